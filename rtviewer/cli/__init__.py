@@ -1,0 +1,61 @@
+"""The ``rtviewer`` command: the window, or a headless subcommand.
+
+Each headless subcommand lives in its own module of this package, exposing
+``add_parser(subparsers)`` and ``run(args) -> int``; register it in
+``COMMAND_MODULES``. Command modules import their heavy dependencies inside
+``run`` so that ``rtviewer --help`` stays fast, and never import Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from rtviewer import __version__
+
+#: Modules implementing headless subcommands (module name -> subcommand names).
+COMMAND_MODULES: tuple[str, ...] = (
+    "rtviewer.cli.scan",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser with one subparser per command."""
+    parser = argparse.ArgumentParser(
+        prog="rtviewer",
+        description="A viewer for DICOM-RT data. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"rtviewer {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    p_open = sub.add_parser("open", help="open folders or files in the window")
+    p_open.add_argument("paths", nargs="+", metavar="PATH")
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(name)
+        command = module.add_parser(sub)
+        command.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``rtviewer`` command line; return the process exit status."""
+    args_in = list(sys.argv[1:] if argv is None else argv)
+    # ``rtviewer FOLDER`` (double-click, file managers) means ``rtviewer open FOLDER``.
+    if args_in and not args_in[0].startswith("-") and args_in[0] not in _command_names():
+        args_in = ["open", *args_in]
+    parser = build_parser()
+    args = parser.parse_args(args_in)
+    if args.command in (None, "open"):
+        from rtviewer.app import main as gui_main  # lazy: headless commands never import Qt
+
+        return gui_main(getattr(args, "paths", None) or [])
+    return int(args._run(args))
+
+
+def _command_names() -> set[str]:
+    parser = build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return set(action.choices)
+    return set()

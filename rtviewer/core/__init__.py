@@ -1,0 +1,1 @@
+"""Pure numerics on numpy and scikit-image: geometry, interpolation, masks, isodoses, DVH."""

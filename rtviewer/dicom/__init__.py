@@ -1,0 +1,1 @@
+"""Reading DICOM with pydicom: folder scanning, indexing and one reader per object."""

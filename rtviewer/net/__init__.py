@@ -1,0 +1,1 @@
+"""DICOM networking (pynetdicom): receive, query/retrieve and send."""
