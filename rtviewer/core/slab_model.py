@@ -1,0 +1,280 @@
+"""The one structure model: closed planar contours stacked into slabs with flat end caps.
+
+A region of interest drawn as closed planar contours is turned into a solid this way
+(the convention of the Nelms et al. 2015 analytical benchmark and of the main planning
+systems):
+
+* All contours share one plane normal ``n`` (the area-weighted mean of the contours'
+  own normals; axial contours give ``±z``, sagittal ``±x``, and any oblique stack works).
+* Contours whose offsets along ``n`` agree within ``plane_tolerance_mm`` lie on one plane.
+* Within a plane the region is the **even-odd** combination (XOR) of its polygons: a
+  contour inside another is a hole, a contour inside a hole is an island, and so on.
+* Along ``n`` each plane is extruded to a slab whose faces lie mid-way to its neighbours.
+  The first and last planes of a stack get **flat end caps of half a contour spacing**
+  beyond the contour.  A gap larger than ``1.5 ×`` the nominal spacing splits the stack
+  into separate pieces, each capped by half the nominal spacing (an empty plane is
+  never bridged).
+* The nominal spacing is the median distance between neighbouring planes, or the
+  caller's ``plane_spacing_mm`` (e.g. the image slice thickness).  A single plane with
+  no caller spacing has no thickness: its volume is 0.
+
+Why write this here rather than use a library: no numpy/scikit-image function extrudes
+planar contours with this cap convention, and every consumer (readers, DVH, UI) must
+share exactly one model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["SlabModel", "SlabPlane", "build_slab_model", "even_odd_area_mm2", "points_in_polygon"]
+
+FloatArray = NDArray[np.float64]
+
+#: Neighbouring planes further apart than this many nominal spacings are not bridged.
+GAP_FACTOR = 1.5
+
+
+@dataclass(frozen=True)
+class SlabPlane:
+    """One contour plane of a structure and its slab.
+
+    Attributes
+    ----------
+    offset_mm : float
+        Position of the plane along the model's normal (``n · p`` in mm).
+    lower_mm, upper_mm : float
+        Slab faces along the normal, in mm (``lower_mm <= offset_mm <= upper_mm``).
+    polygons_uv : tuple of (N, 2) ndarray
+        The plane's closed polygons in in-plane coordinates ``(u, v)`` mm.
+    area_mm2 : float
+        Even-odd area of the polygons in mm².
+    """
+
+    offset_mm: float
+    lower_mm: float
+    upper_mm: float
+    polygons_uv: tuple[FloatArray, ...]
+    area_mm2: float
+
+    @property
+    def thickness_mm(self) -> float:
+        """Slab thickness along the normal in mm."""
+        return self.upper_mm - self.lower_mm
+
+
+@dataclass(frozen=True)
+class SlabModel:
+    """A structure as a stack of slabs (see the module docstring).
+
+    Attributes
+    ----------
+    normal : (3,) ndarray
+        Unit normal of the contour planes in patient coordinates.
+    u, v : (3,) ndarray
+        Unit in-plane axes; ``(u, v, normal)`` is right-handed.  A point with plane
+        coordinates ``(a, b)`` on the plane at offset ``d`` is ``a·u + b·v + d·normal``.
+    planes : tuple of SlabPlane
+        Sorted by increasing offset.
+    """
+
+    normal: FloatArray
+    u: FloatArray
+    v: FloatArray
+    planes: tuple[SlabPlane, ...]
+
+    @property
+    def volume_mm3(self) -> float:
+        """Volume of the solid in mm³ (sum of area × slab thickness)."""
+        return float(sum(p.area_mm2 * p.thickness_mm for p in self.planes))
+
+    def to_patient(self, uv: FloatArray, offset_mm: float | FloatArray) -> FloatArray:
+        """Patient ``(x, y, z)`` mm of plane points ``uv`` (..., 2) at offset(s) along normal."""
+        uv = np.asarray(uv, dtype=np.float64)
+        offset = np.asarray(offset_mm, dtype=np.float64)[..., None]
+        result: FloatArray = (uv[..., :1] * self.u + uv[..., 1:2] * self.v
+                              + offset * self.normal)
+        return result
+
+
+def _newell_normal(points: FloatArray) -> FloatArray:
+    """Newell's vector of a closed polygon: normal times twice the area (mm²)."""
+    p = points - points.mean(axis=0)
+    q = np.roll(p, -1, axis=0)
+    normal: FloatArray = np.cross(p, q).sum(axis=0)
+    return normal
+
+
+def _common_normal(polygons: Sequence[FloatArray]) -> FloatArray:
+    """Area-weighted mean normal, signs aligned with the largest polygon, canonical sign."""
+    normals = [_newell_normal(p) for p in polygons]
+    reference = max(normals, key=lambda n: float(np.linalg.norm(n)))
+    total = np.zeros(3)
+    for n in normals:
+        total += n if float(np.dot(n, reference)) >= 0 else -n
+    length = float(np.linalg.norm(total))
+    if length < 1e-12:
+        raise ValueError("polygons_mm: contours enclose no area, their plane is undefined")
+    total /= length
+    # Canonical orientation: the largest component positive (+z for axial stacks).
+    if total[int(np.argmax(np.abs(total)))] < 0:
+        total = -total
+    return total
+
+
+def _in_plane_axes(normal: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Unit ``u, v`` with ``u × v = normal``; axial gives ``u = +x``, ``v = +y``."""
+    axis = np.zeros(3)
+    axis[int(np.argmin(np.abs(normal)))] = 1.0
+    u = axis - np.dot(axis, normal) * normal
+    u /= np.linalg.norm(u)
+    v = np.cross(normal, u)
+    return u, v
+
+
+def points_in_polygon(points_uv: FloatArray, polygon_uv: FloatArray) -> NDArray[np.bool_]:
+    """Even-odd (crossing-number) test of 2-D points against one closed polygon.
+
+    Parameters
+    ----------
+    points_uv : (M, 2) array
+        Points ``(u, v)``.
+    polygon_uv : (N, 2) array
+        Polygon vertices in order; the closing edge is implied.
+
+    Returns
+    -------
+    (M,) bool ndarray
+        True where a ray from the point along ``+u`` crosses the boundary an odd number
+        of times.
+    """
+    pts = np.asarray(points_uv, dtype=np.float64)
+    a = np.asarray(polygon_uv, dtype=np.float64)
+    b = np.roll(a, -1, axis=0)
+    pu, pv = pts[:, 0:1], pts[:, 1:2]
+    straddles = (a[:, 1] > pv) != (b[:, 1] > pv)
+    dv = np.where(b[:, 1] == a[:, 1], 1.0, b[:, 1] - a[:, 1])
+    u_cross = a[:, 0] + (pv - a[:, 1]) * (b[:, 0] - a[:, 0]) / dv
+    crossings = np.count_nonzero(straddles & (pu < u_cross), axis=1)
+    result: NDArray[np.bool_] = crossings % 2 == 1
+    return result
+
+
+def _shoelace_mm2(polygon_uv: FloatArray) -> float:
+    u, v = polygon_uv[:, 0], polygon_uv[:, 1]
+    return 0.5 * abs(float(np.dot(u, np.roll(v, -1)) - np.dot(v, np.roll(u, -1))))
+
+
+def even_odd_area_mm2(polygons_uv: Sequence[FloatArray]) -> float:
+    """Even-odd (XOR) area of polygons in one plane, in mm².
+
+    Exact for polygons whose boundaries do not cross one another (nested holes and
+    islands, disjoint parts, any orientation): each polygon's absolute shoelace area
+    counts with sign ``(-1)^depth``, where ``depth`` is the number of other polygons
+    containing its first vertex.  Plain signed shoelace is not enough because contour
+    orientation in DICOM is arbitrary.  Crossing boundaries are outside this model.
+
+    Parameters
+    ----------
+    polygons_uv : sequence of (N, 2) arrays
+        Closed polygons in in-plane mm.
+    """
+    polygons = [np.asarray(p, dtype=np.float64) for p in polygons_uv]
+    total = 0.0
+    for index, polygon in enumerate(polygons):
+        probe = polygon[:1]
+        depth = sum(int(points_in_polygon(probe, other)[0])
+                    for other_index, other in enumerate(polygons) if other_index != index)
+        total += (-1.0) ** depth * _shoelace_mm2(polygon)
+    return max(total, 0.0)
+
+
+def _clean(polygons_mm: Sequence[NDArray[np.floating]]) -> list[FloatArray]:
+    cleaned = []
+    for polygon in polygons_mm:
+        p = np.asarray(polygon, dtype=np.float64)
+        if p.ndim != 2 or p.shape[1] != 3:
+            raise ValueError(f"polygons_mm: each contour must be (N, 3) mm, got {p.shape}")
+        if len(p) >= 2 and np.allclose(p[0], p[-1]):
+            p = p[:-1]  # an explicitly repeated closing vertex
+        if len(p) >= 3:
+            cleaned.append(p)
+    return cleaned
+
+
+def _group_offsets(offsets: FloatArray, tolerance_mm: float) -> list[list[int]]:
+    order = np.argsort(offsets, kind="stable")
+    groups: list[list[int]] = []
+    for index in order:
+        if groups and offsets[index] - offsets[groups[-1][0]] <= tolerance_mm:
+            groups[-1].append(int(index))
+        else:
+            groups.append([int(index)])
+    return groups
+
+
+def _slab_faces(offsets: FloatArray, spacing_mm: float) -> tuple[FloatArray, FloatArray]:
+    """Lower and upper slab faces for sorted plane offsets (see module docstring)."""
+    half = 0.5 * spacing_mm
+    lower = offsets - half
+    upper = offsets + half
+    if len(offsets) > 1:
+        gaps = np.diff(offsets)
+        bridged = gaps <= GAP_FACTOR * spacing_mm
+        mid = 0.5 * (offsets[:-1] + offsets[1:])
+        upper[:-1] = np.where(bridged, mid, upper[:-1])
+        lower[1:] = np.where(bridged, mid, lower[1:])
+    return lower, upper
+
+
+def build_slab_model(
+    polygons_mm: Sequence[NDArray[np.floating]],
+    *,
+    plane_spacing_mm: float | None = None,
+    plane_tolerance_mm: float = 0.05,
+) -> SlabModel | None:
+    """Build the slab model of one structure from its closed planar contours.
+
+    Parameters
+    ----------
+    polygons_mm : sequence of (N, 3) arrays
+        Closed planar contours in patient ``(x, y, z)`` mm (any orientation, the closing
+        edge implied).  Contours with fewer than 3 points are ignored.
+    plane_spacing_mm : float, optional, keyword-only
+        Nominal contour spacing for the end caps and for gaps; default the median
+        distance between neighbouring planes (0 for a single plane).
+    plane_tolerance_mm : float, keyword-only
+        Contours whose offsets along the normal differ by at most this are coplanar.
+
+    Returns
+    -------
+    SlabModel or None
+        None when no contour encloses an area.
+    """
+    polygons = _clean(polygons_mm)
+    if plane_spacing_mm is not None and not plane_spacing_mm >= 0:
+        raise ValueError(f"plane_spacing_mm must be >= 0, got {plane_spacing_mm}")
+    polygons = [p for p in polygons if np.linalg.norm(_newell_normal(p)) > 1e-12]
+    if not polygons:
+        return None
+    normal = _common_normal(polygons)
+    u, v = _in_plane_axes(normal)
+    offsets = np.array([float(np.mean(p @ normal)) for p in polygons])
+    groups = _group_offsets(offsets, plane_tolerance_mm)
+    plane_offsets = np.array([float(np.mean(offsets[g])) for g in groups])
+    if plane_spacing_mm is None:
+        spacing = float(np.median(np.diff(plane_offsets))) if len(groups) > 1 else 0.0
+    else:
+        spacing = float(plane_spacing_mm)
+    lower, upper = _slab_faces(plane_offsets, spacing)
+    planes = []
+    for index, group in enumerate(groups):
+        uv = tuple(np.column_stack([polygons[g] @ u, polygons[g] @ v]) for g in group)
+        planes.append(SlabPlane(offset_mm=float(plane_offsets[index]),
+                                lower_mm=float(lower[index]), upper_mm=float(upper[index]),
+                                polygons_uv=uv, area_mm2=even_odd_area_mm2(uv)))
+    return SlabModel(normal=normal, u=u, v=v, planes=tuple(planes))
