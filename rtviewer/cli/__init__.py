@@ -28,6 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="A viewer for DICOM-RT data. Without a command, opens the window.",
     )
     parser.add_argument("--version", action="version", version=f"rtviewer {__version__}")
+    parser.add_argument("--install-desktop", action="store_true",
+                        help="Linux: add rtviewer to the menu and 'Open With' for this user")
+    parser.add_argument("--uninstall-desktop", action="store_true",
+                        help="Linux: remove what --install-desktop added")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p_open = sub.add_parser("open", help="open folders or files in the window")
     p_open.add_argument("paths", nargs="+", metavar="PATH")
@@ -46,6 +50,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         args_in = ["open", *args_in]
     parser = build_parser()
     args = parser.parse_args(args_in)
+    if args.install_desktop or args.uninstall_desktop:
+        from rtviewer.desktop import main as desktop_main
+
+        return desktop_main(install=args.install_desktop)
     if args.command in (None, "open"):
         from rtviewer.app import main as gui_main  # lazy: headless commands never import Qt
 
