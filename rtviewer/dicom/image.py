@@ -1,0 +1,181 @@
+"""Read one image series (CT, MR, PET, CBCT) into an :class:`ImageVolume`.
+
+Headers are read first (no pixels) to sort the slices along the slice normal
+and check the geometry; pixel data are decoded only once the geometry is
+usable. Compressed transfer syntaxes decode through pydicom's pixel plugins
+(pylibjpeg with pylibjpeg-openjpeg and pylibjpeg-rle).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+from pydicom.dataset import Dataset
+
+from rtviewer.dicom.element_values import get_float, get_floats, get_int, get_str
+from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.image_geometry import SliceGeometry, stack_geometry
+from rtviewer.dicom.pixels import decode_pixels
+from rtviewer.errors import (
+    GeometryError,
+    MissingAttributeError,
+    RtViewerError,
+    UnsupportedObjectError,
+)
+from rtviewer.model.findings import Finding, Severity
+from rtviewer.model.image import ImageVolume, Rescale
+
+__all__ = ["read_image_volume"]
+
+
+@dataclass(frozen=True)
+class _Header:
+    """What one slice's header says, before any pixel is read."""
+
+    path: Path
+    dataset: Dataset
+    findings: tuple[Finding, ...]
+    geometry: SliceGeometry
+
+
+def read_image_volume(paths: Iterable[str | Path]) -> ImageVolume:
+    """Read the slices of one image series into a volume on a regular grid.
+
+    Parameters
+    ----------
+    paths : iterable of str or Path
+        The files of one series, in any order.
+
+    Returns
+    -------
+    ImageVolume
+        Voxels ``[k, j, i]`` float32, rescaled (HU for CT), sorted along the
+        slice normal, with findings for gaps, uneven spacing, tilt, obliquity.
+
+    Raises
+    ------
+    RtViewerError
+        No file given; a file unreadable or without Image Position, Image
+        Orientation, Pixel Spacing or Pixel Data (named in the message); slices
+        in several orientations or sizes; two different slices at one position.
+    """
+    files = [Path(p) for p in paths]
+    if not files:
+        raise RtViewerError("no image file was given")
+    headers = [_read_header(p) for p in files]
+    stacked = stack_geometry([h.geometry for h in headers])
+    ordered = [headers[i] for i in stacked.order]
+    findings: list[Finding] = _series_findings(ordered) + list(stacked.findings)
+    planes: list[NDArray[np.float32]] = []
+    rescales: list[Rescale] = []
+    for header in ordered:
+        plane, rescale = _read_plane(header)
+        planes.append(plane)
+        rescales.append(rescale)
+    voxels = stacked.assemble(planes)
+    first = ordered[0].dataset
+    grid = stacked.grid(voxels.shape, get_str(first, "FrameOfReferenceUID"))
+    if len({(r.slope, r.intercept) for r in rescales}) > 1:
+        findings.append(Finding(
+            "PER_SLICE_RESCALE", "Rescale Slope/Intercept differ between slices; each "
+            "slice was rescaled with its own values.", Severity.INFO, "RescaleSlope"))
+    return ImageVolume(
+        paths=tuple(h.path for h in ordered),
+        series_instance_uid=get_str(first, "SeriesInstanceUID"),
+        modality=get_str(first, "Modality") or "",
+        grid=grid, voxels=voxels,
+        frame_of_reference_uid=grid.frame_of_reference_uid,
+        patient_position=get_str(first, "PatientPosition"),
+        rescales=tuple(rescales),
+        sop_instance_uids=tuple(get_str(h.dataset, "SOPInstanceUID") or "" for h in ordered),
+        slice_thickness_mm=get_float(first, "SliceThickness"),
+        window=_window(first),
+        description=get_str(first, "SeriesDescription") or "",
+        findings=tuple(findings),
+    )
+
+
+def _read_header(path: Path) -> _Header:
+    """Read one slice's header and its geometry; raise when geometry is unusable."""
+    ds, findings = read_dataset(path, stop_before_pixels=True)
+    if (get_int(ds, "NumberOfFrames") or 1) > 1:
+        raise UnsupportedObjectError(
+            "multi-frame (enhanced) images are not supported as image series yet", path=path)
+    position = get_floats(ds, "ImagePositionPatient", 3)
+    if position is None:
+        raise MissingAttributeError("the slice has no usable Image Position (Patient), so it "
+                                    "cannot be placed in the patient", path=path,
+                                    attribute="ImagePositionPatient")
+    orientation = get_floats(ds, "ImageOrientationPatient", 6)
+    if orientation is None:
+        raise MissingAttributeError("the slice has no usable Image Orientation (Patient)",
+                                    path=path, attribute="ImageOrientationPatient")
+    spacing = get_floats(ds, "PixelSpacing", 2)
+    if spacing is None or min(spacing) <= 0:
+        raise MissingAttributeError("the slice has no usable Pixel Spacing", path=path,
+                                    attribute="PixelSpacing")
+    rows, columns = get_int(ds, "Rows"), get_int(ds, "Columns")
+    if not rows or not columns:
+        raise MissingAttributeError("the slice has no Rows/Columns", path=path, attribute="Rows")
+    geometry = SliceGeometry(
+        path=path, position_mm=position, orientation=orientation, pixel_spacing_mm=spacing,
+        shape=(rows, columns), sop_instance_uid=get_str(ds, "SOPInstanceUID") or "",
+        slice_thickness_mm=get_float(ds, "SliceThickness"),
+        spacing_between_slices_mm=get_float(ds, "SpacingBetweenSlices"))
+    return _Header(path, ds, tuple(findings), geometry)
+
+
+def _read_plane(header: _Header) -> tuple[NDArray[np.float32], Rescale]:
+    """Decode one slice's pixels and rescale them to float32."""
+    ds, _ = read_dataset(header.path)
+    stored = decode_pixels(ds, header.path)
+    if stored.ndim != 2:
+        raise UnsupportedObjectError(
+            f"expected one grey-scale frame, got pixel data of shape {stored.shape}",
+            path=header.path)
+    if stored.shape != header.geometry.shape:
+        raise GeometryError(f"pixel data shape {stored.shape} differs from Rows/Columns "
+                            f"{header.geometry.shape}", path=header.path)
+    slope = get_float(ds, "RescaleSlope")
+    intercept = get_float(ds, "RescaleIntercept")
+    rescale = Rescale(1.0 if slope is None else slope, 0.0 if intercept is None else intercept,
+                      _unit(ds))
+    plane = (stored.astype(np.float64) * rescale.slope + rescale.intercept).astype(np.float32)
+    return plane, rescale
+
+
+def _unit(ds: Dataset) -> str:
+    """What rescaled values mean: HU for CT, PET Units, Rescale Type, or unknown."""
+    modality = get_str(ds, "Modality")
+    if modality == "CT":
+        return "HU"
+    if modality == "PT":
+        return get_str(ds, "Units") or get_str(ds, "RescaleType") or ""
+    return get_str(ds, "RescaleType") or ""
+
+
+def _window(ds: Dataset) -> tuple[float, float] | None:
+    """First Window Center/Width pair, if any."""
+    center, width = get_float(ds, "WindowCenter"), get_float(ds, "WindowWidth")
+    if center is None or width is None or width <= 0:
+        return None
+    return center, width
+
+
+def _series_findings(headers: list[_Header]) -> list[Finding]:
+    """Per-file reading findings plus disagreements between the slices' identities."""
+    findings = [f for h in headers for f in h.findings]
+    for keyword, label in (("SeriesInstanceUID", "Series Instance UID"),
+                           ("FrameOfReferenceUID", "Frame of Reference UID"),
+                           ("Modality", "Modality")):
+        values = {get_str(h.dataset, keyword) for h in headers}
+        if len(values) > 1:
+            findings.append(Finding(
+                "INCONSISTENT_" + keyword.upper().replace("UID", "_UID"),
+                f"The slices do not share one {label} ({len(values)} values).",
+                attribute=keyword, assumption="the first slice's value"))
+    return findings
