@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rtviewer.core.grid import Grid
+from rtviewer.core.planes import Plane, reslice
 
 __all__ = ["VIEWS", "DisplayFrame", "PlaneImage", "orientation_label", "slice_volume"]
 
@@ -186,13 +187,13 @@ def slice_volume(grid: Grid, volume: np.ndarray, frame: DisplayFrame, view: str,
     PlaneImage or None
         None when the plane misses the volume: beyond half a voxel of the extreme
         centres for nearest sampling, beyond the extreme centres for linear.
-        Grids oblique to the view are resampled (trilinear or nearest) on a
-        regular plane grid.
+        Grids oblique to the view are resampled trilinearly on a regular plane
+        grid (``core.planes.reslice``), NaN outside.
     """
     u, v, n = frame.axes(view)
     axis = _aligned_axis(grid, n)
     if axis is None:
-        return _resample_oblique(grid, volume, u, v, n, depth_mm, linear=linear)
+        return _resample_oblique(grid, volume, u, v, n, depth_mm)
     f = float(grid.patient_to_index(depth_mm * n)[axis])
     size = grid.shape[2 - axis]
     if linear and size > 1:
@@ -216,24 +217,16 @@ def slice_volume(grid: Grid, volume: np.ndarray, frame: DisplayFrame, view: str,
 
 
 def _resample_oblique(grid: Grid, volume: np.ndarray, u: np.ndarray, v: np.ndarray,
-                      n: np.ndarray, depth_mm: float, *, linear: bool) -> PlaneImage | None:
-    """Sample an oblique grid on a regular ``(s, t)`` raster of the finest spacing."""
-    from scipy.ndimage import map_coordinates  # lazy: only oblique data needs it
-
+                      n: np.ndarray, depth_mm: float) -> PlaneImage | None:
+    """Resample an oblique grid (core's trilinear reslice) on a plane of its finest step."""
     corners = grid.corners_mm()
-    s_range = corners @ u
-    t_range = corners @ v
+    s_range, t_range = corners @ u, corners @ v
     step = min(grid.spacing_mm)
-    cols = np.arange(s_range.min(), s_range.max() + step / 2, step)
-    rows = np.arange(t_range.min(), t_range.max() + step / 2, step)
-    ss, tt = np.meshgrid(cols, rows)
-    xyz = ss[..., None] * u + tt[..., None] * v + depth_mm * n
-    ijk = grid.patient_to_index(xyz)
-    inside = grid.contains(xyz, margin_voxels=0.0 if linear else 0.5)
-    if not inside.any():
+    shape = (int(np.ptp(t_range) / step) + 1, int(np.ptp(s_range) / step) + 1)
+    origin = s_range.min() * u + t_range.min() * v + depth_mm * n
+    plane = Plane(origin_mm=origin, u=u, v=v, spacing_mm=(step, step), shape=shape)
+    values = reslice(volume, grid, plane, outside=np.nan).astype(np.float32)
+    if not np.isfinite(values).any():
         return None
-    coords = np.stack([ijk[..., 2], ijk[..., 1], ijk[..., 0]])
-    values = map_coordinates(volume, coords, order=1 if linear else 0, mode="nearest")
-    values = np.where(inside, values, np.nan).astype(np.float32)
-    affine = np.array([[step, 0.0, cols[0]], [0.0, step, rows[0]]])
+    affine = np.array([[step, 0.0, s_range.min()], [0.0, step, t_range.min()]])
     return PlaneImage(values=values, affine=affine)

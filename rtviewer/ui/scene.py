@@ -1,0 +1,192 @@
+"""What the viewer shows: one loaded chain (image, structures, plan, dose) and its caches.
+
+A :class:`Scene` is immutable data plus lazily computed, cached derived data
+(slab models per ROI, slice positions). The views read it; nothing writes to
+the model objects. When there is no image, the dose grid is the base grid
+(the RayStation SRS export has structures and dose but no CT).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rtviewer.core.grid import Grid
+from rtviewer.core.interpolation import trilinear_sample
+from rtviewer.core.slab_model import SlabModel, build_slab_model, points_in_polygon
+from rtviewer.model.dose import Dose
+from rtviewer.model.image import ImageVolume
+from rtviewer.model.structure import StructureSet
+from rtviewer.ui.view_geometry import DisplayFrame
+from rtviewer.ui.view_state import ReferenceDose
+
+__all__ = ["Readout", "Scene"]
+
+
+@dataclass(frozen=True)
+class Readout:
+    """Values at one patient point (for the status bar).
+
+    Attributes
+    ----------
+    xyz_mm : ndarray, (3,)
+        The point, patient mm.
+    image_value : float or None
+        Nearest-voxel image value (HU for CT), None outside the image.
+    image_unit : str
+        Unit of ``image_value``.
+    dose_gy : float or None
+        Trilinear dose, None outside the dose grid's voxel centres or without dose.
+    roi_names : tuple of str
+        Names of the structures (slab model, even-odd) that contain the point.
+    """
+
+    xyz_mm: np.ndarray
+    image_value: float | None
+    image_unit: str
+    dose_gy: float | None
+    roi_names: tuple[str, ...]
+
+
+@dataclass(eq=False)
+class Scene:
+    """A loaded chain of RT objects, any of which may be missing."""
+
+    image: ImageVolume | None = None
+    structures: StructureSet | None = None
+    dose: Dose | None = None
+    plan: Any = None  # rtviewer.model.plan.Plan
+    _slabs: dict[int, SlabModel | None] = field(default_factory=dict, repr=False)
+
+    @property
+    def base_grid(self) -> Grid | None:
+        """The grid the views step through: the image's, else the dose's."""
+        if self.image is not None:
+            return self.image.grid
+        return self.dose.grid if self.dose is not None else None
+
+    @property
+    def frame(self) -> DisplayFrame:
+        """The couch frame of the views (from the base grid)."""
+        return DisplayFrame.from_grid(self.base_grid)
+
+    @property
+    def empty(self) -> bool:
+        """Whether there is nothing to draw."""
+        return self.image is None and self.dose is None and self.structures is None
+
+    # -- structures -------------------------------------------------------------------
+    def slab_model(self, roi_number: int) -> SlabModel | None:
+        """The ROI's slab model (cached), None without closed contours."""
+        if roi_number not in self._slabs:
+            roi = self.structures.roi_by_number(roi_number) if self.structures else None
+            polygons = roi.closed_polygons_mm() if roi is not None else []
+            self._slabs[roi_number] = build_slab_model(polygons) if polygons else None
+        return self._slabs[roi_number]
+
+    def contour_bounds_mm(self) -> np.ndarray | None:
+        """``(2, 3)`` min/max of all contour points, or None."""
+        if self.structures is None:
+            return None
+        points = [c.points_mm for roi in self.structures.rois for c in roi.contours]
+        if not points:
+            return None
+        stacked = np.concatenate(points)
+        return np.stack([stacked.min(axis=0), stacked.max(axis=0)])
+
+    # -- positions ----------------------------------------------------------------------
+    def isocenter_mm(self) -> np.ndarray | None:
+        """The first beam's isocentre, or None."""
+        for beam in getattr(self.plan, "beams", ()) or ():
+            for cp in beam.control_points[:1]:
+                if cp.isocenter_mm is not None:
+                    return np.asarray(cp.isocenter_mm, dtype=np.float64)
+        return None
+
+    def default_position(self) -> tuple[np.ndarray, str]:
+        """Where the crosshair starts, and why (issue 5 item 9)."""
+        iso = self.isocenter_mm()
+        if iso is not None:
+            return iso, "plan isocentre"
+        if self.dose is not None:
+            return self.dose.grid.center_mm, "dose grid centre"
+        if self.image is not None:
+            return self.image.grid.center_mm, "image volume centre"
+        bounds = self.contour_bounds_mm()
+        if bounds is not None:
+            return bounds.mean(axis=0), "structure set centre"
+        return np.zeros(3), "origin"
+
+    def slice_centres(self, view: str) -> np.ndarray:
+        """Sorted depths (mm along the view normal) of the base grid's voxel centres.
+
+        Without a grid (structures alone), the contour planes' span at 1 mm steps.
+        """
+        _u, _v, n = self.frame.axes(view)
+        grid = self.base_grid
+        if grid is None:
+            bounds = self.contour_bounds_mm()
+            if bounds is None:
+                return np.zeros(1)
+            depths = bounds @ n
+            return np.arange(np.floor(depths.min()), np.ceil(depths.max()) + 1.0)
+        depths = grid.corners_mm() @ n
+        step = float(np.max(np.abs(grid.affine[:3, :3].T @ n)))  # the grid axis along n
+        count = int(round((depths.max() - depths.min()) / step)) + 1
+        return depths.min() + step * np.arange(count)
+
+    def step_depth(self, view: str, depth_mm: float, steps: int) -> float:
+        """The slice ``steps`` voxel centres away from ``depth_mm`` (clamped to the grid)."""
+        centres = self.slice_centres(view)
+        nearest = int(np.argmin(np.abs(centres - depth_mm)))
+        return float(centres[int(np.clip(nearest + steps, 0, centres.size - 1))])
+
+    # -- dose reference -----------------------------------------------------------------
+    def plan_reference_dose(self) -> ReferenceDose | None:
+        """The plan's prescription as the reader defines it, with its source."""
+        prescription = getattr(self.plan, "prescription", None)
+        if prescription is None or not prescription.dose_gy:
+            return None
+        return ReferenceDose(float(prescription.dose_gy),
+                             f"plan prescription ({prescription.source})")
+
+    # -- readout ----------------------------------------------------------------------
+    def readout(self, xyz_mm: np.ndarray) -> Readout:
+        """Image value, dose and containing structures at a patient point."""
+        xyz = np.asarray(xyz_mm, dtype=np.float64).reshape(3)
+        value, unit = None, ""
+        if self.image is not None:
+            ijk = np.rint(self.image.grid.patient_to_index(xyz)).astype(int)
+            nk, nj, ni = self.image.grid.shape
+            if 0 <= ijk[0] < ni and 0 <= ijk[1] < nj and 0 <= ijk[2] < nk:
+                value = float(self.image.voxels[ijk[2], ijk[1], ijk[0]])
+            unit = self.image.unit
+        dose = None
+        if self.dose is not None:
+            sampled = float(trilinear_sample(self.dose.dose_gy, self.dose.grid, xyz,
+                                             outside=np.nan))
+            dose = None if np.isnan(sampled) else sampled
+        return Readout(xyz, value, unit, dose, self._containing(xyz))
+
+    def _containing(self, xyz: np.ndarray) -> tuple[str, ...]:
+        if self.structures is None:
+            return ()
+        names = []
+        for roi in self.structures.rois:
+            model = self.slab_model(roi.roi_number)
+            if model is not None and _inside(model, xyz):
+                names.append(roi.name)
+        return tuple(names)
+
+
+def _inside(model: SlabModel, xyz: np.ndarray) -> bool:
+    """Even-odd containment of a point in a slab model."""
+    offset = float(xyz @ model.normal)
+    for plane in model.planes:
+        if plane.lower_mm <= offset < plane.upper_mm:
+            uv = np.array([[xyz @ model.u, xyz @ model.v]])
+            hits = sum(bool(points_in_polygon(uv, p)[0]) for p in plane.polygons_uv)
+            return hits % 2 == 1
+    return False

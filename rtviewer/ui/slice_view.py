@@ -1,0 +1,383 @@
+"""One passive slice view (axial, sagittal or coronal) of a :class:`Scene`.
+
+The view reads the shared :class:`ViewState` and redraws itself when it
+changes; user actions (click, wheel, keys, right-drag) only write to the state.
+Everything is placed in view coordinates ``(s, t)`` mm (see
+``view_geometry``), so images, contours and isodoses share one true-aspect
+ViewBox whose y axis points down.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+from skimage.measure import find_contours
+
+from rtviewer.ui.contour_geometry import open_polylines, roi_outline
+from rtviewer.ui.dose_colours import colourwash_rgba, isodose_colour
+from rtviewer.ui.scene import Scene
+from rtviewer.ui.view_geometry import PlaneImage, slice_volume
+from rtviewer.ui.view_state import ViewState
+
+__all__ = ["SliceView", "plane_transform"]
+
+
+def plane_transform(affine: np.ndarray) -> QtGui.QTransform:
+    """QTransform placing an ImageItem whose pixel centres follow ``affine``.
+
+    ``affine`` maps ``(column, row, 1)`` (integer = pixel centre) to ``(s, t)``;
+    ImageItem pixel ``(c, r)`` covers ``[c, c+1] × [r, r+1]``, so its centre
+    ``(c + ½, r + ½)`` must land on ``affine @ (c, r, 1)``.
+    """
+    a = np.asarray(affine, dtype=np.float64)
+    dx = a[0, 2] - 0.5 * (a[0, 0] + a[0, 1])
+    dy = a[1, 2] - 0.5 * (a[1, 0] + a[1, 1])
+    return QtGui.QTransform(a[0, 0], a[1, 0], a[0, 1], a[1, 1], dx, dy)
+
+
+class _SliceViewBox(pg.ViewBox):
+    """ViewBox whose wheel scrolls slices, left click sets the crosshair, right-drag W/L."""
+
+    clicked = QtCore.Signal(float, float)
+    scrolled = QtCore.Signal(int)
+    windowDragged = QtCore.Signal(float, float)
+
+    def wheelEvent(self, ev, axis=None):  # noqa: D102 - Qt override
+        if ev.modifiers() & QtCore.Qt.KeyboardModifier.ControlModifier:
+            super().wheelEvent(ev, axis)
+            return
+        self.scrolled.emit(1 if ev.delta() > 0 else -1)
+        ev.accept()
+
+    def mouseClickEvent(self, ev):  # noqa: D102 - Qt override
+        if ev.button() == QtCore.Qt.MouseButton.LeftButton:
+            point = self.mapSceneToView(ev.scenePos())
+            self.clicked.emit(point.x(), point.y())
+            ev.accept()
+            return
+        super().mouseClickEvent(ev)
+
+    def mouseDragEvent(self, ev, axis=None):  # noqa: D102 - Qt override
+        if ev.button() == QtCore.Qt.MouseButton.RightButton:
+            delta = ev.pos() - ev.lastPos()
+            self.windowDragged.emit(delta.x(), delta.y())
+            ev.accept()
+            return
+        super().mouseDragEvent(ev, axis)
+
+
+class SliceView(QtWidgets.QWidget):
+    """A slice view bound to a :class:`ViewState`.
+
+    Parameters
+    ----------
+    state : ViewState
+        Shared state; read on every change, written on user actions.
+    view : str
+        ``"axial"``, ``"sagittal"`` or ``"coronal"``.
+    """
+
+    def __init__(self, state: ViewState, view: str,
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state, self.view = state, view
+        self.scene = Scene()
+        self._depth: float | None = None
+        self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+        self.graphics = pg.GraphicsLayoutWidget(self)
+        self.graphics.setBackground("k")
+        self.graphics.ci.setContentsMargins(0, 0, 0, 0)
+        self.vb = _SliceViewBox(lockAspect=True, invertY=True, enableMenu=False)
+        self.graphics.addItem(self.vb)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.graphics)
+        self._build_items()
+        self._connect()
+
+    # -- construction -------------------------------------------------------------------
+    def _build_items(self) -> None:
+        self.image_item = pg.ImageItem(axisOrder="row-major")
+        self.wash_item = pg.ImageItem(axisOrder="row-major")
+        self.image_item.setZValue(0)
+        self.wash_item.setZValue(1)
+        self.vb.addItem(self.image_item)
+        self.vb.addItem(self.wash_item)
+        self.roi_curves: dict[int, pg.PlotCurveItem] = {}
+        self.roi_fills: dict[int, QtWidgets.QGraphicsPathItem] = {}
+        self.isodose_curves: list[pg.PlotCurveItem] = []
+        pen = pg.mkPen((255, 255, 0, 150), width=1, style=QtCore.Qt.PenStyle.DashLine)
+        self.h_line = pg.InfiniteLine(angle=0, movable=False, pen=pen)
+        self.v_line = pg.InfiniteLine(angle=90, movable=False, pen=pen)
+        for line in (self.h_line, self.v_line):
+            line.setZValue(10)
+            self.vb.addItem(line, ignoreBounds=True)
+        self.edge_labels: dict[str, QtWidgets.QGraphicsSimpleTextItem] = {}
+        font = QtGui.QFont()
+        font.setPointSize(11)
+        font.setBold(True)
+        for edge in ("left", "right", "top", "bottom", "info"):
+            item = QtWidgets.QGraphicsSimpleTextItem(self.vb)
+            item.setBrush(QtGui.QBrush(QtGui.QColor(255, 220, 0 if edge != "info" else 255)))
+            item.setFont(font)
+            item.setZValue(20)
+            self.edge_labels[edge] = item
+
+    def _connect(self) -> None:
+        s = self.state
+        s.crosshairChanged.connect(self._on_crosshair)
+        s.windowLevelChanged.connect(self._on_window_level)
+        s.visibleRoisChanged.connect(self._redraw_structures)
+        s.fillChanged.connect(self._redraw_structures)
+        for signal in (s.isodoseLevelsChanged, s.isodoseAbsoluteChanged, s.referenceDoseChanged,
+                       s.colourwashChanged):
+            signal.connect(self._redraw_dose)
+        self.vb.clicked.connect(self._on_click)
+        self.vb.scrolled.connect(self.scroll)
+        self.vb.windowDragged.connect(self._on_window_drag)
+        self.vb.sigResized.connect(self._place_labels)
+        self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
+
+    # -- public -------------------------------------------------------------------------
+    def set_scene(self, scene: Scene) -> None:
+        """Show another scene: reset items, labels and the visible range."""
+        self.scene = scene
+        self._depth = None
+        for item in [*self.roi_curves.values(), *self.roi_fills.values()]:
+            self.vb.removeItem(item)
+        self.roi_curves.clear()
+        self.roi_fills.clear()
+        labels = scene.frame.edge_labels(self.view)
+        for edge, text in labels.items():
+            self.edge_labels[edge].setText(text)
+        self.redraw()
+        self.reset_zoom()
+
+    def depth_mm(self) -> float:
+        """The slice position of this view along its normal (mm), from the crosshair."""
+        _u, _v, n = self.scene.frame.axes(self.view)
+        return float(self.state.crosshair_mm @ n)
+
+    def view_to_patient(self, s: float, t: float) -> np.ndarray:
+        """View coordinates on the current slice -> patient mm."""
+        return self.scene.frame.to_patient(self.view, s, t, self.depth_mm())
+
+    def patient_to_view(self, xyz: np.ndarray) -> np.ndarray:
+        """Patient mm -> ``(s, t)`` view mm."""
+        return self.scene.frame.to_view(self.view, xyz)[..., :2]
+
+    def reset_zoom(self) -> None:
+        """Fit the base grid (or the contours) into the view."""
+        corners = self._extent_corners()
+        if corners is None:
+            return
+        st = self.patient_to_view(corners)
+        lo, hi = st.min(axis=0), st.max(axis=0)
+        self.vb.setRange(xRange=(lo[0], hi[0]), yRange=(lo[1], hi[1]), padding=0.02)
+
+    def _extent_corners(self) -> np.ndarray | None:
+        grid = self.scene.base_grid
+        if grid is not None:
+            half = 0.5 * grid.affine[:3, :3].sum(axis=1)
+            return np.concatenate([grid.corners_mm() - half, grid.corners_mm() + half])
+        return self.scene.contour_bounds_mm()
+
+    def scroll(self, steps: int) -> None:
+        """Move the crosshair ``steps`` slices along this view's normal."""
+        if self.scene.empty:
+            return
+        _u, _v, n = self.scene.frame.axes(self.view)
+        xyz = self.state.crosshair_mm
+        target = self.scene.step_depth(self.view, float(xyz @ n), steps)
+        self.state.set_crosshair_mm(xyz + (target - float(xyz @ n)) * n)
+
+    # -- state -> view ------------------------------------------------------------------
+    def redraw(self) -> None:
+        """Redraw the slice content (image, dose, structures) and the crosshair."""
+        self._depth = self.depth_mm()
+        self._redraw_image()
+        self._redraw_dose()
+        self._redraw_structures()
+        self._place_crosshair()
+        self._update_info()
+
+    def _on_crosshair(self, _xyz: np.ndarray) -> None:
+        if self._depth is None or abs(self.depth_mm() - self._depth) > 1e-9:
+            self.redraw()
+        else:
+            self._place_crosshair()
+
+    def _place_crosshair(self) -> None:
+        s, t = self.patient_to_view(self.state.crosshair_mm)
+        with QtCore.QSignalBlocker(self.v_line), QtCore.QSignalBlocker(self.h_line):
+            self.v_line.setPos(s)
+            self.h_line.setPos(t)
+
+    def _update_info(self) -> None:
+        _u, _v, n = self.scene.frame.axes(self.view)
+        axis = "xyz"[int(np.argmax(np.abs(n)))]
+        value = self.state.crosshair_mm["xyz".index(axis)]
+        self.edge_labels["info"].setText(f"{self.view.capitalize()}  {axis} = {value:.1f} mm")
+        self._place_labels()
+
+    def _place_labels(self) -> None:
+        rect = self.vb.boundingRect()
+        for edge, item in self.edge_labels.items():
+            br = item.boundingRect()
+            x = {"left": 4, "right": rect.width() - br.width() - 4,
+                 "info": 4}.get(edge, (rect.width() - br.width()) / 2)
+            y = {"top": 4, "bottom": rect.height() - br.height() - 4,
+                 "info": rect.height() - br.height() - 4}.get(
+                     edge, (rect.height() - br.height()) / 2)
+            if edge == "info":
+                x = 4
+            item.setPos(x, y)
+
+    def _on_window_level(self, width: float, level: float) -> None:
+        self.image_item.setLevels((level - width / 2, level + width / 2))
+
+    def _redraw_image(self) -> None:
+        image = self.scene.image
+        plane = None
+        if image is not None:
+            plane = slice_volume(image.grid, image.voxels, self.scene.frame, self.view,
+                                 self._depth, linear=False)
+        if plane is None:
+            self.image_item.clear()
+            return
+        width, level = self.state.window_level
+        self.image_item.setImage(plane.values, levels=(level - width / 2, level + width / 2),
+                                 autoLevels=False)
+        self.image_item.setTransform(plane_transform(plane.affine))
+
+    def _dose_plane(self) -> PlaneImage | None:
+        dose = self.scene.dose
+        if dose is None or self._depth is None:
+            return None
+        return slice_volume(dose.grid, dose.dose_gy, self.scene.frame, self.view, self._depth,
+                            linear=True)
+
+    def _redraw_dose(self, *_args: object) -> None:
+        plane = self._dose_plane()
+        self._redraw_isodoses(plane)
+        on, threshold = self.state.colourwash
+        reference = self.state.reference_dose
+        if plane is None or not on or reference is None:
+            self.wash_item.clear()
+            return
+        rgba = colourwash_rgba(plane.values, reference_gy=reference.dose_gy,
+                               threshold_gy=threshold / 100.0 * reference.dose_gy)
+        self.wash_item.setImage(rgba, autoLevels=False, levels=(0, 255))
+        self.wash_item.setTransform(plane_transform(plane.affine))
+
+    def _redraw_isodoses(self, plane: PlaneImage | None) -> None:
+        levels = self.state.isodose_levels_gy() if plane is not None else ()
+        reference = self.state.reference_dose
+        while len(self.isodose_curves) < len(levels):
+            curve = pg.PlotCurveItem(connect="finite", antialias=False)
+            curve.setZValue(5)
+            self.vb.addItem(curve)
+            self.isodose_curves.append(curve)
+        for index, curve in enumerate(self.isodose_curves):
+            if index >= len(levels) or plane is None:
+                curve.setData([], [])
+                continue
+            level = levels[index]
+            ref = reference.dose_gy if reference is not None else max(levels)
+            curve.setPen(pg.mkPen(isodose_colour(level / ref), width=1.5))
+            s, t = _isodose_polylines(plane, level)
+            curve.setData(s, t, connect="finite")
+
+    def _redraw_structures(self, *_args: object) -> None:
+        structures = self.scene.structures
+        visible = self.state.visible_rois if structures is not None else frozenset()
+        depth = self._depth if self._depth is not None else self.depth_mm()
+        for roi in structures.rois if structures is not None else ():
+            curve = self._roi_curve(roi.roi_number, roi.color_rgb)
+            fill = self.roi_fills[roi.roi_number]
+            if roi.roi_number not in visible:
+                curve.setData([], [])
+                fill.setPath(QtGui.QPainterPath())
+                continue
+            outline = roi_outline(self.scene.slab_model(roi.roi_number), self.scene.frame,
+                                  self.view, depth)
+            s, t = outline.s, outline.t
+            open_pts = [c.points_mm for c in roi.contours if not c.is_closed]
+            if open_pts:
+                half = 0.5 * _slice_step(self.scene, self.view)
+                os_, ot = open_polylines(open_pts, self.scene.frame, self.view, depth, half)
+                s, t = np.concatenate([s, [np.nan], os_]), np.concatenate([t, [np.nan], ot])
+            curve.setData(s, t, connect="finite")
+            fill.setPath(_fill_path(outline.fill_polygons) if self.state.fill
+                         else QtGui.QPainterPath())
+
+    def _roi_curve(self, roi_number: int, rgb: tuple[int, int, int]) -> pg.PlotCurveItem:
+        if roi_number not in self.roi_curves:
+            curve = pg.PlotCurveItem(connect="finite", pen=pg.mkPen(rgb, width=2))
+            curve.setZValue(6)
+            self.vb.addItem(curve)
+            fill = QtWidgets.QGraphicsPathItem()
+            fill.setBrush(QtGui.QBrush(QtGui.QColor(*rgb, 70)))
+            fill.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+            fill.setZValue(4)
+            self.vb.addItem(fill)
+            self.roi_curves[roi_number], self.roi_fills[roi_number] = curve, fill
+        return self.roi_curves[roi_number]
+
+    # -- view -> state ------------------------------------------------------------------
+    def _on_click(self, s: float, t: float) -> None:
+        if not self.scene.empty:
+            self.state.set_crosshair_mm(self.view_to_patient(s, t))
+
+    def _on_window_drag(self, dx: float, dy: float) -> None:
+        width, level = self.state.window_level
+        self.state.set_window_level(width + 2.0 * dx, level - 2.0 * dy)
+
+    def _on_mouse_moved(self, scene_pos: QtCore.QPointF) -> None:
+        if self.scene.empty or not self.vb.sceneBoundingRect().contains(scene_pos):
+            return
+        point = self.vb.mapSceneToView(scene_pos)
+        self.state.set_cursor_mm(self.view_to_patient(point.x(), point.y()))
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802 - Qt override
+        """Arrows step one slice, Page Up/Down ten; Home resets the zoom."""
+        steps = {QtCore.Qt.Key.Key_Up: 1, QtCore.Qt.Key.Key_Down: -1,
+                 QtCore.Qt.Key.Key_Right: 1, QtCore.Qt.Key.Key_Left: -1,
+                 QtCore.Qt.Key.Key_PageUp: 10, QtCore.Qt.Key.Key_PageDown: -10}
+        key = QtCore.Qt.Key(event.key())
+        if key in steps:
+            self.scroll(steps[key])
+        elif key == QtCore.Qt.Key.Key_Home:
+            self.reset_zoom()
+        else:
+            super().keyPressEvent(event)
+
+
+def _slice_step(scene: Scene, view: str) -> float:
+    centres = scene.slice_centres(view)
+    return float(np.diff(centres).min()) if centres.size > 1 else 1.0
+
+
+def _isodose_polylines(plane: PlaneImage, level_gy: float) -> tuple[np.ndarray, np.ndarray]:
+    """Isodose line at ``level_gy`` on a dose plane, NaN-separated view coordinates."""
+    values = np.nan_to_num(plane.values, nan=0.0)
+    lines = find_contours(values, level_gy)
+    if not lines:
+        return np.empty(0), np.empty(0)
+    gap = np.full((1, 2), np.nan)
+    rc = np.concatenate([piece for line in lines for piece in (line, gap)])
+    cols_rows = np.column_stack([rc[:, 1], rc[:, 0], np.ones(len(rc))])
+    st = cols_rows @ plane.affine.T
+    return st[:, 0], st[:, 1]
+
+
+def _fill_path(polygons: tuple[np.ndarray, ...]) -> QtGui.QPainterPath:
+    """Even-odd painter path of closed ``(N, 2)`` view-coordinate polygons."""
+    path = QtGui.QPainterPath()
+    path.setFillRule(QtCore.Qt.FillRule.OddEvenFill)
+    for polygon in polygons:
+        path.addPolygon(QtGui.QPolygonF([QtCore.QPointF(float(a), float(b))
+                                         for a, b in polygon]))
+        path.closeSubpath()
+    return path

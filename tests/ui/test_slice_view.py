@@ -1,0 +1,118 @@
+"""SliceView: user actions write the state; state changes redraw the view."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6 import QtCore
+from ui_phantom import make_phantom
+
+from rtviewer.ui.scene import Scene
+from rtviewer.ui.slice_view import SliceView
+from rtviewer.ui.view_state import ReferenceDose, ViewState
+
+
+@pytest.fixture
+def setup(qtbot):
+    image, structures, dose = make_phantom()
+    state = ViewState()
+    scene = Scene(image=image, structures=structures, dose=dose)
+    views = {}
+    for name in ("axial", "sagittal", "coronal"):
+        view = SliceView(state, name)
+        qtbot.addWidget(view)
+        view.resize(400, 400)
+        view.set_scene(scene)
+        views[name] = view
+    return state, scene, views
+
+
+def test_wheel_and_keys_step_one_slice_along_the_normal(setup, qtbot):
+    state, _scene, views = setup
+    state.set_crosshair_mm((0.0, 0.0, 0.0))
+    views["axial"].vb.scrolled.emit(1)
+    assert np.allclose(state.crosshair_mm, (0, 0, 2.5))
+    qtbot.keyClick(views["axial"], QtCore.Qt.Key.Key_PageDown)
+    assert np.allclose(state.crosshair_mm, (0, 0, -22.5))
+    qtbot.keyClick(views["sagittal"], QtCore.Qt.Key.Key_Up)
+    assert np.allclose(state.crosshair_mm, (2.0, 0, -22.5))  # snapped to centre 0.5, +1.5
+    qtbot.keyClick(views["coronal"], QtCore.Qt.Key.Key_Down)
+    assert np.allclose(state.crosshair_mm, (2.0, -1.0, -22.5))  # row spacing 1 mm
+
+
+def test_click_moves_the_crosshair_in_the_plane(setup):
+    state, _scene, views = setup
+    state.set_crosshair_mm((0.0, 0.0, 5.0))
+    views["coronal"].vb.clicked.emit(30.0, -10.0)  # s = x, t = -z
+    assert np.allclose(state.crosshair_mm, (30.0, 0.0, 10.0))
+    views["sagittal"].vb.clicked.emit(-20.0, 0.0)  # s = y
+    assert np.allclose(state.crosshair_mm, (30.0, -20.0, 0.0))
+
+
+def test_right_drag_changes_window_level(setup):
+    state, _scene, views = setup
+    state.set_window_level(400, 40)
+    views["axial"].vb.windowDragged.emit(10.0, 5.0)
+    assert state.window_level == (420.0, 30.0)
+    assert views["axial"].image_item.levels is not None
+    assert np.allclose(views["axial"].image_item.levels, (30 - 210, 30 + 210))
+
+
+def test_crosshair_change_reslices_the_other_views(setup):
+    state, scene, views = setup
+    state.set_crosshair_mm((40.0, 0.0, 0.0))  # through the bone block on the patient's left
+    sagittal = views["sagittal"].image_item.image
+    i = int(round(scene.image.grid.patient_to_index((40.0, 0, 0))[0]))
+    assert np.array_equal(sagittal, scene.image.voxels[:, :, i])
+    assert views["axial"].v_line.value() == pytest.approx(40.0)
+
+
+def test_visible_rois_and_fill_drive_the_curves(setup):
+    state, _scene, views = setup
+    state.set_crosshair_mm((0.0, 0.0, 0.0))
+    curve = views["axial"].roi_curves[1]
+    assert curve.getData()[0].size == 0
+    state.set_visible_rois({1})
+    s, t = curve.getData()
+    radius = np.hypot(s, t)[np.isfinite(s)]
+    assert np.isclose(radius.max(), 25.0) and np.isclose(radius.min(), 10.0, atol=0.2)
+    state.set_fill(True)
+    assert not views["axial"].roi_fills[1].path().isEmpty()
+    state.set_visible_rois(set())
+    assert curve.getData()[0].size == 0
+
+
+def test_isodose_levels_follow_reference_and_levels(setup):
+    state, _scene, views = setup
+    state.set_crosshair_mm((0.0, 0.0, 0.0))
+    state.set_reference_dose(ReferenceDose(20.0, "test"))
+    state.set_isodose_levels([50.0])
+    s, t = views["axial"].isodose_curves[0].getData()
+    radius = np.hypot(s, t)[np.isfinite(s)]
+    # dose 20 exp(-r²/2σ²), σ = 30 mm: 10 Gy at r = σ√(2 ln 2)
+    assert np.allclose(radius, 30 * np.sqrt(2 * np.log(2)), atol=1.0)
+    state.set_isodose_absolute(True)
+    state.set_isodose_levels([15.0])
+    s, t = views["axial"].isodose_curves[0].getData()
+    assert np.allclose(np.hypot(s, t)[np.isfinite(s)], 30 * np.sqrt(2 * np.log(20 / 15)),
+                       atol=1.0)
+
+
+def test_colourwash_toggle(setup):
+    state, _scene, views = setup
+    state.set_reference_dose(ReferenceDose(20.0, "test"))
+    state.set_colourwash(True, 50.0)
+    rgba = views["axial"].wash_item.image
+    assert rgba is not None and rgba.shape[-1] == 4
+    assert 0 < np.count_nonzero(rgba[..., 3]) < rgba[..., 3].size
+    state.set_colourwash(False)
+    assert views["axial"].wash_item.image is None
+
+
+def test_edge_labels_for_a_prone_feet_first_patient(qtbot):
+    image, structures, dose = make_phantom(orientation=(1, 0, 0, 0, -1, 0), step=(0, 0, -2.5))
+    view = SliceView(ViewState(), "axial")
+    qtbot.addWidget(view)
+    view.set_scene(Scene(image=image))
+    labels = {k: v.text() for k, v in view.edge_labels.items() if k != "info"}
+    assert labels == {"left": "R", "right": "L", "top": "P", "bottom": "A"}
