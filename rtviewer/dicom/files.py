@@ -25,7 +25,8 @@ def looks_like_dicom(ds: Dataset) -> bool:
 
 
 def read_dataset(path: str | Path, *, stop_before_pixels: bool = False,
-                 specific_tags: list[str] | None = None) -> tuple[Dataset, list[Finding]]:
+                 specific_tags: list[str] | None = None,
+                 defer_size: int | str | None = None) -> tuple[Dataset, list[Finding]]:
     """Read a DICOM file, tolerating a missing preamble or file meta.
 
     Parameters
@@ -36,6 +37,8 @@ def read_dataset(path: str | Path, *, stop_before_pixels: bool = False,
         Stop before Pixel Data (headers only).
     specific_tags : list of str, keyword-only
         Read only these keywords (plus what pydicom always reads).
+    defer_size : int or str, keyword-only
+        Values larger than this are not read until accessed (e.g. ``"16 KB"``).
 
     Returns
     -------
@@ -58,7 +61,7 @@ def read_dataset(path: str | Path, *, stop_before_pixels: bool = False,
         warnings.simplefilter("always")
         try:
             ds = pydicom.dcmread(path, force=True, stop_before_pixels=stop_before_pixels,
-                                 specific_tags=specific_tags)
+                                 specific_tags=specific_tags, defer_size=defer_size)
         except PermissionError as exc:
             raise UnreadableFileError(f"permission denied ({exc.strerror})", path=path) from exc
         except IsADirectoryError as exc:

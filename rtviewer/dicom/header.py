@@ -1,0 +1,192 @@
+"""Read one file's header into a plain record (a JSON-able dict) for the scan index.
+
+A record is one of::
+
+    {"status": "skipped", "reason": ...}
+    {"status": "problem", "reason": ...}
+    {"status": "instance", "sop_class_uid": ..., "sop_instance_uid": ..., ...}
+
+Never raises for a bad file: every failure becomes a skipped or problem record.
+Plain image slices take a fast path (one pass over the bytes, no pydicom Dataset);
+everything else is read by pydicom with ``stop_before_pixels``.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from typing import Any
+
+from rtviewer.dicom import header_walk
+from rtviewer.dicom.header_values import IMAGE_TAGS, decode_image_values
+from rtviewer.dicom.header_walk import FileTruncated, NeedMoreBytes, WalkUnsupported
+from rtviewer.dicom.sop_classes import lookup
+
+__all__ = ["read_record", "PREFIX_BYTES"]
+
+#: Bytes read first; a CT slice header fits, the pixels are never read.
+PREFIX_BYTES = 32 * 1024
+_NEEDS_PIXELS = frozenset({"image", "rtdose", "rtimage"})
+Record = dict[str, Any]
+
+
+def skipped(reason: str) -> Record:
+    """A record for a file that is not a DICOM object to index."""
+    return {"status": "skipped", "reason": reason}
+
+
+def problem(reason: str) -> Record:
+    """A record for a DICOM file that cannot be used."""
+    return {"status": "problem", "reason": reason}
+
+
+def _plausible_dicom(prefix: bytes) -> bool:
+    """DICM at byte 128, or a first element in group 0002 or 0008 (no preamble)."""
+    if prefix[128:132] == b"DICM":
+        return True
+    if len(prefix) < 8:
+        return False
+    group = struct.unpack_from("<H", prefix, 0)[0]
+    return group in (0x0002, 0x0008)
+
+
+def _read(path: str, size: int) -> bytes:
+    with open(path, "rb") as fp:
+        return fp.read(size)
+
+
+def _walk(path: str, size: int, prefix: bytes) -> header_walk.WalkResult | Record | None:
+    """Walk the file; a problem record when truncated; None when not walkable."""
+    try:
+        try:
+            return header_walk.walk_file(prefix, size, IMAGE_TAGS)
+        except NeedMoreBytes:
+            return header_walk.walk_file(_read(path, size), size, IMAGE_TAGS)
+    except FileTruncated as exc:
+        return problem(f"truncated: {exc}")
+    except WalkUnsupported:
+        return None
+    except (struct.error, IndexError, UnicodeDecodeError):
+        return None  # pydicom decides
+
+
+def read_record(path: str, size: int) -> Record:
+    """Read one regular file's header into a record.
+
+    Parameters
+    ----------
+    path : str
+        Absolute path of a regular file.
+    size : int
+        Its size in bytes (from ``stat``).
+
+    Returns
+    -------
+    dict
+        A skipped, problem or instance record (see the module docstring).
+    """
+    if size == 0:
+        return skipped("empty file")
+    if os.path.basename(path).upper() == "DICOMDIR":
+        return skipped("DICOMDIR (a media directory, not an object)")
+    try:
+        prefix = _read(path, PREFIX_BYTES)
+    except OSError as exc:
+        return problem(f"cannot read the file ({exc.strerror or exc})")
+    if not _plausible_dicom(prefix):
+        return skipped("not a DICOM file")
+    walked = _walk(path, size, prefix)
+    if isinstance(walked, dict):
+        return walked
+    return _record_from(path, walked)
+
+
+def _record_from(path: str, walked: header_walk.WalkResult | None) -> Record:
+    sop_class_uid = None
+    if walked is not None:
+        raw = walked.values.get(0x00080016) or (None, walked.meta.get(0x00020002, b""))
+        sop_class_uid = raw[1].decode("ascii", "replace").strip("\x00 ") or None
+    sop = lookup(sop_class_uid)
+    if sop.kind == "dicomdir":
+        return skipped("DICOMDIR (a media directory, not an object)")
+    if walked is not None and sop.kind in _NEEDS_PIXELS and not walked.has_pixel_data:
+        return problem(f"{sop.name} without Pixel Data (truncated or incomplete file)")
+    if walked is not None and sop.kind == "image" and 0x00020010 in walked.meta:
+        try:
+            record = _fast_image_record(walked)
+        except (ValueError, IndexError):
+            record = None
+        if record is not None:
+            return record
+    from rtviewer.dicom.header_full import full_record  # pydicom path
+
+    return full_record(path)
+
+
+def _fast_image_record(walked: header_walk.WalkResult) -> Record | None:
+    v = decode_image_values(walked.values)
+    if not v["SOPInstanceUID"] or (v["NumberOfFrames"] or 1) > 1:
+        return None
+    sop = lookup(v["SOPClassUID"])
+    if sop.multiframe:
+        return None
+    return instance_record(v, sop_class_uid=sop.uid, findings=[])
+
+
+def clean_patient_name(name: str | None) -> str | None:
+    """Patient Name with trailing ``^`` and spaces removed (None when empty)."""
+    if name is None:
+        return None
+    text = str(name).rstrip("^ \x00")
+    return text or None
+
+
+def _image_summary(v: dict[str, Any]) -> str | None:
+    if v.get("Rows") is None or v.get("Columns") is None:
+        return None
+    text = f"{v['Columns']}×{v['Rows']}"
+    spacing = v.get("PixelSpacing")
+    if spacing and len(spacing) == 2:
+        text += f" at {spacing[1]:g}×{spacing[0]:g} mm"
+    if v.get("SliceThickness") is not None:
+        text += f", slice thickness {v['SliceThickness']:g} mm"
+    frames = v.get("NumberOfFrames")
+    if frames and frames > 1:
+        text += f", {frames} frames"
+    return text
+
+
+def instance_record(v: dict[str, Any], *, sop_class_uid: str, findings: list[list[str]],
+                    summary: str | None = None, references: list[dict[str, Any]] | None = None,
+                    beam_numbers: list[int] | None = None) -> Record:
+    """Build an instance record from decoded values keyed by DICOM keyword."""
+    sop = lookup(sop_class_uid)
+    if summary is None and sop.kind == "image":
+        summary = _image_summary(v)
+    return {
+        "status": "instance",
+        "sop_class_uid": sop_class_uid,
+        "sop_instance_uid": v["SOPInstanceUID"],
+        "modality": v.get("Modality"),
+        "patient_id": v.get("PatientID"),
+        "patient_name": clean_patient_name(v.get("PatientName")),
+        "study_uid": v.get("StudyInstanceUID"),
+        "study_description": v.get("StudyDescription"),
+        "study_date": v.get("StudyDate"),
+        "series_uid": v.get("SeriesInstanceUID"),
+        "series_number": v.get("SeriesNumber"),
+        "series_description": v.get("SeriesDescription"),
+        "frame_of_reference_uid": v.get("FrameOfReferenceUID"),
+        "instance_number": v.get("InstanceNumber"),
+        "frames": v.get("NumberOfFrames"),
+        "orientation": v.get("ImageOrientationPatient"),
+        "position": v.get("ImagePositionPatient"),
+        "pixel_spacing": v.get("PixelSpacing"),
+        "rows": v.get("Rows"),
+        "columns": v.get("Columns"),
+        "slice_thickness": v.get("SliceThickness"),
+        "summary": summary,
+        "references": references or [],
+        "beam_numbers": beam_numbers or [],
+        "findings": findings,
+    }

@@ -1,0 +1,128 @@
+"""The pydicom path of the scan: RT objects, multi-frame and unusual files."""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from pydicom.dataset import Dataset
+
+from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.header import Record, instance_record, problem, skipped
+from rtviewer.dicom.rt_references import beam_numbers, raw_references
+from rtviewer.dicom.rt_summary import summarize
+from rtviewer.dicom.sop_classes import lookup
+from rtviewer.errors import NotDicomError, UnreadableFileError
+from rtviewer.model.findings import Finding
+
+__all__ = ["full_record"]
+
+_TEXT_KEYWORDS = ("SOPInstanceUID", "Modality", "PatientID", "PatientName", "StudyInstanceUID",
+                  "StudyDescription", "StudyDate", "SeriesInstanceUID", "SeriesDescription",
+                  "FrameOfReferenceUID")
+_FLOAT_LISTS = ("ImagePositionPatient", "ImageOrientationPatient", "PixelSpacing")
+_INTS = ("SeriesNumber", "InstanceNumber", "NumberOfFrames", "Rows", "Columns")
+#: Values larger than this (contour points, DVH curves) are skipped, not read.
+_DEFER_SIZE = "16 KB"
+
+
+def _finding_row(f: Finding) -> list[str]:
+    return [f.code, f.message, f.severity.value]
+
+
+def _text(ds: Dataset, keyword: str) -> str | None:
+    value = ds.get(keyword)
+    if value is None:
+        return None
+    text = str(value).strip("\x00 ")
+    return text or None
+
+
+def _safe(convert: Any, ds: Dataset, keyword: str, bad: list[str]) -> Any:
+    try:
+        return convert(ds, keyword)
+    except (ValueError, TypeError, IndexError, OverflowError):
+        bad.append(keyword)
+        return None
+
+
+def _float_list(ds: Dataset, keyword: str) -> list[float] | None:
+    value = ds.get(keyword)
+    if value is None or value == "":
+        return None
+    if not hasattr(value, "__len__") or isinstance(value, str):
+        return [float(value)]
+    return [float(v) for v in value]
+
+
+def _int(ds: Dataset, keyword: str) -> int | None:
+    value = ds.get(keyword)
+    return None if value is None or value == "" else int(value)
+
+
+def _slice_thickness(ds: Dataset, keyword: str) -> float | None:
+    value = ds.get(keyword)
+    return None if value is None or value == "" else float(value)
+
+
+def _values(ds: Dataset, bad: list[str]) -> dict[str, Any]:
+    v: dict[str, Any] = {k: _safe(_text, ds, k, bad) for k in _TEXT_KEYWORDS}
+    v.update({k: _safe(_float_list, ds, k, bad) for k in _FLOAT_LISTS})
+    v.update({k: _safe(_int, ds, k, bad) for k in _INTS})
+    v["SliceThickness"] = _safe(_slice_thickness, ds, "SliceThickness", bad)
+    return v
+
+
+def full_record(path: str) -> Record:
+    """Read a header with pydicom and build its record (summary and references included).
+
+    Parameters
+    ----------
+    path : str
+        The file.
+    """
+    try:
+        ds, found = read_dataset(path, stop_before_pixels=True, defer_size=_DEFER_SIZE)
+    except NotDicomError as exc:
+        return skipped(exc.message)
+    except UnreadableFileError as exc:
+        return problem(exc.message)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        record = _build(ds, found)
+    messages = {row[1] for row in record.get("findings", [])}
+    for w in caught:
+        if str(w.message) not in messages:
+            messages.add(str(w.message))
+            record.setdefault("findings", []).append(
+                ["PYDICOM_WARNING", str(w.message), "info"])
+    return record
+
+
+def _build(ds: Dataset, found: list[Finding]) -> Record:
+    bad: list[str] = []
+    sop_class_uid = _safe(_text, ds, "SOPClassUID", bad)
+    if not sop_class_uid and getattr(ds, "file_meta", None) is not None:
+        sop_class_uid = _text(ds.file_meta, "MediaStorageSOPClassUID")
+    v = _values(ds, bad)
+    if not v["SOPInstanceUID"]:
+        return problem("DICOM file without SOP Instance UID: it cannot be identified")
+    sop = lookup(sop_class_uid)
+    if sop.kind == "dicomdir":
+        return skipped("DICOMDIR (a media directory, not an object)")
+    findings = [_finding_row(f) for f in found]
+    findings += [["UNREADABLE_VALUE", f"{k} could not be read and is ignored", "warning"]
+                 for k in bad]
+    try:
+        summary = summarize(ds, sop.kind)
+        references = raw_references(ds, sop.kind)
+        beams = beam_numbers(ds)
+    except (ValueError, TypeError, IndexError, AttributeError, KeyError) as exc:
+        findings.append(["SUMMARY_FAILED", f"the header could not be summarised ({exc})",
+                         "warning"])
+        summary, references, beams = None, [], []
+    if sop.private:
+        findings.append(["PRIVATE_SOP_CLASS", f"{sop.name}: read as a standard "
+                         f"{sop.kind.upper()}", "info"])
+    return instance_record(v, sop_class_uid=sop.uid or (sop_class_uid or ""), findings=findings,
+                           summary=summary, references=references, beam_numbers=beams)

@@ -1,0 +1,158 @@
+"""One line per RT object that a physicist recognises, from its header.
+
+RTSTRUCT: label and ROI count; RTPLAN: label, beams (or brachy channels), fractions;
+RTDOSE: grid size and spacing, summation type, dose type, units; RT Image: label and
+type; treatment records: date and fraction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pydicom.dataset import Dataset
+
+__all__ = ["summarize"]
+
+
+def summarize(ds: Dataset, kind: str) -> str | None:
+    """Return a one-line summary of an RT object, or None for other kinds.
+
+    Parameters
+    ----------
+    ds : pydicom.Dataset
+        The header (read with ``stop_before_pixels``).
+    kind : str
+        The object's kind from :mod:`rtviewer.dicom.sop_classes`.
+    """
+    summarizer = _SUMMARIZERS.get(kind)
+    return summarizer(ds) if summarizer is not None else None
+
+
+def _text(ds: Dataset, keyword: str) -> str | None:
+    value = ds.get(keyword)
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+def _count(ds: Dataset, keyword: str) -> int:
+    seq = ds.get(keyword)
+    return len(seq) if seq is not None else 0
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _labelled(prefix: str, label: str | None) -> str:
+    return f"{prefix} '{label}'" if label else prefix
+
+
+def _structure_set(ds: Dataset) -> str:
+    n_rois = _count(ds, "StructureSetROISequence")
+    with_contours = sum(1 for item in ds.get("ROIContourSequence") or []
+                        if len(item.get("ContourSequence") or []) > 0)
+    text = f"{_labelled('Structure set', _text(ds, 'StructureSetLabel'))}: {_plural(n_rois, 'ROI')}"
+    if with_contours < n_rois:
+        text += f" ({n_rois - with_contours} without contours)"
+    return text
+
+
+def _fractions(ds: Dataset) -> str | None:
+    groups = ds.get("FractionGroupSequence") or []
+    counts = [g.get("NumberOfFractionsPlanned") for g in groups]
+    counts = [int(c) for c in counts if c is not None]
+    if not counts:
+        return None
+    if len(counts) == 1:
+        return _plural(counts[0], "fraction")
+    return "fraction groups of " + " + ".join(str(c) for c in counts) + " fractions"
+
+
+def _beam_counts(beams: list[Dataset]) -> str:
+    treatment = sum(1 for b in beams if str(b.get("TreatmentDeliveryType", "TREATMENT"))
+                    .strip().upper() == "TREATMENT")
+    text = _plural(len(beams), "beam")
+    if treatment != len(beams):
+        text += f" ({treatment} treatment, {len(beams) - treatment} setup)"
+    return text
+
+
+def _plan(ds: Dataset) -> str:
+    parts = []
+    if "BrachyTreatmentType" in ds or "ApplicationSetupSequence" in ds:
+        channels = sum(len(s.get("ChannelSequence") or [])
+                       for s in ds.get("ApplicationSetupSequence") or [])
+        kind = str(ds.get("BrachyTreatmentType", "")).strip()
+        parts.append(f"brachytherapy{' ' + kind if kind else ''}, "
+                     f"{_plural(channels, 'channel')}")
+    else:
+        parts.append(_beam_counts(list(ds.get("BeamSequence") or [])))
+    parts.append(_fractions(ds) or "no fraction group")
+    intent = _text(ds, "PlanIntent")
+    if intent:
+        parts.append(intent.lower())
+    return f"{_labelled('Plan', _text(ds, 'RTPlanLabel'))}: " + ", ".join(parts)
+
+
+def _ion_plan(ds: Dataset) -> str:
+    beams = list(ds.get("IonBeamSequence") or [])
+    radiation = {str(b.get("RadiationType", "")).strip().lower() for b in beams} - {""}
+    parts = [_beam_counts(beams).replace("beam", "ion beam", 1)]
+    if radiation:
+        parts.append("/".join(sorted(radiation)))
+    parts.append(_fractions(ds) or "no fraction group")
+    return f"{_labelled('Ion plan', _text(ds, 'RTPlanLabel'))}: " + ", ".join(parts)
+
+
+def _dose(ds: Dataset) -> str:
+    frames = int(ds.get("NumberOfFrames") or 1)
+    size = f"{ds.get('Columns', '?')}×{ds.get('Rows', '?')}×{frames}"
+    spacing = ds.get("PixelSpacing")
+    offsets = ds.get("GridFrameOffsetVector")
+    grid = f"grid {size} (columns×rows×frames)"
+    if spacing is not None and len(spacing) == 2:
+        step = f"{abs(float(offsets[1]) - float(offsets[0])):g}" \
+            if offsets is not None and len(offsets) > 1 else "?"
+        grid += f" at {float(spacing[1]):g}×{float(spacing[0]):g}×{step} mm"
+    fields = [_text(ds, k) or "?" for k in ("DoseSummationType", "DoseType", "DoseUnits")]
+    return f"Dose {grid}, " + ", ".join(fields)
+
+
+def _rt_image(ds: Dataset) -> str:
+    image_type = ds.get("ImageType")
+    value3 = str(image_type[2]).strip() if image_type is not None and len(image_type) > 2 \
+        else None
+    plane = _text(ds, "RTImagePlane")
+    text = _labelled("RT Image", _text(ds, "RTImageLabel"))
+    details = [d for d in (value3, plane and f"plane {plane}") if d]
+    return text + (": " + ", ".join(details) if details else "")
+
+
+def _record(ds: Dataset) -> str:
+    date = _text(ds, "TreatmentDate") or _text(ds, "FirstTreatmentDate") or "no date"
+    if date and len(date) == 8 and date.isdigit():
+        date = f"{date[:4]}-{date[4:6]}-{date[6:]}"
+    fraction = None
+    for keyword in ("TreatmentSessionBeamSequence", "TreatmentSessionIonBeamSequence",
+                    "TreatmentSessionApplicationSetupSequence"):
+        for item in ds.get(keyword) or []:
+            if item.get("CurrentFractionNumber") is not None:
+                fraction = int(item.CurrentFractionNumber)
+                break
+        if fraction is not None:
+            break
+    if fraction is None and ds.get("CurrentTreatmentStatus") is not None:
+        return f"Treatment summary {date}, status {_text(ds, 'CurrentTreatmentStatus')}"
+    return f"Treatment record {date}, fraction {fraction if fraction is not None else '?'}"
+
+
+_SUMMARIZERS: dict[str, Callable[[Dataset], str]] = {
+    "rtstruct": _structure_set,
+    "rtplan": _plan,
+    "rtionplan": _ion_plan,
+    "rtdose": _dose,
+    "rtimage": _rt_image,
+    "rtrecord": _record,
+}

@@ -1,0 +1,187 @@
+"""Scan a folder: every file accounted for, headers only, with a per-file cache.
+
+``scan(root)`` walks the folder (:mod:`rtviewer.dicom.discover`), reads each regular
+file's header into a plain record (:mod:`rtviewer.dicom.header`) -- or takes it from
+the cache when size and mtime are unchanged -- and builds the patient → study →
+series → instance index with resolved references (:mod:`rtviewer.dicom.index_builder`).
+Large folders are read by a small process pool (parsing is CPU-bound in Python).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from pathlib import Path
+from typing import Any
+
+from rtviewer.dicom.discover import FoundFile, discover
+from rtviewer.dicom.header import read_record
+from rtviewer.dicom.index_builder import build_index
+from rtviewer.dicom.scan_cache import load_cache, save_cache
+from rtviewer.errors import UnreadableFileError
+from rtviewer.model.index import ScanResult
+
+__all__ = ["scan", "POOL_THRESHOLD"]
+
+#: Fewer files than this to read are read in-process (a pool costs ~0.2 s to start).
+POOL_THRESHOLD = 600
+_CHUNK = 64
+_log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool] | threading.Event | None
+
+
+def _cancel_fn(cancel: Cancel) -> Callable[[], bool]:
+    if cancel is None:
+        return lambda: False
+    if isinstance(cancel, threading.Event):
+        return cancel.is_set
+    return cancel
+
+
+def _read_chunk(items: list[tuple[str, int]]) -> list[tuple[str, dict[str, Any]]]:
+    """Read a chunk of files (runs in a worker process)."""
+    return [(path, _safe_read(path, size)) for path, size in items]
+
+
+def _safe_read(path: str, size: int) -> dict[str, Any]:
+    try:
+        return read_record(path, size)
+    except Exception as exc:  # noqa: BLE001 - a bad file must never stop the scan
+        _log.exception("unexpected failure reading %s", path)
+        return {"status": "problem", "reason": f"unexpected error ({type(exc).__name__}: {exc})"}
+
+
+def _chunks(files: list[FoundFile]) -> Iterator[list[tuple[str, int]]]:
+    for i in range(0, len(files), _CHUNK):
+        yield [(f.path, f.size) for f in files[i:i + _CHUNK]]
+
+
+def _workers(requested: int | None) -> int:
+    if requested is not None:
+        return max(1, requested)
+    return min(2, os.cpu_count() or 1)
+
+
+def _read_pooled(files: list[FoundFile], workers: int, tick: Callable[[int], bool]
+                 ) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    # forkserver: fork() from a process with threads (the GUI) is unsafe.
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        chunks = iter(_chunks(files))
+        pending: set[Future[list[tuple[str, dict[str, Any]]]]] = set()
+        for chunk in chunks:
+            pending.add(pool.submit(_read_chunk, chunk))
+            if len(pending) >= 4 * workers:
+                break
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                results = fut.result()
+                out.update(results)
+                if not tick(len(results)):
+                    for other in pending:
+                        other.cancel()
+                    return out
+                nxt = next(chunks, None)
+                if nxt is not None:
+                    pending.add(pool.submit(_read_chunk, nxt))
+    return out
+
+
+def _read_serial(files: list[FoundFile], tick: Callable[[int], bool]
+                 ) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(files):
+        out.update(_read_chunk(chunk))
+        if not tick(len(chunk)):
+            break
+    return out
+
+
+def _check_root(root: str | Path) -> str:
+    root_abs = os.path.abspath(os.fspath(root))
+    if not os.path.exists(root_abs):
+        raise UnreadableFileError("no such file or folder", path=root_abs)
+    if not os.access(root_abs, os.R_OK) or (os.path.isdir(root_abs)
+                                           and not os.access(root_abs, os.X_OK)):
+        raise UnreadableFileError("permission denied", path=root_abs)
+    return root_abs
+
+
+def scan(root: str | Path, progress: Progress | None = None, cancel: Cancel = None, *,
+         use_cache: bool = True, workers: int | None = None) -> ScanResult:
+    """Scan a folder (or one file) for DICOM objects.
+
+    Parameters
+    ----------
+    root : str or Path
+        A folder, scanned recursively, or a single file.
+    progress : callable(done, total), optional
+        Called as files are accounted for (from the calling thread).
+    cancel : callable returning bool, or threading.Event, optional
+        When true/set, the scan stops early and returns what it has (``cancelled``).
+    use_cache : bool, keyword-only
+        Read and update the per-root index cache.
+    workers : int, keyword-only
+        Processes for reading (default: up to 2); 1 reads in-process.
+
+    Returns
+    -------
+    ScanResult
+        Every regular file under ``root`` as an instance, skipped file or problem.
+
+    Raises
+    ------
+    UnreadableFileError
+        ``root`` does not exist or cannot be read.
+    """
+    root_abs = _check_root(root)
+    is_cancelled = _cancel_fn(cancel)
+    base = root_abs if os.path.isdir(root_abs) else os.path.dirname(root_abs)
+    found = discover(root_abs, is_cancelled)
+    cached = load_cache(base) if use_cache else {}
+    records: dict[str, dict[str, Any]] = {}
+    to_read: list[FoundFile] = []
+    for f in found.files:
+        entry = cached.get(f.path)
+        if entry and entry.get("size") == f.size and entry.get("mtime_ns") == f.mtime_ns:
+            records[f.path] = entry["record"]
+        else:
+            to_read.append(f)
+    total = len(found.files)
+    done = [len(records)]
+
+    def tick(n: int) -> bool:
+        done[0] += n
+        if progress is not None:
+            progress(done[0], total)
+        return not is_cancelled()
+
+    if progress is not None:
+        progress(done[0], total)
+    n_workers = _workers(workers)
+    if len(to_read) >= POOL_THRESHOLD and n_workers > 1 and not is_cancelled():
+        records.update(_read_pooled(to_read, n_workers, tick))
+    elif not is_cancelled():
+        records.update(_read_serial(to_read, tick))
+    cancelled = found.cancelled or is_cancelled() or len(records) < total
+    if use_cache and (to_read or len(cached) != len(found.files)):
+        _update_cache(base, found.files, records, cached, full=not cancelled)
+    return build_index(Path(base), records, found.skipped, found.problems, cancelled=cancelled)
+
+
+def _update_cache(base: str, files: list[FoundFile], records: dict[str, dict[str, Any]],
+                  old: dict[str, Any], *, full: bool) -> None:
+    """Write the cache: problems are not cached (a permission fix must be seen)."""
+    entries = {} if full else dict(old)
+    for f in files:
+        rec = records.get(f.path)
+        if rec is not None and rec["status"] != "problem":
+            entries[f.path] = {"size": f.size, "mtime_ns": f.mtime_ns, "record": rec}
+    save_cache(base, entries)
