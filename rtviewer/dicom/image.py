@@ -9,13 +9,14 @@ usable. Compressed transfer syntaxes decode through pydicom's pixel plugins
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
+from rtviewer.dicom.captured import warnings_as_findings
 from rtviewer.dicom.element_values import get_float, get_floats, get_int, get_str
 from rtviewer.dicom.files import read_dataset
 from rtviewer.dicom.image_geometry import SliceGeometry, stack_geometry
@@ -66,6 +67,13 @@ def read_image_volume(paths: Iterable[str | Path]) -> ImageVolume:
     files = [Path(p) for p in paths]
     if not files:
         raise RtViewerError("no image file was given")
+    with warnings_as_findings() as caught:
+        volume = _read_volume(files)
+    return replace(volume, findings=volume.findings + tuple(caught)) if caught else volume
+
+
+def _read_volume(files: list[Path]) -> ImageVolume:
+    """:func:`read_image_volume` without the warning capture."""
     headers = [_read_header(p) for p in files]
     stacked = stack_geometry([h.geometry for h in headers])
     ordered = [headers[i] for i in stacked.order]

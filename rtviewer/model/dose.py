@@ -158,7 +158,9 @@ class Dose:
     summation_type : DoseSummationType or None
         Dose Summation Type (None when absent or unknown, with a finding).
     referenced_plan_uid : str or None
-        Referenced RT Plan SOP Instance UID.
+        Referenced RT Plan SOP Instance UID (the first one).
+    referenced_plan_uids : tuple of str
+        All Referenced RT Plan SOP Instance UIDs (several for MULTI_PLAN).
     referenced_fraction_group_number : int or None
         Referenced Fraction Group Number.
     referenced_beam_numbers : tuple of int
@@ -183,6 +185,7 @@ class Dose:
     dose_type: DoseType
     summation_type: DoseSummationType | None
     referenced_plan_uid: str | None = None
+    referenced_plan_uids: tuple[str, ...] = ()
     referenced_fraction_group_number: int | None = None
     referenced_beam_numbers: tuple[int, ...] = ()
     referenced_structure_set_uid: str | None = None
@@ -200,8 +203,8 @@ class Dose:
 
     @property
     def max_gy(self) -> float:
-        """Maximum voxel value (Gy when ``units`` is GY)."""
-        return float(self.dose_gy.max())
+        """Maximum voxel value (Gy when ``units`` is GY), ignoring NaN of missing frames."""
+        return float(np.nanmax(self.dose_gy))
 
     @property
     def is_absolute(self) -> bool:

@@ -156,6 +156,10 @@ def write_dose(path: Path, position: str, *, decreasing: bool = False,
     ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 32, 32, 31, 0
     ds.DoseUnits, ds.DoseType, ds.DoseSummationType = "GY", "PHYSICAL", "PLAN"
     ds.DoseGridScaling = scaling
+    plan = Dataset()
+    plan.ReferencedSOPClassUID = "1.2.840.10008.5.1.4.1.1.481.5"
+    plan.ReferencedSOPInstanceUID = "1.2.826.0.1.3680043.8.498.3"
+    ds.ReferencedRTPlanSequence = [plan]
     ds.PixelData = np.rint(np.stack(frames) / scaling).astype(np.uint32).tobytes()
     ds.save_as(path, enforce_file_format=True)
     return path
