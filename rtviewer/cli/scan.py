@@ -1,8 +1,11 @@
-"""``rtviewer scan PATH``: print the patient → study → series tree."""
+"""``rtviewer scan PATH``: print the patient → study → series tree (or ``--json``)."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import logging
+import sys
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -10,9 +13,38 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p = sub.add_parser("scan", help="scan a folder and print the patient/study/series tree")
     p.add_argument("path", metavar="PATH")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    p.add_argument("--no-cache", action="store_true", help="ignore and do not update the cache")
     return p
 
 
+def _progress(done: int, total: int) -> None:
+    sys.stderr.write(f"\rscanning: {done}/{total} files")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run ``scan``."""
-    raise NotImplementedError("scan is being written")
+    """Run ``scan``: exit 0 when the scan completed, 2 when PATH cannot be read."""
+    from rtviewer.cli.scan_report import format_tree, to_json_document
+    from rtviewer.dicom.scan import scan
+    from rtviewer.errors import RtViewerError
+
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
+                        format="rtviewer: %(levelname)s: %(message)s")
+    # pydicom's complaints are captured per file as findings; don't repeat them here.
+    logging.getLogger("pydicom").setLevel(logging.ERROR)
+    try:
+        result = scan(args.path, progress=_progress if sys.stderr.isatty() else None,
+                      use_cache=not args.no_cache)
+    except RtViewerError as exc:
+        print(f"rtviewer scan: {exc}", file=sys.stderr)
+        return 2
+    text = json.dumps(to_json_document(result), indent=1, sort_keys=True, ensure_ascii=False) \
+        if args.json else format_tree(result)
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # ``rtviewer scan DIR | head`` is not an error
+        sys.stderr.close()
+    return 0

@@ -106,8 +106,12 @@ def _read_serial(files: list[FoundFile], tick: Callable[[int], bool]
 
 def _check_root(root: str | Path) -> str:
     root_abs = os.path.abspath(os.fspath(root))
-    if not os.path.exists(root_abs):
-        raise UnreadableFileError("no such file or folder", path=root_abs)
+    try:
+        os.stat(root_abs)
+    except FileNotFoundError:
+        raise UnreadableFileError("no such file or folder", path=root_abs) from None
+    except OSError as exc:
+        raise UnreadableFileError(f"cannot read ({exc.strerror or exc})", path=root_abs) from None
     if not os.access(root_abs, os.R_OK) or (os.path.isdir(root_abs)
                                            and not os.access(root_abs, os.X_OK)):
         raise UnreadableFileError("permission denied", path=root_abs)
