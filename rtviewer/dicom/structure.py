@@ -1,0 +1,183 @@
+"""Read an RT Structure Set into a :class:`~rtviewer.model.structure.StructureSet`.
+
+ROI volumes come from the one volume function,
+:func:`rtviewer.core.structure_volume.structure_volume_cc`; this reader never
+computes volumes its own way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from pydicom.dataset import Dataset
+
+from rtviewer.core.structure_volume import structure_volume_cc
+from rtviewer.dicom.captured import warnings_as_findings
+from rtviewer.dicom.element_values import get_floats, get_int, get_str, sequence
+from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.structure_contours import read_contours
+from rtviewer.dicom.structure_references import read_referenced_images
+from rtviewer.errors import UnsupportedObjectError
+from rtviewer.model.findings import Finding, Severity
+from rtviewer.model.structure import Roi, StructureSet
+
+__all__ = ["read_structure_set", "RT_STRUCTURE_SET_STORAGE", "palette_color"]
+
+RT_STRUCTURE_SET_STORAGE = "1.2.840.10008.5.1.4.1.1.481.3"
+
+#: colours for ROIs without ROI Display Color, picked by ROI Number (distinct, readable on CT)
+PALETTE: tuple[tuple[int, int, int], ...] = (
+    (230, 25, 75), (60, 180, 75), (255, 225, 25), (0, 130, 200), (245, 130, 48),
+    (145, 30, 180), (70, 240, 240), (240, 50, 230), (210, 245, 60), (250, 190, 212),
+    (0, 128, 128), (220, 190, 255), (170, 110, 40), (255, 250, 200), (128, 0, 0),
+    (170, 255, 195), (128, 128, 0), (255, 215, 180), (0, 0, 128), (128, 128, 128),
+)
+
+
+def palette_color(roi_number: int) -> tuple[int, int, int]:
+    """The deterministic colour of an ROI without ROI Display Color."""
+    return PALETTE[(roi_number - 1) % len(PALETTE)]
+
+
+def read_structure_set(path: str | Path) -> StructureSet:
+    """Read an RT Structure Set.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    StructureSet
+        ROIs in Structure Set ROI Sequence order with contours in patient mm,
+        colour, interpreted type, Frame of Reference and volume (cc, closed
+        planar contours only); referenced series and images; findings.
+
+    Raises
+    ------
+    RtViewerError
+        Unreadable, or not an RT Structure Set.
+    """
+    path = Path(path)
+    with warnings_as_findings() as caught:
+        structure_set = _read(path)
+    if caught:
+        structure_set = replace(structure_set, findings=structure_set.findings + tuple(caught))
+    return structure_set
+
+
+def _read(path: Path) -> StructureSet:
+    """:func:`read_structure_set` without the warning capture."""
+    # Nelms' structure sets carry an empty Pixel Data: never read pixels here
+    ds, read_findings = read_dataset(path, stop_before_pixels=True)
+    sop_class = get_str(ds, "SOPClassUID")
+    if sop_class != RT_STRUCTURE_SET_STORAGE and get_str(ds, "Modality") != "RTSTRUCT":
+        raise UnsupportedObjectError(f"not an RT Structure Set (SOP Class {sop_class})",
+                                     path=path)
+    findings = list(read_findings)
+    references = read_referenced_images(ds)
+    findings += references.findings
+    rois, more = _read_rois(ds, references.frame_of_reference_uid)
+    findings += more
+    return StructureSet(
+        path=path, sop_instance_uid=get_str(ds, "SOPInstanceUID") or "",
+        label=get_str(ds, "StructureSetLabel") or "",
+        frame_of_reference_uid=references.frame_of_reference_uid, rois=tuple(rois),
+        referenced_series_uids=references.series_uids,
+        contour_image_sop_uids=_all_contour_images(references.image_uids, rois),
+        name=get_str(ds, "StructureSetName") or "",
+        referenced_study_uids=references.study_uids, findings=tuple(findings))
+
+
+def _read_rois(ds: Dataset, frame_of_reference_uid: str | None) -> tuple[list[Roi], list[Finding]]:
+    """Every ROI of Structure Set ROI Sequence, plus contours that name no such ROI."""
+    findings: list[Finding] = []
+    contour_items = {}
+    for item in sequence(ds, "ROIContourSequence"):
+        number = get_int(item, "ReferencedROINumber")
+        if number is not None:
+            contour_items[number] = item
+    observations = {get_int(o, "ReferencedROINumber"): o
+                    for o in sequence(ds, "RTROIObservationsSequence")}
+    rois = []
+    declared = set()
+    for item in sequence(ds, "StructureSetROISequence"):
+        number = get_int(item, "ROINumber")
+        if number is None:
+            findings.append(Finding("ROI_WITHOUT_NUMBER", f"An ROI ({get_str(item, 'ROIName')!r})"
+                                    " has no ROI Number and was skipped.", attribute="ROINumber"))
+            continue
+        declared.add(number)
+        rois.append(_read_roi(number, item, contour_items.get(number), observations.get(number),
+                              frame_of_reference_uid))
+    for number in sorted(set(contour_items) - declared):
+        findings.append(Finding("CONTOURS_OF_UNDECLARED_ROI", f"ROI Contour Sequence holds "
+                                f"contours for ROI {number}, which Structure Set ROI Sequence "
+                                "does not declare.", attribute="ReferencedROINumber",
+                                assumption=f"shown as 'ROI {number}'"))
+        rois.append(_read_roi(number, None, contour_items[number], observations.get(number),
+                              frame_of_reference_uid))
+    return rois, findings
+
+
+def _read_roi(number: int, item: Dataset | None, contour_item: Dataset | None,
+              observation: Dataset | None, default_frame: str | None) -> Roi:
+    """One ROI from its three sequence items (any may be missing)."""
+    name = (get_str(item, "ROIName") if item is not None else None) or f"ROI {number}"
+    label = f"ROI {number} {name!r}"
+    findings: list[Finding] = []
+    contours: list = []
+    if contour_item is not None:
+        contours, findings = read_contours(contour_item, label)
+    color, from_file = _color(contour_item, number)
+    if not from_file:
+        findings.append(Finding("NO_ROI_DISPLAY_COLOR", f"{label} has no ROI Display Color.",
+                                Severity.INFO, "ROIDisplayColor",
+                                assumption=f"palette colour {color}"))
+    if not contours:
+        findings.append(Finding("ROI_WITHOUT_CONTOURS", f"{label} has no contours.",
+                                Severity.INFO, "ContourSequence"))
+    roi = Roi(
+        roi_number=number, name=name, color_rgb=color,
+        interpreted_type=(get_str(observation, "RTROIInterpretedType")
+                          if observation is not None else None),
+        contours=tuple(contours), volume_cc=None,
+        frame_of_reference_uid=((get_str(item, "ReferencedFrameOfReferenceUID")
+                                 if item is not None else None) or default_frame),
+        color_from_file=from_file,
+        generation_algorithm=get_str(item, "ROIGenerationAlgorithm") if item is not None
+        else None, findings=tuple(findings))
+    return _with_volume(roi, label)
+
+
+def _with_volume(roi: Roi, label: str) -> Roi:
+    """The ROI with its volume from the one volume function (closed planar contours only)."""
+    polygons = [p for p in roi.closed_polygons_mm() if len(p) >= 3]
+    if not polygons:
+        return roi
+    try:
+        volume = structure_volume_cc(polygons)
+    except ValueError as exc:
+        finding = Finding("ROI_VOLUME_UNKNOWN", f"{label}: its volume cannot be computed "
+                          f"({exc}).", attribute="ContourData")
+        return replace(roi, findings=(*roi.findings, finding))
+    return replace(roi, volume_cc=volume)
+
+
+def _color(contour_item: Dataset | None, number: int) -> tuple[tuple[int, int, int], bool]:
+    """ROI Display Color, or the palette colour."""
+    values = get_floats(contour_item, "ROIDisplayColor", 3) if contour_item is not None else None
+    if values is None or not all(0 <= v <= 255 for v in values):
+        return palette_color(number), False
+    return (int(values[0]), int(values[1]), int(values[2])), True
+
+
+def _all_contour_images(referenced: tuple[str, ...], rois: list[Roi]) -> tuple[str, ...]:
+    """Referenced images from the frame-of-reference tree and from the contours, once each."""
+    seen = dict.fromkeys(referenced)
+    for roi in rois:
+        for contour in roi.contours:
+            seen.update(dict.fromkeys(contour.referenced_sop_instance_uids))
+    return tuple(seen)

@@ -1,0 +1,120 @@
+"""Contours of one ROI from an ROI Contour item, with findings for malformed data."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydicom.dataset import Dataset
+
+from rtviewer.dicom.element_values import get_int, get_str, sequence
+from rtviewer.model.findings import Finding, Severity
+from rtviewer.model.structure import Contour, ContourType
+
+__all__ = ["read_contours"]
+
+#: points of a CLOSED_PLANAR contour further than this from their plane make it non-planar
+PLANARITY_TOLERANCE_MM = 0.05
+
+
+def read_contours(item: Dataset, roi_label: str) -> tuple[list[Contour], list[Finding]]:
+    """The usable contours of one ROI Contour item.
+
+    Parameters
+    ----------
+    item : Dataset
+        An item of ROI Contour Sequence.
+    roi_label : str
+        ``"ROI 3 'PTV'"``, for messages.
+
+    Returns
+    -------
+    contours : list of Contour
+        In file order; malformed ones dropped or repaired.
+    findings : list of Finding
+        What was dropped or repaired, once per kind of problem.
+    """
+    contours: list[Contour] = []
+    problems: dict[str, list[int]] = {}
+    for index, contour in enumerate(sequence(item, "ContourSequence"), start=1):
+        result, codes = _read_one(contour)
+        for code in codes:
+            problems.setdefault(code, []).append(index)
+        if result is not None:
+            contours.append(result)
+    return contours, [_finding(code, indices, roi_label) for code, indices in problems.items()]
+
+
+def _read_one(item: Dataset) -> tuple[Contour | None, list[str]]:
+    """One contour, or None, with the codes of its problems."""
+    codes: list[str] = []
+    raw = item.get("ContourData")
+    try:
+        values = np.asarray([float(v) for v in raw] if raw is not None and raw != "" else [],
+                            dtype=np.float64)
+    except (TypeError, ValueError):
+        return None, ["CONTOUR_DATA_NOT_NUMERIC"]
+    if values.size == 0:
+        return None, ["CONTOUR_DATA_EMPTY"]
+    if values.size % 3:
+        codes.append("CONTOUR_DATA_NOT_TRIPLETS")
+        values = values[: values.size // 3 * 3]
+    points = values.reshape(-1, 3)
+    if not np.all(np.isfinite(points)):
+        return None, [*codes, "CONTOUR_DATA_NOT_FINITE"]
+    declared = get_int(item, "NumberOfContourPoints")
+    if declared is not None and declared != len(points):
+        codes.append("CONTOUR_POINT_COUNT_MISMATCH")
+    contour_type = _contour_type(get_str(item, "ContourGeometricType"), len(points), codes)
+    if contour_type is ContourType.CLOSED_PLANAR:
+        if len(points) > 3 and np.array_equal(points[0], points[-1]):
+            points = points[:-1]  # the standard's closing segment is implicit
+        if len(points) < 3:
+            codes.append("CLOSED_CONTOUR_TOO_FEW_POINTS")
+        elif _distance_from_plane(points) > PLANARITY_TOLERANCE_MM:
+            codes.append("CLOSED_CONTOUR_NOT_PLANAR")
+    images = tuple(u for u in (get_str(r, "ReferencedSOPInstanceUID")
+                               for r in sequence(item, "ContourImageSequence")) if u)
+    return Contour(points, contour_type, images), codes
+
+
+def _contour_type(value: str | None, n_points: int, codes: list[str]) -> ContourType:
+    """Contour Geometric Type, guessed from the point count when absent or unknown."""
+    try:
+        return ContourType((value or "").upper())
+    except ValueError:
+        codes.append("CONTOUR_TYPE_UNKNOWN")
+        return ContourType.POINT if n_points == 1 else ContourType.CLOSED_PLANAR
+
+
+def _distance_from_plane(points: np.ndarray) -> float:
+    """Largest distance of the points from their best-fit plane, mm."""
+    centred = points - points.mean(axis=0)
+    # the smallest singular value's direction is the plane normal
+    normal = np.linalg.svd(centred, full_matrices=False)[2][-1]
+    return float(np.max(np.abs(centred @ normal)))
+
+
+_MESSAGES = {
+    "CONTOUR_DATA_NOT_NUMERIC": ("Contour Data is not numeric", "the contour is ignored"),
+    "CONTOUR_DATA_EMPTY": ("a contour has no Contour Data", "the contour is ignored"),
+    "CONTOUR_DATA_NOT_TRIPLETS": ("Contour Data's length is not a multiple of 3",
+                                  "the trailing values are ignored"),
+    "CONTOUR_DATA_NOT_FINITE": ("Contour Data holds NaN or infinite values",
+                                "the contour is ignored"),
+    "CONTOUR_POINT_COUNT_MISMATCH": ("Number of Contour Points differs from Contour Data",
+                                     "the points in Contour Data are used"),
+    "CONTOUR_TYPE_UNKNOWN": ("Contour Geometric Type is absent or unknown",
+                             "POINT for one point, CLOSED_PLANAR otherwise"),
+    "CLOSED_CONTOUR_TOO_FEW_POINTS": ("a CLOSED_PLANAR contour has fewer than 3 points",
+                                      "it adds no area or volume"),
+    "CLOSED_CONTOUR_NOT_PLANAR": ("a CLOSED_PLANAR contour is not planar",
+                                  "it is used as drawn; its plane is its mean position"),
+}
+
+
+def _finding(code: str, indices: list[int], roi_label: str) -> Finding:
+    """One finding for all contours of an ROI with the same problem."""
+    what, assumption = _MESSAGES[code]
+    where = ", ".join(str(i) for i in indices[:6]) + (", …" if len(indices) > 6 else "")
+    severity = Severity.INFO if code == "CONTOUR_POINT_COUNT_MISMATCH" else Severity.WARNING
+    return Finding(code, f"{roi_label}: {what} (contour {where}).", severity, "ContourData",
+                   assumption)
