@@ -2,26 +2,81 @@
 
 from __future__ import annotations
 
+import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+log = logging.getLogger("rtviewer.app")
 
 
 def main(paths: Sequence[str] | None = None) -> int:
-    """Open the main window on ``paths`` (folders or files); return the exit status."""
+    """Open the main window on ``paths`` (folders or files); return the exit status.
+
+    A start-up failure is logged to the user's log file and shown in a dialog
+    (:mod:`rtviewer.logfile`); a second launch hands its paths to the running
+    window and exits (:mod:`rtviewer.ui.single_instance`).
+    """
     if paths is None:
         paths = sys.argv[1:]
+    from rtviewer import __version__
+    from rtviewer.logfile import configure_logging
+
+    log_path = configure_logging()
+    log.info("rtviewer %s starting with %s", __version__, list(paths))
+    try:
+        return _run_window(list(paths), log_path)
+    except Exception as exc:
+        log.exception("rtviewer could not start")
+        from rtviewer.ui.startup import report_startup_error
+
+        report_startup_error(exc, log_path)
+        return 1
+
+
+def _run_window(paths: list[str], log_path: Path) -> int:
+    """Create the application and the window, wire desktop integration, run the loop."""
     # Import PySide6 before pyqtgraph so pyqtgraph binds to it, not another Qt.
+    from PySide6 import QtWidgets  # noqa: I001
     import pyqtgraph as pg
-    from PySide6 import QtWidgets
 
     pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
-    from rtviewer.ui.main_window import MainWindow
+    from rtviewer.ui import about, settings_store, single_instance, startup
+    from rtviewer.ui.file_open import FileOpenFilter
 
+    startup.frozen_guards()
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
     app.setApplicationName("rtviewer")
     app.setOrganizationName("rtviewer")
+    app.setDesktopFileName("rtviewer")  # matches resources/rtviewer.desktop (Wayland, X11)
+    app.setWindowIcon(startup.application_icon())
+    file_open = FileOpenFilter(app)  # macOS: Finder and Dock hand paths over as events
+    app.installEventFilter(file_open)
+    server = single_instance.claim_or_forward(paths)
+    if server is None:
+        log.info("handed %s to the running rtviewer window", paths)
+        return 0
+    from rtviewer.ui.main_window import MainWindow
+
     window = MainWindow()
+    open_path = _logged_opener(window)
+    startup.install_excepthook(log_path, lambda: window)
+    server.paths_received.connect(
+        lambda more: single_instance.offer_to_open(window, more, open_path))
+    file_open.set_handler(open_path)
+    about.add_about_action(window.menuBar())
+    settings_store.restore_window_layout(window)
+    app.aboutToQuit.connect(lambda: settings_store.save_window_layout(window))
     window.show()
     for path in paths:
-        window.open_path(path)
+        open_path(path)
+    _sigint_timer = startup.install_sigint_handler(app)  # noqa: F841 (keep it alive)
     return int(app.exec())
+
+
+def _logged_opener(window: object) -> Callable[[str], object]:
+    def open_path(path: str) -> object:
+        log.info("opening %s", path)
+        return window.open_path(path)  # type: ignore[attr-defined]
+
+    return open_path

@@ -1,0 +1,84 @@
+"""Help → About: version, licence and what DICOM rtviewer reads."""
+
+from __future__ import annotations
+
+from html import escape
+from importlib import metadata
+
+from PySide6 import QtGui, QtWidgets
+
+from rtviewer import __version__
+from rtviewer.dicom.sop_classes import SOP_CLASSES
+
+# How the About box names each kind of SOP Class (rtviewer.dicom.sop_classes.KINDS).
+_KIND_NAMES = {
+    "image": "images (CT, MR, PET, NM, CR/DX, secondary capture)",
+    "rtstruct": "RT Structure Set",
+    "rtplan": "RT Plan (external beam and brachytherapy)",
+    "rtionplan": "RT Ion Plan",
+    "rtdose": "RT Dose",
+    "rtimage": "RT Image",
+    "rtrecord": "RT treatment records",
+    "registration": "spatial registrations",
+    "segmentation": "segmentations",
+}
+# Kinds indexed and linked but not displayed.
+_LISTED = frozenset({"registration", "segmentation"})
+
+
+def licence_name() -> str:
+    """Return the licence named by the package's trove classifier (e.g. ``MIT License``)."""
+    try:
+        classifiers = metadata.metadata("rtviewer").get_all("Classifier") or []
+    except metadata.PackageNotFoundError:
+        classifiers = []
+    for classifier in classifiers:
+        if classifier.startswith("License :: OSI Approved :: "):
+            return classifier.rsplit(" :: ", 1)[1]
+    return "see the LICENSE file"
+
+
+def conformance_summary() -> str:
+    """Return one line saying which DICOM objects rtviewer reads, from its SOP Class table."""
+    known = [c for c in SOP_CLASSES.values() if c.kind in _KIND_NAMES]
+    kinds = {c.kind for c in known}
+    shown = ", ".join(name for k, name in _KIND_NAMES.items() if k in kinds and k not in _LISTED)
+    listed = " and ".join(name for k, name in _KIND_NAMES.items() if k in kinds and k in _LISTED)
+    n_standard = sum(1 for c in known if not c.private)
+    return (
+        f"Knows {n_standard} standard Storage SOP Classes, read from DICOM PS3.10 files "
+        f"with or without preamble and file meta information: displays {shown}; "
+        f"lists {listed}. Read-only: source files are never written."
+    )
+
+
+def about_html() -> str:
+    """Return the About box text as simple HTML."""
+    return (
+        f"<h3>rtviewer {escape(__version__)}</h3>"
+        "<p>A desktop viewer for DICOM-RT data.</p>"
+        f"<p><b>Licence:</b> {escape(licence_name())}.</p>"
+        f"<p><b>DICOM conformance:</b> {escape(conformance_summary())}</p>"
+        "<p>Not a medical device: check every number against your planning system "
+        "before acting on it.</p>"
+    )
+
+
+def show_about(parent: QtWidgets.QWidget | None) -> None:
+    """Show the modal About box."""
+    QtWidgets.QMessageBox.about(parent, "About rtviewer", about_html())
+
+
+def add_about_action(menu_bar: QtWidgets.QMenuBar) -> QtGui.QAction:
+    """Add Help → About rtviewer to ``menu_bar`` (reusing an existing Help menu)."""
+    help_menu = None
+    for action in menu_bar.actions():
+        menu = action.menu()
+        if menu is not None and action.text().replace("&", "") == "Help":
+            help_menu = menu
+    if help_menu is None:
+        help_menu = menu_bar.addMenu("&Help")
+    about = help_menu.addAction("&About rtviewer")
+    about.setMenuRole(QtGui.QAction.MenuRole.AboutRole)  # macOS: the application menu
+    about.triggered.connect(lambda: show_about(menu_bar.window()))
+    return about

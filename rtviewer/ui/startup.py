@@ -1,0 +1,102 @@
+"""Start-up plumbing for the window: icon, Ctrl-C, error dialogs, frozen-app guards.
+
+Called by the composition root (``rtviewer/app.py``) so that it stays a page of wiring.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from types import TracebackType
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+log = logging.getLogger(__name__)
+
+#: How often the event loop yields to Python so Ctrl-C (SIGINT) is noticed.
+SIGINT_POLL_MS = 200
+
+
+def frozen_guards() -> None:
+    """Make a PyInstaller bundle behave like the pip-installed command.
+
+    ``freeze_support`` stops a frozen child process from re-running ``main``; a
+    windowless executable (``rtviewerw.exe``, the macOS app) has no stdout or
+    stderr, so writes to them would raise -- send them to the null device.
+    """
+    if not getattr(sys, "frozen", False):
+        return
+    multiprocessing.freeze_support()
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+
+
+def application_icon() -> QtGui.QIcon:
+    """Return the rtviewer icon with every shipped PNG size."""
+    icon = QtGui.QIcon()
+    shipped = resources.files("rtviewer.resources")
+    for entry in shipped.iterdir():
+        if entry.name.startswith("rtviewer-") and entry.name.endswith(".png"):
+            pixmap = QtGui.QPixmap()
+            pixmap.loadFromData(entry.read_bytes(), "PNG")
+            icon.addPixmap(pixmap)
+    return icon
+
+
+def install_sigint_handler(app: QtCore.QCoreApplication) -> QtCore.QTimer:
+    """Quit ``app`` on Ctrl-C in the terminal; return the timer that makes it work.
+
+    Python runs signal handlers only between bytecodes, never while Qt's C++ event
+    loop waits; a periodic no-op timer hands control back to Python regularly.
+    """
+    signal.signal(signal.SIGINT, lambda _sig, _frame: app.quit())
+    timer = QtCore.QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(SIGINT_POLL_MS)
+    return timer
+
+
+def error_message(exc: BaseException, log_path: Path) -> str:
+    """Return the text shown to the user for an unexpected error."""
+    return (
+        f"{type(exc).__name__}: {exc}\n\n"
+        f"The details were written to the log file:\n{log_path}"
+    )
+
+
+def report_startup_error(exc: BaseException, log_path: Path) -> None:
+    """Tell the user rtviewer could not start: on stderr and, when Qt can, in a dialog."""
+    text = error_message(exc, log_path)
+    if sys.stderr is not None:
+        print(f"rtviewer could not start: {text}", file=sys.stderr)
+    app = QtWidgets.QApplication.instance()
+    if isinstance(app, QtWidgets.QApplication):
+        QtWidgets.QMessageBox.critical(None, "rtviewer could not start", text)
+
+
+def install_excepthook(
+    log_path: Path, parent: Callable[[], QtWidgets.QWidget | None] = lambda: None
+) -> None:
+    """Log every uncaught exception and show it in a dialog instead of losing it.
+
+    PySide6 hands exceptions raised in slots to ``sys.excepthook``; the default
+    prints to a console that a desktop launch does not have.
+    """
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        log.error("uncaught exception:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+        QtWidgets.QMessageBox.critical(parent(), "rtviewer: unexpected error",
+                                       error_message(exc, log_path))
+
+    sys.excepthook = hook
