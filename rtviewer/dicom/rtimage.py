@@ -1,0 +1,176 @@
+"""Read an RT Image (portal image, DRR, simulator image) into an :class:`RtImage`."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+from pydicom.dataset import Dataset
+
+from rtviewer.dicom.captured import warnings_as_findings
+from rtviewer.dicom.element_values import (
+    get_float,
+    get_floats,
+    get_int,
+    get_str,
+    sequence,
+)
+from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.pixels import decode_pixels
+from rtviewer.errors import MissingAttributeError, UnsupportedObjectError
+from rtviewer.model.findings import Finding, Severity
+from rtviewer.model.rtimage import Exposure, LimitingDevicePositions, RtImage, RtImageKind
+
+__all__ = ["read_rt_image", "RT_IMAGE_STORAGE"]
+
+RT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.481.1"
+
+
+def read_rt_image(path: str | Path) -> RtImage:
+    """Read an RT Image.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+
+    Returns
+    -------
+    RtImage
+        Rescaled pixels (first frame), receptor-plane geometry (Image Plane Pixel
+        Spacing at SID, RT Image Position), machine angles, references, exposures.
+
+    Raises
+    ------
+    RtViewerError
+        Not an RT Image, no pixel data, or no pixel spacing at all.
+    """
+    path = Path(path)
+    with warnings_as_findings() as caught:
+        image = _read(path)
+    return replace(image, findings=image.findings + tuple(caught)) if caught else image
+
+
+def _read(path: Path) -> RtImage:
+    """:func:`read_rt_image` without the warning capture."""
+    ds, read_findings = read_dataset(path)
+    sop_class = get_str(ds, "SOPClassUID")
+    if sop_class != RT_IMAGE_STORAGE and get_str(ds, "Modality") != "RTIMAGE":
+        raise UnsupportedObjectError(f"not an RT Image (SOP Class {sop_class})", path=path)
+    findings = list(read_findings)
+    pixels, more = _pixels(ds, path)
+    findings += more
+    spacing, more = _spacing(ds, path)
+    findings += more
+    position = get_floats(ds, "RTImagePosition", 2)
+    if position is None:
+        findings.append(Finding(
+            "NO_RT_IMAGE_POSITION", "RT Image Position is absent or empty: the beam axis cannot "
+            "be located on the image.", attribute="RTImagePosition",
+            assumption="the isocentre is not marked; distances in the image stay valid"))
+    angles, more = _angles(ds)
+    findings += more
+    kind = _kind(ds)
+    sid, sad = get_float(ds, "RTImageSID"), get_float(ds, "RadiationMachineSAD")
+    if sid is None:
+        findings.append(Finding("NO_RT_IMAGE_SID", "RT Image SID is absent: sizes at the "
+                                "isocentre are unknown.", attribute="RTImageSID"))
+    plan = next(iter(sequence(ds, "ReferencedRTPlanSequence")), None)
+    translation = get_floats(ds, "XRayImageReceptorTranslation", 3)
+    return RtImage(
+        path=path, sop_instance_uid=get_str(ds, "SOPInstanceUID") or "", pixels=pixels,
+        kind=kind, label=get_str(ds, "RTImageLabel") or "", plane=get_str(ds, "RTImagePlane"),
+        pixel_spacing_mm=spacing,
+        image_position_mm=(position[0], position[1]) if position else None,
+        sid_mm=sid, sad_mm=sad, gantry_angle_deg=angles[0], collimator_angle_deg=angles[1],
+        couch_angle_deg=angles[2],
+        receptor_translation_mm=((translation[0], translation[1], translation[2])
+                                 if translation else None),
+        receptor_angle_deg=get_float(ds, "XRayImageReceptorAngle"),
+        referenced_plan_uid=get_str(plan, "ReferencedSOPInstanceUID") if plan else None,
+        referenced_beam_number=get_int(ds, "ReferencedBeamNumber"),
+        exposures=tuple(_exposure(e) for e in sequence(ds, "ExposureSequence")),
+        frame_of_reference_uid=get_str(ds, "FrameOfReferenceUID"),
+        name=get_str(ds, "RTImageName") or "", description=get_str(ds, "RTImageDescription")
+        or "", window=_window(ds), findings=tuple(findings))
+
+
+def _pixels(ds: Dataset, path: Path) -> tuple[NDArray[np.float32], list[Finding]]:
+    """First frame, rescaled, float32."""
+    stored = decode_pixels(ds, path)
+    findings = []
+    if stored.ndim == 3:
+        findings.append(Finding("MULTI_FRAME_RT_IMAGE", f"The RT Image has {stored.shape[0]} "
+                                "frames.", Severity.INFO, "NumberOfFrames",
+                                assumption="the first frame is shown"))
+        stored = stored[0]
+    if stored.ndim != 2:
+        raise UnsupportedObjectError(f"unexpected RT Image pixel data of shape {stored.shape}",
+                                     path=path)
+    slope = get_float(ds, "RescaleSlope")
+    intercept = get_float(ds, "RescaleIntercept")
+    pixels = stored.astype(np.float64) * (1.0 if slope is None else slope) + (intercept or 0.0)
+    return pixels.astype(np.float32), findings
+
+
+def _spacing(ds: Dataset, path: Path) -> tuple[tuple[float, float], list[Finding]]:
+    """Image Plane Pixel Spacing, falling back on Pixel Spacing with a finding."""
+    spacing = get_floats(ds, "ImagePlanePixelSpacing", 2)
+    if spacing is not None and min(spacing) > 0:
+        return (spacing[0], spacing[1]), []
+    fallback = get_floats(ds, "PixelSpacing", 2)
+    if fallback is None or min(fallback) <= 0:
+        raise MissingAttributeError("the RT Image has no usable Image Plane Pixel Spacing",
+                                    path=path, attribute="ImagePlanePixelSpacing")
+    return (fallback[0], fallback[1]), [Finding(
+        "NO_IMAGE_PLANE_PIXEL_SPACING", "Image Plane Pixel Spacing is absent.",
+        attribute="ImagePlanePixelSpacing", assumption="Pixel Spacing, taken at the image plane")]
+
+
+def _angles(ds: Dataset) -> tuple[tuple[float | None, float | None, float | None],
+                                  list[Finding]]:
+    """Gantry, collimator and couch angles; a finding for each one missing."""
+    names = (("GantryAngle", "Gantry Angle"), ("BeamLimitingDeviceAngle", "Beam Limiting "
+             "Device Angle"), ("PatientSupportAngle", "Patient Support Angle"))
+    values = tuple(get_float(ds, keyword) for keyword, _ in names)
+    missing = [label for (_, label), v in zip(names, values, strict=True) if v is None]
+    findings = []
+    if missing:
+        findings.append(Finding("RT_IMAGE_ANGLES_MISSING", f"{', '.join(missing)} absent.",
+                                Severity.INFO, names[0][0] if values[0] is None else None,
+                                assumption="shown as unknown, not as 0°"))
+    return (values[0], values[1], values[2]), findings
+
+
+def _kind(ds: Dataset) -> RtImageKind:
+    """Image Type value 3."""
+    image_type = ds.get("ImageType")
+    values = list(image_type) if image_type is not None and not isinstance(image_type, str) \
+        else [image_type or ""]
+    third = str(values[2]).strip().upper() if len(values) > 2 else ""
+    try:
+        return RtImageKind(third)
+    except ValueError:
+        return RtImageKind.OTHER
+
+
+def _exposure(item: Dataset) -> Exposure:
+    """One Exposure Sequence item with its jaw and MLC positions."""
+    devices = []
+    for device in sequence(item, "BeamLimitingDeviceSequence"):
+        positions = get_floats(device, "LeafJawPositions") or ()
+        devices.append(LimitingDevicePositions(
+            get_str(device, "RTBeamLimitingDeviceType") or "", np.asarray(positions, float),
+            get_int(device, "NumberOfLeafJawPairs") or len(positions) // 2))
+    return Exposure(kvp=get_float(item, "KVP"), meterset=get_float(item, "MetersetExposure"),
+                    exposure_time_ms=get_float(item, "ExposureTime"),
+                    tube_current_ma=get_float(item, "XRayTubeCurrent"),
+                    limiting_devices=tuple(devices))
+
+
+def _window(ds: Dataset) -> tuple[float, float] | None:
+    """First Window Center and Width."""
+    center, width = get_float(ds, "WindowCenter"), get_float(ds, "WindowWidth")
+    return (center, width) if center is not None and width is not None and width > 0 else None
