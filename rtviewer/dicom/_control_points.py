@@ -23,7 +23,7 @@ from rtviewer.dicom._rt_values import Notes, coded, integer, items, number, text
 from rtviewer.model.ion import IonControlPoint, RangeShifterSetting
 from rtviewer.model.plan import ControlPoint, DevicePosition, RotationDirection, frozen_array
 
-__all__ = ["read_control_points", "inherit", "INHERITED_FIELDS"]
+__all__ = ["read_control_points", "control_point_geometry", "inherit", "INHERITED_FIELDS"]
 
 _ANGLES_AND_POSITIONS = {
     "nominal_energy": "NominalBeamEnergy",
@@ -143,29 +143,41 @@ def inherit(previous: ControlPoint | None, stated: dict[str, Any],
     return factory(**values)
 
 
-def read_control_points(beam_item: Dataset, notes: Notes, where: str,
-                        *, ion: bool = False) -> tuple[ControlPoint, ...]:
-    """Read a beam's Control Point Sequence (or Ion Control Point Sequence) with inheritance."""
-    keyword = "IonControlPointSequence" if ion else "ControlPointSequence"
+def control_point_geometry(cp_items: list[Dataset], notes: Notes, where: str,
+                           *, ion: bool = False) -> tuple[ControlPoint, ...]:
+    """Control points from a list of items with inheritance; ``index`` is the ordinal.
+
+    Used for plans and for the delivered control points of treatment records.
+    """
     factory: Callable[..., ControlPoint] = IonControlPoint if ion else ControlPoint
     result: list[ControlPoint] = []
     previous: ControlPoint | None = None
-    for ordinal, item in enumerate(items(beam_item, keyword)):
+    for ordinal, item in enumerate(cp_items):
         here = f"{where}, control point {ordinal}"
         stated = _stated_values(item, notes, here, ion)
-        stated_index = integer(item, "ControlPointIndex", notes, here)
-        if stated_index != ordinal:
-            notes.add("CONTROL_POINT_INDEX", f"{here}: Control Point Index is {stated_index} "
-                      f"but the item is number {ordinal} in the sequence.",
-                      attribute="ControlPointIndex", assumption="the sequence order")
         stated["index"] = ordinal
         stated["cumulative_meterset_weight"] = number(item, "CumulativeMetersetWeight",
                                                       notes, here)
         stated["ssd_mm"] = number(item, "SourceToSurfaceDistance", notes, here)
         previous = inherit(previous, stated, factory)
         result.append(previous)
-    _check_weights(result, notes, where)
     return tuple(result)
+
+
+def read_control_points(beam_item: Dataset, notes: Notes, where: str,
+                        *, ion: bool = False) -> tuple[ControlPoint, ...]:
+    """Read a beam's Control Point Sequence (or Ion Control Point Sequence) with inheritance."""
+    cp_items = items(beam_item, "IonControlPointSequence" if ion else "ControlPointSequence")
+    for ordinal, item in enumerate(cp_items):
+        stated_index = integer(item, "ControlPointIndex", notes, where)
+        if stated_index != ordinal:
+            notes.add("CONTROL_POINT_INDEX", f"{where}, control point {ordinal}: Control "
+                      f"Point Index is {stated_index} but the item is number {ordinal} in "
+                      "the sequence.", attribute="ControlPointIndex",
+                      assumption="the sequence order")
+    result = control_point_geometry(cp_items, notes, where, ion=ion)
+    _check_weights(list(result), notes, where)
+    return result
 
 
 def _check_weights(points: list[ControlPoint], notes: Notes, where: str) -> None:
