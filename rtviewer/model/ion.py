@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from rtviewer.model.plan import Beam, ControlPoint
+from rtviewer.model.beam import Beam, ControlPoint
 
 __all__ = ["Snout", "RangeShifter", "RangeModulator", "LateralSpreadingDevice",
            "RangeShifterSetting", "IonControlPoint", "EnergyLayer", "IonBeam"]

@@ -14,8 +14,23 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import NDArray
 
+from rtviewer.model.beam import (
+    Applicator,
+    Beam,
+    BeamLimitingDevice,
+    BeamType,
+    Block,
+    Compensator,
+    ControlPoint,
+    DevicePosition,
+    RadiationType,
+    RotationDirection,
+    TreatmentDeliveryType,
+    Wedge,
+    frozen_array,
+)
 from rtviewer.model.findings import Finding
 
 if TYPE_CHECKING:
@@ -32,64 +47,12 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 
 
-def frozen_array(values: ArrayLike | None, *, ndim: int | None = None) -> FloatArray | None:
-    """Return ``values`` as a read-only float64 array (``None`` stays ``None``).
-
-    Raises
-    ------
-    ValueError
-        When ``ndim`` is given and the array has another number of dimensions.
-    """
-    if values is None:
-        return None
-    array = np.array(values, dtype=np.float64)
-    if ndim is not None and array.ndim != ndim:
-        raise ValueError(f"expected {ndim} dimensions, got shape {array.shape}")
-    array.flags.writeable = False
-    return array
-
-
 class PlanKind(enum.Enum):
     """Which kind of treatment an RT Plan describes."""
 
     EXTERNAL = "external beam"
     ION = "ion beam"
     BRACHY = "brachytherapy"
-
-
-class BeamType(enum.Enum):
-    """Beam Type (300A,00C4)."""
-
-    STATIC = "STATIC"
-    DYNAMIC = "DYNAMIC"
-
-
-class TreatmentDeliveryType(enum.Enum):
-    """Treatment Delivery Type (300A,00CE)."""
-
-    TREATMENT = "TREATMENT"
-    OPEN_PORTFILM = "OPEN_PORTFILM"
-    TRMT_PORTFILM = "TRMT_PORTFILM"
-    CONTINUATION = "CONTINUATION"
-    SETUP = "SETUP"
-
-
-class RadiationType(enum.Enum):
-    """Radiation Type (300A,00C6)."""
-
-    PHOTON = "PHOTON"
-    ELECTRON = "ELECTRON"
-    NEUTRON = "NEUTRON"
-    PROTON = "PROTON"
-    ION = "ION"
-
-
-class RotationDirection(enum.Enum):
-    """Rotation Direction of a gantry, collimator or couch from this control point on."""
-
-    CW = "CW"
-    CC = "CC"
-    NONE = "NONE"
 
 
 class DoseReferenceType(enum.Enum):
@@ -188,188 +151,6 @@ class Prescription:
     dose_gy: float | None
     source: str
     dose_reference_number: int | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class BeamLimitingDevice:
-    """A jaw pair or MLC of a beam (ASYMX, X, ASYMY, Y, MLCX, MLCY).
-
-    ``leaf_position_boundaries_mm`` (N+1 values, at isocentre plane) only for MLCs.
-    """
-
-    device_type: str
-    number_of_pairs: int | None
-    leaf_position_boundaries_mm: FloatArray | None = None
-    source_to_device_distance_mm: float | None = None
-
-    @property
-    def is_mlc(self) -> bool:
-        """Whether this device is a multileaf collimator."""
-        return self.device_type.startswith("MLC")
-
-
-@dataclass(frozen=True, eq=False)
-class DevicePosition:
-    """Leaf/Jaw Positions (mm at isocentre plane) of one device at one control point.
-
-    Jaws: ``(x1, x2)``; MLC: the N leaves of bank A (x1 side) then the N of bank B.
-    """
-
-    device_type: str
-    positions_mm: FloatArray
-
-    def banks_mm(self) -> FloatArray:
-        """Positions as ``(2, N)``: row 0 bank A / jaw 1, row 1 bank B / jaw 2."""
-        return self.positions_mm.reshape(2, -1)
-
-
-@dataclass(frozen=True, eq=False)
-class ControlPoint:
-    """A control point with every value inherited as DICOM PS3.3 C.8.8.14 says.
-
-    Angles in degrees (IEC 61217), positions in mm, energy in MeV (MV nominal for
-    photons), dose rate in MU/min. ``ssd_mm`` is *not* inherited: it changes with
-    the gantry, so a value given only at the first control point of an arc would
-    be wrong at the others (``None`` when this control point does not state it).
-    """
-
-    index: int
-    cumulative_meterset_weight: float | None
-    nominal_energy: float | None = None
-    dose_rate_set: float | None = None
-    gantry_angle_deg: float | None = None
-    gantry_rotation: RotationDirection | None = None
-    gantry_pitch_angle_deg: float | None = None
-    collimator_angle_deg: float | None = None
-    collimator_rotation: RotationDirection | None = None
-    couch_angle_deg: float | None = None
-    couch_rotation: RotationDirection | None = None
-    table_top_eccentric_angle_deg: float | None = None
-    table_top_eccentric_rotation: RotationDirection | None = None
-    table_top_pitch_angle_deg: float | None = None
-    table_top_roll_angle_deg: float | None = None
-    table_top_vertical_mm: float | None = None
-    table_top_longitudinal_mm: float | None = None
-    table_top_lateral_mm: float | None = None
-    isocenter_mm: FloatArray | None = None
-    ssd_mm: float | None = None
-    device_positions: tuple[DevicePosition, ...] = ()
-    wedge_positions: tuple[tuple[int, str], ...] = ()
-
-    def positions(self, *device_types: str) -> FloatArray | None:
-        """Positions of the first of ``device_types`` present here, or ``None``."""
-        for wanted in device_types:
-            for dp in self.device_positions:
-                if dp.device_type == wanted:
-                    return dp.positions_mm
-        return None
-
-    @property
-    def jaw_x_mm(self) -> FloatArray | None:
-        """X jaw positions ``(x1, x2)`` from ASYMX or X."""
-        return self.positions("ASYMX", "X")
-
-    @property
-    def jaw_y_mm(self) -> FloatArray | None:
-        """Y jaw positions ``(y1, y2)`` from ASYMY or Y."""
-        return self.positions("ASYMY", "Y")
-
-    @property
-    def mlc_mm(self) -> FloatArray | None:
-        """MLC leaf positions (bank A then bank B) from MLCX or MLCY."""
-        return self.positions("MLCX", "MLCY")
-
-
-@dataclass(frozen=True)
-class Wedge:
-    """A wedge (300A,00D1): angle in degrees, orientation in degrees."""
-
-    number: int | None
-    wedge_type: str | None
-    wedge_id: str | None
-    angle_deg: float | None
-    factor: float | None
-    orientation_deg: float | None
-
-
-@dataclass(frozen=True, eq=False)
-class Block:
-    """A block (300A,00F4): outline ``data_mm`` (N, 2) at isocentre plane."""
-
-    number: int | None
-    name: str | None
-    block_type: str | None
-    divergence: str | None
-    material: str | None
-    thickness_mm: float | None
-    tray_id: str | None
-    data_mm: FloatArray | None
-
-
-@dataclass(frozen=True)
-class Applicator:
-    """An applicator or cone (300A,0107)."""
-
-    applicator_id: str | None
-    applicator_type: str | None
-    description: str | None
-
-
-@dataclass(frozen=True)
-class Compensator:
-    """A compensator (300A,00E3): a summary, not its thickness map."""
-
-    number: int | None
-    compensator_id: str | None
-    compensator_type: str | None
-    rows: int | None
-    columns: int | None
-
-
-@dataclass(frozen=True, eq=False)
-class Beam:
-    """An external beam with its devices and inherited control points.
-
-    ``meterset`` (MU per fraction) and ``beam_dose_gy`` come from the first
-    fraction group referencing this beam; ``None`` when none does.
-    """
-
-    number: int
-    name: str | None
-    description: str | None
-    beam_type: BeamType | None
-    delivery_type: TreatmentDeliveryType | None
-    radiation_type: RadiationType | None
-    machine_name: str | None
-    sad_mm: float | None
-    primary_dosimeter_unit: str | None = None
-    devices: tuple[BeamLimitingDevice, ...] = ()
-    wedges: tuple[Wedge, ...] = ()
-    blocks: tuple[Block, ...] = ()
-    applicators: tuple[Applicator, ...] = ()
-    compensators: tuple[Compensator, ...] = ()
-    number_of_boli: int | None = None
-    referenced_patient_setup_number: int | None = None
-    final_cumulative_meterset_weight: float | None = None
-    control_points: tuple[ControlPoint, ...] = ()
-    meterset: float | None = None
-    beam_dose_gy: float | None = None
-    dose_specification_point_mm: FloatArray | None = None
-    findings: tuple[Finding, ...] = ()
-
-    @property
-    def nominal_energy(self) -> float | None:
-        """Nominal beam energy of the first control point (MeV / MV)."""
-        return self.control_points[0].nominal_energy if self.control_points else None
-
-    def device(self, device_type: str) -> BeamLimitingDevice | None:
-        """The beam limiting device of that type, or ``None``."""
-        return next((d for d in self.devices if d.device_type == device_type), None)
-
-    @property
-    def mlc(self) -> BeamLimitingDevice | None:
-        """The beam's MLC (MLCX or MLCY), or ``None``."""
-        return next((d for d in self.devices if d.is_mlc), None)
 
 
 @dataclass(frozen=True, eq=False)
