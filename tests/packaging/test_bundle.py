@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import struct
 import subprocess
 import sys
 from importlib.metadata import version
@@ -66,6 +67,19 @@ def test_bundle_carries_resources_and_pixel_plugins(bundle):
     for dist in ("pylibjpeg_openjpeg", "pylibjpeg_rle"):
         (info,) = internal.glob(f"{dist}-*.dist-info")
         assert "pylibjpeg.pixel_data_decoders" in (info / "entry_points.txt").read_text()
+
+
+def test_bundle_renders_a_view_offscreen(bundle, corpus, tmp_path):
+    commands = _run(bundle, "--help", home=tmp_path).stdout
+    if "render" not in commands:
+        pytest.skip("this build has no `rtviewer render` yet; the scan test covers the corpus")
+    out = tmp_path / "axial.png"
+    result = _run(bundle, "render", str(corpus / "dicompyler-core"), "--view", "axial",
+                  "--size", "400x400", "--out", str(out), home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    png = out.read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert struct.unpack(">II", png[16:24]) == (400, 400)
 
 
 def test_bundle_runs_a_headless_command_on_the_corpus(bundle, corpus, tmp_path):
