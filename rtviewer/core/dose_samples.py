@@ -42,6 +42,7 @@ FloatArray = NDArray[np.float64]
 #: Default cap on dose evaluations per structure.
 DEFAULT_MAX_SAMPLES = 600_000
 _GOLDEN = 0.6180339887498949
+_PLASTIC = 0.7548776662466927
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,8 @@ def _plane_pieces(model: SlabModel, plane: SlabPlane, index: int, dose_gy: NDArr
                   grid: Grid, plan: SamplingPlan) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Dose at both ends of every piece of one slab (NaN outside the grid), and volumes."""
     phase = (0.5 + index * _GOLDEN) % 1.0
-    points, area = in_plane_samples(plane, plan.pitch_mm, row_phase=phase)
+    points, area = in_plane_samples(plane, plan.pitch_mm, row_phase=phase,
+                                    column_seed=(index * _PLASTIC) % 1.0)
     cuts = _cut_offsets(plane, model, grid, plan)
     base, step = _plane_indices(model, grid, points)
     ijk = base[None, :, :] + cuts[:, None, None] * step

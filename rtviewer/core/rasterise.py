@@ -66,14 +66,48 @@ def _plane_bounds(plane: SlabPlane) -> tuple[FloatArray, FloatArray]:
     return stacked.min(axis=0), stacked.max(axis=0)
 
 
+_GOLDEN = 0.6180339887498949
+
+
+def _row_phases(row: NDArray[np.intp], v_first: float, pitch_mm: float, seed: float
+                ) -> FloatArray:
+    """Column phase of each row: a golden-ratio sequence over the absolute row number."""
+    absolute = np.round(v_first / pitch_mm).astype(np.int64) + row
+    phases: FloatArray = np.mod(absolute * _GOLDEN + seed, 1.0)
+    return phases
+
+
+def _pieces_per_span(u0: FloatArray, u1: FloatArray, pitch_mm: float, phase: FloatArray
+                     ) -> NDArray[np.intp]:
+    first = np.floor(u0 / pitch_mm - phase) + 1
+    last = np.ceil(u1 / pitch_mm - phase) - 1
+    counts: NDArray[np.intp] = (np.maximum(last - first + 1, 0) + 1).astype(np.intp)
+    return counts
+
+
+def _cut_spans(u0: FloatArray, u1: FloatArray, pitch_mm: float, phase: FloatArray
+               ) -> tuple[FloatArray, FloatArray]:
+    """Cut spans at ``u = (m + phase)·pitch``; midpoints and lengths of the pieces."""
+    first = np.floor(u0 / pitch_mm - phase) + 1
+    pieces = _pieces_per_span(u0, u1, pitch_mm, phase)
+    span = np.repeat(np.arange(len(pieces)), pieces)
+    index = np.arange(len(span)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    left = np.where(index == 0, u0[span], (first[span] + index - 1 + phase[span]) * pitch_mm)
+    last_piece = index == pieces[span] - 1
+    right = np.where(last_piece, u1[span], (first[span] + index + phase[span]) * pitch_mm)
+    return 0.5 * (left + right), right - left
+
+
 def in_plane_samples(
-    plane: SlabPlane, pitch_mm: float, *, row_phase: float = 0.5
+    plane: SlabPlane, pitch_mm: float, *, row_phase: float = 0.5, column_seed: float = 0.0
 ) -> tuple[FloatArray, FloatArray]:
     """Sample points covering a plane's even-odd region, with the area each represents.
 
     Rows are lines ``v = (m + row_phase)·pitch`` for integers ``m``; along each row the
-    exact even-odd spans are cut into equal pieces no longer than ``pitch_mm`` and a
-    sample sits at the middle of each piece.  Areas are scaled so that they add up to
+    exact even-odd spans are cut at ``u = (n + φ)·pitch``, with a phase ``φ`` that
+    follows a golden-ratio sequence from row to row (so that sample positions form no
+    staircase a dose gradient would turn into dose steps), and a sample sits at the
+    middle of each piece.  Areas are scaled so that they add up to
     the plane's exact area.  A region that no row crosses is represented by its
     polygons' vertex centroids.
 
@@ -86,6 +120,8 @@ def in_plane_samples(
     row_phase : float, keyword-only
         Fraction of the pitch by which rows are shifted (vary it between planes to avoid
         a staircase of sample positions).
+    column_seed : float, keyword-only
+        Offset of the column phase sequence (vary it between planes).
 
     Returns
     -------
@@ -105,13 +141,10 @@ def in_plane_samples(
     if not np.any(keep):
         points = np.array([p.mean(axis=0) for p in plane.polygons_uv])
         return points, np.full(len(points), plane.area_mm2 / len(points))
-    row, u0, length = row[keep], u0[keep], length[keep]
-    pieces = np.maximum(np.ceil(length / pitch_mm), 1).astype(np.intp)
-    span = np.repeat(np.arange(len(pieces)), pieces)
-    piece = np.arange(len(span)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-    piece_length = (length / pieces)[span]
-    u = u0[span] + (piece + 0.5) * piece_length
-    v = v_first + row[span] * pitch_mm
+    row, u0, u1 = row[keep], u0[keep], u1[keep]
+    phase = _row_phases(row, float(v_first), pitch_mm, column_seed)
+    u, piece_length = _cut_spans(u0, u1, pitch_mm, phase)
+    v = v_first + np.repeat(row, _pieces_per_span(u0, u1, pitch_mm, phase)) * pitch_mm
     area = piece_length * pitch_mm
     area *= plane.area_mm2 / area.sum()
     return np.column_stack([u, v]), area
