@@ -18,6 +18,7 @@ from rtviewer import __version__
 #: Modules implementing headless subcommands (module name -> subcommand names).
 COMMAND_MODULES: tuple[str, ...] = (
     "rtviewer.cli.scan",
+    "rtviewer.cli.render",
 )
 
 

@@ -62,14 +62,20 @@ class Scene:
 
     @property
     def base_grid(self) -> Grid | None:
-        """The grid the views step through: the image's, else the dose's."""
-        if self.image is not None:
+        """The grid the views step through and fit: the image's, else the dose's.
+
+        A single image slice (dicompyler-core ships 1 of its 98) cannot be stepped
+        through, so the dose grid is used then.
+        """
+        if self.image is not None and (self.image.grid.shape[0] > 1 or self.dose is None):
             return self.image.grid
         return self.dose.grid if self.dose is not None else None
 
     @property
     def frame(self) -> DisplayFrame:
-        """The couch frame of the views (from the base grid)."""
+        """The couch frame of the views (from the image, else the dose grid)."""
+        if self.image is not None:
+            return DisplayFrame.from_grid(self.image.grid)
         return DisplayFrame.from_grid(self.base_grid)
 
     @property
@@ -151,6 +157,16 @@ class Scene:
             return None
         return ReferenceDose(float(prescription.dose_gy),
                              f"plan prescription ({prescription.source})")
+
+    def reference_dose(self) -> ReferenceDose | None:
+        """The plan's prescription; without one, the dose maximum, labelled as such."""
+        reference = self.plan_reference_dose()
+        if reference is None and self.dose is not None and self.dose.is_absolute:
+            top = self.dose.max_gy
+            if top > 0:
+                why = "no plan loaded" if self.plan is None else "the plan states none"
+                reference = ReferenceDose(top, f"dose maximum ({why})")
+        return reference
 
     # -- readout ----------------------------------------------------------------------
     def readout(self, xyz_mm: np.ndarray) -> Readout:

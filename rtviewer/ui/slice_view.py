@@ -106,6 +106,7 @@ class SliceView(QtWidgets.QWidget):
         self.vb.addItem(self.wash_item)
         self.roi_curves: dict[int, pg.PlotCurveItem] = {}
         self.roi_fills: dict[int, QtWidgets.QGraphicsPathItem] = {}
+        self._spare: list[tuple[pg.PlotCurveItem, QtWidgets.QGraphicsPathItem]] = []
         self.isodose_curves: list[pg.PlotCurveItem] = []
         pen = pg.mkPen((255, 255, 0, 150), width=1, style=QtCore.Qt.PenStyle.DashLine)
         self.h_line = pg.InfiniteLine(angle=0, movable=False, pen=pen)
@@ -144,10 +145,13 @@ class SliceView(QtWidgets.QWidget):
         """Show another scene: reset items, labels and the visible range."""
         self.scene = scene
         self._depth = None
-        for item in [*self.roi_curves.values(), *self.roi_fills.values()]:
-            self.vb.removeItem(item)
+        # reuse the previous scene's items (see _roi_curve) rather than removing them
+        self._spare = list(zip(self.roi_curves.values(), self.roi_fills.values(), strict=True))
         self.roi_curves.clear()
         self.roi_fills.clear()
+        for curve, fill in self._spare:
+            curve.setData([], [])
+            fill.setPath(QtGui.QPainterPath())
         labels = scene.frame.edge_labels(self.view)
         for edge, text in labels.items():
             self.edge_labels[edge].setText(text)
@@ -227,11 +231,8 @@ class SliceView(QtWidgets.QWidget):
             br = item.boundingRect()
             x = {"left": 4, "right": rect.width() - br.width() - 4,
                  "info": 4}.get(edge, (rect.width() - br.width()) / 2)
-            y = {"top": 4, "bottom": rect.height() - br.height() - 4,
-                 "info": rect.height() - br.height() - 4}.get(
-                     edge, (rect.height() - br.height()) / 2)
-            if edge == "info":
-                x = 4
+            y = {"top": 4, "bottom": rect.height() - br.height() - 4, "info": 4}.get(
+                edge, (rect.height() - br.height()) / 2)
             item.setPos(x, y)
 
     def _on_window_level(self, width: float, level: float) -> None:
@@ -313,15 +314,24 @@ class SliceView(QtWidgets.QWidget):
                          else QtGui.QPainterPath())
 
     def _roi_curve(self, roi_number: int, rgb: tuple[int, int, int]) -> pg.PlotCurveItem:
+        """The ROI's curve (and fill), reusing items of earlier scenes.
+
+        Items are never removed from the ViewBox: removal disconnects signals, and
+        PySide6 6.12.0 leaks a reference to ``True`` on every ``disconnect``.
+        """
         if roi_number not in self.roi_curves:
-            curve = pg.PlotCurveItem(connect="finite", pen=pg.mkPen(rgb, width=2))
-            curve.setZValue(6)
-            self.vb.addItem(curve)
-            fill = QtWidgets.QGraphicsPathItem()
+            if self._spare:
+                curve, fill = self._spare.pop()
+            else:
+                curve = pg.PlotCurveItem(connect="finite")
+                curve.setZValue(6)
+                self.vb.addItem(curve)
+                fill = QtWidgets.QGraphicsPathItem()
+                fill.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+                fill.setZValue(4)
+                self.vb.addItem(fill)
+            curve.setPen(pg.mkPen(rgb, width=2))
             fill.setBrush(QtGui.QBrush(QtGui.QColor(*rgb, 70)))
-            fill.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
-            fill.setZValue(4)
-            self.vb.addItem(fill)
             self.roi_curves[roi_number], self.roi_fills[roi_number] = curve, fill
         return self.roi_curves[roi_number]
 

@@ -1,0 +1,61 @@
+"""``rtviewer render PATH --out FILE.png``: draw what the window shows, offscreen."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+VIEWS = ("axial", "sagittal", "coronal", "dvh", "all")
+
+
+def _position(text: str) -> tuple[float, float, float]:
+    try:
+        x, y, z = (float(v) for v in text.split(","))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected X,Y,Z in mm, got {text!r}") from exc
+    return x, y, z
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected WxH in pixels, got {text!r}") from exc
+    if width < 50 or height < 50:
+        raise argparse.ArgumentTypeError("size must be at least 50x50")
+    return width, height
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``render``."""
+    p = sub.add_parser("render", help="render a view to PNG offscreen (with a JSON of geometry)")
+    p.add_argument("path", metavar="PATH", help="folder (or file) to open")
+    p.add_argument("--out", required=True, type=Path, help="PNG file to write")
+    p.add_argument("--view", choices=VIEWS, default="all",
+                   help="which view (default: all = the main window at 1600x1000)")
+    p.add_argument("--position", type=_position, metavar="X,Y,Z",
+                   help="crosshair in patient mm (default: isocentre, else dose or image centre)")
+    p.add_argument("--size", type=_size, metavar="WxH", help="image size (default 800x800)")
+    p.add_argument("--patient", help="Patient ID (default: lowest with something renderable)")
+    p.add_argument("--plan", metavar="FILE|UID", help="RT Plan to show")
+    p.add_argument("--dose", metavar="FILE|UID", help="RT Dose to show")
+    p.add_argument("--structures", metavar="FILE|UID", help="RT Structure Set to show")
+    return p
+
+
+def run(args: argparse.Namespace) -> int:
+    """Render; exit 2 with one line when nothing renderable exists."""
+    from rtviewer.errors import RtViewerError
+    from rtviewer.ui.render import NothingToRender, RenderRequest, render
+
+    request = RenderRequest(path=Path(args.path), out=args.out, view=args.view,
+                            position_mm=args.position, size=args.size, patient=args.patient,
+                            plan=args.plan, dose=args.dose, structures=args.structures)
+    try:
+        render(request, lambda line: print(line, file=sys.stderr))
+    except (NothingToRender, RtViewerError) as exc:
+        print(f"rtviewer render: {exc}", file=sys.stderr)
+        return 2
+    print(str(args.out))
+    return 0

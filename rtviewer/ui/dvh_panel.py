@@ -1,0 +1,272 @@
+"""DVH panel: cumulative DVHs of the visible structures, computed in a worker thread.
+
+Curves appear as each structure finishes; the embedded DVH of the RT Dose (when
+present) is drawn dashed beside the computed one. Statistics come from the
+explicit functions of ``core.dvh_metrics``; CSV export writes curves and table.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from rtviewer.core.dvh import Dvh, compute_dvh
+from rtviewer.core.dvh_metrics import dose_at_volume_cc, dose_at_volume_percent, volume_at_dose_gy
+from rtviewer.model.dose import DoseUnits, DvhType
+from rtviewer.ui.scene import Scene
+from rtviewer.ui.view_state import ViewState
+
+__all__ = ["STAT_COLUMNS", "DvhPanel", "DvhWorker", "dvh_statistics"]
+
+STAT_COLUMNS = ("volume_cc", "dmin", "dmean", "dmax", "d98", "d95", "d50", "d2", "d0.03cc",
+                "v_rx_percent")
+
+
+def dvh_statistics(dvh: Dvh, reference_gy: float | None) -> dict[str, float]:
+    """The panel's statistics of one DVH: doses in Gy, ``v_rx_percent`` in % of volume.
+
+    ``v_rx_percent`` is the volume receiving at least the reference dose (NaN without one).
+    """
+    return {
+        "volume_cc": dvh.volume_cc, "dmin": dvh.dmin_gy, "dmean": dvh.dmean_gy,
+        "dmax": dvh.dmax_gy, "d98": dose_at_volume_percent(dvh, 98.0),
+        "d95": dose_at_volume_percent(dvh, 95.0), "d50": dose_at_volume_percent(dvh, 50.0),
+        "d2": dose_at_volume_percent(dvh, 2.0), "d0.03cc": dose_at_volume_cc(dvh, 0.03),
+        "v_rx_percent": (volume_at_dose_gy(dvh, reference_gy, relative=True)
+                         if reference_gy else float("nan")),
+    }
+
+
+class DvhWorker(QtCore.QThread):
+    """Computes DVHs one structure at a time and emits each as it finishes."""
+
+    computed = QtCore.Signal(int, object)  # roi number, Dvh
+
+    def __init__(self, scene: Scene, roi_numbers: list[int],
+                 parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.scene, self.roi_numbers = scene, roi_numbers
+        self._stop = False
+
+    def stop(self) -> None:
+        """Ask the worker to finish after the current structure."""
+        self._stop = True
+
+    def run(self) -> None:  # noqa: D102 - QThread entry point
+        dose = self.scene.dose
+        for roi_number in self.roi_numbers:
+            if self._stop or dose is None:
+                return
+            model = self.scene.slab_model(roi_number)
+            if model is None:
+                continue
+            self.computed.emit(roi_number, compute_dvh(model, dose.dose_gy, dose.grid))
+
+
+class DvhPanel(QtWidgets.QWidget):
+    """Plot and statistics table of the visible structures' DVHs."""
+
+    def __init__(self, state: ViewState, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.scene = Scene()
+        self.dvhs: dict[int, Dvh] = {}
+        self._curves: list[tuple[pg.PlotDataItem, pg.PlotDataItem]] = []
+        self._workers: list[DvhWorker] = []
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.showGrid(x=True, y=True, alpha=0.3)
+        self.relative_volume = QtWidgets.QCheckBox("Volume %")
+        self.relative_dose = QtWidgets.QCheckBox("Dose %")
+        self.export = QtWidgets.QPushButton("Export CSV…")
+        self.table = QtWidgets.QTableWidget(0, len(STAT_COLUMNS) + 1)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        bar = QtWidgets.QHBoxLayout()
+        for widget in (self.relative_volume, self.relative_dose, self.export):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(bar)
+        layout.addWidget(self.plot, 3)
+        layout.addWidget(self.table, 2)
+        self.relative_volume.toggled.connect(self._redraw)
+        self.relative_dose.toggled.connect(self._redraw)
+        self.export.clicked.connect(self._ask_export)
+        state.visibleRoisChanged.connect(self._request)
+        state.referenceDoseChanged.connect(self._redraw)
+
+    # -- data ---------------------------------------------------------------------------
+    def set_scene(self, scene: Scene) -> None:
+        """Forget the previous DVHs and compute those of the visible structures."""
+        self.stop_workers()
+        self.scene = scene
+        self.dvhs = {}
+        self._request()
+
+    def stop_workers(self) -> None:
+        """Stop and join every running DVH worker (before closing)."""
+        for worker in self._workers:
+            worker.stop()
+            worker.wait()
+        self._workers.clear()
+
+    def _request(self, *_args: object) -> None:
+        if self.scene.dose is None or self.scene.structures is None:
+            self._redraw()
+            return
+        missing = [n for n in sorted(self.state.visible_rois) if n not in self.dvhs]
+        if missing:
+            worker = DvhWorker(self.scene, missing, self)
+            worker.computed.connect(self._on_computed)
+            worker.finished.connect(lambda w=worker: self._forget(w))
+            self._workers.append(worker)
+            worker.start(QtCore.QThread.Priority.LowPriority)
+        self._redraw()
+
+    def _forget(self, worker: DvhWorker) -> None:
+        if worker in self._workers:
+            self._workers.remove(worker)
+
+    def _on_computed(self, roi_number: int, dvh: Dvh) -> None:
+        self.dvhs[roi_number] = dvh
+        self._redraw()
+
+    def wait_all(self, timeout_ms: int = 60000) -> None:
+        """Block until all requested DVHs are computed (headless rendering, tests)."""
+        for worker in list(self._workers):
+            worker.wait(timeout_ms)
+        QtCore.QCoreApplication.sendPostedEvents()
+        QtCore.QCoreApplication.processEvents()
+
+    # -- drawing ------------------------------------------------------------------------
+    def _shown(self) -> list[tuple[object, Dvh]]:
+        structures = self.scene.structures
+        if structures is None:
+            return []
+        visible = self.state.visible_rois
+        return [(roi, self.dvhs[roi.roi_number]) for roi in structures.rois
+                if roi.roi_number in visible and roi.roi_number in self.dvhs]
+
+    def _axes(self, dvh: Dvh) -> tuple[np.ndarray, np.ndarray]:
+        dose, volume = dvh.edges_gy, dvh.cumulative_cc
+        reference = self.state.reference_dose
+        if self.relative_dose.isChecked() and reference is not None:
+            dose = dose * (100.0 / reference.dose_gy)
+        if self.relative_volume.isChecked() and dvh.volume_cc > 0:
+            volume = volume * (100.0 / dvh.volume_cc)
+        return dose, volume
+
+    def _curve_pair(self, index: int) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
+        """Pooled (computed, embedded) curves, reused and never removed.
+
+        Every removal disconnects signals and PySide6 6.12.0 leaks a reference to
+        ``True`` on each ``disconnect`` (the process aborts after a few thousand).
+        """
+        while len(self._curves) <= index:
+            self._curves.append((self.plot.plot([], []), self.plot.plot([], [])))
+        return self._curves[index]
+
+    def _redraw(self, *_args: object) -> None:
+        reference = self.state.reference_dose
+        dose_pct = self.relative_dose.isChecked() and reference is not None
+        self.plot.setLabel("bottom", "Dose (% of reference)" if dose_pct else "Dose (Gy)")
+        self.plot.setLabel("left", "Volume (%)" if self.relative_volume.isChecked()
+                           else "Volume (cc)")
+        shown = self._shown()
+        for index, (roi, dvh) in enumerate(shown):
+            computed, embedded_curve = self._curve_pair(index)
+            computed.setData(*self._axes(dvh))
+            computed.setPen(pg.mkPen(roi.color_rgb, width=2))
+            embedded = self._embedded(roi.roi_number, dvh)
+            embedded_curve.setData(*(embedded if embedded is not None else ([], [])))
+            embedded_curve.setPen(pg.mkPen(roi.color_rgb, width=1.5,
+                                           style=QtCore.Qt.PenStyle.DashLine))
+        for computed, embedded_curve in self._curves[len(shown):]:
+            computed.setData([], [])
+            embedded_curve.setData([], [])
+        self._fill_table(dose_pct)
+
+    def _embedded(self, roi_number: int, dvh: Dvh) -> tuple[np.ndarray, np.ndarray] | None:
+        """The RT Dose's own cumulative DVH of this ROI on the current axes, if usable."""
+        dose = self.scene.dose
+        for embedded in dose.dvhs if dose is not None else ():
+            if roi_number not in embedded.referenced_roi_numbers:
+                continue
+            if embedded.dose_units is not DoseUnits.GY:
+                return None
+            volumes = embedded.volumes
+            if embedded.dvh_type is DvhType.DIFFERENTIAL:
+                volumes = np.cumsum(volumes[::-1])[::-1]
+            x = embedded.bin_lower_edges
+            total = float(volumes[0]) if volumes.size else 0.0
+            if embedded.volume_units == "PERCENT":
+                volumes = volumes * dvh.volume_cc / 100.0
+            elif embedded.volume_units != "CM3":
+                return None
+            reference = self.state.reference_dose
+            if self.relative_dose.isChecked() and reference is not None:
+                x = x * (100.0 / reference.dose_gy)
+            if self.relative_volume.isChecked() and total > 0:
+                volumes = volumes * (100.0 / (dvh.volume_cc or total))
+            return x, volumes
+        return None
+
+    def _fill_table(self, dose_pct: bool) -> None:
+        reference = self.state.reference_dose
+        ref_gy = reference.dose_gy if reference is not None else None
+        unit = "%" if dose_pct else "Gy"
+        headers = ["Structure", "Volume (cc)"] + [
+            f"{c.capitalize()} ({unit})" for c in STAT_COLUMNS[1:-1]] + ["V Rx (%)"]
+        self.table.setHorizontalHeaderLabels(headers)
+        shown = self._shown()
+        self.table.setRowCount(len(shown))
+        for row, (roi, dvh) in enumerate(shown):
+            stats = dvh_statistics(dvh, ref_gy)
+            cells = [roi.name, f"{stats['volume_cc']:.2f}"]
+            for key in STAT_COLUMNS[1:-1]:
+                value = stats[key]
+                if dose_pct and ref_gy:
+                    value = 100.0 * value / ref_gy
+                cells.append("" if np.isnan(value) else f"{value:.2f}")
+            v_rx = stats["v_rx_percent"]
+            cells.append("" if np.isnan(v_rx) else f"{v_rx:.1f}")
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+
+    # -- export -------------------------------------------------------------------------
+    def _ask_export(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export DVH", "dvh.csv",
+                                                        "CSV (*.csv)")
+        if path:
+            self.export_csv(Path(path))
+
+    def export_csv(self, path: Path) -> tuple[Path, Path]:
+        """Write ``path`` (statistics, doses in Gy) and ``<stem>_curves.csv`` (cc per 0.01 Gy)."""
+        reference = self.state.reference_dose
+        ref_gy = reference.dose_gy if reference is not None else None
+        shown = self._shown()
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["roi_number", "roi_name", "volume_cc", "dmin_gy", "dmean_gy",
+                             "dmax_gy", "d98_gy", "d95_gy", "d50_gy", "d2_gy", "d0.03cc_gy",
+                             "v_reference_percent"])
+            for roi, dvh in shown:
+                stats = dvh_statistics(dvh, ref_gy)
+                writer.writerow([roi.roi_number, roi.name] + [
+                    "" if np.isnan(stats[k]) else f"{stats[k]:.6g}" for k in STAT_COLUMNS])
+        curves = path.with_name(path.stem + "_curves.csv")
+        top = max((dvh.edges_gy[-1] for _roi, dvh in shown), default=0.0)
+        doses = np.arange(0.0, top + 0.01, 0.01)
+        with curves.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["dose_gy"] + [f"{roi.roi_number}:{roi.name}" for roi, _ in shown])
+            columns = [dvh.cumulative_at(doses) for _roi, dvh in shown]
+            for index, dose in enumerate(doses):
+                writer.writerow([f"{dose:.2f}"] + [f"{c[index]:.6g}" for c in columns])
+        return path, curves

@@ -1,0 +1,101 @@
+"""Reading a :class:`Chain` into a :class:`Scene`, with progress, in a worker thread.
+
+One object failing to read never loses the others: its error becomes a
+problem line (file + reason) and the scene shows what did load.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6 import QtCore
+
+from rtviewer.errors import RtViewerError
+from rtviewer.ui.chain import Chain
+from rtviewer.ui.scene import Scene
+
+__all__ = ["LoadResult", "LoadWorker", "load_scene"]
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """A loaded scene and the objects that could not be read.
+
+    Attributes
+    ----------
+    scene : Scene
+        What loaded.
+    problems : tuple of (Path, str)
+        File and reason for each object that failed.
+    chain : Chain
+        What was asked for.
+    """
+
+    scene: Scene
+    problems: tuple[tuple[Path, str], ...]
+    chain: Chain
+
+
+def _reader(module: str, name: str) -> Callable[..., object]:
+    # the readers are imported on first use: the window's first paint needs none
+    return getattr(importlib.import_module(f"rtviewer.dicom.{module}"), name)
+
+
+def load_scene(chain: Chain, progress: Progress | None = None) -> LoadResult:
+    """Read every object of ``chain``; failures become problems, not exceptions.
+
+    Parameters
+    ----------
+    chain : Chain
+        Paths to read.
+    progress : callable, optional
+        ``progress(done, total, what)`` after each step.
+    """
+    steps = [("plan", chain.plan, "plan", "read_plan"),
+             ("structures", chain.structures, "structure", "read_structure_set"),
+             ("dose", chain.dose, "dose", "read_dose"),
+             ("image", chain.image_paths or None, "image", "read_image_volume")]
+    steps = [s for s in steps if s[1] is not None]
+    loaded: dict[str, object] = {}
+    problems: list[tuple[Path, str]] = []
+    for done, (key, target, module, name) in enumerate(steps):
+        if progress is not None:
+            progress(done, len(steps), f"reading {key}")
+        try:
+            loaded[key] = _reader(module, name)(target)
+        except (RtViewerError, ValueError, OSError) as exc:
+            path = target[0] if isinstance(target, tuple) else target
+            problems.append((Path(getattr(exc, "path", None) or path), str(exc)))
+    if progress is not None:
+        progress(len(steps), len(steps), "done")
+    scene = Scene(image=loaded.get("image"), structures=loaded.get("structures"),  # type: ignore[arg-type]
+                  dose=loaded.get("dose"), plan=loaded.get("plan"))  # type: ignore[arg-type]
+    return LoadResult(scene, tuple(problems), chain)
+
+
+class LoadWorker(QtCore.QThread):
+    """Runs :func:`load_scene` off the GUI thread.
+
+    Signals
+    -------
+    progress(int, int, str)
+        Done, total and what is being read.
+    loaded(object)
+        The :class:`LoadResult`.
+    """
+
+    progress = QtCore.Signal(int, int, str)
+    loaded = QtCore.Signal(object)
+
+    def __init__(self, chain: Chain, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self.chain = chain
+
+    def run(self) -> None:  # noqa: D102 - QThread entry point
+        result = load_scene(self.chain, lambda d, t, w: self.progress.emit(d, t, w))
+        self.loaded.emit(result)

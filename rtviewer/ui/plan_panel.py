@@ -1,0 +1,108 @@
+"""Plan summary: label, intent, prescription, fractions, and the beam table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6 import QtWidgets
+
+__all__ = ["PlanPanel", "beam_rows"]
+
+BEAM_COLUMNS = ("Beam", "Type", "Radiation", "Gantry (°)", "Collimator (°)", "Couch (°)", "MU",
+                "CPs")
+
+
+def _angle(first: float | None, last: float | None) -> str:
+    if first is None:
+        return "—"
+    if last is None or abs(last - first) < 1e-6:
+        return f"{first:g}"
+    return f"{first:g} → {last:g}"
+
+
+def _enum_text(value: Any) -> str:
+    return "" if value is None else str(getattr(value, "value", value))
+
+
+def beam_rows(plan: Any) -> list[tuple[str, ...]]:
+    """One row of :data:`BEAM_COLUMNS` strings per beam of ``plan`` (file order)."""
+    rows = []
+    for beam in getattr(plan, "beams", ()) or ():
+        cps = beam.control_points
+        first = cps[0] if cps else None
+        last = cps[-1] if cps else None
+
+        def attr(cp: Any, name: str) -> float | None:
+            return getattr(cp, name, None) if cp is not None else None
+
+        energy = beam.nominal_energy
+        radiation = _enum_text(beam.radiation_type)
+        if energy is not None:
+            radiation += f" {energy:g}"
+        kind = " ".join(t for t in (_enum_text(beam.beam_type), _enum_text(beam.delivery_type))
+                        if t)
+        mu = f"{beam.meterset:.1f}" if beam.meterset is not None else "—"
+        rows.append((f"{beam.number}: {beam.name or ''}".strip(), kind, radiation.strip(),
+                     _angle(attr(first, "gantry_angle_deg"), _last_set(cps, "gantry_angle_deg")),
+                     _angle(attr(first, "collimator_angle_deg"), attr(last, "collimator_angle_deg")
+                            if attr(last, "collimator_angle_deg") is not None else None),
+                     _angle(attr(first, "couch_angle_deg"), None),
+                     mu, str(len(cps))))
+    return rows
+
+
+def _last_set(cps: tuple[Any, ...], name: str) -> float | None:
+    """The last control point's value of an attribute that later points may omit."""
+    for cp in reversed(cps):
+        value = getattr(cp, name, None)
+        if value is not None:
+            return float(value)
+    return None
+
+
+def plan_summary_text(plan: Any) -> str:
+    """Label, intent, prescription (with its source) and fractions, as rich text."""
+    if plan is None:
+        return "<i>No plan loaded.</i>"
+    p = plan.prescription
+    dose = f"{p.dose_gy:.2f} Gy" if p is not None and p.dose_gy else "not stated"
+    fractions = plan.fractions_planned
+    per_fraction = (f" ({p.dose_gy / fractions:.2f} Gy × {fractions})"
+                    if p is not None and p.dose_gy and fractions else "")
+    rows = [("Label", plan.label or "—"), ("Name", plan.name or "—"),
+            ("Intent", plan.intent or "—"), ("Prescription", dose + per_fraction),
+            ("Source", p.source if p is not None else "—"),
+            ("Fractions", str(fractions) if fractions else "—"),
+            ("Approval", plan.approval_status or "—"),
+            ("Machine", ", ".join(sorted({b.machine_name for b in plan.beams
+                                          if b.machine_name})) or "—")]
+    return "<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;</td><td>{v}</td></tr>"
+                               for k, v in rows) + "</table>"
+
+
+class PlanPanel(QtWidgets.QWidget):
+    """Shows the loaded plan; read-only."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = QtWidgets.QLabel(plan_summary_text(None))
+        self.summary.setTextInteractionFlags(
+            self.summary.textInteractionFlags().TextSelectableByMouse)
+        self.beams = QtWidgets.QTableWidget(0, len(BEAM_COLUMNS))
+        self.beams.setHorizontalHeaderLabels(list(BEAM_COLUMNS))
+        self.beams.verticalHeader().setVisible(False)
+        self.beams.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.beams, 1)
+
+    def set_plan(self, plan: Any) -> None:
+        """Show ``plan`` (an :class:`rtviewer.model.plan.Plan`) or nothing."""
+        self.summary.setText(plan_summary_text(plan))
+        rows = beam_rows(plan)
+        self.beams.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                self.beams.setItem(r, c, QtWidgets.QTableWidgetItem(text))
+        self.beams.resizeColumnsToContents()

@@ -1,0 +1,165 @@
+"""The viewer: three linked slice views, a toolbar and the side panels around one ViewState.
+
+The window (``main_window``) and ``rtviewer render`` both show this widget, so a
+headless render is exactly what the window shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6 import QtCore, QtWidgets
+
+from rtviewer.ui.dose_panel import DosePanel
+from rtviewer.ui.dvh_panel import DvhPanel
+from rtviewer.ui.loader import LoadResult
+from rtviewer.ui.plan_panel import PlanPanel
+from rtviewer.ui.readout import ReadoutLabel
+from rtviewer.ui.scene import Scene
+from rtviewer.ui.slice_view import SliceView
+from rtviewer.ui.structure_panel import StructurePanel
+from rtviewer.ui.view_geometry import VIEWS
+from rtviewer.ui.view_state import CT_PRESETS, ViewState
+
+__all__ = ["Viewer", "initial_window"]
+
+
+def initial_window(scene: Scene) -> tuple[float, float]:
+    """Starting ``(width, level)``: the file's window, soft tissue for CT, else percentiles."""
+    image = scene.image
+    if image is None:
+        return CT_PRESETS["Soft tissue"]
+    if image.window is not None:
+        level, width = image.window
+        return float(width), float(level)
+    if image.modality == "CT":
+        return CT_PRESETS["Soft tissue"]
+    low, high = np.percentile(image.voxels[:: max(1, image.voxels.shape[0] // 8)], (1, 99))
+    return max(1.0, float(high - low)), float((high + low) / 2)
+
+
+class Viewer(QtWidgets.QWidget):
+    """Slice views + toolbar + tabs (structures, dose, DVH, plan) + readout line."""
+
+    def __init__(self, state: ViewState | None = None,
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state or ViewState(self)
+        self.scene = Scene()
+        self.views = {name: SliceView(self.state, name) for name in VIEWS}
+        self.structure_panel = StructurePanel(self.state)
+        self.dose_panel = DosePanel(self.state)
+        self.dvh_panel = DvhPanel(self.state)
+        self.plan_panel = PlanPanel()
+        self.readout = ReadoutLabel(self.state)
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.addTab(self.structure_panel, "Structures")
+        self.tabs.addTab(self.dose_panel, "Dose")
+        self.tabs.addTab(self.dvh_panel, "DVH")
+        self.tabs.addTab(self.plan_panel, "Plan")
+        self._build_layout()
+        self.state.layoutChanged.connect(self._on_layout)
+
+    # -- layout ---------------------------------------------------------------------------
+    def _build_toolbar(self) -> QtWidgets.QHBoxLayout:
+        self.preset = QtWidgets.QComboBox()
+        self.preset.addItem("Window preset…")
+        self.preset.addItems(list(CT_PRESETS))
+        self.preset.activated.connect(self._on_preset)
+        self.layout_button = QtWidgets.QPushButton("1 view")
+        self.layout_button.setCheckable(True)
+        self.layout_button.toggled.connect(lambda on: self.state.set_layout(1 if on else 3))
+        self.reset_zoom = QtWidgets.QPushButton("Reset zoom")
+        self.reset_zoom.clicked.connect(lambda: [v.reset_zoom() for v in self.views.values()])
+        self.screenshot = QtWidgets.QPushButton("Screenshot…")
+        self.screenshot.clicked.connect(self._ask_screenshot)
+        bar = QtWidgets.QHBoxLayout()
+        for widget in (self.preset, self.layout_button, self.reset_zoom, self.screenshot):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        return bar
+
+    def _build_layout(self) -> None:
+        self.view_area = QtWidgets.QWidget()
+        grid = QtWidgets.QGridLayout(self.view_area)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(2)
+        grid.addWidget(self.views["axial"], 0, 0, 2, 1)
+        grid.addWidget(self.views["sagittal"], 0, 1)
+        grid.addWidget(self.views["coronal"], 1, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        left = QtWidgets.QWidget()
+        column = QtWidgets.QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addLayout(self._build_toolbar())
+        column.addWidget(self.view_area, 1)
+        column.addWidget(self.readout)
+        self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.splitter)
+
+    def _on_layout(self, views: int) -> None:
+        self.views["sagittal"].setVisible(views == 3)
+        self.views["coronal"].setVisible(views == 3)
+        with QtCore.QSignalBlocker(self.layout_button):
+            self.layout_button.setChecked(views == 1)
+            self.layout_button.setText("3 views" if views == 1 else "1 view")
+
+    def _on_preset(self, index: int) -> None:
+        name = self.preset.itemText(index)
+        if name in CT_PRESETS:
+            self.state.set_window_level(*CT_PRESETS[name])
+        with QtCore.QSignalBlocker(self.preset):
+            self.preset.setCurrentIndex(0)
+
+    def _ask_screenshot(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save screenshot", "view.png",
+                                                        "PNG (*.png)")
+        if path:
+            self.view_area.grab().save(path)
+
+    # -- content --------------------------------------------------------------------------
+    def show_result(self, result: LoadResult, *, position_mm: np.ndarray | None = None) -> str:
+        """Show a loaded scene; returns a sentence saying where the crosshair starts."""
+        return self.set_scene(result.scene, position_mm=position_mm)
+
+    def set_scene(self, scene: Scene, *, position_mm: np.ndarray | None = None) -> str:
+        """Show ``scene`` in every widget and reset the state to its defaults."""
+        self.dvh_panel.stop_workers()
+        self.scene = scene
+        if position_mm is None:
+            position, why = scene.default_position()
+        else:
+            position, why = np.asarray(position_mm, dtype=np.float64), "requested position"
+        self.state.set_crosshair_mm(position)
+        self.state.set_window_level(*initial_window(scene))
+        reference = scene.reference_dose()
+        self.state.set_reference_dose(reference)
+        self.dose_panel.set_plan_reference(reference)
+        drawable = ({roi.roi_number for roi in scene.structures.rois if roi.has_contours}
+                    if scene.structures is not None else set())
+        with QtCore.QSignalBlocker(self.state):
+            self.state.set_visible_rois(drawable)
+        self.structure_panel.set_structures(scene.structures)
+        self.plan_panel.set_plan(scene.plan)
+        self.readout.set_scene(scene)
+        for view in self.views.values():
+            view.set_scene(scene)
+        self.dvh_panel.set_scene(scene)
+        return why
+
+    def save_views_png(self, path: Path) -> None:
+        """Screenshot of the slice views (what the Screenshot button saves)."""
+        self.view_area.grab().save(str(path))
+
+    def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        """Stop DVH workers before the widget goes away."""
+        self.dvh_panel.stop_workers()
+        super().closeEvent(event)  # type: ignore[arg-type]
