@@ -88,7 +88,7 @@ def _read_dose(path: Path) -> Dose:
         volume = volume * np.float32(0.01)
     dose_type, summation, more = _types(ds)
     findings += more
-    grid_max = float(np.nanmax(volume)) if volume.size else 0.0
+    grid_max = float(volume.max()) if volume.size else 0.0
     dvhs, more = read_embedded_dvhs(ds, grid_max, units)
     findings += more
     references, more = read_references(ds)

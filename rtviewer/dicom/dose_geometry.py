@@ -169,7 +169,8 @@ def _plan_findings(plan: StackPlan) -> list[Finding]:
         return [Finding("DOSE_FRAME_GAPS", f"{len(plan.missing_k)} dose frame(s) are missing "
                         f"from a regular {abs(plan.step_mm):g} mm spacing.",
                         attribute="GridFrameOffsetVector",
-                        assumption="missing frames are left empty (NaN)")]
+                        assumption="missing frames are interpolated linearly between their "
+                                   "neighbours")]
     if plan.mode == "resample":
         return [Finding("UNEVEN_DOSE_FRAMES", "Dose frames are unevenly spaced.",
                         attribute="GridFrameOffsetVector",

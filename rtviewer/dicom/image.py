@@ -1,8 +1,8 @@
 """Read one image series (CT, MR, PET, CBCT) into an :class:`ImageVolume`.
 
-Headers are read first (no pixels) to sort the slices along the slice normal
-and check the geometry; pixel data are decoded only once the geometry is
-usable. Compressed transfer syntaxes decode through pydicom's pixel plugins
+Each file is read once; the slices are sorted along the slice normal and the
+geometry checked before any pixel data is decoded. Folder scans read headers
+only: pixels are read when a volume is opened, here. Compressed transfer syntaxes decode through pydicom's pixel plugins
 (pylibjpeg with pylibjpeg-openjpeg and pylibjpeg-rle).
 """
 
@@ -103,13 +103,14 @@ def _read_volume(files: list[Path]) -> ImageVolume:
         slice_thickness_mm=get_float(first, "SliceThickness"),
         window=_window(first),
         description=get_str(first, "SeriesDescription") or "",
+        missing_slice_indices=stacked.missing_k,
         findings=tuple(findings),
     )
 
 
 def _read_header(path: Path) -> _Header:
-    """Read one slice's header and its geometry; raise when geometry is unusable."""
-    ds, findings = read_dataset(path, stop_before_pixels=True)
+    """Read one slice (pixel bytes kept, not decoded) and check its geometry."""
+    ds, findings = read_dataset(path)
     if (get_int(ds, "NumberOfFrames") or 1) > 1:
         raise UnsupportedObjectError(
             "multi-frame (enhanced) images are not supported as image series yet", path=path)
@@ -139,7 +140,7 @@ def _read_header(path: Path) -> _Header:
 
 def _read_plane(header: _Header) -> tuple[NDArray[np.float32], Rescale]:
     """Decode one slice's pixels and rescale them to float32."""
-    ds, _ = read_dataset(header.path)
+    ds = header.dataset
     stored = decode_pixels(ds, header.path)
     if stored.ndim != 2:
         raise UnsupportedObjectError(

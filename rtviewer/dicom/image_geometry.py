@@ -54,7 +54,13 @@ class StackedGeometry:
         """Stack the planes (in ``order``) into the ``(k, j, i)`` volume."""
         if self.plan is None:
             return np.asarray(planes[0], dtype=np.float32)[None, :, :]
-        return assemble_stack(planes, self.plan)
+        lowest = float(min(np.min(p) for p in planes))
+        return assemble_stack(planes, self.plan, gap_fill=lowest)
+
+    @property
+    def missing_k(self) -> tuple[int, ...]:
+        """Slice indices with no file (filled with the volume's lowest value)."""
+        return self.plan.missing_k if self.plan is not None and self.plan.mode == "gaps" else ()
 
     def grid(self, shape: tuple[int, ...], frame_of_reference_uid: str | None) -> Grid:
         """The grid of the assembled volume."""
@@ -186,7 +192,8 @@ def _plan_findings(plan: StackPlan) -> list[Finding]:
             "MISSING_SLICES", f"{len(missing)} slice(s) are missing from a regular "
             f"{abs(plan.step_mm):.3g} mm spacing (at k = {_short_list(missing)}).",
             attribute="ImagePositionPatient",
-            assumption="missing slices are left empty (NaN), never interpolated")]
+            assumption="missing slices are shown empty (the lowest value of the series), "
+                       "never interpolated")]
     if plan.mode == "resample":
         diffs = np.abs(np.diff(plan.offsets_mm))
         return [Finding(

@@ -6,7 +6,9 @@ so this module decides, from the positions alone, how the planes map to ``k``:
 
 * ``regular``: every plane within a small tolerance of ``first + k * step``;
 * ``gaps``: planes sit on the regular lattice but some lattice positions have
-  no plane (missing slices) — those become NaN planes, never invented data;
+  no plane (missing slices) — the caller chooses a constant fill (images: the
+  lowest value, visibly empty, never invented anatomy) or linear interpolation
+  (dose, which is smooth);
 * ``resample``: positions that fit no lattice — planes are linearly
   interpolated along the normal onto a regular step (with a finding).
 """
@@ -111,7 +113,8 @@ def plan_stack(offsets_mm: Sequence[float]) -> StackPlan:
     return StackPlan("resample", resample_step, n, (), offsets_t, float(np.max(nearest)))
 
 
-def assemble_stack(planes: Sequence[NDArray[np.floating]], plan: StackPlan) -> NDArray[np.float32]:
+def assemble_stack(planes: Sequence[NDArray[np.floating]], plan: StackPlan, *,
+                   gap_fill: float | None = None) -> NDArray[np.float32]:
     """Build the ``(k, j, i)`` float32 volume from 2-D planes following ``plan``.
 
     Parameters
@@ -120,16 +123,19 @@ def assemble_stack(planes: Sequence[NDArray[np.floating]], plan: StackPlan) -> N
         In the order of ``plan.offsets_mm``.
     plan : StackPlan
         From :func:`plan_stack`.
+    gap_fill : float or None, keyword-only
+        ``gaps`` mode: the value of missing planes; None interpolates them.
 
     Returns
     -------
     ndarray, (plan.n_slices, rows, columns) float32
-        ``gaps``: missing planes are NaN. ``resample``: each regular position is
-        linearly interpolated between the two nearest measured planes.
+        Measured planes as they are; ``resample`` (and unfilled gaps): each
+        regular position linearly interpolated between the two nearest planes.
     """
     rows, columns = planes[0].shape
-    volume = np.full((plan.n_slices, rows, columns), np.nan, dtype=np.float32)
-    if plan.mode != "resample":
+    fill = np.nan if gap_fill is None else gap_fill
+    volume = np.full((plan.n_slices, rows, columns), fill, dtype=np.float32)
+    if plan.mode == "regular" or (plan.mode == "gaps" and gap_fill is not None):
         for k, plane in zip(plan.k_of_plane, planes, strict=True):
             volume[k] = plane
         return volume

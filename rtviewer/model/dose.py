@@ -203,8 +203,8 @@ class Dose:
 
     @property
     def max_gy(self) -> float:
-        """Maximum voxel value (Gy when ``units`` is GY), ignoring NaN of missing frames."""
-        return float(np.nanmax(self.dose_gy))
+        """Maximum voxel value (Gy when ``units`` is GY)."""
+        return float(self.dose_gy.max())
 
     @property
     def is_absolute(self) -> bool:

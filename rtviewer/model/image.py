@@ -40,7 +40,8 @@ class ImageVolume:
     Parameters
     ----------
     paths : tuple of Path
-        The slice files, in the order of the volume's ``k`` axis.
+        The slice files, in the order of the volume's ``k`` axis (missing
+        slices have no file, so ``len(paths)`` may be less than ``nk``).
     series_instance_uid : str or None
         Series Instance UID.
     modality : str
@@ -63,6 +64,9 @@ class ImageVolume:
         First Window Center and Width of the first slice, in rescaled units.
     description : str
         Series Description.
+    missing_slice_indices : tuple of int
+        ``k`` of slices absent from a regular series; they hold the series'
+        lowest value (shown empty), never interpolated anatomy.
     findings : tuple of Finding
         Recoverable problems met while reading.
     """
@@ -79,6 +83,7 @@ class ImageVolume:
     slice_thickness_mm: float | None = None
     window: tuple[float, float] | None = None
     description: str = ""
+    missing_slice_indices: tuple[int, ...] = ()
     findings: tuple[Finding, ...] = field(default=())
 
     def __post_init__(self) -> None:

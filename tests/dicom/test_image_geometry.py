@@ -35,13 +35,15 @@ def test_same_hu_at_same_patient_point(tmp_path, position, reverse):
     assert not volume.voxels.flags.writeable
 
 
-def test_missing_slice_becomes_nan_with_finding(tmp_path):
+def test_missing_slice_is_empty_with_finding(tmp_path):
     paths = sorted(write_ct_series(tmp_path, "HFS"),
                    key=lambda p: read_image_volume([p]).grid.origin_mm[2])
     volume = read_image_volume(paths[:2] + paths[3:])
     assert volume.grid.shape[0] == 5
     assert volume.grid.spacing_mm[2] == pytest.approx(2.5)
-    assert np.all(np.isnan(volume.voxels[2]))
+    assert volume.missing_slice_indices == (2,)
+    present = np.delete(volume.voxels, 2, axis=0)
+    assert np.all(volume.voxels[2] == present.min())  # shown empty, not interpolated
     assert "MISSING_SLICES" in [f.code for f in volume.findings]
     points = lattice_points()
     keep = ~np.isclose(points[:, 2], -5.0)
