@@ -2,8 +2,9 @@
 
 Each file is read once; the slices are sorted along the slice normal and the
 geometry checked before any pixel data is decoded. Folder scans read headers
-only: pixels are read when a volume is opened, here. Compressed transfer syntaxes decode through pydicom's pixel plugins
-(pylibjpeg with pylibjpeg-openjpeg and pylibjpeg-rle).
+only: pixels are read when a volume is opened, here. Compressed transfer
+syntaxes decode through pydicom's pixel plugins (pylibjpeg with
+pylibjpeg-openjpeg and pylibjpeg-rle).
 """
 
 from __future__ import annotations
