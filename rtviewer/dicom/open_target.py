@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
+from rtviewer.model.index import Patient, ScanResult
+
 
 @dataclass(frozen=True)
 class OpenTarget:
@@ -59,3 +61,20 @@ def open_target(path: str | os.PathLike[str]) -> OpenTarget:
         return OpenTarget(resolved, None)
     selected = None if resolved.name.upper() == "DICOMDIR" else resolved
     return OpenTarget(resolved.parent, selected)
+
+
+def patient_containing(result: ScanResult, file: str | os.PathLike[str]) -> Patient | None:
+    """Return the patient of ``result`` holding ``file`` (an :attr:`OpenTarget.selected_file`).
+
+    Paths are compared resolved, whether the index keeps them absolute or relative
+    to ``result.root``. None when the file is not an indexed instance (skipped or a
+    problem file): the tree then selects nothing rather than a wrong patient.
+    """
+    wanted = Path(file).resolve()
+    for patient in result.patients:
+        for study in patient.studies:
+            for series in study.series:
+                for instance in series.instances:
+                    if (Path(result.root) / instance.path).resolve() == wanted:
+                        return patient
+    return None

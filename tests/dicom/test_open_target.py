@@ -37,3 +37,17 @@ def test_a_corpus_file_opens_the_export_it_belongs_to(corpus):
     assert target.folder == plan.parent.resolve()
     assert target.selected_file == plan.resolve()
     assert Path(target.folder).is_dir()
+
+
+def test_the_opened_file_selects_its_patient(corpus):
+    from rtviewer.dicom.open_target import patient_containing
+    from rtviewer.dicom.scan import scan
+
+    plan = corpus / "dicompyler-core" / "rtplan.dcm"
+    target = open_target(plan)
+    result = scan(target.folder)
+    patient = patient_containing(result, target.selected_file)
+    assert patient is not None
+    assert any(i.path.name == "rtplan.dcm" and i.modality == "RTPLAN"
+               for st in patient.studies for se in st.series for i in se.instances)
+    assert patient_containing(result, corpus / "dicompyler-core" / "LICENSE.txt") is None
