@@ -134,8 +134,8 @@ def inherit(previous: ControlPoint | None, stated: dict[str, Any],
     """
     if previous is None:
         return factory(**stated)
-    values = {f: getattr(previous, f) for f in INHERITED_FIELDS
-              if f in {fl.name for fl in dataclasses.fields(previous)}}
+    own = {fl.name for fl in dataclasses.fields(previous)}
+    values = {f: getattr(previous, f) for f in INHERITED_FIELDS if f in own}
     devices = {d.device_type: d for d in previous.device_positions}
     devices.update({d.device_type: d for d in stated.pop("device_positions", ())})
     values.update(stated)

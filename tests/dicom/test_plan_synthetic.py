@@ -195,3 +195,31 @@ def test_dwell_times_from_cumulative_time_weights() -> None:
     starts, times = dwell_times(positions, weights, 8.0, 16.0)
     assert starts.tolist() == [0, 2]
     assert times.tolist() == [4.0, 10.0]  # ΔCTW / 8 × 16 s
+
+
+def test_fast_decimal_string_path_matches_pydicom(corpus: Path) -> None:
+    from rtviewer.dicom._rt_values import Notes, vector
+
+    ds = pydicom.dcmread(corpus / "dicompyler-core/rtplan.dcm")
+    fresh = pydicom.dcmread(corpus / "dicompyler-core/rtplan.dcm")
+    for beam, beam_again in zip(ds.BeamSequence, fresh.BeamSequence, strict=True):
+        for cp, cp_again in zip(beam.ControlPointSequence, beam_again.ControlPointSequence,
+                                strict=True):
+            for dev, dev_again in zip(cp.get("BeamLimitingDevicePositionSequence", []),
+                                      cp_again.get("BeamLimitingDevicePositionSequence", []),
+                                      strict=True):
+                ours = vector(dev, "LeafJawPositions", Notes(), "test")
+                theirs = [float(v) for v in dev_again.LeafJawPositions]
+                assert ours is not None and ours.tolist() == theirs
+
+
+def test_bad_decimal_strings_become_findings(tmp_path: Path) -> None:
+    path = write(make_external_plan(), tmp_path / "bad.dcm")
+    good = b"-5.0\\-5.0\\-5.0\\5.0\\5.0\\5.0"  # control point 1's MLC
+    data = path.read_bytes()
+    assert data.count(good) == 1
+    path.write_bytes(data.replace(good, b"-5.0\\abcd\\-5.0\\5.0\\5.0\\5.0"))
+    plan = read_plan(path)
+    assert "BAD_NUMBER" in {f.code for f in plan.findings}
+    # The bad MLC setting is ignored: the previous control point's leaves carry forward.
+    assert plan.beams[0].control_points[1].mlc_mm.tolist() == [-10.0] * 3 + [10.0] * 3
