@@ -25,8 +25,9 @@ from rtviewer.dicom.sop_classes import lookup
 __all__ = ["read_record", "PREFIX_BYTES"]
 
 #: Bytes read first; a CT slice header fits, the pixels are never read.
-PREFIX_BYTES = 32 * 1024
+PREFIX_BYTES = 16 * 1024
 _NEEDS_PIXELS = frozenset({"image", "rtdose", "rtimage"})
+_CONTOURS, _CONTOUR_SEQUENCE = 0x30060039, 0x30060040  # ROI Contour, Contour Sequence
 Record = dict[str, Any]
 
 
@@ -120,7 +121,24 @@ def _record_from(path: str, walked: header_walk.WalkResult | None) -> Record:
             return record
     from rtviewer.dicom.header_full import full_record  # pydicom path
 
+    if walked is not None and sop.kind == "rtstruct" and _CONTOURS in walked.spans:
+        return _structure_set_record(path, walked)
     return full_record(path)
+
+
+def _structure_set_record(path: str, walked: header_walk.WalkResult) -> Record:
+    """Parse a structure set without its ROI Contour Sequence (most of its bytes)."""
+    from rtviewer.dicom.header_full import full_record
+
+    elem_start, _start, elem_end, _undefined = walked.spans[_CONTOURS]
+    try:
+        data = _read(path, os.path.getsize(path))
+        _items, with_contours = header_walk.count_items_with_child(
+            data, walked.spans[_CONTOURS], walked.implicit_vr, _CONTOUR_SEQUENCE)
+    except (OSError, WalkUnsupported, FileTruncated, NeedMoreBytes, struct.error):
+        return full_record(path)
+    return full_record(path, trimmed=data[:elem_start] + data[elem_end:],
+                       rois_with_contours=with_contours)
 
 
 def _fast_image_record(walked: header_walk.WalkResult) -> Record | None:

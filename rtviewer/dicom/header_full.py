@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import warnings
 from typing import Any
 
+import pydicom
 from pydicom.dataset import Dataset
 
 from rtviewer.dicom.files import read_dataset
@@ -13,7 +15,7 @@ from rtviewer.dicom.rt_references import beam_numbers, raw_references
 from rtviewer.dicom.rt_summary import summarize
 from rtviewer.dicom.sop_classes import lookup
 from rtviewer.errors import NotDicomError, UnreadableFileError
-from rtviewer.model.findings import Finding
+from rtviewer.model.findings import Finding, Severity
 
 __all__ = ["full_record"]
 
@@ -73,23 +75,56 @@ def _values(ds: Dataset, bad: list[str]) -> dict[str, Any]:
     return v
 
 
-def full_record(path: str) -> Record:
+def _read_trimmed(data: bytes) -> tuple[Dataset, list[Finding]]:
+    """Parse in-memory bytes (a structure set without its contours), warnings captured."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ds = pydicom.dcmread(io.BytesIO(data), force=True, stop_before_pixels=True,
+                             defer_size=_DEFER_SIZE)
+    found = [Finding("PYDICOM_WARNING", str(w.message), Severity.INFO) for w in caught]
+    meta = getattr(ds, "file_meta", None)
+    if meta is None or "TransferSyntaxUID" not in meta:
+        found.append(Finding("NO_FILE_META", "The file has no DICOM file meta information "
+                             "(no Transfer Syntax).", Severity.INFO))
+    return ds, found
+
+
+def _needs_contours(record: Record) -> bool:
+    """A structure set whose image references live only in its contours."""
+    series = [r for r in record.get("references", []) if r["kind"] == "image_series"]
+    return not series or any(not r.get("instances") for r in series)
+
+
+def full_record(path: str, *, trimmed: bytes | None = None,
+                rois_with_contours: int | None = None) -> Record:
     """Read a header with pydicom and build its record (summary and references included).
 
     Parameters
     ----------
     path : str
         The file.
+    trimmed : bytes, keyword-only
+        For a structure set: the file's bytes without its ROI Contour Sequence, parsed
+        instead of the file (contour data is most of a structure set and not needed).
+    rois_with_contours : int, keyword-only
+        With ``trimmed``: how many ROIs have contours.
     """
     try:
-        ds, found = read_dataset(path, stop_before_pixels=True, defer_size=_DEFER_SIZE)
+        if trimmed is not None:
+            ds, found = _read_trimmed(trimmed)
+        else:
+            ds, found = read_dataset(path, stop_before_pixels=True, defer_size=_DEFER_SIZE)
     except NotDicomError as exc:
         return skipped(exc.message)
     except UnreadableFileError as exc:
         return problem(exc.message)
+    except Exception:  # noqa: BLE001 - the trimmed parse failed: read the file itself
+        return full_record(path)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        record = _build(ds, found)
+        record = _build(ds, found, rois_with_contours)
+    if trimmed is not None and record["status"] == "instance" and _needs_contours(record):
+        return full_record(path)
     messages = {row[1] for row in record.get("findings", [])}
     for w in caught:
         if str(w.message) not in messages:
@@ -99,7 +134,7 @@ def full_record(path: str) -> Record:
     return record
 
 
-def _build(ds: Dataset, found: list[Finding]) -> Record:
+def _build(ds: Dataset, found: list[Finding], rois_with_contours: int | None) -> Record:
     bad: list[str] = []
     sop_class_uid = _safe(_text, ds, "SOPClassUID", bad)
     if not sop_class_uid and getattr(ds, "file_meta", None) is not None:
@@ -114,7 +149,7 @@ def _build(ds: Dataset, found: list[Finding]) -> Record:
     findings += [["UNREADABLE_VALUE", f"{k} could not be read and is ignored", "warning"]
                  for k in bad]
     try:
-        summary = summarize(ds, sop.kind)
+        summary = summarize(ds, sop.kind, rois_with_contours=rois_with_contours)
         references = raw_references(ds, sop.kind)
         beams = beam_numbers(ds)
     except (ValueError, TypeError, IndexError, AttributeError, KeyError) as exc:

@@ -33,6 +33,8 @@ _ITEM, _ITEM_END, _SEQ_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
 _UNDEFINED = 0xFFFFFFFF
 #: Pixel Data, Float Pixel Data, Double Float Pixel Data.
 PIXEL_DATA_TAGS = frozenset({0x7FE00010, 0x7FE00008, 0x7FE00009})
+#: Top-level elements whose byte spans are recorded (ROI Contour Sequence).
+_SPAN_TAGS = frozenset({0x30060039})
 _TAG_LEN = struct.Struct("<HHL")
 _EXPLICIT = struct.Struct("<HH2sH")
 _U32 = struct.Struct("<L")
@@ -63,12 +65,16 @@ class WalkResult:
     implicit_vr : bool
     has_pixel_data : bool
         A top-level Pixel Data (or float variant) element is present.
+    spans : dict
+        For a few bulky top-level sequences (ROI Contour Sequence): tag -> (element
+        start, value start, element end, undefined length), all byte offsets.
     """
 
     values: dict[int, tuple[str | None, bytes]] = field(default_factory=dict)
     meta: dict[int, bytes] = field(default_factory=dict)
     implicit_vr: bool = False
     has_pixel_data: bool = False
+    spans: dict[int, tuple[int, int, int, bool]] = field(default_factory=dict)
 
 
 class _Cursor:
@@ -168,22 +174,45 @@ def _element_header(cur: _Cursor, pos: int, implicit: bool) -> tuple[int, str | 
     return group << 16 | elem, vr.decode(), length, pos + 8
 
 
-def _walk_top_level(cur: _Cursor, pos: int, result: WalkResult, wanted: frozenset[int]) -> None:
-    size, implicit = cur.size, result.implicit_vr
+def _walk_top_level(cur: _Cursor, pos: int, result: WalkResult,  # noqa: C901 - inlined: hot
+                    wanted: frozenset[int]) -> None:
+    """Visit every top-level element; the common case is unpacked inline for speed."""
+    buf, size, implicit = cur.buf, cur.size, result.implicit_vr
+    n_buf = len(buf)
+    values, spans = result.values, result.spans
+    unpack_implicit, unpack_explicit, u32 = _TAG_LEN.unpack_from, _EXPLICIT.unpack_from, \
+        _U32.unpack_from
     while pos < size:
-        if size - pos < 8:
-            raise FileTruncated(f"the file ends at byte {size} inside a data element header")
-        tag, vr, length, start = _element_header(cur, pos, implicit)
+        if pos + 12 <= n_buf and not implicit:
+            group, elem, vr, length = unpack_explicit(buf, pos)
+            tag = group << 16 | elem
+            if vr in _LONG_VRS:
+                length, start = u32(buf, pos + 8)[0], pos + 12
+            elif vr.isalpha() and group != 0xFFFE:
+                start = pos + 8
+            else:
+                tag, _vr, length, start = _element_header(cur, pos, implicit)
+        elif pos + 8 <= n_buf and implicit:
+            group, elem, length = unpack_implicit(buf, pos)
+            tag, start = group << 16 | elem, pos + 8
+        else:
+            if size - pos < 8:
+                raise FileTruncated(f"the file ends at byte {size} inside a data element header")
+            tag, _vr, length, start = _element_header(cur, pos, implicit)
         if tag in PIXEL_DATA_TAGS:
             result.has_pixel_data = True
         if length == _UNDEFINED:
-            pos = _skip_items(cur, start, implicit)
-            continue
-        end = start + length
-        cur.jump(end, pos, tag, length)
-        if tag in wanted:
-            cur.need(end, pos)
-            result.values[tag] = (vr, bytes(cur.buf[start:end]))
+            end = _skip_items(cur, start, implicit)
+        else:
+            end = start + length
+            if end > size:
+                cur.jump(end, pos, tag, length)
+            if tag in wanted:
+                cur.need(end, pos)
+                values[tag] = (None if implicit else buf[pos + 4:pos + 6].decode(),
+                               bytes(buf[start:end]))
+        if tag in _SPAN_TAGS:
+            spans[tag] = (pos, start, end, length == _UNDEFINED)
         pos = end
 
 
@@ -215,3 +244,67 @@ def _skip_item_dataset(cur: _Cursor, pos: int, implicit: bool) -> int:
         else:
             cur.jump(start + length, pos, tag, length)
             pos = start + length
+
+
+def _child_nonempty(cur: _Cursor, start: int, length: int) -> bool:
+    """Whether a sequence value starting at ``start`` holds at least one item."""
+    if length != _UNDEFINED:
+        return length > 0
+    cur.need(start + 4, start)
+    group, elem = struct.unpack_from("<HH", cur.buf, start)
+    return (group << 16 | elem) == _ITEM
+
+
+def _item_has_child(cur: _Cursor, pos: int, end: int | None, implicit: bool,
+                    child: int) -> tuple[bool, int]:
+    """Walk one item's elements; return (child sequence non-empty, position after item)."""
+    found = False
+    while end is None or pos < end:
+        tag, _vr, length, start = _element_header(cur, pos, implicit)
+        if tag == _ITEM_END:
+            return found, start
+        if tag == child:
+            found = _child_nonempty(cur, start, length)
+        if length == _UNDEFINED:
+            pos = _skip_items(cur, start, implicit)
+        else:
+            cur.jump(start + length, pos, tag, length)
+            pos = start + length
+    return found, pos
+
+
+def count_items_with_child(buf: bytes, span: tuple[int, int, int, bool], implicit: bool,
+                           child: int) -> tuple[int, int]:
+    """Count a top-level sequence's items, and those whose ``child`` sequence has items.
+
+    Parameters
+    ----------
+    buf : bytes
+        The whole file.
+    span : tuple
+        The sequence's entry in :attr:`WalkResult.spans`.
+    implicit : bool
+        Implicit VR encoding.
+    child : int
+        The tag of a sequence inside each item (e.g. Contour Sequence, 0x30060040).
+
+    Returns
+    -------
+    (items, items_with_child) : tuple of int
+    """
+    cur = _Cursor(buf, len(buf))
+    _elem_start, pos, end, undefined = span
+    items = with_child = 0
+    while undefined or pos < end:
+        cur.need(pos + 8, pos)
+        group, elem, length = _TAG_LEN.unpack_from(buf, pos)
+        tag = group << 16 | elem
+        if tag == _SEQ_END:
+            break
+        if tag != _ITEM:
+            raise WalkUnsupported(f"expected a sequence item at byte {pos}")
+        item_end = None if length == _UNDEFINED else pos + 8 + length
+        found, pos = _item_has_child(cur, pos + 8, item_end, implicit, child)
+        items += 1
+        with_child += found
+    return items, with_child

@@ -28,7 +28,8 @@ class Resolver:
             rec = records[path]
             sop = rec["sop_instance_uid"]
             self.by_sop.setdefault(sop, []).append(path)
-            self.beams.setdefault(sop, set()).update(rec.get("beam_numbers") or [])
+            if rec.get("beam_numbers"):
+                self.beams.setdefault(sop, set()).update(rec["beam_numbers"])
             if lookup(rec["sop_class_uid"]).kind != "image":
                 continue
             series = rec.get("series_uid")

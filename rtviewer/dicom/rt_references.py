@@ -23,6 +23,21 @@ def _uid(value: object) -> str | None:
     return text or None
 
 
+def _raw_uid(item: Dataset) -> str | None:
+    """Referenced SOP Instance UID, read from the raw bytes when still raw.
+
+    Converting hundreds of Contour Image items through pydicom's value machinery
+    would otherwise dominate the scan of a folder.
+    """
+    elem = item.get_item(0x00081155)
+    if elem is None:
+        return None
+    value = elem.value
+    if isinstance(value, bytes):
+        return value.decode("ascii", "replace").strip("\x00 ") or None
+    return _uid(value)
+
+
 def _sop_refs(ds: Dataset, keyword: str, kind: str) -> list[RawReference]:
     refs = []
     for item in ds.get(keyword) or []:
@@ -49,7 +64,7 @@ def _contour_image_uids(ds: Dataset) -> list[str]:
     for roi in ds.get("ROIContourSequence") or []:
         for contour in roi.get("ContourSequence") or []:
             for image in contour.get("ContourImageSequence") or []:
-                uid = _uid(image.get("ReferencedSOPInstanceUID"))
+                uid = _raw_uid(image)
                 if uid:
                     uids[uid] = None
     return list(uids)
@@ -65,8 +80,8 @@ def _referenced_series(ds: Dataset) -> dict[str, dict[str, None]]:
                 if uid:
                     images = series.setdefault(uid, {})
                     images.update(dict.fromkeys(
-                        u for u in (_uid(i.get("ReferencedSOPInstanceUID"))
-                                    for i in ser.get("ContourImageSequence") or []) if u))
+                        u for u in (_raw_uid(i) for i in ser.get("ContourImageSequence") or [])
+                        if u))
     return series
 
 

@@ -14,7 +14,7 @@ from pydicom.dataset import Dataset
 __all__ = ["summarize"]
 
 
-def summarize(ds: Dataset, kind: str) -> str | None:
+def summarize(ds: Dataset, kind: str, *, rois_with_contours: int | None = None) -> str | None:
     """Return a one-line summary of an RT object, or None for other kinds.
 
     Parameters
@@ -23,7 +23,12 @@ def summarize(ds: Dataset, kind: str) -> str | None:
         The header (read with ``stop_before_pixels``).
     kind : str
         The object's kind from :mod:`rtviewer.dicom.sop_classes`.
+    rois_with_contours : int, keyword-only
+        For a structure set read without its ROI Contour Sequence (the scan skips the
+        bulky contour data): how many ROIs have contours.
     """
+    if kind == "rtstruct":
+        return _structure_set(ds, rois_with_contours)
     summarizer = _SUMMARIZERS.get(kind)
     return summarizer(ds) if summarizer is not None else None
 
@@ -49,10 +54,11 @@ def _labelled(prefix: str, label: str | None) -> str:
     return f"{prefix} '{label}'" if label else prefix
 
 
-def _structure_set(ds: Dataset) -> str:
+def _structure_set(ds: Dataset, with_contours: int | None = None) -> str:
     n_rois = _count(ds, "StructureSetROISequence")
-    with_contours = sum(1 for item in ds.get("ROIContourSequence") or []
-                        if len(item.get("ContourSequence") or []) > 0)
+    if with_contours is None:
+        with_contours = sum(1 for item in ds.get("ROIContourSequence") or []
+                            if len(item.get("ContourSequence") or []) > 0)
     text = f"{_labelled('Structure set', _text(ds, 'StructureSetLabel'))}: {_plural(n_rois, 'ROI')}"
     if with_contours < n_rois:
         text += f" ({n_rois - with_contours} without contours)"
@@ -149,7 +155,6 @@ def _record(ds: Dataset) -> str:
 
 
 _SUMMARIZERS: dict[str, Callable[[Dataset], str]] = {
-    "rtstruct": _structure_set,
     "rtplan": _plan,
     "rtionplan": _ion_plan,
     "rtdose": _dose,

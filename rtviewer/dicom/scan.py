@@ -15,6 +15,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -67,14 +68,42 @@ def _workers(requested: int | None) -> int:
     return min(2, os.cpu_count() or 1)
 
 
+_POOL: ProcessPoolExecutor | None = None
+_POOL_WORKERS = 0
+_POOL_LOCK = threading.Lock()
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """A process pool kept for the life of the program (starting one costs ~0.3 s)."""
+    global _POOL, _POOL_WORKERS
+    with _POOL_LOCK:
+        if _POOL is None or workers != _POOL_WORKERS:
+            if _POOL is not None:
+                _POOL.shutdown(wait=False, cancel_futures=True)
+            # forkserver: fork() from a process with threads (the GUI) is unsafe; the
+            # server imports the readers once and forks ready workers from it.
+            ctx = multiprocessing.get_context("forkserver")
+            ctx.set_forkserver_preload(["rtviewer.dicom.header", "rtviewer.dicom.header_full"])
+            _POOL, _POOL_WORKERS = ProcessPoolExecutor(max_workers=workers, mp_context=ctx), \
+                workers
+        return _POOL
+
+
+def _drop_pool() -> None:
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is not None:
+            _POOL.shutdown(wait=False, cancel_futures=True)
+        _POOL = None
+
+
 def _read_pooled(files: list[FoundFile], workers: int, tick: Callable[[int], bool]
                  ) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    # forkserver: fork() from a process with threads (the GUI) is unsafe.
-    ctx = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        chunks = iter(_chunks(files))
-        pending: set[Future[list[tuple[str, dict[str, Any]]]]] = set()
+    pool = _pool(workers)
+    chunks = iter(_chunks(files))
+    pending: set[Future[list[tuple[str, dict[str, Any]]]]] = set()
+    try:
         for chunk in chunks:
             pending.add(pool.submit(_read_chunk, chunk))
             if len(pending) >= 4 * workers:
@@ -91,6 +120,11 @@ def _read_pooled(files: list[FoundFile], workers: int, tick: Callable[[int], boo
                 nxt = next(chunks, None)
                 if nxt is not None:
                     pending.add(pool.submit(_read_chunk, nxt))
+    except BrokenProcessPool:
+        _log.warning("the reading processes stopped; reading the rest in-process")
+        _drop_pool()
+        rest = [f for f in files if f.path not in out]
+        out.update(_read_serial(rest, tick))
     return out
 
 

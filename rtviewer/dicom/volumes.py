@@ -8,6 +8,7 @@ Thickness; some MR series mix orientations). Multi-frame and RT objects are neve
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from rtviewer.dicom.sop_classes import lookup
@@ -22,7 +23,15 @@ _MM_DECIMALS = 3
 
 
 def _rounded(values: list[float] | None, decimals: int) -> tuple[float, ...] | None:
-    return None if values is None else tuple(round(float(v), decimals) + 0.0 for v in values)
+    if values is None:
+        return None
+    return _round_tuple(tuple(values), decimals)
+
+
+@functools.lru_cache(maxsize=4096)
+def _round_tuple(values: tuple[float, ...], decimals: int) -> tuple[float, ...]:
+    """Cached: a series repeats one orientation and spacing on every slice."""
+    return tuple(round(float(v), decimals) + 0.0 for v in values)
 
 
 def _geometry_key(rec: Record) -> tuple[Any, ...]:
@@ -79,7 +88,8 @@ def split_volumes(paths: list[str], records: dict[str, Record]
         findings explain a split.
     """
     plain = [p for p in paths if _splittable(records[p])]
-    others = sorted(p for p in paths if p not in set(plain))
+    plain_set = set(plain)
+    others = sorted(p for p in paths if p not in plain_set)
     groups: dict[tuple[Any, ...], list[str]] = {}
     for path in sorted(plain):
         groups.setdefault(_geometry_key(records[path]), []).append(path)
@@ -92,7 +102,7 @@ def split_volumes(paths: list[str], records: dict[str, Record]
         return [(v, []) for v in volumes]
     reasons = _differences(list(groups))
     if any(len(v) < len(groups[_geometry_key(records[v[0]])]) for v in volumes
-           if v and v[0] in plain):
+           if v and v[0] in plain_set):
         reasons.append("repeated Image Position")
     message = (f"One Series Instance UID holds {len(volumes)} volumes"
                f" (they differ in {', '.join(reasons) or 'object type'}); shown separately.")

@@ -1,0 +1,268 @@
+"""Benchmark ``rtviewer.dicom.scan``: files/second cold and warm, naive-open ratio, cached re-open.
+
+Generates (under a temporary folder, removed afterwards) a realistic export: several
+patients, each with a CT series of 512×512 slices carrying a typical scanner header
+(~110 elements, a private block, nested sequences), plus an RTSTRUCT referencing every
+slice, an RTPLAN and an RTDOSE. Then times, in one run:
+
+* cold scan (page cache dropped, when running as root on Linux),
+* warm scan with 1 and 2 worker processes, no cache,
+* first scan that writes the cache, and the cached re-open,
+* a naive open: ``dcmread`` of every file and decoding its pixels.
+
+Run: ``.venv/bin/python benchmarks/scan.py [--slices 2000] [--rows 512]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.sequence import Sequence
+from pydicom.uid import ExplicitVRLittleEndian, generate_uid
+
+CT = "1.2.840.10008.5.1.4.1.1.2"
+
+
+def _meta(sop_class: str, sop_uid: str) -> FileMetaDataset:
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = sop_class
+    meta.MediaStorageSOPInstanceUID = sop_uid
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.ImplementationClassUID = "1.2.826.0.1.3680043.8.498.1"
+    return meta
+
+
+def _common(ds: Dataset, patient: dict[str, str], modality: str, series_uid: str) -> None:
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.InstanceCreationDate, ds.InstanceCreationTime = "20260101", "101010"
+    ds.StudyDate = ds.SeriesDate = ds.AcquisitionDate = ds.ContentDate = "20260101"
+    ds.StudyTime = ds.SeriesTime = ds.AcquisitionTime = ds.ContentTime = "101010.000"
+    ds.AccessionNumber, ds.Modality, ds.Manufacturer = "A123456", modality, "SIEMENS"
+    ds.InstitutionName, ds.ReferringPhysicianName = "Benchmark Hospital", "Ref^Doc"
+    ds.StationName, ds.StudyDescription = "CT01", "Pelvis planning"
+    ds.SeriesDescription, ds.ManufacturerModelName = f"{modality} benchmark", "SOMATOM"
+    ds.PatientName, ds.PatientID = patient["name"], patient["id"]
+    ds.PatientBirthDate, ds.PatientSex, ds.PatientAge = "19600101", "M", "066Y"
+    ds.StudyInstanceUID, ds.SeriesInstanceUID = patient["study"], series_uid
+    ds.StudyID, ds.SeriesNumber = "1", 1
+    ds.FrameOfReferenceUID = patient["frame"]
+    ds.PositionReferenceIndicator = ""
+
+
+def _ct_slice(patient: dict[str, str], index: int, rows: int, rng: np.random.Generator
+              ) -> Dataset:
+    ds = Dataset()
+    ds.SOPClassUID, ds.SOPInstanceUID = CT, generate_uid()
+    ds.file_meta = _meta(CT, ds.SOPInstanceUID)
+    ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
+    _common(ds, patient, "CT", patient["ct_series"])
+    ds.ReferencedStudySequence = Sequence([Dataset()])
+    ds.ReferencedStudySequence[0].ReferencedSOPClassUID = "1.2.840.10008.3.1.2.3.1"
+    ds.ReferencedStudySequence[0].ReferencedSOPInstanceUID = patient["study"]
+    ds.ScanOptions, ds.SliceThickness, ds.KVP = "HELICAL_CT", "3.0", "120"
+    ds.DataCollectionDiameter, ds.SoftwareVersions = "500.0", "syngo CT VA48A"
+    ds.ReconstructionDiameter, ds.DistanceSourceToDetector = "500.0", "1085.6"
+    ds.DistanceSourceToPatient, ds.GantryDetectorTilt = "595.0", "0.0"
+    ds.TableHeight, ds.RotationDirection, ds.ExposureTime = "160.0", "CW", "500"
+    ds.XRayTubeCurrent, ds.Exposure, ds.FilterType = "300", "150", "FLAT"
+    ds.GeneratorPower, ds.FocalSpots, ds.ConvolutionKernel = "36", "1.2", "B31f"
+    ds.PatientPosition, ds.AcquisitionNumber, ds.InstanceNumber = "HFS", 1, index + 1
+    ds.ImagePositionPatient = [-250.0, -250.0, -300.0 + 3.0 * index]
+    ds.ImageOrientationPatient = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
+    ds.SliceLocation = -300.0 + 3.0 * index
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.Rows = ds.Columns = rows
+    ds.PixelSpacing = [500.0 / rows, 500.0 / rows]
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 12, 11, 0
+    ds.WindowCenter, ds.WindowWidth = ["40", "400"], ["400", "1500"]
+    ds.RescaleIntercept, ds.RescaleSlope, ds.RescaleType = "-1024", "1", "HU"
+    ds.add_new(0x00191010, "LO", "SIEMENS CT VA0  COAD")  # a private block, as scanners do
+    ds.add_new(0x00191090, "DS", "1.5")
+    ds.add_new(0x00191092, "DS", "0.0")
+    pixels = rng.integers(0, 2000, size=(rows, rows), dtype=np.uint16)
+    ds.PixelData = pixels.tobytes()
+    return ds
+
+
+def _rt_objects(patient: dict[str, str], slices: list[Dataset], rows: int) -> list[Dataset]:
+    struct = Dataset()
+    struct.SOPClassUID, struct.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.481.3", generate_uid()
+    struct.file_meta = _meta(struct.SOPClassUID, struct.SOPInstanceUID)
+    _common(struct, patient, "RTSTRUCT", generate_uid())
+    struct.StructureSetLabel = "Pelvis"
+    images = Sequence()
+    for s in slices:
+        item = Dataset()
+        item.ReferencedSOPClassUID, item.ReferencedSOPInstanceUID = CT, s.SOPInstanceUID
+        images.append(item)
+    series = Dataset()
+    series.SeriesInstanceUID, series.ContourImageSequence = patient["ct_series"], images
+    study = Dataset()
+    study.ReferencedSOPClassUID = "1.2.840.10008.3.1.2.3.1"
+    study.ReferencedSOPInstanceUID = patient["study"]
+    study.RTReferencedSeriesSequence = Sequence([series])
+    frame = Dataset()
+    frame.FrameOfReferenceUID, frame.RTReferencedStudySequence = patient["frame"], \
+        Sequence([study])
+    struct.ReferencedFrameOfReferenceSequence = Sequence([frame])
+    rois, contours = Sequence(), Sequence()
+    for number, name in enumerate(["BODY", "PTV", "Rectum", "Bladder"], start=1):
+        roi = Dataset()
+        roi.ROINumber, roi.ROIName = number, name
+        roi.ReferencedFrameOfReferenceUID = patient["frame"]
+        rois.append(roi)
+        rc = Dataset()
+        rc.ReferencedROINumber, rc.ROIDisplayColor = number, [255, 0, 0]
+        rc.ContourSequence = Sequence()
+        for s in slices[::4]:
+            c = Dataset()
+            c.ContourGeometricType, c.NumberOfContourPoints = "CLOSED_PLANAR", 64
+            angle = np.linspace(0, 2 * np.pi, 64, endpoint=False)
+            z = float(s.ImagePositionPatient[2])
+            pts = np.column_stack([40 * number * np.cos(angle), 40 * number * np.sin(angle),
+                                   np.full(64, z)])
+            c.ContourData = [f"{v:.2f}" for v in pts.ravel()]
+            rc.ContourSequence.append(c)
+        contours.append(rc)
+    struct.StructureSetROISequence, struct.ROIContourSequence = rois, contours
+    plan = Dataset()
+    plan.SOPClassUID, plan.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.481.5", generate_uid()
+    plan.file_meta = _meta(plan.SOPClassUID, plan.SOPInstanceUID)
+    _common(plan, patient, "RTPLAN", generate_uid())
+    plan.RTPlanLabel = "VMAT"
+    ref = Dataset()
+    ref.ReferencedSOPClassUID, ref.ReferencedSOPInstanceUID = struct.SOPClassUID, \
+        struct.SOPInstanceUID
+    plan.ReferencedStructureSetSequence = Sequence([ref])
+    fg = Dataset()
+    fg.FractionGroupNumber, fg.NumberOfFractionsPlanned, fg.NumberOfBeams = 1, 25, 2
+    plan.FractionGroupSequence = Sequence([fg])
+    plan.BeamSequence = Sequence()
+    for number in (1, 2):
+        beam = Dataset()
+        beam.BeamNumber, beam.BeamName, beam.TreatmentDeliveryType = number, f"Arc{number}", \
+            "TREATMENT"
+        plan.BeamSequence.append(beam)
+    dose = Dataset()
+    dose.SOPClassUID, dose.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.481.2", generate_uid()
+    dose.file_meta = _meta(dose.SOPClassUID, dose.SOPInstanceUID)
+    _common(dose, patient, "RTDOSE", generate_uid())
+    pref = Dataset()
+    pref.ReferencedSOPClassUID, pref.ReferencedSOPInstanceUID = plan.SOPClassUID, \
+        plan.SOPInstanceUID
+    dose.ReferencedRTPlanSequence = Sequence([pref])
+    frames = 40
+    dose.Rows = dose.Columns = 100
+    dose.NumberOfFrames, dose.PixelSpacing = frames, [3.0, 3.0]
+    dose.GridFrameOffsetVector = [3.0 * i for i in range(frames)]
+    dose.ImagePositionPatient, dose.ImageOrientationPatient = [-150.0, -150.0, -60.0], \
+        [1.0, 0.0, 0.0, 0.0, 1.0, 0.0]
+    dose.DoseUnits, dose.DoseType, dose.DoseSummationType = "GY", "PHYSICAL", "PLAN"
+    dose.DoseGridScaling = "1e-5"
+    dose.SamplesPerPixel, dose.PhotometricInterpretation = 1, "MONOCHROME2"
+    dose.BitsAllocated, dose.BitsStored, dose.HighBit, dose.PixelRepresentation = 32, 32, 31, 0
+    dose.PixelData = np.zeros((frames, 100, 100), dtype=np.uint32).tobytes()
+    return [struct, plan, dose]
+
+
+def generate(folder: Path, n_slices: int, rows: int, n_patients: int = 4) -> int:
+    """Write the benchmark export; return the number of files."""
+    rng = np.random.default_rng(1)
+    count = 0
+    per_patient = n_slices // n_patients
+    for p in range(n_patients):
+        patient = {"name": f"Bench^Patient{p}", "id": f"BENCH{p:03d}", "study": generate_uid(),
+                   "frame": generate_uid(), "ct_series": generate_uid()}
+        out = folder / f"patient{p}"
+        (out / "CT").mkdir(parents=True)
+        slices = []
+        for i in range(per_patient):
+            ds = _ct_slice(patient, i, rows, rng)
+            ds.save_as(out / "CT" / f"CT{i:05d}.dcm", enforce_file_format=True)
+            ds.PixelData = b""  # keep memory small; the RTSTRUCT needs only the UIDs
+            slices.append(ds)
+        for obj in _rt_objects(patient, slices, rows):
+            obj.save_as(out / f"{obj.Modality}.dcm", enforce_file_format=True)
+        count += per_patient + 3
+    return count
+
+
+def _drop_caches() -> bool:
+    try:
+        subprocess.run(["sync"], check=True)
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def _timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def _naive_open(folder: Path) -> None:
+    for path in sorted(folder.rglob("*.dcm")):
+        ds = pydicom.dcmread(path)
+        if "PixelData" in ds:
+            _ = ds.pixel_array
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--slices", type=int, default=2000)
+    parser.add_argument("--rows", type=int, default=512)
+    args = parser.parse_args()
+    from rtviewer.dicom.scan import scan
+
+    base = Path(tempfile.mkdtemp(prefix="rtviewer-bench-"))
+    os.environ["RTVIEWER_CACHE_DIR"] = str(base / "cache")
+    folder = base / "export"
+    try:
+        t_gen = time.perf_counter()
+        n = generate(folder, args.slices, args.rows)
+        print(f"generated {n} files ({args.rows}x{args.rows} CT) in "
+              f"{time.perf_counter() - t_gen:.1f} s under {folder}", file=sys.stderr)
+        rows: list[tuple[str, float]] = []
+        if _drop_caches():
+            rows.append(("cold scan, 2 workers, no cache", _timed(
+                lambda: scan(folder, use_cache=False))))
+        else:
+            print("cannot drop the page cache (needs root on Linux): no cold figure",
+                  file=sys.stderr)
+        result = scan(folder, use_cache=False)
+        assert len(result.instances()) == n and not result.problems
+        for workers in (1, 2):
+            best = min(_timed(lambda w=workers: scan(folder, use_cache=False, workers=w))
+                       for _ in range(3))
+            rows.append((f"warm scan, {workers} worker(s), no cache", best))
+        first = _timed(lambda: scan(folder))
+        rows.append(("first scan writing the cache (2 workers)", first))
+        cached = min(_timed(lambda: scan(folder)) for _ in range(3))
+        rows.append(("cached re-open", cached))
+        naive = _timed(lambda: _naive_open(folder))
+        rows.append(("naive open: dcmread + pixel_array, every file", naive))
+        warm2 = dict(rows)["warm scan, 2 worker(s), no cache"]
+        print(f"{'what':<48} {'seconds':>8} {'files/s':>9}")
+        for label, seconds in rows:
+            print(f"{label:<48} {seconds:8.3f} {n / seconds:9.0f}")
+        print(f"naive open / warm scan (2 workers): {naive / warm2:.1f}x")
+        print(f"first scan / cached re-open: {first / cached:.1f}x")
+    finally:
+        shutil.rmtree(base)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
