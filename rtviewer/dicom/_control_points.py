@@ -6,8 +6,9 @@ value forward until a control point restates it. Beam limiting device positions
 are carried forward per device type (a VMAT control point often restates only the
 MLC). Not carried forward: Control Point Index, Cumulative Meterset Weight,
 Source to Surface Distance (it changes with the gantry; a value from the first
-control point of an arc would be wrong later), and the spot and range shifter
-data of ion control points (each control point states its own).
+control point of an arc would be wrong later), and the spot positions and weights
+of ion control points (each control point states its own). Range shifter
+settings are carried forward: the standard requires them only when they change.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ _DIRECTIONS = {
     "couch_rotation": "PatientSupportRotationDirection",
     "table_top_eccentric_rotation": "TableTopEccentricRotationDirection",
 }
-_ION_LAYER = ("scan_spot_tune_id", "scanning_spot_size_mm", "number_of_paintings")
+_ION_LAYER = ("scan_spot_tune_id", "scanning_spot_size_mm", "number_of_paintings",
+              "range_shifter_settings")
 
 #: ControlPoint fields carried forward from the previous control point when not restated.
 INHERITED_FIELDS: tuple[str, ...] = (

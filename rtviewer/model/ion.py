@@ -74,8 +74,8 @@ class IonControlPoint(ControlPoint):
     ``spot_positions_mm`` is ``(N, 2)`` ``(x, y)``; ``spot_meterset_weights`` ``(N,)``
     in the beam's meterset-weight units; ``scanning_spot_size_mm`` ``(2,)`` the
     spot's FWHM-like size stated by Scanning Spot Size (x, y) in air at isocentre.
-    Spot data and range shifter settings are not inherited: each control point
-    carries its own.
+    Spot positions and weights are not inherited (each control point states its
+    own); range shifter settings, snout position and tune ID are.
     """
 
     snout_position_mm: float | None = None

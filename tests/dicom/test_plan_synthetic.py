@@ -223,3 +223,132 @@ def test_bad_decimal_strings_become_findings(tmp_path: Path) -> None:
     assert "BAD_NUMBER" in {f.code for f in plan.findings}
     # The bad MLC setting is ignored: the previous control point's leaves carry forward.
     assert plan.beams[0].control_points[1].mlc_mm.tolist() == [-10.0] * 3 + [10.0] * 3
+
+
+def test_beam_accessories(tmp_path: Path) -> None:
+    ds = make_external_plan()
+    beam = ds.BeamSequence[0]
+    wedge = Dataset()
+    wedge.WedgeNumber = 1
+    wedge.WedgeType = "MOTORIZED"
+    wedge.WedgeID = "W60"
+    wedge.WedgeAngle = 60
+    wedge.WedgeFactor = 0.28
+    wedge.WedgeOrientation = 90
+    beam.NumberOfWedges = 1
+    beam.WedgeSequence = Sequence([wedge])
+    block = Dataset()
+    block.BlockNumber = 1
+    block.BlockName = "cord"
+    block.BlockType = "SHIELDING"
+    block.BlockDivergence = "PRESENT"
+    block.MaterialID = "CERROBEND"
+    block.BlockThickness = 75
+    block.BlockTrayID = "T1"
+    block.BlockNumberOfPoints = 4
+    block.BlockData = [-10, -10, 10, -10, 10, 10, -10, 10]
+    beam.NumberOfBlocks = 1
+    beam.BlockSequence = Sequence([block])
+    applicator = Dataset()
+    applicator.ApplicatorID = "A10"
+    applicator.ApplicatorType = "ELECTRON_SQUARE"
+    beam.ApplicatorSequence = Sequence([applicator])
+    compensator = Dataset()
+    compensator.CompensatorNumber = 1
+    compensator.CompensatorID = "C1"
+    compensator.CompensatorType = "STANDARD"
+    compensator.CompensatorRows = 2
+    compensator.CompensatorColumns = 3
+    beam.NumberOfCompensators = 1
+    beam.CompensatorSequence = Sequence([compensator])
+    beam.NumberOfBoli = 1
+    beam.ControlPointSequence[0].WedgePositionSequence = Sequence([Dataset()])
+    beam.ControlPointSequence[0].WedgePositionSequence[0].ReferencedWedgeNumber = 1
+    beam.ControlPointSequence[0].WedgePositionSequence[0].WedgePosition = "IN"
+    (read,) = read_plan(write(ds, tmp_path / "acc.dcm")).beams
+    (w,) = read.wedges
+    assert (w.wedge_id, w.angle_deg, w.factor, w.orientation_deg) == ("W60", 60.0, 0.28, 90.0)
+    (b,) = read.blocks
+    assert b.block_type == "SHIELDING" and b.thickness_mm == 75.0
+    assert b.data_mm.tolist() == [[-10, -10], [10, -10], [10, 10], [-10, 10]]
+    assert read.applicators[0].applicator_id == "A10"
+    c = read.compensators[0]
+    assert (c.compensator_id, c.rows, c.columns) == ("C1", 2, 3)
+    assert read.number_of_boli == 1
+    assert [cp.wedge_positions for cp in read.control_points] == [((1, "IN"),)] * 3
+
+
+def _carbon_plan() -> Dataset:
+    ds = make_external_plan("1.2.840.10008.5.1.4.1.1.481.8")
+    beam = ds.BeamSequence[0]
+    del ds.BeamSequence
+    del beam.SourceAxisDistance
+    del beam.BeamLimitingDeviceSequence
+    beam.RadiationType = "ION"
+    beam.BeamType = "STATIC"
+    beam.RadiationMassNumber = 12
+    beam.RadiationAtomicNumber = 6
+    beam.RadiationChargeState = 6
+    beam.ScanMode = "MODULATED"
+    beam.VirtualSourceAxisDistances = [6500, 7000]
+    shifter = Dataset()
+    shifter.RangeShifterNumber = 1
+    shifter.RangeShifterID = "RS3"
+    shifter.RangeShifterType = "BINARY"
+    beam.RangeShifterSequence = Sequence([shifter])
+    modulator = Dataset()
+    modulator.RangeModulatorNumber = 1
+    modulator.RangeModulatorID = "RiFi3"
+    modulator.RangeModulatorType = "FIXED"
+    beam.RangeModulatorSequence = Sequence([modulator])
+    points = []
+    for index, (energy, weights) in enumerate([(250.0, [1.0, 3.0]), (250.0, [0.0, 0.0]),
+                                               (200.0, [2.0, 4.0]), (200.0, [0.0, 0.0])]):
+        cp = Dataset()
+        cp.ControlPointIndex = index
+        cp.NominalBeamEnergy = energy
+        cp.CumulativeMetersetWeight = [0, 4, 4, 10][index]
+        cp.ScanSpotTuneID = "3.0"
+        cp.NumberOfScanSpotPositions = 2
+        cp.ScanSpotPositionMap = [-5.0, 0.0, 5.0, 2.5]
+        cp.ScanSpotMetersetWeights = weights
+        cp.NumberOfPaintings = 2
+        if index == 0:
+            cp.GantryAngle = 90
+            cp.GantryRotationDirection = "NONE"
+            cp.IsocenterPosition = [0, 0, 0]
+            setting = Dataset()
+            setting.ReferencedRangeShifterNumber = 1
+            setting.RangeShifterSetting = "IN"
+            setting.RangeShifterWaterEquivalentThickness = 30.0
+            cp.RangeShifterSettingsSequence = Sequence([setting])
+            cp.SnoutPosition = 300
+        points.append(cp)
+    del beam.ControlPointSequence
+    beam.NumberOfControlPoints = 4
+    beam.FinalCumulativeMetersetWeight = 10
+    beam.IonControlPointSequence = Sequence(points)
+    ds.IonBeamSequence = Sequence([beam])
+    ds.FractionGroupSequence[0].ReferencedBeamSequence[0].BeamMeterset = 20.0
+    return ds
+
+
+def test_carbon_ion_beam(tmp_path: Path) -> None:
+    plan = read_plan(write(_carbon_plan(), tmp_path / "carbon.dcm"))
+    assert plan.kind is PlanKind.ION and plan.findings == ()
+    (beam,) = plan.beams
+    assert (beam.radiation_mass_number, beam.radiation_atomic_number) == (12, 6)
+    assert beam.virtual_sad_mm.tolist() == [6500.0, 7000.0]
+    assert beam.range_shifters[0].range_shifter_id == "RS3"
+    assert beam.range_modulators[0].range_modulator_id == "RiFi3"
+    cp0, cp1 = beam.control_points[:2]
+    assert cp0.range_shifter_settings[0].water_equivalent_thickness_mm == 30.0
+    assert cp1.range_shifter_settings == cp0.range_shifter_settings  # stated once, inherited
+    assert cp1.snout_position_mm == 300.0 and cp1.gantry_angle_deg == 90.0
+    layers = beam.energy_layers
+    assert [layer.nominal_energy_mev for layer in layers] == [250.0, 200.0]
+    assert layers[0].spot_positions_mm.tolist() == [[-5.0, 0.0], [5.0, 2.5]]
+    assert layers[1].spot_meterset_weights.tolist() == [2.0, 4.0]
+    # MU = weight × Beam Meterset (20) / Final Cumulative Meterset Weight (10).
+    assert layers[1].spot_metersets.tolist() == [4.0, 8.0]
+    assert layers[0].number_of_paintings == 2 and layers[0].control_point_indices == (0, 1)
