@@ -22,6 +22,7 @@ from rtviewer.dicom.element_values import get_float, get_floats, get_str
 from rtviewer.dicom.files import read_dataset
 from rtviewer.dicom.pixels import decode_pixels
 from rtviewer.dicom.slice_stack import assemble_stack
+from rtviewer.dicom.truncation import check_not_truncated
 from rtviewer.errors import GeometryError, MissingAttributeError, UnsupportedObjectError
 from rtviewer.model.dose import Dose, DoseSummationType, DoseType, DoseUnits
 from rtviewer.model.findings import Finding, Severity
@@ -63,6 +64,7 @@ def _read_dose(path: Path) -> Dose:
     ds, read_findings = read_dataset(path)
     findings: list[Finding] = list(read_findings)
     _check_kind(ds, path)
+    check_not_truncated(path, ds)
     stored = decode_pixels(ds, path)
     frames = stored.reshape((-1, *stored.shape[-2:])) if stored.ndim >= 2 else None
     if frames is None or stored.ndim > 3:

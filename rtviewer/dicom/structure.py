@@ -18,6 +18,7 @@ from rtviewer.dicom.element_values import get_floats, get_int, get_str, sequence
 from rtviewer.dicom.files import read_dataset
 from rtviewer.dicom.structure_contours import read_contours
 from rtviewer.dicom.structure_references import read_referenced_images
+from rtviewer.dicom.truncation import check_not_truncated
 from rtviewer.errors import UnsupportedObjectError
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.structure import Roi, StructureSet
@@ -76,6 +77,7 @@ def _read(path: Path) -> StructureSet:
     if sop_class != RT_STRUCTURE_SET_STORAGE and get_str(ds, "Modality") != "RTSTRUCT":
         raise UnsupportedObjectError(f"not an RT Structure Set (SOP Class {sop_class})",
                                      path=path)
+    check_not_truncated(path, ds)  # else the last ROIs would vanish without a word
     findings = list(read_findings)
     references = read_referenced_images(ds)
     findings += references.findings

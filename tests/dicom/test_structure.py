@@ -10,7 +10,7 @@ from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 from rtviewer.core.structure_volume import structure_volume_cc
 from rtviewer.dicom.structure import palette_color, read_structure_set
-from rtviewer.errors import UnsupportedObjectError
+from rtviewer.errors import UnreadableFileError, UnsupportedObjectError
 from rtviewer.model.structure import ContourType
 
 STRUCTURE_SETS = files_of(RT_STRUCT)
@@ -95,6 +95,17 @@ def test_not_a_structure_set(corpus):
     with pytest.raises(UnsupportedObjectError) as info:
         read_structure_set(corpus / "dicompyler-core" / "rtdose.dcm")
     assert info.value.path.name == "rtdose.dcm"
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("fraction", [0.3, 0.9, 0.9999])
+def test_truncated_structure_set_is_refused_not_half_read(corpus, tmp_path, fraction):
+    data = (corpus / "dicompyler-core" / "rtss.dcm").read_bytes()
+    path = tmp_path / "rtss.dcm"
+    path.write_bytes(data[: int(len(data) * fraction)])
+    with pytest.raises(UnreadableFileError, match="truncated") as info:
+        read_structure_set(path)
+    assert info.value.path == path
 
 
 # -- synthetic structure sets -----------------------------------------------------
