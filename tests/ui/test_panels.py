@@ -1,0 +1,113 @@
+"""Panels and the composed viewer: user action -> state, state -> widgets."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+from PySide6 import QtCore
+from ui_phantom import make_phantom
+
+from rtviewer.ui.dose_panel import DosePanel, parse_levels
+from rtviewer.ui.scene import Scene
+from rtviewer.ui.structure_panel import StructurePanel
+from rtviewer.ui.view_state import CT_PRESETS, DEFAULT_ISODOSE_PERCENT, ReferenceDose, ViewState
+from rtviewer.ui.viewer import Viewer
+
+
+@pytest.fixture
+def phantom_scene():
+    image, structures, dose = make_phantom()
+    return Scene(image=image, structures=structures, dose=dose)
+
+
+def test_structure_checkbox_writes_state_and_state_updates_checkbox(qtbot, phantom_scene):
+    state = ViewState()
+    panel = StructurePanel(state)
+    qtbot.addWidget(panel)
+    panel.set_structures(phantom_scene.structures)
+    item = panel.table.topLevelItem(1)
+    assert item.text(0) == "Left thing"
+    item.setCheckState(0, QtCore.Qt.CheckState.Checked)
+    assert state.visible_rois == {2}
+    state.set_visible_rois({1})
+    assert item.checkState(0) == QtCore.Qt.CheckState.Unchecked
+    assert panel.table.topLevelItem(0).checkState(0) == QtCore.Qt.CheckState.Checked
+    qtbot.mouseClick(panel.show_all, QtCore.Qt.MouseButton.LeftButton)
+    assert state.visible_rois == {1, 2}
+    qtbot.mouseClick(panel.hide_all, QtCore.Qt.MouseButton.LeftButton)
+    assert state.visible_rois == frozenset()
+    panel.fill.setChecked(True)
+    assert state.fill is True
+
+
+def test_structure_volume_column_shows_the_roi_volume(qtbot, phantom_scene):
+    panel = StructurePanel(ViewState())
+    qtbot.addWidget(panel)
+    panel.set_structures(phantom_scene.structures)
+    assert panel.table.topLevelItem(0).text(1) == "PTV"
+
+
+def test_dose_panel_reference_levels_and_wash(qtbot):
+    state = ViewState()
+    panel = DosePanel(state)
+    qtbot.addWidget(panel)
+    panel.set_plan_reference(ReferenceDose(14.0, "plan prescription (test)"))
+    qtbot.mouseClick(panel.use_plan, QtCore.Qt.MouseButton.LeftButton)
+    assert state.reference_dose == ReferenceDose(14.0, "plan prescription (test)")
+    assert "plan prescription" in panel.source.text()
+    panel.reference.setValue(20.0)
+    panel.reference.editingFinished.emit()
+    assert state.reference_dose == ReferenceDose(20.0, "user")
+    panel.levels.setText("100, 50")
+    panel.levels.editingFinished.emit()
+    assert state.isodose_levels == (100.0, 50.0)
+    assert panel.legend.count() == 2 and "10.00 Gy" in panel.legend.item(1).text()
+    panel.absolute.setChecked(True)  # the same lines, now stated in Gy
+    assert state.isodose_absolute and state.isodose_levels == (20.0, 10.0)
+    panel.wash.setChecked(True)
+    panel.threshold.setValue(25.0)
+    assert state.colourwash == (True, 25.0)
+    state.set_isodose_levels(DEFAULT_ISODOSE_PERCENT)
+    assert parse_levels(panel.levels.text()) == DEFAULT_ISODOSE_PERCENT
+
+
+def test_viewer_layout_presets_and_dvh(qtbot, phantom_scene, tmp_path):
+    viewer = Viewer()
+    qtbot.addWidget(viewer)
+    viewer.resize(1200, 800)
+    viewer.show()
+    viewer.set_scene(phantom_scene)
+    assert viewer.state.visible_rois == {1, 2}
+    qtbot.mouseClick(viewer.layout_button, QtCore.Qt.MouseButton.LeftButton)
+    assert viewer.state.layout == 1 and not viewer.views["sagittal"].isVisible()
+    viewer.state.set_layout(3)
+    assert viewer.views["coronal"].isVisible() and not viewer.layout_button.isChecked()
+    viewer.preset.activated.emit(viewer.preset.findText("Lung"))
+    assert viewer.state.window_level == CT_PRESETS["Lung"]
+    viewer.dvh_panel.wait_all()
+    qtbot.waitUntil(lambda: set(viewer.dvh_panel.dvhs) == {1, 2}, timeout=20000)
+    dvh = viewer.dvh_panel.dvhs[1]
+    # ring: outer r 25 over 17 planes (2.5 mm), inner r 10 on 13 planes, flat caps
+    expected_cc = (np.pi * 25**2 * 17 * 2.5 - np.pi * 10**2 * 13 * 2.5) / 1000
+    assert dvh.volume_cc == pytest.approx(expected_cc, rel=0.01)
+    assert viewer.dvh_panel.table.rowCount() == 2
+    stats, curves = viewer.dvh_panel.export_csv(tmp_path / "dvh.csv")
+    rows = list(csv.DictReader(stats.read_text().splitlines()))
+    assert [r["roi_name"] for r in rows] == ["PTV ring", "Left thing"]
+    assert float(rows[0]["volume_cc"]) == pytest.approx(dvh.volume_cc, rel=1e-6)
+    header = next(csv.reader(curves.read_text().splitlines()))
+    assert header == ["dose_gy", "1:PTV ring", "2:Left thing"]
+    viewer.close()
+
+
+def test_readout_follows_the_cursor(qtbot, phantom_scene):
+    viewer = Viewer()
+    qtbot.addWidget(viewer)
+    viewer.set_scene(phantom_scene)
+    viewer.state.set_reference_dose(ReferenceDose(20.0, "test"))
+    viewer.state.set_cursor_mm(np.array([40.0, 0.0, -15.0]))  # bone block, inside "Left thing"
+    text = viewer.readout.text()
+    assert "800 HU" in text and "Left thing" in text and "Gy (" in text
+    viewer.close()
