@@ -115,3 +115,53 @@ def test_missing_essentials_name_the_file(tmp_path, keyword):
         read_dose(path)
     assert info.value.path == path
     assert info.value.attribute == keyword
+
+
+def test_dose_points_and_references(tmp_path):
+    from pydicom.dataset import Dataset
+    path = write_dose(tmp_path / "rd.dcm", "HFS")
+    ds = dcmread(path)
+    roi = Dataset()
+    roi.ROINumber, roi.ROIName = 4, "Ref point"
+    ds.StructureSetROISequence = [roi]
+    contour = Dataset()
+    contour.ContourGeometricType, contour.NumberOfContourPoints = "POINT", 1
+    contour.ContourData = [1.5, -2.0, 3.25]
+    item = Dataset()
+    item.ReferencedROINumber = 4
+    item.ContourSequence = [contour]
+    ds.ROIContourSequence = [item]
+    value = Dataset()
+    value.ReferencedROINumber, value.DoseValue = 4, 2.125
+    ds.RTDoseROISequence = [value]
+    ds.DoseSummationType = "BEAM"
+    group = Dataset()
+    group.ReferencedFractionGroupNumber = 2
+    beam = Dataset()
+    beam.ReferencedBeamNumber = 3
+    group.ReferencedBeamSequence = [beam]
+    ds.ReferencedRTPlanSequence[0].ReferencedFractionGroupSequence = [group]
+    structure_set = Dataset()
+    structure_set.ReferencedSOPClassUID = "1.2.840.10008.5.1.4.1.1.481.3"
+    structure_set.ReferencedSOPInstanceUID = "1.2.3.4"
+    ds.ReferencedStructureSetSequence = [structure_set]
+    ds.save_as(path)
+    dose = read_dose(path)
+    assert len(dose.dose_points) == 1
+    point = dose.dose_points[0]
+    assert point.position_mm == (1.5, -2.0, 3.25)
+    assert point.dose_gy == 2.125 and point.name == "Ref point"
+    assert dose.referenced_fraction_group_number == 2
+    assert dose.referenced_beam_numbers == (3,)
+    assert dose.referenced_structure_set_uid == "1.2.3.4"
+    assert dose.referenced_plan_uid == "1.2.826.0.1.3680043.8.498.3"
+
+
+def test_not_a_dose(tmp_path):
+    from geometry_factories import write_ct_series
+
+    from rtviewer.errors import UnsupportedObjectError
+    paths = write_ct_series(tmp_path, "HFS")
+    with pytest.raises(UnsupportedObjectError) as info:
+        read_dose(paths[0])
+    assert info.value.path == paths[0]

@@ -125,3 +125,23 @@ def test_two_different_slices_at_one_position_are_refused(tmp_path):
     b = write_ct_series(tmp_path / "b", "HFS")
     with pytest.raises(GeometryError, match="same position"):
         read_image_volume(a + b[:1])
+
+
+def test_per_slice_rescale_and_single_slice_spacing(tmp_path):
+    from pydicom import dcmread
+    paths = write_ct_series(tmp_path, "HFS")
+    ds = dcmread(paths[0])
+    # same HU written with another slope/intercept: values must not change
+    hu = ds.pixel_array * 0.25 - 1024.0
+    ds.RescaleSlope, ds.RescaleIntercept = 0.5, -2048.0
+    ds.PixelData = np.rint((hu + 2048.0) / 0.5).astype(np.int16).tobytes()
+    ds.save_as(paths[0])
+    volume = read_image_volume(paths)
+    assert "PER_SLICE_RESCALE" in [f.code for f in volume.findings]
+    points = lattice_points()
+    np.testing.assert_allclose(_value_at(volume, points), truth(points), atol=0.25)
+    ds.SpacingBetweenSlices = 4.0
+    ds.save_as(paths[0])
+    single = read_image_volume(paths[:1])
+    assert single.grid.spacing_mm[2] == pytest.approx(4.0)
+    assert "Spacing Between Slices" in single.findings[0].assumption
