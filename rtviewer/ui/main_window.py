@@ -1,0 +1,173 @@
+"""The main window: scanned folders as a patient tree, problems in a dock, scans in a thread.
+
+A plain window for now (issue 2); the viewer is composed onto it later. Folders and
+files come from File → Open, drag and drop, or :meth:`MainWindow.open_path`.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from rtviewer.model.index import ScanResult
+from rtviewer.ui.problems_dock import ProblemsDock
+from rtviewer.ui.scan_tree import PATH_ROLE, ScanTree
+from rtviewer.ui.scan_worker import ScanWorker
+
+__all__ = ["MainWindow"]
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """Scanned folders (patient → study → series → instance) and what could not be used.
+
+    Signals
+    -------
+    scan_finished(object)
+        A :class:`~rtviewer.model.index.ScanResult` is shown.
+    instance_activated(object)
+        The user double-clicked a file (its :class:`~pathlib.Path`).
+    """
+
+    scan_finished = QtCore.Signal(object)
+    instance_activated = QtCore.Signal(object)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("rtviewer")
+        self.setObjectName("main_window")
+        self.resize(1100, 750)
+        self.setAcceptDrops(True)
+        self.tree = ScanTree(self)
+        self.tree.itemDoubleClicked.connect(self._on_double_click)
+        self.setCentralWidget(self.tree)
+        self.problems = ProblemsDock(self)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, self.problems)
+        self.results: dict[Path, ScanResult] = {}
+        self._queue: deque[str] = deque()
+        self._worker: ScanWorker | None = None
+        self._build_status_bar()
+        self._build_menu()
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.progress = QtWidgets.QProgressBar(bar)
+        self.progress.setMaximumWidth(260)
+        self.progress.setFormat("%v / %m files")
+        self.cancel_button = QtWidgets.QPushButton("Cancel", bar)
+        self.cancel_button.clicked.connect(self.cancel_scan)
+        bar.addPermanentWidget(self.progress)
+        bar.addPermanentWidget(self.cancel_button)
+        self._set_busy(False)
+        bar.showMessage("Open a folder (File → Open Folder, or drop it here).")
+
+    def _build_menu(self) -> None:
+        menu = self.menuBar().addMenu("&File")
+        actions = [
+            ("Open &Folder…", QtGui.QKeySequence.StandardKey.Open, self._ask_folder),
+            ("Open F&ile…", None, self._ask_file),
+            ("&Quit", QtGui.QKeySequence.StandardKey.Quit, self.close),
+        ]
+        for text, shortcut, slot in actions:
+            action = QtGui.QAction(text, self)
+            if shortcut is not None:
+                action.setShortcut(shortcut)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+
+    def _ask_folder(self) -> None:
+        folder = QtWidgets.QFileDialog.getExistingDirectory(self, "Open a DICOM folder")
+        if folder:
+            self.open_path(folder)
+
+    def _ask_file(self) -> None:
+        path, _filter = QtWidgets.QFileDialog.getOpenFileName(self, "Open a DICOM file")
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str | Path) -> None:
+        """Scan a folder or file in the background and show it in the tree."""
+        self._queue.append(str(path))
+        if self._worker is None:
+            self._start_next()
+
+    def is_scanning(self) -> bool:
+        """Whether a scan is running or queued."""
+        return self._worker is not None or bool(self._queue)
+
+    def cancel_scan(self) -> None:
+        """Stop the running scan (what was read is shown) and drop queued ones."""
+        self._queue.clear()
+        if self._worker is not None:
+            self._worker.cancel()
+
+    def _start_next(self) -> None:
+        if not self._queue:
+            self._set_busy(False)
+            return
+        path = self._queue.popleft()
+        worker = ScanWorker(path, self)
+        worker.progress.connect(self._on_progress)
+        worker.scanned.connect(self._on_scanned)
+        worker.failed.connect(self._on_failed)
+        worker.finished.connect(self._on_worker_finished)
+        self._worker = worker
+        self._set_busy(True)
+        self.statusBar().showMessage(f"Scanning {path}…")
+        worker.start()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        if busy:
+            self.progress.setRange(0, 0)  # indeterminate until the files are counted
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+
+    def _on_scanned(self, result: ScanResult) -> None:
+        self.results[result.root] = result
+        self.tree.show_result(result)
+        self.problems.show_result(result)
+        n = len(result.instances())
+        note = " (cancelled)" if result.cancelled else ""
+        self.statusBar().showMessage(
+            f"{result.root}: {n} DICOM files, {len(result.problems)} problems, "
+            f"{len(result.skipped)} skipped{note}")
+        self.scan_finished.emit(result)
+
+    def _on_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message)
+        QtWidgets.QMessageBox.warning(self, "Cannot open", message)
+
+    def _on_worker_finished(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.deleteLater()
+        self._start_next()
+
+    def _on_double_click(self, item: QtWidgets.QTreeWidgetItem, _column: int) -> None:
+        path = item.data(0, PATH_ROLE)
+        if path:
+            self.instance_activated.emit(Path(path))
+
+    def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:  # noqa: N802 - Qt
+        """Accept folders and files from the file manager."""
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QtGui.QDropEvent) -> None:  # noqa: N802 - Qt
+        """Scan every dropped folder or file."""
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.open_path(url.toLocalFile())
+        event.acceptProposedAction()
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt
+        """Stop a running scan before closing."""
+        self.cancel_scan()
+        if self._worker is not None:
+            self._worker.wait(10_000)
+        super().closeEvent(event)

@@ -1,0 +1,51 @@
+"""A dockable list of the files a scan skipped or could not use, with the reason."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from rtviewer.model.index import ScanResult
+
+__all__ = ["ProblemsDock"]
+
+
+class ProblemsDock(QtWidgets.QDockWidget):
+    """Problems (unusable DICOM) first, then skipped files, for every scanned root."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__("Problems and skipped files", parent)
+        self.setObjectName("problems_dock")
+        self.table = QtWidgets.QTableWidget(0, 3, self)
+        self.table.setHorizontalHeaderLabels(["", "File", "Reason"])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setWidget(self.table)
+        self._rows: dict[str, list[tuple[str, str, str]]] = {}
+
+    def show_result(self, result: ScanResult) -> None:
+        """Replace the rows of ``result.root`` with this scan's problems and skipped files."""
+        rows = [("problem", str(p.path), p.reason) for p in result.problems]
+        rows += [("skipped", str(s.path), s.reason) for s in result.skipped]
+        self._rows[str(result.root)] = rows
+        all_rows = [r for root in sorted(self._rows) for r in self._rows[root]]
+        self.table.setRowCount(len(all_rows))
+        for i, (kind, path, reason) in enumerate(all_rows):
+            for j, text in enumerate((kind, path, reason)):
+                cell = QtWidgets.QTableWidgetItem(text)
+                cell.setToolTip(text)
+                self.table.setItem(i, j, cell)
+        self.table.resizeColumnToContents(0)
+        self.table.resizeColumnToContents(1)
+        n_problems = sum(1 for r in all_rows if r[0] == "problem")
+        self.setWindowTitle(f"Problems ({n_problems}) and skipped files "
+                            f"({len(all_rows) - n_problems})")
+
+    def row_count(self) -> int:
+        """The number of listed files."""
+        return int(self.table.rowCount())
+
+    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt override
+        """Leave the tree most of the height."""
+        return QtCore.QSize(800, 160)
