@@ -94,7 +94,9 @@ def _read(path: Path) -> RtImage:
         exposures=tuple(_exposure(e) for e in sequence(ds, "ExposureSequence")),
         frame_of_reference_uid=get_str(ds, "FrameOfReferenceUID"),
         name=get_str(ds, "RTImageName") or "", description=get_str(ds, "RTImageDescription")
-        or "", window=_window(ds), findings=tuple(findings))
+        or "", window=_window(ds),
+        photometric_interpretation=get_str(ds, "PhotometricInterpretation") or "MONOCHROME2",
+        findings=tuple(findings))
 
 
 def _pixels(ds: Dataset, path: Path) -> tuple[NDArray[np.float32], list[Finding]]:

@@ -165,6 +165,11 @@ def _with_volume(roi: Roi, label: str) -> Roi:
         finding = Finding("ROI_VOLUME_UNKNOWN", f"{label}: its volume cannot be computed "
                           f"({exc}).", attribute="ContourData")
         return replace(roi, findings=(*roi.findings, finding))
+    if volume == 0.0 and len(roi.planes) == 1:
+        finding = Finding("SINGLE_PLANE_ROI", f"{label} lies on one plane: its volume depends "
+                          "on a slice thickness the structure set does not state.",
+                          Severity.INFO, "ContourData", assumption="volume 0 cc")
+        return replace(roi, volume_cc=volume, findings=(*roi.findings, finding))
     return replace(roi, volume_cc=volume)
 
 

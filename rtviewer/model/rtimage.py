@@ -121,6 +121,8 @@ class RtImage:
         RT Image Name and Description.
     window : tuple of float or None
         First Window Center and Width, rescaled units.
+    photometric_interpretation : str
+        ``"MONOCHROME1"`` means high values display dark (invert for display).
     findings : tuple of Finding
         Recoverable problems met while reading.
     """
@@ -147,6 +149,7 @@ class RtImage:
     name: str = ""
     description: str = ""
     window: tuple[float, float] | None = None
+    photometric_interpretation: str = "MONOCHROME2"
     findings: tuple[Finding, ...] = field(default=())
 
     def __post_init__(self) -> None:

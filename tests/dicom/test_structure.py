@@ -191,6 +191,12 @@ def test_missing_colour_uses_deterministic_palette_and_undeclared_roi(tmp_path):
     assert read_structure_set(path).rois[0].color_rgb == first.color_rgb  # deterministic
 
 
+def test_single_plane_roi_has_zero_volume_with_finding(tmp_path):
+    roi = read_structure_set(_write(tmp_path, {1: [("CLOSED_PLANAR", _square(0.0))]})).rois[0]
+    assert roi.volume_cc == 0.0
+    assert [f.code for f in roi.findings] == ["SINGLE_PLANE_ROI"]
+
+
 def test_model_arrays_are_read_only(tmp_path):
     roi = read_structure_set(_write(tmp_path, {1: [("CLOSED_PLANAR", _square(0.0))]})).rois[0]
     with pytest.raises(ValueError):
