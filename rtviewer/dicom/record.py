@@ -5,8 +5,10 @@ from __future__ import annotations
 import warnings
 from dataclasses import replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+import numpy as np
+from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
 from rtviewer.dicom._control_points import control_point_geometry
@@ -130,8 +132,7 @@ def _build(ds: Dataset, path: Path, notes: Notes) -> TreatmentRecord:
         date_time=datetime_of(ds, "TreatmentDate", "TreatmentTime", notes, "record"),
         current_fraction_number=_one_fraction(fractions, notes),
         number_of_fractions_planned=integer(ds, "NumberOfFractionsPlanned", notes, "record"),
-        referenced_fraction_group_number=integer(plan_refs[0], "ReferencedFractionGroupNumber",
-                                                 notes, "record") if plan_refs else None)
+        referenced_fraction_group_number=_fraction_group_number(ds, plan_refs, notes))
     _check_record(ds, session, beams, setups, notes)
     return TreatmentRecord(
         path=str(path), sop_class_uid=text(ds, "SOPClassUID"),
@@ -140,6 +141,18 @@ def _build(ds: Dataset, path: Path, notes: Notes) -> TreatmentRecord:
         referenced_plan_uid=text(plan_refs[0], "ReferencedSOPInstanceUID") if plan_refs
         else None, machine_name=machine, session=session, beams=beams,
         application_setups=setups, findings=tuple(notes))
+
+
+def _fraction_group_number(ds: Dataset, plan_refs: list[Dataset], notes: Notes) -> int | None:
+    """Referenced Fraction Group Number, top level or in the Referenced RT Plan item.
+
+    The session record modules put it at the top level; some writers put it inside
+    the Referenced RT Plan Sequence item, as RT Dose does.
+    """
+    number_ = integer(ds, "ReferencedFractionGroupNumber", notes, "record")
+    if number_ is None and plan_refs:
+        number_ = integer(plan_refs[0], "ReferencedFractionGroupNumber", notes, "record")
+    return number_
 
 
 def _one_fraction(fractions: list[int | None], notes: Notes) -> int | None:
@@ -164,9 +177,15 @@ def _termination(item: Dataset, notes: Notes, where: str) -> _Termination:
         notes.add("NO_TERMINATION_STATUS", f"{where} has no usable Treatment Termination "
                   "Status: whether it was completed is unknown.",
                   attribute="TreatmentTerminationStatus")
-    return _Termination(status, text(item, "TreatmentTerminationCode"),
-                        text(item, "TreatmentTerminationDescription"),
-                        text(item, "TreatmentVerificationStatus"))
+    # Treatment Termination Code (retired) or its coded successors.
+    machine_codes = items(item, "MachineSpecificTreatmentTerminationCodeSequence")
+    reasons = items(item, "RTTreatmentTerminationReasonCodeSequence")
+    code = text(item, "TreatmentTerminationCode") or (
+        text(machine_codes[0], "CodeValue") if machine_codes else None)
+    reason = text(item, "TreatmentTerminationDescription") or (
+        text(reasons[0], "CodeMeaning") if reasons else None) or (
+        text(machine_codes[0], "CodeMeaning") if machine_codes else None)
+    return _Termination(status, code, reason, text(item, "TreatmentVerificationStatus"))
 
 
 def _beam(item: Dataset, record_machine: str | None, notes: Notes, *, ion: bool) -> TreatedBeam:
@@ -222,7 +241,9 @@ def _check_beam(beam: TreatedBeam, notes: Notes, where: str) -> None:
 
 
 def _application_setup(item: Dataset, notes: Notes) -> RecordedApplicationSetup:
-    number_ = integer(item, "ApplicationSetupNumber", notes, "recorded application setup")
+    number_ = integer(item, "ReferencedBrachyApplicationSetupNumber", notes, "setup")
+    if number_ is None:  # older writers
+        number_ = integer(item, "ApplicationSetupNumber", notes, "setup")
     where = f"recorded application setup {number_}"
     setup = RecordedApplicationSetup(
         setup_number=number_, setup_type=text(item, "ApplicationSetupType"),
@@ -241,15 +262,14 @@ def _application_setup(item: Dataset, notes: Notes) -> RecordedApplicationSetup:
 
 
 def _channel(item: Dataset, notes: Notes, setup_where: str) -> RecordedChannel:
-    where = f"{setup_where}, channel {text(item, 'ChannelNumber')}"
+    number_ = integer(item, "ChannelNumber", notes, setup_where)
+    if number_ is None:
+        number_ = integer(item, "ReferencedChannelNumber", notes, setup_where)
+    where = f"{setup_where}, channel {number_}"
     cps = items(item, "BrachyControlPointDeliveredSequence")
-    positions = [vector(cp, "ControlPoint3DPosition", notes, where, 3) for cp in cps]
-    weights = [number(cp, "CumulativeTimeWeight", notes, where) for cp in cps]
-    found_pos = [p for p in positions if p is not None]
-    found_w = [w for w in weights if w is not None]
     applicators = items(item, "RecordedSourceApplicatorSequence")
     return RecordedChannel(
-        channel_number=integer(item, "ChannelNumber", notes, where),
+        channel_number=number_,
         specified_total_time_s=number(item, "SpecifiedChannelTotalTime", notes, where),
         delivered_total_time_s=number(item, "DeliveredChannelTotalTime", notes, where),
         specified_number_of_pulses=integer(item, "SpecifiedNumberOfPulses", notes, where),
@@ -261,10 +281,20 @@ def _channel(item: Dataset, notes: Notes, setup_where: str) -> RecordedChannel:
         referenced_source_number=integer(item, "ReferencedSourceNumber", notes, where),
         source_applicator_id=text(applicators[0], "SourceApplicatorID") if applicators
         else None,
-        delivered_positions_mm=frozen_array(found_pos, ndim=2)
-        if cps and len(found_pos) == len(cps) else None,
-        delivered_cumulative_time_weights=frozen_array(found_w, ndim=1)
-        if cps and len(found_w) == len(cps) else None)
+        number_of_control_points=integer(item, "NumberOfControlPoints", notes, where),
+        delivered_relative_positions_mm=_all_or_none(
+            [number(cp, "ControlPointRelativePosition", notes, where) for cp in cps], 1),
+        delivered_positions_mm=_all_or_none(
+            [vector(cp, "ControlPoint3DPosition", notes, where, 3) for cp in cps], 2),
+        delivered_cumulative_time_weights=_all_or_none(
+            [number(cp, "CumulativeTimeWeight", notes, where) for cp in cps], 1))
+
+
+def _all_or_none(values: list[Any], ndim: int) -> NDArray[np.float64] | None:
+    """A read-only array when every control point has the value, else None."""
+    if not values or any(v is None for v in values):
+        return None
+    return frozen_array(values, ndim=ndim)
 
 
 def _check_record(ds: Dataset, session: TreatmentSession, beams: tuple[TreatedBeam, ...],

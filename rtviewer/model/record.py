@@ -108,8 +108,10 @@ class TreatedBeam:
 class RecordedChannel:
     """A brachy channel as delivered; times in s (per pulse for PDR).
 
+    ``delivered_relative_positions_mm`` ``(N,)`` is the Brachy Control Point Delivered
+    Sequence (Control Point Relative Position, the standard's content);
     ``delivered_positions_mm`` ``(N, 3)`` and ``delivered_cumulative_time_weights`` ``(N,)``
-    are the Brachy Control Point Delivered Sequence when present.
+    only when a writer adds them (older or private practice).
     """
 
     channel_number: int | None
@@ -121,6 +123,8 @@ class RecordedChannel:
     delivered_pulse_repetition_interval_s: float | None
     referenced_source_number: int | None
     source_applicator_id: str | None
+    number_of_control_points: int | None
+    delivered_relative_positions_mm: FloatArray | None
     delivered_positions_mm: FloatArray | None
     delivered_cumulative_time_weights: FloatArray | None
 

@@ -64,6 +64,17 @@ def test_interrupted_fraction(corpus: Path, tmp_path: Path) -> None:
     assert all(b.completed for b in record.beams if b.referenced_beam_number != 2)
 
 
+def test_legacy_termination_code(corpus: Path, tmp_path: Path) -> None:
+    cut = Interruption(number=1, fraction_delivered=0.25, status="OPERATOR",
+                       code="BEAM HOLD", reason=None, legacy=True)
+    record = read_treatment_record(write(
+        beams_record(corpus / DICOMPYLER, interrupt=cut), tmp_path / "rec.dcm"))
+    beam = record.beams[0]
+    assert beam.termination_status is TerminationStatus.OPERATOR
+    assert beam.termination_code == "BEAM HOLD" and beam.termination_reason is None
+    assert beam.delivered_meterset == pytest.approx(97 * 0.25)
+
+
 def test_vmat_record_keeps_gantry_rotation(corpus: Path, tmp_path: Path) -> None:
     record = read_treatment_record(write(beams_record(corpus / RAYSTATION, fraction=2),
                                          tmp_path / "vmat.dcm"))
@@ -98,7 +109,11 @@ def test_brachy_record_with_operator_interruption(corpus: Path, tmp_path: Path) 
     times = [(c.specified_total_time_s, c.delivered_total_time_s) for c in record.channels]
     assert times == [(271.4, 271.4), (101.0, 101.0), (100.7, 50.3)]
     assert record.channels[2].time_deficit_s == pytest.approx(50.4)
-    assert record.channels[0].delivered_positions_mm.shape == (30, 3)
+    first = record.channels[0]
+    assert first.number_of_control_points == 30
+    assert first.delivered_relative_positions_mm[:3].tolist() == [7.5, 7.5, 12.5]
+    assert first.delivered_positions_mm is None  # the standard records relative positions
+    assert record.session.referenced_fraction_group_number == 1
     assert record.channels[0].source_applicator_id == "tandem"
     codes = [f.code for f in record.findings]
     assert "SETUP_INTERRUPTED" in codes

@@ -34,6 +34,7 @@ class Interruption:
     status: str = "MACHINE"
     code: str = "MLC INTERLOCK"
     reason: str | None = "MLC leaf position interlock"
+    legacy: bool = False
 
 
 def _header(plan: Dataset, sop_class: str, *, fraction: int) -> Dataset:
@@ -51,8 +52,9 @@ def _header(plan: Dataset, sop_class: str, *, fraction: int) -> Dataset:
     ref = Dataset()
     ref.ReferencedSOPClassUID = plan.SOPClassUID
     ref.ReferencedSOPInstanceUID = plan.SOPInstanceUID
-    ref.ReferencedFractionGroupNumber = 1
     ds.ReferencedRTPlanSequence = Sequence([ref])
+    ds.ReferencedFractionGroupNumber = 1
+    ds.InstanceNumber = fraction
     machine = Dataset()
     machine.TreatmentMachineName = "TrueBeam1"
     machine.Manufacturer = "Varian Medical Systems"
@@ -63,11 +65,19 @@ def _header(plan: Dataset, sop_class: str, *, fraction: int) -> Dataset:
 
 
 def _termination(item: Dataset, cut: Interruption | None) -> None:
+    """Termination as the current standard codes it (a machine-specific code sequence);
+    ``legacy`` writes the retired Treatment Termination Code string that older systems use."""
     item.TreatmentTerminationStatus = cut.status if cut else "NORMAL"
-    if cut:
+    if cut and cut.legacy:
         item.TreatmentTerminationCode = cut.code
-        if cut.reason:
-            item.TreatmentTerminationDescription = cut.reason
+    elif cut:
+        code = Dataset()
+        code.CodeValue = cut.code
+        code.CodingSchemeDesignator = "99TRUEBEAM"
+        code.CodeMeaning = cut.code.title()
+        item.MachineSpecificTreatmentTerminationCodeSequence = Sequence([code])
+    if cut and cut.reason:
+        item.TreatmentTerminationDescription = cut.reason
     item.TreatmentVerificationStatus = "VERIFIED"
 
 
@@ -139,6 +149,10 @@ def beams_record(plan_path: Path, *, fraction: int = 3, interrupt: Interruption 
         item.BeamType = beam.BeamType
         item.RadiationType = beam.RadiationType
         item.TreatmentDeliveryType = "TREATMENT"
+        item.ReferencedPatientSetupNumber = beam.get("ReferencedPatientSetupNumber", 1)
+        for count in ("NumberOfWedges", "NumberOfCompensators", "NumberOfBoli",
+                      "NumberOfBlocks"):
+            setattr(item, count, beam.get(count, 0))
         item.CurrentFractionNumber = fraction
         item.SpecifiedPrimaryMeterset = round(mu, 4)
         item.DeliveredPrimaryMeterset = round(delivered, 4)
@@ -165,7 +179,9 @@ def brachy_record(plan_path: Path, *, fraction: int = 1,
     for setup in plan.ApplicationSetupSequence:
         item = Dataset()
         item.ApplicationSetupType = setup.ApplicationSetupType
-        item.ApplicationSetupNumber = setup.ApplicationSetupNumber
+        item.ReferencedBrachyApplicationSetupNumber = setup.ApplicationSetupNumber
+        item.TotalReferenceAirKerma = setup.TotalReferenceAirKerma
+        item.TreatmentDeliveryType = "TREATMENT"
         item.CurrentFractionNumber = fraction
         channels = [_recorded_channel(c, interrupt) for c in setup.ChannelSequence]
         cut = interrupt if interrupt and any(
@@ -174,6 +190,18 @@ def brachy_record(plan_path: Path, *, fraction: int = 1,
         item.RecordedChannelSequence = Sequence(channels)
         setups.append(item)
     ds.TreatmentSessionApplicationSetupSequence = Sequence(setups)
+    ds.BrachyTreatmentTechnique = plan.BrachyTreatmentTechnique
+    ds.BrachyTreatmentType = plan.BrachyTreatmentType
+    sources = []
+    for planned in plan.SourceSequence:
+        source = Dataset()
+        for keyword in ("SourceNumber", "SourceType", "SourceManufacturer", "SourceIsotopeName",
+                        "SourceIsotopeHalfLife", "ReferenceAirKermaRate",
+                        "SourceStrengthReferenceDate", "SourceStrengthReferenceTime"):
+            setattr(source, keyword, planned.get(keyword, ""))
+        source.SourceSerialNumber = "SN-0042"
+        sources.append(source)
+    ds.RecordedSourceSequence = Sequence(sources)
     return ds
 
 
@@ -182,11 +210,14 @@ def _recorded_channel(channel: Dataset, interrupt: Interruption | None) -> Datas
     cut = interrupt if interrupt and interrupt.number == int(channel.ChannelNumber) else None
     item = Dataset()
     item.ChannelNumber = channel.ChannelNumber
+    item.ChannelLength = channel.ChannelLength
+    item.NumberOfControlPoints = channel.NumberOfControlPoints
+    item.TransferTubeNumber = channel.get("TransferTubeNumber")
     item.SpecifiedChannelTotalTime = f"{total:.1f}"
     item.DeliveredChannelTotalTime = f"{total * cut.fraction_delivered:.1f}" if cut \
         else f"{total:.1f}"
     item.SourceMovementType = channel.SourceMovementType
-    item.ReferencedSourceNumber = 1
+    item.ReferencedSourceNumber = channel.get("ReferencedSourceNumber", 1)
     applicator = Dataset()
     applicator.ReferencedSourceApplicatorNumber = 1
     applicator.SourceApplicatorID = channel.SourceApplicatorID
@@ -195,9 +226,9 @@ def _recorded_channel(channel: Dataset, interrupt: Interruption | None) -> Datas
     for cp in channel.BrachyControlPointSequence:
         point = Dataset()
         point.ReferencedControlPointIndex = cp.ControlPointIndex
+        point.TreatmentControlPointDate = "20240315"
+        point.TreatmentControlPointTime = "091500"
         point.ControlPointRelativePosition = cp.ControlPointRelativePosition
-        point.ControlPoint3DPosition = cp.ControlPoint3DPosition
-        point.CumulativeTimeWeight = cp.CumulativeTimeWeight
         delivered.append(point)
     item.BrachyControlPointDeliveredSequence = Sequence(delivered)
     return item
