@@ -142,12 +142,16 @@ def test_a_real_second_launch_exits_after_handing_over(qtbot, tmp_path):
     assert srv.listen()
     folder = tmp_path / "export"
     folder.mkdir()
+    proc = None
     try:
         with qtbot.waitSignal(srv.paths_received, timeout=30000) as blocker:
             proc = subprocess.Popen([sys.executable, "-m", "rtviewer", str(folder)], env=env)
         assert proc.wait(timeout=30) == 0
     finally:
         srv.close()
+        if proc is not None and proc.poll() is None:  # it opened a window after all
+            proc.kill()
+            proc.wait()
     assert blocker.args == [[str(folder)]]
     log_text = (tmp_path / "log" / "rtviewer.log").read_text()
     assert "handed" in log_text and str(folder) in log_text
