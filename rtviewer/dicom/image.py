@@ -20,6 +20,7 @@ from pydicom.dataset import Dataset
 from rtviewer.dicom.captured import warnings_as_findings
 from rtviewer.dicom.element_values import get_float, get_floats, get_int, get_str
 from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.image_frames import FrameHeader, frame_headers
 from rtviewer.dicom.image_geometry import SliceGeometry, stack_geometry
 from rtviewer.dicom.pixels import decode_pixels
 from rtviewer.errors import (
@@ -42,6 +43,7 @@ class _Header:
     dataset: Dataset
     findings: tuple[Finding, ...]
     geometry: SliceGeometry
+    frame: FrameHeader | None = None
 
 
 def read_image_volume(paths: Iterable[str | Path]) -> ImageVolume:
@@ -75,14 +77,15 @@ def read_image_volume(paths: Iterable[str | Path]) -> ImageVolume:
 
 def _read_volume(files: list[Path]) -> ImageVolume:
     """:func:`read_image_volume` without the warning capture."""
-    headers = [_read_header(p) for p in files]
+    headers = [h for p in files for h in _read_headers(p)]
     stacked = stack_geometry([h.geometry for h in headers])
     ordered = [headers[i] for i in stacked.order]
     findings: list[Finding] = _series_findings(ordered) + list(stacked.findings)
     planes: list[NDArray[np.float32]] = []
     rescales: list[Rescale] = []
+    decoded: dict[Path, NDArray[np.generic]] = {}  # multi-frame files decode once
     for header in ordered:
-        plane, rescale = _read_plane(header)
+        plane, rescale = _read_plane(header, decoded)
         planes.append(plane)
         rescales.append(rescale)
     voxels = stacked.assemble(planes)
@@ -109,12 +112,24 @@ def _read_volume(files: list[Path]) -> ImageVolume:
     )
 
 
-def _read_header(path: Path) -> _Header:
-    """Read one slice (pixel bytes kept, not decoded) and check its geometry."""
+def _read_headers(path: Path) -> list[_Header]:
+    """Read one file (pixel bytes kept, not decoded): one header per slice it holds."""
     ds, findings = read_dataset(path)
+    modality = get_str(ds, "Modality") or ""
+    if modality.startswith("RT") or modality in ("SEG", "REG", "SR", "PR"):
+        raise UnsupportedObjectError(f"a {modality} object is not an image slice", path=path)
+    rows, columns = get_int(ds, "Rows"), get_int(ds, "Columns")
+    if not rows or not columns:
+        raise MissingAttributeError("the image has no Rows/Columns", path=path, attribute="Rows")
     if (get_int(ds, "NumberOfFrames") or 1) > 1:
-        raise UnsupportedObjectError(
-            "multi-frame (enhanced) images are not supported as image series yet", path=path)
+        return [_Header(path, ds, tuple(findings), f.geometry, f)
+                for f in frame_headers(ds, path, (rows, columns))]
+    return [_read_header(path, ds, findings, (rows, columns))]
+
+
+def _read_header(path: Path, ds: Dataset, findings: list[Finding],
+                 shape: tuple[int, int]) -> _Header:
+    """The geometry of a single-frame slice."""
     position = get_floats(ds, "ImagePositionPatient", 3)
     if position is None:
         raise MissingAttributeError("the slice has no usable Image Position (Patient), so it "
@@ -128,21 +143,24 @@ def _read_header(path: Path) -> _Header:
     if spacing is None or min(spacing) <= 0:
         raise MissingAttributeError("the slice has no usable Pixel Spacing", path=path,
                                     attribute="PixelSpacing")
-    rows, columns = get_int(ds, "Rows"), get_int(ds, "Columns")
-    if not rows or not columns:
-        raise MissingAttributeError("the slice has no Rows/Columns", path=path, attribute="Rows")
     geometry = SliceGeometry(
         path=path, position_mm=position, orientation=orientation, pixel_spacing_mm=spacing,
-        shape=(rows, columns), sop_instance_uid=get_str(ds, "SOPInstanceUID") or "",
+        shape=shape, sop_instance_uid=get_str(ds, "SOPInstanceUID") or "",
         slice_thickness_mm=get_float(ds, "SliceThickness"),
         spacing_between_slices_mm=get_float(ds, "SpacingBetweenSlices"))
     return _Header(path, ds, tuple(findings), geometry)
 
 
-def _read_plane(header: _Header) -> tuple[NDArray[np.float32], Rescale]:
-    """Decode one slice's pixels and rescale them to float32."""
+def _read_plane(header: _Header, decoded: dict[Path, NDArray[np.generic]]
+                ) -> tuple[NDArray[np.float32], Rescale]:
+    """Decode one slice's pixels (or take its frame) and rescale them to float32."""
     ds = header.dataset
-    stored = decode_pixels(ds, header.path)
+    if header.path not in decoded:
+        decoded.clear()  # keep one file's frames at a time
+        decoded[header.path] = decode_pixels(ds, header.path)
+    stored = decoded[header.path]
+    if header.frame is not None:
+        return _frame_plane(header, header.frame, stored)
     if stored.ndim != 2:
         raise UnsupportedObjectError(
             f"expected one grey-scale frame, got pixel data of shape {stored.shape}",
@@ -156,6 +174,20 @@ def _read_plane(header: _Header) -> tuple[NDArray[np.float32], Rescale]:
                       _unit(ds))
     plane = (stored.astype(np.float64) * rescale.slope + rescale.intercept).astype(np.float32)
     return plane, rescale
+
+
+def _frame_plane(header: _Header, frame: FrameHeader, stored: NDArray[np.generic]
+                 ) -> tuple[NDArray[np.float32], Rescale]:
+    """One frame of a multi-frame file, rescaled with its functional-group values."""
+    if stored.ndim != 3 or frame.index >= stored.shape[0]:
+        raise UnsupportedObjectError(f"frame {frame.index + 1} is not in pixel data of shape "
+                                     f"{stored.shape}", path=header.path)
+    unit = _unit(header.dataset)
+    rescale = Rescale(1.0 if frame.slope is None else frame.slope,
+                      0.0 if frame.intercept is None else frame.intercept,
+                      unit or frame.rescale_type or "")
+    plane = stored[frame.index].astype(np.float64) * rescale.slope + rescale.intercept
+    return plane.astype(np.float32), rescale
 
 
 def _unit(ds: Dataset) -> str:

@@ -163,3 +163,40 @@ def write_dose(path: Path, position: str, *, decreasing: bool = False,
     ds.PixelData = np.rint(np.stack(frames) / scaling).astype(np.uint32).tobytes()
     ds.save_as(path, enforce_file_format=True)
     return path
+
+
+def write_enhanced_ct(path: Path, position: str, *, frame_order: list[int] | None = None) -> Path:
+    """One Enhanced CT file holding every lattice slice as a frame (frames in any order)."""
+    s = sampling(position)
+    corner = first_corner(s)
+    axis_k = int(np.argmax(np.abs(s["normal"])))
+    n = int(LATTICE_COUNT[axis_k])
+    order = list(range(n)) if frame_order is None else frame_order
+    ds = base_dataset("1.2.840.10008.5.1.4.1.1.2.1", "CT", position)
+    ds.SeriesInstanceUID = generate_uid()
+    shared, measures, orientation, transform = Dataset(), Dataset(), Dataset(), Dataset()
+    measures.PixelSpacing = [float(v) for v in s["pixel_spacing"]]
+    measures.SliceThickness = float(LATTICE_STEP_MM[axis_k])
+    orientation.ImageOrientationPatient = [float(v) for v in s["orientation"]]
+    transform.RescaleSlope, transform.RescaleIntercept, transform.RescaleType = 0.25, -1024.0, "HU"
+    shared.PixelMeasuresSequence = [measures]
+    shared.PlaneOrientationSequence = [orientation]
+    shared.PixelValueTransformationSequence = [transform]
+    ds.SharedFunctionalGroupsSequence = [shared]
+    ds.PerFrameFunctionalGroupsSequence = []
+    frames = []
+    for k in order:
+        origin = corner.copy()
+        origin[axis_k] = LATTICE_MIN_MM[axis_k] + LATTICE_STEP_MM[axis_k] * k
+        item, plane = Dataset(), Dataset()
+        plane.ImagePositionPatient = [float(v) for v in origin]
+        item.PlanePositionSequence = [plane]
+        ds.PerFrameFunctionalGroupsSequence.append(item)
+        frames.append(np.rint((plane_values(origin, s) + 1024.0) / 0.25).astype(np.int16))
+    ds.NumberOfFrames = len(order)
+    ds.Rows, ds.Columns = s["rows"], s["columns"]
+    ds.SamplesPerPixel, ds.PhotometricInterpretation = 1, "MONOCHROME2"
+    ds.BitsAllocated, ds.BitsStored, ds.HighBit, ds.PixelRepresentation = 16, 16, 15, 1
+    ds.PixelData = np.stack(frames).tobytes()
+    ds.save_as(path, enforce_file_format=True)
+    return path

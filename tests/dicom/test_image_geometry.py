@@ -145,3 +145,35 @@ def test_per_slice_rescale_and_single_slice_spacing(tmp_path):
     single = read_image_volume(paths[:1])
     assert single.grid.spacing_mm[2] == pytest.approx(4.0)
     assert "Spacing Between Slices" in single.findings[0].assumption
+
+
+@pytest.mark.parametrize("position", ["HFS", "FFP", "HFDR"])
+def test_enhanced_multiframe_ct(tmp_path, position):
+    from geometry_factories import write_enhanced_ct
+    path = write_enhanced_ct(tmp_path / "enhanced.dcm", position, frame_order=[3, 0, 4, 1, 2])
+    volume = read_image_volume([path])
+    assert volume.grid.shape[0] == 5
+    points = lattice_points()
+    np.testing.assert_allclose(_value_at(volume, points), truth(points), atol=0.125)
+    assert volume.unit == "HU" and volume.findings == ()
+
+
+def test_enhanced_frame_without_position_names_file_and_frame(tmp_path):
+    from geometry_factories import write_enhanced_ct
+    from pydicom import dcmread
+    path = write_enhanced_ct(tmp_path / "enhanced.dcm", "HFS")
+    ds = dcmread(path)
+    del ds.PerFrameFunctionalGroupsSequence[2].PlanePositionSequence
+    ds.save_as(path)
+    with pytest.raises(MissingAttributeError, match="frame 3") as info:
+        read_image_volume([path])
+    assert info.value.path == path
+
+
+def test_rt_object_is_not_an_image_slice(tmp_path):
+    from geometry_factories import write_dose
+
+    from rtviewer.errors import UnsupportedObjectError
+    path = write_dose(tmp_path / "rd.dcm", "HFS")
+    with pytest.raises(UnsupportedObjectError, match="not an image"):
+        read_image_volume([path])
