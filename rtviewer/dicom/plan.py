@@ -35,6 +35,7 @@ from rtviewer.model.plan import (
     DoseReferenceStructureType,
     DoseReferenceType,
     FractionGroup,
+    FractionGroupDoseReference,
     PatientSetup,
     Plan,
     PlanKind,
@@ -139,7 +140,7 @@ def _build_plan(ds: Dataset, path: Path, notes: Notes) -> Plan:
     brachy = read_brachy(ds, notes) if kind is PlanKind.BRACHY else None
     _check_structure(kind, beams, brachy is not None and bool(brachy.application_setups),
                      groups, setups, notes)
-    prescription = choose_prescription(dose_refs, notes)
+    prescription = choose_prescription(dose_refs, notes, groups)
     ref_ss = items(ds, "ReferencedStructureSetSequence")
     return Plan(
         path=str(path), sop_class_uid=text(ds, "SOPClassUID"),
@@ -220,8 +221,15 @@ def _fraction_groups(ds: Dataset, notes: Notes) -> tuple[FractionGroup, ...]:
             ReferencedBeam(integer(rb, "ReferencedBeamNumber", notes, where) or 0,
                            number(rb, "BeamMeterset", notes, where),
                            number(rb, "BeamDose", notes, where),
-                           vector(rb, "BeamDoseSpecificationPoint", notes, where, 3))
+                           vector(rb, "BeamDoseSpecificationPoint", notes, where, 3),
+                           text(rb, "BeamDoseType"))
             for rb in items(item, "ReferencedBeamSequence"))
+        group_refs = tuple(
+            FractionGroupDoseReference(
+                integer(rd, "ReferencedDoseReferenceNumber", notes, where) or 0,
+                number(rd, "TargetPrescriptionDose", notes, where),
+                number(rd, "DeliveryMaximumDose", notes, where))
+            for rd in items(item, "ReferencedDoseReferenceSequence"))
         setups = tuple(
             ReferencedBrachySetup(
                 integer(rs, "ReferencedBrachyApplicationSetupNumber", notes, where) or 0,
@@ -237,7 +245,7 @@ def _fraction_groups(ds: Dataset, notes: Notes) -> tuple[FractionGroup, ...]:
             notes.add("BEAM_COUNT", f"{where}: Number of Beams says {stated} but "
                       f"{len(beams)} beams are referenced.", attribute="NumberOfBeams")
         groups.append(FractionGroup(number_, fractions, beams, setups,
-                                    text(item, "FractionGroupDescription")))
+                                    text(item, "FractionGroupDescription"), group_refs))
     return tuple(groups)
 
 
@@ -270,14 +278,37 @@ def _check_structure(kind: PlanKind, beams: tuple[Beam, ...], has_setups: bool,
                       "this beam is unknown.", attribute="ReferencedPatientSetupNumber")
 
 
-def choose_prescription(dose_references: tuple[DoseReference, ...],
-                        notes: Notes) -> Prescription:
+def choose_prescription(dose_references: tuple[DoseReference, ...], notes: Notes,
+                        fraction_groups: tuple[FractionGroup, ...] = ()) -> Prescription:
     """The prescription the viewer uses: the largest Target Prescription Dose of TARGETs.
 
     Never scaled by the number of fractions (DICOM states it for the whole plan).
     TARGET dose references without a (positive) Target Prescription Dose are skipped
-    with a finding; when none qualifies the source says the user must set it.
+    with a finding. When no Dose Reference Sequence item qualifies, a Target
+    Prescription Dose that a single fraction group states for a TARGET dose reference
+    (Referenced Dose Reference Sequence) is used, saying so; otherwise the source says
+    the user must set it.
     """
+    candidates = _target_candidates(dose_references, notes)
+    if candidates:
+        best = max(candidates, key=lambda r: r.target_prescription_dose_gy or 0.0)
+        label = f" '{best.description}'" if best.description else ""
+        return Prescription(
+            best.target_prescription_dose_gy,
+            f"Target Prescription Dose (300A,0026) of TARGET dose reference {best.number}"
+            f"{label} (largest of {len(candidates)})", best.number)
+    from_group = _fraction_group_prescription(dose_references, fraction_groups)
+    if from_group is not None:
+        return from_group
+    notes.add("NO_PRESCRIPTION", "No TARGET dose reference with a Target Prescription "
+              "Dose: the prescription must be set by the user.",
+              attribute="TargetPrescriptionDose")
+    return Prescription(None, "none — user must set it (no TARGET dose reference "
+                        "with a Target Prescription Dose)")
+
+
+def _target_candidates(dose_references: tuple[DoseReference, ...],
+                       notes: Notes) -> list[DoseReference]:
     candidates, non_target = [], []
     for ref in dose_references:
         dose = ref.target_prescription_dose_gy
@@ -296,15 +327,25 @@ def choose_prescription(dose_references: tuple[DoseReference, ...],
                   f"Target Prescription Dose: {'; '.join(non_target)}. Only TARGET dose "
                   "references define the prescription.", severity=Severity.INFO,
                   attribute="DoseReferenceType")
-    if not candidates:
-        notes.add("NO_PRESCRIPTION", "No TARGET dose reference with a Target Prescription "
-                  "Dose: the prescription must be set by the user.",
-                  attribute="TargetPrescriptionDose")
-        return Prescription(None, "none — user must set it (no TARGET dose reference "
-                            "with a Target Prescription Dose)")
-    best = max(candidates, key=lambda r: r.target_prescription_dose_gy or 0.0)
-    label = f" '{best.description}'" if best.description else ""
+    return candidates
+
+
+def _fraction_group_prescription(dose_references: tuple[DoseReference, ...],
+                                 fraction_groups: tuple[FractionGroup, ...]
+                                 ) -> Prescription | None:
+    if len(fraction_groups) != 1:
+        return None  # several groups' doses would have to be summed: leave it to the user
+    targets = {r.number: r for r in dose_references
+               if r.reference_type is DoseReferenceType.TARGET}
+    stated = [g for g in fraction_groups[0].dose_references
+              if g.dose_reference_number in targets and g.target_prescription_dose_gy
+              and g.target_prescription_dose_gy > 0]
+    if not stated:
+        return None
+    best = max(stated, key=lambda g: g.target_prescription_dose_gy or 0.0)
     return Prescription(
         best.target_prescription_dose_gy,
-        f"Target Prescription Dose (300A,0026) of TARGET dose reference {best.number}{label}"
-        f" (largest of {len(candidates)})", best.number)
+        f"Target Prescription Dose (300A,0026) that fraction group "
+        f"{fraction_groups[0].number} states for TARGET dose reference "
+        f"{best.dose_reference_number} (Referenced Dose Reference Sequence)",
+        best.dose_reference_number)

@@ -40,7 +40,8 @@ __all__ = [
     "frozen_array", "PlanKind", "BeamType", "TreatmentDeliveryType", "RadiationType",
     "RotationDirection", "DoseReferenceType", "DoseReferenceStructureType",
     "PatientSetup", "DoseReference", "ReferencedBeam", "ReferencedBrachySetup",
-    "FractionGroup", "Prescription", "BeamLimitingDevice", "DevicePosition",
+    "FractionGroupDoseReference", "FractionGroup", "Prescription", "BeamLimitingDevice",
+    "DevicePosition",
     "ControlPoint", "Wedge", "Block", "Applicator", "Compensator", "Beam", "Plan",
 ]
 
@@ -114,6 +115,7 @@ class ReferencedBeam:
     meterset: float | None
     beam_dose_gy: float | None
     dose_specification_point_mm: FloatArray | None = None
+    beam_dose_type: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -126,6 +128,15 @@ class ReferencedBrachySetup:
 
 
 @dataclass(frozen=True)
+class FractionGroupDoseReference:
+    """A fraction group's own doses for one dose reference (Gy, for this group)."""
+
+    dose_reference_number: int
+    target_prescription_dose_gy: float | None = None
+    delivery_maximum_dose_gy: float | None = None
+
+
+@dataclass(frozen=True)
 class FractionGroup:
     """A fraction group: fractions planned and the beams / setups delivered each fraction."""
 
@@ -134,6 +145,7 @@ class FractionGroup:
     referenced_beams: tuple[ReferencedBeam, ...] = ()
     referenced_brachy_setups: tuple[ReferencedBrachySetup, ...] = ()
     description: str | None = None
+    dose_references: tuple[FractionGroupDoseReference, ...] = ()
 
     def referenced_beam(self, beam_number: int) -> ReferencedBeam | None:
         """The fraction group's entry for ``beam_number``, or ``None``."""

@@ -352,3 +352,39 @@ def test_carbon_ion_beam(tmp_path: Path) -> None:
     # MU = weight × Beam Meterset (20) / Final Cumulative Meterset Weight (10).
     assert layers[1].spot_metersets.tolist() == [4.0, 8.0]
     assert layers[0].number_of_paintings == 2 and layers[0].control_point_indices == (0, 1)
+
+
+def test_prescription_from_the_fraction_group_when_the_target_has_none(
+        tmp_path: Path) -> None:
+    ds = make_external_plan()
+    del ds.DoseReferenceSequence[0].TargetPrescriptionDose
+    group_ref = Dataset()
+    group_ref.ReferencedDoseReferenceNumber = 1
+    group_ref.TargetPrescriptionDose = 54
+    ds.FractionGroupSequence[0].ReferencedDoseReferenceSequence = Sequence([group_ref])
+    plan = read_plan(write(ds, tmp_path / "fg.dcm"))
+    assert plan.prescription.dose_gy == 54.0 and plan.prescription.dose_reference_number == 1
+    assert "fraction group 1" in plan.prescription.source
+    assert plan.fraction_groups[0].dose_references[0].target_prescription_dose_gy == 54.0
+    assert "NO_PRESCRIPTION" not in {f.code for f in plan.findings}
+
+
+def test_largest_target_wins_and_organs_at_risk_never_count(tmp_path: Path) -> None:
+    ds = make_external_plan()
+    boost = Dataset()
+    boost.DoseReferenceNumber = 2
+    boost.DoseReferenceStructureType = "VOLUME"
+    boost.DoseReferenceType = "TARGET"
+    boost.DoseReferenceDescription = "PTV boost"
+    boost.TargetPrescriptionDose = 66
+    cord = Dataset()
+    cord.DoseReferenceNumber = 3
+    cord.DoseReferenceStructureType = "VOLUME"
+    cord.DoseReferenceType = "ORGAN_AT_RISK"
+    cord.TargetPrescriptionDose = 80  # nonsense on an OAR: must be ignored
+    ds.DoseReferenceSequence = Sequence([*ds.DoseReferenceSequence, boost, cord])
+    plan = read_plan(write(ds, tmp_path / "boost.dcm"))
+    assert plan.prescription.dose_gy == 66.0 and plan.prescription.dose_reference_number == 2
+    assert plan.prescription.source == ("Target Prescription Dose (300A,0026) of TARGET dose "
+                                        "reference 2 'PTV boost' (largest of 2)")
+    assert "PRESCRIPTION_ON_NON_TARGET" in {f.code for f in plan.findings}
