@@ -22,7 +22,7 @@ points of an arc) is reported once with the number of items concerned.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,6 +90,7 @@ def check_iod_attributes(ds: Dataset) -> list[Finding]:
     needed = NEEDED_BY_RTVIEWER.get(iod, frozenset())
     findings: list[Finding] = []
     tallies: dict[tuple[tuple[str, ...], str], _Tally] = {}
+    items_cache: dict[tuple[str, ...], list[Dataset]] = {(): [ds]}
     for module in modules:
         evidence = _module_evidence(ds, module, modules)
         if module.usage != "M" and evidence is None:
@@ -103,7 +104,7 @@ def check_iod_attributes(ds: Dataset) -> list[Finding]:
             key = (rule.path, rule.keyword)
             if key in tallies and tallies[key].rule.attribute_type <= rule.attribute_type:
                 continue  # the same attribute from another module, already as strict
-            tallies[key] = _tally(ds, rule, module.module, evidence)
+            tallies[key] = _tally(items_cache, rule, module.module, evidence)
     skip_pixels = "PixelData" not in ds  # headers-only reads stop before Pixel Data
     for tally in tallies.values():
         if skip_pixels and tally.rule.keyword == "PixelData" and not tally.rule.path:
@@ -142,18 +143,22 @@ def _missing_module_finding(module: ModuleRule, needed: frozenset[str]) -> Findi
         assumption="the attributes are treated as unknown")
 
 
-def _items_at(ds: Dataset, path: tuple[str, ...]) -> Iterator[Dataset]:
-    if not path:
-        yield ds
-        return
-    for parent in _items_at(ds, path[:-1]):
+def _items_at(cache: dict[tuple[str, ...], list[Dataset]],
+              path: tuple[str, ...]) -> list[Dataset]:
+    """Every item reached by following ``path`` (cached: many rules share a path)."""
+    if path in cache:
+        return cache[path]
+    items: list[Dataset] = []
+    for parent in _items_at(cache, path[:-1]):
         value = _value(parent, path[-1])
         if value is None:
             continue
         try:
-            yield from (item for item in value if isinstance(item, Dataset))
+            items.extend(item for item in value if isinstance(item, Dataset))
         except TypeError:  # not a sequence: a malformed file, nothing to descend into
             continue
+    cache[path] = items
+    return items
 
 
 def _value(item: Dataset, keyword: str) -> Any:
@@ -168,29 +173,32 @@ def _value(item: Dataset, keyword: str) -> Any:
             return None
 
 
-def _is_empty(item: Dataset, keyword: str) -> bool:
+def _is_empty(item: Dataset, tag: int) -> bool:
     # get_item returns the raw element when it was not decoded yet: its length tells
     # emptiness without converting values (ContourData would cost seconds).
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            element = item.get_item(keyword)
+            element = item.get_item(tag)
         except Exception:  # undecodable: present and not empty for our purpose
             return False
     if element is None:
         return True
     if isinstance(element, RawDataElement):
-        return element.value is None or element.length == 0
+        # a deferred value (read with defer_size) is None but has its length
+        return element.length == 0 or (element.value is None and not element.length)
     return bool(element.is_empty)
 
 
-def _tally(ds: Dataset, rule: AttributeRule, module: str, evidence: str | None) -> _Tally:
+def _tally(cache: dict[tuple[str, ...], list[Dataset]], rule: AttributeRule, module: str,
+           evidence: str | None) -> _Tally:
     tally = _Tally(rule, module, evidence)
-    for item in _items_at(ds, rule.path):
+    tag = rule.tag
+    for item in _items_at(cache, rule.path):
         tally.items += 1
-        if rule.keyword not in item:
+        if tag not in item:
             tally.missing += 1
-        elif rule.attribute_type == "1" and _is_empty(item, rule.keyword):
+        elif rule.attribute_type == "1" and _is_empty(item, tag):
             tally.empty += 1
     return tally
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from pydicom.datadict import tag_for_keyword
@@ -51,6 +51,11 @@ class AttributeRule:
     keyword: str
     attribute_type: str
     path: tuple[str, ...]
+
+    @property
+    def tag(self) -> int:
+        """The attribute's tag as an int."""
+        return _tag(self.keyword)
 
 
 @dataclass(frozen=True)
@@ -140,3 +145,11 @@ def module_rules_for_iod(iod_name: str) -> tuple[ModuleRule, ...]:
 
 def _known(keyword: str, path: list[str]) -> bool:
     return all(tag_for_keyword(k) is not None for k in (*path, keyword))
+
+
+@cache
+def _tag(keyword: str) -> int:
+    tag = tag_for_keyword(keyword)
+    if tag is None:
+        raise KeyError(keyword)
+    return int(tag)

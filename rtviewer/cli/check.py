@@ -1,0 +1,105 @@
+"""``rtviewer check PATH``: is this folder complete, consistent and safe to review.
+
+Exit status: 0 no errors or warnings (information allowed), 1 warnings, 2 errors,
+3 usage error or unreadable PATH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from typing import Any, NoReturn
+
+EXIT_USAGE = 3
+_SEVERITY_LABEL = {"error": "ERROR", "warning": "WARNING", "info": "info"}
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``check``; its usage errors exit with status 3."""
+    p = sub.add_parser(
+        "check", help="check a folder of DICOM-RT data for completeness and consistency",
+        description="Report what a plan review needs to know about the data: missing or "
+                    "inconsistent objects, implausible values, deviations from the DICOM "
+                    "standard. Exit status: 0 fine (information only), 1 warnings, "
+                    "2 errors, 3 usage error or unreadable PATH.")
+    p.add_argument("path", metavar="PATH", help="a folder (searched recursively) or a file")
+    p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    p.add_argument("--deep", action="store_true",
+                   help="also run dicom3tools' dciodvfy on every file, when installed")
+    _exit_3_on_usage_errors(p)
+    return p
+
+
+def _exit_3_on_usage_errors(p: argparse.ArgumentParser) -> None:
+    """Make this subcommand's usage errors (including unknown options) exit with 3."""
+    def error(message: str) -> NoReturn:
+        p.print_usage(sys.stderr)
+        sys.stderr.write(f"rtviewer check: error: {message}\n")
+        raise SystemExit(EXIT_USAGE)
+
+    parse_known = p.parse_known_args
+
+    def strict_parse_known_args(args: Any = None, namespace: Any = None) -> Any:
+        parsed, extras = parse_known(args, namespace)
+        if extras:
+            error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed, extras
+
+    p.error = error  # type: ignore[method-assign]
+    p.parse_known_args = strict_parse_known_args  # type: ignore[method-assign]
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``check`` and return its exit status."""
+    from rtviewer.dicom.check import check_path
+    from rtviewer.errors import RtViewerError
+
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
+                        format="rtviewer: %(levelname)s: %(message)s")
+    logging.getLogger("pydicom").setLevel(logging.ERROR)  # captured per file as findings
+    progress = _progress if sys.stderr.isatty() and not args.json else None
+    try:
+        report = check_path(args.path, deep=args.deep, progress=progress)
+    except RtViewerError as exc:
+        print(f"rtviewer check: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.json:
+        text = json.dumps(report.to_json(), indent=1, ensure_ascii=False)
+    else:
+        text = format_report(report)
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:  # ``rtviewer check DIR | head`` is not an error
+        sys.stderr.close()
+    return report.exit_status()
+
+
+def _progress(stage: str) -> None:
+    sys.stderr.write(f"rtviewer check: {stage}…\n")
+    sys.stderr.flush()
+
+
+def format_report(report: Any) -> str:
+    """Return the readable report: findings grouped by file, errors first, then counts."""
+    lines = [f"rtviewer check: {report.root}"]
+    by_path: dict[str, list[Any]] = {}
+    for finding in report.findings:
+        by_path.setdefault(finding.path, []).append(finding)
+    for path, findings in by_path.items():
+        uid = findings[0].sop_instance_uid
+        lines.append("")
+        lines.append(f"{path or '.'}" + (f"  (SOP Instance UID {uid})" if uid else ""))
+        for f in findings:
+            where = f" [{f.attribute}]" if f.attribute else ""
+            lines.append(f"  {_SEVERITY_LABEL[f.severity.value]:<7} {f.code}{where}")
+            lines.append(f"          {f.message}")
+            if f.assumption:
+                lines.append(f"          rtviewer assumes: {f.assumption}")
+    counts = report.counts()
+    lines.append("")
+    lines.append(f"{counts['error']} error(s), {counts['warning']} warning(s), "
+                 f"{counts['info']} information(s) in {len(by_path)} file(s).")
+    return "\n".join(lines)
