@@ -19,6 +19,7 @@ from rtviewer import __version__
 COMMAND_MODULES: tuple[str, ...] = (
     "rtviewer.cli.scan",
     "rtviewer.cli.render",
+    "rtviewer.cli.check",
 )
 
 
