@@ -57,8 +57,10 @@ def _run_window(paths: list[str], log_path: Path) -> int:
         log.info("handed %s to the running rtviewer window", paths)
         return 0
     from rtviewer.ui.main_window import MainWindow
+    from rtviewer.ui.viewer_controller import attach_viewer
 
     window = MainWindow()
+    attach_viewer(window)  # the viewer, with the patient tree docked beside it
     open_path = _logged_opener(window)
     startup.install_excepthook(log_path, lambda: window)
     server.paths_received.connect(

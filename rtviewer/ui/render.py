@@ -77,7 +77,7 @@ def _choose_chain(request: RenderRequest, log: Log):  # noqa: ANN202 - Chain
         log(f"render: {note}")
     log(f"render: plan={_name(chain.plan)} dose={_name(chain.dose)} "
         f"structures={_name(chain.structures)} images={len(chain.image_paths)} files")
-    return chain
+    return chain, result
 
 
 def _name(path: Path | None) -> str:
@@ -138,7 +138,7 @@ def render(request: RenderRequest, log: Log) -> None:
     from rtviewer.ui.loader import load_scene
     from rtviewer.ui.viewer import Viewer
 
-    chain = _choose_chain(request, log)
+    chain, scanned = _choose_chain(request, log)
     if not chain.renderable:
         raise NothingToRender(f"nothing renderable under {request.path}")
     result = load_scene(chain)
@@ -150,17 +150,22 @@ def render(request: RenderRequest, log: Log) -> None:
         raise NothingToRender(f"nothing renderable for --view {request.view}")
     size = request.size or ((1600, 1000) if request.view == "all" else (800, 800))
     log(f"render: view {request.view} at {size[0]}x{size[1]}")
-    viewer = Viewer()
+    window = _main_window(scanned) if request.view == "all" else None
+    viewer = window.viewer_controller.viewer if window is not None else Viewer()
     position = np.array(request.position_mm) if request.position_mm is not None else None
     viewer.resize(1600, 1000)
     why = viewer.set_scene(scene, position_mm=position)
+    if window is not None:
+        window.viewer_controller.chain = chain
+        window.viewer_controller.offer_doses(chain)
     xyz = viewer.state.crosshair_mm
     log(f"render: position ({xyz[0]:.1f}, {xyz[1]:.1f}, {xyz[2]:.1f}) mm: {why}")
     reference = viewer.state.reference_dose
     log(f"render: reference dose "
         f"{'none' if reference is None else f'{reference.dose_gy:g} Gy ({reference.source})'}")
+    widget = None
     try:
-        widget, views = _arrange(viewer, request.view, size)
+        widget, views = _arrange(window or viewer, viewer, request.view, size)
         widget.show()
         viewer.dvh_panel.wait_all()
         for view in viewer.views.values():
@@ -174,20 +179,28 @@ def render(request: RenderRequest, log: Log) -> None:
             "reference_dose_gy": None if reference is None else reference.dose_gy})
     finally:
         viewer.dvh_panel.stop_workers()
-        widget.close()
-        viewer.close()
-        widget.deleteLater()
+        for top in {id(w): w for w in (widget, viewer, window) if w is not None}.values():
+            top.close()
+            top.deleteLater()
         app.processEvents()
 
 
-def _arrange(viewer, view: str, size: tuple[int, int]):  # noqa: ANN001, ANN202
-    """The widget to grab and the slice views it contains."""
-    from PySide6 import QtWidgets
+def _main_window(scanned):  # noqa: ANN001, ANN202
+    """A fresh main window with the viewer attached, showing the scanned folder."""
+    from rtviewer.ui.main_window import MainWindow
+    from rtviewer.ui.viewer_controller import attach_viewer
 
+    window = MainWindow()
+    attach_viewer(window)
+    window.results[scanned.root] = scanned
+    window.tree.show_result(scanned)
+    window.problems.show_result(scanned)
+    return window
+
+
+def _arrange(window, viewer, view: str, size: tuple[int, int]):  # noqa: ANN001, ANN202
+    """The widget to grab and the slice views it contains."""
     if view == "all":
-        window = QtWidgets.QMainWindow()
-        window.setWindowTitle("rtviewer")
-        window.setCentralWidget(viewer)
         window.resize(*size)
         has_dvh = viewer.scene.dose is not None and viewer.scene.structures is not None
         viewer.tabs.setCurrentWidget(viewer.dvh_panel if has_dvh else viewer.structure_panel)

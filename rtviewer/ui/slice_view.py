@@ -231,8 +231,9 @@ class SliceView(QtWidgets.QWidget):
             br = item.boundingRect()
             x = {"left": 4, "right": rect.width() - br.width() - 4,
                  "info": 4}.get(edge, (rect.width() - br.width()) / 2)
-            y = {"top": 4, "bottom": rect.height() - br.height() - 4, "info": 4}.get(
-                edge, (rect.height() - br.height()) / 2)
+            # the info line sits under the top label so narrow views do not overlap them
+            y = {"top": 4, "bottom": rect.height() - br.height() - 4,
+                 "info": 6 + br.height()}.get(edge, (rect.height() - br.height()) / 2)
             item.setPos(x, y)
 
     def _on_window_level(self, width: float, level: float) -> None:

@@ -78,7 +78,12 @@ class Viewer(QtWidgets.QWidget):
         for widget in (self.preset, self.layout_button, self.reset_zoom, self.screenshot):
             bar.addWidget(widget)
         bar.addStretch(1)
+        self._toolbar = bar
         return bar
+
+    def add_toolbar_widget(self, widget: QtWidgets.QWidget) -> None:
+        """Append a widget to the toolbar above the views (before the stretch)."""
+        self._toolbar.insertWidget(self._toolbar.count() - 1, widget)
 
     def _build_layout(self) -> None:
         self.view_area = QtWidgets.QWidget()

@@ -1,0 +1,201 @@
+"""Wires the :class:`Viewer` into the main window: tree selection -> chain -> load -> show.
+
+Kept apart from ``main_window`` (the scan/tree window) so that window stays small:
+``attach_viewer(window)`` moves the patient tree into a dock, makes the viewer the
+central widget, puts the readout in the status bar, and loads in a worker thread
+whatever the user selects (or, after a scan, what ``rtviewer render`` would show).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6 import QtCore, QtWidgets
+
+from rtviewer.model.index import ScanResult
+from rtviewer.ui.chain import Chain, chain_for, default_chain
+from rtviewer.ui.loader import LoadResult, LoadWorker
+from rtviewer.ui.viewer import Viewer
+
+__all__ = ["ViewerController", "attach_viewer"]
+
+log = logging.getLogger(__name__)
+
+_LOADABLE = ("rtdose", "rtplan", "rtionplan", "rtstruct", "image")
+
+
+class ViewerController(QtCore.QObject):
+    """Loads chains for a main window and shows them in its viewer.
+
+    Signals
+    -------
+    loaded(object)
+        A :class:`LoadResult` is on screen.
+    """
+
+    loaded = QtCore.Signal(object)
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.viewer = Viewer()
+        self._generation = 0
+        self._workers: list[LoadWorker] = []
+        self.chain = Chain()
+        self._dock_tree()
+        self._build_status()
+        self._build_choices()
+        window.scan_finished.connect(self._on_scan_finished)
+        window.tree.itemSelectionChanged.connect(self._on_selection)
+
+    # -- layout -------------------------------------------------------------------------
+    def _dock_tree(self) -> None:
+        window = self.window
+        tree = window.takeCentralWidget()
+        dock = QtWidgets.QDockWidget("Patients", window)
+        dock.setObjectName("patients_dock")
+        dock.setWidget(tree)
+        window.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        window.setCentralWidget(self.viewer)
+        self.tree_dock = dock
+
+    def _build_status(self) -> None:
+        bar = self.window.statusBar()
+        self.viewer.readout.setParent(None)
+        bar.addWidget(self.viewer.readout, 1)
+        self.load_progress = QtWidgets.QProgressBar(bar)
+        self.load_progress.setMaximumWidth(200)
+        self.load_progress.setFormat("loading %p%")
+        self.load_progress.setVisible(False)
+        bar.addPermanentWidget(self.load_progress)
+
+    def _build_choices(self) -> None:
+        """Combos offering the other doses and plans of the study (never merged)."""
+        self.dose_choice = QtWidgets.QComboBox()
+        self.dose_choice.setToolTip("Doses of this plan / study: one is shown at a time")
+        self.dose_choice.activated.connect(self._on_dose_chosen)
+        self.viewer.add_toolbar_widget(QtWidgets.QLabel("Dose:"))
+        self.viewer.add_toolbar_widget(self.dose_choice)
+
+    # -- requests -------------------------------------------------------------------------
+    def _result_for(self, path: Path) -> ScanResult | None:
+        for result in self.window.results.values():
+            if any(inst.path == path for inst in result.instances()):
+                return result
+        return None
+
+    def _on_selection(self) -> None:
+        from rtviewer.ui.scan_tree import PATH_ROLE
+
+        items = self.window.tree.selectedItems()
+        path = items[0].data(0, PATH_ROLE) if items else None
+        if not path:
+            return
+        result = self._result_for(Path(path))
+        if result is None:
+            return
+        inst = next(i for i in result.instances() if i.path == Path(path))
+        if inst.kind in _LOADABLE:
+            self.load(chain_for(result, Path(path)))
+
+    def _on_scan_finished(self, result: ScanResult) -> None:
+        if self.viewer.scene.empty and not self._workers:
+            chain, why = default_chain(result)
+            if chain.renderable:
+                log.info("showing %s", why)
+                self.load(chain)
+
+    def _on_dose_chosen(self, index: int) -> None:
+        path = self.dose_choice.itemData(index)
+        if path and Path(path) != self.chain.dose:
+            doses = [d for d in (self.chain.dose, *self.chain.other_doses) if d is not None]
+            self.load(replace(self.chain, dose=Path(path),
+                              other_doses=tuple(d for d in doses if d != Path(path))))
+
+    def load(self, chain: Chain) -> None:
+        """Read ``chain`` in a worker thread; a newer request supersedes older ones."""
+        if not chain.renderable:
+            self.window.statusBar().showMessage("; ".join(chain.notes) or "nothing to show")
+            return
+        self._generation += 1
+        worker = LoadWorker(chain, self)
+        generation = self._generation
+        worker.progress.connect(self._on_progress)
+        worker.loaded.connect(lambda result: self._on_loaded(result, generation))
+        worker.finished.connect(lambda: self._forget(worker))
+        self._workers.append(worker)
+        self.load_progress.setVisible(True)
+        self.load_progress.setRange(0, 0)
+        worker.start()
+
+    def _forget(self, worker: LoadWorker) -> None:
+        if worker in self._workers:
+            self._workers.remove(worker)
+            worker.deleteLater()
+        self.load_progress.setVisible(bool(self._workers))
+
+    def _on_progress(self, done: int, total: int, what: str) -> None:
+        self.load_progress.setRange(0, max(1, total))
+        self.load_progress.setValue(done)
+        self.load_progress.setFormat(what)
+
+    def _on_loaded(self, result: LoadResult, generation: int) -> None:
+        if generation != self._generation:
+            return  # the user has since selected something else
+        self.chain = result.chain
+        why = self.viewer.show_result(result)
+        self.offer_doses(result.chain)
+        message = f"Showing {_describe(result.chain)}; crosshair at the {why}"
+        if result.problems:
+            message += "; could not read: " + "; ".join(f"{p.name}: {r}"
+                                                       for p, r in result.problems)
+        self.window.statusBar().showMessage(message, 15000)
+        self.loaded.emit(result)
+
+    def offer_doses(self, chain: Chain) -> None:
+        """List the chain's dose and its alternatives in the Dose combo."""
+        with QtCore.QSignalBlocker(self.dose_choice):
+            self.dose_choice.clear()
+            for path in (chain.dose, *chain.other_doses):
+                if path is not None:
+                    self.dose_choice.addItem(path.name, str(path))
+            self.dose_choice.setEnabled(self.dose_choice.count() > 1)
+
+    def wait(self, timeout_ms: int = 60000) -> None:
+        """Block until running loads finish and their results are shown (tests, render)."""
+        for worker in list(self._workers):
+            worker.wait(timeout_ms)
+        QtCore.QCoreApplication.sendPostedEvents()
+        QtCore.QCoreApplication.processEvents()
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802
+        """Join the workers when the window closes."""
+        if watched is self.window and event.type() == QtCore.QEvent.Type.Close:
+            self.shutdown()
+        return False
+
+    def shutdown(self) -> None:
+        """Join worker threads (call before the window is destroyed)."""
+        for worker in list(self._workers):
+            worker.wait()
+        self.viewer.dvh_panel.stop_workers()
+
+
+def _describe(chain: Chain) -> str:
+    parts = [f"{label} {path.name}" for label, path in
+             (("plan", chain.plan), ("dose", chain.dose), ("structures", chain.structures))
+             if path is not None]
+    if chain.image_paths:
+        parts.append(f"{len(chain.image_paths)} images")
+    return ", ".join(parts) or "nothing"
+
+
+def attach_viewer(window: Any) -> ViewerController:
+    """Put the viewer into ``window`` (a ``MainWindow``) and return its controller."""
+    controller = ViewerController(window)
+    window.viewer_controller = controller
+    window.installEventFilter(controller)
+    return controller

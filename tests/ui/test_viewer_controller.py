@@ -1,0 +1,42 @@
+"""The main window with the viewer attached: open a folder, the first chain shows; select
+another object in the tree and its chain loads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rtviewer.ui.main_window import MainWindow
+from rtviewer.ui.scan_tree import PATH_ROLE
+from rtviewer.ui.viewer_controller import attach_viewer
+
+
+def _items(tree):
+    stack = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    while stack:
+        item = stack.pop()
+        yield item
+        stack.extend(item.child(i) for i in range(item.childCount()))
+
+
+@pytest.mark.corpus
+def test_open_folder_shows_the_plan_chain_then_selection_loads_another(qtbot, corpus):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    controller = attach_viewer(window)
+    window.show()
+    with qtbot.waitSignal(controller.loaded, timeout=60000):
+        window.open_path(str(corpus / "dicompyler-core"))
+    scene = controller.viewer.scene
+    assert scene.plan is not None and scene.dose is not None and scene.structures is not None
+    assert np.allclose(controller.viewer.state.crosshair_mm, scene.isocenter_mm())
+    assert controller.viewer.state.reference_dose.dose_gy == pytest.approx(14.0)
+    rtss = next(i for i in _items(window.tree)
+                if (i.data(0, PATH_ROLE) or "").endswith("rtss.dcm"))
+    with qtbot.waitSignal(controller.loaded, timeout=60000) as blocker:
+        window.tree.setCurrentItem(rtss)
+    result = blocker.args[0]
+    assert result.chain.structures.name == "rtss.dcm" and result.chain.dose is None
+    assert controller.viewer.scene.dose is None
+    assert controller.viewer.views["axial"].roi_curves  # contours drawn
+    window.close()
