@@ -82,7 +82,8 @@ def save_cache(root: str, files: dict[str, Entry]) -> Path | None:
         fd, tmp = tempfile.mkstemp(prefix=".scan-", suffix=".tmp", dir=target.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as fp:
-                json.dump(payload, fp, separators=(",", ":"))
+                # dumps (the C encoder), not dump: dump streams through Python chunks.
+                fp.write(json.dumps(payload, separators=(",", ":")))
             os.replace(tmp, target)
         finally:
             if os.path.exists(tmp):
