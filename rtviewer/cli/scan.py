@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
 import sys
@@ -40,8 +41,11 @@ def run(args: argparse.Namespace) -> int:
     except RtViewerError as exc:
         print(f"rtviewer scan: {exc}", file=sys.stderr)
         return 2
-    text = json.dumps(to_json_document(result), indent=1, sort_keys=True, ensure_ascii=False) \
+    # ASCII JSON: file names that are not valid UTF-8 survive as \udcXX escapes.
+    text = json.dumps(to_json_document(result), indent=1, sort_keys=True) \
         if args.json else format_tree(result)
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(errors="backslashreplace")
     try:
         print(text)
         sys.stdout.flush()

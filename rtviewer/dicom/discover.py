@@ -55,16 +55,25 @@ class _Walker:
         self.cancel = cancel
 
     def walk_dir(self, path: str) -> None:
+        """Walk a folder tree with an explicit stack (no recursion limit on deep trees)."""
+        stack = [path]
+        while stack and not self.out.cancelled:
+            for sub in reversed(self._list(stack.pop())):
+                stack.append(sub)
+
+    def _list(self, path: str) -> list[str]:
+        """Account for one folder's entries; return its sub-folders to walk."""
         try:
             with os.scandir(path) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             self.out.problems.append((path, f"cannot list the folder ({exc.strerror or exc})"))
-            return
+            return []
+        folders = []
         for entry in entries:
             if self.cancel():
                 self.out.cancelled = True
-                return
+                return []
             if entry.is_symlink():
                 self.links.append(entry.path)
                 continue
@@ -73,17 +82,22 @@ class _Walker:
             except OSError as exc:
                 self.out.problems.append((entry.path, f"cannot stat ({exc.strerror or exc})"))
                 continue
-            self.visit(entry.path, st)
+            if self.visit(entry.path, st, walk=False):
+                folders.append(entry.path)
+        return folders
 
-    def visit(self, path: str, st: os.stat_result) -> None:
+    def visit(self, path: str, st: os.stat_result, *, walk: bool = True) -> bool:
+        """Account for one path; return True for a new folder (walked when ``walk``)."""
         key = (st.st_dev, st.st_ino)
         if stat.S_ISDIR(st.st_mode):
             if key in self.seen_dirs:
                 self.out.skipped.append(
                     (path, f"second path to a folder already scanned ({self.seen_dirs[key]})"))
-                return
+                return False
             self.seen_dirs[key] = path
-            self.walk_dir(path)
+            if walk:
+                self.walk_dir(path)
+            return True
         elif not stat.S_ISREG(st.st_mode):
             self.out.skipped.append((path, _not_regular(st.st_mode)))
         elif key in self.seen_files:
@@ -92,6 +106,7 @@ class _Walker:
         else:
             self.seen_files[key] = path
             self.out.files.append(FoundFile(path, st.st_size, st.st_mtime_ns))
+        return False
 
     def resolve_links(self) -> None:
         while self.links and not self.out.cancelled:

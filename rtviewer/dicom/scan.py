@@ -210,7 +210,9 @@ def scan(root: str | Path, progress: Progress | None = None, cancel: Cancel = No
         records.update(_read_serial(to_read, tick))
     cancelled = found.cancelled or is_cancelled() or len(records) < total
     if use_cache and (to_read or len(cached) != len(found.files)):
-        _update_cache(base, found.files, records, cached, full=not cancelled)
+        # A single file updates its folder's cache; a whole folder replaces it.
+        _update_cache(base, found.files, records, cached,
+                      full=not cancelled and base == root_abs)
     return build_index(Path(base), records, found.skipped, found.problems, cancelled=cancelled)
 
 

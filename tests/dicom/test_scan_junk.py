@@ -21,6 +21,7 @@ def _make_junk(folder: Path, corpus: Path) -> None:
     rng = __import__("random").Random(20261126)
     (folder / "random.bin").write_bytes(bytes([0x42]) + rng.randbytes(4095))
     (folder / "notes.txt").write_text("Plan review notes\n" * 50)
+    (folder / os.fsdecode(b"bad\xffname.txt")).write_text("a name that is not UTF-8")
     (folder / "empty.dcm").write_bytes(b"")
     rtss = (corpus / "dicompyler-core" / "rtss.dcm").read_bytes()
     (folder / "truncated_rtss.dcm").write_bytes(rtss[: len(rtss) // 2])
@@ -110,8 +111,34 @@ def test_junk_folder_cli_unprivileged(corpus):
         assert "Permission denied" in problems["unreadable.dcm"]
         assert {"truncated_rtss.dcm", "truncated_ct.dcm", "header_only_ct.dcm"} < set(problems)
         skipped = {s["path"] for s in doc["skipped"]}
-        assert {"random.bin", "notes.txt", "empty.dcm", "pipe.dcm", "sub/loop"} <= skipped
+        assert {"random.bin", "notes.txt", "empty.dcm", "pipe.dcm", "sub/loop",
+                "bad\udcffname.txt"} <= skipped
         assert not (folder / ".rtviewer").exists()
         assert list(cache.rglob("*.json"))  # the cache went where it was told
     finally:
         shutil.rmtree(base)
+
+
+def test_tree_output_with_undecodable_name(junk):
+    out = subprocess.run([sys.executable, "-m", "rtviewer", "scan", str(junk), "--no-cache"],
+                         capture_output=True, cwd=REPO, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert b"bad\\udcffname.txt: not a DICOM file" in out.stdout
+
+
+def test_deeply_nested_folders(tmp_path, corpus):
+    deep = str(tmp_path)
+    for _ in range(1100):  # deeper than Python's recursion limit
+        deep = os.path.join(deep, "d")
+        os.mkdir(deep)
+    deep = Path(deep)
+    shutil.copy(corpus / "dicompyler-core" / "rtplan.dcm", deep / "plan.dcm")
+    try:
+        result = scan(tmp_path, use_cache=False)
+        assert [i.path for i in result.instances()] == [deep / "plan.dcm"]
+    finally:  # shutil.rmtree recurses: remove the tower iteratively
+        (deep / "plan.dcm").unlink()
+        level = str(deep)
+        while level != str(tmp_path):
+            os.rmdir(level)
+            level = os.path.dirname(level)
