@@ -26,8 +26,8 @@ __all__ = ["check_path", "ISSUE_SEVERITIES"]
 Progress = Callable[[str], None]
 
 
-def check_path(path: str | Path, *, deep: bool = False,
-               progress: Progress | None = None) -> CheckReport:
+def check_path(path: str | Path, *, deep: bool = False, progress: Progress | None = None,
+               use_cache: bool = True) -> CheckReport:
     """Check a folder (or one file) of DICOM-RT data.
 
     Parameters
@@ -38,6 +38,8 @@ def check_path(path: str | Path, *, deep: bool = False,
         Also run dicom3tools' ``dciodvfy`` on every file when it is installed.
     progress : callable(str), optional
         Told the name of each stage as it starts.
+    use_cache : bool, keyword-only
+        Use and update the scanner's per-folder header cache.
 
     Returns
     -------
@@ -54,7 +56,7 @@ def check_path(path: str | Path, *, deep: bool = False,
             progress(name)
 
     stage("scanning")
-    result = scan(path)
+    result = scan(path, use_cache=use_cache)
     out = Collector(result.root)
     stage("checking the index")
     check_index(result, out)
