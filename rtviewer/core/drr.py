@@ -1,0 +1,106 @@
+"""Digitally reconstructed radiographs: rays from the source through a CT volume.
+
+Each detector pixel is a point of a plane normal to the beam axis (beam limiting
+device ``(Xb, Yb)`` mm at the isocentre plane). Its ray from the source is
+clipped to the CT's box and sampled at equal steps (nearest voxel: a DRR backdrop
+for checking field placement needs no sub-voxel accuracy, and nearest sampling
+keeps a 256² DRR of a 512²×150 CT near a second here). Attenuation is linear in
+CT number: ``μ/μ_water = max(0, 1 + HU/1000)``; the result is the line integral
+in water-equivalent mm.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from rtviewer.core.grid import Grid
+from rtviewer.core.iec61217 import BeamGeometry
+
+__all__ = ["drr"]
+
+FloatArray = NDArray[np.float64]
+
+_CHUNK_RAYS = 4096
+
+
+def _ray_box(start: FloatArray, step: FloatArray, shape_ijk: FloatArray) -> FloatArray:
+    """Entry and exit ``t`` (fractions of ``step``) of rays in index space, ``(N, 2)``."""
+    low, high = np.full(3, -0.5), shape_ijk - 0.5
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t1 = (low - start) / step
+        t2 = (high - start) / step
+    t_near = np.where(step == 0, np.where((start >= low) & (start <= high), -np.inf, np.inf),
+                      np.minimum(t1, t2))
+    t_far = np.where(step == 0, np.where((start >= low) & (start <= high), np.inf, -np.inf),
+                     np.maximum(t1, t2))
+    return np.column_stack([np.max(t_near, axis=1), np.min(t_far, axis=1)])
+
+
+def drr(volume_hu: NDArray[np.floating], grid: Grid, geometry: BeamGeometry,
+        xb_mm: ArrayLike, yb_mm: ArrayLike, *, step_mm: float | None = None) -> FloatArray:
+    """Ray-cast a DRR through a CT on a detector grid at the isocentre plane.
+
+    Parameters
+    ----------
+    volume_hu : ndarray, (nk, nj, ni)
+        CT numbers (HU), indexed ``[k, j, i]`` as ``grid``.
+    grid : Grid
+        Voxel-centre geometry of the CT.
+    geometry : BeamGeometry
+        Source and beam axes (IEC 61217).
+    xb_mm, yb_mm : array_like, (nx,) and (ny,)
+        Detector pixel centres along ``Xb`` (columns) and ``Yb`` (rows), mm at the
+        isocentre plane.
+    step_mm : float, optional, keyword-only
+        Sampling step along each ray; half the smallest voxel spacing by default.
+
+    Returns
+    -------
+    ndarray, (ny, nx)
+        Water-equivalent path length (mm) per pixel; row ``r`` is ``yb_mm[r]``.
+    """
+    if volume_hu.ndim != 3 or tuple(volume_hu.shape) != grid.shape:
+        raise ValueError(f"volume_hu shape {volume_hu.shape} does not match {grid.shape}")
+    xs, ys = np.asarray(xb_mm, dtype=np.float64), np.asarray(yb_mm, dtype=np.float64)
+    step = float(step_mm) if step_mm is not None else 0.5 * min(grid.spacing_mm)
+    if not step > 0:
+        raise ValueError(f"step_mm must be positive, got {step_mm}")
+    xx, yy = np.meshgrid(xs, ys)
+    targets = geometry.bld_to_patient(np.column_stack([xx.ravel(), yy.ravel(),
+                                                       np.zeros(xx.size)]))
+    source = geometry.source_mm
+    mu = np.maximum(0.0, 1.0 + volume_hu.astype(np.float32) / 1000.0).ravel()
+    out = np.zeros(xx.size)
+    for begin in range(0, xx.size, _CHUNK_RAYS):
+        chunk = targets[begin:begin + _CHUNK_RAYS]
+        out[begin:begin + len(chunk)] = _integrate(mu, grid, source, chunk, step)
+    return out.reshape(ys.size, xs.size)
+
+
+def _integrate(mu: NDArray[np.float32], grid: Grid, source: FloatArray, targets: FloatArray,
+               step: float) -> FloatArray:
+    """Line integrals of ``mu`` (flattened ``[k, j, i]``) along source→target rays, mm."""
+    nk, nj, ni = grid.shape
+    direction = targets - source
+    length = np.linalg.norm(direction, axis=1)
+    unit = direction / length[:, None]
+    start_ijk = grid.patient_to_index(source)
+    step_ijk = grid.patient_to_index(source + unit) - start_ijk  # index change per mm
+    bounds = _ray_box(np.broadcast_to(start_ijk, step_ijk.shape), step_ijk,
+                      np.array([ni, nj, nk], dtype=np.float64))
+    enter, leave = np.maximum(bounds[:, 0], 0.0), bounds[:, 1]
+    span = np.where(leave > enter, leave - enter, 0.0)
+    count = int(np.ceil(span.max() / step)) if span.max() > 0 else 0
+    if count == 0:
+        return np.zeros(len(targets))
+    total = np.zeros(len(targets))
+    flat_dims = np.array([nj * ni, ni, 1])
+    for s in range(count):
+        d = enter + (s + 0.5) * step
+        inside = d < leave
+        ijk = np.rint(start_ijk + d[:, None] * step_ijk).astype(np.intp)
+        ok = inside & np.all((ijk >= 0) & (ijk < [ni, nj, nk]), axis=1)
+        flat = ijk[ok][:, ::-1] @ flat_dims
+        total[ok] += mu[flat]
+    return total * step
