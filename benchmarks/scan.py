@@ -94,7 +94,7 @@ def _ct_slice(patient: dict[str, str], index: int, rows: int, rng: np.random.Gen
     return ds
 
 
-def _rt_objects(patient: dict[str, str], slices: list[Dataset], rows: int) -> list[Dataset]:
+def _structure_set(patient: dict[str, str], slices: list[Dataset]) -> Dataset:
     struct = Dataset()
     struct.SOPClassUID, struct.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.481.3", generate_uid()
     struct.file_meta = _meta(struct.SOPClassUID, struct.SOPInstanceUID)
@@ -135,6 +135,10 @@ def _rt_objects(patient: dict[str, str], slices: list[Dataset], rows: int) -> li
             rc.ContourSequence.append(c)
         contours.append(rc)
     struct.StructureSetROISequence, struct.ROIContourSequence = rois, contours
+    return struct
+
+
+def _plan(patient: dict[str, str], struct: Dataset) -> Dataset:
     plan = Dataset()
     plan.SOPClassUID, plan.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.481.5", generate_uid()
     plan.file_meta = _meta(plan.SOPClassUID, plan.SOPInstanceUID)
@@ -153,6 +157,10 @@ def _rt_objects(patient: dict[str, str], slices: list[Dataset], rows: int) -> li
         beam.BeamNumber, beam.BeamName, beam.TreatmentDeliveryType = number, f"Arc{number}", \
             "TREATMENT"
         plan.BeamSequence.append(beam)
+    return plan
+
+
+def _dose(patient: dict[str, str], plan: Dataset) -> Dataset:
     dose = Dataset()
     dose.SOPClassUID, dose.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.481.2", generate_uid()
     dose.file_meta = _meta(dose.SOPClassUID, dose.SOPInstanceUID)
@@ -172,7 +180,13 @@ def _rt_objects(patient: dict[str, str], slices: list[Dataset], rows: int) -> li
     dose.SamplesPerPixel, dose.PhotometricInterpretation = 1, "MONOCHROME2"
     dose.BitsAllocated, dose.BitsStored, dose.HighBit, dose.PixelRepresentation = 32, 32, 31, 0
     dose.PixelData = np.zeros((frames, 100, 100), dtype=np.uint32).tobytes()
-    return [struct, plan, dose]
+    return dose
+
+
+def _rt_objects(patient: dict[str, str], slices: list[Dataset]) -> list[Dataset]:
+    struct = _structure_set(patient, slices)
+    plan = _plan(patient, struct)
+    return [struct, plan, _dose(patient, plan)]
 
 
 def generate(folder: Path, n_slices: int, rows: int, n_patients: int = 4) -> int:
@@ -191,7 +205,7 @@ def generate(folder: Path, n_slices: int, rows: int, n_patients: int = 4) -> int
             ds.save_as(out / "CT" / f"CT{i:05d}.dcm", enforce_file_format=True)
             ds.PixelData = b""  # keep memory small; the RTSTRUCT needs only the UIDs
             slices.append(ds)
-        for obj in _rt_objects(patient, slices, rows):
+        for obj in _rt_objects(patient, slices):
             obj.save_as(out / f"{obj.Modality}.dcm", enforce_file_format=True)
         count += per_patient + 3
     return count

@@ -24,6 +24,13 @@ _log = logging.getLogger(__name__)
 Entry = dict[str, Any]
 
 
+def _version() -> str:
+    """Cache layout and rtviewer version: a new release re-reads (summaries may change)."""
+    from rtviewer import __version__
+
+    return f"{CACHE_VERSION}/{__version__}"
+
+
 def cache_dir() -> Path:
     """The folder holding scan caches (``RTVIEWER_CACHE_DIR`` or the user cache dir)."""
     override = os.environ.get("RTVIEWER_CACHE_DIR")
@@ -51,7 +58,7 @@ def load_cache(root: str) -> dict[str, Entry]:
     except (OSError, ValueError) as exc:
         _log.warning("ignoring unreadable scan cache %s: %s", path, exc)
         return {}
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION \
+    if not isinstance(data, dict) or data.get("version") != _version() \
             or data.get("root") != os.path.abspath(root):
         return {}
     files = data.get("files")
@@ -76,7 +83,7 @@ def save_cache(root: str, files: dict[str, Entry]) -> Path | None:
     if _inside(target.parent, Path(root)):
         _log.info("not writing the scan cache inside the scanned folder %s", root)
         return None
-    payload = {"version": CACHE_VERSION, "root": os.path.abspath(root), "files": files}
+    payload = {"version": _version(), "root": os.path.abspath(root), "files": files}
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".scan-", suffix=".tmp", dir=target.parent)
