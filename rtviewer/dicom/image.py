@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
+from rtviewer.core.grid import Grid
 from rtviewer.dicom.captured import warnings_as_findings
 from rtviewer.dicom.element_values import get_float, get_floats, get_int, get_str
 from rtviewer.dicom.files import read_dataset
@@ -91,6 +92,7 @@ def _read_volume(files: list[Path]) -> ImageVolume:
     voxels = stacked.assemble(planes)
     first = ordered[0].dataset
     grid = stacked.grid(voxels.shape, get_str(first, "FrameOfReferenceUID"))
+    findings += _thickness_findings(get_float(first, "SliceThickness"), grid)
     if len({(r.slope, r.intercept) for r in rescales}) > 1:
         findings.append(Finding(
             "PER_SLICE_RESCALE", "Rescale Slope/Intercept differ between slices; each "
@@ -211,13 +213,26 @@ def _window(ds: Dataset) -> tuple[float, float] | None:
 def _series_findings(headers: list[_Header]) -> list[Finding]:
     """Per-file reading findings plus disagreements between the slices' identities."""
     findings = [f for h in headers for f in h.findings]
-    for keyword, label in (("SeriesInstanceUID", "Series Instance UID"),
-                           ("FrameOfReferenceUID", "Frame of Reference UID"),
-                           ("Modality", "Modality")):
+    for keyword, label, code in (
+            ("SeriesInstanceUID", "Series Instance UID", "INCONSISTENT_SERIES_UID"),
+            ("FrameOfReferenceUID", "Frame of Reference UID", "INCONSISTENT_FRAME_OF_REFERENCE"),
+            ("Modality", "Modality", "INCONSISTENT_MODALITY")):
         values = {get_str(h.dataset, keyword) for h in headers}
         if len(values) > 1:
             findings.append(Finding(
-                "INCONSISTENT_" + keyword.upper().replace("UID", "_UID"),
-                f"The slices do not share one {label} ({len(values)} values).",
+                code, f"The slices do not share one {label} ({len(values)} values).",
                 attribute=keyword, assumption="the first slice's value"))
     return findings
+
+
+def _thickness_findings(thickness_mm: float | None, grid: Grid) -> list[Finding]:
+    """Slice Thickness that differs from the measured slice spacing (gapped or overlapping)."""
+    step = grid.spacing_mm[2]
+    if grid.shape[0] < 2 or thickness_mm is None or thickness_mm <= 0:
+        return []
+    if abs(thickness_mm - step) <= 0.1 * step:
+        return []
+    return [Finding("SLICE_THICKNESS_DIFFERS_FROM_SPACING",
+                    f"Slice Thickness {thickness_mm:g} mm differs from the {step:.4g} mm "
+                    "spacing of the slice positions.", Severity.INFO, "SliceThickness",
+                    assumption="geometry follows the positions")]

@@ -177,3 +177,15 @@ def test_rt_object_is_not_an_image_slice(tmp_path):
     path = write_dose(tmp_path / "rd.dcm", "HFS")
     with pytest.raises(UnsupportedObjectError, match="not an image"):
         read_image_volume([path])
+
+
+def test_slice_thickness_differing_from_spacing_is_noted(tmp_path):
+    from pydicom import dcmread
+    paths = write_ct_series(tmp_path, "HFS")
+    for p in paths:
+        ds = dcmread(p)
+        ds.SliceThickness = 5.0  # slices 2.5 mm apart: overlapping reconstruction
+        ds.save_as(p)
+    volume = read_image_volume(paths)
+    assert [f.code for f in volume.findings] == ["SLICE_THICKNESS_DIFFERS_FROM_SPACING"]
+    assert volume.grid.spacing_mm[2] == pytest.approx(2.5)
