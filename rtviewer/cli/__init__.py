@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rtviewer.cli.scan",
     "rtviewer.cli.render",
     "rtviewer.cli.check",
+    "rtviewer.cli.dvh",
 )
 
 

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 
 from rtviewer.core.grid import Grid
 from rtviewer.core.interpolation import sample_at_indices
-from rtviewer.core.rasterise import in_plane_samples
+from rtviewer.core.rasterise import model_samples
 from rtviewer.core.slab_model import SlabModel, SlabPlane
 
 __all__ = ["DoseSamples", "SamplingPlan", "choose_sampling", "sample_dose"]
@@ -40,9 +40,7 @@ __all__ = ["DoseSamples", "SamplingPlan", "choose_sampling", "sample_dose"]
 FloatArray = NDArray[np.float64]
 
 #: Default cap on dose evaluations per structure.
-DEFAULT_MAX_SAMPLES = 600_000
-_GOLDEN = 0.6180339887498949
-_PLASTIC = 0.7548776662466927
+DEFAULT_MAX_SAMPLES = 60000
 
 
 @dataclass(frozen=True)
@@ -95,25 +93,38 @@ def _normal_axis(model: SlabModel, grid: Grid) -> int | None:
     return axis if cosines[axis] > 1 - 1e-6 else None
 
 
-def _cut_offsets(plane: SlabPlane, model: SlabModel, grid: Grid, plan: SamplingPlan
-                 ) -> FloatArray:
-    """Offsets along the normal where the slab's lines are cut (faces included)."""
+def _cuts(planes: list[SlabPlane], model: SlabModel, grid: Grid, max_piece_mm: float
+          ) -> tuple[NDArray[np.intp], FloatArray]:
+    """Offsets along the normal where each slab's lines are cut (faces included).
+
+    Returns the number of cuts per plane and all cuts concatenated plane after plane.
+    """
+    lower = np.array([p.lower_mm for p in planes])
+    upper = np.array([p.upper_mm for p in planes])
     axis = _normal_axis(model, grid)
-    inner: FloatArray
     if axis is not None:
         step = float(grid.affine[:3, axis] @ model.normal)
         first = float(grid.affine[:3, 3] @ model.normal)
-        count = grid.shape[::-1][axis]
-        m_low = math.floor((plane.lower_mm - first) / step)
-        m_high = math.ceil((plane.upper_mm - first) / step)
-        m = np.arange(max(min(m_low, m_high), 0), min(max(m_low, m_high), count - 1) + 1)
-        inner = (first + m * step).astype(np.float64)
-        inner = inner[(inner > plane.lower_mm + 1e-9) & (inner < plane.upper_mm - 1e-9)]
+        dose_planes = np.sort(first + step * np.arange(grid.shape[::-1][axis]))
+        begin = np.searchsorted(dose_planes, lower + 1e-9, side="left")
+        inner = np.searchsorted(dose_planes, upper - 1e-9, side="left") - begin
+        inner = np.maximum(inner, 0)
     else:
-        pieces = max(1, math.ceil(plane.thickness_mm / plan.max_piece_mm - 1e-9))
-        inner = np.linspace(plane.lower_mm, plane.upper_mm, pieces + 1)[1:-1]
-    result: FloatArray = np.sort(np.concatenate([[plane.lower_mm], inner, [plane.upper_mm]]))
-    return result
+        pieces = np.maximum(np.ceil((upper - lower) / max_piece_mm - 1e-9), 1).astype(np.intp)
+        inner = pieces - 1
+    n_cuts = (inner + 2).astype(np.intp)
+    start = np.concatenate([[0], np.cumsum(n_cuts)[:-1]])
+    owner = np.repeat(np.arange(len(planes)), inner)
+    rank = np.arange(len(owner)) - np.repeat(np.cumsum(inner) - inner, inner)
+    cuts = np.empty(int(n_cuts.sum()))
+    cuts[start] = lower
+    cuts[start + n_cuts - 1] = upper
+    if axis is not None:
+        cuts[start[owner] + 1 + rank] = dose_planes[begin[owner] + rank]
+    else:
+        cuts[start[owner] + 1 + rank] = lower[owner] + (rank + 1) * (
+            (upper - lower) / (inner + 1))[owner]
+    return n_cuts, cuts
 
 
 def choose_sampling(model: SlabModel, grid: Grid, *, max_samples: int) -> SamplingPlan:
@@ -132,8 +143,11 @@ def choose_sampling(model: SlabModel, grid: Grid, *, max_samples: int) -> Sampli
     size = max(model.volume_mm3, 1e-9) ** (1.0 / 3.0)
     pitch = min(dose_step / 4.0, size / 30.0)
     plan = SamplingPlan(pitch_mm=pitch, max_piece_mm=dose_step / 2.0)
-    estimate = sum(p.area_mm2 / pitch**2 * len(_cut_offsets(p, model, grid, plan))
-                   for p in model.planes)
+    planes = [p for p in model.planes if p.area_mm2 > 0 and p.thickness_mm > 0]
+    if not planes:
+        return plan
+    n_cuts, _ = _cuts(planes, model, grid, plan.max_piece_mm)
+    estimate = float(np.dot([p.area_mm2 for p in planes], n_cuts)) / pitch**2
     if estimate > max_samples:
         plan = SamplingPlan(pitch_mm=pitch * math.sqrt(estimate / max_samples),
                             max_piece_mm=dose_step / 2.0)
@@ -149,27 +163,36 @@ def _plane_indices(model: SlabModel, grid: Grid, uv: FloatArray) -> tuple[FloatA
     return base, step
 
 
-def _vertex_doses(model: SlabModel, plane: SlabPlane, dose_gy: NDArray[np.floating],
+def _vertex_doses(model: SlabModel, planes: list[SlabPlane], dose_gy: NDArray[np.floating],
                   grid: Grid, outside_gy: float) -> FloatArray:
-    vertices = np.vstack(plane.polygons_uv)
+    """Dose at every contour vertex on both faces of its slab."""
+    vertices = np.vstack([np.vstack(p.polygons_uv) for p in planes])
+    counts = [sum(len(poly) for poly in p.polygons_uv) for p in planes]
+    lower = np.repeat([p.lower_mm for p in planes], counts)
+    upper = np.repeat([p.upper_mm for p in planes], counts)
     base, step = _plane_indices(model, grid, vertices)
-    faces = np.array([plane.lower_mm, plane.upper_mm])
-    ijk = base[None, :, :] + faces[:, None, None] * step
-    return sample_at_indices(dose_gy, ijk.reshape(-1, 3), outside=outside_gy)
+    ijk = np.concatenate([base + lower[:, None] * step, base + upper[:, None] * step])
+    return sample_at_indices(dose_gy, ijk, outside=outside_gy)
 
 
-def _plane_pieces(model: SlabModel, plane: SlabPlane, index: int, dose_gy: NDArray[np.floating],
-                  grid: Grid, plan: SamplingPlan) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Dose at both ends of every piece of one slab (NaN outside the grid), and volumes."""
-    phase = (0.5 + index * _GOLDEN) % 1.0
-    points, area = in_plane_samples(plane, plan.pitch_mm, row_phase=phase,
-                                    column_seed=(index * _PLASTIC) % 1.0)
-    cuts = _cut_offsets(plane, model, grid, plan)
+def _pieces(model: SlabModel, planes: list[SlabPlane], dose_gy: NDArray[np.floating],
+            grid: Grid, plan: SamplingPlan) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Dose at both ends of every piece (NaN outside the grid) and the piece volumes."""
+    points, area, plane_index = model_samples(planes, plan.pitch_mm)
+    n_cuts, all_cuts = _cuts(planes, model, grid, plan.max_piece_mm)
+    cut_start = np.concatenate([[0], np.cumsum(n_cuts)[:-1]])
+    per_point = n_cuts[plane_index]
+    point = np.repeat(np.arange(len(points)), per_point)
+    first_of_point = np.cumsum(per_point) - per_point
+    cut = (np.repeat(cut_start[plane_index], per_point)
+           + np.arange(len(point)) - np.repeat(first_of_point, per_point))
+    offsets = all_cuts[cut]
     base, step = _plane_indices(model, grid, points)
-    ijk = base[None, :, :] + cuts[:, None, None] * step
-    dose = sample_at_indices(dose_gy, ijk, outside=np.nan)  # (cuts, points)
-    volume = np.diff(cuts)[:, None] * area[None, :]
-    return dose[:-1].reshape(-1), dose[1:].reshape(-1), volume.reshape(-1)
+    dose = sample_at_indices(dose_gy, base[point] + offsets[:, None] * step, outside=np.nan)
+    inner = np.ones(len(point) - 1, dtype=bool)  # consecutive cuts of the same point
+    inner[(first_of_point + per_point - 1)[:-1]] = False
+    volume = area[point[:-1][inner]] * np.diff(offsets)[inner]
+    return dose[:-1][inner], dose[1:][inner], volume
 
 
 def sample_dose(
@@ -205,22 +228,15 @@ def sample_dose(
     if tuple(dose_gy.shape) != grid.shape:
         raise ValueError(f"dose_gy shape {dose_gy.shape} does not match grid {grid.shape}")
     plan = plan or choose_sampling(model, grid, max_samples=max_samples)
-    lows, highs, volumes, extremes = [], [], [], []
-    for index, plane in enumerate(model.planes):
-        if plane.area_mm2 <= 0 or plane.thickness_mm <= 0:
-            continue
-        a, b, v = _plane_pieces(model, plane, index, dose_gy, grid, plan)
-        lows.append(a)
-        highs.append(b)
-        volumes.append(v)
-        extremes.append(_vertex_doses(model, plane, dose_gy, grid, outside_gy))
-    if not volumes:
+    planes = [p for p in model.planes if p.area_mm2 > 0 and p.thickness_mm > 0]
+    if not planes:
         empty = np.empty(0)
         return DoseSamples(empty, empty, empty, empty, 0.0, plan)
-    a, b, volume = np.concatenate(lows), np.concatenate(highs), np.concatenate(volumes)
+    a, b, volume = _pieces(model, planes, dose_gy, grid, plan)
+    extremes = _vertex_doses(model, planes, dose_gy, grid, outside_gy)
     outside = np.isnan(a) | np.isnan(b)
     a[np.isnan(a)] = outside_gy
     b[np.isnan(b)] = outside_gy
     return DoseSamples(dose_low_gy=np.minimum(a, b), dose_high_gy=np.maximum(a, b),
-                       volume_mm3=volume, extreme_dose_gy=np.concatenate(extremes),
+                       volume_mm3=volume, extreme_dose_gy=extremes,
                        outside_volume_mm3=float(volume[outside].sum()), plan=plan)

@@ -101,21 +101,11 @@ class SlabModel:
         return result
 
 
-def _newell_normal(points: FloatArray) -> FloatArray:
-    """Newell's vector of a closed polygon: normal times twice the area (mm²)."""
-    p = points - points.mean(axis=0)
-    q = np.roll(p, -1, axis=0)
-    normal: FloatArray = np.cross(p, q).sum(axis=0)
-    return normal
-
-
-def _common_normal(polygons: Sequence[FloatArray]) -> FloatArray:
+def _common_normal(newell: FloatArray) -> FloatArray:
     """Area-weighted mean normal, signs aligned with the largest polygon, canonical sign."""
-    normals = [_newell_normal(p) for p in polygons]
-    reference = max(normals, key=lambda n: float(np.linalg.norm(n)))
-    total = np.zeros(3)
-    for n in normals:
-        total += n if float(np.dot(n, reference)) >= 0 else -n
+    reference = newell[int(np.argmax(np.linalg.norm(newell, axis=1)))]
+    signs = np.where(newell @ reference >= 0, 1.0, -1.0)
+    total = (newell * signs[:, None]).sum(axis=0)
     length = float(np.linalg.norm(total))
     if length < 1e-12:
         raise ValueError("polygons_mm: contours enclose no area, their plane is undefined")
@@ -169,7 +159,8 @@ def _shoelace_mm2(polygon_uv: FloatArray) -> float:
     return 0.5 * abs(float(np.dot(u, np.roll(v, -1)) - np.dot(v, np.roll(u, -1))))
 
 
-def even_odd_area_mm2(polygons_uv: Sequence[FloatArray]) -> float:
+def even_odd_area_mm2(polygons_uv: Sequence[FloatArray],
+                      areas: Sequence[float] | None = None) -> float:
     """Even-odd (XOR) area of polygons in one plane, in mm².
 
     Exact for polygons whose boundaries do not cross one another (nested holes and
@@ -182,14 +173,18 @@ def even_odd_area_mm2(polygons_uv: Sequence[FloatArray]) -> float:
     ----------
     polygons_uv : sequence of (N, 2) arrays
         Closed polygons in in-plane mm.
+    areas : sequence of float, optional
+        Their absolute areas when already known.
     """
     polygons = [np.asarray(p, dtype=np.float64) for p in polygons_uv]
+    if areas is None:
+        areas = [_shoelace_mm2(p) for p in polygons]
     total = 0.0
     for index, polygon in enumerate(polygons):
         probe = polygon[:1]
         depth = sum(int(points_in_polygon(probe, other)[0])
                     for other_index, other in enumerate(polygons) if other_index != index)
-        total += (-1.0) ** depth * _shoelace_mm2(polygon)
+        total += (-1.0) ** depth * areas[index]
     return max(total, 0.0)
 
 
@@ -199,7 +194,7 @@ def _clean(polygons_mm: Sequence[NDArray[np.floating]]) -> list[FloatArray]:
         p = np.asarray(polygon, dtype=np.float64)
         if p.ndim != 2 or p.shape[1] != 3:
             raise ValueError(f"polygons_mm: each contour must be (N, 3) mm, got {p.shape}")
-        if len(p) >= 2 and np.allclose(p[0], p[-1]):
+        if len(p) >= 2 and float(np.abs(p[0] - p[-1]).max()) <= 1e-9:
             p = p[:-1]  # an explicitly repeated closing vertex
         if len(p) >= 3:
             cleaned.append(p)
@@ -258,12 +253,17 @@ def build_slab_model(
     polygons = _clean(polygons_mm)
     if plane_spacing_mm is not None and not plane_spacing_mm >= 0:
         raise ValueError(f"plane_spacing_mm must be >= 0, got {plane_spacing_mm}")
-    polygons = [p for p in polygons if np.linalg.norm(_newell_normal(p)) > 1e-12]
     if not polygons:
         return None
-    normal = _common_normal(polygons)
+    stacked = _Stacked(polygons)
+    keep = np.linalg.norm(stacked.newell, axis=1) > 1e-12
+    if not np.any(keep):
+        return None
+    if not np.all(keep):
+        stacked = _Stacked([p for p, k in zip(polygons, keep, strict=True) if k])
+    normal = _common_normal(stacked.newell)
     u, v = _in_plane_axes(normal)
-    offsets = np.array([float(np.mean(p @ normal)) for p in polygons])
+    offsets = stacked.mean_along(normal)
     groups = _group_offsets(offsets, plane_tolerance_mm)
     plane_offsets = np.array([float(np.mean(offsets[g])) for g in groups])
     if plane_spacing_mm is None:
@@ -271,10 +271,41 @@ def build_slab_model(
     else:
         spacing = float(plane_spacing_mm)
     lower, upper = _slab_faces(plane_offsets, spacing)
+    uv_all = stacked.points @ np.column_stack([u, v])
+    uv_polygons = np.split(uv_all, stacked.starts[1:])
+    areas = stacked.shoelace(uv_all)
     planes = []
     for index, group in enumerate(groups):
-        uv = tuple(np.column_stack([polygons[g] @ u, polygons[g] @ v]) for g in group)
+        uv = tuple(uv_polygons[g] for g in group)
+        area = (float(areas[group[0]]) if len(group) == 1
+                else even_odd_area_mm2(uv, areas=[float(areas[g]) for g in group]))
         planes.append(SlabPlane(offset_mm=float(plane_offsets[index]),
                                 lower_mm=float(lower[index]), upper_mm=float(upper[index]),
-                                polygons_uv=uv, area_mm2=even_odd_area_mm2(uv)))
+                                polygons_uv=uv, area_mm2=area))
     return SlabModel(normal=normal, u=u, v=v, planes=tuple(planes))
+
+
+class _Stacked:
+    """All polygons in one array, with per-polygon reductions (no Python loop per vertex)."""
+
+    def __init__(self, polygons: Sequence[FloatArray]) -> None:
+        counts = np.array([len(p) for p in polygons])
+        self.points = np.vstack(polygons)
+        self.starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        self.counts = counts
+        following = np.arange(len(self.points)) + 1
+        following[self.starts + counts - 1] = self.starts
+        self.following = following
+        means = np.add.reduceat(self.points, self.starts, axis=0) / counts[:, None]
+        centred = self.points - np.repeat(means, counts, axis=0)
+        self.newell = np.add.reduceat(np.cross(centred, centred[following]), self.starts, axis=0)
+
+    def mean_along(self, direction: FloatArray) -> FloatArray:
+        result: FloatArray = np.add.reduceat(self.points @ direction, self.starts) / self.counts
+        return result
+
+    def shoelace(self, uv: FloatArray) -> FloatArray:
+        nxt = uv[self.following]
+        twice = uv[:, 0] * nxt[:, 1] - uv[:, 1] * nxt[:, 0]
+        result: FloatArray = 0.5 * np.abs(np.add.reduceat(twice, self.starts))
+        return result

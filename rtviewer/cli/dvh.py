@@ -1,0 +1,164 @@
+"""``rtviewer dvh``: DVH statistics and curves of an RT Structure Set on an RT Dose.
+
+``rtviewer dvh --structures RS.dcm --dose RD.dcm [--roi NAME ...] [--csv OUT]
+[--curves OUT] [--bin-gy W]`` or ``rtviewer dvh FOLDER``.  Exit status 0 on success,
+2 on unusable input (unknown ROI, Dose Units other than GY, Frame of Reference
+mismatch, no single structure/dose pair in FOLDER).  Never imports Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+_HEADER_TAGS = ["SOPClassUID", "Modality", "FrameOfReferenceUID", "DoseSummationType",
+                "ReferencedFrameOfReferenceSequence"]
+_PART_DOSES = {"BEAM", "BEAM_SESSION", "CONTROL_POINT"}
+
+
+class UsageError(Exception):
+    """Input the command cannot use: printed, exit status 2."""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``dvh``."""
+    p = sub.add_parser("dvh", help="DVH statistics of a structure set on a dose (CSV or table)",
+                       description="DVH statistics (Gy, cc) of each ROI with closed planar "
+                                   "contours, on the dose as stored (value x Dose Grid "
+                                   "Scaling).")
+    p.add_argument("folder", nargs="?", metavar="FOLDER",
+                   help="folder with exactly one RTSTRUCT and one non-BEAM RT Dose")
+    p.add_argument("--structures", metavar="RS", help="RT Structure Set file")
+    p.add_argument("--dose", metavar="RD", help="RT Dose file")
+    p.add_argument("--roi", action="append", metavar="NAME",
+                   help="only this ROI (exact name; repeatable)")
+    p.add_argument("--csv", metavar="OUT", help="write the statistics CSV here ('-' = stdout)")
+    p.add_argument("--curves", metavar="OUT", help="write cumulative curves (cc) as CSV here")
+    p.add_argument("--bin-gy", type=float, default=0.01, metavar="W",
+                   help="dose step of --curves in Gy (default 0.01)")
+    return p
+
+
+def _header(path: Path) -> dict[str, str | None] | None:
+    from rtviewer.dicom.files import read_dataset
+    from rtviewer.errors import RtViewerError
+
+    try:
+        ds, _ = read_dataset(path, stop_before_pixels=True, specific_tags=_HEADER_TAGS)
+    except (RtViewerError, OSError):
+        return None
+    frame = ds.get("FrameOfReferenceUID")
+    refs = ds.get("ReferencedFrameOfReferenceSequence") or []
+    if frame is None and len(refs):
+        frame = refs[0].get("FrameOfReferenceUID")
+    return {"modality": str(ds.get("Modality", "")), "frame": str(frame) if frame else None,
+            "summation": str(ds.get("DoseSummationType", "")).upper()}
+
+
+def _command(rs: Path, rd: Path) -> str:
+    return f"rtviewer dvh --structures {shlex.quote(str(rs))} --dose {shlex.quote(str(rd))}"
+
+
+def find_pair(folder: Path) -> tuple[Path, Path]:
+    """The one RTSTRUCT and one non-BEAM RT Dose of a folder on one Frame of Reference."""
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: not a folder")
+    structures, doses = [], []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        header = _header(path)
+        if header is None:
+            continue
+        if header["modality"] == "RTSTRUCT":
+            structures.append((path, header["frame"]))
+        elif header["modality"] == "RTDOSE" and header["summation"] not in _PART_DOSES:
+            doses.append((path, header["frame"]))
+    if len(structures) == 1 and len(doses) == 1 and structures[0][1] == doses[0][1]:
+        return structures[0][0], doses[0][0]
+    pairs = [(s, d) for s, sf in structures for d, df in doses if sf == df] or [
+        (s, d) for s, _ in structures for d, _ in doses]
+    lines = [f"{folder}: {len(structures)} RTSTRUCT and {len(doses)} non-BEAM RT Dose files; "
+             "need exactly one of each on the same Frame of Reference."]
+    if pairs:
+        lines.append("Candidate pairs:")
+        lines += [f"  {_command(s, d)}" for s, d in pairs]
+    raise UsageError("\n".join(lines))
+
+
+def _load(rs: Path, rd: Path):  # noqa: ANN202 - model types imported lazily
+    from rtviewer.dicom.dose import read_dose
+    from rtviewer.dicom.structure import read_structure_set
+    from rtviewer.errors import RtViewerError
+    from rtviewer.model.dose import DoseUnits
+
+    try:
+        structure_set = read_structure_set(rs)
+        dose = read_dose(rd)
+    except RtViewerError as exc:
+        raise UsageError(str(exc)) from exc
+    if dose.units is not DoseUnits.GY:
+        raise UsageError(f"{rd}: Dose Units is {dose.units.value}, not GY; "
+                         "DVHs in Gy need an absolute dose")
+    frames = (structure_set.frame_of_reference_uid, dose.grid.frame_of_reference_uid)
+    if all(frames) and frames[0] != frames[1]:
+        raise UsageError(f"Frame of Reference mismatch: {rs} is on {frames[0]}, "
+                         f"{rd} on {frames[1]}")
+    return structure_set, dose
+
+
+def _select(structure_set, names: list[str] | None):  # noqa: ANN001, ANN202
+    from rtviewer.model.structure import ContourType
+
+    usable, skipped = [], []
+    for roi in structure_set.rois:
+        closed = any(c.contour_type is ContourType.CLOSED_PLANAR for c in roi.contours)
+        (usable if closed else skipped).append(roi)
+    for roi in skipped:
+        print(f"rtviewer dvh: ROI {roi.roi_number} '{roi.name}' has no CLOSED_PLANAR "
+              "contour (marker or open contours): not in the table", file=sys.stderr)
+    if names:
+        known = {roi.name for roi in usable}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise UsageError(f"unknown ROI name(s) {unknown}; ROIs with closed contours: "
+                             f"{sorted(known)}")
+        usable = [roi for roi in usable if roi.name in set(names)]
+    return [(roi.roi_number, roi.name, roi.closed_polygons_mm()) for roi in usable]
+
+
+def _write(target: str, text: str) -> None:
+    if target == "-":
+        sys.stdout.write(text)
+    else:
+        Path(target).write_text(text, encoding="utf-8", newline="")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``dvh``; exit 0 on success, 2 on unusable input."""
+    from rtviewer.cli.dvh_table import compute_rows, curves_csv, readable_table, statistics_csv
+
+    try:
+        if args.folder and (args.structures or args.dose):
+            raise UsageError("give either FOLDER or --structures and --dose, not both")
+        if args.folder:
+            rs, rd = find_pair(Path(args.folder))
+        elif args.structures and args.dose:
+            rs, rd = Path(args.structures), Path(args.dose)
+        else:
+            raise UsageError("give FOLDER, or both --structures RS and --dose RD")
+        if not args.bin_gy > 0:
+            raise UsageError(f"--bin-gy must be positive, got {args.bin_gy}")
+        structure_set, dose = _load(rs, rd)
+        rois = _select(structure_set, args.roi)
+    except UsageError as exc:
+        print(f"rtviewer dvh: {exc}", file=sys.stderr)
+        return 2
+    rows = compute_rows(rois, dose.dose_gy, dose.grid)
+    if args.csv:
+        _write(args.csv, statistics_csv(rows))
+    else:
+        sys.stdout.write(readable_table(rows))
+    if args.curves:
+        _write(args.curves, curves_csv(rows, args.bin_gy))
+    return 0
