@@ -22,7 +22,7 @@ from typing import Any
 from rtviewer.dicom.discover import FoundFile, discover
 from rtviewer.dicom.header import read_record
 from rtviewer.dicom.index_builder import build_index
-from rtviewer.dicom.scan_cache import load_cache, save_cache
+from rtviewer.dicom.scan_cache import load_cache, load_index, save_cache, save_index
 from rtviewer.errors import UnreadableFileError
 from rtviewer.model.index import ScanResult
 
@@ -183,16 +183,43 @@ def scan(root: str | Path, progress: Progress | None = None, cancel: Cancel = No
     is_cancelled = _cancel_fn(cancel)
     base = root_abs if os.path.isdir(root_abs) else os.path.dirname(root_abs)
     found = discover(root_abs, is_cancelled)
+    fingerprint = (root_abs, [(f.path, f.size, f.mtime_ns) for f in found.files],
+                   found.skipped, found.problems)
+    if use_cache and not found.cancelled:
+        unchanged = load_index(base, fingerprint)
+        if isinstance(unchanged, ScanResult):
+            if progress is not None:
+                progress(len(found.files), len(found.files))
+            return unchanged
     cached = load_cache(base) if use_cache else {}
+    records, n_read = _read_records(found.files, cached, progress, is_cancelled,
+                                    _workers(workers))
+    cancelled = found.cancelled or is_cancelled() or len(records) < len(found.files)
+    if use_cache and (n_read or len(cached) != len(found.files)):
+        # A single file updates its folder's cache; a whole folder replaces it.
+        _update_cache(base, found.files, records, cached,
+                      full=not cancelled and base == root_abs)
+    result = build_index(Path(base), records, found.skipped, found.problems,
+                         cancelled=cancelled)
+    # Problems are re-checked on every scan (a permission fix changes no mtime).
+    if use_cache and not cancelled and not result.problems and base == root_abs:
+        save_index(base, fingerprint, result)
+    return result
+
+
+def _read_records(files: list[FoundFile], cached: dict[str, Any], progress: Progress | None,
+                  is_cancelled: Callable[[], bool], n_workers: int
+                  ) -> tuple[dict[str, dict[str, Any]], int]:
+    """Records for every file: from the cache when size and mtime match, else read."""
     records: dict[str, dict[str, Any]] = {}
     to_read: list[FoundFile] = []
-    for f in found.files:
+    for f in files:
         entry = cached.get(f.path)
         if entry and entry.get("size") == f.size and entry.get("mtime_ns") == f.mtime_ns:
             records[f.path] = entry["record"]
         else:
             to_read.append(f)
-    total = len(found.files)
+    total = len(files)
     done = [len(records)]
 
     def tick(n: int) -> bool:
@@ -203,17 +230,11 @@ def scan(root: str | Path, progress: Progress | None = None, cancel: Cancel = No
 
     if progress is not None:
         progress(done[0], total)
-    n_workers = _workers(workers)
     if len(to_read) >= POOL_THRESHOLD and n_workers > 1 and not is_cancelled():
         records.update(_read_pooled(to_read, n_workers, tick))
     elif not is_cancelled():
         records.update(_read_serial(to_read, tick))
-    cancelled = found.cancelled or is_cancelled() or len(records) < total
-    if use_cache and (to_read or len(cached) != len(found.files)):
-        # A single file updates its folder's cache; a whole folder replaces it.
-        _update_cache(base, found.files, records, cached,
-                      full=not cancelled and base == root_abs)
-    return build_index(Path(base), records, found.skipped, found.problems, cancelled=cancelled)
+    return records, len(to_read)
 
 
 def _update_cache(base: str, files: list[FoundFile], records: dict[str, dict[str, Any]],

@@ -77,12 +77,28 @@ def test_cache_is_never_written_into_the_scanned_folder(folder, monkeypatch):
     assert not (folder / "cache-inside").exists()
 
 
-def test_corrupt_cache_is_ignored(folder, reads):
-    scan(folder)
+def test_corrupt_caches_are_ignored(folder, reads):
+    first = scan(folder)
+    index = cache_file(str(folder)).with_suffix(".index.pickle")
+    assert index.is_file()
+    index.write_bytes(b"not a pickle")
+    reads.clear()
+    assert scan(folder) == first and reads == []  # records still valid
+    index.write_bytes(b"not a pickle")
     cache_file(str(folder)).write_text("{not json")
     reads.clear()
     result = scan(folder)
-    assert len(reads) == 4 and len(result.instances()) == 4
+    assert len(reads) == 4 and result == first
+
+
+def test_index_is_not_reused_when_a_problem_may_go_away(folder, reads):
+    (folder / "cut.dcm").write_bytes((folder / "rtss.dcm").read_bytes()[:3000])
+    first = scan(folder)
+    assert [p.path.name for p in first.problems] == ["cut.dcm"]
+    assert not cache_file(str(folder)).with_suffix(".index.pickle").exists()
+    reads.clear()
+    scan(folder)
+    assert reads == ["cut.dcm"]  # problems are read again, the rest comes from the cache
 
 
 def test_progress_and_cancel(folder):
