@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-VIEWS = ("axial", "sagittal", "coronal", "dvh", "all")
+VIEWS = ("axial", "sagittal", "coronal", "dvh", "all", "bev", "rtimage", "record")
 
 
 def _position(text: str) -> tuple[float, float, float]:
@@ -41,6 +41,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--plan", metavar="FILE|UID", help="RT Plan to show")
     p.add_argument("--dose", metavar="FILE|UID", help="RT Dose to show")
     p.add_argument("--structures", metavar="FILE|UID", help="RT Structure Set to show")
+    p.add_argument("--beam-number", type=int, metavar="N",
+                   help="bev/rtimage: Beam Number (bev default: lowest TREATMENT beam)")
+    p.add_argument("--control-point", type=int, metavar="INDEX",
+                   help="bev: 0-based Control Point Index (default 0)")
+    p.add_argument("--image", metavar="FILE|UID",
+                   help="rtimage: RT Image to show (default: the first by path)")
     return p
 
 
@@ -51,7 +57,9 @@ def run(args: argparse.Namespace) -> int:
 
     request = RenderRequest(path=Path(args.path), out=args.out, view=args.view,
                             position_mm=args.position, size=args.size, patient=args.patient,
-                            plan=args.plan, dose=args.dose, structures=args.structures)
+                            plan=args.plan, dose=args.dose, structures=args.structures,
+                            beam_number=args.beam_number, control_point=args.control_point,
+                            image=args.image)
     try:
         render(request, lambda line: print(line, file=sys.stderr))
     except (NothingToRender, RtViewerError) as exc:

@@ -35,6 +35,9 @@ class RenderRequest:
     plan: str | None = None
     dose: str | None = None
     structures: str | None = None
+    beam_number: int | None = None
+    control_point: int | None = None
+    image: str | None = None
 
 
 class NothingToRender(Exception):
@@ -134,6 +137,11 @@ def render(request: RenderRequest, log: Log) -> None:
     NothingToRender
         Nothing renderable exists for the requested view.
     """
+    from rtviewer.ui.render_rt import RT_VIEWS, render_rt
+
+    if request.view in RT_VIEWS:
+        render_rt(request, log)
+        return
     app = _qt_app()
     from rtviewer.ui.loader import load_scene
     from rtviewer.ui.viewer import Viewer

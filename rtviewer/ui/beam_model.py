@@ -1,0 +1,170 @@
+"""From the plan model to beam geometry: angles, isocentre and aperture per control point.
+
+Pure logic (no Qt): the slice-view overlay, the beam's-eye view and the RT Image
+view share it, so every view draws the same field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rtviewer.core.beam_aperture import aperture_polygons
+from rtviewer.core.iec61217 import PATIENT_ORIENTATION, BeamGeometry
+from rtviewer.model.beam import Beam, ControlPoint, RotationDirection, TreatmentDeliveryType
+
+__all__ = ["BeamAtControlPoint", "beam_at", "default_beam_number", "patient_position_of",
+           "arc_geometries", "is_arc", "cumulative_weights"]
+
+
+@dataclass(frozen=True)
+class BeamAtControlPoint:
+    """One beam at one control point, ready to draw.
+
+    Attributes
+    ----------
+    geometry : BeamGeometry
+        IEC 61217 angles, isocentre (patient mm), SAD, patient position.
+    apertures : list of ndarray
+        Open field ``(Xb, Yb)`` mm at the isocentre plane; empty when the beam states
+        no jaws or MLC (Gamma Knife, scanned ions).
+    notes : tuple of str
+        Assumptions made (default isocentre, SAD or patient position).
+    """
+
+    geometry: BeamGeometry
+    apertures: list[np.ndarray]
+    notes: tuple[str, ...]
+
+
+def patient_position_of(plan: Any, beam: Beam) -> tuple[str, str | None]:
+    """The beam's Patient Position from its patient setup, and a note when assumed."""
+    setup = plan.patient_setup(beam.referenced_patient_setup_number) if plan else None
+    if setup is None and plan is not None and len(plan.patient_setups) == 1:
+        setup = plan.patient_setups[0]
+    position = getattr(setup, "patient_position", None)
+    if position in PATIENT_ORIENTATION:
+        return position, None
+    return "HFS", f"beam {beam.number}: Patient Position {position!r} unknown, HFS assumed"
+
+
+def _last(cps: tuple[ControlPoint, ...], index: int, name: str) -> Any:
+    """Value at ``index`` (already inherited by the reader), else the first one stated."""
+    value = getattr(cps[index], name)
+    if value is None:
+        value = next((getattr(cp, name) for cp in cps if getattr(cp, name) is not None), None)
+    return value
+
+
+def beam_at(plan: Any, beam: Beam, index: int = 0) -> BeamAtControlPoint:
+    """Geometry and aperture of ``beam`` at control point ``index`` (0-based)."""
+    notes: list[str] = []
+    cps = beam.control_points
+    if not cps:
+        raise ValueError(f"beam {beam.number} has no control points")
+    index = int(np.clip(index, 0, len(cps) - 1))
+    cp = cps[index]
+    position, note = patient_position_of(plan, beam)
+    if note:
+        notes.append(note)
+    iso = _last(cps, index, "isocenter_mm")
+    if iso is None:
+        iso = np.zeros(3)
+        notes.append(f"beam {beam.number}: no Isocenter Position, (0, 0, 0) assumed")
+    sad = beam.sad_mm
+    if not sad or sad <= 0:
+        sad = 1000.0
+        notes.append(f"beam {beam.number}: no Source-Axis Distance, 1000 mm assumed")
+    geometry = BeamGeometry(
+        gantry_deg=float(_last(cps, index, "gantry_angle_deg") or 0.0),
+        collimator_deg=float(_last(cps, index, "collimator_angle_deg") or 0.0),
+        couch_deg=float(_last(cps, index, "couch_angle_deg") or 0.0),
+        isocenter_mm=tuple(np.asarray(iso, dtype=float)), sad_mm=float(sad),
+        patient_position=position,
+        table_top_pitch_deg=float(_last(cps, index, "table_top_pitch_angle_deg") or 0.0),
+        table_top_roll_deg=float(_last(cps, index, "table_top_roll_angle_deg") or 0.0))
+    return BeamAtControlPoint(geometry, _apertures(beam, cp, notes), tuple(notes))
+
+
+def _apertures(beam: Beam, cp: ControlPoint, notes: list[str]) -> list[np.ndarray]:
+    mlc = beam.mlc
+    leaves = cp.mlc_mm
+    use_mlc = (mlc is not None and leaves is not None
+               and mlc.leaf_position_boundaries_mm is not None)
+    try:
+        return aperture_polygons(
+            jaw_x_mm=cp.jaw_x_mm, jaw_y_mm=cp.jaw_y_mm,
+            mlc_mm=leaves if use_mlc else None,
+            leaf_boundaries_mm=mlc.leaf_position_boundaries_mm if use_mlc and mlc else None,
+            mlc_axis="Y" if mlc is not None and mlc.device_type == "MLCY" else "X")
+    except ValueError as exc:
+        notes.append(f"beam {beam.number}: no aperture drawn ({exc})")
+        return []
+
+
+def default_beam_number(plan: Any) -> int | None:
+    """The lowest Beam Number with delivery type TREATMENT (else the lowest number)."""
+    beams = list(getattr(plan, "beams", ()) or ())
+    treatment = [b.number for b in beams if b.delivery_type is TreatmentDeliveryType.TREATMENT]
+    if treatment:
+        return min(treatment)
+    return min((b.number for b in beams), default=None)
+
+
+def is_arc(beam: Beam) -> bool:
+    """Whether the gantry moves during the beam (an arc)."""
+    angles = {round(float(cp.gantry_angle_deg), 3) for cp in beam.control_points
+              if cp.gantry_angle_deg is not None}
+    return len(angles) > 1
+
+
+def _signed_step(start: float, end: float, rotation: RotationDirection | None) -> float:
+    if rotation is RotationDirection.CC:
+        return -((start - end) % 360.0)
+    if rotation is RotationDirection.CW:
+        return (end - start) % 360.0
+    step = (end - start) % 360.0
+    return step if step <= 180.0 else step - 360.0
+
+
+def arc_geometries(plan: Any, beam: Beam, *, step_deg: float = 2.0) -> list[BeamGeometry]:
+    """Geometries along an arc, densified to ``step_deg`` between control points.
+
+    The direction between control points follows each Gantry Rotation Direction
+    (CW increases the angle), so an arc from 181° to 179° CW sweeps 358°.
+    """
+    base = beam_at(plan, beam, 0).geometry
+    out = []
+    cps = beam.control_points
+    rotation = cps[0].gantry_rotation
+    for a, b in zip(cps[:-1], cps[1:], strict=False):
+        rotation = a.gantry_rotation or rotation
+        start = float(a.gantry_angle_deg or 0.0)
+        step = _signed_step(start, float(b.gantry_angle_deg or 0.0), rotation)
+        count = max(1, int(np.ceil(abs(step) / step_deg)))
+        for k in range(count):
+            gantry = (start + step * k / count) % 360.0
+            out.append(_with_gantry(base, gantry))
+    out.append(_with_gantry(base, float(cps[-1].gantry_angle_deg or 0.0)))
+    return out
+
+
+def _with_gantry(base: BeamGeometry, gantry: float) -> BeamGeometry:
+    return BeamGeometry(gantry_deg=gantry, collimator_deg=base.collimator_deg,
+                        couch_deg=base.couch_deg, isocenter_mm=base.isocenter_mm,
+                        sad_mm=base.sad_mm, patient_position=base.patient_position,
+                        table_top_pitch_deg=base.table_top_pitch_deg,
+                        table_top_roll_deg=base.table_top_roll_deg)
+
+
+def cumulative_weights(beam: Beam) -> np.ndarray:
+    """Cumulative Meterset Weight per control point, as a fraction of the final weight."""
+    final = beam.final_cumulative_meterset_weight
+    weights = np.array([np.nan if cp.cumulative_meterset_weight is None
+                        else cp.cumulative_meterset_weight for cp in beam.control_points])
+    if final and final > 0:
+        return weights / final
+    top = np.nanmax(weights) if np.any(np.isfinite(weights)) else np.nan
+    return weights / top if top and np.isfinite(top) and top > 0 else weights

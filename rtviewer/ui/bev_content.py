@@ -1,0 +1,137 @@
+"""What the beam's-eye view draws, in beam coordinates (no Qt).
+
+The view shows the IEC 61217 gantry plane at the isocentre: ``(Xg, Yg)`` mm, seen
+from the source, ``Xg`` to the right and ``Yg`` up. Jaws and leaves turn with the
+collimator angle; the patient (structures, DRR) stays put, as on a portal image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rtviewer.core.beam_aperture import leaf_rectangles
+from rtviewer.core.drr import drr
+from rtviewer.core.iec61217 import BeamGeometry, rotation_z
+from rtviewer.core.silhouette import union_outline
+from rtviewer.model.beam import Beam
+from rtviewer.ui.beam_model import beam_at
+
+__all__ = ["BevContent", "bev_content", "compute_drr", "project_structures", "to_gantry"]
+
+
+@dataclass(frozen=True)
+class BevContent:
+    """Everything drawn for one beam at one control point, ``(Xg, Yg)`` mm at isocentre.
+
+    Attributes
+    ----------
+    geometry : BeamGeometry
+    apertures : list of ndarray (M, 2)
+        The open field.
+    jaws : ndarray (4, 2) or None
+        Jaw rectangle corners (an axis without jaws spans ±200 mm).
+    leaves : ndarray (2N, 4, 2) or None
+        MLC leaf rectangles.
+    notes : tuple of str
+    """
+
+    geometry: BeamGeometry
+    apertures: list[np.ndarray]
+    jaws: np.ndarray | None
+    leaves: np.ndarray | None
+    notes: tuple[str, ...]
+
+
+def to_gantry(points_bld: np.ndarray, collimator_deg: float) -> np.ndarray:
+    """``(Xb, Yb)`` → ``(Xg, Yg)``: turn by the collimator angle (mm, ``(..., 2)``)."""
+    m = rotation_z(collimator_deg)[:2, :2]
+    return np.asarray(points_bld, dtype=np.float64) @ m.T
+
+
+def bev_content(plan: Any, beam: Beam, index: int) -> BevContent:
+    """The beam's field, jaws and leaves at control point ``index`` in gantry coordinates."""
+    at = beam_at(plan, beam, index)
+    coll = at.geometry.collimator_deg
+    cp = beam.control_points[int(np.clip(index, 0, len(beam.control_points) - 1))]
+    jaws = None
+    if cp.jaw_x_mm is not None or cp.jaw_y_mm is not None:
+        x = cp.jaw_x_mm if cp.jaw_x_mm is not None else (-200.0, 200.0)
+        y = cp.jaw_y_mm if cp.jaw_y_mm is not None else (-200.0, 200.0)
+        rect = np.array([[x[0], y[0]], [x[1], y[0]], [x[1], y[1]], [x[0], y[1]]], dtype=float)
+        jaws = to_gantry(rect, coll)
+    leaves = None
+    mlc = beam.mlc
+    if mlc is not None and cp.mlc_mm is not None and mlc.leaf_position_boundaries_mm is not None:
+        rects = leaf_rectangles(cp.mlc_mm, mlc.leaf_position_boundaries_mm,
+                                mlc_axis="Y" if mlc.device_type == "MLCY" else "X")
+        leaves = to_gantry(rects, coll)
+    apertures = [to_gantry(p, coll) for p in at.apertures]
+    return BevContent(at.geometry, apertures, jaws, leaves, at.notes)
+
+
+def _slab_polygons(model: Any, step_mm: float) -> list[np.ndarray]:
+    """Each contour of a slab model copied across its slab (3-D, patient mm).
+
+    A structure is its contours extruded over half the plane spacing each way; the
+    copies every ``step_mm`` make their projections join into the solid's shadow.
+    """
+    out = []
+    for plane in model.planes:
+        depth = plane.upper_mm - plane.lower_mm
+        count = max(2, int(np.ceil(depth / step_mm)) + 1)
+        for offset in np.linspace(plane.lower_mm, plane.upper_mm, count):
+            for uv in plane.polygons_uv:
+                out.append(uv[:, :1] * model.u + uv[:, 1:2] * model.v + offset * model.normal)
+    return out
+
+
+def project_structures(geometry: BeamGeometry, contours: list[Any], *, half_width_mm: float,
+                       slab_model: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """A structure projected through the source to the isocentre plane, NaN-separated.
+
+    Closed contours become the outline of the projected solid (the slab model's
+    contours swept over their slabs, else the contours alone); open contours
+    (catheters) stay lines. Returns ``(Xg, Yg)`` arrays for one
+    ``connect='finite'`` curve.
+    """
+    pixel = max(0.5, half_width_mm / 300.0)
+    closed = [] if slab_model is None else [
+        geometry.project_to_plane(p, frame="gantry") for p in _slab_polygons(slab_model, pixel)]
+    pieces = []
+    for contour in contours:
+        if contour.is_closed and slab_model is None:
+            closed.append(geometry.project_to_plane(contour.points_mm, frame="gantry"))
+        elif not contour.is_closed:
+            xy = geometry.project_to_plane(contour.points_mm, frame="gantry")
+            pieces += [xy, np.full((1, 2), np.nan)]
+    if closed:
+        for outline in union_outline(closed, half_width_mm=half_width_mm, pixel_mm=pixel):
+            pieces += [outline, np.full((1, 2), np.nan)]
+    if not pieces:
+        return np.empty(0), np.empty(0)
+    stacked = np.concatenate(pieces)
+    return stacked[:, 0], stacked[:, 1]
+
+
+def compute_drr(image: Any, geometry: BeamGeometry, *, half_width_mm: float,
+                pixels: int = 256) -> tuple[np.ndarray, float]:
+    """A DRR of the CT ``image`` (an ImageVolume) in gantry coordinates.
+
+    Returns the image ``(rows = Yg descending, columns = Xg ascending)`` and the pixel
+    size (mm at isocentre); pixel ``(c, r)``'s centre is
+    ``(-h + (c + ½)·p, h - (r + ½)·p)`` with ``h = half_width_mm``.
+    """
+    size = 2.0 * half_width_mm / pixels
+    centres = -half_width_mm + (np.arange(pixels) + 0.5) * size
+    # the gantry frame is the BLD frame at collimator 0
+    g0 = BeamGeometry(gantry_deg=geometry.gantry_deg, collimator_deg=0.0,
+                      couch_deg=geometry.couch_deg, isocenter_mm=geometry.isocenter_mm,
+                      sad_mm=geometry.sad_mm, patient_position=geometry.patient_position,
+                      table_top_pitch_deg=geometry.table_top_pitch_deg,
+                      table_top_roll_deg=geometry.table_top_roll_deg)
+    step = max(0.5 * min(image.grid.spacing_mm), 1.0)
+    values = drr(image.voxels, image.grid, g0, centres, centres[::-1], step_mm=step)
+    return values, size

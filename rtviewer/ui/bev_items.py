@@ -1,0 +1,120 @@
+"""Drawing helpers of the beam's-eye view: the backdrop (DRR or RT Image), paths, spot colours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+from rtviewer.core.iec61217 import BeamGeometry
+from rtviewer.ui.bev_content import compute_drr
+
+__all__ = ["BevBackdrop", "polygons_path", "spot_brushes", "rt_image_for_beam",
+           "receptor_transform"]
+
+
+def polygons_path(polygons: list[np.ndarray]) -> QtGui.QPainterPath:
+    """A painter path of closed ``(N, 2)`` polygons (odd-even fill)."""
+    path = QtGui.QPainterPath()
+    path.setFillRule(QtCore.Qt.FillRule.OddEvenFill)
+    for polygon in polygons:
+        if len(polygon) < 2:
+            continue
+        path.addPolygon(QtGui.QPolygonF([QtCore.QPointF(float(a), float(b))
+                                         for a, b in polygon]))
+        path.closeSubpath()
+    return path
+
+
+def spot_brushes(weights: np.ndarray) -> list[QtGui.QBrush]:
+    """One brush per spot, blue (smallest meterset weight) to red (largest)."""
+    w = np.asarray(weights, dtype=np.float64)
+    span = float(w.max() - w.min()) if w.size else 0.0
+    frac = (w - w.min()) / span if span > 0 else np.full(w.shape, 0.5)
+    cmap = pg.colormap.get("turbo")
+    colours = cmap.map(frac, mode="byte")
+    return [pg.mkBrush(*c[:3], 230) for c in colours]
+
+
+def rt_image_for_beam(rt_images: list[Any], plan: Any, beam: Any) -> Any:
+    """The RT Image that references this plan and Beam Number, or None."""
+    uid = getattr(plan, "sop_instance_uid", None)
+    for image in rt_images:
+        if (image.referenced_beam_number == beam.number and uid is not None
+                and image.referenced_plan_uid == uid):
+            return image
+    return None
+
+
+def receptor_transform(image: Any, *, scale: float = 1.0) -> QtGui.QTransform:
+    """ImageItem transform putting an RT Image's pixels at receptor ``(x, y)`` mm × ``scale``.
+
+    Pixel ``(c, r)``'s centre is at ``x0 + c·Δc``, ``y0 - r·Δr`` (RT Image Position
+    ``(x0, y0)``, Image Plane Pixel Spacing ``(Δr, Δc)``); without a position the
+    image centre is put at the origin (the caller says so).
+    """
+    rows, cols = image.shape
+    dr, dc = image.pixel_spacing_mm
+    if image.image_position_mm is not None:
+        x0, y0 = image.image_position_mm
+    else:
+        x0, y0 = -(cols - 1) / 2 * dc, (rows - 1) / 2 * dr
+    return QtGui.QTransform(dc * scale, 0.0, 0.0, -dr * scale,
+                            (x0 - 0.5 * dc) * scale, (y0 + 0.5 * dr) * scale)
+
+
+class BevBackdrop:
+    """The image behind the beam's-eye view, with a DRR cache per beam direction."""
+
+    def __init__(self) -> None:
+        self.item = pg.ImageItem(axisOrder="row-major")
+        self.item.setZValue(0)
+        self._cache: dict[tuple, tuple[np.ndarray, float, float]] = {}
+
+    def clear_cache(self) -> None:
+        """Forget computed DRRs (a new CT or plan)."""
+        self._cache.clear()
+
+    def show(self, image: Any, rt_images: list[Any], plan: Any, beam: Any,
+             geometry: BeamGeometry, half_width: float, *, fast: bool) -> str:
+        """Draw the best backdrop available; returns a sentence saying what it is."""
+        if image is not None and image.grid.shape[0] < 2:
+            note = f"The CT has {image.grid.shape[0]} slice: no DRR. "
+            image = None
+        else:
+            note = ""
+        if image is not None and getattr(image, "voxels", None) is not None:
+            return self._show_drr(image, geometry, half_width, fast=fast)
+        rt_image = rt_image_for_beam(rt_images, plan, beam) if beam is not None else None
+        if rt_image is not None and rt_image.image_position_mm is not None:
+            return note + self._show_rt_image(rt_image)
+        self.item.clear()
+        return note + "No CT and no RT Image of this beam: no backdrop."
+
+    def _show_drr(self, image: Any, g: BeamGeometry, half_width: float, *, fast: bool) -> str:
+        key = (round(g.gantry_deg, 1), round(g.couch_deg, 1), g.isocenter_mm, g.sad_mm,
+               g.patient_position, round(half_width, 1))
+        if key not in self._cache:
+            if fast and self._cache:
+                return "DRR of an earlier control point (playing)."
+            values, size = compute_drr(image, g, half_width_mm=half_width)
+            self._cache[key] = (values, size, half_width)
+        values, size, h = self._cache[key]
+        low, high = np.percentile(values, (1.0, 99.5))
+        self.item.setImage(values, autoLevels=False, levels=(low, max(high, low + 1e-6)))
+        self.item.setTransform(QtGui.QTransform(size, 0.0, 0.0, -size, -h, h))
+        return f"DRR ray-cast through the CT (gantry {g.gantry_deg:.1f}°)."
+
+    def _show_rt_image(self, rt_image: Any) -> str:
+        m = rt_image.magnification or 1.0
+        pixels = np.asarray(rt_image.pixels, dtype=np.float32)
+        if rt_image.photometric_interpretation == "MONOCHROME1":
+            pixels = -pixels
+        low, high = np.percentile(pixels, (1.0, 99.5))
+        self.item.setImage(pixels, autoLevels=False, levels=(low, max(high, low + 1e-6)))
+        # receptor mm / magnification = mm at the isocentre plane
+        self.item.setTransform(receptor_transform(rt_image, scale=1.0 / m))
+        return (f"Backdrop: RT Image {rt_image.path.name} ({rt_image.kind.value}) scaled by "
+                f"SAD/SID = 1/{m:.3f}.")

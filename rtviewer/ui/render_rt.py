@@ -1,0 +1,222 @@
+"""``rtviewer render --view bev|rtimage|record``: the RT object views, drawn offscreen.
+
+Same selection as the slice views (``--patient``, ``--plan``), defaults stated on
+stderr, and a ``FILE.json`` sidecar: for ``bev`` the affine from PNG pixel to beam
+``(Xg, Yg)`` mm at the isocentre plane, for ``rtimage`` to receptor ``(x, y)`` mm
+in the image plane (``y`` up, as RT Image Position).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["RT_VIEWS", "render_rt"]
+
+RT_VIEWS = ("bev", "rtimage", "record")
+Log = Callable[[str], None]
+
+
+def _view_affine(widget: Any, graphics: Any, vb: Any) -> dict:
+    """PNG rectangle of a ViewBox and the 2×3 affine PNG pixel → view coordinates (mm)."""
+    from PySide6 import QtCore
+
+    rect = graphics.mapFromScene(vb.sceneBoundingRect()).boundingRect()
+    top_left = graphics.mapTo(widget, rect.topLeft())
+    corners = [(0.0, 0.0), (100.0, 0.0), (0.0, 100.0)]
+    view = []
+    for x, y in corners:
+        local = graphics.mapFrom(widget, QtCore.QPoint(int(x), int(y)))
+        p = vb.mapSceneToView(graphics.mapToScene(local))
+        view.append([p.x(), p.y()])
+    design = np.column_stack([np.array(corners), np.ones(3)])
+    affine = np.linalg.solve(design, np.array(view)).T
+    return {"rect_px": [top_left.x(), top_left.y(), rect.width(), rect.height()],
+            "pixel_to_mm": affine.tolist()}
+
+
+def _plan_instances(scanned: Any, kind: str, plan_uid: str | None) -> list[Path]:
+    """Files of ``kind`` that reference the plan (all of ``kind`` when ``plan_uid`` is None)."""
+    out = []
+    for inst in scanned.instances():
+        if inst.kind != kind:
+            continue
+        refs = {r.uid for r in inst.references if r.kind == "rtplan"}
+        if plan_uid is None or plan_uid in refs:
+            out.append(inst.path)
+    return sorted(out, key=str)
+
+
+def _load_plan_scene(request: Any, log: Log) -> tuple[Any, Any]:
+    from rtviewer.ui.loader import load_scene
+    from rtviewer.ui.render import NothingToRender, _choose_chain
+
+    chain, scanned = _choose_chain(request, log)
+    if chain.plan is None:
+        return None, scanned
+    result = load_scene(chain)
+    for path, reason in result.problems:
+        log(f"render: could not read {path}: {reason}")
+    if result.scene.plan is None:
+        raise NothingToRender(f"the plan {chain.plan.name} could not be read")
+    return result.scene, scanned
+
+
+def _grab(widget: Any, out: Path, sidecar: dict) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not widget.grab().save(str(out)):
+        raise OSError(f"could not write {out}")
+    doc = {"png": out.name, "size_px": [widget.width(), widget.height()],
+           "pixel_convention": "continuous; (0,0) is the top-left corner of the top-left pixel",
+           **sidecar}
+    out.with_suffix(".json").write_text(json.dumps(doc, indent=2), encoding="utf-8")
+
+
+def render_rt(request: Any, log: Log) -> None:
+    """Render one of :data:`RT_VIEWS` to ``request.out`` (PNG + JSON)."""
+    from rtviewer.ui.render import _qt_app
+
+    app = _qt_app()
+    size = request.size or (900, 900)
+    widget = {"bev": _bev, "rtimage": _rtimage, "record": _record}[request.view](request, log)
+    try:
+        widget.resize(*size)
+        widget.show()
+        app.processEvents()
+        if hasattr(widget, "fit"):
+            widget.fit()
+        app.processEvents()
+        sidecar: dict[str, Any] = {"view": request.view, **widget.property_sidecar}
+        if request.view in ("bev", "rtimage"):
+            sidecar["views"] = {request.view: {
+                **_view_affine(widget, widget.graphics, widget.vb),
+                "coordinates": widget.property_coordinates}}
+        _grab(widget, request.out, sidecar)
+        log(f"render: view {request.view} at {size[0]}x{size[1]}")
+    finally:
+        widget.close()
+        widget.deleteLater()
+        app.processEvents()
+
+
+def _bev(request: Any, log: Log) -> Any:
+    from rtviewer.dicom.rtimage import read_rt_image
+    from rtviewer.ui.beam_model import default_beam_number
+    from rtviewer.ui.bev_view import BeamsEyeView
+    from rtviewer.ui.render import NothingToRender
+
+    scene, scanned = _load_plan_scene(request, log)
+    if scene is None:
+        raise NothingToRender("no RT Plan to show in a beam's-eye view")
+    plan = scene.plan
+    numbers = sorted(b.number for b in plan.beams)
+    if not numbers:
+        raise NothingToRender(f"plan {Path(plan.path).name} has no beams "
+                              f"({plan.kind.value}): nothing for --view bev")
+    number = request.beam_number
+    if number is None:
+        number = default_beam_number(plan)
+        log(f"render: beam {number} (the lowest Beam Number with delivery type TREATMENT)")
+    elif number not in numbers:
+        raise NothingToRender(f"--beam-number {number}: the plan's beams are {numbers}")
+    beam = plan.beam(number)
+    index = request.control_point or 0
+    if not 0 <= index < len(beam.control_points):
+        raise NothingToRender(f"--control-point {index}: beam {number} has control points "
+                              f"0..{len(beam.control_points) - 1}")
+    log(f"render: control point {index} of 0..{len(beam.control_points) - 1}")
+    rt_images = []
+    for path in _plan_instances(scanned, "rtimage", plan.sop_instance_uid):
+        try:
+            rt_images.append(read_rt_image(path))
+        except Exception as exc:  # noqa: BLE001 - one unreadable image never stops the view
+            log(f"render: could not read {path}: {exc}")
+    view = BeamsEyeView()
+    view.set_data(plan=plan, structures=scene.structures, image=scene.image,
+                  rt_images=rt_images, slab_model=scene.slab_model)
+    view.set_beam(number)
+    view.set_control_point(index)
+    log(f"render: backdrop: {view.info.text().splitlines()[0].split('. ', 1)[-1]}")
+    view.property_sidecar = {"beam_number": number, "control_point_index": index,
+                             "gantry_deg": view.content.geometry.gantry_deg,
+                             "collimator_deg": view.content.geometry.collimator_deg,
+                             "couch_deg": view.content.geometry.couch_deg,
+                             "isocenter_mm": list(view.content.geometry.isocenter_mm),
+                             "plan": str(plan.path)}
+    view.property_coordinates = ("IEC 61217 gantry (Xg, Yg) mm at the isocentre plane, "
+                                 "seen from the source")
+    return view
+
+
+def _rtimage(request: Any, log: Log) -> Any:
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.dicom.rtimage import read_rt_image
+    from rtviewer.dicom.scan import scan
+    from rtviewer.ui.chain import find_instance
+    from rtviewer.ui.render import NothingToRender
+    from rtviewer.ui.rtimage_view import RtImageView
+
+    scanned = scan(request.path)
+    if request.image:
+        inst = find_instance(scanned, request.image)
+        if inst is None or inst.kind != "rtimage":
+            raise NothingToRender(f"--image {request.image}: no RT Image of that name under "
+                                  f"{request.path}")
+        path = inst.path
+    else:
+        images = _plan_instances(scanned, "rtimage", None)
+        if not images:
+            raise NothingToRender(f"no RT Image under {request.path}")
+        path = images[0]
+        log(f"render: RT Image {path.name} (the first of {len(images)} by path)")
+    image = read_rt_image(path)
+    plan = None
+    key = request.plan or image.referenced_plan_uid
+    plan_inst = find_instance(scanned, key) if key else None
+    if plan_inst is not None:
+        plan = read_plan(plan_inst.path)
+        log(f"render: plan {plan_inst.path.name} for the beam overlay")
+    elif image.referenced_plan_uid:
+        log(f"render: the referenced plan {image.referenced_plan_uid} is not in the folder")
+    view = RtImageView()
+    view.set_image(image, plan)
+    if request.beam_number is not None:
+        view.set_beam(request.beam_number)
+    log(f"render: overlay beam {view.beam_number if view.beam_number is not None else 'none'}")
+    for line in view.receptor.missing:
+        log(f"render: {line}")
+    view.property_sidecar = {"image": str(path), "beam_number": view.beam_number,
+                             "axis_receptor_mm": list(view.receptor.axis_mm),
+                             "magnification": view.receptor.magnification}
+    view.property_coordinates = "receptor (x, y) mm in the image plane at the SID, y up"
+    return view
+
+
+def _record(request: Any, log: Log) -> Any:
+    from rtviewer.dicom.record import read_treatment_record
+    from rtviewer.ui.record_view import RecordView
+    from rtviewer.ui.render import NothingToRender
+
+    scene, scanned = _load_plan_scene(request, log)
+    plan = scene.plan if scene is not None else None
+    uid = plan.sop_instance_uid if plan is not None else None
+    paths = _plan_instances(scanned, "rtrecord", uid)
+    if plan is None and not paths:
+        raise NothingToRender(f"no RT Plan and no treatment record under {request.path}")
+    records = []
+    for path in paths:
+        try:
+            records.append(read_treatment_record(path))
+        except Exception as exc:  # noqa: BLE001 - one unreadable record never stops the view
+            log(f"render: could not read {path}: {exc}")
+    log(f"render: {len(records)} treatment record(s) of "
+        f"{Path(plan.path).name if plan is not None else 'any plan'}")
+    view = RecordView()
+    view.set_records(plan, records)
+    view.property_sidecar = {"plan": str(plan.path) if plan is not None else None,
+                             "records": [str(p) for p in paths]}
+    return view
