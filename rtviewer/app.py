@@ -77,8 +77,10 @@ def _run_window(paths: list[str], log_path: Path) -> int:
 
 
 def _logged_opener(window: object) -> Callable[[str], object]:
+    from rtviewer.ui.desktop_open import open_from_desktop
+
     def open_path(path: str) -> object:
         log.info("opening %s", path)
-        return window.open_path(path)  # type: ignore[attr-defined]
+        return open_from_desktop(window, path)  # type: ignore[arg-type]
 
     return open_path
