@@ -137,15 +137,20 @@ class Roi:
         planar = [c for c in self.contours
                   if c.contour_type in (ContourType.CLOSED_PLANAR, ContourType.OPEN_PLANAR)]
         normal = _common_normal(planar)
-        groups: dict[int, list[Contour]] = {}
-        positions: dict[int, float] = {}
-        for contour in planar:
-            position = float(np.mean(contour.points_mm @ normal))
-            key = int(round(position / PLANE_TOLERANCE_MM))
-            groups.setdefault(key, []).append(contour)
-            positions.setdefault(key, position)
         n = (float(normal[0]), float(normal[1]), float(normal[2]))
-        return tuple(ContourPlane(positions[k], n, tuple(groups[k])) for k in sorted(groups))
+        positioned = sorted(((float(np.mean(c.points_mm @ normal)), i, c)
+                             for i, c in enumerate(planar)), key=lambda t: (t[0], t[1]))
+        planes: list[tuple[float, list[tuple[int, Contour]]]] = []
+        for position, index, contour in positioned:
+            # a new plane starts when the gap to the previous contour exceeds the tolerance
+            if planes and position - planes[-1][0] <= PLANE_TOLERANCE_MM:
+                planes[-1][1].append((index, contour))
+            else:
+                planes.append((position, [(index, contour)]))
+        # contours keep the file's order within a plane
+        return tuple(ContourPlane(position, n, tuple(c for _, c in sorted(members,
+                                                                          key=lambda m: m[0])))
+                     for position, members in planes)
 
 
 def _common_normal(contours: list[Contour]) -> NDArray[np.float64]:

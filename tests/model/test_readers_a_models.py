@@ -78,3 +78,11 @@ def test_rt_image_isocentre_and_magnification():
     assert image.pixel_spacing_at_isocenter_mm == pytest.approx((0.5 / 1.5, 0.25 / 1.5))
     assert image.isocenter_pixel() == pytest.approx((2.5, 1.5))
     assert image.shape == (4, 6)
+
+
+def test_planes_tolerate_tiny_position_noise_across_rounding_boundaries():
+    def square(z):
+        return np.array([[0, 0, z], [1, 0, z], [1, 1, z], [0, 1, z]], float)
+    roi = Roi(1, "R", (0, 0, 0), None, tuple(Contour(square(z), ContourType.CLOSED_PLANAR)
+                                             for z in (1.004, 1.006, 3.0)))
+    assert [len(p.contours) for p in roi.planes] == [2, 1]
