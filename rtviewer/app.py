@@ -41,7 +41,7 @@ def _run_window(paths: list[str], log_path: Path) -> int:
     import pyqtgraph as pg
 
     pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
-    from rtviewer.ui import about, settings_store, single_instance, startup
+    from rtviewer.ui import about, recent_menu, settings_store, single_instance, startup
     from rtviewer.ui.file_open import FileOpenFilter
 
     startup.frozen_guards()
@@ -67,12 +67,14 @@ def _run_window(paths: list[str], log_path: Path) -> int:
         lambda more: single_instance.offer_to_open(window, more, open_path))
     file_open.set_handler(open_path)
     about.add_about_action(window.menuBar())
+    recent_menu.add_recent_menu(window, window.scan_finished, open_path)
     settings_store.restore_window_layout(window)
     app.aboutToQuit.connect(lambda: settings_store.save_window_layout(window))
     window.show()
     for path in paths:
         open_path(path)
     _sigint_timer = startup.install_sigint_handler(app)  # noqa: F841 (keep it alive)
+    log.info("window shown; Ctrl-C in the terminal quits")
     return int(app.exec())
 
 
