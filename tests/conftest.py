@@ -6,16 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def corpus_root() -> Path:
-    """Where the real DICOM-RT corpus lives (``RTVIEWER_TEST_DATA`` or ``../shared/data``)."""
-    configured = os.environ.get("RTVIEWER_TEST_DATA")
-    if configured:
-        return Path(configured).resolve()
-    return (REPO_ROOT / ".." / "shared" / "data").resolve()
+from testsupport import REPO_ROOT, corpus_root  # noqa: F401  (re-exported)
 
 
 def _snapshot(root: Path) -> dict[str, tuple[int, int]]:

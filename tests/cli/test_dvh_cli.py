@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import REPO_ROOT
+from testsupport import REPO_ROOT
 
 from rtviewer.cli import main
 from rtviewer.cli.dvh_table import CSV_COLUMNS

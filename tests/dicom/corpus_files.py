@@ -9,7 +9,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pydicom
-from conftest import corpus_root
+from testsupport import corpus_root
 
 CT = "1.2.840.10008.5.1.4.1.1.2"
 MR = "1.2.840.10008.5.1.4.1.1.4"

@@ -4,7 +4,7 @@ import importlib.util
 import sys
 
 import pytest
-from conftest import REPO_ROOT
+from testsupport import REPO_ROOT
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pydicom
 import pytest
-from conftest import corpus_root
+from testsupport import corpus_root
 
 from rtviewer.dicom.plan import read_plan
 from rtviewer.model.brachy import BrachyTreatmentType
