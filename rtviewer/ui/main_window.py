@@ -107,7 +107,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._set_busy(False)
             return
         path = self._queue.popleft()
-        worker = ScanWorker(path, self)
+        worker = ScanWorker(path)
         worker.progress.connect(self._on_progress)
         worker.scanned.connect(self._on_scanned)
         worker.failed.connect(self._on_failed)
@@ -115,7 +115,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._worker = worker
         self._set_busy(True)
         self.statusBar().showMessage(f"Scanning {path}…")
-        worker.start()
+        worker.start_scan()
 
     def _set_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
@@ -143,9 +143,7 @@ class MainWindow(QtWidgets.QMainWindow):
         QtWidgets.QMessageBox.warning(self, "Cannot open", message)
 
     def _on_worker_finished(self) -> None:
-        worker, self._worker = self._worker, None
-        if worker is not None:
-            worker.deleteLater()
+        self._worker = None  # the worker deletes itself (ScanWorker._release)
         self._start_next()
 
     def _on_double_click(self, item: QtWidgets.QTreeWidgetItem, _column: int) -> None:

@@ -29,11 +29,24 @@ class ScanWorker(QtCore.QThread):
     progress = QtCore.Signal(int, int)
     scanned = QtCore.Signal(object)
     failed = QtCore.Signal(str)
+    #: Running workers, kept alive here: a QThread destroyed while running aborts the
+    #: process, and the window that started one may be deleted before it ends.
+    _running: set[ScanWorker] = set()
 
-    def __init__(self, path: str | Path, parent: QtCore.QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, path: str | Path) -> None:
+        super().__init__(None)  # no parent: its life is not tied to the window's
         self.path = Path(path)
         self._cancel = threading.Event()
+        self.finished.connect(self._release)
+
+    def start_scan(self) -> None:
+        """Start the thread; it stays alive until it has finished."""
+        ScanWorker._running.add(self)
+        self.start()
+
+    def _release(self) -> None:
+        ScanWorker._running.discard(self)
+        self.deleteLater()
 
     def cancel(self) -> None:
         """Ask the scan to stop; it returns what it has read so far."""
