@@ -58,11 +58,11 @@ def check_path(path: str | Path, *, deep: bool = False, progress: Progress | Non
     stage("scanning")
     result = scan(path, use_cache=use_cache)
     out = Collector(result.root)
+    stage("checking files against their IODs")
+    check_files(result, out)  # first: its file-level findings carry assumptions
     stage("checking the index")
     check_index(result, out)
     check_duplicates(result, out)
-    stage("checking files against their IODs")
-    check_files(result, out)
     stage("reading RT objects")
     store = ObjectStore(result, out)
     store.read_all()

@@ -55,6 +55,8 @@ def _check_peak(dose: Dose, plan: Any, inst: Instance, out: Collector) -> None:
     if dose.units is not DoseUnits.GY or dose.summation_type not in (
             DoseSummationType.PLAN, DoseSummationType.FRACTION):
         return  # relative, per-beam or summed doses have no single expected peak
+    if plan is not None and getattr(plan, "brachy", None) is not None:
+        return  # brachytherapy doses near a source are unbounded: no expected peak
     peak = float(np.max(dose.dose_gy)) if dose.dose_gy.size else 0.0
     fractions = getattr(plan, "fractions_planned", None) if plan is not None else None
     rx = getattr(getattr(plan, "prescription", None), "dose_gy", None)

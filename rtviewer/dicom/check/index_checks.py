@@ -5,8 +5,11 @@ These read no file: they judge what :func:`rtviewer.dicom.scan.scan` recorded.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from pathlib import Path
+
+from pydicom.datadict import keyword_for_tag
 
 from rtviewer.dicom.check.collector import Collector
 from rtviewer.dicom.sop_classes import lookup
@@ -24,6 +27,7 @@ _REFERENCE_ATTRIBUTE = {
 }
 _REFERENCE_NAME = {"rtplan": "RT Plan", "rtstruct": "RT Structure Set", "rtdose": "RT Dose",
                    "beam": "beam", "image_series": "image series"}
+_TAG = re.compile(r"\(([0-9A-Fa-f]{4}),([0-9A-Fa-f]{4})\)")
 #: Scanner codes renamed to the check's vocabulary.
 _RENAMED = {"SERIES_SPLIT": "SERIES_UID_MULTIPLE_VOLUMES"}
 
@@ -32,20 +36,30 @@ def check_index(result: ScanResult, out: Collector) -> None:
     """Add every index-level finding of a scan to ``out``."""
     for problem in result.problems:
         out.add(Finding("UNREADABLE_FILE", f"The file cannot be used: {problem.reason}.",
-                        Severity.ERROR, assumption="the file is left out"), problem.path, None)
+                        Severity.ERROR, _attribute_named_in(problem.reason),
+                        "the file is left out"), problem.path, None)
     patients = instance_patients(result)
     series = series_by_uid(result)
     by_path = {inst.path: inst for inst in result.instances()}
     for inst in result.instances():
+        _check_sop_class(inst, out)  # first: its wording wins over the scanner's
         for finding in inst.findings:
             if finding.code in ("DUPLICATE_SOP_INSTANCE_UID",):
                 continue  # judged below, on content
             out.add(_renamed(finding), inst.path, inst.sop_instance_uid)
-        _check_sop_class(inst, out)
         for ref in inst.references:
             _check_reference(inst, ref, out)
             _check_chain(inst, ref, by_path, series, patients, out)
     _check_series_splits(result, out)
+
+
+def _attribute_named_in(text: str) -> str | None:
+    """The keyword of the first ``(gggg,eeee)`` tag a message names, if any."""
+    match = _TAG.search(text)
+    if match is None:
+        return None
+    tag = int(match.group(1) + match.group(2), 16)
+    return keyword_for_tag(tag) or f"({match.group(1)},{match.group(2)})"
 
 
 def _renamed(finding: Finding) -> Finding:
@@ -74,12 +88,11 @@ def series_by_uid(result: ScanResult) -> dict[str, list[Series]]:
     return out
 
 
-def instance_frame_of_reference(inst: Instance) -> str | None:
-    """The Frame of Reference an instance declares (top level, else its referenced one)."""
+def instance_frame_of_reference(inst: Instance) -> frozenset[str]:
+    """The Frames of Reference an instance declares (top level, else the ones it references)."""
     if inst.frame_of_reference_uid:
-        return inst.frame_of_reference_uid
-    declared = [r.uid for r in inst.references if r.kind == "frame_of_reference" and r.uid]
-    return declared[0] if len(declared) == 1 else None
+        return frozenset({inst.frame_of_reference_uid})
+    return frozenset(r.uid for r in inst.references if r.kind == "frame_of_reference" and r.uid)
 
 
 def _check_sop_class(inst: Instance, out: Collector) -> None:
@@ -132,18 +145,20 @@ def _check_chain(inst: Instance, ref: Reference, by_path: dict[Path, Instance],
             f"({out.relative(ref.path)}) belongs to patient {_who(theirs)}.",
             Severity.ERROR, "PatientID", "none: objects of different patients are not combined"),
             inst.path, inst.sop_instance_uid)
-    my_frame = instance_frame_of_reference(inst)
+    mine_frames = instance_frame_of_reference(inst)
     if ref.kind == "image_series":
-        their_frame = next((s.frame_of_reference_uid for s in series.get(ref.uid, [])
-                            if s.frame_of_reference_uid), None)
+        their_frames = frozenset(s.frame_of_reference_uid for s in series.get(ref.uid, [])
+                                 if s.frame_of_reference_uid)
     else:
-        their_frame = instance_frame_of_reference(target)
-    if my_frame and their_frame and my_frame != their_frame:
+        their_frames = instance_frame_of_reference(target)
+    # a mismatch only when no declared frame agrees (several are reported by the readers)
+    if mine_frames and their_frames and not mine_frames & their_frames:
         out.add(Finding(
             "FRAME_OF_REFERENCE_MISMATCH",
-            f"This object is in Frame of Reference {my_frame} but the {name} it references "
-            f"({out.relative(ref.path)}) is in {their_frame}: their coordinates cannot be "
-            f"assumed to agree.", Severity.ERROR, "FrameOfReferenceUID",
+            f"This object is in Frame of Reference {', '.join(sorted(mine_frames))} but the "
+            f"{name} it references ({out.relative(ref.path)}) is in "
+            f"{', '.join(sorted(their_frames))}: their coordinates cannot be assumed to "
+            f"agree.", Severity.ERROR, "FrameOfReferenceUID",
             "none: the objects are not overlaid"), inst.path, inst.sop_instance_uid)
 
 
