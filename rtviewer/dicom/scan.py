@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from rtviewer.dicom.discover import FoundFile, discover
-from rtviewer.dicom.header import read_record
+from rtviewer.dicom.header import PREFIX_BYTES, read_record
 from rtviewer.dicom.index_builder import build_index
 from rtviewer.dicom.scan_cache import load_cache, load_index, save_cache, save_index
 from rtviewer.errors import UnreadableFileError
@@ -44,8 +44,31 @@ def _cancel_fn(cancel: Cancel) -> Callable[[], bool]:
     return cancel
 
 
+def _prefetch(items: list[tuple[str, int]]) -> None:
+    """Ask the kernel to start reading every header of the chunk at once.
+
+    On a cold cache the scan waits on one small read per file; announcing them all
+    (``POSIX_FADV_WILLNEED``, asynchronous) lets the disk serve them in parallel.
+    """
+    advise = getattr(os, "posix_fadvise", None)
+    if advise is None:
+        return
+    for path, _size in items:
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            continue
+        try:
+            advise(fd, 0, PREFIX_BYTES, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
 def _read_chunk(items: list[tuple[str, int]]) -> list[tuple[str, dict[str, Any]]]:
     """Read a chunk of files (runs in a worker process)."""
+    _prefetch(items)
     return [(path, _safe_read(path, size)) for path, size in items]
 
 
