@@ -48,6 +48,8 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.index = 0
         self.layer = 0
         self.content: BevContent | None = None
+        self.backdrop_note = ""
+        self._stale = False
         self.backdrop = BevBackdrop()
         self._build_controls()
         self._build_plot()
@@ -206,9 +208,14 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.jaw_item.setPath(polygons_path([content.jaws] if content.jaws is not None else []))
         self.field_item.setPath(polygons_path(content.apertures))
         self._draw_ticks()
-        backdrop_note = self.backdrop.show(self.image, self.rt_images, self.plan, beam,
-                                           content.geometry, self._half_width(),
-                                           fast=self.timer.isActive())
+        if self.isVisible():  # a DRR takes a second: only for a view someone looks at
+            self.backdrop_note = self.backdrop.show(
+                self.image, self.rt_images, self.plan, beam, content.geometry,
+                self._half_width(), fast=self.timer.isActive())
+            self._stale = False
+        else:
+            self._stale = True
+        backdrop_note = self.backdrop_note
         self._draw_structures()
         self._draw_spots()
         self._update_labels(beam, backdrop_note)
@@ -326,6 +333,12 @@ class BeamsEyeView(QtWidgets.QWidget):
             self.play.setChecked(False)
             return
         self.set_control_point((self.index + 1) % len(beam.control_points))
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
+        """Draw the backdrop skipped while hidden."""
+        super().showEvent(event)
+        if self._stale and self.content is not None:
+            self._draw()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt override
         """Stop playing before the widget goes away."""

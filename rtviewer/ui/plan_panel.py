@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 __all__ = ["PlanPanel", "beam_rows"]
 
@@ -81,7 +81,9 @@ def plan_summary_text(plan: Any) -> str:
 
 
 class PlanPanel(QtWidgets.QWidget):
-    """Shows the loaded plan; read-only."""
+    """Shows the loaded plan; the beam check boxes emit ``beamToggled(number, shown)``."""
+
+    beamToggled = QtCore.Signal(int, bool)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,13 +98,35 @@ class PlanPanel(QtWidgets.QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.summary)
         layout.addWidget(self.beams, 1)
+        self._numbers: list[int] = []
+        self.beams.itemChanged.connect(self._on_item_changed)
 
     def set_plan(self, plan: Any) -> None:
         """Show ``plan`` (an :class:`rtviewer.model.plan.Plan`) or nothing."""
         self.summary.setText(plan_summary_text(plan))
         rows = beam_rows(plan)
-        self.beams.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            for c, text in enumerate(row):
-                self.beams.setItem(r, c, QtWidgets.QTableWidgetItem(text))
+        self._numbers = [b.number for b in getattr(plan, "beams", ()) or ()]
+        with QtCore.QSignalBlocker(self.beams):
+            self.beams.setRowCount(len(rows))
+            for r, row in enumerate(rows):
+                for c, text in enumerate(row):
+                    item = QtWidgets.QTableWidgetItem(text)
+                    if c == 0:  # check box: beam drawn on the slice views
+                        item.setFlags(item.flags() | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
+                        item.setCheckState(QtCore.Qt.CheckState.Unchecked)
+                    self.beams.setItem(r, c, item)
         self.beams.resizeColumnsToContents()
+
+    def set_visible_beams(self, numbers: frozenset[int]) -> None:
+        """Tick the check boxes of the beams drawn on the slice views."""
+        with QtCore.QSignalBlocker(self.beams):
+            for r, number in enumerate(self._numbers):
+                item = self.beams.item(r, 0)
+                if item is not None:
+                    item.setCheckState(QtCore.Qt.CheckState.Checked if number in numbers
+                                       else QtCore.Qt.CheckState.Unchecked)
+
+    def _on_item_changed(self, item: QtWidgets.QTableWidgetItem) -> None:
+        if item.column() == 0 and item.row() < len(self._numbers):
+            self.beamToggled.emit(self._numbers[item.row()],
+                                  item.checkState() == QtCore.Qt.CheckState.Checked)

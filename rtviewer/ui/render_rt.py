@@ -90,6 +90,8 @@ def render_rt(request: Any, log: Log) -> None:
         if hasattr(widget, "fit"):
             widget.fit()
         app.processEvents()
+        if getattr(widget, "backdrop_note", None):
+            log(f"render: backdrop: {widget.backdrop_note}")
         sidecar: dict[str, Any] = {"view": request.view, **widget.property_sidecar}
         if request.view in ("bev", "rtimage"):
             sidecar["views"] = {request.view: {
@@ -140,7 +142,6 @@ def _bev(request: Any, log: Log) -> Any:
                   rt_images=rt_images, slab_model=scene.slab_model)
     view.set_beam(number)
     view.set_control_point(index)
-    log(f"render: backdrop: {view.info.text().splitlines()[0].split('. ', 1)[-1]}")
     view.property_sidecar = {"beam_number": number, "control_point_index": index,
                              "gantry_deg": view.content.geometry.gantry_deg,
                              "collimator_deg": view.content.geometry.collimator_deg,

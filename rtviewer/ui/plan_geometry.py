@@ -1,0 +1,121 @@
+"""Beams and brachy channels cut by a slice view's plane, in view coordinates (no Qt).
+
+Every function takes the view's display frame, view name and slice depth, and
+returns ``(s, t)`` view mm (NaN-separated polylines) ready for ``connect='finite'``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rtviewer.core.beam_outline import arc_span, central_axis, field_in_plane
+from rtviewer.ui.beam_model import arc_geometries, beam_at, is_arc
+
+__all__ = ["BeamDrawing", "beam_drawing", "DwellDrawing", "brachy_drawing"]
+
+#: The drawn part of a beam, in SAD from the source (0.5 SAD before to 0.6 SAD past).
+T_RANGE = (0.5, 1.6)
+#: Radius of an arc's span drawn around its isocentre (mm).
+ARC_RADIUS_MM = 120.0
+
+
+@dataclass
+class BeamDrawing:
+    """One beam on one view: field edges, axis, arc span, label and isocentre."""
+
+    number: int
+    field_st: np.ndarray  # (N, 2) NaN-separated closed polygons
+    axis_st: np.ndarray   # (N, 2) NaN-separated segments
+    arc_st: np.ndarray    # (N, 2)
+    label: str
+    label_st: np.ndarray  # (2,)
+    isocenter_st: np.ndarray  # (2,)
+    isocenter_depth_mm: float
+    notes: tuple[str, ...] = ()
+
+
+def _join(polylines: list[np.ndarray], *, close: bool) -> np.ndarray:
+    pieces = []
+    for p in polylines:
+        pieces += [np.vstack([p, p[:1]]) if close else p, np.full((1, 2), np.nan)]
+    return np.concatenate(pieces) if pieces else np.empty((0, 2))
+
+
+def beam_drawing(plan: Any, beam: Any, frame: Any, view: str, depth_mm: float,
+                 index: int = 0, *, arc_radius_mm: float = ARC_RADIUS_MM,
+                 arc_field: bool = True) -> BeamDrawing:
+    """The beam at control point ``index`` cut by the view's plane at ``depth_mm``.
+
+    An arc is drawn as its span (source directions at ``arc_radius_mm`` from the
+    isocentre) with its first and last central axes; its field edges (at
+    ``index``) only with ``arc_field``.
+    """
+    at = beam_at(plan, beam, index)
+    g = at.geometry
+    _u, _v, n = frame.axes(view)
+    iso = np.asarray(g.isocenter_mm)
+    point = iso + (depth_mm - float(iso @ n)) * n
+    arc = is_arc(beam)
+    polygons = field_in_plane(g, at.apertures, plane_point_mm=point, plane_normal=n,
+                              t_range=T_RANGE) if arc_field or not arc else []
+
+    def st(xyz: np.ndarray) -> np.ndarray:
+        return frame.to_view(view, xyz)[..., :2]
+
+    field_st = _join([st(p) for p in polygons], close=True)
+    axes = [st(central_axis(g, t_range=T_RANGE))]
+    arc_st = np.empty((0, 2))
+    gantry = f"G{g.gantry_deg:g}°"
+    if arc:
+        geoms = arc_geometries(plan, beam)
+        arc_st = st(arc_span(geoms, radius_mm=arc_radius_mm))
+        axes = [st(central_axis(geoms[0], t_range=T_RANGE)),
+                st(central_axis(geoms[-1], t_range=T_RANGE))]
+        rotation = beam.control_points[0].gantry_rotation
+        turn = f" {rotation.value}" if rotation is not None else ""
+        gantry = f"G{geoms[0].gantry_deg:g}→{geoms[-1].gantry_deg:g}°{turn}"
+    if abs(g.couch_deg) > 1e-6:
+        gantry += f" T{g.couch_deg:g}°"
+    label_point = central_axis(g, t_range=(0.8, 0.8))[0]
+    return BeamDrawing(number=beam.number, field_st=field_st, axis_st=_join(axes, close=False),
+                       arc_st=arc_st, label=f"{beam.name or beam.number} {gantry}",
+                       label_st=st(label_point), isocenter_st=st(iso),
+                       isocenter_depth_mm=float(iso @ n), notes=at.notes)
+
+
+@dataclass
+class DwellDrawing:
+    """Brachy channels on one view.
+
+    ``paths_st`` NaN-separated catheter paths (projected); ``dwell_st`` ``(M, 2)``,
+    ``dwell_time_s`` ``(M,)`` and ``dwell_distance_mm`` ``(M,)`` (signed distance
+    from the view plane) of every dwell position with a time.
+    """
+
+    paths_st: np.ndarray
+    dwell_st: np.ndarray
+    dwell_time_s: np.ndarray
+    dwell_distance_mm: np.ndarray
+    channel_numbers: list[int | None] = field(default_factory=list)
+
+
+def brachy_drawing(plan: Any, frame: Any, view: str, depth_mm: float) -> DwellDrawing:
+    """Every channel's path (control points) and dwell markers of a brachy plan."""
+    paths, dwell_xyz, times, channels = [], [], [], []
+    for channel in plan.brachy.channels if plan is not None and plan.brachy else ():
+        cps = channel.control_point_positions_mm
+        if cps is not None and len(cps) > 1:
+            paths.append(frame.to_view(view, cps)[:, :2])
+        if channel.dwell_positions_mm is not None and channel.dwell_times_s is not None:
+            keep = channel.dwell_times_s > 0
+            dwell_xyz.append(channel.dwell_positions_mm[keep])
+            times.append(channel.dwell_times_s[keep])
+            channels += [channel.number] * int(keep.sum())
+    xyz = np.concatenate(dwell_xyz) if dwell_xyz else np.empty((0, 3))
+    view_xyz = frame.to_view(view, xyz)
+    return DwellDrawing(paths_st=_join(paths, close=False), dwell_st=view_xyz[:, :2],
+                        dwell_time_s=np.concatenate(times) if times else np.empty(0),
+                        dwell_distance_mm=view_xyz[:, 2] - depth_mm, channel_numbers=channels)

@@ -1,0 +1,175 @@
+"""Plan overlay of one slice view: beams (field edges, axis, arc, label, isocentre) and brachy.
+
+The overlay adds its items to the view's ViewBox and redraws when the view's
+slice moves, the scene changes, or the beam state (visible beams, selected
+control point) changes. It never writes to the state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui
+
+from rtviewer.ui.beam_state import BeamState
+from rtviewer.ui.plan_geometry import T_RANGE, BeamDrawing, beam_drawing, brachy_drawing
+
+__all__ = ["PlanOverlay", "BEAM_COLOURS"]
+
+BEAM_COLOURS = ((255, 80, 80), (80, 200, 255), (255, 170, 0), (150, 255, 120),
+                (230, 120, 255), (255, 255, 120), (120, 255, 230), (255, 140, 190))
+
+
+def beam_colour(number: int) -> tuple[int, int, int]:
+    """A stable colour per Beam Number."""
+    return BEAM_COLOURS[(int(number) - 1) % len(BEAM_COLOURS)]
+
+
+class PlanOverlay(QtCore.QObject):
+    """Draws the plan on one :class:`~rtviewer.ui.slice_view.SliceView`."""
+
+    def __init__(self, slice_view: Any, beam_state: BeamState) -> None:
+        super().__init__(slice_view)
+        self.view, self.beam_state = slice_view, beam_state
+        self.plan: Any = None
+        self.drawings: dict[int, BeamDrawing] = {}
+        self._depth: float | None = None
+        self._items: dict[int, tuple[pg.PlotCurveItem, ...]] = {}
+        self._labels: dict[int, pg.TextItem] = {}
+        self.iso_item = pg.ScatterPlotItem(symbol="o", size=14, pxMode=True,
+                                           pen=pg.mkPen((255, 0, 255), width=2), brush=None)
+        self.paths_item = pg.PlotCurveItem(pen=pg.mkPen((255, 255, 255, 200), width=2),
+                                           connect="finite")
+        self.dwell_item = pg.ScatterPlotItem(pxMode=True)
+        for z, item in ((12, self.iso_item), (11, self.paths_item), (13, self.dwell_item)):
+            item.setZValue(z)
+            slice_view.vb.addItem(item, ignoreBounds=True)
+        slice_view.state.crosshairChanged.connect(self._on_crosshair)
+        beam_state.visibleBeamsChanged.connect(lambda _v: self.redraw())
+        beam_state.selectionChanged.connect(lambda _b, _i: self.redraw())
+        slice_view.vb.sigRangeChanged.connect(lambda *_a: self._place_labels())
+
+    def set_plan(self, plan: Any) -> None:
+        """Draw ``plan`` (or nothing)."""
+        self.plan = plan
+        self.redraw()
+
+    def _on_crosshair(self, _xyz: np.ndarray) -> None:
+        if self._depth is None or abs(self.view.depth_mm() - self._depth) > 1e-9:
+            self.redraw()
+
+    def _beam_items(self, number: int) -> tuple[pg.PlotCurveItem, ...]:
+        if number not in self._items:
+            colour = beam_colour(number)
+            edges = pg.PlotCurveItem(pen=pg.mkPen(colour, width=2), connect="finite")
+            axis = pg.PlotCurveItem(pen=pg.mkPen(colour, width=1,
+                                                 style=QtCore.Qt.PenStyle.DashLine),
+                                    connect="finite")
+            arc = pg.PlotCurveItem(pen=pg.mkPen(colour, width=3), connect="finite")
+            for item in (edges, axis, arc):
+                item.setZValue(11)
+                self.view.vb.addItem(item, ignoreBounds=True)
+            label = pg.TextItem(color=colour, anchor=(0.5, 1.0))
+            label.setZValue(14)
+            self.view.vb.addItem(label, ignoreBounds=True)
+            self._items[number] = (edges, axis, arc)
+            self._labels[number] = label
+        return self._items[number]
+
+    def redraw(self) -> None:
+        """Recompute every drawing for the view's current slice."""
+        scene = self.view.scene
+        self._depth = self.view.depth_mm()
+        self.drawings = {}
+        for number in self._items:
+            for item in self._items[number]:
+                item.setData([], [])
+            self._labels[number].setText("")
+        visible = self.beam_state.visible_beams
+        selected, index = self.beam_state.selected
+        beams = getattr(self.plan, "beams", ()) or ()
+        for beam in beams:
+            if beam.number not in visible or not beam.control_points or scene.empty:
+                continue
+            cp = index if beam.number == selected else 0
+            drawing = beam_drawing(self.plan, beam, scene.frame, self.view.view, self._depth, cp,
+                                   arc_radius_mm=self._arc_radius(),
+                                   arc_field=beam.number == selected)
+            self.drawings[beam.number] = drawing
+            edges, axis, arc = self._beam_items(beam.number)
+            for item, st in ((edges, drawing.field_st), (axis, drawing.axis_st),
+                             (arc, drawing.arc_st)):
+                item.setData(st[:, 0], st[:, 1], connect="finite")
+            self._labels[beam.number].setText(drawing.label)
+        self._place_labels()
+        self._draw_isocentres()
+        self._draw_brachy()
+
+    def _arc_radius(self) -> float:
+        """Arc spans drawn at 40 % of the view's smaller extent (mm), so they stay in view."""
+        corners = self.view._extent_corners()
+        if corners is None:
+            return 120.0
+        st = self.view.patient_to_view(corners)
+        return float(0.4 * np.min(np.ptp(st, axis=0)))
+
+    def _place_labels(self) -> None:
+        """Put each beam's label on its axis, on the source side, inside the view."""
+        (x0, x1), (y0, y1) = self.view.vb.viewRange()
+        mx, my = 0.08 * (x1 - x0), 0.06 * (y1 - y0)
+        placed: list[tuple[float, float]] = []
+        for number, drawing in self.drawings.items():
+            start, end = drawing.axis_st[0], drawing.axis_st[1]
+            iso_fraction = (1.0 - T_RANGE[0]) / (T_RANGE[1] - T_RANGE[0])
+            samples = start + np.linspace(0.0, iso_fraction, 60)[:, None] * (end - start)
+            inside = ((samples[:, 0] > x0 + mx) & (samples[:, 0] < x1 - mx)
+                      & (samples[:, 1] > y0 + my) & (samples[:, 1] < y1 - my))
+            point = samples[np.argmax(inside)] if inside.any() else drawing.label_st
+            placed.append(self._unclash(point, placed))
+            self._labels[number].setPos(*placed[-1])
+
+    def _unclash(self, point: np.ndarray, placed: list[tuple[float, float]]
+                 ) -> tuple[float, float]:
+        """Move a label down a line at a time until it clears the labels placed before."""
+        px, py = self.view.vb.viewPixelSize()
+        x, y = float(point[0]), float(point[1])
+        for _ in range(len(placed) + 1):
+            if all(abs(x - a) > 60 * px or abs(y - b) > 14 * abs(py) for a, b in placed):
+                break
+            y += 15 * py  # the ViewBox y axis points down: + is lower on screen
+        return x, y
+
+    def _draw_isocentres(self) -> None:
+        points = {tuple(np.round(d.isocenter_st, 3)): d for d in self.drawings.values()}
+        spots = [{"pos": p, "symbol": "o" if abs(d.isocenter_depth_mm - self._depth) < 1.0
+                  else "x"} for p, d in points.items()]
+        self.iso_item.setData(spots)
+
+    def _draw_brachy(self) -> None:
+        scene = self.view.scene
+        if self.plan is None or getattr(self.plan, "brachy", None) is None or scene.empty:
+            self.paths_item.setData([], [])
+            self.dwell_item.setData([])
+            return
+        drawing = brachy_drawing(self.plan, scene.frame, self.view.view, self._depth)
+        self.paths_item.setData(drawing.paths_st[:, 0], drawing.paths_st[:, 1],
+                                connect="finite")
+        self.dwell_drawing = drawing
+        top = float(drawing.dwell_time_s.max()) if drawing.dwell_time_s.size else 1.0
+        half = 0.5 * _slice_step(scene, self.view.view)
+        spots = []
+        for st, time_s, distance in zip(drawing.dwell_st, drawing.dwell_time_s,
+                                        drawing.dwell_distance_mm, strict=True):
+            near = abs(distance) <= half
+            spots.append({"pos": st, "size": 4.0 + 14.0 * np.sqrt(time_s / top),
+                          "pen": pg.mkPen((255, 60, 60) if near else (255, 160, 160), width=1),
+                          "brush": QtGui.QBrush(QtGui.QColor(255, 40, 40) if near
+                                                else QtGui.QColor(0, 0, 0, 0))})
+        self.dwell_item.setData(spots)
+
+
+def _slice_step(scene: Any, view: str) -> float:
+    centres = scene.slice_centres(view)
+    return float(np.diff(centres).min()) if centres.size > 1 else 1.0
