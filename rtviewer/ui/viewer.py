@@ -16,6 +16,7 @@ from rtviewer.ui.dvh_panel import DvhPanel
 from rtviewer.ui.loader import LoadResult
 from rtviewer.ui.plan_panel import PlanPanel
 from rtviewer.ui.readout import ReadoutLabel
+from rtviewer.ui.rt_views import RtViews
 from rtviewer.ui.scene import Scene
 from rtviewer.ui.slice_view import SliceView
 from rtviewer.ui.structure_panel import StructurePanel
@@ -60,6 +61,7 @@ class Viewer(QtWidgets.QWidget):
         self.tabs.addTab(self.plan_panel, "Plan")
         self._build_layout()
         self.state.layoutChanged.connect(self._on_layout)
+        self.rt_views = RtViews(self)  # beams, BEV, brachy (issue 7)
 
     # -- layout ---------------------------------------------------------------------------
     def _build_toolbar(self) -> QtWidgets.QHBoxLayout:
@@ -158,6 +160,7 @@ class Viewer(QtWidgets.QWidget):
         for view in self.views.values():
             view.set_scene(scene)
         self.dvh_panel.set_scene(scene)
+        self.rt_views.set_scene(scene)
         return why
 
     def save_views_png(self, path: Path) -> None:
