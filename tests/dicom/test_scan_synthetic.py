@@ -116,3 +116,57 @@ def test_sop_class_lookup():
     assert (xa.kind, xa.name) == ("other", "X-Ray Angiographic Image Storage")
     assert lookup("1.2.3.4.5").name == "1.2.3.4.5"
     assert lookup(None).kind == "other"
+
+
+def _plan(uid: str) -> Dataset:
+    ds = Dataset()
+    ds.SOPClassUID, ds.SOPInstanceUID, ds.Modality = "1.2.840.10008.5.1.4.1.1.481.5", uid, \
+        "RTPLAN"
+    ds.PatientID, ds.StudyInstanceUID, ds.SeriesInstanceUID = "P9", "1.2.3", "1.2.3.7"
+    ds.RTPlanLabel = "Prostate"
+    beam = Dataset()
+    beam.BeamNumber, beam.TreatmentDeliveryType = 1, "TREATMENT"
+    ds.BeamSequence = Sequence([beam])
+    return ds
+
+
+def _referencing(sop_class: str, modality: str, plan_uid: str) -> Dataset:
+    ds = Dataset()
+    ds.SOPClassUID, ds.SOPInstanceUID, ds.Modality = sop_class, generate_uid(), modality
+    ds.PatientID, ds.StudyInstanceUID, ds.SeriesInstanceUID = "P9", "1.2.3", generate_uid()
+    ref = Dataset()
+    ref.ReferencedSOPClassUID = "1.2.840.10008.5.1.4.1.1.481.5"
+    ref.ReferencedSOPInstanceUID = plan_uid
+    ds.ReferencedRTPlanSequence = Sequence([ref])
+    return ds
+
+
+def test_treatment_record_and_rt_image_references(tmp_path):
+    plan_uid = generate_uid()
+    _save(_plan(plan_uid), tmp_path / "plan.dcm")
+    record = _referencing("1.2.840.10008.5.1.4.1.1.481.4", "RTRECORD", plan_uid)
+    record.TreatmentDate = "20260314"
+    session = Dataset()
+    session.CurrentFractionNumber, session.ReferencedBeamNumber = 3, 1
+    record.TreatmentSessionBeamSequence = Sequence([session])
+    _save(record, tmp_path / "record.dcm")
+    for name, beam_number in (("drr1.dcm", 1), ("drr2.dcm", 2)):
+        image = _referencing("1.2.840.10008.5.1.4.1.1.481.1", "RTIMAGE", plan_uid)
+        image.RTImageLabel, image.ImageType = f"DRR {beam_number}", ["DERIVED", "SECONDARY",
+                                                                     "DRR"]
+        image.ReferencedBeamNumber = beam_number
+        image.Rows = image.Columns = 2
+        image.SamplesPerPixel, image.PhotometricInterpretation = 1, "MONOCHROME2"
+        image.BitsAllocated, image.BitsStored, image.HighBit = 16, 16, 15
+        image.PixelRepresentation, image.PixelData = 0, bytes(8)
+        _save(image, tmp_path / name)
+    by_name = {i.path.name: i for i in scan(tmp_path, use_cache=False).instances()}
+    rec = by_name["record.dcm"]
+    assert rec.summary == "Treatment record 2026-03-14, fraction 3"
+    assert [(r.kind, r.resolved) for r in rec.references] == [("rtplan", True)]
+    drr1, drr2 = by_name["drr1.dcm"], by_name["drr2.dcm"]
+    assert drr1.summary == "RT Image 'DRR 1': DRR"
+    assert [(r.kind, r.uid, r.resolved) for r in drr1.references] == [
+        ("rtplan", plan_uid, True), ("beam", f"{plan_uid}#1", True)]
+    assert [(r.kind, r.resolved) for r in drr2.references] == [("rtplan", True),
+                                                               ("beam", False)]
