@@ -40,7 +40,7 @@ __all__ = ["DoseSamples", "SamplingPlan", "choose_sampling", "sample_dose"]
 FloatArray = NDArray[np.float64]
 
 #: Default cap on dose evaluations per structure.
-DEFAULT_MAX_SAMPLES = 60000
+DEFAULT_MAX_SAMPLES = 50_000
 
 
 @dataclass(frozen=True)

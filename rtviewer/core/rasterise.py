@@ -62,6 +62,9 @@ def even_odd_raster(
 
 
 def _plane_bounds(plane: SlabPlane) -> tuple[FloatArray, FloatArray]:
+    if plane.bounds_uv is not None:
+        box = np.asarray(plane.bounds_uv, dtype=np.float64)
+        return box[:2], box[2:]
     stacked = np.vstack(plane.polygons_uv)
     return stacked.min(axis=0), stacked.max(axis=0)
 
@@ -194,7 +197,8 @@ def model_samples(
     index = np.arange(n_planes)
     row_phase = np.mod(phase_offset + index * _GOLDEN, 1.0)
     seed = np.mod(index * _PLASTIC, 1.0)
-    bounds = np.array([np.concatenate(_plane_bounds(p)) for p in planes])
+    bounds = np.array([p.bounds_uv if p.bounds_uv is not None
+                       else np.concatenate(_plane_bounds(p)) for p in planes])
     v_first = (np.floor(bounds[:, 1] / pitch_mm) + row_phase) * pitch_mm
     n_rows = np.ceil((bounds[:, 3] - v_first) / pitch_mm).astype(np.intp) + 1
     row_base = np.concatenate([[0], np.cumsum(n_rows)[:-1]])

@@ -53,6 +53,8 @@ class SlabPlane:
         The plane's closed polygons in in-plane coordinates ``(u, v)`` mm.
     area_mm2 : float
         Even-odd area of the polygons in mm².
+    bounds_uv : tuple of float, optional
+        ``(u_min, v_min, u_max, v_max)`` of the polygons' vertices in mm.
     """
 
     offset_mm: float
@@ -60,6 +62,7 @@ class SlabPlane:
     upper_mm: float
     polygons_uv: tuple[FloatArray, ...]
     area_mm2: float
+    bounds_uv: tuple[float, float, float, float] | None = None
 
     @property
     def thickness_mm(self) -> float:
@@ -265,7 +268,10 @@ def build_slab_model(
     u, v = _in_plane_axes(normal)
     offsets = stacked.mean_along(normal)
     groups = _group_offsets(offsets, plane_tolerance_mm)
-    plane_offsets = np.array([float(np.mean(offsets[g])) for g in groups])
+    label = np.empty(len(offsets), dtype=np.intp)
+    for index, group in enumerate(groups):
+        label[group] = index
+    plane_offsets = np.bincount(label, weights=offsets) / np.bincount(label)
     if plane_spacing_mm is None:
         spacing = float(np.median(np.diff(plane_offsets))) if len(groups) > 1 else 0.0
     else:
@@ -274,14 +280,17 @@ def build_slab_model(
     uv_all = stacked.points @ np.column_stack([u, v])
     uv_polygons = np.split(uv_all, stacked.starts[1:])
     areas = stacked.shoelace(uv_all)
+    low = np.minimum.reduceat(uv_all, stacked.starts, axis=0)
+    high = np.maximum.reduceat(uv_all, stacked.starts, axis=0)
     planes = []
     for index, group in enumerate(groups):
         uv = tuple(uv_polygons[g] for g in group)
         area = (float(areas[group[0]]) if len(group) == 1
                 else even_odd_area_mm2(uv, areas=[float(areas[g]) for g in group]))
+        box = (*low[group].min(axis=0).tolist(), *high[group].max(axis=0).tolist())
         planes.append(SlabPlane(offset_mm=float(plane_offsets[index]),
                                 lower_mm=float(lower[index]), upper_mm=float(upper[index]),
-                                polygons_uv=uv, area_mm2=area))
+                                polygons_uv=uv, area_mm2=area, bounds_uv=box))
     return SlabModel(normal=normal, u=u, v=v, planes=tuple(planes))
 
 

@@ -1,0 +1,210 @@
+"""DVH speed benchmark: 30 ROIs on a realistic case, from files to the statistics CSV.
+
+Usage: ``.venv/bin/python benchmarks/dvh.py [--work DIR] [--repeats 5]``
+
+Times, in the same run and on the same files (written by ``benchmarks/dvh_case.py``):
+
+* rtviewer: read RTSTRUCT + RTDOSE, 30 DVHs, statistics CSV (``rtviewer.cli.dvh``
+  functions), median of ``--repeats`` runs in a worker process that has already
+  imported its modules; peak memory of one run (tracemalloc peak, and ru_maxrss of the
+  worker process);
+* plastimatch (``convert --xor-contours`` on the CT grid, then ``dvh``), when installed;
+* dicompyler-core ``get_dvh`` for every ROI plus its statistics, in its own virtual
+  environment (``/tmp/dcvenv``, pydicom < 3), when present;
+* isodose lines for 9 levels on a 512×512 CT plane, and a sagittal dose plane resampled
+  at CT resolution (median of 20);
+* a fixed numpy baseline (sort of 2M floats), to put the numbers in proportion to this
+  machine's speed and load at the time of the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DICOMPYLER_PYTHON = Path("/tmp/dcvenv/bin/python")
+
+OURS_WORKER = r"""
+import json, resource, sys, time, tracemalloc
+from pathlib import Path
+from rtviewer.cli.dvh import _load, _select
+from rtviewer.cli.dvh_table import compute_rows, statistics_csv
+rs, rd, out, repeats = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
+def once():
+    structure_set, dose = _load(rs, rd)
+    rows = compute_rows(_select(structure_set, None), dose.dose_gy, dose.grid)
+    out.write_text(statistics_csv(rows), encoding="utf-8")
+    return rows
+once()  # warm caches of the OS and of numpy
+times, parts = [], []
+for _ in range(repeats):
+    t0 = time.perf_counter(); structure_set, dose = _load(rs, rd); t1 = time.perf_counter()
+    rois = _select(structure_set, None)
+    rows = compute_rows(rois, dose.dose_gy, dose.grid); t2 = time.perf_counter()
+    out.write_text(statistics_csv(rows), encoding="utf-8"); t3 = time.perf_counter()
+    times.append(t3 - t0); parts.append((t1 - t0, t2 - t1, t3 - t2))
+tracemalloc.start(); once(); peak = tracemalloc.get_traced_memory()[1]; tracemalloc.stop()
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"times": times, "parts": parts, "tracemalloc_peak": peak, "maxrss": rss,
+                  "rois": len(rows)}))
+"""
+
+DICOMPYLER_WORKER = r"""
+import json, sys, time
+from dicompylercore import dicomparser, dvhcalc
+rs, rd, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
+times = []
+for _ in range(repeats):
+    t0 = time.perf_counter()
+    rtss = dicomparser.DicomParser(rs)
+    stats = {}
+    for number, roi in rtss.GetStructures().items():
+        dvh = dvhcalc.get_dvh(rs, rd, number)
+        if dvh.volume > 0:
+            stats[roi["name"]] = [dvh.volume, dvh.min, dvh.mean, dvh.max,
+                                  dvh.statistic("D95").value, dvh.statistic("D99").value]
+    times.append(time.perf_counter() - t0)
+print(json.dumps({"times": times, "stats": stats}))
+"""
+
+
+def baseline_seconds() -> float:
+    import numpy as np
+
+    values = np.random.default_rng(0).random(2_000_000)
+    runs = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        np.sort(values)
+        runs.append(time.perf_counter() - t0)
+    return statistics.median(runs)
+
+
+def run_ours(paths: dict[str, Path], work: Path, repeats: int) -> dict:
+    out = subprocess.run([sys.executable, "-c", OURS_WORKER, str(paths["rs"]), str(paths["rd"]),
+                          str(work / "ours.csv"), str(repeats)],
+                         capture_output=True, text=True, check=True, cwd=HERE.parent)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run_plastimatch(paths: dict[str, Path], work: Path, repeats: int) -> list[float] | None:
+    import shutil
+
+    if shutil.which("plastimatch") is None:
+        return None
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        subprocess.run(["plastimatch", "convert", "--input", str(paths["rs"]),
+                        "--referenced-ct", str(paths["ct"]), "--xor-contours",
+                        "--output-ss-img", str(work / "ss.nrrd"),
+                        "--output-ss-list", str(work / "ss.txt")],
+                       check=True, capture_output=True)
+        subprocess.run(["plastimatch", "dvh", "--input-ss-img", str(work / "ss.nrrd"),
+                        "--input-ss-list", str(work / "ss.txt"), "--input-dose",
+                        str(paths["rd"]), "--output-csv", str(work / "plastimatch.csv"),
+                        "--bin-width", "0.01"], check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def run_dicompyler(paths: dict[str, Path], repeats: int) -> dict | None:
+    if not DICOMPYLER_PYTHON.exists():
+        return None
+    out = subprocess.run([str(DICOMPYLER_PYTHON), "-c", DICOMPYLER_WORKER, str(paths["rs"]),
+                          str(paths["rd"]), str(repeats)], capture_output=True, text=True)
+    if out.returncode != 0:
+        print("dicompyler-core failed:", out.stderr[-500:])
+        return None
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _median_ms(fn, repeats: int = 20) -> float:
+    fn()
+    runs = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        runs.append(time.perf_counter() - t0)
+    return 1000 * statistics.median(runs)
+
+
+def plane_timings(paths: dict[str, Path]) -> dict[str, float]:
+    import numpy as np
+
+    from dvh_case import CT_PIXEL_MM, PTV_CENTRE, SLICE_MM, Z0
+    from rtviewer.core.isodose import isodose_lines, levels_from_percent
+    from rtviewer.core.planes import Plane, reslice
+    from rtviewer.dicom.dose import read_dose
+
+    dose = read_dose(paths["rd"])
+    corner = -250.0 + CT_PIXEL_MM / 2
+    axial = Plane(origin_mm=np.array([corner, corner, PTV_CENTRE[2]]), u=np.array([1.0, 0, 0]),
+                  v=np.array([0, 1.0, 0]), spacing_mm=(CT_PIXEL_MM, CT_PIXEL_MM),
+                  shape=(512, 512))
+    sagittal = Plane(origin_mm=np.array([PTV_CENTRE[0], corner, Z0 + 149 * SLICE_MM]),
+                     u=np.array([0, 1.0, 0]), v=np.array([0, 0, -1.0]),
+                     spacing_mm=(CT_PIXEL_MM, SLICE_MM), shape=(150, 512))
+    plane_dose = reslice(dose.dose_gy, dose.grid, axial, outside=np.nan)
+    levels = levels_from_percent([10, 20, 30, 50, 70, 80, 90, 95, 107], reference_gy=60.0)
+    return {
+        "isodose_9_levels_512x512_ms": _median_ms(lambda: isodose_lines(plane_dose, axial,
+                                                                        levels)),
+        "axial_dose_plane_512x512_ms": _median_ms(
+            lambda: reslice(dose.dose_gy, dose.grid, axial, outside=np.nan)),
+        "sagittal_dose_plane_512x150_ms": _median_ms(
+            lambda: reslice(dose.dose_gy, dose.grid, sagittal, outside=np.nan)),
+    }
+
+
+def report(ours, plastimatch, dicompyler, planes, baseline) -> None:
+    median = statistics.median(ours["times"])
+    parts = [statistics.median(p[i] for p in ours["parts"]) for i in range(3)]
+    print(f"baseline (numpy sort of 2M floats): {1000 * baseline:.1f} ms")
+    print(f"rtviewer: {ours['rois']} ROIs from files to CSV, median of {len(ours['times'])}: "
+          f"{median:.3f} s  (read {parts[0]:.3f} s, DVHs {parts[1]:.3f} s, CSV {parts[2]:.4f} s)"
+          f"  = {median / baseline:.0f} x baseline")
+    print(f"rtviewer peak memory: tracemalloc {ours['tracemalloc_peak'] / 2**20:.0f} MiB, "
+          f"process ru_maxrss {ours['maxrss'] / 2**20:.0f} MiB")
+    for name, times in (("plastimatch", plastimatch),
+                        ("dicompyler-core", dicompyler and dicompyler["times"])):
+        if not times:
+            print(f"{name}: not available")
+            continue
+        peer = statistics.median(times)
+        print(f"{name}: median of {len(times)}: {peer:.3f} s  -> rtviewer is "
+              f"{peer / median:.1f} x faster")
+    for key, value in planes.items():
+        print(f"{key}: {value:.2f} ms  (= {value / (1000 * baseline):.2f} x baseline)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "rtviewer-dvh")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--peer-repeats", type=int, default=3)
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    from dvh_case import write_case
+
+    paths = {"ct": args.work / "CT", "rs": args.work / "RS.dcm", "rd": args.work / "RD.dcm"}
+    if not all(p.exists() for p in paths.values()):
+        print(f"writing the case to {args.work} ...")
+        paths = write_case(args.work)
+    baseline = baseline_seconds()
+    ours = run_ours(paths, args.work, args.repeats)
+    plastimatch = run_plastimatch(paths, args.work, args.peer_repeats)
+    dicompyler = run_dicompyler(paths, args.peer_repeats)
+    planes = plane_timings(paths)
+    report(ours, plastimatch, dicompyler, planes, baseline)
+
+
+if __name__ == "__main__":
+    main()
