@@ -138,8 +138,8 @@ def _median_ms(fn, repeats: int = 20) -> float:
 
 def plane_timings(paths: dict[str, Path]) -> dict[str, float]:
     import numpy as np
-
     from dvh_case import CT_PIXEL_MM, PTV_CENTRE, SLICE_MM, Z0
+
     from rtviewer.core.isodose import isodose_lines, levels_from_percent
     from rtviewer.core.planes import Plane, reslice
     from rtviewer.dicom.dose import read_dose
