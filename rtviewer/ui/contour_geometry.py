@@ -11,14 +11,14 @@ polylines for one ``PlotCurveItem(connect='finite')`` per ROI.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from rtviewer.core.slab_model import SlabModel, SlabPlane
 from rtviewer.ui.view_geometry import DisplayFrame
 
-__all__ = ["RoiOutline", "open_polylines", "roi_outline"]
+__all__ = ["CutTable", "RoiOutline", "open_polylines", "roi_outline"]
 
 _PARALLEL = 1 - 1e-3
 _PERPENDICULAR = 1e-3
@@ -32,14 +32,14 @@ class RoiOutline:
     ----------
     s, t : ndarray
         View coordinates (mm) of NaN-separated polylines.
-    fill_polygons : tuple of (N, 2) ndarray
-        Closed polygons (in-plane view) or rectangles (cut view) whose even-odd
-        union is the structure's section, for the translucent fill.
+    fill_polygons : sequence of (N, 2) ndarray
+        Closed polygons (in-plane view) or rectangles (cut view, a ``(K, 4, 2)``
+        array) whose even-odd union is the structure's section, for the fill.
     """
 
     s: np.ndarray
     t: np.ndarray
-    fill_polygons: tuple[np.ndarray, ...]
+    fill_polygons: tuple[np.ndarray, ...] | np.ndarray
 
     @property
     def empty(self) -> bool:
@@ -60,7 +60,7 @@ def _join(polylines: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def roi_outline(model: SlabModel | None, frame: DisplayFrame, view: str,
-                depth_mm: float) -> RoiOutline:
+                depth_mm: float, table: CutTable | None = None) -> RoiOutline:
     """Outline of a structure on the view ``view`` at slice position ``depth_mm``.
 
     Parameters
@@ -73,6 +73,8 @@ def roi_outline(model: SlabModel | None, frame: DisplayFrame, view: str,
         ``"axial"``, ``"sagittal"`` or ``"coronal"``.
     depth_mm : float
         Slice position along the view normal (``p·n``), mm.
+    table : CutTable, optional
+        The model's flattened edges (cached by the caller); built when absent.
 
     Returns
     -------
@@ -87,7 +89,7 @@ def roi_outline(model: SlabModel | None, frame: DisplayFrame, view: str,
     if cos > _PARALLEL:
         return _in_plane(model, u, v, float(np.sign(model.normal @ n)) * depth_mm)
     if cos < _PERPENDICULAR:
-        return _cut(model, u, v, n, depth_mm)
+        return _cut(model, u, v, n, depth_mm, table)
     return _EMPTY
 
 
@@ -110,81 +112,143 @@ def _plane_at(planes: tuple[SlabPlane, ...], offset_mm: float) -> SlabPlane | No
     return None
 
 
-def _crossings(plane: SlabPlane, normal_uv: np.ndarray, level: float,
-               along_uv: np.ndarray) -> np.ndarray:
-    """Sorted positions (along ``along_uv``) where the plane's polygons cross a line."""
-    hits = []
-    for polygon in plane.polygons_uv:
-        f = polygon @ normal_uv - level
-        g = np.roll(f, -1)
-        crossing = (f > 0) != (g > 0)
-        if not crossing.any():
-            continue
-        a = polygon[crossing]
-        b = np.roll(polygon, -1, axis=0)[crossing]
-        w = (f[crossing] / (f[crossing] - g[crossing]))[:, None]
-        hits.append((a + w * (b - a)) @ along_uv)
-    return np.sort(np.concatenate(hits)) if hits else np.empty(0)
+@dataclass(frozen=True)
+class CutTable:
+    """Every polygon edge of a slab model, flattened for vectorised plane cuts.
+
+    Attributes
+    ----------
+    start, end : ndarray, (E, 2)
+        Edge end points in the model's in-plane coordinates ``(u, v)`` mm.
+    plane : ndarray, (E,) int
+        Index of the edge's plane in ``model.planes``.
+    offset, lower, upper : ndarray, (P,)
+        Plane offsets and slab faces along the model normal, mm.
+    """
+
+    start: np.ndarray
+    end: np.ndarray
+    plane: np.ndarray
+    offset: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+    _projections: dict[tuple[float, ...], tuple[np.ndarray, ...]] = field(
+        default_factory=dict, repr=False, compare=False)
+
+    def projections(self, normal_uv: np.ndarray, along_uv: np.ndarray
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Edge ends projected on the cut normal and the cut line (cached per view)."""
+        key = tuple(np.round(np.concatenate([normal_uv, along_uv]), 9))
+        if key not in self._projections:
+            self._projections[key] = (self.start @ normal_uv, self.end @ normal_uv,
+                                      self.start @ along_uv, self.end @ along_uv)
+        fa, fb, wa, wb = self._projections[key]
+        return fa, fb, wa, wb
+
+    @classmethod
+    def from_model(cls, model: SlabModel) -> CutTable:
+        """Flatten ``model`` (done once per structure, then cached by the scene)."""
+        starts, ends, planes = [], [], []
+        for index, plane in enumerate(model.planes):
+            for polygon in plane.polygons_uv:
+                starts.append(polygon)
+                ends.append(np.roll(polygon, -1, axis=0))
+                planes.append(np.full(len(polygon), index))
+        return cls(np.concatenate(starts), np.concatenate(ends), np.concatenate(planes),
+                   np.array([p.offset_mm for p in model.planes]),
+                   np.array([p.lower_mm for p in model.planes]),
+                   np.array([p.upper_mm for p in model.planes]))
 
 
 def _cut(model: SlabModel, u: np.ndarray, v: np.ndarray, n: np.ndarray,
-         depth_mm: float) -> RoiOutline:
-    """Staircase outline of the slabs cut by the plane ``p·n = depth``."""
+         depth_mm: float, table: CutTable | None = None) -> RoiOutline:
+    """Staircase outline of the slabs cut by the plane ``p·n = depth`` (vectorised)."""
+    table = table if table is not None else CutTable.from_model(model)
     in_plane_axis = u if abs(u @ model.normal) < abs(v @ model.normal) else v
     normal_uv = np.array([model.u @ n, model.v @ n])
     along_uv = np.array([model.u @ in_plane_axis, model.v @ in_plane_axis])
-    rows = []
-    for plane in model.planes:
-        level = depth_mm - plane.offset_mm * float(model.normal @ n)
-        hits = _crossings(plane, normal_uv, level, along_uv)
-        if hits.size >= 2:
-            rows.append((plane.lower_mm, plane.upper_mm, hits[: hits.size // 2 * 2]))
-    if not rows:
+    fa, fb, wa, wb = table.projections(normal_uv, along_uv)
+    tilt = float(model.normal @ n)  # 0 for a view across axial contours
+    level = depth_mm - table.offset[table.plane] * tilt if abs(tilt) > 1e-12 else depth_mm
+    f = fa - level
+    g = fb - level
+    crossing = np.flatnonzero((f > 0) != (g > 0))
+    if crossing.size == 0:
         return _EMPTY
-    segments, cells = _staircase(rows)
+    fc, gc = f[crossing], g[crossing]
+    w = wa[crossing] + fc / (fc - gc) * (wb[crossing] - wa[crossing])
+    plane = table.plane[crossing]
+    segments, cells = _staircase(plane, w, table.lower, table.upper)
+    if segments.size == 0:
+        return _EMPTY
     # (w, h): w along in_plane_axis, h along the model normal -> view (s, t)
     basis = np.array([[in_plane_axis @ u, in_plane_axis @ v],
                       [model.normal @ u, model.normal @ v]])
     shift = depth_mm * np.array([n @ u, n @ v])
-    s, t = _join([seg @ basis + shift for seg in segments])
-    return RoiOutline(s, t, tuple(c @ basis + shift for c in cells))
+    st = segments @ basis + shift  # (K, 3, 2) with a NaN third point
+    st = st.reshape(-1, 2)
+    return RoiOutline(st[:, 0], st[:, 1], cells @ basis + shift)
 
 
-def _staircase(rows: list[tuple[float, float, np.ndarray]]
-               ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Boundary segments and filled rectangles of stacked even-odd intervals.
+def _staircase(plane: np.ndarray, w: np.ndarray, lower: np.ndarray, upper: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """Boundary segments and filled cells of stacked even-odd intervals.
 
-    ``rows`` holds ``(lower, upper, crossings)`` per slab; crossings pair up as
-    ``[w0, w1], [w2, w3], ...``. Returns ``(w, h)`` segments and rectangles.
+    ``plane``/``w`` are the crossings (plane index, position along the cut line).
+    Returns ``(K, 3, 2)`` segments ``[(w, h), (w, h), (nan, nan)]`` and ``(C, 4, 2)``
+    rectangles, both in ``(w, h)`` mm.
     """
-    breaks = np.unique(np.concatenate([r[2] for r in rows]))
-    mids = 0.5 * (breaks[:-1] + breaks[1:])
-    covered = [np.searchsorted(r[2], mids, side="right") % 2 == 1 for r in rows]
-    segments: list[np.ndarray] = []
-    cells: list[np.ndarray] = []
-    empty = np.zeros(mids.size, dtype=bool)
-    for index, (lower, upper, hits) in enumerate(rows):
-        mask = covered[index]
-        below = covered[index - 1] if index > 0 and rows[index - 1][1] >= lower - 1e-6 else empty
-        above = (covered[index + 1] if index + 1 < len(rows)
-                 and rows[index + 1][0] <= upper + 1e-6 else empty)
-        # faces: the lower face is drawn here, the upper face only against empty space
-        segments += _runs(breaks, mask != below, lower)
-        if above is empty:
-            segments += _runs(breaks, mask, upper)
-        for w0, w1 in hits.reshape(-1, 2):
-            segments += [np.array([[w0, lower], [w0, upper]]), np.array([[w1, lower], [w1, upper]])]
-            cells.append(np.array([[w0, lower], [w1, lower], [w1, upper], [w0, upper]]))
-    return segments, cells
+    rows, row_of = np.unique(plane, return_inverse=True)
+    counts = np.bincount(row_of)
+    rows, keep = rows[counts >= 2], counts[row_of] >= 2  # a lone tangent point: nothing
+    if rows.size == 0:
+        return np.empty((0, 3, 2)), np.empty((0, 4, 2))
+    plane, w = plane[keep], w[keep]
+    row_of = np.searchsorted(rows, plane)
+    breaks = np.unique(w)
+    toggles = np.zeros((rows.size, breaks.size), dtype=np.int32)
+    np.add.at(toggles, (row_of, np.searchsorted(breaks, w)), 1)
+    covered = (np.cumsum(toggles, axis=1)[:, :-1] % 2) == 1  # (R, M) cells between breaks
+    lo, hi = lower[rows], upper[rows]
+    joined = np.abs(hi[:-1] - lo[1:]) < 1e-6  # row r and r+1 share a face
+    below = np.zeros_like(covered)
+    below[1:][joined] = covered[:-1][joined]
+    lower_face = covered != below
+    upper_face = covered.copy()
+    upper_face[:-1][joined] = False  # drawn as the next row's lower face
+    padded = np.pad(covered, ((0, 0), (1, 1)))
+    vertical = padded[:, 1:] != padded[:, :-1]  # (R, M + 1) at each break
+    horizontal_lo = _runs(lower_face, breaks, lo)
+    horizontal_hi = _runs(upper_face, breaks, hi)
+    r, c = np.nonzero(vertical)
+    verticals = _segments(breaks[c], lo[r], breaks[c], hi[r])
+    # fill: one rectangle per even-odd interval of each row (crossings sorted in a row)
+    order = np.lexsort((w, row_of))
+    if row_of.size % 2 == 0 and np.all(row_of[order][0::2] == row_of[order][1::2]):
+        pairs = w[order].reshape(-1, 2)
+        r = row_of[order][0::2]
+    else:  # a row with an odd crossing count: fall back to one rectangle per cell
+        r, c = np.nonzero(covered)
+        pairs = np.column_stack([breaks[c], breaks[c + 1]])
+    cells = np.empty((len(pairs), 4, 2))
+    cells[:, :, 0] = pairs[:, [0, 1, 1, 0]]
+    cells[:, :, 1] = np.column_stack([lo[r], lo[r], hi[r], hi[r]])
+    return np.concatenate([horizontal_lo, horizontal_hi, verticals]), cells
 
 
-def _runs(breaks: np.ndarray, flags: np.ndarray, h: float) -> list[np.ndarray]:
-    """Horizontal segments at height ``h`` over each run of True cells."""
-    if not flags.any():
-        return []
-    padded = np.concatenate([[False], flags, [False]]).astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    return [np.array([[breaks[a], h], [breaks[b], h]]) for a, b in edges.reshape(-1, 2)]
+def _runs(mask: np.ndarray, breaks: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """One horizontal segment per run of True cells of each row of ``mask`` (R, M)."""
+    edges = np.diff(np.pad(mask, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    r0, c0 = np.nonzero(edges == 1)
+    _r1, c1 = np.nonzero(edges == -1)  # row-major order: ends pair with starts
+    return _segments(breaks[c0], h[r0], breaks[c1], h[r0])
+
+
+def _segments(w0: np.ndarray, h0: np.ndarray, w1: np.ndarray, h1: np.ndarray) -> np.ndarray:
+    """``(K, 3, 2)`` segments from end points, each followed by a NaN separator."""
+    out = np.full((w0.size, 3, 2), np.nan)
+    out[:, 0, 0], out[:, 0, 1], out[:, 1, 0], out[:, 1, 1] = w0, h0, w1, h1
+    return out
 
 
 def open_polylines(points_mm: list[np.ndarray], frame: DisplayFrame, view: str,

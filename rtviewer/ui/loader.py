@@ -46,7 +46,8 @@ def _reader(module: str, name: str) -> Callable[..., object]:
     return getattr(importlib.import_module(f"rtviewer.dicom.{module}"), name)
 
 
-def load_scene(chain: Chain, progress: Progress | None = None) -> LoadResult:
+def load_scene(chain: Chain, progress: Progress | None = None,
+               partial: Callable[[LoadResult], None] | None = None) -> LoadResult:
     """Read every object of ``chain``; failures become problems, not exceptions.
 
     Parameters
@@ -55,17 +56,22 @@ def load_scene(chain: Chain, progress: Progress | None = None) -> LoadResult:
         Paths to read.
     progress : callable, optional
         ``progress(done, total, what)`` after each step.
+    partial : callable, optional
+        Called with the scene so far before the plan and before the structure set
+        are read (contour parsing is the slow part), so the first image appears early.
     """
-    steps = [("plan", chain.plan, "plan", "read_plan"),
-             ("structures", chain.structures, "structure", "read_structure_set"),
+    steps = [("image", chain.image_paths or None, "image", "read_image_volume"),
              ("dose", chain.dose, "dose", "read_dose"),
-             ("image", chain.image_paths or None, "image", "read_image_volume")]
+             ("plan", chain.plan, "plan", "read_plan"),
+             ("structures", chain.structures, "structure", "read_structure_set")]
     steps = [s for s in steps if s[1] is not None]
     loaded: dict[str, object] = {}
     problems: list[tuple[Path, str]] = []
     for done, (key, target, module, name) in enumerate(steps):
         if progress is not None:
             progress(done, len(steps), f"reading {key}")
+        if key in ("plan", "structures") and partial is not None and loaded:
+            partial(_result(loaded, problems, chain))
         try:
             loaded[key] = _reader(module, name)(target)
         except (RtViewerError, ValueError, OSError) as exc:
@@ -73,6 +79,11 @@ def load_scene(chain: Chain, progress: Progress | None = None) -> LoadResult:
             problems.append((Path(getattr(exc, "path", None) or path), str(exc)))
     if progress is not None:
         progress(len(steps), len(steps), "done")
+    return _result(loaded, problems, chain)
+
+
+def _result(loaded: dict[str, object], problems: list[tuple[Path, str]],
+            chain: Chain) -> LoadResult:
     scene = Scene(image=loaded.get("image"), structures=loaded.get("structures"),  # type: ignore[arg-type]
                   dose=loaded.get("dose"), plan=loaded.get("plan"))  # type: ignore[arg-type]
     return LoadResult(scene, tuple(problems), chain)
@@ -85,11 +96,14 @@ class LoadWorker(QtCore.QThread):
     -------
     progress(int, int, str)
         Done, total and what is being read.
+    partial(object)
+        A :class:`LoadResult` still lacking the plan or structures (see :func:`load_scene`).
     loaded(object)
         The :class:`LoadResult`.
     """
 
     progress = QtCore.Signal(int, int, str)
+    partial = QtCore.Signal(object)
     loaded = QtCore.Signal(object)
 
     def __init__(self, chain: Chain, parent: QtCore.QObject | None = None) -> None:
@@ -97,5 +111,6 @@ class LoadWorker(QtCore.QThread):
         self.chain = chain
 
     def run(self) -> None:  # noqa: D102 - QThread entry point
-        result = load_scene(self.chain, lambda d, t, w: self.progress.emit(d, t, w))
+        result = load_scene(self.chain, lambda d, t, w: self.progress.emit(d, t, w),
+                            self.partial.emit)
         self.loaded.emit(result)

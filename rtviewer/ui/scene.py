@@ -19,6 +19,7 @@ from rtviewer.core.slab_model import SlabModel, build_slab_model, points_in_poly
 from rtviewer.model.dose import Dose
 from rtviewer.model.image import ImageVolume
 from rtviewer.model.structure import StructureSet
+from rtviewer.ui.contour_geometry import CutTable
 from rtviewer.ui.view_geometry import DisplayFrame
 from rtviewer.ui.view_state import ReferenceDose
 
@@ -59,6 +60,8 @@ class Scene:
     dose: Dose | None = None
     plan: Any = None  # rtviewer.model.plan.Plan
     _slabs: dict[int, SlabModel | None] = field(default_factory=dict, repr=False)
+    _open: dict[int, list[np.ndarray]] = field(default_factory=dict, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def base_grid(self) -> Grid | None:
@@ -73,10 +76,12 @@ class Scene:
 
     @property
     def frame(self) -> DisplayFrame:
-        """The couch frame of the views (from the image, else the dose grid)."""
-        if self.image is not None:
-            return DisplayFrame.from_grid(self.image.grid)
-        return DisplayFrame.from_grid(self.base_grid)
+        """The couch frame of the views (from the image, else the dose grid; cached)."""
+        if "frame" not in self._cache:
+            grid = self.image.grid if self.image is not None else self.base_grid
+            self._cache["frame"] = DisplayFrame.from_grid(grid)
+        frame: DisplayFrame = self._cache["frame"]
+        return frame
 
     @property
     def empty(self) -> bool:
@@ -91,6 +96,23 @@ class Scene:
             polygons = roi.closed_polygons_mm() if roi is not None else []
             self._slabs[roi_number] = build_slab_model(polygons) if polygons else None
         return self._slabs[roi_number]
+
+    def cut_table(self, roi_number: int) -> CutTable | None:
+        """The ROI's flattened edges for sagittal/coronal cuts (cached)."""
+        key = f"cut-{roi_number}"
+        if key not in self._cache:
+            model = self.slab_model(roi_number)
+            self._cache[key] = CutTable.from_model(model) if model is not None else None
+        table: CutTable | None = self._cache[key]
+        return table
+
+    def open_contours_mm(self, roi_number: int) -> list[np.ndarray]:
+        """Points of the ROI's open contours and points (cached), drawn as lines."""
+        if roi_number not in self._open:
+            roi = self.structures.roi_by_number(roi_number) if self.structures else None
+            self._open[roi_number] = [c.points_mm for c in (roi.contours if roi else ())
+                                      if not c.is_closed]
+        return self._open[roi_number]
 
     def contour_bounds_mm(self) -> np.ndarray | None:
         """``(2, 3)`` min/max of all contour points, or None."""
@@ -130,6 +152,13 @@ class Scene:
 
         Without a grid (structures alone), the contour planes' span at 1 mm steps.
         """
+        key = f"centres-{view}"
+        if key not in self._cache:
+            self._cache[key] = self._slice_centres(view)
+        centres: np.ndarray = self._cache[key]
+        return centres
+
+    def _slice_centres(self, view: str) -> np.ndarray:
         _u, _v, n = self.frame.axes(view)
         grid = self.base_grid
         if grid is None:

@@ -9,6 +9,8 @@ ViewBox whose y axis points down.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -102,8 +104,8 @@ class SliceView(QtWidgets.QWidget):
         self.wash_item = pg.ImageItem(axisOrder="row-major")
         self.image_item.setZValue(0)
         self.wash_item.setZValue(1)
-        self.vb.addItem(self.image_item)
-        self.vb.addItem(self.wash_item)
+        self.vb.addItem(self.image_item, ignoreBounds=True)
+        self.vb.addItem(self.wash_item, ignoreBounds=True)
         self.roi_curves: dict[int, pg.PlotCurveItem] = {}
         self.roi_fills: dict[int, QtWidgets.QGraphicsPathItem] = {}
         self._spare: list[tuple[pg.PlotCurveItem, QtWidgets.QGraphicsPathItem]] = []
@@ -141,8 +143,8 @@ class SliceView(QtWidgets.QWidget):
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
     # -- public -------------------------------------------------------------------------
-    def set_scene(self, scene: Scene) -> None:
-        """Show another scene: reset items, labels and the visible range."""
+    def set_scene(self, scene: Scene, *, reset_zoom: bool = True) -> None:
+        """Show another scene: reset items, labels and (unless told not to) the range."""
         self.scene = scene
         self._depth = None
         # reuse the previous scene's items (see _roi_curve) rather than removing them
@@ -156,7 +158,8 @@ class SliceView(QtWidgets.QWidget):
         for edge, text in labels.items():
             self.edge_labels[edge].setText(text)
         self.redraw()
-        self.reset_zoom()
+        if reset_zoom:
+            self.reset_zoom()
 
     def depth_mm(self) -> float:
         """The slice position of this view along its normal (mm), from the crosshair."""
@@ -277,9 +280,9 @@ class SliceView(QtWidgets.QWidget):
         levels = self.state.isodose_levels_gy() if plane is not None else ()
         reference = self.state.reference_dose
         while len(self.isodose_curves) < len(levels):
-            curve = pg.PlotCurveItem(connect="finite", antialias=False)
+            curve = pg.PlotCurveItem(connect="finite")
             curve.setZValue(5)
-            self.vb.addItem(curve)
+            self.vb.addItem(curve, ignoreBounds=True)
             self.isodose_curves.append(curve)
         for index, curve in enumerate(self.isodose_curves):
             if index >= len(levels) or plane is None:
@@ -287,7 +290,7 @@ class SliceView(QtWidgets.QWidget):
                 continue
             level = levels[index]
             ref = reference.dose_gy if reference is not None else max(levels)
-            curve.setPen(pg.mkPen(isodose_colour(level / ref), width=1.5))
+            curve.setPen(_isodose_pen(level / ref))
             s, t = _isodose_polylines(plane, level)
             curve.setData(s, t, connect="finite")
 
@@ -303,9 +306,9 @@ class SliceView(QtWidgets.QWidget):
                 fill.setPath(QtGui.QPainterPath())
                 continue
             outline = roi_outline(self.scene.slab_model(roi.roi_number), self.scene.frame,
-                                  self.view, depth)
+                                  self.view, depth, self.scene.cut_table(roi.roi_number))
             s, t = outline.s, outline.t
-            open_pts = [c.points_mm for c in roi.contours if not c.is_closed]
+            open_pts = self.scene.open_contours_mm(roi.roi_number)
             if open_pts:
                 half = 0.5 * _slice_step(self.scene, self.view)
                 os_, ot = open_polylines(open_pts, self.scene.frame, self.view, depth, half)
@@ -326,11 +329,11 @@ class SliceView(QtWidgets.QWidget):
             else:
                 curve = pg.PlotCurveItem(connect="finite")
                 curve.setZValue(6)
-                self.vb.addItem(curve)
+                self.vb.addItem(curve, ignoreBounds=True)
                 fill = QtWidgets.QGraphicsPathItem()
                 fill.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
                 fill.setZValue(4)
-                self.vb.addItem(fill)
+                self.vb.addItem(fill, ignoreBounds=True)
             curve.setPen(pg.mkPen(rgb, width=2))
             fill.setBrush(QtGui.QBrush(QtGui.QColor(*rgb, 70)))
             self.roi_curves[roi_number], self.roi_fills[roi_number] = curve, fill
@@ -365,6 +368,16 @@ class SliceView(QtWidgets.QWidget):
             super().keyPressEvent(event)
 
 
+@functools.lru_cache(maxsize=512)
+def _isodose_pen_cached(fraction_permille: int) -> QtGui.QPen:
+    return pg.mkPen(isodose_colour(fraction_permille / 1000.0), width=1.5)
+
+
+def _isodose_pen(fraction: float) -> QtGui.QPen:
+    """The pen of an isodose line at ``fraction`` of the reference (cached per 0.1 %)."""
+    return _isodose_pen_cached(int(round(fraction * 1000)))
+
+
 def _slice_step(scene: Scene, view: str) -> float:
     centres = scene.slice_centres(view)
     return float(np.diff(centres).min()) if centres.size > 1 else 1.0
@@ -383,7 +396,7 @@ def _isodose_polylines(plane: PlaneImage, level_gy: float) -> tuple[np.ndarray, 
     return st[:, 0], st[:, 1]
 
 
-def _fill_path(polygons: tuple[np.ndarray, ...]) -> QtGui.QPainterPath:
+def _fill_path(polygons: tuple[np.ndarray, ...] | np.ndarray) -> QtGui.QPainterPath:
     """Even-odd painter path of closed ``(N, 2)`` view-coordinate polygons."""
     path = QtGui.QPainterPath()
     path.setFillRule(QtCore.Qt.FillRule.OddEvenFill)

@@ -159,7 +159,9 @@ def _aligned_axis(grid: Grid, normal: np.ndarray) -> int | None:
 
 def _take(volume: np.ndarray, axis: int, index: int) -> np.ndarray:
     """The 2-D array at ``index`` along grid axis ``axis`` (volume is ``[k, j, i]``)."""
-    return np.take(volume, index, axis=2 - axis)
+    where: list[int | slice] = [slice(None)] * 3
+    where[2 - axis] = index
+    return volume[tuple(where)]  # a view, not a copy
 
 
 def slice_volume(grid: Grid, volume: np.ndarray, frame: DisplayFrame, view: str,

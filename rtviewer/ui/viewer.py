@@ -48,6 +48,7 @@ class Viewer(QtWidgets.QWidget):
         super().__init__(parent)
         self.state = state or ViewState(self)
         self.scene = Scene()
+        self._default_position = np.full(3, np.nan)
         self.views = {name: SliceView(self.state, name) for name in VIEWS}
         self.structure_panel = StructurePanel(self.state)
         self.dose_panel = DosePanel(self.state)
@@ -133,22 +134,39 @@ class Viewer(QtWidgets.QWidget):
             self.view_area.grab().save(path)
 
     # -- content --------------------------------------------------------------------------
-    def show_result(self, result: LoadResult, *, position_mm: np.ndarray | None = None) -> str:
+    def show_result(self, result: LoadResult, *, position_mm: np.ndarray | None = None,
+                    keep_view: bool = False) -> str:
         """Show a loaded scene; returns a sentence saying where the crosshair starts."""
-        return self.set_scene(result.scene, position_mm=position_mm)
+        return self.set_scene(result.scene, position_mm=position_mm, keep_view=keep_view)
 
-    def set_scene(self, scene: Scene, *, position_mm: np.ndarray | None = None) -> str:
-        """Show ``scene`` in every widget and reset the state to its defaults."""
+    def set_scene(self, scene: Scene, *, position_mm: np.ndarray | None = None,
+                  keep_view: bool = False) -> str:
+        """Show ``scene`` in every widget and reset the state to its defaults.
+
+        With ``keep_view`` (the same chain, now complete) the crosshair, window,
+        zoom and a user's reference dose stay as they are.
+        """
         self.dvh_panel.stop_workers()
         self.scene = scene
-        if position_mm is None:
+        untouched = np.allclose(self.state.crosshair_mm, self._default_position)
+        if keep_view and not untouched:
+            why = "current position"
+        elif keep_view:  # the default may have improved (the plan's isocentre has arrived)
             position, why = scene.default_position()
+            self._default_position = position
+            self.state.set_crosshair_mm(position)
         else:
-            position, why = np.asarray(position_mm, dtype=np.float64), "requested position"
-        self.state.set_crosshair_mm(position)
-        self.state.set_window_level(*initial_window(scene))
+            if position_mm is None:
+                position, why = scene.default_position()
+            else:
+                position, why = np.asarray(position_mm, dtype=np.float64), "requested position"
+            self._default_position = position
+            self.state.set_crosshair_mm(position)
+            self.state.set_window_level(*initial_window(scene))
         reference = scene.reference_dose()
-        self.state.set_reference_dose(reference)
+        current = self.state.reference_dose
+        if not (keep_view and current is not None and current.source == "user"):
+            self.state.set_reference_dose(reference)
         self.dose_panel.set_plan_reference(reference)
         drawable = ({roi.roi_number for roi in scene.structures.rois if roi.has_contours}
                     if scene.structures is not None else set())
@@ -158,7 +176,7 @@ class Viewer(QtWidgets.QWidget):
         self.plan_panel.set_plan(scene.plan)
         self.readout.set_scene(scene)
         for view in self.views.values():
-            view.set_scene(scene)
+            view.set_scene(scene, reset_zoom=not keep_view)
         self.dvh_panel.set_scene(scene)
         self.rt_views.set_scene(scene)
         return why

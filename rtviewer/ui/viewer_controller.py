@@ -43,6 +43,7 @@ class ViewerController(QtCore.QObject):
         self.window = window
         self.viewer = Viewer()
         self._generation = 0
+        self._partial_shown = -1
         self._workers: list[LoadWorker] = []
         self.chain = Chain()
         self._dock_tree()
@@ -124,6 +125,7 @@ class ViewerController(QtCore.QObject):
         worker = LoadWorker(chain, self)
         generation = self._generation
         worker.progress.connect(self._on_progress)
+        worker.partial.connect(lambda result: self._on_partial(result, generation))
         worker.loaded.connect(lambda result: self._on_loaded(result, generation))
         worker.finished.connect(lambda: self._forget(worker))
         self._workers.append(worker)
@@ -142,11 +144,18 @@ class ViewerController(QtCore.QObject):
         self.load_progress.setValue(done)
         self.load_progress.setFormat(what)
 
+    def _on_partial(self, result: LoadResult, generation: int) -> None:
+        if generation == self._generation:
+            self._partial_shown = generation
+            self.viewer.show_result(result)
+            self.window.statusBar().showMessage("Reading the structure set…")
+
     def _on_loaded(self, result: LoadResult, generation: int) -> None:
         if generation != self._generation:
             return  # the user has since selected something else
         self.chain = result.chain
-        why = self.viewer.show_result(result)
+        keep = self._partial_shown == generation  # the user may already be looking around
+        why = self.viewer.show_result(result, keep_view=keep)
         self.offer_doses(result.chain)
         message = f"Showing {_describe(result.chain)}; crosshair at the {why}"
         if result.problems:

@@ -1,0 +1,157 @@
+"""Viewer benchmarks (issue 5): slice-step redraw, open-to-first-image, resident memory.
+
+Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/viewer.py [CORPUS]``.
+Prints one line per figure. Not a test: the numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+CHILD = r"""
+import os, sys, time
+t0 = float(sys.argv[2])
+from PySide6 import QtWidgets
+import pyqtgraph as pg
+pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
+from rtviewer.ui.main_window import MainWindow
+from rtviewer.ui.viewer_controller import attach_viewer
+app = QtWidgets.QApplication([])
+window = MainWindow(); controller = attach_viewer(window); window.resize(1600, 1000)
+window.show()
+done = {}
+def first(result):
+    app.processEvents()
+    done["t"] = time.time() - t0
+    controller.viewer.dvh_panel.wait_all()
+    app.processEvents()
+    status = open("/proc/self/status").read()
+    rss = [l for l in status.splitlines() if l.startswith("VmRSS")][0].split()[1]
+    print(f"FIRST_IMAGE {done['t']:.3f} RSS_KB {rss}", flush=True)
+    window.close(); app.quit()
+controller.loaded.connect(first)
+window.open_path(sys.argv[1])
+app.exec()
+"""
+
+
+def open_to_first_image(folder: Path, runs: int = 3) -> tuple[float, float]:
+    """Seconds from process start to the first shown chain, and resident MB after DVHs."""
+    times, rss = [], []
+    for _ in range(runs):
+        env = {**os.environ, "RTVIEWER_CACHE_DIR": "/tmp/rtviewer-bench-cache"}
+        out = subprocess.run([sys.executable, "-c", CHILD, str(folder), repr(time.time())],
+                             capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
+        line = next(ln for ln in out.stdout.splitlines() if ln.startswith("FIRST_IMAGE"))
+        parts = line.split()
+        times.append(float(parts[1]))
+        rss.append(int(parts[3]) / 1024)
+    return statistics.median(times), max(rss)
+
+
+def _synthetic_scene():
+    from rtviewer.core.grid import Grid
+    from rtviewer.model.dose import Dose, DoseSummationType, DoseType, DoseUnits
+    from rtviewer.model.image import ImageVolume, Rescale
+    from rtviewer.model.structure import Contour, ContourType, Roi, StructureSet
+    from rtviewer.ui.scene import Scene
+
+    ct = Grid.from_dicom_geometry(image_position_mm=(-250, -250, -200),
+                                  image_orientation=(1, 0, 0, 0, 1, 0),
+                                  pixel_spacing_mm=(0.98, 0.98), slice_step_mm=(0, 0, 3),
+                                  shape=(150, 512, 512))
+    rng = np.random.default_rng(1)
+    voxels = rng.normal(0, 30, ct.shape).astype(np.float32)
+    dg = Grid.from_dicom_geometry(image_position_mm=(-150, -150, -200),
+                                  image_orientation=(1, 0, 0, 0, 1, 0),
+                                  pixel_spacing_mm=(2.5, 2.5), slice_step_mm=(0, 0, 2.5),
+                                  shape=(150, 120, 120))
+    k, j, i = np.indices(dg.shape, sparse=True)
+    r2 = ((i - 60) ** 2 + (j - 60) ** 2) * 6.25 + ((k - 75) * 2.5) ** 2
+    dose = (60 * np.exp(-r2 / (2 * 60.0**2))).astype(np.float32)
+    rois = []
+    angles = np.linspace(0, 2 * np.pi, 120, endpoint=False)
+    for n in range(30):
+        cx, cy = rng.uniform(-120, 120, 2)
+        radius = rng.uniform(10, 60)
+        contours = []
+        for z in np.arange(-150, 150, 3.0):
+            wobble = radius * (1 + 0.1 * np.sin(5 * angles + z / 20))
+            pts = np.column_stack([cx + wobble * np.cos(angles), cy + wobble * np.sin(angles),
+                                   np.full(angles.size, z)])
+            contours.append(Contour(pts, ContourType.CLOSED_PLANAR))
+        rois.append(Roi(n + 1, f"ROI {n + 1}", tuple(int(c) for c in rng.integers(50, 255, 3)),
+                        "ORGAN", tuple(contours)))
+    return Scene(
+        image=ImageVolume(paths=(), series_instance_uid="1", modality="CT", grid=ct,
+                          voxels=voxels, rescales=(Rescale(1, 0, "HU"),)),
+        structures=StructureSet(path=Path("s"), sop_instance_uid="2", label="S",
+                                frame_of_reference_uid=None, rois=tuple(rois)),
+        dose=Dose(path=Path("d"), sop_instance_uid="3", grid=dg, dose_gy=dose,
+                  units=DoseUnits.GY, dose_type=DoseType.PHYSICAL,
+                  summation_type=DoseSummationType.PLAN))
+
+
+def slice_step_redraw(steps: int = 40) -> dict[str, tuple[float, float]]:
+    """Median (wall, CPU) ms per slice step (state change -> redraw -> paint), per view.
+
+    CPU time of the GUI thread is reported too: on a shared machine the wall time
+    includes waiting for other processes.
+    """
+    import importlib
+
+    qt_widgets = importlib.import_module("PySide6.QtWidgets")  # before pyqtgraph binds
+    pg = importlib.import_module("pyqtgraph")
+    pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
+    from rtviewer.ui.slice_view import SliceView
+    from rtviewer.ui.view_state import ReferenceDose, ViewState
+
+    app = qt_widgets.QApplication.instance() or qt_widgets.QApplication([])
+    scene = _synthetic_scene()
+    state = ViewState()
+    state.set_visible_rois(range(1, 31))
+    state.set_reference_dose(ReferenceDose(60.0, "bench"))
+    results = {}
+    for name in ("axial", "sagittal", "coronal"):
+        view = SliceView(state, name)
+        view.resize(800, 800)
+        view.show()
+        view.set_scene(scene)
+        app.processEvents()
+        wall, cpu = [], []
+        for _ in range(steps):
+            start, start_cpu = time.perf_counter(), time.thread_time()
+            view.scroll(1)
+            view.graphics.viewport().repaint()
+            wall.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.thread_time() - start_cpu) * 1000)
+        results[name] = (statistics.median(wall), statistics.median(cpu))
+        view.close()
+    return results
+
+
+def main() -> None:
+    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else (REPO / ".." / "shared" / "data").resolve()
+    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    for name, (wall, cpu) in slice_step_redraw().items():
+        print(f"next-slice redraw, 30 structures + 9 isodose levels, 800x800, {name}: "
+              f"{wall:.1f} ms wall, {cpu:.1f} ms CPU (target < 30 ms)")
+    folder = corpus / "dicompyler-core"
+    seconds, rss = open_to_first_image(folder)
+    print(f"open dicompyler-core to first image: {seconds:.2f} s (median of 3, target < 2 s); "
+          f"resident memory with DVHs computed: {rss:.0f} MB (target < 500 MB)")
+
+
+if __name__ == "__main__":
+    main()
