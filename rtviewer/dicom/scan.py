@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
 from pathlib import Path
 from typing import Any
 
@@ -104,9 +105,16 @@ def _pool(workers: int) -> ProcessPoolExecutor:
             if _POOL is not None:
                 _POOL.shutdown(wait=False, cancel_futures=True)
             # forkserver: fork() from a process with threads (the GUI) is unsafe; the
-            # server imports the readers once and forks ready workers from it.
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(["rtviewer.dicom.header", "rtviewer.dicom.header_full"])
+            # server imports the readers once and forks ready workers from it. Windows
+            # has only spawn.
+            ctx: BaseContext
+            if "forkserver" in multiprocessing.get_all_start_methods():
+                server = multiprocessing.get_context("forkserver")
+                server.set_forkserver_preload(["rtviewer.dicom.header",
+                                               "rtviewer.dicom.header_full"])
+                ctx = server
+            else:
+                ctx = multiprocessing.get_context("spawn")
             _POOL, _POOL_WORKERS = ProcessPoolExecutor(max_workers=workers, mp_context=ctx), \
                 workers
         return _POOL
