@@ -8,6 +8,7 @@ walked without following links first, then the links are resolved. Non-regular f
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from collections.abc import Callable
@@ -49,8 +50,8 @@ def _not_regular(mode: int) -> str:
 class _Walker:
     def __init__(self, cancel: Callable[[], bool]) -> None:
         self.out = Discovery()
-        self.seen_files: dict[tuple[int, int], str] = {}
-        self.seen_dirs: dict[tuple[int, int], str] = {}
+        self.seen_files: dict[tuple[object, object], str] = {}
+        self.seen_dirs: dict[tuple[object, object], str] = {}
         self.links: list[str] = []
         self.cancel = cancel
 
@@ -88,7 +89,9 @@ class _Walker:
 
     def visit(self, path: str, st: os.stat_result, *, walk: bool = True) -> bool:
         """Account for one path; return True for a new folder (walked when ``walk``)."""
-        key = (st.st_dev, st.st_ino)
+        key: tuple[object, object] = (st.st_dev, st.st_ino)
+        if not st.st_ino:  # Windows DirEntry.stat() has no inode: compare real paths
+            key = ("path", os.path.normcase(os.path.realpath(path)))
         if stat.S_ISDIR(st.st_mode):
             if key in self.seen_dirs:
                 self.out.skipped.append(
@@ -114,7 +117,7 @@ class _Walker:
             try:
                 st = os.stat(link)  # follows the link
             except OSError as exc:
-                reason = "symbolic link loop" if exc.errno == 40 else \
+                reason = "symbolic link loop" if exc.errno == errno.ELOOP else \
                     f"broken symbolic link ({exc.strerror or exc})"
                 self.out.skipped.append((link, reason))
                 continue

@@ -142,3 +142,20 @@ def test_deeply_nested_folders(tmp_path, corpus):
         while level != str(tmp_path):
             os.rmdir(level)
             level = os.path.dirname(level)
+
+
+def test_without_inode_numbers_files_are_told_apart_by_real_path(tmp_path):
+    """Windows' DirEntry.stat() reports inode 0: fall back to the resolved path."""
+    from rtviewer.dicom.discover import _Walker
+
+    (tmp_path / "a.dcm").write_bytes(b"a")
+    (tmp_path / "b.dcm").write_bytes(b"bb")
+    (tmp_path / "link.dcm").symlink_to(tmp_path / "a.dcm")
+    walker = _Walker(lambda: False)
+    for name in ("a.dcm", "b.dcm", "link.dcm"):
+        st = os.stat(tmp_path / name)
+        no_inode = os.stat_result((st.st_mode, 0, 0, st.st_nlink, st.st_uid, st.st_gid,
+                                   st.st_size, 0, st.st_mtime, 0))
+        walker.visit(str(tmp_path / name), no_inode)
+    assert [Path(f.path).name for f in walker.out.files] == ["a.dcm", "b.dcm"]
+    assert [Path(p).name for p, _reason in walker.out.skipped] == ["link.dcm"]
