@@ -193,9 +193,68 @@ def coronal_plane(grid: Grid, y_mm: float, *, spacing_mm: tuple[float, float] | 
                            np.array([0, 0, -1.0]), spacing_mm)
 
 
+def _axis_along(grid: Grid, direction: FloatArray) -> int | None:
+    cosines = np.abs(grid.directions.T @ direction)
+    axis = int(np.argmax(cosines))
+    return axis if cosines[axis] > 1 - 1e-9 else None
+
+
+def _linear_weights(index: FloatArray, size: int
+                    ) -> tuple[NDArray[np.intp], FloatArray, NDArray[np.bool_]]:
+    """1-D linear interpolation: lower neighbour, weight of the upper one, inside flags."""
+    inside = (index >= -1e-6) & (index <= size - 1 + 1e-6)
+    if size == 1:
+        return np.zeros(len(index), np.intp), np.zeros(len(index)), inside
+    clipped = np.clip(index, 0, size - 1)
+    lower = np.minimum(clipped.astype(np.intp), size - 2)
+    return lower, clipped - lower, inside
+
+
+def _lerp_rows(values: FloatArray, lower: NDArray[np.intp], frac: FloatArray) -> FloatArray:
+    upper = np.minimum(lower + 1, values.shape[0] - 1)
+    result: FloatArray = (values[lower] * (1.0 - frac)[:, None]
+                          + values[upper] * frac[:, None])
+    return result
+
+
+def _reslice_separable(volume: NDArray[np.floating], grid: Grid, plane: Plane,
+                       axes: tuple[int, int, int], outside: float) -> FloatArray:
+    """Planes whose u, v and normal run along grid axes: a lerp and two 1-D interpolations."""
+    axis_u, axis_v, axis_n = axes
+    rows, cols = plane.shape
+    origin = grid.patient_to_index(plane.origin_mm)
+    step_u = grid.inverse_affine[:3, :3] @ (plane.u * plane.spacing_mm[0])
+    step_v = grid.inverse_affine[:3, :3] @ (plane.v * plane.spacing_mm[1])
+    sizes = grid.shape[::-1]
+    n_low, n_frac, n_in = _linear_weights(np.array([origin[axis_n]]), sizes[axis_n])
+    if not n_in[0]:
+        return np.full(plane.shape, outside, dtype=np.float64)
+    # volume axes are (k, j, i) = grid axes (2, 1, 0)
+    section = np.take(volume, int(n_low[0]), axis=2 - axis_n).astype(np.float64)
+    if n_frac[0] > 0:
+        above = np.take(volume, int(n_low[0]) + 1, axis=2 - axis_n)
+        section += n_frac[0] * (above - section)
+    remaining = [a for a in (2, 1, 0) if a != axis_n]  # grid axes in the section's order
+    if remaining.index(axis_v) == 1:
+        section = section.T
+    v_low, v_frac, v_in = _linear_weights(origin[axis_v] + np.arange(rows) * step_v[axis_v],
+                                          sizes[axis_v])
+    u_low, u_frac, u_in = _linear_weights(origin[axis_u] + np.arange(cols) * step_u[axis_u],
+                                          sizes[axis_u])
+    result = _lerp_rows(_lerp_rows(section, v_low, v_frac).T, u_low, u_frac).T
+    result[~v_in, :] = outside
+    result[:, ~u_in] = outside
+    return np.ascontiguousarray(result)
+
+
 def reslice(volume: NDArray[np.floating], grid: Grid, plane: Plane, *, outside: float
             ) -> FloatArray:
     """Trilinearly resample a volume onto a plane's pixel centres.
+
+    Planes whose axes run along the grid's axes (axial, sagittal and coronal planes of
+    an unrotated grid, in any patient position) take a separable path: a linear
+    interpolation between the two nearest grid slices, then 1-D linear interpolation
+    along rows and columns -- the same values as trilinear interpolation, faster.
 
     Parameters
     ----------
@@ -213,4 +272,9 @@ def reslice(volume: NDArray[np.floating], grid: Grid, plane: Plane, *, outside: 
     ndarray, plane.shape
         ``[row, column]`` values (float64).
     """
+    if tuple(volume.shape) != grid.shape:
+        raise ValueError(f"volume shape {volume.shape} does not match grid {grid.shape}")
+    axes = (_axis_along(grid, plane.u), _axis_along(grid, plane.v), _axis_along(grid, plane.normal))
+    if None not in axes and len(set(axes)) == 3:
+        return _reslice_separable(volume, grid, plane, axes, outside)  # type: ignore[arg-type]
     return trilinear_sample(volume, grid, plane.points_mm(), outside=outside)

@@ -106,3 +106,24 @@ def test_reslice_axial_sagittal_and_oblique_planes():
     p = plane_through(centre, (1, 1, 0), (0, 0.3, 1), spacing_mm=(0.7, 1.1), shape=(9, 11))
     np.testing.assert_allclose(p.pixel_to_patient([4, 5]), centre, atol=1e-9)
     np.testing.assert_allclose(p.patient_to_pixel(p.pixel_to_patient([2.5, 7.25])), [2.5, 7.25])
+
+
+@pytest.mark.parametrize("columns", [np.diag([1.5, 2.0, 2.5]),
+                                     np.array([[0, 2.0, 0], [-1.5, 0, 0], [0, 0, -2.5]]),
+                                     np.array([[0, 0, 2.5], [1.5, 0, 0], [0, -2.0, 0]])])
+def test_separable_reslice_equals_trilinear(columns):
+    affine = np.eye(4)
+    affine[:3, :3] = columns
+    affine[:3, 3] = (-10.0, 5.0, 3.0)
+    g = Grid(affine=affine, shape=(9, 11, 13))
+    vol = np.random.default_rng(5).random(g.shape).astype(np.float32)
+    centre = g.center_mm + [0.37, -0.61, 0.83]
+    for make in (axial_plane, sagittal_plane, coronal_plane):
+        axis = {axial_plane: 2, sagittal_plane: 0, coronal_plane: 1}[make]
+        plane = make(g, centre[axis], spacing_mm=(0.7, 0.9))
+        fast = reslice(vol, g, plane, outside=-1.0)
+        slow = trilinear_sample(vol, g, plane.points_mm(), outside=-1.0)
+        np.testing.assert_allclose(fast, slow, atol=1e-5)
+        assert (fast == -1.0).sum() == (slow == -1.0).sum()
+    away = axial_plane(g, 1000.0)
+    assert np.all(reslice(vol, g, away, outside=-1.0) == -1.0)
