@@ -80,6 +80,7 @@ class DvhPanel(QtWidgets.QWidget):
         self.plot = pg.PlotWidget(background="w")
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.relative_volume = QtWidgets.QCheckBox("Volume %")
+        self.relative_volume.setChecked(True)  # what planning systems show by default
         self.relative_dose = QtWidgets.QCheckBox("Dose %")
         self.export = QtWidgets.QPushButton("Export CSV…")
         self.table = QtWidgets.QTableWidget(0, len(STAT_COLUMNS) + 1)

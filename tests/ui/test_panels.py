@@ -111,3 +111,23 @@ def test_readout_follows_the_cursor(qtbot, phantom_scene):
     text = viewer.readout.text()
     assert "800 HU" in text and "Left thing" in text and "Gy (" in text
     viewer.close()
+
+
+def test_dvh_toggles_switch_the_axes(qtbot, phantom_scene):
+    viewer = Viewer()
+    qtbot.addWidget(viewer)
+    viewer.set_scene(phantom_scene)
+    viewer.state.set_reference_dose(ReferenceDose(10.0, "test"))
+    panel = viewer.dvh_panel
+    qtbot.waitUntil(lambda: set(panel.dvhs) == {1, 2}, timeout=20000)
+    curve = panel._curves[0][0]
+    x, y = curve.getData()
+    assert panel.relative_volume.isChecked() and y[0] == pytest.approx(100.0)
+    panel.relative_volume.setChecked(False)
+    x, y = curve.getData()
+    assert y[0] == pytest.approx(panel.dvhs[1].volume_cc)
+    panel.relative_dose.setChecked(True)
+    x_pct, _ = curve.getData()
+    assert x_pct[-1] == pytest.approx(x[-1] * 10.0)  # % of a 10 Gy reference
+    assert "%" in panel.table.horizontalHeaderItem(2).text()
+    viewer.close()
