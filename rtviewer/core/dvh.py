@@ -57,6 +57,13 @@ class Dvh:
         edges *= self.bin_gy
         return edges
 
+    def edges_percent(self, reference_gy: float) -> FloatArray:
+        """Bin edges as a percentage of ``reference_gy`` (e.g. the prescription)."""
+        if not reference_gy > 0:
+            raise ValueError(f"reference_gy must be positive, got {reference_gy}")
+        edges: FloatArray = self.edges_gy * (100.0 / reference_gy)
+        return edges
+
     @property
     def cumulative_cc(self) -> FloatArray:
         """Volume in cc receiving at least each bin edge's dose, ``(B + 1,)``."""

@@ -171,3 +171,23 @@ def test_paddick_conformity_index():
     assert volume_at_dose_gy(dvh, 59.0) == pytest.approx(tv_piv, rel=1e-3)
     ci = paddick_conformity_index(dvh, 59.0, prescription_isodose_volume_cc=12.0)
     assert ci == pytest.approx(tv_piv**2 / (8.0 * 12.0), rel=2e-3)
+
+
+def test_sphere_volume_and_dvh_in_a_gradient():
+    r, spacing = 10.0, 0.5
+    offsets = np.arange(-r + spacing / 2, r, spacing)
+
+    def disc(z):
+        return [circle_uv(np.sqrt(r * r - z * z), 720)]
+
+    polys = stack_of(disc, offsets)
+    exact = 4 / 3 * np.pi * r**3 / 1000
+    grid = dose_grid((2.0, 3.0, 2.5))
+    dose = fill(grid, lambda p: 30.0 + 1.0 * p[..., 2])
+    dvh = compute_dvh(polys, dose, grid)
+    assert dvh.volume_cc == pytest.approx(exact, rel=0.003)
+    assert dvh.dmean_gy == pytest.approx(30.0, abs=0.01)
+    for h in (1.0, 5.0, 10.0, 15.0):  # spherical cap above z = r - h
+        cap = np.pi * h * h * (3 * r - h) / 3 / 1000
+        assert dvh.cumulative_at(30.0 + r - h) == pytest.approx(cap, abs=0.004 * exact)
+    assert dvh.edges_percent(60.0)[100] == pytest.approx(100 * dvh.edges_gy[100] / 60.0)
