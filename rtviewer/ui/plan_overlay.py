@@ -142,9 +142,11 @@ class PlanOverlay(QtCore.QObject):
         return x, y
 
     def _draw_isocentres(self) -> None:
+        # one marker per distinct isocentre (beams share it to well under 1 µm)
         points = {tuple(np.round(d.isocenter_st, 3)): d for d in self.drawings.values()}
-        spots = [{"pos": p, "symbol": "o" if abs(d.isocenter_depth_mm - self._depth) < 1.0
-                  else "x"} for p, d in points.items()]
+        spots = [{"pos": tuple(d.isocenter_st),
+                  "symbol": "o" if abs(d.isocenter_depth_mm - self._depth) < 1.0 else "x"}
+                 for d in points.values()]
         self.iso_item.setData(spots)
 
     def _draw_brachy(self) -> None:

@@ -1,0 +1,173 @@
+"""pytest-qt: the beam's-eye view, RT Image view, record view and beam overlays."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from factories.records import Interruption, beams_record, write
+from PySide6 import QtCore
+
+from rtviewer.dicom.plan import read_plan
+from rtviewer.dicom.record import read_treatment_record
+from rtviewer.dicom.rtimage import read_rt_image
+from rtviewer.dicom.structure import read_structure_set
+from rtviewer.ui.bev_view import BeamsEyeView
+from rtviewer.ui.record_view import DEVIATION_BRUSH, RecordView
+from rtviewer.ui.rtimage_view import RtImageView
+from rtviewer.ui.scene import Scene
+from rtviewer.ui.viewer import Viewer
+
+PROSTATE = "slicerrt-eclipse-prostate"
+
+
+def _one(folder, pattern):
+    (path,) = sorted(folder.glob(pattern))
+    return path
+
+
+@pytest.fixture(scope="module")
+def dicompyler_plan(corpus):
+    return read_plan(corpus / "dicompyler-core/rtplan.dcm")
+
+
+def test_bev_slider_shows_cumulative_meterset_weight(qtbot, dicompyler_plan):
+    view = BeamsEyeView()
+    qtbot.addWidget(view)
+    view.set_data(plan=dicompyler_plan)
+    assert view.beam_number == 1 and view.slider.maximum() == 91
+    with qtbot.waitSignal(view.controlPointChanged) as blocker:
+        view.slider.setValue(40)  # the user drags the slider
+    assert blocker.args == [40]
+    cp = dicompyler_plan.beam(1).control_points[40]
+    assert f"{cp.cumulative_meterset_weight:.4f}" in view.cp_label.text()
+    assert "of 97.0 MU" in view.cp_label.text()
+    # a dynamic MLC: the aperture moves between control points
+    first = view.content.apertures[0].copy()
+    view.set_control_point(80)
+    assert not np.array_equal(first, view.content.apertures[0])
+
+
+def test_bev_play_steps_through_control_points(qtbot, dicompyler_plan):
+    view = BeamsEyeView()
+    qtbot.addWidget(view)
+    view.set_data(plan=dicompyler_plan)
+    view.play.setChecked(True)
+    qtbot.waitUntil(lambda: view.index >= 3, timeout=5000)
+    view.play.setChecked(False)
+    assert not view.timer.isActive() and view.play.text() == "Play"
+
+
+def test_bev_choosing_a_beam_by_number(qtbot, dicompyler_plan):
+    view = BeamsEyeView()
+    qtbot.addWidget(view)
+    view.set_data(plan=dicompyler_plan)
+    row = view.beam_combo.findData(3)
+    with qtbot.waitSignal(view.beamChanged) as blocker:
+        view.beam_combo.activated.emit(row)
+    assert blocker.args == [3] and view.index == 0
+    assert view.content.geometry.gantry_deg == pytest.approx(
+        dicompyler_plan.beam(3).control_points[0].gantry_angle_deg)
+
+
+def test_ion_spot_map_layer_selectable(qtbot, corpus):
+    plan = read_plan(corpus / "aptg-proton/plan03_ramp_full/ramped_2Gy_ver2_full.dcm")
+    view = BeamsEyeView()
+    qtbot.addWidget(view)
+    view.set_data(plan=plan)
+    beam = plan.beam(1)
+    assert view.layer_combo.count() == len(beam.energy_layers) > 1
+    view.layer_combo.activated.emit(2)
+    assert view.layer == 2
+    assert len(view.spots.data) == beam.energy_layers[2].number_of_spots
+    assert "Spots coloured by meterset weight" in view.info.text()
+
+
+def test_rt_image_view_overlay_and_window(qtbot, corpus):
+    folder = corpus / PROSTATE
+    plan = read_plan(_one(folder, "RP*.dcm"))
+    view = RtImageView()
+    qtbot.addWidget(view)
+    view.set_image(read_rt_image(_one(folder, "RI*.dcm")), plan)
+    assert view.beam_number == 1  # the image references beam 1 of this plan
+    assert not view.field_item.path().isEmpty()
+    view.beam_combo.activated.emit(0)  # the user picks "none"
+    assert view.beam_number is None and view.field_item.path().isEmpty()
+    view.width_box.setValue(5000.0)
+    assert view.window[0] == 5000.0
+    assert view.image_item.levels[1] - view.image_item.levels[0] == pytest.approx(5000.0)
+
+
+def test_portal_image_without_plan_says_what_is_missing(qtbot, corpus):
+    view = RtImageView()
+    qtbot.addWidget(view)
+    view.set_image(read_rt_image(corpus / "pylinac/EPID-PF-LR.dcm"))
+    text = view.info.text()
+    assert "RT Image Position is missing" in text and "pick a beam" in text
+    assert view.beam_combo.count() == 1  # only "none" without a plan
+
+
+def test_record_view_highlights_deviations(qtbot, corpus, tmp_path):
+    plan_path = tmp_path / "plan.dcm"
+    shutil.copy(corpus / "dicompyler-core/rtplan.dcm", plan_path)
+    plan = read_plan(plan_path)
+    normal = write(beams_record(plan_path, fraction=1), tmp_path / "r1.dcm")
+    cut = write(beams_record(plan_path, fraction=2,
+                             interrupt=Interruption(number=2, fraction_delivered=0.5)),
+                tmp_path / "r2.dcm")
+    records = [read_treatment_record(p) for p in (normal, cut)]
+    view = RecordView()
+    qtbot.addWidget(view)
+    view.set_records(plan, records)
+    assert view.sessions.rowCount() == 2
+    flagged = [view.sessions.item(r, 0).background() == DEVIATION_BRUSH for r in range(2)]
+    assert flagged == [False, True]
+    deviation = view.sessions.item(1, 6).text()
+    assert "beam 2" in deviation and "-50.0 %" in deviation and "MACHINE" in deviation
+    beam2 = next(r for r in range(view.beams.rowCount())
+                 if view.beams.item(r, 0).text().startswith("2:"))
+    assert view.beams.item(beam2, 1).text() == "1"  # one complete fraction of beam 2
+    assert view.beams.item(beam2, 3).text() == "1"  # one interrupted
+
+
+def test_beam_toggle_in_plan_panel_updates_overlays(qtbot, corpus):
+    folder = corpus / PROSTATE
+    scene = Scene(structures=read_structure_set(_one(folder, "RS*.dcm")),
+                  plan=read_plan(_one(folder, "RP*.dcm")))
+    viewer = Viewer()
+    qtbot.addWidget(viewer)
+    viewer.set_scene(scene)
+    overlay = viewer.rt_views.overlays["axial"]
+    assert set(overlay.drawings) == {1, 2, 3, 4, 5}
+    panel = viewer.plan_panel
+    item = panel.beams.item(1, 0)  # beam 2 (file order)
+    assert item.checkState() == QtCore.Qt.CheckState.Checked
+    item.setCheckState(QtCore.Qt.CheckState.Unchecked)  # the user unticks it
+    assert 2 not in viewer.rt_views.beam_state.visible_beams
+    assert set(overlay.drawings) == {1, 3, 4, 5}
+    # the isocentre marker sits where the isocentre projects
+    iso = np.asarray(scene.plan.beam(1).control_points[0].isocenter_mm)
+    st = viewer.views["axial"].patient_to_view(iso)
+    spots = overlay.iso_item.data
+    assert len(spots) == 1
+    assert (spots[0]["x"], spots[0]["y"]) == pytest.approx(tuple(st))
+
+
+def test_brachy_dwell_markers_on_the_views(qtbot, corpus):
+    folder = corpus / "pytg43-brachy/HDR"
+    scene = Scene(structures=read_structure_set(folder / "RS.HDR.dcm"),
+                  plan=read_plan(folder / "RP.HDR.dcm"))
+    viewer = Viewer()
+    qtbot.addWidget(viewer)
+    viewer.set_scene(scene)
+    panel = viewer.rt_views.brachy
+    n_dwell = sum(len(c.dwell_times_s) for c in scene.plan.brachy.channels)
+    assert panel.table.rowCount() == n_dwell
+    assert "total time 473.1 s" in panel.summary.text()
+    view = viewer.views["sagittal"]
+    spots = viewer.rt_views.overlays["sagittal"].dwell_item.data
+    positions = np.concatenate([c.dwell_positions_mm[c.dwell_times_s > 0]
+                                for c in scene.plan.brachy.channels])
+    expected = view.patient_to_view(positions)
+    np.testing.assert_allclose(np.column_stack([spots["x"], spots["y"]]), expected, atol=1e-9)
