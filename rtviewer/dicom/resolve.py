@@ -66,7 +66,11 @@ class Resolver:
         return refs, findings
 
     def _series(self, uid: str, instances: list[str]) -> Reference:
-        path = self.series_first.get(uid)
+        # Point at a referenced image when one was found: with one Series Instance UID
+        # split into volumes (Nelms 2 mm / 3 mm CT) that names the right volume.
+        found = [p for sop in instances if self.series_of_sop.get(sop) == uid
+                 for p in self.by_sop.get(sop, [])]
+        path = min(found) if found else self.series_first.get(uid)
         missing = sum(1 for sop in instances if sop not in self.by_sop)
         return Reference("image_series", uid, path is not None, _p(path),
                          referenced_instance_count=len(instances),

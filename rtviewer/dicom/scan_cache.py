@@ -28,7 +28,7 @@ __all__ = ["cache_dir", "cache_file", "load_cache", "save_cache", "load_index", 
            "CACHE_VERSION"]
 
 #: Bump when the record layout changes: older caches are then ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 _log = logging.getLogger(__name__)
 Entry = dict[str, Any]
 
