@@ -71,6 +71,19 @@ def _rotation(axis: int, angle_deg: float) -> FloatArray:
     return m
 
 
+def _apply(matrix: FloatArray, vectors: FloatArray) -> FloatArray:
+    """``vectors @ matrix.T`` for ``(..., 3)`` arrays, column by column.
+
+    numpy's matmul with an inner dimension of 3 is slow for millions of points;
+    three multiply-adds per output axis are several times faster.
+    """
+    out = np.empty(np.broadcast_shapes(vectors.shape, (3,)), dtype=np.float64)
+    for row in range(3):
+        m = matrix[row]
+        out[..., row] = vectors[..., 0] * m[0] + vectors[..., 1] * m[1] + vectors[..., 2] * m[2]
+    return out
+
+
 def rotation_x(angle_deg: float) -> FloatArray:
     """Right-handed rotation matrix about ``X`` by ``angle_deg`` degrees."""
     return _rotation(0, angle_deg)
@@ -163,22 +176,22 @@ class BeamGeometry:
             ``(Xb, Yb, Zb)`` in mm, origin at the isocentre, ``+Zb`` towards the source.
         """
         p = np.asarray(points_mm, dtype=np.float64) - np.asarray(self.isocenter_mm)
-        return p @ self.bld_from_patient_matrix().T
+        return _apply(self.bld_from_patient_matrix(), p)
 
     def bld_to_patient(self, points_bld_mm: ArrayLike) -> FloatArray:
         """Map ``(Xb, Yb, Zb)`` points (mm) back to DICOM patient ``(x, y, z)`` mm."""
         b = np.asarray(points_bld_mm, dtype=np.float64)
-        return b @ self.bld_from_patient_matrix() + np.asarray(self.isocenter_mm)
+        return _apply(self.bld_from_patient_matrix().T, b) + np.asarray(self.isocenter_mm)
 
     def patient_to_gantry(self, points_mm: ArrayLike) -> FloatArray:
         """Map patient points (mm, ``(..., 3)``) to the gantry system ``(Xg, Yg, Zg)``."""
         p = np.asarray(points_mm, dtype=np.float64) - np.asarray(self.isocenter_mm)
-        return p @ self.gantry_from_patient_matrix().T
+        return _apply(self.gantry_from_patient_matrix(), p)
 
     def gantry_to_patient(self, points_gantry_mm: ArrayLike) -> FloatArray:
         """Map gantry-system points ``(Xg, Yg, Zg)`` mm to DICOM patient ``(x, y, z)`` mm."""
         g = np.asarray(points_gantry_mm, dtype=np.float64)
-        return g @ self.gantry_from_patient_matrix() + np.asarray(self.isocenter_mm)
+        return _apply(self.gantry_from_patient_matrix().T, g) + np.asarray(self.isocenter_mm)
 
     @property
     def source_mm(self) -> FloatArray:

@@ -1,0 +1,87 @@
+"""The external-beam plans' beams: a 6-field conformal plan and a 2-arc VMAT plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rtviewer.core.iec61217 import BeamGeometry
+from rtviewer.demo.aperture import Aperture, conform_aperture, surface_points
+from rtviewer.demo.shapes import Ellipsoid
+
+__all__ = ["PlannedBeam", "arc_beams", "conformal_beams"]
+
+#: (gantry, collimator) of the conformal fields: a right-lung fan avoiding the cord.
+CONFORMAL_FIELDS = ((0.0, 0.0), (320.0, 10.0), (280.0, 0.0), (240.0, 350.0), (200.0, 0.0),
+                    (30.0, 0.0))
+MLC_MARGIN_MM = 6.0
+N_ARC_POINTS = 91
+
+
+@dataclass(frozen=True)
+class PlannedBeam:
+    """One beam: control points share the isocentre, SAD, couch and collimator.
+
+    ``gantry_deg`` and ``apertures`` have one entry per control point; the
+    ``cumulative_weight`` runs from 0 to 1.
+    """
+
+    number: int
+    name: str
+    gantry_deg: tuple[float, ...]
+    collimator_deg: float
+    apertures: tuple[Aperture, ...]
+    cumulative_weight: tuple[float, ...]
+    isocenter_mm: tuple[float, float, float]
+    rotation: str = "NONE"  # Gantry Rotation Direction of an arc: "CW" or "CC"
+
+    @property
+    def is_arc(self) -> bool:
+        """Whether the gantry moves during the beam."""
+        return len(set(self.gantry_deg)) > 1
+
+    def geometry(self, index: int = 0) -> BeamGeometry:
+        """The IEC 61217 geometry at control point ``index``."""
+        return BeamGeometry(gantry_deg=self.gantry_deg[index], collimator_deg=self.collimator_deg,
+                            isocenter_mm=self.isocenter_mm, sad_mm=1000.0, patient_position="HFS")
+
+
+def conformal_beams(ptv: Ellipsoid, isocenter_mm: tuple[float, float, float]) -> list[PlannedBeam]:
+    """Six static fields with MLC conforming to the PTV plus a 6 mm margin."""
+    points = surface_points(ptv)
+    beams = []
+    for n, (gantry, coll) in enumerate(CONFORMAL_FIELDS, start=1):
+        geo = BeamGeometry(gantry_deg=gantry, collimator_deg=coll, isocenter_mm=isocenter_mm)
+        ap = conform_aperture(geo, points, margin_mm=MLC_MARGIN_MM)
+        beams.append(PlannedBeam(n, f"G{int(gantry):03d}", (gantry, gantry), coll, (ap, ap),
+                                 (0.0, 1.0), isocenter_mm))
+    return beams
+
+
+def _arc(number: int, start: float, direction: str, collimator: float, ptv: Ellipsoid,
+         isocenter_mm: tuple[float, float, float]) -> PlannedBeam:
+    step = 2.0 if direction == "CW" else -2.0
+    gantries = tuple(float((start + step * i) % 360.0) for i in range(N_ARC_POINTS))
+    points = surface_points(ptv, n_theta=24, n_phi=48)
+    apertures = []
+    pairs = np.arange(60)
+    for i, gantry in enumerate(gantries):
+        geo = BeamGeometry(gantry_deg=gantry, collimator_deg=collimator, isocenter_mm=isocenter_mm)
+        # Leaf modulation: a travelling wave of 0-4 mm closing, as an optimiser would produce.
+        shrink = 2.0 + 2.0 * np.sin(0.35 * pairs + 0.21 * i + number)
+        apertures.append(conform_aperture(geo, points, margin_mm=3.0, shrink_mm=shrink))
+    # Non-uniform meterset increments: more MU where the arc is lateral.
+    inc = 1.0 + 0.5 * np.cos(np.radians(np.array(gantries[1:]) - 270.0))
+    cumulative = np.concatenate([[0.0], np.cumsum(inc) / inc.sum()])
+    cumulative = np.round(cumulative, 6)
+    cumulative[-1] = 1.0
+    return PlannedBeam(number, f"Arc{number} {direction}", gantries, collimator,
+                       tuple(apertures), tuple(float(c) for c in cumulative), isocenter_mm,
+                       rotation=direction)
+
+
+def arc_beams(ptv: Ellipsoid, isocenter_mm: tuple[float, float, float]) -> list[PlannedBeam]:
+    """Two 180° arcs (CW 180→0, CC 0→180 through the patient's right), 91 control points each."""
+    return [_arc(1, 180.0, "CW", 30.0, ptv, isocenter_mm),
+            _arc(2, 0.0, "CC", 330.0, ptv, isocenter_mm)]

@@ -1,0 +1,101 @@
+"""Write the HDR brachytherapy teaching patient: CT, structures, plan, dose and a record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from rtviewer.demo.brachy_plan import BrachySpec, write_brachy_plan, write_brachy_record
+from rtviewer.demo.ct import write_ct_series
+from rtviewer.demo.pelvis import CHANNELS, POINT_A_LEFT_MM, POINT_A_RIGHT_MM, pelvis_phantom
+from rtviewer.demo.phantom import paint_ct
+from rtviewer.demo.rtdose import DoseGridSpec, DoseSpec, common_scaling, write_dose
+from rtviewer.demo.rtstruct import write_structure_set
+from rtviewer.demo.tg43 import dwell_dose_gy
+from rtviewer.demo.uids import UidFactory
+from rtviewer.demo.writer import Patient, Series
+
+__all__ = ["AIR_KERMA_STRENGTH_U", "DOSE_GRID", "brachy_dose_gy", "dwell_times_s",
+           "write_brachy_patient"]
+
+PATIENT_ID = "RTV-DEMO-GYN-HDR"
+#: Reference Air Kerma Rate of a fresh ~10 Ci Ir-192 source, U = µGy m² h⁻¹.
+AIR_KERMA_STRENGTH_U = 40700.0
+FRACTION_DOSE_GY = 7.0
+FRACTIONS = 4
+DOSE_GRID = DoseGridSpec(origin_mm=(-60.0, -60.0, -75.0), step_mm=2.5, shape=(57, 49, 49))
+
+
+def _unit_dose(points: np.ndarray) -> list[np.ndarray]:
+    """Per channel: dose (Gy) per second of every dwell, shape (n_dwells, n_points)."""
+    return [np.stack([dwell_dose_gy(points, p, 1.0, AIR_KERMA_STRENGTH_U)
+                      for p in c.dwell_positions_mm()]) for c in CHANNELS]
+
+
+def dwell_times_s() -> tuple[tuple[float, ...], ...]:
+    """Dwell times (s, 0.1 s resolution) giving 7 Gy on average to the two Points A.
+
+    Loading follows the classic Manchester-like pattern: uniform tandem, ovoids
+    weighted 1.3 per dwell.
+    """
+    points = np.array([POINT_A_RIGHT_MM, POINT_A_LEFT_MM])
+    per_second = _unit_dose(points)
+    dose = sum(c.relative_weight * u.sum(axis=0) for c, u in zip(CHANNELS, per_second, strict=True))
+    scale = FRACTION_DOSE_GY / float(np.mean(dose))
+    return tuple(tuple(round(c.relative_weight * scale, 1) for _ in c.dwell_from_tip_mm)
+                 for c in CHANNELS)
+
+
+def brachy_dose_gy(points_mm: np.ndarray, times: tuple[tuple[float, ...], ...]) -> np.ndarray:
+    """Dose (Gy, one fraction) of all dwells at ``points_mm`` (N, 3)."""
+    total = np.zeros(len(points_mm))
+    for channel, channel_times in zip(CHANNELS, times, strict=True):
+        for p, t in zip(channel.dwell_positions_mm(), channel_times, strict=True):
+            total += dwell_dose_gy(points_mm, p, t, AIR_KERMA_STRENGTH_U)
+    return total
+
+
+def _patient(uid: UidFactory) -> Patient:
+    return Patient(patient_id=PATIENT_ID, name="Demo^Cervix HDR", birth_date="19670704", sex="F",
+                   study_uid=uid("gyn", "study"), study_date="20260120", study_time="073000",
+                   study_description="HDR brachytherapy cervix (synthetic teaching patient)",
+                   frame_of_reference_uid=uid("gyn", "frame-of-reference"))
+
+
+def _series(uid: UidFactory, modality: str, number: int, description: str, date: str) -> Series:
+    return Series(modality, uid("gyn", "series", number), number, description, date, "090000")
+
+
+def write_brachy_patient(out_dir: Path, seed: int) -> None:
+    """Write every object of the HDR patient under ``out_dir/RTV-DEMO-GYN-HDR``."""
+    uid = UidFactory(seed)
+    phantom = pelvis_phantom()
+    patient = _patient(uid)
+    hu = paint_ct(phantom, np.random.default_rng(seed + 1))
+    slice_uids = [uid("gyn", "ct", k) for k in range(phantom.ct.shape[0])]
+    ct = write_ct_series(hu, phantom.ct, patient=patient,
+                         series=_series(uid, "CT", 1, "CT with applicator 3 mm", "20260120"),
+                         slice_uids=slice_uids, out_dir=out_dir)
+    rs_uid = uid("gyn", "structure-set")
+    write_structure_set(phantom.rois, ct=ct, patient=patient,
+                        series=_series(uid, "RTSTRUCT", 2, "Structures", "20260120"),
+                        uid=rs_uid, label="Cervix RS", out_dir=out_dir)
+    times = dwell_times_s()
+    spec = BrachySpec(uid("gyn", "plan"), rs_uid, AIR_KERMA_STRENGTH_U, "20260119", FRACTIONS,
+                      FRACTION_DOSE_GY * FRACTIONS, (6, 7), times,
+                      (uid("gyn", "dose-reference", 1), uid("gyn", "dose-reference", 2)))
+    write_brachy_plan(spec, CHANNELS, patient=patient,
+                      series=_series(uid, "RTPLAN", 3, "HDR plan", "20260120"), out_dir=out_dir)
+    total = brachy_dose_gy(DOSE_GRID.points_mm(), times) * FRACTIONS
+    scaling, text = common_scaling(float(total.max()))
+    stored = np.rint(total / scaling).astype(np.uint16).reshape(DOSE_GRID.shape)
+    write_dose(stored, text, DOSE_GRID,
+               DoseSpec(uid("gyn", "dose"), "PLAN", spec.plan_uid, brachy=True,
+                        comment=f"TG-43 point source, {FRACTIONS} fractions of "
+                                f"{FRACTION_DOSE_GY:g} Gy at Point A"),
+               patient=patient, series=_series(uid, "RTDOSE", 4, "Dose", "20260120"),
+               out_dir=out_dir)
+    write_brachy_record(spec, CHANNELS, uid=uid("gyn", "record", 1), date="20260120",
+                        patient=patient, series=_series(uid, "RTRECORD", 5, "Records", "20260120"),
+                        out_dir=out_dir)

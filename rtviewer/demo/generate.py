@@ -1,0 +1,72 @@
+"""Entry points: write the demo patients into a folder, or into the user's cache once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from rtviewer import __version__
+from rtviewer.demo.thorax_patient import write_thorax_patient
+
+__all__ = ["DEFAULT_SEED", "cached_demo_dir", "demo_cache_root", "ensure_cached_demo",
+           "generate_demo"]
+
+DEFAULT_SEED = 20260105
+
+
+def generate_demo(out_dir: Path | str, *, seed: int = DEFAULT_SEED) -> list[Path]:
+    """Write every demo patient under ``out_dir/<PatientID>/<SOPInstanceUID>.dcm``.
+
+    The output depends only on ``seed`` (and the generator's code): UIDs derive from
+    a fixed root and the seed, dates are fixed, noise comes from seeded generators.
+    Returns the written files, sorted.
+    """
+    from rtviewer.demo.brachy_patient import write_brachy_patient
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_thorax_patient(out, seed)
+    write_brachy_patient(out, seed)
+    return sorted(out.rglob("*.dcm"))
+
+
+def demo_cache_root() -> Path:
+    """The cache root: ``$RTVIEWER_CACHE_DIR`` if set, else the platform's user cache folder."""
+    configured = os.environ.get("RTVIEWER_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir())
+
+
+def cached_demo_dir() -> Path:
+    """Where ``rtviewer --demo`` keeps the demo: ``<cache>/rtviewer/demo/<version>/``."""
+    return demo_cache_root() / "rtviewer" / "demo" / __version__
+
+
+def ensure_cached_demo() -> Path:
+    """Generate the demo into the cache unless it is already there; return its folder.
+
+    Generation happens in a temporary sibling folder renamed into place when
+    complete, so an interrupted run never leaves a half-written demo that later
+    runs would trust.
+    """
+    target = cached_demo_dir()
+    if target.is_dir():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".partial-", dir=target.parent))
+    try:
+        generate_demo(work)
+        try:
+            work.rename(target)
+        except OSError:
+            if not target.is_dir():  # a concurrent run may have won the race
+                raise
+    finally:
+        if work.exists():
+            shutil.rmtree(work, ignore_errors=True)
+    return target

@@ -1,0 +1,157 @@
+"""RT Plan files of the external-beam patient (conformal and VMAT)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from pydicom.dataset import Dataset
+from pydicom.uid import RTPlanStorage, RTStructureSetStorage
+
+from rtviewer.demo.aperture import LEAF_BOUNDARIES_MM, Aperture
+from rtviewer.demo.beams import PlannedBeam
+from rtviewer.demo.shapes import Ellipsoid
+from rtviewer.demo.writer import (
+    Patient,
+    Series,
+    new_dataset,
+    sequence_item,
+    set_decimal_strings,
+    write_dataset,
+)
+
+__all__ = ["MACHINE", "PlanSpec", "write_external_plan"]
+
+MACHINE = "DemoLinac"
+
+
+@dataclass(frozen=True)
+class PlanSpec:
+    """The prescription and identity of one external-beam plan."""
+
+    uid: str
+    label: str
+    name: str
+    structure_set_uid: str
+    ptv_roi_number: int
+    prescription_gy: float
+    fractions: int
+    beam_mu: tuple[float, ...]
+    beam_dose_gy: tuple[float, ...]  # per fraction, at the isocentre
+    dose_reference_uid: str
+
+
+def _device_positions(ap: Aperture, jaws: bool) -> list[Dataset]:
+    items = []
+    if jaws:
+        items += [
+            sequence_item(RTBeamLimitingDeviceType="ASYMX", LeafJawPositions=list(ap.jaw_x_mm)),
+            sequence_item(RTBeamLimitingDeviceType="ASYMY", LeafJawPositions=list(ap.jaw_y_mm))]
+    mlc = sequence_item(RTBeamLimitingDeviceType="MLCX")
+    set_decimal_strings(mlc, "LeafJawPositions", ap.leaf_jaw_positions(), decimals=1)
+    items.append(mlc)
+    return items
+
+
+def _ssd_mm(beam: PlannedBeam, body: Ellipsoid, index: int) -> float:
+    geo = beam.geometry(index)
+    t_in, _ = body.ray_interval(geo.source_mm, np.asarray(beam.isocenter_mm).reshape(3, 1))
+    return round(float(t_in[0]) * geo.sad_mm, 1)
+
+
+def _control_point(beam: PlannedBeam, i: int, body: Ellipsoid) -> Dataset:
+    last = i == len(beam.gantry_deg) - 1
+    cp = sequence_item(ControlPointIndex=i, CumulativeMetersetWeight=beam.cumulative_weight[i])
+    first = i == 0
+    if first or beam.is_arc:
+        cp.GantryAngle = beam.gantry_deg[i]
+        cp.GantryRotationDirection = "NONE" if (last or not beam.is_arc) else beam.rotation
+    if first or (beam.is_arc and not last) or beam.apertures[i] is not beam.apertures[i - 1]:
+        cp.BeamLimitingDevicePositionSequence = _device_positions(beam.apertures[i], jaws=first)
+    if first:
+        cp.NominalBeamEnergy = 6
+        cp.DoseRateSet = 600
+        cp.BeamLimitingDeviceAngle = beam.collimator_deg
+        cp.BeamLimitingDeviceRotationDirection = "NONE"
+        cp.PatientSupportAngle = 0.0
+        cp.PatientSupportRotationDirection = "NONE"
+        cp.TableTopEccentricAngle = 0.0
+        cp.TableTopEccentricRotationDirection = "NONE"
+        cp.TableTopPitchAngle = 0.0
+        cp.TableTopPitchRotationDirection = "NONE"
+        cp.TableTopRollAngle = 0.0
+        cp.TableTopRollRotationDirection = "NONE"
+        cp.TableTopVerticalPosition = ""
+        cp.TableTopLongitudinalPosition = ""
+        cp.TableTopLateralPosition = ""
+        cp.IsocenterPosition = [round(v, 2) for v in beam.isocenter_mm]
+        cp.SourceToSurfaceDistance = _ssd_mm(beam, body, 0)
+    return cp
+
+
+def _beam_item(beam: PlannedBeam, body: Ellipsoid) -> Dataset:
+    devices = [
+        sequence_item(RTBeamLimitingDeviceType="ASYMX", NumberOfLeafJawPairs=1),
+        sequence_item(RTBeamLimitingDeviceType="ASYMY", NumberOfLeafJawPairs=1),
+        sequence_item(RTBeamLimitingDeviceType="MLCX", NumberOfLeafJawPairs=60,
+                      LeafPositionBoundaries=[float(b) for b in LEAF_BOUNDARIES_MM]),
+    ]
+    n_cp = len(beam.gantry_deg)
+    return sequence_item(
+        BeamNumber=beam.number, BeamName=beam.name, BeamDescription=beam.name,
+        BeamType="DYNAMIC" if beam.is_arc else "STATIC", RadiationType="PHOTON",
+        TreatmentMachineName=MACHINE, Manufacturer="rtviewer demo generator",
+        PrimaryDosimeterUnit="MU", SourceAxisDistance=1000.0,
+        BeamLimitingDeviceSequence=devices, ReferencedPatientSetupNumber=1,
+        TreatmentDeliveryType="TREATMENT", NumberOfWedges=0, NumberOfCompensators=0,
+        NumberOfBoli=0, NumberOfBlocks=0, FinalCumulativeMetersetWeight=1.0,
+        NumberOfControlPoints=n_cp,
+        ControlPointSequence=[_control_point(beam, i, body) for i in range(n_cp)],
+    )
+
+
+def _fraction_group(spec: PlanSpec, beams: list[PlannedBeam]) -> Dataset:
+    refs = [sequence_item(ReferencedBeamNumber=b.number, BeamMeterset=round(mu, 2),
+                          BeamDose=round(d, 4))
+            for b, mu, d in zip(beams, spec.beam_mu, spec.beam_dose_gy, strict=True)]
+    return sequence_item(
+        FractionGroupNumber=1, FractionGroupDescription="Primary",
+        NumberOfFractionsPlanned=spec.fractions, NumberOfBeams=len(beams),
+        NumberOfBrachyApplicationSetups=0, ReferencedBeamSequence=refs,
+        ReferencedDoseReferenceSequence=[sequence_item(ReferencedDoseReferenceNumber=1)],
+    )
+
+
+def write_external_plan(spec: PlanSpec, beams: list[PlannedBeam], *, body: Ellipsoid,
+                        patient: Patient, series: Series, out_dir: Path) -> Path:
+    """Write one external-beam RT Plan (prescription, fraction group, beams) and return its path."""
+    ds = new_dataset(sop_class_uid=RTPlanStorage, sop_instance_uid=spec.uid, patient=patient,
+                     series=series)
+    ds.RTPlanLabel = spec.label
+    ds.RTPlanName = spec.name
+    ds.RTPlanDate, ds.RTPlanTime = series.date, series.time
+    ds.RTPlanGeometry = "PATIENT"
+    ds.ReferencedStructureSetSequence = [sequence_item(
+        ReferencedSOPClassUID=RTStructureSetStorage,
+        ReferencedSOPInstanceUID=spec.structure_set_uid)]
+    ds.PrescriptionDescription = (f"{spec.prescription_gy:g} Gy in {spec.fractions} fractions "
+                                  "to the PTV")
+    ds.DoseReferenceSequence = [sequence_item(
+        DoseReferenceNumber=1, DoseReferenceUID=spec.dose_reference_uid,
+        DoseReferenceStructureType="VOLUME", ReferencedROINumber=spec.ptv_roi_number,
+        DoseReferenceDescription="PTV", DoseReferenceType="TARGET",
+        DeliveryMaximumDose=round(spec.prescription_gy * 1.07, 2),
+        TargetPrescriptionDose=spec.prescription_gy,
+        TargetMinimumDose=round(spec.prescription_gy * 0.95, 2),
+        TargetMaximumDose=round(spec.prescription_gy * 1.07, 2))]
+    ds.ToleranceTableSequence = [sequence_item(ToleranceTableNumber=1, ToleranceTableLabel="T1",
+                                               GantryAngleTolerance=1.0)]
+    ds.PatientSetupSequence = [sequence_item(PatientSetupNumber=1, PatientPosition="HFS",
+                                             SetupTechnique="ISOCENTRIC")]
+    ds.FractionGroupSequence = [_fraction_group(spec, beams)]
+    ds.BeamSequence = [_beam_item(b, body) for b in beams]
+    ds.ApprovalStatus = "APPROVED"
+    ds.ReviewDate, ds.ReviewTime = series.date, series.time
+    ds.ReviewerName = "Demo^Physician"
+    return write_dataset(ds, out_dir)

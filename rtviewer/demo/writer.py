@@ -1,0 +1,131 @@
+"""Common DICOM modules and the Part 10 writer shared by every demo object."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydicom.datadict import tag_for_keyword
+from pydicom.dataelem import RawDataElement
+from pydicom.dataset import Dataset, FileMetaDataset
+from pydicom.uid import ExplicitVRLittleEndian
+
+from rtviewer.demo.uids import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION
+
+__all__ = ["Patient", "Series", "new_dataset", "sequence_item", "set_decimal_strings",
+           "write_dataset"]
+
+MANUFACTURER = "rtviewer demo generator"
+INSTITUTION = "rtviewer Teaching Hospital"
+
+
+@dataclass(frozen=True)
+class Patient:
+    """The Patient and General Study attributes shared by one demo patient's files."""
+
+    patient_id: str
+    name: str
+    birth_date: str
+    sex: str
+    study_uid: str
+    study_date: str
+    study_time: str
+    study_description: str
+    frame_of_reference_uid: str
+
+
+@dataclass(frozen=True)
+class Series:
+    """One series: modality, UID, number, description and its date/time."""
+
+    modality: str
+    uid: str
+    number: int
+    description: str
+    date: str
+    time: str
+
+
+def sequence_item(**attributes: object) -> Dataset:
+    """Return a Dataset with ``attributes`` set by keyword (a sequence item)."""
+    item = Dataset()
+    for keyword, value in attributes.items():
+        setattr(item, keyword, value)
+    return item
+
+
+def set_decimal_strings(ds: Dataset, keyword: str, values: Iterable[float],
+                        decimals: int = 2) -> None:
+    """Set a DS attribute with many values as pre-encoded bytes (fixed ``decimals``).
+
+    pydicom converts every value of a multi-valued DS to an object on assignment,
+    which dominates the writing time of contours; the file bytes are the same as
+    assigning the rounded numbers (``"%.{decimals}f"`` text, backslash separated).
+    """
+    text = "\\".join(f"{v:.{decimals}f}" for v in values)
+    raw = text.encode("ascii")
+    if len(raw) % 2:
+        raw += b" "
+    tag = tag_for_keyword(keyword)
+    if tag is None:
+        raise ValueError(f"unknown DICOM keyword {keyword!r}")
+    ds[tag] = RawDataElement(tag, "DS", len(raw), raw, 0, False, True)
+
+
+def new_dataset(
+    *, sop_class_uid: str, sop_instance_uid: str, patient: Patient, series: Series,
+    instance_number: int = 1, with_frame_of_reference: bool = True,
+) -> Dataset:
+    """A dataset with file meta and the Patient, Study, Series, Equipment and SOP modules."""
+    ds = Dataset()
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = sop_class_uid
+    meta.MediaStorageSOPInstanceUID = sop_instance_uid
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    meta.ImplementationClassUID = IMPLEMENTATION_CLASS_UID
+    meta.ImplementationVersionName = IMPLEMENTATION_VERSION
+    ds.file_meta = meta
+    ds.SpecificCharacterSet = "ISO_IR 100"
+    ds.InstanceCreationDate = series.date
+    ds.InstanceCreationTime = series.time
+    ds.SOPClassUID = sop_class_uid
+    ds.SOPInstanceUID = sop_instance_uid
+    ds.StudyDate = patient.study_date
+    ds.SeriesDate = series.date
+    ds.StudyTime = patient.study_time
+    ds.SeriesTime = series.time
+    ds.AccessionNumber = ""
+    ds.Modality = series.modality
+    ds.Manufacturer = MANUFACTURER
+    ds.InstitutionName = INSTITUTION
+    ds.ReferringPhysicianName = ""
+    ds.StudyDescription = patient.study_description
+    ds.SeriesDescription = series.description
+    ds.OperatorsName = "Demo^Operator"
+    ds.ManufacturerModelName = "rtviewer.demo"
+    ds.PatientName = patient.name
+    ds.PatientID = patient.patient_id
+    ds.PatientBirthDate = patient.birth_date
+    ds.PatientSex = patient.sex
+    ds.PatientIdentityRemoved = "YES"
+    ds.DeidentificationMethod = "Synthetic patient: no real person"
+    ds.SoftwareVersions = "rtviewer-demo-1"
+    ds.StudyInstanceUID = patient.study_uid
+    ds.SeriesInstanceUID = series.uid
+    ds.StudyID = "1"
+    ds.SeriesNumber = series.number
+    ds.InstanceNumber = instance_number
+    if with_frame_of_reference:
+        ds.FrameOfReferenceUID = patient.frame_of_reference_uid
+        ds.PositionReferenceIndicator = ""
+    return ds
+
+
+def write_dataset(ds: Dataset, out_dir: Path) -> Path:
+    """Write ``ds`` as ``out_dir/<PatientID>/<SOPInstanceUID>.dcm`` (Part 10, explicit VR LE)."""
+    folder = Path(out_dir) / str(ds.PatientID)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{ds.SOPInstanceUID}.dcm"
+    ds.save_as(path, enforce_file_format=True)
+    return path

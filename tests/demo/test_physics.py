@@ -1,0 +1,219 @@
+"""The demo's physics, checked on the written files: depth dose, penumbra, out-of-field
+dose, PLAN = sum of BEAM, DRR geometry, TG-43 brachy dose."""
+
+from __future__ import annotations
+
+import numpy as np
+import pydicom
+import pytest
+from scipy.ndimage import map_coordinates, median_filter, uniform_filter
+
+from rtviewer.core.iec61217 import BeamGeometry
+from rtviewer.demo.beams import conformal_beams
+from rtviewer.demo.brachy_patient import AIR_KERMA_STRENGTH_U, dwell_times_s
+from rtviewer.demo.pelvis import CHANNELS
+from rtviewer.demo.tg43 import dwell_dose_gy, radial_dose_function
+from rtviewer.demo.thorax import BODY, ISOCENTER_MM, MARKER_MM, PTV
+from rtviewer.dicom.dose import read_dose
+from rtviewer.dicom.rtimage import read_rt_image
+
+THORAX = "RTV-DEMO-THORAX"
+
+
+def _conformal_plan(h, find):
+    return next(p for p in find(h, PatientID=THORAX, Modality="RTPLAN")
+                if h[p].RTPlanLabel == "Lung 3DCRT")
+
+
+def _doses(h, plan_path, find):
+    plan_uid = h[plan_path].SOPInstanceUID
+    paths = [p for p in find(h, PatientID=THORAX, Modality="RTDOSE")
+             if h[p].ReferencedRTPlanSequence[0].ReferencedSOPInstanceUID == plan_uid]
+    plan = next(p for p in paths if h[p].DoseSummationType == "PLAN")
+    beams = {int(h[p].ReferencedRTPlanSequence[0].ReferencedFractionGroupSequence[0]
+                 .ReferencedBeamSequence[0].ReferencedBeamNumber): p
+             for p in paths if h[p].DoseSummationType == "BEAM"}
+    return plan, beams
+
+
+def _sample(dose, points_mm):
+    """Trilinear dose (Gy) at patient points (N, 3)."""
+    ijk = dose.grid.patient_to_index(points_mm)
+    return map_coordinates(dose.dose_gy, [ijk[:, 2], ijk[:, 1], ijk[:, 0]], order=1)
+
+
+@pytest.fixture(scope="module")
+def conformal(demo_headers, find):
+    plan_path = _conformal_plan(demo_headers, find)
+    plan_dose, beam_doses = _doses(demo_headers, plan_path, find)
+    return plan_path, plan_dose, beam_doses
+
+
+def test_plan_dose_is_the_sum_of_beam_doses(conformal):
+    _, plan_path, beam_paths = conformal
+    plan = pydicom.dcmread(plan_path)
+    beams = [pydicom.dcmread(p) for p in beam_paths.values()]
+    assert len(beams) == 6
+    assert all(b.DoseGridScaling == plan.DoseGridScaling for b in beams)
+    total = np.sum([b.pixel_array.astype(np.int64) for b in beams], axis=0)
+    np.testing.assert_array_equal(plan.pixel_array.astype(np.int64), total)  # exact, in counts
+    gy = read_dose(plan_path).dose_gy
+    gy_sum = np.sum([read_dose(p).dose_gy for p in beam_paths.values()], axis=0)
+    np.testing.assert_allclose(gy, gy_sum, rtol=0, atol=1e-4)
+    # Normalised to the prescription: 60 Gy at the isocentre, a plausible maximum.
+    iso = _sample(read_dose(plan_path), np.array([ISOCENTER_MM]))[0]
+    assert iso == pytest.approx(60.0, abs=0.05)
+    assert 60.0 < gy.max() < 60.0 * 1.15
+
+
+def test_depth_dose_falls_beyond_the_buildup_maximum(conformal):
+    _, _, beam_paths = conformal
+    dose = read_dose(beam_paths[1])  # gantry 0: enters anteriorly
+    geo = BeamGeometry(gantry_deg=0.0, isocenter_mm=ISOCENTER_MM)
+    direction = geo.beam_direction
+    t_in, _ = BODY.ray_interval(geo.source_mm, np.asarray(ISOCENTER_MM).reshape(3, 1))
+    entry = geo.source_mm + t_in[0] * (np.asarray(ISOCENTER_MM) - geo.source_mm)
+    depths = np.arange(0.0, 150.0, 0.5)
+    d = _sample(dose, entry + depths[:, None] * direction)
+    i_max = int(np.argmax(d))
+    assert 7.5 <= depths[i_max] <= 25.0, depths[i_max]  # 6 MV-like d_max
+    assert d[0] < 0.8 * d[i_max]  # build-up: the surface is well below the maximum
+    beyond = d[depths >= depths[i_max] + 2.5]
+    assert np.all(np.diff(beyond) <= 1e-6 * d[i_max])  # monotonic fall with depth
+    assert beyond[-1] < 0.8 * d[i_max]
+
+
+def _edge_width(x, profile, level_hi, level_lo):
+    """Distance between where a falling edge crosses level_hi and level_lo."""
+    return abs(np.interp(level_lo, profile[::-1], x[::-1]) -
+               np.interp(level_hi, profile[::-1], x[::-1]))
+
+
+@pytest.mark.parametrize("beam_number", [1, 3])
+def test_penumbra_80_20_between_3_and_8_mm(conformal, beam_number):
+    _, _, beam_paths = conformal
+    dose = read_dose(beam_paths[beam_number])
+    beam = conformal_beams(PTV, ISOCENTER_MM)[beam_number - 1]
+    geo = beam.geometry()
+    # Profile through the isocentre along the collimator's Xb axis (leaf travel).
+    xb = np.arange(-80.0, 80.0, 0.25)
+    points = geo.bld_to_patient(np.column_stack([xb, np.zeros_like(xb), np.zeros_like(xb)]))
+    d = _sample(dose, points) / _sample(dose, np.array([ISOCENTER_MM]))[0]
+    widths = []
+    for side in (xb > 0, xb < 0):
+        x, p = np.abs(xb[side]), d[side]
+        order = np.argsort(x)
+        widths.append(_edge_width(x[order], p[order], 0.8, 0.2))
+    assert all(3.0 <= w <= 8.0 for w in widths), widths
+
+
+def _distance_outside(rects, u, v):
+    """Distance (mm, isocentre plane) from points (u, v) to a union of rectangles."""
+    best = np.full(u.shape, np.inf)
+    for x1, x2, y1, y2 in rects:
+        dx = np.maximum.reduce([x1 - u, u - x2, np.zeros_like(u)])
+        dy = np.maximum.reduce([y1 - v, v - y2, np.zeros_like(v)])
+        best = np.minimum(best, np.hypot(dx, dy))
+    return best
+
+
+def test_beam_dose_is_below_1_percent_beyond_2_cm_outside_the_aperture(conformal):
+    _, _, beam_paths = conformal
+    beams = conformal_beams(PTV, ISOCENTER_MM)
+    for beam in beams:
+        dose = read_dose(beam_paths[beam.number])
+        nk, nj, ni = dose.dose_gy.shape
+        k, j, i = np.meshgrid(np.arange(nk), np.arange(nj), np.arange(ni), indexing="ij")
+        points = dose.grid.index_to_patient(np.stack([i, j, k], axis=-1).reshape(-1, 3))
+        geo = beam.geometry()
+        bld = geo.patient_to_bld(points)
+        scale = geo.sad_mm / (geo.sad_mm - bld[:, 2])
+        outside_proj = _distance_outside(beam.apertures[0].open_rectangles(),
+                                         bld[:, 0] * scale, bld[:, 1] * scale)
+        outside_mm = outside_proj / scale  # at the point's own distance from the source
+        far = dose.dose_gy.reshape(-1)[outside_mm > 20.0]
+        assert far.size > 100_000
+        assert far.max() < 0.01 * dose.dose_gy.max(), (beam.number, far.max())
+
+
+def test_fiducial_projects_onto_the_predicted_drr_pixel(demo_headers, find):
+    h = demo_headers
+    drrs = [p for p in find(h, PatientID=THORAX, Modality="RTIMAGE") if "DRR" in h[p].ImageType]
+    assert len(drrs) == 6
+    for path in drrs:
+        image = read_rt_image(path)
+        ds = h[path]
+        iso = tuple(float(v) for v in ds.IsocenterPosition)
+        geo = BeamGeometry(gantry_deg=float(ds.GantryAngle),
+                           collimator_deg=float(ds.BeamLimitingDeviceAngle), isocenter_mm=iso,
+                           sad_mm=float(ds.RadiationMachineSAD),
+                           patient_position=ds.PatientPosition)
+        # Receptor angle 0: the image axes are the gantry's Xg (columns) and -Yg (rows).
+        x, y = geo.project_to_plane(np.array(MARKER_MM), frame="gantry",
+                                    distance_from_source_mm=float(ds.RTImageSID))
+        x0, y0 = (float(v) for v in ds.RTImagePosition)
+        row_spacing, col_spacing = (float(v) for v in ds.ImagePlanePixelSpacing)
+        row, col = (y0 - y) / row_spacing, (x - x0) / col_spacing
+        pixels = image.pixels.astype(np.float64)
+        # The BB is a small bright blob: local excess over a median background, summed 3x3.
+        detail = uniform_filter(pixels - median_filter(pixels, size=9), size=3)
+        r0, c0 = int(round(row)), int(round(col))
+        window = detail[r0 - 6:r0 + 7, c0 - 6:c0 + 7]
+        dr, dc = np.unravel_index(np.argmax(window), window.shape)
+        found = (r0 - 6 + dr, c0 - 6 + dc)
+        assert abs(found[0] - row) <= 1.0 and abs(found[1] - col) <= 1.0, (path.name, found,
+                                                                           (row, col))
+
+
+def test_drr_isocentre_lies_at_the_image_centre(demo_headers, find):
+    for path in find(demo_headers, PatientID=THORAX, Modality="RTIMAGE"):
+        ds = demo_headers[path]
+        x0, y0 = (float(v) for v in ds.RTImagePosition)
+        sx = float(ds.ImagePlanePixelSpacing[1])
+        assert x0 + (ds.Columns - 1) / 2 * sx == pytest.approx(0.0, abs=1e-6)
+        assert y0 - (ds.Rows - 1) / 2 * float(ds.ImagePlanePixelSpacing[0]) == \
+            pytest.approx(0.0, abs=1e-6)
+
+
+def test_tg43_dose_at_1_cm_from_a_single_dwell():
+    s_k, t_s = AIR_KERMA_STRENGTH_U, 12.5
+    points = np.array([[10.0, 0.0, 0.0], [0.0, 0.0, -10.0], [0.0, 20.0, 0.0]])
+    got = dwell_dose_gy(points, np.zeros(3), t_s, s_k)
+    # D = S_k · Λ · t · g(r) · φ_an / r², Λ = 1.109 cGy/(h·U), φ_an = 0.98, r in cm.
+    expected_1cm = s_k * 1.109 * (t_s / 3600.0) * 1.000 * 0.98 / 1.0**2 / 100.0
+    assert got[0] == pytest.approx(expected_1cm, rel=0.01)
+    assert got[1] == pytest.approx(expected_1cm, rel=0.01)
+    expected_2cm = s_k * 1.109 * (t_s / 3600.0) * float(radial_dose_function(2.0)) * 0.98 / 4.0
+    assert got[2] == pytest.approx(expected_2cm / 100.0, rel=1e-9)
+    assert 0.99 < float(radial_dose_function(2.0)) < 1.02  # Ir-192: nearly flat near 2 cm
+
+
+def test_brachy_dose_file_matches_the_plan_dwells(demo_headers, find):
+    h = demo_headers
+    (dose_path,) = find(h, PatientID="RTV-DEMO-GYN-HDR", Modality="RTDOSE")
+    (plan_path,) = find(h, PatientID="RTV-DEMO-GYN-HDR", Modality="RTPLAN")
+    plan = pydicom.dcmread(plan_path)
+    s_k = float(plan.SourceSequence[0].ReferenceAirKermaRate)
+    fractions = int(plan.FractionGroupSequence[0].NumberOfFractionsPlanned)
+    dwells = []  # (position, seconds) from the plan's control points
+    for ch in plan.ApplicationSetupSequence[0].ChannelSequence:
+        total, cps = float(ch.ChannelTotalTime), ch.BrachyControlPointSequence
+        for a, b in zip(cps[::2], cps[1::2], strict=True):
+            seconds = (float(b.CumulativeTimeWeight) - float(a.CumulativeTimeWeight)) / \
+                float(ch.FinalCumulativeTimeWeight) * total
+            dwells.append((np.array(a.ControlPoint3DPosition, dtype=float), seconds))
+    dose = read_dose(dose_path)
+    point_a = np.array([[-20.0, 5.0, 0.0], [20.0, 5.0, 0.0]])  # voxel centres of the grid
+    ijk = np.rint(dose.grid.patient_to_index(point_a)).astype(int)
+    stored = dose.dose_gy[ijk[:, 2], ijk[:, 1], ijk[:, 0]]
+    expected = np.zeros(2)
+    for pos, seconds in dwells:
+        r_cm = np.linalg.norm(point_a - pos, axis=1) / 10.0
+        expected += s_k * 1.109 * seconds / 3600.0 * radial_dose_function(r_cm) * 0.98 / r_cm**2
+    expected *= fractions / 100.0
+    np.testing.assert_allclose(stored, expected, rtol=0.005)
+    # 7 Gy per fraction to Point A on average, as prescribed (dwell times rounded to 0.1 s).
+    assert np.mean(stored) / fractions == pytest.approx(7.0, rel=0.01)
+    assert sum(sum(t) for t in dwell_times_s()) == pytest.approx(
+        sum(s for _, s in dwells), abs=0.05)
+    assert len(dwells) == sum(len(c.dwell_from_tip_mm) for c in CHANNELS)
