@@ -21,6 +21,11 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rtviewer.cli.render",
     "rtviewer.cli.check",
     "rtviewer.cli.dvh",
+    "rtviewer.cli.receive",
+    "rtviewer.cli.query",
+    "rtviewer.cli.retrieve",
+    "rtviewer.cli.send",
+    "rtviewer.cli.demo",
 )
 
 
@@ -35,6 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="Linux: add rtviewer to the menu and 'Open With' for this user")
     parser.add_argument("--uninstall-desktop", action="store_true",
                         help="Linux: remove what --install-desktop added")
+    parser.add_argument("--demo", action="store_true",
+                        help="open the built-in teaching patients (generated once into the cache)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p_open = sub.add_parser("open", help="open folders or files in the window")
     p_open.add_argument("paths", nargs="+", metavar="PATH")
@@ -60,7 +67,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in (None, "open"):
         from rtviewer.app import main as gui_main  # lazy: headless commands never import Qt
 
-        return gui_main(getattr(args, "paths", None) or [])
+        paths = list(getattr(args, "paths", None) or [])
+        if args.demo:
+            from rtviewer.demo.generate import ensure_cached_demo
+
+            paths.insert(0, str(ensure_cached_demo()))
+        return gui_main(paths)
     return int(args._run(args))
 
 
