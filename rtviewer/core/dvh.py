@@ -1,7 +1,7 @@
 """Dose-volume histograms of structures: computation and curves.
 
 :func:`compute_dvh` integrates the dose over the slab-model solid with the sampling
-engine of :mod:`rtviewer.core.dose_samples` and bins it finely (1 mGy, or 1/20 000 of
+engine of :mod:`rtviewer.core.dose_samples` and bins it finely (1 mGy, or 1/5 000 of
 the maximum dose for very high doses).  Statistics are explicit functions in
 :mod:`rtviewer.core.dvh_metrics`.  The histogram's total volume equals
 :func:`~rtviewer.core.structure_volume.structure_volume_cc` exactly.
@@ -91,7 +91,7 @@ class Dvh:
 
 
 def _bin_width(max_dose_gy: float) -> float:
-    return max(1e-3, max_dose_gy / 20_000.0)
+    return max(1e-3, max_dose_gy / 5_000.0)
 
 
 def _cumulative_at_edges(low: FloatArray, high: FloatArray, volume: FloatArray,
@@ -134,7 +134,7 @@ def dvh_from_samples(samples: DoseSamples, *, bin_gy: float | None = None) -> Dv
     samples : DoseSamples
         Dose at both ends and volume of each piece, and the vertex doses for the extremes.
     bin_gy : float, optional, keyword-only
-        Bin width; default 1 mGy (coarser above 20 Gy).
+        Bin width; default 1 mGy (coarser above 5 Gy).
     """
     if len(samples.volume_mm3) == 0:
         return Dvh(bin_gy or 1e-3, np.zeros(1), 0.0, np.nan, np.nan, np.nan)

@@ -93,3 +93,37 @@ def fill_spans(
     np.add.at(diff, (row[keep], c1[keep]), -1)
     filled: NDArray[np.bool_] = np.cumsum(diff[:, :-1], axis=1) > 0
     return filled
+
+
+def even_odd_lengths(polygons_uv: Sequence[FloatArray], rows_v: FloatArray) -> FloatArray:
+    """Even-odd covered length along arbitrary horizontal lines ``v = rows_v[r]``.
+
+    Parameters
+    ----------
+    polygons_uv : sequence of (N, 2) arrays
+        Closed polygons (closing edge implied).
+    rows_v : (R,) array
+        Increasing ``v`` of the lines.
+
+    Returns
+    -------
+    (R,) ndarray
+        Total length of the spans on each line.
+    """
+    a = np.vstack([np.asarray(p, dtype=np.float64) for p in polygons_uv])
+    b = np.vstack([np.roll(np.asarray(p, dtype=np.float64), -1, axis=0) for p in polygons_uv])
+    v_low = np.minimum(a[:, 1], b[:, 1])
+    v_high = np.maximum(a[:, 1], b[:, 1])
+    first = np.searchsorted(rows_v, v_low, side="left")
+    count = np.maximum(np.searchsorted(rows_v, v_high, side="left") - first, 0)
+    edge = np.repeat(np.arange(len(a)), count)
+    row = np.repeat(first, count) + np.arange(len(edge)) - np.repeat(np.cumsum(count) - count,
+                                                                     count)
+    v = rows_v[row]
+    ea, eb = a[edge], b[edge]
+    u = ea[:, 0] + (v - ea[:, 1]) * (eb[:, 0] - ea[:, 0]) / (eb[:, 1] - ea[:, 1])
+    order = np.lexsort((u, row))
+    row, u = row[order], u[order]
+    lengths: FloatArray = np.bincount(row[0::2], weights=u[1::2] - u[0::2],
+                                      minlength=len(rows_v)).astype(np.float64)
+    return lengths

@@ -8,7 +8,9 @@ systems):
   own normals; axial contours give ``±z``, sagittal ``±x``, and any oblique stack works).
 * Contours whose offsets along ``n`` agree within ``plane_tolerance_mm`` lie on one plane.
 * Within a plane the region is the **even-odd** combination (XOR) of its polygons: a
-  contour inside another is a hole, a contour inside a hole is an island, and so on.
+  contour inside another is a hole, a contour inside a hole is an island, and so on;
+  overlapping contours leave their overlap out.  (A single contour's area is its
+  shoelace area: a contour crossing itself is not split into lobes.)
 * Along ``n`` each plane is extruded to a slab whose faces lie mid-way to its neighbours.
   The first and last planes of a stack get **flat end caps of half a contour spacing**
   beyond the contour.  A gap larger than ``1.5 ×`` the nominal spacing splits the stack
@@ -30,6 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+
+from rtviewer.core.scanline import even_odd_lengths
 
 __all__ = ["SlabModel", "SlabPlane", "build_slab_model", "even_odd_area_mm2", "points_in_polygon"]
 
@@ -157,38 +161,36 @@ def points_in_polygon(points_uv: FloatArray, polygon_uv: FloatArray) -> NDArray[
     return result
 
 
-def _shoelace_mm2(polygon_uv: FloatArray) -> float:
-    u, v = polygon_uv[:, 0], polygon_uv[:, 1]
-    return 0.5 * abs(float(np.dot(u, np.roll(v, -1)) - np.dot(v, np.roll(u, -1))))
-
-
-def even_odd_area_mm2(polygons_uv: Sequence[FloatArray],
-                      areas: Sequence[float] | None = None) -> float:
+def even_odd_area_mm2(polygons_uv: Sequence[FloatArray]) -> float:
     """Even-odd (XOR) area of polygons in one plane, in mm².
 
-    Exact for polygons whose boundaries do not cross one another (nested holes and
-    islands, disjoint parts, any orientation): each polygon's absolute shoelace area
-    counts with sign ``(-1)^depth``, where ``depth`` is the number of other polygons
-    containing its first vertex.  Plain signed shoelace is not enough because contour
-    orientation in DICOM is arbitrary.  Crossing boundaries are outside this model.
+    Horizontal lines through every vertex cut the plane into bands; within a band
+    where no boundaries cross, the even-odd covered length varies linearly with ``v``,
+    so the band's area is its height times the length on its middle line.  Exact for
+    polygons whose boundaries do not cross (nested holes and islands, disjoint parts,
+    any orientation -- signed shoelace is not enough, since DICOM contour orientation
+    is arbitrary); crossing boundaries still get even-odd semantics, with a midpoint
+    error confined to the bands holding a crossing.
 
     Parameters
     ----------
     polygons_uv : sequence of (N, 2) arrays
         Closed polygons in in-plane mm.
-    areas : sequence of float, optional
-        Their absolute areas when already known.
+
+    Examples
+    --------
+    >>> square = np.array([[0.0, 0.0], [4.0, 0.0], [4.0, 4.0], [0.0, 4.0]])
+    >>> even_odd_area_mm2([square, square[::-1] * 0.5 + 1.0])  # 16 - 4
+    12.0
     """
-    polygons = [np.asarray(p, dtype=np.float64) for p in polygons_uv]
-    if areas is None:
-        areas = [_shoelace_mm2(p) for p in polygons]
-    total = 0.0
-    for index, polygon in enumerate(polygons):
-        probe = polygon[:1]
-        depth = sum(int(points_in_polygon(probe, other)[0])
-                    for other_index, other in enumerate(polygons) if other_index != index)
-        total += (-1.0) ** depth * areas[index]
-    return max(total, 0.0)
+    polygons = [np.asarray(p, dtype=np.float64) for p in polygons_uv if len(p) >= 3]
+    if not polygons:
+        return 0.0
+    levels = np.unique(np.concatenate([p[:, 1] for p in polygons]))
+    if len(levels) < 2:
+        return 0.0
+    middles = 0.5 * (levels[:-1] + levels[1:])
+    return float(np.dot(even_odd_lengths(polygons, middles), np.diff(levels)))
 
 
 def _clean(polygons_mm: Sequence[NDArray[np.floating]]) -> list[FloatArray]:
@@ -285,8 +287,8 @@ def build_slab_model(
     planes = []
     for index, group in enumerate(groups):
         uv = tuple(uv_polygons[g] for g in group)
-        area = (float(areas[group[0]]) if len(group) == 1
-                else even_odd_area_mm2(uv, areas=[float(areas[g]) for g in group]))
+        # one contour: its shoelace area; several: the even-odd combination
+        area = float(areas[group[0]]) if len(group) == 1 else even_odd_area_mm2(uv)
         box = (*low[group].min(axis=0).tolist(), *high[group].max(axis=0).tolist())
         planes.append(SlabPlane(offset_mm=float(plane_offsets[index]),
                                 lower_mm=float(lower[index]), upper_mm=float(upper[index]),

@@ -77,3 +77,11 @@ def test_degenerate_input():
     assert structure_volume_cc([np.zeros((2, 3))]) == 0.0
     with pytest.raises(ValueError, match="polygons_mm"):
         structure_volume_cc([np.zeros((4, 2))])
+
+
+def test_overlapping_contours_leave_their_overlap_out():
+    a = square_uv(2.0, center=(2.0, 2.0))
+    b = square_uv(2.0, center=(4.0, 4.0))
+    assert even_odd_area_mm2([a, b]) == pytest.approx(16 + 16 - 2 * 4)
+    polys = stack_of(lambda z: [a, b], [0.0, 1.0])
+    assert structure_volume_cc(polys) == pytest.approx(24 * 2 / 1000)
