@@ -193,29 +193,31 @@ class DvhPanel(QtWidgets.QWidget):
         self._fill_table(dose_pct)
 
     def _embedded(self, roi_number: int, dvh: Dvh) -> tuple[np.ndarray, np.ndarray] | None:
-        """The RT Dose's own cumulative DVH of this ROI on the current axes, if usable."""
+        """The RT Dose's own cumulative DVH of this ROI on the current axes, if usable.
+
+        In % of volume it is normalised to its own total (never rescaled to our
+        volume); a PERCENT curve shown in cc uses our volume, the only one known.
+        """
         dose = self.scene.dose
-        for embedded in dose.dvhs if dose is not None else ():
-            if roi_number not in embedded.referenced_roi_numbers:
-                continue
-            if embedded.dose_units is not DoseUnits.GY:
-                return None
-            volumes = embedded.volumes
-            if embedded.dvh_type is DvhType.DIFFERENTIAL:
-                volumes = np.cumsum(volumes[::-1])[::-1]
-            x = embedded.bin_lower_edges
-            total = float(volumes[0]) if volumes.size else 0.0
-            if embedded.volume_units == "PERCENT":
-                volumes = volumes * dvh.volume_cc / 100.0
-            elif embedded.volume_units != "CM3":
-                return None
-            reference = self.state.reference_dose
-            if self.relative_dose.isChecked() and reference is not None:
-                x = x * (100.0 / reference.dose_gy)
-            if self.relative_volume.isChecked() and total > 0:
-                volumes = volumes * (100.0 / (dvh.volume_cc or total))
-            return x, volumes
-        return None
+        embedded = next((e for e in (dose.dvhs if dose is not None else ())
+                         if roi_number in e.referenced_roi_numbers), None)
+        if (embedded is None or embedded.dose_units is not DoseUnits.GY
+                or embedded.volume_units not in ("CM3", "PERCENT") or embedded.volumes.size == 0):
+            return None
+        cumulative = embedded.volumes
+        if embedded.dvh_type is DvhType.DIFFERENTIAL:
+            cumulative = np.cumsum(cumulative[::-1])[::-1]
+        percent = embedded.volume_units == "PERCENT"
+        total = float(cumulative[0])
+        if self.relative_volume.isChecked():
+            y = cumulative if percent else cumulative * (100.0 / total if total > 0 else np.nan)
+        else:
+            y = cumulative * (dvh.volume_cc / 100.0) if percent else cumulative
+        x = embedded.bin_lower_edges
+        reference = self.state.reference_dose
+        if self.relative_dose.isChecked() and reference is not None:
+            x = x * (100.0 / reference.dose_gy)
+        return x, y
 
     def _fill_table(self, dose_pct: bool) -> None:
         reference = self.state.reference_dose

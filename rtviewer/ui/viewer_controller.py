@@ -61,6 +61,7 @@ class ViewerController(QtCore.QObject):
         dock.setWidget(tree)
         window.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         window.setCentralWidget(self.viewer)
+        window.resizeDocks([dock], [300], QtCore.Qt.Orientation.Horizontal)
         self.tree_dock = dock
 
     def _build_status(self) -> None:
