@@ -21,6 +21,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rtviewer.cli.render",
     "rtviewer.cli.check",
     "rtviewer.cli.dvh",
+    "rtviewer.cli.receive",
+    "rtviewer.cli.query",
+    "rtviewer.cli.retrieve",
+    "rtviewer.cli.send",
     "rtviewer.cli.demo",
 )
 

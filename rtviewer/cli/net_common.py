@@ -1,0 +1,32 @@
+"""Helpers shared by ``rtviewer query``, ``retrieve`` and ``send``: nodes and errors."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+
+def add_node_arguments(p: argparse.ArgumentParser) -> None:
+    """``NODE`` and ``--local-aet`` (every SCU command takes them)."""
+    p.add_argument("node", metavar="NODE",
+                   help="a node named in the settings file, or AET@host:port")
+    p.add_argument("--local-aet", metavar="NAME",
+                   help="our calling AE title (default: local_ae_title of the settings)")
+
+
+def resolve(args: argparse.Namespace, command: str):  # noqa: ANN201 - lazy imports
+    """(settings, node, local AE title), or None after printing why on stderr."""
+    from rtviewer.config import load_settings, parse_node
+
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
+                        format=f"rtviewer {command}: %(levelname)s: %(message)s")
+    logging.getLogger("pydicom").setLevel(logging.ERROR)
+    logging.getLogger("pynetdicom").setLevel(logging.ERROR)
+    try:
+        settings = load_settings()
+        node = parse_node(args.node, settings)
+    except ValueError as exc:
+        print(f"rtviewer {command}: {exc}", file=sys.stderr)
+        return None
+    return settings, node, args.local_aet or settings.local_ae_title

@@ -1,0 +1,153 @@
+"""Send (Storage SCU): files, or a whole plan chain, to a node.
+
+Each object is offered in its own transfer syntax (never recompressed); uncompressed
+objects are also offered as Explicit and Implicit VR Little Endian so any archive
+can take them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydicom.uid import UID
+from pynetdicom import build_context
+from pynetdicom.presentation import PresentationContext
+
+from rtviewer.config import Node
+from rtviewer.dicom.files import read_dataset
+from rtviewer.errors import RtViewerError
+from rtviewer.model.index import Instance, ScanResult
+from rtviewer.net.scu import associate
+from rtviewer.net.tables import STORAGE_CLASSES, UNCOMPRESSED_SYNTAXES
+
+__all__ = ["SendItem", "SendResult", "send_files", "plan_chain_paths"]
+
+_STORAGE_UIDS = frozenset(c.uid for c in STORAGE_CLASSES)
+_PLAN_KINDS = ("rtplan", "rtionplan")
+
+
+@dataclass(frozen=True)
+class SendItem:
+    """The outcome for one file: ``status`` 0 = stored; ``message`` explains failures."""
+
+    path: Path
+    sop_instance_uid: str | None
+    status: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class SendResult:
+    """Every file's outcome; ``cancelled`` when the user stopped the transfer."""
+
+    items: tuple[SendItem, ...]
+    cancelled: bool = False
+
+    @property
+    def sent(self) -> int:
+        """How many objects the node stored (status success or warning)."""
+        return sum(1 for i in self.items if i.status is not None and
+                   (i.status == 0 or 0xB000 <= i.status <= 0xBFFF))
+
+
+def _contexts(datasets: Iterable[tuple[str, str]]) -> list[PresentationContext]:
+    """One context per SOP Class with every syntax the files need (plus Explicit/Implicit)."""
+    wanted: dict[str, list[str]] = {}
+    for sop, syntax in datasets:
+        syntaxes = wanted.setdefault(sop, [])
+        extra = list(UNCOMPRESSED_SYNTAXES[:2]) if syntax in UNCOMPRESSED_SYNTAXES else []
+        for ts in [syntax, *extra]:
+            if ts not in syntaxes:
+                syntaxes.append(ts)
+    return [build_context(sop, ts) for sop, ts in wanted.items()]
+
+
+def send_files(node: Node, paths: Sequence[Path], local_aet: str, *,
+               progress: Callable[[int, int], None] | None = None,
+               cancel: Callable[[], bool] | None = None) -> SendResult:
+    """C-STORE ``paths`` to ``node`` on one association.
+
+    Files that cannot be read, or are of a SOP Class rtviewer does not send, are
+    reported and skipped; the others are sent.
+
+    Raises
+    ------
+    NetworkError
+        No association.
+    """
+    items: list[SendItem] = []
+    loaded = []
+    for path in paths:
+        try:
+            ds, _findings = read_dataset(path)
+        except RtViewerError as exc:
+            items.append(SendItem(Path(path), None, None, f"not sent: {exc}"))
+            continue
+        sop = str(ds.get("SOPClassUID", "")).strip("\x00 ")
+        if sop not in _STORAGE_UIDS:
+            items.append(SendItem(Path(path), None, None,
+                                  f"not sent: SOP Class {UID(sop).name or '(none)'} is not "
+                                  "one rtviewer sends"))
+            continue
+        loaded.append((Path(path), ds, sop, str(ds.file_meta.TransferSyntaxUID)))
+    if not loaded:
+        return SendResult(tuple(items))
+    with associate(node, local_aet, _contexts((s, t) for _p, _d, s, t in loaded)) as assoc:
+        for n, (path, ds, _sop, _ts) in enumerate(loaded):
+            if cancel is not None and cancel():
+                return SendResult(tuple(items), cancelled=True)
+            items.append(_store_one(assoc, path, ds))
+            if progress is not None:
+                progress(n + 1, len(loaded))
+    return SendResult(tuple(items))
+
+
+def _store_one(assoc: object, path: Path, ds: object) -> SendItem:
+    uid = str(getattr(ds, "SOPInstanceUID", "") or "") or None
+    try:
+        status = assoc.send_c_store(ds)  # type: ignore[attr-defined]
+    except (ValueError, RuntimeError) as exc:  # no accepted context for this syntax
+        return SendItem(path, uid, None, f"not sent: {exc}")
+    if not status:
+        return SendItem(path, uid, None, "no response (timeout or abort)")
+    code = int(status.Status)
+    text = "stored" if code == 0 else f"status 0x{code:04X}"
+    return SendItem(path, uid, code, text)
+
+
+def plan_chain_paths(scan: ScanResult, plan_path: Path) -> list[Path]:
+    """A plan and everything that belongs with it, as files of ``scan``.
+
+    The plan; the structure set it references and that set's image series; every
+    dose, RT Image and treatment record referencing the plan. Order: images,
+    structures, plan, the rest (a receiving system can resolve references as they come).
+
+    Raises
+    ------
+    ValueError
+        ``plan_path`` is not an RT Plan of ``scan``.
+    """
+    instances = scan.instances()
+    plan = next((i for i in instances if i.path == Path(plan_path).resolve()
+                 or i.path == Path(plan_path)), None)
+    if plan is None or plan.kind not in _PLAN_KINDS:
+        raise ValueError(f"{plan_path} is not an RT Plan in {scan.root}")
+    structures = _referenced(instances, plan, "rtstruct")
+    images: list[Path] = []
+    if structures is not None:
+        series_uids = {r.uid for r in structures.references if r.kind == "image_series"}
+        images = [se_i.path for p in scan.patients for st in p.studies for se in st.series
+                  if se.series_instance_uid in series_uids for se_i in se.instances]
+    dependants = [i.path for i in instances if i.path != plan.path and any(
+        r.kind == "rtplan" and r.path == plan.path for r in i.references)]
+    ordered = [*images, *([structures.path] if structures else []), plan.path, *dependants]
+    return list(dict.fromkeys(ordered))
+
+
+def _referenced(instances: list[Instance], source: Instance, kind: str) -> Instance | None:
+    ref = next((r for r in source.references if r.kind == kind and r.path is not None), None)
+    if ref is None:
+        return None
+    return next((i for i in instances if i.path == ref.path), None)

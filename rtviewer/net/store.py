@@ -1,0 +1,129 @@
+"""Where a received object goes: ``STORE/<Study>/<Series>/<SOPInstance>.dcm``, atomically.
+
+Names come from UIDs the *peer* sent, so they are never trusted: a value that is not
+a valid UID (``UNKNOWN`` in the corpus, ``../x``, ``/etc/x``, 65+ characters, NULs)
+becomes ``h<first 16 hex of its SHA-1>`` and cannot leave the store. Files are written
+under ``STORE/.incoming`` and ``os.replace``d into place, so a reader never sees half
+an object and an interrupted write leaves nothing in the tree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["INCOMING", "StoredFile", "safe_component", "store_bytes", "clean_incoming"]
+
+#: Folder under the store holding files being written (emptied at start-up).
+INCOMING = ".incoming"
+_UID = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$")
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A stored object.
+
+    Parameters
+    ----------
+    path : Path
+        Where it now lives.
+    duplicate_of : Path or None
+        An existing *different* object with the same SOP Instance UID (this one
+        then carries the ``.<sha1-8>`` suffix).
+    already_present : bool
+        The same bytes were already stored under this name (nothing written).
+    """
+
+    path: Path
+    duplicate_of: Path | None = None
+    already_present: bool = False
+
+
+def safe_component(uid: object) -> str:
+    """A file-name component for a UID from the network.
+
+    Valid UIDs (digits and dots, no leading zeros, at most 64 characters) are kept;
+    anything else becomes ``h`` + the first 16 hex digits of the SHA-1 of its text.
+
+    Examples
+    --------
+    >>> safe_component("1.2.840.10008.1.1")
+    '1.2.840.10008.1.1'
+    >>> safe_component("../x")
+    'h72e4d01dd8ef43d8'
+    """
+    text = "" if uid is None else str(uid).strip("\x00 ")
+    if 0 < len(text) <= 64 and _UID.match(text):
+        return text
+    return "h" + hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+def clean_incoming(store: Path) -> int:
+    """Delete leftovers of interrupted writes; return how many were removed."""
+    folder = store / INCOMING
+    removed = 0
+    if folder.is_dir():
+        for leftover in folder.iterdir():
+            leftover.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def store_bytes(store: Path, data: bytes, study_uid: object, series_uid: object,
+                sop_instance_uid: object) -> StoredFile:
+    """Write one encoded DICOM file (preamble, file meta, dataset) into the store.
+
+    Parameters
+    ----------
+    store : Path
+        The store root (created if absent).
+    data : bytes
+        The complete file as it will be on disk.
+    study_uid, series_uid, sop_instance_uid : object
+        The values the peer sent (any type; validated here).
+
+    Returns
+    -------
+    StoredFile
+    """
+    folder = store / safe_component(study_uid) / safe_component(series_uid)
+    name = safe_component(sop_instance_uid)
+    digest = hashlib.sha1(data).hexdigest()
+    target = folder / f"{name}.dcm"
+    duplicate_of = None
+    if target.exists():
+        if _sha1_of(target) == digest:
+            return StoredFile(target, already_present=True)
+        duplicate_of = target
+        target = folder / f"{name}.{digest[:8]}.dcm"
+        if target.exists() and _sha1_of(target) == digest:
+            return StoredFile(target, duplicate_of, already_present=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_atomically(store / INCOMING, target, data)
+    return StoredFile(target, duplicate_of)
+
+
+def _write_atomically(incoming: Path, target: Path, data: bytes) -> None:
+    incoming.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=incoming, suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _sha1_of(path: Path) -> str:
+    digest = hashlib.sha1()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
