@@ -71,6 +71,9 @@ def set_decimal_strings(ds: Dataset, keyword: str, values: Iterable[float],
     if tag is None:
         raise ValueError(f"unknown DICOM keyword {keyword!r}")
     ds[tag] = RawDataElement(tag, "DS", len(raw), raw, 0, False, True)
+    # Declare the item explicit VR little endian, as the file will be, so pydicom writes
+    # the raw bytes as they are instead of converting them back into numbers.
+    ds.set_original_encoding(False, True, "iso8859")
 
 
 def new_dataset(
