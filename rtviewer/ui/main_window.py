@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.model.index import ScanResult
+from rtviewer.ui.check_panel import CheckDock
 from rtviewer.ui.problems_dock import ProblemsDock
 from rtviewer.ui.scan_tree import PATH_ROLE, ScanTree
 from rtviewer.ui.scan_worker import ScanWorker
@@ -44,6 +45,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setCentralWidget(self.tree)
         self.problems = ProblemsDock(self)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, self.problems)
+        self.check = CheckDock(self)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, self.check)
+        self.tabifyDockWidget(self.problems, self.check)
+        self.check.link_tree(self.tree)
+        self.scan_finished.connect(self.check.set_root)
         self.results: dict[Path, ScanResult] = {}
         self._queue: deque[str] = deque()
         self._worker: ScanWorker | None = None
