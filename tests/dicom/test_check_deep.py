@@ -34,6 +34,8 @@ def test_parse_drops_the_outdated_frame_of_reference_rule_and_merges_items():
     assert interpreter[0].severity is Severity.INFO
     invalid = [f for f in findings if "Empty component" in f.message]
     assert invalid[0].severity is Severity.WARNING and invalid[0].code == "DCIODVFY_ERROR"
+    assert invalid[0].attribute == "ImplementationClassUID"  # from "(0x0002,0x0012)"
+    assert all(f.attribute for f in findings)
 
 
 def test_the_rule_is_kept_for_other_iods():

@@ -19,6 +19,8 @@ import subprocess
 from collections import Counter
 from pathlib import Path
 
+from pydicom.datadict import keyword_for_tag
+
 from rtviewer.dicom.check.collector import Collector
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.index import ScanResult
@@ -29,6 +31,7 @@ _LINE = re.compile(r"^(Error|Warning) - (?:<(?P<path>[^>]*)> - )?(?P<message>.*)
 _ELEMENT = re.compile(r"([A-Za-z0-9]+)\([0-9a-fA-F]{4},[0-9a-fA-F]{4}\)(?:\[\d+\])?")
 _OUTDATED = re.compile(r"(FrameOfReferenceUID|PositionReferenceIndicator).*"
                        r"Module=<FrameOfReference>")
+_OLD_TAG = re.compile(r"\(0x([0-9a-fA-F]{4}),0x([0-9a-fA-F]{4})\)")
 _TIMEOUT_S = 120
 
 
@@ -60,7 +63,7 @@ def parse_dciodvfy(output: str) -> list[Finding]:
         message = match["message"].strip()
         if iod == "RTStructureSet" and _OUTDATED.search(raw):
             continue  # outdated table in Debian's build, see the module docstring
-        attribute = ">".join(_ELEMENT.findall(match["path"] or ""))
+        attribute = ">".join(_ELEMENT.findall(match["path"] or "")) or _old_style_tag(message)
         counts[(match.group(1), attribute, message)] += 1
     findings = []
     for (level, attribute, message), n in counts.items():
@@ -74,6 +77,14 @@ def parse_dciodvfy(output: str) -> list[Finding]:
                                 attribute or None, "reported only; rtviewer reads the file "
                                 "as described by its other findings"))
     return findings
+
+
+def _old_style_tag(message: str) -> str:
+    """The keyword of a ``(0xgggg,0xeeee)`` tag in dciodvfy's older message form."""
+    match = _OLD_TAG.search(message)
+    if match is None:
+        return ""
+    return keyword_for_tag(int(match.group(1) + match.group(2), 16)) or ""
 
 
 def check_with_dciodvfy(result: ScanResult, out: Collector) -> None:

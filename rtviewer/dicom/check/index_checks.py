@@ -164,9 +164,14 @@ def _check_chain(inst: Instance, ref: Reference, by_path: dict[Path, Instance],
 
 def _different_patients(a: tuple[str | None, str | None],
                         b: tuple[str | None, str | None]) -> bool:
-    if a[0] and b[0] and a[0] != b[0]:
+    if a[0] and b[0] and a[0].strip() != b[0].strip():
         return True
-    return bool(a[0] == b[0] and a[1] and b[1] and a[1] != b[1])
+    # the same ID: names differ only if more than case, spaces and ^ separators differ
+    return bool(a[0] == b[0] and a[1] and b[1] and _name_key(a[1]) != _name_key(b[1]))
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[\s^]+", "", name).upper()
 
 
 def _who(patient: tuple[str | None, str | None]) -> str:
