@@ -93,6 +93,8 @@ def _apertures(beam: Beam, cp: ControlPoint, notes: list[str]) -> list[np.ndarra
     leaves = cp.mlc_mm
     use_mlc = (mlc is not None and leaves is not None
                and mlc.leaf_position_boundaries_mm is not None)
+    if not use_mlc and cp.jaw_x_mm is None and cp.jaw_y_mm is None:
+        return []  # no collimation stated (scanned ions, Gamma Knife): nothing to outline
     try:
         return aperture_polygons(
             jaw_x_mm=cp.jaw_x_mm, jaw_y_mm=cp.jaw_y_mm,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 __all__ = ["BrachyPanel", "dwell_rows", "brachy_summary"]
 
@@ -56,8 +56,9 @@ def brachy_summary(plan: Any) -> str:
         lines.append(f"Source {s.number}: {s.isotope_name or '?'} ({s.source_type or '?'}), "
                      f"RAKR {strength} on {when}, half-life {s.half_life_days} d.")
     for c in channels:
-        lines.append(f"Channel {c.number}: {c.total_time_s if c.total_time_s is not None else '?'}"
-                     f" s, {c.number_of_control_points} control points"
+        total_s = f"{c.total_time_s:.1f}" if c.total_time_s is not None else "?"
+        lines.append(f"Channel {c.number}: {total_s} s, {c.number_of_control_points} "
+                     "control points"
                      + (f", applicator ROI {c.referenced_roi_number}"
                         if c.referenced_roi_number is not None else ""))
     points = plan.reference_points
@@ -79,6 +80,8 @@ class BrachyPanel(QtWidgets.QWidget):
         super().__init__(parent)
         self.summary = QtWidgets.QLabel(brachy_summary(None))
         self.summary.setWordWrap(True)
+        self.summary.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop
+                                  | QtCore.Qt.AlignmentFlag.AlignLeft)
         self.table = QtWidgets.QTableWidget(0, len(DWELL_COLUMNS))
         self.table.setHorizontalHeaderLabels(list(DWELL_COLUMNS))
         self.table.verticalHeader().setVisible(False)
