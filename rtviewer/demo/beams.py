@@ -15,7 +15,7 @@ __all__ = ["PlannedBeam", "arc_beams", "conformal_beams"]
 #: (gantry, collimator) of the conformal fields: a right-lung fan avoiding the cord.
 CONFORMAL_FIELDS = ((0.0, 0.0), (320.0, 10.0), (280.0, 0.0), (240.0, 350.0), (200.0, 0.0),
                     (30.0, 0.0))
-MLC_MARGIN_MM = 6.0
+MLC_MARGIN_MM = 7.0
 N_ARC_POINTS = 91
 
 
@@ -48,7 +48,7 @@ class PlannedBeam:
 
 
 def conformal_beams(ptv: Ellipsoid, isocenter_mm: tuple[float, float, float]) -> list[PlannedBeam]:
-    """Six static fields with MLC conforming to the PTV plus a 6 mm margin."""
+    """Six static fields with MLC conforming to the PTV plus a 7 mm margin."""
     points = surface_points(ptv)
     beams = []
     for n, (gantry, coll) in enumerate(CONFORMAL_FIELDS, start=1):
