@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rtviewer.core.grid import Grid
-from rtviewer.core.interpolation import sample_at_indices
+from rtviewer.core.interpolation import sample_at_indices, sample_lines_along_axis
 from rtviewer.core.rasterise import model_samples
 from rtviewer.core.slab_model import SlabModel, SlabPlane
 
@@ -188,7 +188,12 @@ def _pieces(model: SlabModel, planes: list[SlabPlane], dose_gy: NDArray[np.float
            + np.arange(len(point)) - np.repeat(first_of_point, per_point))
     offsets = all_cuts[cut]
     base, step = _plane_indices(model, grid, points)
-    dose = sample_at_indices(dose_gy, base[point] + offsets[:, None] * step, outside=np.nan)
+    axis = _normal_axis(model, grid)
+    if axis is None:
+        dose = sample_at_indices(dose_gy, base[point] + offsets[:, None] * step, outside=np.nan)
+    else:  # lines along a grid axis: share each point's in-plane weights
+        t = base[point, axis] + offsets * step[axis]
+        dose = sample_lines_along_axis(dose_gy, base, axis, t, first_of_point, outside=np.nan)
     inner = np.ones(len(point) - 1, dtype=bool)  # consecutive cuts of the same point
     inner[(first_of_point + per_point - 1)[:-1]] = False
     volume = area[point[:-1][inner]] * np.diff(offsets)[inner]

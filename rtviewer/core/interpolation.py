@@ -151,3 +151,68 @@ def resample_to_grid(
                + (k * composite[:3, 2] + composite[:3, 3]))
         out[k] = sample_at_indices(volume, ijk, outside=outside)
     return out
+
+
+def sample_lines_along_axis(
+    volume: NDArray[np.floating], ijk_base: FloatArray, axis: int, t: FloatArray,
+    group_start: NDArray[np.intp], *, outside: float,
+) -> FloatArray:
+    """Trilinear samples on lines parallel to one grid axis, sharing in-plane weights.
+
+    Point ``m`` has fractional indices ``ijk_base[m]`` (its component along ``axis`` is
+    ignored); its samples are ``t[group_start[m]:group_start[m + 1]]``, positions along
+    ``axis`` in index units, each group sorted.  The bilinear value on every grid slice
+    a line crosses is computed once and shared by the samples between slices: the
+    same result as :func:`sample_at_indices`, with half the memory gathers.
+
+    Parameters
+    ----------
+    volume : (nk, nj, ni) array
+        Values at voxel centres.
+    ijk_base : (M, 3) array
+        In-plane fractional indices of the lines.
+    axis : int
+        0, 1 or 2 for ``i``, ``j`` or ``k``.
+    t : (P,) array
+        Positions along ``axis`` (index units), grouped by line.
+    group_start : (M,) intp array
+        Start of each line's samples in ``t`` (every line has at least one).
+    outside : float, keyword-only
+        Value beyond the outermost voxel centres.
+
+    Returns
+    -------
+    (P,) ndarray
+        Interpolated values.
+    """
+    sizes = volume.shape[::-1]
+    if sizes[axis] < 2:
+        ijk = np.repeat(ijk_base, np.diff(np.append(group_start, len(t))), axis=0)
+        ijk[:, axis] = t
+        return sample_at_indices(volume, ijk, outside=outside)
+    p, q = (a for a in (0, 1, 2) if a != axis)
+    strides = (1, sizes[0], sizes[0] * sizes[1])
+    p0, fp, in_p = _axis_weights(ijk_base[:, p], sizes[p])
+    q0, fq, in_q = _axis_weights(ijk_base[:, q], sizes[q])
+    sp = strides[p] if sizes[p] > 1 else 0
+    sq = strides[q] if sizes[q] > 1 else 0
+    counts = np.diff(np.append(group_start, len(t)))
+    owner = np.repeat(np.arange(len(ijk_base)), counts)
+    s0 = np.clip(np.floor(t), 0, sizes[axis] - 2).astype(np.intp)
+    frac = np.clip(t, 0, sizes[axis] - 1) - s0
+    s_first = np.minimum.reduceat(s0, group_start)
+    n_slices = np.maximum.reduceat(s0, group_start) - s_first + 2
+    table_start = np.cumsum(n_slices) - n_slices
+    entry_owner = np.repeat(np.arange(len(ijk_base)), n_slices)
+    entry_slice = (np.repeat(s_first, n_slices) + np.arange(len(entry_owner))
+                   - np.repeat(table_start, n_slices))
+    data = volume.reshape(-1)
+    lin = (p0 * strides[p] + q0 * strides[q])[entry_owner] + entry_slice * strides[axis]
+    wp, wq = fp[entry_owner], fq[entry_owner]
+    table = ((1 - wq) * ((1 - wp) * data[lin] + wp * data[lin + sp])
+             + wq * ((1 - wp) * data[lin + sq] + wp * data[lin + sp + sq]))
+    index = table_start[owner] + s0 - s_first[owner]
+    result: FloatArray = (1 - frac) * table[index] + frac * table[index + 1]
+    inside = (t >= -_EDGE_TOLERANCE) & (t <= sizes[axis] - 1 + _EDGE_TOLERANCE)
+    result[~(inside & in_p[owner] & in_q[owner])] = outside
+    return result

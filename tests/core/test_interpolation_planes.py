@@ -127,3 +127,26 @@ def test_separable_reslice_equals_trilinear(columns):
         assert (fast == -1.0).sum() == (slow == -1.0).sum()
     away = axial_plane(g, 1000.0)
     assert np.all(reslice(vol, g, away, outside=-1.0) == -1.0)
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2])
+def test_lines_along_an_axis_equal_trilinear(axis):
+    from rtviewer.core.interpolation import sample_at_indices, sample_lines_along_axis
+
+    rng = np.random.default_rng(axis)
+    vol = rng.random((7, 9, 11)).astype(np.float32)
+    sizes = vol.shape[::-1]
+    base = rng.uniform(-0.5, np.array(sizes) - 0.5, size=(40, 3))
+    groups = rng.integers(1, 5, size=40)
+    start = np.cumsum(groups) - groups
+    t = np.concatenate([np.sort(rng.uniform(-0.7, sizes[axis] - 0.3, g)) * (1 if m % 2 else -1)
+                        for m, g in enumerate(groups)])
+    # odd lines run backwards (negative index steps) and may leave the grid
+    t = np.concatenate([np.sort(t[s:s + g]) if m % 2 else np.sort(t[s:s + g])[::-1]
+                        for m, (s, g) in enumerate(zip(start, groups, strict=True))])
+    ijk = np.repeat(base, groups, axis=0)
+    ijk[:, axis] = t
+    expected = sample_at_indices(vol, ijk, outside=-9.0)
+    got = sample_lines_along_axis(vol, base, axis, t, start, outside=-9.0)
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+    assert (got == -9.0).any() and (got != -9.0).any()
