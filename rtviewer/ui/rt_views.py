@@ -7,6 +7,7 @@ One object per :class:`~rtviewer.ui.viewer.Viewer`; the viewer calls
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6 import QtCore
@@ -16,8 +17,19 @@ from rtviewer.ui.beam_state import BeamState
 from rtviewer.ui.bev_view import BeamsEyeView
 from rtviewer.ui.brachy_panel import BrachyPanel
 from rtviewer.ui.plan_overlay import PlanOverlay
+from rtviewer.ui.record_view import RecordView
+from rtviewer.ui.rtimage_panel import RtImagePanel
 
-__all__ = ["RtViews", "initially_visible_beams"]
+__all__ = ["RtViews", "initially_visible_beams", "plan_files"]
+
+
+def plan_files(scan: Any, kind: str, plan_uid: str | None) -> list[Path]:
+    """Files of ``kind`` (``"rtimage"``, ``"rtrecord"``) referencing the plan, by path."""
+    if scan is None or plan_uid is None:
+        return []
+    return sorted((inst.path for inst in scan.instances() if inst.kind == kind
+                   and any(r.kind == "rtplan" and r.uid == plan_uid for r in inst.references)),
+                  key=str)
 
 
 def initially_visible_beams(plan: Any) -> frozenset[int]:
@@ -37,8 +49,12 @@ class RtViews(QtCore.QObject):
                          for name, view in viewer.views.items()}
         self.bev = BeamsEyeView()
         self.brachy = BrachyPanel()
+        self.rt_image = RtImagePanel()
+        self.records = RecordView()
         viewer.tabs.addTab(self.bev, "Beam's eye")
         viewer.tabs.addTab(self.brachy, "Brachy")
+        viewer.tabs.addTab(self.rt_image, "RT Image")
+        viewer.tabs.addTab(self.records, "Records")
         self.bev.beamChanged.connect(lambda n: self.beam_state.set_selected(n, self.bev.index))
         self.bev.controlPointChanged.connect(
             lambda i: self.beam_state.set_selected(self.bev.beam_number, i))
@@ -61,3 +77,39 @@ class RtViews(QtCore.QObject):
                           slab_model=scene.slab_model)
         self.bev.set_visible_rois(self.viewer.state.visible_rois)
         self.brachy.set_plan(plan)
+
+    def set_related(self, scan: Any) -> None:
+        """Offer the RT Images and treatment records of the scene's plan found in ``scan``."""
+        plan = self.viewer.scene.plan
+        uid = getattr(plan, "sop_instance_uid", None)
+        self.rt_image.set_images(plan_files(scan, "rtimage", uid), plan)
+        self._show_records(plan, plan_files(scan, "rtrecord", uid))
+
+    def _show_records(self, plan: Any, paths: list[Path]) -> None:
+        from rtviewer.dicom.record import read_treatment_record  # loaded on first use
+        from rtviewer.errors import RtViewerError
+
+        records = []
+        for path in paths:
+            try:
+                records.append(read_treatment_record(path))
+            except (RtViewerError, ValueError, OSError):
+                continue  # the scan's problems list already names unreadable files
+        self.records.set_records(plan, records)
+
+    def show_file(self, scan: Any, inst: Any) -> bool:
+        """Show an RT Image or treatment record picked in the tree; False for other kinds."""
+        tabs = self.viewer.tabs
+        if inst.kind == "rtimage":
+            self.rt_image.show_path(str(inst.path))
+            tabs.setCurrentWidget(self.rt_image)
+            return True
+        if inst.kind == "rtrecord":
+            plan = self.viewer.scene.plan
+            uid = next((r.uid for r in inst.references if r.kind == "rtplan"), None)
+            same = plan is not None and plan.sop_instance_uid == uid
+            paths = plan_files(scan, "rtrecord", uid) if same else [inst.path]
+            self._show_records(plan if same else None, paths)
+            tabs.setCurrentWidget(self.records)
+            return True
+        return False

@@ -100,6 +100,8 @@ class ViewerController(QtCore.QObject):
         if result is None:
             return
         inst = next(i for i in result.instances() if i.path == Path(path))
+        if self.viewer.rt_views.show_file(result, inst):  # RT Image, treatment record
+            return
         if inst.kind in _LOADABLE:
             self.load(chain_for(result, Path(path)))
 
@@ -158,6 +160,8 @@ class ViewerController(QtCore.QObject):
         keep = self._partial_shown == generation  # the user may already be looking around
         why = self.viewer.show_result(result, keep_view=keep)
         self.offer_doses(result.chain)
+        plan = result.chain.plan
+        self.viewer.rt_views.set_related(self._result_for(plan) if plan is not None else None)
         message = f"Showing {_describe(result.chain)}; crosshair at the {why}"
         if result.problems:
             message += "; could not read: " + "; ".join(f"{p.name}: {r}"

@@ -171,3 +171,31 @@ def test_brachy_dwell_markers_on_the_views(qtbot, corpus):
                                 for c in scene.plan.brachy.channels])
     expected = view.patient_to_view(positions)
     np.testing.assert_allclose(np.column_stack([spots["x"], spots["y"]]), expected, atol=1e-9)
+
+
+@pytest.mark.corpus
+def test_window_offers_the_plans_rt_image_and_shows_one_picked_in_the_tree(qtbot, corpus):
+    from rtviewer.ui.main_window import MainWindow
+    from rtviewer.ui.scan_tree import PATH_ROLE
+    from rtviewer.ui.viewer_controller import attach_viewer
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    controller = attach_viewer(window)
+    window.show()
+    with qtbot.waitSignal(controller.loaded, timeout=60000):
+        window.open_path(str(corpus / PROSTATE))
+    rt = controller.viewer.rt_views
+    panel = rt.rt_image
+    assert panel.choice.count() == 1 and panel.view.beam_number == 1  # referenced beam
+    stack = [window.tree.topLevelItem(i) for i in range(window.tree.topLevelItemCount())]
+    items = []
+    while stack:
+        item = stack.pop()
+        items.append(item)
+        stack.extend(item.child(i) for i in range(item.childCount()))
+    image_item = next(i for i in items if "/RI." in (i.data(0, PATH_ROLE) or ""))
+    window.tree.setCurrentItem(image_item)
+    assert controller.viewer.tabs.currentWidget() is panel
+    assert panel.view.image.kind.value == "DRR"
+    window.close()
