@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rtviewer.dicom.check.attributes import attribute_named_in
 from rtviewer.model.check import CheckReport, ReportedFinding
 from rtviewer.model.findings import Finding, Severity
 
@@ -78,8 +79,9 @@ class Collector:
             return
         self._seen.add(key)
         chosen = severity or ISSUE_SEVERITIES.get(finding.code, finding.severity)
+        attribute = finding.attribute or attribute_named_in(finding.message)
         self._findings.append(ReportedFinding(
-            chosen, finding.code, rel, sop_instance_uid or None, finding.attribute,
+            chosen, finding.code, rel, sop_instance_uid or None, attribute,
             finding.message, finding.assumption))
 
     def suppress(self, path: Path | str, codes: tuple[str, ...]) -> None:

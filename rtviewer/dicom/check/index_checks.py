@@ -9,8 +9,7 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-from pydicom.datadict import keyword_for_tag
-
+from rtviewer.dicom.check.attributes import attribute_named_in
 from rtviewer.dicom.check.collector import Collector
 from rtviewer.dicom.sop_classes import lookup
 from rtviewer.model.findings import Finding, Severity
@@ -27,7 +26,6 @@ _REFERENCE_ATTRIBUTE = {
 }
 _REFERENCE_NAME = {"rtplan": "RT Plan", "rtstruct": "RT Structure Set", "rtdose": "RT Dose",
                    "beam": "beam", "image_series": "image series"}
-_TAG = re.compile(r"\(([0-9A-Fa-f]{4}),([0-9A-Fa-f]{4})\)")
 #: Scanner codes renamed to the check's vocabulary.
 _RENAMED = {"SERIES_SPLIT": "SERIES_UID_MULTIPLE_VOLUMES"}
 
@@ -36,7 +34,7 @@ def check_index(result: ScanResult, out: Collector) -> None:
     """Add every index-level finding of a scan to ``out``."""
     for problem in result.problems:
         out.add(Finding("UNREADABLE_FILE", f"The file cannot be used: {problem.reason}.",
-                        Severity.ERROR, _attribute_named_in(problem.reason),
+                        Severity.ERROR, attribute_named_in(problem.reason),
                         "the file is left out"), problem.path, None)
     patients = instance_patients(result)
     series = series_by_uid(result)
@@ -51,15 +49,6 @@ def check_index(result: ScanResult, out: Collector) -> None:
             _check_reference(inst, ref, out)
             _check_chain(inst, ref, by_path, series, patients, out)
     _check_series_splits(result, out)
-
-
-def _attribute_named_in(text: str) -> str | None:
-    """The keyword of the first ``(gggg,eeee)`` tag a message names, if any."""
-    match = _TAG.search(text)
-    if match is None:
-        return None
-    tag = int(match.group(1) + match.group(2), 16)
-    return keyword_for_tag(tag) or f"({match.group(1)},{match.group(2)})"
 
 
 def _renamed(finding: Finding) -> Finding:
