@@ -70,7 +70,7 @@ def open_to_first_image(folder: Path, runs: int = 3) -> tuple[float, float]:
     return statistics.median(times), max(rss)
 
 
-def _synthetic_scene():
+def _synthetic_scene(slices: int = 150, n_rois: int = 30):
     from rtviewer.core.grid import Grid
     from rtviewer.model.dose import Dose, DoseSummationType, DoseType, DoseUnits
     from rtviewer.model.image import ImageVolume, Rescale
@@ -80,7 +80,7 @@ def _synthetic_scene():
     ct = Grid.from_dicom_geometry(image_position_mm=(-250, -250, -200),
                                   image_orientation=(1, 0, 0, 0, 1, 0),
                                   pixel_spacing_mm=(0.98, 0.98), slice_step_mm=(0, 0, 3),
-                                  shape=(150, 512, 512))
+                                  shape=(slices, 512, 512))
     rng = np.random.default_rng(1)
     voxels = rng.normal(0, 30, ct.shape).astype(np.float32)
     dg = Grid.from_dicom_geometry(image_position_mm=(-150, -150, -200),
@@ -92,7 +92,7 @@ def _synthetic_scene():
     dose = (60 * np.exp(-r2 / (2 * 60.0**2))).astype(np.float32)
     rois = []
     angles = np.linspace(0, 2 * np.pi, 120, endpoint=False)
-    for n in range(30):
+    for n in range(n_rois):
         cx, cy = rng.uniform(-120, 120, 2)
         radius = rng.uniform(10, 60)
         contours = []
@@ -151,6 +151,40 @@ def slice_step_redraw(steps: int = 40) -> dict[str, tuple[float, float]]:
     return results
 
 
+LARGE = r"""
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from PySide6 import QtWidgets
+import pyqtgraph as pg
+pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
+import viewer as bench
+from rtviewer.ui.viewer import Viewer
+app = QtWidgets.QApplication([])
+scene = bench._synthetic_scene(slices=300, n_rois=40)
+viewer = Viewer(); viewer.resize(1600, 1000); viewer.show()
+viewer.set_scene(scene)
+start = time.time()
+viewer.dvh_panel.wait_all(600000)
+while len(viewer.dvh_panel.dvhs) < 40 and time.time() - start < 600:
+    app.processEvents(); time.sleep(0.05)
+for _ in range(20):
+    viewer.views["axial"].scroll(1); app.processEvents()
+status = open("/proc/self/status").read()
+peak = [l for l in status.splitlines() if l.startswith("VmHWM")][0].split()[1]
+print(f"LARGE {int(peak) / 1024:.0f} {len(viewer.dvh_panel.dvhs)} {time.time() - start:.1f}")
+viewer.close()
+"""
+
+
+def large_case_peak_mb() -> tuple[float, int, float]:
+    """Peak resident MB reviewing a 512x512x300 CT, 40 structures, 2.5 mm dose, all DVHs."""
+    out = subprocess.run([sys.executable, "-c", LARGE, str(Path(__file__).parent)],
+                         capture_output=True, text=True, cwd=REPO, timeout=900)
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("LARGE"))
+    _tag, mb, count, seconds = line.split()
+    return float(mb), int(count), float(seconds)
+
+
 def main() -> None:
     corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else (REPO / ".." / "shared" / "data").resolve()
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
@@ -161,6 +195,9 @@ def main() -> None:
     seconds, rss = open_to_first_image(folder)
     print(f"open dicompyler-core to first image: {seconds:.2f} s (median of 3, target < 2 s); "
           f"resident memory with DVHs computed: {rss:.0f} MB (target < 500 MB)")
+    peak, count, dvh_s = large_case_peak_mb()
+    print(f"512x512x300 CT + 40 structures + 2.5 mm dose, {count} DVHs in {dvh_s:.0f} s: "
+          f"peak resident {peak:.0f} MB (target < 2048 MB)")
 
 
 if __name__ == "__main__":
