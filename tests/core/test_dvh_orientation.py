@@ -27,7 +27,9 @@ AXES = {0: X, 1: Y, 2: Z}
 
 def physical_dose(p):
     x, y, z = p[..., 0], p[..., 1], p[..., 2]
-    return 40.0 * np.exp(-((x - 3) ** 2 + (y + 2) ** 2) / 400.0 - z**2 / 900.0) + 0.1 * x
+    # asymmetric along every axis, so that a mirrored axis would change the DVH
+    return (40.0 * np.exp(-((x - 3) ** 2 + (y + 2) ** 2) / 400.0 - (z - 6) ** 2 / 300.0)
+            + 0.1 * x - 0.05 * y + 0.3 * z + 12)
 
 
 def grid_for(name):
@@ -56,10 +58,10 @@ def grid_for(name):
 
 def structure():
     def plane(z):
-        r = 14.0 * np.sqrt(max(1 - (z / 18.0) ** 2, 0.02))
+        r = 14.0 * np.sqrt(max(1 - ((z - 4) / 16.0) ** 2, 0.02))
         return [circle_uv(r, 200, center=(5.0, -3.0)), circle_uv(r / 3, 100, center=(5.0, -3.0))]
 
-    return stack_of(plane, np.arange(-15.0, 15.1, 2.5))
+    return stack_of(plane, np.arange(-10.0, 17.6, 2.5))
 
 
 def summary(dvh):
