@@ -159,3 +159,24 @@ def test_every_finding_is_located(report):
         assert f.code.isupper() and " " not in f.code
         assert f.message.endswith((".", ")")), f
     assert report.exit_status() == 2
+
+
+def test_reader_quirks_reach_the_report_with_their_attribute(report):
+    hdr = _find(report, "pytg43-brachy/HDR/RP.HDR.dcm", "PYDICOM_WARNING")
+    assert [(f.severity, f.attribute) for f in hdr] == [(INFO, "StudyInstanceUID")]
+    assert "'UNKNOWN'" in hdr[0].message
+    for name in ("DRGS_open.dcm", "DRGS_dmlc.dcm", "EPID-PF-LR.dcm"):
+        position = [f for f in report.findings if f.path == f"pylinac/{name}"
+                    and f.attribute == "RTImagePosition"]
+        assert [f.severity for f in position] == [W], name
+    offsets = [f for f in report.findings if f.path == "pydicom-testfiles/rtdose_1frame.dcm"
+               and f.attribute == "GridFrameOffsetVector" and f.severity is W]
+    assert len(offsets) == 1 and "15 values" in offsets[0].message
+    empty_target = [f for f in report.findings
+                    if f.path == "pps-vendor-plans/monaco_plans_VMAT/2018CompLung_VMAT.dcm"
+                    and f.attribute == "TargetPrescriptionDose"]
+    assert len(empty_target) == 1 and empty_target[0].severity is INFO
+
+
+def test_every_finding_names_its_attribute(report):
+    assert [f for f in report.findings if not f.attribute] == []

@@ -16,6 +16,7 @@ from rtviewer.dicom.check.contour_checks import check_contours
 from rtviewer.dicom.check.dose_checks import check_doses
 from rtviewer.dicom.check.file_checks import check_duplicates, check_files
 from rtviewer.dicom.check.index_checks import check_index
+from rtviewer.dicom.check.invalid_values import name_invalid_values
 from rtviewer.dicom.check.objects import ObjectStore
 from rtviewer.dicom.check.record_checks import check_records
 from rtviewer.dicom.scan import scan
@@ -70,6 +71,7 @@ def check_path(path: str | Path, *, deep: bool = False, progress: Progress | Non
     check_doses(store, out)
     check_contours(result, store, out)
     check_records(store, out)
+    name_invalid_values(out)
     if deep:
         from rtviewer.dicom.check.deep import check_with_dciodvfy
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from rtviewer.dicom.check.attributes import attribute_named_in
@@ -90,6 +91,15 @@ class Collector:
         self._suppressed.update((rel, code) for code in codes)
         self._findings = [f for f in self._findings
                           if not (f.path == rel and f.code in codes)]
+
+    def without_attribute(self, code: str) -> list[ReportedFinding]:
+        """The findings of ``code`` that name no attribute yet."""
+        return [f for f in self._findings if f.code == code and not f.attribute]
+
+    def set_attribute(self, finding: ReportedFinding, attribute: str) -> None:
+        """Name the attribute of a finding already collected."""
+        self._findings = [dataclasses.replace(f, attribute=attribute) if f is finding else f
+                          for f in self._findings]
 
     def report(self) -> CheckReport:
         """Return the findings so far, errors first."""
