@@ -58,13 +58,14 @@ def _study_of_series(node, local_aet: str, series_uid: str) -> str:  # noqa: ANN
     from pynetdicom import build_context
 
     from rtviewer.net.scu import associate
-    from rtviewer.net.tables import QR_FIND_MODELS
+    from rtviewer.net.tables import COMMAND_SYNTAXES, QR_FIND_MODELS
 
     ds = Dataset()
     ds.QueryRetrieveLevel = "SERIES"
     ds.SeriesInstanceUID = series_uid
     ds.StudyInstanceUID = ""
-    with associate(node, local_aet, [build_context(QR_FIND_MODELS[1])]) as assoc:
+    with associate(node, local_aet,
+                   [build_context(QR_FIND_MODELS[1], list(COMMAND_SYNTAXES))]) as assoc:
         for status, match in assoc.send_c_find(ds, QR_FIND_MODELS[1]):
             if status and int(status.Status) in (0xFF00, 0xFF01) and match is not None:
                 return str(match.StudyInstanceUID)

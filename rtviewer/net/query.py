@@ -12,7 +12,7 @@ from pynetdicom import build_context
 
 from rtviewer.config import Node
 from rtviewer.net.scu import NetworkError, associate
-from rtviewer.net.tables import QR_FIND_MODELS
+from rtviewer.net.tables import COMMAND_SYNTAXES, QR_FIND_MODELS
 
 __all__ = ["LEVELS", "QueryFilters", "QueryResult", "find", "RETURN_KEYS"]
 
@@ -119,7 +119,7 @@ def find(node: Node, level: str, filters: QueryFilters, local_aet: str,
     query = identifier(level, filters)
     model = QR_FIND_MODELS[0] if level == "PATIENT" else QR_FIND_MODELS[1]
     rows: list[dict[str, str]] = []
-    with associate(node, local_aet, [build_context(model)]) as assoc:
+    with associate(node, local_aet, [build_context(model, list(COMMAND_SYNTAXES))]) as assoc:
         for status, match in assoc.send_c_find(query, model):
             if cancel is not None and cancel():
                 assoc.abort()

@@ -22,7 +22,12 @@ from pynetdicom.transport import ThreadedAssociationServer
 from rtviewer.config import ReceiverSettings
 from rtviewer.dicom.sop_classes import lookup
 from rtviewer.net.store import StoredFile, clean_incoming, store_bytes
-from rtviewer.net.tables import STORAGE_CLASSES, TRANSFER_SYNTAXES, VERIFICATION
+from rtviewer.net.tables import (
+    COMMAND_SYNTAXES,
+    STORAGE_CLASSES,
+    TRANSFER_SYNTAXES,
+    VERIFICATION,
+)
 
 __all__ = ["Received", "StorageServer", "describe", "peer_aet", "store_event",
            "storage_contexts"]
@@ -177,7 +182,7 @@ def _make_ae(settings: ReceiverSettings) -> AE:
     ae.acse_timeout = 30
     ae.dimse_timeout = 60
     ae.network_timeout = 60
-    ae.add_supported_context(VERIFICATION, list(TRANSFER_SYNTAXES[:2]))
+    ae.add_supported_context(VERIFICATION, list(COMMAND_SYNTAXES))
     for sop in STORAGE_CLASSES:
         ae.add_supported_context(sop.uid, list(TRANSFER_SYNTAXES))
     return ae

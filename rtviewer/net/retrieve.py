@@ -19,7 +19,12 @@ from pynetdicom import build_context, build_role, evt
 from rtviewer.config import Node
 from rtviewer.net.receive import Received, storage_contexts, store_event
 from rtviewer.net.scu import NetworkError, associate, new_ae
-from rtviewer.net.tables import QR_GET_MODELS, QR_MOVE_MODELS, STORAGE_CLASSES
+from rtviewer.net.tables import (
+    COMMAND_SYNTAXES,
+    QR_GET_MODELS,
+    QR_MOVE_MODELS,
+    STORAGE_CLASSES,
+)
 
 __all__ = ["RetrieveResult", "retrieve_identifier", "c_get", "c_move"]
 
@@ -104,8 +109,9 @@ def c_get(node: Node, identifier: Dataset, store: Path, local_aet: str, *,
     model = _model(str(identifier.QueryRetrieveLevel), QR_GET_MODELS)
     ae = new_ae(local_aet)
     roles = [build_role(sop.uid, scp_role=True) for sop in STORAGE_CLASSES]
-    with associate(node, local_aet, [build_context(model), *storage_contexts()], roles,
-                   [(evt.EVT_C_STORE, handle)], ae=ae) as assoc:
+    contexts = [build_context(model, list(COMMAND_SYNTAXES)), *storage_contexts()]
+    with associate(node, local_aet, contexts, roles, [(evt.EVT_C_STORE, handle)],
+                   ae=ae) as assoc:
         responses = assoc.send_c_get(identifier, model)
         result = _follow(node, assoc, responses, model, progress, cancel)
     return RetrieveResult(*result[:3], tuple(received), *result[3:])
@@ -122,7 +128,7 @@ def c_move(node: Node, identifier: Dataset, destination_aet: str, local_aet: str
         No association, or no response from the node.
     """
     model = _model(str(identifier.QueryRetrieveLevel), QR_MOVE_MODELS)
-    with associate(node, local_aet, [build_context(model)]) as assoc:
+    with associate(node, local_aet, [build_context(model, list(COMMAND_SYNTAXES))]) as assoc:
         responses = assoc.send_c_move(identifier, destination_aet, model)
         result = _follow(node, assoc, responses, model, progress, cancel)
     return RetrieveResult(*result[:3], (), *result[3:])

@@ -6,11 +6,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from pynetdicom import AE
+from pynetdicom import AE, build_context
 from pynetdicom.presentation import PresentationContext
 
 from rtviewer.config import Node
-from rtviewer.net.tables import VERIFICATION
+from rtviewer.net.tables import COMMAND_SYNTAXES, VERIFICATION
 
 __all__ = ["NetworkError", "associate", "echo"]
 
@@ -66,11 +66,7 @@ def echo(node: Node, local_aet: str) -> int:
     NetworkError
         No association or no response.
     """
-    from pydicom.uid import ImplicitVRLittleEndian
-
-    cx = PresentationContext()
-    cx.abstract_syntax = VERIFICATION
-    cx.transfer_syntax = [ImplicitVRLittleEndian]
+    cx = build_context(VERIFICATION, list(COMMAND_SYNTAXES))
     with associate(node, local_aet, [cx]) as assoc:
         status = assoc.send_c_echo()
         if not status:

@@ -1,9 +1,8 @@
 """The one set of tables rtviewer's network roles use: the code and docs/CONFORMANCE.md read them.
 
 Storage SOP Classes come from :mod:`rtviewer.dicom.sop_classes` (the kinds the viewer
-displays); transfer syntaxes are those pydicom decodes with rtviewer's declared
-dependencies (uncompressed, RLE via pydicom, JPEG Baseline via Pillow, JPEG 2000 and
-HTJ2K via pylibjpeg-openjpeg).
+displays); transfer syntaxes from :mod:`rtviewer.dicom.transfer_syntaxes` (those whose
+pixel data rtviewer decodes).
 """
 
 from __future__ import annotations
@@ -13,9 +12,10 @@ from dataclasses import dataclass
 from pydicom import uid as _uid
 
 from rtviewer.dicom.sop_classes import SOP_CLASSES, SopClass
+from rtviewer.dicom.transfer_syntaxes import DECODED_TRANSFER_SYNTAXES
 
-__all__ = ["DISPLAYED_KINDS", "STORAGE_CLASSES", "TRANSFER_SYNTAXES",
-           "UNCOMPRESSED_SYNTAXES", "VERIFICATION", "QR_FIND_MODELS", "QR_GET_MODELS",
+__all__ = ["DISPLAYED_KINDS", "STORAGE_CLASSES", "TRANSFER_SYNTAXES", "UNCOMPRESSED_SYNTAXES",
+           "COMMAND_SYNTAXES", "VERIFICATION", "QR_FIND_MODELS", "QR_GET_MODELS",
            "QR_MOVE_MODELS", "Role", "ROLES", "ASSOCIATION_POLICIES"]
 
 #: Kinds of :mod:`rtviewer.dicom.sop_classes` the viewer displays: accepted by the SCP.
@@ -26,6 +26,10 @@ DISPLAYED_KINDS: tuple[str, ...] = (
 STORAGE_CLASSES: tuple[SopClass, ...] = tuple(
     c for c in SOP_CLASSES.values() if c.kind in DISPLAYED_KINDS)
 
+#: Every transfer syntax accepted for storage: exactly those rtviewer decodes
+#: (:mod:`rtviewer.dicom.transfer_syntaxes`, the one list shared with the media reader).
+TRANSFER_SYNTAXES: tuple[str, ...] = tuple(t.uid for t in DECODED_TRANSFER_SYNTAXES)
+
 #: Uncompressed syntaxes, in order of preference (Explicit VR first: keeps VRs intact).
 UNCOMPRESSED_SYNTAXES: tuple[str, ...] = (
     _uid.ExplicitVRLittleEndian,
@@ -34,16 +38,8 @@ UNCOMPRESSED_SYNTAXES: tuple[str, ...] = (
     _uid.ExplicitVRBigEndian,
 )
 
-#: Every transfer syntax accepted for storage: pixel data rtviewer can decode.
-TRANSFER_SYNTAXES: tuple[str, ...] = UNCOMPRESSED_SYNTAXES + (
-    _uid.RLELossless,
-    _uid.JPEGBaseline8Bit,
-    _uid.JPEG2000Lossless,
-    _uid.JPEG2000,
-    _uid.HTJ2KLossless,
-    _uid.HTJ2KLosslessRPCL,
-    _uid.HTJ2K,
-)
+#: Syntaxes for C-ECHO and the Query/Retrieve models (no pixel data in those messages).
+COMMAND_SYNTAXES: tuple[str, ...] = (_uid.ImplicitVRLittleEndian, _uid.ExplicitVRLittleEndian)
 
 VERIFICATION = "1.2.840.10008.1.1"
 QR_FIND_MODELS: tuple[str, ...] = (
@@ -75,22 +71,18 @@ _STORAGE_UIDS = tuple(c.uid for c in STORAGE_CLASSES)
 
 #: The roles rtviewer plays on the network (docs/CONFORMANCE.md lists exactly these).
 ROLES: tuple[Role, ...] = (
-    Role("Verification", "SCP", (VERIFICATION,), (_uid.ImplicitVRLittleEndian,
-                                                  _uid.ExplicitVRLittleEndian),
+    Role("Verification", "SCP", (VERIFICATION,), COMMAND_SYNTAXES,
          "rtviewer receive answers C-ECHO."),
     Role("Storage (Receive)", "SCP", _STORAGE_UIDS, TRANSFER_SYNTAXES,
          "rtviewer receive; also the C-STORE sub-operations of C-GET and C-MOVE. "
          "Objects are stored byte for byte as received."),
-    Role("Verification", "SCU", (VERIFICATION,), (_uid.ImplicitVRLittleEndian,),
+    Role("Verification", "SCU", (VERIFICATION,), COMMAND_SYNTAXES,
          "rtviewer query NODE --echo; Test connection in the window."),
-    Role("Query (C-FIND)", "SCU", QR_FIND_MODELS, (_uid.ImplicitVRLittleEndian,
-                                                  _uid.ExplicitVRLittleEndian),
+    Role("Query (C-FIND)", "SCU", QR_FIND_MODELS, COMMAND_SYNTAXES,
          "Patient Root at PATIENT level, Study Root at STUDY and SERIES level."),
-    Role("Retrieve (C-GET)", "SCU", QR_GET_MODELS, (_uid.ImplicitVRLittleEndian,
-                                                   _uid.ExplicitVRLittleEndian),
+    Role("Retrieve (C-GET)", "SCU", QR_GET_MODELS, COMMAND_SYNTAXES,
          "With SCP/SCU Role Selection for every storage class above (as SCP)."),
-    Role("Retrieve (C-MOVE)", "SCU", QR_MOVE_MODELS, (_uid.ImplicitVRLittleEndian,
-                                                     _uid.ExplicitVRLittleEndian),
+    Role("Retrieve (C-MOVE)", "SCU", QR_MOVE_MODELS, COMMAND_SYNTAXES,
          "Move destination: rtviewer's own AE title, which the remote node must know."),
     Role("Storage (Send)", "SCU", _STORAGE_UIDS, TRANSFER_SYNTAXES,
          "Each object is offered in its own transfer syntax, uncompressed ones also "
