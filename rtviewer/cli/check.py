@@ -98,8 +98,23 @@ def format_report(report: Any) -> str:
             lines.append(f"          {f.message}")
             if f.assumption:
                 lines.append(f"          rtviewer assumes: {f.assumption}")
+    lines += _summary(report.findings)
     counts = report.counts()
     lines.append("")
     lines.append(f"{counts['error']} error(s), {counts['warning']} warning(s), "
                  f"{counts['info']} information(s) in {len(by_path)} file(s).")
     return "\n".join(lines)
+
+
+def _summary(findings: Any) -> list[str]:
+    """One line per severity: each code with the number of its findings."""
+    lines = []
+    for severity in ("error", "warning", "info"):
+        codes: dict[str, int] = {}
+        for f in findings:
+            if f.severity.value == severity:
+                codes[f.code] = codes.get(f.code, 0) + 1
+        if codes:
+            listed = ", ".join(f"{code} ×{n}" for code, n in sorted(codes.items()))
+            lines.append(f"{_SEVERITY_LABEL[severity]:<7} {listed}")
+    return [""] + lines if lines else []

@@ -69,6 +69,7 @@ def test_readable_output_groups_by_file(corpus, capsys):
     assert "mock_data/rt.dcm  (SOP Instance UID 1.2.826.0.1.3680043.8.498.2243049561661" in text
     assert "  ERROR   FRAME_OF_REFERENCE_MISMATCH [FrameOfReferenceUID]" in text
     assert "rtviewer assumes: none: the objects are not overlaid" in text
+    assert "ERROR   DUPLICATE_SOP_INSTANCE_UID ×2, FRAME_OF_REFERENCE_MISMATCH ×1" in text
     assert text.rstrip().endswith("3 error(s), 3 warning(s), 4 information(s) in 3 file(s).")
 
 
