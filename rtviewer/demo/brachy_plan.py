@@ -139,14 +139,35 @@ def write_brachy_plan(spec: BrachySpec, channels: tuple[Channel, ...], *, patien
     return write_dataset(ds, out_dir)
 
 
-def _recorded_channel(channel: Channel, times: tuple[float, ...], date: str) -> Dataset:
+_SESSION_START_S = 10 * 3600 + 15 * 60  # 10:15:00
+_TRANSIT_S = 15.0  # between channels: retract, index the next one
+
+
+def _clock(seconds: float) -> str:
+    """A DICOM TM of ``seconds`` after midnight, to 0.1 s."""
+    tenths = int(round(seconds * 10))
+    h, rest = divmod(tenths, 36000)
+    m, rest = divmod(rest, 600)
+    return f"{h:02d}{m:02d}{rest // 10:02d}.{rest % 10}"
+
+
+def _recorded_channel(channel: Channel, times: tuple[float, ...], date: str,
+                      start_s: float) -> Dataset:
+    """The delivered control points, stamped with the time the source reached/left each dwell.
+
+    The current standard records delivered dwells by time stamps (no cumulative weight).
+    """
     cps = _control_points(channel, times)
-    delivered = [sequence_item(
-        ReferencedControlPointIndex=cp.ControlPointIndex, TreatmentControlPointDate=date,
-        TreatmentControlPointTime="101500",
-        ControlPointRelativePosition=cp.ControlPointRelativePosition,
-        ControlPoint3DPosition=cp.ControlPoint3DPosition,
-        CumulativeTimeWeight=cp.CumulativeTimeWeight) for cp in cps]
+    clock = start_s
+    delivered = []
+    for n, cp in enumerate(cps):
+        if n % 2 == 1:  # leaving the dwell: its planned time has elapsed
+            clock += float(cps[n].CumulativeTimeWeight - cps[n - 1].CumulativeTimeWeight) \
+                / 100.0 * sum(times)
+        delivered.append(sequence_item(
+            ReferencedControlPointIndex=cp.ControlPointIndex, TreatmentControlPointDate=date,
+            TreatmentControlPointTime=_clock(clock),
+            ControlPointRelativePosition=cp.ControlPointRelativePosition))
     total = round(sum(times), 2)
     return sequence_item(
         ChannelNumber=channel.number, ChannelLength=CHANNEL_LENGTH_MM,
@@ -159,6 +180,16 @@ def _recorded_channel(channel: Channel, times: tuple[float, ...], date: str) -> 
             SourceApplicatorID=f"APP{channel.number}", SourceApplicatorType="RIGID",
             SourceApplicatorName=channel.name, SourceApplicatorLength=CHANNEL_LENGTH_MM,
             SourceApplicatorManufacturer="Demo")])
+
+
+def _recorded_channels(spec: BrachySpec, channels: tuple[Channel, ...],
+                       date: str) -> list[Dataset]:
+    """Channels delivered one after the other from 10:15:00, 15 s transit between them."""
+    start, out = float(_SESSION_START_S), []
+    for channel, times in zip(channels, spec.dwell_times_s, strict=True):
+        out.append(_recorded_channel(channel, times, date, start))
+        start += sum(times) + _TRANSIT_S
+    return out
 
 
 def write_brachy_record(spec: BrachySpec, channels: tuple[Channel, ...], *, uid: str, date: str,
@@ -182,6 +213,5 @@ def write_brachy_record(spec: BrachySpec, channels: tuple[Channel, ...], *, uid:
         TreatmentDeliveryType="TREATMENT", TreatmentTerminationStatus="NORMAL",
         TreatmentVerificationStatus="", TotalReferenceAirKerma=round(
             spec.air_kerma_strength_u * total_h, 3),
-        RecordedChannelSequence=[_recorded_channel(c, t, date) for c, t in
-                                 zip(channels, spec.dwell_times_s, strict=True)])]
+        RecordedChannelSequence=_recorded_channels(spec, channels, date))]
     return write_dataset(ds, out_dir)
