@@ -8,6 +8,7 @@ contours against images, records against plans).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,10 +22,12 @@ from rtviewer.dicom.check.objects import ObjectStore
 from rtviewer.dicom.check.record_checks import check_records
 from rtviewer.dicom.scan import scan
 from rtviewer.model.check import CheckReport
+from rtviewer.model.findings import Finding, Severity
 
 __all__ = ["check_path", "ISSUE_SEVERITIES"]
 
 Progress = Callable[[str], None]
+_log = logging.getLogger(__name__)
 
 
 def check_path(path: str | Path, *, deep: bool = False, progress: Progress | None = None,
@@ -68,13 +71,25 @@ def check_path(path: str | Path, *, deep: bool = False, progress: Progress | Non
     store = ObjectStore(result, out)
     store.read_all()
     stage("cross-object checks")
-    check_doses(store, out)
-    check_contours(result, store, out)
-    check_records(store, out)
-    name_invalid_values(out)
+    _guarded(out, "dose", check_doses, store, out)
+    _guarded(out, "contour", check_contours, result, store, out)
+    _guarded(out, "treatment record", check_records, store, out)
+    _guarded(out, "attribute naming", name_invalid_values, out)
     if deep:
         from rtviewer.dicom.check.deep import check_with_dciodvfy
 
         stage("running dciodvfy")
-        check_with_dciodvfy(result, out)
+        _guarded(out, "dciodvfy", check_with_dciodvfy, result, out)
     return out.report()
+
+
+def _guarded(out: Collector, name: str, check: Callable[..., None], *args: object) -> None:
+    """Run one stage; an unexpected failure becomes a finding, not a traceback."""
+    try:
+        check(*args)
+    except Exception as exc:  # noqa: BLE001 - folders never seen must not crash the check
+        _log.exception("the %s check failed", name)
+        out.add(Finding(
+            "CHECK_INCOMPLETE", f"The {name} check stopped on an unexpected problem "
+            f"({type(exc).__name__}: {exc}); its findings may be incomplete.",
+            Severity.WARNING, assumption="the other checks went on"), out.root, None)
