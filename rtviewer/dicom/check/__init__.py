@@ -63,10 +63,11 @@ def check_path(path: str | Path, *, deep: bool = False, progress: Progress | Non
     result = scan(path, use_cache=use_cache)
     out = Collector(result.root)
     stage("checking files against their IODs")
-    check_files(result, out)  # first: its file-level findings carry assumptions
+    # first: its file-level findings (NO_FILE_META...) carry assumptions
+    _guarded(out, "IOD conformance", check_files, result, out)
     stage("checking the index")
-    check_index(result, out)
-    check_duplicates(result, out)
+    _guarded(out, "index", check_index, result, out)
+    _guarded(out, "duplicate UID", check_duplicates, result, out)
     stage("reading RT objects")
     store = ObjectStore(result, out)
     store.read_all()

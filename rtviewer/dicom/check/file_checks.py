@@ -34,7 +34,14 @@ def check_files(result: ScanResult, out: Collector) -> None:
                             Severity.ERROR, assumption="the file is left out"),
                     inst.path, inst.sop_instance_uid)
             continue
-        for finding in [*findings, *check_conformance(ds)]:
+        try:
+            findings += check_conformance(ds)
+        except Exception as exc:  # noqa: BLE001 - one odd file must not stop the others
+            findings.append(Finding(
+                "CHECK_INCOMPLETE", f"The IOD conformance check of this file stopped "
+                f"({type(exc).__name__}: {exc}).", Severity.WARNING,
+                assumption="the file's other checks went on"))
+        for finding in findings:
             out.add(finding, inst.path, inst.sop_instance_uid)
         empty = _empty_pixel_data(ds)
         if empty is not None:
