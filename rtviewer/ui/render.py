@@ -160,6 +160,22 @@ def render(request: RenderRequest, log: Log) -> None:
     log(f"render: view {request.view} at {size[0]}x{size[1]}")
     window = _main_window(scanned) if request.view == "all" else None
     viewer = window.viewer_controller.viewer if window is not None else Viewer()
+    widget = None
+    try:
+        widget = _show(request, log, chain, scene, window, viewer, size)
+    finally:
+        viewer.dvh_panel.stop_workers()
+        for top in {id(w): w for w in (widget, viewer, window) if w is not None}.values():
+            top.close()
+            top.deleteLater()
+        app.processEvents()
+
+
+def _show(request: RenderRequest, log: Log, chain, scene, window, viewer,  # noqa: ANN001
+          size: tuple[int, int]):  # noqa: ANN202
+    """Set the scene, lay out, grab the PNG and write the JSON; returns the grabbed widget."""
+    from PySide6 import QtWidgets
+
     position = np.array(request.position_mm) if request.position_mm is not None else None
     viewer.resize(1600, 1000)
     why = viewer.set_scene(scene, position_mm=position)
@@ -171,26 +187,19 @@ def render(request: RenderRequest, log: Log) -> None:
     reference = viewer.state.reference_dose
     log(f"render: reference dose "
         f"{'none' if reference is None else f'{reference.dose_gy:g} Gy ({reference.source})'}")
-    widget = None
-    try:
-        widget, views = _arrange(window or viewer, viewer, request.view, size)
-        widget.show()
-        viewer.dvh_panel.wait_all()
-        for view in viewer.views.values():
-            view.reset_zoom()
-        app.processEvents()
-        request.out.parent.mkdir(parents=True, exist_ok=True)
-        if not widget.grab().save(str(request.out)):
-            raise OSError(f"could not write {request.out}")
-        _write_json(request.out, widget, views, {
-            "crosshair_mm": xyz.tolist(), "view": request.view,
-            "reference_dose_gy": None if reference is None else reference.dose_gy})
-    finally:
-        viewer.dvh_panel.stop_workers()
-        for top in {id(w): w for w in (widget, viewer, window) if w is not None}.values():
-            top.close()
-            top.deleteLater()
-        app.processEvents()
+    widget, views = _arrange(window or viewer, viewer, request.view, size)
+    widget.show()
+    viewer.dvh_panel.wait_all()
+    for view in viewer.views.values():
+        view.reset_zoom()
+    QtWidgets.QApplication.processEvents()
+    request.out.parent.mkdir(parents=True, exist_ok=True)
+    if not widget.grab().save(str(request.out)):
+        raise OSError(f"could not write {request.out}")
+    _write_json(request.out, widget, views, {
+        "crosshair_mm": xyz.tolist(), "view": request.view,
+        "reference_dose_gy": None if reference is None else reference.dose_gy})
+    return widget
 
 
 def _main_window(scanned):  # noqa: ANN001, ANN202

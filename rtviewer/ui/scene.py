@@ -136,16 +136,40 @@ class Scene:
     def default_position(self) -> tuple[np.ndarray, str]:
         """Where the crosshair starts, and why (issue 5 item 9)."""
         iso = self.isocenter_mm()
-        if iso is not None:
+        if iso is not None and self._shows(iso):
             return iso, "plan isocentre"
+        outside = ("" if iso is None else
+                   f" (the plan isocentre {tuple(round(float(v), 1) for v in iso)} mm lies "
+                   "outside the images, dose and structures)")
         if self.dose is not None:
-            return self.dose.grid.center_mm, "dose grid centre"
+            return self.dose.grid.center_mm, "dose grid centre" + outside
         if self.image is not None:
             return self.image.grid.center_mm, "image volume centre"
         bounds = self.contour_bounds_mm()
         if bounds is not None:
             return bounds.mean(axis=0), "structure set centre"
         return np.zeros(3), "origin"
+
+    def _shows(self, xyz: np.ndarray) -> bool:
+        """Whether a point lies within the image, the dose grid or the contours' box."""
+        grids = [g for g in (self.image.grid if self.image else None,
+                             self.dose.grid if self.dose else None) if g is not None]
+        if any(bool(g.contains(xyz, margin_voxels=0.5)) for g in grids):
+            return True
+        bounds = self.contour_bounds_mm()
+        return bounds is not None and bool(np.all((xyz >= bounds[0]) & (xyz <= bounds[1])))
+
+    def extent_corners_mm(self) -> np.ndarray | None:
+        """Points whose box the views fit: the image's voxel faces, else dose and contours."""
+        boxes = []
+        for grid in ([self.image.grid] if self.image is not None else
+                     [self.dose.grid] if self.dose is not None else []):
+            half = 0.5 * grid.affine[:3, :3].sum(axis=1)
+            boxes += [grid.corners_mm() - half, grid.corners_mm() + half]
+        bounds = self.contour_bounds_mm()
+        if self.image is None and bounds is not None:
+            boxes.append(bounds)
+        return np.concatenate(boxes) if boxes else None
 
     def slice_centres(self, view: str) -> np.ndarray:
         """Sorted depths (mm along the view normal) of the base grid's voxel centres.

@@ -175,20 +175,18 @@ class SliceView(QtWidgets.QWidget):
         return self.scene.frame.to_view(self.view, xyz)[..., :2]
 
     def reset_zoom(self) -> None:
-        """Fit the base grid (or the contours) into the view."""
-        corners = self._extent_corners()
+        """Fit the image (without one: the dose grid and the contours) into the view."""
+        corners = self.scene.extent_corners_mm()
         if corners is None:
             return
         st = self.patient_to_view(corners)
         lo, hi = st.min(axis=0), st.max(axis=0)
         self.vb.setRange(xRange=(lo[0], hi[0]), yRange=(lo[1], hi[1]), padding=0.02)
 
+
     def _extent_corners(self) -> np.ndarray | None:
-        grid = self.scene.base_grid
-        if grid is not None:
-            half = 0.5 * grid.affine[:3, :3].sum(axis=1)
-            return np.concatenate([grid.corners_mm() - half, grid.corners_mm() + half])
-        return self.scene.contour_bounds_mm()
+        """What :meth:`reset_zoom` fits (kept for ``plan_overlay``, which sizes beams by it)."""
+        return self.scene.extent_corners_mm()
 
     def scroll(self, steps: int) -> None:
         """Move the crosshair ``steps`` slices along this view's normal."""
