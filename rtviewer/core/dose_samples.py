@@ -34,6 +34,7 @@ from rtviewer.core.grid import Grid
 from rtviewer.core.interpolation import sample_at_indices, sample_lines_along_axis
 from rtviewer.core.rasterise import model_samples
 from rtviewer.core.slab_model import SlabModel, SlabPlane
+from rtviewer.core.small_linalg import apply_affine
 
 __all__ = ["DoseSamples", "SamplingPlan", "choose_sampling", "sample_dose"]
 
@@ -158,7 +159,7 @@ def _plane_indices(model: SlabModel, grid: Grid, uv: FloatArray) -> tuple[FloatA
     """Grid indices of in-plane points at offset 0, and the index step per mm of normal."""
     inv = grid.inverse_affine
     to_index = inv[:3, :3] @ np.column_stack([model.u, model.v])
-    base: FloatArray = uv @ to_index.T + inv[:3, 3]
+    base: FloatArray = apply_affine(uv, to_index, inv[:3, 3])
     step: FloatArray = inv[:3, :3] @ model.normal
     return base, step
 

@@ -150,7 +150,7 @@ def dvh_from_samples(samples: DoseSamples, *, bin_gy: float | None = None) -> Dv
     cumulative = _cumulative_at_edges(low, high, volume_cc, width, n_edges)
     differential = cumulative[:-1] - cumulative[1:]  # the last edge lies above Dmax
     total = float(volume_cc.sum())
-    mean = float(np.dot(0.5 * (low + high), volume_cc) / total)
+    mean = float(np.sum(0.5 * (low + high) * volume_cc) / total)  # no BLAS: see small_linalg
     return Dvh(bin_gy=width, differential_cc=differential, volume_cc=total, dmin_gy=dmin,
                dmax_gy=dmax, dmean_gy=mean, outside_volume_cc=samples.outside_volume_mm3 / 1000)
 

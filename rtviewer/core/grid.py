@@ -19,6 +19,8 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from rtviewer.core.small_linalg import apply_affine
+
 __all__ = ["Grid"]
 
 FloatArray = NDArray[np.float64]
@@ -175,7 +177,7 @@ class Grid:
         ijk = np.asarray(ijk, dtype=np.float64)
         if ijk.shape[-1] != 3:
             raise ValueError(f"ijk must have a last axis of length 3, got shape {ijk.shape}")
-        return ijk @ self.affine[:3, :3].T + self.affine[:3, 3]
+        return apply_affine(ijk, self.affine[:3, :3], self.affine[:3, 3])
 
     def patient_to_index(self, xyz: ArrayLike) -> FloatArray:
         """Map patient coordinates (mm) to fractional voxel indices ``(i, j, k)``.
@@ -194,7 +196,7 @@ class Grid:
         if xyz.shape[-1] != 3:
             raise ValueError(f"xyz must have a last axis of length 3, got shape {xyz.shape}")
         inv = self.inverse_affine
-        return xyz @ inv[:3, :3].T + inv[:3, 3]
+        return apply_affine(xyz, inv[:3, :3], inv[:3, 3])
 
     def contains(self, xyz: ArrayLike, *, margin_voxels: float = 0.0) -> NDArray[np.bool_]:
         """Whether patient points lie within the grid's voxel centres (plus a margin).

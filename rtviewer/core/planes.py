@@ -17,6 +17,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from rtviewer.core.grid import Grid
 from rtviewer.core.interpolation import trilinear_sample
+from rtviewer.core.small_linalg import project
 
 __all__ = [
     "Plane",
@@ -90,7 +91,7 @@ class Plane:
         """Fractional ``(row, column)`` of patient points projected onto the plane."""
         d = np.asarray(xyz, dtype=np.float64) - self.origin_mm
         du, dv = self.spacing_mm
-        return np.stack([d @ self.v / dv, d @ self.u / du], axis=-1)
+        return np.stack([project(d, self.v) / dv, project(d, self.u) / du], axis=-1)
 
     def points_mm(self) -> FloatArray:
         """All pixel centres, shape ``(n_rows, n_columns, 3)``."""

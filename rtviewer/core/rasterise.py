@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from rtviewer.core.grid import Grid
 from rtviewer.core.scanline import fill_spans, scanline_spans
 from rtviewer.core.slab_model import SlabModel, SlabPlane, points_in_polygon
+from rtviewer.core.small_linalg import project
 
 __all__ = ["MaskCrop", "even_odd_raster", "in_plane_samples", "model_samples", "structure_mask"]
 
@@ -320,8 +321,8 @@ def _mask_general(model: SlabModel, grid: Grid, lo: NDArray[np.intp], hi: NDArra
     ii, jj, kk = (np.arange(lo[a], hi[a] + 1) for a in range(3))
     k3, j3, i3 = np.meshgrid(kk, jj, ii, indexing="ij")
     centres = grid.index_to_patient(np.stack([i3, j3, k3], axis=-1).astype(np.float64))
-    offsets = centres @ model.normal
-    uv = np.stack([centres @ model.u, centres @ model.v], axis=-1)
+    offsets = project(centres, model.normal)
+    uv = np.stack([project(centres, model.u), project(centres, model.v)], axis=-1)
     mask = np.zeros(offsets.shape, dtype=bool)
     chunk = 4096
     for plane in model.planes:

@@ -34,6 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rtviewer.core.scanline import even_odd_lengths
+from rtviewer.core.small_linalg import apply_affine, project
 
 __all__ = ["SlabModel", "SlabPlane", "build_slab_model", "even_odd_area_mm2", "points_in_polygon"]
 
@@ -111,7 +112,7 @@ class SlabModel:
 def _common_normal(newell: FloatArray) -> FloatArray:
     """Area-weighted mean normal, signs aligned with the largest polygon, canonical sign."""
     reference = newell[int(np.argmax(np.linalg.norm(newell, axis=1)))]
-    signs = np.where(newell @ reference >= 0, 1.0, -1.0)
+    signs = np.where(project(newell, reference) >= 0, 1.0, -1.0)
     total = (newell * signs[:, None]).sum(axis=0)
     length = float(np.linalg.norm(total))
     if length < 1e-12:
@@ -190,7 +191,7 @@ def even_odd_area_mm2(polygons_uv: Sequence[FloatArray]) -> float:
     if len(levels) < 2:
         return 0.0
     middles = 0.5 * (levels[:-1] + levels[1:])
-    return float(np.dot(even_odd_lengths(polygons, middles), np.diff(levels)))
+    return float(np.sum(even_odd_lengths(polygons, middles) * np.diff(levels)))
 
 
 def _clean(polygons_mm: Sequence[NDArray[np.floating]]) -> list[FloatArray]:
@@ -279,7 +280,7 @@ def build_slab_model(
     else:
         spacing = float(plane_spacing_mm)
     lower, upper = _slab_faces(plane_offsets, spacing)
-    uv_all = stacked.points @ np.column_stack([u, v])
+    uv_all = apply_affine(stacked.points, np.vstack([u, v]))
     uv_polygons = np.split(uv_all, stacked.starts[1:])
     areas = stacked.shoelace(uv_all)
     low = np.minimum.reduceat(uv_all, stacked.starts, axis=0)
@@ -312,7 +313,8 @@ class _Stacked:
         self.newell = np.add.reduceat(np.cross(centred, centred[following]), self.starts, axis=0)
 
     def mean_along(self, direction: FloatArray) -> FloatArray:
-        result: FloatArray = np.add.reduceat(self.points @ direction, self.starts) / self.counts
+        result: FloatArray = (np.add.reduceat(project(self.points, direction), self.starts)
+                              / self.counts)
         return result
 
     def shoelace(self, uv: FloatArray) -> FloatArray:
