@@ -116,3 +116,24 @@ def test_edge_labels_for_a_prone_feet_first_patient(qtbot):
     view.set_scene(Scene(image=image))
     labels = {k: v.text() for k, v in view.edge_labels.items() if k != "info"}
     assert labels == {"left": "R", "right": "L", "top": "P", "bottom": "A"}
+
+
+def test_real_mouse_click_and_wheel_on_the_viewport(setup, qtbot):
+    from PySide6 import QtGui
+
+    state, _scene, views = setup
+    view = views["axial"]
+    view.show()
+    qtbot.waitExposed(view)
+    state.set_crosshair_mm((0.0, 0.0, 0.0))
+    viewport = view.graphics.viewport()
+    target = view.vb.mapViewToScene(QtCore.QPointF(20.0, -10.0))  # s = x, t = y
+    pixel = view.graphics.mapFromScene(target)
+    qtbot.mouseClick(viewport, QtCore.Qt.MouseButton.LeftButton, pos=pixel)
+    assert np.allclose(state.crosshair_mm[:2], (20.0, -10.0), atol=1.0)
+    event = QtGui.QWheelEvent(QtCore.QPointF(pixel), viewport.mapToGlobal(QtCore.QPointF(pixel)),
+                              QtCore.QPoint(0, 0), QtCore.QPoint(0, 120),
+                              QtCore.Qt.MouseButton.NoButton, QtCore.Qt.KeyboardModifier.NoModifier,
+                              QtCore.Qt.ScrollPhase.NoScrollPhase, False)
+    QtCore.QCoreApplication.sendEvent(viewport, event)
+    assert state.crosshair_mm[2] == pytest.approx(2.5)
