@@ -113,3 +113,33 @@ def test_junk_folder_never_crashes(corpus, tmp_path, capsys):
     truncated = [f for f in doc["findings"] if f["path"] == "truncated_rtss.dcm"]
     assert [(f["code"], f["severity"], f["attribute"]) for f in truncated] == \
         [("UNREADABLE_FILE", "error", "ROIContourSequence")]  # (3006,0039)
+
+
+@pytest.mark.corpus
+def test_damaged_rt_objects_are_errors_not_tracebacks(corpus, tmp_path, capsys):
+    import pydicom
+
+    src = corpus / "dicompyler-core"
+    dose = pydicom.dcmread(src / "rtdose.dcm")
+    dose.Rows = 0
+    dose.save_as(tmp_path / "dose_rows0.dcm")
+    plan = pydicom.dcmread(src / "rtplan.dcm")
+    del plan.BeamSequence[0].BeamNumber
+    plan.save_as(tmp_path / "plan_no_beam_number.dcm")
+    ct = pydicom.dcmread(src / "ct.0.dcm")
+    del ct.ImagePositionPatient
+    ct.save_as(tmp_path / "ct_no_position.dcm")
+    structures = pydicom.dcmread(src / "rtss.dcm")
+    structures.ROIContourSequence[0].ContourSequence[0].ContourData = [1.0, 2.0]
+    structures.save_as(tmp_path / "rtss_bad_contour.dcm")
+    status, doc = _json(capsys, str(tmp_path))
+    assert status == 2
+    errors = {(f["path"], f["code"], f["attribute"]) for f in doc["findings"]
+              if f["severity"] == "error"}
+    assert ("ct_no_position.dcm", "MISSING_TYPE1_ATTRIBUTE", "ImagePositionPatient") in errors
+    assert ("plan_no_beam_number.dcm", "MISSING_TYPE1_ATTRIBUTE",
+            "BeamSequence>BeamNumber") in errors
+    assert any(p == "dose_rows0.dcm" for p, _, _ in errors)
+    contour = [f for f in doc["findings"] if f["path"] == "rtss_bad_contour.dcm"
+               and f["attribute"] == "ContourData" and f["severity"] == "warning"]
+    assert contour  # the reader drops the contour and says so
