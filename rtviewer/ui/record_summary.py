@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MU_TOLERANCE", "SessionRow", "BeamRow", "session_rows", "beam_rows"]
+__all__ = ["MU_TOLERANCE", "SessionRow", "BeamRow", "session_rows", "beam_rows", "channel_rows"]
 
 #: Relative MU difference above which a delivered beam is flagged (1 %).
 MU_TOLERANCE = 0.01
@@ -118,8 +118,38 @@ def session_rows(plan: Any, records: list[Any]) -> list[SessionRow]:
     return rows
 
 
+def channel_rows(plan: Any, records: list[Any]) -> list[BeamRow]:
+    """Per brachy channel: fractions delivered in full of those planned, times (s)."""
+    planned = {c.number: c for c in plan.brachy.channels} if plan is not None and \
+        getattr(plan, "brachy", None) is not None else {}
+    numbers = list(planned)
+    for record in records:
+        numbers += [c.channel_number for c in record.channels if c.channel_number not in numbers]
+    fractions = plan.fractions_planned if plan is not None else None
+    rows = []
+    for number in numbers:
+        done = [(r.session.current_fraction_number, c) for r in records for c in r.channels
+                if c.channel_number == number]
+        full = {f for f, c in done if c.time_deficit_s is not None
+                and c.time_deficit_s <= MU_TOLERANCE * (c.specified_total_time_s or 0.0)}
+        short = sum(1 for _f, c in done if c.time_deficit_s is not None
+                    and c.time_deficit_s > MU_TOLERANCE * (c.specified_total_time_s or 0.0))
+        channel = planned.get(number)
+        total = channel.total_time_all_pulses_s if channel is not None else None
+        rows.append(BeamRow(f"channel {number}", len(full), fractions, short,
+                            sum(c.delivered_total_time_s or 0.0 for _f, c in done),
+                            total * fractions if total is not None and fractions else None,
+                            tuple(d for _f, c in done for d in _channel_deviations(c))))
+    return rows
+
+
 def beam_rows(plan: Any, records: list[Any]) -> list[BeamRow]:
-    """Per planned beam: fractions delivered (complete) of those planned, MU totals."""
+    """Per planned beam: fractions delivered (complete) of those planned, MU totals.
+
+    Brachy plans and records give one row per channel (times in s) instead.
+    """
+    if getattr(plan, "brachy", None) is not None or any(r.channels for r in records):
+        return channel_rows(plan, records)
     numbers = [b.number for b in getattr(plan, "beams", ()) or ()]
     for record in records:
         numbers += [b.referenced_beam_number for b in record.beams

@@ -13,7 +13,7 @@ __all__ = ["RecordView", "SESSION_COLUMNS", "BEAM_COLUMNS"]
 SESSION_COLUMNS = ("Date / time", "Fraction", "Delivered", "Delivered MU (or s)",
                    "Planned MU (or s)", "Termination", "Deviations")
 BEAM_COLUMNS = ("Beam", "Fractions delivered", "Fractions planned", "Interrupted",
-                "Delivered MU", "Planned MU (all fractions)", "Deviations")
+                "Delivered MU (or s)", "Planned MU (or s), all fractions", "Deviations")
 DEVIATION_BRUSH = QtGui.QBrush(QtGui.QColor(255, 200, 200))
 
 
@@ -61,7 +61,7 @@ class RecordView(QtWidgets.QWidget):
             (s.date_time, s.fraction, s.delivered, _number(s.delivered_mu),
              _number(s.planned_mu), s.termination, "; ".join(s.deviations) or "none")
             for s in sessions], [bool(s.deviations) for s in sessions])
-        beams = beam_rows(plan, records) if records else []
+        beams = beam_rows(plan, records)
         self._fill(self.beams, [
             (b.beam, str(b.fractions_delivered), str(b.fractions_planned or "—"),
              str(b.interrupted), _number(b.delivered_mu), _number(b.planned_mu),

@@ -199,3 +199,26 @@ def test_window_offers_the_plans_rt_image_and_shows_one_picked_in_the_tree(qtbot
     assert controller.viewer.tabs.currentWidget() is panel
     assert panel.view.image.kind.value == "DRR"
     window.close()
+
+
+def test_brachy_record_channel_rows(corpus, tmp_path):
+    from factories.records import brachy_record
+
+    from rtviewer.ui.record_summary import beam_rows, session_rows
+
+    plan_path = tmp_path / "RP.HDR.dcm"
+    shutil.copy(corpus / "pytg43-brachy/HDR/RP.HDR.dcm", plan_path)
+    plan = read_plan(plan_path)
+    paths = [write(brachy_record(plan_path, fraction=1), tmp_path / "b1.dcm"),
+             write(brachy_record(plan_path, fraction=2,
+                                 interrupt=Interruption(number=1, fraction_delivered=0.5,
+                                                        status="OPERATOR")),
+                   tmp_path / "b2.dcm")]
+    records = [read_treatment_record(p) for p in paths]
+    sessions = session_rows(plan, records)
+    assert [bool(s.deviations) for s in sessions] == [False, True]
+    assert any("channel 1" in d for d in sessions[1].deviations)
+    rows = {r.beam: r for r in beam_rows(plan, records)}
+    assert rows["channel 1"].fractions_delivered == 1 and rows["channel 1"].interrupted == 1
+    assert rows["channel 2"].fractions_delivered == 2
+    assert rows["channel 1"].delivered_mu == pytest.approx(271.4 * 1.5, abs=0.2)
