@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 from skimage.measure import find_contours
 
+from rtviewer.ui.colour_bar import ColourBar
 from rtviewer.ui.contour_geometry import open_polylines, roi_outline
 from rtviewer.ui.dose_colours import colourwash_rgba, isodose_colour
 from rtviewer.ui.scene import Scene
@@ -116,6 +117,7 @@ class SliceView(QtWidgets.QWidget):
         for line in (self.h_line, self.v_line):
             line.setZValue(10)
             self.vb.addItem(line, ignoreBounds=True)
+        self.colour_bar = ColourBar(self.vb)
         self.edge_labels: dict[str, QtWidgets.QGraphicsSimpleTextItem] = {}
         font = QtGui.QFont()
         font.setPointSize(11)
@@ -228,6 +230,7 @@ class SliceView(QtWidgets.QWidget):
 
     def _place_labels(self) -> None:
         rect = self.vb.boundingRect()
+        self.colour_bar.place(rect)
         for edge, item in self.edge_labels.items():
             br = item.boundingRect()
             x = {"left": 4, "right": rect.width() - br.width() - 4,
@@ -266,9 +269,11 @@ class SliceView(QtWidgets.QWidget):
         self._redraw_isodoses(plane)
         on, threshold = self.state.colourwash
         reference = self.state.reference_dose
+        self.colour_bar.setVisible(plane is not None and on and reference is not None)
         if plane is None or not on or reference is None:
             self.wash_item.clear()
             return
+        self.colour_bar.set_range(threshold / 100.0 * reference.dose_gy, reference.dose_gy)
         rgba = colourwash_rgba(plane.values, reference_gy=reference.dose_gy,
                                threshold_gy=threshold / 100.0 * reference.dose_gy)
         self.wash_item.setImage(rgba, autoLevels=False, levels=(0, 255))

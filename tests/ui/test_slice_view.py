@@ -105,8 +105,26 @@ def test_colourwash_toggle(setup):
     rgba = views["axial"].wash_item.image
     assert rgba is not None and rgba.shape[-1] == 4
     assert 0 < np.count_nonzero(rgba[..., 3]) < rgba[..., 3].size
+    bar = views["axial"].colour_bar
+    assert bar.isVisible() and bar.labels[2].text() == "10.0 Gy"  # 50 % of 20 Gy
+    assert bar.labels[0].text() == "22.0 Gy"  # the scale tops out at 110 %
     state.set_colourwash(False)
     assert views["axial"].wash_item.image is None
+    assert not bar.isVisible()
+
+
+def test_prone_patient_shows_back_up_with_their_left_on_screen_left(qtbot):
+    image, structures, dose = make_phantom(orientation=(-1, 0, 0, 0, -1, 0))
+    state = ViewState()
+    view = SliceView(state, "axial")
+    qtbot.addWidget(view)
+    view.set_scene(Scene(image=image, structures=structures))
+    state.set_crosshair_mm((0.0, 0.0, -15.0))
+    state.set_visible_rois({2})  # "Left thing" at x = +40 mm (patient left)
+    s, t = view.roi_curves[2].getData()
+    assert np.nanmean(s) == pytest.approx(-40.0, abs=0.5)  # screen left of the centre
+    labels = {k: v.text() for k, v in view.edge_labels.items() if k != "info"}
+    assert labels == {"left": "L", "right": "R", "top": "P", "bottom": "A"}
 
 
 def test_edge_labels_for_a_prone_feet_first_patient(qtbot):

@@ -13,8 +13,17 @@ from rtviewer.model.structure import Contour, ContourType, Roi, StructureSet
 
 
 def make_phantom(orientation=(1, 0, 0, 0, 1, 0), step=(0, 0, 2.5)):
+    # the first voxel sits where the row/column/slice directions start, so the grid
+    # covers x -100..99.5, y -80..79, z -50..50 whatever the orientation
+    o = np.asarray(orientation, dtype=float)
+    start = np.array([-100.0, -80.0, -50.0])
+    start = np.where(o[:3] < 0, [99.5, 0, 0], start) if o[0] < 0 else start
+    if o[4] < 0:
+        start[1] = 79.0
+    if step[2] < 0:
+        start[2] = 50.0
     g = Grid.from_dicom_geometry(
-        image_position_mm=(-100, -80, -50),
+        image_position_mm=tuple(start),
         image_orientation=orientation,
         pixel_spacing_mm=(1.0, 1.5),
         slice_step_mm=step,
