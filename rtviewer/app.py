@@ -61,6 +61,10 @@ def _run_window(paths: list[str], log_path: Path) -> int:
 
     window = MainWindow()
     attach_viewer(window)  # the viewer, with the patient tree docked beside it
+    from rtviewer.net.service import NetworkService
+    from rtviewer.ui.network_panel import attach_network
+
+    attach_network(window, NetworkService())  # Network menu: receive, query/retrieve, send
     open_path = _logged_opener(window)
     startup.install_excepthook(log_path, lambda: window)
     server.paths_received.connect(

@@ -1,0 +1,150 @@
+"""The network as the window uses it: one Qt-free object over receive, query, retrieve, send.
+
+The UI layer may not import :mod:`rtviewer.net` (sibling layers); the composition
+root (``rtviewer.app``) creates a :class:`NetworkService` and hands it to
+:mod:`rtviewer.ui.network_panel`, which calls these blocking methods from worker
+threads. Settings come from the shared settings file (:mod:`rtviewer.config`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from rtviewer.config import Settings, default_store, load_settings, parse_node
+from rtviewer.model.index import ScanResult
+from rtviewer.net.indexer import StoreIndexer
+from rtviewer.net.query import QueryFilters, find
+from rtviewer.net.receive import Received, StorageServer, describe
+from rtviewer.net.retrieve import c_get, retrieve_identifier
+from rtviewer.net.scu import echo
+from rtviewer.net.send import plan_chain_paths, send_files
+
+__all__ = ["NetworkService"]
+
+Progress = Callable[[int, int], None]
+
+
+class NetworkService:
+    """Receive, query, retrieve and send with the user's settings.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Default: read from the settings file.
+    """
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        #: Why the settings file could not be used (defaults are used instead).
+        self.settings_error: str | None = None
+        if settings is None:
+            try:
+                settings = load_settings()
+            except ValueError as exc:
+                self.settings_error = str(exc)
+                settings = Settings()
+        self.settings = settings
+        self.store = Path(self.settings.receiver.store or default_store()).expanduser()
+        self._server: StorageServer | None = None
+        self._indexer: StoreIndexer | None = None
+
+    @property
+    def local_aet(self) -> str:
+        """Our calling AE title for queries, retrieves and sends."""
+        return self.settings.local_ae_title
+
+    def node_names(self) -> list[str]:
+        """The configured nodes' names, in the file's order."""
+        return [n.name for n in self.settings.nodes]
+
+    @property
+    def receiving(self) -> bool:
+        """Whether the Storage SCP is running."""
+        return self._server is not None
+
+    def receiver_address(self) -> str:
+        """``AET@host:port`` of the running receiver (empty when stopped)."""
+        if self._server is None:
+            return ""
+        host, port = self._server.address
+        return f"{self.settings.receiver.ae_title}@{host}:{port}"
+
+    def start_receiving(self, on_received: Callable[[str], None],
+                        on_index: Callable[[ScanResult], None] | None = None) -> None:
+        """Start the Storage SCP; ``on_received(message)`` per object (network thread).
+
+        Raises
+        ------
+        OSError
+            The port is in use or the address cannot be bound.
+        """
+        if self._server is not None:
+            return
+        indexer = StoreIndexer(self.store, on_index)
+
+        def received(item: Received) -> None:
+            on_received(describe(item))
+            indexer.request()
+
+        server = StorageServer(self.settings.receiver, self.store, received)
+        try:
+            server.start()
+        except OSError:
+            indexer.stop()
+            raise
+        self._server, self._indexer = server, indexer
+
+    def stop_receiving(self) -> None:
+        """Stop the Storage SCP (objects already stored stay)."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        if self._indexer is not None:
+            self._indexer.stop()
+            self._indexer = None
+
+    def echo(self, node_text: str) -> str:
+        """C-ECHO a node (name or ``AET@host:port``); a sentence for the user."""
+        node = parse_node(node_text, self.settings)
+        status = echo(node, self.local_aet)
+        return f"{node.name} ({node}) answered C-ECHO with status 0x{status:04X}"
+
+    def find(self, node_text: str, level: str, cancel: Callable[[], bool] | None = None,
+             **filters: str | None) -> list[dict[str, str]]:
+        """C-FIND; one dict per match.
+
+        ``filters`` are the fields of :class:`~rtviewer.net.query.QueryFilters`
+        (``patient_id``, ``patient_name``, ``date_from``, ``date_to``, ``modality``,
+        ``study_uid``); empty strings match everything.
+        """
+        node = parse_node(node_text, self.settings)
+        clean = {k: (v or None) for k, v in filters.items()}
+        return list(find(node, level, QueryFilters(**clean), self.local_aet, cancel).rows)
+
+    def retrieve(self, node_text: str, level: str, uid: str, study_uid: str | None,
+                 progress: Progress | None = None,
+                 cancel: Callable[[], bool] | None = None) -> str:
+        """C-GET into the store; a sentence saying what arrived."""
+        node = parse_node(node_text, self.settings)
+        limit = int(self.settings.receiver.max_object_mb * 2**20)
+        result = c_get(node, retrieve_identifier(level, uid, study_uid), self.store,
+                       self.local_aet, max_object_bytes=limit, progress=progress,
+                       cancel=cancel)
+        note = " (cancelled)" if result.cancelled else ""
+        return (f"{len(result.received)} objects retrieved from {node.name} into "
+                f"{self.store}, {result.failed} failed{note}")
+
+    def send(self, node_text: str, paths: list[Path], progress: Progress | None = None,
+             cancel: Callable[[], bool] | None = None) -> str:
+        """C-STORE files to a node; a sentence saying how many it stored."""
+        node = parse_node(node_text, self.settings)
+        result = send_files(node, paths, self.local_aet, progress=progress, cancel=cancel)
+        failed = [i for i in result.items if i.status != 0]
+        note = "" if not failed else f"; not stored: {failed[0].path.name}: {failed[0].message}"
+        return f"{result.sent} of {len(result.items)} objects stored by {node.name}{note}"
+
+    @staticmethod
+    def plan_chain(scan: ScanResult, plan_path: Path) -> list[Path]:
+        """The plan's chain of files (see :func:`rtviewer.net.send.plan_chain_paths`)."""
+        return plan_chain_paths(scan, plan_path)
+

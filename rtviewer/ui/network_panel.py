@@ -1,0 +1,185 @@
+"""The Network menu: receive (the tree follows the store live), query/retrieve, send.
+
+The UI may not import :mod:`rtviewer.net` (sibling layers): ``rtviewer.app`` passes a
+``NetworkService`` (:mod:`rtviewer.net.service`), whose blocking calls run here in
+:class:`NetworkJob` threads; results come back to the GUI thread as Qt signals.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from rtviewer.ui.scan_tree import PATH_ROLE
+
+__all__ = ["NetworkJob", "NetworkMenu", "attach_network"]
+
+
+class NetworkJob(QtCore.QThread):
+    """Run ``work(progress, cancelled)`` off the GUI thread.
+
+    Signals
+    -------
+    progress(int, int)
+        Done and total, as the work reports them.
+    succeeded(object)
+        What ``work`` returned.
+    failed(str)
+        The error, as one sentence.
+    """
+
+    progress = QtCore.Signal(int, int)
+    succeeded = QtCore.Signal(object)
+    failed = QtCore.Signal(str)
+    #: Running jobs are kept alive here (a QThread destroyed while running aborts).
+    _running: set[NetworkJob] = set()
+
+    def __init__(self, work: Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
+                 ) -> None:
+        super().__init__(None)
+        self._work = work
+        self._cancel = threading.Event()
+        self.finished.connect(self._release)
+
+    def start_job(self) -> None:
+        """Start; the job stays alive until it has finished."""
+        NetworkJob._running.add(self)
+        self.start()
+
+    def cancel(self) -> None:
+        """Ask the work to stop (C-CANCEL for retrieves, stop between objects for sends)."""
+        self._cancel.set()
+
+    def run(self) -> None:  # noqa: D102 - QThread
+        try:
+            result = self._work(self.progress.emit, self._cancel.is_set)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never a crash
+            self.failed.emit(f"{type(exc).__name__}: {exc}" if not str(exc) else str(exc))
+        else:
+            self.succeeded.emit(result)
+
+    def _release(self) -> None:
+        NetworkJob._running.discard(self)
+        self.deleteLater()
+
+
+class _Bridge(QtCore.QObject):
+    """Carries receiver callbacks (network threads) to the GUI thread."""
+
+    received = QtCore.Signal(str)
+
+
+class NetworkMenu(QtCore.QObject):
+    """The Network menu of a main window, driving a ``NetworkService``."""
+
+    def __init__(self, window: QtWidgets.QMainWindow, service: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.service = service
+        self.messages: list[str] = []
+        self._bridge = _Bridge(self)
+        self._bridge.received.connect(self._on_received)
+        self._refresh = QtCore.QTimer(self, singleShot=True, interval=400)
+        self._refresh.timeout.connect(self._show_store)
+        menu = window.menuBar().addMenu("&Network")
+        self.receive_action = QtGui.QAction("&Receive from the network", self, checkable=True)
+        self.receive_action.toggled.connect(self._toggle_receive)
+        menu.addAction(self.receive_action)
+        for text, slot in (("&Query / Retrieve…", self.open_query_dialog),
+                           ("&Send selected plan with its chain…", self.send_selected_chain)):
+            action = QtGui.QAction(text, self)
+            action.triggered.connect(slot)
+            menu.addAction(action)
+        window.destroyed.connect(lambda *_: service.stop_receiving())
+
+    def _toggle_receive(self, on: bool) -> None:
+        if not on:
+            self.service.stop_receiving()
+            self.window.statusBar().showMessage("Receiving stopped.")
+            return
+        try:
+            self.service.start_receiving(self._bridge.received.emit)
+        except OSError as exc:
+            self.receive_action.setChecked(False)
+            QtWidgets.QMessageBox.warning(self.window, "Cannot receive", str(exc))
+            return
+        self.window.statusBar().showMessage(
+            f"Receiving as {self.service.receiver_address()} into {self.service.store}")
+        self._show_store()
+
+    def _on_received(self, message: str) -> None:
+        self.messages.append(message)
+        self.window.statusBar().showMessage(message, 15_000)
+        self._refresh.start()  # one rescan per burst, not per object
+
+    def _show_store(self) -> None:
+        if self.service.store.is_dir():
+            self.window.open_path(self.service.store)
+
+    def open_query_dialog(self) -> QtWidgets.QDialog:
+        """Show the Query / Retrieve dialog (non-modal); return it."""
+        from rtviewer.ui.query_dialog import QueryDialog
+
+        dialog = QueryDialog(self.service, self.window, on_retrieved=self._on_retrieved)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
+    def _on_retrieved(self, message: str) -> None:
+        self.window.statusBar().showMessage(message, 15_000)
+        self._show_store()
+
+    def selected_path(self) -> Path | None:
+        """The file of the tree's current item, if it is one."""
+        item = self.window.tree.currentItem()
+        path = item.data(0, PATH_ROLE) if item is not None else None
+        return Path(path) if path and Path(path).is_file() else None
+
+    def send_selected_chain(self) -> NetworkJob | None:
+        """Ask for a node, then send the selected plan and its chain (or the selected file)."""
+        path = self.selected_path()
+        if path is None:
+            self.window.statusBar().showMessage("Select an RT Plan (or a file) in the tree first.")
+            return None
+        names = self.service.node_names()
+        node, ok = QtWidgets.QInputDialog.getItem(
+            self.window, "Send", "Node (a configured name or AET@host:port):", names or [""],
+            0, True)
+        if not ok or not node.strip():
+            return None
+        return self.send_chain(path, node.strip())
+
+    def send_chain(self, path: Path, node: str) -> NetworkJob:
+        """Send ``path`` (with its chain when it is a plan) to ``node`` in the background."""
+        scan = next((r for r in self.window.results.values()
+                     if any(i.path == path for i in r.instances())), None)
+        paths = [path]
+        if scan is not None:
+            inst = next(i for i in scan.instances() if i.path == path)
+            if inst.kind in ("rtplan", "rtionplan"):
+                paths = self.service.plan_chain(scan, path)
+        job = NetworkJob(lambda progress, cancel: self.service.send(node, paths, progress,
+                                                                    cancel))
+        job.succeeded.connect(self._sent)
+        job.failed.connect(self._send_failed)
+        self.window.statusBar().showMessage(f"Sending {len(paths)} objects to {node}…")
+        job.start_job()
+        return job
+
+
+    def _sent(self, text: str) -> None:
+        self.messages.append(text)
+        self.window.statusBar().showMessage(text, 15_000)
+
+    def _send_failed(self, text: str) -> None:
+        self.messages.append(f"Send failed: {text}")
+        self.window.statusBar().showMessage(f"Send failed: {text}", 15_000)
+
+
+def attach_network(window: QtWidgets.QMainWindow, service: Any) -> NetworkMenu:
+    """Add the Network menu to ``window``; ``service`` is a ``NetworkService``."""
+    return NetworkMenu(window, service)
