@@ -33,18 +33,22 @@ def generate_demo(out_dir: Path | str, *, seed: int = DEFAULT_SEED) -> list[Path
 
 
 def demo_cache_root() -> Path:
-    """The cache root: ``$RTVIEWER_CACHE_DIR`` if set, else the platform's user cache folder."""
+    """The rtviewer cache folder: ``$RTVIEWER_CACHE_DIR`` if set, else the platform's.
+
+    The same folder the scan index uses (``platformdirs.user_cache_dir("rtviewer")``,
+    e.g. ``~/.cache/rtviewer`` on Linux).
+    """
     configured = os.environ.get("RTVIEWER_CACHE_DIR")
     if configured:
         return Path(configured)
     from platformdirs import user_cache_dir
 
-    return Path(user_cache_dir())
+    return Path(user_cache_dir("rtviewer"))
 
 
 def cached_demo_dir() -> Path:
     """Where ``rtviewer --demo`` keeps the demo: ``<cache>/rtviewer/demo/<version>/``."""
-    return demo_cache_root() / "rtviewer" / "demo" / __version__
+    return demo_cache_root() / "demo" / __version__
 
 
 def ensure_cached_demo() -> Path:

@@ -41,7 +41,7 @@ def test_cached_demo_is_generated_once_under_the_cache_root(monkeypatch, _isolat
     calls: list[Path] = []
     monkeypatch.setattr(generate, "generate_demo", _fake_generate(calls))
     first = generate.ensure_cached_demo()
-    assert first == _isolated_cache / "rtviewer" / "demo" / __version__
+    assert first == _isolated_cache / "demo" / __version__  # beside the scan index
     assert (first / "RTV-DEMO" / "x.dcm").is_file()
     assert generate.ensure_cached_demo() == first
     assert len(calls) == 1  # the second call reuses the cache
