@@ -12,12 +12,18 @@ BEAM_COLUMNS = ("Beam", "Type", "Radiation", "Gantry (°)", "Collimator (°)", "
                 "CPs")
 
 
+def _deg(value: float) -> str:
+    """An angle to 0.1°, without trailing zeros (stored 7e-10 is shown as 0)."""
+    text = f"{value:.1f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
 def _angle(first: float | None, last: float | None) -> str:
     if first is None:
         return "—"
-    if last is None or abs(last - first) < 1e-6:
-        return f"{first:g}"
-    return f"{first:g} → {last:g}"
+    if last is None or abs(last - first) < 0.05:
+        return _deg(first)
+    return f"{_deg(first)} → {_deg(last)}"
 
 
 def _enum_text(value: Any) -> str:
@@ -38,7 +44,8 @@ def beam_rows(plan: Any) -> list[tuple[str, ...]]:
         energy = beam.nominal_energy
         radiation = _enum_text(beam.radiation_type)
         if energy is not None:
-            radiation += f" {energy:g}"
+            unit = "MV" if radiation == "PHOTON" else "MeV"
+            radiation += f" {energy:g} {unit}"
         kind = " ".join(t for t in (_enum_text(beam.beam_type), _enum_text(beam.delivery_type))
                         if t)
         mu = f"{beam.meterset:.1f}" if beam.meterset is not None else "—"

@@ -131,3 +131,19 @@ def test_dvh_toggles_switch_the_axes(qtbot, phantom_scene):
     assert x_pct[-1] == pytest.approx(x[-1] * 10.0)  # % of a 10 Gy reference
     assert "%" in panel.table.horizontalHeaderItem(2).text()
     viewer.close()
+
+
+@pytest.mark.corpus
+def test_plan_summary_and_beam_table_of_the_dicompyler_plan(qtbot, corpus):
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.ui.plan_panel import PlanPanel, beam_rows
+
+    plan = read_plan(corpus / "dicompyler-core" / "rtplan.dcm")
+    rows = beam_rows(plan)
+    assert [r[-1] for r in rows] == ["92", "94", "103", "95"]  # control points
+    assert rows[0][2] == "PHOTON 10 MV" and rows[0][3] == "327" and rows[0][4] == "0"
+    panel = PlanPanel()
+    qtbot.addWidget(panel)
+    panel.set_plan(plan)
+    assert "14.00 Gy (2.00 Gy × 7)" in panel.summary.text()
+    assert panel.beams.rowCount() == 4
