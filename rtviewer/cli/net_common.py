@@ -22,7 +22,7 @@ def resolve(args: argparse.Namespace, command: str):  # noqa: ANN201 - lazy impo
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
                         format=f"rtviewer {command}: %(levelname)s: %(message)s")
     logging.getLogger("pydicom").setLevel(logging.ERROR)
-    logging.getLogger("pynetdicom").setLevel(logging.ERROR)
+    logging.getLogger("pynetdicom").setLevel(logging.CRITICAL)  # our message says it
     try:
         settings = load_settings()
         node = parse_node(args.node, settings)
