@@ -52,7 +52,10 @@ class DosePanel(QtWidgets.QWidget):
         self.threshold.setRange(0.0, 200.0)
         self.threshold.setSuffix(" % (low-dose cut)")
         self.threshold.setValue(state.colourwash[1])
+        self.dose_info = QtWidgets.QLabel("no dose loaded")
+        self.dose_info.setWordWrap(True)
         form = QtWidgets.QFormLayout(self)
+        form.addRow("Dose", self.dose_info)
         form.addRow("Reference", self.reference)
         form.addRow("", self.source)
         form.addRow("", self.use_plan)
@@ -71,6 +74,17 @@ class DosePanel(QtWidgets.QWidget):
                        state.isodoseAbsoluteChanged, state.colourwashChanged):
             signal.connect(self._sync)
         self._sync()
+
+    def set_dose(self, dose: object | None) -> None:
+        """Describe the shown RT Dose: file, summation and dose type, units, maximum."""
+        if dose is None:
+            self.dose_info.setText("no dose loaded")
+            return
+        kinds = [getattr(getattr(dose, a), "value", None) or "?"
+                 for a in ("summation_type", "dose_type", "units")]
+        self.dose_info.setText(f"{dose.path.name}: {' '.join(kinds)}, "  # type: ignore[attr-defined]
+                               f"maximum {dose.max_gy:.3f} "  # type: ignore[attr-defined]
+                               f"{'Gy' if dose.is_absolute else '(relative units)'}")  # type: ignore[attr-defined]
 
     def set_plan_reference(self, reference: ReferenceDose | None) -> None:
         """The plan's own reference (what "Use plan prescription" restores)."""

@@ -168,6 +168,7 @@ class Viewer(QtWidgets.QWidget):
         if not (keep_view and current is not None and current.source == "user"):
             self.state.set_reference_dose(reference)
         self.dose_panel.set_plan_reference(reference)
+        self.dose_panel.set_dose(scene.dose)
         drawable = ({roi.roi_number for roi in scene.structures.rois if roi.has_contours}
                     if scene.structures is not None else set())
         with QtCore.QSignalBlocker(self.state):
