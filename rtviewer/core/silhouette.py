@@ -19,6 +19,14 @@ __all__ = ["union_outline"]
 FloatArray = NDArray[np.float64]
 
 
+def _decimate(polygon: FloatArray, spacing: float) -> FloatArray:
+    """Keep one vertex per ``spacing`` of path length: the fill's cost follows the vertices."""
+    steps = np.linalg.norm(np.diff(polygon, axis=0), axis=1)
+    bins = np.floor(np.concatenate([[0.0], np.cumsum(steps)]) / spacing)
+    keep = np.concatenate([[True], bins[1:] != bins[:-1]])
+    return polygon[keep]
+
+
 def _mark_edges(mask: NDArray[np.uint8], rows: FloatArray, cols: FloatArray) -> None:
     """Set the pixels the closed polyline ``(rows, cols)`` passes through (½-pixel steps)."""
     r0, c0 = rows, cols
@@ -71,8 +79,9 @@ def union_outline(polygons: list[FloatArray], *, half_width_mm: float,
 
     for poly in polygons:
         p = poly[np.all(np.isfinite(poly), axis=1)]
-        if len(p) < 3:
+        if len(p) < 2:
             continue
+        p = _decimate(p, 0.5 * pixel_mm)
         rows, cols = to_index(p[:, 1]), to_index(p[:, 0])
         rr, cc = fill_polygon(rows, cols, shape=mask.shape)
         mask[rr, cc] = 1

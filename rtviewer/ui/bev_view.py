@@ -49,6 +49,7 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.layer = 0
         self.content: BevContent | None = None
         self.backdrop_note = ""
+        self._projections: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._stale = False
         self.backdrop = BevBackdrop()
         self._build_controls()
@@ -129,6 +130,7 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.slab_model = slab_model
         self.rt_images = list(rt_images or [])
         self.backdrop.clear_cache()
+        self._projections.clear()
         with QtCore.QSignalBlocker(self.beam_combo):
             self.beam_combo.clear()
             for beam in sorted(getattr(plan, "beams", ()) or (), key=lambda b: b.number):
@@ -140,7 +142,10 @@ class BeamsEyeView(QtWidgets.QWidget):
     def set_visible_rois(self, roi_numbers: frozenset[int] | None) -> None:
         """Project only these ROIs (None: every ROI with contours)."""
         self.visible_rois = roi_numbers
-        self._draw_structures()
+        if self.isVisible():
+            self._draw_structures()
+        else:
+            self._stale = True
 
     def set_beam(self, number: int | None) -> None:
         """Show the beam with this Beam Number (control point 0)."""
@@ -208,15 +213,15 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.jaw_item.setPath(polygons_path([content.jaws] if content.jaws is not None else []))
         self.field_item.setPath(polygons_path(content.apertures))
         self._draw_ticks()
-        if self.isVisible():  # a DRR takes a second: only for a view someone looks at
+        if self.isVisible():  # DRR and projections take a while: only when looked at
             self.backdrop_note = self.backdrop.show(
                 self.image, self.rt_images, self.plan, beam, content.geometry,
                 self._half_width(), fast=self.timer.isActive())
             self._stale = False
+            self._draw_structures()
         else:
             self._stale = True
         backdrop_note = self.backdrop_note
-        self._draw_structures()
         self._draw_spots()
         self._update_labels(beam, backdrop_note)
 
@@ -255,11 +260,22 @@ class BeamsEyeView(QtWidgets.QWidget):
                 curve.setData([], [])
                 continue
             roi = rois[k]
-            model = self.slab_model(roi.roi_number) if self.slab_model is not None else None
-            xs, ys = project_structures(content.geometry, list(roi.contours),
-                                        half_width_mm=self._half_width(), slab_model=model)
+            xs, ys = self._projection(roi)
             curve.setPen(pg.mkPen(roi.color_rgb, width=2))
             curve.setData(xs, ys, connect="finite")
+
+    def _projection(self, roi: Any) -> tuple[np.ndarray, np.ndarray]:
+        """The ROI's projected outline, cached per beam direction (static beams share it)."""
+        g = self.content.geometry
+        half = self._half_width()
+        key = (roi.roi_number, round(g.gantry_deg, 2), round(g.collimator_deg, 2),
+               round(g.couch_deg, 2), g.isocenter_mm, g.sad_mm, g.patient_position,
+               g.table_top_pitch_deg, g.table_top_roll_deg, round(half, 1))
+        if key not in self._projections:
+            model = self.slab_model(roi.roi_number) if self.slab_model is not None else None
+            self._projections[key] = project_structures(g, list(roi.contours),
+                                                        half_width_mm=half, slab_model=model)
+        return self._projections[key]
 
     def _draw_spots(self) -> None:
         beam = self.beam
