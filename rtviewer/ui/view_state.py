@@ -64,6 +64,7 @@ class ViewState(QtCore.QObject):
     referenceDoseChanged = QtCore.Signal(object)    # ReferenceDose | None
     colourwashChanged = QtCore.Signal(bool, float)  # on, threshold % of reference
     layoutChanged = QtCore.Signal(int)              # 1 or 3 views
+    singleViewChanged = QtCore.Signal(str)          # the view shown in the 1-view layout
     selectionChanged = QtCore.Signal(object)        # dict: plan/dose/structures paths
     cursorChanged = QtCore.Signal(object)           # np.ndarray (3,) or None
 
@@ -78,6 +79,7 @@ class ViewState(QtCore.QObject):
         self._reference: ReferenceDose | None = None
         self._wash = (False, 10.0)
         self._layout = 3
+        self._single_view = "axial"
         self._selection: dict[str, str | None] = {"plan": None, "dose": None, "structures": None,
                                                   "image": None}
         self._cursor: np.ndarray | None = None
@@ -229,6 +231,19 @@ class ViewState(QtCore.QObject):
         if views != self._layout:
             self._layout = views
             self.layoutChanged.emit(views)
+
+    @property
+    def single_view(self) -> str:
+        """The view shown alone in the 1-view layout."""
+        return self._single_view
+
+    def set_single_view(self, view: str) -> None:
+        """Choose the view the 1-view layout shows (``axial``, ``sagittal``, ``coronal``)."""
+        if view not in ("axial", "sagittal", "coronal"):
+            raise ValueError(f"unknown view {view!r}")
+        if view != self._single_view:
+            self._single_view = view
+            self.singleViewChanged.emit(view)
 
     @property
     def selection(self) -> dict[str, str | None]:

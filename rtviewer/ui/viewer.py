@@ -62,6 +62,7 @@ class Viewer(QtWidgets.QWidget):
         self.tabs.addTab(self.plan_panel, "Plan")
         self._build_layout()
         self.state.layoutChanged.connect(self._on_layout)
+        self.state.singleViewChanged.connect(self._on_layout)
         self.rt_views = RtViews(self)  # beams, BEV, brachy (issue 7)
 
     # -- layout ---------------------------------------------------------------------------
@@ -73,12 +74,18 @@ class Viewer(QtWidgets.QWidget):
         self.layout_button = QtWidgets.QPushButton("1 view")
         self.layout_button.setCheckable(True)
         self.layout_button.toggled.connect(lambda on: self.state.set_layout(1 if on else 3))
+        self.single_choice = QtWidgets.QComboBox()
+        self.single_choice.addItems([v.capitalize() for v in VIEWS])
+        self.single_choice.setToolTip("The view shown in the 1-view layout")
+        self.single_choice.activated.connect(
+            lambda index: self.state.set_single_view(VIEWS[index]))
         self.reset_zoom = QtWidgets.QPushButton("Reset zoom")
         self.reset_zoom.clicked.connect(lambda: [v.reset_zoom() for v in self.views.values()])
         self.screenshot = QtWidgets.QPushButton("Screenshot…")
         self.screenshot.clicked.connect(self._ask_screenshot)
         bar = QtWidgets.QHBoxLayout()
-        for widget in (self.preset, self.layout_button, self.reset_zoom, self.screenshot):
+        for widget in (self.preset, self.layout_button, self.single_choice, self.reset_zoom,
+                       self.screenshot):
             bar.addWidget(widget)
         bar.addStretch(1)
         self._toolbar = bar
@@ -113,12 +120,22 @@ class Viewer(QtWidgets.QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.splitter)
 
-    def _on_layout(self, views: int) -> None:
-        self.views["sagittal"].setVisible(views == 3)
-        self.views["coronal"].setVisible(views == 3)
-        with QtCore.QSignalBlocker(self.layout_button):
-            self.layout_button.setChecked(views == 1)
-            self.layout_button.setText("3 views" if views == 1 else "1 view")
+    def _on_layout(self, *_args: object) -> None:
+        single = self.state.layout == 1
+        grid = self.view_area.layout()
+        for name, view in self.views.items():
+            grid.removeWidget(view)
+            view.setVisible(not single or name == self.state.single_view)
+        if single:
+            grid.addWidget(self.views[self.state.single_view], 0, 0, 2, 2)
+        else:
+            grid.addWidget(self.views["axial"], 0, 0, 2, 1)
+            grid.addWidget(self.views["sagittal"], 0, 1)
+            grid.addWidget(self.views["coronal"], 1, 1)
+        with QtCore.QSignalBlocker(self.layout_button), QtCore.QSignalBlocker(self.single_choice):
+            self.layout_button.setChecked(single)
+            self.layout_button.setText("3 views" if single else "1 view")
+            self.single_choice.setCurrentIndex(VIEWS.index(self.state.single_view))
 
     def _on_preset(self, index: int) -> None:
         name = self.preset.itemText(index)

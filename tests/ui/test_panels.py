@@ -82,8 +82,12 @@ def test_viewer_layout_presets_and_dvh(qtbot, phantom_scene, tmp_path):
     assert viewer.state.visible_rois == {1, 2}
     qtbot.mouseClick(viewer.layout_button, QtCore.Qt.MouseButton.LeftButton)
     assert viewer.state.layout == 1 and not viewer.views["sagittal"].isVisible()
+    viewer.single_choice.activated.emit(2)  # the user picks "Coronal"
+    assert viewer.state.single_view == "coronal"
+    assert viewer.views["coronal"].isVisible() and not viewer.views["axial"].isVisible()
     viewer.state.set_layout(3)
-    assert viewer.views["coronal"].isVisible() and not viewer.layout_button.isChecked()
+    assert viewer.views["axial"].isVisible() and viewer.views["coronal"].isVisible()
+    assert not viewer.layout_button.isChecked()
     viewer.preset.activated.emit(viewer.preset.findText("Lung"))
     assert viewer.state.window_level == CT_PRESETS["Lung"]
     viewer.dvh_panel.wait_all()
