@@ -105,8 +105,10 @@ class StorageServer:
         self.store.mkdir(parents=True, exist_ok=True)
         clean_incoming(self.store)
         ae = _make_ae(self.settings)
+        watcher = SizeWatcher(int(self.settings.max_object_mb * 2**20))
         handlers = [(evt.EVT_C_STORE, self._handle_store), (evt.EVT_C_ECHO, _handle_echo),
-                    (evt.EVT_REJECTED, _log_rejected)]
+                    (evt.EVT_REJECTED, _log_rejected), (evt.EVT_PDU_RECV, watcher.on_pdu),
+                    (evt.EVT_RELEASED, watcher.forget), (evt.EVT_ABORTED, watcher.forget)]
         self._server = ae.start_server((self.settings.bind, self.settings.port), block=False,
                                        evt_handlers=handlers)
         _log.info("receiving as %s on %s:%s into %s", self.settings.ae_title,
@@ -134,6 +136,49 @@ class StorageServer:
                 self.received_count += 1
             _notify(self._on_received, item)
         return status
+
+
+class SizeWatcher:
+    """Aborts an association as soon as one object's data exceed ``max_bytes``.
+
+    pynetdicom assembles a whole object in memory before the C-STORE handler runs;
+    counting the dataset fragments of each P-DATA-TF as they arrive refuses an
+    oversize object before it can exhaust memory (nothing of it is stored).
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._sizes: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def on_pdu(self, event: Any) -> None:
+        """EVT_PDU_RECV: add up dataset fragments; abort past the limit."""
+        items = getattr(event.pdu, "presentation_data_value_items", None)
+        if not items:
+            return
+        key = id(event.assoc)
+        with self._lock:
+            size = self._sizes.get(key, 0)
+            for item in items:  # PresentationDataValueItem: data = header byte + fragment
+                data = item.data or b"\x00"
+                header = data[0]
+                if header & 0x01:  # a command fragment
+                    continue
+                size += len(data) - 1
+                if size > self.max_bytes:
+                    break
+                if header & 0x02:  # the object's last fragment: the next one starts at 0
+                    size = 0
+            self._sizes[key] = size
+        if size > self.max_bytes:
+            _log.warning("aborting the association from %s: object larger than %d bytes",
+                         event.assoc.requestor.ae_title, self.max_bytes)
+            event.assoc.abort()
+
+    def forget(self, event: Any) -> None:
+        """EVT_RELEASED / EVT_ABORTED: drop the association's count."""
+        with self._lock:
+            self._sizes.pop(id(event.assoc), None)
 
 
 def store_event(event: Any, store: Path, max_bytes: int) -> tuple[int, Received | None]:

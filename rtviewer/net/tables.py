@@ -99,8 +99,9 @@ ASSOCIATION_POLICIES: tuple[tuple[str, str], ...] = (
     ("Called AE title", "must equal rtviewer's AE title"),
     ("Simultaneous associations", "at most `receiver.max_associations` (default 4; "
      "`--max-associations`); more are rejected (local limit exceeded)"),
-    ("Largest object", "`receiver.max_object_mb` MiB (default 2048); larger objects are "
-     "refused with status A700 (Out of Resources)"),
+    ("Largest object", "`receiver.max_object_mb` MiB (default 2048; `--max-object-mb`): the "
+     "association is aborted as soon as more of one object has arrived (nothing of it is "
+     "stored); within C-GET, larger objects get status A700 (Out of Resources)"),
     ("Storage", "written to a temporary file, then moved into "
      "STORE/StudyInstanceUID/SeriesInstanceUID/SOPInstanceUID.dcm; UIDs that are not valid "
      "UIDs become hashed names; a different object with a known SOP Instance UID is kept "

@@ -157,16 +157,36 @@ def test_overlong_uid_in_the_command_is_refused_without_a_file(start_scp):
 
 
 def test_oversize_object_is_refused(start_scp):
+    """Refused while it arrives (association aborted), not after it filled memory."""
     scp = start_scp(max_object_mb=0.5)
     assoc = _ae().associate("127.0.0.1", scp.port, ae_title="RTVIEWER")
     try:
-        small = assoc.send_c_store(_plan(size=100_000))
+        small = [assoc.send_c_store(_plan(size=300_000)) for _ in range(3)]  # 900 kB in all
         big = assoc.send_c_store(_plan(size=600_000))
     finally:
-        assoc.release()
-    assert small.Status == 0x0000
-    assert big.Status == 0xA700  # Refused: Out of Resources
-    assert len(scp.received) == 1 and len(_files(scp.store)) == 1
+        if assoc.is_established:
+            assoc.abort()
+    assert [s.Status for s in small] == [0, 0, 0]  # the limit is per object
+    assert not big  # no status: the receiver aborted the association mid-object
+    assert assoc.is_aborted
+    assert len(scp.received) == 3 and len(_files(scp.store)) == 3
+    again = _ae().associate("127.0.0.1", scp.port, ae_title="RTVIEWER")
+    assert again.send_c_store(_plan(size=400_000)).Status == 0x0000  # the SCP lives on
+    again.release()
+    assert len(_files(scp.store)) == 4
+
+
+def test_the_store_handler_refuses_oversize_objects_too(tmp_path):
+    """Second line of defence (C-GET sub-operations have no PDU watcher): status A700."""
+    from types import SimpleNamespace
+
+    from rtviewer.net.receive import store_event
+
+    request = SimpleNamespace(DataSet=io.BytesIO(b"x" * 1001))
+    event = SimpleNamespace(request=request, assoc=SimpleNamespace(
+        is_requestor=False, requestor=SimpleNamespace(ae_title="PEER")))
+    assert store_event(event, tmp_path, max_bytes=1000) == (0xA700, None)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_associations_beyond_the_limit_are_refused_and_the_server_lives_on(start_scp):
