@@ -77,6 +77,10 @@ class ViewerController(QtCore.QObject):
     def _build_choices(self) -> None:
         """Combos offering the other doses and plans of the study (never merged)."""
         self.dose_choice = QtWidgets.QComboBox()
+        # long vendor file names must not widen the window
+        self.dose_choice.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.dose_choice.setMinimumContentsLength(14)
         self.dose_choice.setToolTip("Doses of this plan / study: one is shown at a time")
         self.dose_choice.activated.connect(self._on_dose_chosen)
         self.viewer.add_toolbar_widget(QtWidgets.QLabel("Dose:"))
