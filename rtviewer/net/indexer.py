@@ -9,14 +9,24 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from rtviewer.dicom.scan import scan
 from rtviewer.model.index import ScanResult
+from rtviewer.net.store import INCOMING
 
 __all__ = ["StoreIndexer"]
 
 _log = logging.getLogger(__name__)
+
+
+def _without_incoming(result: ScanResult) -> ScanResult:
+    """Drop files being written by another association (``STORE/.incoming``) from the index."""
+    incoming = result.root / INCOMING
+    return replace(result,
+                   skipped=tuple(f for f in result.skipped if incoming not in f.path.parents),
+                   problems=tuple(f for f in result.problems if incoming not in f.path.parents))
 
 
 class StoreIndexer:
@@ -69,7 +79,7 @@ class StoreIndexer:
             with self._idle:
                 target = self._generation
             try:
-                result = scan(self.store, workers=1)
+                result = _without_incoming(scan(self.store, workers=1))
             except Exception:  # noqa: BLE001 - keep indexing later arrivals
                 _log.exception("indexing %s failed", self.store)
                 result = None

@@ -82,11 +82,13 @@ def _exercise(work: Path, files: list[Path]) -> dict:
                    "status": moved.status, "files": [str(i.stored.path) for i in received]}
     back = send_files(ORTHANC, [Path(p) for p in out["get"]["files"]], "RTVIEWER")
     out["sent_back"] = [i.status for i in back.items]
-    out["cli"] = _cli(work, study)
+    dose_series = out["find_series_rtdose"][0]["SeriesInstanceUID"] \
+        if out["find_series_rtdose"] else ""
+    out["cli"] = _cli(work, study, dose_series)
     return out
 
 
-def _cli(work: Path, study: str) -> dict:
+def _cli(work: Path, study: str, series: str) -> dict:
     """The same through the rtviewer command line (NODE given as AET@host:port)."""
     node = str(ORTHANC)
 
@@ -97,10 +99,12 @@ def _cli(work: Path, study: str) -> dict:
 
     return {
         "echo": rtviewer("query", node, "--echo"),
-        "series": rtviewer("query", node, "--level", "series", "--study", study,
+        "find_series": rtviewer("query", node, "--level", "series", "--study", study,
                            "--modality", "RTPLAN", "--json"),
         "retrieve": rtviewer("retrieve", node, study, "--store", str(work / "cli-get")),
         "move": rtviewer("retrieve", node, study, "--move", "--store", str(work / "cli-move")),
+        "series": rtviewer("retrieve", node, series, "--level", "series", "--store",
+                           str(work / "cli-series")),
     }
 
 

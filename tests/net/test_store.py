@@ -81,3 +81,21 @@ def test_settings_round_trip_and_node_parsing(tmp_path):
 def test_defaults_listen_on_loopback_only():
     receiver = load_settings().receiver
     assert (receiver.ae_title, receiver.port, receiver.bind) == ("RTVIEWER", 11112, "127.0.0.1")
+
+
+def test_files_being_written_are_not_in_the_store_index(tmp_path):
+    from rtviewer.net.indexer import StoreIndexer
+
+    store_bytes(tmp_path, b"not really DICOM", "1.2", "1.3", "1.4")
+    (tmp_path / INCOMING / "tmp123.part").write_bytes(b"\0" * 128 + b"DICM")  # mid-write
+    indexer = StoreIndexer(tmp_path)
+    try:
+        indexer.request()
+        assert indexer.wait_idle(60)
+    finally:
+        indexer.stop()
+    index = indexer.latest
+    assert index is not None
+    listed = [f.path for f in (*index.skipped, *index.problems)]
+    assert tmp_path / "1.2" / "1.3" / "1.4.dcm" in listed  # the stored (junk) file is seen
+    assert not any(INCOMING in p.parts for p in listed)
