@@ -93,6 +93,9 @@ def _apertures(beam: Beam, cp: ControlPoint, notes: list[str]) -> list[np.ndarra
     leaves = cp.mlc_mm
     use_mlc = (mlc is not None and leaves is not None
                and mlc.leaf_position_boundaries_mm is not None)
+    if mlc is not None and leaves is not None and not use_mlc:
+        notes.append(f"beam {beam.number}: MLC positions without Leaf Position Boundaries: "
+                     "the field is drawn from the jaws alone")
     if not use_mlc and cp.jaw_x_mm is None and cp.jaw_y_mm is None:
         return []  # no collimation stated (scanned ions, Gamma Knife): nothing to outline
     try:

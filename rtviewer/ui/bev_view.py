@@ -175,7 +175,10 @@ class BeamsEyeView(QtWidgets.QWidget):
         """Show control point ``index`` (0-based) of the current beam."""
         beam = self.beam
         if beam is None or not beam.control_points:
-            self._show_nothing()
+            self._show_nothing(
+                "No plan loaded." if self.plan is None else
+                "No beam to show: the plan has no external or ion beams." if beam is None else
+                f"Beam {beam.number} has no control points: nothing to draw.")
             return
         index = int(np.clip(index, 0, len(beam.control_points) - 1))
         if index == self.index and self.content is not None:
@@ -195,15 +198,14 @@ class BeamsEyeView(QtWidgets.QWidget):
         self._draw_spots()
 
     # -- drawing --------------------------------------------------------------------------
-    def _show_nothing(self) -> None:
+    def _show_nothing(self, message: str) -> None:
         self.content = None
         for item in (self.leaf_item, self.jaw_item, self.field_item):
             item.setPath(QtGui.QPainterPath())
         self.spots.setData([], [])
         self.backdrop.item.clear()
         self.cp_label.setText("")
-        self.info.setText("No beam to show: the plan has no external or ion beams."
-                          if self.plan is not None else "No plan loaded.")
+        self.info.setText(message)
 
     def _draw(self) -> None:
         content, beam = self.content, self.beam

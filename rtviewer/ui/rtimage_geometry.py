@@ -97,7 +97,15 @@ def planned_field_on_receptor(receptor: ReceptorGeometry, plan: Any, beam: Any,
     """The beam's jaws and open field at control point ``index``, in receptor mm.
 
     Returns ``{"jaws": [...], "field": [...]}`` of closed ``(N, 2)`` polygons.
+
+    Raises
+    ------
+    ValueError
+        Without SID and SAD the field cannot be scaled to the image plane.
     """
+    if receptor.magnification is None:
+        raise ValueError("RT Image SID or SAD is missing: the field cannot be scaled to the "
+                         "image plane")
     content = bev_content(plan, beam, index)
     jaws = [receptor.isocentre_plane_to_receptor(content.jaws)] if content.jaws is not None \
         else []

@@ -135,9 +135,15 @@ class RtImageView(QtWidgets.QWidget):
         beam = self.plan.beam(number) if self.plan is not None and number is not None else None
         with QtCore.QSignalBlocker(self.beam_combo):
             self.beam_combo.setCurrentIndex(max(0, self.beam_combo.findData(number)))
-        polygons = {"jaws": [], "field": []}
-        if beam is not None and beam.control_points and self.receptor is not None:
-            polygons = planned_field_on_receptor(self.receptor, self.plan, beam, 0)
+        polygons: dict[str, list] = {"jaws": [], "field": []}
+        self.overlay_problem = ""
+        if beam is not None and not beam.control_points:
+            self.overlay_problem = f"Beam {beam.number} has no control points: no field."
+        elif beam is not None and self.receptor is not None:
+            try:
+                polygons = planned_field_on_receptor(self.receptor, self.plan, beam, 0)
+            except ValueError as exc:
+                self.overlay_problem = f"No field overlay: {exc}."
         self.jaw_item.setPath(polygons_path(polygons["jaws"]))
         self.field_item.setPath(polygons_path(polygons["field"]))
         self.beam_number = beam.number if beam is not None else None
@@ -178,9 +184,11 @@ class RtImageView(QtWidgets.QWidget):
                  f"gantry {image.gantry_angle_deg if image.gantry_angle_deg is not None else '?'}°."
                  " Graticule: mm at the isocentre, 10 mm ticks.",
                  *receptor.missing]
-        if beam is not None:
+        if beam is not None and not self.overlay_problem:
             lines.append(f"Overlay: beam {beam.number} {beam.name or ''}, control point 0 "
                          "(jaws yellow, field red).")
+        if self.overlay_problem:
+            lines.append(self.overlay_problem)
         self.info.setText("\n".join(lines))
 
     def fit(self) -> None:

@@ -7,7 +7,7 @@ import doctest
 import numpy as np
 import pytest
 
-from rtviewer.core import beam_aperture, beam_outline
+from rtviewer.core import beam_aperture, beam_outline, silhouette
 from rtviewer.core.beam_aperture import aperture_polygons, leaf_rectangles
 from rtviewer.core.beam_outline import arc_span, central_axis, field_in_plane
 from rtviewer.core.drr import drr
@@ -19,7 +19,7 @@ SQUARE = aperture_polygons(jaw_x_mm=(-40, 60), jaw_y_mm=(-20, 30))
 
 
 def test_doctests():
-    for module in (beam_aperture, beam_outline):
+    for module in (beam_aperture, beam_outline, silhouette):
         assert doctest.testmod(module, raise_on_error=True).failed == 0
 
 
@@ -143,3 +143,20 @@ def test_drr_of_water_box_is_path_length():
     g90 = BeamGeometry(gantry_deg=90.0, isocenter_mm=(0, 0, 0))
     assert drr(volume, grid, g90, [0.0], [0.0], step_mm=0.5)[0, 0] == pytest.approx(100.0,
                                                                                   abs=2.0)
+
+
+def test_silhouette_of_edge_on_contours_is_the_solid_shadow():
+    # a 40 x 40 x 40 mm box contoured every 2 mm on axial planes, seen from gantry 90
+    # (HFS): each contour projects to a line, their union to a 40 x 40 mm square (x 1.0)
+    from rtviewer.core.silhouette import union_outline
+
+    g = BeamGeometry(gantry_deg=90.0)
+    square = np.array([[-20.0, -20], [20, -20], [20, 20], [-20, 20]])
+    polys = []
+    for z in np.arange(-20.0, 20.1, 0.5):  # copies every half pixel, as the BEV does
+        pts = np.column_stack([square, np.full(4, z)])
+        polys.append(g.project_to_plane(pts, frame="gantry"))
+    (outline,) = union_outline(polys, half_width_mm=50.0, pixel_mm=1.0)
+    # the near face (x = +20, 980 mm from the source) magnifies by 1000/980
+    assert np.ptp(outline[:, 1]) == pytest.approx(40.0 * 1000 / 980, abs=1.5)
+    assert np.ptp(outline[:, 0]) == pytest.approx(40.0 * 1000 / 980, abs=1.5)
