@@ -34,8 +34,8 @@ Updater role); it writes only its own cache, in the user's cache folder.
 
 #: What the viewer does with each kind of object (see rtviewer.dicom.sop_classes).
 KIND_USAGE: dict[str, str] = {
-    "image": "Displayed as a volume (axial, coronal, sagittal planes through the affine "
-             "from Image Position/Orientation); CT in HU via the Modality LUT",
+    "image": "Displayed; slices stacked into a volume by Image Position/Orientation "
+             "(Patient) when present; Modality LUT applied (HU for CT)",
     "rtstruct": "Contours displayed on the images; volumes and DVHs of closed planar ROIs",
     "rtplan": "Beams, control points, MLC/jaw apertures, fractions, prescription shown; "
               "brachy channels and dwell positions shown",
