@@ -10,6 +10,8 @@ from PySide6 import QtCore, QtGui
 
 from rtviewer.core.iec61217 import BeamGeometry
 from rtviewer.ui.bev_content import compute_drr
+from rtviewer.ui.rtimage_geometry import receptor_geometry
+from rtviewer.ui.slice_view import plane_transform
 
 __all__ = ["BevBackdrop", "polygons_path", "spot_brushes", "rt_image_for_beam",
            "receptor_transform"]
@@ -114,7 +116,8 @@ class BevBackdrop:
             pixels = -pixels
         low, high = np.percentile(pixels, (1.0, 99.5))
         self.item.setImage(pixels, autoLevels=False, levels=(low, max(high, low + 1e-6)))
-        # receptor mm / magnification = mm at the isocentre plane
-        self.item.setTransform(receptor_transform(rt_image, scale=1.0 / m))
+        # receptor mm, less the beam axis point, turned back and / SID·SAD: the gantry plane
+        affine = receptor_geometry(rt_image).pixel_to_isocentre_plane()
+        self.item.setTransform(plane_transform(affine))
         return (f"Backdrop: RT Image {rt_image.path.name} ({rt_image.kind.value}) scaled by "
                 f"SAD/SID = 1/{m:.3f}.")

@@ -55,6 +55,18 @@ class ReceptorGeometry:
         return np.stack([(xy[..., 0] - self.first_pixel_mm[0]) / self.spacing_mm[1],
                          (self.first_pixel_mm[1] - xy[..., 1]) / self.spacing_mm[0]], axis=-1)
 
+    def pixel_to_isocentre_plane(self) -> np.ndarray:
+        """2×3 affine: pixel ``(column, row, 1)`` → ``(Xg, Yg)`` mm at the isocentre plane.
+
+        The inverse of :meth:`isocentre_plane_to_receptor` after :meth:`pixel_to_receptor`.
+        """
+        m = self.magnification or 1.0
+        back = rotation_z(self.receptor_angle_deg)[:2, :2] / m
+        dr, dc = self.spacing_mm
+        x0, y0 = self.first_pixel_mm
+        ax, ay = self.axis_mm
+        return back @ np.array([[dc, 0.0, x0 - ax], [0.0, -dr, y0 - ay]])
+
     def isocentre_plane_to_receptor(self, xy_gantry_mm: Any) -> np.ndarray:
         """``(Xg, Yg)`` mm at the isocentre plane → receptor ``(x, y)`` mm (× SID/SAD)."""
         m = self.magnification or 1.0

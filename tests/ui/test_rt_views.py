@@ -222,3 +222,19 @@ def test_brachy_record_channel_rows(corpus, tmp_path):
     assert rows["channel 1"].fractions_delivered == 1 and rows["channel 1"].interrupted == 1
     assert rows["channel 2"].fractions_delivered == 2
     assert rows["channel 1"].delivered_mu == pytest.approx(271.4 * 1.5, abs=0.2)
+
+
+def test_bev_rt_image_backdrop_puts_the_isocentre_pixel_on_the_axis(qtbot, corpus):
+    folder = corpus / PROSTATE
+    plan = read_plan(_one(folder, "RP*.dcm"))
+    view = BeamsEyeView()
+    qtbot.addWidget(view)
+    view.set_data(plan=plan, rt_images=[read_rt_image(_one(folder, "RI*.dcm"))])
+    view.show()
+    qtbot.waitUntil(lambda: "Backdrop: RT Image" in view.backdrop_note)
+    # ImageItem pixel (c, r) spans [c, c+1]: the centre of pixel (255.5, 255.5) is 256, 256
+    point = view.backdrop.item.transform().map(QtCore.QPointF(256.0, 256.0))
+    assert (point.x(), point.y()) == pytest.approx((0.0, 0.0), abs=1e-9)
+    corner = view.backdrop.item.transform().map(QtCore.QPointF(0.0, 0.0))
+    assert (corner.x(), corner.y()) == pytest.approx((-250.0, 250.0), abs=1e-9)
+    view.close()
