@@ -63,6 +63,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"rtviewer receive: {exc}", file=sys.stderr)
         return 2
     store = Path(settings.store).expanduser()
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"rtviewer receive: cannot create the store {store}: {exc}", file=sys.stderr)
+        return 2
     indexer = StoreIndexer(store)
     lock = threading.Lock()
 

@@ -13,6 +13,7 @@ import hashlib
 import os
 import re
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ __all__ = ["INCOMING", "StoredFile", "safe_component", "store_bytes", "clean_inc
 
 #: Folder under the store holding files being written (emptied at start-up).
 INCOMING = ".incoming"
+_NAMING = threading.Lock()
 _UID = re.compile(r"^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$")
 
 
@@ -93,21 +95,31 @@ def store_bytes(store: Path, data: bytes, study_uid: object, series_uid: object,
     folder = store / safe_component(study_uid) / safe_component(series_uid)
     name = safe_component(sop_instance_uid)
     digest = hashlib.sha1(data).hexdigest()
+    tmp = _write_temporary(store / INCOMING, data)  # the slow part, outside the lock
+    try:
+        with _NAMING:  # choosing the name and moving in are one step per object
+            stored = _place(folder, name, digest)
+            if not stored.already_present:
+                folder.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, stored.path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return stored
+
+
+def _place(folder: Path, name: str, digest: str) -> StoredFile:
+    """Where an object with SHA-1 ``digest`` goes (or is already)."""
     target = folder / f"{name}.dcm"
-    duplicate_of = None
-    if target.exists():
-        if _sha1_of(target) == digest:
-            return StoredFile(target, already_present=True)
-        duplicate_of = target
-        target = folder / f"{name}.{digest[:8]}.dcm"
-        if target.exists() and _sha1_of(target) == digest:
-            return StoredFile(target, duplicate_of, already_present=True)
-    folder.mkdir(parents=True, exist_ok=True)
-    _write_atomically(store / INCOMING, target, data)
-    return StoredFile(target, duplicate_of)
+    if not target.exists():
+        return StoredFile(target)
+    if _sha1_of(target) == digest:
+        return StoredFile(target, already_present=True)
+    twin = folder / f"{name}.{digest[:8]}.dcm"
+    return StoredFile(twin, target, already_present=twin.exists() and _sha1_of(twin) == digest)
 
 
-def _write_atomically(incoming: Path, target: Path, data: bytes) -> None:
+def _write_temporary(incoming: Path, data: bytes) -> Path:
+    """``data`` in a new file under ``incoming``, flushed to disk."""
     incoming.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=incoming, suffix=".part")
     try:
@@ -115,10 +127,10 @@ def _write_atomically(incoming: Path, target: Path, data: bytes) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
 
 
 def _sha1_of(path: Path) -> str:

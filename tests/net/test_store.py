@@ -99,3 +99,15 @@ def test_files_being_written_are_not_in_the_store_index(tmp_path):
     listed = [f.path for f in (*index.skipped, *index.problems)]
     assert tmp_path / "1.2" / "1.3" / "1.4.dcm" in listed  # the stored (junk) file is seen
     assert not any(INCOMING in p.parts for p in listed)
+
+
+def test_simultaneous_different_objects_with_one_uid_all_survive(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    blobs = [f"object {n}".encode() * 1000 for n in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        stored = list(pool.map(lambda b: store_bytes(tmp_path, b, "1.2", "1.3", "1.4"), blobs))
+    files = sorted((tmp_path / "1.2" / "1.3").iterdir())
+    assert len(files) == 8 and len({s.path for s in stored}) == 8
+    assert sorted(f.read_bytes() for f in files) == sorted(blobs)
+    assert sum(s.duplicate_of is None for s in stored) == 1
