@@ -176,6 +176,7 @@ class CheckDock(QtWidgets.QDockWidget):
         counts = report.counts()
         self.summary.setText(f"{report.root}: {counts['error']} errors, {counts['warning']} "
                              f"warnings, {counts['info']} information")
+        self.setWindowTitle(f"Check ({counts['error']} errors, {counts['warning']} warnings)")
         self.raise_()  # tabbed with the problems: show what the user asked for
         self.checked.emit(report)
 

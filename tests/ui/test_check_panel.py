@@ -30,6 +30,7 @@ def test_dock_lists_errors_first_and_filters(qtbot, corpus):
     assert [r[0] for r in rows[:3]] == ["error"] * 3
     assert ("error", "FRAME_OF_REFERENCE_MISMATCH", "mock_data/rt.dcm") in rows
     assert dock.summary.text().endswith("3 errors, 3 warnings, 4 information")
+    assert dock.windowTitle() == "Check (3 errors, 3 warnings)"  # the tab label
     dock.filter.setCurrentIndex(2)  # errors only
     assert dock.row_count() == 3
     dock.filter.setCurrentIndex(1)  # errors and warnings
