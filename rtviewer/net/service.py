@@ -11,7 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from rtviewer.config import Settings, default_store, load_settings, parse_node
+from rtviewer.config import (
+    Settings,
+    default_store,
+    load_settings,
+    parse_node,
+    save_settings,
+)
 from rtviewer.model.index import ScanResult
 from rtviewer.net.indexer import StoreIndexer
 from rtviewer.net.query import QueryFilters, find
@@ -47,6 +53,8 @@ class NetworkService:
         self.store = Path(self.settings.receiver.store or default_store()).expanduser()
         self._server: StorageServer | None = None
         self._indexer: StoreIndexer | None = None
+        self._listeners: tuple[Callable[[str], None],
+                               Callable[[ScanResult], None] | None] | None = None
 
     @property
     def local_aet(self) -> str:
@@ -93,6 +101,24 @@ class NetworkService:
             indexer.stop()
             raise
         self._server, self._indexer = server, indexer
+        self._listeners = (on_received, on_index)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Save ``settings`` to the settings file and use them (a running receiver restarts).
+
+        Raises
+        ------
+        OSError
+            The file cannot be written, or the new address cannot be bound.
+        """
+        save_settings(settings)
+        self.settings = settings
+        self.settings_error = None
+        self.store = Path(settings.receiver.store or default_store()).expanduser()
+        if self._server is not None and self._listeners is not None:
+            listeners = self._listeners
+            self.stop_receiving()
+            self.start_receiving(*listeners)
 
     def stop_receiving(self) -> None:
         """Stop the Storage SCP (objects already stored stay)."""

@@ -90,11 +90,20 @@ class NetworkMenu(QtCore.QObject):
         self.receive_action.toggled.connect(self._toggle_receive)
         menu.addAction(self.receive_action)
         for text, slot in (("&Query / Retrieve…", self.open_query_dialog),
-                           ("&Send selected plan with its chain…", self.send_selected_chain)):
+                           ("&Send selected plan with its chain…", self.send_selected_chain),
+                           ("Network s&ettings…", self.open_settings)):
             action = QtGui.QAction(text, self)
             action.triggered.connect(slot)
             menu.addAction(action)
+        self.log = QtWidgets.QListWidget()
+        dock = QtWidgets.QDockWidget("Network", window)
+        dock.setObjectName("network_dock")
+        dock.setWidget(self.log)
+        window.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        menu.addAction(dock.toggleViewAction())
         window.destroyed.connect(lambda *_: service.stop_receiving())
+        if service.settings_error:
+            self._note(f"Settings file ignored: {service.settings_error}")
 
     def _toggle_receive(self, on: bool) -> None:
         if not on:
@@ -111,9 +120,15 @@ class NetworkMenu(QtCore.QObject):
             f"Receiving as {self.service.receiver_address()} into {self.service.store}")
         self._show_store()
 
-    def _on_received(self, message: str) -> None:
+    def _note(self, message: str) -> None:
+        """Show a network event in the status bar and keep it in the Network dock."""
         self.messages.append(message)
+        self.log.addItem(QtCore.QDateTime.currentDateTime().toString("HH:mm:ss  ") + message)
+        self.log.scrollToBottom()
         self.window.statusBar().showMessage(message, 15_000)
+
+    def _on_received(self, message: str) -> None:
+        self._note(message)
         self._refresh.start()  # one rescan per burst, not per object
 
     def _show_store(self) -> None:
@@ -130,8 +145,30 @@ class NetworkMenu(QtCore.QObject):
         return dialog
 
     def _on_retrieved(self, message: str) -> None:
-        self.window.statusBar().showMessage(message, 15_000)
+        self._note(message)
         self._show_store()
+
+    def open_settings(self) -> QtWidgets.QDialog:
+        """Show the Network settings dialog; saving applies and writes the settings file."""
+        from rtviewer.ui.network_settings import NetworkSettingsDialog
+
+        dialog = NetworkSettingsDialog(self.service.settings, self.window)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.settings()))
+        dialog.show()
+        return dialog
+
+    def apply_settings(self, settings: Any) -> None:
+        """Save and use ``settings`` (a running receiver restarts on the new address)."""
+        try:
+            self.service.apply_settings(settings)
+        except OSError as exc:
+            self.receive_action.setChecked(self.service.receiving)
+            QtWidgets.QMessageBox.warning(self.window, "Network settings", str(exc))
+            return
+        where = f"; receiving as {self.service.receiver_address()}" \
+            if self.service.receiving else ""
+        self._note(f"Network settings saved{where}")
 
     def selected_path(self) -> Path | None:
         """The file of the tree's current item, if it is one."""
@@ -172,12 +209,10 @@ class NetworkMenu(QtCore.QObject):
 
 
     def _sent(self, text: str) -> None:
-        self.messages.append(text)
-        self.window.statusBar().showMessage(text, 15_000)
+        self._note(text)
 
     def _send_failed(self, text: str) -> None:
-        self.messages.append(f"Send failed: {text}")
-        self.window.statusBar().showMessage(f"Send failed: {text}", 15_000)
+        self._note(f"Send failed: {text}")
 
 
 def attach_network(window: QtWidgets.QMainWindow, service: Any) -> NetworkMenu:
