@@ -164,6 +164,25 @@ def plane_timings(paths: dict[str, Path]) -> dict[str, float]:
     }
 
 
+def compare_small_targets(work: Path, dicompyler: dict | None) -> None:
+    """Volume, D95 and D99 of the targets: rtviewer's CSV beside dicompyler-core's."""
+    import csv
+
+    if not dicompyler:
+        return
+    with open(work / "ours.csv", newline="", encoding="utf-8") as f:
+        ours = {r["roi_name"]: r for r in csv.DictReader(f)}
+    heads = ("rtviewer cc / D95 / D99 Gy", "dicompyler-core cc / D95 / D99")
+    print(f"{'ROI':10s} {heads[0]:>30s}  {heads[1]:>32s}")
+    for name in ("PTV", "GTV", "PTV_Boost", *(f"Met_{i}" for i in range(1, 7))):
+        r, d = ours.get(name), dicompyler["stats"].get(name)
+        if r is None or d is None:
+            continue
+        mine = f"{float(r['volume_cc']):8.3f} {float(r['d95_gy']):7.2f} {float(r['d99_gy']):7.2f}"
+        theirs = f"{d[0]:8.3f} {d[4]:7.2f} {d[5]:7.2f}"
+        print(f"{name:10s} {mine:>30s}  {theirs:>32s}")
+
+
 def report(ours, plastimatch, dicompyler, planes, baseline) -> None:
     median = statistics.median(ours["times"])
     parts = [statistics.median(p[i] for p in ours["parts"]) for i in range(3)]
@@ -204,6 +223,7 @@ def main() -> None:
     dicompyler = run_dicompyler(paths, args.peer_repeats)
     planes = plane_timings(paths)
     report(ours, plastimatch, dicompyler, planes, baseline)
+    compare_small_targets(args.work, dicompyler)
 
 
 if __name__ == "__main__":
