@@ -62,6 +62,10 @@ class ViewerController(QtCore.QObject):
         window.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         window.setCentralWidget(self.viewer)
         window.resizeDocks([dock], [300], QtCore.Qt.Orientation.Horizontal)
+        bottom = [d for d in window.findChildren(QtWidgets.QDockWidget)
+                  if window.dockWidgetArea(d) == QtCore.Qt.DockWidgetArea.BottomDockWidgetArea]
+        if bottom:  # problems and checks: useful, but the images come first
+            window.resizeDocks(bottom, [140] * len(bottom), QtCore.Qt.Orientation.Vertical)
         self.tree_dock = dock
 
     def _build_status(self) -> None:
