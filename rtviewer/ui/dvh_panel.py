@@ -8,6 +8,7 @@ explicit functions of ``core.dvh_metrics``; CSV export writes curves and table.
 from __future__ import annotations
 
 import csv
+import logging
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,8 @@ from rtviewer.ui.scene import Scene
 from rtviewer.ui.view_state import ViewState
 
 __all__ = ["STAT_COLUMNS", "DvhPanel", "DvhWorker", "dvh_statistics"]
+
+log = logging.getLogger(__name__)
 
 STAT_COLUMNS = ("volume_cc", "dmin", "dmean", "dmax", "d98", "d95", "d50", "d2", "d0.03cc",
                 "v_rx_percent")
@@ -61,10 +64,15 @@ class DvhWorker(QtCore.QThread):
         for roi_number in self.roi_numbers:
             if self._stop or dose is None:
                 return
-            model = self.scene.slab_model(roi_number)
-            if model is None:
+            try:
+                model = self.scene.slab_model(roi_number)
+                if model is None:
+                    continue
+                dvh = compute_dvh(model, dose.dose_gy, dose.grid)
+            except Exception:  # noqa: BLE001 - one bad structure must not stop the others
+                log.exception("DVH of ROI %s failed", roi_number)
                 continue
-            self.computed.emit(roi_number, compute_dvh(model, dose.dose_gy, dose.grid))
+            self.computed.emit(roi_number, dvh)
 
 
 class DvhPanel(QtWidgets.QWidget):

@@ -7,6 +7,7 @@ problem line (file + reason) and the scene shows what did load.
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,8 @@ from rtviewer.ui.scene import Scene
 __all__ = ["LoadResult", "LoadWorker", "load_scene"]
 
 Progress = Callable[[int, int, str], None]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,11 @@ def load_scene(chain: Chain, progress: Progress | None = None,
         except (RtViewerError, ValueError, OSError) as exc:
             path = target[0] if isinstance(target, tuple) else target
             problems.append((Path(getattr(exc, "path", None) or path), str(exc)))
+        except Exception as exc:  # noqa: BLE001 - the loading boundary: never lose the rest
+            path = target[0] if isinstance(target, tuple) else target
+            log.exception("unexpected error reading %s", path)
+            problems.append((Path(path), f"unexpected error ({type(exc).__name__}: {exc}); "
+                                         "see the log file"))
     if progress is not None:
         progress(len(steps), len(steps), "done")
     return _result(loaded, problems, chain)
