@@ -46,55 +46,74 @@ def test_demo_patients_check_clean(demo):
     assert _codes(report) == {"RECORDED_INTERRUPTION"}
 
 
-@pytest.fixture(scope="module")
-def broken(demo, tmp_path_factory) -> tuple[Path, dict[str, Path]]:
-    folder = tmp_path_factory.mktemp("broken") / THORAX
-    shutil.copytree(demo / THORAX, folder)
-    touched: dict[str, Path] = {}
-    # 1. the VMAT plan's dose grid moved 150 mm to the patient's left: the targets fall out
-    plan_path, plan = next((p, d) for p, d in _files(folder, "RTPLAN")
-                           if d.RTPlanLabel == "Lung VMAT")
+def _shift_plan_dose(folder: Path, plan: pydicom.Dataset) -> Path:
+    """Move the plan's dose grid 150 mm to the patient's left: the targets fall out."""
     for path, ds in _files(folder, "RTDOSE"):
         if ds.DoseSummationType == "PLAN" and \
                 ds.ReferencedRTPlanSequence[0].ReferencedSOPInstanceUID == plan.SOPInstanceUID:
             full = pydicom.dcmread(path)
             full.ImagePositionPatient[0] += 150.0
             full.save_as(path)
-            touched["dose"] = path
-    # 2. the PTV's contours lifted 1 mm off the 2.5 mm CT planes; one External contour
-    #    pushed 1 m out of the image
+            return path
+    raise AssertionError("the demo has no PLAN dose for this plan")
+
+
+def _move_contours(folder: Path) -> Path:
+    """Lift the PTV 1 mm off the 2.5 mm CT planes; push one External contour 1 m out."""
     struct_path, _ = _files(folder, "RTSTRUCT")[0]
     rs = pydicom.dcmread(struct_path)
     names = {int(r.ROINumber): r.ROIName for r in rs.StructureSetROISequence}
     for item in rs.ROIContourSequence:
         name = names[int(item.ReferencedROINumber)]
-        if name == "PTV":
-            for contour in item.ContourSequence:
-                data = [float(v) for v in contour.ContourData]
-                data[2::3] = [z + 1.0 for z in data[2::3]]
-                contour.ContourData = data
-        if name == "External":
-            contour = item.ContourSequence[0]
+        contours = item.ContourSequence if name == "PTV" else []
+        for contour in contours:
             data = [float(v) for v in contour.ContourData]
-            data[0] += 1000.0
+            data[2::3] = [z + 1.0 for z in data[2::3]]
             contour.ContourData = data
+        if name == "External":
+            data = [float(v) for v in item.ContourSequence[0].ContourData]
+            data[0] += 1000.0
+            item.ContourSequence[0].ContourData = data
     rs.save_as(struct_path)
-    touched["struct"] = struct_path
-    # 3. the continuation session of fraction 3 is lost: beam 4 lacks 23.3 MU
+    return struct_path
+
+
+def _break_records(folder: Path, touched: dict[str, Path]) -> None:
+    """Lose fraction 3's continuation; drop a Type 1 attribute in fraction 2's record."""
     for path, ds in _files(folder, "RTRECORD"):
         beams = ds.TreatmentSessionBeamSequence
-        if len(beams) == 3 and int(beams[0].CurrentFractionNumber) == 3:
-            path.unlink()
+        fraction = int(beams[0].CurrentFractionNumber)
+        if len(beams) == 3 and fraction == 3:
+            path.unlink()  # beam 4 of fraction 3 now lacks 23.3 MU
         elif any(b.TreatmentTerminationStatus == "OPERATOR" for b in beams):
             touched["interrupted"] = path
-    # 4. a copy of the plan under Varian's private SOP class
+        elif fraction == 2:
+            record = pydicom.dcmread(path)
+            del record.TreatmentSessionBeamSequence[0].TreatmentTerminationStatus
+            record.save_as(path)
+            touched["no_status"] = path
+
+
+def _private_copy(folder: Path, plan_path: Path) -> Path:
+    """A copy of the plan under Varian's private SOP class."""
     private = pydicom.dcmread(plan_path)
     private.SOPClassUID = "1.2.246.352.70.1.70"
     private.file_meta.MediaStorageSOPClassUID = private.SOPClassUID
     private.SOPInstanceUID = generate_uid()
     private.file_meta.MediaStorageSOPInstanceUID = private.SOPInstanceUID
-    touched["private"] = folder / "private_plan.dcm"
-    private.save_as(touched["private"])
+    private.save_as(folder / "private_plan.dcm")
+    return folder / "private_plan.dcm"
+
+
+@pytest.fixture(scope="module")
+def broken(demo, tmp_path_factory) -> tuple[Path, dict[str, Path]]:
+    folder = tmp_path_factory.mktemp("broken") / THORAX
+    shutil.copytree(demo / THORAX, folder)
+    plan_path, plan = next((p, d) for p, d in _files(folder, "RTPLAN")
+                           if d.RTPlanLabel == "Lung VMAT")
+    touched = {"dose": _shift_plan_dose(folder, plan), "struct": _move_contours(folder),
+               "private": _private_copy(folder, plan_path)}
+    _break_records(folder, touched)
     return folder, touched
 
 
@@ -133,6 +152,14 @@ def test_delivered_mu_deviation_when_the_continuation_is_lost(broken, broken_rep
     assert "fraction 3: 16.9 MU delivered against 40.2 MU planned (-57.9 %)" in found[0].message
     assert _at(broken_report, folder, touched["interrupted"], "RECORDED_INTERRUPTION")[0] \
         .severity is Severity.INFO
+
+
+def test_record_missing_a_type1_attribute(broken, broken_report):
+    folder, touched = broken
+    found = _at(broken_report, folder, touched["no_status"], "MISSING_TYPE1_ATTRIBUTE")
+    assert [(f.attribute, f.severity) for f in found] == [
+        ("TreatmentSessionBeamSequence>TreatmentTerminationStatus", Severity.WARNING)]
+    assert "in 1 of 6 TreatmentSessionBeamSequence items" in found[0].message
 
 
 def test_private_sop_class(broken, broken_report):
