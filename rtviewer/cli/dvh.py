@@ -51,7 +51,7 @@ def _header(path: Path) -> dict[str, str | None] | None:
         return None
     frame = ds.get("FrameOfReferenceUID")
     refs = ds.get("ReferencedFrameOfReferenceSequence") or []
-    if frame is None and len(refs):
+    if not frame and len(refs):
         frame = refs[0].get("FrameOfReferenceUID")
     return {"modality": str(ds.get("Modality", "")), "frame": str(frame) if frame else None,
             "summation": str(ds.get("DoseSummationType", "")).upper()}
@@ -155,6 +155,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"rtviewer dvh: {exc}", file=sys.stderr)
         return 2
     rows = compute_rows(rois, dose.dose_gy, dose.grid)
+    for row in rows:
+        if row.dvh.outside_volume_cc > 1e-3 * max(row.dvh.volume_cc, 1e-9):
+            print(f"rtviewer dvh: ROI {row.roi_number} '{row.roi_name}': "
+                  f"{row.dvh.outside_volume_cc:.3g} cc outside the dose grid, counted as 0 Gy",
+                  file=sys.stderr)
     if args.csv:
         _write(args.csv, statistics_csv(rows))
     else:

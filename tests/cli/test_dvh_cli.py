@@ -88,3 +88,23 @@ def test_never_imports_qt(nelms, tmp_path):
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
+
+
+def test_folder_mode_on_a_vendor_export_with_a_plan(corpus, tmp_path, capsys):
+    # RayStation puts the structure set's Frame of Reference only in its referenced
+    # frame sequence; the folder also holds the RT Plan
+    folder = corpus / "pps-vendor-plans" / "BrainSRSRaystationVMAT"
+    out = tmp_path / "stats.csv"
+    assert main(["dvh", str(folder), "--roi", "PTV_1", "--roi", "GTV_1", "--csv", str(out)]) == 0
+    with open(out, newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["roi_name"] for r in rows] == ["GTV_1", "PTV_1"]  # ROI Number order
+    assert all(35 < float(r["dmean_gy"]) < 50 for r in rows)
+
+
+def test_outside_dose_grid_is_reported(corpus, tmp_path, capsys):
+    folder = corpus / "dicompyler-core"
+    code = main(["dvh", "--structures", str(folder / "rtss.dcm"), "--dose",
+                 str(folder / "rtdose.dcm"), "--roi", "BODY", "--csv", str(tmp_path / "o.csv")])
+    assert code == 0
+    assert "outside the dose grid" in capsys.readouterr().err
