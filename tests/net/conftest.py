@@ -29,7 +29,7 @@ def free_port() -> int:
 
 def need_tool(name: str) -> str:
     """The path of a Debian tool; skip locally, fail under CI (where .ci/run installs it)."""
-    path = shutil.which(name)
+    path = shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
     if path is None:
         message = f"{name} is not installed (Debian packages dcmtk / orthanc)"
         if os.environ.get("CI") == "true":

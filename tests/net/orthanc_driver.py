@@ -12,6 +12,7 @@ its PID whatever happens.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -113,7 +114,8 @@ def main() -> int:
     files = [Path(p) for p in sys.argv[2:]]
     (work / "db").mkdir(parents=True, exist_ok=True)
     log = (work / "orthanc.log").open("w")
-    proc = subprocess.Popen(["Orthanc", str(_config(work))], stdout=log, stderr=log)
+    orthanc = os.environ.get("RTVIEWER_TEST_ORTHANC", "Orthanc")
+    proc = subprocess.Popen([orthanc, str(_config(work))], stdout=log, stderr=log)
     try:
         _wait_for_orthanc(proc)
         result = _exercise(work, files)

@@ -99,6 +99,7 @@ def test_storescu_corpus_files_arrive_intact_and_indexed(corpus, start_scp):
         "(a different object with this UID exists: kept both)")
 
 
+@pytest.mark.slow
 def test_storescu_demo_patient_arrives_intact(tmp_path, start_scp):
     generate = pytest.importorskip("rtviewer.demo.generate")
     files = sorted(generate.generate_demo(tmp_path / "demo"))
