@@ -159,6 +159,25 @@ def test_opening_a_folder_and_computing_dvhs_leaves_it_byte_for_byte_unchanged(
     assert any("position" in line for line in lines)
 
 
+ALL_FOLDERS = ["aptg-proton", "dicompyler-core", "matrad-dicomexport", NELMS, "orthanc-tests",
+               "pps-vendor-plans", "pydicom-testfiles", "pylinac", "pymedphys", "pynetdicom",
+               "pytg43-brachy", "rt-utils", "slicerrt-eclipse-prostate"]
+
+
+@pytest.mark.corpus
+@pytest.mark.slow
+@pytest.mark.parametrize("folder", ALL_FOLDERS)
+def test_every_corpus_folder_opens_without_error_and_stays_unchanged(tmp_path, corpus, folder):
+    before = _digest(corpus / folder)
+    try:
+        _pixels, doc, _lines = _render(tmp_path, corpus, folder, view="all")
+        assert doc["size_px"] == [1600, 1000]
+    except NothingToRender:
+        # RT Images only (pylinac, pynetdicom) or plans without dose, structures or CT
+        assert folder in ("pylinac", "pynetdicom", "pymedphys")
+    assert _digest(corpus / folder) == before
+
+
 @pytest.mark.corpus
 def test_nothing_renderable_raises(tmp_path, corpus):
     with pytest.raises(NothingToRender):
