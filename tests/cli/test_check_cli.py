@@ -76,6 +76,9 @@ def test_readable_output_groups_by_file(corpus, capsys):
 def test_usage_errors_and_unreadable_paths_exit_3(tmp_path, capsys):
     assert main(["check", str(tmp_path / "absent")]) == 3
     assert "no such file or folder" in capsys.readouterr().err
+    (tmp_path / "notes.txt").write_text("not DICOM")
+    assert main(["check", str(tmp_path / "notes.txt")]) == 3
+    assert "nothing to check" in capsys.readouterr().err
     for argv in (["check"], ["check", "--bogus", str(tmp_path)],
                  ["check", str(tmp_path), "extra"]):
         with pytest.raises(SystemExit) as exc:

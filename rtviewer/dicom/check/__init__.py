@@ -21,6 +21,7 @@ from rtviewer.dicom.check.invalid_values import name_invalid_values
 from rtviewer.dicom.check.objects import ObjectStore
 from rtviewer.dicom.check.record_checks import check_records
 from rtviewer.dicom.scan import scan
+from rtviewer.errors import NotDicomError
 from rtviewer.model.check import CheckReport
 from rtviewer.model.findings import Finding, Severity
 
@@ -54,6 +55,8 @@ def check_path(path: str | Path, *, deep: bool = False, progress: Progress | Non
     ------
     rtviewer.errors.UnreadableFileError
         ``path`` does not exist or cannot be read.
+    rtviewer.errors.NotDicomError
+        ``path`` is a single file that is not a DICOM object.
     """
     def stage(name: str) -> None:
         if progress is not None:
@@ -61,6 +64,9 @@ def check_path(path: str | Path, *, deep: bool = False, progress: Progress | Non
 
     stage("scanning")
     result = scan(path, use_cache=use_cache)
+    if Path(path).is_file() and not result.instances() and not result.problems:
+        reason = result.skipped[0].reason if result.skipped else "not a DICOM file"
+        raise NotDicomError(f"nothing to check: {reason}", path=path)
     out = Collector(result.root)
     stage("checking files against their IODs")
     # first: its file-level findings (NO_FILE_META...) carry assumptions
