@@ -11,10 +11,11 @@ from typing import Any
 
 import numpy as np
 
-from rtviewer.core.beam_outline import arc_span, central_axis, field_in_plane
+from rtviewer.core.beam_outline import central_axis, field_in_plane
 from rtviewer.ui.beam_model import arc_geometries, beam_at, is_arc
 
-__all__ = ["BeamDrawing", "beam_drawing", "DwellDrawing", "brachy_drawing"]
+__all__ = ["BeamDrawing", "BeamSolid", "BeamSolidCache", "beam_drawing", "beam_solid",
+           "DwellDrawing", "brachy_drawing"]
 
 #: The drawn part of a beam, in SAD from the source (0.5 SAD before to 0.6 SAD past).
 T_RANGE = (0.5, 1.6)
@@ -44,46 +45,89 @@ def _join(polylines: list[np.ndarray], *, close: bool) -> np.ndarray:
     return np.concatenate(pieces) if pieces else np.empty((0, 2))
 
 
-def beam_drawing(plan: Any, beam: Any, frame: Any, view: str, depth_mm: float,
-                 index: int = 0, *, arc_radius_mm: float = ARC_RADIUS_MM,
-                 arc_field: bool = True) -> BeamDrawing:
-    """The beam at control point ``index`` cut by the view's plane at ``depth_mm``.
+@dataclass(frozen=True)
+class BeamSolid:
+    """What a beam draws at one control point, in 3-D (view independent, cached).
 
-    An arc is drawn as its span (source directions at ``arc_radius_mm`` from the
-    isocentre) with its first and last central axes; its field edges (at
-    ``index``) only with ``arc_field``.
+    ``arc_directions`` ``(N, 3)`` are unit vectors from the isocentre towards the
+    source along an arc (None for a fixed gantry); ``axes`` the central axes drawn
+    (``(2, 3)`` each, patient mm).
     """
+
+    at: Any  # BeamAtControlPoint
+    arc_directions: np.ndarray | None
+    axes: tuple[np.ndarray, ...]
+    label: str
+    label_mm: np.ndarray
+
+
+def beam_solid(plan: Any, beam: Any, index: int = 0) -> BeamSolid:
+    """The view-independent part of :func:`beam_drawing` (see :class:`BeamSolidCache`)."""
     at = beam_at(plan, beam, index)
     g = at.geometry
-    _u, _v, n = frame.axes(view)
-    iso = np.asarray(g.isocenter_mm)
-    point = iso + (depth_mm - float(iso @ n)) * n
-    arc = is_arc(beam)
-    polygons = field_in_plane(g, at.apertures, plane_point_mm=point, plane_normal=n,
-                              t_range=T_RANGE) if arc_field or not arc else []
-
-    def st(xyz: np.ndarray) -> np.ndarray:
-        return frame.to_view(view, xyz)[..., :2]
-
-    field_st = _join([st(p) for p in polygons], close=True)
-    axes = [st(central_axis(g, t_range=T_RANGE))]
-    arc_st = np.empty((0, 2))
     gantry = f"G{g.gantry_deg:g}°"
-    if arc:
+    axes: tuple[np.ndarray, ...] = (central_axis(g, t_range=T_RANGE),)
+    directions = None
+    if is_arc(beam):
         geoms = arc_geometries(plan, beam)
-        arc_st = st(arc_span(geoms, radius_mm=arc_radius_mm))
-        axes = [st(central_axis(geoms[0], t_range=T_RANGE)),
-                st(central_axis(geoms[-1], t_range=T_RANGE))]
+        directions = -np.array([geo.beam_direction for geo in geoms])
+        axes = (central_axis(geoms[0], t_range=T_RANGE), central_axis(geoms[-1], t_range=T_RANGE))
         rotation = beam.control_points[0].gantry_rotation
         turn = f" {rotation.value}" if rotation is not None else ""
         gantry = f"G{geoms[0].gantry_deg:g}→{geoms[-1].gantry_deg:g}°{turn}"
     if abs(g.couch_deg) > 1e-6:
         gantry += f" T{g.couch_deg:g}°"
-    label_point = central_axis(g, t_range=(0.8, 0.8))[0]
-    return BeamDrawing(number=beam.number, field_st=field_st, axis_st=_join(axes, close=False),
-                       arc_st=arc_st, label=f"{beam.name or beam.number} {gantry}",
-                       label_st=st(label_point), isocenter_st=st(iso),
-                       isocenter_depth_mm=float(iso @ n), notes=at.notes)
+    return BeamSolid(at, directions, axes, f"{beam.name or beam.number} {gantry}",
+                     central_axis(g, t_range=(0.8, 0.8))[0])
+
+
+class BeamSolidCache:
+    """:func:`beam_solid` per (plan, Beam Number, control point), shared by the views."""
+
+    def __init__(self) -> None:
+        self._plan: Any = None
+        self._solids: dict[tuple[int, int], BeamSolid] = {}
+
+    def get(self, plan: Any, beam: Any, index: int) -> BeamSolid:
+        """The cached solid (recomputed when the plan object changes)."""
+        if plan is not self._plan:
+            self._plan, self._solids = plan, {}
+        key = (beam.number, int(index))
+        if key not in self._solids:
+            self._solids[key] = beam_solid(plan, beam, index)
+        return self._solids[key]
+
+
+def beam_drawing(plan: Any, beam: Any, frame: Any, view: str, depth_mm: float,
+                 index: int = 0, *, arc_radius_mm: float = ARC_RADIUS_MM,
+                 arc_field: bool = True, solid: BeamSolid | None = None) -> BeamDrawing:
+    """The beam at control point ``index`` cut by the view's plane at ``depth_mm``.
+
+    An arc is drawn as its span (source directions at ``arc_radius_mm`` from the
+    isocentre) with its first and last central axes; its field edges (at
+    ``index``) only with ``arc_field``. Pass ``solid`` (from a
+    :class:`BeamSolidCache`) to skip the view-independent work.
+    """
+    solid = solid if solid is not None else beam_solid(plan, beam, index)
+    g = solid.at.geometry
+    _u, _v, n = frame.axes(view)
+    iso = np.asarray(g.isocenter_mm)
+    point = iso + (depth_mm - float(iso @ n)) * n
+    arc = solid.arc_directions is not None
+    polygons = field_in_plane(g, solid.at.apertures, plane_point_mm=point, plane_normal=n,
+                              t_range=T_RANGE) if arc_field or not arc else []
+
+    def st(xyz: np.ndarray) -> np.ndarray:
+        return frame.to_view(view, xyz)[..., :2]
+
+    arc_st = (st(iso + arc_radius_mm * solid.arc_directions) if arc
+              else np.empty((0, 2)))
+    return BeamDrawing(number=beam.number,
+                       field_st=_join([st(p) for p in polygons], close=True),
+                       axis_st=_join([st(a) for a in solid.axes], close=False),
+                       arc_st=arc_st, label=solid.label, label_st=st(solid.label_mm),
+                       isocenter_st=st(iso), isocenter_depth_mm=float(iso @ n),
+                       notes=solid.at.notes)
 
 
 @dataclass

@@ -14,7 +14,13 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from rtviewer.ui.beam_state import BeamState
-from rtviewer.ui.plan_geometry import T_RANGE, BeamDrawing, beam_drawing, brachy_drawing
+from rtviewer.ui.plan_geometry import (
+    T_RANGE,
+    BeamDrawing,
+    BeamSolidCache,
+    beam_drawing,
+    brachy_drawing,
+)
 
 __all__ = ["PlanOverlay", "BEAM_COLOURS"]
 
@@ -30,14 +36,17 @@ def beam_colour(number: int) -> tuple[int, int, int]:
 class PlanOverlay(QtCore.QObject):
     """Draws the plan on one :class:`~rtviewer.ui.slice_view.SliceView`."""
 
-    def __init__(self, slice_view: Any, beam_state: BeamState) -> None:
+    def __init__(self, slice_view: Any, beam_state: BeamState,
+                 solids: BeamSolidCache | None = None) -> None:
         super().__init__(slice_view)
         self.view, self.beam_state = slice_view, beam_state
+        self.solids = solids if solids is not None else BeamSolidCache()
         self.plan: Any = None
         self.drawings: dict[int, BeamDrawing] = {}
         self._depth: float | None = None
         self._items: dict[int, tuple[pg.PlotCurveItem, ...]] = {}
         self._labels: dict[int, pg.TextItem] = {}
+        self._radius: tuple[Any, float] = (None, 120.0)
         self.iso_item = pg.ScatterPlotItem(symbol="o", size=14, pxMode=True,
                                            pen=pg.mkPen((255, 0, 255), width=2), brush=None)
         self.paths_item = pg.PlotCurveItem(pen=pg.mkPen((255, 255, 255, 200), width=2),
@@ -86,7 +95,6 @@ class PlanOverlay(QtCore.QObject):
         for number in self._items:
             for item in self._items[number]:
                 item.setData([], [])
-            self._labels[number].setText("")
         visible = self.beam_state.visible_beams
         selected, index = self.beam_state.selected
         beams = getattr(self.plan, "beams", ()) or ()
@@ -96,24 +104,35 @@ class PlanOverlay(QtCore.QObject):
             cp = index if beam.number == selected else 0
             drawing = beam_drawing(self.plan, beam, scene.frame, self.view.view, self._depth, cp,
                                    arc_radius_mm=self._arc_radius(),
-                                   arc_field=beam.number == selected)
+                                   arc_field=beam.number == selected,
+                                   solid=self.solids.get(self.plan, beam, cp))
             self.drawings[beam.number] = drawing
             edges, axis, arc = self._beam_items(beam.number)
             for item, st in ((edges, drawing.field_st), (axis, drawing.axis_st),
                              (arc, drawing.arc_st)):
                 item.setData(st[:, 0], st[:, 1], connect="finite")
-            self._labels[beam.number].setText(drawing.label)
+            _set_text(self._labels[beam.number], drawing.label)
+        for number, label in self._labels.items():
+            if number not in self.drawings:
+                _set_text(label, "")
         self._place_labels()
         self._draw_isocentres()
         self._draw_brachy()
 
     def _arc_radius(self) -> float:
-        """Arc spans drawn at 40 % of the view's smaller extent (mm), so they stay in view."""
-        corners = self.view._extent_corners()
-        if corners is None:
-            return 120.0
-        st = self.view.patient_to_view(corners)
-        return float(0.4 * np.min(np.ptp(st, axis=0)))
+        """Arc spans drawn at 40 % of the view's smaller extent (mm), so they stay in view.
+
+        Computed once per scene: the extent comes from every contour point.
+        """
+        scene = self.view.scene
+        if self._radius[0] is not scene:
+            corners = self.view._extent_corners()
+            radius = 120.0
+            if corners is not None:
+                st = self.view.patient_to_view(corners)
+                radius = float(0.4 * np.min(np.ptp(st, axis=0)))
+            self._radius = (scene, radius)
+        return self._radius[1]
 
     def _place_labels(self) -> None:
         """Put each beam's label on its axis, on the source side, inside the view."""
@@ -170,6 +189,12 @@ class PlanOverlay(QtCore.QObject):
                           "brush": QtGui.QBrush(QtGui.QColor(255, 40, 40) if near
                                                 else QtGui.QColor(0, 0, 0, 0))})
         self.dwell_item.setData(spots)
+
+
+def _set_text(label: pg.TextItem, text: str) -> None:
+    """Set a label's text only when it changes (re-layout costs a millisecond a label)."""
+    if label.toPlainText() != text:
+        label.setText(text)
 
 
 def _slice_step(scene: Any, view: str) -> float:

@@ -16,6 +16,7 @@ from rtviewer.model.beam import TreatmentDeliveryType
 from rtviewer.ui.beam_state import BeamState
 from rtviewer.ui.bev_view import BeamsEyeView
 from rtviewer.ui.brachy_panel import BrachyPanel
+from rtviewer.ui.plan_geometry import BeamSolidCache
 from rtviewer.ui.plan_overlay import PlanOverlay
 from rtviewer.ui.record_view import RecordView
 from rtviewer.ui.rtimage_panel import RtImagePanel
@@ -45,7 +46,8 @@ class RtViews(QtCore.QObject):
         super().__init__(viewer)
         self.viewer = viewer
         self.beam_state = BeamState(self)
-        self.overlays = {name: PlanOverlay(view, self.beam_state)
+        solids = BeamSolidCache()  # the three views share the 3-D beam geometry
+        self.overlays = {name: PlanOverlay(view, self.beam_state, solids)
                          for name, view in viewer.views.items()}
         self.bev = BeamsEyeView()
         self.brachy = BrachyPanel()
