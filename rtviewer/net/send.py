@@ -78,30 +78,43 @@ def send_files(node: Node, paths: Sequence[Path], local_aet: str, *,
         No association.
     """
     items: list[SendItem] = []
-    loaded = []
+    # Headers first (contexts must be proposed up front); each file is read whole only
+    # when its turn comes, so a 300-slice CT never sits in memory at once.
+    headers = []
     for path in paths:
-        try:
-            ds, _findings = read_dataset(path)
-        except RtViewerError as exc:
-            items.append(SendItem(Path(path), None, None, f"not sent: {exc}"))
-            continue
-        sop = str(ds.get("SOPClassUID", "")).strip("\x00 ")
-        if sop not in _STORAGE_UIDS:
-            items.append(SendItem(Path(path), None, None,
-                                  f"not sent: SOP Class {UID(sop).name or '(none)'} is not "
-                                  "one rtviewer sends"))
-            continue
-        loaded.append((Path(path), ds, sop, str(ds.file_meta.TransferSyntaxUID)))
-    if not loaded:
+        item, header = _header(Path(path))
+        if item is not None:
+            items.append(item)
+        else:
+            headers.append(header)
+    if not headers:
         return SendResult(tuple(items))
-    with associate(node, local_aet, _contexts((s, t) for _p, _d, s, t in loaded)) as assoc:
-        for n, (path, ds, _sop, _ts) in enumerate(loaded):
+    with associate(node, local_aet, _contexts((s, t) for _p, s, t in headers)) as assoc:
+        for n, (path, _sop, _ts) in enumerate(headers):
             if cancel is not None and cancel():
                 return SendResult(tuple(items), cancelled=True)
+            try:
+                ds, _findings = read_dataset(path)
+            except RtViewerError as exc:  # changed or vanished since the header was read
+                items.append(SendItem(path, None, None, f"not sent: {exc}"))
+                continue
             items.append(_store_one(assoc, path, ds))
             if progress is not None:
-                progress(n + 1, len(loaded))
+                progress(n + 1, len(headers))
     return SendResult(tuple(items))
+
+
+def _header(path: Path) -> tuple[SendItem | None, tuple[Path, str, str]]:
+    """(why not sent, or None) and (path, SOP Class UID, Transfer Syntax UID)."""
+    try:
+        ds, _findings = read_dataset(path, stop_before_pixels=True)
+    except RtViewerError as exc:
+        return SendItem(path, None, None, f"not sent: {exc}"), (path, "", "")
+    sop = str(ds.get("SOPClassUID", "")).strip("\x00 ")
+    if sop not in _STORAGE_UIDS:
+        return SendItem(path, None, None, f"not sent: SOP Class {UID(sop).name or '(none)'} "
+                        "is not one rtviewer sends"), (path, sop, "")
+    return None, (path, sop, str(ds.file_meta.TransferSyntaxUID))
 
 
 def _store_one(assoc: object, path: Path, ds: object) -> SendItem:

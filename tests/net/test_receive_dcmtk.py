@@ -104,11 +104,18 @@ def test_storescu_demo_patient_arrives_intact(tmp_path, start_scp):
     generate = pytest.importorskip("rtviewer.demo.generate")
     files = sorted(generate.generate_demo(tmp_path / "demo"))
     scp = start_scp()
-    out = _storescu(scp.port, files)
-    assert out.returncode == 0, out.stderr
+    indexer = StoreIndexer(scp.store)
+    scp.server._on_received = lambda item: (scp.received.append(item), indexer.request())
+    try:
+        out = _storescu(scp.port, files)
+        assert out.returncode == 0, out.stderr
+        assert indexer.wait_idle(120)
+    finally:
+        indexer.stop()
     assert len(scp.received) == len(files)
     for sent, item in zip(files, scp.received, strict=True):
         assert_intact(sent, item.stored.path)
+    assert {i.path for i in indexer.latest.instances()} == {i.stored.path for i in scp.received}
     kinds = {i.sop_class_name for i in scp.received}
     assert {"RT Plan Storage", "RT Dose Storage", "RT Structure Set Storage",
             "CT Image Storage"} <= kinds
