@@ -8,6 +8,7 @@ by the window and ``rtviewer render``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,12 +105,17 @@ def _image_series_for(scan: ScanResult, structures: Instance | None,
     return ()
 
 
+def _is_beam_dose(inst: Instance) -> bool:
+    """Whether an RT Dose's summary names the BEAM summation type."""
+    return inst.kind == "rtdose" and re.search(r"\bBEAM\b", inst.summary or "") is not None
+
+
 def _doses_of_plan(scan: ScanResult, plan: Instance) -> list[Instance]:
     doses = [i for i in scan.instances() if i.kind == "rtdose"
              and any(r.kind == "rtplan" and r.uid == plan.sop_instance_uid
                      and r.path == plan.path for r in i.references)]
     # a PLAN (whole-plan) dose first, BEAM doses last
-    return sorted(doses, key=lambda d: ("BEAM" in (d.summary or "").upper(), str(d.path)))
+    return sorted(doses, key=lambda d: (_is_beam_dose(d), str(d.path)))
 
 
 def _plans_of_structures(scan: ScanResult, structures: Instance) -> list[Instance]:
@@ -192,7 +198,9 @@ def default_chain(scan: ScanResult, patient_id: str | None = None) -> tuple[Chai
             continue
         for kinds in (_PLAN_KINDS, ("rtdose",), ("rtstruct",), ("image",)):
             for study in patient.studies:
-                for inst in sorted(_instances(study), key=lambda i: str(i.path)):
+                # whole-plan doses before BEAM doses, then by path
+                for inst in sorted(_instances(study), key=lambda i: (
+                        _is_beam_dose(i), str(i.path))):
                     if inst.kind in kinds:
                         chain = chain_for(scan, inst.path)
                         if chain.renderable:
