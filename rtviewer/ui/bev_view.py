@@ -262,18 +262,26 @@ class BeamsEyeView(QtWidgets.QWidget):
                 curve.setData([], [])
                 continue
             roi = rois[k]
-            xs, ys = self._projection(roi)
+            projected = self._projection(roi, cached_only=self.timer.isActive())
+            if projected is None:
+                continue  # playing: keep the last outline rather than stall the animation
             curve.setPen(pg.mkPen(roi.color_rgb, width=2))
-            curve.setData(xs, ys, connect="finite")
+            curve.setData(*projected, connect="finite")
 
-    def _projection(self, roi: Any) -> tuple[np.ndarray, np.ndarray]:
-        """The ROI's projected outline, cached per beam direction (static beams share it)."""
+    def _projection(self, roi: Any, *, cached_only: bool = False
+                    ) -> tuple[np.ndarray, np.ndarray] | None:
+        """The ROI's projected outline, cached per beam direction (static beams share it).
+
+        With ``cached_only`` an outline not yet computed gives None.
+        """
         g = self.content.geometry
         half = self._half_width()
         key = (roi.roi_number, round(g.gantry_deg, 2), round(g.collimator_deg, 2),
                round(g.couch_deg, 2), g.isocenter_mm, g.sad_mm, g.patient_position,
                g.table_top_pitch_deg, g.table_top_roll_deg, round(half, 1))
         if key not in self._projections:
+            if cached_only:
+                return None
             model = self.slab_model(roi.roi_number) if self.slab_model is not None else None
             self._projections[key] = project_structures(g, list(roi.contours),
                                                         half_width_mm=half, slab_model=model)
