@@ -53,16 +53,19 @@ class QueryDialog(QtWidgets.QDialog):
             edit.setPlaceholderText("YYYYMMDD")
         self.modality = QtWidgets.QComboBox(editable=True)
         self.modality.addItems(list(_MODALITIES))
+        self.study_uid = QtWidgets.QLineEdit()
+        self.study_uid.setPlaceholderText("series of one study (double-click a study)")
         form = QtWidgets.QFormLayout()
         for label, widget in (("Node", self.node), ("Level", self.level),
                               ("Patient ID", self.patient_id),
                               ("Patient name", self.patient_name),
                               ("Study date from", self.date_from), ("to", self.date_to),
-                              ("Modality", self.modality)):
+                              ("Modality", self.modality), ("Study UID", self.study_uid)):
             form.addRow(label, widget)
         self.table = QtWidgets.QTableWidget(0, 0)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.cellDoubleClicked.connect(self.drill_down)
         self.progress = QtWidgets.QProgressBar()
         self.status = QtWidgets.QLabel("")
         buttons = QtWidgets.QHBoxLayout()
@@ -126,7 +129,8 @@ class QueryDialog(QtWidgets.QDialog):
                    "patient_name": self.patient_name.text().strip(),
                    "date_from": self.date_from.text().strip(),
                    "date_to": self.date_to.text().strip(),
-                   "modality": self.modality.currentText().strip()}
+                   "modality": self.modality.currentText().strip(),
+                   "study_uid": self.study_uid.text().strip()}
         return self._run(lambda _p, cancel: service.find(node, level, cancel, **filters),
                          lambda rows: self._show_rows(level, rows))
 
@@ -143,6 +147,19 @@ class QueryDialog(QtWidgets.QDialog):
         self.table.resizeColumnsToContents()
         self.status.setText(f"{len(rows)} {level.lower()} match(es)")
         self._shown_level = level
+
+    def drill_down(self, row: int, _column: int = 0) -> NetworkJob | None:
+        """Double-click: a patient's studies, or a study's series."""
+        level, values = self._shown_level, self.rows[row] if row < len(self.rows) else {}
+        if level == "PATIENT":
+            self.patient_id.setText(values.get("PatientID", ""))
+            self.level.setCurrentText("STUDY")
+        elif level == "STUDY":
+            self.study_uid.setText(values.get("StudyInstanceUID", ""))
+            self.level.setCurrentText("SERIES")
+        else:
+            return None
+        return self.find()
 
     def retrieve(self) -> NetworkJob | None:
         """C-GET the selected rows (one after the other) into the store."""
