@@ -39,10 +39,18 @@ def _view_affine(widget: Any, graphics: Any, vb: Any) -> dict:
             "pixel_to_mm": affine.tolist()}
 
 
-def _plan_instances(scanned: Any, kind: str, plan_uid: str | None) -> list[Path]:
-    """Files of ``kind`` that reference the plan (all of ``kind`` when ``plan_uid`` is None)."""
+def _plan_instances(scanned: Any, kind: str, plan_uid: str | None,
+                    patient_id: str | None = None) -> list[Path]:
+    """Files of ``kind`` referencing the plan, sorted by path.
+
+    All files of ``kind`` when ``plan_uid`` is None; one patient's when ``patient_id``
+    is given.
+    """
     out = []
-    for inst in scanned.instances():
+    instances = [inst for p in scanned.patients
+                 if patient_id is None or p.patient_id == patient_id
+                 for st in p.studies for se in st.series for inst in se.instances]
+    for inst in instances:
         if inst.kind != kind:
             continue
         refs = {r.uid for r in inst.references if r.kind == "rtplan"}
@@ -169,9 +177,10 @@ def _rtimage(request: Any, log: Log) -> Any:
                                   f"{request.path}")
         path = inst.path
     else:
-        images = _plan_instances(scanned, "rtimage", None)
+        images = _plan_instances(scanned, "rtimage", None, request.patient)
         if not images:
-            raise NothingToRender(f"no RT Image under {request.path}")
+            who = f" for patient {request.patient!r}" if request.patient else ""
+            raise NothingToRender(f"no RT Image under {request.path}{who}")
         path = images[0]
         log(f"render: RT Image {path.name} (the first of {len(images)} by path)")
     image = read_rt_image(path)

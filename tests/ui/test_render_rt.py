@@ -100,3 +100,8 @@ def test_record_view_render(tmp_path, corpus):
     assert any("2 treatment record(s)" in line for line in lines)
     # the interrupted session's row is tinted (255, 200, 200)
     assert np.any(np.all(pixels == (255, 200, 200), axis=-1))
+
+
+def test_rtimage_patient_selection(tmp_path, corpus):
+    with pytest.raises(NothingToRender, match="for patient 'nobody'"):
+        _render(tmp_path, corpus / "pylinac", view="rtimage", patient="nobody")
