@@ -46,13 +46,8 @@ def settings_from_args(args: argparse.Namespace):  # noqa: ANN201 - lazy import 
 def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT/SIGTERM (exit 0); exit 2 on bad settings or a busy port."""
     import logging
-    import signal
     import sys
-    import threading
     from pathlib import Path
-
-    from rtviewer.net.indexer import StoreIndexer
-    from rtviewer.net.receive import Received, StorageServer, describe
 
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
                         format="rtviewer receive: %(levelname)s: %(message)s")
@@ -68,6 +63,18 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"rtviewer receive: cannot create the store {store}: {exc}", file=sys.stderr)
         return 2
+    return _serve(settings, store)
+
+
+def _serve(settings, store) -> int:  # noqa: ANN001 - lazy-imported types
+    """Run the SCP and the store indexer until SIGINT/SIGTERM."""
+    import signal
+    import sys
+    import threading
+
+    from rtviewer.net.indexer import StoreIndexer
+    from rtviewer.net.receive import Received, StorageServer, describe
+
     indexer = StoreIndexer(store)
     lock = threading.Lock()
 

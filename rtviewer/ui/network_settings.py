@@ -23,27 +23,7 @@ class NetworkSettingsDialog(QtWidgets.QDialog):
         self.setWindowTitle("Network settings")
         self.resize(640, 520)
         self._original = settings
-        rec = settings.receiver
-        self.local_aet = QtWidgets.QLineEdit(settings.local_ae_title)
-        self.aet = QtWidgets.QLineEdit(rec.ae_title)
-        self.port = QtWidgets.QSpinBox(minimum=1, maximum=65535, value=rec.port)
-        self.bind = QtWidgets.QLineEdit(rec.bind)
-        self.bind.setToolTip("127.0.0.1 = this computer only; 0.0.0.0 = every interface")
-        self.allow = QtWidgets.QLineEdit(" ".join(rec.allowed_calling_aets))
-        self.allow.setPlaceholderText("any calling AE title (space-separated list to restrict)")
-        self.max_assoc = QtWidgets.QSpinBox(minimum=1, maximum=64, value=rec.max_associations)
-        self.max_mb = QtWidgets.QDoubleSpinBox(minimum=1, maximum=1e6, decimals=0,
-                                               value=rec.max_object_mb)
-        self.store = QtWidgets.QLineEdit(rec.store or "")
-        self.store.setPlaceholderText("default store in the user data folder")
-        form = QtWidgets.QFormLayout()
-        for label, widget in (("Our AE title (calling)", self.local_aet),
-                              ("Receiver AE title", self.aet), ("Receiver port", self.port),
-                              ("Listen on address", self.bind),
-                              ("Allowed calling AE titles", self.allow),
-                              ("Simultaneous associations", self.max_assoc),
-                              ("Largest object (MiB)", self.max_mb), ("Store folder", self.store)):
-            form.addRow(label, widget)
+        form = self._receiver_form(settings)
         self.nodes = QtWidgets.QTableWidget(0, len(_NODE_COLUMNS))
         self.nodes.setHorizontalHeaderLabels(list(_NODE_COLUMNS))
         for node in settings.nodes:
@@ -66,6 +46,30 @@ class NetworkSettingsDialog(QtWidgets.QDialog):
         layout.addLayout(row)
         layout.addWidget(self.error)
         layout.addWidget(box)
+
+    def _receiver_form(self, settings: Settings) -> QtWidgets.QFormLayout:
+        rec = settings.receiver
+        self.local_aet = QtWidgets.QLineEdit(settings.local_ae_title)
+        self.aet = QtWidgets.QLineEdit(rec.ae_title)
+        self.port = QtWidgets.QSpinBox(minimum=1, maximum=65535, value=rec.port)
+        self.bind = QtWidgets.QLineEdit(rec.bind)
+        self.bind.setToolTip("127.0.0.1 = this computer only; 0.0.0.0 = every interface")
+        self.allow = QtWidgets.QLineEdit(" ".join(rec.allowed_calling_aets))
+        self.allow.setPlaceholderText("any calling AE title (space-separated list to restrict)")
+        self.max_assoc = QtWidgets.QSpinBox(minimum=1, maximum=64, value=rec.max_associations)
+        self.max_mb = QtWidgets.QDoubleSpinBox(minimum=1, maximum=1e6, decimals=0,
+                                               value=rec.max_object_mb)
+        self.store = QtWidgets.QLineEdit(rec.store or "")
+        self.store.setPlaceholderText("default store in the user data folder")
+        form = QtWidgets.QFormLayout()
+        for label, widget in (("Our AE title (calling)", self.local_aet),
+                              ("Receiver AE title", self.aet), ("Receiver port", self.port),
+                              ("Listen on address", self.bind),
+                              ("Allowed calling AE titles", self.allow),
+                              ("Simultaneous associations", self.max_assoc),
+                              ("Largest object (MiB)", self.max_mb), ("Store folder", self.store)):
+            form.addRow(label, widget)
+        return form
 
     def _add_row(self, *values: str) -> None:
         r = self.nodes.rowCount()
