@@ -6,7 +6,8 @@ systems):
 
 * All contours share one plane normal ``n`` (the area-weighted mean of the contours'
   own normals; axial contours give ``±z``, sagittal ``±x``, and any oblique stack works).
-* Contours whose offsets along ``n`` agree within ``plane_tolerance_mm`` lie on one plane.
+* Contours whose offsets along ``n`` agree within ``plane_tolerance_mm`` (or within a
+  quarter of the typical plane spacing) lie on one plane.
 * Within a plane the region is the **even-odd** combination (XOR) of its polygons: a
   contour inside another is a hole, a contour inside a hole is an island, and so on;
   overlapping contours leave their overlap out.  (A single contour's area is its
@@ -42,6 +43,8 @@ FloatArray = NDArray[np.float64]
 
 #: Neighbouring planes further apart than this many nominal spacings are not bridged.
 GAP_FACTOR = 1.5
+#: Largest offset scatter (mm) of one slice's contours that is still merged into one plane.
+SCATTER_MM = 0.5
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,31 @@ def _group_offsets(offsets: FloatArray, tolerance_mm: float) -> list[list[int]]:
     return groups
 
 
+def _coplanar_groups(offsets: FloatArray, tolerance_mm: float) -> list[list[int]]:
+    """Group contour offsets into planes.
+
+    Contours within ``tolerance_mm`` share a plane; so do two planes whose gap is at most
+    ``SCATTER_MM`` and under a quarter of the gaps on either side of them (rounded
+    coordinates of oblique stacks scatter one slice's contours by hundredths of a
+    millimetre; splitting them would turn a hole into an island on half of the slab).
+    """
+    groups = _group_offsets(offsets, tolerance_mm)  # sorted by offset
+    if len(groups) < 3:
+        return groups
+    means = np.array([float(np.mean(offsets[g])) for g in groups])
+    gaps = np.diff(means)
+    before = np.concatenate([[np.inf], gaps[:-1]])
+    after = np.concatenate([gaps[1:], [np.inf]])
+    scatter = (gaps < 0.25 * np.minimum(before, after)) & (gaps <= SCATTER_MM)
+    merged = [list(groups[0])]
+    for group, join in zip(groups[1:], scatter, strict=True):
+        if join:
+            merged[-1].extend(group)
+        else:
+            merged.append(list(group))
+    return merged
+
+
 def _slab_faces(offsets: FloatArray, spacing_mm: float) -> tuple[FloatArray, FloatArray]:
     """Lower and upper slab faces for sorted plane offsets (see module docstring)."""
     half = 0.5 * spacing_mm
@@ -270,7 +298,7 @@ def build_slab_model(
     normal = _common_normal(stacked.newell)
     u, v = _in_plane_axes(normal)
     offsets = stacked.mean_along(normal)
-    groups = _group_offsets(offsets, plane_tolerance_mm)
+    groups = _coplanar_groups(offsets, plane_tolerance_mm)
     label = np.empty(len(offsets), dtype=np.intp)
     for index, group in enumerate(groups):
         label[group] = index

@@ -85,3 +85,17 @@ def test_overlapping_contours_leave_their_overlap_out():
     assert even_odd_area_mm2([a, b]) == pytest.approx(16 + 16 - 2 * 4)
     polys = stack_of(lambda z: [a, b], [0.0, 1.0])
     assert structure_volume_cc(polys) == pytest.approx(24 * 2 / 1000)
+
+
+def test_contours_scattered_around_their_slice_stay_one_plane():
+    # a ring whose hole was written 0.08 mm off its slice (rounded oblique coordinates)
+    def ring(z):
+        return [circle_uv(10.0, 400), circle_uv(4.0, 400)]
+
+    polys = stack_of(ring, [0.0, 2.5, 5.0, 7.5])
+    for index in (1, 3, 5, 7):  # the holes
+        polys[index] = polys[index] + [0.0, 0.0, 0.08]
+    model = build_slab_model(polys)
+    assert len(model.planes) == 4
+    area = polygon_area_circle(10.0, 400) - polygon_area_circle(4.0, 400)
+    assert structure_volume_cc(polys) == pytest.approx(area * 10 / 1000, rel=1e-3)
