@@ -94,12 +94,17 @@ def beam_dose(points_mm: NDArray[np.float32], geometry: BeamGeometry, aperture: 
     s = np.float32(geometry.sad_mm) - bld[2]
     scale = np.float32(geometry.sad_mm) / s
     offset = np.float32(_FLUENCE_HALF_WIDTH_MM)
-    coords = [(bld[1] * scale + offset) / np.float32(_FLUENCE_STEP_MM),
-              (bld[0] * scale + offset) / np.float32(_FLUENCE_STEP_MM)]
-    f = map_coordinates(flu, coords, order=1, mode="constant", cval=0.0, output=np.float32)
+    u, v = bld[0] * scale, bld[1] * scale
+    # Only points projecting near the open field matter: beyond 60 mm the scatter
+    # tail (σ = 9 mm) is below 1e-9. Interpolating the fluence there alone is faster.
+    (x1, x2), (y1, y2) = aperture.jaw_x_mm, aperture.jaw_y_mm
+    near = np.flatnonzero((u > x1 - 60) & (u < x2 + 60) & (v > y1 - 60) & (v < y2 + 60))
+    step = np.float32(_FLUENCE_STEP_MM)
+    f = map_coordinates(flu, [(v[near] + offset) / step, (u[near] + offset) / step], order=1,
+                        mode="constant", cval=0.0, output=np.float32)
     dose = np.zeros(points_mm.shape[1], dtype=np.float32)
-    # Depths only where the fluence matters: the tail is below 1e-7 beyond ~5 cm.
-    lit = np.flatnonzero(f > 1e-7)
+    lit = near[f > 1e-7]
+    f = f[f > 1e-7]
     p = points_mm[:, lit]
     source = geometry.source_mm
     t_in, _ = phantom.body.ray_interval(source, p)
@@ -108,5 +113,5 @@ def beam_dose(points_mm: NDArray[np.float32], geometry: BeamGeometry, aperture: 
     rad_depth = depth.copy()
     for region, density in phantom.inhomogeneities:
         rad_depth -= (1.0 - density) * region.chord_mm(source, p)
-    dose[lit] = f[lit] * model.depth_dose(depth, rad_depth) * scale[lit] ** 2
+    dose[lit] = f * model.depth_dose(depth, rad_depth) * scale[lit] ** 2
     return dose

@@ -71,14 +71,16 @@ class Ellipsoid:
         start = np.asarray(start_mm, dtype=np.float64).reshape(3)
         inv = 1.0 / np.asarray(self.semi_axes_mm)
         p = (start - self.center_mm) * inv
-        a = np.zeros(np.shape(end_mm)[1], dtype=np.float64)
+        # Work in the points' own precision (float32 for the dose engine's millions).
+        dtype = np.result_type(np.asarray(end_mm).dtype, np.float32)
+        a = np.zeros(np.shape(end_mm)[1], dtype=dtype)
         b = np.zeros_like(a)
         for axis in range(3):
             if inv[axis] == 0.0:
                 continue
-            d = (end_mm[axis] - start[axis]) * inv[axis]
+            d = (end_mm[axis] - float(start[axis])) * float(inv[axis])
             a += d * d
-            b += p[axis] * d
+            b += float(p[axis]) * d
         b *= 2.0
         c = float(p @ p) - 1.0
         disc = b * b - 4.0 * a * c
@@ -97,9 +99,10 @@ class Ellipsoid:
 
 def segment_lengths(start_mm: FloatArray, end_mm: FloatArray) -> FloatArray:
     """Distances (mm) from one point ``(3,)`` to points given coordinate-major ``(3, N)``."""
-    total = np.zeros(np.shape(end_mm)[1], dtype=np.float64)
+    total = np.zeros(np.shape(end_mm)[1], dtype=np.result_type(np.asarray(end_mm).dtype,
+                                                               np.float32))
     for axis in range(3):
-        total += (end_mm[axis] - start_mm[axis]) ** 2
+        total += (end_mm[axis] - float(start_mm[axis])) ** 2
     return np.sqrt(total)
 
 
