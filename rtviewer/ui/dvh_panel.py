@@ -44,6 +44,23 @@ def dvh_statistics(dvh: Dvh, reference_gy: float | None) -> dict[str, float]:
     }
 
 
+_MAX_POINTS = 1500
+
+
+def _plotted(dvh: Dvh) -> tuple[np.ndarray, np.ndarray]:
+    """The cumulative curve thinned to at most ~1500 points for drawing.
+
+    The histogram has 1 mGy bins (tens of thousands of edges); drawing every one
+    for 30 structures would stall the window. Statistics use the full curve.
+    """
+    dose, volume = dvh.edges_gy, dvh.cumulative_cc
+    step = max(1, len(dose) // _MAX_POINTS)
+    if step == 1:
+        return dose, volume
+    keep = np.unique(np.concatenate([np.arange(0, len(dose), step), [len(dose) - 1]]))
+    return dose[keep], volume[keep]
+
+
 class DvhWorker(QtCore.QThread):
     """Computes DVHs one structure at a time and emits each as it finishes."""
 
@@ -84,6 +101,10 @@ class DvhPanel(QtWidgets.QWidget):
         self.scene = Scene()
         self.dvhs: dict[int, Dvh] = {}
         self._curves: list[tuple[pg.PlotDataItem, pg.PlotDataItem]] = []
+        self._redraw_timer = QtCore.QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(150)
+        self._redraw_timer.timeout.connect(self._redraw)
         self._workers: list[DvhWorker] = []
         self.plot = pg.PlotWidget(background="w")
         self.plot.showGrid(x=True, y=True, alpha=0.3)
@@ -143,14 +164,19 @@ class DvhPanel(QtWidgets.QWidget):
 
     def _on_computed(self, roi_number: int, dvh: Dvh) -> None:
         self.dvhs[roi_number] = dvh
-        self._redraw()
+        # DVHs arrive in bursts: redraw once per burst, not once per structure
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start()
 
     def wait_all(self, timeout_ms: int = 60000) -> None:
-        """Block until all requested DVHs are computed (headless rendering, tests)."""
+        """Block until all requested DVHs are computed and shown (headless rendering, tests)."""
         for worker in list(self._workers):
             worker.wait(timeout_ms)
         QtCore.QCoreApplication.sendPostedEvents()
         QtCore.QCoreApplication.processEvents()
+        if self._redraw_timer.isActive():
+            self._redraw_timer.stop()
+            self._redraw()
 
     # -- drawing ------------------------------------------------------------------------
     def _shown(self) -> list[tuple[object, Dvh]]:
@@ -162,7 +188,7 @@ class DvhPanel(QtWidgets.QWidget):
                 if roi.roi_number in visible and roi.roi_number in self.dvhs]
 
     def _axes(self, dvh: Dvh) -> tuple[np.ndarray, np.ndarray]:
-        dose, volume = dvh.edges_gy, dvh.cumulative_cc
+        dose, volume = _plotted(dvh)
         reference = self.state.reference_dose
         if self.relative_dose.isChecked() and reference is not None:
             dose = dose * (100.0 / reference.dose_gy)

@@ -92,6 +92,7 @@ def test_viewer_layout_presets_and_dvh(qtbot, phantom_scene, tmp_path):
     assert viewer.state.window_level == CT_PRESETS["Lung"]
     viewer.dvh_panel.wait_all()
     qtbot.waitUntil(lambda: set(viewer.dvh_panel.dvhs) == {1, 2}, timeout=20000)
+    qtbot.waitUntil(lambda: viewer.dvh_panel.table.rowCount() == 2, timeout=5000)
     dvh = viewer.dvh_panel.dvhs[1]
     # ring: outer r 25 over 17 planes (2.5 mm), inner r 10 on 13 planes, flat caps
     expected_cc = (np.pi * 25**2 * 17 * 2.5 - np.pi * 10**2 * 13 * 2.5) / 1000
@@ -124,6 +125,7 @@ def test_dvh_toggles_switch_the_axes(qtbot, phantom_scene):
     viewer.state.set_reference_dose(ReferenceDose(10.0, "test"))
     panel = viewer.dvh_panel
     qtbot.waitUntil(lambda: set(panel.dvhs) == {1, 2}, timeout=20000)
+    qtbot.waitUntil(lambda: len(panel._curves) >= 2, timeout=5000)  # one redraw per burst
     curve = panel._curves[0][0]
     x, y = curve.getData()
     assert panel.relative_volume.isChecked() and y[0] == pytest.approx(100.0)
