@@ -110,7 +110,11 @@ def _pixel_affine(widget, view) -> tuple[list[float], list[list[float]]]:  # noq
     depth = view.depth_mm()
     patient = np.column_stack([u, v]) @ s_affine
     patient[:, 2] += depth * n
-    rectangle = [top_left.x(), top_left.y(), rect.width(), rect.height()]
+    # the ViewBox may overhang the viewport by a pixel: report only what is in the PNG
+    x0, y0 = max(0, top_left.x()), max(0, top_left.y())
+    x1 = min(widget.width(), top_left.x() + rect.width())
+    y1 = min(widget.height(), top_left.y() + rect.height())
+    rectangle = [x0, y0, x1 - x0, y1 - y0]
     return rectangle, patient.tolist()
 
 
