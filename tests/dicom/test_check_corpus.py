@@ -180,3 +180,26 @@ def test_reader_quirks_reach_the_report_with_their_attribute(report):
 
 def test_every_finding_names_its_attribute(report):
     assert [f for f in report.findings if not f.attribute] == []
+
+
+def test_studies_and_frames_shared_by_patients(report):
+    shared = {(f.path.split("/")[0], f.code) for f in report.findings
+              if f.code in ("STUDY_SHARED_BY_PATIENTS", "FRAME_OF_REFERENCE_SHARED_BY_PATIENTS")}
+    assert shared == {(folder, code) for folder in ("aptg-proton", "pps-vendor-plans")
+                      for code in ("STUDY_SHARED_BY_PATIENTS",
+                                   "FRAME_OF_REFERENCE_SHARED_BY_PATIENTS")}
+    srs = [f for f in report.findings if f.code == "STUDY_SHARED_BY_PATIENTS"
+           and f.path.startswith("pps-vendor-plans/BrainSRSRaystationVMAT/")]
+    assert len(srs) == 1 and srs[0].severity is W
+    assert "patient ID brain" in srs[0].message and "2018_Comp_SRS-Brain" in srs[0].message
+    # the lung files differ only by a trailing ^^ in the name: the same patient
+    assert not any(f.path.startswith("pps-vendor-plans/LungIMRT") for f in report.findings
+                   if f.code.endswith("_SHARED_BY_PATIENTS"))
+
+
+def test_invalid_uids_of_the_brachy_plan(report):
+    invalid = _find(report, "pytg43-brachy/HDR/RP.HDR.dcm", "INVALID_UID")
+    assert sorted((f.attribute, f.severity) for f in invalid) == [
+        ("SeriesInstanceUID", W), ("StudyInstanceUID", W)]
+    assert "'UNKNOWN'" in invalid[0].message
+    assert sum(f.code == "INVALID_UID" for f in report.findings) == 2

@@ -16,6 +16,7 @@ from rtviewer.dicom.check.collector import ISSUE_SEVERITIES, Collector
 from rtviewer.dicom.check.contour_checks import check_contours
 from rtviewer.dicom.check.dose_checks import check_doses
 from rtviewer.dicom.check.file_checks import check_duplicates, check_files
+from rtviewer.dicom.check.identity_checks import check_identities
 from rtviewer.dicom.check.index_checks import check_index
 from rtviewer.dicom.check.invalid_values import name_invalid_values
 from rtviewer.dicom.check.objects import ObjectStore
@@ -74,6 +75,7 @@ def check_path(path: str | Path, *, deep: bool = False, progress: Progress | Non
     stage("checking the index")
     _guarded(out, "index", check_index, result, out)
     _guarded(out, "duplicate UID", check_duplicates, result, out)
+    _guarded(out, "patient identity", check_identities, result, out)
     stage("reading RT objects")
     store = ObjectStore(result, out)
     store.read_all()

@@ -15,7 +15,8 @@ from rtviewer.dicom.sop_classes import lookup
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.index import Instance, Reference, ScanResult, Series
 
-__all__ = ["check_index", "instance_patients", "series_by_uid", "instance_frame_of_reference"]
+__all__ = ["check_index", "instance_patients", "series_by_uid", "instance_frame_of_reference",
+           "different_patients"]
 
 _REFERENCE_ATTRIBUTE = {
     "rtplan": "ReferencedRTPlanSequence",
@@ -127,7 +128,7 @@ def _check_chain(inst: Instance, ref: Reference, by_path: dict[Path, Instance],
         return
     name = _REFERENCE_NAME[ref.kind]
     mine, theirs = patients.get(inst.path), patients.get(ref.path)
-    if mine and theirs and _different_patients(mine, theirs):
+    if mine and theirs and different_patients(mine, theirs):
         out.add(Finding(
             "PATIENT_MISMATCH_IN_CHAIN",
             f"This object belongs to patient {_who(mine)} but the {name} it references "
@@ -151,8 +152,9 @@ def _check_chain(inst: Instance, ref: Reference, by_path: dict[Path, Instance],
             "none: the objects are not overlaid"), inst.path, inst.sop_instance_uid)
 
 
-def _different_patients(a: tuple[str | None, str | None],
-                        b: tuple[str | None, str | None]) -> bool:
+def different_patients(a: tuple[str | None, str | None],
+                       b: tuple[str | None, str | None]) -> bool:
+    """Whether two (Patient ID, name) keys are different patients (IDs first, then names)."""
     if a[0] and b[0] and a[0].strip() != b[0].strip():
         return True
     # the same ID: names differ only if more than case, spaces and ^ separators differ
