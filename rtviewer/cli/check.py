@@ -65,10 +65,12 @@ def run(args: argparse.Namespace) -> int:
     except RtViewerError as exc:
         print(f"rtviewer check: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if args.json:
-        text = json.dumps(report.to_json(), indent=1, ensure_ascii=False)
+    if args.json:  # ASCII: valid whatever the console's encoding
+        text = json.dumps(report.to_json(), indent=1, ensure_ascii=True)
     else:
         text = format_report(report)
+        if hasattr(sys.stdout, "reconfigure"):  # a console without "×" must not crash us
+            sys.stdout.reconfigure(errors="replace")
     try:
         print(text)
         sys.stdout.flush()
