@@ -106,6 +106,8 @@ class DvhPanel(QtWidgets.QWidget):
         self._redraw_timer.setInterval(150)
         self._redraw_timer.timeout.connect(self._redraw)
         self._workers: list[DvhWorker] = []
+        self._retired: list[DvhWorker] = []
+        self._pending: set[int] = set()
         self.plot = pg.PlotWidget(background="w")
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.relative_volume = QtWidgets.QCheckBox("Volume %")
@@ -133,36 +135,57 @@ class DvhPanel(QtWidgets.QWidget):
     # -- data ---------------------------------------------------------------------------
     def set_scene(self, scene: Scene) -> None:
         """Forget the previous DVHs and compute those of the visible structures."""
-        self.stop_workers()
+        self._retire_workers()
         self.scene = scene
         self.dvhs = {}
+        self._pending = set()
         self._request()
 
-    def stop_workers(self) -> None:
-        """Stop and join every running DVH worker (before closing)."""
+    def _retire_workers(self) -> None:
+        """Tell running workers to stop after their current structure, without waiting.
+
+        A large structure can take seconds; the window must not freeze meanwhile. The
+        workers are kept (so Qt does not destroy a running thread) until they finish,
+        and whatever they still emit is ignored.
+        """
         for worker in self._workers:
             worker.stop()
-            worker.wait()
+            self._retired.append(worker)
         self._workers.clear()
+
+    def stop_workers(self) -> None:
+        """Stop and join every DVH worker, current and retired (before closing)."""
+        self._retire_workers()
+        for worker in self._retired:
+            worker.wait()
+        self._retired.clear()
 
     def _request(self, *_args: object) -> None:
         if self.scene.dose is None or self.scene.structures is None:
             self._redraw()
             return
-        missing = [n for n in sorted(self.state.visible_rois) if n not in self.dvhs]
+        missing = [n for n in sorted(self.state.visible_rois)
+                   if n not in self.dvhs and n not in self._pending]
         if missing:
+            self._pending.update(missing)
             worker = DvhWorker(self.scene, missing, self)
             worker.computed.connect(self._on_computed)
-            worker.finished.connect(lambda w=worker: self._forget(w))
+            worker.finished.connect(self._on_finished)
             self._workers.append(worker)
             worker.start(QtCore.QThread.Priority.LowPriority)
         self._redraw()
 
-    def _forget(self, worker: DvhWorker) -> None:
-        if worker in self._workers:
-            self._workers.remove(worker)
+    def _on_finished(self) -> None:
+        worker = self.sender()
+        for pool in (self._workers, self._retired):
+            if worker in pool:
+                pool.remove(worker)
+                worker.deleteLater()
 
     def _on_computed(self, roi_number: int, dvh: Dvh) -> None:
+        if self.sender() not in self._workers:
+            return  # a retired worker of an earlier scene
+        self._pending.discard(roi_number)
         self.dvhs[roi_number] = dvh
         # DVHs arrive in bursts: redraw once per burst, not once per structure
         if not self._redraw_timer.isActive():

@@ -163,7 +163,6 @@ class Viewer(QtWidgets.QWidget):
         With ``keep_view`` (the same chain, now complete) the crosshair, window,
         zoom and a user's reference dose stay as they are.
         """
-        self.dvh_panel.stop_workers()
         self.scene = scene
         untouched = np.allclose(self.state.crosshair_mm, self._default_position)
         if keep_view and not untouched:

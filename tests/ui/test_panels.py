@@ -153,3 +153,26 @@ def test_plan_summary_and_beam_table_of_the_dicompyler_plan(qtbot, corpus):
     panel.set_plan(plan)
     assert "14.00 Gy (2.00 Gy × 7)" in panel.summary.text()
     assert panel.beams.rowCount() == 4
+
+
+def test_switching_scene_during_dvh_computation_ignores_the_old_results(qtbot, phantom_scene):
+    from rtviewer.model.dose import Dose
+
+    old = phantom_scene.dose
+    doubled = Dose(path=old.path, sop_instance_uid="double", grid=old.grid,
+                   dose_gy=old.dose_gy * 2, units=old.units, dose_type=old.dose_type,
+                   summation_type=old.summation_type)
+    viewer = Viewer()
+    qtbot.addWidget(viewer)
+    viewer.set_scene(phantom_scene)  # DVH workers start
+    second = Scene(image=phantom_scene.image, structures=phantom_scene.structures, dose=doubled)
+    viewer.set_scene(second)  # must not wait for them
+    panel = viewer.dvh_panel
+    qtbot.waitUntil(lambda: set(panel.dvhs) == {1, 2}, timeout=30000)
+    panel.wait_all()
+    reference = Scene(structures=phantom_scene.structures, dose=doubled)
+    from rtviewer.core.dvh import compute_dvh
+
+    expected = compute_dvh(reference.slab_model(1), doubled.dose_gy, doubled.grid)
+    assert panel.dvhs[1].dmax_gy == pytest.approx(expected.dmax_gy)
+    viewer.close()
