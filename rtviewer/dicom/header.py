@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import struct
+import warnings
 from typing import Any
 
 from rtviewer.dicom import header_walk
@@ -72,7 +73,7 @@ def _walk(path: str, size: int, prefix: bytes) -> header_walk.WalkResult | Recor
 
 
 def read_record(path: str, size: int) -> Record:
-    """Read one regular file's header into a record.
+    """Read one regular file's header into a record, its warnings captured as findings.
 
     Parameters
     ----------
@@ -84,8 +85,25 @@ def read_record(path: str, size: int) -> Record:
     Returns
     -------
     dict
-        A skipped, problem or instance record (see the module docstring).
+        A skipped, problem or instance record (see the module docstring). Warnings
+        raised while reading (pydicom's, or character-set decoding on the fast path)
+        become ``PYDICOM_WARNING`` findings of an instance, never console output.
     """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        record = _read_record(path, size)
+    if record["status"] == "instance" and caught:
+        rows = record.setdefault("findings", [])
+        seen = {row[1] for row in rows}
+        for w in caught:
+            if str(w.message) not in seen:
+                seen.add(str(w.message))
+                rows.append(["PYDICOM_WARNING", str(w.message), "info"])
+    return record
+
+
+def _read_record(path: str, size: int) -> Record:
+    """:func:`read_record` without the warning capture."""
     if size == 0:
         return skipped("empty file")
     if os.path.basename(path).upper() == "DICOMDIR":

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pydicom import config
 from pydicom.uid import UID
 
 __all__ = ["SopClass", "SOP_CLASSES", "lookup", "KINDS", "IMAGE_KINDS", "PLAN_KINDS"]
@@ -137,4 +138,6 @@ def lookup(uid: str | None) -> SopClass:
         return known
     if not clean:
         return SopClass("", "(no SOP Class UID)", "other")
-    return SopClass(clean, UID(clean).name, "other")
+    # Not validated: a malformed UID from a foreign writer is named, not warned about here
+    # (the scan reports the file's own warnings once, as findings).
+    return SopClass(clean, UID(clean, validation_mode=config.IGNORE).name, "other")

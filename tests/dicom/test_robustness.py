@@ -1,0 +1,145 @@
+"""Mutated real files never crash the scanner or the readers (issues 2 and 3).
+
+Every variant of :mod:`factories.mutations` (an attribute the reader uses deleted,
+emptied or wrong; sequences emptied; character sets; transfer syntaxes; truncation;
+trailing garbage; private tags; duplicated elements ...) must:
+
+- be accounted for exactly once by ``scan()`` (instance, skipped or problem);
+- make its reader return an object or raise an ``RtViewerError`` naming the file,
+  with a sentence, not a bare library message;
+- let no other exception and no warning escape.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+from factories.mutations import SOURCES, Variant, reader_for, variants, write_variant
+
+from rtviewer.dicom.scan import scan
+from rtviewer.errors import RtViewerError
+
+pytestmark = [pytest.mark.corpus]
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _all_variants() -> list[Variant]:
+    from testsupport import corpus_root
+
+    root = corpus_root()
+    return variants(root) if root.is_dir() else []
+
+
+VARIANTS = _all_variants()
+
+
+def _accounted(folder: Path, path: Path) -> list[str]:
+    """Where ``scan`` put the file: 'instance', 'skipped' and/or 'problem' entries."""
+    result = scan(folder, use_cache=False, workers=1)
+    places = [f"skipped: {s.reason}" for s in result.skipped if Path(s.path) == path]
+    places += [f"problem: {p.reason}" for p in result.problems if Path(p.path) == path]
+    for patient in result.patients:
+        for study in patient.studies:
+            for series in study.series:
+                places += ["instance" for i in series.instances if Path(i.path) == path]
+    return places
+
+
+def _is_sentence(error: RtViewerError) -> bool:
+    """A message of several words that is not just the wrapped library's text."""
+    message = error.message.strip()
+    cause = error.__cause__
+    if cause is not None and message == str(cause).strip():
+        return False
+    return len(message.split()) >= 3
+
+
+def check_variant(variant: Variant, path: Path) -> None:
+    """Assert the robustness properties for one written variant."""
+    with warnings.catch_warnings(record=True) as scan_warnings:
+        warnings.simplefilter("always")
+        places = _accounted(path.parent, path)
+    assert len(places) == 1, f"{variant.name}: scan accounted for the file as {places}"
+    assert not scan_warnings, \
+        f"{variant.name}: warnings escaped scan(): {[str(w.message) for w in scan_warnings]}"
+    with warnings.catch_warnings(record=True) as read_warnings:
+        warnings.simplefilter("always")
+        try:
+            obj = reader_for(variant.source.reader)(path)
+        except RtViewerError as exc:
+            assert exc.path is not None and exc.path.resolve() == path.resolve(), \
+                f"{variant.name}: error names {exc.path}, not the file"
+            assert _is_sentence(exc), f"{variant.name}: message is not a sentence: {exc.message!r}"
+        else:
+            assert isinstance(obj.findings, tuple), variant.name
+    assert not read_warnings, \
+        f"{variant.name}: warnings escaped the reader: {[str(w.message) for w in read_warnings]}"
+
+
+#: Variants that once failed (kept fast, outside the slow sweep), with the crash class.
+REGRESSIONS = {
+    # pydicom's UID validation warned from sop_classes.lookup on a malformed SOP Class UID.
+    "ct/SOPClassUID/junk": "warning escaped scan",
+    "rtplan/SOPClassUID/junk": "warning escaped scan",
+    "rtdose/SOPClassUID/junk": "warning escaped scan",
+    # The scan's fast image path warned on an unknown Specific Character Set.
+    "ct/charset_unknown": "warning escaped scan",
+    "mr/SpecificCharacterSet/junk": "warning escaped scan",
+}
+
+
+@pytest.mark.parametrize("name", sorted(REGRESSIONS))
+def test_regression(name: str, corpus: Path, tmp_path: Path) -> None:
+    """Variants that crashed or leaked once stay fixed."""
+    (variant,) = [v for v in VARIANTS if v.name == name]
+    check_variant(variant, write_variant(variant, corpus, tmp_path))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
+def test_variant_is_survived(variant: Variant, corpus: Path, tmp_path: Path) -> None:
+    """One mutated file: accounted for once, read or refused with a located sentence."""
+    check_variant(variant, write_variant(variant, corpus, tmp_path))
+
+
+def test_every_kind_of_object_is_mutated(corpus: Path) -> None:
+    """The harness covers CT, MR, PET, RTSTRUCT, RTPLAN (external, ion, brachy), RTDOSE,
+    RT Image, and each with attribute, transfer-syntax and truncation variants."""
+    assert {s.key for s in SOURCES} == {"ct", "mr", "pet_j2k", "rtstruct", "rtplan",
+                                        "rtplan_ion", "rtplan_brachy", "rtdose", "rtimage"}
+    for source in SOURCES:
+        names = [v.name for v in VARIANTS if v.source == source]
+        assert any(n.endswith("/deleted") for n in names), source.key
+        assert any("/truncated_" in n for n in names), source.key
+        assert any("/charset_iso2022_jp" in n for n in names), source.key
+    assert len(VARIANTS) == len({v.file_name for v in VARIANTS}), "file names must be unique"
+
+
+@pytest.mark.slow
+def test_scan_json_of_all_variants_together(corpus: Path, tmp_path: Path) -> None:
+    """``rtviewer scan --json`` on one folder with every variant: exit 0, one JSON
+    document, every file accounted for exactly once."""
+    folder = tmp_path / "variants"
+    folder.mkdir()
+    written = {write_variant(v, corpus, folder).name for v in VARIANTS}
+    env = {**os.environ, "RTVIEWER_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.run([sys.executable, "-m", "rtviewer", "scan", "--json", str(folder)],
+                          capture_output=True, text=True, cwd=REPO, env=env, timeout=600,
+                          check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
+    doc = json.loads(proc.stdout)
+    seen = [e["path"] for e in doc["skipped"]] + [e["path"] for e in doc["problems"]]
+    for patient in doc["patients"]:
+        for study in patient["studies"]:
+            for series in study["series"]:
+                assert series["instance_count"] == len(series["instances"])
+                seen += [i["path"] for i in series["instances"]]
+    assert sorted(seen) == sorted(written)
