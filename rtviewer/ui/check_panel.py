@@ -6,11 +6,12 @@ a finding selects its instance in the scan tree (:meth:`CheckDock.link_tree`).
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from rtviewer.dicom.check import check_path
+from rtviewer.dicom.check import CheckCancelled, check_path
 from rtviewer.errors import RtViewerError
 from rtviewer.model.check import CheckReport, ReportedFinding
 from rtviewer.model.findings import Severity
@@ -52,7 +53,12 @@ class CheckWorker(QtCore.QThread):
     def __init__(self, root: Path) -> None:
         super().__init__(None)
         self.root = root
+        self._cancel = threading.Event()
         self.finished.connect(self._release)
+
+    def cancel(self) -> None:
+        """Ask the check to stop at its next file or stage."""
+        self._cancel.set()
 
     def start_check(self) -> None:
         """Start the thread; it stays referenced until it has finished."""
@@ -65,7 +71,9 @@ class CheckWorker(QtCore.QThread):
 
     def run(self) -> None:  # noqa: D102 - QThread entry point
         try:
-            report = check_path(self.root, progress=self.stage.emit)
+            report = check_path(self.root, progress=self.stage.emit, cancel=self._cancel.is_set)
+        except CheckCancelled:
+            return
         except RtViewerError as exc:
             self.failed.emit(str(exc))
             return
@@ -116,6 +124,9 @@ class CheckDock(QtWidgets.QDockWidget):
         self.table = self._build_table()
         layout.addWidget(self.table)
         self.setWidget(body)
+        app = QtCore.QCoreApplication.instance()
+        if app is not None:  # a check still running at exit must end before Qt does
+            app.aboutToQuit.connect(self.cancel_check)
 
     def _build_bar(self) -> QtWidgets.QHBoxLayout:
         bar = QtWidgets.QHBoxLayout()
@@ -160,6 +171,13 @@ class CheckDock(QtWidgets.QDockWidget):
         self._worker = worker
         self.run_button.setEnabled(False)
         worker.start_check()
+
+    def cancel_check(self, *, wait_ms: int = 15_000) -> None:
+        """Stop a running check and wait (at most ``wait_ms``) for its thread to end."""
+        worker = self._worker
+        if worker is not None:
+            worker.cancel()
+            worker.wait(wait_ms)
 
     def is_checking(self) -> bool:
         """Whether a check is running."""

@@ -64,3 +64,15 @@ def test_selecting_a_finding_selects_its_instance(qtbot, corpus):
     qtbot.wait(50)
     assert window.grab().save("/tmp/check_panel.png")
     window.close()
+
+
+def test_a_running_check_can_be_cancelled(qtbot, corpus):
+    dock = CheckDock()
+    qtbot.addWidget(dock)
+    dock.set_root(corpus)  # the whole corpus: a minute of work
+    dock.run_check()
+    assert dock.is_checking()
+    dock.cancel_check()
+    qtbot.waitUntil(lambda: not dock.is_checking(), timeout=20_000)
+    assert dock.report is None  # nothing shown: the check stopped
+    assert dock.run_button.isEnabled()

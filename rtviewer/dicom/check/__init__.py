@@ -26,14 +26,18 @@ from rtviewer.errors import NotDicomError
 from rtviewer.model.check import CheckReport
 from rtviewer.model.findings import Finding, Severity
 
-__all__ = ["check_path", "ISSUE_SEVERITIES"]
+__all__ = ["check_path", "CheckCancelled", "ISSUE_SEVERITIES"]
 
 Progress = Callable[[str], None]
 _log = logging.getLogger(__name__)
 
 
+class CheckCancelled(Exception):
+    """The check was cancelled (the window is closing)."""
+
+
 def check_path(path: str | Path, *, deep: bool = False, progress: Progress | None = None,
-               use_cache: bool = True) -> CheckReport:
+               use_cache: bool = True, cancel: Callable[[], bool] | None = None) -> CheckReport:
     """Check a folder (or one file) of DICOM-RT data.
 
     Parameters
@@ -46,6 +50,8 @@ def check_path(path: str | Path, *, deep: bool = False, progress: Progress | Non
         Told the name of each stage as it starts.
     use_cache : bool, keyword-only
         Use and update the scanner's per-folder header cache.
+    cancel : callable returning bool, keyword-only
+        Polled between stages and files; when it returns True the check stops.
 
     Returns
     -------
@@ -58,27 +64,31 @@ def check_path(path: str | Path, *, deep: bool = False, progress: Progress | Non
         ``path`` does not exist or cannot be read.
     rtviewer.errors.NotDicomError
         ``path`` is a single file that is not a DICOM object.
+    CheckCancelled
+        ``cancel`` returned True.
     """
     def stage(name: str) -> None:
+        if cancel is not None and cancel():
+            raise CheckCancelled(name)
         if progress is not None:
             progress(name)
 
     stage("scanning")
-    result = scan(path, use_cache=use_cache)
+    result = scan(path, use_cache=use_cache, cancel=cancel)
     if Path(path).is_file() and not result.instances() and not result.problems:
         reason = result.skipped[0].reason if result.skipped else "not a DICOM file"
         raise NotDicomError(f"nothing to check: {reason}", path=path)
     out = Collector(result.root)
     stage("checking files against their IODs")
     # first: its file-level findings (NO_FILE_META...) carry assumptions
-    _guarded(out, "IOD conformance", check_files, result, out)
+    _guarded(out, "IOD conformance", check_files, result, out, cancel)
     stage("checking the index")
     _guarded(out, "index", check_index, result, out)
     _guarded(out, "duplicate UID", check_duplicates, result, out)
     _guarded(out, "patient identity", check_identities, result, out)
     stage("reading RT objects")
     store = ObjectStore(result, out)
-    store.read_all()
+    store.read_all(cancel)
     stage("cross-object checks")
     _guarded(out, "dose", check_doses, store, out)
     _guarded(out, "contour", check_contours, result, store, out)
@@ -96,6 +106,8 @@ def _guarded(out: Collector, name: str, check: Callable[..., None], *args: objec
     """Run one stage; an unexpected failure becomes a finding, not a traceback."""
     try:
         check(*args)
+    except CheckCancelled:
+        raise
     except Exception as exc:  # noqa: BLE001 - folders never seen must not crash the check
         _log.exception("the %s check failed", name)
         out.add(Finding(

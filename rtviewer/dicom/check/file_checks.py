@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 from pydicom.dataset import Dataset
@@ -18,13 +19,16 @@ from rtviewer.model.index import Instance, ScanResult
 __all__ = ["check_files", "check_duplicates"]
 
 
-def check_files(result: ScanResult, out: Collector) -> None:
+def check_files(result: ScanResult, out: Collector,
+                cancel: Callable[[], bool] | None = None) -> None:
     """Check every instance's attributes against its IOD; report empty Pixel Data.
 
     Image slices are read without their pixels (Pixel Data is then not judged):
     a folder of thousands of CT slices must check in seconds.
     """
     for inst in result.instances():
+        if cancel is not None and cancel():
+            return  # the caller raises at its next stage
         images = inst.kind == "image"
         try:
             # large values (Pixel Data, Contour Data) are only judged by their length

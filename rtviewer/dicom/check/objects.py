@@ -91,9 +91,11 @@ class ObjectStore:
             self._objects[path] = self._read(self.instances[path])
         return self._objects[path]
 
-    def read_all(self) -> None:
-        """Read every RT object, collecting their findings."""
+    def read_all(self, cancel: Callable[[], bool] | None = None) -> None:
+        """Read every RT object, collecting their findings; stop early when ``cancel()``."""
         for path, inst in self.instances.items():
+            if cancel is not None and cancel():
+                return  # the caller raises at its next stage
             if inst.kind in READERS:
                 self.get(path)
 
