@@ -60,8 +60,9 @@ def load_scene(chain: Chain, progress: Progress | None = None,
     progress : callable, optional
         ``progress(done, total, what)`` after each step.
     partial : callable, optional
-        Called with the scene so far before the plan and before the structure set
-        are read (contour parsing is the slow part), so the first image appears early.
+        Called with the scene so far before each further object is read (images
+        first, structure sets last: contour parsing is the slow part), so the first
+        image appears as soon as it is read.
     """
     steps = [("image", chain.image_paths or None, "image", "read_image_volume"),
              ("dose", chain.dose, "dose", "read_dose"),
@@ -73,7 +74,7 @@ def load_scene(chain: Chain, progress: Progress | None = None,
     for done, (key, target, module, name) in enumerate(steps):
         if progress is not None:
             progress(done, len(steps), f"reading {key}")
-        if key in ("plan", "structures") and partial is not None and loaded:
+        if partial is not None and loaded:
             partial(_result(loaded, problems, chain))
         try:
             loaded[key] = _reader(module, name)(target)
