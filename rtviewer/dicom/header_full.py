@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import pydicom
@@ -134,6 +135,17 @@ def full_record(path: str, *, trimmed: bytes | None = None,
     return record
 
 
+def _guarded(part: Callable[[], Any], fallback: Any, code: str, what: str,
+             findings: list[list[str]]) -> Any:
+    """One part of a record, or ``fallback`` with a finding saying what was lost."""
+    try:
+        return part()
+    except (ValueError, TypeError, IndexError, AttributeError, KeyError, OverflowError,
+            NotImplementedError) as exc:
+        findings.append([code, f"{what} ({type(exc).__name__}: {exc})", "warning"])
+        return fallback
+
+
 def _build(ds: Dataset, found: list[Finding], rois_with_contours: int | None) -> Record:
     bad: list[str] = []
     sop_class_uid = _safe(_text, ds, "SOPClassUID", bad)
@@ -148,14 +160,13 @@ def _build(ds: Dataset, found: list[Finding], rois_with_contours: int | None) ->
     findings = [_finding_row(f) for f in found]
     findings += [["UNREADABLE_VALUE", f"{k} could not be read and is ignored", "warning"]
                  for k in bad]
-    try:
-        summary = summarize(ds, sop.kind, rois_with_contours=rois_with_contours)
-        references = raw_references(ds, sop.kind)
-        beams = beam_numbers(ds)
-    except (ValueError, TypeError, IndexError, AttributeError, KeyError) as exc:
-        findings.append(["SUMMARY_FAILED", f"the header could not be summarised ({exc})",
-                         "warning"])
-        summary, references, beams = None, [], []
+    # Each part guarded on its own: a summary that fails must not lose the references.
+    summary = _guarded(lambda: summarize(ds, sop.kind, rois_with_contours=rois_with_contours),
+                       None, "SUMMARY_FAILED", "the header could not be summarised", findings)
+    references = _guarded(lambda: raw_references(ds, sop.kind), [], "REFERENCES_FAILED",
+                          "the references to other objects could not be read", findings)
+    beams = _guarded(lambda: beam_numbers(ds), [], "BEAM_NUMBERS_FAILED",
+                     "the beam numbers could not be read", findings)
     if sop.private:
         findings.append(["PRIVATE_SOP_CLASS", f"{sop.name}: read as a standard "
                          f"{sop.kind.upper()}", "info"])

@@ -13,13 +13,15 @@ from typing import Any
 
 from pydicom.dataset import Dataset
 
+from rtviewer.dicom.element_values import get_int, get_str, sequence
+
 __all__ = ["raw_references", "beam_numbers"]
 
 RawReference = dict[str, Any]
 
 
-def _uid(value: object) -> str | None:
-    text = str(value).strip("\x00 ") if value is not None else ""
+def _uid(item: Dataset, keyword: str) -> str | None:
+    text = (get_str(item, keyword) or "").strip("\x00 ")
     return text or None
 
 
@@ -35,13 +37,13 @@ def _raw_uid(item: Dataset) -> str | None:
     value = elem.value
     if isinstance(value, bytes):
         return value.decode("ascii", "replace").strip("\x00 ") or None
-    return _uid(value)
+    return _uid(item, "ReferencedSOPInstanceUID")
 
 
 def _sop_refs(ds: Dataset, keyword: str, kind: str) -> list[RawReference]:
     refs = []
-    for item in ds.get(keyword) or []:
-        uid = _uid(item.get("ReferencedSOPInstanceUID"))
+    for item in sequence(ds, keyword):
+        uid = _uid(item, "ReferencedSOPInstanceUID")
         if uid:
             refs.append({"kind": kind, "uid": uid})
     return refs
@@ -61,9 +63,9 @@ def _unique(refs: list[RawReference]) -> list[RawReference]:
 def _contour_image_uids(ds: Dataset) -> list[str]:
     """SOP Instance UIDs named by the contours themselves (ROI Contour Sequence)."""
     uids: dict[str, None] = {}
-    for roi in ds.get("ROIContourSequence") or []:
-        for contour in roi.get("ContourSequence") or []:
-            for image in contour.get("ContourImageSequence") or []:
+    for roi in sequence(ds, "ROIContourSequence"):
+        for contour in sequence(roi, "ContourSequence"):
+            for image in sequence(contour, "ContourImageSequence"):
                 uid = _raw_uid(image)
                 if uid:
                     uids[uid] = None
@@ -73,23 +75,23 @@ def _contour_image_uids(ds: Dataset) -> list[str]:
 def _referenced_series(ds: Dataset) -> dict[str, dict[str, None]]:
     """Series UID -> SOP Instance UIDs from the Referenced Frame of Reference Sequence."""
     series: dict[str, dict[str, None]] = {}
-    for frame in ds.get("ReferencedFrameOfReferenceSequence") or []:
-        for study in frame.get("RTReferencedStudySequence") or []:
-            for ser in study.get("RTReferencedSeriesSequence") or []:
-                uid = _uid(ser.get("SeriesInstanceUID"))
+    for frame in sequence(ds, "ReferencedFrameOfReferenceSequence"):
+        for study in sequence(frame, "RTReferencedStudySequence"):
+            for ser in sequence(study, "RTReferencedSeriesSequence"):
+                uid = _uid(ser, "SeriesInstanceUID")
                 if uid:
                     images = series.setdefault(uid, {})
                     images.update(dict.fromkeys(
-                        u for u in (_raw_uid(i) for i in ser.get("ContourImageSequence") or [])
+                        u for u in (_raw_uid(i) for i in sequence(ser, "ContourImageSequence"))
                         if u))
     return series
 
 
 def _frames_of_reference(ds: Dataset) -> list[str]:
-    uids = [_uid(f.get("FrameOfReferenceUID"))
-            for f in ds.get("ReferencedFrameOfReferenceSequence") or []]
-    uids += [_uid(r.get("ReferencedFrameOfReferenceUID"))
-             for r in ds.get("StructureSetROISequence") or []]
+    uids = [_uid(f, "FrameOfReferenceUID")
+            for f in sequence(ds, "ReferencedFrameOfReferenceSequence")]
+    uids += [_uid(r, "ReferencedFrameOfReferenceUID")
+             for r in sequence(ds, "StructureSetROISequence")]
     return list(dict.fromkeys(u for u in uids if u))
 
 
@@ -111,9 +113,9 @@ def _structure_set_refs(ds: Dataset) -> list[RawReference]:
 
 def _rt_image_refs(ds: Dataset) -> list[RawReference]:
     refs = _sop_refs(ds, "ReferencedRTPlanSequence", "rtplan")
-    beam = ds.get("ReferencedBeamNumber")
+    beam = get_int(ds, "ReferencedBeamNumber")
     if beam is not None and refs:
-        refs.append({"kind": "beam", "uid": f"{refs[0]['uid']}#{int(beam)}"})
+        refs.append({"kind": "beam", "uid": f"{refs[0]['uid']}#{beam}"})
     return refs
 
 
@@ -152,7 +154,8 @@ def beam_numbers(ds: Dataset) -> list[int]:
     """Beam Numbers of an external-beam or ion plan (empty for brachy and other objects)."""
     numbers = []
     for keyword in ("BeamSequence", "IonBeamSequence"):
-        for beam in ds.get(keyword) or []:
-            if beam.get("BeamNumber") is not None:
-                numbers.append(int(beam.BeamNumber))
+        for beam in sequence(ds, keyword):
+            number = get_int(beam, "BeamNumber")
+            if number is not None:
+                numbers.append(number)
     return numbers

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from pydicom.dataset import Dataset
 
+from rtviewer.dicom.element_values import get_floats, get_int, get_str, sequence
+
 __all__ = ["summarize"]
 
 
@@ -34,16 +36,13 @@ def summarize(ds: Dataset, kind: str, *, rois_with_contours: int | None = None) 
 
 
 def _text(ds: Dataset, keyword: str) -> str | None:
-    value = ds.get(keyword)
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
+    # Forgiving getters throughout: a malformed value leaves a gap in the summary line,
+    # never a failed record (the readers report the value itself).
+    return get_str(ds, keyword)
 
 
 def _count(ds: Dataset, keyword: str) -> int:
-    seq = ds.get(keyword)
-    return len(seq) if seq is not None else 0
+    return len(sequence(ds, keyword))
 
 
 def _plural(n: int, word: str) -> str:
@@ -57,8 +56,8 @@ def _labelled(prefix: str, label: str | None) -> str:
 def _structure_set(ds: Dataset, with_contours: int | None = None) -> str:
     n_rois = _count(ds, "StructureSetROISequence")
     if with_contours is None:
-        with_contours = sum(1 for item in ds.get("ROIContourSequence") or []
-                            if len(item.get("ContourSequence") or []) > 0)
+        with_contours = sum(1 for item in sequence(ds, "ROIContourSequence")
+                            if sequence(item, "ContourSequence"))
     text = f"{_labelled('Structure set', _text(ds, 'StructureSetLabel'))}: {_plural(n_rois, 'ROI')}"
     if with_contours < n_rois:
         text += f" ({n_rois - with_contours} without contours)"
@@ -66,9 +65,8 @@ def _structure_set(ds: Dataset, with_contours: int | None = None) -> str:
 
 
 def _fractions(ds: Dataset) -> str | None:
-    groups = ds.get("FractionGroupSequence") or []
-    counts = [g.get("NumberOfFractionsPlanned") for g in groups]
-    counts = [int(c) for c in counts if c is not None]
+    counts = [c for c in (get_int(g, "NumberOfFractionsPlanned")
+                          for g in sequence(ds, "FractionGroupSequence")) if c is not None]
     if not counts:
         return None
     if len(counts) == 1:
@@ -77,8 +75,8 @@ def _fractions(ds: Dataset) -> str | None:
 
 
 def _beam_counts(beams: list[Dataset]) -> str:
-    treatment = sum(1 for b in beams if str(b.get("TreatmentDeliveryType", "TREATMENT"))
-                    .strip().upper() == "TREATMENT")
+    treatment = sum(1 for b in beams
+                    if (_text(b, "TreatmentDeliveryType") or "TREATMENT").upper() == "TREATMENT")
     text = _plural(len(beams), "beam")
     if treatment != len(beams):
         text += f" ({treatment} treatment, {len(beams) - treatment} setup)"
@@ -88,13 +86,13 @@ def _beam_counts(beams: list[Dataset]) -> str:
 def _plan(ds: Dataset) -> str:
     parts = []
     if "BrachyTreatmentType" in ds or "ApplicationSetupSequence" in ds:
-        channels = sum(len(s.get("ChannelSequence") or [])
-                       for s in ds.get("ApplicationSetupSequence") or [])
-        kind = str(ds.get("BrachyTreatmentType", "")).strip()
+        channels = sum(len(sequence(s, "ChannelSequence"))
+                       for s in sequence(ds, "ApplicationSetupSequence"))
+        kind = _text(ds, "BrachyTreatmentType") or ""
         parts.append(f"brachytherapy{' ' + kind if kind else ''}, "
                      f"{_plural(channels, 'channel')}")
     else:
-        parts.append(_beam_counts(list(ds.get("BeamSequence") or [])))
+        parts.append(_beam_counts(sequence(ds, "BeamSequence")))
     parts.append(_fractions(ds) or "no fraction group")
     intent = _text(ds, "PlanIntent")
     if intent:
@@ -103,8 +101,8 @@ def _plan(ds: Dataset) -> str:
 
 
 def _ion_plan(ds: Dataset) -> str:
-    beams = list(ds.get("IonBeamSequence") or [])
-    radiation = {str(b.get("RadiationType", "")).strip().lower() for b in beams} - {""}
+    beams = sequence(ds, "IonBeamSequence")
+    radiation = {(_text(b, "RadiationType") or "").lower() for b in beams} - {""}
     parts = [_beam_counts(beams).replace("beam", "ion beam", 1)]
     if radiation:
         parts.append("/".join(sorted(radiation)))
@@ -113,27 +111,39 @@ def _ion_plan(ds: Dataset) -> str:
 
 
 def _dose(ds: Dataset) -> str:
-    frames = int(ds.get("NumberOfFrames") or 1)
-    size = f"{ds.get('Columns', '?')}×{ds.get('Rows', '?')}×{frames}"
-    spacing = ds.get("PixelSpacing")
-    offsets = ds.get("GridFrameOffsetVector")
+    frames = get_int(ds, "NumberOfFrames") or 1
+    columns, rows = get_int(ds, "Columns"), get_int(ds, "Rows")
+    size = f"{'?' if columns is None else columns}×{'?' if rows is None else rows}×{frames}"
+    spacing = get_floats(ds, "PixelSpacing", 2)
+    offsets = get_floats(ds, "GridFrameOffsetVector")
     grid = f"grid {size} (columns×rows×frames)"
-    if spacing is not None and len(spacing) == 2:
-        step = f"{abs(float(offsets[1]) - float(offsets[0])):g}" \
+    if spacing is not None:
+        step = f"{abs(offsets[1] - offsets[0]):g}" \
             if offsets is not None and len(offsets) > 1 else "?"
-        grid += f" at {float(spacing[1]):g}×{float(spacing[0]):g}×{step} mm"
+        grid += f" at {spacing[1]:g}×{spacing[0]:g}×{step} mm"
     fields = [_text(ds, k) or "?" for k in ("DoseSummationType", "DoseType", "DoseUnits")]
     return f"Dose {grid}, " + ", ".join(fields)
 
 
 def _rt_image(ds: Dataset) -> str:
-    image_type = ds.get("ImageType")
-    value3 = str(image_type[2]).strip() if image_type is not None and len(image_type) > 2 \
-        else None
+    image_type = _image_type(ds)
+    value3 = image_type[2] if len(image_type) > 2 and image_type[2] else None
     plane = _text(ds, "RTImagePlane")
     text = _labelled("RT Image", _text(ds, "RTImageLabel"))
     details = [d for d in (value3, plane and f"plane {plane}") if d]
     return text + (": " + ", ".join(details) if details else "")
+
+
+def _image_type(ds: Dataset) -> list[str]:
+    """Image Type values as stripped strings (empty when absent or unreadable)."""
+    try:
+        value = ds.get("ImageType")
+    except Exception:  # a malformed value raises on access: treat it as absent
+        return []
+    if value is None:
+        return []
+    values = [value] if isinstance(value, str | bytes) else list(value)
+    return [str(v).strip() for v in values]
 
 
 def _record(ds: Dataset) -> str:
@@ -143,13 +153,13 @@ def _record(ds: Dataset) -> str:
     fraction = None
     for keyword in ("TreatmentSessionBeamSequence", "TreatmentSessionIonBeamSequence",
                     "TreatmentSessionApplicationSetupSequence"):
-        for item in ds.get(keyword) or []:
-            if item.get("CurrentFractionNumber") is not None:
-                fraction = int(item.CurrentFractionNumber)
+        for item in sequence(ds, keyword):
+            fraction = get_int(item, "CurrentFractionNumber")
+            if fraction is not None:
                 break
         if fraction is not None:
             break
-    if fraction is None and ds.get("CurrentTreatmentStatus") is not None:
+    if fraction is None and _text(ds, "CurrentTreatmentStatus") is not None:
         return f"Treatment summary {date}, status {_text(ds, 'CurrentTreatmentStatus')}"
     return f"Treatment record {date}, fraction {fraction if fraction is not None else '?'}"
 

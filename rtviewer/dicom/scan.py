@@ -77,7 +77,10 @@ def _safe_read(path: str, size: int) -> dict[str, Any]:
     try:
         return read_record(path, size)
     except Exception as exc:  # noqa: BLE001 - a bad file must never stop the scan
-        _log.exception("unexpected failure reading %s", path)
+        # One line for the user (the file becomes a problem entry); the traceback only
+        # for a developer who turns on debug logging.
+        _log.error("unexpected failure reading %s (%s: %s)", path, type(exc).__name__, exc)
+        _log.debug("traceback of the failure reading %s", path, exc_info=True)
         return {"status": "problem", "reason": f"unexpected error ({type(exc).__name__}: {exc})"}
 
 
