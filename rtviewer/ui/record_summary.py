@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["MU_TOLERANCE", "SessionRow", "BeamRow", "session_rows", "beam_rows", "channel_rows"]
+__all__ = ["MU_TOLERANCE", "SessionRow", "BeamRow", "session_rows", "beam_rows", "channel_rows",
+           "fraction_totals"]
 
 #: Relative MU difference above which a delivered beam is flagged (1 %).
 MU_TOLERANCE = 0.01
@@ -52,14 +53,37 @@ def _planned_mu(plan: Any, treated: Any) -> float | None:
     return treated.specified_meterset
 
 
-def _beam_deviations(plan: Any, treated: Any) -> list[str]:
+def fraction_totals(records: list[Any]) -> dict[tuple, tuple[float, int]]:
+    """Delivered MU per (Beam Number, fraction number), summed over sessions, and the count.
+
+    A beam interrupted and completed in a later session of the same fraction is one
+    delivery: its MU are judged on the sum.
+    """
+    totals: dict[tuple, tuple[float, int]] = {}
+    for record in records:
+        for b in record.beams:
+            fraction = b.current_fraction_number or record.session.current_fraction_number
+            if fraction is None or b.delivered_meterset is None:
+                continue
+            key = (b.referenced_beam_number, fraction)
+            mu, count = totals.get(key, (0.0, 0))
+            totals[key] = (mu + b.delivered_meterset, count + 1)
+    return totals
+
+
+def _beam_deviations(plan: Any, treated: Any, totals: dict[tuple, tuple[float, int]],
+                     fraction: int | None) -> list[str]:
     out = []
     name = f"beam {treated.referenced_beam_number}"
     planned = _planned_mu(plan, treated)
-    if planned and treated.delivered_meterset is not None:
-        diff = (treated.delivered_meterset - planned) / planned
+    delivered, sessions = totals.get((treated.referenced_beam_number, fraction),
+                                     (treated.delivered_meterset, 1))
+    if planned and delivered is not None:
+        diff = (delivered - planned) / planned
         if abs(diff) > MU_TOLERANCE:
-            out.append(f"{name}: {treated.delivered_meterset:.1f} MU delivered of "
+            over = f" over {sessions} sessions" if sessions > 1 else ""
+            which = f" (fraction {fraction})" if fraction is not None else ""
+            out.append(f"{name}{which}: {delivered:.1f} MU delivered{over} of "
                        f"{planned:.1f} planned ({100 * diff:+.1f} %)")
     status = treated.termination_status
     if status is not None and status.value != "NORMAL":
@@ -91,8 +115,10 @@ def session_rows(plan: Any, records: list[Any]) -> list[SessionRow]:
                                   for b in record.beams)
             mu = [b.delivered_meterset for b in record.beams if b.delivered_meterset is not None]
             planned = [_planned_mu(plan, b) for b in record.beams]
+            totals = fraction_totals(records)
             for b in record.beams:
-                deviations += _beam_deviations(plan, b)
+                deviations += _beam_deviations(
+                    plan, b, totals, b.current_fraction_number or s.current_fraction_number)
             statuses = {b.termination_status.value for b in record.beams if b.termination_status}
         else:
             delivered = ", ".join(f"channel {c.channel_number}" for c in record.channels)
@@ -159,13 +185,20 @@ def beam_rows(plan: Any, records: list[Any]) -> list[BeamRow]:
     for number in numbers:
         treated = [b for r in records for b in r.beams if b.referenced_beam_number == number]
         beam = plan.beam(number) if plan is not None and number is not None else None
+        per_fraction = beam.meterset if beam is not None else None
+        totals = fraction_totals(records)
+        # a fraction counts when its sessions together delivered the planned MU
         complete = {b.current_fraction_number for b in treated if b.completed}
+        if per_fraction:
+            complete |= {f for (n, f), (mu, _c) in totals.items() if n == number
+                         and mu >= per_fraction * (1 - MU_TOLERANCE)}
         interrupted = sum(1 for b in treated if not b.completed)
         delivered = sum(b.delivered_meterset or 0.0 for b in treated)
-        per_fraction = beam.meterset if beam is not None else None
         planned = (per_fraction * planned_fractions
                    if per_fraction is not None and planned_fractions else None)
-        devs = [d for b in treated for d in _beam_deviations(plan, b)]
+        devs = sorted({d for r in records for b in r.beams if b.referenced_beam_number == number
+                       for d in _beam_deviations(plan, b, totals, b.current_fraction_number
+                                                 or r.session.current_fraction_number)})
         name = f"{number}: {getattr(beam, 'name', None) or (treated[0].name if treated else '')}"
         rows.append(BeamRow(name, len(complete), planned_fractions, interrupted, delivered,
                             planned, tuple(devs)))

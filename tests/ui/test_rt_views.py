@@ -238,3 +238,21 @@ def test_bev_rt_image_backdrop_puts_the_isocentre_pixel_on_the_axis(qtbot, corpu
     corner = view.backdrop.item.transform().map(QtCore.QPointF(0.0, 0.0))
     assert (corner.x(), corner.y()) == pytest.approx((-250.0, 250.0), abs=1e-9)
     view.close()
+
+
+def test_fraction_completed_over_two_sessions_is_not_an_mu_deviation(corpus, tmp_path):
+    from rtviewer.ui.record_summary import beam_rows, session_rows
+
+    plan_path = tmp_path / "plan.dcm"
+    shutil.copy(corpus / "dicompyler-core/rtplan.dcm", plan_path)
+    plan = read_plan(plan_path)
+    cut = read_treatment_record(write(
+        beams_record(plan_path, fraction=1, interrupt=Interruption(1, 0.25)), tmp_path / "a.dcm"))
+    short = read_treatment_record(write(
+        beams_record(plan_path, fraction=1, interrupt=Interruption(1, 0.5)), tmp_path / "b.dcm"))
+    rows = session_rows(plan, [cut, short])
+    # 25 % + 50 % of beam 1's MU in fraction 1: still 25 % short, said once per session
+    assert all(any("over 2 sessions" in d and "-25.0 %" in d for d in r.deviations)
+               for r in rows)
+    beam1 = next(r for r in beam_rows(plan, [cut, short]) if r.beam.startswith("1:"))
+    assert beam1.fractions_delivered == 0 and beam1.interrupted == 2
