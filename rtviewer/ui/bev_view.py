@@ -88,7 +88,7 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.vb.addItem(self.backdrop.item)
         self.structure_curves: list[pg.PlotCurveItem] = []
         self.leaf_item = QtWidgets.QGraphicsPathItem()
-        self.leaf_item.setBrush(QtGui.QBrush(QtGui.QColor(90, 140, 255, 45)))
+        self.leaf_item.setBrush(QtGui.QBrush(QtGui.QColor(90, 140, 255, 30)))
         self.leaf_item.setPen(pg.mkPen((120, 170, 255, 150), width=0))
         self.jaw_item = QtWidgets.QGraphicsPathItem()
         self.jaw_item.setPen(pg.mkPen((255, 230, 0), width=2))

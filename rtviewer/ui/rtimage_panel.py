@@ -42,6 +42,7 @@ class RtImagePanel(QtWidgets.QWidget):
             self.show_path(str(paths[0]))
         else:
             self.view.setVisible(False)
+            self.message.setVisible(True)
             self.message.setText("No RT Image references this plan (select one in the tree).")
 
     def show_path(self, path: str | None) -> None:
@@ -60,8 +61,10 @@ class RtImagePanel(QtWidgets.QWidget):
             image = read_rt_image(Path(path))
         except (RtViewerError, ValueError, OSError) as exc:
             self.view.setVisible(False)
+            self.message.setVisible(True)
             self.message.setText(f"Could not read {Path(path).name}: {exc}")
             return
         self.message.setText("")
+        self.message.setVisible(False)
         self.view.setVisible(True)
         self.view.set_image(image, self.plan)
