@@ -187,6 +187,13 @@ class BeamsEyeView(QtWidgets.QWidget):
         with QtCore.QSignalBlocker(self.slider):
             self.slider.setValue(index)
         self.content = bev_content(self.plan, beam, index)
+        if isinstance(beam, IonBeam):  # the slider walks through the energy layers too
+            layer = next((k for k, lay in enumerate(beam.energy_layers)
+                          if index in lay.control_point_indices), None)
+            if layer is not None:
+                self.layer = layer
+                with QtCore.QSignalBlocker(self.layer_combo):
+                    self.layer_combo.setCurrentIndex(layer)
         self._draw()
         self.controlPointChanged.emit(index)
 
@@ -294,7 +301,11 @@ class BeamsEyeView(QtWidgets.QWidget):
             return
         layer = beam.energy_layers[int(np.clip(self.layer, 0, len(beam.energy_layers) - 1))]
         xy = layer.spot_positions_mm
-        self.spots.setData(xy[:, 0], xy[:, 1], brush=spot_brushes(layer.spot_meterset_weights))
+        weights = layer.spot_meterset_weights
+        top = float(weights.max()) if weights.size and weights.max() > 0 else 1.0
+        # colour and area both follow the spot's meterset weight
+        sizes = 3.0 + 9.0 * np.sqrt(np.clip(weights, 0.0, None) / top)
+        self.spots.setData(xy[:, 0], xy[:, 1], brush=spot_brushes(weights), size=sizes)
 
     def _fill_layers(self, beam: Any) -> None:
         layers = beam.energy_layers if isinstance(beam, IonBeam) else ()

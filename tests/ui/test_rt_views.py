@@ -256,3 +256,16 @@ def test_fraction_completed_over_two_sessions_is_not_an_mu_deviation(corpus, tmp
                for r in rows)
     beam1 = next(r for r in beam_rows(plan, [cut, short]) if r.beam.startswith("1:"))
     assert beam1.fractions_delivered == 0 and beam1.interrupted == 2
+
+
+def test_ion_control_point_slider_selects_its_energy_layer(qtbot, corpus):
+    plan = read_plan(corpus / "aptg-proton/plan03_ramp_full/ramped_2Gy_ver2_full.dcm")
+    view = BeamsEyeView()
+    qtbot.addWidget(view)
+    view.set_data(plan=plan)
+    layer = plan.beam(1).energy_layers[5]
+    view.slider.setValue(layer.control_point_indices[0])
+    assert view.layer == 5 and view.layer_combo.currentIndex() == 5
+    sizes = view.spots.data["size"]
+    heaviest = int(np.argmax(layer.spot_meterset_weights))
+    assert sizes[heaviest] == pytest.approx(12.0) and sizes.min() >= 3.0
