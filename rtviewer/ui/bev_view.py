@@ -325,7 +325,8 @@ class BeamsEyeView(QtWidgets.QWidget):
         g = content.geometry
         weights = cumulative_weights(beam)
         w = weights[self.index]
-        mu = (f", {w * beam.meterset:.1f} of {beam.meterset:.1f} MU"
+        unit = beam.primary_dosimeter_unit or "MU"
+        mu = (f", {w * beam.meterset:.1f} of {beam.meterset:.1f} {unit}"
               if beam.meterset is not None and np.isfinite(w) else "")
         weight = f"{w:.4f}" if np.isfinite(w) else "not stated"
         self.cp_label.setText(
