@@ -62,9 +62,17 @@ class RtViews(QtCore.QObject):
             lambda i: self.beam_state.set_selected(self.bev.beam_number, i))
         viewer.state.visibleRoisChanged.connect(self.bev.set_visible_rois)
         panel = viewer.plan_panel
+        panel.beams.currentCellChanged.connect(self._on_beam_row)
         if hasattr(panel, "beamToggled"):
             panel.beamToggled.connect(self.beam_state.set_beam_visible)
             self.beam_state.visibleBeamsChanged.connect(panel.set_visible_beams)
+
+    def _on_beam_row(self, row: int, *_args: int) -> None:
+        """A beam picked in the plan panel's table becomes the beam's-eye view's beam."""
+        beams = getattr(self.viewer.scene.plan, "beams", ()) or ()
+        if 0 <= row < len(beams) and beams[row].number != self.bev.beam_number:
+            self.bev.set_beam(beams[row].number)
+            self.bev.fit()
 
     def set_scene(self, scene: Any) -> None:
         """Show the scene's plan on every RT view."""

@@ -269,3 +269,14 @@ def test_ion_control_point_slider_selects_its_energy_layer(qtbot, corpus):
     sizes = view.spots.data["size"]
     heaviest = int(np.argmax(layer.spot_meterset_weights))
     assert sizes[heaviest] == pytest.approx(12.0) and sizes.min() >= 3.0
+
+
+def test_picking_a_beam_in_the_plan_panel_selects_it_everywhere(qtbot, corpus):
+    plan = read_plan(corpus / "dicompyler-core/rtplan.dcm")
+    viewer = Viewer()
+    qtbot.addWidget(viewer)
+    viewer.set_scene(Scene(plan=plan))
+    viewer.plan_panel.beams.setCurrentCell(2, 1)  # third beam in file order
+    number = plan.beams[2].number
+    assert viewer.rt_views.bev.beam_number == number
+    assert viewer.rt_views.beam_state.selected == (number, 0)
