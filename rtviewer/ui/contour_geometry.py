@@ -206,8 +206,8 @@ def _staircase(plane: np.ndarray, w: np.ndarray, lower: np.ndarray, upper: np.nd
     plane, w = plane[keep], w[keep]
     row_of = np.searchsorted(rows, plane)
     breaks = np.unique(w)
-    toggles = np.zeros((rows.size, breaks.size), dtype=np.int32)
-    np.add.at(toggles, (row_of, np.searchsorted(breaks, w)), 1)
+    flat = row_of * breaks.size + np.searchsorted(breaks, w)
+    toggles = np.bincount(flat, minlength=rows.size * breaks.size).reshape(rows.size, -1)
     covered = (np.cumsum(toggles, axis=1)[:, :-1] % 2) == 1  # (R, M) cells between breaks
     lo, hi = lower[rows], upper[rows]
     joined = np.abs(hi[:-1] - lo[1:]) < 1e-6  # row r and r+1 share a face
