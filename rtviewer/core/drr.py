@@ -21,7 +21,7 @@ __all__ = ["drr"]
 
 FloatArray = NDArray[np.float64]
 
-_CHUNK_RAYS = 4096
+_CHUNK_RAYS = 1024
 
 
 def _ray_box(start: FloatArray, step: FloatArray, shape_ijk: FloatArray) -> FloatArray:
@@ -94,13 +94,15 @@ def _integrate(mu: NDArray[np.float32], grid: Grid, source: FloatArray, targets:
     count = int(np.ceil(span.max() / step)) if span.max() > 0 else 0
     if count == 0:
         return np.zeros(len(targets))
-    total = np.zeros(len(targets))
-    flat_dims = np.array([nj * ni, ni, 1])
-    for s in range(count):
-        d = enter + (s + 0.5) * step
-        inside = d < leave
-        ijk = np.rint(start_ijk + d[:, None] * step_ijk).astype(np.intp)
-        ok = inside & np.all((ijk >= 0) & (ijk < [ni, nj, nk]), axis=1)
-        flat = ijk[ok][:, ::-1] @ flat_dims
-        total[ok] += mu[flat]
+    # every sample of the chunk at once (rays x steps): numpy's per-call overhead, not
+    # arithmetic, dominated a loop over steps
+    d = (enter[:, None] + (np.arange(count, dtype=np.float32) + 0.5) * step).astype(np.float32)
+    valid = d < leave[:, None]
+    flat = np.zeros(d.shape, dtype=np.intp)
+    for axis, (size, stride) in enumerate(((ni, 1), (nj, ni), (nk, nj * ni))):
+        index = np.rint(start_ijk[axis] + d * step_ijk[:, axis:axis + 1]).astype(np.intp)
+        valid &= (index >= 0) & (index < size)
+        flat += index * stride
+    samples = np.where(valid, mu[np.where(valid, flat, 0)], 0.0)
+    total = samples.sum(axis=1, dtype=np.float64)
     return total * step

@@ -132,6 +132,6 @@ def compute_drr(image: Any, geometry: BeamGeometry, *, half_width_mm: float,
                       sad_mm=geometry.sad_mm, patient_position=geometry.patient_position,
                       table_top_pitch_deg=geometry.table_top_pitch_deg,
                       table_top_roll_deg=geometry.table_top_roll_deg)
-    step = max(0.5 * min(image.grid.spacing_mm), 1.0)
+    step = max(min(image.grid.spacing_mm), 1.0)  # nearest sampling: a voxel a step
     values = drr(image.voxels, image.grid, g0, centres, centres[::-1], step_mm=step)
     return values, size

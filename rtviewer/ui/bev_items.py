@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from typing import Any
 
 import numpy as np
@@ -67,17 +69,39 @@ def receptor_transform(image: Any, *, scale: float = 1.0) -> QtGui.QTransform:
                             (x0 - 0.5 * dc) * scale, (y0 + 0.5 * dr) * scale)
 
 
-class BevBackdrop:
-    """The image behind the beam's-eye view, with a DRR cache per beam direction."""
+class BevBackdrop(QtCore.QObject):
+    """The image behind the beam's-eye view, with a DRR cache per beam direction.
 
-    def __init__(self) -> None:
+    With ``asynchronous`` (the window) DRRs are computed in a worker thread and
+    ``updated(note)`` is emitted when one arrives; ``rtviewer render`` computes
+    them in place.
+    """
+
+    updated = QtCore.Signal(str)
+    _computed = QtCore.Signal(object, object)  # key, (values, pixel size, half width)
+
+    def __init__(self, parent: QtCore.QObject | None = None, *,
+                 asynchronous: bool = False) -> None:
+        super().__init__(parent)
+        self.asynchronous = asynchronous
         self.item = pg.ImageItem(axisOrder="row-major")
         self.item.setZValue(0)
         self._cache: dict[tuple, tuple[np.ndarray, float, float]] = {}
+        self._wanted: tuple | None = None
+        # plain daemon threads: a QThread still running when its widget is deleted aborts
+        self._workers: dict[tuple, threading.Thread] = {}
+        self._computed.connect(self._on_computed)
 
     def clear_cache(self) -> None:
         """Forget computed DRRs (a new CT or plan)."""
         self._cache.clear()
+        self._wanted = None
+
+    def stop(self) -> None:
+        """Wait for running DRR workers (before the widget goes away)."""
+        for worker in list(self._workers.values()):
+            worker.join(timeout=30.0)
+        self._workers.clear()
 
     def show(self, image: Any, rt_images: list[Any], plan: Any, beam: Any,
              geometry: BeamGeometry, half_width: float, *, fast: bool) -> str:
@@ -89,6 +113,7 @@ class BevBackdrop:
             note = ""
         if image is not None and getattr(image, "voxels", None) is not None:
             return self._show_drr(image, geometry, half_width, fast=fast)
+        self._wanted = None
         rt_image = rt_image_for_beam(rt_images, plan, beam) if beam is not None else None
         if rt_image is not None and rt_image.image_position_mm is not None:
             return note + self._show_rt_image(rt_image)
@@ -98,16 +123,40 @@ class BevBackdrop:
     def _show_drr(self, image: Any, g: BeamGeometry, half_width: float, *, fast: bool) -> str:
         key = (round(g.gantry_deg, 1), round(g.couch_deg, 1), g.isocenter_mm, g.sad_mm,
                g.patient_position, round(half_width, 1))
-        if key not in self._cache:
-            if fast and self._cache:
-                return "DRR of an earlier control point (playing)."
+        self._wanted = key
+        if key in self._cache:
+            return self._draw_drr(key)
+        if fast and self._cache:
+            return "DRR of an earlier control point (playing)."
+        if not self.asynchronous:
             values, size = compute_drr(image, g, half_width_mm=half_width)
             self._cache[key] = (values, size, half_width)
+            return self._draw_drr(key)
+        if key not in self._workers:
+            worker = threading.Thread(target=self._compute, args=(key, image, g, half_width),
+                                      daemon=True, name="rtviewer-drr")
+            self._workers[key] = worker
+            worker.start()
+        return "Computing the DRR…"
+
+    def _compute(self, key: tuple, image: Any, g: BeamGeometry, half_width: float) -> None:
+        """Worker thread: compute, then hand the result to the GUI thread (queued signal)."""
+        values, size = compute_drr(image, g, half_width_mm=half_width)
+        with contextlib.suppress(RuntimeError):  # the view was closed meanwhile
+            self._computed.emit(key, (values, size, half_width))
+
+    def _on_computed(self, key: tuple, result: tuple) -> None:
+        self._workers.pop(key, None)
+        self._cache[key] = result
+        if key == self._wanted:
+            self.updated.emit(self._draw_drr(key))
+
+    def _draw_drr(self, key: tuple) -> str:
         values, size, h = self._cache[key]
         low, high = np.percentile(values, (1.0, 99.5))
         self.item.setImage(values, autoLevels=False, levels=(low, max(high, low + 1e-6)))
         self.item.setTransform(QtGui.QTransform(size, 0.0, 0.0, -size, -h, h))
-        return f"DRR ray-cast through the CT (gantry {g.gantry_deg:.1f}°)."
+        return f"DRR ray-cast through the CT (gantry {key[0]:.1f}°)."
 
     def _show_rt_image(self, rt_image: Any) -> str:
         m = rt_image.magnification or 1.0

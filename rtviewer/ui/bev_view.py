@@ -51,7 +51,8 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.backdrop_note = ""
         self._projections: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._stale = False
-        self.backdrop = BevBackdrop()
+        self.backdrop = BevBackdrop(self, asynchronous=True)
+        self.backdrop.updated.connect(self._on_backdrop)
         self._build_controls()
         self._build_plot()
         self.timer = QtCore.QTimer(self)
@@ -372,6 +373,12 @@ class BeamsEyeView(QtWidgets.QWidget):
             return
         self.set_control_point((self.index + 1) % len(beam.control_points))
 
+    def _on_backdrop(self, note: str) -> None:
+        """A DRR computed in the background has arrived."""
+        self.backdrop_note = note
+        if self.content is not None and self.beam is not None:
+            self._update_labels(self.beam, note)
+
     def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
         """Draw the backdrop skipped while hidden."""
         super().showEvent(event)
@@ -379,6 +386,7 @@ class BeamsEyeView(QtWidgets.QWidget):
             self._draw()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt override
-        """Stop playing before the widget goes away."""
+        """Stop playing and wait for DRR workers before the widget goes away."""
         self.timer.stop()
+        self.backdrop.stop()
         super().closeEvent(event)

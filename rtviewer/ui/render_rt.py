@@ -146,6 +146,7 @@ def _bev(request: Any, log: Log) -> Any:
         except Exception as exc:  # noqa: BLE001 - one unreadable image never stops the view
             log(f"render: could not read {path}: {exc}")
     view = BeamsEyeView()
+    view.backdrop.asynchronous = False  # the PNG must show the DRR
     view.set_data(plan=plan, structures=scene.structures, image=scene.image,
                   rt_images=rt_images, slab_model=scene.slab_model)
     view.set_beam(number)

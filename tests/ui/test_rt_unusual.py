@@ -101,3 +101,32 @@ def test_rt_image_without_sid_refuses_to_scale_the_field(qtbot):
     assert "SID or Radiation Machine SAD is missing" in text
     assert "No field overlay" in text and view.field_item.path().isEmpty()
     assert view.window[0] == pytest.approx(1e-3)  # a blank image still gets a valid window
+
+
+def test_bev_computes_the_drr_in_the_background(qtbot):
+    from rtviewer.core.grid import Grid
+
+    class _Ct:  # 1 mm air with a bone cube around the isocentre
+        grid = Grid(affine=np.diag([1.0, 1.0, 1.0, 1.0]) + np.c_[np.zeros((4, 3)),
+                                                                  [-30, -30, -30, 0]],
+                    shape=(61, 61, 61))
+        voxels = np.full((61, 61, 61), -1000.0, dtype=np.float32)
+        voxels[25:36, 25:36, 25:36] = 1000.0
+
+    cp = ControlPoint(index=0, cumulative_meterset_weight=0.0, gantry_angle_deg=0.0,
+                      isocenter_mm=np.zeros(3),
+                      device_positions=(DevicePosition("X", np.array([-30.0, 30.0])),
+                                        DevicePosition("Y", np.array([-20.0, 20.0]))))
+    plan = _plan([_beam(1, [cp], sad=1000.0)], position="HFS")
+    view = BeamsEyeView()
+    qtbot.addWidget(view)
+    view.show()
+    with qtbot.waitSignal(view.backdrop.updated, timeout=20000):
+        view.set_data(plan=plan, image=_Ct())
+        assert "Computing the DRR" in view.info.text()  # the window never waits for it
+    assert "DRR ray-cast through the CT" in view.info.text()
+    values = view.backdrop.item.image
+    rows, cols = np.nonzero(values > 0.5 * values.max())  # the cube's shadow, centred
+    assert abs(rows.mean() - (values.shape[0] - 1) / 2) < 1.0
+    assert abs(cols.mean() - (values.shape[1] - 1) / 2) < 1.0
+    view.close()
