@@ -35,7 +35,8 @@ from pydicom.uid import (
     ImplicitVRLittleEndian,
 )
 
-__all__ = ["SOURCES", "Source", "Variant", "variants", "write_variant", "used_tags", "reader_for"]
+__all__ = ["SOURCES", "Source", "Variant", "variants", "value_variant", "write_variant",
+           "used_tags", "reader_for"]
 
 SEED = 20261126
 _NOWHERE_UID = "1.2.826.0.1.3680043.9.7777.404"
@@ -48,13 +49,19 @@ class Source:
     key: str
     relative_path: str
     reader: str  # image | structure | dose | plan | rtimage
+    #: Other slices of the same series (images only): a bad slice among good ones.
+    neighbours: tuple[str, ...] = ()
 
 
 #: One file of every kind (small ones, so hundreds of variants stay fast).
 SOURCES: tuple[Source, ...] = (
-    Source("ct", "matrad-dicomexport/ct_slice_50.dcm", "image"),
-    Source("mr", "orthanc-tests/Brainix_MR/Flair/IM-0001-0005.dcm", "image"),
-    Source("pet_j2k", "orthanc-tests/Comunix_PETCT/Pet/IM-0001-0001.dcm", "image"),
+    Source("ct", "matrad-dicomexport/ct_slice_50.dcm", "image",
+           ("matrad-dicomexport/ct_slice_49.dcm", "matrad-dicomexport/ct_slice_51.dcm")),
+    Source("mr", "orthanc-tests/Brainix_MR/Flair/IM-0001-0005.dcm", "image",
+           ("orthanc-tests/Brainix_MR/Flair/IM-0001-0004.dcm",
+            "orthanc-tests/Brainix_MR/Flair/IM-0001-0006.dcm")),
+    Source("pet_j2k", "orthanc-tests/Comunix_PETCT/Pet/IM-0001-0001.dcm", "image",
+           ("orthanc-tests/Comunix_PETCT/Pet/IM-0001-0002.dcm",)),
     Source("rtstruct", "aptg-proton/plan03_ramp_full/"
            "RS1.2.752.243.1.1.20250522124652761.2000.43711.dcm", "structure"),
     Source("rtplan", "slicerrt-eclipse-prostate/"
@@ -223,6 +230,26 @@ def _raw_everywhere(tag: BaseTag, value: bytes) -> Callable[[Dataset], None]:
     return fn
 
 
+def _delete_first_nested(tag: BaseTag) -> Callable[[Dataset], None]:
+    """Delete the tag in its first nested occurrence only (e.g. one control point)."""
+    def fn(ds: Dataset) -> None:
+        for holder in _occurrences(ds, tag):
+            if holder is not ds:
+                del holder._dict[tag]
+                return
+    return fn
+
+
+def _garbage_sequence(tag: BaseTag) -> Callable[[Dataset], None]:
+    """A sequence whose bytes are not items (a writer that got the length wrong)."""
+    def fn(ds: Dataset) -> None:
+        implicit = _implicit(ds)
+        for holder in list(_occurrences(ds, tag)):
+            junk = b"\xfe\xff\x00\xe0\x10\x00\x00\x00" + b"\x01\x02" * 7 + b"\xff" * 2
+            holder._dict[tag] = RawDataElement(tag, "SQ", len(junk), junk, 0, implicit, True)
+    return fn
+
+
 def _sequence(tag: BaseTag, *, empty_item: bool) -> Callable[[Dataset], None]:
     def fn(ds: Dataset) -> None:
         for holder in list(_occurrences(ds, tag)):
@@ -232,7 +259,15 @@ def _sequence(tag: BaseTag, *, empty_item: bool) -> Callable[[Dataset], None]:
 
 _TEXT_VRS = {"DS", "IS"}
 _BINARY_SIZES = {"US": 2, "SS": 2, "UL": 4, "SL": 4, "FL": 4, "FD": 8, "AT": 4}
-_BAD_TEXT = (b"abc", b"NaN", b"inf", b"-1", b"0", b"1\\2\\3\\4\\5", b"1e999", b" ", b"1,5")
+_BAD_TEXT = {"abc": b"abc", "nan": b"NaN", "inf": b"inf", "minus1": b"-1", "zero": b"0",
+             "five_values": b"1\\2\\3\\4\\5", "1e999": b"1e999", "blank": b" ",
+             "comma": b"1,5"}
+#: Geometry that every bad text value is tried on (the others get a seeded three).
+_GEOMETRY_KEYWORDS = ("ImageOrientationPatient", "ImagePositionPatient", "PixelSpacing",
+                      "GridFrameOffsetVector", "ContourData", "DoseGridScaling",
+                      "ImagePlanePixelSpacing", "RTImagePosition", "SliceThickness",
+                      "IsocenterPosition", "LeafJawPositions", "ControlPoint3DPosition",
+                      "ScanSpotPositionMap", "RescaleSlope", "RescaleIntercept")
 #: Attributes whose zero or negative value must be refused or explained, not divided by.
 _SIGNED_KEYWORDS = ("PixelSpacing", "DoseGridScaling", "Rows", "Columns", "SliceThickness",
                     "RescaleSlope", "NumberOfFrames", "ImagePlanePixelSpacing",
@@ -241,11 +276,13 @@ _SIGNED_KEYWORDS = ("PixelSpacing", "DoseGridScaling", "Rows", "Columns", "Slice
                     "FinalCumulativeTimeWeight", "NumberOfFractionsPlanned")
 
 
-def _bad_values(vr: str, rng: random.Random) -> list[tuple[str, bytes]]:
-    """Wrong-VR-ish encodings for one element."""
+def _bad_values(vr: str, rng: random.Random, *, every: bool = False
+                ) -> list[tuple[str, bytes]]:
+    """Wrong-VR-ish encodings for one element (``every``: all bad text values)."""
     if vr in _TEXT_VRS:
-        picks = rng.sample(range(len(_BAD_TEXT)), 3)
-        return [(f"text{i}", _BAD_TEXT[i]) for i in picks]
+        names = sorted(_BAD_TEXT)
+        picks = names if every else rng.sample(names, 3)
+        return [(f"text_{name}", _BAD_TEXT[name]) for name in picks]
     if vr in _BINARY_SIZES:
         size = _BINARY_SIZES[vr]
         return [("short", b"\x01" * (size - 1 if size > 2 else 3)),
@@ -263,17 +300,31 @@ def _signed(tag: BaseTag, vr: str) -> list[tuple[str, bytes]]:
     return []
 
 
-def _attribute_variants(corpus: Path, source: Source, rng: random.Random) -> list[Variant]:
+def value_variant(source_key: str, keyword: str, label: str) -> Variant:
+    """One named wrong value (a label of the bad text values) everywhere ``keyword`` occurs."""
+    (source,) = [s for s in SOURCES if s.key == source_key]
+    return Variant(f"{source.key}/{keyword}/text_{label}", source,
+                   _dataset_mutation(_raw_everywhere(Tag(keyword), _BAD_TEXT[label])))
+
+
+def _attribute_variants(corpus: Path, source: Source, seed: int) -> list[Variant]:
     ds = _load(_source_bytes(corpus / source.relative_path))
     out: list[Variant] = []
     for tag in used_tags(corpus, source):
+        # One generator per attribute: adding variants elsewhere changes no pick here.
+        rng = random.Random(f"{seed}/{source.key}/{int(tag)}")
         vr = _vr(ds, tag)
         if not any(True for _ in _occurrences(ds, tag)):
             continue
         kw = pydicom.datadict.keyword_for_tag(tag) or f"{int(tag):08X}"
         base = f"{source.key}/{kw}"
         out.append(Variant(f"{base}/deleted", source, _dataset_mutation(_delete(tag))))
+        if tag not in ds._dict:  # nested: also delete it from the first item only
+            out.append(Variant(f"{base}/deleted_first_nested", source,
+                               _dataset_mutation(_delete_first_nested(tag))))
         if vr == "SQ":
+            out.append(Variant(f"{base}/garbage_sequence", source,
+                               _dataset_mutation(_garbage_sequence(tag))))
             out.append(Variant(f"{base}/empty_sequence", source,
                                _dataset_mutation(_sequence(tag, empty_item=False))))
             out.append(Variant(f"{base}/empty_item", source,
@@ -282,7 +333,8 @@ def _attribute_variants(corpus: Path, source: Source, rng: random.Random) -> lis
         if tag == Tag("PixelData"):
             continue  # emptied and truncated Pixel Data come from the byte variants
         out.append(Variant(f"{base}/empty", source, _dataset_mutation(_raw_everywhere(tag, b""))))
-        bad = _bad_values(vr, rng) + (_signed(tag, vr) if kw in _SIGNED_KEYWORDS else [])
+        bad = _bad_values(vr, rng, every=kw in _GEOMETRY_KEYWORDS) \
+            + (_signed(tag, vr) if kw in _SIGNED_KEYWORDS else [])
         for label, value in bad:
             out.append(Variant(f"{base}/{label}", source,
                                _dataset_mutation(_raw_everywhere(tag, value))))
@@ -414,6 +466,18 @@ def _duplicate_element(keyword: str) -> Callable[[bytes], bytes]:
     return build
 
 
+def _pixel_length(fraction: float, extra: bytes = b"") -> Callable[[bytes], bytes]:
+    """Native Pixel Data cut to a fraction of its length (plus bytes), the file intact."""
+    def build(data: bytes) -> bytes:
+        ds = _load(data)
+        if "PixelData" not in ds or ds.file_meta.TransferSyntaxUID.is_compressed:
+            return data
+        pixels = ds.PixelData
+        ds.PixelData = pixels[: int(len(pixels) * fraction) // 2 * 2] + extra
+        return _save(ds)
+    return build
+
+
 def _find_tag(data: bytes, keyword: str) -> int | None:
     tag = Tag(keyword)
     needle = tag.group.to_bytes(2, "little") + tag.element.to_bytes(2, "little")
@@ -436,7 +500,7 @@ def _truncations(data: bytes) -> list[tuple[str, int]]:
     return [(n, p) for n, p in points if 0 < p < size]
 
 
-def _whole_file_variants(source: Source, data: bytes, rng: random.Random) -> list[Variant]:
+def _whole_file_variants(source: Source, data: bytes) -> list[Variant]:
     s = source
 
     def v(name: str, build: Callable[[bytes], bytes]) -> Variant:
@@ -462,6 +526,9 @@ def _whole_file_variants(source: Source, data: bytes, rng: random.Random) -> lis
         v("duplicate_sop_instance_uid", _duplicate_element("SOPInstanceUID")),
         v("un_vr_modality", _un_vr("Modality")),
         v("un_vr_pixel_spacing", _un_vr("PixelSpacing")),
+        v("pixel_data_half", _pixel_length(0.5)),
+        v("pixel_data_one_more_frame", _pixel_length(1.0, b"\0" * 4096)),
+        v("pixel_data_empty", _pixel_length(0.0)),
     ]
     if not _load(data).file_meta.get("TransferSyntaxUID", ImplicitVRLittleEndian).is_compressed:
         out += [v("big_endian_explicit", _big_endian), v("deflated", _deflated)]
@@ -472,12 +539,11 @@ def _whole_file_variants(source: Source, data: bytes, rng: random.Random) -> lis
 
 def variants(corpus: Path, seed: int = SEED) -> list[Variant]:
     """Every variant of every source, in a fixed order (deterministic for one seed)."""
-    rng = random.Random(seed)
     out: list[Variant] = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the corpus' own quirks (UIDs like "UNKNOWN")
         for source in SOURCES:
             data = _source_bytes(corpus / source.relative_path)
-            out += _attribute_variants(corpus, source, rng)
-            out += _whole_file_variants(source, data, rng)
+            out += _attribute_variants(corpus, source, seed)
+            out += _whole_file_variants(source, data)
     return out
