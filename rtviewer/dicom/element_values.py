@@ -5,9 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+from pydicom.datadict import dictionary_VR, tag_for_keyword
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 
-__all__ = ["get_str", "get_float", "get_floats", "get_int", "first_item", "sequence"]
+__all__ = ["get_str", "get_float", "get_floats", "get_float_array", "raw_decimal_strings",
+           "get_int", "first_item", "sequence"]
 
 
 def _raw(ds: Dataset, keyword: str) -> Any:
@@ -59,6 +64,57 @@ def get_floats(ds: Dataset, keyword: str, count: int | None = None) -> tuple[flo
     if count is not None and len(numbers) != count:
         return None
     return numbers
+
+
+def raw_decimal_strings(ds: Dataset, keyword: str) -> list[bytes] | None:
+    """The still-raw bytes of a DS/IS element split into its values, or None.
+
+    pydicom turns every Decimal String value into a validated ``DSfloat`` object,
+    which makes a structure set's hundreds of thousands of contour coordinates (or a
+    VMAT plan's leaf positions) take seconds; splitting the raw text ourselves is
+    exact and over ten times faster. Any element that is already converted, has
+    another VR or no values returns None and goes the normal way.
+    """
+    tag = tag_for_keyword(keyword)
+    if tag is None:
+        return None
+    try:
+        elem = ds.get_item(tag)
+    except Exception:  # let the normal path report undecodable values
+        return None
+    if not isinstance(elem, RawDataElement) or not isinstance(elem.value, bytes):
+        return None
+    try:
+        vr = elem.VR or dictionary_VR(tag)
+    except KeyError:
+        return None
+    if vr not in ("DS", "IS"):
+        return None
+    parts = [part.strip(b" \x00") for part in elem.value.split(b"\\")]
+    return parts if any(parts) else None
+
+
+def get_float_array(ds: Dataset, keyword: str) -> NDArray[np.float64] | None:
+    """All values of a numeric element as a float64 array; None when absent or malformed.
+
+    Uses :func:`raw_decimal_strings` when the element is still raw; non-finite values
+    are returned as they are, so callers can say which contour or leaf was bad.
+    """
+    parts = raw_decimal_strings(ds, keyword)
+    if parts is not None:
+        try:
+            return np.array(parts, dtype=np.float64)
+        except ValueError:
+            pass  # an empty or non-numeric value: the general path decides
+    value = _raw(ds, keyword)
+    if value is None:
+        return None
+    items = [value] if isinstance(value, str | bytes) or not hasattr(value, "__iter__") \
+        else list(value)
+    try:
+        return np.array([float(v) for v in items], dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
 
 
 def get_int(ds: Dataset, keyword: str) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydicom.dataset import Dataset
 
-from rtviewer.dicom.element_values import get_int, get_str, sequence
+from rtviewer.dicom.element_values import get_float_array, get_int, get_str, sequence
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.structure import Contour, ContourType
 
@@ -46,12 +46,10 @@ def read_contours(item: Dataset, roi_label: str) -> tuple[list[Contour], list[Fi
 def _read_one(item: Dataset) -> tuple[Contour | None, list[str]]:
     """One contour, or None, with the codes of its problems."""
     codes: list[str] = []
-    raw = item.get("ContourData")
-    try:
-        values = np.asarray([float(v) for v in raw] if raw is not None and raw != "" else [],
-                            dtype=np.float64)
-    except (TypeError, ValueError):
-        return None, ["CONTOUR_DATA_NOT_NUMERIC"]
+    values = get_float_array(item, "ContourData")
+    if values is None:
+        return None, ["CONTOUR_DATA_NOT_NUMERIC" if _has_value(item, "ContourData")
+                      else "CONTOUR_DATA_EMPTY"]
     if values.size == 0:
         return None, ["CONTOUR_DATA_EMPTY"]
     if values.size % 3:
@@ -74,6 +72,15 @@ def _read_one(item: Dataset) -> tuple[Contour | None, list[str]]:
     images = tuple(u for u in (get_str(r, "ReferencedSOPInstanceUID")
                                for r in sequence(item, "ContourImageSequence")) if u)
     return Contour(points, contour_type, images), codes
+
+
+def _has_value(item: Dataset, keyword: str) -> bool:
+    """Whether the element is present with a non-empty value (even an unparseable one)."""
+    try:
+        value = item.get(keyword)
+    except Exception:  # undecodable is still "present"
+        return True
+    return value is not None and value != ""
 
 
 def _contour_type(value: str | None, n_points: int, codes: list[str]) -> ContourType:
