@@ -345,7 +345,27 @@ class BeamsEyeView(QtWidgets.QWidget):
         elif not content.apertures:
             lines.append("No jaws or MLC in this beam: no field outline to draw.")
         lines += list(content.notes)
+        outside = self._isocentre_outside(np.asarray(g.isocenter_mm))
+        if outside:
+            lines.append(outside)
         self.info.setText("\n".join(lines))
+
+    def _isocentre_outside(self, iso: np.ndarray) -> str:
+        """A warning when the isocentre lies outside the CT and the structures."""
+        boxes = []
+        if self.image is not None:
+            corners = self.image.grid.corners_mm()
+            boxes.append((corners.min(axis=0), corners.max(axis=0)))
+        points = [c.points_mm for r in getattr(self.structures, "rois", ()) or ()
+                  for c in r.contours]
+        if points:
+            stacked = np.concatenate(points)
+            boxes.append((stacked.min(axis=0), stacked.max(axis=0)))
+        if not boxes or any(np.all(iso >= lo - 1.0) and np.all(iso <= hi + 1.0)
+                            for lo, hi in boxes):
+            return ""
+        return (f"The isocentre ({iso[0]:.1f}, {iso[1]:.1f}, {iso[2]:.1f}) mm lies outside the "
+                "CT and the structures: the plan may use other coordinates.")
 
     def fit(self) -> None:
         """Show ±(field extent) around the isocentre."""
