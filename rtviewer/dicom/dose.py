@@ -6,6 +6,7 @@ slice axis follows the Grid Frame Offset Vector (see :mod:`.dose_geometry`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from pydicom.dataset import Dataset
 
 from rtviewer.core.grid import Grid
 from rtviewer.dicom.captured import warnings_as_findings
+from rtviewer.dicom.checked_values import checked_float
 from rtviewer.dicom.dose_dvh import read_embedded_dvhs
 from rtviewer.dicom.dose_geometry import AXIAL, FrameGeometry, frame_geometry
 from rtviewer.dicom.dose_references import read_dose_points, read_references
@@ -145,9 +147,11 @@ def _plane_geometry(ds: Dataset, path: Path) -> tuple[
 def _scaled(ds: Dataset, frames: NDArray[np.generic]) -> tuple[NDArray[np.float32],
                                                                 list[Finding]]:
     """Stored values × Dose Grid Scaling, computed in float64 then stored as float32."""
-    scaling = get_float(ds, "DoseGridScaling")
-    findings = []
-    if scaling is None or scaling <= 0:
+    findings: list[Finding] = []
+    # NaN marks "no usable value": a malformed one also gets an UNUSABLE_VALUE finding.
+    scaling = checked_float(ds, "DoseGridScaling", default=math.nan, findings=findings,
+                            label="Dose Grid Scaling", positive=True, severity=Severity.ERROR)
+    if not math.isfinite(scaling):
         findings.append(Finding("NO_DOSE_GRID_SCALING", "Dose Grid Scaling is absent or not "
                                 "positive.", Severity.ERROR, "DoseGridScaling",
                                 assumption="scaling 1: values as stored"))

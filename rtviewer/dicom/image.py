@@ -19,6 +19,7 @@ from pydicom.dataset import Dataset
 
 from rtviewer.core.grid import Grid
 from rtviewer.dicom.captured import warnings_as_findings
+from rtviewer.dicom.checked_values import checked_float
 from rtviewer.dicom.element_values import get_float, get_floats, get_int, get_str
 from rtviewer.dicom.files import read_dataset
 from rtviewer.dicom.image_frames import FrameHeader, frame_headers
@@ -85,10 +86,12 @@ def _read_volume(files: list[Path]) -> ImageVolume:
     planes: list[NDArray[np.float32]] = []
     rescales: list[Rescale] = []
     decoded: dict[Path, NDArray[np.generic]] = {}  # multi-frame files decode once
+    rescale_findings: list[Finding] = []
     for header in ordered:
-        plane, rescale = _read_plane(header, decoded)
+        plane, rescale = _read_plane(header, decoded, rescale_findings)
         planes.append(plane)
         rescales.append(rescale)
+    findings += list(dict.fromkeys(rescale_findings))  # one per distinct bad value
     voxels = stacked.assemble(planes)
     first = ordered[0].dataset
     grid = stacked.grid(voxels.shape, get_str(first, "FrameOfReferenceUID"))
@@ -153,9 +156,13 @@ def _read_header(path: Path, ds: Dataset, findings: list[Finding],
     return _Header(path, ds, tuple(findings), geometry)
 
 
-def _read_plane(header: _Header, decoded: dict[Path, NDArray[np.generic]]
-                ) -> tuple[NDArray[np.float32], Rescale]:
-    """Decode one slice's pixels (or take its frame) and rescale them to float32."""
+def _read_plane(header: _Header, decoded: dict[Path, NDArray[np.generic]],
+                findings: list[Finding]) -> tuple[NDArray[np.float32], Rescale]:
+    """Decode one slice's pixels (or take its frame) and rescale them to float32.
+
+    An unusable Rescale Slope/Intercept (text, NaN, several values, slope 0) falls back
+    on 1/0 with an ``UNUSABLE_VALUE`` finding in ``findings``.
+    """
     ds = header.dataset
     if header.path not in decoded:
         decoded.clear()  # keep one file's frames at a time
@@ -170,10 +177,11 @@ def _read_plane(header: _Header, decoded: dict[Path, NDArray[np.generic]]
     if stored.shape != header.geometry.shape:
         raise GeometryError(f"pixel data shape {stored.shape} differs from Rows/Columns "
                             f"{header.geometry.shape}", path=header.path)
-    slope = get_float(ds, "RescaleSlope")
-    intercept = get_float(ds, "RescaleIntercept")
-    rescale = Rescale(1.0 if slope is None else slope, 0.0 if intercept is None else intercept,
-                      _unit(ds))
+    slope = checked_float(ds, "RescaleSlope", default=1.0, findings=findings,
+                          label="Rescale Slope", nonzero=True, severity=Severity.ERROR)
+    intercept = checked_float(ds, "RescaleIntercept", default=0.0, findings=findings,
+                              label="Rescale Intercept", severity=Severity.ERROR)
+    rescale = Rescale(slope, intercept, _unit(ds))
     plane = (stored.astype(np.float64) * rescale.slope + rescale.intercept).astype(np.float32)
     return plane, rescale
 

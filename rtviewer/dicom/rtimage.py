@@ -10,6 +10,7 @@ from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
 from rtviewer.dicom.captured import warnings_as_findings
+from rtviewer.dicom.checked_values import checked_float
 from rtviewer.dicom.element_values import (
     get_float,
     get_floats,
@@ -111,9 +112,11 @@ def _pixels(ds: Dataset, path: Path) -> tuple[NDArray[np.float32], list[Finding]
     if stored.ndim != 2:
         raise UnsupportedObjectError(f"unexpected RT Image pixel data of shape {stored.shape}",
                                      path=path)
-    slope = get_float(ds, "RescaleSlope")
-    intercept = get_float(ds, "RescaleIntercept")
-    pixels = stored.astype(np.float64) * (1.0 if slope is None else slope) + (intercept or 0.0)
+    slope = checked_float(ds, "RescaleSlope", default=1.0, findings=findings,
+                          label="Rescale Slope", nonzero=True)
+    intercept = checked_float(ds, "RescaleIntercept", default=0.0, findings=findings,
+                              label="Rescale Intercept")
+    pixels = stored.astype(np.float64) * slope + intercept
     return pixels.astype(np.float32), findings
 
 

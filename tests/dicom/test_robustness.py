@@ -126,6 +126,23 @@ def test_variant_is_survived(variant: Variant, corpus: Path, tmp_path: Path) -> 
     check_variant(variant, write_variant(variant, corpus, tmp_path))
 
 
+#: A malformed number the reader would otherwise replace by its default without a word.
+UNUSABLE_NUMBERS = ["ct/RescaleIntercept/text_abc", "ct/RescaleSlope/text_zero",
+                    "ct/RescaleSlope/text_nan", "pet_j2k/RescaleIntercept/text_inf",
+                    "rtimage/RescaleIntercept/text_comma", "rtimage/RescaleSlope/text_zero",
+                    "rtdose/DoseGridScaling/text_abc", "rtdose/DoseGridScaling/text_five_values"]
+
+
+@pytest.mark.parametrize("name", UNUSABLE_NUMBERS)
+def test_unusable_number_is_a_finding(name: str, corpus: Path, tmp_path: Path) -> None:
+    """The object still reads, and says which value it could not use and what it assumed."""
+    source, keyword, label = name.split("/")
+    variant = value_variant(source, keyword, label.removeprefix("text_"))
+    obj = reader_for(variant.source.reader)(write_variant(variant, corpus, tmp_path))
+    found = [f for f in obj.findings if f.code == "UNUSABLE_VALUE" and f.attribute == keyword]
+    assert found and found[0].assumption in ("1", "0", "nan"), obj.findings
+
+
 IMAGE_VARIANTS = [v for v in VARIANTS if v.source.neighbours]
 
 
@@ -162,20 +179,33 @@ def test_every_kind_of_object_is_mutated(corpus: Path) -> None:
     assert len(VARIANTS) == len({v.file_name for v in VARIANTS}), "file names must be unique"
 
 
+def _strict_json(text: str) -> dict:
+    """Parse JSON as other tools would: NaN and Infinity are not JSON."""
+    def refuse(name: str) -> None:
+        raise ValueError(f"{name} is not valid JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+def _run_scan(folder: Path, cache: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RTVIEWER_CACHE_DIR": str(cache)}
+    return subprocess.run([sys.executable, "-m", "rtviewer", "scan", *extra, str(folder)],
+                          capture_output=True, text=True, cwd=REPO, env=env, timeout=900,
+                          check=False)
+
+
 @pytest.mark.slow
 def test_scan_json_of_all_variants_together(corpus: Path, tmp_path: Path) -> None:
-    """``rtviewer scan --json`` on one folder with every variant: exit 0, one JSON
-    document, every file accounted for exactly once."""
+    """``rtviewer scan --json`` on one folder with every variant: exit 0, one strict JSON
+    document, every file accounted for exactly once; the cached re-open says the same;
+    the readable tree prints too."""
     folder = tmp_path / "variants"
     folder.mkdir()
     written = {write_variant(v, corpus, folder).name for v in VARIANTS}
-    env = {**os.environ, "RTVIEWER_CACHE_DIR": str(tmp_path / "cache")}
-    proc = subprocess.run([sys.executable, "-m", "rtviewer", "scan", "--json", str(folder)],
-                          capture_output=True, text=True, cwd=REPO, env=env, timeout=600,
-                          check=False)
+    cache = tmp_path / "cache"
+    proc = _run_scan(folder, cache, "--json")
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "Traceback" not in proc.stderr, proc.stderr[-2000:]
-    doc = json.loads(proc.stdout)
+    doc = _strict_json(proc.stdout)
     seen = [e["path"] for e in doc["skipped"]] + [e["path"] for e in doc["problems"]]
     for patient in doc["patients"]:
         for study in patient["studies"]:
@@ -183,3 +213,9 @@ def test_scan_json_of_all_variants_together(corpus: Path, tmp_path: Path) -> Non
                 assert series["instance_count"] == len(series["instances"])
                 seen += [i["path"] for i in series["instances"]]
     assert sorted(seen) == sorted(written)
+    assert not [p for p in doc["problems"] if "unexpected" in p["reason"]]
+    again = _run_scan(folder, cache, "--json")
+    assert again.returncode == 0 and _strict_json(again.stdout) == doc
+    readable = _run_scan(folder, cache)
+    assert readable.returncode == 0 and "Traceback" not in readable.stderr
+    assert len(readable.stdout.splitlines()) > len(written) // 2

@@ -24,6 +24,7 @@ from typing import Any
 from unittest import mock
 
 import pydicom
+from pydicom.datadict import dictionary_VR
 from pydicom.dataelem import DataElement, RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.sequence import Sequence
@@ -181,15 +182,35 @@ def _occurrences(ds: Dataset, tag: BaseTag) -> Iterator[Dataset]:
     if tag in ds._dict:
         yield ds
     for elem in list(ds._dict.values()):
-        if elem.VR == "SQ":
-            for item in ds[elem.tag].value:
+        if _is_sequence(elem):
+            try:
+                items = ds[elem.tag].value
+            except Exception:  # an already-garbled sequence holds nothing to mutate
+                continue
+            for item in items:
                 yield from _occurrences(item, tag)
+
+
+def _is_sequence(elem: Any) -> bool:
+    """Whether an element is a sequence (raw implicit-VR elements carry no VR)."""
+    if elem.VR is not None:
+        return bool(elem.VR == "SQ")
+    try:
+        return bool(dictionary_VR(elem.tag) == "SQ")
+    except KeyError:  # private or unknown: not walked
+        return False
 
 
 def _vr(ds: Dataset, tag: BaseTag) -> str:
     for holder in _occurrences(ds, tag):
-        return str(holder[tag].VR)
-    return "UN"
+        try:
+            return str(holder[tag].VR)
+        except Exception:  # an undecodable value: fall back on the dictionary
+            break
+    try:
+        return str(dictionary_VR(tag))
+    except KeyError:
+        return "UN"
 
 
 def _set_raw(holder: Dataset, tag: BaseTag, vr: str, value: bytes, implicit: bool) -> None:

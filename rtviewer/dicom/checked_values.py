@@ -1,0 +1,80 @@
+"""Numbers the readers compute with: a present but unusable value is a finding, never silent.
+
+:mod:`rtviewer.dicom.element_values` turns absent and malformed values alike into
+``None``. Where a reader then falls back on a default (Rescale Slope 1, Intercept 0,
+Dose Grid Scaling 1), a malformed value must not pass for an absent one: a CT whose
+Rescale Intercept reads ``abc`` would otherwise be shown 1,000 HU off without a word.
+"""
+
+from __future__ import annotations
+
+import math
+
+from pydicom.dataset import Dataset
+
+from rtviewer.dicom.element_values import get_floats
+from rtviewer.model.findings import Finding, Severity
+
+__all__ = ["checked_float"]
+
+
+def _present(ds: Dataset, keyword: str) -> str | None:
+    """The element's value as text when it is present and not empty, else None."""
+    try:
+        if keyword not in ds:
+            return None
+        value = ds[keyword].value
+    except Exception:  # undecodable on access: present, and unusable
+        return "(undecodable)"
+    if value is None or value == "" or value == b"":
+        return None
+    return str(value)[:60]
+
+
+def checked_float(ds: Dataset, keyword: str, *, default: float, findings: list[Finding],
+                  label: str, nonzero: bool = False, positive: bool = False,
+                  severity: Severity = Severity.WARNING) -> float:
+    """One number from ``ds``; ``default`` when absent, and a finding when unusable.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data set (or sequence item) holding the element.
+    keyword : str
+        The DICOM keyword.
+    default : float
+        The value used when the element is absent, empty or unusable.
+    findings : list of Finding, keyword-only
+        Receives an ``UNUSABLE_VALUE`` finding when the element is present but not
+        one finite number (text, NaN, infinity, several values) or breaks the rule.
+    label : str, keyword-only
+        What the value is, for the message (e.g. ``"Rescale Slope"``).
+    nonzero, positive : bool, keyword-only
+        Refuse zero / values not above zero.
+    severity : Severity, keyword-only
+        Of the finding.
+
+    Returns
+    -------
+    float
+        The value, or ``default``.
+    """
+    raw = _present(ds, keyword)
+    if raw is None:
+        return default
+    values = get_floats(ds, keyword)
+    value = values[0] if values is not None and len(values) == 1 else None
+    problem = None
+    if value is None or not math.isfinite(value):
+        problem = "is not one finite number"
+    elif positive and value <= 0:
+        problem = "is not positive"
+    elif nonzero and value == 0:
+        problem = "is zero"
+    if problem is None:
+        assert value is not None
+        return value
+    findings.append(Finding(
+        "UNUSABLE_VALUE", f"{label} ({keyword}) {problem}: {raw!r}.", severity, keyword,
+        assumption=f"{default:g}"))
+    return default
