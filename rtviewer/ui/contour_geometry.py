@@ -132,7 +132,7 @@ class CutTable:
     offset: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
-    _projections: dict[tuple[float, ...], tuple[np.ndarray, ...]] = field(
+    _projections: dict[tuple[object, ...], tuple[np.ndarray, ...]] = field(
         default_factory=dict, repr=False, compare=False)
 
     def projections(self, normal_uv: np.ndarray, along_uv: np.ndarray
@@ -144,6 +144,31 @@ class CutTable:
                                       self.start @ along_uv, self.end @ along_uv)
         fa, fb, wa, wb = self._projections[key]
         return fa, fb, wa, wb
+
+    def crossing_edges(self, normal_uv: np.ndarray, along_uv: np.ndarray,
+                       level: float) -> np.ndarray:
+        """Sorted indices of the edges with ``(fa > level) != (fb > level)``.
+
+        Equal to ``np.flatnonzero`` of that test over all edges, but only the edges
+        whose projected interval can reach ``level`` are tested: the intervals are
+        sorted by their lower end once per view (cached), and none is longer than
+        the longest one. A slice then costs a binary search, not a pass over every
+        edge of every structure.
+        """
+        fa, fb, _wa, _wb = self.projections(normal_uv, along_uv)
+        key = ("index", *np.round(np.concatenate([normal_uv, along_uv]), 9))
+        if key not in self._projections:
+            low = np.minimum(fa, fb)
+            order = np.argsort(low, kind="stable")
+            span = float(np.max(np.maximum(fa, fb) - low)) if low.size else 0.0
+            self._projections[key] = (low[order], order, np.array(span))
+        low_sorted, order, span_array = self._projections[key]
+        span = float(span_array)
+        # margin: the float difference hi - lo may round below the true span
+        start = np.searchsorted(low_sorted, level - span * (1 + 1e-9) - 1e-9, side="left")
+        stop = np.searchsorted(low_sorted, level, side="right")
+        candidates = np.sort(order[start:stop])
+        return candidates[(fa[candidates] > level) != (fb[candidates] > level)]
 
     @classmethod
     def from_model(cls, model: SlabModel) -> CutTable:
@@ -169,13 +194,16 @@ def _cut(model: SlabModel, u: np.ndarray, v: np.ndarray, n: np.ndarray,
     along_uv = np.array([model.u @ in_plane_axis, model.v @ in_plane_axis])
     fa, fb, wa, wb = table.projections(normal_uv, along_uv)
     tilt = float(model.normal @ n)  # 0 for a view across axial contours
-    level = depth_mm - table.offset[table.plane] * tilt if abs(tilt) > 1e-12 else depth_mm
-    f = fa - level
-    g = fb - level
-    crossing = np.flatnonzero((f > 0) != (g > 0))
+    if abs(tilt) > 1e-12:  # the level differs per plane: test every edge
+        level = depth_mm - table.offset[table.plane] * tilt
+        crossing = np.flatnonzero((fa - level > 0) != (fb - level > 0))
+        level = level[crossing]
+    else:
+        level = depth_mm
+        crossing = table.crossing_edges(normal_uv, along_uv, depth_mm)
     if crossing.size == 0:
         return _EMPTY
-    fc, gc = f[crossing], g[crossing]
+    fc, gc = fa[crossing] - level, fb[crossing] - level
     w = wa[crossing] + fc / (fc - gc) * (wb[crossing] - wa[crossing])
     plane = table.plane[crossing]
     segments, cells = _staircase(plane, w, table.lower, table.upper)
@@ -205,18 +233,25 @@ def _staircase(plane: np.ndarray, w: np.ndarray, lower: np.ndarray, upper: np.nd
         return np.empty((0, 3, 2)), np.empty((0, 4, 2))
     plane, w = plane[keep], w[keep]
     row_of = np.searchsorted(rows, plane)
+    if np.all(np.bincount(row_of) % 2 == 0):  # closed polygons always cross evenly
+        return _sparse_staircase(row_of, w, lower[rows], upper[rows])
+    return _dense_staircase(row_of, w, lower[rows], upper[rows])
+
+
+def _dense_staircase(row_of: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_staircase` on a (rows x breaks) coverage grid; any crossing counts."""
     breaks = np.unique(w)
     flat = row_of * breaks.size + np.searchsorted(breaks, w)
-    toggles = np.bincount(flat, minlength=rows.size * breaks.size).reshape(rows.size, -1)
+    toggles = np.bincount(flat, minlength=lo.size * breaks.size).reshape(lo.size, -1)
     covered = (np.cumsum(toggles, axis=1)[:, :-1] % 2) == 1  # (R, M) cells between breaks
-    lo, hi = lower[rows], upper[rows]
     joined = np.abs(hi[:-1] - lo[1:]) < 1e-6  # row r and r+1 share a face
     below = np.zeros_like(covered)
     below[1:][joined] = covered[:-1][joined]
     lower_face = covered != below
     upper_face = covered.copy()
     upper_face[:-1][joined] = False  # drawn as the next row's lower face
-    padded = np.pad(covered, ((0, 0), (1, 1)))
+    padded = _pad_columns(covered, np.bool_)  # np.pad costs more than the rest here
     vertical = padded[:, 1:] != padded[:, :-1]  # (R, M + 1) at each break
     horizontal_lo = _runs(lower_face, breaks, lo)
     horizontal_hi = _runs(upper_face, breaks, hi)
@@ -236,12 +271,62 @@ def _staircase(plane: np.ndarray, w: np.ndarray, lower: np.ndarray, upper: np.nd
     return np.concatenate([horizontal_lo, horizontal_hi, verticals]), cells
 
 
+def _sparse_staircase(row_of: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray
+                      ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_staircase` when every row has an even number of crossings.
+
+    The same segments in the same order, without the dense (rows x breaks) grid,
+    whose cost grew with the square of the planes cut: a row's coverage changes
+    where it has an odd number of crossings at one position (a vertical), and the
+    faces between two joined rows are the even-odd intervals of both rows'
+    crossings together (coverage of one XOR the other).
+    """
+    order = np.lexsort((w, row_of))
+    toggle_row, toggle_w = _odd_positions(row_of[order], w[order])
+    joins_next = np.append(np.abs(hi[:-1] - lo[1:]) < 1e-6, False)  # r and r+1 share a face
+    lifted = joins_next[toggle_row]  # these toggles also bound the next row's lower face
+    below_row = np.concatenate([toggle_row, toggle_row[lifted] + 1])
+    below_w = np.concatenate([toggle_w, toggle_w[lifted]])
+    merged = np.lexsort((below_w, below_row))
+    face_row, face_w = _odd_positions(below_row[merged], below_w[merged])
+    up_row, up_w = toggle_row[~lifted], toggle_w[~lifted]  # joined: drawn as a lower face
+    pairs = w[order].reshape(-1, 2)
+    r = row_of[order][0::2]
+    cells = np.empty((len(pairs), 4, 2))
+    cells[:, :, 0] = pairs[:, [0, 1, 1, 0]]
+    cells[:, :, 1] = np.column_stack([lo[r], lo[r], hi[r], hi[r]])
+    segments = np.concatenate([
+        _segments(face_w[0::2], lo[face_row[0::2]], face_w[1::2], lo[face_row[0::2]]),
+        _segments(up_w[0::2], hi[up_row[0::2]], up_w[1::2], hi[up_row[0::2]]),
+        _segments(toggle_w, lo[toggle_row], toggle_w, hi[toggle_row])])
+    return segments, cells
+
+
+def _odd_positions(row: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct ``(row, w)`` pairs occurring an odd number of times (input sorted)."""
+    if row.size == 0:
+        return row, w
+    first = np.ones(row.size, dtype=bool)
+    first[1:] = (row[1:] != row[:-1]) | (w[1:] != w[:-1])
+    starts = np.flatnonzero(first)
+    odd = np.diff(np.append(starts, row.size)) % 2 == 1
+    return row[starts][odd], w[starts][odd]
+
+
 def _runs(mask: np.ndarray, breaks: np.ndarray, h: np.ndarray) -> np.ndarray:
     """One horizontal segment per run of True cells of each row of ``mask`` (R, M)."""
-    edges = np.diff(np.pad(mask, ((0, 0), (1, 1))).astype(np.int8), axis=1)
+    padded = _pad_columns(mask, np.int8)
+    edges = padded[:, 1:] - padded[:, :-1]
     r0, c0 = np.nonzero(edges == 1)
     _r1, c1 = np.nonzero(edges == -1)  # row-major order: ends pair with starts
     return _segments(breaks[c0], h[r0], breaks[c1], h[r0])
+
+
+def _pad_columns(mask: np.ndarray, dtype: type) -> np.ndarray:
+    """``mask`` (R, M) with a False/0 column added on each side, as ``dtype``."""
+    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=dtype)
+    padded[:, 1:-1] = mask
+    return padded
 
 
 def _segments(w0: np.ndarray, h0: np.ndarray, w1: np.ndarray, h1: np.ndarray) -> np.ndarray:
