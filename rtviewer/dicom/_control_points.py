@@ -179,7 +179,26 @@ def read_control_points(beam_item: Dataset, notes: Notes, where: str,
                       assumption="the sequence order")
     result = control_point_geometry(cp_items, notes, where, ion=ion)
     _check_weights(list(result), notes, where)
+    if result:
+        _check_first(result[0], notes, where)
     return result
+
+
+#: What the first control point must state (Type 1C "required for the first control
+#: point", PS3.3 C.8.8.14.5 / C.8.8.25.6) and without which the beam cannot be placed:
+#: nothing comes before it to inherit from. (Collimator and couch angles are 1C too, but
+#: writers omit them for beams without devices or couch turns; they are not checked here.)
+_FIRST_REQUIRED = {"gantry_angle_deg": "GantryAngle", "isocenter_mm": "IsocenterPosition"}
+
+
+def _check_first(first: ControlPoint, notes: Notes, where: str) -> None:
+    missing = [keyword for field, keyword in _FIRST_REQUIRED.items()
+               if getattr(first, field, None) is None]
+    if missing:
+        notes.add("FIRST_CONTROL_POINT_INCOMPLETE", f"{where}: the first control point "
+                  f"states no {', '.join(missing)}, and there is nothing to inherit it from.",
+                  attribute=missing[0], assumption="unknown until a later control point "
+                  "states it")
 
 
 def _check_weights(points: list[ControlPoint], notes: Notes, where: str) -> None:

@@ -9,6 +9,7 @@ Rescale Intercept reads ``abc`` would otherwise be shown 1,000 HU off without a 
 from __future__ import annotations
 
 import math
+from typing import overload
 
 from pydicom.dataset import Dataset
 
@@ -31,9 +32,22 @@ def _present(ds: Dataset, keyword: str) -> str | None:
     return str(value)[:60]
 
 
+@overload
 def checked_float(ds: Dataset, keyword: str, *, default: float, findings: list[Finding],
-                  label: str, nonzero: bool = False, positive: bool = False,
-                  severity: Severity = Severity.WARNING) -> float:
+                  label: str, nonzero: bool = ..., positive: bool = ...,
+                  severity: Severity = ...) -> float: ...
+
+
+@overload
+def checked_float(ds: Dataset, keyword: str, *, default: None, findings: list[Finding],
+                  label: str, nonzero: bool = ..., positive: bool = ...,
+                  severity: Severity = ...) -> float | None: ...
+
+
+def checked_float(ds: Dataset, keyword: str, *, default: float | None,
+                  findings: list[Finding], label: str, nonzero: bool = False,
+                  positive: bool = False, severity: Severity = Severity.WARNING
+                  ) -> float | None:
     """One number from ``ds``; ``default`` when absent, and a finding when unusable.
 
     Parameters
@@ -42,7 +56,7 @@ def checked_float(ds: Dataset, keyword: str, *, default: float, findings: list[F
         The data set (or sequence item) holding the element.
     keyword : str
         The DICOM keyword.
-    default : float
+    default : float or None
         The value used when the element is absent, empty or unusable.
     findings : list of Finding, keyword-only
         Receives an ``UNUSABLE_VALUE`` finding when the element is present but not
@@ -56,7 +70,7 @@ def checked_float(ds: Dataset, keyword: str, *, default: float, findings: list[F
 
     Returns
     -------
-    float
+    float or None
         The value, or ``default``.
     """
     raw = _present(ds, keyword)
@@ -76,5 +90,5 @@ def checked_float(ds: Dataset, keyword: str, *, default: float, findings: list[F
         return value
     findings.append(Finding(
         "UNUSABLE_VALUE", f"{label} ({keyword}) {problem}: {raw!r}.", severity, keyword,
-        assumption=f"{default:g}"))
+        assumption="unknown" if default is None else f"{default:g}"))
     return default

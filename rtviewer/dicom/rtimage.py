@@ -74,7 +74,11 @@ def _read(path: Path) -> RtImage:
     angles, more = _angles(ds)
     findings += more
     kind = _kind(ds)
-    sid, sad = get_float(ds, "RTImageSID"), get_float(ds, "RadiationMachineSAD")
+    # A zero or negative distance would turn sizes at the isocentre into nonsense.
+    sid = checked_float(ds, "RTImageSID", default=None, findings=findings,
+                        label="RT Image SID", positive=True)
+    sad = checked_float(ds, "RadiationMachineSAD", default=None, findings=findings,
+                        label="Radiation Machine SAD", positive=True)
     if sid is None:
         findings.append(Finding("NO_RT_IMAGE_SID", "RT Image SID is absent: sizes at the "
                                 "isocentre are unknown.", attribute="RTImageSID"))

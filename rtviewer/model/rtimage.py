@@ -166,7 +166,7 @@ class RtImage:
     @property
     def magnification(self) -> float | None:
         """SID / SAD: how much larger the image plane is than the isocentre plane."""
-        if self.sid_mm is None or self.sad_mm is None or self.sad_mm <= 0:
+        if self.sid_mm is None or self.sad_mm is None or self.sad_mm <= 0 or self.sid_mm <= 0:
             return None
         return self.sid_mm / self.sad_mm
 

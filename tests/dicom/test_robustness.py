@@ -143,6 +143,31 @@ def test_unusable_number_is_a_finding(name: str, corpus: Path, tmp_path: Path) -
     assert found and found[0].assumption in ("1", "0", "nan"), obj.findings
 
 
+@pytest.mark.parametrize("label", ["zero", "minus1"])
+def test_rt_image_sid_not_positive(label: str, corpus: Path, tmp_path: Path) -> None:
+    """SID 0 made the size at the isocentre a division by zero (negative: a mirror)."""
+    variant = value_variant("rtimage", "RTImageSID", label)
+    image = reader_for("rtimage")(write_variant(variant, corpus, tmp_path))
+    assert image.sid_mm is None and image.pixel_spacing_at_isocenter_mm is None
+    assert any(f.code == "UNUSABLE_VALUE" and f.attribute == "RTImageSID"
+               for f in image.findings)
+
+
+@pytest.mark.parametrize(("name", "keyword"), [
+    ("rtplan/GantryAngle/deleted_first_nested", "GantryAngle"),
+    ("rtplan/IsocenterPosition/deleted_first_nested", "IsocenterPosition"),
+    ("rtplan_ion/IsocenterPosition/deleted_first_nested", "IsocenterPosition"),
+])
+def test_first_control_point_without_geometry(name: str, keyword: str, corpus: Path,
+                                              tmp_path: Path) -> None:
+    """Nothing precedes the first control point: a missing gantry angle or isocentre
+    there is said, not left as a silent None."""
+    (variant,) = [v for v in VARIANTS if v.name == name]
+    plan = reader_for("plan")(write_variant(variant, corpus, tmp_path))
+    assert any(f.code == "FIRST_CONTROL_POINT_INCOMPLETE" and keyword in f.message
+               for f in plan.findings), plan.findings
+
+
 IMAGE_VARIANTS = [v for v in VARIANTS if v.source.neighbours]
 
 
