@@ -17,6 +17,7 @@ import os
 import subprocess
 import sys
 import warnings
+import zlib
 from pathlib import Path
 
 import pytest
@@ -46,6 +47,17 @@ def _all_variants() -> list[Variant]:
 
 
 VARIANTS = _all_variants()
+
+
+def _in_sweep(variant: Variant) -> bool:
+    """Every whole-file variant and a stable quarter of the attribute variants
+    (``RTVIEWER_FUZZ_ALL=1``: all of them, about 2,200, a few minutes)."""
+    if os.environ.get("RTVIEWER_FUZZ_ALL") == "1" or variant.name.count("/") < 2:
+        return True
+    return zlib.crc32(variant.name.encode()) % 4 == 0
+
+
+SWEEP = [v for v in VARIANTS if _in_sweep(v)]
 
 
 def _accounted(folder: Path, path: Path) -> list[str]:
@@ -120,7 +132,7 @@ def test_regression(name: str, corpus: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("variant", VARIANTS, ids=[v.name for v in VARIANTS])
+@pytest.mark.parametrize("variant", SWEEP, ids=[v.name for v in SWEEP])
 def test_variant_is_survived(variant: Variant, corpus: Path, tmp_path: Path) -> None:
     """One mutated file: accounted for once, read or refused with a located sentence."""
     check_variant(variant, write_variant(variant, corpus, tmp_path))
@@ -168,7 +180,7 @@ def test_first_control_point_without_geometry(name: str, keyword: str, corpus: P
                for f in plan.findings), plan.findings
 
 
-IMAGE_VARIANTS = [v for v in VARIANTS if v.source.neighbours]
+IMAGE_VARIANTS = [v for v in SWEEP if v.source.neighbours]
 
 
 @pytest.mark.slow
