@@ -10,6 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
+from rtviewer.dicom.element_values import get_floats, get_str
 from rtviewer.errors import MissingAttributeError, UnreadableFileError
 
 __all__ = ["decode_pixels"]
@@ -43,6 +44,8 @@ def decode_pixels(ds: Dataset, path: Path) -> NDArray[Any]:
     if keyword is None or not ds[keyword].value:
         raise MissingAttributeError("the file has no pixel data", path=path,
                                     attribute="PixelData")
+    if keyword == "PixelData":
+        _check_pixel_module(ds, path)
     syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
     with warnings.catch_warnings():
         # pydicom warns about odd but decodable encodings; the data decide
@@ -56,3 +59,43 @@ def decode_pixels(ds: Dataset, path: Path) -> NDArray[Any]:
                 f"{type(exc).__name__}: {exc}", path=path) from exc
     result: NDArray[Any] = np.asarray(array)
     return result
+
+
+#: Image Pixel module attributes pydicom needs, with the values it can decode.
+_PIXEL_MODULE: dict[str, tuple[str, tuple[int, ...] | None]] = {
+    "Rows": ("Rows", None),
+    "Columns": ("Columns", None),
+    "SamplesPerPixel": ("Samples per Pixel", (1, 3, 4)),
+    "BitsAllocated": ("Bits Allocated", (1, 8, 16, 32, 64)),
+    "BitsStored": ("Bits Stored", None),
+    "PixelRepresentation": ("Pixel Representation", (0, 1)),
+}
+
+
+def _check_pixel_module(ds: Dataset, path: Path) -> None:
+    """Name the Image Pixel attribute that is missing or impossible.
+
+    pydicom would fail too, but with a message about Python types ("'<' not supported
+    between instances of 'int' and 'list'") that names no attribute.
+    """
+    for keyword, (name, allowed) in _PIXEL_MODULE.items():
+        values = get_floats(ds, keyword)
+        if values is None:
+            raise MissingAttributeError(f"the pixel data cannot be decoded: {name} is absent "
+                                        "or not a number", path=path, attribute=keyword)
+        value = values[0]
+        if len(values) != 1 or value != int(value) or value < (0 if allowed else 1) \
+                or (allowed is not None and int(value) not in allowed):
+            rule = f"one of {', '.join(map(str, allowed))}" if allowed else "a positive integer"
+            shown = "\\".join(f"{v:g}" for v in values)
+            raise UnreadableFileError(f"the pixel data cannot be decoded: {name} is {shown}, "
+                                      f"but must be {rule}", path=path)
+    bits_stored, bits_allocated = get_floats(ds, "BitsStored"), get_floats(ds, "BitsAllocated")
+    if bits_stored and bits_allocated and bits_stored[0] > bits_allocated[0]:
+        raise UnreadableFileError(f"the pixel data cannot be decoded: Bits Stored "
+                                  f"({bits_stored[0]:g}) exceeds Bits Allocated "
+                                  f"({bits_allocated[0]:g})", path=path)
+    if get_str(ds, "PhotometricInterpretation") is None:
+        raise MissingAttributeError("the pixel data cannot be decoded: Photometric "
+                                    "Interpretation is absent", path=path,
+                                    attribute="PhotometricInterpretation")

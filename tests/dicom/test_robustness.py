@@ -180,6 +180,22 @@ def test_first_control_point_without_geometry(name: str, keyword: str, corpus: P
                for f in plan.findings), plan.findings
 
 
+@pytest.mark.parametrize(("name", "attribute"), [
+    ("ct/BitsAllocated/zero", "Bits Allocated"), ("ct/Rows/short", "Rows"),
+    ("ct/SamplesPerPixel/deleted", "Samples per Pixel"),
+    ("pet_j2k/PixelRepresentation/ones", "Pixel Representation"),
+    ("rtdose/BitsStored/ones", "Bits Stored"), ("rtimage/Columns/ones", "Columns"),
+])
+def test_impossible_pixel_module_is_named(name: str, attribute: str, corpus: Path,
+                                          tmp_path: Path) -> None:
+    """The error names the attribute, not a Python type error from deep in pydicom."""
+    (variant,) = [v for v in VARIANTS if v.name == name]
+    with pytest.raises(RtViewerError) as caught:
+        reader_for(variant.source.reader)(write_variant(variant, corpus, tmp_path))
+    assert attribute in caught.value.message
+    assert "Error" not in caught.value.message and "instances of" not in caught.value.message
+
+
 IMAGE_VARIANTS = [v for v in SWEEP if v.source.neighbours]
 
 
