@@ -70,7 +70,7 @@ def open_to_first_image(folder: Path, runs: int = 3) -> tuple[float, float]:
     return statistics.median(times), max(rss)
 
 
-def _synthetic_scene(slices: int = 150, n_rois: int = 30):
+def _synthetic_scene(slices: int = 150, n_rois: int = 30, dose_mm: float = 2.5):
     from rtviewer.core.grid import Grid
     from rtviewer.model.dose import Dose, DoseSummationType, DoseType, DoseUnits
     from rtviewer.model.image import ImageVolume, Rescale
@@ -83,12 +83,14 @@ def _synthetic_scene(slices: int = 150, n_rois: int = 30):
                                   shape=(slices, 512, 512))
     rng = np.random.default_rng(1)
     voxels = rng.normal(0, 30, ct.shape).astype(np.float32)
+    n = int(round(300 / dose_mm))  # a 300 mm dose cube
+    nk = int(round(375 / dose_mm))
     dg = Grid.from_dicom_geometry(image_position_mm=(-150, -150, -200),
                                   image_orientation=(1, 0, 0, 0, 1, 0),
-                                  pixel_spacing_mm=(2.5, 2.5), slice_step_mm=(0, 0, 2.5),
-                                  shape=(150, 120, 120))
+                                  pixel_spacing_mm=(dose_mm, dose_mm),
+                                  slice_step_mm=(0, 0, dose_mm), shape=(nk, n, n))
     k, j, i = np.indices(dg.shape, sparse=True)
-    r2 = ((i - 60) ** 2 + (j - 60) ** 2) * 6.25 + ((k - 75) * 2.5) ** 2
+    r2 = ((i - n / 2) ** 2 + (j - n / 2) ** 2) * dose_mm**2 + ((k - nk / 2) * dose_mm) ** 2
     dose = (60 * np.exp(-r2 / (2 * 60.0**2))).astype(np.float32)
     rois = []
     angles = np.linspace(0, 2 * np.pi, 120, endpoint=False)
@@ -185,12 +187,76 @@ def large_case_peak_mb() -> tuple[float, int, float]:
     return float(mb), int(count), float(seconds)
 
 
+SCROLL_DURING_DVH = r"""
+import statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+from PySide6 import QtWidgets
+import pyqtgraph as pg
+pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
+import viewer as bench
+from rtviewer.ui.dvh_panel import DvhPanel
+from rtviewer.ui.viewer import Viewer
+def main():
+    DvhPanel.use_processes = sys.argv[2] == "processes"
+    app = QtWidgets.QApplication([])
+    scene = bench._synthetic_scene(dose_mm=1.5)  # DVHs long enough to scroll through
+    viewer = Viewer(); viewer.resize(1600, 1000); viewer.show(); app.processEvents()
+    view = viewer.views["axial"]
+    def step(direction):
+        start, cpu = time.perf_counter(), time.thread_time()
+        view.scroll(direction); app.processEvents(); view.graphics.viewport().repaint()
+        return (time.perf_counter() - start) * 1000, (time.thread_time() - cpu) * 1000
+    viewer.set_scene(scene); app.processEvents()
+    for n in range(6):  # first redraws build the per-ROI caches: not what is measured
+        step(1 if n < 3 else -1)
+    during, start, rounds = [], time.time(), 1
+    while time.time() - start < 300:
+        if not viewer.dvh_panel.computing:  # all in: compute them again, 5 times in all
+            if rounds == 5:
+                break
+            viewer.dvh_panel.set_scene(scene)
+            rounds += 1
+        during.append(step(1 if len(during) % 80 < 40 else -1))
+    seconds = time.time() - start
+    after = [step(1 if n % 80 < 40 else -1) for n in range(60)]
+    wall, cpu = zip(*during) if during else ((0,), (0,))
+    wall_after, cpu_after = zip(*after)
+    print("SCROLL", statistics.median(wall), max(wall), len(during), statistics.median(wall_after),
+          max(wall_after), seconds, len(viewer.dvh_panel.dvhs), statistics.median(cpu),
+          statistics.median(cpu_after))
+    viewer.close()
+if __name__ == "__main__":  # the DVH worker processes import this script again
+    main()
+"""
+
+
+def scroll_during_dvh(mode: str) -> list[float]:
+    """Axial slice steps (1600x1000 window, 3 views) while 30 DVHs compute (5 times), and after.
+
+    ``mode`` is ``"processes"`` or ``"thread"``. Returns: median and max wall ms per step
+    during, steps during, median and max wall ms after, seconds until all DVHs were in,
+    their number, median GUI-thread CPU ms per step during and after.
+    """
+    script = Path("/tmp") / "rtviewer_bench_scroll.py"  # a file: worker processes import it
+    script.write_text(SCROLL_DURING_DVH, encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script), str(Path(__file__).parent), mode],
+                         capture_output=True, text=True, cwd=REPO, timeout=900)
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("SCROLL"))
+    return [float(v) for v in line.split()[1:]]
+
+
 def main() -> None:
     corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else (REPO / ".." / "shared" / "data").resolve()
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     for name, (wall, cpu) in slice_step_redraw().items():
         print(f"next-slice redraw, 30 structures + 9 isodose levels, 800x800, {name}: "
               f"{wall:.1f} ms wall, {cpu:.1f} ms CPU (target < 30 ms)")
+    for mode in ("thread", "processes"):
+        med, top, n, med_after, top_after, secs, count, cpu, cpu_after = scroll_during_dvh(mode)
+        print(f"axial slice step while 5 x {count:.0f} DVHs compute ({mode}, {secs:.0f} s): wall "
+              f"median {med:.0f} ms, max {top:.0f} ms over {n:.0f} steps, GUI CPU {cpu:.0f} ms; "
+              f"after: wall median {med_after:.0f} ms, max {top_after:.0f} ms, "
+              f"GUI CPU {cpu_after:.0f} ms")
     folder = corpus / "dicompyler-core"
     seconds, rss = open_to_first_image(folder)
     print(f"open dicompyler-core to first image: {seconds:.2f} s (median of 3, target < 2 s); "

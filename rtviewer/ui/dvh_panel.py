@@ -1,8 +1,10 @@
-"""DVH panel: cumulative DVHs of the visible structures, computed in a worker thread.
+"""DVH panel: cumulative DVHs of the visible structures, computed in worker processes.
 
-Curves appear as each structure finishes; the embedded DVH of the RT Dose (when
-present) is drawn dashed beside the computed one. Statistics come from the
-explicit functions of ``core.dvh_metrics``; CSV export writes curves and table.
+Curves appear as each structure finishes (``dvh_jobs``: a process pool, so the
+window's own scrolling is not slowed; one thread when no process can start); the
+embedded DVH of the RT Dose (when present) is drawn dashed beside the computed one.
+Statistics come from the explicit functions of ``core.dvh_metrics``; CSV export
+writes curves and table.
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from rtviewer.core.dvh import Dvh, compute_dvh
+from rtviewer.core.dvh import Dvh
 from rtviewer.core.dvh_metrics import dose_at_volume_cc, dose_at_volume_percent, volume_at_dose_gy
 from rtviewer.model.dose import DoseUnits, DvhType
+from rtviewer.ui.dvh_jobs import DvhJobs
 from rtviewer.ui.scene import Scene
 from rtviewer.ui.view_state import ViewState
 
-__all__ = ["STAT_COLUMNS", "DvhPanel", "DvhWorker", "dvh_statistics"]
+__all__ = ["STAT_COLUMNS", "DvhPanel", "dvh_statistics"]
 
 log = logging.getLogger(__name__)
 
@@ -61,39 +64,18 @@ def _plotted(dvh: Dvh) -> tuple[np.ndarray, np.ndarray]:
     return dose[keep], volume[keep]
 
 
-class DvhWorker(QtCore.QThread):
-    """Computes DVHs one structure at a time and emits each as it finishes."""
-
-    computed = QtCore.Signal(int, object)  # roi number, Dvh
-
-    def __init__(self, scene: Scene, roi_numbers: list[int],
-                 parent: QtCore.QObject | None = None) -> None:
-        super().__init__(parent)
-        self.scene, self.roi_numbers = scene, roi_numbers
-        self._stop = False
-
-    def stop(self) -> None:
-        """Ask the worker to finish after the current structure."""
-        self._stop = True
-
-    def run(self) -> None:  # noqa: D102 - QThread entry point
-        dose = self.scene.dose
-        for roi_number in self.roi_numbers:
-            if self._stop or dose is None:
-                return
-            try:
-                model = self.scene.slab_model(roi_number)
-                if model is None:
-                    continue
-                dvh = compute_dvh(model, dose.dose_gy, dose.grid)
-            except Exception:  # noqa: BLE001 - one bad structure must not stop the others
-                log.exception("DVH of ROI %s failed", roi_number)
-                continue
-            self.computed.emit(roi_number, dvh)
-
-
 class DvhPanel(QtWidgets.QWidget):
-    """Plot and statistics table of the visible structures' DVHs."""
+    """Plot and statistics table of the visible structures' DVHs.
+
+    Attributes
+    ----------
+    use_processes : bool
+        Compute in worker processes (default); False computes in one thread.
+    """
+
+    # (jobs, roi number, Dvh), emitted from a pool thread, delivered in the GUI thread
+    _arrived = QtCore.Signal(object, int, object)
+    use_processes = True
 
     def __init__(self, state: ViewState, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -105,9 +87,9 @@ class DvhPanel(QtWidgets.QWidget):
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.setInterval(150)
         self._redraw_timer.timeout.connect(self._redraw)
-        self._workers: list[DvhWorker] = []
-        self._retired: list[DvhWorker] = []
+        self._jobs: DvhJobs | None = None
         self._pending: set[int] = set()
+        self._arrived.connect(self._on_computed)
         self.plot = pg.PlotWidget(background="w")
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         self.relative_volume = QtWidgets.QCheckBox("Volume %")
@@ -142,59 +124,62 @@ class DvhPanel(QtWidgets.QWidget):
         self._request()
 
     def _retire_workers(self) -> None:
-        """Tell running workers to stop after their current structure, without waiting.
+        """Cancel the previous scene's jobs without waiting (the window must not freeze).
 
-        A large structure can take seconds; the window must not freeze meanwhile. The
-        workers are kept (so Qt does not destroy a running thread) until they finish,
-        and whatever they still emit is ignored.
+        Queued structures are dropped; one still running finishes in its process and
+        its result is ignored.
         """
-        for worker in self._workers:
-            worker.stop()
-            self._retired.append(worker)
-        self._workers.clear()
+        if self._jobs is not None:
+            self._jobs.cancel()
+            self._jobs = None
 
     def stop_workers(self) -> None:
-        """Stop and join every DVH worker, current and retired (before closing)."""
-        self._retire_workers()
-        for worker in self._retired:
-            worker.wait()
-        self._retired.clear()
+        """Cancel and join the DVH workers (before closing)."""
+        if self._jobs is not None:
+            self._jobs.close()
+            self._jobs = None
 
     def _request(self, *_args: object) -> None:
-        if self.scene.dose is None or self.scene.structures is None:
+        dose = self.scene.dose
+        if dose is None or self.scene.structures is None:
             self._redraw()
             return
         missing = [n for n in sorted(self.state.visible_rois)
                    if n not in self.dvhs and n not in self._pending]
         if missing:
-            self._pending.update(missing)
-            worker = DvhWorker(self.scene, missing, self)
-            worker.computed.connect(self._on_computed)
-            worker.finished.connect(self._on_finished)
-            self._workers.append(worker)
-            worker.start(QtCore.QThread.Priority.LowPriority)
+            if self._jobs is None:
+                made: list[DvhJobs] = []  # results name the jobs that produced them
+                self._jobs = DvhJobs(dose.dose_gy, dose.grid,
+                                     lambda n, dvh: self._arrived.emit(made[0], n, dvh),
+                                     processes=self.use_processes)
+                made.append(self._jobs)
+            jobs = self._jobs
+            for roi_number in missing:
+                roi = self.scene.structures.roi_by_number(roi_number)
+                polygons = roi.closed_polygons_mm() if roi is not None else []
+                if polygons:
+                    self._pending.add(roi_number)
+                    jobs.submit(roi_number, polygons)
         self._redraw()
 
-    def _on_finished(self) -> None:
-        worker = self.sender()
-        for pool in (self._workers, self._retired):
-            if worker in pool:
-                pool.remove(worker)
-                worker.deleteLater()
-
-    def _on_computed(self, roi_number: int, dvh: Dvh) -> None:
-        if self.sender() not in self._workers:
-            return  # a retired worker of an earlier scene
+    def _on_computed(self, jobs: DvhJobs, roi_number: int, dvh: Dvh) -> None:
+        if jobs is not self._jobs or roi_number not in self._pending:
+            return  # cancelled jobs of an earlier scene, or already delivered
         self._pending.discard(roi_number)
         self.dvhs[roi_number] = dvh
         # DVHs arrive in bursts: redraw once per burst, not once per structure
         if not self._redraw_timer.isActive():
             self._redraw_timer.start()
 
+    @property
+    def computing(self) -> int:
+        """Structures whose DVH is still being computed."""
+        return len(self._pending)
+
     def wait_all(self, timeout_ms: int = 60000) -> None:
         """Block until all requested DVHs are computed and shown (headless rendering, tests)."""
-        for worker in list(self._workers):
-            worker.wait(timeout_ms)
+        if self._jobs is not None:
+            self._jobs.wait(timeout_ms / 1000)
         QtCore.QCoreApplication.sendPostedEvents()
         QtCore.QCoreApplication.processEvents()
         if self._redraw_timer.isActive():
