@@ -95,7 +95,19 @@ def _check_pixel_module(ds: Dataset, path: Path) -> None:
         raise UnreadableFileError(f"the pixel data cannot be decoded: Bits Stored "
                                   f"({bits_stored[0]:g}) exceeds Bits Allocated "
                                   f"({bits_allocated[0]:g})", path=path)
+    photometric = ds.get("PhotometricInterpretation") if "PhotometricInterpretation" in ds \
+        else None
     if get_str(ds, "PhotometricInterpretation") is None:
         raise MissingAttributeError("the pixel data cannot be decoded: Photometric "
                                     "Interpretation is absent", path=path,
                                     attribute="PhotometricInterpretation")
+    if not isinstance(photometric, str):
+        raise UnreadableFileError("the pixel data cannot be decoded: Photometric "
+                                  f"Interpretation has several values ({photometric})",
+                                  path=path)
+    stated = get_str(ds, "NumberOfFrames") if "NumberOfFrames" in ds else None
+    frames = get_floats(ds, "NumberOfFrames") if stated is not None else (1.0,)
+    if frames is None or len(frames) != 1 or frames[0] < 1 or frames[0] != int(frames[0]):
+        raise UnreadableFileError("the pixel data cannot be decoded: Number of Frames is "
+                                  f"{stated}, not a positive integer",
+                                  path=path)
