@@ -7,7 +7,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-__all__ = ["read_only"]
+__all__ = ["FloatArray", "read_only", "frozen_array"]
+
+#: The model's array of millimetres, degrees, seconds or weights.
+FloatArray = NDArray[np.float64]
 
 
 def read_only(values: ArrayLike, dtype: DTypeLike, *, ndim: int | None = None,
@@ -33,7 +36,27 @@ def read_only(values: ArrayLike, dtype: DTypeLike, *, ndim: int | None = None,
     ValueError
         When ``ndim`` is given and does not match.
     """
-    array = np.ascontiguousarray(values, dtype=dtype)
+    return _freeze(np.ascontiguousarray(values, dtype=dtype), ndim, name)
+
+
+def frozen_array(values: ArrayLike | None, *, ndim: int | None = None) -> FloatArray | None:
+    """Return a read-only float64 *copy* of ``values`` (``None`` stays ``None``).
+
+    Unlike :func:`read_only` the caller's array is never frozen in place (readers
+    pass arrays they go on using); units are whatever ``values`` holds.
+
+    Raises
+    ------
+    ValueError
+        When ``ndim`` is given and the array has another number of dimensions.
+    """
+    if values is None:
+        return None
+    return _freeze(np.array(values, dtype=np.float64), ndim, "array")
+
+
+def _freeze(array: NDArray[Any], ndim: int | None, name: str) -> NDArray[Any]:
+    """Check ``ndim`` and clear the writeable flag (in place)."""
     if ndim is not None and array.ndim != ndim:
         raise ValueError(f"{name} must have {ndim} dimensions, got shape {array.shape}")
     if array.flags.writeable:

@@ -10,9 +10,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
-
+from rtviewer.model.arrays import FloatArray, frozen_array
 from rtviewer.model.findings import Finding
 
 __all__ = [
@@ -20,25 +18,6 @@ __all__ = [
     "BeamLimitingDevice", "DevicePosition", "ControlPoint", "Wedge", "Block", "Applicator",
     "Compensator", "Beam",
 ]
-
-FloatArray = NDArray[np.float64]
-
-
-def frozen_array(values: ArrayLike | None, *, ndim: int | None = None) -> FloatArray | None:
-    """Return ``values`` as a read-only float64 array (``None`` stays ``None``).
-
-    Raises
-    ------
-    ValueError
-        When ``ndim`` is given and the array has another number of dimensions.
-    """
-    if values is None:
-        return None
-    array = np.array(values, dtype=np.float64)
-    if ndim is not None and array.ndim != ndim:
-        raise ValueError(f"expected {ndim} dimensions, got shape {array.shape}")
-    array.flags.writeable = False
-    return array
 
 
 class BeamType(enum.Enum):

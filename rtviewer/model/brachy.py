@@ -10,13 +10,10 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import NDArray
+from rtviewer.model.arrays import FloatArray
 
 __all__ = ["BrachyTreatmentType", "BrachySource", "BrachyChannel", "ApplicationSetup",
            "BrachyTreatment"]
-
-FloatArray = NDArray[np.float64]
 
 
 class BrachyTreatmentType(enum.Enum):

@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import NDArray
-
+from rtviewer.model.arrays import FloatArray
 from rtviewer.model.beam import Beam, ControlPoint
 
 __all__ = ["Snout", "RangeShifter", "RangeModulator", "LateralSpreadingDevice",
            "RangeShifterSetting", "IonControlPoint", "EnergyLayer", "IonBeam"]
-
-FloatArray = NDArray[np.float64]
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,7 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import NDArray
-
+from rtviewer.model.arrays import FloatArray
 from rtviewer.model.beam import (
     Applicator,
     Beam,
@@ -44,8 +42,6 @@ __all__ = [
     "DevicePosition",
     "ControlPoint", "Wedge", "Block", "Applicator", "Compensator", "Beam", "Plan",
 ]
-
-FloatArray = NDArray[np.float64]
 
 
 class PlanKind(enum.Enum):

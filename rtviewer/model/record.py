@@ -11,9 +11,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-import numpy as np
-from numpy.typing import NDArray
-
+from rtviewer.model.arrays import FloatArray
 from rtviewer.model.findings import Finding
 from rtviewer.model.plan import (
     BeamType,
@@ -25,8 +23,6 @@ from rtviewer.model.plan import (
 __all__ = ["RecordKind", "TerminationStatus", "DeliveredControlPoint", "TreatedBeam",
            "RecordedChannel", "RecordedApplicationSetup", "TreatmentSession",
            "TreatmentRecord"]
-
-FloatArray = NDArray[np.float64]
 
 
 class RecordKind(enum.Enum):
