@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from typing import Any, NoReturn
+
+from rtviewer.cli.common import fail, print_document, quiet_logging
 
 EXIT_USAGE = 3
 _SEVERITY_LABEL = {"error": "ERROR", "warning": "WARNING", "info": "info"}
@@ -56,26 +57,19 @@ def run(args: argparse.Namespace) -> int:
     from rtviewer.dicom.check import check_path
     from rtviewer.errors import RtViewerError
 
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
-                        format="rtviewer: %(levelname)s: %(message)s")
-    logging.getLogger("pydicom").setLevel(logging.ERROR)  # captured per file as findings
+    quiet_logging("rtviewer")
     progress = _progress if sys.stderr.isatty() and not args.json else None
     try:
         report = check_path(args.path, deep=args.deep, progress=progress)
     except RtViewerError as exc:
-        print(f"rtviewer check: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return fail("check", exc, EXIT_USAGE)
     if args.json:  # ASCII: valid whatever the console's encoding
         text = json.dumps(report.to_json(), indent=1, ensure_ascii=True)
     else:
         text = format_report(report)
         if hasattr(sys.stdout, "reconfigure"):  # a console without "×" must not crash us
             sys.stdout.reconfigure(errors="replace")
-    try:
-        print(text)
-        sys.stdout.flush()
-    except BrokenPipeError:  # ``rtviewer check DIR | head`` is not an error
-        sys.stderr.close()
+    print_document(text)
     return report.exit_status()
 
 

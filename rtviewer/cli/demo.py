@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
+
+from rtviewer.cli.common import fail
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -23,9 +24,7 @@ def run(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        print(f"rtviewer demo: {out} exists and is not an empty folder; nothing written",
-              file=sys.stderr)
-        return 2
+        return fail("demo", f"{out} exists and is not an empty folder; nothing written", 2)
     from rtviewer.demo.generate import generate_demo
 
     files = generate_demo(out)

@@ -13,6 +13,8 @@ import shlex
 import sys
 from pathlib import Path
 
+from rtviewer.cli.common import fail
+
 _HEADER_TAGS = ["SOPClassUID", "Modality", "FrameOfReferenceUID", "DoseSummationType",
                 "ReferencedFrameOfReferenceSequence"]
 _PART_DOSES = {"BEAM", "BEAM_SESSION", "CONTROL_POINT"}
@@ -152,8 +154,7 @@ def run(args: argparse.Namespace) -> int:
         structure_set, dose = _load(rs, rd)
         rois = _select(structure_set, args.roi)
     except UsageError as exc:
-        print(f"rtviewer dvh: {exc}", file=sys.stderr)
-        return 2
+        return fail("dvh", exc, 2)
     rows = compute_rows(rois, dose.dose_gy, dose.grid)
     for row in rows:
         if row.dvh.outside_volume_cc > 1e-3 * max(row.dvh.volume_cc, 1e-9):

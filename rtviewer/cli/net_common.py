@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sys
+
+from rtviewer.cli.common import fail, quiet_logging
 
 
 def add_node_arguments(p: argparse.ArgumentParser) -> None:
@@ -19,14 +20,12 @@ def resolve(args: argparse.Namespace, command: str):  # noqa: ANN201 - lazy impo
     """(settings, node, local AE title), or None after printing why on stderr."""
     from rtviewer.config import load_settings, parse_node
 
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
-                        format=f"rtviewer {command}: %(levelname)s: %(message)s")
-    logging.getLogger("pydicom").setLevel(logging.ERROR)
+    quiet_logging(f"rtviewer {command}")
     logging.getLogger("pynetdicom").setLevel(logging.CRITICAL)  # our message says it
     try:
         settings = load_settings()
         node = parse_node(args.node, settings)
     except ValueError as exc:
-        print(f"rtviewer {command}: {exc}", file=sys.stderr)
+        fail(command, exc, 2)
         return None
     return settings, node, args.local_aet or settings.local_ae_title

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from rtviewer.cli.common import fail
 from rtviewer.cli.net_common import add_node_arguments, resolve
 
 
@@ -44,11 +45,9 @@ def run(args: argparse.Namespace) -> int:
                                args.date_to, args.modality, args.study)
         result = find(node, args.level.upper(), filters, local_aet)
     except ValueError as exc:
-        print(f"rtviewer query: {exc}", file=sys.stderr)
-        return 2
+        return fail("query", exc, 2)
     except NetworkError as exc:
-        print(f"rtviewer query: {exc}", file=sys.stderr)
-        return 1
+        return fail("query", exc, 1)
     if args.json:
         print(json.dumps(list(result.rows), indent=1))
     else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from rtviewer.cli.common import fail, quiet_logging
+
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``receive``."""
@@ -45,24 +47,18 @@ def settings_from_args(args: argparse.Namespace):  # noqa: ANN201 - lazy import 
 
 def run(args: argparse.Namespace) -> int:
     """Serve until SIGINT/SIGTERM (exit 0); exit 2 on bad settings or a busy port."""
-    import logging
-    import sys
     from pathlib import Path
 
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
-                        format="rtviewer receive: %(levelname)s: %(message)s")
-    logging.getLogger("pydicom").setLevel(logging.ERROR)
+    quiet_logging("rtviewer receive")
     try:
         settings = settings_from_args(args)
     except ValueError as exc:
-        print(f"rtviewer receive: {exc}", file=sys.stderr)
-        return 2
+        return fail("receive", exc, 2)
     store = Path(settings.store).expanduser()
     try:
         store.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        print(f"rtviewer receive: cannot create the store {store}: {exc}", file=sys.stderr)
-        return 2
+        return fail("receive", f"cannot create the store {store}: {exc}", 2)
     return _serve(settings, store)
 
 
@@ -90,10 +86,9 @@ def _serve(settings, store) -> int:  # noqa: ANN001 - lazy-imported types
     try:
         server.start()
     except OSError as exc:
-        print(f"rtviewer receive: cannot listen on {settings.bind}:{settings.port}: {exc}",
-              file=sys.stderr)
+        status = fail("receive", f"cannot listen on {settings.bind}:{settings.port}: {exc}", 2)
         indexer.stop()
-        return 2
+        return status
     host, port = server.address
     print(f"rtviewer receive: {settings.ae_title} listening on {host}:{port}, store {store}",
           file=sys.stderr, flush=True)

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from rtviewer.cli.common import fail
+
 VIEWS = ("axial", "sagittal", "coronal", "dvh", "all", "bev", "rtimage", "record")
 
 
@@ -63,7 +65,6 @@ def run(args: argparse.Namespace) -> int:
     try:
         render(request, lambda line: print(line, file=sys.stderr))
     except (NothingToRender, RtViewerError) as exc:
-        print(f"rtviewer render: {exc}", file=sys.stderr)
-        return 2
+        return fail("render", exc, 2)
     print(str(args.out))
     return 0

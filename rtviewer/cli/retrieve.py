@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from rtviewer.cli.common import fail
 from rtviewer.cli.net_common import add_node_arguments, resolve
 
 
@@ -42,11 +43,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = _retrieve(args, node, local_aet, receiver, store)
     except ValueError as exc:
-        print(f"rtviewer retrieve: {exc}", file=sys.stderr)
-        return 2
+        return fail("retrieve", exc, 2)
     except (NetworkError, OSError) as exc:
-        print(f"rtviewer retrieve: {exc}", file=sys.stderr)
-        return 1
+        return fail("retrieve", exc, 1)
     print(f"rtviewer retrieve: {result.completed} completed, {result.failed} failed, "
           f"{result.warning} warnings (status 0x{result.status:04X}) into {store}",
           file=sys.stderr)

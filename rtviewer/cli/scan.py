@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import logging
 import sys
+
+from rtviewer.cli.common import fail, print_document, quiet_logging
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -31,24 +32,16 @@ def run(args: argparse.Namespace) -> int:
     from rtviewer.dicom.scan import scan
     from rtviewer.errors import RtViewerError
 
-    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
-                        format="rtviewer: %(levelname)s: %(message)s")
-    # pydicom's complaints are captured per file as findings; don't repeat them here.
-    logging.getLogger("pydicom").setLevel(logging.ERROR)
+    quiet_logging("rtviewer")
     try:
         result = scan(args.path, progress=_progress if sys.stderr.isatty() else None,
                       use_cache=not args.no_cache)
     except RtViewerError as exc:
-        print(f"rtviewer scan: {exc}", file=sys.stderr)
-        return 2
+        return fail("scan", exc, 2)
     # ASCII JSON: file names that are not valid UTF-8 survive as \udcXX escapes.
     text = json.dumps(to_json_document(result), indent=1, sort_keys=True) \
         if args.json else format_tree(result)
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(errors="backslashreplace")
-    try:
-        print(text)
-        sys.stdout.flush()
-    except BrokenPipeError:  # ``rtviewer scan DIR | head`` is not an error
-        sys.stderr.close()
+    print_document(text)
     return 0

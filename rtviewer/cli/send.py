@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from rtviewer.cli.common import fail
 from rtviewer.cli.net_common import add_node_arguments, resolve
 
 
@@ -52,13 +53,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         files = _files(args.paths, args.chain)
     except (ValueError, RtViewerError) as exc:
-        print(f"rtviewer send: {exc}", file=sys.stderr)
-        return 2
+        return fail("send", exc, 2)
     try:
         result = send_files(node, files, local_aet)
     except NetworkError as exc:
-        print(f"rtviewer send: {exc}", file=sys.stderr)
-        return 1
+        return fail("send", exc, 1)
     for item in result.items:
         print(f"{item.path}\t{item.sop_instance_uid or '-'}\t{item.message}")
     print(f"rtviewer send: {result.sent} of {len(result.items)} stored by {node}",

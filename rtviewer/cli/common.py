@@ -1,0 +1,39 @@
+"""What every headless command does alike: its logging, its error lines, its output.
+
+Standard library only, so that importing a command module stays fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+
+def fail(command: str, message: object, status: int) -> int:
+    """Print ``rtviewer COMMAND: MESSAGE`` on stderr and return ``status``.
+
+    The one shape of a command's error line, so that ``return fail(...)`` ends
+    a command with the exit status its docstring promises.
+    """
+    print(f"rtviewer {command}: {message}", file=sys.stderr)
+    return status
+
+
+def quiet_logging(prefix: str) -> None:
+    """Log warnings on stderr as ``PREFIX: LEVEL: message``; silence pydicom's.
+
+    pydicom's complaints are captured per file as findings; logging them too
+    would say everything twice.
+    """
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
+                        format=f"{prefix}: %(levelname)s: %(message)s")
+    logging.getLogger("pydicom").setLevel(logging.ERROR)
+
+
+def print_document(text: str) -> None:
+    """Print ``text`` on stdout; a closed pipe (``rtviewer ... | head``) is not an error."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        sys.stderr.close()
