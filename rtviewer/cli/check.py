@@ -12,8 +12,8 @@ import sys
 from typing import Any, NoReturn
 
 from rtviewer.cli.common import fail, print_document, quiet_logging
+from rtviewer.model.check import EXIT_USAGE
 
-EXIT_USAGE = 3
 _SEVERITY_LABEL = {"error": "ERROR", "warning": "WARNING", "info": "info"}
 
 
