@@ -127,6 +127,12 @@ def _channel(item: Dataset, notes: Notes, setup_where: str) -> BrachyChannel:
     where = f"{setup_where}, channel {text(item, 'ChannelNumber')}"
     pos, rel, ctw = _control_points(item, notes, where)
     total = number(item, "ChannelTotalTime", notes, where)
+    if total is not None and total < 0:
+        # A negative time would give negative dwell times, and doses subtracted.
+        notes.add("NEGATIVE_CHANNEL_TIME", f"{where}: Channel Total Time is {total:g} s.",
+                  attribute="ChannelTotalTime", severity=Severity.ERROR,
+                  assumption="unknown: no dwell times")
+        total = None
     final = number(item, "FinalCumulativeTimeWeight", notes, where)
     pulses = integer(item, "NumberOfPulses", notes, where)
     if final is None and ctw is not None and ctw.size:

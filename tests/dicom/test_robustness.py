@@ -199,6 +199,16 @@ def test_impossible_pixel_module_is_named(name: str, attribute: str, corpus: Pat
     assert "Error" not in caught.value.message and "instances of" not in caught.value.message
 
 
+def test_negative_channel_time(corpus: Path, tmp_path: Path) -> None:
+    """A negative Channel Total Time gave negative dwell times without a word."""
+    variant = value_variant("rtplan_brachy", "ChannelTotalTime", "minus1")
+    plan = reader_for("plan")(write_variant(variant, corpus, tmp_path))
+    channels = [c for s in plan.brachy.application_setups for c in s.channels]
+    assert channels and all(c.total_time_s is None and c.dwell_times_s is None
+                            for c in channels)
+    assert any(f.code == "NEGATIVE_CHANNEL_TIME" for f in plan.findings)
+
+
 IMAGE_VARIANTS = [v for v in SWEEP if v.source.neighbours]
 
 
