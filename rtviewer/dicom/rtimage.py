@@ -96,7 +96,7 @@ def _read(path: Path) -> RtImage:
         receptor_angle_deg=get_float(ds, "XRayImageReceptorAngle"),
         referenced_plan_uid=get_str(plan, "ReferencedSOPInstanceUID") if plan else None,
         referenced_beam_number=get_int(ds, "ReferencedBeamNumber"),
-        exposures=tuple(_exposure(e) for e in sequence(ds, "ExposureSequence")),
+        exposures=tuple(_exposure(e, findings) for e in sequence(ds, "ExposureSequence")),
         frame_of_reference_uid=get_str(ds, "FrameOfReferenceUID"),
         name=get_str(ds, "RTImageName") or "", description=get_str(ds, "RTImageDescription")
         or "", window=_window(ds),
@@ -165,14 +165,22 @@ def _kind(ds: Dataset) -> RtImageKind:
         return RtImageKind.OTHER
 
 
-def _exposure(item: Dataset) -> Exposure:
+def _exposure(item: Dataset, findings: list[Finding]) -> Exposure:
     """One Exposure Sequence item with its jaw and MLC positions."""
     devices = []
     for device in sequence(item, "BeamLimitingDeviceSequence"):
+        device_type = get_str(device, "RTBeamLimitingDeviceType") or ""
         positions = get_floats(device, "LeafJawPositions") or ()
+        pairs = get_int(device, "NumberOfLeafJawPairs")
+        stated = "LeafJawPositions" in device and get_str(device, "LeafJawPositions")
+        if (stated and not positions) or (pairs and positions and len(positions) != 2 * pairs):
+            findings.append(Finding(
+                "UNUSABLE_VALUE", f"Exposure {device_type or 'device'}: Leaf/Jaw Positions "
+                f"are not {2 * pairs if pairs else 'a list of'} finite numbers.",
+                attribute="LeafJawPositions", assumption="the field outline is not drawn"))
+            positions = ()
         devices.append(LimitingDevicePositions(
-            get_str(device, "RTBeamLimitingDeviceType") or "", np.asarray(positions, float),
-            get_int(device, "NumberOfLeafJawPairs") or len(positions) // 2))
+            device_type, np.asarray(positions, float), pairs or len(positions) // 2))
     return Exposure(kvp=get_float(item, "KVP"), meterset=get_float(item, "MetersetExposure"),
                     exposure_time_ms=get_float(item, "ExposureTime"),
                     tube_current_ma=get_float(item, "XRayTubeCurrent"),

@@ -199,6 +199,16 @@ def test_impossible_pixel_module_is_named(name: str, attribute: str, corpus: Pat
     assert "Error" not in caught.value.message and "instances of" not in caught.value.message
 
 
+@pytest.mark.parametrize("label", ["abc", "five_values", "nan"])
+def test_rt_image_jaw_positions_unusable(label: str, corpus: Path, tmp_path: Path) -> None:
+    """Malformed jaw positions of an exposure were dropped without a word."""
+    variant = value_variant("rtimage", "LeafJawPositions", label)
+    image = reader_for("rtimage")(write_variant(variant, corpus, tmp_path))
+    assert any(f.code == "UNUSABLE_VALUE" and f.attribute == "LeafJawPositions"
+               for f in image.findings)
+    assert all(d.positions_mm.size == 0 for e in image.exposures for d in e.limiting_devices)
+
+
 def test_negative_channel_time(corpus: Path, tmp_path: Path) -> None:
     """A negative Channel Total Time gave negative dwell times without a word."""
     variant = value_variant("rtplan_brachy", "ChannelTotalTime", "minus1")
