@@ -1,9 +1,11 @@
-"""Helpers shared by ``rtviewer query``, ``retrieve`` and ``send``: nodes and errors."""
+"""Helpers shared by the network commands (``query``, ``retrieve``, ``send``, ``receive``)."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from rtviewer.cli.common import fail, quiet_logging
 
@@ -29,3 +31,24 @@ def resolve(args: argparse.Namespace, command: str):  # noqa: ANN201 - lazy impo
         fail(command, exc, 2)
         return None
     return settings, node, args.local_aet or settings.local_ae_title
+
+
+def received_printer(indexer: Any) -> Callable[[Any], None]:
+    """A Storage SCP callback: print each object received, then ask ``indexer`` to index it.
+
+    One line on stdout per object, ``path<TAB>SOP Instance UID<TAB>description``,
+    whole even when several associations store at once. ``indexer`` is a
+    :class:`rtviewer.net.indexer.StoreIndexer` (imported lazily, hence ``Any``).
+    """
+    import threading
+
+    from rtviewer.net.receive import Received, describe
+
+    lock = threading.Lock()
+
+    def on_received(item: Received) -> None:
+        with lock:  # whole lines even with simultaneous associations
+            print(f"{item.stored.path}\t{item.sop_instance_uid}\t{describe(item)}", flush=True)
+        indexer.request()
+
+    return on_received

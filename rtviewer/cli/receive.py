@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from rtviewer.cli.common import fail, quiet_logging
+from rtviewer.cli.net_common import received_printer
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -69,16 +70,10 @@ def _serve(settings, store) -> int:  # noqa: ANN001 - lazy-imported types
     import threading
 
     from rtviewer.net.indexer import StoreIndexer
-    from rtviewer.net.receive import Received, StorageServer, describe
+    from rtviewer.net.receive import StorageServer
 
     indexer = StoreIndexer(store)
-    lock = threading.Lock()
-
-    def on_received(item: Received) -> None:
-        with lock:  # whole lines even with simultaneous associations
-            print(f"{item.stored.path}\t{item.sop_instance_uid}\t{describe(item)}", flush=True)
-        indexer.request()
-
+    on_received = received_printer(indexer)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_a: stop.set())

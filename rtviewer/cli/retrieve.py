@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from rtviewer.cli.common import fail
-from rtviewer.cli.net_common import add_node_arguments, resolve
+from rtviewer.cli.net_common import add_node_arguments, received_printer, resolve
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -73,10 +73,9 @@ def _study_of_series(node, local_aet: str, series_uid: str) -> str:  # noqa: ANN
 
 def _retrieve(args, node, local_aet, receiver, store):  # noqa: ANN001, ANN202
     import sys
-    import threading
 
     from rtviewer.net.indexer import StoreIndexer
-    from rtviewer.net.receive import Received, StorageServer, describe
+    from rtviewer.net.receive import StorageServer
     from rtviewer.net.retrieve import c_get, c_move, retrieve_identifier
 
     level = args.level.upper()
@@ -85,12 +84,7 @@ def _retrieve(args, node, local_aet, receiver, store):  # noqa: ANN001, ANN202
         study = _study_of_series(node, local_aet, args.uid)
     identifier = retrieve_identifier(level, args.uid, study)
     indexer = StoreIndexer(store)
-    lock = threading.Lock()
-
-    def on_received(item: Received) -> None:
-        with lock:
-            print(f"{item.stored.path}\t{item.sop_instance_uid}\t{describe(item)}", flush=True)
-        indexer.request()
+    on_received = received_printer(indexer)
 
     def progress(done: int, total: int) -> None:
         print(f"\r{done}/{total} sub-operations", end="", file=sys.stderr, flush=True)
