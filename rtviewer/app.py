@@ -6,6 +6,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger("rtviewer.app")
 
@@ -60,18 +61,14 @@ def _run_window(paths: list[str], log_path: Path) -> int:
     from rtviewer.ui.viewer_controller import attach_viewer
 
     window = MainWindow()
-    attach_viewer(window)  # the viewer, with the patient tree docked beside it
-    from rtviewer.net.service import NetworkService
-    from rtviewer.ui.network_panel import attach_network
-
-    attach_network(window, NetworkService())  # Network menu: receive, query/retrieve, send
+    controller = attach_viewer(window)  # the viewer, with the patient tree docked beside it
     open_path = _logged_opener(window)
     startup.install_excepthook(log_path, lambda: window)
     server.paths_received.connect(
         lambda more: single_instance.offer_to_open(window, more, open_path))
     file_open.set_handler(open_path)
-    about.add_about_action(window.menuBar())
     recent_menu.add_recent_menu(window, window.scan_finished, open_path)
+    _after_first_image(controller, bool(paths), lambda: _add_late_menus(window, about))
     settings_store.restore_window_layout(window)
     app.aboutToQuit.connect(lambda: settings_store.save_window_layout(window))
     window.show()
@@ -80,6 +77,41 @@ def _run_window(paths: list[str], log_path: Path) -> int:
     _sigint_timer = startup.install_sigint_handler(app)  # noqa: F841 (keep it alive)
     log.info("window shown; Ctrl-C in the terminal quits")
     return int(app.exec())
+
+
+def _add_late_menus(window: Any, about: Any) -> None:
+    """Network menu (pynetdicom: 0.15 s of imports) and Help, in their menu-bar order."""
+    from rtviewer.net.service import NetworkService
+    from rtviewer.ui.network_panel import attach_network
+
+    attach_network(window, NetworkService())  # Network menu: receive, query/retrieve, send
+    about.add_about_action(window.menuBar())
+
+
+def _after_first_image(controller: Any, opening: bool, action: Callable[[], None]) -> None:
+    """Run ``action`` once the first image is on screen (or at once with nothing to open).
+
+    What the first image does not need waits: the user sees the patient sooner.
+    A timer bounds the wait when the folder holds nothing to show.
+    """
+    from PySide6 import QtCore
+
+    done: list[bool] = []
+
+    def run_once(*_args: object) -> None:
+        if not done:
+            done.append(True)
+            action()
+
+    if opening:
+        controller.loaded.connect(run_once)
+        QtCore.QTimer.singleShot(_LATE_MENUS_MS, run_once)
+    else:
+        QtCore.QTimer.singleShot(0, run_once)
+
+
+#: Longest wait for the first image before the late menus are added anyway (ms).
+_LATE_MENUS_MS = 4000
 
 
 def _logged_opener(window: object) -> Callable[[str], object]:
