@@ -31,6 +31,7 @@ from pydicom.sequence import Sequence
 from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 CT = "1.2.840.10008.5.1.4.1.1.2"
+STUDY_COMPONENT = "1.2.840.10008.3.1.2.3.1"  # Detached Study Management, as CT headers cite it
 
 
 def _meta(sop_class: str, sop_uid: str) -> FileMetaDataset:
@@ -59,6 +60,22 @@ def _common(ds: Dataset, patient: dict[str, str], modality: str, series_uid: str
     ds.PositionReferenceIndicator = ""
 
 
+def _new_object(sop_class: str, patient: dict[str, str], modality: str) -> Dataset:
+    """An RT object of its own new series, with file meta and the common header."""
+    ds = Dataset()
+    ds.SOPClassUID, ds.SOPInstanceUID = sop_class, generate_uid()
+    ds.file_meta = _meta(ds.SOPClassUID, ds.SOPInstanceUID)
+    _common(ds, patient, modality, generate_uid())
+    return ds
+
+
+def _reference(sop_class: str, sop_uid: str) -> Dataset:
+    """A Referenced SOP Class UID / Referenced SOP Instance UID item."""
+    item = Dataset()
+    item.ReferencedSOPClassUID, item.ReferencedSOPInstanceUID = sop_class, sop_uid
+    return item
+
+
 def _ct_slice(patient: dict[str, str], index: int, rows: int, rng: np.random.Generator
               ) -> Dataset:
     ds = Dataset()
@@ -66,9 +83,7 @@ def _ct_slice(patient: dict[str, str], index: int, rows: int, rng: np.random.Gen
     ds.file_meta = _meta(CT, ds.SOPInstanceUID)
     ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
     _common(ds, patient, "CT", patient["ct_series"])
-    ds.ReferencedStudySequence = Sequence([Dataset()])
-    ds.ReferencedStudySequence[0].ReferencedSOPClassUID = "1.2.840.10008.3.1.2.3.1"
-    ds.ReferencedStudySequence[0].ReferencedSOPInstanceUID = patient["study"]
+    ds.ReferencedStudySequence = Sequence([_reference(STUDY_COMPONENT, patient["study"])])
     ds.ScanOptions, ds.SliceThickness, ds.KVP = "HELICAL_CT", "3.0", "120"
     ds.DataCollectionDiameter, ds.SoftwareVersions = "500.0", "syngo CT VA48A"
     ds.ReconstructionDiameter, ds.DistanceSourceToDetector = "500.0", "1085.6"
@@ -95,21 +110,12 @@ def _ct_slice(patient: dict[str, str], index: int, rows: int, rng: np.random.Gen
 
 
 def _structure_set(patient: dict[str, str], slices: list[Dataset]) -> Dataset:
-    struct = Dataset()
-    struct.SOPClassUID, struct.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.481.3", generate_uid()
-    struct.file_meta = _meta(struct.SOPClassUID, struct.SOPInstanceUID)
-    _common(struct, patient, "RTSTRUCT", generate_uid())
+    struct = _new_object("1.2.840.10008.5.1.4.1.1.481.3", patient, "RTSTRUCT")
     struct.StructureSetLabel = "Pelvis"
-    images = Sequence()
-    for s in slices:
-        item = Dataset()
-        item.ReferencedSOPClassUID, item.ReferencedSOPInstanceUID = CT, s.SOPInstanceUID
-        images.append(item)
+    images = Sequence([_reference(CT, s.SOPInstanceUID) for s in slices])
     series = Dataset()
     series.SeriesInstanceUID, series.ContourImageSequence = patient["ct_series"], images
-    study = Dataset()
-    study.ReferencedSOPClassUID = "1.2.840.10008.3.1.2.3.1"
-    study.ReferencedSOPInstanceUID = patient["study"]
+    study = _reference(STUDY_COMPONENT, patient["study"])
     study.RTReferencedSeriesSequence = Sequence([series])
     frame = Dataset()
     frame.FrameOfReferenceUID, frame.RTReferencedStudySequence = patient["frame"], \
@@ -139,15 +145,10 @@ def _structure_set(patient: dict[str, str], slices: list[Dataset]) -> Dataset:
 
 
 def _plan(patient: dict[str, str], struct: Dataset) -> Dataset:
-    plan = Dataset()
-    plan.SOPClassUID, plan.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.481.5", generate_uid()
-    plan.file_meta = _meta(plan.SOPClassUID, plan.SOPInstanceUID)
-    _common(plan, patient, "RTPLAN", generate_uid())
+    plan = _new_object("1.2.840.10008.5.1.4.1.1.481.5", patient, "RTPLAN")
     plan.RTPlanLabel = "VMAT"
-    ref = Dataset()
-    ref.ReferencedSOPClassUID, ref.ReferencedSOPInstanceUID = struct.SOPClassUID, \
-        struct.SOPInstanceUID
-    plan.ReferencedStructureSetSequence = Sequence([ref])
+    plan.ReferencedStructureSetSequence = Sequence(
+        [_reference(struct.SOPClassUID, struct.SOPInstanceUID)])
     fg = Dataset()
     fg.FractionGroupNumber, fg.NumberOfFractionsPlanned, fg.NumberOfBeams = 1, 25, 2
     plan.FractionGroupSequence = Sequence([fg])
@@ -161,14 +162,8 @@ def _plan(patient: dict[str, str], struct: Dataset) -> Dataset:
 
 
 def _dose(patient: dict[str, str], plan: Dataset) -> Dataset:
-    dose = Dataset()
-    dose.SOPClassUID, dose.SOPInstanceUID = "1.2.840.10008.5.1.4.1.1.481.2", generate_uid()
-    dose.file_meta = _meta(dose.SOPClassUID, dose.SOPInstanceUID)
-    _common(dose, patient, "RTDOSE", generate_uid())
-    pref = Dataset()
-    pref.ReferencedSOPClassUID, pref.ReferencedSOPInstanceUID = plan.SOPClassUID, \
-        plan.SOPInstanceUID
-    dose.ReferencedRTPlanSequence = Sequence([pref])
+    dose = _new_object("1.2.840.10008.5.1.4.1.1.481.2", patient, "RTDOSE")
+    dose.ReferencedRTPlanSequence = Sequence([_reference(plan.SOPClassUID, plan.SOPInstanceUID)])
     frames = 40
     dose.Rows = dose.Columns = 100
     dose.NumberOfFrames, dose.PixelSpacing = frames, [3.0, 3.0]
