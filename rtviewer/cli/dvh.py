@@ -110,11 +110,9 @@ def _load(rs: Path, rd: Path):  # noqa: ANN202 - model types imported lazily
 
 
 def _select(structure_set, names: list[str] | None):  # noqa: ANN001, ANN202
-    from rtviewer.model.structure import ContourType
-
     usable, skipped = [], []
     for roi in structure_set.rois:
-        closed = any(c.contour_type is ContourType.CLOSED_PLANAR for c in roi.contours)
+        closed = any(c.is_closed for c in roi.contours)
         (usable if closed else skipped).append(roi)
     for roi in skipped:
         print(f"rtviewer dvh: ROI {roi.roi_number} '{roi.name}' has no CLOSED_PLANAR "
