@@ -45,7 +45,18 @@ class DvhRow:
 
 def compute_rows(rois: Sequence[tuple[int, str, list[np.ndarray]]], dose_gy: np.ndarray,
                  grid: Grid) -> list[DvhRow]:
-    """DVH rows for ``(roi_number, name, closed polygons)`` in ROI Number order."""
+    """DVH rows for ``(roi_number, name, closed polygons)`` in ROI Number order.
+
+    Parameters
+    ----------
+    rois : sequence of (int, str, list of ndarray)
+        ROI Number, ROI Name and the CLOSED_PLANAR contours, each ``(N, 3)``
+        patient ``(x, y, z)`` mm.
+    dose_gy : ndarray, (k, j, i)
+        Dose in Gy on ``grid``.
+    grid : Grid
+        Geometry of ``dose_gy``.
+    """
     ordered = sorted(rois, key=lambda r: r[0])
     return [DvhRow(number, name, compute_dvh(polygons, dose_gy, grid))
             for number, name, polygons in ordered]

@@ -85,7 +85,11 @@ class TreatedBeam:
 
     @property
     def completed(self) -> bool:
-        """NORMAL termination with the specified meterset delivered (to 0.1 %)."""
+        """NORMAL termination with the specified meterset delivered (to 0.1 %).
+
+        A NORMAL beam whose specified or delivered meterset is unstated counts
+        as completed: there is nothing to compare.
+        """
         if self.termination_status is not TerminationStatus.NORMAL:
             return False
         if self.specified_meterset is None or self.delivered_meterset is None:
@@ -180,7 +184,11 @@ class TreatmentRecord:
 
     @property
     def interrupted(self) -> bool:
-        """Whether any beam or application setup ended other than NORMAL or short."""
+        """Whether the session was interrupted anywhere.
+
+        True when a beam is not :attr:`TreatedBeam.completed` (not NORMAL, or
+        short of its meterset) or an application setup ended other than NORMAL.
+        """
         beams = any(not b.completed for b in self.beams)
         setups = any(s.termination_status is not TerminationStatus.NORMAL
                      for s in self.application_setups)
