@@ -55,10 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``rtviewer`` command line; return the process exit status."""
     args_in = list(sys.argv[1:] if argv is None else argv)
-    # ``rtviewer FOLDER`` (double-click, file managers) means ``rtviewer open FOLDER``.
-    if args_in and not args_in[0].startswith("-") and args_in[0] not in _command_names():
-        args_in = ["open", *args_in]
     parser = build_parser()
+    # ``rtviewer FOLDER`` (double-click, file managers) means ``rtviewer open FOLDER``.
+    if args_in and not args_in[0].startswith("-") and args_in[0] not in _command_names(parser):
+        args_in = ["open", *args_in]
     args = parser.parse_args(args_in)
     if args.install_desktop or args.uninstall_desktop:
         from rtviewer.desktop import main as desktop_main
@@ -76,8 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return int(args._run(args))
 
 
-def _command_names() -> set[str]:
-    parser = build_parser()
+def _command_names(parser: argparse.ArgumentParser) -> set[str]:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             return set(action.choices)
