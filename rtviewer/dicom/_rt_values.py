@@ -77,7 +77,11 @@ def _floats(value: Any) -> list[float] | None:
 
 
 def number(ds: Dataset, keyword: str, notes: Notes, where: str) -> float | None:
-    """A finite float (first value if multi-valued)."""
+    """A finite float (first value if multi-valued, with a finding).
+
+    Every caller reads a single-valued attribute, so more values mean the writer put
+    something else there.
+    """
     value = _raw(ds, keyword, notes, where)
     if value is None:
         return None
@@ -86,6 +90,10 @@ def number(ds: Dataset, keyword: str, notes: Notes, where: str) -> float | None:
         notes.add("BAD_NUMBER", f"{where}: {keyword} = {value!r} is not a finite number; "
                   "it is ignored.", attribute=keyword)
         return None
+    if len(numbers) > 1:
+        notes.add("MULTIPLE_VALUES", f"{where}: {keyword} holds {len(numbers)} values where "
+                  "one is expected.", attribute=keyword,
+                  assumption=f"the first, {numbers[0]:g}")
     return numbers[0]
 
 

@@ -209,6 +209,18 @@ def test_rt_image_jaw_positions_unusable(label: str, corpus: Path, tmp_path: Pat
     assert all(d.positions_mm.size == 0 for e in image.exposures for d in e.limiting_devices)
 
 
+@pytest.mark.parametrize(("source", "keyword"), [
+    ("rtplan", "NominalBeamEnergy"), ("rtplan", "BeamMeterset"),
+    ("rtplan_brachy", "SourceIsotopeHalfLife"), ("rtplan_ion", "CumulativeMetersetWeight"),
+])
+def test_several_values_where_one_is_expected(source: str, keyword: str, corpus: Path,
+                                              tmp_path: Path) -> None:
+    """The first of five values was used silently."""
+    variant = value_variant(source, keyword, "five_values")
+    plan = reader_for("plan")(write_variant(variant, corpus, tmp_path))
+    assert any(f.code == "MULTIPLE_VALUES" and f.attribute == keyword for f in plan.findings)
+
+
 def test_negative_channel_time(corpus: Path, tmp_path: Path) -> None:
     """A negative Channel Total Time gave negative dwell times without a word."""
     variant = value_variant("rtplan_brachy", "ChannelTotalTime", "minus1")
