@@ -83,10 +83,6 @@ class DevicePosition:
     device_type: str
     positions_mm: FloatArray
 
-    def banks_mm(self) -> FloatArray:
-        """Positions as ``(2, N)``: row 0 bank A / jaw 1, row 1 bank B / jaw 2."""
-        return self.positions_mm.reshape(2, -1)
-
 
 @dataclass(frozen=True, eq=False)
 class ControlPoint:

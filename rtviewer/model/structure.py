@@ -238,8 +238,3 @@ class StructureSet:
             if roi.name == name:
                 return roi
         raise KeyError(name)
-
-    @property
-    def all_findings(self) -> tuple[Finding, ...]:
-        """The structure set's findings followed by every ROI's."""
-        return self.findings + tuple(f for roi in self.rois for f in roi.findings)
