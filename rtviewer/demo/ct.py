@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 from pydicom.uid import CTImageStorage
 
 from rtviewer.demo.phantom import CtGeometry
-from rtviewer.demo.writer import Patient, Series, new_dataset, write_dataset
+from rtviewer.demo.writer import Patient, Series, new_dataset, set_uint16_pixels, write_dataset
 
 __all__ = ["CtSeries", "write_ct_series"]
 
@@ -52,18 +52,11 @@ def write_ct_series(
         ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
         ds.SliceLocation = float(z)
         ds.PixelSpacing = [geometry.pixel_mm, geometry.pixel_mm]
-        ds.SamplesPerPixel = 1
-        ds.PhotometricInterpretation = "MONOCHROME2"
-        ds.Rows, ds.Columns = stored.shape[1], stored.shape[2]
-        ds.BitsAllocated = 16
-        ds.BitsStored = 16
-        ds.HighBit = 15
-        ds.PixelRepresentation = 0
+        set_uint16_pixels(ds, stored[k])
         ds.RescaleIntercept = _INTERCEPT
         ds.RescaleSlope = 1
         ds.RescaleType = "HU"
         ds.WindowCenter = 40
         ds.WindowWidth = 400
-        ds.PixelData = stored[k].tobytes()
         write_dataset(ds, out_dir)
     return CtSeries(series.uid, tuple(slice_uids), tuple(float(z) for z in zs))

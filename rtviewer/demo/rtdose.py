@@ -10,7 +10,14 @@ from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 from pydicom.uid import RTDoseStorage, RTPlanStorage
 
-from rtviewer.demo.writer import Patient, Series, new_dataset, sequence_item, write_dataset
+from rtviewer.demo.writer import (
+    Patient,
+    Series,
+    new_dataset,
+    sequence_item,
+    set_uint16_pixels,
+    write_dataset,
+)
 
 __all__ = ["DoseGridSpec", "DoseSpec", "common_scaling", "write_dose"]
 
@@ -75,15 +82,9 @@ def write_dose(stored: NDArray[np.uint16], scaling_text: str, grid: DoseGridSpec
     ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
     ds.PixelSpacing = [grid.step_mm, grid.step_mm]
     ds.SliceThickness = grid.step_mm
-    ds.SamplesPerPixel = 1
-    ds.PhotometricInterpretation = "MONOCHROME2"
     ds.NumberOfFrames = nk
     ds.FrameIncrementPointer = 0x3004000C
-    ds.Rows, ds.Columns = nj, ni
-    ds.BitsAllocated = 16
-    ds.BitsStored = 16
-    ds.HighBit = 15
-    ds.PixelRepresentation = 0
+    set_uint16_pixels(ds, stored)
     ds.DoseUnits = "GY"
     ds.DoseType = "PHYSICAL"
     ds.DoseSummationType = spec.summation_type
@@ -92,5 +93,4 @@ def write_dose(stored: NDArray[np.uint16], scaling_text: str, grid: DoseGridSpec
     ds.DoseGridScaling = scaling_text
     ds.TissueHeterogeneityCorrection = "WATER" if spec.brachy else "ROI_OVERRIDE"
     ds.ReferencedRTPlanSequence = [_plan_reference(spec)]
-    ds.PixelData = np.ascontiguousarray(stored).tobytes()
     return write_dataset(ds, out_dir)

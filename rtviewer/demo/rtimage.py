@@ -12,7 +12,14 @@ from pydicom.uid import RTImageStorage, RTPlanStorage
 from rtviewer.demo.beams import PlannedBeam
 from rtviewer.demo.drr import ImagePlane
 from rtviewer.demo.rtplan import MACHINE
-from rtviewer.demo.writer import Patient, Series, new_dataset, sequence_item, write_dataset
+from rtviewer.demo.writer import (
+    Patient,
+    Series,
+    new_dataset,
+    sequence_item,
+    set_uint16_pixels,
+    write_dataset,
+)
 
 __all__ = ["RtImageSpec", "write_rt_image"]
 
@@ -54,13 +61,7 @@ def write_rt_image(pixels: NDArray[np.uint16], plane: ImagePlane, spec: RtImageS
     ds.ConversionType = "DI" if portal else "WSD"
     if portal:
         ds.ReportedValuesOrigin = "ACTUAL"
-    ds.SamplesPerPixel = 1
-    ds.PhotometricInterpretation = "MONOCHROME2"
-    ds.Rows, ds.Columns = pixels.shape
-    ds.BitsAllocated = 16
-    ds.BitsStored = 16
-    ds.HighBit = 15
-    ds.PixelRepresentation = 0
+    set_uint16_pixels(ds, pixels)
     ds.RTImageLabel = spec.label
     ds.RTImageName = spec.label
     ds.RTImageDescription = (f"{'MV portal image' if portal else 'DRR'} of beam "
@@ -90,5 +91,4 @@ def write_rt_image(pixels: NDArray[np.uint16], plane: ImagePlane, spec: RtImageS
     window = np.percentile(pixels, [1, 99.5])
     ds.WindowCenter = round(float(window.mean()), 1)
     ds.WindowWidth = round(max(float(window[1] - window[0]), 1.0), 1)
-    ds.PixelData = np.ascontiguousarray(pixels).tobytes()
     return write_dataset(ds, out_dir)

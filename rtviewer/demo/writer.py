@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+from numpy.typing import NDArray
 from pydicom.datadict import tag_for_keyword
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
@@ -14,7 +16,7 @@ from pydicom.uid import ExplicitVRLittleEndian
 from rtviewer.demo.uids import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION
 
 __all__ = ["Patient", "Series", "new_dataset", "sequence_item", "set_decimal_strings",
-           "write_dataset"]
+           "set_uint16_pixels", "write_dataset"]
 
 MANUFACTURER = "rtviewer demo generator"
 INSTITUTION = "rtviewer Teaching Hospital"
@@ -123,6 +125,29 @@ def new_dataset(
         ds.FrameOfReferenceUID = patient.frame_of_reference_uid
         ds.PositionReferenceIndicator = ""
     return ds
+
+
+def set_uint16_pixels(ds: Dataset, pixels: NDArray[np.uint16]) -> None:
+    """Set the Image Pixel module: unsigned 16-bit MONOCHROME2 ``pixels`` and their size.
+
+    ``pixels`` is ``(rows, columns)`` or, multi-frame, ``(frames, rows, columns)``
+    (Number of Frames is the caller's: its pointer differs per object).
+
+    Raises
+    ------
+    ValueError
+        When ``pixels`` is not uint16.
+    """
+    if pixels.dtype != np.uint16:
+        raise ValueError(f"pixels must be uint16, got {pixels.dtype}")
+    ds.SamplesPerPixel = 1
+    ds.PhotometricInterpretation = "MONOCHROME2"
+    ds.Rows, ds.Columns = pixels.shape[-2], pixels.shape[-1]
+    ds.BitsAllocated = 16
+    ds.BitsStored = 16
+    ds.HighBit = 15
+    ds.PixelRepresentation = 0
+    ds.PixelData = pixels.tobytes()  # C order whatever the array's layout
 
 
 def write_dataset(ds: Dataset, out_dir: Path) -> Path:
