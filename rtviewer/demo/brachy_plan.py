@@ -7,10 +7,18 @@ from pathlib import Path
 
 import numpy as np
 from pydicom.dataset import Dataset
-from pydicom.uid import RTBrachyTreatmentRecordStorage, RTPlanStorage, RTStructureSetStorage
+from pydicom.uid import RTBrachyTreatmentRecordStorage, RTPlanStorage
 
 from rtviewer.demo.pelvis import Channel
-from rtviewer.demo.writer import Patient, Series, new_dataset, sequence_item, write_dataset
+from rtviewer.demo.writer import (
+    Patient,
+    Series,
+    new_dataset,
+    new_plan_dataset,
+    sequence_item,
+    set_approved,
+    write_dataset,
+)
 
 __all__ = ["AFTERLOADER", "BrachySpec", "write_brachy_plan", "write_brachy_record"]
 
@@ -105,15 +113,10 @@ def _dose_references(spec: BrachySpec) -> list[Dataset]:
 def write_brachy_plan(spec: BrachySpec, channels: tuple[Channel, ...], *, patient: Patient,
                       series: Series, out_dir: Path) -> Path:
     """Write the HDR RT Plan: Ir-192 source, one Fletcher-type application setup, Point A."""
-    ds = new_dataset(sop_class_uid=RTPlanStorage, sop_instance_uid=spec.plan_uid, patient=patient,
-                     series=series)
-    ds.RTPlanLabel = "Cervix HDR"
-    ds.RTPlanName = f"T&O {spec.prescription_gy:g} Gy x {spec.fractions}"
-    ds.RTPlanDate, ds.RTPlanTime = series.date, series.time
-    ds.RTPlanGeometry = "PATIENT"
-    ds.ReferencedStructureSetSequence = [sequence_item(
-        ReferencedSOPClassUID=RTStructureSetStorage,
-        ReferencedSOPInstanceUID=spec.structure_set_uid)]
+    ds = new_plan_dataset(sop_instance_uid=spec.plan_uid, label="Cervix HDR",
+                          name=f"T&O {spec.prescription_gy:g} Gy x {spec.fractions}",
+                          structure_set_uid=spec.structure_set_uid, patient=patient,
+                          series=series)
     ds.PrescriptionDescription = f"{spec.prescription_gy:g} Gy to Point A x {spec.fractions}"
     ds.DoseReferenceSequence = _dose_references(spec)
     ds.FractionGroupSequence = [sequence_item(
@@ -133,9 +136,7 @@ def write_brachy_plan(spec: BrachySpec, channels: tuple[Channel, ...], *, patien
         TotalReferenceAirKerma=round(spec.air_kerma_strength_u * total_h, 3),
         ChannelSequence=[_channel(c, t) for c, t in
                          zip(channels, spec.dwell_times_s, strict=True)])]
-    ds.ApprovalStatus = "APPROVED"
-    ds.ReviewDate, ds.ReviewTime = series.date, series.time
-    ds.ReviewerName = "Demo^Physician"
+    set_approved(ds, series)
     return write_dataset(ds, out_dir)
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 from pydicom.dataset import Dataset
-from pydicom.uid import RTPlanStorage, RTStructureSetStorage
 
 from rtviewer.demo.aperture import LEAF_BOUNDARIES_MM, Aperture
 from rtviewer.demo.beams import PlannedBeam
@@ -15,8 +14,9 @@ from rtviewer.demo.shapes import Ellipsoid
 from rtviewer.demo.writer import (
     Patient,
     Series,
-    new_dataset,
+    new_plan_dataset,
     sequence_item,
+    set_approved,
     set_decimal_strings,
     write_dataset,
 )
@@ -126,15 +126,9 @@ def _fraction_group(spec: PlanSpec, beams: list[PlannedBeam]) -> Dataset:
 def write_external_plan(spec: PlanSpec, beams: list[PlannedBeam], *, body: Ellipsoid,
                         patient: Patient, series: Series, out_dir: Path) -> Path:
     """Write one external-beam RT Plan (prescription, fraction group, beams) and return its path."""
-    ds = new_dataset(sop_class_uid=RTPlanStorage, sop_instance_uid=spec.uid, patient=patient,
-                     series=series)
-    ds.RTPlanLabel = spec.label
-    ds.RTPlanName = spec.name
-    ds.RTPlanDate, ds.RTPlanTime = series.date, series.time
-    ds.RTPlanGeometry = "PATIENT"
-    ds.ReferencedStructureSetSequence = [sequence_item(
-        ReferencedSOPClassUID=RTStructureSetStorage,
-        ReferencedSOPInstanceUID=spec.structure_set_uid)]
+    ds = new_plan_dataset(sop_instance_uid=spec.uid, label=spec.label, name=spec.name,
+                          structure_set_uid=spec.structure_set_uid, patient=patient,
+                          series=series)
     ds.PrescriptionDescription = (f"{spec.prescription_gy:g} Gy in {spec.fractions} fractions "
                                   "to the PTV")
     ds.DoseReferenceSequence = [sequence_item(
@@ -151,7 +145,5 @@ def write_external_plan(spec: PlanSpec, beams: list[PlannedBeam], *, body: Ellip
                                              SetupTechnique="ISOCENTRIC")]
     ds.FractionGroupSequence = [_fraction_group(spec, beams)]
     ds.BeamSequence = [_beam_item(b, body) for b in beams]
-    ds.ApprovalStatus = "APPROVED"
-    ds.ReviewDate, ds.ReviewTime = series.date, series.time
-    ds.ReviewerName = "Demo^Physician"
+    set_approved(ds, series)
     return write_dataset(ds, out_dir)

@@ -17,6 +17,7 @@ from rtviewer.demo.writer import (
     Series,
     new_dataset,
     sequence_item,
+    set_approved,
     set_decimal_strings,
     write_dataset,
 )
@@ -89,7 +90,5 @@ def write_structure_set(
         sequence_item(ObservationNumber=r.number, ReferencedROINumber=r.number,
                       ROIObservationLabel=r.name[:16], RTROIInterpretedType=r.interpreted_type,
                       ROIInterpreter="") for r in rois])
-    ds.ApprovalStatus = "APPROVED"
-    ds.ReviewDate, ds.ReviewTime = series.date, series.time
-    ds.ReviewerName = "Demo^Physician"
+    set_approved(ds, series)
     return write_dataset(ds, out_dir)

@@ -11,12 +11,12 @@ from numpy.typing import NDArray
 from pydicom.datadict import tag_for_keyword
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian
+from pydicom.uid import ExplicitVRLittleEndian, RTPlanStorage, RTStructureSetStorage
 
 from rtviewer.demo.uids import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION
 
 __all__ = ["Patient", "Series", "new_dataset", "sequence_item", "set_decimal_strings",
-           "set_uint16_pixels", "write_dataset"]
+           "set_uint16_pixels", "new_plan_dataset", "set_approved", "write_dataset"]
 
 MANUFACTURER = "rtviewer demo generator"
 INSTITUTION = "rtviewer Teaching Hospital"
@@ -148,6 +148,27 @@ def set_uint16_pixels(ds: Dataset, pixels: NDArray[np.uint16]) -> None:
     ds.HighBit = 15
     ds.PixelRepresentation = 0
     ds.PixelData = pixels.tobytes()  # C order whatever the array's layout
+
+
+def new_plan_dataset(*, sop_instance_uid: str, label: str, name: str, structure_set_uid: str,
+                     patient: Patient, series: Series) -> Dataset:
+    """An RT Plan with its RT General Plan module (geometry PATIENT, dated with the series)."""
+    ds = new_dataset(sop_class_uid=RTPlanStorage, sop_instance_uid=sop_instance_uid,
+                     patient=patient, series=series)
+    ds.RTPlanLabel = label
+    ds.RTPlanName = name
+    ds.RTPlanDate, ds.RTPlanTime = series.date, series.time
+    ds.RTPlanGeometry = "PATIENT"
+    ds.ReferencedStructureSetSequence = [sequence_item(
+        ReferencedSOPClassUID=RTStructureSetStorage, ReferencedSOPInstanceUID=structure_set_uid)]
+    return ds
+
+
+def set_approved(ds: Dataset, series: Series) -> None:
+    """Set the Approval module: APPROVED by the demo physician at the series' date and time."""
+    ds.ApprovalStatus = "APPROVED"
+    ds.ReviewDate, ds.ReviewTime = series.date, series.time
+    ds.ReviewerName = "Demo^Physician"
 
 
 def write_dataset(ds: Dataset, out_dir: Path) -> Path:
