@@ -12,7 +12,7 @@ import sys
 from typing import Any, NoReturn
 
 from rtviewer.cli.common import fail, print_document, quiet_logging
-from rtviewer.model.check import EXIT_USAGE
+from rtviewer.model.check import EXIT_USAGE, CheckReport, ReportedFinding
 
 _SEVERITY_LABEL = {"error": "ERROR", "warning": "WARNING", "info": "info"}
 
@@ -78,10 +78,10 @@ def _progress(stage: str) -> None:
     sys.stderr.flush()
 
 
-def format_report(report: Any) -> str:
+def format_report(report: CheckReport) -> str:
     """Return the readable report: findings grouped by file, errors first, then counts."""
     lines = [f"rtviewer check: {report.root}"]
-    by_path: dict[str, list[Any]] = {}
+    by_path: dict[str, list[ReportedFinding]] = {}
     for finding in report.findings:
         by_path.setdefault(finding.path, []).append(finding)
     for path, findings in by_path.items():
@@ -102,7 +102,7 @@ def format_report(report: Any) -> str:
     return "\n".join(lines)
 
 
-def _summary(findings: Any) -> list[str]:
+def _summary(findings: tuple[ReportedFinding, ...]) -> list[str]:
     """One line per severity: each code with the number of its findings."""
     lines = []
     for severity in ("error", "warning", "info"):
