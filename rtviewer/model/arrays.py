@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike, NDArray
 
-__all__ = ["FloatArray", "read_only", "frozen_array"]
+__all__ = ["FloatArray", "read_only", "freeze_field", "frozen_array"]
 
 #: The model's array of millimetres, degrees, seconds or weights.
 FloatArray = NDArray[np.float64]
@@ -37,6 +37,22 @@ def read_only(values: ArrayLike, dtype: DTypeLike, *, ndim: int | None = None,
         When ``ndim`` is given and does not match.
     """
     return _freeze(np.ascontiguousarray(values, dtype=dtype), ndim, name)
+
+
+def freeze_field(instance: object, name: str, dtype: DTypeLike, *, ndim: int) -> NDArray[Any]:
+    """Replace the array field ``name`` of a frozen dataclass by its :func:`read_only` form.
+
+    For ``__post_init__``: the dataclass is frozen, so the field is set with
+    ``object.__setattr__``. Returns the array for further checks.
+
+    Raises
+    ------
+    ValueError
+        When the array does not have ``ndim`` dimensions.
+    """
+    array = read_only(getattr(instance, name), dtype, ndim=ndim, name=name)
+    object.__setattr__(instance, name, array)
+    return array
 
 
 def frozen_array(values: ArrayLike | None, *, ndim: int | None = None) -> FloatArray | None:

@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rtviewer.core.grid import Grid
-from rtviewer.model.arrays import read_only
+from rtviewer.model.arrays import freeze_field
 from rtviewer.model.findings import Finding
 
 __all__ = ["DoseUnits", "DoseType", "DoseSummationType", "DvhType", "EmbeddedDvh",
@@ -96,12 +96,10 @@ class EmbeddedDvh:
     findings: tuple[Finding, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        widths = read_only(self.dose_bin_widths, np.float64, ndim=1, name="dose_bin_widths")
-        volumes = read_only(self.volumes, np.float64, ndim=1, name="volumes")
+        widths = freeze_field(self, "dose_bin_widths", np.float64, ndim=1)
+        volumes = freeze_field(self, "volumes", np.float64, ndim=1)
         if widths.shape != volumes.shape:
             raise ValueError("dose_bin_widths and volumes differ in length")
-        object.__setattr__(self, "dose_bin_widths", widths)
-        object.__setattr__(self, "volumes", volumes)
 
     @property
     def bin_lower_edges(self) -> NDArray[np.float64]:
@@ -195,10 +193,9 @@ class Dose:
     findings: tuple[Finding, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        dose = read_only(self.dose_gy, np.float32, ndim=3, name="dose_gy")
+        dose = freeze_field(self, "dose_gy", np.float32, ndim=3)
         if dose.shape != self.grid.shape:
             raise ValueError(f"dose shape {dose.shape} differs from grid shape {self.grid.shape}")
-        object.__setattr__(self, "dose_gy", dose)
         object.__setattr__(self, "path", Path(self.path))
 
     @property

@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from rtviewer.core.grid import Grid
-from rtviewer.model.arrays import read_only
+from rtviewer.model.arrays import freeze_field
 from rtviewer.model.findings import Finding
 
 __all__ = ["ImageVolume", "Rescale"]
@@ -87,11 +87,10 @@ class ImageVolume:
     findings: tuple[Finding, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        voxels = read_only(self.voxels, np.float32, ndim=3, name="voxels")
+        voxels = freeze_field(self, "voxels", np.float32, ndim=3)
         if voxels.shape != self.grid.shape:
             raise ValueError(f"voxels shape {voxels.shape} differs from grid shape "
                              f"{self.grid.shape}")
-        object.__setattr__(self, "voxels", voxels)
         object.__setattr__(self, "paths", tuple(Path(p) for p in self.paths))
 
     @property

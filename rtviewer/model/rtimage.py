@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from rtviewer.model.arrays import read_only
+from rtviewer.model.arrays import freeze_field
 from rtviewer.model.findings import Finding
 
 __all__ = ["RtImageKind", "LimitingDevicePositions", "Exposure", "RtImage"]
@@ -46,8 +46,7 @@ class LimitingDevicePositions:
     number_of_pairs: int
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "positions_mm",
-                           read_only(self.positions_mm, np.float64, ndim=1, name="positions_mm"))
+        freeze_field(self, "positions_mm", np.float64, ndim=1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,8 +152,7 @@ class RtImage:
     findings: tuple[Finding, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "pixels",
-                           read_only(self.pixels, np.float32, ndim=2, name="pixels"))
+        freeze_field(self, "pixels", np.float32, ndim=2)
         object.__setattr__(self, "path", Path(self.path))
 
     @property

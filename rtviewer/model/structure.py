@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from rtviewer.model.arrays import read_only
+from rtviewer.model.arrays import freeze_field
 from rtviewer.model.findings import Finding
 
 __all__ = ["ContourType", "Contour", "ContourPlane", "Roi", "StructureSet"]
@@ -48,10 +48,9 @@ class Contour:
     referenced_sop_instance_uids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        points = read_only(self.points_mm, np.float64, ndim=2, name="points_mm")
+        points = freeze_field(self, "points_mm", np.float64, ndim=2)
         if points.shape[1] != 3:
             raise ValueError(f"points_mm must be (N, 3), got {points.shape}")
-        object.__setattr__(self, "points_mm", points)
 
     @property
     def is_closed(self) -> bool:
