@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass
 
-from rtviewer.model.arrays import FloatArray
+from rtviewer.model.arrays import FloatArray, frozen_array
 
 __all__ = ["BrachyTreatmentType", "BrachySource", "BrachyChannel", "ApplicationSetup",
            "BrachyTreatment"]
@@ -93,12 +93,10 @@ class BrachyChannel:
 
     @property
     def dwell_times_all_pulses_s(self) -> FloatArray | None:
-        """Dwell times summed over all pulses."""
+        """Dwell times (s) summed over all pulses, read-only."""
         if self.dwell_times_s is None:
             return None
-        total = self.dwell_times_s * self.pulses
-        total.flags.writeable = False
-        return total
+        return frozen_array(self.dwell_times_s * self.pulses)
 
 
 @dataclass(frozen=True)
