@@ -23,6 +23,7 @@ sys.path.insert(0, str(REPO))
 CHILD = r"""
 import sys, time
 t0 = float(sys.argv[2])
+sys.path.insert(0, sys.argv[4])  # this checkout's rtviewer
 
 
 def main():
@@ -88,7 +89,8 @@ def open_to_first_image(folder: Path, runs: int = 3) -> tuple[float, float]:
     for run in range(runs + 1):
         with tempfile.TemporaryDirectory(prefix="rtviewer-bench-cache") as cache:
             out = subprocess.run([sys.executable, str(script), str(folder), repr(time.time()),
-                                  "/tmp/rtviewer-bench.log"], capture_output=True, text=True,
+                                  "/tmp/rtviewer-bench.log", str(REPO)], capture_output=True,
+                                 text=True,
                                  env={**env, "RTVIEWER_CACHE_DIR": cache}, cwd=REPO,
                                  timeout=300)
         line = next(ln for ln in out.stdout.splitlines() if ln.startswith("FIRST_IMAGE"))
@@ -267,8 +269,10 @@ def main():
     for n in range(6):  # first redraws build the per-ROI caches: not what is measured
         step(1 if n < 3 else -1)
     during, start, rounds = [], time.time(), 1
+    panel = viewer.dvh_panel
+    computing = lambda: getattr(panel, "computing", None) or len(panel._pending)  # noqa: E731
     while time.time() - start < 300:
-        if not viewer.dvh_panel.computing:  # all in: compute them again, 5 times in all
+        if not computing():  # all in: compute them again, 5 times in all
             if rounds == 5:
                 break
             viewer.dvh_panel.set_scene(scene)
