@@ -71,6 +71,8 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.layer_combo = QtWidgets.QComboBox()
         self.layer_combo.activated.connect(self.set_layer)
         self.cp_label = QtWidgets.QLabel()
+        # the label may be clipped rather than force the panel (or a render) wider
+        self.cp_label.setMinimumWidth(1)
         self.info = QtWidgets.QLabel()
         self.info.setWordWrap(True)
         top = QtWidgets.QHBoxLayout()

@@ -9,6 +9,7 @@ by the window and ``rtviewer render``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -185,13 +186,16 @@ def _path(inst: Instance | None) -> Path | None:
     return inst.path if inst is not None else None
 
 
-def default_chain(scan: ScanResult, patient_id: str | None = None) -> tuple[Chain, str]:
+def default_chain(scan: ScanResult, patient_id: str | None = None, *,
+                  accept: Callable[[Chain], bool] | None = None) -> tuple[Chain, str]:
     """The chain ``rtviewer render`` shows by default, and a sentence saying why.
 
     The patient with the lowest Patient ID that has something renderable; within
     it a plan first (its PLAN dose and structure set), else a dose, a structure
-    set, an image series.
+    set, an image series. ``accept`` says what counts as renderable (default:
+    :attr:`Chain.renderable`; a beam's-eye view needs only a plan).
     """
+    accept = accept or (lambda chain: chain.renderable)
     patients = sorted(scan.patients, key=lambda p: (p.patient_id is None, p.patient_id or ""))
     for patient in patients:
         if patient_id is not None and patient.patient_id != patient_id:
@@ -203,7 +207,7 @@ def default_chain(scan: ScanResult, patient_id: str | None = None) -> tuple[Chai
                         _is_beam_dose(i), str(i.path))):
                     if inst.kind in kinds:
                         chain = chain_for(scan, inst.path)
-                        if chain.renderable:
+                        if accept(chain):
                             why = (f"patient {patient.patient_id!r}: starting from "
                                    f"{inst.kind.upper()} {inst.path.name}")
                             return chain, why

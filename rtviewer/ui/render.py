@@ -14,8 +14,12 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from rtviewer.ui.chain import Chain
 
 __all__ = ["RenderRequest", "render"]
 
@@ -54,7 +58,8 @@ def _qt_app():  # noqa: ANN202 - Qt object
             or qt_widgets.QApplication(["rtviewer-render"]))
 
 
-def _choose_chain(request: RenderRequest, log: Log):  # noqa: ANN202 - Chain
+def _choose_chain(request: RenderRequest, log: Log, *,  # noqa: ANN202 - Chain
+                  accept: Callable[[Chain], bool] | None = None):
     from rtviewer.dicom.scan import scan
     from rtviewer.ui.chain import chain_for, default_chain, find_instance
 
@@ -62,7 +67,7 @@ def _choose_chain(request: RenderRequest, log: Log):  # noqa: ANN202 - Chain
     explicit = {k: getattr(request, k) for k in ("dose", "plan", "structures")
                 if getattr(request, k)}
     if not explicit:
-        chain, why = default_chain(result, request.patient)
+        chain, why = default_chain(result, request.patient, accept=accept)
         log(f"render: {why}")
     else:
         found = {}

@@ -63,7 +63,7 @@ def _load_plan_scene(request: Any, log: Log) -> tuple[Any, Any]:
     from rtviewer.ui.loader import load_scene
     from rtviewer.ui.render import NothingToRender, _choose_chain
 
-    chain, scanned = _choose_chain(request, log)
+    chain, scanned = _choose_chain(request, log, accept=lambda c: c.plan is not None)
     if chain.plan is None:
         return None, scanned
     result = load_scene(chain)

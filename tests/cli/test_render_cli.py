@@ -43,6 +43,18 @@ def test_render_exits_2_with_one_line_when_nothing_is_renderable(tmp_path, corpu
     assert not (tmp_path / "x.png").exists()
 
 
+@pytest.mark.corpus
+def test_a_plan_only_folder_renders_its_beams_eye_view(tmp_path, corpus):
+    # pymedphys holds four Elekta plans and nothing else: no CT, structures or dose.
+    out = tmp_path / "bev.png"
+    result = _run(str(corpus / "pymedphys"), "--out", str(out), "--view", "bev",
+                  "--size", "300x300")
+    assert result.returncode == 0, result.stderr
+    assert "starting from RTPLAN" in result.stderr
+    doc = json.loads(out.with_suffix(".json").read_text())
+    assert doc["size_px"] == [300, 300]
+
+
 def test_render_exits_2_for_a_missing_path(tmp_path):
     result = _run(str(tmp_path / "absent"), "--out", str(tmp_path / "x.png"))
     assert result.returncode == 2
