@@ -146,3 +146,18 @@ def test_damaged_rt_objects_are_errors_not_tracebacks(corpus, tmp_path, capsys):
     contour = [f for f in doc["findings"] if f["path"] == "rtss_bad_contour.dcm"
                and f["attribute"] == "ContourData" and f["severity"] == "warning"]
     assert contour  # the reader drops the contour and says so
+
+
+def test_invalid_uid_values_become_findings_not_console_warnings(corpus, tmp_path, capfd):
+    import pydicom
+
+    ds = pydicom.dcmread(corpus / "dicompyler-core" / "rtplan.dcm")
+    with pytest.warns(UserWarning, match="Invalid value for VR UI"):
+        ds.SOPClassUID = "1.2.840.10008.5.1.4.1.1.481.5..x"  # not a valid UID
+    ds.save_as(tmp_path / "bad.dcm")
+    status = main(["check", str(tmp_path), "--json"])
+    out, err = capfd.readouterr()
+    assert status in (0, 1, 2)
+    assert "Warning" not in err
+    codes = {f["code"] for f in json.loads(out)["findings"]}
+    assert "PYDICOM_WARNING" in codes

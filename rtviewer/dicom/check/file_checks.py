@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydicom.dataset import Dataset
 
+from rtviewer.dicom.captured import warnings_as_findings
 from rtviewer.dicom.check.collector import Collector
 from rtviewer.dicom.conformance import check_conformance
 from rtviewer.dicom.files import read_dataset
@@ -39,7 +40,9 @@ def check_files(result: ScanResult, out: Collector,
                     inst.path, inst.sop_instance_uid)
             continue
         try:
-            findings += check_conformance(ds)
+            with warnings_as_findings() as value_warnings:
+                findings += check_conformance(ds)
+            findings += value_warnings
         except Exception as exc:  # noqa: BLE001 - one odd file must not stop the others
             findings.append(Finding(
                 "CHECK_INCOMPLETE", f"The IOD conformance check of this file stopped "
