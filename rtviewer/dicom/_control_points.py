@@ -185,10 +185,14 @@ def read_control_points(beam_item: Dataset, notes: Notes, where: str,
 
 
 #: What the first control point must state (Type 1C "required for the first control
-#: point", PS3.3 C.8.8.14.5 / C.8.8.25.6) and without which the beam cannot be placed:
-#: nothing comes before it to inherit from. (Collimator and couch angles are 1C too, but
-#: writers omit them for beams without devices or couch turns; they are not checked here.)
-_FIRST_REQUIRED = {"gantry_angle_deg": "GantryAngle", "isocenter_mm": "IsocenterPosition"}
+#: point", PS3.3 C.8.8.14 / C.8.8.25) and without which the beam cannot be placed:
+#: nothing comes before it to inherit from. Beam Limiting Device Angle and Patient
+#: Support Angle carry the same 1C condition in both modules; a viewer that drew such
+#: a beam at collimator or couch 0° would show a number the plan never stated.
+_FIRST_REQUIRED = {"gantry_angle_deg": "GantryAngle",
+                   "collimator_angle_deg": "BeamLimitingDeviceAngle",
+                   "couch_angle_deg": "PatientSupportAngle",
+                   "isocenter_mm": "IsocenterPosition"}
 
 
 def _check_first(first: ControlPoint, notes: Notes, where: str) -> None:

@@ -316,6 +316,9 @@ def _carbon_plan() -> Dataset:
         if index == 0:
             cp.GantryAngle = 90
             cp.GantryRotationDirection = "NONE"
+            # Type 1C in the first ion control point (PS3.3 C.8.8.25).
+            cp.BeamLimitingDeviceAngle = 0
+            cp.PatientSupportAngle = 0
             cp.IsocenterPosition = [0, 0, 0]
             setting = Dataset()
             setting.ReferencedRangeShifterNumber = 1

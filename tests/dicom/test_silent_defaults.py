@@ -1,0 +1,44 @@
+"""A present but unusable value (or a required one left out) is a finding, never a silent default.
+
+Each test mutates a copy of a corpus file under ``tmp_path``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pydicom
+import pytest
+
+from rtviewer.dicom.plan import read_plan
+
+PLAN = "pymedphys/06MV_plan.dcm"
+
+
+def _copy(corpus: Path, name: str, tmp_path: Path, mutate) -> Path:
+    ds = pydicom.dcmread(corpus / name, force=True)
+    mutate(ds)
+    out = tmp_path / Path(name).name
+    ds.save_as(out)
+    return out
+
+
+def _finding(findings, code: str, attribute: str):
+    return [f for f in findings if f.code == code and f.attribute == attribute]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("keyword", ["BeamLimitingDeviceAngle", "PatientSupportAngle"])
+def test_first_control_point_without_collimator_or_couch_angle(corpus, tmp_path, keyword):
+    baseline = read_plan(corpus / PLAN)
+    assert not _finding(baseline.findings, "FIRST_CONTROL_POINT_INCOMPLETE", keyword)
+
+    def drop(ds):
+        del ds.BeamSequence[0].ControlPointSequence[0][keyword]
+
+    plan = read_plan(_copy(corpus, PLAN, tmp_path, drop))
+    (finding,) = _finding(plan.findings, "FIRST_CONTROL_POINT_INCOMPLETE", keyword)
+    assert keyword in finding.message
+    field = {"BeamLimitingDeviceAngle": "collimator_angle_deg",
+             "PatientSupportAngle": "couch_angle_deg"}[keyword]
+    assert getattr(plan.beams[0].control_points[0], field) is None
