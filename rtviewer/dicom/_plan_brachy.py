@@ -49,8 +49,8 @@ def _source(item: Dataset, notes: Notes) -> BrachySource:
         number=integer(item, "SourceNumber", notes, where),
         source_type=text(item, "SourceType"),
         isotope_name=text(item, "SourceIsotopeName"),
-        half_life_days=number(item, "SourceIsotopeHalfLife", notes, where),
-        reference_air_kerma_rate=number(item, "ReferenceAirKermaRate", notes, where),
+        half_life_days=_positive(item, "SourceIsotopeHalfLife", notes, where),
+        reference_air_kerma_rate=_positive(item, "ReferenceAirKermaRate", notes, where),
         strength_reference=datetime_of(item, "SourceStrengthReferenceDate",
                                        "SourceStrengthReferenceTime", notes, where),
         manufacturer=text(item, "SourceManufacturer"),
@@ -59,6 +59,20 @@ def _source(item: Dataset, notes: Notes) -> BrachySource:
         strength_units=text(item, "SourceStrengthUnits"),
         source_strength=number(item, "SourceStrength", notes, where),
     )
+
+
+def _positive(item: Dataset, keyword: str, notes: Notes, where: str) -> float | None:
+    """A number that only makes sense above zero; zero or less is unusable, not a value.
+
+    A zero half-life or air kerma rate would make every decay-corrected strength and
+    dwell dose zero or infinite.
+    """
+    value = number(item, keyword, notes, where)
+    if value is None or value > 0:
+        return value
+    notes.add("UNUSABLE_VALUE", f"{where}: {keyword} = {value:g} is not positive; it is "
+              "ignored.", attribute=keyword, assumption="unknown")
+    return None
 
 
 def _setup(item: Dataset, notes: Notes) -> ApplicationSetup:

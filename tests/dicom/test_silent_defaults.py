@@ -42,3 +42,25 @@ def test_first_control_point_without_collimator_or_couch_angle(corpus, tmp_path,
     field = {"BeamLimitingDeviceAngle": "collimator_angle_deg",
              "PatientSupportAngle": "couch_angle_deg"}[keyword]
     assert getattr(plan.beams[0].control_points[0], field) is None
+
+
+BRACHY = "pytg43-brachy/HDR/RP.HDR.dcm"
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("keyword", ["SourceIsotopeHalfLife", "ReferenceAirKermaRate"])
+@pytest.mark.parametrize("bad", [0.0, -73.8])
+def test_brachy_source_strength_or_half_life_not_positive(corpus, tmp_path, keyword, bad):
+    baseline = read_plan(corpus / BRACHY)
+    assert not _finding(baseline.findings, "UNUSABLE_VALUE", keyword)
+
+    def spoil(ds):
+        setattr(ds.SourceSequence[0], keyword, bad)
+
+    plan = read_plan(_copy(corpus, BRACHY, tmp_path, spoil))
+    (finding,) = _finding(plan.findings, "UNUSABLE_VALUE", keyword)
+    assert "not positive" in finding.message
+    source = plan.brachy.sources[0]
+    value = {"SourceIsotopeHalfLife": source.half_life_days,
+             "ReferenceAirKermaRate": source.reference_air_kerma_rate}[keyword]
+    assert value is None
