@@ -59,6 +59,8 @@ class PlanOverlay(QtCore.QObject):
         beam_state.visibleBeamsChanged.connect(lambda _v: self.redraw())
         beam_state.selectionChanged.connect(lambda _b, _i: self.redraw())
         slice_view.vb.sigRangeChanged.connect(lambda *_a: self._place_labels())
+        # after the slice view has moved its letters and title (connected before this)
+        slice_view.vb.sigResized.connect(lambda *_a: self._place_labels())
 
     def set_plan(self, plan: Any) -> None:
         """Draw ``plan`` (or nothing)."""
@@ -135,10 +137,14 @@ class PlanOverlay(QtCore.QObject):
         return self._radius[1]
 
     def _place_labels(self) -> None:
-        """Put each beam's label on its axis, on the source side, inside the view."""
-        (x0, x1), (y0, y1) = self.view.vb.viewRange()
+        """Put each beam's label on its axis, on the source side, wholly inside the view.
+
+        Labels keep clear of the view title, the orientation letters and each other.
+        """
+        vb = self.view.vb
+        (x0, x1), (y0, y1) = vb.viewRange()
         mx, my = 0.08 * (x1 - x0), 0.06 * (y1 - y0)
-        placed: list[tuple[float, float]] = []
+        taken = [self.view.title_rect(), *self.view.letter_rects()]
         for number, drawing in self.drawings.items():
             start, end = drawing.axis_st[0], drawing.axis_st[1]
             iso_fraction = (1.0 - T_RANGE[0]) / (T_RANGE[1] - T_RANGE[0])
@@ -146,19 +152,12 @@ class PlanOverlay(QtCore.QObject):
             inside = ((samples[:, 0] > x0 + mx) & (samples[:, 0] < x1 - mx)
                       & (samples[:, 1] > y0 + my) & (samples[:, 1] < y1 - my))
             point = samples[np.argmax(inside)] if inside.any() else drawing.label_st
-            placed.append(self._unclash(point, placed))
-            self._labels[number].setPos(*placed[-1])
-
-    def _unclash(self, point: np.ndarray, placed: list[tuple[float, float]]
-                 ) -> tuple[float, float]:
-        """Move a label down a line at a time until it clears the labels placed before."""
-        px, py = self.view.vb.viewPixelSize()
-        x, y = float(point[0]), float(point[1])
-        for _ in range(len(placed) + 1):
-            if all(abs(x - a) > 60 * px or abs(y - b) > 14 * abs(py) for a, b in placed):
-                break
-            y += 15 * py  # the ViewBox y axis points down: + is lower on screen
-        return x, y
+            label = self._labels[number]
+            box = _free_box(vb.mapFromView(QtCore.QPointF(*map(float, point))),
+                            label.boundingRect(), vb.boundingRect(), taken)
+            taken.append(box)
+            # the label's anchor is its bottom centre
+            label.setPos(vb.mapToView(QtCore.QPointF(box.center().x(), box.bottom())))
 
     def _draw_isocentres(self) -> None:
         # one marker per distinct isocentre (beams share it to well under 1 µm)
@@ -189,6 +188,26 @@ class PlanOverlay(QtCore.QObject):
                           "brush": QtGui.QBrush(QtGui.QColor(255, 40, 40) if near
                                                 else QtGui.QColor(0, 0, 0, 0))})
         self.dwell_item.setData(spots)
+
+
+def _free_box(anchor: QtCore.QPointF, size: QtCore.QRectF, view: QtCore.QRectF,
+              taken: list[QtCore.QRectF]) -> QtCore.QRectF:
+    """A label box (ViewBox pixels) near ``anchor`` (its bottom centre), inside ``view``.
+
+    Moved a line down (or up, at the bottom) at a time until it overlaps no ``taken`` box;
+    when no line is free it stays at the first place (overlap beats a missing label).
+    """
+    w, h = size.width(), size.height()
+    x = min(max(anchor.x() - w / 2, view.left() + 4), view.right() - w - 8)
+    y = min(max(anchor.y() - h, view.top() + 2), view.bottom() - h - 2)
+    first = QtCore.QRectF(x, y, w, h)
+    for step in (h, -h):
+        box = QtCore.QRectF(first)
+        while view.top() <= box.top() and box.bottom() <= view.bottom():
+            if not any(box.intersects(other) for other in taken):
+                return box
+            box.translate(0, step)
+    return first
 
 
 def _set_text(label: pg.TextItem, text: str) -> None:

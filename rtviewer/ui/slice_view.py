@@ -128,6 +128,11 @@ class SliceView(QtWidgets.QWidget):
             item.setFont(font)
             item.setZValue(20)
             self.edge_labels[edge] = item
+        # the view title sits on a translucent bar so contours and beams never hide it
+        self.title_bar = QtWidgets.QGraphicsRectItem(self.vb)
+        self.title_bar.setBrush(QtGui.QBrush(QtGui.QColor(0, 0, 0, 160)))
+        self.title_bar.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+        self.title_bar.setZValue(19)
 
     def _connect(self) -> None:
         s = self.state
@@ -233,12 +238,32 @@ class SliceView(QtWidgets.QWidget):
         self.colour_bar.place(rect)
         for edge, item in self.edge_labels.items():
             br = item.boundingRect()
-            x = {"left": 4, "right": rect.width() - br.width() - 4,
-                 "info": 4}.get(edge, (rect.width() - br.width()) / 2)
-            # the info line sits under the top label so narrow views do not overlap them
-            y = {"top": 4, "bottom": rect.height() - br.height() - 4,
-                 "info": 6 + br.height()}.get(edge, (rect.height() - br.height()) / 2)
+            x = {"left": 4, "right": rect.width() - br.width() - 4}.get(
+                edge, (rect.width() - br.width()) / 2)
+            y = {"top": 4, "bottom": rect.height() - br.height() - 4}.get(
+                edge, (rect.height() - br.height()) / 2)
             item.setPos(x, y)
+        self._place_title(rect)
+
+    def _place_title(self, rect: QtCore.QRectF) -> None:
+        """Title top-left on its bar, on the first line when it clears the top letter."""
+        info, top = self.edge_labels["info"], self.edge_labels["top"]
+        br, top_rect = info.boundingRect(), top.boundingRect()
+        top_left = top.pos().x()
+        # a narrow view has no room beside the letter: the title goes one line lower
+        y = 4.0 if 4 + br.width() + 12 < top_left or not top.text() else top_rect.height() + 8
+        info.setPos(8, y)
+        self.title_bar.setRect(4, y - 2, br.width() + 8, br.height() + 4)
+        self.title_bar.setVisible(bool(info.text()))
+
+    def title_rect(self) -> QtCore.QRectF:
+        """The title bar's rectangle in ViewBox pixels (beam labels keep out of it)."""
+        return self.title_bar.rect()
+
+    def letter_rects(self) -> list[QtCore.QRectF]:
+        """The orientation letters' rectangles in ViewBox pixels."""
+        return [item.mapRectToParent(item.boundingRect())
+                for edge, item in self.edge_labels.items() if edge != "info" and item.text()]
 
     def _on_window_level(self, width: float, level: float) -> None:
         self.image_item.setLevels((level - width / 2, level + width / 2))
