@@ -16,13 +16,17 @@ from pydicom.dataset import Dataset
 from rtviewer.dicom.element_values import get_floats
 from rtviewer.model.findings import Finding, Severity
 
-__all__ = ["checked_float"]
+__all__ = ["checked_float", "present_text"]
 
 
-def _present(ds: Dataset, keyword: str) -> str | None:
-    """The element's value as text when it is present and not empty, else None."""
+def present_text(ds: Dataset | None, keyword: str) -> str | None:
+    """The element's value as text (60 characters at most) when present and not empty.
+
+    ``None`` when ``ds`` is None or the element is absent or empty; ``"(undecodable)"``
+    when pydicom cannot convert it.
+    """
     try:
-        if keyword not in ds:
+        if ds is None or keyword not in ds:
             return None
         value = ds[keyword].value
     except Exception:  # undecodable on access: present, and unusable
@@ -73,7 +77,7 @@ def checked_float(ds: Dataset, keyword: str, *, default: float | None,
     float or None
         The value, or ``default``.
     """
-    raw = _present(ds, keyword)
+    raw = present_text(ds, keyword)
     if raw is None:
         return default
     values = get_floats(ds, keyword)

@@ -14,6 +14,7 @@ from pydicom.dataset import Dataset
 
 from rtviewer.core.structure_volume import structure_volume_cc
 from rtviewer.dicom.captured import warnings_as_findings
+from rtviewer.dicom.checked_values import present_text
 from rtviewer.dicom.element_values import get_floats, get_int, get_str, sequence
 from rtviewer.dicom.files import read_dataset
 from rtviewer.dicom.structure_contours import read_contours
@@ -135,9 +136,7 @@ def _read_roi(number: int, item: Dataset | None, contour_item: Dataset | None,
         contours, findings = read_contours(contour_item, label)
     color, from_file = _color(contour_item, number)
     if not from_file:
-        findings.append(Finding("NO_ROI_DISPLAY_COLOR", f"{label} has no ROI Display Color.",
-                                Severity.INFO, "ROIDisplayColor",
-                                assumption=f"palette colour {color}"))
+        findings.append(_color_finding(contour_item, label, color))
     if not contours:
         findings.append(Finding("ROI_WITHOUT_CONTOURS", f"{label} has no contours.",
                                 Severity.INFO, "ContourSequence"))
@@ -176,9 +175,21 @@ def _with_volume(roi: Roi, label: str) -> Roi:
 def _color(contour_item: Dataset | None, number: int) -> tuple[tuple[int, int, int], bool]:
     """ROI Display Color, or the palette colour."""
     values = get_floats(contour_item, "ROIDisplayColor", 3) if contour_item is not None else None
-    if values is None or not all(0 <= v <= 255 for v in values):
+    if values is None or not all(0 <= v <= 255 and v == int(v) for v in values):
         return palette_color(number), False
     return (int(values[0]), int(values[1]), int(values[2])), True
+
+
+def _color_finding(contour_item: Dataset | None, label: str,
+                   color: tuple[int, int, int]) -> Finding:
+    """Why the palette colour is used: the file states none, or one that is unusable."""
+    raw = present_text(contour_item, "ROIDisplayColor")
+    if raw is None:
+        return Finding("NO_ROI_DISPLAY_COLOR", f"{label} has no ROI Display Color.",
+                       Severity.INFO, "ROIDisplayColor", assumption=f"palette colour {color}")
+    return Finding("UNUSABLE_VALUE", f"{label}: ROI Display Color (ROIDisplayColor) is not "
+                   f"three integers from 0 to 255: {raw!r}.", Severity.INFO, "ROIDisplayColor",
+                   assumption=f"palette colour {color}")
 
 
 def _all_contour_images(referenced: tuple[str, ...], rois: list[Roi]) -> tuple[str, ...]:

@@ -11,6 +11,7 @@ import pydicom
 import pytest
 
 from rtviewer.dicom.plan import read_plan
+from rtviewer.dicom.structure import read_structure_set
 
 PLAN = "pymedphys/06MV_plan.dcm"
 
@@ -64,3 +65,22 @@ def test_brachy_source_strength_or_half_life_not_positive(corpus, tmp_path, keyw
     value = {"SourceIsotopeHalfLife": source.half_life_days,
              "ReferenceAirKermaRate": source.reference_air_kerma_rate}[keyword]
     assert value is None
+
+
+STRUCTURES = "dicompyler-core/rtss.dcm"
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("bad", ["-1", "255\\0\\300", "128\\0"])
+def test_roi_display_color_out_of_range(corpus, tmp_path, bad):
+    baseline = read_structure_set(corpus / STRUCTURES).rois[0]
+    assert baseline.color_from_file
+
+    def spoil(ds):
+        ds.ROIContourSequence[0]["ROIDisplayColor"].value = bad
+
+    roi = read_structure_set(_copy(corpus, STRUCTURES, tmp_path, spoil)).rois[0]
+    assert not roi.color_from_file
+    (finding,) = _finding(roi.findings, "UNUSABLE_VALUE", "ROIDisplayColor")
+    assert "0 to 255" in finding.message
+    assert not _finding(roi.findings, "NO_ROI_DISPLAY_COLOR", "ROIDisplayColor")
