@@ -16,7 +16,7 @@ from pydicom.dataset import Dataset
 from rtviewer.dicom.element_values import get_floats
 from rtviewer.model.findings import Finding, Severity
 
-__all__ = ["checked_float", "present_text"]
+__all__ = ["checked_float", "checked_floats", "present_text"]
 
 
 def present_text(ds: Dataset | None, keyword: str) -> str | None:
@@ -96,3 +96,43 @@ def checked_float(ds: Dataset, keyword: str, *, default: float | None,
         "UNUSABLE_VALUE", f"{label} ({keyword}) {problem}: {raw!r}.", severity, keyword,
         assumption="unknown" if default is None else f"{default:g}"))
     return default
+
+
+def checked_floats(ds: Dataset, keyword: str, *, findings: list[Finding], label: str,
+                   count: int | None = None, severity: Severity = Severity.WARNING,
+                   assumption: str = "unknown") -> tuple[float, ...] | None:
+    """All values of ``ds``'s element; None when absent, and a finding when unusable.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The data set (or sequence item) holding the element.
+    keyword : str
+        The DICOM keyword.
+    findings : list of Finding, keyword-only
+        Receives an ``UNUSABLE_VALUE`` finding when the element is present but not
+        finite numbers (or not ``count`` of them).
+    label : str, keyword-only
+        What the values are, for the message.
+    count : int or None, keyword-only
+        The number of values required (None: any number, at least one).
+    severity : Severity, keyword-only
+        Of the finding.
+    assumption : str, keyword-only
+        What is used instead, for the finding.
+
+    Returns
+    -------
+    tuple of float or None
+        The values, or None when absent or unusable.
+    """
+    raw = present_text(ds, keyword)
+    if raw is None:
+        return None
+    values = get_floats(ds, keyword, count)
+    if values is not None:
+        return values
+    wanted = f"{count} finite numbers" if count else "finite numbers"
+    findings.append(Finding("UNUSABLE_VALUE", f"{label} ({keyword}) is not {wanted}: {raw!r}.",
+                            severity, keyword, assumption=assumption))
+    return None

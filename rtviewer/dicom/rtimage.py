@@ -10,7 +10,7 @@ from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
 from rtviewer.dicom.captured import warnings_as_findings
-from rtviewer.dicom.checked_values import checked_float
+from rtviewer.dicom.checked_values import checked_float, checked_floats
 from rtviewer.dicom.element_values import (
     get_float,
     get_floats,
@@ -83,7 +83,10 @@ def _read(path: Path) -> RtImage:
         findings.append(Finding("NO_RT_IMAGE_SID", "RT Image SID is absent: sizes at the "
                                 "isocentre are unknown.", attribute="RTImageSID"))
     plan = next(iter(sequence(ds, "ReferencedRTPlanSequence")), None)
-    translation = get_floats(ds, "XRayImageReceptorTranslation", 3)
+    translation = checked_floats(ds, "XRayImageReceptorTranslation", count=3,
+                                 findings=findings, label="X-Ray Image Receptor Translation")
+    receptor_angle = checked_float(ds, "XRayImageReceptorAngle", default=None,
+                                   findings=findings, label="X-Ray Image Receptor Angle")
     return RtImage(
         path=path, sop_instance_uid=get_str(ds, "SOPInstanceUID") or "", pixels=pixels,
         kind=kind, label=get_str(ds, "RTImageLabel") or "", plane=get_str(ds, "RTImagePlane"),
@@ -93,13 +96,13 @@ def _read(path: Path) -> RtImage:
         couch_angle_deg=angles[2],
         receptor_translation_mm=((translation[0], translation[1], translation[2])
                                  if translation else None),
-        receptor_angle_deg=get_float(ds, "XRayImageReceptorAngle"),
+        receptor_angle_deg=receptor_angle,
         referenced_plan_uid=get_str(plan, "ReferencedSOPInstanceUID") if plan else None,
         referenced_beam_number=get_int(ds, "ReferencedBeamNumber"),
         exposures=tuple(_exposure(e, findings) for e in sequence(ds, "ExposureSequence")),
         frame_of_reference_uid=get_str(ds, "FrameOfReferenceUID"),
         name=get_str(ds, "RTImageName") or "", description=get_str(ds, "RTImageDescription")
-        or "", window=_window(ds),
+        or "", window=_window(ds, findings),
         photometric_interpretation=get_str(ds, "PhotometricInterpretation") or "MONOCHROME2",
         findings=tuple(findings))
 
@@ -187,7 +190,16 @@ def _exposure(item: Dataset, findings: list[Finding]) -> Exposure:
                     limiting_devices=tuple(devices))
 
 
-def _window(ds: Dataset) -> tuple[float, float] | None:
-    """First Window Center and Width."""
-    center, width = get_float(ds, "WindowCenter"), get_float(ds, "WindowWidth")
-    return (center, width) if center is not None and width is not None and width > 0 else None
+def _window(ds: Dataset, findings: list[Finding]) -> tuple[float, float] | None:
+    """First Window Center and Width; an unusable one is a finding, not a silent default."""
+    instead = "a window from the pixel values"
+    centers = checked_floats(ds, "WindowCenter", findings=findings, label="Window Center",
+                             severity=Severity.INFO, assumption=instead)
+    widths = checked_floats(ds, "WindowWidth", findings=findings, label="Window Width",
+                            severity=Severity.INFO, assumption=instead)
+    if widths is not None and widths[0] <= 0:
+        findings.append(Finding("UNUSABLE_VALUE", f"Window Width (WindowWidth) is not "
+                                f"positive: {widths[0]:g}.", Severity.INFO, "WindowWidth",
+                                assumption=instead))
+        widths = None
+    return (centers[0], widths[0]) if centers is not None and widths is not None else None

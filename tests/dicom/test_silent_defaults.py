@@ -11,6 +11,7 @@ import pydicom
 import pytest
 
 from rtviewer.dicom.plan import read_plan
+from rtviewer.dicom.rtimage import read_rt_image
 from rtviewer.dicom.structure import read_structure_set
 
 PLAN = "pymedphys/06MV_plan.dcm"
@@ -84,3 +85,33 @@ def test_roi_display_color_out_of_range(corpus, tmp_path, bad):
     (finding,) = _finding(roi.findings, "UNUSABLE_VALUE", "ROIDisplayColor")
     assert "0 to 255" in finding.message
     assert not _finding(roi.findings, "NO_ROI_DISPLAY_COLOR", "ROIDisplayColor")
+
+
+DRR = "slicerrt-eclipse-prostate/RI.1.2.246.352.71.3.2088656855.2381134.20110921150951.dcm"
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize(("keyword", "bad", "field"), [
+    ("XRayImageReceptorTranslation", [0.0, 0.0], "receptor_translation_mm"),
+    ("XRayImageReceptorAngle", [0.0, 90.0], "receptor_angle_deg"),
+    ("WindowWidth", [0.0], "window"),
+    ("WindowWidth", [-400.0], "window"),
+    ("WindowCenter", [1.0, 2.0, 3.0], None),
+])
+def test_rt_image_unusable_receptor_or_window(corpus, tmp_path, keyword, bad, field):
+    baseline = read_rt_image(corpus / DRR)
+    assert baseline.findings == ()
+
+    def spoil(ds):
+        setattr(ds, keyword, bad)
+        if keyword.startswith("Window"):
+            ds.WindowCenter = ds.get("WindowCenter", 100.0)
+            ds.WindowWidth = ds.get("WindowWidth", 200.0)
+
+    image = read_rt_image(_copy(corpus, DRR, tmp_path, spoil))
+    if field is None:  # several window values are allowed: the first pair is used
+        assert image.findings == () and image.window[0] == 1.0
+        return
+    (finding,) = _finding(image.findings, "UNUSABLE_VALUE", keyword)
+    assert keyword in finding.message
+    assert getattr(image, field) is None
