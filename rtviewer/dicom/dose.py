@@ -20,7 +20,7 @@ from rtviewer.dicom.checked_values import checked_float
 from rtviewer.dicom.dose_dvh import read_embedded_dvhs
 from rtviewer.dicom.dose_geometry import AXIAL, FrameGeometry, frame_geometry
 from rtviewer.dicom.dose_references import read_dose_points, read_references
-from rtviewer.dicom.element_values import get_float, get_floats, get_str
+from rtviewer.dicom.element_values import get_floats, get_str
 from rtviewer.dicom.files import read_dataset
 from rtviewer.dicom.pixels import decode_pixels
 from rtviewer.dicom.slice_stack import assemble_stack
@@ -77,7 +77,9 @@ def _read_dose(path: Path) -> Dose:
     geometry = frame_geometry(offsets=get_floats(ds, "GridFrameOffsetVector"),
                               n_frames=frames.shape[0], position_mm=position,
                               orientation=orientation,
-                              thickness_mm=get_float(ds, "SliceThickness"), path=path)
+                              thickness_mm=checked_float(
+                                  ds, "SliceThickness", default=None, findings=findings,
+                                  label="Slice Thickness", positive=True), path=path)
     findings += geometry.findings
     dose, more = _scaled(ds, frames)
     findings += more

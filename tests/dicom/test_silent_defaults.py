@@ -10,6 +10,7 @@ from pathlib import Path
 import pydicom
 import pytest
 
+from rtviewer.dicom.dose import read_dose
 from rtviewer.dicom.plan import read_plan
 from rtviewer.dicom.rtimage import read_rt_image
 from rtviewer.dicom.structure import read_structure_set
@@ -115,3 +116,22 @@ def test_rt_image_unusable_receptor_or_window(corpus, tmp_path, keyword, bad, fi
     (finding,) = _finding(image.findings, "UNUSABLE_VALUE", keyword)
     assert keyword in finding.message
     assert getattr(image, field) is None
+
+
+DOSE = "nelms-dvh-analytical/DOSE_GRIDS/Linear_AntPost_3mm_Aligned.dcm"
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("bad", [0.0, -3.0])
+def test_dose_slice_thickness_not_positive(corpus, tmp_path, bad):
+    baseline = read_dose(corpus / DOSE)
+    assert not _finding(baseline.findings, "UNUSABLE_VALUE", "SliceThickness")
+
+    def spoil(ds):
+        ds.SliceThickness = bad
+
+    dose = read_dose(_copy(corpus, DOSE, tmp_path, spoil))
+    (finding,) = _finding(dose.findings, "UNUSABLE_VALUE", "SliceThickness")
+    assert "not positive" in finding.message
+    # The dose grid itself comes from the Grid Frame Offset Vector, unchanged.
+    assert dose.grid.shape == baseline.grid.shape
