@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import numpy as np
@@ -150,36 +150,33 @@ def items(ds: Dataset, keyword: str) -> list[Dataset]:
     return list(value) if value else []
 
 
-def date_of(ds: Dataset, keyword: str, notes: Notes, where: str) -> dt.date | None:
-    """A DA value as a date."""
+def _parsed(ds: Dataset, keyword: str, notes: Notes, where: str,
+            parse: Callable[[str], Any], code: str, kind: str) -> Any:
+    """The value parsed by ``parse`` (None when absent); an unparsable one is a finding."""
     value = text(ds, keyword, notes, where)
     if value is None:
         return None
     try:
-        parsed = DA(value)
+        parsed = parse(value)
     except ValueError:
         parsed = None
     if parsed is None:
-        notes.add("BAD_DATE", f"{where}: {keyword} = {value!r} is not a DICOM date.",
+        notes.add(code, f"{where}: {keyword} = {value!r} is not a DICOM {kind}.",
                   attribute=keyword)
-        return None
-    return dt.date(parsed.year, parsed.month, parsed.day)
+    return parsed
+
+
+def date_of(ds: Dataset, keyword: str, notes: Notes, where: str) -> dt.date | None:
+    """A DA value as a date."""
+    parsed = _parsed(ds, keyword, notes, where, DA, "BAD_DATE", "date")
+    return None if parsed is None else dt.date(parsed.year, parsed.month, parsed.day)
 
 
 def time_of(ds: Dataset, keyword: str, notes: Notes, where: str) -> dt.time | None:
     """A TM value as a time."""
-    value = text(ds, keyword, notes, where)
-    if value is None:
-        return None
-    try:
-        parsed = TM(value)
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        notes.add("BAD_TIME", f"{where}: {keyword} = {value!r} is not a DICOM time.",
-                  attribute=keyword)
-        return None
-    return dt.time(parsed.hour, parsed.minute, parsed.second, parsed.microsecond)
+    parsed = _parsed(ds, keyword, notes, where, TM, "BAD_TIME", "time")
+    return None if parsed is None else dt.time(parsed.hour, parsed.minute, parsed.second,
+                                               parsed.microsecond)
 
 
 def datetime_of(ds: Dataset, date_keyword: str, time_keyword: str, notes: Notes,
