@@ -23,8 +23,9 @@ from rtviewer.dicom.checked_values import checked_float
 from rtviewer.dicom.element_values import get_float, get_floats, get_int, get_str
 from rtviewer.dicom.files import read_dataset
 from rtviewer.dicom.image_frames import FrameHeader, frame_headers
-from rtviewer.dicom.image_geometry import SliceGeometry, stack_geometry
+from rtviewer.dicom.image_geometry import SliceGeometry, StackedGeometry, stack_geometry
 from rtviewer.dicom.pixels import decode_pixels
+from rtviewer.dicom.pixels_native import rescaled
 from rtviewer.errors import (
     GeometryError,
     MissingAttributeError,
@@ -83,16 +84,9 @@ def _read_volume(files: list[Path]) -> ImageVolume:
     stacked = stack_geometry([h.geometry for h in headers])
     ordered = [headers[i] for i in stacked.order]
     findings: list[Finding] = _series_findings(ordered) + list(stacked.findings)
-    planes: list[NDArray[np.float32]] = []
-    rescales: list[Rescale] = []
-    decoded: dict[Path, NDArray[np.generic]] = {}  # multi-frame files decode once
     rescale_findings: list[Finding] = []
-    for header in ordered:
-        plane, rescale = _read_plane(header, decoded, rescale_findings)
-        planes.append(plane)
-        rescales.append(rescale)
+    voxels, rescales = _read_voxels(ordered, stacked, rescale_findings)
     findings += list(dict.fromkeys(rescale_findings))  # one per distinct bad value
-    voxels = stacked.assemble(planes)
     first = ordered[0].dataset
     grid = stacked.grid(voxels.shape, get_str(first, "FrameOfReferenceUID"))
     findings += _thickness_findings(get_float(first, "SliceThickness"), grid)
@@ -115,6 +109,30 @@ def _read_volume(files: list[Path]) -> ImageVolume:
         missing_slice_indices=stacked.missing_k,
         findings=tuple(findings),
     )
+
+
+def _read_voxels(ordered: list[_Header], stacked: StackedGeometry, findings: list[Finding]
+                 ) -> tuple[NDArray[np.float32], list[Rescale]]:
+    """Decode and rescale every slice into the ``(k, j, i)`` volume, with each slice's rescale.
+
+    A regular stack (the usual case) is written slice by slice into the volume, so
+    the rescaled planes are never held twice; gaps and resampling go through
+    :meth:`StackedGeometry.assemble`.
+    """
+    decoded: dict[Path, NDArray[np.generic]] = {}  # multi-frame files decode once
+    rescales: list[Rescale] = []
+    plan = stacked.plan
+    if plan is not None and plan.mode == "regular":
+        volume = np.empty((len(ordered), *ordered[0].geometry.shape), dtype=np.float32)
+        for k, header in zip(plan.k_of_plane, ordered, strict=True):
+            rescales.append(_read_plane(header, decoded, findings, out=volume[k]))
+        return volume, rescales
+    planes: list[NDArray[np.float32]] = []
+    for header in ordered:
+        plane = np.empty(header.geometry.shape, dtype=np.float32)
+        rescales.append(_read_plane(header, decoded, findings, out=plane))
+        planes.append(plane)
+    return stacked.assemble(planes), rescales
 
 
 def _read_headers(path: Path) -> list[_Header]:
@@ -157,8 +175,8 @@ def _read_header(path: Path, ds: Dataset, findings: list[Finding],
 
 
 def _read_plane(header: _Header, decoded: dict[Path, NDArray[np.generic]],
-                findings: list[Finding]) -> tuple[NDArray[np.float32], Rescale]:
-    """Decode one slice's pixels (or take its frame) and rescale them to float32.
+                findings: list[Finding], out: NDArray[np.float32]) -> Rescale:
+    """Decode one slice's pixels (or take its frame), rescaled to float32 into ``out``.
 
     An unusable Rescale Slope/Intercept (text, NaN, several values, slope 0) falls back
     on 1/0 with an ``UNUSABLE_VALUE`` finding in ``findings``.
@@ -169,7 +187,7 @@ def _read_plane(header: _Header, decoded: dict[Path, NDArray[np.generic]],
         decoded[header.path] = decode_pixels(ds, header.path)
     stored = decoded[header.path]
     if header.frame is not None:
-        return _frame_plane(header, header.frame, stored)
+        return _frame_plane(header, header.frame, stored, out)
     if stored.ndim != 2:
         raise UnsupportedObjectError(
             f"expected one grey-scale frame, got pixel data of shape {stored.shape}",
@@ -182,12 +200,12 @@ def _read_plane(header: _Header, decoded: dict[Path, NDArray[np.generic]],
     intercept = checked_float(ds, "RescaleIntercept", default=0.0, findings=findings,
                               label="Rescale Intercept", severity=Severity.ERROR)
     rescale = Rescale(slope, intercept, _unit(ds))
-    plane = (stored.astype(np.float64) * rescale.slope + rescale.intercept).astype(np.float32)
-    return plane, rescale
+    rescaled(stored, rescale.slope, rescale.intercept, out=out)
+    return rescale
 
 
-def _frame_plane(header: _Header, frame: FrameHeader, stored: NDArray[np.generic]
-                 ) -> tuple[NDArray[np.float32], Rescale]:
+def _frame_plane(header: _Header, frame: FrameHeader, stored: NDArray[np.generic],
+                 out: NDArray[np.float32]) -> Rescale:
     """One frame of a multi-frame file, rescaled with its functional-group values."""
     if stored.ndim != 3 or frame.index >= stored.shape[0]:
         raise UnsupportedObjectError(f"frame {frame.index + 1} is not in pixel data of shape "
@@ -196,8 +214,8 @@ def _frame_plane(header: _Header, frame: FrameHeader, stored: NDArray[np.generic
     rescale = Rescale(1.0 if frame.slope is None else frame.slope,
                       0.0 if frame.intercept is None else frame.intercept,
                       unit or frame.rescale_type or "")
-    plane = stored[frame.index].astype(np.float64) * rescale.slope + rescale.intercept
-    return plane.astype(np.float32), rescale
+    rescaled(stored[frame.index], rescale.slope, rescale.intercept, out=out)
+    return rescale
 
 
 def _unit(ds: Dataset) -> str:

@@ -1,4 +1,8 @@
-"""Decode Pixel Data through pydicom's plugins, turning every failure into a named error."""
+"""Decode Pixel Data, turning every failure into a named error.
+
+Uncompressed little-endian grey-scale data is read directly
+(:mod:`rtviewer.dicom.pixels_native`); everything else through pydicom's plugins.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
 from rtviewer.dicom.element_values import get_floats, get_str
+from rtviewer.dicom.pixels_native import native_pixels
 from rtviewer.errors import MissingAttributeError, UnreadableFileError
 
 __all__ = ["decode_pixels"]
@@ -46,6 +51,9 @@ def decode_pixels(ds: Dataset, path: Path) -> NDArray[Any]:
                                     attribute="PixelData")
     if keyword == "PixelData":
         _check_pixel_module(ds, path)
+        native = native_pixels(ds)
+        if native is not None:  # the common uncompressed case, without pydicom's overhead
+            return native
     syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
     with warnings.catch_warnings():
         # pydicom warns about odd but decodable encodings; the data decide
