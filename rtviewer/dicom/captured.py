@@ -8,13 +8,23 @@ UID like ``UNKNOWN``) appear while a reader walks the dataset, after
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, Protocol, TypeVar, cast
 
 from rtviewer.model.findings import Finding, Severity
 
-__all__ = ["warnings_as_findings"]
+__all__ = ["warnings_as_findings", "with_warnings_as_findings"]
+
+
+class _HasFindings(Protocol):
+    @property
+    def findings(self) -> tuple[Finding, ...]: ...
+
+
+T = TypeVar("T", bound=_HasFindings)
 
 
 @contextmanager
@@ -36,3 +46,30 @@ def warnings_as_findings() -> Iterator[list[Finding]]:
         if message not in seen:
             seen.add(message)
             findings.append(Finding("PYDICOM_WARNING", message, Severity.INFO))
+
+
+def with_warnings_as_findings(read: Callable[[], T], *, skip_known: bool = False) -> T:
+    """Run a reader and append the warnings it raised to its object's findings.
+
+    Parameters
+    ----------
+    read : callable
+        Builds the object (a frozen dataclass with a ``findings`` tuple).
+    skip_known : bool, keyword-only
+        Leave out a warning whose message is already one of the object's findings
+        (the plan and record readers record some pydicom messages themselves).
+
+    Returns
+    -------
+    object
+        The object, with ``PYDICOM_WARNING`` findings appended when any were raised.
+    """
+    with warnings_as_findings() as caught:
+        result = read()
+    known = {f.message for f in result.findings} if skip_known else set()
+    extra = tuple(f for f in caught if f.message not in known)
+    if not extra:
+        return result
+    # The readers' objects are frozen dataclasses; the Protocol cannot say so to mypy.
+    updated: T = dataclasses.replace(cast(Any, result), findings=(*result.findings, *extra))
+    return updated

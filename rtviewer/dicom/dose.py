@@ -7,7 +7,6 @@ slice axis follows the Grid Frame Offset Vector (see :mod:`.dose_geometry`).
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +14,7 @@ from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
 from rtviewer.core.grid import Grid
-from rtviewer.dicom.captured import warnings_as_findings
+from rtviewer.dicom.captured import with_warnings_as_findings
 from rtviewer.dicom.checked_values import checked_float
 from rtviewer.dicom.dose_dvh import read_embedded_dvhs
 from rtviewer.dicom.dose_geometry import AXIAL, FrameGeometry, frame_geometry
@@ -56,9 +55,7 @@ def read_dose(path: str | Path) -> Dose:
         frames that cannot be placed.
     """
     path = Path(path)
-    with warnings_as_findings() as caught:
-        dose = _read_dose(path)
-    return replace(dose, findings=dose.findings + tuple(caught)) if caught else dose
+    return with_warnings_as_findings(lambda: _read_dose(path))
 
 
 def _read_dose(path: Path) -> Dose:

@@ -8,7 +8,6 @@ read as a plan with a ``PRIVATE_SOP_CLASS`` finding.
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 from pydicom.dataset import Dataset
@@ -26,9 +25,10 @@ from rtviewer.dicom._rt_values import (
     time_of,
     vector,
 )
+from rtviewer.dicom.captured import with_warnings_as_findings
 from rtviewer.dicom.files import read_dataset
 from rtviewer.errors import UnsupportedObjectError
-from rtviewer.model.findings import Finding, Severity
+from rtviewer.model.findings import Severity
 from rtviewer.model.plan import (
     Beam,
     DoseReference,
@@ -77,23 +77,8 @@ def read_plan(path: str | Path) -> Plan:
     """
     ds, read_findings = read_dataset(path)
     notes = Notes(read_findings)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        plan = _build_plan(ds, Path(path), notes)
-    seen = {f.message for f in notes}
-    extra = []
-    for w in caught:
-        if str(w.message) not in seen:
-            seen.add(str(w.message))
-            extra.append(Finding("PYDICOM_WARNING", str(w.message), Severity.INFO))
-    if not extra:
-        return plan
-    return _with_findings(plan, (*plan.findings, *extra))
-
-
-def _with_findings(plan: Plan, findings: tuple[Finding, ...]) -> Plan:
-    from dataclasses import replace
-    return replace(plan, findings=findings)
+    return with_warnings_as_findings(lambda: _build_plan(ds, Path(path), notes),
+                                     skip_known=True)
 
 
 def _plan_kind(ds: Dataset, path: Path, notes: Notes) -> PlanKind:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -22,9 +21,9 @@ from rtviewer.dicom._rt_values import (
     text,
     vector,
 )
+from rtviewer.dicom.captured import with_warnings_as_findings
 from rtviewer.dicom.files import read_dataset
 from rtviewer.errors import UnsupportedObjectError
-from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.plan import BeamType, RadiationType, TreatmentDeliveryType, frozen_array
 from rtviewer.model.record import (
     DeliveredControlPoint,
@@ -76,16 +75,7 @@ def read_treatment_record(path: str | Path) -> TreatmentRecord:
     path = Path(path)
     ds, read_findings = read_dataset(path)
     notes = Notes(read_findings)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        record = _build(ds, path, notes)
-    seen = {f.message for f in record.findings}
-    extra = []
-    for w in caught:
-        if str(w.message) not in seen:
-            seen.add(str(w.message))
-            extra.append(Finding("PYDICOM_WARNING", str(w.message), Severity.INFO))
-    return replace(record, findings=(*record.findings, *extra)) if extra else record
+    return with_warnings_as_findings(lambda: _build(ds, path, notes), skip_known=True)
 
 
 def _kind(ds: Dataset, path: Path, notes: Notes) -> RecordKind:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
-from rtviewer.dicom.captured import warnings_as_findings
+from rtviewer.dicom.captured import with_warnings_as_findings
 from rtviewer.dicom.checked_values import checked_float, checked_floats
 from rtviewer.dicom.element_values import (
     get_float,
@@ -49,9 +48,7 @@ def read_rt_image(path: str | Path) -> RtImage:
         Not an RT Image, no pixel data, or no pixel spacing at all.
     """
     path = Path(path)
-    with warnings_as_findings() as caught:
-        image = _read(path)
-    return replace(image, findings=image.findings + tuple(caught)) if caught else image
+    return with_warnings_as_findings(lambda: _read(path))
 
 
 def _read(path: Path) -> RtImage:

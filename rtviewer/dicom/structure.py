@@ -13,7 +13,7 @@ from pathlib import Path
 from pydicom.dataset import Dataset
 
 from rtviewer.core.structure_volume import structure_volume_cc
-from rtviewer.dicom.captured import warnings_as_findings
+from rtviewer.dicom.captured import with_warnings_as_findings
 from rtviewer.dicom.checked_values import present_text
 from rtviewer.dicom.element_values import get_floats, get_int, get_str, sequence
 from rtviewer.dicom.files import read_dataset
@@ -63,11 +63,7 @@ def read_structure_set(path: str | Path) -> StructureSet:
         Unreadable, or not an RT Structure Set.
     """
     path = Path(path)
-    with warnings_as_findings() as caught:
-        structure_set = _read(path)
-    if caught:
-        structure_set = replace(structure_set, findings=structure_set.findings + tuple(caught))
-    return structure_set
+    return with_warnings_as_findings(lambda: _read(path))
 
 
 def _read(path: Path) -> StructureSet:
