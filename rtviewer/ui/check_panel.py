@@ -149,6 +149,7 @@ class CheckDock(QtWidgets.QDockWidget):
         table.setRootIsDecorated(False)
         table.setUniformRowHeights(True)
         table.setAlternatingRowColors(True)
+        table.setMinimumHeight(48)  # the dock may be made short: the header and a row
         table.itemSelectionChanged.connect(self._on_selection)
         return table
 
@@ -240,4 +241,4 @@ class CheckDock(QtWidgets.QDockWidget):
 
     def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt override
         """Wide enough for the message column."""
-        return QtCore.QSize(900, 220)
+        return QtCore.QSize(900, 120)

@@ -48,4 +48,4 @@ class ProblemsDock(QtWidgets.QDockWidget):
 
     def sizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt override
         """Leave the tree most of the height."""
-        return QtCore.QSize(800, 160)
+        return QtCore.QSize(800, 120)

@@ -77,4 +77,6 @@ def restore_window_layout(window: QtWidgets.QMainWindow,
         restored = window.restoreGeometry(geometry)
     if isinstance(state, QtCore.QByteArray) and not state.isEmpty():
         restored = window.restoreState(state) and restored
+    # the viewer keeps the user's dock sizes instead of its compact defaults
+    window.setProperty("layout_restored", restored)
     return restored

@@ -17,6 +17,7 @@ from PySide6 import QtCore, QtWidgets
 
 from rtviewer.model.index import ScanResult
 from rtviewer.ui.chain import Chain, chain_for, default_chain
+from rtviewer.ui.dose_labels import dose_label
 from rtviewer.ui.loader import LoadResult, LoadWorker
 from rtviewer.ui.viewer import Viewer
 
@@ -25,6 +26,10 @@ __all__ = ["ViewerController", "attach_viewer"]
 log = logging.getLogger(__name__)
 
 _LOADABLE = ("rtdose", "rtplan", "rtionplan", "rtstruct", "image")
+# the Problems and Check docks at first show (px): a tool row, the table header, a row or two
+BOTTOM_DOCK_PX = 100
+# the patient tree dock at first show (px)
+TREE_DOCK_PX = 300
 
 
 class ViewerController(QtCore.QObject):
@@ -61,12 +66,24 @@ class ViewerController(QtCore.QObject):
         dock.setWidget(tree)
         window.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         window.setCentralWidget(self.viewer)
-        window.resizeDocks([dock], [300], QtCore.Qt.Orientation.Horizontal)
+        window.resizeDocks([dock], [TREE_DOCK_PX], QtCore.Qt.Orientation.Horizontal)
+        # Qt scales dock sizes with the window, so the short bottom docks are set at the
+        # first show (eventFilter), once the window has its real size
+        self._docks_compacted = False
+        self.tree_dock = dock
+
+    def compact_bottom_docks(self) -> None:
+        """Problems and Check docks one short tab high: useful, but the images come first.
+
+        The patient tree gets its default width at the same time (Qt scaled it too).
+        """
+        window = self.window
+        window.resizeDocks([self.tree_dock], [TREE_DOCK_PX], QtCore.Qt.Orientation.Horizontal)
         bottom = [d for d in window.findChildren(QtWidgets.QDockWidget)
                   if window.dockWidgetArea(d) == QtCore.Qt.DockWidgetArea.BottomDockWidgetArea]
-        if bottom:  # problems and checks: useful, but the images come first
-            window.resizeDocks(bottom, [140] * len(bottom), QtCore.Qt.Orientation.Vertical)
-        self.tree_dock = dock
+        if bottom:
+            window.resizeDocks(bottom, [BOTTOM_DOCK_PX] * len(bottom),
+                               QtCore.Qt.Orientation.Vertical)
 
     def _build_status(self) -> None:
         bar = self.window.statusBar()
@@ -84,7 +101,7 @@ class ViewerController(QtCore.QObject):
         # long vendor file names must not widen the window
         self.dose_choice.setSizeAdjustPolicy(
             QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.dose_choice.setMinimumContentsLength(14)
+        self.dose_choice.setMinimumContentsLength(17)
         self.dose_choice.setToolTip("Doses of this plan / study: one is shown at a time")
         self.dose_choice.activated.connect(self._on_dose_chosen)
         self.viewer.add_toolbar_widget(QtWidgets.QLabel("Dose:"))
@@ -181,9 +198,17 @@ class ViewerController(QtCore.QObject):
         """List the chain's dose and its alternatives in the Dose combo."""
         with QtCore.QSignalBlocker(self.dose_choice):
             self.dose_choice.clear()
+            instances = {inst.path: inst for result in self.window.results.values()
+                         for inst in result.instances() if inst.kind == "rtdose"}
             for path in (chain.dose, *chain.other_doses):
                 if path is not None:
-                    self.dose_choice.addItem(path.name, str(path))
+                    self.dose_choice.addItem(dose_label(path, instances.get(path)), str(path))
+                    last = self.dose_choice.count() - 1
+                    self.dose_choice.setItemData(last, str(path),
+                                                 QtCore.Qt.ItemDataRole.ToolTipRole)
+            if self.dose_choice.count():
+                self.dose_choice.setToolTip(f"{self.dose_choice.itemData(0)}\n"
+                                            "Doses of this plan / study: one is shown at a time")
             self.dose_choice.setEnabled(self.dose_choice.count() > 1)
 
     def wait(self, timeout_ms: int = 60000) -> None:
@@ -194,9 +219,15 @@ class ViewerController(QtCore.QObject):
         QtCore.QCoreApplication.processEvents()
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802
-        """Join the workers when the window closes."""
+        """Join the workers when the window closes; short bottom docks at its first show."""
         if watched is self.window and event.type() == QtCore.QEvent.Type.Close:
             self.shutdown()
+        if (watched is self.window and event.type() == QtCore.QEvent.Type.Show
+                and not self._docks_compacted):
+            self._docks_compacted = True
+            if not self.window.property("layout_restored"):  # keep the user's own layout
+                # after the show's own layout pass, which would undo it
+                QtCore.QTimer.singleShot(0, self, self.compact_bottom_docks)
         return False
 
     def shutdown(self) -> None:
