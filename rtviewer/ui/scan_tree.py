@@ -8,6 +8,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.index import Instance, Patient, Reference, ScanResult, Series
+from rtviewer.ui.dose_labels import study_label
 
 __all__ = ["ScanTree", "PATH_ROLE"]
 
@@ -15,6 +16,8 @@ __all__ = ["ScanTree", "PATH_ROLE"]
 PATH_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 _MISSING = QtGui.QColor(200, 30, 30)
 _WARNING = QtGui.QColor(170, 110, 0)
+#: Initial width of the Object column (px): the tree sits in a ~300 px dock.
+OBJECT_COLUMN_PX = 230
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -37,7 +40,12 @@ class ScanTree(QtWidgets.QTreeWidget):
         self.setHeaderLabels(["Object", "Details"])
         self.setUniformRowHeights(True)
         self.setAlternatingRowColors(True)
-        self.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        # UID-named files would push the Details column out of a narrow dock: the names are
+        # elided in the middle (full path in the tooltip) and the column is user-resizable
+        self.setTextElideMode(QtCore.Qt.TextElideMode.ElideMiddle)
+        self.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Interactive)
+        self.setColumnWidth(0, OBJECT_COLUMN_PX)
+        self.setIndentation(14)
         self._roots: dict[Path, QtWidgets.QTreeWidgetItem] = {}
 
     def show_result(self, result: ScanResult) -> QtWidgets.QTreeWidgetItem:
@@ -67,9 +75,10 @@ class ScanTree(QtWidgets.QTreeWidget):
         label = f"Patient {patient.patient_id or '(no ID)'}"
         item = QtWidgets.QTreeWidgetItem(parent, [label, patient.patient_name or "(no name)"])
         for study in patient.studies:
-            details = " ".join(x for x in (study.study_date, study.study_description) if x)
-            st = QtWidgets.QTreeWidgetItem(
-                item, [f"Study {study.study_instance_uid or '(no UID)'}", details])
+            # the label a physicist recognises; the UID stays in the details and tooltip
+            uid = f"Study Instance UID {study.study_instance_uid or '(none)'}"
+            st = QtWidgets.QTreeWidgetItem(item, [study_label(study), uid])
+            st.setToolTip(0, uid)
             st.setExpanded(True)
             for series in study.series:
                 self._add_series(st, series, root)
@@ -97,7 +106,7 @@ class ScanTree(QtWidgets.QTreeWidget):
         item = QtWidgets.QTreeWidgetItem(parent, [_rel(inst.path, root),
                                                   inst.summary or inst.sop_class_name])
         item.setData(0, PATH_ROLE, str(inst.path))
-        tip = f"{inst.sop_class_name}\nSOP Instance UID {inst.sop_instance_uid}"
+        tip = f"{inst.path}\n{inst.sop_class_name}\nSOP Instance UID {inst.sop_instance_uid}"
         if inst.findings:
             tip += "\n" + _tooltip(inst.findings)
             if any(f.severity is not Severity.INFO for f in inst.findings):
