@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import numpy as np
@@ -23,7 +23,7 @@ from rtviewer.dicom.element_values import raw_decimal_strings
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.plan import frozen_array
 
-__all__ = ["Notes", "text", "number", "integer", "vector", "coded", "items",
+__all__ = ["Notes", "text", "number", "integer", "vector", "coded", "items", "numbered_items",
            "date_of", "time_of", "datetime_of"]
 
 E = TypeVar("E", bound=enum.Enum)
@@ -148,6 +148,17 @@ def items(ds: Dataset, keyword: str) -> list[Dataset]:
     except Exception:  # a mis-encoded sequence is treated as absent
         return []
     return list(value) if value else []
+
+
+def numbered_items(ds: Dataset, keyword: str, number_keyword: str, label: str,
+                   notes: Notes) -> Iterator[tuple[Dataset, int | None, str]]:
+    """Each item of a sequence with its number and its place (``"<label> <number>"``).
+
+    The number is read with :func:`integer`, its findings placed at ``label``.
+    """
+    for item in items(ds, keyword):
+        number_ = integer(item, number_keyword, notes, label)
+        yield item, number_, f"{label} {number_}"
 
 
 def _parsed(ds: Dataset, keyword: str, notes: Notes, where: str,

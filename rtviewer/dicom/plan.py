@@ -21,6 +21,7 @@ from rtviewer.dicom._rt_values import (
     integer,
     items,
     number,
+    numbered_items,
     text,
     time_of,
     vector,
@@ -163,9 +164,8 @@ def _patient_setups(ds: Dataset, notes: Notes) -> tuple[PatientSetup, ...]:
 
 def _dose_references(ds: Dataset, notes: Notes) -> tuple[DoseReference, ...]:
     refs = []
-    for item in items(ds, "DoseReferenceSequence"):
-        number_ = integer(item, "DoseReferenceNumber", notes, "dose reference")
-        where = f"dose reference {number_}"
+    for item, number_, where in numbered_items(ds, "DoseReferenceSequence",
+                                               "DoseReferenceNumber", "dose reference", notes):
 
         def dose(keyword: str, item: Dataset = item, where: str = where) -> float | None:
             return number(item, keyword, notes, where)
@@ -199,9 +199,8 @@ def _dose_references(ds: Dataset, notes: Notes) -> tuple[DoseReference, ...]:
 
 def _fraction_groups(ds: Dataset, notes: Notes) -> tuple[FractionGroup, ...]:
     groups = []
-    for item in items(ds, "FractionGroupSequence"):
-        number_ = integer(item, "FractionGroupNumber", notes, "fraction group")
-        where = f"fraction group {number_}"
+    for item, number_, where in numbered_items(ds, "FractionGroupSequence",
+                                               "FractionGroupNumber", "fraction group", notes):
         beams = tuple(
             ReferencedBeam(integer(rb, "ReferencedBeamNumber", notes, where) or 0,
                            number(rb, "BeamMeterset", notes, where),
