@@ -184,7 +184,7 @@ def _read_plane(header: _Header, decoded: dict[Path, NDArray[np.generic]],
     ds = header.dataset
     if header.path not in decoded:
         decoded.clear()  # keep one file's frames at a time
-        decoded[header.path] = decode_pixels(ds, header.path)
+        decoded[header.path] = decode_pixels(ds, header.path, writeable=False)
     stored = decoded[header.path]
     if header.frame is not None:
         return _frame_plane(header, header.frame, stored, out)

@@ -23,7 +23,7 @@ __all__ = ["decode_pixels"]
 _PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 
 
-def decode_pixels(ds: Dataset, path: Path) -> NDArray[Any]:
+def decode_pixels(ds: Dataset, path: Path, *, writeable: bool = True) -> NDArray[Any]:
     """Stored pixel values of a dataset (no rescale applied).
 
     Parameters
@@ -32,6 +32,9 @@ def decode_pixels(ds: Dataset, path: Path) -> NDArray[Any]:
         A dataset read with its pixel data.
     path : Path
         The file, for error messages.
+    writeable : bool, keyword-only
+        False lets uncompressed data come back as a read-only view of the
+        dataset's bytes (saves a copy when the caller only reads it).
 
     Returns
     -------
@@ -51,7 +54,7 @@ def decode_pixels(ds: Dataset, path: Path) -> NDArray[Any]:
                                     attribute="PixelData")
     if keyword == "PixelData":
         _check_pixel_module(ds, path)
-        native = native_pixels(ds)
+        native = native_pixels(ds, writeable=writeable)
         if native is not None:  # the common uncompressed case, without pydicom's overhead
             return native
     syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)

@@ -29,7 +29,7 @@ _NATIVE_LITTLE_ENDIAN = frozenset({"1.2.840.10008.1.2", "1.2.840.10008.1.2.1"})
 _MONOCHROME = frozenset({"MONOCHROME1", "MONOCHROME2"})
 
 
-def native_pixels(ds: Dataset) -> NDArray[Any] | None:
+def native_pixels(ds: Dataset, *, writeable: bool = True) -> NDArray[Any] | None:
     """Stored values of uncompressed little-endian grey-scale Pixel Data, or None.
 
     Parameters
@@ -38,12 +38,15 @@ def native_pixels(ds: Dataset) -> NDArray[Any] | None:
         A dataset read with its pixel data whose Image Pixel module has been
         checked (``pixels._check_pixel_module``): the attributes read here are
         present and single-valued.
+    writeable : bool, keyword-only
+        False allows a read-only view on the dataset's bytes (no copy) when no
+        bit correction is needed.
 
     Returns
     -------
     ndarray or None
-        ``(rows, columns)`` (one frame) or ``(frames, rows, columns)``, writeable,
-        equal to pydicom's ``ds.pixel_array``; None when this case is not the
+        ``(rows, columns)`` (one frame) or ``(frames, rows, columns)``, equal to
+        pydicom's ``ds.pixel_array``; None when this case is not the
         simple one (compressed or big-endian syntax, colour, 1 or 64 bits, too
         few bytes, float pixel data), so the caller uses pydicom.
     """
@@ -55,7 +58,9 @@ def native_pixels(ds: Dataset) -> NDArray[Any] | None:
     count = frames * rows * columns
     if not isinstance(raw, bytes | bytearray) or len(raw) < count * dtype.itemsize:
         return None  # pydicom names the shortfall
-    values = np.frombuffer(raw, dtype=dtype, count=count).copy()
+    values = np.frombuffer(raw, dtype=dtype, count=count)
+    if writeable or unused_bits:
+        values = values.copy()
     if unused_bits:
         # the bits above Bits Stored carry no meaning (PS3.5 8.1.1): shifting left
         # then right clears them (unsigned) or extends the sign (signed), as pydicom
@@ -120,11 +125,12 @@ def rescaled(stored: NDArray[Any], slope: float, intercept: float,
     if out is None:
         out = np.empty(stored.shape, dtype=np.float32)
     if _exact_in_float32(stored, slope, intercept):
-        out[...] = stored
+        # one pass per operation; the integer -> float32 cast inside the ufunc is exact
         if slope != 1.0:
-            out *= np.float32(slope)
-        if intercept != 0.0:
-            out += np.float32(intercept)
+            np.multiply(stored, np.float32(slope), out=out, dtype=np.float32)
+            np.add(out, np.float32(intercept), out=out)
+        else:
+            np.add(stored, np.float32(intercept), out=out, dtype=np.float32)
         return out
     wide = stored.astype(np.float64)
     wide *= slope

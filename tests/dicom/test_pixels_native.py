@@ -46,6 +46,8 @@ def test_corpus_pixels_equal_pydicom(corpus):
         assert got.dtype == expected.dtype, path
         np.testing.assert_array_equal(got, expected, err_msg=str(path), strict=True)
         assert got.flags.writeable
+        view = decode_pixels(ds, path, writeable=False)  # what the volume reader uses
+        np.testing.assert_array_equal(view, expected, err_msg=str(path), strict=True)
         signed = "signed" if int(ds.PixelRepresentation) else "unsigned"
         paths_taken[("native" if native is not None else "pydicom", signed)] += 1
         if str(ds.file_meta.TransferSyntaxUID) in JPEG2000:
@@ -136,7 +138,8 @@ def test_colour_and_big_endian_go_through_pydicom(tmp_path):
 @pytest.mark.parametrize(("dtype", "slope", "intercept"), [
     ("<i2", 1.0, -1024.0), ("<u2", 1.0, -1024.0), ("<u2", 2.0, -8192.0), ("<i2", 255.0, 0.0),
     ("<i2", 256.0, 0.0), ("<u2", 0.5, -1024.0), ("<u2", 1.0, -1024.5), ("<i4", 1.0, -1024.0),
-    ("<u1", 3.0, 1.0), ("<u2", 0.0034567, 0.0), ("<i2", 1.0, 2.0 ** 24)])
+    ("<u1", 3.0, 1.0), ("<u2", 0.0034567, 0.0), ("<i2", 1.0, 2.0 ** 24), ("<i2", -1.0, 0.0),
+    ("<i1", 1.0, 0.0), ("<u2", 1.0, 0.0)])
 def test_rescale_equals_float64_arithmetic(dtype, slope, intercept):
     """Integer CT rescales take float32 arithmetic; the result is bit-identical either way."""
     info = np.iinfo(np.dtype(dtype))
