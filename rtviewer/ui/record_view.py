@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.ui.record_summary import MU_TOLERANCE, beam_rows, session_rows
 
@@ -15,6 +16,9 @@ SESSION_COLUMNS = ("Date / time", "Fraction", "Delivered", "Delivered MU (or s)"
 BEAM_COLUMNS = ("Beam", "Fractions delivered", "Fractions planned", "Interrupted",
                 "Delivered MU (or s)", "Planned MU (or s), all fractions", "Deviations")
 DEVIATION_BRUSH = QtGui.QBrush(QtGui.QColor(255, 200, 200))
+#: Widest a column opens (px) before its text wraps.
+MAX_COLUMN_PX = 260
+_NUMERIC = re.compile(r"-?\d+(\.\d+)?|—")
 
 
 def _number(value: float | None) -> str:
@@ -45,6 +49,10 @@ class RecordView(QtWidgets.QWidget):
         table.verticalHeader().setVisible(False)
         table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setWordWrap(True)
+        # left-aligned titles stay in sight over a wide column (centred ones scroll away)
+        table.horizontalHeader().setDefaultAlignment(
+            QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter)
+        table.horizontalHeader().setStretchLastSection(True)
         return table
 
     def set_records(self, plan: Any, records: list[Any]) -> None:
@@ -75,8 +83,14 @@ class RecordView(QtWidgets.QWidget):
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 item = QtWidgets.QTableWidgetItem(text)
+                item.setToolTip(text)
+                if _NUMERIC.fullmatch(text):  # numbers right-aligned, as in a planning system
+                    item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight
+                                          | QtCore.Qt.AlignmentFlag.AlignVCenter)
                 if flagged[r]:
                     item.setBackground(DEVIATION_BRUSH)
                 table.setItem(r, c, item)
         table.resizeColumnsToContents()
+        for c in range(table.columnCount() - 1):  # long texts wrap instead of hiding the rest
+            table.setColumnWidth(c, min(table.columnWidth(c), MAX_COLUMN_PX))
         table.resizeRowsToContents()
