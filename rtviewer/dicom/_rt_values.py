@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import math
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -19,7 +18,8 @@ from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 from pydicom.valuerep import DA, TM
 
-from rtviewer.dicom.element_values import raw_decimal_strings
+from rtviewer.dicom.element_values import finite_floats, raw_decimal_strings
+from rtviewer.dicom.element_values import sequence as items
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.plan import frozen_array
 
@@ -66,16 +66,6 @@ def text(ds: Dataset, keyword: str, notes: Notes | None = None, where: str = "")
     return result or None
 
 
-def _floats(value: Any) -> list[float] | None:
-    values = [value] if isinstance(value, str | bytes) or not isinstance(value, Iterable) \
-        else list(value)
-    try:
-        numbers = [float(v) for v in values]
-    except (TypeError, ValueError):
-        return None
-    return numbers if all(math.isfinite(v) for v in numbers) else None
-
-
 def number(ds: Dataset, keyword: str, notes: Notes, where: str) -> float | None:
     """A finite float (first value if multi-valued, with a finding).
 
@@ -85,7 +75,7 @@ def number(ds: Dataset, keyword: str, notes: Notes, where: str) -> float | None:
     value = _raw(ds, keyword, notes, where)
     if value is None:
         return None
-    numbers = _floats(value)
+    numbers = finite_floats(value)
     if not numbers:
         notes.add("BAD_NUMBER", f"{where}: {keyword} = {value!r} is not a finite number; "
                   "it is ignored.", attribute=keyword)
@@ -115,7 +105,7 @@ def vector(ds: Dataset, keyword: str, notes: Notes, where: str,
     value = fast if fast is not None else _raw(ds, keyword, notes, where)
     if value is None:
         return None
-    numbers = _floats(value)
+    numbers = finite_floats(value)
     if numbers is None or (count is not None and len(numbers) != count):
         expected = f"{count} finite numbers" if count else "finite numbers"
         notes.add("BAD_NUMBER", f"{where}: {keyword} should hold {expected}; "
@@ -137,17 +127,6 @@ def coded(enum_type: type[E], ds: Dataset, keyword: str, notes: Notes,
         notes.add("UNKNOWN_CODE", f"{where}: {keyword} = {value!r} is not one of the "
                   f"defined terms ({allowed}); it is treated as unknown.", attribute=keyword)
         return None
-
-
-def items(ds: Dataset, keyword: str) -> list[Dataset]:
-    """The items of a sequence (empty when absent)."""
-    if keyword not in ds:
-        return []
-    try:
-        value = ds[keyword].value
-    except Exception:  # a mis-encoded sequence is treated as absent
-        return []
-    return list(value) if value else []
 
 
 def numbered_items(ds: Dataset, keyword: str, number_keyword: str, label: str,

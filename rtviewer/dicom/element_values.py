@@ -12,7 +12,7 @@ from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 
 __all__ = ["get_str", "get_float", "get_floats", "get_float_array", "raw_decimal_strings",
-           "get_int", "first_item", "sequence"]
+           "get_int", "first_item", "sequence", "finite_floats"]
 
 
 def _raw(ds: Dataset, keyword: str) -> Any:
@@ -51,19 +51,30 @@ def get_floats(ds: Dataset, keyword: str, count: int | None = None) -> tuple[flo
     value = _raw(ds, keyword)
     if value is None:
         return None
-    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
-        items = [value]
-    else:
-        items = list(value)
-    try:
-        numbers = tuple(float(v) for v in items)
-    except (TypeError, ValueError):
-        return None
-    if not numbers or not all(math.isfinite(v) for v in numbers):
+    numbers = finite_floats(value)
+    if not numbers:
         return None
     if count is not None and len(numbers) != count:
         return None
     return numbers
+
+
+def _as_list(value: Any) -> list[Any]:
+    """A single value or a multi-value as a list (text is one value, not characters)."""
+    return [value] if isinstance(value, str | bytes) or not hasattr(value, "__iter__") \
+        else list(value)
+
+
+def finite_floats(value: Any) -> tuple[float, ...] | None:
+    """An element value (single or multi) as floats; None when any is not a finite number.
+
+    An empty multi-value gives ``()``.
+    """
+    try:
+        numbers = tuple(float(v) for v in _as_list(value))
+    except (TypeError, ValueError):
+        return None
+    return numbers if all(math.isfinite(v) for v in numbers) else None
 
 
 def raw_decimal_strings(ds: Dataset, keyword: str) -> list[bytes] | None:
@@ -109,10 +120,8 @@ def get_float_array(ds: Dataset, keyword: str) -> NDArray[np.float64] | None:
     value = _raw(ds, keyword)
     if value is None:
         return None
-    items = [value] if isinstance(value, str | bytes) or not hasattr(value, "__iter__") \
-        else list(value)
     try:
-        return np.array([float(v) for v in items], dtype=np.float64)
+        return np.array([float(v) for v in _as_list(value)], dtype=np.float64)
     except (TypeError, ValueError):
         return None
 
