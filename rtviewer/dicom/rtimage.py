@@ -9,7 +9,7 @@ from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
 from rtviewer.dicom.captured import with_warnings_as_findings
-from rtviewer.dicom.checked_values import checked_float, checked_floats
+from rtviewer.dicom.checked_values import checked_float, checked_floats, present_text
 from rtviewer.dicom.element_values import (
     get_float,
     get_floats,
@@ -140,15 +140,17 @@ def _spacing(ds: Dataset, path: Path) -> tuple[tuple[float, float], list[Finding
 
 def _angles(ds: Dataset) -> tuple[tuple[float | None, float | None, float | None],
                                   list[Finding]]:
-    """Gantry, collimator and couch angles; a finding for each one missing."""
+    """Gantry, collimator and couch angles; a finding for those missing or unusable."""
     names = (("GantryAngle", "Gantry Angle"), ("BeamLimitingDeviceAngle", "Beam Limiting "
              "Device Angle"), ("PatientSupportAngle", "Patient Support Angle"))
-    values = tuple(get_float(ds, keyword) for keyword, _ in names)
-    missing = [label for (_, label), v in zip(names, values, strict=True) if v is None]
-    findings = []
+    findings: list[Finding] = []
+    values = tuple(checked_float(ds, keyword, default=None, findings=findings, label=label)
+                   for keyword, label in names)
+    missing = [label for keyword, label in names if present_text(ds, keyword) is None]
     if missing:
         findings.append(Finding("RT_IMAGE_ANGLES_MISSING", f"{', '.join(missing)} absent.",
-                                Severity.INFO, names[0][0] if values[0] is None else None,
+                                Severity.INFO, names[0][0] if missing[0] == names[0][1]
+                                else None,
                                 assumption="shown as unknown, not as 0°"))
     return (values[0], values[1], values[2]), findings
 

@@ -95,6 +95,8 @@ DRR = "slicerrt-eclipse-prostate/RI.1.2.246.352.71.3.2088656855.2381134.20110921
 @pytest.mark.parametrize(("keyword", "bad", "field"), [
     ("XRayImageReceptorTranslation", [0.0, 0.0], "receptor_translation_mm"),
     ("XRayImageReceptorAngle", [0.0, 90.0], "receptor_angle_deg"),
+    ("GantryAngle", [0.0, 90.0], "gantry_angle_deg"),
+    ("PatientSupportAngle", [0.0, 0.0], "couch_angle_deg"),
     ("WindowWidth", [0.0], "window"),
     ("WindowWidth", [-400.0], "window"),
     ("WindowCenter", [1.0, 2.0, 3.0], None),
@@ -116,6 +118,7 @@ def test_rt_image_unusable_receptor_or_window(corpus, tmp_path, keyword, bad, fi
     (finding,) = _finding(image.findings, "UNUSABLE_VALUE", keyword)
     assert keyword in finding.message
     assert getattr(image, field) is None
+    assert not [f for f in image.findings if f.code == "RT_IMAGE_ANGLES_MISSING"]
 
 
 DOSE = "nelms-dvh-analytical/DOSE_GRIDS/Linear_AntPost_3mm_Aligned.dcm"
