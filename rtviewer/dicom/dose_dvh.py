@@ -14,6 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
+from rtviewer.dicom.checked_values import checked_float
 from rtviewer.dicom.element_values import get_float, get_floats, get_int, get_str, sequence
 from rtviewer.model.dose import DoseType, DoseUnits, DvhType, EmbeddedDvh
 from rtviewer.model.findings import Finding
@@ -69,7 +70,10 @@ def _read_item(item: Dataset, grid_max: float, grid_units: DoseUnits) -> Embedde
     if data is None or len(data) < 2 or dvh_type is None:
         return None
     pairs = np.asarray(data[: len(data) // 2 * 2], dtype=np.float64).reshape(-1, 2)
-    scaling = get_float(item, "DVHDoseScaling") or 1.0
+    # Type 1; absent means no scaling, but 0, a negative or a text value is reported.
+    scaling_findings: list[Finding] = []
+    scaling = checked_float(item, "DVHDoseScaling", default=1.0, findings=scaling_findings,
+                            label="DVH Dose Scaling", positive=True)
     units = _enum(DoseUnits, get_str(item, "DoseUnits")) or grid_units
     roi_numbers = tuple(n for n in (get_int(r, "ReferencedROINumber")
                                     for r in sequence(item, "DVHReferencedROISequence"))
@@ -78,7 +82,8 @@ def _read_item(item: Dataset, grid_max: float, grid_units: DoseUnits) -> Embedde
     declared = {"minimum": get_float(item, "DVHMinimumDose"),
                 "maximum": get_float(item, "DVHMaximumDose"),
                 "mean": get_float(item, "DVHMeanDose")}
-    findings = _check(dvh_type, widths, volumes, declared, units, grid_max, grid_units)
+    findings = scaling_findings + _check(dvh_type, widths, volumes, declared, units, grid_max,
+                                         grid_units)
     n_bins = get_int(item, "DVHNumberOfBins")
     if n_bins is not None and n_bins != len(widths):
         findings.append(Finding("DVH_BIN_COUNT", f"DVH Number of Bins says {n_bins} but DVH "

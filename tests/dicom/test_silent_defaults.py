@@ -138,3 +138,19 @@ def test_dose_slice_thickness_not_positive(corpus, tmp_path, bad):
     assert "not positive" in finding.message
     # The dose grid itself comes from the Grid Frame Offset Vector, unchanged.
     assert dose.grid.shape == baseline.grid.shape
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("bad", [0.0, -1.0])
+def test_dvh_dose_scaling_not_positive(corpus, tmp_path, bad):
+    name = "dicompyler-core/rtdose.dcm"
+    baseline = read_dose(corpus / name).dvhs[0]
+    assert not _finding(baseline.findings, "UNUSABLE_VALUE", "DVHDoseScaling")
+
+    def spoil(ds):
+        ds.DVHSequence[0].DVHDoseScaling = bad
+
+    dvh = read_dose(_copy(corpus, name, tmp_path, spoil)).dvhs[0]
+    (finding,) = _finding(dvh.findings, "UNUSABLE_VALUE", "DVHDoseScaling")
+    assert finding.assumption == "1"
+    assert dvh.dose_bin_widths.tolist() == baseline.dose_bin_widths.tolist()
