@@ -82,7 +82,8 @@ class PlanOverlay(QtCore.QObject):
             for item in (edges, axis, arc):
                 item.setZValue(11)
                 self.view.vb.addItem(item, ignoreBounds=True)
-            label = pg.TextItem(color=colour, anchor=(0.5, 1.0))
+            # a dark backing keeps the label readable over contours, CT and dose
+            label = pg.TextItem(color=colour, anchor=(0.5, 1.0), fill=(0, 0, 0, 150))
             label.setZValue(14)
             self.view.vb.addItem(label, ignoreBounds=True)
             self._items[number] = (edges, axis, arc)
