@@ -24,7 +24,7 @@ def short_name(path: Path, keep: int = 6) -> str:
     stem, suffix = path.stem, path.suffix
     if len(stem) <= 2 * keep + 4:
         return path.name
-    return f"…{stem[-keep:]}" + ("" if suffix.lower() == ".dcm" else suffix)
+    return f"…{stem[-keep:].lstrip('.')}" + ("" if suffix.lower() == ".dcm" else suffix)
 
 
 def dose_label(path: Path, instance: Instance | None) -> str:

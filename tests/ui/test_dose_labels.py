@@ -24,7 +24,7 @@ def test_labels_of_the_dicompyler_dose_and_study(corpus):
 
 def test_uid_file_names_keep_their_tail():
     path = Path("RD1.2.752.243.1.1.20180405140837345.1800.72851.dcm")
-    assert short_name(path) == "….72851"
+    assert short_name(path) == "…72851"
     assert short_name(Path("rtdose.dcm")) == "rtdose.dcm"
 
 
