@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.ui.dose_colours import isodose_colour
+from rtviewer.ui.dose_labels import short_name
 from rtviewer.ui.view_state import DEFAULT_ISODOSE_PERCENT, ReferenceDose, ViewState
 
 __all__ = ["DosePanel", "parse_levels"]
@@ -79,10 +80,13 @@ class DosePanel(QtWidgets.QWidget):
         """Describe the shown RT Dose: file, summation and dose type, units, maximum."""
         if dose is None:
             self.dose_info.setText("no dose loaded")
+            self.dose_info.setToolTip("")
             return
         kinds = [getattr(getattr(dose, a), "value", None) or "?"
                  for a in ("summation_type", "dose_type", "units")]
-        self.dose_info.setText(f"{dose.path.name}: {' '.join(kinds)}, "  # type: ignore[attr-defined]
+        path = dose.path  # type: ignore[attr-defined]
+        self.dose_info.setToolTip(str(path))  # the UID-long name in full
+        self.dose_info.setText(f"{short_name(path)}: {' '.join(kinds)}, "
                                f"maximum {dose.max_gy:.3f} "  # type: ignore[attr-defined]
                                f"{'Gy' if dose.is_absolute else '(relative units)'}")  # type: ignore[attr-defined]
 

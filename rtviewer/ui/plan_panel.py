@@ -121,6 +121,9 @@ class PlanPanel(QtWidgets.QWidget):
                     if c == 0:  # check box: beam drawn on the slice views
                         item.setFlags(item.flags() | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
                         item.setCheckState(QtCore.Qt.CheckState.Unchecked)
+                    elif _is_number(text):  # angles, MU, CPs right-aligned, as in a TPS
+                        item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight
+                                              | QtCore.Qt.AlignmentFlag.AlignVCenter)
                     self.beams.setItem(r, c, item)
         self.beams.resizeColumnsToContents()
 
@@ -137,3 +140,11 @@ class PlanPanel(QtWidgets.QWidget):
         if item.column() == 0 and item.row() < len(self._numbers):
             self.beamToggled.emit(self._numbers[item.row()],
                                   item.checkState() == QtCore.Qt.CheckState.Checked)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
