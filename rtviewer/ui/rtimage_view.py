@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rtviewer.ui.bev_items import polygons_path, receptor_transform
+from rtviewer.ui.dose_labels import short_name
 from rtviewer.ui.rtimage_geometry import (
     ReceptorGeometry,
     planned_field_on_receptor,
@@ -177,10 +178,11 @@ class RtImageView(QtWidgets.QWidget):
         assert receptor is not None
         dr, dc = receptor.spacing_mm
         m = receptor.magnification
-        at_iso = (f"{dr / m:.3f} × {dc / m:.3f} mm at the isocentre" if m else "")
-        lines = [f"{image.path.name}: {image.kind.value} '{image.label}', "
+        at_iso = (f" ({dr / m:.3f} × {dc / m:.3f} mm at the isocentre)" if m else "")
+        self.info.setToolTip(str(image.path))  # UID-long file names in full
+        lines = [f"{short_name(image.path)}: {image.kind.value} '{image.label}', "
                  f"{image.shape[1]}×{image.shape[0]} px of {dr:.3f} × {dc:.3f} mm at the "
-                 f"image plane {at_iso}; SID {image.sid_mm} mm, SAD {image.sad_mm} mm, "
+                 f"image plane{at_iso}; SID {image.sid_mm} mm, SAD {image.sad_mm} mm, "
                  f"gantry {image.gantry_angle_deg if image.gantry_angle_deg is not None else '?'}°."
                  " Graticule: mm at the isocentre, 10 mm ticks.",
                  *receptor.missing]
