@@ -26,13 +26,24 @@ _KIND_NAMES = {
 _LISTED = frozenset({"registration", "segmentation"})
 
 
+#: SPDX licence identifiers -> their SPDX full names.
+SPDX_NAMES = {"MIT": "MIT License", "Apache-2.0": "Apache License 2.0",
+              "BSD-3-Clause": 'BSD 3-Clause "New" or "Revised" License'}
+
+
 def licence_name() -> str:
-    """Return the licence named by the package's trove classifier (e.g. ``MIT License``)."""
+    """Return the package's licence name, e.g. ``MIT License``.
+
+    From the SPDX License-Expression (PEP 639), else the licence trove classifier.
+    """
     try:
-        classifiers = metadata.metadata("rtviewer").get_all("Classifier") or []
+        meta = metadata.metadata("rtviewer")
     except metadata.PackageNotFoundError:
-        classifiers = []
-    for classifier in classifiers:
+        return "see the LICENSE file"
+    expression = meta.get("License-Expression")
+    if expression:
+        return SPDX_NAMES.get(expression.strip(), expression.strip())
+    for classifier in meta.get_all("Classifier") or []:
         if classifier.startswith("License :: OSI Approved :: "):
             return classifier.rsplit(" :: ", 1)[1]
     return "see the LICENSE file"
