@@ -25,6 +25,9 @@ from rtviewer.ui.view_state import ViewState
 
 __all__ = ["SliceView", "plane_transform"]
 
+#: The view title's font size (pt); narrow views shrink it so the whole title shows.
+TITLE_POINT_SIZE = 11
+
 
 def plane_transform(affine: np.ndarray) -> QtGui.QTransform:
     """QTransform placing an ImageItem whose pixel centres follow ``affine``.
@@ -248,6 +251,7 @@ class SliceView(QtWidgets.QWidget):
     def _place_title(self, rect: QtCore.QRectF) -> None:
         """Title top-left on its bar, on the first line when it clears the top letter."""
         info, top = self.edge_labels["info"], self.edge_labels["top"]
+        _fit_font(info, rect.width() - 16)
         br, top_rect = info.boundingRect(), top.boundingRect()
         top_left = top.pos().x()
         # a narrow view has no room beside the letter: the title goes one line lower
@@ -433,3 +437,14 @@ def _fill_path(polygons: tuple[np.ndarray, ...] | np.ndarray) -> QtGui.QPainterP
                                          for a, b in polygon]))
         path.closeSubpath()
     return path
+
+
+def _fit_font(item: QtWidgets.QGraphicsSimpleTextItem, width_px: float) -> None:
+    """Shrink ``item``'s font (11 pt down to 7 pt) until its text fits ``width_px``."""
+    font = item.font()
+    for size in range(TITLE_POINT_SIZE, 6, -1):
+        if font.pointSize() != size:
+            font.setPointSize(size)
+            item.setFont(font)
+        if item.boundingRect().width() <= width_px:
+            return
