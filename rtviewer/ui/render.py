@@ -171,7 +171,8 @@ def render(request: RenderRequest, log: Log) -> None:
     viewer = window.viewer_controller.viewer if window is not None else Viewer()
     widget = None
     try:
-        widget = _show(request, log, chain, scene, window, viewer, size)
+        widget = _show(request, log, chain, scene, window, viewer, size,
+                       problems=result.problems)
     finally:
         viewer.dvh_panel.stop_workers()
         for top in {id(w): w for w in (widget, viewer, window) if w is not None}.values():
@@ -181,9 +182,11 @@ def render(request: RenderRequest, log: Log) -> None:
 
 
 def _show(request: RenderRequest, log: Log, chain, scene, window, viewer,  # noqa: ANN001
-          size: tuple[int, int]):  # noqa: ANN202
+          size: tuple[int, int], *, problems=()):  # noqa: ANN001, ANN202
     """Set the scene, lay out, grab the PNG and write the JSON; returns the grabbed widget."""
     from PySide6 import QtWidgets
+
+    from rtviewer.ui.viewer_controller import loaded_message
 
     position = np.array(request.position_mm) if request.position_mm is not None else None
     viewer.resize(1600, 1000)
@@ -191,6 +194,8 @@ def _show(request: RenderRequest, log: Log, chain, scene, window, viewer,  # noq
     if window is not None:
         window.viewer_controller.chain = chain
         window.viewer_controller.offer_doses(chain)
+        # the status bar says what a real open says, not the empty window's prompt
+        window.statusBar().showMessage(loaded_message(chain, why, problems))
     xyz = viewer.state.crosshair_mm
     log(f"render: position ({xyz[0]:.1f}, {xyz[1]:.1f}, {xyz[2]:.1f}) mm: {why}")
     reference = viewer.state.reference_dose

@@ -20,6 +20,7 @@ from rtviewer.ui.rt_views import RtViews
 from rtviewer.ui.scene import Scene
 from rtviewer.ui.slice_view import SliceView
 from rtviewer.ui.structure_panel import StructurePanel
+from rtviewer.ui.view_export import build_screenshot_menu
 from rtviewer.ui.view_geometry import VIEWS
 from rtviewer.ui.view_state import CT_PRESETS, ViewState
 
@@ -64,6 +65,8 @@ class Viewer(QtWidgets.QWidget):
         self.state.layoutChanged.connect(self._on_layout)
         self.state.singleViewChanged.connect(self._on_layout)
         self.rt_views = RtViews(self)  # beams, BEV, brachy (issue 7)
+        # built after rt_views so the menu offers the beam's-eye and RT Image views too
+        self.screenshot.setMenu(build_screenshot_menu(self, self.screenshot))
 
     # -- layout ---------------------------------------------------------------------------
     def _build_toolbar(self) -> QtWidgets.QHBoxLayout:
@@ -82,7 +85,7 @@ class Viewer(QtWidgets.QWidget):
         self.reset_zoom = QtWidgets.QPushButton("Reset zoom")
         self.reset_zoom.clicked.connect(lambda: [v.reset_zoom() for v in self.views.values()])
         self.screenshot = QtWidgets.QPushButton("Screenshot…")
-        self.screenshot.clicked.connect(self._ask_screenshot)
+        self.screenshot.setToolTip("Save all slice views or one chosen view as PNG")
         bar = QtWidgets.QHBoxLayout()
         for widget in (self.preset, self.layout_button, self.single_choice, self.reset_zoom,
                        self.screenshot):
@@ -143,12 +146,6 @@ class Viewer(QtWidgets.QWidget):
             self.state.set_window_level(*CT_PRESETS[name])
         with QtCore.QSignalBlocker(self.preset):
             self.preset.setCurrentIndex(0)
-
-    def _ask_screenshot(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save screenshot", "view.png",
-                                                        "PNG (*.png)")
-        if path:
-            self.view_area.grab().save(path)
 
     # -- content --------------------------------------------------------------------------
     def show_result(self, result: LoadResult, *, position_mm: np.ndarray | None = None,

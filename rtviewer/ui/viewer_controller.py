@@ -9,6 +9,7 @@ whatever the user selects (or, after a scan, what ``rtviewer render`` would show
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from rtviewer.ui.dose_labels import dose_label
 from rtviewer.ui.loader import LoadResult, LoadWorker
 from rtviewer.ui.viewer import Viewer
 
-__all__ = ["ViewerController", "attach_viewer"]
+__all__ = ["ViewerController", "attach_viewer", "loaded_message"]
 
 log = logging.getLogger(__name__)
 
@@ -187,11 +188,8 @@ class ViewerController(QtCore.QObject):
         self.offer_doses(result.chain)
         plan = result.chain.plan
         self.viewer.rt_views.set_related(self._result_for(plan) if plan is not None else None)
-        message = f"Showing {_describe(result.chain)}; crosshair at the {why}"
-        if result.problems:
-            message += "; could not read: " + "; ".join(f"{p.name}: {r}"
-                                                       for p, r in result.problems)
-        self.window.statusBar().showMessage(message, 15000)
+        self.window.statusBar().showMessage(
+            loaded_message(result.chain, why, result.problems), 15000)
         self.loaded.emit(result)
 
     def offer_doses(self, chain: Chain) -> None:
@@ -235,6 +233,15 @@ class ViewerController(QtCore.QObject):
         for worker in list(self._workers):
             worker.wait()
         self.viewer.dvh_panel.stop_workers()
+
+
+def loaded_message(chain: Chain, why: str,
+                   problems: Sequence[tuple[Path, str]] = ()) -> str:
+    """Status-bar sentence after a chain is shown (the window and ``rtviewer render``)."""
+    message = f"Showing {_describe(chain)}; crosshair at the {why}"
+    if problems:
+        message += "; could not read: " + "; ".join(f"{p.name}: {r}" for p, r in problems)
+    return message
 
 
 def _describe(chain: Chain) -> str:

@@ -1,0 +1,127 @@
+"""Screenshot… menu: one chosen view (or all) saved as PNG with the render's JSON sidecar."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6 import QtCore, QtGui, QtWidgets
+from ui_phantom import make_phantom
+
+from rtviewer.ui import view_export
+from rtviewer.ui.scene import Scene
+from rtviewer.ui.viewer import Viewer
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch):
+    ini = QtCore.QSettings(str(tmp_path / "rtviewer.ini"), QtCore.QSettings.Format.IniFormat)
+    monkeypatch.setattr(view_export, "_settings", lambda: ini)
+    return ini
+
+
+@pytest.fixture
+def viewer(qtbot):
+    image, structures, dose = make_phantom()
+    widget = Viewer()
+    qtbot.addWidget(widget)
+    widget.set_scene(Scene(image=image, structures=structures, dose=dose))
+    widget.resize(1200, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _action(viewer: Viewer, label: str) -> QtGui.QAction:
+    menu = viewer.screenshot.menu()
+    return next(a for a in menu.actions() if a.data() == label)
+
+
+def _bypass_dialog(monkeypatch, path: Path, seen: list[str]) -> None:
+    def fake(_parent, _title, start, _filter):
+        seen.append(start)
+        return str(path), "PNG (*.png)"
+
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", fake)
+
+
+def test_menu_offers_every_view(viewer):
+    labels = [a.data() for a in viewer.screenshot.menu().actions()]
+    assert labels == ["All slice views", "Axial view", "Sagittal view", "Coronal view",
+                      "DVH plot", "Beam's-eye view", "RT Image"]
+
+
+def test_sagittal_view_saved_at_its_size_with_sidecar(viewer, settings, tmp_path,
+                                                      monkeypatch):
+    out_dir = tmp_path / "pictures"
+    out_dir.mkdir()
+    seen: list[str] = []
+    _bypass_dialog(monkeypatch, out_dir / "sag", seen)  # no suffix: .png is added
+    _action(viewer, "Sagittal view").trigger()
+    png = out_dir / "sag.png"
+    image = QtGui.QImage(str(png))
+    view = viewer.views["sagittal"]
+    ratio = image.devicePixelRatio()
+    assert (image.width() / ratio, image.height() / ratio) == (view.width(), view.height())
+    assert not image.isNull()
+    doc = json.loads(png.with_suffix(".json").read_text(encoding="utf-8"))
+    assert list(doc["views"]) == ["sagittal"]
+    assert doc["size_px"] == [view.width(), view.height()]
+    # the sagittal plane is x = const: every pixel maps to the crosshair's x
+    affine = np.array(doc["views"]["sagittal"]["pixel_to_patient_mm"])
+    assert np.allclose(affine[0, :2], 0.0)
+    assert affine[0, 2] == pytest.approx(viewer.state.crosshair_mm[0])
+    # the dialog started in Pictures/home, and the next one starts where this one saved
+    assert Path(seen[0]).parent == view_export.default_export_dir(
+        QtCore.QSettings(str(tmp_path / "empty.ini"), QtCore.QSettings.Format.IniFormat))
+    assert Path(seen[0]).name == "sagittal-view.png"
+    assert view_export.default_export_dir() == out_dir
+
+
+def test_dvh_plot_and_all_views(viewer, settings, tmp_path, monkeypatch):
+    seen: list[str] = []
+    viewer.tabs.setCurrentWidget(viewer.dvh_panel)
+    _bypass_dialog(monkeypatch, tmp_path / "dvh.png", seen)
+    _action(viewer, "DVH plot").trigger()
+    plot = viewer.dvh_panel.plot
+    image = QtGui.QImage(str(tmp_path / "dvh.png"))
+    assert image.width() / image.devicePixelRatio() == plot.width()
+    assert not (tmp_path / "dvh.json").exists()  # no patient geometry in a DVH plot
+    _bypass_dialog(monkeypatch, tmp_path / "all.png", seen)
+    _action(viewer, "All slice views").trigger()
+    doc = json.loads((tmp_path / "all.json").read_text(encoding="utf-8"))
+    assert set(doc["views"]) == {"axial", "sagittal", "coronal"}
+    assert doc["size_px"] == [viewer.view_area.width(), viewer.view_area.height()]
+
+
+def test_hidden_view_is_not_saved(viewer, settings, tmp_path, monkeypatch):
+    seen: list[str] = []
+    _bypass_dialog(monkeypatch, tmp_path / "x.png", seen)
+    shown: list[str] = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "information",
+                        lambda _p, _t, text: shown.append(text))
+    viewer.state.set_layout(1)  # only the axial view stays on screen
+    _action(viewer, "Coronal view").trigger()
+    assert shown and not seen and not (tmp_path / "x.png").exists()
+
+
+def test_render_all_status_bar_names_the_opened_chain(tmp_path, corpus, monkeypatch):
+    from rtviewer.ui import render as render_module
+
+    seen: list[str] = []
+    original = render_module._show
+
+    def spy(request, log, chain, scene, window, viewer, size, **kwargs):
+        widget = original(request, log, chain, scene, window, viewer, size, **kwargs)
+        seen.append(window.statusBar().currentMessage())
+        return widget
+
+    monkeypatch.setattr(render_module, "_show", spy)
+    render_module.render(render_module.RenderRequest(
+        path=corpus / "dicompyler-core", out=tmp_path / "all.png", view="all"), print)
+    assert len(seen) == 1
+    assert seen[0].startswith("Showing plan ")
+    assert "dose " in seen[0] and "structures " in seen[0] and "crosshair at the " in seen[0]
+    assert "Open a folder" not in seen[0]
