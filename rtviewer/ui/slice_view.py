@@ -21,13 +21,10 @@ from rtviewer.ui.contour_geometry import open_polylines, roi_outline
 from rtviewer.ui.dose_colours import colourwash_rgba, isodose_colour
 from rtviewer.ui.scene import Scene
 from rtviewer.ui.view_geometry import PlaneImage, slice_volume
+from rtviewer.ui.view_labels import ViewLabels
 from rtviewer.ui.view_state import ViewState
 
 __all__ = ["SliceView", "plane_transform"]
-
-#: The view title's font size (pt); narrow views shrink it so the whole title shows.
-TITLE_POINT_SIZE = 11
-
 
 def plane_transform(affine: np.ndarray) -> QtGui.QTransform:
     """QTransform placing an ImageItem whose pixel centres follow ``affine``.
@@ -121,21 +118,9 @@ class SliceView(QtWidgets.QWidget):
             line.setZValue(10)
             self.vb.addItem(line, ignoreBounds=True)
         self.colour_bar = ColourBar(self.vb)
-        self.edge_labels: dict[str, QtWidgets.QGraphicsSimpleTextItem] = {}
-        font = QtGui.QFont()
-        font.setPointSize(11)
-        font.setBold(True)
-        for edge in ("left", "right", "top", "bottom", "info"):
-            item = QtWidgets.QGraphicsSimpleTextItem(self.vb)
-            item.setBrush(QtGui.QBrush(QtGui.QColor(255, 220, 0 if edge != "info" else 255)))
-            item.setFont(font)
-            item.setZValue(20)
-            self.edge_labels[edge] = item
-        # the view title sits on a translucent bar so contours and beams never hide it
-        self.title_bar = QtWidgets.QGraphicsRectItem(self.vb)
-        self.title_bar.setBrush(QtGui.QBrush(QtGui.QColor(0, 0, 0, 160)))
-        self.title_bar.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
-        self.title_bar.setZValue(19)
+        self.labels = ViewLabels(self.vb)
+        self.edge_labels = self.labels.items  # letters and the "info" title
+        self.title_bar = self.labels.title_bar
 
     def _connect(self) -> None:
         s = self.state
@@ -239,26 +224,7 @@ class SliceView(QtWidgets.QWidget):
     def _place_labels(self) -> None:
         rect = self.vb.boundingRect()
         self.colour_bar.place(rect)
-        for edge, item in self.edge_labels.items():
-            br = item.boundingRect()
-            x = {"left": 4, "right": rect.width() - br.width() - 4}.get(
-                edge, (rect.width() - br.width()) / 2)
-            y = {"top": 4, "bottom": rect.height() - br.height() - 4}.get(
-                edge, (rect.height() - br.height()) / 2)
-            item.setPos(x, y)
-        self._place_title(rect)
-
-    def _place_title(self, rect: QtCore.QRectF) -> None:
-        """Title top-left on its bar, on the first line when it clears the top letter."""
-        info, top = self.edge_labels["info"], self.edge_labels["top"]
-        _fit_font(info, rect.width() - 16)
-        br, top_rect = info.boundingRect(), top.boundingRect()
-        top_left = top.pos().x()
-        # a narrow view has no room beside the letter: the title goes one line lower
-        y = 4.0 if 4 + br.width() + 12 < top_left or not top.text() else top_rect.height() + 8
-        info.setPos(8, y)
-        self.title_bar.setRect(4, y - 2, br.width() + 8, br.height() + 4)
-        self.title_bar.setVisible(bool(info.text()))
+        self.labels.place(rect)
 
     def title_rect(self) -> QtCore.QRectF:
         """The title bar's rectangle in ViewBox pixels (beam labels keep out of it)."""
@@ -266,8 +232,7 @@ class SliceView(QtWidgets.QWidget):
 
     def letter_rects(self) -> list[QtCore.QRectF]:
         """The orientation letters' rectangles in ViewBox pixels."""
-        return [item.mapRectToParent(item.boundingRect())
-                for edge, item in self.edge_labels.items() if edge != "info" and item.text()]
+        return self.labels.letter_rects()
 
     def _on_window_level(self, width: float, level: float) -> None:
         self.image_item.setLevels((level - width / 2, level + width / 2))
@@ -438,13 +403,3 @@ def _fill_path(polygons: tuple[np.ndarray, ...] | np.ndarray) -> QtGui.QPainterP
         path.closeSubpath()
     return path
 
-
-def _fit_font(item: QtWidgets.QGraphicsSimpleTextItem, width_px: float) -> None:
-    """Shrink ``item``'s font (11 pt down to 7 pt) until its text fits ``width_px``."""
-    font = item.font()
-    for size in range(TITLE_POINT_SIZE, 6, -1):
-        if font.pointSize() != size:
-            font.setPointSize(size)
-            item.setFont(font)
-        if item.boundingRect().width() <= width_px:
-            return
