@@ -125,3 +125,27 @@ def test_render_all_status_bar_names_the_opened_chain(tmp_path, corpus, monkeypa
     assert seen[0].startswith("Showing plan ")
     assert "dose " in seen[0] and "structures " in seen[0] and "crosshair at the " in seen[0]
     assert "Open a folder" not in seen[0]
+
+
+def test_beams_eye_view_saved_when_its_tab_is_shown(qtbot, corpus, settings, tmp_path,
+                                                    monkeypatch):
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.dicom.structure import read_structure_set
+
+    folder = corpus / "dicompyler-core"
+    widget = Viewer()
+    qtbot.addWidget(widget)
+    widget.set_scene(Scene(structures=read_structure_set(folder / "rtss.dcm"),
+                           plan=read_plan(folder / "rtplan.dcm")))
+    widget.resize(1200, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    bev = widget.rt_views.bev
+    widget.tabs.setCurrentWidget(bev)
+    seen: list[str] = []
+    _bypass_dialog(monkeypatch, tmp_path / "bev.png", seen)
+    _action(widget, "Beam's-eye view").trigger()
+    image = QtGui.QImage(str(tmp_path / "bev.png"))
+    ratio = image.devicePixelRatio()
+    assert (image.width() / ratio, image.height() / ratio) == (bev.width(), bev.height())
+    assert Path(seen[0]).name == "beams-eye-view.png"
