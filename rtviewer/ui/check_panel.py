@@ -6,7 +6,6 @@ a finding selects its instance in the scan tree (:meth:`CheckDock.link_tree`).
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -16,6 +15,7 @@ from rtviewer.errors import RtViewerError
 from rtviewer.model.check import CheckReport, ReportedFinding
 from rtviewer.model.findings import Severity
 from rtviewer.model.index import ScanResult
+from rtviewer.ui.detached_thread import DetachedThread
 from rtviewer.ui.scan_tree import PATH_ROLE
 
 __all__ = ["CheckDock", "CheckWorker", "select_instance"]
@@ -31,7 +31,7 @@ _FILTERS: tuple[tuple[str, frozenset[Severity]], ...] = (
 _COLUMNS = ("Severity", "Code", "File", "Attribute", "Message")
 
 
-class CheckWorker(QtCore.QThread):
+class CheckWorker(DetachedThread):
     """Runs :func:`rtviewer.dicom.check.check_path` off the GUI thread.
 
     Signals
@@ -47,27 +47,11 @@ class CheckWorker(QtCore.QThread):
     stage = QtCore.Signal(str)
     checked = QtCore.Signal(object)
     failed = QtCore.Signal(str)
-    #: Running workers are kept alive here: a QThread destroyed while running aborts.
-    _running: set[CheckWorker] = set()
 
     def __init__(self, root: Path) -> None:
-        super().__init__(None)
+        super().__init__()
         self.root = root
-        self._cancel = threading.Event()
-        self.finished.connect(self._release)
 
-    def cancel(self) -> None:
-        """Ask the check to stop at its next file or stage."""
-        self._cancel.set()
-
-    def start_check(self) -> None:
-        """Start the thread; it stays referenced until it has finished."""
-        CheckWorker._running.add(self)
-        self.start()
-
-    def _release(self) -> None:
-        CheckWorker._running.discard(self)
-        self.deleteLater()
 
     def run(self) -> None:  # noqa: D102 - QThread entry point
         try:
@@ -171,7 +155,7 @@ class CheckDock(QtWidgets.QDockWidget):
         worker.finished.connect(self._on_worker_finished)
         self._worker = worker
         self.run_button.setEnabled(False)
-        worker.start_check()
+        worker.start_detached()
 
     def cancel_check(self, *, wait_ms: int = 15_000) -> None:
         """Stop a running check and wait (at most ``wait_ms``) for its thread to end."""

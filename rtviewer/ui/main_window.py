@@ -121,7 +121,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._worker = worker
         self._set_busy(True)
         self.statusBar().showMessage(f"Scanning {path}…")
-        worker.start_scan()
+        worker.start_detached()
 
     def _set_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)

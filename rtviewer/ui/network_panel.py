@@ -7,19 +7,19 @@ The UI may not import :mod:`rtviewer.net` (sibling layers): ``rtviewer.app`` pas
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rtviewer.ui.detached_thread import DetachedThread
 from rtviewer.ui.scan_tree import PATH_ROLE
 
 __all__ = ["NetworkJob", "NetworkMenu", "attach_network"]
 
 
-class NetworkJob(QtCore.QThread):
+class NetworkJob(DetachedThread):
     """Run ``work(progress, cancelled)`` off the GUI thread.
 
     Signals
@@ -35,24 +35,11 @@ class NetworkJob(QtCore.QThread):
     progress = QtCore.Signal(int, int)
     succeeded = QtCore.Signal(object)
     failed = QtCore.Signal(str)
-    #: Running jobs are kept alive here (a QThread destroyed while running aborts).
-    _running: set[NetworkJob] = set()
 
     def __init__(self, work: Callable[[Callable[[int, int], None], Callable[[], bool]], Any]
                  ) -> None:
-        super().__init__(None)
+        super().__init__()
         self._work = work
-        self._cancel = threading.Event()
-        self.finished.connect(self._release)
-
-    def start_job(self) -> None:
-        """Start; the job stays alive until it has finished."""
-        NetworkJob._running.add(self)
-        self.start()
-
-    def cancel(self) -> None:
-        """Ask the work to stop (C-CANCEL for retrieves, stop between objects for sends)."""
-        self._cancel.set()
 
     def run(self) -> None:  # noqa: D102 - QThread
         try:
@@ -62,9 +49,6 @@ class NetworkJob(QtCore.QThread):
         else:
             self.succeeded.emit(result)
 
-    def _release(self) -> None:
-        NetworkJob._running.discard(self)
-        self.deleteLater()
 
 
 class _Bridge(QtCore.QObject):
@@ -204,7 +188,7 @@ class NetworkMenu(QtCore.QObject):
         job.succeeded.connect(self._sent)
         job.failed.connect(self._send_failed)
         self.window.statusBar().showMessage(f"Sending {len(paths)} objects to {node}…")
-        job.start_job()
+        job.start_detached()
         return job
 
 

@@ -99,7 +99,7 @@ class QueryDialog(QtWidgets.QDialog):
         self.job, self._then = job, on_done
         self._set_busy(True)
         self.progress.setRange(0, 0)
-        job.start_job()
+        job.start_detached()
         return job
 
     def _on_succeeded(self, result: Any) -> None:

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 from PySide6 import QtCore
 
 from rtviewer.dicom.scan import scan
 from rtviewer.errors import RtViewerError
+from rtviewer.ui.detached_thread import DetachedThread
 
 __all__ = ["ScanWorker"]
 
 
-class ScanWorker(QtCore.QThread):
+class ScanWorker(DetachedThread):
     """Scans one folder or file in a worker thread.
 
     Signals
@@ -29,28 +29,10 @@ class ScanWorker(QtCore.QThread):
     progress = QtCore.Signal(int, int)
     scanned = QtCore.Signal(object)
     failed = QtCore.Signal(str)
-    #: Running workers, kept alive here: a QThread destroyed while running aborts the
-    #: process, and the window that started one may be deleted before it ends.
-    _running: set[ScanWorker] = set()
 
     def __init__(self, path: str | Path) -> None:
-        super().__init__(None)  # no parent: its life is not tied to the window's
+        super().__init__()
         self.path = Path(path)
-        self._cancel = threading.Event()
-        self.finished.connect(self._release)
-
-    def start_scan(self) -> None:
-        """Start the thread; it stays alive until it has finished."""
-        ScanWorker._running.add(self)
-        self.start()
-
-    def _release(self) -> None:
-        ScanWorker._running.discard(self)
-        self.deleteLater()
-
-    def cancel(self) -> None:
-        """Ask the scan to stop; it returns what it has read so far."""
-        self._cancel.set()
 
     def run(self) -> None:  # noqa: D102 - QThread entry point
         try:
