@@ -21,6 +21,7 @@ from rtviewer.ui.rtimage_geometry import (
     planned_field_on_receptor,
     receptor_geometry,
 )
+from rtviewer.ui.window_drag import WindowDragViewBox
 
 __all__ = ["RtImageView", "initial_window"]
 
@@ -35,18 +36,6 @@ def initial_window(image: Any) -> tuple[float, float]:
     return max(float(high - low), 1e-3), float((high + low) / 2)
 
 
-class _WindowBox(pg.ViewBox):
-    windowDragged = QtCore.Signal(float, float)
-
-    def mouseDragEvent(self, ev, axis=None):  # noqa: D102 - Qt override
-        if ev.button() == QtCore.Qt.MouseButton.RightButton:
-            delta = ev.pos() - ev.lastPos()
-            self.windowDragged.emit(delta.x(), delta.y())
-            ev.accept()
-            return
-        super().mouseDragEvent(ev, axis)
-
-
 class RtImageView(QtWidgets.QWidget):
     """One RT Image with window/level, graticule and a chosen beam's field."""
 
@@ -58,7 +47,7 @@ class RtImageView(QtWidgets.QWidget):
         self.window = (1.0, 0.0)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("k")
-        self.vb = _WindowBox(lockAspect=True, invertY=False, enableMenu=False)
+        self.vb = WindowDragViewBox(lockAspect=True, invertY=False, enableMenu=False)
         self.vb.windowDragged.connect(self._on_drag)
         self.graphics.addItem(self.vb)
         self.image_item = pg.ImageItem(axisOrder="row-major")

@@ -23,6 +23,7 @@ from rtviewer.ui.scene import Scene
 from rtviewer.ui.view_geometry import PlaneImage, slice_volume
 from rtviewer.ui.view_labels import ViewLabels
 from rtviewer.ui.view_state import ViewState
+from rtviewer.ui.window_drag import WindowDragViewBox
 
 __all__ = ["SliceView", "plane_transform"]
 
@@ -39,12 +40,11 @@ def plane_transform(affine: np.ndarray) -> QtGui.QTransform:
     return QtGui.QTransform(a[0, 0], a[1, 0], a[0, 1], a[1, 1], dx, dy)
 
 
-class _SliceViewBox(pg.ViewBox):
+class _SliceViewBox(WindowDragViewBox):
     """ViewBox whose wheel scrolls slices, left click sets the crosshair, right-drag W/L."""
 
     clicked = QtCore.Signal(float, float)
     scrolled = QtCore.Signal(int)
-    windowDragged = QtCore.Signal(float, float)
 
     def wheelEvent(self, ev, axis=None):  # noqa: D102 - Qt override
         if ev.modifiers() & QtCore.Qt.KeyboardModifier.ControlModifier:
@@ -60,14 +60,6 @@ class _SliceViewBox(pg.ViewBox):
             ev.accept()
             return
         super().mouseClickEvent(ev)
-
-    def mouseDragEvent(self, ev, axis=None):  # noqa: D102 - Qt override
-        if ev.button() == QtCore.Qt.MouseButton.RightButton:
-            delta = ev.pos() - ev.lastPos()
-            self.windowDragged.emit(delta.x(), delta.y())
-            ev.accept()
-            return
-        super().mouseDragEvent(ev, axis)
 
 
 class SliceView(QtWidgets.QWidget):
