@@ -23,14 +23,14 @@ from rtviewer.dicom.element_values import get_floats, get_str
 from rtviewer.dicom.files import read_dataset
 from rtviewer.dicom.pixels import decode_pixels
 from rtviewer.dicom.slice_stack import assemble_stack
+from rtviewer.dicom.sop_classes import RT_DOSE
 from rtviewer.dicom.truncation import check_not_truncated
 from rtviewer.errors import GeometryError, MissingAttributeError, UnsupportedObjectError
 from rtviewer.model.dose import Dose, DoseSummationType, DoseType, DoseUnits
 from rtviewer.model.findings import Finding, Severity
 
-__all__ = ["read_dose", "RT_DOSE_STORAGE"]
+__all__ = ["read_dose"]
 
-RT_DOSE_STORAGE = "1.2.840.10008.5.1.4.1.1.481.2"
 
 
 def read_dose(path: str | Path) -> Dose:
@@ -111,7 +111,7 @@ def _read_dose(path: Path) -> Dose:
 def _check_kind(ds: Dataset, path: Path) -> None:
     """Refuse anything that is not an RT Dose."""
     sop_class = get_str(ds, "SOPClassUID")
-    if sop_class != RT_DOSE_STORAGE and get_str(ds, "Modality") != "RTDOSE":
+    if sop_class != RT_DOSE and get_str(ds, "Modality") != "RTDOSE":
         raise UnsupportedObjectError(f"not an RT Dose (SOP Class {sop_class}, Modality "
                                      f"{get_str(ds, 'Modality')})", path=path)
 

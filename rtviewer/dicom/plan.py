@@ -28,6 +28,7 @@ from rtviewer.dicom._rt_values import (
 )
 from rtviewer.dicom.captured import with_warnings_as_findings
 from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.sop_classes import RT_ION_PLAN, RT_PLAN
 from rtviewer.errors import UnsupportedObjectError
 from rtviewer.model.findings import Severity
 from rtviewer.model.plan import (
@@ -45,10 +46,8 @@ from rtviewer.model.plan import (
     ReferencedBrachySetup,
 )
 
-__all__ = ["read_plan", "choose_prescription", "RT_PLAN", "RT_ION_PLAN", "PRIVATE_PLAN_CLASSES"]
+__all__ = ["read_plan", "choose_prescription", "PRIVATE_PLAN_CLASSES"]
 
-RT_PLAN = "1.2.840.10008.5.1.4.1.1.481.5"
-RT_ION_PLAN = "1.2.840.10008.5.1.4.1.1.481.8"
 #: Vendors' private SOP Classes known to carry standard RT Plan content.
 PRIVATE_PLAN_CLASSES = {"1.2.246.352.70.1.70": "Varian RT Plan (Halcyon / Ethos)"}
 _PLAN_CONTENT = ("BeamSequence", "IonBeamSequence", "ApplicationSetupSequence",

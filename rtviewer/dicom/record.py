@@ -23,6 +23,7 @@ from rtviewer.dicom._rt_values import (
 )
 from rtviewer.dicom.captured import with_warnings_as_findings
 from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.sop_classes import RT_TREATMENT_SUMMARY_RECORD
 from rtviewer.errors import UnsupportedObjectError
 from rtviewer.model.plan import BeamType, RadiationType, TreatmentDeliveryType, frozen_array
 from rtviewer.model.record import (
@@ -43,7 +44,6 @@ RECORD_CLASSES = {
     "1.2.840.10008.5.1.4.1.1.481.9": RecordKind.ION_BEAMS,
     "1.2.840.10008.5.1.4.1.1.481.6": RecordKind.BRACHY,
 }
-_SUMMARY = "1.2.840.10008.5.1.4.1.1.481.7"
 _CONTENT = {
     "TreatmentSessionIonBeamSequence": RecordKind.ION_BEAMS,
     "TreatmentSessionApplicationSetupSequence": RecordKind.BRACHY,
@@ -81,7 +81,7 @@ def read_treatment_record(path: str | Path) -> TreatmentRecord:
 def _kind(ds: Dataset, path: Path, notes: Notes) -> RecordKind:
     sop_class = text(ds, "SOPClassUID")
     by_content = next((kind for key, kind in _CONTENT.items() if key in ds), None)
-    if sop_class == _SUMMARY:
+    if sop_class == RT_TREATMENT_SUMMARY_RECORD:
         raise UnsupportedObjectError("this is an RT Treatment Summary Record (a course "
                                      "summary); only per-session treatment records are read",
                                      path=path)

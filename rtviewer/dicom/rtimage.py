@@ -19,13 +19,13 @@ from rtviewer.dicom.element_values import (
 )
 from rtviewer.dicom.files import read_dataset
 from rtviewer.dicom.pixels import decode_pixels
+from rtviewer.dicom.sop_classes import RT_IMAGE
 from rtviewer.errors import MissingAttributeError, UnsupportedObjectError
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.rtimage import Exposure, LimitingDevicePositions, RtImage, RtImageKind
 
-__all__ = ["read_rt_image", "RT_IMAGE_STORAGE"]
+__all__ = ["read_rt_image"]
 
-RT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.481.1"
 
 
 def read_rt_image(path: str | Path) -> RtImage:
@@ -55,7 +55,7 @@ def _read(path: Path) -> RtImage:
     """:func:`read_rt_image` without the warning capture."""
     ds, read_findings = read_dataset(path)
     sop_class = get_str(ds, "SOPClassUID")
-    if sop_class != RT_IMAGE_STORAGE and get_str(ds, "Modality") != "RTIMAGE":
+    if sop_class != RT_IMAGE and get_str(ds, "Modality") != "RTIMAGE":
         raise UnsupportedObjectError(f"not an RT Image (SOP Class {sop_class})", path=path)
     findings = list(read_findings)
     pixels, more = _pixels(ds, path)

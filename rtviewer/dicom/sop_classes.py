@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from pydicom import config
 from pydicom.uid import UID
 
-__all__ = ["SopClass", "SOP_CLASSES", "lookup", "KINDS", "IMAGE_KINDS", "PLAN_KINDS"]
+__all__ = ["SopClass", "SOP_CLASSES", "lookup", "KINDS", "IMAGE_KINDS", "PLAN_KINDS",
+           "RT_IMAGE", "RT_DOSE", "RT_STRUCTURE_SET", "RT_PLAN", "RT_ION_PLAN",
+           "RT_TREATMENT_SUMMARY_RECORD"]
 
 KINDS: tuple[str, ...] = (
     "image", "rtstruct", "rtplan", "rtionplan", "rtdose", "rtimage", "rtrecord",
@@ -63,6 +65,14 @@ class SopClass:
 
 _STORAGE = "1.2.840.10008.5.1.4.1.1."
 
+#: The RT SOP Class UIDs the readers test by name (the table below has them all).
+RT_IMAGE = _STORAGE + "481.1"
+RT_DOSE = _STORAGE + "481.2"
+RT_STRUCTURE_SET = _STORAGE + "481.3"
+RT_PLAN = _STORAGE + "481.5"
+RT_TREATMENT_SUMMARY_RECORD = _STORAGE + "481.7"
+RT_ION_PLAN = _STORAGE + "481.8"
+
 _TABLE: tuple[SopClass, ...] = (
     SopClass(_STORAGE + "2", "CT Image Storage", "image"),  # also cone-beam CT
     SopClass(_STORAGE + "2.1", "Enhanced CT Image Storage", "image", multiframe=True),
@@ -89,14 +99,14 @@ _TABLE: tuple[SopClass, ...] = (
              "image", multiframe=True),
     SopClass(_STORAGE + "7.4", "Multi-frame True Color Secondary Capture Image Storage",
              "image", multiframe=True),
-    SopClass(_STORAGE + "481.1", "RT Image Storage", "rtimage"),
-    SopClass(_STORAGE + "481.2", "RT Dose Storage", "rtdose", multiframe=True),
-    SopClass(_STORAGE + "481.3", "RT Structure Set Storage", "rtstruct"),
+    SopClass(RT_IMAGE, "RT Image Storage", "rtimage"),
+    SopClass(RT_DOSE, "RT Dose Storage", "rtdose", multiframe=True),
+    SopClass(RT_STRUCTURE_SET, "RT Structure Set Storage", "rtstruct"),
     SopClass(_STORAGE + "481.4", "RT Beams Treatment Record Storage", "rtrecord"),
-    SopClass(_STORAGE + "481.5", "RT Plan Storage", "rtplan"),
+    SopClass(RT_PLAN, "RT Plan Storage", "rtplan"),
     SopClass(_STORAGE + "481.6", "RT Brachy Treatment Record Storage", "rtrecord"),
-    SopClass(_STORAGE + "481.7", "RT Treatment Summary Record Storage", "rtrecord"),
-    SopClass(_STORAGE + "481.8", "RT Ion Plan Storage", "rtionplan"),
+    SopClass(RT_TREATMENT_SUMMARY_RECORD, "RT Treatment Summary Record Storage", "rtrecord"),
+    SopClass(RT_ION_PLAN, "RT Ion Plan Storage", "rtionplan"),
     SopClass(_STORAGE + "481.9", "RT Ion Beams Treatment Record Storage", "rtrecord"),
     SopClass(_STORAGE + "66.1", "Spatial Registration Storage", "registration"),
     SopClass(_STORAGE + "66.3", "Deformable Spatial Registration Storage", "registration"),

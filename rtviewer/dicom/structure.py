@@ -17,6 +17,7 @@ from rtviewer.dicom.captured import with_warnings_as_findings
 from rtviewer.dicom.checked_values import present_text
 from rtviewer.dicom.element_values import get_floats, get_int, get_str, sequence
 from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.sop_classes import RT_STRUCTURE_SET
 from rtviewer.dicom.structure_contours import read_contours
 from rtviewer.dicom.structure_references import read_referenced_images
 from rtviewer.dicom.truncation import check_not_truncated
@@ -24,9 +25,8 @@ from rtviewer.errors import UnsupportedObjectError
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.structure import Roi, StructureSet
 
-__all__ = ["read_structure_set", "RT_STRUCTURE_SET_STORAGE", "palette_color"]
+__all__ = ["read_structure_set", "palette_color"]
 
-RT_STRUCTURE_SET_STORAGE = "1.2.840.10008.5.1.4.1.1.481.3"
 
 #: colours for ROIs without ROI Display Color, picked by ROI Number (distinct, readable on CT)
 PALETTE: tuple[tuple[int, int, int], ...] = (
@@ -71,7 +71,7 @@ def _read(path: Path) -> StructureSet:
     # Nelms' structure sets carry an empty Pixel Data: never read pixels here
     ds, read_findings = read_dataset(path, stop_before_pixels=True)
     sop_class = get_str(ds, "SOPClassUID")
-    if sop_class != RT_STRUCTURE_SET_STORAGE and get_str(ds, "Modality") != "RTSTRUCT":
+    if sop_class != RT_STRUCTURE_SET and get_str(ds, "Modality") != "RTSTRUCT":
         raise UnsupportedObjectError(f"not an RT Structure Set (SOP Class {sop_class})",
                                      path=path)
     check_not_truncated(path, ds)  # else the last ROIs would vanish without a word
