@@ -8,10 +8,13 @@ outlines and test containment with even-odd, which does not care.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["aperture_polygons", "leaf_rectangles"]
+__all__ = ["MlcLayer", "aperture_polygons", "layered_aperture", "leaf_rectangles",
+           "strip_openings"]
 
 FloatArray = NDArray[np.float64]
 
@@ -26,17 +29,77 @@ def _limits(jaw: ArrayLike | None) -> tuple[float, float]:
     return low, high
 
 
-def _openings(bank_a: FloatArray, bank_b: FloatArray, boundaries: FloatArray,
-              across: tuple[float, float], along: tuple[float, float]) -> list[tuple]:
-    """Open intervals per leaf pair, clipped by the jaws: ``(low, high, a, b)``."""
-    rows = []
-    for index in range(bank_a.size):
-        low = max(boundaries[index], across[0])
-        high = min(boundaries[index + 1], across[1])
-        a = max(bank_a[index], along[0])
-        b = min(bank_b[index], along[1])
-        if high - low > CLOSED_GAP_MM and b - a > CLOSED_GAP_MM:
-            rows.append((low, high, a, b))
+@dataclass(frozen=True, eq=False)
+class MlcLayer:
+    """One leaf bank pair of an MLC at one control point (mm at the isocentre plane).
+
+    Attributes
+    ----------
+    positions_mm : ndarray, (2N,)
+        Leaf/Jaw Positions: bank A (N values, the negative side) then bank B.
+    boundaries_mm : ndarray, (N+1,)
+        Leaf Position Boundaries across the direction of travel.
+    """
+
+    positions_mm: FloatArray
+    boundaries_mm: FloatArray
+
+    def __post_init__(self) -> None:
+        leaves = np.asarray(self.positions_mm, dtype=np.float64).ravel()
+        bounds = np.asarray(self.boundaries_mm, dtype=np.float64).ravel()
+        if leaves.size % 2 or bounds.size != leaves.size // 2 + 1:
+            raise ValueError(f"{leaves.size} leaf positions do not match {bounds.size} "
+                             "boundaries")
+        if np.any(np.diff(bounds) <= 0):
+            raise ValueError("Leaf Position Boundaries do not increase")
+        object.__setattr__(self, "positions_mm", leaves)
+        object.__setattr__(self, "boundaries_mm", bounds)
+
+
+def strip_openings(layers: list[MlcLayer], across: tuple[float, float],
+                   along: tuple[float, float]) -> list[tuple]:
+    """Open intervals of the intersection of MLC layers and jaws, strip by strip.
+
+    The strips are cut at every leaf boundary of every layer (a dual-layer MLC's
+    banks are offset by half a leaf) and at the jaws across the leaves' travel;
+    in each strip the opening is the overlap of every layer's leaf pair there.
+    Outside a layer's outermost boundaries the layer is taken as closed (the
+    fixed collimation behind the bank). Consecutive strips lying under the same
+    leaf pairs are merged, so a single layer gives one row per open leaf pair; with
+    several layers, consecutive strips with the same opening are merged too.
+
+    Returns
+    -------
+    list of tuple
+        ``(low, high, a, b)``: strip ``[low, high]`` across, open ``[a, b]`` along.
+    """
+    cuts = np.unique(np.concatenate([layer.boundaries_mm for layer in layers]))
+    cuts = np.unique(np.clip(cuts, across[0], across[1]))
+    rows: list[tuple] = []
+    keys: list[tuple] = []
+    for low, high in zip(cuts[:-1], cuts[1:], strict=False):
+        if high - low <= CLOSED_GAP_MM:
+            continue
+        middle = 0.5 * (low + high)
+        a, b, key = along[0], along[1], []
+        for layer in layers:
+            pairs = layer.boundaries_mm.size - 1
+            index = int(np.searchsorted(layer.boundaries_mm, middle)) - 1
+            if not 0 <= index < pairs:
+                a, b = np.inf, -np.inf
+                break
+            a = max(a, float(layer.positions_mm[index]))
+            b = min(b, float(layer.positions_mm[pairs + index]))
+            key.append(index)
+        if b - a <= CLOSED_GAP_MM:
+            continue
+        same = keys[-1] == tuple(key) or (len(layers) > 1 and rows[-1][2:] == (a, b)) \
+            if rows else False
+        if same and abs(rows[-1][1] - low) < 1e-9:
+            rows[-1] = (rows[-1][0], float(high), a, b)
+            continue
+        rows.append((float(low), float(high), a, b))
+        keys.append(tuple(key))
     return rows
 
 
@@ -112,15 +175,51 @@ def aperture_polygons(
         if x2 - x1 <= CLOSED_GAP_MM or y2 - y1 <= CLOSED_GAP_MM:
             return []
         return [np.array([[x2, y1], [x2, y2], [x1, y2], [x1, y1]], dtype=np.float64)]
-    leaves = np.asarray(mlc_mm, dtype=np.float64).ravel()
     if leaf_boundaries_mm is None:
         raise ValueError("mlc_mm needs leaf_boundaries_mm")
-    bounds = np.asarray(leaf_boundaries_mm, dtype=np.float64).ravel()
-    pairs = leaves.size // 2
-    if leaves.size != 2 * pairs or bounds.size != pairs + 1:
-        raise ValueError(f"{leaves.size} leaf positions do not match {bounds.size} boundaries")
+    layer = MlcLayer(np.asarray(mlc_mm, dtype=np.float64), np.asarray(leaf_boundaries_mm,
+                                                                       dtype=np.float64))
+    return layered_aperture(jaw_x_mm=jaw_x_mm, jaw_y_mm=jaw_y_mm, layers=[layer],
+                            mlc_axis=mlc_axis)
+
+
+def layered_aperture(*, jaw_x_mm: ArrayLike | None = None, jaw_y_mm: ArrayLike | None = None,
+                     layers: list[MlcLayer], mlc_axis: str = "X") -> list[FloatArray]:
+    """The open field of jaws and one or more MLC layers travelling along one axis.
+
+    A dual-layer MLC (Halcyon, Ethos: ``MLCX1`` and ``MLCX2``) lets radiation
+    through only where both layers are open, and within the jaws: the result is
+    the intersection of every layer's opening and the jaw rectangle.
+
+    Parameters
+    ----------
+    jaw_x_mm, jaw_y_mm : array_like, (2,), optional
+        Jaw positions (mm at isocentre); ``None`` = no jaw on that axis.
+    layers : list of MlcLayer
+        At least one; all travel along ``mlc_axis``.
+    mlc_axis : {"X", "Y"}
+
+    Returns
+    -------
+    list of ndarray, (M, 2)
+        ``(Xb, Yb)`` vertices of each separate opening.
+
+    Examples
+    --------
+    Two layers whose pairs are offset by half a leaf: only the overlap is open.
+
+    >>> top = MlcLayer(np.array([-10., -10, 10, 10]), np.array([-10., 0, 10]))
+    >>> low = MlcLayer(np.array([0., 0, 20, 20]), np.array([-5., 5, 15]))
+    >>> layered_aperture(layers=[top, low])[0].tolist()
+    [[10.0, -5.0], [10.0, 10.0], [0.0, 10.0], [0.0, -5.0]]
+    """
+    if mlc_axis not in ("X", "Y"):
+        raise ValueError(f"mlc_axis must be 'X' or 'Y', got {mlc_axis!r}")
+    if not layers:
+        raise ValueError("layered_aperture needs at least one MLC layer")
+    x_lim, y_lim = _limits(jaw_x_mm), _limits(jaw_y_mm)
     along, across = (x_lim, y_lim) if mlc_axis == "X" else (y_lim, x_lim)
-    rows = _openings(leaves[:pairs], leaves[pairs:], bounds, across, along)
+    rows = strip_openings(layers, across, along)
     polygons = [_staircase(g) for g in _group(rows)]
     # staircases are built as (along, across); MLCX travels along X
     return polygons if mlc_axis == "X" else [p[:, ::-1].copy() for p in polygons]

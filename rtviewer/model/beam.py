@@ -8,13 +8,15 @@ nominal for photons), metersets in the Primary Dosimeter Unit (MU).
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 from rtviewer.model.arrays import FloatArray, frozen_array
 from rtviewer.model.findings import Finding
 
 __all__ = [
-    "frozen_array", "BeamType", "TreatmentDeliveryType", "RadiationType", "RotationDirection",
+    "frozen_array", "JAW_TYPES", "MLC_TYPE", "BeamType", "TreatmentDeliveryType",
+    "RadiationType", "RotationDirection",
     "BeamLimitingDevice", "DevicePosition", "ControlPoint", "Wedge", "Block", "Applicator",
     "Compensator", "Beam",
 ]
@@ -55,9 +57,16 @@ class RotationDirection(enum.Enum):
     NONE = "NONE"
 
 
+#: RT Beam Limiting Device Types of jaws (PS3.3 C.8.8.14.3).
+JAW_TYPES = frozenset({"X", "Y", "ASYMX", "ASYMY"})
+#: MLC device types: MLCX/MLCY, and the layers of a stacked MLC (MLCX1, MLCX2 on
+#: Halcyon and Ethos), numbered from the source.
+MLC_TYPE = re.compile(r"MLC([XY])(\d*)")
+
+
 @dataclass(frozen=True, eq=False)
 class BeamLimitingDevice:
-    """A jaw pair or MLC of a beam (ASYMX, X, ASYMY, Y, MLCX, MLCY).
+    """A jaw pair or MLC of a beam (ASYMX, X, ASYMY, Y, MLCX, MLCY, MLCX1, MLCX2).
 
     ``leaf_position_boundaries_mm`` (N+1 values, at isocentre plane) only for MLCs.
     """
@@ -71,6 +80,17 @@ class BeamLimitingDevice:
     def is_mlc(self) -> bool:
         """Whether this device is a multileaf collimator."""
         return self.device_type.startswith("MLC")
+
+    @property
+    def mlc_axis(self) -> str | None:
+        """``"X"`` or ``"Y"``: the leaves' direction of travel (None: not a known MLC)."""
+        match = MLC_TYPE.fullmatch(self.device_type)
+        return match.group(1) if match else None
+
+    @property
+    def is_understood(self) -> bool:
+        """Whether rtviewer knows how this device type limits the field."""
+        return self.device_type in JAW_TYPES or self.mlc_axis is not None
 
 
 @dataclass(frozen=True, eq=False)
@@ -231,3 +251,8 @@ class Beam:
     def mlc(self) -> BeamLimitingDevice | None:
         """The beam's MLC (MLCX or MLCY), or ``None``."""
         return next((d for d in self.devices if d.is_mlc), None)
+
+    @property
+    def mlcs(self) -> tuple[BeamLimitingDevice, ...]:
+        """Every MLC layer of the beam (two on a dual-layer MLC), in device order."""
+        return tuple(d for d in self.devices if d.mlc_axis is not None)

@@ -11,12 +11,12 @@ from typing import Any
 
 import numpy as np
 
-from rtviewer.core.beam_aperture import aperture_polygons
+from rtviewer.core.beam_aperture import MlcLayer, aperture_polygons, layered_aperture
 from rtviewer.core.iec61217 import PATIENT_ORIENTATION, BeamGeometry
 from rtviewer.model.beam import Beam, ControlPoint, RotationDirection, TreatmentDeliveryType
 
 __all__ = ["BeamAtControlPoint", "beam_at", "default_beam_number", "patient_position_of",
-           "arc_geometries", "is_arc", "cumulative_weights"]
+           "arc_geometries", "is_arc", "cumulative_weights", "mlc_layers", "device_notes"]
 
 
 @dataclass(frozen=True)
@@ -89,24 +89,62 @@ def beam_at(plan: Any, beam: Beam, index: int = 0) -> BeamAtControlPoint:
 
 
 def _apertures(beam: Beam, cp: ControlPoint, notes: list[str]) -> list[np.ndarray]:
-    mlc = beam.mlc
-    leaves = cp.mlc_mm
-    use_mlc = (mlc is not None and leaves is not None
-               and mlc.leaf_position_boundaries_mm is not None)
-    if mlc is not None and leaves is not None and not use_mlc:
-        notes.append(f"beam {beam.number}: MLC positions without Leaf Position Boundaries: "
-                     "the field is drawn from the jaws alone")
-    if not use_mlc and cp.jaw_x_mm is None and cp.jaw_y_mm is None:
+    notes += device_notes(beam, cp)
+    layers, axis = mlc_layers(beam, cp, notes)
+    if not layers and cp.jaw_x_mm is None and cp.jaw_y_mm is None:
         return []  # no collimation stated (scanned ions, Gamma Knife): nothing to outline
     try:
-        return aperture_polygons(
-            jaw_x_mm=cp.jaw_x_mm, jaw_y_mm=cp.jaw_y_mm,
-            mlc_mm=leaves if use_mlc else None,
-            leaf_boundaries_mm=mlc.leaf_position_boundaries_mm if use_mlc and mlc else None,
-            mlc_axis="Y" if mlc is not None and mlc.device_type == "MLCY" else "X")
+        if layers:
+            return layered_aperture(jaw_x_mm=cp.jaw_x_mm, jaw_y_mm=cp.jaw_y_mm, layers=layers,
+                                    mlc_axis=axis)
+        return aperture_polygons(jaw_x_mm=cp.jaw_x_mm, jaw_y_mm=cp.jaw_y_mm)
     except ValueError as exc:
         notes.append(f"beam {beam.number}: no aperture drawn ({exc})")
         return []
+
+
+def mlc_layers(beam: Beam, cp: ControlPoint, notes: list[str]) -> tuple[list[MlcLayer], str]:
+    """The MLC layers usable at ``cp`` and their axis of travel; what is not, in ``notes``.
+
+    A dual-layer MLC gives two layers; an MLC whose leaf layout cannot be read is
+    left out with a note (the field is then drawn larger than delivered, and says so).
+    """
+    layers: list[MlcLayer] = []
+    axis = ""
+    for device in beam.mlcs:
+        where = f"beam {beam.number}: {device.device_type}"
+        positions = cp.positions(device.device_type)
+        if positions is None:
+            notes.append(f"{where} has no leaf positions at control point {cp.index}: "
+                         "not drawn")
+            continue
+        if device.leaf_position_boundaries_mm is None:
+            notes.append(f"{where} positions without Leaf Position Boundaries: the field "
+                         "is drawn from the jaws alone")
+            continue
+        if axis and device.mlc_axis != axis:
+            notes.append(f"{where} travels along {device.mlc_axis} but the beam's first MLC "
+                         f"along {axis}: this leaf layout is not understood and not drawn")
+            continue
+        try:
+            layers.append(MlcLayer(positions, device.leaf_position_boundaries_mm))
+        except ValueError as exc:
+            notes.append(f"{where}: leaf layout not understood ({exc}): not drawn")
+            continue
+        axis = device.mlc_axis or "X"
+    return layers, axis or "X"
+
+
+def device_notes(beam: Beam, cp: ControlPoint) -> list[str]:
+    """Sentences naming the beam limiting devices the aperture leaves out."""
+    notes = [f"beam {beam.number}: RT Beam Limiting Device Type '{d.device_type}' is not "
+             "understood: not drawn, and the field shown ignores it"
+             for d in beam.devices if not d.is_understood]
+    declared = {d.device_type for d in beam.devices}
+    notes += [f"beam {beam.number}: control point {cp.index} positions a "
+              f"'{p.device_type}' the beam does not declare: not drawn"
+              for p in cp.device_positions if p.device_type not in declared]
+    return notes
 
 
 def default_beam_number(plan: Any) -> int | None:

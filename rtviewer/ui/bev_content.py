@@ -17,7 +17,7 @@ from rtviewer.core.drr import drr
 from rtviewer.core.iec61217 import BeamGeometry, rotation_z
 from rtviewer.core.silhouette import union_outline
 from rtviewer.model.beam import Beam
-from rtviewer.ui.beam_model import beam_at
+from rtviewer.ui.beam_model import beam_at, mlc_layers
 
 __all__ = ["BevContent", "bev_content", "compute_drr", "project_structures", "to_gantry"]
 
@@ -36,6 +36,9 @@ class BevContent:
     leaves : ndarray (2N, 4, 2) or None
         MLC leaf rectangles.
     notes : tuple of str
+    apertures_bld : list of ndarray (M, 2)
+        The open field in beam limiting device ``(Xb, Yb)`` mm at the isocentre
+        plane (before the collimator turn), as the plan states it.
     """
 
     geometry: BeamGeometry
@@ -43,6 +46,7 @@ class BevContent:
     jaws: np.ndarray | None
     leaves: np.ndarray | None
     notes: tuple[str, ...]
+    apertures_bld: tuple[np.ndarray, ...] = ()
 
 
 def to_gantry(points_bld: np.ndarray, collimator_deg: float) -> np.ndarray:
@@ -62,14 +66,15 @@ def bev_content(plan: Any, beam: Beam, index: int) -> BevContent:
         y = cp.jaw_y_mm if cp.jaw_y_mm is not None else (-200.0, 200.0)
         rect = np.array([[x[0], y[0]], [x[1], y[0]], [x[1], y[1]], [x[0], y[1]]], dtype=float)
         jaws = to_gantry(rect, coll)
+    layers, axis = mlc_layers(beam, cp, [])
     leaves = None
-    mlc = beam.mlc
-    if mlc is not None and cp.mlc_mm is not None and mlc.leaf_position_boundaries_mm is not None:
-        rects = leaf_rectangles(cp.mlc_mm, mlc.leaf_position_boundaries_mm,
-                                mlc_axis="Y" if mlc.device_type == "MLCY" else "X")
+    if layers:  # every layer's leaves: a dual-layer MLC shows both banks, overlapping
+        rects = np.concatenate([leaf_rectangles(layer.positions_mm, layer.boundaries_mm,
+                                                mlc_axis=axis) for layer in layers])
         leaves = to_gantry(rects, coll)
     apertures = [to_gantry(p, coll) for p in at.apertures]
-    return BevContent(at.geometry, apertures, jaws, leaves, at.notes)
+    return BevContent(at.geometry, apertures, jaws, leaves, at.notes,
+                      tuple(np.asarray(p, dtype=np.float64) for p in at.apertures))
 
 
 def _slab_polygons(model: Any, step_mm: float) -> list[np.ndarray]:

@@ -151,7 +151,11 @@ def _bev(request: Any, log: Log) -> Any:
                   rt_images=rt_images, slab_model=scene.slab_model)
     view.set_beam(number)
     view.set_control_point(index)
+    for note in view.content.notes:
+        log(f"render: {note}")
     view.property_sidecar = {"beam_number": number, "control_point_index": index,
+                             "aperture_mm": [_aperture_entry(beam, index,
+                                                             view.content.apertures_bld)],
                              "gantry_deg": view.content.geometry.gantry_deg,
                              "collimator_deg": view.content.geometry.collimator_deg,
                              "couch_deg": view.content.geometry.couch_deg,
@@ -160,6 +164,14 @@ def _bev(request: Any, log: Log) -> Any:
     view.property_coordinates = ("IEC 61217 gantry (Xg, Yg) mm at the isocentre plane, "
                                  "seen from the source")
     return view
+
+
+def _aperture_entry(beam: Any, index: int, polygons: Any) -> dict:
+    """One control point's open field for the sidecar: IEC BLD (Xb, Yb) mm at isocentre."""
+    return {"control_point_index": index,
+            "cumulative_meterset_weight": beam.control_points[index].cumulative_meterset_weight,
+            "coordinates": "IEC 61217 beam limiting device (Xb, Yb) mm at the isocentre plane",
+            "polygons": [np.round(np.asarray(p, dtype=float), 4).tolist() for p in polygons]}
 
 
 def _rtimage(request: Any, log: Log) -> Any:

@@ -1,0 +1,201 @@
+"""Corpus plans rewritten with other beam-limiting devices and accessories.
+
+Each function reads a real corpus plan, changes its beams as another machine or
+planning system would write them, and saves the copy under a folder of the caller
+(always ``tmp_path``: the corpus is read-only). The RT Structure Set beside the plan
+is copied too, so ``rtviewer render`` draws the anatomy behind the beam.
+
+- :func:`dual_layer_plan`: the Eclipse prostate plan as a Halcyon would carry it: static
+  ``X``/``Y`` jaws at ±140 mm and two stacked MLC layers (``MLCX1`` distal, ``MLCX2``
+  proximal, 28 pairs of 10 mm each, the proximal layer offset by 5 mm), each pair
+  following the corpus field at its own centre line.
+- :func:`accessory_plan`: the same plan with a physical wedge, a dynamic wedge, a
+  divergent and a non-divergent block, an electron applicator, a compensator and a bolus.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset
+from pydicom.sequence import Sequence
+from pydicom.uid import generate_uid
+
+__all__ = ["PROSTATE_PLAN", "PROSTATE_STRUCTURES", "HALCYON_LAYERS", "dual_layer_plan",
+           "accessory_plan", "corpus_leaf_positions"]
+
+PROSTATE_PLAN = "slicerrt-eclipse-prostate/RP.1.2.246.352.71.5.2088656855.377401.20110920153647.dcm"
+PROSTATE_STRUCTURES = ("slicerrt-eclipse-prostate/"
+                       "RS.1.2.246.352.71.4.2088656855.2404649.20110920153449.dcm")
+
+#: Leaf Position Boundaries of the two Halcyon layers (mm at isocentre): distal
+#: MLCX1 from -140 to 140, proximal MLCX2 offset by half a leaf.
+HALCYON_LAYERS = {"MLCX1": np.arange(-140.0, 140.1, 10.0),
+                  "MLCX2": np.arange(-145.0, 135.1, 10.0)}
+
+
+def _copy_structures(corpus: Path, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(corpus / PROSTATE_STRUCTURES, folder / Path(PROSTATE_STRUCTURES).name)
+
+
+def _device(kind: str, pairs: int, boundaries: np.ndarray | None = None) -> Dataset:
+    d = Dataset()
+    d.RTBeamLimitingDeviceType = kind
+    d.NumberOfLeafJawPairs = pairs
+    if boundaries is not None:
+        d.LeafPositionBoundaries = [float(v) for v in boundaries]
+    return d
+
+
+def _position(kind: str, values: np.ndarray) -> Dataset:
+    d = Dataset()
+    d.RTBeamLimitingDeviceType = kind
+    d.LeafJawPositions = [round(float(v), 3) for v in values]
+    return d
+
+
+def corpus_leaf_positions(cp: Dataset, boundaries: np.ndarray, corpus_bounds: np.ndarray,
+                          ) -> np.ndarray:
+    """Bank A then bank B of a layer whose pair follows the corpus field at its centre.
+
+    The corpus jaws are folded into the leaves (a Halcyon has no moving jaws): a pair
+    whose centre lies outside the corpus Y jaws, or whose corpus opening lies outside
+    its X jaws, is closed at the field's centre line.
+    """
+    by_type = {p.RTBeamLimitingDeviceType: np.array(p.LeafJawPositions, dtype=float)
+               for p in cp.BeamLimitingDevicePositionSequence}
+    leaves, jx, jy = by_type["MLCX"], by_type["ASYMX"], by_type["ASYMY"]
+    n = leaves.size // 2
+    centres = 0.5 * (boundaries[:-1] + boundaries[1:])
+    a = np.empty(centres.size)
+    b = np.empty(centres.size)
+    for k, c in enumerate(centres):
+        index = int(np.searchsorted(corpus_bounds, c)) - 1
+        low = max(leaves[index], jx[0]) if 0 <= index < n else 0.0
+        high = min(leaves[n + index], jx[1]) if 0 <= index < n else 0.0
+        if not (jy[0] < c < jy[1]) or high <= low:
+            low = high = 0.0
+        a[k], b[k] = low, high
+    return np.concatenate([a, b])
+
+
+def dual_layer_plan(corpus: Path, folder: Path) -> Path:
+    """Write the prostate plan with Halcyon's dual-layer MLC; returns the plan's path."""
+    ds = pydicom.dcmread(corpus / PROSTATE_PLAN)
+    ds.SOPInstanceUID = generate_uid(entropy_srcs=["rtviewer dual-layer", ds.SOPInstanceUID])
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.RTPlanLabel = "HALCYON"
+    for beam in ds.BeamSequence:
+        devices = {d.RTBeamLimitingDeviceType: d for d in beam.BeamLimitingDeviceSequence}
+        if "MLCX" not in devices:
+            continue
+        corpus_bounds = np.array(devices["MLCX"].LeafPositionBoundaries, dtype=float)
+        beam.TreatmentMachineName = "Halcyon"
+        beam.BeamLimitingDeviceSequence = Sequence(
+            [_device("X", 1), _device("Y", 1)]
+            + [_device(kind, bounds.size - 1, bounds) for kind, bounds in HALCYON_LAYERS.items()])
+        for cp in beam.ControlPointSequence:
+            if "BeamLimitingDevicePositionSequence" not in cp:
+                continue
+            layers = [_position(kind, corpus_leaf_positions(cp, bounds, corpus_bounds))
+                      for kind, bounds in HALCYON_LAYERS.items()]
+            cp.BeamLimitingDevicePositionSequence = Sequence(
+                [_position("X", np.array([-140.0, 140.0])),
+                 _position("Y", np.array([-140.0, 140.0])), *layers])
+    _copy_structures(corpus, folder)
+    out = folder / "RP.halcyon.dcm"
+    ds.save_as(out)
+    return out
+
+
+def _wedge(number: int, kind: str, angle: float, orientation: float, wedge_id: str) -> Dataset:
+    w = Dataset()
+    w.WedgeNumber = number
+    w.WedgeType = kind
+    w.WedgeID = wedge_id
+    w.WedgeAngle = angle
+    w.WedgeFactor = 0.72 if kind == "STANDARD" else 1.0
+    w.WedgeOrientation = orientation
+    w.SourceToWedgeTrayDistance = 560.0
+    return w
+
+
+def _block(number: int, kind: str, divergence: str, outline: np.ndarray) -> Dataset:
+    b = Dataset()
+    b.BlockNumber = number
+    b.BlockName = f"{kind.lower()} {number}"
+    b.BlockType = kind
+    b.BlockDivergence = divergence
+    b.BlockMountingPosition = "PATIENT_SIDE"
+    b.MaterialID = "CERROBEND"
+    b.BlockThickness = 75.0
+    b.SourceToBlockTrayDistance = 650.0
+    b.BlockTrayID = "TRAY1"
+    b.BlockNumberOfPoints = len(outline)
+    b.BlockData = [float(v) for v in np.asarray(outline, dtype=float).ravel()]
+    return b
+
+
+#: The blocks of :func:`accessory_plan`'s beam 1, mm at isocentre in IEC BLD.
+SHIELD_OUTLINE = np.array([[20.0, -40.0], [50.0, -40.0], [50.0, -10.0], [20.0, -10.0]])
+APERTURE_OUTLINE = np.array([[-60.0, -100.0], [55.0, -100.0], [55.0, 40.0], [-60.0, 40.0]])
+
+
+def accessory_plan(corpus: Path, folder: Path) -> Path:
+    """Write the prostate plan with wedges, blocks, applicator, compensator and bolus.
+
+    Beam 1: a 30° physical wedge (orientation 90°), a divergent shielding block and a
+    non-divergent aperture block, a compensator. Beam 2: a 45° dynamic wedge
+    (orientation 0°) and a bolus (ROI 1). Beam 3: an electron applicator 10 × 10 cm.
+    """
+    ds = pydicom.dcmread(corpus / PROSTATE_PLAN)
+    ds.SOPInstanceUID = generate_uid(entropy_srcs=["rtviewer accessories", ds.SOPInstanceUID])
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    ds.RTPlanLabel = "ACCESSORIES"
+    beams = {b.BeamNumber: b for b in ds.BeamSequence}
+    one, two, three = beams[1], beams[2], beams[3]
+    one.NumberOfWedges = 1
+    one.WedgeSequence = Sequence([_wedge(1, "STANDARD", 30.0, 90.0, "W30")])
+    one.NumberOfBlocks = 2
+    one.BlockSequence = Sequence([_block(1, "SHIELDING", "PRESENT", SHIELD_OUTLINE),
+                                  _block(2, "APERTURE", "ABSENT", APERTURE_OUTLINE)])
+    comp = Dataset()
+    comp.CompensatorNumber = 1
+    comp.CompensatorID = "COMP1"
+    comp.CompensatorType = "STANDARD"
+    comp.CompensatorRows = 4
+    comp.CompensatorColumns = 5
+    comp.CompensatorPixelSpacing = [10.0, 10.0]
+    comp.CompensatorPosition = [-25.0, 20.0]
+    comp.CompensatorThicknessData = [float(v) for v in range(20)]
+    comp.SourceToCompensatorTrayDistance = 600.0
+    one.NumberOfCompensators = 1
+    one.CompensatorSequence = Sequence([comp])
+    for cp in one.ControlPointSequence:
+        pos = Dataset()
+        pos.ReferencedWedgeNumber = 1
+        pos.WedgePosition = "IN"
+        cp.WedgePositionSequence = Sequence([pos])
+    two.NumberOfWedges = 1
+    two.WedgeSequence = Sequence([_wedge(1, "DYNAMIC", 45.0, 0.0, "EDW45OUT")])
+    bolus = Dataset()
+    bolus.ReferencedROINumber = 1
+    two.NumberOfBoli = 1
+    two.ReferencedBolusSequence = Sequence([bolus])
+    applicator = Dataset()
+    applicator.ApplicatorID = "A10"
+    applicator.ApplicatorType = "ELECTRON_SQUARE"
+    applicator.ApplicatorDescription = "10x10 electron cone"
+    geometry = Dataset()
+    geometry.ApplicatorApertureShape = "SYM_SQUARE"
+    geometry.ApplicatorOpening = 100.0
+    applicator.ApplicatorGeometrySequence = Sequence([geometry])
+    three.ApplicatorSequence = Sequence([applicator])
+    _copy_structures(corpus, folder)
+    out = folder / "RP.accessories.dcm"
+    ds.save_as(out)
+    return out
