@@ -16,9 +16,9 @@ from __future__ import annotations
 import os
 import struct
 import warnings
-from typing import Any
 
 from rtviewer.dicom import header_walk
+from rtviewer.dicom.header_record import Record, instance_record, problem, skipped
 from rtviewer.dicom.header_values import IMAGE_TAGS, decode_image_values
 from rtviewer.dicom.header_walk import FileTruncated, NeedMoreBytes, WalkUnsupported
 from rtviewer.dicom.sop_classes import lookup
@@ -29,19 +29,6 @@ __all__ = ["read_record", "PREFIX_BYTES"]
 PREFIX_BYTES = 16 * 1024
 _NEEDS_PIXELS = frozenset({"image", "rtdose", "rtimage"})
 _CONTOURS, _CONTOUR_SEQUENCE = 0x30060039, 0x30060040  # ROI Contour, Contour Sequence
-Record = dict[str, Any]
-
-
-def skipped(reason: str) -> Record:
-    """A record for a file that is not a DICOM object to index."""
-    return {"status": "skipped", "reason": reason}
-
-
-def problem(reason: str) -> Record:
-    """A record for a DICOM file that cannot be used."""
-    return {"status": "problem", "reason": reason}
-
-
 def _plausible_dicom(prefix: bytes) -> bool:
     """DICM at byte 128, or a first element in group 0002 or 0008 (no preamble)."""
     if prefix[128:132] == b"DICM":
@@ -167,62 +154,3 @@ def _fast_image_record(walked: header_walk.WalkResult) -> Record | None:
     if sop.multiframe:
         return None
     return instance_record(v, sop_class_uid=sop.uid, findings=[])
-
-
-def clean_patient_name(name: str | None) -> str | None:
-    """Patient Name with trailing ``^`` and spaces removed (None when empty)."""
-    if name is None:
-        return None
-    text = str(name).rstrip("^ \x00")
-    return text or None
-
-
-def _image_summary(v: dict[str, Any]) -> str | None:
-    if v.get("Rows") is None or v.get("Columns") is None:
-        return None
-    text = f"{v['Columns']}×{v['Rows']}"
-    spacing = v.get("PixelSpacing")
-    if spacing and len(spacing) == 2:
-        text += f" at {spacing[1]:g}×{spacing[0]:g} mm"
-    if v.get("SliceThickness") is not None:
-        text += f", slice thickness {v['SliceThickness']:g} mm"
-    frames = v.get("NumberOfFrames")
-    if frames and frames > 1:
-        text += f", {frames} frames"
-    return text
-
-
-def instance_record(v: dict[str, Any], *, sop_class_uid: str, findings: list[list[str]],
-                    summary: str | None = None, references: list[dict[str, Any]] | None = None,
-                    beam_numbers: list[int] | None = None) -> Record:
-    """Build an instance record from decoded values keyed by DICOM keyword."""
-    sop = lookup(sop_class_uid)
-    if summary is None and sop.kind == "image":
-        summary = _image_summary(v)
-    return {
-        "status": "instance",
-        "sop_class_uid": sop_class_uid,
-        "sop_instance_uid": v["SOPInstanceUID"],
-        "modality": v.get("Modality"),
-        "patient_id": v.get("PatientID"),
-        "patient_name": clean_patient_name(v.get("PatientName")),
-        "study_uid": v.get("StudyInstanceUID"),
-        "study_description": v.get("StudyDescription"),
-        "study_date": v.get("StudyDate"),
-        "series_uid": v.get("SeriesInstanceUID"),
-        "series_number": v.get("SeriesNumber"),
-        "series_description": v.get("SeriesDescription"),
-        "frame_of_reference_uid": v.get("FrameOfReferenceUID"),
-        "instance_number": v.get("InstanceNumber"),
-        "frames": v.get("NumberOfFrames"),
-        "orientation": v.get("ImageOrientationPatient"),
-        "position": v.get("ImagePositionPatient"),
-        "pixel_spacing": v.get("PixelSpacing"),
-        "rows": v.get("Rows"),
-        "columns": v.get("Columns"),
-        "slice_thickness": v.get("SliceThickness"),
-        "summary": summary,
-        "references": references or [],
-        "beam_numbers": beam_numbers or [],
-        "findings": findings,
-    }

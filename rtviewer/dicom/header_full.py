@@ -11,7 +11,7 @@ import pydicom
 from pydicom.dataset import Dataset
 
 from rtviewer.dicom.files import read_dataset
-from rtviewer.dicom.header import Record, instance_record, problem, skipped
+from rtviewer.dicom.header_record import Record, instance_record, problem, skipped
 from rtviewer.dicom.rt_references import beam_numbers, raw_references
 from rtviewer.dicom.rt_summary import summarize
 from rtviewer.dicom.sop_classes import lookup

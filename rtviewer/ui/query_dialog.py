@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6 import QtWidgets
 
-from rtviewer.ui.network_panel import NetworkJob
+from rtviewer.ui.network_job import NetworkJob
 
 __all__ = ["QueryDialog", "COLUMNS"]
 

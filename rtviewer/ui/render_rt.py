@@ -61,9 +61,9 @@ def _plan_instances(scanned: Any, kind: str, plan_uid: str | None,
 
 def _load_plan_scene(request: Any, log: Log) -> tuple[Any, Any]:
     from rtviewer.ui.loader import load_scene
-    from rtviewer.ui.render import NothingToRender, _choose_chain
+    from rtviewer.ui.render_common import NothingToRender, choose_chain
 
-    chain, scanned = _choose_chain(request, log, accept=lambda c: c.plan is not None)
+    chain, scanned = choose_chain(request, log, accept=lambda c: c.plan is not None)
     if chain.plan is None:
         return None, scanned
     result = load_scene(chain)
@@ -86,9 +86,9 @@ def _grab(widget: Any, out: Path, sidecar: dict) -> None:
 
 def render_rt(request: Any, log: Log) -> None:
     """Render one of :data:`RT_VIEWS` to ``request.out`` (PNG + JSON)."""
-    from rtviewer.ui.render import _qt_app
+    from rtviewer.ui.render_common import qt_app
 
-    app = _qt_app()
+    app = qt_app()
     size = request.size or (900, 900)
     widget = {"bev": _bev, "rtimage": _rtimage, "record": _record}[request.view](request, log)
     try:
@@ -117,7 +117,7 @@ def _bev(request: Any, log: Log) -> Any:
     from rtviewer.dicom.rtimage import read_rt_image
     from rtviewer.ui.beam_model import default_beam_number
     from rtviewer.ui.bev_view import BeamsEyeView
-    from rtviewer.ui.render import NothingToRender
+    from rtviewer.ui.render_common import NothingToRender
 
     scene, scanned = _load_plan_scene(request, log)
     if scene is None:
@@ -179,7 +179,7 @@ def _rtimage(request: Any, log: Log) -> Any:
     from rtviewer.dicom.rtimage import read_rt_image
     from rtviewer.dicom.scan import scan
     from rtviewer.ui.chain import find_instance
-    from rtviewer.ui.render import NothingToRender
+    from rtviewer.ui.render_common import NothingToRender
     from rtviewer.ui.rtimage_view import RtImageView
 
     scanned = scan(request.path)
@@ -222,7 +222,7 @@ def _rtimage(request: Any, log: Log) -> Any:
 def _record(request: Any, log: Log) -> Any:
     from rtviewer.dicom.record import read_treatment_record
     from rtviewer.ui.record_view import RecordView
-    from rtviewer.ui.render import NothingToRender
+    from rtviewer.ui.render_common import NothingToRender
 
     scene, scanned = _load_plan_scene(request, log)
     plan = scene.plan if scene is not None else None

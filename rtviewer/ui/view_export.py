@@ -51,7 +51,7 @@ def save_view_png(widget: QtWidgets.QWidget, path: Path,
     OSError
         The PNG could not be written.
     """
-    from rtviewer.ui.render import _write_json  # the render's own sidecar writer
+    from rtviewer.ui.render_common import write_json  # the render's own sidecar writer
 
     path = Path(path)
     if path.suffix.lower() != ".png":
@@ -59,7 +59,7 @@ def save_view_png(widget: QtWidgets.QWidget, path: Path,
     if not widget.grab().save(str(path)):
         raise OSError(f"could not write {path}")
     if slice_views:
-        _write_json(path, widget, slice_views, {"view": "screenshot"})
+        write_json(path, widget, slice_views, {"view": "screenshot"})
     return path
 
 
