@@ -64,7 +64,8 @@ def _study_of_series(node, local_aet: str, series_uid: str) -> str:  # noqa: ANN
     ds.SeriesInstanceUID = series_uid
     ds.StudyInstanceUID = ""
     with associate(node, local_aet,
-                   [build_context(QR_FIND_MODELS[1], list(COMMAND_SYNTAXES))]) as assoc:
+                   [build_context(QR_FIND_MODELS[1], list(COMMAND_SYNTAXES))],
+                   service="Query/Retrieve (C-FIND)") as assoc:
         for status, match in assoc.send_c_find(ds, QR_FIND_MODELS[1]):
             if status and int(status.Status) in (0xFF00, 0xFF01) and match is not None:
                 return str(match.StudyInstanceUID)

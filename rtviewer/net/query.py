@@ -119,7 +119,8 @@ def find(node: Node, level: str, filters: QueryFilters, local_aet: str,
     query = identifier(level, filters)
     model = QR_FIND_MODELS[0] if level == "PATIENT" else QR_FIND_MODELS[1]
     rows: list[dict[str, str]] = []
-    with associate(node, local_aet, [build_context(model, list(COMMAND_SYNTAXES))]) as assoc:
+    with associate(node, local_aet, [build_context(model, list(COMMAND_SYNTAXES))],
+                   service="Query/Retrieve (C-FIND)") as assoc:
         for status, match in assoc.send_c_find(query, model):
             if cancel is not None and cancel():
                 assoc.abort()

@@ -111,7 +111,7 @@ def c_get(node: Node, identifier: Dataset, store: Path, local_aet: str, *,
     roles = [build_role(sop.uid, scp_role=True) for sop in STORAGE_CLASSES]
     contexts = [build_context(model, list(COMMAND_SYNTAXES)), *storage_contexts()]
     with associate(node, local_aet, contexts, roles, [(evt.EVT_C_STORE, handle)],
-                   ae=ae) as assoc:
+                   ae=ae, service="Query/Retrieve (C-GET)") as assoc:
         responses = assoc.send_c_get(identifier, model)
         result = _follow(node, assoc, responses, model, progress, cancel)
     return RetrieveResult(*result[:3], tuple(received), *result[3:])
@@ -128,7 +128,8 @@ def c_move(node: Node, identifier: Dataset, destination_aet: str, local_aet: str
         No association, or no response from the node.
     """
     model = _model(str(identifier.QueryRetrieveLevel), QR_MOVE_MODELS)
-    with associate(node, local_aet, [build_context(model, list(COMMAND_SYNTAXES))]) as assoc:
+    with associate(node, local_aet, [build_context(model, list(COMMAND_SYNTAXES))],
+                   service="Query/Retrieve (C-MOVE)") as assoc:
         responses = assoc.send_c_move(identifier, destination_aet, model)
         result = _follow(node, assoc, responses, model, progress, cancel)
     return RetrieveResult(*result[:3], (), *result[3:])

@@ -32,8 +32,11 @@ def new_ae(local_aet: str) -> AE:
 @contextmanager
 def associate(node: Node, local_aet: str, contexts: Sequence[PresentationContext] = (),
               ext_neg: Sequence[Any] = (), evt_handlers: Sequence[Any] = (),
-              ae: AE | None = None) -> Iterator[Any]:
+              ae: AE | None = None, service: str = "the services asked for") -> Iterator[Any]:
     """An established association to ``node``, released (or aborted) on exit.
+
+    ``service`` names what the contexts are for (``"Query/Retrieve"``), so that a
+    node answering but accepting none of them is reported as not supporting it.
 
     Raises
     ------
@@ -46,8 +49,7 @@ def associate(node: Node, local_aet: str, contexts: Sequence[PresentationContext
     assoc = ae.associate(node.host, node.port, ae_title=node.ae_title,
                          ext_neg=list(ext_neg) or None, evt_handlers=list(evt_handlers) or None)
     if not assoc.is_established:
-        why = "rejected the association" if assoc.is_rejected else "did not answer"
-        raise NetworkError(f"{node.name} ({node}) {why}")
+        raise NetworkError(f"{node.name} ({node}) {_why_not(assoc, service)}")
     try:
         yield assoc
     except BaseException:
@@ -56,6 +58,17 @@ def associate(node: Node, local_aet: str, contexts: Sequence[PresentationContext
     else:
         if assoc.is_established:
             assoc.release()
+
+
+def _why_not(assoc: Any, service: str) -> str:
+    """Why an association attempt ended without an association."""
+    if assoc.is_rejected:
+        return "rejected the association"
+    if assoc.rejected_contexts and not assoc.accepted_contexts:
+        # It answered (A-ASSOCIATE-AC) but refused every presentation context.
+        return (f"does not support {service} (it answered but refused all "
+                f"{len(assoc.rejected_contexts)} presentation contexts offered)")
+    return "did not answer"
 
 
 def echo(node: Node, local_aet: str) -> int:
@@ -67,7 +80,7 @@ def echo(node: Node, local_aet: str) -> int:
         No association or no response.
     """
     cx = build_context(VERIFICATION, list(COMMAND_SYNTAXES))
-    with associate(node, local_aet, [cx]) as assoc:
+    with associate(node, local_aet, [cx], service="Verification (C-ECHO)") as assoc:
         status = assoc.send_c_echo()
         if not status:
             raise NetworkError(f"{node.name} ({node}) gave no C-ECHO response")

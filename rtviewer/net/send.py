@@ -1,8 +1,11 @@
 """Send (Storage SCU): files, or a whole plan chain, to a node.
 
-Each object is offered in its own transfer syntax (never recompressed); uncompressed
-objects are also offered as Explicit and Implicit VR Little Endian so any archive
-can take them.
+Each object is offered in its own transfer syntax, in a presentation context of its
+own so that a peer accepting it sends the object as it is on disk (never
+recompressed). Uncompressed objects are also offered, in a second context, as
+Explicit and Implicit VR Little Endian so any archive can take them; an object
+re-encoded that way has its ambiguous VRs (``OB or OW``...) resolved first, as
+PS3.5 Annex A states them for the syntax it came in.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydicom.dataset import Dataset
+from pydicom.filewriter import correct_ambiguous_vr
 from pydicom.uid import UID
 from pynetdicom import build_context
 from pynetdicom.presentation import PresentationContext
@@ -52,16 +57,29 @@ class SendResult:
                    (i.status == 0 or 0xB000 <= i.status <= 0xBFFF))
 
 
+_MAX_CONTEXTS = 128  # PS3.8 9.3.2.2: presentation context IDs are odd numbers 1-255
+
+
 def _contexts(datasets: Iterable[tuple[str, str]]) -> list[PresentationContext]:
-    """One context per SOP Class with every syntax the files need (plus Explicit/Implicit)."""
-    wanted: dict[str, list[str]] = {}
-    for sop, syntax in datasets:
-        syntaxes = wanted.setdefault(sop, [])
-        extra = list(UNCOMPRESSED_SYNTAXES[:2]) if syntax in UNCOMPRESSED_SYNTAXES else []
-        for ts in [syntax, *extra]:
-            if ts not in syntaxes:
-                syntaxes.append(ts)
-    return [build_context(sop, ts) for sop, ts in wanted.items()]
+    """The presentation contexts for files of these (SOP Class, Transfer Syntax) pairs.
+
+    Each pair gets a context with that one syntax: an acceptor choosing among several
+    syntaxes of one context often picks Explicit VR, which would re-encode a file the
+    peer could have taken as it is. Each SOP Class with uncompressed files also gets a
+    fallback context offering Explicit and Implicit VR Little Endian.
+    """
+    pairs = list(dict.fromkeys(datasets))
+    own = [build_context(sop, ts) for sop, ts in pairs]
+    fallback = [build_context(sop, list(UNCOMPRESSED_SYNTAXES[:2])) for sop in
+                dict.fromkeys(sop for sop, ts in pairs if ts in UNCOMPRESSED_SYNTAXES)]
+    if len(own) + len(fallback) <= _MAX_CONTEXTS:
+        return own + fallback
+    merged: dict[str, list[str]] = {}  # too many pairs: one context per SOP Class
+    for sop, ts in pairs:
+        extra = list(UNCOMPRESSED_SYNTAXES[:2]) if ts in UNCOMPRESSED_SYNTAXES else []
+        merged.setdefault(sop, [])
+        merged[sop] += [t for t in [ts, *extra] if t not in merged[sop]]
+    return [build_context(sop, ts) for sop, ts in merged.items()]
 
 
 def send_files(node: Node, paths: Sequence[Path], local_aet: str, *,
@@ -117,9 +135,11 @@ def _header(path: Path) -> tuple[SendItem | None, tuple[Path, str, str]]:
     return None, (path, sop, str(ds.file_meta.TransferSyntaxUID))
 
 
-def _store_one(assoc: object, path: Path, ds: object) -> SendItem:
+def _store_one(assoc: object, path: Path, ds: Dataset) -> SendItem:
     uid = str(getattr(ds, "SOPInstanceUID", "") or "") or None
     try:
+        if not _own_syntax_accepted(assoc, ds):
+            resolve_ambiguous_vrs(ds)
         status = assoc.send_c_store(ds)  # type: ignore[attr-defined]
     except (ValueError, RuntimeError) as exc:  # no accepted context for this syntax
         return SendItem(path, uid, None, f"not sent: {exc}")
@@ -128,6 +148,32 @@ def _store_one(assoc: object, path: Path, ds: object) -> SendItem:
     code = int(status.Status)
     text = "stored" if code == 0 else f"status 0x{code:04X}"
     return SendItem(path, uid, code, text)
+
+
+def _own_syntax_accepted(assoc: object, ds: Dataset) -> bool:
+    """Whether the peer accepted ``ds``'s SOP Class in the file's own transfer syntax."""
+    sop = str(ds.get("SOPClassUID", ""))
+    syntax = str(ds.file_meta.get("TransferSyntaxUID", ""))
+    return any(cx.abstract_syntax == sop and cx.transfer_syntax[0] == syntax
+               for cx in assoc.accepted_contexts)  # type: ignore[attr-defined]
+
+
+def resolve_ambiguous_vrs(ds: Dataset) -> None:
+    """Give every element with an ambiguous VR (``OB or OW``, ``US or SS``...) a real one.
+
+    pydicom's ``correct_ambiguous_vr`` resolves the elements whose VR follows from
+    other attributes (Pixel Representation, Bits Allocated...). What remains as
+    ``OB or OW`` (retired Curve Data (50xx,3000), for example) was read from an
+    Implicit VR file, where PS3.5 Annex A.1 makes such data OW: it becomes OW, with
+    the same bytes. Anything else still ambiguous is left for the encoder to refuse,
+    naming the element.
+    """
+    syntax = ds.file_meta.get("TransferSyntaxUID")
+    little = UID(syntax).is_little_endian if syntax else True
+    ds = correct_ambiguous_vr(ds, is_little_endian=little)
+    for elem in ds.iterall():
+        if elem.VR == "OB or OW":
+            elem.VR = "OW"
 
 
 def plan_chain_paths(scan: ScanResult, plan_path: Path) -> list[Path]:
