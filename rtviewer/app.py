@@ -20,6 +20,9 @@ def main(paths: Sequence[str] | None = None) -> int:
     """
     if paths is None:
         paths = sys.argv[1:]
+    from rtviewer.printable import install_log_escaping
+
+    install_log_escaping()  # labels and AE titles from files and peers reach the log
     from rtviewer import __version__
     from rtviewer.logfile import configure_logging
 

@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 
 from rtviewer.cli.common import fail, print_document, quiet_logging
 from rtviewer.model.check import EXIT_USAGE, CheckReport, ReportedFinding
+from rtviewer.printable import printable_row
 
 _SEVERITY_LABEL = {"error": "ERROR", "warning": "WARNING", "info": "info"}
 
@@ -99,7 +100,7 @@ def format_report(report: CheckReport) -> str:
     lines.append("")
     lines.append(f"{counts['error']} error(s), {counts['warning']} warning(s), "
                  f"{counts['info']} information(s) in {len(by_path)} file(s).")
-    return "\n".join(lines)
+    return "\n".join(printable_row(lines))  # messages quote values from the files
 
 
 def _summary(findings: tuple[ReportedFinding, ...]) -> list[str]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 import sys
 
+from rtviewer.printable import install_log_escaping, printable
+
 
 def fail(command: str, message: object, status: int) -> int:
     """Print ``rtviewer COMMAND: MESSAGE`` on stderr and return ``status``.
@@ -15,7 +17,7 @@ def fail(command: str, message: object, status: int) -> int:
     The one shape of a command's error line, so that ``return fail(...)`` ends
     a command with the exit status its docstring promises.
     """
-    print(f"rtviewer {command}: {message}", file=sys.stderr)
+    print(f"rtviewer {command}: {printable(message)}", file=sys.stderr)
     return status
 
 
@@ -28,6 +30,7 @@ def quiet_logging(prefix: str) -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
                         format=f"{prefix}: %(levelname)s: %(message)s")
     logging.getLogger("pydicom").setLevel(logging.ERROR)
+    install_log_escaping()  # peer AE titles and labels reach the log through arguments
 
 
 def print_document(text: str) -> None:

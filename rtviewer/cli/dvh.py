@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from rtviewer.cli.common import fail
+from rtviewer.printable import printable
 
 _HEADER_TAGS = ["SOPClassUID", "Modality", "FrameOfReferenceUID", "DoseSummationType",
                 "ReferencedFrameOfReferenceSequence"]
@@ -115,7 +116,7 @@ def _select(structure_set, names: list[str] | None):  # noqa: ANN001, ANN202
         closed = any(c.is_closed for c in roi.contours)
         (usable if closed else skipped).append(roi)
     for roi in skipped:
-        print(f"rtviewer dvh: ROI {roi.roi_number} '{roi.name}' has no CLOSED_PLANAR "
+        print(f"rtviewer dvh: ROI {roi.roi_number} '{printable(roi.name)}' has no CLOSED_PLANAR "
               "contour (marker or open contours): not in the table", file=sys.stderr)
     if names:
         known = {roi.name for roi in usable}
@@ -156,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     rows = compute_rows(rois, dose.dose_gy, dose.grid)
     for row in rows:
         if row.dvh.outside_volume_cc > 1e-3 * max(row.dvh.volume_cc, 1e-9):
-            print(f"rtviewer dvh: ROI {row.roi_number} '{row.roi_name}': "
+            print(f"rtviewer dvh: ROI {row.roi_number} '{printable(row.roi_name)}': "
                   f"{row.dvh.outside_volume_cc:.3g} cc outside the dose grid, counted as 0 Gy",
                   file=sys.stderr)
     if args.csv:

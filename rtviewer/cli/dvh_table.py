@@ -17,6 +17,7 @@ import numpy as np
 from rtviewer.core.dvh import Dvh, compute_dvh
 from rtviewer.core.dvh_metrics import dose_at_volume_cc, dose_at_volume_percent
 from rtviewer.core.grid import Grid
+from rtviewer.printable import printable_row
 
 #: The leading CSV columns, exactly as issue 4 specifies them.
 CSV_COLUMNS = ("roi_number", "roi_name", "volume_cc", "dmin_gy", "dmean_gy", "dmax_gy",
@@ -102,4 +103,4 @@ def readable_table(rows: Sequence[DvhRow]) -> str:
         cells = " ".join(f"{_cell(v) or '-':>9}" for v in r.values())
         lines.append(f"{f'{r.roi_number} {r.roi_name}':<{width}} {cells}")
     lines.append("Doses in Gy (stored values x Dose Grid Scaling); volumes include end caps.")
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable_row(lines)) + "\n"  # ROI names come from the file

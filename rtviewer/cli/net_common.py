@@ -43,12 +43,14 @@ def received_printer(indexer: Any) -> Callable[[Any], None]:
     import threading
 
     from rtviewer.net.receive import Received, describe
+    from rtviewer.printable import printable_row
 
     lock = threading.Lock()
 
     def on_received(item: Received) -> None:
         with lock:  # whole lines even with simultaneous associations
-            print(f"{item.stored.path}\t{item.sop_instance_uid}\t{describe(item)}", flush=True)
+            fields = [item.stored.path, item.sop_instance_uid, describe(item)]
+            print("\t".join(printable_row(fields)), flush=True)
         indexer.request()
 
     return on_received

@@ -6,6 +6,7 @@ import argparse
 
 from rtviewer.cli.common import fail
 from rtviewer.cli.net_common import add_node_arguments, resolve
+from rtviewer.printable import printable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -52,6 +53,6 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(list(result.rows), indent=1))
     else:
         for row in result.rows:
-            print("\t".join(f"{k}={v}" for k, v in row.items()))
+            print("\t".join(f"{k}={printable(v)}" for k, v in row.items()))
         print(f"{len(result.rows)} {args.level} match(es)", file=sys.stderr)
     return 0

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from rtviewer.cli.common import fail
+from rtviewer.printable import printable
 
 VIEWS = ("axial", "sagittal", "coronal", "dvh", "all", "bev", "rtimage", "record")
 
@@ -63,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
                             beam_number=args.beam_number, control_point=args.control_point,
                             image=args.image)
     try:
-        render(request, lambda line: print(line, file=sys.stderr))
+        render(request, lambda line: print(printable(line), file=sys.stderr))
     except (NothingToRender, RtViewerError) as exc:
         return fail("render", exc, 2)
     print(str(args.out))

@@ -6,6 +6,7 @@ import argparse
 
 from rtviewer.cli.common import fail
 from rtviewer.cli.net_common import add_node_arguments, received_printer, resolve
+from rtviewer.printable import progress_line
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -73,8 +74,6 @@ def _study_of_series(node, local_aet: str, series_uid: str) -> str:  # noqa: ANN
 
 
 def _retrieve(args, node, local_aet, receiver, store):  # noqa: ANN001, ANN202
-    import sys
-
     from rtviewer.net.indexer import StoreIndexer
     from rtviewer.net.receive import StorageServer
     from rtviewer.net.retrieve import c_get, c_move, retrieve_identifier
@@ -87,8 +86,11 @@ def _retrieve(args, node, local_aet, receiver, store):  # noqa: ANN001, ANN202
     indexer = StoreIndexer(store)
     on_received = received_printer(indexer)
 
+    shown = []
+
     def progress(done: int, total: int) -> None:
-        print(f"\r{done}/{total} sub-operations", end="", file=sys.stderr, flush=True)
+        progress_line(f"{done}/{total} sub-operations")
+        shown.append(done)
 
     try:
         if not args.move:
@@ -98,7 +100,8 @@ def _retrieve(args, node, local_aet, receiver, store):  # noqa: ANN001, ANN202
         with StorageServer(receiver, store, on_received):
             return c_move(node, identifier, receiver.ae_title, local_aet, progress=progress)
     finally:
-        print(file=sys.stderr)
+        if shown:
+            progress_line("", last=True)  # ends the progress line (terminal only)
         indexer.request()
         indexer.wait_idle(60)
         indexer.stop()

@@ -8,6 +8,7 @@ import json
 import sys
 
 from rtviewer.cli.common import fail, print_document, quiet_logging
+from rtviewer.printable import progress_line
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -20,10 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def _progress(done: int, total: int) -> None:
-    sys.stderr.write(f"\rscanning: {done}/{total} files")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
+    progress_line(f"scanning: {done}/{total} files", last=done >= total)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ from typing import Any
 
 from rtviewer.model.findings import Finding
 from rtviewer.model.index import Instance, Reference, ScanResult, Series
+from rtviewer.printable import printable_row
 
 __all__ = ["to_json_document", "format_tree"]
 
@@ -131,4 +132,4 @@ def format_tree(result: ScanResult) -> str:
     lines += [f"  {_rel(s.path, root)}: {s.reason}" for s in result.problems]
     if result.cancelled:
         lines.append("The scan was cancelled: this list is incomplete.")
-    return "\n".join(lines)
+    return "\n".join(printable_row(lines))  # one entry per line; names come from files

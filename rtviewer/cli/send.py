@@ -6,6 +6,7 @@ import argparse
 
 from rtviewer.cli.common import fail
 from rtviewer.cli.net_common import add_node_arguments, resolve
+from rtviewer.printable import printable_row
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -59,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     except NetworkError as exc:
         return fail("send", exc, 1)
     for item in result.items:
-        print(f"{item.path}\t{item.sop_instance_uid or '-'}\t{item.message}")
+        print("\t".join(printable_row([item.path, item.sop_instance_uid or "-", item.message])))
     print(f"rtviewer send: {result.sent} of {len(result.items)} stored by {node}",
           file=sys.stderr)
     return 0 if result.sent == len(result.items) else 1

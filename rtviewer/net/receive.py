@@ -28,6 +28,7 @@ from rtviewer.net.tables import (
     TRANSFER_SYNTAXES,
     VERIFICATION,
 )
+from rtviewer.printable import printable
 
 __all__ = ["Received", "StorageServer", "describe", "peer_aet", "store_event",
            "storage_contexts"]
@@ -64,10 +65,10 @@ class Received:
 def describe(item: Received) -> str:
     """The sentence the user sees, e.g. ``RT Plan 'Breast' received from AE TPS``."""
     name = item.sop_class_name.removesuffix(" Storage")
-    label = f" '{item.label}'" if item.label else ""
+    label = f" '{printable(item.label)}'" if item.label else ""
     dup = " (a different object with this UID exists: kept both)" if item.stored.duplicate_of \
         else ""
-    return f"{name}{label} received from AE {item.calling_aet}{dup}"
+    return f"{name}{label} received from AE {printable(item.calling_aet)}{dup}"
 
 
 class StorageServer:

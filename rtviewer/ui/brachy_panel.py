@@ -7,6 +7,8 @@ from typing import Any
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
+from rtviewer.printable import printable
+
 __all__ = ["BrachyPanel", "dwell_rows", "brachy_summary"]
 
 DWELL_COLUMNS = ("Channel", "Index", "x (mm)", "y (mm)", "z (mm)", "Relative (mm)",
@@ -101,5 +103,5 @@ class BrachyPanel(QtWidgets.QWidget):
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
-                self.table.setItem(r, c, QtWidgets.QTableWidgetItem(text))
+                self.table.setItem(r, c, QtWidgets.QTableWidgetItem(printable(text)))
         self.table.resizeColumnsToContents()

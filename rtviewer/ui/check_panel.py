@@ -15,6 +15,7 @@ from rtviewer.errors import RtViewerError
 from rtviewer.model.check import CheckReport, ReportedFinding
 from rtviewer.model.findings import Severity
 from rtviewer.model.index import ScanResult
+from rtviewer.printable import printable_row
 from rtviewer.ui.detached_thread import DetachedThread
 from rtviewer.ui.scan_tree import PATH_ROLE
 
@@ -194,8 +195,9 @@ class CheckDock(QtWidgets.QDockWidget):
             self.table.resizeColumnToContents(column)
 
     def _item(self, finding: ReportedFinding) -> QtWidgets.QTreeWidgetItem:
-        item = QtWidgets.QTreeWidgetItem([finding.severity.value, finding.code, finding.path,
-                                          finding.attribute or "", finding.message])
+        item = QtWidgets.QTreeWidgetItem(printable_row([
+            finding.severity.value, finding.code, finding.path, finding.attribute or "",
+            finding.message]))
         colour = _COLOURS[finding.severity]
         for column in (0, 1):
             item.setForeground(column, colour)

@@ -20,6 +20,7 @@ from PySide6 import QtCore, QtWidgets
 from rtviewer.core.dvh import Dvh
 from rtviewer.core.dvh_metrics import dose_at_volume_cc, dose_at_volume_percent, volume_at_dose_gy
 from rtviewer.model.dose import DoseUnits, DvhType
+from rtviewer.printable import printable
 from rtviewer.ui.dvh_jobs import DvhJobs
 from rtviewer.ui.scene import Scene
 from rtviewer.ui.view_state import ViewState
@@ -281,7 +282,7 @@ class DvhPanel(QtWidgets.QWidget):
             v_rx = stats["v_rx_percent"]
             cells.append("" if np.isnan(v_rx) else f"{v_rx:.1f}")
             for column, text in enumerate(cells):
-                self.table.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+                self.table.setItem(row, column, QtWidgets.QTableWidgetItem(printable(text)))
         self.table.resizeColumnsToContents()
 
     # -- export -------------------------------------------------------------------------

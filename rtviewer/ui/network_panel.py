@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rtviewer.printable import printable
 from rtviewer.ui.network_job import NetworkJob
 from rtviewer.ui.scan_tree import PATH_ROLE
 
@@ -74,9 +75,10 @@ class NetworkMenu(QtCore.QObject):
     def _note(self, message: str) -> None:
         """Show a network event in the status bar and keep it in the Network dock."""
         self.messages.append(message)
-        self.log.addItem(QtCore.QDateTime.currentDateTime().toString("HH:mm:ss  ") + message)
+        shown = printable(message)  # peer-supplied labels and AE titles
+        self.log.addItem(QtCore.QDateTime.currentDateTime().toString("HH:mm:ss  ") + shown)
         self.log.scrollToBottom()
-        self.window.statusBar().showMessage(message, 15_000)
+        self.window.statusBar().showMessage(shown, 15_000)
 
     def _on_received(self, message: str) -> None:
         self._note(message)

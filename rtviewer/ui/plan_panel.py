@@ -6,6 +6,8 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
+from rtviewer.printable import printable
+
 __all__ = ["PlanPanel", "beam_rows"]
 
 BEAM_COLUMNS = ("Beam", "Type", "Radiation", "Gantry (°)", "Collimator (°)", "Couch (°)", "MU",
@@ -117,7 +119,7 @@ class PlanPanel(QtWidgets.QWidget):
             self.beams.setRowCount(len(rows))
             for r, row in enumerate(rows):
                 for c, text in enumerate(row):
-                    item = QtWidgets.QTableWidgetItem(text)
+                    item = QtWidgets.QTableWidgetItem(printable(text))
                     if c == 0:  # check box: beam drawn on the slice views
                         item.setFlags(item.flags() | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
                         item.setCheckState(QtCore.Qt.CheckState.Unchecked)

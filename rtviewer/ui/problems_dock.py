@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from rtviewer.model.index import ScanResult
+from rtviewer.printable import printable
 
 __all__ = ["ProblemsDock"]
 
@@ -33,7 +34,7 @@ class ProblemsDock(QtWidgets.QDockWidget):
         self.table.setRowCount(len(all_rows))
         for i, (kind, path, reason) in enumerate(all_rows):
             for j, text in enumerate((kind, path, reason)):
-                cell = QtWidgets.QTableWidgetItem(text)
+                cell = QtWidgets.QTableWidgetItem(printable(text))
                 cell.setToolTip(text)
                 self.table.setItem(i, j, cell)
         self.table.resizeColumnToContents(0)

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6 import QtWidgets
 
+from rtviewer.printable import printable
 from rtviewer.ui.network_job import NetworkJob
 
 __all__ = ["QueryDialog", "COLUMNS"]
@@ -143,7 +144,7 @@ class QueryDialog(QtWidgets.QDialog):
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, key in enumerate(columns):
-                self.table.setItem(r, c, QtWidgets.QTableWidgetItem(row.get(key, "")))
+                self.table.setItem(r, c, QtWidgets.QTableWidgetItem(printable(row.get(key, ""))))
         self.table.resizeColumnsToContents()
         self.status.setText(f"{len(rows)} {level.lower()} match(es)")
         self._shown_level = level

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rtviewer.printable import printable
 from rtviewer.ui.record_summary import MU_TOLERANCE, beam_rows, session_rows
 
 __all__ = ["RecordView", "SESSION_COLUMNS", "BEAM_COLUMNS"]
@@ -82,7 +83,7 @@ class RecordView(QtWidgets.QWidget):
         table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
-                item = QtWidgets.QTableWidgetItem(text)
+                item = QtWidgets.QTableWidgetItem(printable(text))
                 item.setToolTip(text)
                 if _NUMERIC.fullmatch(text):  # numbers right-aligned, as in a planning system
                     item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight

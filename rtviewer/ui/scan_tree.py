@@ -8,6 +8,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.index import Instance, Patient, Reference, ScanResult, Series
+from rtviewer.printable import printable_row
 from rtviewer.ui.dose_labels import study_label
 
 __all__ = ["ScanTree", "PATH_ROLE"]
@@ -60,7 +61,7 @@ class ScanTree(QtWidgets.QTreeWidget):
             details += f", {len(result.skipped)} skipped, {len(result.problems)} problems"
         if result.cancelled:
             details += " (scan cancelled: incomplete)"
-        top = QtWidgets.QTreeWidgetItem(self, [str(result.root), details])
+        top = QtWidgets.QTreeWidgetItem(self, printable_row([result.root, details]))
         top.setData(0, PATH_ROLE, str(result.root))
         self._roots[result.root] = top
         for patient in result.patients:
@@ -73,11 +74,12 @@ class ScanTree(QtWidgets.QTreeWidget):
     def _add_patient(self, parent: QtWidgets.QTreeWidgetItem, patient: Patient,
                      root: Path) -> None:
         label = f"Patient {patient.patient_id or '(no ID)'}"
-        item = QtWidgets.QTreeWidgetItem(parent, [label, patient.patient_name or "(no name)"])
+        item = QtWidgets.QTreeWidgetItem(
+            parent, printable_row([label, patient.patient_name or "(no name)"]))
         for study in patient.studies:
             # the label a physicist recognises; the UID stays in the details and tooltip
             uid = f"Study Instance UID {study.study_instance_uid or '(none)'}"
-            st = QtWidgets.QTreeWidgetItem(item, [study_label(study), uid])
+            st = QtWidgets.QTreeWidgetItem(item, printable_row([study_label(study), uid]))
             st.setToolTip(0, uid)
             st.setExpanded(True)
             for series in study.series:
@@ -91,7 +93,7 @@ class ScanTree(QtWidgets.QTreeWidget):
         details = f"{n} file{'s' if n != 1 else ''}"
         if series.series_description:
             details = f"{series.series_description} — {details}"
-        item = QtWidgets.QTreeWidgetItem(parent, [label, details])
+        item = QtWidgets.QTreeWidgetItem(parent, printable_row([label, details]))
         item.setToolTip(0, f"Series Instance UID {series.series_instance_uid}\n"
                         + _tooltip(series.findings))
         if series.findings:
@@ -103,8 +105,8 @@ class ScanTree(QtWidgets.QTreeWidget):
 
     def _add_instance(self, parent: QtWidgets.QTreeWidgetItem, inst: Instance,
                       root: Path) -> None:
-        item = QtWidgets.QTreeWidgetItem(parent, [_rel(inst.path, root),
-                                                  inst.summary or inst.sop_class_name])
+        item = QtWidgets.QTreeWidgetItem(parent, printable_row([
+            _rel(inst.path, root), inst.summary or inst.sop_class_name]))
         item.setData(0, PATH_ROLE, str(inst.path))
         tip = f"{inst.path}\n{inst.sop_class_name}\nSOP Instance UID {inst.sop_instance_uid}"
         if inst.findings:
@@ -124,7 +126,7 @@ class ScanTree(QtWidgets.QTreeWidget):
         if ref.kind == "image_series" and ref.referenced_instance_count:
             target += (f" — {ref.missing_instance_count} of {ref.referenced_instance_count} "
                        "referenced images missing")
-        item = QtWidgets.QTreeWidgetItem(parent, [f"→ {ref.kind}", target])
+        item = QtWidgets.QTreeWidgetItem(parent, printable_row([f"→ {ref.kind}", target]))
         item.setToolTip(0, ref.uid)
         item.setToolTip(1, ref.uid)
         if ref.path is not None:

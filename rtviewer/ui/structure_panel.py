@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.model.structure import StructureSet
+from rtviewer.printable import printable_row
 from rtviewer.ui.view_state import ViewState
 
 __all__ = ["StructurePanel"]
@@ -57,8 +58,8 @@ class StructurePanel(QtWidgets.QWidget):
         with QtCore.QSignalBlocker(self.table):
             self.table.clear()
             for roi in structures.rois if structures is not None else ():
-                item = QtWidgets.QTreeWidgetItem([roi.name, roi.interpreted_type or "",
-                                                  _volume_text(roi.volume_cc)])
+                item = QtWidgets.QTreeWidgetItem(printable_row([
+                    roi.name, roi.interpreted_type or "", _volume_text(roi.volume_cc)]))
                 item.setIcon(0, _swatch(roi.color_rgb))
                 item.setData(0, _ROLE_ROI, roi.roi_number)
                 item.setTextAlignment(2, QtCore.Qt.AlignmentFlag.AlignRight)
