@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydicom import config
+from pydicom import config, uid
 from pydicom.uid import UID
 
 __all__ = ["SopClass", "SOP_CLASSES", "lookup", "KINDS", "IMAGE_KINDS", "PLAN_KINDS",
@@ -63,56 +63,54 @@ class SopClass:
     multiframe: bool = False
 
 
-_STORAGE = "1.2.840.10008.5.1.4.1.1."
+def _standard(sop_class_uid: UID, kind: str, multiframe: bool = False) -> SopClass:
+    """A standard SOP Class, named as pydicom's UID dictionary (the standard's PS3.6) names it."""
+    return SopClass(str(sop_class_uid), sop_class_uid.name, kind, multiframe=multiframe)
+
 
 #: The RT SOP Class UIDs the readers test by name (the table below has them all).
-RT_IMAGE = _STORAGE + "481.1"
-RT_DOSE = _STORAGE + "481.2"
-RT_STRUCTURE_SET = _STORAGE + "481.3"
-RT_PLAN = _STORAGE + "481.5"
-RT_TREATMENT_SUMMARY_RECORD = _STORAGE + "481.7"
-RT_ION_PLAN = _STORAGE + "481.8"
+RT_IMAGE = str(uid.RTImageStorage)
+RT_DOSE = str(uid.RTDoseStorage)
+RT_STRUCTURE_SET = str(uid.RTStructureSetStorage)
+RT_PLAN = str(uid.RTPlanStorage)
+RT_TREATMENT_SUMMARY_RECORD = str(uid.RTTreatmentSummaryRecordStorage)
+RT_ION_PLAN = str(uid.RTIonPlanStorage)
 
 _TABLE: tuple[SopClass, ...] = (
-    SopClass(_STORAGE + "2", "CT Image Storage", "image"),  # also cone-beam CT
-    SopClass(_STORAGE + "2.1", "Enhanced CT Image Storage", "image", multiframe=True),
-    SopClass(_STORAGE + "2.2", "Legacy Converted Enhanced CT Image Storage", "image",
-             multiframe=True),
-    SopClass(_STORAGE + "4", "MR Image Storage", "image"),
-    SopClass(_STORAGE + "4.1", "Enhanced MR Image Storage", "image", multiframe=True),
-    SopClass(_STORAGE + "4.3", "Enhanced MR Color Image Storage", "image", multiframe=True),
-    SopClass(_STORAGE + "4.4", "Legacy Converted Enhanced MR Image Storage", "image",
-             multiframe=True),
-    SopClass(_STORAGE + "128", "Positron Emission Tomography Image Storage", "image"),
-    SopClass(_STORAGE + "128.1", "Legacy Converted Enhanced PET Image Storage", "image",
-             multiframe=True),
-    SopClass(_STORAGE + "130", "Enhanced PET Image Storage", "image", multiframe=True),
-    SopClass(_STORAGE + "20", "Nuclear Medicine Image Storage", "image", multiframe=True),
-    SopClass(_STORAGE + "1", "Computed Radiography Image Storage", "image"),
-    SopClass(_STORAGE + "1.1", "Digital X-Ray Image Storage - For Presentation", "image"),
-    SopClass(_STORAGE + "7", "Secondary Capture Image Storage", "image"),
-    SopClass(_STORAGE + "7.1", "Multi-frame Single Bit Secondary Capture Image Storage",
-             "image", multiframe=True),
-    SopClass(_STORAGE + "7.2", "Multi-frame Grayscale Byte Secondary Capture Image Storage",
-             "image", multiframe=True),
-    SopClass(_STORAGE + "7.3", "Multi-frame Grayscale Word Secondary Capture Image Storage",
-             "image", multiframe=True),
-    SopClass(_STORAGE + "7.4", "Multi-frame True Color Secondary Capture Image Storage",
-             "image", multiframe=True),
-    SopClass(RT_IMAGE, "RT Image Storage", "rtimage"),
-    SopClass(RT_DOSE, "RT Dose Storage", "rtdose", multiframe=True),
-    SopClass(RT_STRUCTURE_SET, "RT Structure Set Storage", "rtstruct"),
-    SopClass(_STORAGE + "481.4", "RT Beams Treatment Record Storage", "rtrecord"),
-    SopClass(RT_PLAN, "RT Plan Storage", "rtplan"),
-    SopClass(_STORAGE + "481.6", "RT Brachy Treatment Record Storage", "rtrecord"),
-    SopClass(RT_TREATMENT_SUMMARY_RECORD, "RT Treatment Summary Record Storage", "rtrecord"),
-    SopClass(RT_ION_PLAN, "RT Ion Plan Storage", "rtionplan"),
-    SopClass(_STORAGE + "481.9", "RT Ion Beams Treatment Record Storage", "rtrecord"),
-    SopClass(_STORAGE + "66.1", "Spatial Registration Storage", "registration"),
-    SopClass(_STORAGE + "66.3", "Deformable Spatial Registration Storage", "registration"),
-    SopClass(_STORAGE + "66.4", "Segmentation Storage", "segmentation", multiframe=True),
-    SopClass(_STORAGE + "66.5", "Surface Segmentation Storage", "segmentation"),
-    SopClass("1.2.840.10008.1.3.10", "Media Storage Directory Storage", "dicomdir"),
+    _standard(uid.CTImageStorage, "image"),  # also cone-beam CT
+    _standard(uid.EnhancedCTImageStorage, "image", multiframe=True),
+    _standard(uid.LegacyConvertedEnhancedCTImageStorage, "image", multiframe=True),
+    _standard(uid.MRImageStorage, "image"),
+    _standard(uid.EnhancedMRImageStorage, "image", multiframe=True),
+    _standard(uid.EnhancedMRColorImageStorage, "image", multiframe=True),
+    _standard(uid.LegacyConvertedEnhancedMRImageStorage, "image", multiframe=True),
+    _standard(uid.PositronEmissionTomographyImageStorage, "image"),
+    _standard(uid.LegacyConvertedEnhancedPETImageStorage, "image", multiframe=True),
+    _standard(uid.EnhancedPETImageStorage, "image", multiframe=True),
+    _standard(uid.NuclearMedicineImageStorage, "image", multiframe=True),
+    _standard(uid.ComputedRadiographyImageStorage, "image"),
+    _standard(uid.DigitalXRayImageStorageForPresentation, "image"),
+    _standard(uid.SecondaryCaptureImageStorage, "image"),
+    _standard(uid.MultiFrameSingleBitSecondaryCaptureImageStorage, "image", multiframe=True),
+    _standard(uid.MultiFrameGrayscaleByteSecondaryCaptureImageStorage, "image",
+              multiframe=True),
+    _standard(uid.MultiFrameGrayscaleWordSecondaryCaptureImageStorage, "image",
+              multiframe=True),
+    _standard(uid.MultiFrameTrueColorSecondaryCaptureImageStorage, "image", multiframe=True),
+    _standard(uid.RTImageStorage, "rtimage"),
+    _standard(uid.RTDoseStorage, "rtdose", multiframe=True),
+    _standard(uid.RTStructureSetStorage, "rtstruct"),
+    _standard(uid.RTBeamsTreatmentRecordStorage, "rtrecord"),
+    _standard(uid.RTPlanStorage, "rtplan"),
+    _standard(uid.RTBrachyTreatmentRecordStorage, "rtrecord"),
+    _standard(uid.RTTreatmentSummaryRecordStorage, "rtrecord"),
+    _standard(uid.RTIonPlanStorage, "rtionplan"),
+    _standard(uid.RTIonBeamsTreatmentRecordStorage, "rtrecord"),
+    _standard(uid.SpatialRegistrationStorage, "registration"),
+    _standard(uid.DeformableSpatialRegistrationStorage, "registration"),
+    _standard(uid.SegmentationStorage, "segmentation", multiframe=True),
+    _standard(uid.SurfaceSegmentationStorage, "segmentation"),
+    _standard(uid.MediaStorageDirectoryStorage, "dicomdir"),
     # Varian's private class for Halcyon/Ethos plans: standard RT Plan content.
     SopClass("1.2.246.352.70.1.70", "Varian RT Plan (private)", "rtplan", private=True),
 )

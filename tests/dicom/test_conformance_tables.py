@@ -1,8 +1,6 @@
-"""highdicom's copy of the standard's tables still loads and says what PS3.3 says."""
+"""The standard's tables (package data from highdicom's copy of PS3.3) say what PS3.3 says."""
 
 from __future__ import annotations
-
-from importlib.metadata import version
 
 import pydicom
 import pytest
@@ -29,11 +27,6 @@ RT_IODS = {
     "1.2.840.10008.5.1.4.1.1.4": "mr-image",
     "1.2.840.10008.5.1.4.1.1.128": "positron-emission-tomography-image",
 }
-
-
-def test_highdicom_version_is_the_pinned_one():
-    # the tables live in a private folder: a new version must be re-validated by hand
-    assert version("highdicom") == "0.28.2"
 
 
 @pytest.mark.parametrize(("uid", "iod"), sorted(RT_IODS.items()))

@@ -1,20 +1,19 @@
-"""The standard's IOD, module and attribute tables, as shipped by highdicom.
+"""The standard's IOD, module and attribute tables (DICOM PS3.3), as package data.
 
-highdicom (MIT) distributes PS3.3's tables, generated from the standard's own
-XML, as JSON files in its private ``_standard`` folder. We read those files
-directly (without importing highdicom, which is slow to import) rather than
-typing a partial copy of PS3.3 by hand. Because the folder is private, the
-version is pinned in ``pyproject.toml`` and ``tests/dicom/test_conformance_tables.py``
-fails when a new version changes the layout.
+``standard_tables.json`` beside this module is generated at build time by
+``scripts/make_standard_tables.py`` from the JSON copies of PS3.3's tables that the
+highdicom wheel (MIT) publishes, rather than a partial copy of PS3.3 typed by hand;
+it keeps only what the checks below read. ``tests/test_standard_tables.py`` fails
+when the file and the script's output differ. highdicom is not a runtime dependency.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
+from importlib import resources
+from typing import Any
 
 from pydicom.datadict import tag_for_keyword
 
@@ -24,7 +23,7 @@ __all__ = [
     "MAX_SEQUENCE_DEPTH",
     "iod_name_for_sop_class",
     "module_rules_for_iod",
-    "standard_tables_folder",
+    "standard_tables",
 ]
 
 #: Nested sequences are checked to this depth (a top-level attribute has depth 0;
@@ -80,33 +79,21 @@ class ModuleRule:
     top_level_keywords: frozenset[str]
 
 
-def standard_tables_folder() -> Path:
-    """Return the folder holding highdicom's JSON copies of the standard's tables.
+@cache
+def standard_tables() -> dict[str, Any]:
+    """The generated tables: ``sop_class_iod``, ``iod_modules``, ``module_attributes``.
 
-    Raises
-    ------
-    FileNotFoundError
-        highdicom is not installed or no longer ships the folder.
+    ``iod_modules`` maps an IOD key to ``[module key, usage]`` pairs in the standard's
+    order; ``module_attributes`` maps a module key to ``[keyword, type, path]`` rows.
     """
-    spec = importlib.util.find_spec("highdicom")
-    if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("highdicom is not installed: the standard's tables are missing")
-    folder = Path(next(iter(spec.submodule_search_locations))) / "_standard"
-    if not folder.is_dir():
-        raise FileNotFoundError(f"highdicom no longer ships the standard's tables in {folder}")
-    return folder
-
-
-@lru_cache(maxsize=4)
-def _load(name: str) -> dict:
-    with open(standard_tables_folder() / name, encoding="utf-8") as fh:
-        data: dict = json.load(fh)
+    text = resources.files(__package__).joinpath("standard_tables.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
     return data
 
 
 def iod_name_for_sop_class(sop_class_uid: str) -> str | None:
     """Return highdicom's IOD key (e.g. ``"rt-plan"``) for a SOP Class UID, or None."""
-    value = _load("sop_class_iod_map.json").get(str(sop_class_uid))
+    value = standard_tables()["sop_class_iod"].get(str(sop_class_uid))
     return None if value is None else str(value)
 
 
@@ -124,22 +111,20 @@ def module_rules_for_iod(iod_name: str) -> tuple[ModuleRule, ...]:
     tuple of ModuleRule
         In the standard's order; empty when the IOD is unknown.
     """
-    modules = _load("iod_module_map.json").get(iod_name, [])
-    attributes = _load("module_attribute_map.json")
+    tables = standard_tables()
     result = []
-    for entry in modules:
-        key = entry["key"]
-        rows = attributes.get(key, [])
+    for key, usage in tables["iod_modules"].get(iod_name, []):
+        rows = tables["module_attributes"].get(key, [])
         # Repeating-group keywords (overlays, curves: 60xx) have no single tag in
         # pydicom's dictionary and are skipped; rtviewer reads none of them.
-        known = [row for row in rows if _known(row["keyword"], row["path"])]
+        known = [(kw, kind, path) for kw, kind, path in rows if _known(kw, path)]
         rules = tuple(
-            AttributeRule(row["keyword"], row["type"], tuple(row["path"]))
-            for row in known
-            if row["type"] in ("1", "2") and len(row["path"]) <= MAX_SEQUENCE_DEPTH
+            AttributeRule(kw, kind, tuple(path))
+            for kw, kind, path in known
+            if kind in ("1", "2") and len(path) <= MAX_SEQUENCE_DEPTH
         )
-        top = frozenset(row["keyword"] for row in known if not row["path"])
-        result.append(ModuleRule(key, entry["usage"], rules, top))
+        top = frozenset(kw for kw, _kind, path in known if not path)
+        result.append(ModuleRule(key, usage, rules, top))
     return tuple(result)
 
 
