@@ -69,26 +69,28 @@ def drr(volume_hu: NDArray[np.floating], grid: Grid, geometry: BeamGeometry,
     xx, yy = np.meshgrid(xs, ys)
     targets = geometry.bld_to_patient(np.column_stack([xx.ravel(), yy.ravel(),
                                                        np.zeros(xx.size)]))
-    source = geometry.source_mm
+    sources = geometry.ray_origins_mm(targets)  # one source, or two virtual ones (ions)
     mu = np.maximum(0.0, 1.0 + volume_hu.astype(np.float32) / 1000.0).ravel()
     out = np.zeros(xx.size)
     for begin in range(0, xx.size, _CHUNK_RAYS):
-        chunk = targets[begin:begin + _CHUNK_RAYS]
-        out[begin:begin + len(chunk)] = _integrate(mu, grid, source, chunk, step)
+        chunk = slice(begin, begin + _CHUNK_RAYS)
+        out[chunk] = _integrate(mu, grid, sources[chunk], targets[chunk], step)
     return out.reshape(ys.size, xs.size)
 
 
-def _integrate(mu: NDArray[np.float32], grid: Grid, source: FloatArray, targets: FloatArray,
+def _integrate(mu: NDArray[np.float32], grid: Grid, sources: FloatArray, targets: FloatArray,
                step: float) -> FloatArray:
-    """Line integrals of ``mu`` (flattened ``[k, j, i]``) along source→target rays, mm."""
+    """Line integrals of ``mu`` (flattened ``[k, j, i]``) along source→target rays, mm.
+
+    ``sources`` and ``targets`` are ``(N, 3)`` patient mm, one ray each.
+    """
     nk, nj, ni = grid.shape
-    direction = targets - source
+    direction = targets - sources
     length = np.linalg.norm(direction, axis=1)
     unit = direction / length[:, None]
-    start_ijk = grid.patient_to_index(source)
-    step_ijk = grid.patient_to_index(source + unit) - start_ijk  # index change per mm
-    bounds = _ray_box(np.broadcast_to(start_ijk, step_ijk.shape), step_ijk,
-                      np.array([ni, nj, nk], dtype=np.float64))
+    start_ijk = grid.patient_to_index(sources)
+    step_ijk = grid.patient_to_index(sources + unit) - start_ijk  # index change per mm
+    bounds = _ray_box(start_ijk, step_ijk, np.array([ni, nj, nk], dtype=np.float64))
     enter, leave = np.maximum(bounds[:, 0], 0.0), bounds[:, 1]
     span = np.where(leave > enter, leave - enter, 0.0)
     count = int(np.ceil(span.max() / step)) if span.max() > 0 else 0
@@ -100,7 +102,8 @@ def _integrate(mu: NDArray[np.float32], grid: Grid, source: FloatArray, targets:
     valid = d < leave[:, None]
     flat = np.zeros(d.shape, dtype=np.intp)
     for axis, (size, stride) in enumerate(((ni, 1), (nj, ni), (nk, nj * ni))):
-        index = np.rint(start_ijk[axis] + d * step_ijk[:, axis:axis + 1]).astype(np.intp)
+        index = np.rint(start_ijk[:, axis:axis + 1] + d * step_ijk[:, axis:axis + 1]
+                        ).astype(np.intp)
         valid &= (index >= 0) & (index < size)
         flat += index * stride
     samples = np.where(valid, mu[np.where(valid, flat, 0)], 0.0)

@@ -115,6 +115,11 @@ class BeamGeometry:
         DICOM Patient Position (``"HFS"``, ``"FFP"``, ...).
     table_top_pitch_deg, table_top_roll_deg : float
         Table Top Pitch and Roll Angles (degrees); usually zero.
+    sad_y_mm : float or None
+        A second virtual source distance along ``Yg`` when it differs from the one
+        along ``Xg`` (``sad_mm``): scanned ion beams bend in X and in Y with two
+        magnets at different heights (Virtual Source-Axis Distances). ``None``: one
+        point source, ``sad_mm`` on both axes.
     """
 
     gantry_deg: float
@@ -125,6 +130,7 @@ class BeamGeometry:
     patient_position: str = "HFS"
     table_top_pitch_deg: float = 0.0
     table_top_roll_deg: float = 0.0
+    sad_y_mm: float | None = None
 
     def __post_init__(self) -> None:
         if self.patient_position not in PATIENT_ORIENTATION:
@@ -134,6 +140,8 @@ class BeamGeometry:
             )
         if not self.sad_mm > 0:
             raise ValueError(f"sad_mm must be positive, got {self.sad_mm}")
+        if self.sad_y_mm is not None and not self.sad_y_mm > 0:
+            raise ValueError(f"sad_y_mm must be positive, got {self.sad_y_mm}")
         iso = tuple(float(v) for v in np.asarray(self.isocenter_mm, dtype=float).reshape(3))
         object.__setattr__(self, "isocenter_mm", iso)
 
@@ -195,7 +203,10 @@ class BeamGeometry:
 
     @property
     def source_mm(self) -> FloatArray:
-        """The radiation source position in DICOM patient ``(x, y, z)`` mm."""
+        """The radiation source position in DICOM patient ``(x, y, z)`` mm.
+
+        With two virtual sources (``sad_y_mm``) the X one; rays: :meth:`ray_origins_mm`.
+        """
         return self.bld_to_patient([0.0, 0.0, self.sad_mm])
 
     @property
@@ -229,6 +240,8 @@ class BeamGeometry:
         if frame not in ("bld", "gantry"):
             raise ValueError(f"frame must be 'bld' or 'gantry', got {frame!r}")
         sid = self.sad_mm if distance_from_source_mm is None else float(distance_from_source_mm)
+        if self.sad_y_mm is not None and self.sad_y_mm != self.sad_mm:
+            return self._project_two_sources(points_mm, sid, frame)
         q = self.patient_to_bld(points_mm) if frame == "bld" else self.patient_to_gantry(
             points_mm
         )
@@ -236,6 +249,44 @@ class BeamGeometry:
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = np.where(depth > 0, sid / depth, np.nan)
         return q[..., :2] * scale[..., None]
+
+    @property
+    def sad_xy_mm(self) -> tuple[float, float]:
+        """Source distances along ``Xg`` and ``Yg`` (equal for a point source), mm."""
+        return self.sad_mm, self.sad_mm if self.sad_y_mm is None else self.sad_y_mm
+
+    def _project_two_sources(self, points_mm: ArrayLike, sid: float, frame: str) -> FloatArray:
+        """Projection with a virtual source per gantry axis (the plane at ``sid`` from X's)."""
+        q = self.patient_to_gantry(points_mm)
+        plane_z = self.sad_mm - sid  # the plane's height above the isocentre
+        out = np.empty(q.shape[:-1] + (2,))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for axis, sad in enumerate(self.sad_xy_mm):
+                depth = sad - q[..., 2]
+                out[..., axis] = np.where(depth > 0, q[..., axis] * (sad - plane_z) / depth,
+                                          np.nan)
+        if frame == "gantry":
+            return out
+        # gantry → BLD in the plane: turn back by the collimator angle
+        return out @ rotation_z(self.collimator_deg)[:2, :2]
+
+    def ray_origins_mm(self, points_mm: ArrayLike) -> FloatArray:
+        """A point upstream on the ray through each patient point (patient mm, ``(..., 3)``).
+
+        With one source this is the source; with two virtual sources (``sad_y_mm``)
+        each ray is still a straight line, through ``(0, y', sad_x)`` and
+        ``(x', 0, sad_y)`` in gantry axes, where ``(x', y')`` is the point's
+        projection at the isocentre plane.
+        """
+        p = np.asarray(points_mm, dtype=np.float64)
+        if self.sad_y_mm is None or self.sad_y_mm == self.sad_mm:
+            return np.broadcast_to(self.source_mm, p.shape).copy()
+        xy = self.project_to_plane(p, frame="gantry")
+        top = max(self.sad_xy_mm)
+        origin = np.stack([xy[..., 0] * (1.0 - top / self.sad_mm),
+                           xy[..., 1] * (1.0 - top / self.sad_xy_mm[1]),
+                           np.full(xy.shape[:-1], top)], axis=-1)
+        return self.gantry_to_patient(origin)
 
     def plane_to_patient(
         self, xy_mm: ArrayLike, *, distance_from_source_mm: float | None = None,

@@ -96,12 +96,12 @@ def _common_values(item: Dataset, notes: Notes, where: str, *, ion: bool) -> dic
         "devices": _devices(item, device_key, notes, where),
         "wedges": _wedges(item, "IonWedgeSequence" if ion else "WedgeSequence", notes, where),
         "blocks": _blocks(item, "IonBlockSequence" if ion else "BlockSequence", notes, where),
-        "applicators": tuple(
-            Applicator(text(a, "ApplicatorID"), text(a, "ApplicatorType"),
-                       text(a, "ApplicatorDescription"))
-            for a in items(item, "ApplicatorSequence")),
+        "applicators": _applicators(item, notes, where),
         "compensators": _compensators(item, ion, notes, where),
         "number_of_boli": integer(item, "NumberOfBoli", notes, where),
+        "bolus_roi_numbers": tuple(
+            n for b in items(item, "ReferencedBolusSequence")
+            if (n := integer(b, "ReferencedROINumber", notes, where)) is not None),
         "referenced_patient_setup_number": integer(item, "ReferencedPatientSetupNumber",
                                                    notes, where),
         "final_cumulative_meterset_weight": number(item, "FinalCumulativeMetersetWeight",
@@ -150,8 +150,26 @@ def _blocks(item: Dataset, keyword: str, notes: Notes, where: str) -> tuple[Bloc
         blocks.append(Block(
             integer(b, "BlockNumber", notes, where), text(b, "BlockName"),
             text(b, "BlockType"), text(b, "BlockDivergence"), text(b, "MaterialID"),
-            number(b, "BlockThickness", notes, where), text(b, "BlockTrayID"), outline))
+            number(b, "BlockThickness", notes, where), text(b, "BlockTrayID"), outline,
+            text(b, "BlockMountingPosition"),
+            number(b, "SourceToBlockTrayDistance", notes, where)))
     return tuple(blocks)
+
+
+def _applicators(item: Dataset, notes: Notes, where: str) -> tuple[Applicator, ...]:
+    out = []
+    for a in items(item, "ApplicatorSequence"):
+        geometry = next(iter(items(a, "ApplicatorGeometrySequence")), None)
+        shape = opening = opening_xy = None
+        if geometry is not None:
+            shape = text(geometry, "ApplicatorApertureShape")
+            opening = number(geometry, "ApplicatorOpening", notes, where)
+            x = number(geometry, "ApplicatorOpeningX", notes, where)
+            y = number(geometry, "ApplicatorOpeningY", notes, where)
+            opening_xy = (x, y) if x is not None and y is not None else None
+        out.append(Applicator(text(a, "ApplicatorID"), text(a, "ApplicatorType"),
+                              text(a, "ApplicatorDescription"), shape, opening, opening_xy))
+    return tuple(out)
 
 
 def _compensators(item: Dataset, ion: bool, notes: Notes,
@@ -160,8 +178,14 @@ def _compensators(item: Dataset, ion: bool, notes: Notes,
     return tuple(
         Compensator(integer(c, "CompensatorNumber", notes, where), text(c, "CompensatorID"),
                     text(c, "CompensatorType"), integer(c, "CompensatorRows", notes, where),
-                    integer(c, "CompensatorColumns", notes, where))
+                    integer(c, "CompensatorColumns", notes, where),
+                    _pair(vector(c, "CompensatorPosition", notes, where, 2)),
+                    _pair(vector(c, "CompensatorPixelSpacing", notes, where, 2)))
         for c in items(item, keyword))
+
+
+def _pair(values: Any) -> tuple[float, float] | None:
+    return None if values is None else (float(values[0]), float(values[1]))
 
 
 def _referenced_beam(number_: int, fraction_groups: tuple[FractionGroup, ...], notes: Notes,

@@ -27,7 +27,9 @@ def ion_beam_values(item: Dataset, notes: Notes, where: str) -> dict[str, Any]:
     return {
         "scan_mode": text(item, "ScanMode"),
         "virtual_sad_mm": virtual_sad,
-        "sad_mm": None if virtual_sad is None else float(np.mean(virtual_sad)),
+        # the X distance; the Y one stays in virtual_sad_mm (they differ on most
+        # scanning nozzles, and their mean would put both axes' sources wrong)
+        "sad_mm": None if virtual_sad is None else float(virtual_sad[0]),
         "radiation_mass_number": integer(item, "RadiationMassNumber", notes, where),
         "radiation_atomic_number": integer(item, "RadiationAtomicNumber", notes, where),
         "radiation_charge_state": integer(item, "RadiationChargeState", notes, where),

@@ -175,7 +175,13 @@ class Wedge:
 
 @dataclass(frozen=True, eq=False)
 class Block:
-    """A block (300A,00F4): outline ``data_mm`` (N, 2) at isocentre plane."""
+    """A block (300A,00F4): outline ``data_mm`` (N, 2) at isocentre plane.
+
+    ``data_mm`` is Block Data: ``(Xb, Yb)`` mm projected to the isocentre plane in
+    IEC BEAM LIMITING DEVICE axes. ``mounting_position`` (PATIENT_SIDE or
+    SOURCE_SIDE of the tray) and ``source_to_tray_mm`` place the block's faces for
+    a block without divergent edges.
+    """
 
     number: int | None
     name: str | None
@@ -185,26 +191,42 @@ class Block:
     thickness_mm: float | None
     tray_id: str | None
     data_mm: FloatArray | None
+    mounting_position: str | None = None
+    source_to_tray_mm: float | None = None
 
 
 @dataclass(frozen=True)
 class Applicator:
-    """An applicator or cone (300A,0107)."""
+    """An applicator or cone (300A,0107).
+
+    ``aperture_shape`` (SYM_SQUARE, SYM_RECTANGLE, SYM_CIRCULAR) with
+    ``opening_mm`` (side or diameter) or ``opening_xy_mm`` (rectangle), from the
+    Applicator Geometry Sequence, mm at the isocentre plane; ``None`` when not stated.
+    """
 
     applicator_id: str | None
     applicator_type: str | None
     description: str | None
+    aperture_shape: str | None = None
+    opening_mm: float | None = None
+    opening_xy_mm: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
 class Compensator:
-    """A compensator (300A,00E3): a summary, not its thickness map."""
+    """A compensator (300A,00E3): a summary, not its thickness map.
+
+    ``position_mm`` is Compensator Position, the first pixel's ``(Xb, Yb)`` mm at
+    the isocentre plane; ``pixel_spacing_mm`` is ``(row, column)`` spacing there.
+    """
 
     number: int | None
     compensator_id: str | None
     compensator_type: str | None
     rows: int | None
     columns: int | None
+    position_mm: tuple[float, float] | None = None
+    pixel_spacing_mm: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -230,6 +252,7 @@ class Beam:
     applicators: tuple[Applicator, ...] = ()
     compensators: tuple[Compensator, ...] = ()
     number_of_boli: int | None = None
+    bolus_roi_numbers: tuple[int, ...] = ()
     referenced_patient_setup_number: int | None = None
     final_cumulative_meterset_weight: float | None = None
     control_points: tuple[ControlPoint, ...] = ()

@@ -6,6 +6,7 @@ view share it, so every view draws the same field.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,7 +74,7 @@ def beam_at(plan: Any, beam: Beam, index: int = 0) -> BeamAtControlPoint:
     if iso is None:
         iso = np.zeros(3)
         notes.append(f"beam {beam.number}: no Isocenter Position, (0, 0, 0) assumed")
-    sad = beam.sad_mm
+    sad, sad_y = beam.sad_mm, _virtual_sad_y(beam)
     if not sad or sad <= 0:
         sad = 1000.0
         notes.append(f"beam {beam.number}: no Source-Axis Distance, 1000 mm assumed")
@@ -84,8 +85,17 @@ def beam_at(plan: Any, beam: Beam, index: int = 0) -> BeamAtControlPoint:
         isocenter_mm=tuple(np.asarray(iso, dtype=float)), sad_mm=float(sad),
         patient_position=position,
         table_top_pitch_deg=float(_last(cps, index, "table_top_pitch_angle_deg") or 0.0),
-        table_top_roll_deg=float(_last(cps, index, "table_top_roll_angle_deg") or 0.0))
+        table_top_roll_deg=float(_last(cps, index, "table_top_roll_angle_deg") or 0.0),
+        sad_y_mm=sad_y)
     return BeamAtControlPoint(geometry, _apertures(beam, cp, notes), tuple(notes))
+
+
+def _virtual_sad_y(beam: Beam) -> float | None:
+    """An ion beam's Y virtual source distance when it differs from the X one, else None."""
+    vsad = getattr(beam, "virtual_sad_mm", None)
+    if vsad is None or len(vsad) != 2 or not vsad[1] > 0 or vsad[1] == beam.sad_mm:
+        return None
+    return float(vsad[1])
 
 
 def _apertures(beam: Beam, cp: ControlPoint, notes: list[str]) -> list[np.ndarray]:
@@ -195,11 +205,7 @@ def arc_geometries(plan: Any, beam: Beam, *, step_deg: float = 2.0) -> list[Beam
 
 
 def _with_gantry(base: BeamGeometry, gantry: float) -> BeamGeometry:
-    return BeamGeometry(gantry_deg=gantry, collimator_deg=base.collimator_deg,
-                        couch_deg=base.couch_deg, isocenter_mm=base.isocenter_mm,
-                        sad_mm=base.sad_mm, patient_position=base.patient_position,
-                        table_top_pitch_deg=base.table_top_pitch_deg,
-                        table_top_roll_deg=base.table_top_roll_deg)
+    return dataclasses.replace(base, gantry_deg=gantry)
 
 
 def cumulative_weights(beam: Beam) -> np.ndarray:

@@ -7,6 +7,7 @@ collimator angle; the patient (structures, DRR) stays put, as on a portal image.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,7 @@ from rtviewer.core.drr import drr
 from rtviewer.core.iec61217 import BeamGeometry, rotation_z
 from rtviewer.core.silhouette import union_outline
 from rtviewer.model.beam import Beam
+from rtviewer.ui.beam_accessories import AccessoryShape, accessory_lines, accessory_shapes
 from rtviewer.ui.beam_model import beam_at, mlc_layers
 
 __all__ = ["BevContent", "bev_content", "compute_drr", "project_structures", "to_gantry"]
@@ -39,6 +41,10 @@ class BevContent:
     apertures_bld : list of ndarray (M, 2)
         The open field in beam limiting device ``(Xb, Yb)`` mm at the isocentre
         plane (before the collimator turn), as the plan states it.
+    accessories : tuple of AccessoryShape
+        Wedge arrows, block, applicator and compensator outlines, in ``(Xg, Yg)``.
+    accessory_lines : tuple of str
+        One sentence per accessory (wedges, blocks, boli, ion devices...).
     """
 
     geometry: BeamGeometry
@@ -47,6 +53,8 @@ class BevContent:
     leaves: np.ndarray | None
     notes: tuple[str, ...]
     apertures_bld: tuple[np.ndarray, ...] = ()
+    accessories: tuple[AccessoryShape, ...] = ()
+    accessory_lines: tuple[str, ...] = ()
 
 
 def to_gantry(points_bld: np.ndarray, collimator_deg: float) -> np.ndarray:
@@ -55,8 +63,11 @@ def to_gantry(points_bld: np.ndarray, collimator_deg: float) -> np.ndarray:
     return np.asarray(points_bld, dtype=np.float64) @ m.T
 
 
-def bev_content(plan: Any, beam: Beam, index: int) -> BevContent:
-    """The beam's field, jaws and leaves at control point ``index`` in gantry coordinates."""
+def bev_content(plan: Any, beam: Beam, index: int, structures: Any = None) -> BevContent:
+    """The beam's field, jaws, leaves and accessories at control point ``index``.
+
+    In gantry coordinates; ``structures`` names the boli's ROIs.
+    """
     at = beam_at(plan, beam, index)
     coll = at.geometry.collimator_deg
     cp = beam.control_points[int(np.clip(index, 0, len(beam.control_points) - 1))]
@@ -73,8 +84,11 @@ def bev_content(plan: Any, beam: Beam, index: int) -> BevContent:
                                                 mlc_axis=axis) for layer in layers])
         leaves = to_gantry(rects, coll)
     apertures = [to_gantry(p, coll) for p in at.apertures]
-    return BevContent(at.geometry, apertures, jaws, leaves, at.notes,
-                      tuple(np.asarray(p, dtype=np.float64) for p in at.apertures))
+    shapes, accessory_notes = accessory_shapes(beam, cp)
+    turned = tuple(dataclasses.replace(s, points_mm=to_gantry(s.points_mm, coll)) for s in shapes)
+    return BevContent(at.geometry, apertures, jaws, leaves, at.notes + tuple(accessory_notes),
+                      tuple(np.asarray(p, dtype=np.float64) for p in at.apertures), turned,
+                      tuple(accessory_lines(beam, cp, structures)))
 
 
 def _slab_polygons(model: Any, step_mm: float) -> list[np.ndarray]:
@@ -132,11 +146,7 @@ def compute_drr(image: Any, geometry: BeamGeometry, *, half_width_mm: float,
     size = 2.0 * half_width_mm / pixels
     centres = -half_width_mm + (np.arange(pixels) + 0.5) * size
     # the gantry frame is the BLD frame at collimator 0
-    g0 = BeamGeometry(gantry_deg=geometry.gantry_deg, collimator_deg=0.0,
-                      couch_deg=geometry.couch_deg, isocenter_mm=geometry.isocenter_mm,
-                      sad_mm=geometry.sad_mm, patient_position=geometry.patient_position,
-                      table_top_pitch_deg=geometry.table_top_pitch_deg,
-                      table_top_roll_deg=geometry.table_top_roll_deg)
+    g0 = dataclasses.replace(geometry, collimator_deg=0.0)
     step = max(min(image.grid.spacing_mm), 1.0)  # nearest sampling: a voxel a step
     values = drr(image.voxels, image.grid, g0, centres, centres[::-1], step_mm=step)
     return values, size

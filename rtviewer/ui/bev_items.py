@@ -121,7 +121,7 @@ class BevBackdrop(QtCore.QObject):
         return note + "No CT and no RT Image of this beam: no backdrop."
 
     def _show_drr(self, image: Any, g: BeamGeometry, half_width: float, *, fast: bool) -> str:
-        key = (round(g.gantry_deg, 1), round(g.couch_deg, 1), g.isocenter_mm, g.sad_mm,
+        key = (round(g.gantry_deg, 1), round(g.couch_deg, 1), g.isocenter_mm, g.sad_xy_mm,
                g.patient_position, round(half_width, 1))
         self._wanted = key
         if key in self._cache:

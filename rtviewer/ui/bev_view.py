@@ -16,10 +16,19 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.model.ion import IonBeam
 from rtviewer.ui.beam_model import cumulative_weights, default_beam_number
+from rtviewer.ui.bev_accessory_items import AccessoryItems
 from rtviewer.ui.bev_content import BevContent, bev_content, project_structures
 from rtviewer.ui.bev_items import BevBackdrop, polygons_path, spot_brushes
 
 __all__ = ["BeamsEyeView"]
+
+
+def _sad_text(g: Any) -> str:
+    """The source distance(s) the projection uses."""
+    sad_x, sad_y = g.sad_xy_mm
+    if sad_x == sad_y:
+        return f"SAD {sad_x:g} mm"
+    return f"virtual SAD X {sad_x:g} mm, Y {sad_y:g} mm"
 
 
 class BeamsEyeView(QtWidgets.QWidget):
@@ -100,6 +109,7 @@ class BeamsEyeView(QtWidgets.QWidget):
         for z, item in enumerate((self.leaf_item, self.jaw_item, self.field_item), start=5):
             item.setZValue(z)
             self.vb.addItem(item)
+        self.accessories = AccessoryItems(self.vb)
         self.spots = pg.ScatterPlotItem(pxMode=True, size=7, pen=None)
         self.spots.setZValue(9)
         self.vb.addItem(self.spots)
@@ -189,7 +199,7 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.index = index
         with QtCore.QSignalBlocker(self.slider):
             self.slider.setValue(index)
-        self.content = bev_content(self.plan, beam, index)
+        self.content = bev_content(self.plan, beam, index, self.structures)
         if isinstance(beam, IonBeam):  # the slider walks through the energy layers too
             layer = next((k for k, lay in enumerate(beam.energy_layers)
                           if index in lay.control_point_indices), None)
@@ -212,6 +222,7 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.content = None
         for item in (self.leaf_item, self.jaw_item, self.field_item):
             item.setPath(QtGui.QPainterPath())
+        self.accessories.show([])
         self.spots.setData([], [])
         self.backdrop.item.clear()
         self.cp_label.setText("")
@@ -224,6 +235,7 @@ class BeamsEyeView(QtWidgets.QWidget):
                                              if content.leaves is not None else []))
         self.jaw_item.setPath(polygons_path([content.jaws] if content.jaws is not None else []))
         self.field_item.setPath(polygons_path(content.apertures))
+        self.accessories.show(list(content.accessories))
         self._draw_ticks()
         if self.isVisible():  # DRR and projections take a while: only when looked at
             self.backdrop_note = self.backdrop.show(
@@ -239,6 +251,8 @@ class BeamsEyeView(QtWidgets.QWidget):
 
     def _half_width(self) -> float:
         pts = [p for p in self.content.apertures] if self.content else []
+        if self.content is not None:
+            pts += [s.points_mm for s in self.content.accessories if s.kind != "wedge"]
         if self.content is not None and self.content.jaws is not None:
             pts.append(self.content.jaws)
         beam = self.beam
@@ -287,7 +301,7 @@ class BeamsEyeView(QtWidgets.QWidget):
         g = self.content.geometry
         half = self._half_width()
         key = (roi.roi_number, round(g.gantry_deg, 2), round(g.collimator_deg, 2),
-               round(g.couch_deg, 2), g.isocenter_mm, g.sad_mm, g.patient_position,
+               round(g.couch_deg, 2), g.isocenter_mm, g.sad_xy_mm, g.patient_position,
                g.table_top_pitch_deg, g.table_top_roll_deg, round(half, 1))
         if key not in self._projections:
             if cached_only:
@@ -297,12 +311,18 @@ class BeamsEyeView(QtWidgets.QWidget):
                                                         half_width_mm=half, slab_model=model)
         return self._projections[key]
 
-    def _draw_spots(self) -> None:
+    def shown_layer(self) -> Any:
+        """The energy layer whose spots are drawn (an ion beam's), else None."""
         beam = self.beam
         if not isinstance(beam, IonBeam) or not beam.energy_layers:
+            return None
+        return beam.energy_layers[int(np.clip(self.layer, 0, len(beam.energy_layers) - 1))]
+
+    def _draw_spots(self) -> None:
+        layer = self.shown_layer()
+        if layer is None:
             self.spots.setData([], [])
             return
-        layer = beam.energy_layers[int(np.clip(self.layer, 0, len(beam.energy_layers) - 1))]
         xy = layer.spot_positions_mm
         weights = layer.spot_meterset_weights
         top = float(weights.max()) if weights.size and weights.max() > 0 else 1.0
@@ -337,15 +357,16 @@ class BeamsEyeView(QtWidgets.QWidget):
             f"meterset weight {weight}{mu} · gantry {g.gantry_deg:.1f}° collimator "
             f"{g.collimator_deg:.1f}° couch {g.couch_deg:.1f}°")
         lines = [f"Beam {beam.number} {beam.name or ''}: seen from the source, Xg → right, "
-                 f"Yg ↑ (mm at isocentre, SAD {g.sad_mm:g} mm). {backdrop_note}"]
-        if isinstance(beam, IonBeam) and beam.energy_layers:
-            layer = beam.energy_layers[int(np.clip(self.layer, 0, len(beam.energy_layers) - 1))]
+                 f"Yg ↑ (mm at isocentre, {_sad_text(g)}). {backdrop_note}"]
+        layer = self.shown_layer()
+        if layer is not None:
             wts = layer.spot_meterset_weights
             lines.append(f"Spots coloured by meterset weight {wts.min():.4g} (blue) – "
                          f"{wts.max():.4g} (red); {beam.number_of_spots} spots in "
                          f"{len(beam.energy_layers)} layers.")
         elif not content.apertures:
             lines.append("No jaws or MLC in this beam: no field outline to draw.")
+        lines += list(content.accessory_lines)
         lines += list(content.notes)
         outside = self._isocentre_outside(np.asarray(g.isocenter_mm))
         if outside:

@@ -7,11 +7,12 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from rtviewer.printable import printable
+from rtviewer.ui.beam_accessories import accessory_summary
 
 __all__ = ["PlanPanel", "beam_rows"]
 
 BEAM_COLUMNS = ("Beam", "Type", "Radiation", "Gantry (°)", "Collimator (°)", "Couch (°)", "MU",
-                "CPs")
+                "CPs", "Accessories")
 
 
 def _deg(value: float) -> str:
@@ -56,7 +57,7 @@ def beam_rows(plan: Any) -> list[tuple[str, ...]]:
                      _angle(attr(first, "collimator_angle_deg"), attr(last, "collimator_angle_deg")
                             if attr(last, "collimator_angle_deg") is not None else None),
                      _angle(attr(first, "couch_angle_deg"), None),
-                     mu, str(len(cps))))
+                     mu, str(len(cps)), accessory_summary(beam)))
     return rows
 
 

@@ -151,11 +151,15 @@ def _bev(request: Any, log: Log) -> Any:
                   rt_images=rt_images, slab_model=scene.slab_model)
     view.set_beam(number)
     view.set_control_point(index)
+    for line in view.content.accessory_lines:
+        log(f"render: beam {number}: {line}")
     for note in view.content.notes:
         log(f"render: {note}")
     view.property_sidecar = {"beam_number": number, "control_point_index": index,
                              "aperture_mm": [_aperture_entry(beam, index,
                                                              view.content.apertures_bld)],
+                             "accessories_mm": _accessory_entries(beam, index),
+                             **_spot_entry(view),
                              "gantry_deg": view.content.geometry.gantry_deg,
                              "collimator_deg": view.content.geometry.collimator_deg,
                              "couch_deg": view.content.geometry.couch_deg,
@@ -172,6 +176,29 @@ def _aperture_entry(beam: Any, index: int, polygons: Any) -> dict:
             "cumulative_meterset_weight": beam.control_points[index].cumulative_meterset_weight,
             "coordinates": "IEC 61217 beam limiting device (Xb, Yb) mm at the isocentre plane",
             "polygons": [np.round(np.asarray(p, dtype=float), 4).tolist() for p in polygons]}
+
+
+def _accessory_entries(beam: Any, index: int) -> list[dict]:
+    """Wedge arrows, block, applicator, compensator outlines: IEC BLD mm at isocentre."""
+    from rtviewer.ui.beam_accessories import accessory_shapes
+
+    shapes, _notes = accessory_shapes(beam, beam.control_points[index])
+    return [{"kind": s.kind, "label": s.label,
+             "points": np.round(np.asarray(s.points_mm, dtype=float), 4).tolist()}
+            for s in shapes]
+
+
+def _spot_entry(view: Any) -> dict:
+    """The shown energy layer of an ion beam: spots ``(Xg, Yg)`` mm at isocentre, weights."""
+    layer = view.shown_layer()
+    if layer is None:
+        return {}
+    return {"energy_layer": {
+        "layer_index": layer.layer_index, "nominal_energy_mev": layer.nominal_energy_mev,
+        "control_point_indices": list(layer.control_point_indices),
+        "spot_positions_mm": np.asarray(layer.spot_positions_mm, dtype=float).tolist(),
+        "spot_meterset_weights": np.asarray(layer.spot_meterset_weights, dtype=float).tolist(),
+        "coordinates": "IEC 61217 gantry (Xg, Yg) mm at the isocentre plane"}}
 
 
 def _rtimage(request: Any, log: Log) -> Any:

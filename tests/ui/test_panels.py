@@ -146,7 +146,8 @@ def test_plan_summary_and_beam_table_of_the_dicompyler_plan(qtbot, corpus):
 
     plan = read_plan(corpus / "dicompyler-core" / "rtplan.dcm")
     rows = beam_rows(plan)
-    assert [r[-1] for r in rows] == ["92", "94", "103", "95"]  # control points
+    assert [r[7] for r in rows] == ["92", "94", "103", "95"]  # control points
+    assert [r[8] for r in rows] == ["—"] * 4  # no wedges, blocks or other accessories
     assert rows[0][2] == "PHOTON 10 MV" and rows[0][3] == "327" and rows[0][4] == "0"
     panel = PlanPanel()
     qtbot.addWidget(panel)

@@ -1,0 +1,96 @@
+"""Ion beams in the beam's-eye view: two virtual sources, devices listed, spots placed."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pydicom
+from pydicom.dataset import Dataset
+from pydicom.sequence import Sequence
+
+from rtviewer.core.iec61217 import BeamGeometry
+from rtviewer.ui.render import RenderRequest, render
+
+PROTON = "aptg-proton/plan03_ramp_full"
+PLAN = "ramped_2Gy_ver2_full.dcm"
+
+
+def test_two_virtual_sources_project_each_axis_through_its_own():
+    g = BeamGeometry(gantry_deg=0.0, sad_mm=2000.0, sad_y_mm=2560.0)
+    # HFS, gantry 0: Xg = patient x, Yg = -patient z... take the point from gantry mm
+    point = g.gantry_to_patient([10.0, 10.0, 500.0])
+    xy = g.project_to_plane(point, frame="gantry")
+    assert np.allclose(xy, [10.0 * 2000 / 1500, 10.0 * 2560 / 2060])
+    # the ray through the point is one straight line from its origin to the plane point
+    origin = g.ray_origins_mm(point)
+    on_plane = g.plane_to_patient(xy, frame="gantry")
+    cross = np.cross(point - origin, on_plane - origin)
+    assert np.linalg.norm(cross) < 1e-6 * np.linalg.norm(point - origin) ** 2
+    # BLD frame: the same plane point turned back by the collimator
+    turned = BeamGeometry(gantry_deg=0.0, collimator_deg=90.0, sad_mm=2000.0, sad_y_mm=2560.0)
+    bld = turned.project_to_plane(turned.gantry_to_patient([10.0, 10.0, 500.0]))
+    assert np.allclose(bld, [xy[1], -xy[0]])
+    # one source: sad_y equal to sad gives the point-source projection
+    same = BeamGeometry(gantry_deg=0.0, sad_mm=2000.0, sad_y_mm=2000.0)
+    assert np.allclose(same.project_to_plane(point, frame="gantry"), [10 * 2000 / 1500] * 2)
+
+
+def test_corpus_proton_beam_uses_both_distances(corpus):
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.ui.beam_model import beam_at
+
+    plan = read_plan(corpus / PROTON / PLAN)
+    beam = plan.beams[0]
+    geometry = beam_at(plan, beam, 0).geometry
+    assert geometry.sad_xy_mm == (2000.0, 2560.0)  # the file's values, not their mean 2280
+
+
+def _with_devices(corpus, folder):
+    folder.mkdir()
+    ds = pydicom.dcmread(corpus / PROTON / PLAN)
+    beam = ds.IonBeamSequence[0]
+    shifter = Dataset()
+    shifter.RangeShifterNumber = 1
+    shifter.RangeShifterID = "RS40"
+    shifter.RangeShifterType = "BINARY"
+    beam.NumberOfRangeShifters = 1
+    beam.RangeShifterSequence = Sequence([shifter])
+    modulator = Dataset()
+    modulator.RangeModulatorNumber = 1
+    modulator.RangeModulatorID = "RM1"
+    modulator.RangeModulatorType = "FIXED"
+    beam.NumberOfRangeModulators = 1
+    beam.RangeModulatorSequence = Sequence([modulator])
+    setting = Dataset()
+    setting.ReferencedRangeShifterNumber = 1
+    setting.RangeShifterSetting = "IN"
+    setting.IsocenterToRangeShifterDistance = 300.0
+    setting.RangeShifterWaterEquivalentThickness = 40.0
+    beam.IonControlPointSequence[0].RangeShifterSettingsSequence = Sequence([setting])
+    ds.save_as(folder / PLAN)
+    return ds
+
+
+def test_devices_listed_and_spots_in_the_sidecar(tmp_path, corpus):
+    ds = _with_devices(corpus, tmp_path / "ion")
+    out = tmp_path / "ion.png"
+    lines: list[str] = []
+    render(RenderRequest(path=tmp_path / "ion", out=out, view="bev", size=(600, 700),
+                         beam_number=1, control_point=0), lines.append)
+    doc = json.loads(out.with_suffix(".json").read_text())
+    text = "\n".join(lines)
+    assert "Virtual source-axis distances X 2000 mm, Y 2560 mm." in text
+    assert "Snout S1 at 421 mm." in text
+    assert "Range shifter RS40 (BINARY): IN, 40 mm water-equivalent." in text
+    assert "Range modulator RM1 (FIXED)." in text
+    layer = doc["energy_layer"]
+    cp = ds.IonBeamSequence[0].IonControlPointSequence[0]
+    positions = np.array(cp.ScanSpotPositionMap, dtype=float).reshape(-1, 2)
+    assert layer["control_point_indices"][0] == 0
+    assert np.allclose(layer["spot_positions_mm"], positions)
+    weights = sum(np.array(ds.IonBeamSequence[0].IonControlPointSequence[i]
+                           .ScanSpotMetersetWeights, dtype=float)
+                  for i in layer["control_point_indices"])
+    assert np.allclose(layer["spot_meterset_weights"], weights)
+    assert layer["nominal_energy_mev"] == float(cp.NominalBeamEnergy)
