@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 
 import numpy as np
 import pytest
 from PySide6 import QtCore
 from ui_phantom import make_phantom
 
+from rtviewer.core.structure_volume import structure_volume_cc
 from rtviewer.ui.dose_panel import DosePanel, parse_levels
 from rtviewer.ui.scene import Scene
 from rtviewer.ui.structure_panel import StructurePanel
@@ -43,10 +45,25 @@ def test_structure_checkbox_writes_state_and_state_updates_checkbox(qtbot, phant
 
 
 def test_structure_volume_column_shows_the_roi_volume(qtbot, phantom_scene):
+    structures = phantom_scene.structures
+    ring, left = (replace(roi, volume_cc=structure_volume_cc(roi.closed_polygons_mm()))
+                  for roi in structures.rois)
+    tiny = replace(left, roi_number=3, name="Seed", volume_cc=0.0421)
+    unknown = replace(left, roi_number=4, name="Points", volume_cc=None)
     panel = StructurePanel(ViewState())
     qtbot.addWidget(panel)
-    panel.set_structures(phantom_scene.structures)
-    assert panel.table.topLevelItem(0).text(1) == "PTV"
+    panel.set_structures(replace(structures, rois=(ring, left, tiny, unknown)))
+    header = panel.table.headerItem()
+    assert (header.text(1), header.text(2)) == ("Type", "Volume (cc)")
+    # 40-gons of area (n/2) r² sin(2π/n) in 2.5 mm slabs (half a slab beyond each end):
+    # the ring is 17 planes of r = 25 less 13 planes of r = 10; the left one 5 planes of r = 12
+    area_mm2 = {r: 20 * r**2 * np.sin(2 * np.pi / 40) for r in (25, 12, 10)}
+    ring_cc = (17 * area_mm2[25] - 13 * area_mm2[10]) * 2.5 / 1000
+    left_cc = 5 * area_mm2[12] * 2.5 / 1000
+    assert (f"{ring_cc:.1f}", f"{left_cc:.1f}") == ("72.9", "5.6")
+    rows = [panel.table.topLevelItem(i) for i in range(4)]
+    assert [row.text(1) for row in rows] == ["PTV", "ORGAN", "ORGAN", "ORGAN"]
+    assert [row.text(2) for row in rows] == ["72.9", "5.6", "0.042", "—"]
 
 
 def test_dose_panel_reference_levels_and_wash(qtbot):
