@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import doctest
-
 import numpy as np
 import pytest
 
-from rtviewer.core import beam_aperture, beam_outline, silhouette
 from rtviewer.core.beam_aperture import aperture_polygons, leaf_rectangles
 from rtviewer.core.beam_outline import arc_span, central_axis, field_in_plane
 from rtviewer.core.drr import drr
@@ -16,11 +13,6 @@ from rtviewer.core.iec61217 import BeamGeometry
 
 ISO = np.array([10.0, -20.0, 30.0])
 SQUARE = aperture_polygons(jaw_x_mm=(-40, 60), jaw_y_mm=(-20, 30))
-
-
-def test_doctests():
-    for module in (beam_aperture, beam_outline, silhouette):
-        assert doctest.testmod(module, raise_on_error=True).failed == 0
 
 
 def test_mlc_aperture_clipped_by_jaws():
