@@ -20,7 +20,9 @@ from pynetdicom.presentation import PresentationContext
 from pynetdicom.transport import ThreadedAssociationServer
 
 from rtviewer.config import ReceiverSettings
+from rtviewer.dicom.canonical import content_digest, file_content_digest
 from rtviewer.dicom.sop_classes import lookup
+from rtviewer.net.slots import ARTIM_S, SlotAE, SlotLog
 from rtviewer.net.store import StoredFile, clean_incoming, store_bytes
 from rtviewer.net.tables import (
     COMMAND_SYNTAXES,
@@ -108,8 +110,9 @@ class StorageServer:
         ae = _make_ae(self.settings)
         watcher = SizeWatcher(int(self.settings.max_object_mb * 2**20))
         handlers = [(evt.EVT_C_STORE, self._handle_store), (evt.EVT_C_ECHO, _handle_echo),
-                    (evt.EVT_REJECTED, _log_rejected), (evt.EVT_PDU_RECV, watcher.on_pdu),
-                    (evt.EVT_RELEASED, watcher.forget), (evt.EVT_ABORTED, watcher.forget)]
+                    (evt.EVT_PDU_RECV, watcher.on_pdu),
+                    (evt.EVT_RELEASED, watcher.forget), (evt.EVT_ABORTED, watcher.forget),
+                    *SlotLog(ae).handlers()]
         self._server = ae.start_server((self.settings.bind, self.settings.port), block=False,
                                        evt_handlers=handlers)
         _log.info("receiving as %s on %s:%s into %s", self.settings.ae_title,
@@ -204,11 +207,26 @@ def store_event(event: Any, store: Path, max_bytes: int) -> tuple[int, Received 
         return _CANNOT_UNDERSTAND, None
     try:
         stored = store_bytes(store, data, raw_text(ds, 0x0020000D), raw_text(ds, 0x0020000E),
-                             raw_text(ds, 0x00080018))
+                             raw_text(ds, 0x00080018), same_object=_same_object_as(ds))
     except OSError:
         _log.exception("cannot write a received object into %s", store)
         return _OUT_OF_RESOURCES, None
     return 0x0000, _received(stored, ds, event)
+
+
+def _same_object_as(ds: Any) -> Callable[[Path], bool]:
+    """Whether a stored file holds ``ds`` in another encoding (the digest computed once)."""
+    digest: list[str | None] = []
+
+    def same(path: Path) -> bool:
+        if not digest:
+            try:
+                digest.append(content_digest(ds))
+            except ValueError:
+                digest.append(None)
+        return digest[0] is not None and file_content_digest(path) == digest[0]
+
+    return same
 
 
 def _notify(listener: Callable[[Received], None] | None, item: Received) -> None:
@@ -220,12 +238,12 @@ def _notify(listener: Callable[[Received], None] | None, item: Received) -> None
 
 
 def _make_ae(settings: ReceiverSettings) -> AE:
-    ae = AE(ae_title=settings.ae_title)
+    ae = SlotAE(ae_title=settings.ae_title)
     ae.maximum_associations = max(1, int(settings.max_associations))
     ae.require_called_aet = True
     if settings.allowed_calling_aets:
         ae.require_calling_aet = list(settings.allowed_calling_aets)
-    ae.acse_timeout = 30
+    ae.acse_timeout = ARTIM_S  # also the ARTIM timer: a silent connection is closed
     ae.dimse_timeout = 60
     ae.network_timeout = 60
     ae.add_supported_context(VERIFICATION, list(COMMAND_SYNTAXES))
@@ -279,7 +297,3 @@ def storage_contexts() -> list[PresentationContext]:
 def _handle_echo(_event: Any) -> int:
     return 0x0000
 
-
-def _log_rejected(event: Any) -> None:
-    _log.warning("association from %s (%s) rejected", event.assoc.requestor.ae_title,
-                 event.assoc.requestor.address)

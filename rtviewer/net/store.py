@@ -1,5 +1,9 @@
 """Where a received object goes: ``STORE/<Study>/<Series>/<SOPInstance>.dcm``, atomically.
 
+An object whose file bytes differ from the stored one but whose dataset is the same
+(another transfer syntax: Implicit VR from a planning system, Explicit VR from a PACS)
+is the same object, already present, not a duplicate.
+
 Names come from UIDs the *peer* sent, so they are never trusted: a value that is not
 a valid UID (``UNKNOWN`` in the corpus, ``../x``, ``/etc/x``, 65+ characters, NULs)
 becomes ``h<first 16 hex of its SHA-1>`` and cannot leave the store. Files are written
@@ -14,6 +18,7 @@ import os
 import re
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +42,8 @@ class StoredFile:
         An existing *different* object with the same SOP Instance UID (this one
         then carries the ``.<sha1-8>`` suffix).
     already_present : bool
-        The same bytes were already stored under this name (nothing written).
+        The same object was already stored under this name (nothing written): the
+        same bytes, or the same dataset in another encoding.
     """
 
     path: Path
@@ -76,7 +82,8 @@ def clean_incoming(store: Path) -> int:
 
 
 def store_bytes(store: Path, data: bytes, study_uid: object, series_uid: object,
-                sop_instance_uid: object) -> StoredFile:
+                sop_instance_uid: object, *,
+                same_object: Callable[[Path], bool] | None = None) -> StoredFile:
     """Write one encoded DICOM file (preamble, file meta, dataset) into the store.
 
     Parameters
@@ -87,6 +94,9 @@ def store_bytes(store: Path, data: bytes, study_uid: object, series_uid: object,
         The complete file as it will be on disk.
     study_uid, series_uid, sop_instance_uid : object
         The values the peer sent (any type; validated here).
+    same_object : callable(Path) -> bool, keyword-only, optional
+        Whether a stored file with other bytes holds the same dataset (asked only
+        when the bytes differ); without it, other bytes mean another object.
 
     Returns
     -------
@@ -98,7 +108,7 @@ def store_bytes(store: Path, data: bytes, study_uid: object, series_uid: object,
     tmp = _write_temporary(store / INCOMING, data)  # the slow part, outside the lock
     try:
         with _NAMING:  # choosing the name and moving in are one step per object
-            stored = _place(folder, name, digest)
+            stored = _place(folder, name, digest, same_object)
             if not stored.already_present:
                 folder.mkdir(parents=True, exist_ok=True)
                 os.replace(tmp, stored.path)
@@ -107,12 +117,13 @@ def store_bytes(store: Path, data: bytes, study_uid: object, series_uid: object,
     return stored
 
 
-def _place(folder: Path, name: str, digest: str) -> StoredFile:
+def _place(folder: Path, name: str, digest: str,
+           same_object: Callable[[Path], bool] | None) -> StoredFile:
     """Where an object with SHA-1 ``digest`` goes (or is already)."""
     target = folder / f"{name}.dcm"
     if not target.exists():
         return StoredFile(target)
-    if _sha1_of(target) == digest:
+    if _sha1_of(target) == digest or (same_object is not None and same_object(target)):
         return StoredFile(target, already_present=True)
     twin = folder / f"{name}.{digest[:8]}.dcm"
     return StoredFile(twin, target, already_present=twin.exists() and _sha1_of(twin) == digest)

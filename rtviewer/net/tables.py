@@ -98,13 +98,21 @@ ASSOCIATION_POLICIES: tuple[tuple[str, str], ...] = (
      "rejected (A-ASSOCIATE-RJ, calling AE title not recognised)"),
     ("Called AE title", "must equal rtviewer's AE title"),
     ("Simultaneous associations", "at most `receiver.max_associations` (default 4; "
-     "`--max-associations`); more are rejected (local limit exceeded)"),
+     "`--max-associations`); more are rejected (local limit exceeded) and the log names "
+     "who held the slots. Only connections that have sent an A-ASSOCIATE-RQ count"),
+    ("Idle connections", "a TCP connection that sends no A-ASSOCIATE-RQ within 5 s (the "
+     "ARTIM timer, PS3.8 9.1.5) is closed and logged; it never holds a slot"),
     ("Largest object", "`receiver.max_object_mb` MiB (default 2048; `--max-object-mb`): the "
      "association is aborted as soon as more of one object has arrived (nothing of it is "
      "stored); within C-GET, larger objects get status A700 (Out of Resources)"),
     ("Storage", "written to a temporary file, then moved into "
      "STORE/StudyInstanceUID/SeriesInstanceUID/SOPInstanceUID.dcm; UIDs that are not valid "
      "UIDs become hashed names; a different object with a known SOP Instance UID is kept "
-     "beside it as SOPInstanceUID.SHA1-8.dcm"),
+     "beside it as SOPInstanceUID.SHA1-8.dcm; the same object again (same dataset, in any "
+     "transfer syntax) is not stored twice"),
+    ("Sending", "each object is proposed in its own transfer syntax in a presentation "
+     "context of its own, and sent unchanged when the peer accepts it; uncompressed objects "
+     "are also proposed as Explicit and Implicit VR Little Endian, with ambiguous VRs "
+     "(OB or OW, US or SS) resolved before re-encoding"),
     ("Maximum PDU", "16382 bytes received, peer's maximum when sending"),
 )

@@ -9,31 +9,22 @@ import sys
 import warnings
 
 import pytest
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
-from pynetdicom import AE
+from pydicom.dataset import Dataset
 
 from tests.net.conftest import free_port
+from tests.net.test_bad_peers import _ae, _plan
 
 pytestmark = pytest.mark.network
 
-RT_PLAN = "1.2.840.10008.5.1.4.1.1.481.5"
 FORGED = "ok\n/tmp/FAKE.dcm\t1.2.3.4\tRT Plan 'forged' received from AE PACS"
 
 
 def _forged_plan() -> Dataset:
-    ds = Dataset()
-    ds.SOPClassUID = RT_PLAN
-    ds.SOPInstanceUID = generate_uid()
-    ds.StudyInstanceUID = generate_uid()
-    ds.SeriesInstanceUID = generate_uid()
-    ds.Modality = "RTPLAN"
+    ds = _plan()
     with warnings.catch_warnings():  # longer than SH allows: a hostile peer's
         warnings.simplefilter("ignore")
         ds.RTPlanLabel = FORGED
     ds.SeriesDescription = "\x1b[2J\x1b[Hcleared"  # an ANSI clear-screen
-    ds.file_meta = FileMetaDataset()
-    ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
     return ds
 
 
@@ -45,9 +36,7 @@ def test_a_forged_rt_plan_label_prints_one_escaped_line(tmp_path):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         assert "listening on 127.0.0.1:" in proc.stderr.readline()
-        ae = AE(ae_title="TPS")
-        ae.add_requested_context(RT_PLAN, ExplicitVRLittleEndian)
-        assoc = ae.associate("127.0.0.1", port, ae_title="RTVIEWER")
+        assoc = _ae("TPS").associate("127.0.0.1", port, ae_title="RTVIEWER")
         assert assoc.is_established
         assert assoc.send_c_store(_forged_plan()).Status == 0x0000
         assoc.release()

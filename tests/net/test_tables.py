@@ -49,9 +49,12 @@ def test_send_offers_the_file_syntax_and_uncompressed_alternatives():
     ct, plan = "1.2.840.10008.5.1.4.1.1.2", "1.2.840.10008.5.1.4.1.1.481.5"
     j2k, implicit, explicit = "1.2.840.10008.1.2.4.91", "1.2.840.10008.1.2", \
         "1.2.840.10008.1.2.1"
-    contexts = {cx.abstract_syntax: cx.transfer_syntax for cx in _contexts(
-        [(ct, j2k), (plan, implicit), (ct, implicit)])}
-    assert contexts == {ct: [j2k, implicit, explicit], plan: [implicit, explicit]}
+    contexts = [(cx.abstract_syntax, cx.transfer_syntax) for cx in _contexts(
+        [(ct, j2k), (plan, implicit), (ct, implicit), (plan, implicit)])]
+    # each file's own syntax alone (an acceptor cannot pick another one for it),
+    # then one uncompressed fallback per SOP Class
+    assert contexts == [(ct, [j2k]), (plan, [implicit]), (ct, [implicit]),
+                        (plan, [explicit, implicit]), (ct, [explicit, implicit])]
 
 
 def test_the_conformance_statement_lists_the_network_roles_and_policies():

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pydicom.dataset import Dataset
 
+from rtviewer.dicom.canonical import file_content_digest
 from rtviewer.dicom.captured import warnings_as_findings
 from rtviewer.dicom.check.collector import Collector
 from rtviewer.dicom.conformance import check_conformance
@@ -75,7 +76,8 @@ def check_duplicates(result: ScanResult, out: Collector) -> None:
     """Report SOP Instance UIDs shared by several files.
 
     Different content under one UID is an error (references to the UID are
-    ambiguous); byte-identical copies are information.
+    ambiguous); copies are information: byte-identical ones, and the same dataset
+    in another transfer syntax (:mod:`rtviewer.dicom.canonical`).
     """
     groups: dict[str, list[Instance]] = defaultdict(list)
     for inst in result.instances():
@@ -84,14 +86,16 @@ def check_duplicates(result: ScanResult, out: Collector) -> None:
     for uid, members in groups.items():
         if len(members) < 2:
             continue
-        digests = {inst.path: _digest(inst.path) for inst in members}
-        identical = len(set(digests.values())) == 1
+        identical = len({_digest(inst.path) for inst in members}) == 1
+        same_content = identical or _same_content(members)
         for inst in members:
             others = ", ".join(out.relative(o.path) for o in members if o is not inst)
-            if identical:
+            if same_content:
+                copy = "an identical copy of this file" if identical else \
+                    "the same object in another encoding (transfer syntax)"
                 finding = Finding(
                     "DUPLICATE_SOP_INSTANCE_UID", f"SOP Instance UID {uid} is also used by "
-                    f"{others}, an identical copy of this file.", Severity.INFO,
+                    f"{others}, {copy}.", Severity.INFO,
                     "SOPInstanceUID", "the copies are shown once each")
             else:
                 finding = Finding(
@@ -100,6 +104,12 @@ def check_duplicates(result: ScanResult, out: Collector) -> None:
                     f"which object is meant.", Severity.ERROR, "SOPInstanceUID",
                     "files are kept apart by path; references resolve to the first by path")
             out.add(finding, inst.path, uid, severity=finding.severity)
+
+
+def _same_content(members: list[Instance]) -> bool:
+    """Whether files with different bytes hold the same dataset (canonical encoding)."""
+    digests = {file_content_digest(inst.path) for inst in members}
+    return len(digests) == 1 and None not in digests
 
 
 def _digest(path: Path) -> str:

@@ -1,0 +1,73 @@
+"""One encoding for a dataset, so that "the same object" does not depend on the transfer syntax.
+
+A planning system sends Implicit VR Little Endian, a PACS forwards the same object
+as Explicit VR; a lossless JPEG copy holds the same pixels. The file bytes differ,
+the object does not. :func:`content_digest` hashes the dataset (file meta left out)
+written as Implicit VR Little Endian, where no VR is written: values are compared
+as bytes, whatever VR (or UN) the reader gave them. Group lengths (gggg,0000) depend
+on the encoding and are left out. Encapsulated Pixel Data is decoded first, so a
+lossless compressed copy equals its uncompressed original (a lossy one does not).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from pathlib import Path
+
+from pydicom import dcmread
+from pydicom.dataset import Dataset
+from pydicom.filebase import DicomBytesIO
+from pydicom.filewriter import write_dataset
+
+__all__ = ["content_digest", "file_content_digest"]
+
+
+def content_digest(ds: Dataset) -> str:
+    """SHA-256 (hex) of ``ds`` in the canonical encoding described in the module.
+
+    Parameters
+    ----------
+    ds : pydicom.Dataset
+        A dataset as read from a file or received (its ``file_meta`` is ignored).
+
+    Returns
+    -------
+    str
+        Equal for datasets with equal content in any uncompressed transfer syntax.
+
+    Raises
+    ------
+    ValueError
+        The dataset cannot be encoded (its encapsulated pixels cannot be decoded).
+    """
+    canonical = Dataset()
+    for elem in ds:
+        if elem.tag.element == 0x0000:  # group length: an artefact of the encoding
+            continue
+        canonical.add(copy.copy(elem))
+    if "PixelData" in ds and _is_compressed(ds):
+        try:
+            canonical.PixelData = ds.pixel_array.tobytes()
+        except Exception as exc:  # noqa: BLE001 - any decoder failure: no canonical form
+            raise ValueError(f"cannot decode the pixel data: {exc}") from exc
+    out = DicomBytesIO()
+    out.is_little_endian, out.is_implicit_VR = True, True
+    try:
+        write_dataset(out, canonical)
+    except Exception as exc:  # noqa: BLE001 - pydicom raises many kinds on bad values
+        raise ValueError(f"cannot encode the dataset: {exc}") from exc
+    return hashlib.sha256(out.getvalue()).hexdigest()
+
+
+def file_content_digest(path: Path) -> str | None:
+    """:func:`content_digest` of the file at ``path``, or None when it cannot be read."""
+    try:
+        return content_digest(dcmread(path, force=True))
+    except Exception:  # noqa: BLE001 - unreadable: callers fall back to the bytes
+        return None
+
+
+def _is_compressed(ds: Dataset) -> bool:
+    syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
+    return bool(syntax is not None and syntax.is_compressed)
