@@ -1,12 +1,13 @@
 """Digitally reconstructed radiographs: rays from the source through a CT volume.
 
-Each detector pixel is a point of a plane normal to the beam axis (beam limiting
-device ``(Xb, Yb)`` mm at the isocentre plane). Its ray from the source is
-clipped to the CT's box and sampled at equal steps (nearest voxel: a DRR backdrop
-for checking field placement needs no sub-voxel accuracy, and nearest sampling
-keeps a 256² DRR of a 512²×150 CT near a second here). Attenuation is linear in
-CT number: ``μ/μ_water = max(0, 1 + HU/1000)``; the result is the line integral
-in water-equivalent mm.
+:func:`ray_integrals` is the one ray caster (the viewer's beam's-eye view and the demo's
+RT Images both use it): each ray from the source through a target point is clipped to
+the CT's box and sampled at equal steps (nearest voxel: a DRR for checking field
+placement needs no sub-voxel accuracy, and nearest sampling keeps a 256² DRR of a
+512²×150 CT near a second here). :func:`drr` puts the targets on a detector grid at the
+isocentre plane (beam limiting device ``(Xb, Yb)`` mm) with attenuation linear in CT
+number, ``μ/μ_water = max(0, 1 + HU/1000)``: the result is the water-equivalent path
+length in mm.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from rtviewer.core.grid import Grid
 from rtviewer.core.iec61217 import BeamGeometry
 
-__all__ = ["drr"]
+__all__ = ["drr", "ray_integrals"]
 
 FloatArray = NDArray[np.float64]
 
@@ -64,18 +65,49 @@ def drr(volume_hu: NDArray[np.floating], grid: Grid, geometry: BeamGeometry,
         raise ValueError(f"volume_hu shape {volume_hu.shape} does not match {grid.shape}")
     xs, ys = np.asarray(xb_mm, dtype=np.float64), np.asarray(yb_mm, dtype=np.float64)
     step = float(step_mm) if step_mm is not None else 0.5 * min(grid.spacing_mm)
-    if not step > 0:
-        raise ValueError(f"step_mm must be positive, got {step_mm}")
     xx, yy = np.meshgrid(xs, ys)
     targets = geometry.bld_to_patient(np.column_stack([xx.ravel(), yy.ravel(),
                                                        np.zeros(xx.size)]))
     sources = geometry.ray_origins_mm(targets)  # one source, or two virtual ones (ions)
-    mu = np.maximum(0.0, 1.0 + volume_hu.astype(np.float32) / 1000.0).ravel()
-    out = np.zeros(xx.size)
-    for begin in range(0, xx.size, _CHUNK_RAYS):
-        chunk = slice(begin, begin + _CHUNK_RAYS)
-        out[chunk] = _integrate(mu, grid, sources[chunk], targets[chunk], step)
+    mu = np.maximum(0.0, 1.0 + volume_hu.astype(np.float32) / 1000.0)
+    out = ray_integrals(mu, grid, sources, targets, step_mm=step)
     return out.reshape(ys.size, xs.size)
+
+
+def ray_integrals(mu: NDArray[np.floating], grid: Grid, sources_mm: ArrayLike,
+                  targets_mm: ArrayLike, *, step_mm: float) -> FloatArray:
+    """Line integrals of ``mu`` along the rays from the source through each target.
+
+    Parameters
+    ----------
+    mu : ndarray, (nk, nj, ni)
+        The quantity to integrate per voxel (e.g. attenuation in 1/mm), indexed
+        ``[k, j, i]`` as ``grid``; zero outside the grid.
+    grid : Grid
+        Voxel-centre geometry of ``mu``.
+    sources_mm : array_like, (3,) or (N, 3)
+        The source of every ray, or of each ray, patient ``(x, y, z)`` mm.
+    targets_mm : array_like, (N, 3)
+        A point of each ray, patient mm; the ray runs from its source through it to
+        the far side of the grid.
+    step_mm : float, keyword-only
+        Sampling step along each ray (mm); samples sit at the middle of each step.
+
+    Returns
+    -------
+    ndarray, (N,)
+        ``Σ mu · step_mm`` along each ray (``mu``'s unit times mm).
+    """
+    if not step_mm > 0:
+        raise ValueError(f"step_mm must be positive, got {step_mm}")
+    flat_mu = np.asarray(mu, dtype=np.float32).ravel()
+    targets = np.asarray(targets_mm, dtype=np.float64).reshape(-1, 3)
+    sources = np.broadcast_to(np.asarray(sources_mm, dtype=np.float64), targets.shape)
+    out = np.zeros(len(targets))
+    for begin in range(0, len(targets), _CHUNK_RAYS):
+        chunk = slice(begin, begin + _CHUNK_RAYS)
+        out[chunk] = _integrate(flat_mu, grid, sources[chunk], targets[chunk], step_mm)
+    return out
 
 
 def _integrate(mu: NDArray[np.float32], grid: Grid, sources: FloatArray, targets: FloatArray,

@@ -82,13 +82,6 @@ class Dvh:
             values = values * (100.0 / self.volume_cc) if self.volume_cc > 0 else values * np.nan
         return values
 
-    def differential_per_gy(self, *, relative: bool = False) -> FloatArray:
-        """Differential DVH as density: cc/Gy (or %/Gy when ``relative``) per bin."""
-        density: FloatArray = self.differential_cc / self.bin_gy
-        if relative and self.volume_cc > 0:
-            density = density * (100.0 / self.volume_cc)
-        return density
-
 
 def _bin_width(max_dose_gy: float) -> float:
     return max(1e-3, max_dose_gy / 5_000.0)

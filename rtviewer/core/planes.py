@@ -102,12 +102,6 @@ class Plane:
         result: FloatArray = self.origin_mm + c * du * self.u + r * dv * self.v
         return result
 
-    def extent_mm(self) -> tuple[float, float, float, float]:
-        """``(u_min, u_max, v_min, v_max)`` of the pixel centres relative to ``origin_mm``."""
-        rows, cols = self.shape
-        du, dv = self.spacing_mm
-        return 0.0, (cols - 1) * du, 0.0, (rows - 1) * dv
-
 
 def plane_through(
     point_mm: ArrayLike,

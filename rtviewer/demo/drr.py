@@ -3,7 +3,8 @@
 The image lies in the IEC X-ray image receptor plane at ``SID`` from the source,
 receptor angle 0, i.e. axes ``Xg`` (columns, left → right) and ``Yg`` (rows run
 towards ``-Yg``). :class:`ImagePlane` is the single place that maps pixels to plane
-millimetres, so the DICOM RT Image Position written and the rays cast agree.
+millimetres, so the DICOM RT Image Position written and the rays cast agree; the rays
+are cast by the viewer's own :func:`rtviewer.core.drr.ray_integrals`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from rtviewer.core.drr import ray_integrals
+from rtviewer.core.grid import Grid
 from rtviewer.core.iec61217 import BeamGeometry
 from rtviewer.demo.phantom import CtGeometry
-from rtviewer.demo.shapes import Ellipsoid
 
 __all__ = ["ImagePlane", "attenuation_kv", "attenuation_mv", "line_integrals",
            "patient_orientation"]
@@ -44,12 +46,6 @@ class ImagePlane:
         x0, y0 = self.position_mm
         return np.stack([x0 + np.asarray(column) * self.pixel_mm,
                          y0 - np.asarray(row) * self.pixel_mm], axis=-1)
-
-    def plane_to_pixel(self, xy_mm: FloatArray) -> tuple[FloatArray, FloatArray]:
-        """Fractional ``(row, column)`` of plane points ``(..., 2)`` mm."""
-        x0, y0 = self.position_mm
-        xy = np.asarray(xy_mm)
-        return (y0 - xy[..., 1]) / self.pixel_mm, (xy[..., 0] - x0) / self.pixel_mm
 
 
 def _letters(direction: FloatArray) -> str:
@@ -80,41 +76,20 @@ def attenuation_mv(hu: NDArray[np.float32]) -> NDArray[np.float32]:
     return np.clip(0.0049 * density, 0.0, None).astype(np.float32)
 
 
-def line_integrals(mu: NDArray[np.float32], ct: CtGeometry, body: Ellipsoid,
-                   geometry: BeamGeometry, plane: ImagePlane) -> FloatArray:
+def line_integrals(mu: NDArray[np.float32], ct: CtGeometry, geometry: BeamGeometry,
+                   plane: ImagePlane) -> FloatArray:
     """∫ μ dl (dimensionless) along the ray from the source to every pixel, ``[rows, cols]``.
 
-    Samples every 1.5 mm, nearest voxel, between the ray's entry into and exit from
-    ``body`` (nothing outside the body attenuates); samples outside the CT count as air.
+    The viewer's ray caster (:func:`rtviewer.core.drr.ray_integrals`), sampling every
+    1.5 mm; outside the CT is air. The phantom's air is exactly -1000 HU (no noise), so
+    nothing outside its body attenuates.
     """
     rows, cols = np.meshgrid(np.arange(plane.rows), np.arange(plane.columns), indexing="ij")
     xy = plane.pixel_to_plane(rows.ravel(), cols.ravel())
     targets = geometry.plane_to_patient(xy, distance_from_source_mm=plane.sid_mm, frame="gantry")
-    source = geometry.source_mm
-    t_in, t_out = body.ray_interval(source, targets.T)
-    hit = np.isfinite(t_in)
-    out = np.zeros(len(targets))
-    length = np.linalg.norm(targets - source, axis=-1)
-    t0, t1 = t_in[hit], t_out[hit]
-    n_max = int(np.ceil(np.max((t1 - t0) * length[hit]) / _STEP_MM))
-    dt = (t1 - t0) / n_max
-    # March in voxel-index space, one axis at a time (cheaper than (N, 3) arrays).
-    steps = (ct.pixel_mm, ct.pixel_mm, ct.slice_mm)
-    start = [(source[a] - ct.origin_mm[a]) / steps[a] for a in range(3)]
-    delta = [(targets[hit, a] - source[a]) / steps[a] for a in range(3)]
-    nk, nj, ni = ct.shape
-    limits = (ni, nj, nk)
-    flat = np.append(mu.ravel(), np.float32(0.0))  # the last entry: air outside the CT
-    outside = flat.size - 1
-    acc = np.zeros(hit.sum())
-    for n in range(n_max):
-        t = t0 + (n + 0.5) * dt
-        index = np.zeros(t.size, dtype=np.int64)
-        ok = np.ones(t.size, dtype=bool)
-        for a, stride in ((2, nj * ni), (1, ni), (0, 1)):
-            i = np.rint(start[a] + delta[a] * t).astype(np.int64)
-            ok &= (i >= 0) & (i < limits[a])
-            index += i * stride
-        acc += flat[np.where(ok, index, outside)]
-    out[hit] = acc * dt * length[hit]
+    grid = Grid.from_dicom_geometry(
+        image_position_mm=ct.origin_mm, image_orientation=(1, 0, 0, 0, 1, 0),
+        pixel_spacing_mm=(ct.pixel_mm, ct.pixel_mm), slice_step_mm=(0, 0, ct.slice_mm),
+        shape=ct.shape)
+    out = ray_integrals(mu, grid, geometry.source_mm, targets, step_mm=_STEP_MM)
     return out.reshape(plane.rows, plane.columns)

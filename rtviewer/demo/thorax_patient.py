@@ -69,7 +69,7 @@ def _write_images(hu: np.ndarray, phantom: Phantom, beams: list[PlannedBeam], do
     drr_series = _series(uid, "RTIMAGE", 5, "DRRs of the conformal plan", "20260107")
     mu_kv = attenuation_kv(hu)
     for n, beam in enumerate(beams, start=1):
-        integral = line_integrals(mu_kv, phantom.ct, phantom.body, beam.geometry(), DRR_PLANE)
+        integral = line_integrals(mu_kv, phantom.ct, beam.geometry(), DRR_PLANE)
         pixels = np.clip(np.rint(integral * 1000.0), 0, 65535).astype(np.uint16)
         spec = RtImageSpec(uid("thorax", "drr", beam.number), f"DRR {beam.name}", "DRR",
                            plan_uid, beam, orientation=patient_orientation(beam.geometry()))
@@ -77,7 +77,7 @@ def _write_images(hu: np.ndarray, phantom: Phantom, beams: list[PlannedBeam], do
                        instance_number=n, out_dir=out_dir)
     beam = beams[PORTAL_BEAM_INDEX]
     geo = beam.geometry()
-    integral = line_integrals(attenuation_mv(hu), phantom.ct, phantom.body, geo, PORTAL_PLANE)
+    integral = line_integrals(attenuation_mv(hu), phantom.ct, geo, PORTAL_PLANE)
     rows, cols = np.meshgrid(np.arange(PORTAL_PLANE.rows), np.arange(PORTAL_PLANE.columns),
                              indexing="ij")
     xy = PORTAL_PLANE.pixel_to_plane(rows, cols) * (geo.sad_mm / PORTAL_PLANE.sid_mm)
