@@ -1,7 +1,10 @@
-"""One rtviewer per user: a second launch hands its paths to the running window.
+"""One rtviewer per user and display: a second launch hands its paths to the running window.
 
 The first instance listens on a local socket (``QLocalServer``: a Unix domain socket
-or a Windows named pipe) whose name is derived from the user and home folder. A
+or a Windows named pipe) whose name is derived from the user, the home folder and
+the display or session the window appears on (:func:`display_key`): a launch on
+another X display, Wayland session or Windows session, where the user could not see
+the running window, starts its own. A
 later launch connects, sends ``{"paths": [...]}`` as one JSON line, waits for the
 ``ok`` reply and exits; the running window comes forward and offers to open the
 paths. When nobody answers (first launch, or a crashed instance left a stale
@@ -18,10 +21,13 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from PySide6 import QtCore, QtNetwork, QtWidgets
+
+from rtviewer.printable import printable
 
 log = logging.getLogger(__name__)
 
@@ -31,18 +37,53 @@ TIMEOUT_MS = 3000
 _MAX_MESSAGE_BYTES = 1 << 20
 
 
+def display_key(environ: Mapping[str, str] | None = None) -> str:
+    """Where this launch's window would appear: the display or session, as text.
+
+    Wayland: runtime folder and ``WAYLAND_DISPLAY``; X11: ``DISPLAY`` without its
+    screen number (``:0`` and ``:0.0`` are one display); an offscreen or minimal
+    Qt platform has its own key; Windows: the session id (a remote desktop
+    session is another); otherwise ``console`` (macOS: one GUI session per user).
+    """
+    env = os.environ if environ is None else environ
+    platform = env.get("QT_QPA_PLATFORM", "").split(":")[0]
+    if platform in ("offscreen", "minimal", "vnc", "eglfs", "linuxfb"):
+        return f"qpa:{platform}"
+    if env.get("WAYLAND_DISPLAY"):
+        return f"wayland:{env.get('XDG_RUNTIME_DIR', '')}/{env['WAYLAND_DISPLAY']}"
+    if env.get("DISPLAY"):
+        host, _, number = env["DISPLAY"].rpartition(":")
+        return f"x11:{host}:{number.split('.')[0]}"
+    if sys.platform == "win32":
+        return f"windows-session:{_windows_session_id()}"
+    return "console"
+
+
+def _windows_session_id() -> int:
+    import ctypes
+
+    session = ctypes.c_ulong(0)
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    if not kernel32.ProcessIdToSessionId(kernel32.GetCurrentProcessId(),
+                                         ctypes.byref(session)):
+        return -1
+    return int(session.value)
+
+
 def default_server_name() -> str:
-    """Return the socket name for the current user and home folder.
+    """Return the socket name for the current user, home folder and display.
 
     Hashed so it is a valid pipe/socket name on every platform; a different
-    ``HOME`` (another user, or a test's temporary home) gives another name.
+    ``HOME`` (another user, or a test's temporary home) or another display
+    (:func:`display_key`) gives another name.
     """
     try:
         user = getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (containers)
         user = str(os.getuid()) if hasattr(os, "getuid") else "user"
     home = os.path.expanduser("~")
-    digest = hashlib.sha256(f"{user}\0{home}".encode()).hexdigest()[:16]
+    key = f"{user}\0{home}\0{display_key()}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return f"rtviewer-{digest}"
 
 
@@ -208,13 +249,30 @@ def bring_to_front(window: QtWidgets.QWidget) -> None:
     window.activateWindow()
 
 
+def hand_off_text(paths: Sequence[str]) -> str:
+    """The question shown when another launch hands ``paths`` over.
+
+    Each path in full (the home folder as ``~``): a last component alone says
+    nothing (``0.1.0`` for the demo patients in the cache).
+    """
+    home = Path.home()
+
+    def shown(path: str) -> str:
+        p = Path(path)
+        text = f"~/{p.relative_to(home)}" if p.is_relative_to(home) and p != home else path
+        return printable(text)
+
+    names = "\n".join(shown(p) for p in paths)
+    what = "this folder or file" if len(paths) == 1 else f"these {len(paths)} folders or files"
+    return f"Another launch of rtviewer asked to open {what}:\n\n{names}\n\nOpen it here?"
+
+
 def ask_to_open(parent: QtWidgets.QWidget, paths: Sequence[str]) -> bool:
     """Ask whether to open ``paths`` in the running window; True for yes."""
-    names = "\n".join(Path(p).name or p for p in paths)
     answer = QtWidgets.QMessageBox.question(
         parent,
         "Open in rtviewer",
-        f"Another launch of rtviewer asked to open:\n\n{names}\n\nOpen it here?",
+        hand_off_text(paths),
         QtWidgets.QMessageBox.StandardButton.Open | QtWidgets.QMessageBox.StandardButton.Cancel,
         QtWidgets.QMessageBox.StandardButton.Open,
     )

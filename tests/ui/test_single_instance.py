@@ -155,3 +155,42 @@ def test_a_real_second_launch_exits_after_handing_over(qtbot, tmp_path):
     assert blocker.args == [[str(folder)]]
     log_text = (tmp_path / "log" / "rtviewer.log").read_text()
     assert "handed" in log_text and str(folder) in log_text
+
+
+@pytest.mark.parametrize(("env", "key"), [
+    ({"DISPLAY": ":0"}, "x11::0"),
+    ({"DISPLAY": ":0.1"}, "x11::0"),  # another screen of the same display
+    ({"DISPLAY": "localhost:10.0"}, "x11:localhost:10"),  # ssh -X
+    ({"WAYLAND_DISPLAY": "wayland-0", "XDG_RUNTIME_DIR": "/run/user/1000",
+      "DISPLAY": ":0"}, "wayland:/run/user/1000/wayland-0"),
+    ({"QT_QPA_PLATFORM": "offscreen", "DISPLAY": ":0"}, "qpa:offscreen"),
+])
+def test_display_key_names_where_the_window_appears(env, key):
+    assert single_instance.display_key(env) == key
+
+
+def test_a_launch_on_another_display_starts_its_own_window(qtbot, monkeypatch):
+    """The running window is on X display :0; a launch on :1 must not hand over to it."""
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    monkeypatch.setenv("DISPLAY", ":0")
+    first = single_instance.claim_or_forward([])
+    assert first is not None
+    try:
+        monkeypatch.setenv("DISPLAY", ":0.0")  # same display: hands over
+        assert single_instance.send_to_running_instance(["/a"])
+        monkeypatch.setenv("DISPLAY", ":1")
+        second = single_instance.claim_or_forward(["/b"])
+        assert second is not None and second.server_name != first.server_name
+        second.close()
+    finally:
+        first.close()
+
+
+def test_the_hand_off_question_names_the_whole_folder(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    demo = tmp_path / ".cache" / "rtviewer" / "demo" / "0.1.0"
+    text = single_instance.hand_off_text([str(demo)])
+    assert "~/.cache/rtviewer/demo/0.1.0" in text and "this folder or file" in text
+    text = single_instance.hand_off_text(["/data/export\nforged", "/b"])
+    assert "/data/export\\nforged\n/b" in text and "these 2 folders or files" in text
