@@ -48,6 +48,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="bev/rtimage: Beam Number (bev default: lowest TREATMENT beam)")
     p.add_argument("--control-point", type=int, metavar="INDEX",
                    help="bev: 0-based Control Point Index (default 0)")
+    p.add_argument("--fluence", action="store_true",
+                   help="bev: also draw the beam's MU-weighted fluence and the union of its "
+                        "apertures (the JSON then gives every control point's aperture)")
     p.add_argument("--image", metavar="FILE|UID",
                    help="rtimage: RT Image to show (default: the first by path)")
     return p
@@ -62,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
                             position_mm=args.position, size=args.size, patient=args.patient,
                             plan=args.plan, dose=args.dose, structures=args.structures,
                             beam_number=args.beam_number, control_point=args.control_point,
-                            image=args.image)
+                            image=args.image, fluence=args.fluence)
     try:
         render(request, lambda line: print(printable(line), file=sys.stderr))
     except (NothingToRender, RtViewerError) as exc:

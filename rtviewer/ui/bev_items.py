@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import threading
 from typing import Any
 
 import numpy as np
@@ -11,12 +9,19 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from rtviewer.core.iec61217 import BeamGeometry
+from rtviewer.ui.background_results import BackgroundResults
 from rtviewer.ui.bev_content import compute_drr
 from rtviewer.ui.rtimage_geometry import receptor_geometry
 from rtviewer.ui.slice_view import plane_transform
 
 __all__ = ["BevBackdrop", "polygons_path", "spot_brushes", "rt_image_for_beam",
            "receptor_transform"]
+
+
+def _drr(image: Any, g: BeamGeometry, half_width: float) -> tuple[np.ndarray, float, float]:
+    """A DRR, its pixel size and half width (mm), as the backdrop caches it."""
+    values, size = compute_drr(image, g, half_width_mm=half_width)
+    return values, size, half_width
 
 
 def polygons_path(polygons: list[np.ndarray]) -> QtGui.QPainterPath:
@@ -69,7 +74,7 @@ def receptor_transform(image: Any, *, scale: float = 1.0) -> QtGui.QTransform:
                             (x0 - 0.5 * dc) * scale, (y0 + 0.5 * dr) * scale)
 
 
-class BevBackdrop(QtCore.QObject):
+class BevBackdrop(BackgroundResults):
     """The image behind the beam's-eye view, with a DRR cache per beam direction.
 
     With ``asynchronous`` (the window) DRRs are computed in a worker thread and
@@ -77,31 +82,11 @@ class BevBackdrop(QtCore.QObject):
     them in place.
     """
 
-    updated = QtCore.Signal(str)
-    _computed = QtCore.Signal(object, object)  # key, (values, pixel size, half width)
-
     def __init__(self, parent: QtCore.QObject | None = None, *,
                  asynchronous: bool = False) -> None:
-        super().__init__(parent)
-        self.asynchronous = asynchronous
+        super().__init__(parent, asynchronous=asynchronous)
         self.item = pg.ImageItem(axisOrder="row-major")
         self.item.setZValue(0)
-        self._cache: dict[tuple, tuple[np.ndarray, float, float]] = {}
-        self._wanted: tuple | None = None
-        # plain daemon threads: a QThread still running when its widget is deleted aborts
-        self._workers: dict[tuple, threading.Thread] = {}
-        self._computed.connect(self._on_computed)
-
-    def clear_cache(self) -> None:
-        """Forget computed DRRs (a new CT or plan)."""
-        self._cache.clear()
-        self._wanted = None
-
-    def stop(self) -> None:
-        """Wait for running DRR workers (before the widget goes away)."""
-        for worker in list(self._workers.values()):
-            worker.join(timeout=30.0)
-        self._workers.clear()
 
     def show(self, image: Any, rt_images: list[Any], plan: Any, beam: Any,
              geometry: BeamGeometry, half_width: float, *, fast: bool) -> str:
@@ -129,27 +114,13 @@ class BevBackdrop(QtCore.QObject):
         if fast and self._cache:
             return "DRR of an earlier control point (playing)."
         if not self.asynchronous:
-            values, size = compute_drr(image, g, half_width_mm=half_width)
-            self._cache[key] = (values, size, half_width)
+            self._cache[key] = _drr(image, g, half_width)
             return self._draw_drr(key)
-        if key not in self._workers:
-            worker = threading.Thread(target=self._compute, args=(key, image, g, half_width),
-                                      daemon=True, name="rtviewer-drr")
-            self._workers[key] = worker
-            worker.start()
+        self._start(key, _drr, image, g, half_width)
         return "Computing the DRR…"
 
-    def _compute(self, key: tuple, image: Any, g: BeamGeometry, half_width: float) -> None:
-        """Worker thread: compute, then hand the result to the GUI thread (queued signal)."""
-        values, size = compute_drr(image, g, half_width_mm=half_width)
-        with contextlib.suppress(RuntimeError):  # the view was closed meanwhile
-            self._computed.emit(key, (values, size, half_width))
-
-    def _on_computed(self, key: tuple, result: tuple) -> None:
-        self._workers.pop(key, None)
-        self._cache[key] = result
-        if key == self._wanted:
-            self.updated.emit(self._draw_drr(key))
+    def _present(self, key: tuple) -> str:
+        return self._draw_drr(key)
 
     def _draw_drr(self, key: tuple) -> str:
         values, size, h = self._cache[key]

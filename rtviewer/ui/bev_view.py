@@ -18,6 +18,7 @@ from rtviewer.model.ion import IonBeam
 from rtviewer.ui.beam_model import cumulative_weights, default_beam_number
 from rtviewer.ui.bev_accessory_items import AccessoryItems
 from rtviewer.ui.bev_content import BevContent, bev_content, project_structures
+from rtviewer.ui.bev_fluence_items import FluenceLayer
 from rtviewer.ui.bev_items import BevBackdrop, polygons_path, spot_brushes
 
 __all__ = ["BeamsEyeView"]
@@ -77,6 +78,13 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.play = QtWidgets.QPushButton("Play")
         self.play.setCheckable(True)
         self.play.toggled.connect(self._on_play)
+        self.fluence_box = QtWidgets.QCheckBox("Fluence")
+        self.fluence_box.setToolTip("MU-weighted fluence of the whole beam: open aperture × "
+                                    "meterset weight increment, summed over control points")
+        self.union_box = QtWidgets.QCheckBox("Union")
+        self.union_box.setToolTip("Outline of everything any control point opens")
+        self.fluence_box.toggled.connect(self._on_fluence_toggled)
+        self.union_box.toggled.connect(self._on_fluence_toggled)
         self.layer_combo = QtWidgets.QComboBox()
         self.layer_combo.activated.connect(self.set_layer)
         self.cp_label = QtWidgets.QLabel()
@@ -90,6 +98,8 @@ class BeamsEyeView(QtWidgets.QWidget):
         bottom = QtWidgets.QHBoxLayout()
         bottom.addWidget(self.play)
         bottom.addWidget(self.slider, 1)
+        bottom.addWidget(self.fluence_box)
+        bottom.addWidget(self.union_box)
         self._rows = (top, bottom)
 
     def _build_plot(self) -> None:
@@ -110,6 +120,9 @@ class BeamsEyeView(QtWidgets.QWidget):
             item.setZValue(z)
             self.vb.addItem(item)
         self.accessories = AccessoryItems(self.vb)
+        self.fluence = FluenceLayer(self.vb)
+        self.fluence.updated.connect(self._on_fluence)
+        self.fluence_note = ""
         self.spots = pg.ScatterPlotItem(pxMode=True, size=7, pen=None)
         self.spots.setZValue(9)
         self.vb.addItem(self.spots)
@@ -143,6 +156,7 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.slab_model = slab_model
         self.rt_images = list(rt_images or [])
         self.backdrop.clear_cache()
+        self.fluence.clear_cache()
         self._projections.clear()
         with QtCore.QSignalBlocker(self.beam_combo):
             self.beam_combo.clear()
@@ -236,6 +250,8 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.jaw_item.setPath(polygons_path([content.jaws] if content.jaws is not None else []))
         self.field_item.setPath(polygons_path(content.apertures))
         self.accessories.show(list(content.accessories))
+        if not self.timer.isActive() or not self.fluence_note:  # one beam: same map all along
+            self.fluence_note = self.fluence.show(beam)
         self._draw_ticks()
         if self.isVisible():  # DRR and projections take a while: only when looked at
             self.backdrop_note = self.backdrop.show(
@@ -366,6 +382,8 @@ class BeamsEyeView(QtWidgets.QWidget):
                          f"{len(beam.energy_layers)} layers.")
         elif not content.apertures:
             lines.append("No jaws or MLC in this beam: no field outline to draw.")
+        if self.fluence_note:
+            lines.append(self.fluence_note)
         lines += list(content.accessory_lines)
         lines += list(content.notes)
         outside = self._isocentre_outside(np.asarray(g.isocenter_mm))
@@ -416,6 +434,26 @@ class BeamsEyeView(QtWidgets.QWidget):
             return
         self.set_control_point((self.index + 1) % len(beam.control_points))
 
+    def set_fluence(self, *, fluence: bool, union: bool) -> None:
+        """Show the beam's MU-weighted fluence and/or the union of its apertures."""
+        with QtCore.QSignalBlocker(self.fluence_box), QtCore.QSignalBlocker(self.union_box):
+            self.fluence_box.setChecked(fluence)
+            self.union_box.setChecked(union)
+        self._on_fluence_toggled()
+
+    def _on_fluence_toggled(self, _checked: bool = False) -> None:
+        self.fluence.show_fluence = self.fluence_box.isChecked()
+        self.fluence.show_union = self.union_box.isChecked()
+        self.fluence_note = self.fluence.show(self.beam)
+        if self.content is not None and self.beam is not None:
+            self._update_labels(self.beam, self.backdrop_note)
+
+    def _on_fluence(self, note: str) -> None:
+        """A fluence computed in the background has arrived."""
+        self.fluence_note = note
+        if self.content is not None and self.beam is not None:
+            self._update_labels(self.beam, self.backdrop_note)
+
     def _on_backdrop(self, note: str) -> None:
         """A DRR computed in the background has arrived."""
         self.backdrop_note = note
@@ -432,4 +470,5 @@ class BeamsEyeView(QtWidgets.QWidget):
         """Stop playing and wait for DRR workers before the widget goes away."""
         self.timer.stop()
         self.backdrop.stop()
+        self.fluence.stop()
         super().closeEvent(event)

@@ -34,6 +34,7 @@ class RenderRequest:
     beam_number: int | None = None
     control_point: int | None = None
     image: str | None = None
+    fluence: bool = False
 
 
 def render(request: RenderRequest, log: Log) -> None:

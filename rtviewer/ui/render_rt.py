@@ -114,8 +114,6 @@ def render_rt(request: Any, log: Log) -> None:
 
 
 def _bev(request: Any, log: Log) -> Any:
-    from rtviewer.dicom.rtimage import read_rt_image
-    from rtviewer.ui.beam_model import default_beam_number
     from rtviewer.ui.bev_view import BeamsEyeView
     from rtviewer.ui.render_common import NothingToRender
 
@@ -123,6 +121,43 @@ def _bev(request: Any, log: Log) -> Any:
     if scene is None:
         raise NothingToRender("no RT Plan to show in a beam's-eye view")
     plan = scene.plan
+    beam, index = _bev_beam(request, plan, log)
+    view = BeamsEyeView()
+    view.backdrop.asynchronous = False  # the PNG must show the DRR
+    view.set_data(plan=plan, structures=scene.structures, image=scene.image,
+                  rt_images=_rt_images(scanned, plan, log), slab_model=scene.slab_model)
+    view.set_beam(beam.number)
+    view.set_control_point(index)
+    fluence = bool(getattr(request, "fluence", False))
+    if fluence:
+        view.fluence.asynchronous = False  # the PNG must show it
+        view.set_fluence(fluence=True, union=True)
+        log(f"render: {view.fluence_note}")
+    for line in view.content.accessory_lines:
+        log(f"render: beam {beam.number}: {line}")
+    for note in view.content.notes:
+        log(f"render: {note}")
+    geometry = view.content.geometry
+    view.property_sidecar = {"beam_number": beam.number, "control_point_index": index,
+                             "aperture_mm": _aperture_entries(view, beam, index, fluence),
+                             **_fluence_entry(view, beam),
+                             "accessories_mm": _accessory_entries(beam, index),
+                             **_spot_entry(view),
+                             "gantry_deg": geometry.gantry_deg,
+                             "collimator_deg": geometry.collimator_deg,
+                             "couch_deg": geometry.couch_deg,
+                             "isocenter_mm": list(geometry.isocenter_mm),
+                             "plan": str(plan.path)}
+    view.property_coordinates = ("IEC 61217 gantry (Xg, Yg) mm at the isocentre plane, "
+                                 "seen from the source")
+    return view
+
+
+def _bev_beam(request: Any, plan: Any, log: Log) -> tuple[Any, int]:
+    """The beam and control point asked for (or the defaults, said on stderr)."""
+    from rtviewer.ui.beam_model import default_beam_number
+    from rtviewer.ui.render_common import NothingToRender
+
     numbers = sorted(b.number for b in plan.beams)
     if not numbers:
         raise NothingToRender(f"plan {Path(plan.path).name} has no beams "
@@ -139,35 +174,20 @@ def _bev(request: Any, log: Log) -> Any:
         raise NothingToRender(f"--control-point {index}: beam {number} has control points "
                               f"0..{len(beam.control_points) - 1}")
     log(f"render: control point {index} of 0..{len(beam.control_points) - 1}")
+    return beam, index
+
+
+def _rt_images(scanned: Any, plan: Any, log: Log) -> list[Any]:
+    """The RT Images referencing the plan; an unreadable one is said and skipped."""
+    from rtviewer.dicom.rtimage import read_rt_image
+
     rt_images = []
     for path in _plan_instances(scanned, "rtimage", plan.sop_instance_uid):
         try:
             rt_images.append(read_rt_image(path))
         except Exception as exc:  # noqa: BLE001 - one unreadable image never stops the view
             log(f"render: could not read {path}: {exc}")
-    view = BeamsEyeView()
-    view.backdrop.asynchronous = False  # the PNG must show the DRR
-    view.set_data(plan=plan, structures=scene.structures, image=scene.image,
-                  rt_images=rt_images, slab_model=scene.slab_model)
-    view.set_beam(number)
-    view.set_control_point(index)
-    for line in view.content.accessory_lines:
-        log(f"render: beam {number}: {line}")
-    for note in view.content.notes:
-        log(f"render: {note}")
-    view.property_sidecar = {"beam_number": number, "control_point_index": index,
-                             "aperture_mm": [_aperture_entry(beam, index,
-                                                             view.content.apertures_bld)],
-                             "accessories_mm": _accessory_entries(beam, index),
-                             **_spot_entry(view),
-                             "gantry_deg": view.content.geometry.gantry_deg,
-                             "collimator_deg": view.content.geometry.collimator_deg,
-                             "couch_deg": view.content.geometry.couch_deg,
-                             "isocenter_mm": list(view.content.geometry.isocenter_mm),
-                             "plan": str(plan.path)}
-    view.property_coordinates = ("IEC 61217 gantry (Xg, Yg) mm at the isocentre plane, "
-                                 "seen from the source")
-    return view
+    return rt_images
 
 
 def _aperture_entry(beam: Any, index: int, polygons: Any) -> dict:
@@ -176,6 +196,33 @@ def _aperture_entry(beam: Any, index: int, polygons: Any) -> dict:
             "cumulative_meterset_weight": beam.control_points[index].cumulative_meterset_weight,
             "coordinates": "IEC 61217 beam limiting device (Xb, Yb) mm at the isocentre plane",
             "polygons": [np.round(np.asarray(p, dtype=float), 4).tolist() for p in polygons]}
+
+
+def _aperture_entries(view: Any, beam: Any, index: int, every: bool) -> list[dict]:
+    """The shown control point's open field, or every control point's with the fluence."""
+    if not every:
+        return [_aperture_entry(beam, index, view.content.apertures_bld)]
+    from rtviewer.ui.beam_model import beam_at
+
+    return [_aperture_entry(beam, k, beam_at(view.plan, beam, k).apertures)
+            for k in range(len(beam.control_points))]
+
+
+def _fluence_entry(view: Any, beam: Any) -> dict:
+    """The drawn fluence summarised, and the union outline (IEC BLD mm at isocentre)."""
+    from rtviewer.ui.bev_fluence_items import union_outlines
+
+    result = view.fluence.result(beam) if view.fluence.show_fluence else None
+    if result is None or isinstance(result, str):
+        return {} if result is None else {"fluence": {"error": result}}
+    f = result.fluence
+    return {"fluence": {
+        "unit": result.unit, "max": float(f.values.max()), "pixel_mm": f.pixel_mm,
+        "integral_mm2": float(f.values.sum() * f.pixel_mm ** 2),
+        "grid_x_mm": [float(f.x_mm[0]), float(f.x_mm[-1])],
+        "grid_y_mm": [float(f.y_mm[0]), float(f.y_mm[-1])],
+        "coordinates": "IEC 61217 beam limiting device (Xb, Yb) mm at the isocentre plane",
+        "union_outlines_mm": [np.round(o, 3).tolist() for o in union_outlines(result)]}}
 
 
 def _accessory_entries(beam: Any, index: int) -> list[dict]:
