@@ -1,7 +1,8 @@
 """``rtviewer dvh``: DVH statistics and curves of an RT Structure Set on an RT Dose.
 
 ``rtviewer dvh --structures RS.dcm --dose RD.dcm [--roi NAME ...] [--csv OUT]
-[--curves OUT] [--bin-gy W]`` or ``rtviewer dvh FOLDER``.  Exit status 0 on success,
+[--curves OUT] [--bin-gy W] [--structure-model slab|none|smooth] [--vgy X ...]
+[--vpct P ...] [--reference-gy GY]`` or ``rtviewer dvh FOLDER``.  Exit status 0 on success,
 2 on unusable input (unknown ROI, Dose Units other than GY, Frame of Reference
 mismatch, no single structure/dose pair in FOLDER).  Never imports Qt.
 """
@@ -14,6 +15,7 @@ import sys
 from pathlib import Path
 
 from rtviewer.cli.common import fail
+from rtviewer.core.structure_model import DEFAULT_MODEL, MODEL_NAMES
 from rtviewer.printable import printable
 
 _HEADER_TAGS = ["SOPClassUID", "Modality", "FrameOfReferenceUID", "DoseSummationType",
@@ -41,6 +43,19 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--curves", metavar="OUT", help="write cumulative curves (cc) as CSV here")
     p.add_argument("--bin-gy", type=float, default=0.01, metavar="W",
                    help="dose step of --curves in Gy (default 0.01)")
+    p.add_argument("--structure-model", choices=MODEL_NAMES, default=DEFAULT_MODEL,
+                   help="solid the contours stand for: slab (default; flat end caps half a "
+                        "contour spacing beyond the end contours), none (no end caps)"
+                        + (", smooth (shape-based interpolation)" if "smooth" in MODEL_NAMES
+                           else ""))
+    p.add_argument("--vgy", type=float, action="append", default=[], metavar="X",
+                   help="add V(X Gy) columns, cc and %% of volume (repeatable)")
+    p.add_argument("--vpct", type=float, action="append", default=[], metavar="P",
+                   help="add V(P %% of the reference dose) columns (repeatable)")
+    p.add_argument("--reference-gy", type=float, metavar="GY",
+                   help="dose that 100 %% means (--vpct, Paddick CI); default the "
+                        "prescription of the dose's RT Plan when it is in the dose's folder, "
+                        "read as the Dose Summation Type says (FRACTION: per fraction)")
     return p
 
 
@@ -128,6 +143,64 @@ def _select(structure_set, names: list[str] | None):  # noqa: ANN001, ANN202
     return [(roi.roi_number, roi.name, roi.closed_polygons_mm()) for roi in usable]
 
 
+def _plan_of(dose):  # noqa: ANN001, ANN202 - Dose in, Plan or None out
+    """The RT Plan the dose references, when a file in the dose's folder is that plan."""
+    from rtviewer.dicom.files import read_dataset
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.errors import RtViewerError
+
+    wanted = set(dose.referenced_plan_uids) | (
+        {dose.referenced_plan_uid} if dose.referenced_plan_uid else set())
+    if not wanted:
+        return None
+    for path in sorted(p for p in dose.path.parent.iterdir() if p.is_file()):
+        try:
+            ds, _ = read_dataset(path, stop_before_pixels=True,
+                                 specific_tags=["Modality", "SOPInstanceUID"])
+        except (RtViewerError, OSError):
+            continue
+        if str(ds.get("Modality", "")) == "RTPLAN" and str(ds.get("SOPInstanceUID")) in wanted:
+            try:
+                return read_plan(path)
+            except RtViewerError:
+                return None
+    return None
+
+
+def _reference(args: argparse.Namespace, dose) -> float | None:  # noqa: ANN001
+    """The reference dose (Gy) for % levels and Paddick CI, said on stderr."""
+    from rtviewer.model.dose_reference import dose_warnings, percent_reference
+
+    if args.reference_gy is not None:
+        print(f"rtviewer dvh: 100 % = {args.reference_gy:g} Gy (--reference-gy)",
+              file=sys.stderr)
+        return float(args.reference_gy)
+    plan = _plan_of(dose)
+    if plan is None:
+        if args.vpct:
+            print("rtviewer dvh: no reference dose (the dose's RT Plan is not in its folder); "
+                  "give --reference-gy: the %-level columns are empty", file=sys.stderr)
+        return None
+    reference = percent_reference(dose, plan)
+    for warning in dose_warnings(dose, plan):
+        print(f"rtviewer dvh: {printable(warning)}", file=sys.stderr)
+    if reference.dose_gy is None:
+        print(f"rtviewer dvh: no reference dose: {reference.label}; give --reference-gy",
+              file=sys.stderr)
+        return None
+    print(f"rtviewer dvh: 100 % = {reference.dose_gy:.4g} Gy, {reference.label}",
+          file=sys.stderr)
+    return reference.dose_gy
+
+
+def _warn_outside(rows) -> None:  # noqa: ANN001 - DvhRow list
+    for row in rows:
+        if row.dvh.outside_volume_cc > 1e-3 * max(row.dvh.volume_cc, 1e-9):
+            print(f"rtviewer dvh: ROI {row.roi_number} '{printable(row.roi_name)}': "
+                  f"{row.dvh.outside_volume_cc:.3g} cc outside the dose grid, counted as 0 Gy",
+                  file=sys.stderr)
+
+
 def _write(target: str, text: str) -> None:
     if target == "-":
         sys.stdout.write(text)
@@ -137,7 +210,14 @@ def _write(target: str, text: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``dvh``; exit 0 on success, 2 on unusable input."""
-    from rtviewer.cli.dvh_table import compute_rows, curves_csv, readable_table, statistics_csv
+    from rtviewer.cli.dvh_table import (
+        compute_rows,
+        curves_csv,
+        levels_for,
+        model_dependence,
+        readable_table,
+        statistics_csv,
+    )
 
     try:
         if args.folder and (args.structures or args.dose):
@@ -150,18 +230,21 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("give FOLDER, or both --structures RS and --dose RD")
         if not args.bin_gy > 0:
             raise UsageError(f"--bin-gy must be positive, got {args.bin_gy}")
+        if args.reference_gy is not None and not args.reference_gy > 0:
+            raise UsageError(f"--reference-gy must be positive, got {args.reference_gy}")
         structure_set, dose = _load(rs, rd)
         rois = _select(structure_set, args.roi)
     except UsageError as exc:
         return fail("dvh", exc, 2)
-    rows = compute_rows(rois, dose.dose_gy, dose.grid)
-    for row in rows:
-        if row.dvh.outside_volume_cc > 1e-3 * max(row.dvh.volume_cc, 1e-9):
-            print(f"rtviewer dvh: ROI {row.roi_number} '{printable(row.roi_name)}': "
-                  f"{row.dvh.outside_volume_cc:.3g} cc outside the dose grid, counted as 0 Gy",
-                  file=sys.stderr)
+    model = args.structure_model
+    rows = compute_rows(rois, dose.dose_gy, dose.grid, model=model)
+    for line in model_dependence(rois, dose.dose_gy, dose.grid, model):
+        print(f"rtviewer dvh: {line}", file=sys.stderr)
+    levels = levels_for(dose.dose_gy, dose.grid, vgy=args.vgy, vpct=args.vpct,
+                        reference_gy=_reference(args, dose))
+    _warn_outside(rows)
     if args.csv:
-        _write(args.csv, statistics_csv(rows))
+        _write(args.csv, statistics_csv(rows, levels))
     else:
         sys.stdout.write(readable_table(rows))
     if args.curves:

@@ -2,6 +2,13 @@
 
 Doses are the stored values × Dose Grid Scaling (no fraction or prescription scaling).
 An undefined statistic (D0.03cc of a structure under 0.03 cc) is an empty CSV cell.
+
+Columns after the original fourteen (issue 13; never renamed, only appended):
+``d2cc_gy``, ``d0.1cc_gy``, ``d90_gy``, ``hi`` (ICRU 83, (D2 − D98)/D50),
+``paddick_ci`` (at the reference isodose: TV_PIV² / (TV · PIV), PIV counted on the
+dose grid; empty without a reference), ``outside_grid_cc``, then for each
+``--vgy X``: ``vXgy_cc`` and ``vXgy_pct`` (% of the structure's volume), and for
+each ``--vpct P``: ``vPpct_cc`` and ``vPpct_pct`` (P % of the reference dose).
 """
 
 from __future__ import annotations
@@ -15,15 +22,67 @@ from dataclasses import dataclass
 import numpy as np
 
 from rtviewer.core.dvh import Dvh, compute_dvh
-from rtviewer.core.dvh_metrics import dose_at_volume_cc, dose_at_volume_percent
+from rtviewer.core.dvh_metrics import (
+    dose_at_volume_cc,
+    dose_at_volume_percent,
+    homogeneity_index,
+    isodose_volume_cc,
+    paddick_conformity_index,
+    volume_at_dose_gy,
+)
 from rtviewer.core.grid import Grid
-from rtviewer.printable import printable_row
+from rtviewer.core.structure_model import DEFAULT_MODEL
+from rtviewer.printable import printable, printable_row
 
 #: The leading CSV columns, exactly as issue 4 specifies them.
 CSV_COLUMNS = ("roi_number", "roi_name", "volume_cc", "dmin_gy", "dmean_gy", "dmax_gy",
                "d99_gy", "d98_gy", "d95_gy", "d50_gy", "d5_gy", "d2_gy", "d1_gy",
                "d0.03cc_gy")
+#: The columns issue 13 appended, always present.
+EXTRA_COLUMNS = ("d2cc_gy", "d0.1cc_gy", "d90_gy", "hi", "paddick_ci", "outside_grid_cc")
 _PERCENTS = (99, 98, 95, 50, 5, 2, 1)
+
+
+@dataclass(frozen=True)
+class Levels:
+    """User-given V levels and the reference dose that % levels and Paddick CI use.
+
+    Attributes
+    ----------
+    vgy : tuple of float
+        Absolute dose levels in Gy (``--vgy``).
+    vpct : tuple of float
+        Levels in % of ``reference_gy`` (``--vpct``).
+    reference_gy : float or None
+        The dose 100 % means; None leaves the % columns and Paddick CI empty.
+    piv_cc : float or None
+        Volume of the dose grid at or above ``reference_gy`` (Paddick's PIV).
+    """
+
+    vgy: tuple[float, ...] = ()
+    vpct: tuple[float, ...] = ()
+    reference_gy: float | None = None
+    piv_cc: float | None = None
+
+
+def _level(value: float) -> str:
+    return f"{value:g}"
+
+
+def level_columns(levels: Levels) -> tuple[str, ...]:
+    """The V columns of ``levels``, after :data:`EXTRA_COLUMNS`."""
+    names: list[str] = []
+    for gy in levels.vgy:
+        names += [f"v{_level(gy)}gy_cc", f"v{_level(gy)}gy_pct"]
+    for pct in levels.vpct:
+        names += [f"v{_level(pct)}pct_cc", f"v{_level(pct)}pct_pct"]
+    return tuple(names)
+
+
+def _volumes(dvh: Dvh, dose_gy: float | None) -> list[float]:
+    if dose_gy is None:
+        return [math.nan, math.nan]
+    return [volume_at_dose_gy(dvh, dose_gy), volume_at_dose_gy(dvh, dose_gy, relative=True)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,18 +93,41 @@ class DvhRow:
     roi_name: str
     dvh: Dvh
 
-    def values(self) -> list[float]:
+    def values(self, levels: Levels | None = None) -> list[float]:
         """The numeric columns after ``roi_name``, in CSV order (NaN when undefined)."""
+        levels = levels or Levels()
         d = self.dvh
+        width = len(CSV_COLUMNS) - 3 + len(EXTRA_COLUMNS) + len(level_columns(levels))
         if d.volume_cc <= 0:
-            return [d.volume_cc] + [math.nan] * (len(CSV_COLUMNS) - 3)
-        return ([d.volume_cc, d.dmin_gy, d.dmean_gy, d.dmax_gy]
+            return [d.volume_cc] + [math.nan] * width
+        base = ([d.volume_cc, d.dmin_gy, d.dmean_gy, d.dmax_gy]
                 + [dose_at_volume_percent(d, p) for p in _PERCENTS]
                 + [dose_at_volume_cc(d, 0.03)])
+        ci = math.nan
+        if levels.reference_gy and levels.piv_cc:
+            ci = paddick_conformity_index(d, levels.reference_gy,
+                                          prescription_isodose_volume_cc=levels.piv_cc)
+        extra = [dose_at_volume_cc(d, 2.0), dose_at_volume_cc(d, 0.1),
+                 dose_at_volume_percent(d, 90.0), homogeneity_index(d), ci,
+                 d.outside_volume_cc]
+        swept: list[float] = []
+        for gy in levels.vgy:
+            swept += _volumes(d, gy)
+        for pct in levels.vpct:
+            ref = levels.reference_gy
+            swept += _volumes(d, ref * pct / 100.0 if ref else None)
+        return base + extra + swept
+
+
+def levels_for(dose_gy: np.ndarray, grid: Grid, *, vgy: Sequence[float] = (),
+               vpct: Sequence[float] = (), reference_gy: float | None = None) -> Levels:
+    """:class:`Levels` with Paddick's PIV counted on the dose grid (voxels >= reference)."""
+    piv = isodose_volume_cc(dose_gy, grid, reference_gy) if reference_gy else None
+    return Levels(tuple(vgy), tuple(vpct), reference_gy, piv)
 
 
 def compute_rows(rois: Sequence[tuple[int, str, list[np.ndarray]]], dose_gy: np.ndarray,
-                 grid: Grid) -> list[DvhRow]:
+                 grid: Grid, *, model: str = DEFAULT_MODEL) -> list[DvhRow]:
     """DVH rows for ``(roi_number, name, closed polygons)`` in ROI Number order.
 
     Parameters
@@ -57,9 +139,11 @@ def compute_rows(rois: Sequence[tuple[int, str, list[np.ndarray]]], dose_gy: np.
         Dose in Gy on ``grid``.
     grid : Grid
         Geometry of ``dose_gy``.
+    model : str, keyword-only
+        Structure model (:mod:`rtviewer.core.structure_model`).
     """
     ordered = sorted(rois, key=lambda r: r[0])
-    return [DvhRow(number, name, compute_dvh(polygons, dose_gy, grid))
+    return [DvhRow(number, name, compute_dvh(polygons, dose_gy, grid, model=model))
             for number, name, polygons in ordered]
 
 
@@ -67,13 +151,15 @@ def _cell(value: float) -> str:
     return "" if not math.isfinite(value) else f"{value:.6g}"
 
 
-def statistics_csv(rows: Sequence[DvhRow]) -> str:
+def statistics_csv(rows: Sequence[DvhRow], levels: Levels | None = None) -> str:
     """The statistics CSV (RFC 4180 quoting, ``.`` decimal point, ``%.6g``)."""
+    levels = levels or Levels()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow(CSV_COLUMNS + EXTRA_COLUMNS + level_columns(levels))
     for row in rows:
-        writer.writerow([row.roi_number, row.roi_name, *(_cell(v) for v in row.values())])
+        writer.writerow([row.roi_number, row.roi_name,
+                         *(_cell(v) for v in row.values(levels))])
     return out.getvalue()
 
 
@@ -100,7 +186,55 @@ def readable_table(rows: Sequence[DvhRow]) -> str:
              "D1", "D0.03cc"]
     lines = [f"{'ROI':<{width}} " + " ".join(f"{h:>9}" for h in heads)]
     for r in rows:
-        cells = " ".join(f"{_cell(v) or '-':>9}" for v in r.values())
+        cells = " ".join(f"{_cell(v) or '-':>9}" for v in r.values()[:len(heads)])
         lines.append(f"{f'{r.roi_number} {r.roi_name}':<{width}} {cells}")
     lines.append("Doses in Gy (stored values x Dose Grid Scaling); volumes include end caps.")
     return "\n".join(printable_row(lines)) + "\n"  # ROI names come from the file
+
+
+#: Below this volume (cc) or number of contour planes a structure's statistics depend
+#: visibly on the structure model, and the CLI and the DVH panel say so.
+SMALL_VOLUME_CC = 1.0
+FEW_PLANES = 3
+
+
+def _spread(name: str, values: Sequence[float], unit: str) -> str:
+    finite = [v for v in values if math.isfinite(v)]
+    if not finite:
+        return f"{name} undefined"
+    return f"{name} {min(finite):.4g}–{max(finite):.4g} {unit}"
+
+
+def model_dependence(rois: Sequence[tuple[int, str, list[np.ndarray]]], dose_gy: np.ndarray,
+                     grid: Grid, model: str = DEFAULT_MODEL) -> list[str]:
+    """One line per small or thin structure: how much its statistics vary between models.
+
+    A structure under :data:`SMALL_VOLUME_CC` or on fewer than :data:`FEW_PLANES` contour
+    planes is computed under every structure model; the line gives the range of its
+    volume, Dmean, D98 and Dmax across them.
+    """
+    from rtviewer.core.structure_model import MODEL_NAMES, build_structure_model
+
+    lines = []
+    for number, name, polygons in sorted(rois, key=lambda r: r[0]):
+        slab = build_structure_model(polygons, DEFAULT_MODEL)
+        if slab is None:
+            continue
+        n_planes = len(slab.planes)
+        volume_cc = slab.volume_mm3 / 1000.0
+        if volume_cc >= SMALL_VOLUME_CC and n_planes >= FEW_PLANES:
+            continue
+        dvhs = [compute_dvh(polygons, dose_gy, grid, model=m) for m in MODEL_NAMES]
+        why = (f"{volume_cc:.3g} cc (slab model)" if volume_cc < SMALL_VOLUME_CC else "")
+        if n_planes < FEW_PLANES:
+            why += (", " if why else "") + f"{n_planes} contour plane{'s' * (n_planes != 1)}"
+        spreads = [_spread("volume", [d.volume_cc for d in dvhs], "cc"),
+                   _spread("Dmean", [d.dmean_gy for d in dvhs], "Gy"),
+                   _spread("D98", [dose_at_volume_percent(d, 98.0) if d.volume_cc > 0
+                                   else math.nan for d in dvhs], "Gy"),
+                   _spread("Dmax", [d.dmax_gy for d in dvhs], "Gy")]
+        lines.append(f"ROI {number} '{printable(name)}': {why}: its statistics depend on the "
+                     "structure "
+                     f"model ({model} used); across {', '.join(MODEL_NAMES)}: "
+                     + ", ".join(spreads))
+    return lines

@@ -17,9 +17,20 @@ turns into dose steps.
 Sample volumes are scaled per plane to add up to exactly the model's volume, hence the
 DVH's total volume equals :func:`~rtviewer.core.structure_volume.structure_volume_cc`.
 The pitch is a quarter of the finest dose step, at most 1/30 of the structure's size
-(sub-voxel sampling for small structures), coarsened to fit ``max_samples`` evaluations.
-Dmin and Dmax also use the dose at every contour vertex on both faces of its slab: the
-region's corners, where a dose linear across the region has its exact extremes.
+(sub-voxel sampling for small structures), coarsened towards ``max_samples`` evaluations
+-- but inside the dose grid's extent never beyond the finest dose step: every dose
+voxel's neighbourhood keeps at least one sample line per plane, so the hot and cold
+tails (D0.03cc, D2cc, D2 %, D98 …) are never estimated from a capped sample of a large
+structure.  Only the parts of a structure outside the dose grid (a body outline around
+a small Gamma Knife grid), where the dose is a constant, keep the coarse pitch.
+
+Dmin and Dmax are exhaustive: besides the pieces they use the dose at **every dose
+voxel whose centre lies inside the solid** (the structure's mask on the dose grid,
+:func:`~rtviewer.core.rasterise.structure_mask`) and along every contour vertex's line
+through its slab, at both faces and at every dose plane between them (the region's
+corners, where a dose linear across the region has its exact extremes).  So a
+structure's Dmax is never below the hottest voxel inside it, and a structure that
+contains another never reports a lower Dmax or a higher Dmin.
 """
 
 from __future__ import annotations
@@ -32,7 +43,7 @@ from numpy.typing import NDArray
 
 from rtviewer.core.grid import Grid
 from rtviewer.core.interpolation import sample_at_indices, sample_lines_along_axis
-from rtviewer.core.rasterise import model_samples
+from rtviewer.core.rasterise import model_samples, structure_mask
 from rtviewer.core.slab_model import SlabModel, SlabPlane
 from rtviewer.core.small_linalg import apply_affine
 
@@ -40,7 +51,8 @@ __all__ = ["DoseSamples", "SamplingPlan", "choose_sampling", "sample_dose"]
 
 FloatArray = NDArray[np.float64]
 
-#: Default cap on dose evaluations per structure.
+#: Default target of dose evaluations per structure: the pitch coarsens towards it, but
+#: never beyond the finest dose step (:func:`choose_sampling`).
 DEFAULT_MAX_SAMPLES = 50_000
 
 
@@ -54,10 +66,16 @@ class SamplingPlan:
         In-plane row pitch and largest piece length.
     max_piece_mm : float
         Largest piece along the normal when the dose grid has no axis along it.
+    grid_pitch_mm : float or None
+        Pitch inside the dose grid's extent when ``pitch_mm`` is coarser (a large
+        structure): never coarser than the finest dose step, so that no dose voxel is
+        left between samples.  ``pitch_mm`` then only covers the parts outside the
+        grid, where the dose is the constant ``outside_gy``.
     """
 
     pitch_mm: float
     max_piece_mm: float
+    grid_pitch_mm: float | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,7 +90,8 @@ class DoseSamples:
     volume_mm3 : (N,) float64 ndarray
         Volume of each piece; sums to the model's volume.
     extreme_dose_gy : (M,) float64 ndarray
-        Dose at the contour vertices on every slab face (for Dmin/Dmax).
+        Dose at the contour vertices on every slab face and at every dose voxel whose
+        centre lies inside the solid (for Dmin/Dmax).
     outside_volume_mm3 : float
         Volume of pieces touching points outside the dose grid (given ``outside_gy``).
     plan : SamplingPlan
@@ -138,7 +157,8 @@ def choose_sampling(model: SlabModel, grid: Grid, *, max_samples: int) -> Sampli
     grid : Grid
         The dose grid (its finest step sets the base resolution).
     max_samples : int, keyword-only
-        Upper bound on dose evaluations.
+        Target number of dose evaluations: the pitch coarsens towards it, but never
+        beyond the finest dose step (a large structure then takes more evaluations).
     """
     dose_step = min(grid.spacing_mm)
     size = max(model.volume_mm3, 1e-9) ** (1.0 / 3.0)
@@ -150,8 +170,11 @@ def choose_sampling(model: SlabModel, grid: Grid, *, max_samples: int) -> Sampli
     n_cuts, _ = _cuts(planes, model, grid, plan.max_piece_mm)
     estimate = float(np.dot([p.area_mm2 for p in planes], n_cuts)) / pitch**2
     if estimate > max_samples:
-        plan = SamplingPlan(pitch_mm=pitch * math.sqrt(estimate / max_samples),
-                            max_piece_mm=dose_step / 2.0)
+        coarse = pitch * math.sqrt(estimate / max_samples)
+        # inside the dose grid never coarser than its step: a one-voxel hot spot stays sampled
+        fine = max(pitch, dose_step)
+        plan = SamplingPlan(pitch_mm=coarse, max_piece_mm=dose_step / 2.0,
+                            grid_pitch_mm=fine if fine < coarse else None)
     return plan
 
 
@@ -165,21 +188,85 @@ def _plane_indices(model: SlabModel, grid: Grid, uv: FloatArray) -> tuple[FloatA
 
 
 def _vertex_doses(model: SlabModel, planes: list[SlabPlane], dose_gy: NDArray[np.floating],
-                  grid: Grid, outside_gy: float) -> FloatArray:
-    """Dose at every contour vertex on both faces of its slab."""
+                  grid: Grid, outside_gy: float, max_piece_mm: float) -> FloatArray:
+    """Dose along every contour vertex's line through its slab: faces and dose planes.
+
+    The trilinear dose along such a line is linear between dose-grid planes, so its
+    extremes lie at the faces or at those planes -- the cuts of :func:`_cuts`.
+    """
     vertices = np.vstack([np.vstack(p.polygons_uv) for p in planes])
-    counts = [sum(len(poly) for poly in p.polygons_uv) for p in planes]
-    lower = np.repeat([p.lower_mm for p in planes], counts)
-    upper = np.repeat([p.upper_mm for p in planes], counts)
+    counts = np.array([sum(len(poly) for poly in p.polygons_uv) for p in planes])
+    n_cuts, all_cuts = _cuts(planes, model, grid, max_piece_mm)
+    cut_start = np.concatenate([[0], np.cumsum(n_cuts)[:-1]])
+    plane_of = np.repeat(np.arange(len(planes)), counts)
+    per_vertex = n_cuts[plane_of]
+    vertex = np.repeat(np.arange(len(vertices)), per_vertex)
+    rank = np.arange(len(vertex)) - np.repeat(np.cumsum(per_vertex) - per_vertex, per_vertex)
+    offsets = all_cuts[cut_start[plane_of[vertex]] + rank]
     base, step = _plane_indices(model, grid, vertices)
-    ijk = np.concatenate([base + lower[:, None] * step, base + upper[:, None] * step])
-    return sample_at_indices(dose_gy, ijk, outside=outside_gy)
+    return sample_at_indices(dose_gy, base[vertex] + offsets[:, None] * step,
+                             outside=outside_gy)
+
+
+def _voxel_doses(model: SlabModel, dose_gy: NDArray[np.floating], grid: Grid) -> FloatArray:
+    """Dose at every dose-grid voxel whose centre lies inside the solid."""
+    crop = structure_mask(model, grid)
+    k, j, i = crop.offset_kji
+    dk, dj, di = crop.mask.shape
+    inside: FloatArray = np.asarray(dose_gy[k:k + dk, j:j + dj, i:i + di][crop.mask],
+                                    dtype=np.float64)
+    return inside
+
+
+def _grid_window(model: SlabModel, grid: Grid, margin_voxels: float = 1.0
+                 ) -> tuple[tuple[float, float, float, float], float, float]:
+    """The dose grid's extent in the model's frame: ``(u, v)`` rectangle and normal range.
+
+    The rectangle bounds the grid's footprint (grown by ``margin_voxels``); for a grid
+    rotated in plane it is larger than the footprint, which only costs samples.
+    """
+    upper = np.array(grid.shape[::-1], dtype=np.float64) - 1.0
+    low, high = -margin_voxels, upper + margin_voxels
+    corners = np.array([[i, j, k] for i in (low, high[0]) for j in (low, high[1])
+                        for k in (low, high[2])])
+    patient = grid.index_to_patient(corners)
+    u, v, n = patient @ model.u, patient @ model.v, patient @ model.normal
+    return (float(u.min()), float(v.min()), float(u.max()), float(v.max())), \
+        float(n.min()), float(n.max())
+
+
+def _sample_points(model: SlabModel, planes: list[SlabPlane], grid: Grid, plan: SamplingPlan
+                   ) -> tuple[FloatArray, FloatArray, NDArray[np.intp]]:
+    """In-plane samples: ``plan.grid_pitch_mm`` inside the dose grid, ``pitch_mm`` outside.
+
+    Per plane the areas add up to the plane's exact area.
+    """
+    points, area, plane_index = model_samples(planes, plan.pitch_mm)
+    if plan.grid_pitch_mm is None:
+        return points, area, plane_index
+    window, n_low, n_high = _grid_window(model, grid)
+    overlap = np.flatnonzero([p.lower_mm < n_high and p.upper_mm > n_low for p in planes])
+    if len(overlap) == 0:
+        return points, area, plane_index
+    fine_points, fine_area, fine_plane = model_samples(
+        [planes[i] for i in overlap], plan.grid_pitch_mm, window_uv=window)
+    fine_plane = overlap[fine_plane]
+    in_window = ((points[:, 0] >= window[0]) & (points[:, 0] <= window[2])
+                 & (points[:, 1] >= window[1]) & (points[:, 1] <= window[3]))
+    keep = ~(in_window & np.isin(plane_index, overlap))
+    points = np.vstack([points[keep], fine_points])
+    area = np.concatenate([area[keep], fine_area])
+    plane_index = np.concatenate([plane_index[keep], fine_plane])
+    sampled = np.bincount(plane_index, weights=area, minlength=len(planes))
+    exact = np.array([p.area_mm2 for p in planes])
+    area *= (exact / np.where(sampled > 0, sampled, 1.0))[plane_index]
+    return points, area, plane_index
 
 
 def _pieces(model: SlabModel, planes: list[SlabPlane], dose_gy: NDArray[np.floating],
             grid: Grid, plan: SamplingPlan) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Dose at both ends of every piece (NaN outside the grid) and the piece volumes."""
-    points, area, plane_index = model_samples(planes, plan.pitch_mm)
+    points, area, plane_index = _sample_points(model, planes, grid, plan)
     n_cuts, all_cuts = _cuts(planes, model, grid, plan.max_piece_mm)
     cut_start = np.concatenate([[0], np.cumsum(n_cuts)[:-1]])
     per_point = n_cuts[plane_index]
@@ -223,7 +310,7 @@ def sample_dose(
     outside_gy : float, keyword-only
         Dose assigned to parts of the structure outside the dose grid.
     max_samples : int, keyword-only
-        Cap on dose evaluations (the pitch coarsens to fit).
+        Target number of dose evaluations (see :func:`choose_sampling`).
     plan : SamplingPlan, optional, keyword-only
         Explicit resolution, overriding the automatic choice.
 
@@ -239,7 +326,9 @@ def sample_dose(
         empty = np.empty(0)
         return DoseSamples(empty, empty, empty, empty, 0.0, plan)
     a, b, volume = _pieces(model, planes, dose_gy, grid, plan)
-    extremes = _vertex_doses(model, planes, dose_gy, grid, outside_gy)
+    extremes = np.concatenate([_vertex_doses(model, planes, dose_gy, grid, outside_gy,
+                                             plan.max_piece_mm),
+                               _voxel_doses(model, dose_gy, grid)])
     outside = np.isnan(a) | np.isnan(b)
     a[np.isnan(a)] = outside_gy
     b[np.isnan(b)] = outside_gy

@@ -17,7 +17,8 @@ from numpy.typing import ArrayLike, NDArray
 
 from rtviewer.core.dose_samples import DEFAULT_MAX_SAMPLES, DoseSamples, sample_dose
 from rtviewer.core.grid import Grid
-from rtviewer.core.slab_model import SlabModel, build_slab_model
+from rtviewer.core.slab_model import SlabModel
+from rtviewer.core.structure_model import DEFAULT_MODEL, build_structure_model
 
 __all__ = ["Dvh", "compute_dvh", "dvh_from_samples"]
 
@@ -157,13 +158,15 @@ def compute_dvh(
     outside_gy: float = 0.0,
     max_samples: int = DEFAULT_MAX_SAMPLES,
     plane_spacing_mm: float | None = None,
+    model: str = DEFAULT_MODEL,
 ) -> Dvh:
     """Dose-volume histogram of one structure.
 
     Parameters
     ----------
     structure : SlabModel or sequence of (N, 3) arrays
-        The structure's slab model, or its CLOSED_PLANAR contours in patient mm.
+        The structure's solid (:func:`~rtviewer.core.structure_model.build_structure_model`),
+        or its CLOSED_PLANAR contours in patient mm.
     dose_gy : (nk, nj, ni) array
         Dose in Gy on ``grid``, indexed ``[k, j, i]``.
     grid : Grid
@@ -176,16 +179,19 @@ def compute_dvh(
         Cap on dose samples for this structure.
     plane_spacing_mm : float, optional, keyword-only
         Nominal contour spacing for the caps (see ``structure_volume_cc``).
+    model : {"slab", "none"}, keyword-only
+        Structure model for contours (:mod:`rtviewer.core.structure_model`); ignored
+        when ``structure`` is already a solid.
 
     Returns
     -------
     Dvh
     """
     if isinstance(structure, SlabModel):
-        model: SlabModel | None = structure
+        solid: SlabModel | None = structure
     else:
-        model = build_slab_model(structure, plane_spacing_mm=plane_spacing_mm)
-    if model is None:
+        solid = build_structure_model(structure, model, plane_spacing_mm=plane_spacing_mm)
+    if solid is None:
         return Dvh(bin_gy or 1e-3, np.zeros(1), 0.0, np.nan, np.nan, np.nan)
-    samples = sample_dose(model, dose_gy, grid, outside_gy=outside_gy, max_samples=max_samples)
+    samples = sample_dose(solid, dose_gy, grid, outside_gy=outside_gy, max_samples=max_samples)
     return dvh_from_samples(samples, bin_gy=bin_gy)

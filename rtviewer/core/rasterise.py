@@ -168,7 +168,8 @@ def _edges_by_plane(planes: Sequence[SlabPlane]
 
 
 def model_samples(
-    planes: Sequence[SlabPlane], pitch_mm: float, *, phase_offset: float = 0.5
+    planes: Sequence[SlabPlane], pitch_mm: float, *, phase_offset: float = 0.5,
+    window_uv: tuple[float, float, float, float] | None = None,
 ) -> tuple[FloatArray, FloatArray, NDArray[np.intp]]:
     """:func:`in_plane_samples` for many planes at once (vectorised across planes).
 
@@ -184,13 +185,17 @@ def model_samples(
         Row spacing and largest piece length, in mm.
     phase_offset : float, keyword-only
         Row phase of the first plane.
+    window_uv : (u_min, v_min, u_max, v_max), optional, keyword-only
+        Only the part of each region inside this rectangle (mm) is sampled; the areas
+        are then the pieces' own (pitch × length), not scaled to the plane's area.
 
     Returns
     -------
     points_uv : (M, 2) ndarray
         Sample centres in plane coordinates.
     area_mm2 : (M,) ndarray
-        Area of each sample; per plane they add up to the plane's exact area.
+        Area of each sample; per plane they add up to the plane's exact area (without
+        a window).
     plane_index : (M,) intp ndarray
         Index into ``planes`` of each sample.
     """
@@ -199,7 +204,10 @@ def model_samples(
     row_phase = np.mod(phase_offset + index * _GOLDEN, 1.0)
     seed = np.mod(index * _PLASTIC, 1.0)
     bounds = np.array([p.bounds_uv if p.bounds_uv is not None
-                       else np.concatenate(_plane_bounds(p)) for p in planes])
+                       else np.concatenate(_plane_bounds(p)) for p in planes], dtype=np.float64)
+    if window_uv is not None:  # rows only across the window
+        bounds[:, 1] = np.maximum(bounds[:, 1], window_uv[1])
+        bounds[:, 3] = np.maximum(np.minimum(bounds[:, 3], window_uv[3]), bounds[:, 1])
     v_first = (np.floor(bounds[:, 1] / pitch_mm) + row_phase) * pitch_mm
     n_rows = np.ceil((bounds[:, 3] - v_first) / pitch_mm).astype(np.intp) + 1
     row_base = np.concatenate([[0], np.cumsum(n_rows)[:-1]])
@@ -218,6 +226,8 @@ def model_samples(
     order = np.lexsort((u, row_base[plane_of] + row))
     u, row, plane_of = u[order], row[order], plane_of[order]
     u0, u1, row, plane_of = u[0::2], u[1::2], row[0::2], plane_of[0::2]
+    if window_uv is not None:
+        u0, u1 = np.maximum(u0, window_uv[0]), np.minimum(u1, window_uv[2])
     keep = u1 > u0
     u0, u1, row, plane_of = u0[keep], u1[keep], row[keep], plane_of[keep]
     phase = _row_phases(row, v_first[plane_of], pitch_mm, seed[plane_of])
@@ -226,10 +236,12 @@ def model_samples(
     plane_index = np.repeat(plane_of, pieces)
     centre_v = v_first[plane_index] + np.repeat(row, pieces) * pitch_mm
     area = length * pitch_mm
+    points = np.column_stack([centre_u, centre_v])
+    if window_uv is not None:
+        return points, area, plane_index
     sampled = np.bincount(plane_index, weights=area, minlength=n_planes)
     exact = np.array([p.area_mm2 for p in planes])
     area *= (exact / np.where(sampled > 0, sampled, 1.0))[plane_index]
-    points = np.column_stack([centre_u, centre_v])
     missing = np.flatnonzero(sampled <= 0)
     if len(missing):  # regions no row crosses: their polygons' vertex centroids
         extra = [(p.mean(axis=0), planes[m].area_mm2 / len(planes[m].polygons_uv), m)

@@ -246,9 +246,10 @@ def _coplanar_groups(offsets: FloatArray, tolerance_mm: float) -> list[list[int]
     return merged
 
 
-def _slab_faces(offsets: FloatArray, spacing_mm: float) -> tuple[FloatArray, FloatArray]:
+def _slab_faces(offsets: FloatArray, spacing_mm: float, cap_fraction: float
+                ) -> tuple[FloatArray, FloatArray]:
     """Lower and upper slab faces for sorted plane offsets (see module docstring)."""
-    half = 0.5 * spacing_mm
+    half = cap_fraction * spacing_mm
     lower = offsets - half
     upper = offsets + half
     if len(offsets) > 1:
@@ -265,6 +266,7 @@ def build_slab_model(
     *,
     plane_spacing_mm: float | None = None,
     plane_tolerance_mm: float = 0.05,
+    cap_fraction: float = 0.5,
 ) -> SlabModel | None:
     """Build the slab model of one structure from its closed planar contours.
 
@@ -278,6 +280,10 @@ def build_slab_model(
         distance between neighbouring planes (0 for a single plane).
     plane_tolerance_mm : float, keyword-only
         Contours whose offsets along the normal differ by at most this are coplanar.
+    cap_fraction : float, keyword-only
+        End caps reach this fraction of the nominal spacing beyond the end contours:
+        0.5 is the default model (``slab``), 0 the ``none`` model of
+        :mod:`rtviewer.core.structure_model` (the solid ends at the end contours).
 
     Returns
     -------
@@ -307,7 +313,7 @@ def build_slab_model(
         spacing = float(np.median(np.diff(plane_offsets))) if len(groups) > 1 else 0.0
     else:
         spacing = float(plane_spacing_mm)
-    lower, upper = _slab_faces(plane_offsets, spacing)
+    lower, upper = _slab_faces(plane_offsets, spacing, cap_fraction)
     uv_all = apply_affine(stacked.points, np.vstack([u, v]))
     uv_polygons = np.split(uv_all, stacked.starts[1:])
     areas = stacked.shoelace(uv_all)

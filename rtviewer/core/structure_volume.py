@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from rtviewer.core.slab_model import build_slab_model
+from rtviewer.core.structure_model import DEFAULT_MODEL, build_structure_model
 
 __all__ = ["structure_volume_cc"]
 
@@ -16,6 +16,7 @@ def structure_volume_cc(
     polygons_mm: Sequence[NDArray[np.floating]],
     *,
     plane_spacing_mm: float | None = None,
+    model: str = DEFAULT_MODEL,
 ) -> float:
     """Volume of one structure from its closed planar contours, in cc.
 
@@ -33,6 +34,8 @@ def structure_volume_cc(
         Nominal contour spacing (e.g. the image slice thickness) used for the end caps;
         default the median spacing of the contour planes.  A single-plane structure
         without it has volume 0.
+    model : str, keyword-only
+        Structure model (:mod:`rtviewer.core.structure_model`); default ``slab``.
 
     Returns
     -------
@@ -46,7 +49,7 @@ def structure_volume_cc(
     >>> round(structure_volume_cc(stack), 6)  # 10 x 10 x (8 + 2) mm
     1.0
     """
-    model = build_slab_model(polygons_mm, plane_spacing_mm=plane_spacing_mm)
-    if model is None:
+    solid = build_structure_model(polygons_mm, model, plane_spacing_mm=plane_spacing_mm)
+    if solid is None:
         return 0.0
-    return model.volume_mm3 / 1000.0
+    return solid.volume_mm3 / 1000.0

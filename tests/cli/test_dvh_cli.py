@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 from testsupport import REPO_ROOT
 
@@ -29,7 +30,7 @@ def test_csv_columns_values_and_marker_on_stderr(nelms, tmp_path, capsys):
     assert "POI_1" in capsys.readouterr().err
     with open(out, newline="", encoding="utf-8") as f:
         rows = list(csv.reader(f))
-    assert tuple(rows[0]) == CSV_COLUMNS
+    assert tuple(rows[0][:len(CSV_COLUMNS)]) == CSV_COLUMNS  # new columns only after them
     assert len(rows) == 2  # the marker POI_1 is not a row
     row = dict(zip(rows[0], rows[1], strict=True))
     assert row["roi_number"] == "2" and row["roi_name"] == "Cylinder_20_0"
@@ -108,3 +109,57 @@ def test_outside_dose_grid_is_reported(corpus, tmp_path, capsys):
                  str(folder / "rtdose.dcm"), "--roi", "BODY", "--csv", str(tmp_path / "o.csv")])
     assert code == 0
     assert "outside the dose grid" in capsys.readouterr().err
+
+
+def test_new_columns_on_a_nelms_cylinder_match_the_analytic_dvh(nelms, tmp_path, capsys):
+    """Cylinder_20_0 in the SupInf gradient: uniform cross-section, dose linear 3 -> 29 Gy.
+
+    The cumulative DVH is then a straight line: a volume fraction f gets at least
+    29 - f * 26 Gy, which gives every D, V, HI exactly.
+    """
+    import numpy as np
+
+    from rtviewer.dicom.dose import read_dose
+
+    rs, rd, _ = nelms
+    out = tmp_path / "stats.csv"
+    assert main(["dvh", "--structures", str(rs), "--dose", str(rd), "--csv", str(out),
+                 "--vgy", "20", "--vgy", "5", "--vpct", "95", "--reference-gy", "20"]) == 0
+    assert "100 % = 20 Gy (--reference-gy)" in capsys.readouterr().err
+    with open(out, newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][len(CSV_COLUMNS):] == [
+        "d2cc_gy", "d0.1cc_gy", "d90_gy", "hi", "paddick_ci", "outside_grid_cc",
+        "v20gy_cc", "v20gy_pct", "v5gy_cc", "v5gy_pct", "v95pct_cc", "v95pct_pct"]
+    row = {k: float(v) for k, v in zip(rows[0][2:], rows[1][2:], strict=True)}
+    volume = 11.7621
+    dose_at = lambda fraction: 29.0 - 26.0 * fraction  # noqa: E731
+    assert row["d2cc_gy"] == pytest.approx(dose_at(2.0 / volume), rel=0.01)
+    assert row["d0.1cc_gy"] == pytest.approx(dose_at(0.1 / volume), rel=0.01)
+    assert row["d90_gy"] == pytest.approx(dose_at(0.9), rel=0.02)
+    hi = (dose_at(0.02) - dose_at(0.98)) / dose_at(0.5)
+    assert row["hi"] == pytest.approx(hi, rel=0.01)
+    assert row["v20gy_pct"] == pytest.approx(100 * 9.0 / 26.0, abs=0.5)
+    assert row["v20gy_cc"] == pytest.approx(volume * 9.0 / 26.0, rel=0.015)
+    assert row["v5gy_pct"] == pytest.approx(100 * 24.0 / 26.0, abs=0.5)
+    assert row["v95pct_pct"] == pytest.approx(100 * 10.0 / 26.0, abs=0.5)  # >= 19 Gy
+    assert row["outside_grid_cc"] == 0.0
+    dose = read_dose(rd)
+    piv = np.count_nonzero(dose.dose_gy >= 20.0) * dose.grid.voxel_volume_mm3 / 1000.0
+    tv_piv = volume * 9.0 / 26.0
+    assert row["paddick_ci"] == pytest.approx(tv_piv**2 / (volume * piv), rel=0.03)
+
+
+def test_structure_model_none_drops_the_end_caps(nelms, tmp_path, capsys):
+    rs, rd, _ = nelms
+    volumes = {}
+    for model in ("slab", "none"):
+        out = tmp_path / f"{model}.csv"
+        assert main(["dvh", "--structures", str(rs), "--dose", str(rd), "--csv", str(out),
+                     "--structure-model", model]) == 0
+        with open(out, newline="", encoding="utf-8") as f:
+            rows = list(csv.reader(f))
+        assert tuple(rows[0][:len(CSV_COLUMNS)]) == CSV_COLUMNS
+        volumes[model] = float(dict(zip(rows[0], rows[1], strict=True))["volume_cc"])
+    # two caps of half the 2 mm spacing on the 12 mm radius cylinder (truth pi 12^2 26 mm)
+    assert volumes["slab"] - volumes["none"] == pytest.approx(np.pi * 144 * 2 / 1000, rel=0.01)

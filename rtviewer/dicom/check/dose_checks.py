@@ -13,17 +13,16 @@ import numpy as np
 from rtviewer.dicom.check.collector import Collector
 from rtviewer.dicom.check.objects import ObjectStore
 from rtviewer.model.dose import Dose, DoseSummationType, DoseUnits, EmbeddedDvh
+from rtviewer.model.dose_reference import (
+    MAX_FRACTION_PEAK_GY,
+    PLAUSIBLE_PEAK_TO_PRESCRIPTION,
+    peak_warning,
+)
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.index import Instance
 
 __all__ = ["check_doses", "PLAUSIBLE_PEAK_TO_PRESCRIPTION", "MAX_FRACTION_PEAK_GY"]
 
-#: Peak dose over prescription (per the dose's summation) that is believable: SRS plans
-#: prescribed to the 50 % isodose peak at twice the prescription.
-PLAUSIBLE_PEAK_TO_PRESCRIPTION = (0.8, 2.5)
-#: Without a prescription: the largest believable peak of one fraction, in Gy, for a
-#: plan of several fractions (3 × 20 Gy SBRT at 80 % peaks near 25 Gy) and of one.
-MAX_FRACTION_PEAK_GY = {"multi": 30.0, "single": 60.0}
 _DVH_CODES = ("DVH_STATISTICS_DISAGREE_WITH_CURVE", "DVH_STATISTICS_EXCEED_GRID",
               "EMBEDDED_DVH_INCONSISTENT")
 
@@ -60,26 +59,7 @@ def _check_peak(dose: Dose, plan: Any, inst: Instance, out: Collector) -> None:
     peak = float(np.max(dose.dose_gy)) if dose.dose_gy.size else 0.0
     fractions = getattr(plan, "fractions_planned", None) if plan is not None else None
     rx = getattr(getattr(plan, "prescription", None), "dose_gy", None)
-    is_fraction = dose.summation_type is DoseSummationType.FRACTION
-    label = dose.summation_type.value
-    message = None
-    if rx and fractions:
-        expected = rx / fractions if is_fraction else rx
-        ratio = peak / expected
-        low, high = PLAUSIBLE_PEAK_TO_PRESCRIPTION
-        if not low <= ratio <= high:
-            per = f"{rx:g} Gy / {fractions} fractions = {expected:.3g} Gy" if is_fraction \
-                else f"{rx:g} Gy"
-            message = (f"The {label} dose peaks at {peak:.4g} Gy, {100 * ratio:.0f} % of the "
-                       f"prescription ({per}); a peak between {100 * low:.0f} % and "
-                       f"{100 * high:.0f} % is expected.")
-    elif fractions:
-        per_fraction = peak if is_fraction else peak / fractions
-        limit = MAX_FRACTION_PEAK_GY["multi" if fractions > 1 else "single"]
-        if per_fraction > limit:
-            message = (f"The {label} dose peaks at {peak:.4g} Gy, {per_fraction:.3g} Gy per "
-                       f"fraction of a {fractions}-fraction plan: more than {limit:g} Gy per "
-                       f"fraction is implausible (is it the whole plan's dose?).")
+    message = peak_warning(peak, dose.summation_type, rx, fractions)
     if message:
         out.add(Finding("MAX_DOSE_IMPLAUSIBLE", message, Severity.WARNING,
                         "DoseSummationType",

@@ -1,0 +1,118 @@
+"""Structure models: which solid a stack of closed planar contours stands for.
+
+A structure drawn as closed planar contours says nothing about its shape between
+and beyond the contour planes; every DVH depends on a *model* of that shape.  rtviewer
+offers three, chosen by name everywhere a structure's volume or DVH is computed
+(``rtviewer dvh --structure-model``, the DVH panel):
+
+``slab`` (default)
+    Each plane's even-odd region extruded to the mid-points between planes, with flat
+    end caps half a contour spacing beyond the end contours
+    (:mod:`rtviewer.core.slab_model`): the convention of the Nelms et al. 2015
+    benchmark's truth.
+``none``
+    The same stack, but the solid ends *at* the end contours (no end caps): the
+    convention behind the smaller small-structure volumes some planning systems
+    report.  A structure on one plane has no volume.
+
+The API that every consumer (DVH engine, volume, drawing the solid on an oblique
+plane) uses is :func:`build_structure_model` and :func:`contains`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal, TypeAlias
+
+import numpy as np
+from numpy.typing import NDArray
+
+from rtviewer.core.slab_model import SlabModel, build_slab_model, points_in_polygon
+from rtviewer.core.small_linalg import project
+
+__all__ = ["DEFAULT_MODEL", "MODEL_NAMES", "ModelName", "StructureModel",
+           "build_structure_model", "contains", "describe_model"]
+
+ModelName: TypeAlias = Literal["slab", "none"]
+#: The selectable structure models, default first.
+MODEL_NAMES: tuple[ModelName, ...] = ("slab", "none")
+#: The model used when none is chosen.
+DEFAULT_MODEL: ModelName = "slab"
+StructureModel: TypeAlias = SlabModel
+
+_DESCRIPTIONS = {
+    "slab": "contour stack, flat end caps half a contour spacing beyond the end contours",
+    "none": "contour stack ending at the end contours (no end caps)",
+}
+
+
+def describe_model(name: str) -> str:
+    """One line saying what the model ``name`` assumes (for labels and stderr)."""
+    return _DESCRIPTIONS[check_model_name(name)]
+
+
+def check_model_name(name: str) -> ModelName:
+    """``name`` as a model name; ValueError naming the choices otherwise."""
+    if name not in MODEL_NAMES:
+        raise ValueError(f"unknown structure model {name!r}; choose one of {MODEL_NAMES}")
+    return name
+
+
+def build_structure_model(
+    polygons_mm: Sequence[NDArray[np.floating]],
+    model: str = DEFAULT_MODEL,
+    *,
+    plane_spacing_mm: float | None = None,
+) -> StructureModel | None:
+    """The solid of one structure under the structure model ``model``.
+
+    Parameters
+    ----------
+    polygons_mm : sequence of (N, 3) arrays
+        The ROI's CLOSED_PLANAR contours in patient ``(x, y, z)`` mm.
+    model : {"slab", "none"}
+        The structure model (module docstring).
+    plane_spacing_mm : float, optional, keyword-only
+        Nominal contour spacing; default the median spacing of the contour planes.
+
+    Returns
+    -------
+    SlabModel or None
+        None when no contour encloses an area.
+    """
+    name = check_model_name(model)
+    return build_slab_model(polygons_mm, plane_spacing_mm=plane_spacing_mm,
+                            cap_fraction=0.5 if name == "slab" else 0.0)
+
+
+def contains(structure: StructureModel, points_mm: NDArray[np.floating]) -> NDArray[np.bool_]:
+    """Which patient points lie inside the structure's solid.
+
+    This is the inside test of every model: a view cut by an oblique plane draws the
+    solid by testing the plane's points with it.
+
+    Parameters
+    ----------
+    structure : SlabModel
+        From :func:`build_structure_model`.
+    points_mm : (M, 3) array
+        Patient ``(x, y, z)`` mm.
+
+    Returns
+    -------
+    (M,) bool ndarray
+        True inside (slab faces half-open ``[lower, upper)``, even-odd in plane).
+    """
+    points = np.asarray(points_mm, dtype=np.float64).reshape(-1, 3)
+    offsets = project(points, structure.normal)
+    uv = np.column_stack([project(points, structure.u), project(points, structure.v)])
+    inside = np.zeros(len(points), dtype=bool)
+    for plane in structure.planes:
+        in_slab = np.flatnonzero((offsets >= plane.lower_mm) & (offsets < plane.upper_mm))
+        if len(in_slab) == 0:
+            continue
+        flags = np.zeros(len(in_slab), dtype=bool)
+        for polygon in plane.polygons_uv:
+            flags ^= points_in_polygon(uv[in_slab], polygon)
+        inside[in_slab] = flags
+    return inside

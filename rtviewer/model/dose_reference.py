@@ -1,0 +1,164 @@
+"""What 100 % means for a dose: the prescription as the dose's own summation type reads it.
+
+A percentage of the prescription (isodose levels, V(Rx), the readout's % and the DVH's
+% axis) is only meaningful when the dose and the prescription describe the same
+delivery (DICOM PS3.3 C.8.8.3, Dose Summation Type):
+
+* ``PLAN`` (and ``MULTI_PLAN``, ``RECORD``, ``BRACHY``): the whole plan, so 100 % is the plan's
+  prescription;
+* ``FRACTION``: one fraction, so 100 % is the prescription ÷ Number of Fractions
+  Planned, and the label says so;
+* ``BEAM``, ``BEAM_SESSION``, ``CONTROL_POINT``, ``FRACTION_SESSION`` and
+  ``BRACHY_SESSION``: a part of
+  the delivery whose share of the prescription no file states, so there is no
+  percentage of the prescription unless the user sets a reference;
+* a plan without a prescription: no percentage of the prescription either.
+
+:func:`dose_warnings` names what makes a dose's percentages doubtful: a dose that
+references another plan than the one shown, and a peak implausible for the
+prescription (the thresholds of ``rtviewer check``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from rtviewer.model.dose import Dose, DoseSummationType, DoseUnits
+
+__all__ = ["MAX_FRACTION_PEAK_GY", "PLAUSIBLE_PEAK_TO_PRESCRIPTION", "PercentReference",
+           "dose_warnings", "peak_warning", "percent_reference"]
+
+#: Peak dose over prescription (per the dose's summation) that is believable: SRS plans
+#: prescribed to the 50 % isodose peak at twice the prescription.
+PLAUSIBLE_PEAK_TO_PRESCRIPTION = (0.8, 2.5)
+#: Without a prescription: the largest believable peak of one fraction, in Gy, for a
+#: plan of several fractions (3 × 20 Gy SBRT at 80 % peaks near 25 Gy) and of one.
+MAX_FRACTION_PEAK_GY = {"multi": 30.0, "single": 60.0}
+
+_WHOLE = {DoseSummationType.PLAN, DoseSummationType.MULTI_PLAN, DoseSummationType.RECORD,
+          DoseSummationType.BRACHY}
+_PART = {DoseSummationType.BEAM, DoseSummationType.BEAM_SESSION,
+         DoseSummationType.CONTROL_POINT, DoseSummationType.FRACTION_SESSION,
+         DoseSummationType.BRACHY_SESSION}
+
+
+@dataclass(frozen=True)
+class PercentReference:
+    """The dose that 100 % of the prescription means for one dose, or why there is none.
+
+    Attributes
+    ----------
+    dose_gy : float or None
+        Reference dose in Gy on the dose's own scale (per fraction for a FRACTION
+        dose); None when no percentage of the prescription applies.
+    label : str
+        Where it comes from, or why there is none (shown beside every % value).
+    """
+
+    dose_gy: float | None
+    label: str
+
+
+def _prescription_gy(plan: object | None) -> float | None:
+    prescription = getattr(plan, "prescription", None)
+    value = getattr(prescription, "dose_gy", None)
+    return float(value) if value else None
+
+
+def percent_reference(dose: Dose | None, plan: object | None) -> PercentReference:
+    """The prescription reference that fits ``dose``'s Dose Summation Type (module doc).
+
+    Parameters
+    ----------
+    dose : Dose or None
+        The dose shown (None: the plan's prescription as it stands).
+    plan : Plan or None
+        The plan shown.
+    """
+    rx = _prescription_gy(plan)
+    if plan is None:
+        return PercentReference(None, "no plan loaded: no prescription")
+    if rx is None:
+        return PercentReference(None, "the plan states no prescription")
+    summation = None if dose is None else dose.summation_type
+    if dose is not None and dose.units is not DoseUnits.GY:
+        return PercentReference(None, f"the dose is {dose.units.value}, not Gy")
+    if summation in _PART:
+        return PercentReference(None, f"{summation.value} dose: its share of the {rx:g} Gy "
+                                      "prescription is not stated")
+    if summation is DoseSummationType.FRACTION:
+        fractions = getattr(plan, "fractions_planned", None)
+        if not fractions:
+            return PercentReference(None, "FRACTION dose and the plan states no number of "
+                                          "fractions")
+        return PercentReference(rx / fractions, f"prescription {rx:g} Gy ÷ {fractions} "
+                                                "fractions (FRACTION dose)")
+    what = summation.value if summation in _WHOLE else "dose of unknown summation"
+    return PercentReference(rx, f"plan prescription {rx:g} Gy ({what})")
+
+
+def peak_warning(peak_gy: float, summation: DoseSummationType | None, rx_gy: float | None,
+                 fractions: int | None) -> str | None:
+    """Why a dose's peak is implausible for its plan, or None (``rtviewer check``'s rule).
+
+    Parameters
+    ----------
+    peak_gy : float
+        The dose's maximum in Gy.
+    summation : DoseSummationType or None
+        Its Dose Summation Type; only PLAN and FRACTION doses have an expected peak.
+    rx_gy : float or None
+        The plan's prescription (whole plan).
+    fractions : int or None
+        Number of Fractions Planned.
+    """
+    if summation not in (DoseSummationType.PLAN, DoseSummationType.FRACTION):
+        return None
+    is_fraction = summation is DoseSummationType.FRACTION
+    label = summation.value
+    if rx_gy and fractions:
+        expected = rx_gy / fractions if is_fraction else rx_gy
+        ratio = peak_gy / expected
+        low, high = PLAUSIBLE_PEAK_TO_PRESCRIPTION
+        if low <= ratio <= high:
+            return None
+        per = (f"{rx_gy:g} Gy / {fractions} fractions = {expected:.3g} Gy" if is_fraction
+               else f"{rx_gy:g} Gy")
+        return (f"The {label} dose peaks at {peak_gy:.4g} Gy, {100 * ratio:.0f} % of the "
+                f"prescription ({per}); a peak between {100 * low:.0f} % and "
+                f"{100 * high:.0f} % is expected.")
+    if fractions:
+        per_fraction = peak_gy if is_fraction else peak_gy / fractions
+        limit = MAX_FRACTION_PEAK_GY["multi" if fractions > 1 else "single"]
+        if per_fraction > limit:
+            return (f"The {label} dose peaks at {peak_gy:.4g} Gy, {per_fraction:.3g} Gy per "
+                    f"fraction of a {fractions}-fraction plan: more than {limit:g} Gy per "
+                    f"fraction is implausible (is it the whole plan's dose?).")
+    return None
+
+
+def dose_warnings(dose: Dose | None, plan: object | None) -> tuple[str, ...]:
+    """What makes this dose's percentages doubtful with this plan (empty when nothing).
+
+    A dose that references another RT Plan than ``plan``, and a peak implausible for
+    the prescription (:func:`peak_warning`; brachytherapy doses are exempt, their
+    peak near a source is unbounded).
+    """
+    if dose is None or plan is None:
+        return ()
+    warnings = []
+    shown = getattr(plan, "sop_instance_uid", None)
+    referenced = dose.referenced_plan_uids or (
+        (dose.referenced_plan_uid,) if dose.referenced_plan_uid else ())
+    if shown and referenced and shown not in referenced:
+        warnings.append(f"{dose.path.name} references RT Plan {referenced[0]}, not the plan "
+                        f"shown ({shown}): its percentages may not fit this prescription.")
+    if dose.units is DoseUnits.GY and getattr(plan, "brachy", None) is None:
+        peak = float(np.max(dose.dose_gy)) if dose.dose_gy.size else 0.0
+        message = peak_warning(peak, dose.summation_type, _prescription_gy(plan),
+                               getattr(plan, "fractions_planned", None))
+        if message:
+            warnings.append(message)
+    return tuple(warnings)
