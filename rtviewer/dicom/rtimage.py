@@ -84,6 +84,9 @@ def _read(path: Path) -> RtImage:
                                  findings=findings, label="X-Ray Image Receptor Translation")
     receptor_angle = checked_float(ds, "XRayImageReceptorAngle", default=None,
                                    findings=findings, label="X-Ray Image Receptor Angle")
+    orientation = _orientation(ds, findings)
+    isocenter = checked_floats(ds, "IsocenterPosition", count=3, findings=findings,
+                               label="Isocenter Position")
     return RtImage(
         path=path, sop_instance_uid=get_str(ds, "SOPInstanceUID") or "", pixels=pixels,
         kind=kind, label=get_str(ds, "RTImageLabel") or "", plane=get_str(ds, "RTImagePlane"),
@@ -101,7 +104,29 @@ def _read(path: Path) -> RtImage:
         name=get_str(ds, "RTImageName") or "", description=get_str(ds, "RTImageDescription")
         or "", window=_window(ds, findings),
         photometric_interpretation=get_str(ds, "PhotometricInterpretation") or "MONOCHROME2",
-        findings=tuple(findings))
+        findings=tuple(findings), image_orientation=orientation,
+        isocenter_mm=(isocenter[0], isocenter[1], isocenter[2]) if isocenter else None)
+
+
+def _orientation(ds: Dataset, findings: list[Finding]) -> tuple[float, ...] | None:
+    """RT Image Orientation when the plane is NON_NORMAL; its absence is a finding."""
+    values = checked_floats(ds, "RTImageOrientation", count=6, findings=findings,
+                            label="RT Image Orientation")
+    if values is not None:
+        row, column = np.asarray(values[:3]), np.asarray(values[3:])
+        if abs(np.linalg.norm(row) - 1) > 1e-3 or abs(np.linalg.norm(column) - 1) > 1e-3 \
+                or abs(float(row @ column)) > 1e-3:
+            findings.append(Finding(
+                "BAD_RT_IMAGE_ORIENTATION", "RT Image Orientation is not two orthogonal unit "
+                "vectors.", attribute="RTImageOrientation",
+                assumption="the image is placed as if normal to the beam"))
+            values = None
+    if values is None and (get_str(ds, "RTImagePlane") or "").upper() == "NON_NORMAL":
+        findings.append(Finding(
+            "NON_NORMAL_WITHOUT_ORIENTATION", "RT Image Plane is NON_NORMAL but no usable RT "
+            "Image Orientation is stated.", attribute="RTImageOrientation",
+            assumption="the image is placed as if normal to the beam"))
+    return tuple(float(v) for v in values) if values is not None else None
 
 
 def _pixels(ds: Dataset, path: Path) -> tuple[NDArray[np.float32], list[Finding]]:

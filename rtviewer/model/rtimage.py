@@ -122,6 +122,12 @@ class RtImage:
         First Window Center and Width, rescaled units.
     photometric_interpretation : str
         ``"MONOCHROME1"`` means high values display dark (invert for display).
+    image_orientation : tuple of float or None
+        RT Image Orientation: the row then column direction cosines (6 values) in
+        the IEC X-RAY IMAGE RECEPTOR system; stated for a NON_NORMAL image plane.
+    isocenter_mm : tuple of float or None
+        Isocenter Position: the machine isocentre the image was taken about, DICOM
+        patient ``(x, y, z)`` mm.
     findings : tuple of Finding
         Recoverable problems met while reading.
     """
@@ -150,6 +156,8 @@ class RtImage:
     window: tuple[float, float] | None = None
     photometric_interpretation: str = "MONOCHROME2"
     findings: tuple[Finding, ...] = field(default=())
+    image_orientation: tuple[float, ...] | None = None
+    isocenter_mm: tuple[float, float, float] | None = None
 
     def __post_init__(self) -> None:
         freeze_field(self, "pixels", np.float32, ndim=2)

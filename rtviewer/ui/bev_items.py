@@ -12,7 +12,6 @@ from rtviewer.core.iec61217 import BeamGeometry
 from rtviewer.ui.background_results import BackgroundResults
 from rtviewer.ui.bev_content import compute_drr
 from rtviewer.ui.rtimage_geometry import receptor_geometry
-from rtviewer.ui.slice_view import plane_transform
 
 __all__ = ["BevBackdrop", "polygons_path", "spot_brushes", "rt_image_for_beam",
            "receptor_transform"]
@@ -101,7 +100,7 @@ class BevBackdrop(BackgroundResults):
         self._wanted = None
         rt_image = rt_image_for_beam(rt_images, plan, beam) if beam is not None else None
         if rt_image is not None and rt_image.image_position_mm is not None:
-            return note + self._show_rt_image(rt_image)
+            return note + self._show_rt_image(rt_image, geometry)
         self.item.clear()
         return note + "No CT and no RT Image of this beam: no backdrop."
 
@@ -129,15 +128,38 @@ class BevBackdrop(BackgroundResults):
         self.item.setTransform(QtGui.QTransform(size, 0.0, 0.0, -size, -h, h))
         return f"DRR ray-cast through the CT (gantry {key[0]:.1f}°)."
 
-    def _show_rt_image(self, rt_image: Any) -> str:
+    def _show_rt_image(self, rt_image: Any, geometry: BeamGeometry) -> str:
         m = rt_image.magnification or 1.0
         pixels = np.asarray(rt_image.pixels, dtype=np.float32)
         if rt_image.photometric_interpretation == "MONOCHROME1":
             pixels = -pixels
         low, high = np.percentile(pixels, (1.0, 99.5))
         self.item.setImage(pixels, autoLevels=False, levels=(low, max(high, low + 1e-6)))
-        # receptor mm, less the beam axis point, turned back and / SID·SAD: the gantry plane
-        affine = receptor_geometry(rt_image).pixel_to_isocentre_plane()
-        self.item.setTransform(plane_transform(affine))
+        # receptor mm, less the beam axis point, turned back and / SID·SAD: the gantry plane;
+        # a tilted (NON_NORMAL) plane maps through the source by a homography
+        receptor = receptor_geometry(rt_image)
+        h = receptor.homography if receptor.tilted else np.vstack(
+            [receptor.pixel_to_isocentre_plane(), [0.0, 0.0, 1.0]])
+        shift, note = _isocentre_shift(rt_image, geometry)
+        # ImageItem pixel (c, r) covers [c, c+1]: its centre (c + ½, r + ½) is pixel c, r
+        half = np.array([[1.0, 0.0, -0.5], [0.0, 1.0, -0.5], [0.0, 0.0, 1.0]])
+        h = np.array([[1.0, 0.0, shift[0]], [0.0, 1.0, shift[1]], [0.0, 0.0, 1.0]]) @ h @ half
+        self.item.setTransform(QtGui.QTransform(h[0, 0], h[1, 0], h[2, 0], h[0, 1], h[1, 1],
+                                                h[2, 1], h[0, 2], h[1, 2], h[2, 2]))
+        tilt = " Its plane is tilted (NON_NORMAL): placed by RT Image Orientation." \
+            if receptor.tilted else ""
         return (f"Backdrop: RT Image {rt_image.path.name} ({rt_image.kind.value}) scaled by "
-                f"SAD/SID = 1/{m:.3f}.")
+                f"SAD/SID = 1/{m:.3f}.{tilt}{note}")
+
+
+def _isocentre_shift(rt_image: Any, geometry: BeamGeometry) -> tuple[np.ndarray, str]:
+    """Where the image's own Isocenter Position lies in the beam's isocentre plane (mm)."""
+    iso = getattr(rt_image, "isocenter_mm", None)
+    if iso is None:
+        return np.zeros(2), ""
+    offset = geometry.patient_to_gantry(np.asarray(iso, dtype=float))
+    if float(np.linalg.norm(offset)) < 0.1:
+        return np.zeros(2), ""
+    return offset[:2], (f" The image's Isocenter Position lies ({offset[0]:.1f}, "
+                        f"{offset[1]:.1f}, {offset[2]:.1f}) mm (Xg, Yg, Zg) from the beam's: "
+                        "the image is shifted by its Xg, Yg.")

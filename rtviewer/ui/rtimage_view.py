@@ -175,6 +175,14 @@ class RtImageView(QtWidgets.QWidget):
                  f"gantry {image.gantry_angle_deg if image.gantry_angle_deg is not None else '?'}°."
                  " Graticule: mm at the isocentre, 10 mm ticks.",
                  *receptor.missing]
+        if receptor.tilted:
+            lines.append("The image plane is tilted against the beam (NON_NORMAL, RT Image "
+                         "Orientation): x, y are mm within that plane, the graticule's scale "
+                         "holds at the beam axis only, and the field is drawn where its rays "
+                         "from the source meet the plane.")
+        if image.isocenter_mm is not None:
+            x, y, z = image.isocenter_mm
+            lines.append(f"Isocenter Position of the image: ({x:.1f}, {y:.1f}, {z:.1f}) mm.")
         if beam is not None and not self.overlay_problem:
             lines.append(f"Overlay: beam {beam.number} {beam.name or ''}, control point 0 "
                          "(jaws yellow, field red).")
