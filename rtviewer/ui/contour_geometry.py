@@ -5,7 +5,9 @@ slice (the same slab model that gives the volume and the DVH, so the drawn
 outline and the numbers agree). A view across the planes (sagittal or coronal
 of axial contours) cuts every plane along a line, pairs the crossings even-odd
 (holes and rings stay open), and draws the exact staircase of the slabs, flat
-end caps included. Output is view coordinates ``(s, t)`` mm as NaN-separated
+end caps included. A view tilted against the planes (contours drawn on an
+oblique MR, CBCT or applicator-aligned series) shows each slab's band
+(``slab_section``). Output is view coordinates ``(s, t)`` mm as NaN-separated
 polylines for one ``PlotCurveItem(connect='finite')`` per ROI.
 """
 
@@ -16,11 +18,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rtviewer.core.slab_model import SlabModel, SlabPlane
+from rtviewer.ui.slab_section import SectionTable, odd_positions, tilted_section
 from rtviewer.ui.view_geometry import DisplayFrame
 
-__all__ = ["CutTable", "RoiOutline", "open_polylines", "roi_outline"]
+__all__ = ["CutTable", "RoiOutline", "open_polylines", "roi_outline", "section_outline"]
 
-_PARALLEL = 1 - 1e-3
+#: A stack this close to parallel (tilt × size in mm) is drawn as one contour plane.
+_PARALLEL_MM = 0.01
 _PERPENDICULAR = 1e-3
 
 
@@ -60,7 +64,8 @@ def _join(polylines: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def roi_outline(model: SlabModel | None, frame: DisplayFrame, view: str,
-                depth_mm: float, table: CutTable | None = None) -> RoiOutline:
+                depth_mm: float, table: CutTable | None = None,
+                section: SectionTable | None = None) -> RoiOutline:
     """Outline of a structure on the view ``view`` at slice position ``depth_mm``.
 
     Parameters
@@ -73,24 +78,60 @@ def roi_outline(model: SlabModel | None, frame: DisplayFrame, view: str,
         ``"axial"``, ``"sagittal"`` or ``"coronal"``.
     depth_mm : float
         Slice position along the view normal (``p·n``), mm.
-    table : CutTable, optional
+    table, section : CutTable, SectionTable, optional
         The model's flattened edges (cached by the caller); built when absent.
 
     Returns
     -------
     RoiOutline
-        Empty when the slice misses the structure or the contour planes are
-        oblique to the view.
+        Empty when the slice misses the structure.
+    """
+    u, v, n = frame.axes(view)
+    return section_outline(model, u, v, n, depth_mm, table, section)
+
+
+def section_outline(model: SlabModel | None, u: np.ndarray, v: np.ndarray, n: np.ndarray,
+                    depth_mm: float, table: CutTable | None = None,
+                    section: SectionTable | None = None) -> RoiOutline:
+    """Outline of a structure on any plane ``p·n = depth_mm`` seen with axes ``(u, v)``.
+
+    Contour planes parallel to the view show the plane whose slab holds the slice,
+    perpendicular ones the slabs' staircase, and tilted ones the slabs' bands
+    (``slab_section``): in every case the section of the one solid that the volume
+    and the DVH integrate.
+
+    Parameters
+    ----------
+    model : SlabModel or None
+        The structure; None draws nothing.
+    u, v, n : ndarray, (3,)
+        Screen-right, screen-down and normal of the plane (orthonormal, patient LPS).
+    depth_mm : float
+        The plane's position along ``n``, mm.
+    table, section : CutTable, SectionTable, optional
+        Cached flattened edges; built when absent.
     """
     if model is None or not model.planes:
         return _EMPTY
-    u, v, n = frame.axes(view)
-    cos = float(abs(model.normal @ n))
-    if cos > _PARALLEL:
-        return _in_plane(model, u, v, float(np.sign(model.normal @ n)) * depth_mm)
-    if cos < _PERPENDICULAR:
+    cos = float(model.normal @ n)
+    if abs(cos) < _PERPENDICULAR:
         return _cut(model, u, v, n, depth_mm, table)
-    return _EMPTY
+    if np.sqrt(max(0.0, 1.0 - cos * cos)) * _extent_mm(model) < _PARALLEL_MM:
+        return _in_plane(model, u, v, float(np.sign(cos)) * depth_mm)
+    section = section if section is not None else SectionTable.from_model(model)
+    segments, fill = tilted_section(model, section, u, v, n, depth_mm)
+    if segments.size == 0:
+        return _EMPTY
+    st = segments.reshape(-1, 2)
+    return RoiOutline(st[:, 0], st[:, 1], fill)
+
+
+def _extent_mm(model: SlabModel) -> float:
+    """Diagonal of the box holding every contour (mm), in the contour planes."""
+    boxes = np.array([p.bounds_uv for p in model.planes if p.bounds_uv is not None])
+    if boxes.size == 0:
+        return np.inf
+    return float(np.hypot(*(boxes[:, 2:].max(axis=0) - boxes[:, :2].min(axis=0))))
 
 
 def _in_plane(model: SlabModel, u: np.ndarray, v: np.ndarray, offset_mm: float) -> RoiOutline:
@@ -173,23 +214,19 @@ class CutTable:
     @classmethod
     def from_model(cls, model: SlabModel) -> CutTable:
         """Flatten ``model`` (done once per structure, then cached by the scene)."""
-        starts, ends, planes = [], [], []
-        for index, plane in enumerate(model.planes):
-            for polygon in plane.polygons_uv:
-                starts.append(polygon)
-                ends.append(np.roll(polygon, -1, axis=0))
-                planes.append(np.full(len(polygon), index))
-        return cls(np.concatenate(starts), np.concatenate(ends), np.concatenate(planes),
-                   np.array([p.offset_mm for p in model.planes]),
-                   np.array([p.lower_mm for p in model.planes]),
-                   np.array([p.upper_mm for p in model.planes]))
+        flat = SectionTable.from_model(model)
+        return cls(flat.start, flat.end, flat.edge_plane,
+                   np.array([p.offset_mm for p in model.planes]), flat.lower, flat.upper)
 
 
 def _cut(model: SlabModel, u: np.ndarray, v: np.ndarray, n: np.ndarray,
          depth_mm: float, table: CutTable | None = None) -> RoiOutline:
     """Staircase outline of the slabs cut by the plane ``p·n = depth`` (vectorised)."""
     table = table if table is not None else CutTable.from_model(model)
-    in_plane_axis = u if abs(u @ model.normal) < abs(v @ model.normal) else v
+    # the cut line runs along the contour planes within the view plane (for a set
+    # tilted about the view's normal it is no view axis)
+    in_plane_axis = np.cross(model.normal, n)
+    in_plane_axis /= np.linalg.norm(in_plane_axis)
     normal_uv = np.array([model.u @ n, model.v @ n])
     along_uv = np.array([model.u @ in_plane_axis, model.v @ in_plane_axis])
     fa, fb, wa, wb = table.projections(normal_uv, along_uv)
@@ -282,13 +319,13 @@ def _sparse_staircase(row_of: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.
     crossings together (coverage of one XOR the other).
     """
     order = np.lexsort((w, row_of))
-    toggle_row, toggle_w = _odd_positions(row_of[order], w[order])
+    toggle_row, toggle_w = odd_positions(row_of[order], w[order])
     joins_next = np.append(np.abs(hi[:-1] - lo[1:]) < 1e-6, False)  # r and r+1 share a face
     lifted = joins_next[toggle_row]  # these toggles also bound the next row's lower face
     below_row = np.concatenate([toggle_row, toggle_row[lifted] + 1])
     below_w = np.concatenate([toggle_w, toggle_w[lifted]])
     merged = np.lexsort((below_w, below_row))
-    face_row, face_w = _odd_positions(below_row[merged], below_w[merged])
+    face_row, face_w = odd_positions(below_row[merged], below_w[merged])
     up_row, up_w = toggle_row[~lifted], toggle_w[~lifted]  # joined: drawn as a lower face
     pairs = w[order].reshape(-1, 2)
     r = row_of[order][0::2]
@@ -300,17 +337,6 @@ def _sparse_staircase(row_of: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.
         _segments(up_w[0::2], hi[up_row[0::2]], up_w[1::2], hi[up_row[0::2]]),
         _segments(toggle_w, lo[toggle_row], toggle_w, hi[toggle_row])])
     return segments, cells
-
-
-def _odd_positions(row: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct ``(row, w)`` pairs occurring an odd number of times (input sorted)."""
-    if row.size == 0:
-        return row, w
-    first = np.ones(row.size, dtype=bool)
-    first[1:] = (row[1:] != row[:-1]) | (w[1:] != w[:-1])
-    starts = np.flatnonzero(first)
-    odd = np.diff(np.append(starts, row.size)) % 2 == 1
-    return row[starts][odd], w[starts][odd]
 
 
 def _runs(mask: np.ndarray, breaks: np.ndarray, h: np.ndarray) -> np.ndarray:
