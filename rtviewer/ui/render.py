@@ -8,7 +8,7 @@ top-left corner of the top-left pixel; pixel ``(i, j)``'s centre is ``(i + ½, j
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -54,16 +54,26 @@ def render(request: RenderRequest, log: Log) -> None:
     from rtviewer.ui.loader import load_scene
     from rtviewer.ui.viewer import Viewer
 
-    chain, scanned = choose_chain(request, log)
-    if not chain.renderable:
+    # a plan alone (tomotherapy, Halcyon, proton without CT, dose or structures) still
+    # has its beam's-eye or brachy pane, but only when nothing has slice views to draw
+    plan_alone = (lambda c: c.plan is not None) if request.view == "all" else None
+    chain, scanned = choose_chain(request, log, fallback=plan_alone)
+    if not chain.renderable and not (request.view == "all" and chain.plan is not None):
+        if request.view == "all" and _has_rt_image(scanned, request.patient):
+            log("render: no image, dose grid, structure set or plan: the RT Image view alone")
+            render_rt(replace(request, view="rtimage"), log)
+            return
         raise NothingToRender(f"nothing renderable under {request.path}")
     result = load_scene(chain)
     for path, reason in result.problems:
         log(f"render: could not read {path}: {reason}")
     scene = result.scene
-    if scene.empty or (request.view == "dvh" and (scene.dose is None
-                                                  or scene.structures is None)):
+    if (scene.empty and (request.view != "all" or scene.plan is None)) or (
+            request.view == "dvh" and (scene.dose is None or scene.structures is None)):
         raise NothingToRender(f"nothing renderable for --view {request.view}")
+    if scene.empty:
+        log("render: slice views: nothing to draw (no image, dose grid or structure set); "
+            f"the plan is shown in the {_plan_tab_name(scene.plan)} pane")
     size = request.size or ((1600, 1000) if request.view == "all" else (800, 800))
     log(f"render: view {request.view} at {size[0]}x{size[1]}")
     window = _main_window(scanned) if request.view == "all" else None
@@ -115,6 +125,16 @@ def _show(request: RenderRequest, log: Log, chain, scene, window, viewer,  # noq
     return widget
 
 
+def _has_rt_image(scanned, patient: str | None) -> bool:  # noqa: ANN001
+    return any(inst.kind == "rtimage" for p in scanned.patients
+               if patient is None or p.patient_id == patient
+               for st in p.studies for se in st.series for inst in se.instances)
+
+
+def _plan_tab_name(plan) -> str:  # noqa: ANN001
+    return "Brachy" if getattr(plan, "brachy", None) is not None else "Beam's eye"
+
+
 def _main_window(scanned):  # noqa: ANN001, ANN202
     """A fresh main window with the viewer attached, showing the scanned folder."""
     from rtviewer.ui.main_window import MainWindow
@@ -132,8 +152,13 @@ def _arrange(window, viewer, view: str, size: tuple[int, int]):  # noqa: ANN001,
     """The widget to grab and the slice views it contains."""
     if view == "all":
         window.resize(*size)
-        has_dvh = viewer.scene.dose is not None and viewer.scene.structures is not None
-        viewer.tabs.setCurrentWidget(viewer.dvh_panel if has_dvh else viewer.structure_panel)
+        scene = viewer.scene
+        has_dvh = scene.dose is not None and scene.structures is not None
+        panes = viewer.rt_views
+        pane = (viewer.dvh_panel if has_dvh else viewer.structure_panel
+                if scene.structures is not None else
+                panes.brachy if _plan_tab_name(scene.plan) == "Brachy" else panes.bev)
+        viewer.tabs.setCurrentWidget(pane)
         return window, viewer.views
     if view == "dvh":
         panel = viewer.dvh_panel

@@ -41,8 +41,13 @@ def qt_app():  # noqa: ANN201 - Qt object
 
 
 def choose_chain(request: Any, log: Log, *,  # noqa: ANN201 - Chain
-                 accept: Callable[[Chain], bool] | None = None):
-    """The chain ``request`` selects (``--patient``, ``--plan``, ...) and the scan."""
+                 accept: Callable[[Chain], bool] | None = None,
+                 fallback: Callable[[Chain], bool] | None = None):
+    """The chain ``request`` selects (``--patient``, ``--plan``, ...) and the scan.
+
+    Without an explicit object, the default chain ``accept`` takes, else (when given)
+    the one ``fallback`` takes.
+    """
     from rtviewer.dicom.scan import scan
     from rtviewer.ui.chain import chain_for, default_chain, find_instance
 
@@ -51,6 +56,8 @@ def choose_chain(request: Any, log: Log, *,  # noqa: ANN201 - Chain
                 if getattr(request, k)}
     if not explicit:
         chain, why = default_chain(result, request.patient, accept=accept)
+        if fallback is not None and not (accept or (lambda c: c.renderable))(chain):
+            chain, why = default_chain(result, request.patient, accept=fallback)
         log(f"render: {why}")
     else:
         found = {}

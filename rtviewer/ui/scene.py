@@ -145,7 +145,7 @@ class Scene:
     def default_position(self) -> tuple[np.ndarray, str]:
         """Where the crosshair starts, and why (issue 5 item 9)."""
         iso = self.isocenter_mm()
-        if iso is not None and self._shows(iso):
+        if iso is not None and (self._shows(iso) or self.empty):
             return iso, "plan isocentre"
         outside = ("" if iso is None else
                    f" (the plan isocentre {tuple(round(float(v), 1) for v in iso)} mm lies "

@@ -79,6 +79,7 @@ class SliceView(QtWidgets.QWidget):
         self.state, self.view = state, view
         self.scene = Scene()
         self._depth: float | None = None
+        self._fitted = False
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setBackground("k")
@@ -145,7 +146,9 @@ class SliceView(QtWidgets.QWidget):
         for edge, text in labels.items():
             self.edge_labels[edge].setText(text)
         self.redraw()
-        if reset_zoom:
+        # a partial scene (the plan read, the structures still loading) had nothing to
+        # fit: the completed scene is fitted even when the view is kept
+        if reset_zoom or not self._fitted:
             self.reset_zoom()
 
     def depth_mm(self) -> float:
@@ -164,6 +167,7 @@ class SliceView(QtWidgets.QWidget):
     def reset_zoom(self) -> None:
         """Fit the image (without one: the dose grid and the contours) into the view."""
         corners = self.scene.extent_corners_mm()
+        self._fitted = corners is not None
         if corners is None:
             return
         st = self.patient_to_view(corners)
@@ -210,7 +214,11 @@ class SliceView(QtWidgets.QWidget):
         _u, _v, n = self.scene.frame.axes(self.view)
         axis = "xyz"[int(np.argmax(np.abs(n)))]
         value = self.state.crosshair_mm["xyz".index(axis)]
-        self.edge_labels["info"].setText(f"{self.view.capitalize()}  {axis} = {value:.1f} mm")
+        text = f"{self.view.capitalize()}  {axis} = {value:.1f} mm"
+        if self.scene.empty and self.scene.plan is not None:
+            pane = "Brachy" if getattr(self.scene.plan, "brachy", None) else "Beam's eye"
+            text = f"{self.view.capitalize()}: no image, dose, structures (plan: {pane})"
+        self.edge_labels["info"].setText(text)
         self._place_labels()
 
     def _place_labels(self) -> None:

@@ -169,16 +169,46 @@ ALL_FOLDERS = ["aptg-proton", "dicompyler-core", "matrad-dicomexport", NELMS, "o
 @pytest.mark.parametrize("folder", ALL_FOLDERS)
 def test_every_corpus_folder_opens_without_error_and_stays_unchanged(tmp_path, corpus, folder):
     before = _digest(corpus / folder)
-    try:
-        _pixels, doc, _lines = _render(tmp_path, corpus, folder, view="all")
-        assert doc["size_px"] == [1600, 1000]
-    except NothingToRender:
-        # RT Images only (pylinac, pynetdicom) or plans without dose, structures or CT
-        assert folder in ("pylinac", "pynetdicom", "pymedphys")
+    _pixels, doc, _lines = _render(tmp_path, corpus, folder, view="all")
+    # RT Images alone (pylinac, pynetdicom) give the RT Image view; anything else the window
+    assert doc["size_px"] == ([900, 900] if folder in ("pylinac", "pynetdicom")
+                              else [1600, 1000])
     assert _digest(corpus / folder) == before
 
 
 @pytest.mark.corpus
 def test_nothing_renderable_raises(tmp_path, corpus):
     with pytest.raises(NothingToRender):
-        render(RenderRequest(path=corpus / "pylinac", out=tmp_path / "x.png"), lambda _: None)
+        # RT Images alone: nothing for an axial view (--view all shows the RT Image view)
+        render(RenderRequest(path=corpus / "pylinac", out=tmp_path / "x.png", view="axial"),
+               lambda _: None)
+
+
+@pytest.mark.corpus
+def test_a_folder_with_a_plan_alone_renders_the_window_with_its_beams_eye_view(tmp_path, corpus):
+    folder = tmp_path / "plan_only"
+    folder.mkdir()
+    (folder / "plan.dcm").write_bytes((corpus / "pymedphys" / "06MV_plan.dcm").read_bytes())
+    out = tmp_path / "plan.png"
+    lines: list[str] = []
+    render(RenderRequest(path=folder, out=out), lines.append)
+    doc = json.loads(out.with_suffix(".json").read_text())
+    assert doc["size_px"] == [1600, 1000]
+    assert any("slice views: nothing to draw" in line and "Beam's eye" in line
+               for line in lines)
+    # the crosshair starts at the plan's isocentre (0, -200, 0) mm of 06MV_plan.dcm
+    assert np.allclose(doc["crosshair_mm"], [0.0, -200.0, 0.0], atol=1e-6)
+
+
+@pytest.mark.corpus
+def test_a_folder_with_an_rt_image_alone_renders_the_rt_image_view(tmp_path, corpus):
+    folder = tmp_path / "rt_image_only"
+    folder.mkdir()
+    (folder / "open.dcm").write_bytes((corpus / "pylinac" / "DRGS_open.dcm").read_bytes())
+    out = tmp_path / "image.png"
+    lines: list[str] = []
+    render(RenderRequest(path=folder, out=out), lines.append)
+    doc = json.loads(out.with_suffix(".json").read_text())
+    assert doc["view"] == "rtimage"
+    assert "receptor" in doc["views"]["rtimage"]["coordinates"]
+    assert any("the RT Image view alone" in line for line in lines)

@@ -40,3 +40,28 @@ def test_open_folder_shows_the_plan_chain_then_selection_loads_another(qtbot, co
     assert controller.viewer.scene.dose is None
     assert controller.viewer.views["axial"].roi_curves  # contours drawn
     window.close()
+
+
+@pytest.mark.corpus
+def test_structures_and_plan_without_image_open_with_the_structures_in_view(qtbot, corpus):
+    # slicerrt-eclipse-prostate: plan + structure set, no image or dose grid. The plan is
+    # shown first (a partial scene with nothing to fit); the structures must be in view
+    # when they arrive, without Reset zoom.
+    window = MainWindow()
+    qtbot.addWidget(window)
+    controller = attach_viewer(window)
+    window.resize(1200, 800)
+    window.show()
+    with qtbot.waitSignal(controller.loaded, timeout=60000):
+        window.open_path(str(corpus / "slicerrt-eclipse-prostate"))
+    viewer = controller.viewer
+    body = viewer.scene.structures.roi_by_name("BODY")
+    points = np.concatenate(body.closed_polygons_mm())
+    for name, view in viewer.views.items():
+        st = view.patient_to_view(points)
+        (x0, x1), (y0, y1) = view.vb.viewRange()
+        # the body outline (about 400 × 260 mm) fills the view, inside it with a margin
+        assert x0 <= st[:, 0].min() and st[:, 0].max() <= x1, name
+        assert y0 <= st[:, 1].min() and st[:, 1].max() <= y1, name
+        assert max(np.ptp(st[:, 0]) / (x1 - x0), np.ptp(st[:, 1]) / (y1 - y0)) > 0.9, name
+    window.close()
