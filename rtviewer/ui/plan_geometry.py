@@ -12,10 +12,11 @@ from typing import Any
 import numpy as np
 
 from rtviewer.core.beam_outline import central_axis, field_in_plane
+from rtviewer.core.segment_clip import inside_interval
 from rtviewer.ui.beam_model import arc_geometries, beam_at, is_arc
 
 __all__ = ["BeamDrawing", "BeamSolid", "BeamSolidCache", "beam_drawing", "beam_solid",
-           "DwellDrawing", "brachy_drawing"]
+           "DwellDrawing", "brachy_drawing", "clip_to_slab", "fade"]
 
 #: The drawn part of a beam, in SAD from the source (0.5 SAD before to 0.6 SAD past).
 T_RANGE = (0.5, 1.6)
@@ -130,13 +131,21 @@ def beam_drawing(plan: Any, beam: Any, frame: Any, view: str, depth_mm: float,
                        notes=solid.at.notes)
 
 
+#: Dwell positions and reference points up to this many half slabs from the plane are
+#: drawn faded (by distance); further ones not at all.
+FADE_HALF_SLABS = 3.0
+
+
 @dataclass
 class DwellDrawing:
-    """Brachy channels on one view.
+    """Brachy channels near one view's plane.
 
-    ``paths_st`` NaN-separated catheter paths (projected); ``dwell_st`` ``(M, 2)``,
-    ``dwell_time_s`` ``(M,)`` and ``dwell_distance_mm`` ``(M,)`` (signed distance
-    from the view plane) of every dwell position with a time.
+    ``paths_st`` are the channels' parts within half a slab of the plane and
+    ``faded_paths_st`` their parts up to :data:`FADE_HALF_SLABS` half slabs (both
+    NaN-separated view mm); ``dwell_st`` ``(M, 2)``, ``dwell_time_s`` ``(M,)``,
+    ``dwell_distance_mm`` ``(M,)`` (signed distance from the plane) and ``alpha``
+    ``(M,)`` (1 within half a slab, fading to 0) are the dwell positions with a time
+    within the fade distance; ``hidden`` counts those further away.
     """
 
     paths_st: np.ndarray
@@ -144,15 +153,62 @@ class DwellDrawing:
     dwell_time_s: np.ndarray
     dwell_distance_mm: np.ndarray
     channel_numbers: list[int | None] = field(default_factory=list)
+    faded_paths_st: np.ndarray = field(default_factory=lambda: np.empty((0, 2)))
+    alpha: np.ndarray = field(default_factory=lambda: np.empty(0))
+    hidden: int = 0
 
 
-def brachy_drawing(plan: Any, frame: Any, view: str, depth_mm: float) -> DwellDrawing:
-    """Every channel's path (control points) and dwell markers of a brachy plan."""
-    paths, dwell_xyz, times, channels = [], [], [], []
+def fade(distance_mm: np.ndarray, half_slab_mm: float) -> np.ndarray:
+    """Opacity of a point ``distance_mm`` from the plane.
+
+    1 within half a slab, then falling linearly to 0 at :data:`FADE_HALF_SLABS` half slabs.
+    """
+    d = np.abs(np.asarray(distance_mm, dtype=np.float64))
+    if not np.isfinite(half_slab_mm):
+        return np.ones_like(d)
+    far = FADE_HALF_SLABS * half_slab_mm
+    result: np.ndarray = np.clip((far - d) / (far - half_slab_mm), 0.0, 1.0)
+    return np.where(d <= half_slab_mm + 1e-9, 1.0, result)
+
+
+def clip_to_slab(st: np.ndarray, distance_mm: np.ndarray, low_mm: float, high_mm: float
+                 ) -> np.ndarray:
+    """Parts of a polyline whose signed distance from the plane lies in ``[low, high]``.
+
+    ``st`` ``(N, 2)`` are the vertices in view mm and ``distance_mm`` ``(N,)`` their
+    distances; the distance is linear along each segment, so each is cut exactly.
+    Returns NaN-separated ``(K, 2)`` segments.
+    """
+    if len(st) < 2:
+        return np.empty((0, 2))
+    first, last = inside_interval(distance_mm[:-1], distance_mm[1:], low_mm, high_mm)
+    keep = np.flatnonzero(last > first)
+    p0, delta = st[:-1][keep], (st[1:] - st[:-1])[keep]
+    out = np.full((keep.size, 3, 2), np.nan)
+    out[:, 0] = p0 + first[keep, None] * delta
+    out[:, 1] = p0 + last[keep, None] * delta
+    result: np.ndarray = out.reshape(-1, 2)
+    return result
+
+
+def brachy_drawing(plan: Any, frame: Any, view: str, depth_mm: float,
+                   half_slab_mm: float = np.inf) -> DwellDrawing:
+    """The channels and dwell markers of a brachy plan near the view's plane.
+
+    Only what lies within :data:`FADE_HALF_SLABS` half slabs of the plane is drawn
+    (a whole projected chain reads as if the applicator lay in the plane); the
+    default ``half_slab_mm`` (infinite) draws everything.
+    """
+    far = FADE_HALF_SLABS * half_slab_mm
+    near_paths, faded_paths, dwell_xyz, times, channels = [], [], [], [], []
     for channel in plan.brachy.channels if plan is not None and plan.brachy else ():
         cps = channel.control_point_positions_mm
         if cps is not None and len(cps) > 1:
-            paths.append(frame.to_view(view, cps)[:, :2])
+            view_xyz = frame.to_view(view, cps)
+            st, distance = view_xyz[:, :2], view_xyz[:, 2] - depth_mm
+            near_paths.append(clip_to_slab(st, distance, -half_slab_mm, half_slab_mm))
+            faded_paths += [clip_to_slab(st, distance, -far, -half_slab_mm),
+                            clip_to_slab(st, distance, half_slab_mm, far)]
         if channel.dwell_positions_mm is not None and channel.dwell_times_s is not None:
             keep = channel.dwell_times_s > 0
             dwell_xyz.append(channel.dwell_positions_mm[keep])
@@ -160,6 +216,17 @@ def brachy_drawing(plan: Any, frame: Any, view: str, depth_mm: float) -> DwellDr
             channels += [channel.number] * int(keep.sum())
     xyz = np.concatenate(dwell_xyz) if dwell_xyz else np.empty((0, 3))
     view_xyz = frame.to_view(view, xyz)
-    return DwellDrawing(paths_st=_join(paths, close=False), dwell_st=view_xyz[:, :2],
-                        dwell_time_s=np.concatenate(times) if times else np.empty(0),
-                        dwell_distance_mm=view_xyz[:, 2] - depth_mm, channel_numbers=channels)
+    distance = view_xyz[:, 2] - depth_mm
+    shown = np.abs(distance) <= far
+    time_s = np.concatenate(times) if times else np.empty(0)
+    return DwellDrawing(paths_st=_stack(near_paths), dwell_st=view_xyz[shown, :2],
+                        dwell_time_s=time_s[shown], dwell_distance_mm=distance[shown],
+                        channel_numbers=[c for c, s in zip(channels, shown, strict=True) if s],
+                        faded_paths_st=_stack(faded_paths),
+                        alpha=fade(distance[shown], half_slab_mm),
+                        hidden=int((~shown).sum()))
+
+
+def _stack(pieces: list[np.ndarray]) -> np.ndarray:
+    pieces = [p for p in pieces if len(p)]
+    return np.concatenate(pieces) if pieces else np.empty((0, 2))

@@ -21,6 +21,7 @@ from rtviewer.ui.plan_geometry import (
     beam_drawing,
     brachy_drawing,
 )
+from rtviewer.ui.reference_points import Marker, markers_on_view, reference_points
 
 __all__ = ["PlanOverlay", "BEAM_COLOURS"]
 
@@ -51,8 +52,14 @@ class PlanOverlay(QtCore.QObject):
                                            pen=pg.mkPen((255, 0, 255), width=2), brush=None)
         self.paths_item = pg.PlotCurveItem(pen=pg.mkPen((255, 255, 255, 200), width=2),
                                            connect="finite")
+        self.faded_paths_item = pg.PlotCurveItem(pen=pg.mkPen((255, 255, 255, 70), width=1),
+                                                 connect="finite")
         self.dwell_item = pg.ScatterPlotItem(pxMode=True)
-        for z, item in ((12, self.iso_item), (11, self.paths_item), (13, self.dwell_item)):
+        self.points_item = pg.ScatterPlotItem(pxMode=True)
+        self._point_labels: list[pg.TextItem] = []
+        self.markers: list[Marker] = []
+        for z, item in ((12, self.iso_item), (11, self.paths_item), (13, self.dwell_item),
+                        (11, self.faded_paths_item), (13, self.points_item)):
             item.setZValue(z)
             slice_view.vb.addItem(item, ignoreBounds=True)
         slice_view.state.crosshairChanged.connect(self._on_crosshair)
@@ -121,6 +128,7 @@ class PlanOverlay(QtCore.QObject):
         self._place_labels()
         self._draw_isocentres()
         self._draw_brachy()
+        self._draw_reference_points()
 
     def _arc_radius(self) -> float:
         """Arc spans drawn at 40 % of the view's smaller extent (mm), so they stay in view.
@@ -171,24 +179,50 @@ class PlanOverlay(QtCore.QObject):
     def _draw_brachy(self) -> None:
         scene = self.view.scene
         if self.plan is None or getattr(self.plan, "brachy", None) is None or scene.empty:
-            self.paths_item.setData([], [])
+            for item in (self.paths_item, self.faded_paths_item):
+                item.setData([], [])
             self.dwell_item.setData([])
             return
-        drawing = brachy_drawing(self.plan, scene.frame, self.view.view, self._depth)
-        self.paths_item.setData(drawing.paths_st[:, 0], drawing.paths_st[:, 1],
-                                connect="finite")
+        half = 0.5 * _slice_step(scene, self.view.view)
+        drawing = brachy_drawing(self.plan, scene.frame, self.view.view, self._depth, half)
+        for item, st in ((self.paths_item, drawing.paths_st),
+                         (self.faded_paths_item, drawing.faded_paths_st)):
+            item.setData(st[:, 0], st[:, 1], connect="finite")
         self.dwell_drawing = drawing
         top = float(drawing.dwell_time_s.max()) if drawing.dwell_time_s.size else 1.0
-        half = 0.5 * _slice_step(scene, self.view.view)
         spots = []
-        for st, time_s, distance in zip(drawing.dwell_st, drawing.dwell_time_s,
-                                        drawing.dwell_distance_mm, strict=True):
-            near = abs(distance) <= half
+        for st, time_s, alpha in zip(drawing.dwell_st, drawing.dwell_time_s, drawing.alpha,
+                                     strict=True):
+            near = alpha >= 1.0
             spots.append({"pos": st, "size": 4.0 + 14.0 * np.sqrt(time_s / top),
-                          "pen": pg.mkPen((255, 60, 60) if near else (255, 160, 160), width=1),
+                          "pen": pg.mkPen((255, 60, 60, int(255 * alpha)), width=1),
                           "brush": QtGui.QBrush(QtGui.QColor(255, 40, 40) if near
                                                 else QtGui.QColor(0, 0, 0, 0))})
         self.dwell_item.setData(spots)
+
+    def _draw_reference_points(self) -> None:
+        """Dose reference points and RTSTRUCT points near the plane, labelled."""
+        scene = self.view.scene
+        points = reference_points(self.plan, scene.structures) if not scene.empty else ()
+        half = 0.5 * _slice_step(scene, self.view.view)
+        self.markers = markers_on_view(points, scene.frame, self.view.view, self._depth, half)
+        self.points_item.setData([
+            {"pos": m.st, "symbol": "d" if m.source == "dose reference" else "t", "size": 11,
+             "pen": pg.mkPen((0, 255, 140, int(255 * m.alpha)), width=2), "brush": None}
+            for m in self.markers])
+        while len(self._point_labels) < len(self.markers):
+            label = pg.TextItem(anchor=(0.0, 1.0), fill=(0, 0, 0, 120))
+            label.setZValue(14)
+            self.view.vb.addItem(label, ignoreBounds=True)
+            self._point_labels.append(label)
+        for index, label in enumerate(self._point_labels):
+            if index >= len(self.markers):
+                _set_text(label, "")
+                continue
+            marker = self.markers[index]
+            label.setColor(QtGui.QColor(0, 255, 140, int(255 * marker.alpha)))
+            _set_text(label, marker.label)
+            label.setPos(*marker.st)
 
 
 def _free_box(anchor: QtCore.QPointF, size: QtCore.QRectF, view: QtCore.QRectF,

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rtviewer.core.segment_clip import inside_interval
 from rtviewer.core.slab_model import SlabModel
 
 __all__ = ["SectionTable", "odd_positions", "tilted_section"]
@@ -181,13 +182,7 @@ def tilted_section(model: SlabModel, table: SectionTable, u: np.ndarray, v: np.n
 def _clipped_edges(table: SectionTable, ka: np.ndarray, kb: np.ndarray, lo: np.ndarray,
                    hi: np.ndarray) -> np.ndarray:
     """``(K, 2, 2)`` parts of every edge inside its own plane's strip ``lo <= k·p <= hi``."""
-    dk = kb - ka
-    flat = np.abs(dk) < 1e-12
-    with np.errstate(divide="ignore", invalid="ignore"):
-        l1, l2 = (lo - ka) / dk, (hi - ka) / dk
-    inside = (ka >= lo) & (ka <= hi)
-    first = np.where(flat, np.where(inside, 0.0, 1.0), np.maximum(0.0, np.minimum(l1, l2)))
-    last = np.where(flat, np.where(inside, 1.0, 0.0), np.minimum(1.0, np.maximum(l1, l2)))
+    first, last = inside_interval(ka, kb, lo, hi)
     keep = np.flatnonzero(last > first)
     a, b = table.start[keep], table.end[keep]
     step = b - a
