@@ -56,8 +56,12 @@ class MlcLayer:
         object.__setattr__(self, "boundaries_mm", bounds)
 
 
+#: ``(low, high, a, b)``: a strip ``[low, high]`` across the leaves, open ``[a, b]`` along.
+Opening = tuple[float, float, float, float]
+
+
 def strip_openings(layers: list[MlcLayer], across: tuple[float, float],
-                   along: tuple[float, float]) -> list[tuple]:
+                   along: tuple[float, float]) -> list[Opening]:
     """Open intervals of the intersection of MLC layers and jaws, strip by strip.
 
     The strips are cut at every leaf boundary of every layer (a dual-layer MLC's
@@ -75,8 +79,8 @@ def strip_openings(layers: list[MlcLayer], across: tuple[float, float],
     """
     cuts = np.unique(np.concatenate([layer.boundaries_mm for layer in layers]))
     cuts = np.unique(np.clip(cuts, across[0], across[1]))
-    rows: list[tuple] = []
-    keys: list[tuple] = []
+    rows: list[Opening] = []
+    keys: list[tuple[int, ...]] = []
     for low, high in zip(cuts[:-1], cuts[1:], strict=False):
         if high - low <= CLOSED_GAP_MM:
             continue
@@ -103,7 +107,7 @@ def strip_openings(layers: list[MlcLayer], across: tuple[float, float],
     return rows
 
 
-def _staircase(rows: list[tuple]) -> FloatArray:
+def _staircase(rows: list[Opening]) -> FloatArray:
     """Outline of consecutive, overlapping leaf openings (along, across) as a polygon."""
     right = []
     for low, high, _a, b in rows:
@@ -114,9 +118,9 @@ def _staircase(rows: list[tuple]) -> FloatArray:
     return np.array(right + left, dtype=np.float64)
 
 
-def _group(rows: list[tuple]) -> list[list[tuple]]:
+def _group(rows: list[Opening]) -> list[list[Opening]]:
     """Split openings into runs of touching leaf pairs whose intervals overlap."""
-    groups: list[list[tuple]] = []
+    groups: list[list[Opening]] = []
     for row in rows:
         if groups:
             prev = groups[-1][-1]

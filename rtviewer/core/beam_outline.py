@@ -135,7 +135,8 @@ def _fan_through_source(geometry: BeamGeometry, apertures: list[FloatArray],
     return out
 
 
-def _chords(polygon: FloatArray, base: FloatArray, direction: FloatArray) -> list[tuple]:
+def _chords(polygon: FloatArray, base: FloatArray,
+            direction: FloatArray) -> list[tuple[float, float]]:
     """Intervals ``(u0, u1)`` of the line ``base + u·direction`` inside ``polygon`` (even-odd)."""
     normal = np.array([-direction[1], direction[0]])
     values = (polygon - base) @ normal

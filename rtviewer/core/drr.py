@@ -139,5 +139,5 @@ def _integrate(mu: NDArray[np.float32], grid: Grid, sources: FloatArray, targets
         valid &= (index >= 0) & (index < size)
         flat += index * stride
     samples = np.where(valid, mu[np.where(valid, flat, 0)], 0.0)
-    total = samples.sum(axis=1, dtype=np.float64)
-    return total * step
+    total: FloatArray = samples.sum(axis=1, dtype=np.float64) * step
+    return total

@@ -210,8 +210,9 @@ class Grid:
         """
         ijk = self.patient_to_index(xyz)
         upper = np.array(self.shape[::-1], dtype=np.float64) - 1.0
-        return np.all((ijk >= -margin_voxels - 1e-9) & (ijk <= upper + margin_voxels + 1e-9),
-                      axis=-1)
+        inside: NDArray[np.bool_] = np.all(
+            (ijk >= -margin_voxels - 1e-9) & (ijk <= upper + margin_voxels + 1e-9), axis=-1)
+        return inside
 
     def axis_centers_mm(self, axis: int) -> FloatArray:
         """Positions of the voxel centres along one grid axis, as patient points.

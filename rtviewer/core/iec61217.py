@@ -189,7 +189,9 @@ class BeamGeometry:
     def bld_to_patient(self, points_bld_mm: ArrayLike) -> FloatArray:
         """Map ``(Xb, Yb, Zb)`` points (mm) back to DICOM patient ``(x, y, z)`` mm."""
         b = np.asarray(points_bld_mm, dtype=np.float64)
-        return _apply(self.bld_from_patient_matrix().T, b) + np.asarray(self.isocenter_mm)
+        patient: FloatArray = _apply(self.bld_from_patient_matrix().T, b) + np.asarray(
+            self.isocenter_mm)
+        return patient
 
     def patient_to_gantry(self, points_mm: ArrayLike) -> FloatArray:
         """Map patient points (mm, ``(..., 3)``) to the gantry system ``(Xg, Yg, Zg)``."""
@@ -199,7 +201,9 @@ class BeamGeometry:
     def gantry_to_patient(self, points_gantry_mm: ArrayLike) -> FloatArray:
         """Map gantry-system points ``(Xg, Yg, Zg)`` mm to DICOM patient ``(x, y, z)`` mm."""
         g = np.asarray(points_gantry_mm, dtype=np.float64)
-        return _apply(self.gantry_from_patient_matrix().T, g) + np.asarray(self.isocenter_mm)
+        patient: FloatArray = _apply(self.gantry_from_patient_matrix().T, g) + np.asarray(
+            self.isocenter_mm)
+        return patient
 
     @property
     def source_mm(self) -> FloatArray:

@@ -24,7 +24,8 @@ def _decimate(polygon: FloatArray, spacing: float) -> FloatArray:
     steps = np.linalg.norm(np.diff(polygon, axis=0), axis=1)
     bins = np.floor(np.concatenate([[0.0], np.cumsum(steps)]) / spacing)
     keep = np.concatenate([[True], bins[1:] != bins[:-1]])
-    return polygon[keep]
+    kept: FloatArray = polygon[keep]
+    return kept
 
 
 def _mark_edges(mask: NDArray[np.uint8], rows: FloatArray, cols: FloatArray) -> None:

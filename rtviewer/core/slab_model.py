@@ -124,7 +124,8 @@ def _common_normal(newell: FloatArray) -> FloatArray:
     # Canonical orientation: the largest component positive (+z for axial stacks).
     if total[int(np.argmax(np.abs(total)))] < 0:
         total = -total
-    return total
+    normal: FloatArray = total
+    return normal
 
 
 def _in_plane_axes(normal: FloatArray) -> tuple[FloatArray, FloatArray]:

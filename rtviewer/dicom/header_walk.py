@@ -252,7 +252,7 @@ def _child_nonempty(cur: _Cursor, start: int, length: int) -> bool:
         return length > 0
     cur.need(start + 4, start)
     group, elem = struct.unpack_from("<HH", cur.buf, start)
-    return (group << 16 | elem) == _ITEM
+    return bool((group << 16 | elem) == _ITEM)
 
 
 def _item_has_child(cur: _Cursor, pos: int, end: int | None, implicit: bool,

@@ -140,4 +140,5 @@ def load_index(root: str, fingerprint: object) -> object | None:
     if version != _version() or stored_root != os.path.abspath(root) \
             or stored_fingerprint != fingerprint:
         return None
-    return result
+    stored: object = result
+    return stored

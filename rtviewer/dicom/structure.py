@@ -23,7 +23,7 @@ from rtviewer.dicom.structure_references import read_referenced_images
 from rtviewer.dicom.truncation import check_not_truncated
 from rtviewer.errors import UnsupportedObjectError
 from rtviewer.model.findings import Finding, Severity
-from rtviewer.model.structure import Roi, StructureSet
+from rtviewer.model.structure import Contour, Roi, StructureSet
 
 __all__ = ["read_structure_set", "palette_color"]
 
@@ -127,7 +127,7 @@ def _read_roi(number: int, item: Dataset | None, contour_item: Dataset | None,
     name = (get_str(item, "ROIName") if item is not None else None) or f"ROI {number}"
     label = f"ROI {number} {name!r}"
     findings: list[Finding] = []
-    contours: list = []
+    contours: list[Contour] = []
     if contour_item is not None:
         contours, findings = read_contours(contour_item, label)
     color, from_file = _color(contour_item, number)
