@@ -1,12 +1,17 @@
-"""Run inside a private network namespace: start Orthanc, exercise rtviewer's SCU against it.
+"""Start Orthanc and exercise rtviewer's SCU against it; print one JSON document.
 
 Usage (the test does this)::
 
-    unshare -n sh -c 'ip link set lo up && exec python orthanc_driver.py WORKDIR FILE...'
+    unshare -rn sh -c 'ip link set lo up && exec python orthanc_driver.py WORKDIR FILE...'
 
-Orthanc 1.10 cannot bind to one interface; in a namespace with only ``lo`` up it is
-unreachable from anywhere else. Prints one JSON document on stdout; stops Orthanc by
-its PID whatever happens.
+Preferably inside a private network namespace (``unshare -rn``: user + network
+namespace, no root needed), where Orthanc is unreachable from anywhere else: Orthanc
+1.10 cannot bind to one interface. Where no namespace can be made the test runs this
+on the host's loopback instead; Orthanc is then locked down whatever the mode: HTTP
+off, remote access off, every ``DicomAlwaysAllow*`` off, and only our AE title from
+127.0.0.1 registered (``DicomCheckModalityHost``), so no other host or AE can use it.
+Ports come from ``RTVIEWER_TEST_ORTHANC_PORT`` and ``RTVIEWER_TEST_SCP_PORT`` (free
+ports the test picked). Stops Orthanc by its PID whatever happens.
 """
 
 from __future__ import annotations
@@ -25,20 +30,23 @@ from rtviewer.net.retrieve import c_get, c_move, retrieve_identifier
 from rtviewer.net.scu import NetworkError, echo
 from rtviewer.net.send import send_files
 
-ORTHANC = Node("orthanc", "ORTHANC", "127.0.0.1", 4242)
-OUR_PORT = 11112
+ORTHANC = Node("orthanc", "ORTHANC", "127.0.0.1",
+               int(os.environ.get("RTVIEWER_TEST_ORTHANC_PORT", "4242")))
+OUR_PORT = int(os.environ.get("RTVIEWER_TEST_SCP_PORT", "11112"))
 
 
 def _config(work: Path) -> Path:
     config = {
         "Name": "rtviewer-test", "StorageDirectory": str(work / "db"),
-        "IndexDirectory": str(work / "db"), "DicomAet": "ORTHANC", "DicomPort": 4242,
-        "HttpServerEnabled": False, "HttpPort": 8042, "RemoteAccessAllowed": False,
-        "DicomCheckCalledAet": True, "Plugins": [],
+        "IndexDirectory": str(work / "db"), "DicomAet": "ORTHANC",
+        "DicomPort": ORTHANC.port, "HttpServerEnabled": False, "HttpPort": 8042,
+        "RemoteAccessAllowed": False, "DicomCheckCalledAet": True, "Plugins": [],
         "DicomModalities": {"rtviewer": ["RTVIEWER", "127.0.0.1", OUR_PORT]},
-        "DicomAlwaysAllowEcho": True, "DicomAlwaysAllowStore": True,
-        "DicomAlwaysAllowFind": True, "DicomAlwaysAllowGet": True,
-        "DicomAlwaysAllowMove": True, "StorageCompression": False,
+        "DicomCheckModalityHost": True, "DicomAlwaysAllowEcho": False,
+        "DicomAlwaysAllowStore": False, "DicomAlwaysAllowFind": False,
+        "DicomAlwaysAllowGet": False, "DicomAlwaysAllowMove": False,
+        "DicomAlwaysAllowFindWorklist": False,
+        "StorageCompression": False,
     }
     path = work / "orthanc.json"
     path.write_text(json.dumps(config))
@@ -63,6 +71,7 @@ def _exercise(work: Path, files: list[Path]) -> dict:
     sent = send_files(ORTHANC, files, "RTVIEWER")
     out["sent"] = [[str(i.path), i.sop_instance_uid, i.status] for i in sent.items]
     out["echo"] = echo(ORTHANC, "RTVIEWER")
+    out["strangers"] = _strangers(files[0])
     out["find_patient"] = list(find(ORTHANC, "PATIENT", QueryFilters(patient_id="*"),
                                     "RTVIEWER").rows)
     out["find_rtplan_studies"] = list(find(ORTHANC, "STUDY", QueryFilters(modality="RTPLAN"),
@@ -89,13 +98,33 @@ def _exercise(work: Path, files: list[Path]) -> dict:
     return out
 
 
+def _strangers(file: Path) -> dict:
+    """What an AE title Orthanc does not know gets: nothing (the lock-down)."""
+    out = {}
+    for what, call in (("echo", lambda: echo(ORTHANC, "STRANGER")),
+                       ("store", lambda: send_files(ORTHANC, [file], "STRANGER").items[0]
+                        .status),
+                       ("find", lambda: len(find(ORTHANC, "PATIENT",
+                                                 QueryFilters(patient_id="*"),
+                                                 "STRANGER").rows))):
+        try:
+            out[what] = call()
+        except NetworkError as exc:
+            out[what] = f"NetworkError: {exc}"
+    return out
+
+
 def _cli(work: Path, study: str, series: str) -> dict:
     """The same through the rtviewer command line (NODE given as AET@host:port)."""
     node = str(ORTHANC)
+    config = work / "cli-config"  # the receiver of --move listens where Orthanc sends
+    config.mkdir(exist_ok=True)
+    (config / "settings.json").write_text(json.dumps({"receiver": {"port": OUR_PORT}}))
+    env = dict(os.environ, RTVIEWER_CONFIG_DIR=str(config))
 
     def rtviewer(*args: str) -> list:
         done = subprocess.run([sys.executable, "-m", "rtviewer", *args], capture_output=True,
-                              text=True, timeout=120, check=False)
+                              text=True, timeout=120, check=False, env=env)
         return [done.returncode, done.stdout, done.stderr]
 
     return {
