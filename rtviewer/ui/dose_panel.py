@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rtviewer.printable import printable
 from rtviewer.ui.dose_colours import isodose_colour
 from rtviewer.ui.dose_labels import short_name
 from rtviewer.ui.view_state import DEFAULT_ISODOSE_PERCENT, ReferenceDose, ViewState
@@ -55,8 +56,13 @@ class DosePanel(QtWidgets.QWidget):
         self.threshold.setValue(state.colourwash[1])
         self.dose_info = QtWidgets.QLabel("no dose loaded")
         self.dose_info.setWordWrap(True)
+        self.warnings = QtWidgets.QLabel()
+        self.warnings.setWordWrap(True)
+        self.warnings.setStyleSheet("color: #b00000; font-weight: bold")
+        self.warnings.hide()
         form = QtWidgets.QFormLayout(self)
         form.addRow("Dose", self.dose_info)
+        form.addRow(self.warnings)
         form.addRow("Reference", self.reference)
         form.addRow("", self.source)
         form.addRow("", self.use_plan)
@@ -89,6 +95,11 @@ class DosePanel(QtWidgets.QWidget):
         self.dose_info.setText(f"{short_name(path)}: {' '.join(kinds)}, "
                                f"maximum {dose.max_gy:.3f} "  # type: ignore[attr-defined]
                                f"{'Gy' if dose.is_absolute else '(relative units)'}")  # type: ignore[attr-defined]
+
+    def set_warnings(self, warnings: tuple[str, ...]) -> None:
+        """Flag what makes the dose's percentages doubtful (another plan, implausible peak)."""
+        self.warnings.setText("\n".join(f"⚠ {printable(w)}" for w in warnings))
+        self.warnings.setVisible(bool(warnings))
 
     def set_plan_reference(self, reference: ReferenceDose | None) -> None:
         """The plan's own reference (what "Use plan prescription" restores)."""

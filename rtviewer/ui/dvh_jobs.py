@@ -28,7 +28,7 @@ import numpy as np
 
 from rtviewer.core.dvh import Dvh, compute_dvh
 from rtviewer.core.grid import Grid
-from rtviewer.core.slab_model import build_slab_model
+from rtviewer.core.structure_model import DEFAULT_MODEL, build_structure_model
 
 __all__ = ["DvhJobs", "default_workers", "dvh_of_contours"]
 
@@ -43,7 +43,7 @@ WORKER_NICENESS = 10
 
 
 def dvh_of_contours(polygons_mm: Sequence[np.ndarray], dose_gy: np.ndarray,
-                    grid: Grid) -> Dvh | None:
+                    grid: Grid, model: str = DEFAULT_MODEL) -> Dvh | None:
     """The DVH the viewer shows for one structure (None without closed contours).
 
     Parameters
@@ -54,11 +54,13 @@ def dvh_of_contours(polygons_mm: Sequence[np.ndarray], dose_gy: np.ndarray,
         Dose in Gy on ``grid``.
     grid : Grid
         The dose grid.
+    model : str
+        Structure model (``core.structure_model``).
     """
-    model = build_slab_model(list(polygons_mm)) if len(polygons_mm) else None
-    if model is None:
+    solid = build_structure_model(list(polygons_mm), model) if len(polygons_mm) else None
+    if solid is None:
         return None
-    return compute_dvh(model, dose_gy, grid)
+    return compute_dvh(solid, dose_gy, grid)
 
 
 def _set_dose(dose_gy: np.ndarray, grid: Grid) -> None:
@@ -68,9 +70,9 @@ def _set_dose(dose_gy: np.ndarray, grid: Grid) -> None:
         os.nice(WORKER_NICENESS)
 
 
-def _job(polygons_mm: list[np.ndarray]) -> Dvh | None:
+def _job(polygons_mm: list[np.ndarray], model: str = DEFAULT_MODEL) -> Dvh | None:
     assert _DOSE is not None, "pool initializer did not run"
-    return dvh_of_contours(polygons_mm, *_DOSE)
+    return dvh_of_contours(polygons_mm, *_DOSE, model)
 
 
 def _process_context() -> multiprocessing.context.BaseContext:
@@ -106,11 +108,14 @@ class DvhJobs:
         finishes; not called after :meth:`cancel`, nor for failed structures.
     processes : bool
         False runs the jobs in a thread of this process from the start.
+    model : str
+        Structure model of every job (``core.structure_model``).
     """
 
     def __init__(self, dose_gy: np.ndarray, grid: Grid, on_result: ResultCallback,
-                 *, processes: bool = True) -> None:
+                 *, processes: bool = True, model: str = DEFAULT_MODEL) -> None:
         self._dose, self._grid, self._on_result = dose_gy, grid, on_result
+        self.model = model
         self._lock = threading.Lock()
         self._cancelled = False
         self._queued = 0  # submitted and not yet finished (or dropped)
@@ -150,10 +155,10 @@ class DvhJobs:
             if self._cancelled:
                 raise RuntimeError("cancelled")
             if self.uses_processes:
-                future = self._executor.submit(_job, polygons_mm)
+                future = self._executor.submit(_job, polygons_mm, self.model)
             else:
                 future = self._executor.submit(dvh_of_contours, polygons_mm, self._dose,
-                                               self._grid)
+                                               self._grid, self.model)
         except RuntimeError:  # cancelled, or the pool was shut down meanwhile
             self._finished()
             return

@@ -18,26 +18,52 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rtviewer.core.dvh import Dvh
-from rtviewer.core.dvh_metrics import dose_at_volume_cc, dose_at_volume_percent, volume_at_dose_gy
+from rtviewer.core.dvh_metrics import (
+    dose_at_volume_cc,
+    dose_at_volume_percent,
+    homogeneity_index,
+    isodose_volume_cc,
+    paddick_conformity_index,
+    volume_at_dose_gy,
+)
+from rtviewer.core.structure_model import (
+    DEFAULT_MODEL,
+    MODEL_NAMES,
+    build_structure_model,
+    describe_model,
+)
 from rtviewer.model.dose import DoseUnits, DvhType
 from rtviewer.printable import printable
 from rtviewer.ui.dvh_jobs import DvhJobs
 from rtviewer.ui.scene import Scene
 from rtviewer.ui.view_state import ViewState
 
-__all__ = ["STAT_COLUMNS", "DvhPanel", "dvh_statistics"]
+__all__ = ["DOSE_COLUMNS", "STAT_COLUMNS", "DvhPanel", "dvh_statistics", "model_notes",
+           "parse_v_levels"]
 
 log = logging.getLogger(__name__)
 
 STAT_COLUMNS = ("volume_cc", "dmin", "dmean", "dmax", "d98", "d95", "d50", "d2", "d0.03cc",
-                "v_rx_percent")
+                "v_rx_percent", "d2cc", "d0.1cc", "d90", "hi", "paddick_ci", "outside_cc")
+#: The statistics that are doses (Gy, or % of the reference when "Dose %" is on).
+DOSE_COLUMNS = ("dmin", "dmean", "dmax", "d98", "d95", "d50", "d2", "d0.03cc", "d2cc",
+                "d0.1cc", "d90")
+_HEADS = {"d0.03cc": "D0.03cc", "d2cc": "D2cc", "d0.1cc": "D0.1cc"}
+#: Below this volume or number of contour planes the panel notes the model dependence.
+_SMALL_CC, _FEW_PLANES = 1.0, 3
 
 
-def dvh_statistics(dvh: Dvh, reference_gy: float | None) -> dict[str, float]:
+def dvh_statistics(dvh: Dvh, reference_gy: float | None, *,
+                   piv_cc: float | None = None) -> dict[str, float]:
     """The panel's statistics of one DVH: doses in Gy, ``v_rx_percent`` in % of volume.
 
-    ``v_rx_percent`` is the volume receiving at least the reference dose (NaN without one).
+    ``v_rx_percent`` is the volume receiving at least the reference dose and
+    ``paddick_ci`` Paddick's conformity index at it (``piv_cc``: the dose grid's volume
+    at or above the reference); both NaN without a prescription reference.
     """
+    ci = float("nan")
+    if reference_gy and piv_cc:
+        ci = paddick_conformity_index(dvh, reference_gy, prescription_isodose_volume_cc=piv_cc)
     return {
         "volume_cc": dvh.volume_cc, "dmin": dvh.dmin_gy, "dmean": dvh.dmean_gy,
         "dmax": dvh.dmax_gy, "d98": dose_at_volume_percent(dvh, 98.0),
@@ -45,7 +71,57 @@ def dvh_statistics(dvh: Dvh, reference_gy: float | None) -> dict[str, float]:
         "d2": dose_at_volume_percent(dvh, 2.0), "d0.03cc": dose_at_volume_cc(dvh, 0.03),
         "v_rx_percent": (volume_at_dose_gy(dvh, reference_gy, relative=True)
                          if reference_gy else float("nan")),
+        "d2cc": dose_at_volume_cc(dvh, 2.0), "d0.1cc": dose_at_volume_cc(dvh, 0.1),
+        "d90": dose_at_volume_percent(dvh, 90.0),
+        "hi": homogeneity_index(dvh) if dvh.volume_cc > 0 else float("nan"),
+        "paddick_ci": ci, "outside_cc": dvh.outside_volume_cc,
     }
+
+
+def parse_v_levels(text: str) -> tuple[tuple[float, str], ...]:
+    """V levels typed as ``"20 Gy, 5Gy 95%"`` -> ``((20.0, "Gy"), (5.0, "Gy"), (95.0, "%"))``.
+
+    A bare number is in Gy.  Raises ValueError on anything else.
+
+    Examples
+    --------
+    >>> parse_v_levels("20 Gy, 95%")
+    ((20.0, 'Gy'), (95.0, '%'))
+    """
+    tokens = text.replace(",", " ").replace(";", " ").replace("%", " % ").split()
+    levels: list[tuple[float, str]] = []
+    for token in tokens:
+        if token.lower() == "gy" and levels:
+            continue
+        if token == "%" and levels:
+            levels[-1] = (levels[-1][0], "%")
+            continue
+        number = token[:-2] if token.lower().endswith("gy") else token
+        value = float(number)
+        if not value > 0:
+            raise ValueError(f"V levels must be positive, got {token}")
+        levels.append((value, "Gy"))
+    return tuple(levels)
+
+
+def model_notes(rois: list[tuple[str, list[np.ndarray]]], model: str) -> list[str]:
+    """A note per small (< 1 cc) or thin (< 3 planes) structure: its volume across models.
+
+    Only volumes (cheap, in the calling thread); ``rtviewer dvh`` gives the full spread.
+    """
+    notes = []
+    for name, polygons in rois:
+        solids = [build_structure_model(polygons, m) for m in MODEL_NAMES]
+        volumes = [0.0 if s is None else s.volume_mm3 / 1000.0 for s in solids]
+        used = solids[list(MODEL_NAMES).index(model)] if model in MODEL_NAMES else solids[0]
+        planes = 0 if used is None else len(used.planes)
+        if max(volumes) >= _SMALL_CC and planes >= _FEW_PLANES:
+            continue
+        notes.append(f"{printable(name)} ({planes} plane{'s' * (planes != 1)}): its "
+                     "statistics depend on the structure model, "
+                     f"volume {min(volumes):.3g}–{max(volumes):.3g} cc "
+                     f"across {', '.join(MODEL_NAMES)}")
+    return notes
 
 
 _MAX_POINTS = 1500
@@ -97,25 +173,80 @@ class DvhPanel(QtWidgets.QWidget):
         self.relative_volume.setChecked(True)  # what planning systems show by default
         self.relative_dose = QtWidgets.QCheckBox("Dose %")
         self.export = QtWidgets.QPushButton("Export CSV…")
+        self.model_choice = QtWidgets.QComboBox()
+        for name in MODEL_NAMES:
+            self.model_choice.addItem(name)
+            self.model_choice.setItemData(self.model_choice.count() - 1, describe_model(name),
+                                          QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.model_choice.setCurrentText(DEFAULT_MODEL)
+        self.v_levels = QtWidgets.QLineEdit()
+        self.v_levels.setPlaceholderText("V at: 20 Gy, 95 %")
+        self.v_levels.setToolTip("Volumes receiving at least these doses (Gy, or % of the "
+                                 "reference), added to the table")
+        self.info = QtWidgets.QLabel()
+        self.info.setWordWrap(True)
+        self._levels: tuple[tuple[float, str], ...] = ()
         self.table = QtWidgets.QTableWidget(0, len(STAT_COLUMNS) + 1)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         bar = QtWidgets.QHBoxLayout()
-        for widget in (self.relative_volume, self.relative_dose, self.export):
+        for widget in (self.relative_volume, self.relative_dose,
+                       QtWidgets.QLabel("Structure model"), self.model_choice, self.v_levels,
+                       self.export):
             bar.addWidget(widget)
         bar.addStretch(1)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(bar)
         layout.addWidget(self.plot, 3)
+        layout.addWidget(self.info)
         layout.addWidget(self.table, 2)
         self.relative_volume.toggled.connect(self._redraw)
         self.relative_dose.toggled.connect(self._redraw)
+        self.model_choice.currentTextChanged.connect(self._on_model)
+        self.v_levels.editingFinished.connect(self._on_v_levels)
         self.export.clicked.connect(self._ask_export)
         state.visibleRoisChanged.connect(self._request)
         state.referenceDoseChanged.connect(self._redraw)
 
     # -- data ---------------------------------------------------------------------------
+    @property
+    def model(self) -> str:
+        """The structure model in use (``core.structure_model``)."""
+        return self.model_choice.currentText()
+
+    def _on_model(self, _name: str) -> None:
+        """Another structure model: every DVH is computed again."""
+        self._retire_workers()
+        self.dvhs = {}
+        self._pending = set()
+        self._request()
+
+    def _on_v_levels(self) -> None:
+        try:
+            self._levels = parse_v_levels(self.v_levels.text())
+        except ValueError:
+            self.v_levels.setText(", ".join(f"{v:g} {u}" for v, u in self._levels))
+            return
+        self._redraw()
+
+    def _prescription_gy(self) -> float | None:
+        """The reference dose when it means the prescription (or the user's), else None."""
+        reference = self.state.reference_dose
+        return reference.dose_gy if reference is not None and reference.is_prescription \
+            else None
+
+    def _piv_cc(self, reference_gy: float | None) -> float | None:
+        """Paddick's PIV: dose-grid volume at or above the reference (cached)."""
+        dose = self.scene.dose
+        if reference_gy is None or dose is None:
+            return None
+        key = (id(dose), reference_gy)
+        if getattr(self, "_piv_key", None) != key:
+            self._piv_key = key
+            self._piv_value = isodose_volume_cc(dose.dose_gy, dose.grid, reference_gy)
+        return self._piv_value
+
     def set_scene(self, scene: Scene) -> None:
         """Forget the previous DVHs and compute those of the visible structures."""
         self._retire_workers()
@@ -152,7 +283,7 @@ class DvhPanel(QtWidgets.QWidget):
                 made: list[DvhJobs] = []  # results name the jobs that produced them
                 self._jobs = DvhJobs(dose.dose_gy, dose.grid,
                                      lambda n, dvh: self._arrived.emit(made[0], n, dvh),
-                                     processes=self.use_processes)
+                                     processes=self.use_processes, model=self.model)
                 made.append(self._jobs)
             jobs = self._jobs
             for roi_number in missing:
@@ -196,6 +327,31 @@ class DvhPanel(QtWidgets.QWidget):
         return [(roi, self.dvhs[roi.roi_number]) for roi in structures.rois
                 if roi.roi_number in visible and roi.roi_number in self.dvhs]
 
+    def _info_text(self) -> str:
+        """Model, what 100 % means, outside-grid volumes, model-dependent structures."""
+        reference = self.state.reference_dose
+        lines = [f"Structure model: {self.model} ({describe_model(self.model)})."]
+        if reference is None:
+            why = self.scene.percent_reference().label if self.scene.dose is not None else ""
+            lines.append(f"No % of prescription: {why}; set a reference dose.")
+        elif reference.is_prescription:
+            lines.append(f"100 % = {reference.dose_gy:.4g} Gy: {reference.source}.")
+        else:
+            lines.append(f"No % of prescription (% are of {reference.dose_gy:.4g} Gy, the "
+                         f"{reference.source}); set a reference dose.")
+        lines += [f"⚠ {printable(w)}" for w in self.scene.dose_warnings()]
+        shown = self._shown()
+        outside = [f"{printable(roi.name)} {dvh.outside_volume_cc:.3g} cc" for roi, dvh in shown
+                   if dvh.outside_volume_cc > 1e-3 * max(dvh.volume_cc, 1e-9)]
+        if outside:
+            lines.append("Outside the dose grid (counted as 0 Gy): " + ", ".join(outside) + ".")
+        key = (id(self.scene), self.model, tuple(roi.roi_number for roi, _ in shown))
+        if getattr(self, "_notes_key", None) != key:  # models are built once per selection
+            self._notes_key = key
+            self._notes = model_notes([(roi.name, roi.closed_polygons_mm())
+                                       for roi, _ in shown], self.model)
+        return "\n".join(lines + self._notes)
+
     def _axes(self, dvh: Dvh) -> tuple[np.ndarray, np.ndarray]:
         dose, volume = _plotted(dvh)
         reference = self.state.reference_dose
@@ -218,7 +374,9 @@ class DvhPanel(QtWidgets.QWidget):
     def _redraw(self, *_args: object) -> None:
         reference = self.state.reference_dose
         dose_pct = self.relative_dose.isChecked() and reference is not None
-        self.plot.setLabel("bottom", "Dose (% of reference)" if dose_pct else "Dose (Gy)")
+        of = "prescription" if reference is not None and reference.is_prescription \
+            else "dose maximum"
+        self.plot.setLabel("bottom", f"Dose (% of {of})" if dose_pct else "Dose (Gy)")
         self.plot.setLabel("left", "Volume (%)" if self.relative_volume.isChecked()
                            else "Volume (cc)")
         shown = self._shown()
@@ -265,22 +423,34 @@ class DvhPanel(QtWidgets.QWidget):
     def _fill_table(self, dose_pct: bool) -> None:
         reference = self.state.reference_dose
         ref_gy = reference.dose_gy if reference is not None else None
+        rx_gy = self._prescription_gy()
         unit = "%" if dose_pct else "Gy"
-        headers = ["Structure", "Volume (cc)"] + [
-            f"{c.capitalize()} ({unit})" for c in STAT_COLUMNS[1:-1]] + ["V Rx (%)"]
+        v_heads = [f"V{v:g}{'Gy' if u == 'Gy' else '%'} (%)" for v, u in self._levels]
+        headers = (["Structure", "Volume (cc)"]
+                   + [f"{_HEADS.get(c, c.capitalize())} ({unit})" for c in DOSE_COLUMNS]
+                   + ["V Rx (%)", "HI", "Paddick CI", "Outside grid (cc)"] + v_heads)
+        self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
+        self.info.setText(self._info_text())
         shown = self._shown()
         self.table.setRowCount(len(shown))
+        piv = self._piv_cc(rx_gy)
         for row, (roi, dvh) in enumerate(shown):
-            stats = dvh_statistics(dvh, ref_gy)
+            stats = dvh_statistics(dvh, rx_gy, piv_cc=piv)
             cells = [roi.name, f"{stats['volume_cc']:.2f}"]
-            for key in STAT_COLUMNS[1:-1]:
+            for key in DOSE_COLUMNS:
                 value = stats[key]
                 if dose_pct and ref_gy:
                     value = 100.0 * value / ref_gy
                 cells.append("" if np.isnan(value) else f"{value:.2f}")
-            v_rx = stats["v_rx_percent"]
-            cells.append("" if np.isnan(v_rx) else f"{v_rx:.1f}")
+            for key, fmt in (("v_rx_percent", ".1f"), ("hi", ".3f"), ("paddick_ci", ".3f"),
+                             ("outside_cc", ".3g")):
+                cells.append("" if np.isnan(stats[key]) else format(stats[key], fmt))
+            for value, level_unit in self._levels:
+                gy = value if level_unit == "Gy" else (
+                    rx_gy * value / 100.0 if rx_gy else float("nan"))
+                v = volume_at_dose_gy(dvh, gy, relative=True) if np.isfinite(gy) else gy
+                cells.append("" if np.isnan(v) else f"{v:.1f}")
             for column, text in enumerate(cells):
                 self.table.setItem(row, column, QtWidgets.QTableWidgetItem(printable(text)))
         self.table.resizeColumnsToContents()
@@ -294,16 +464,16 @@ class DvhPanel(QtWidgets.QWidget):
 
     def export_csv(self, path: Path) -> tuple[Path, Path]:
         """Write ``path`` (statistics, doses in Gy) and ``<stem>_curves.csv`` (cc per 0.01 Gy)."""
-        reference = self.state.reference_dose
-        ref_gy = reference.dose_gy if reference is not None else None
+        ref_gy = self._prescription_gy()
         shown = self._shown()
         with path.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle)
             writer.writerow(["roi_number", "roi_name", "volume_cc", "dmin_gy", "dmean_gy",
                              "dmax_gy", "d98_gy", "d95_gy", "d50_gy", "d2_gy", "d0.03cc_gy",
-                             "v_reference_percent"])
+                             "v_reference_percent", "d2cc_gy", "d0.1cc_gy", "d90_gy", "hi",
+                             "paddick_ci", "outside_grid_cc"])
             for roi, dvh in shown:
-                stats = dvh_statistics(dvh, ref_gy)
+                stats = dvh_statistics(dvh, ref_gy, piv_cc=self._piv_cc(ref_gy))
                 writer.writerow([roi.roi_number, roi.name] + [
                     "" if np.isnan(stats[k]) else f"{stats[k]:.6g}" for k in STAT_COLUMNS])
         curves = path.with_name(path.stem + "_curves.csv")

@@ -19,6 +19,8 @@ def readout_text(readout: Readout, reference: ReferenceDose | None) -> str:
     >>> r = Readout(np.array([1.0, -2.0, 3.5]), -2.0, "HU", 7.5, ("PTV",))
     >>> readout_text(r, ReferenceDose(10.0, "plan"))
     '(1.0, -2.0, 3.5) mm   -2 HU   7.500 Gy (75.0 %)   in: PTV'
+    >>> readout_text(r, ReferenceDose(10.0, "dose maximum", is_prescription=False))
+    '(1.0, -2.0, 3.5) mm   -2 HU   7.500 Gy (75.0 % of max)   in: PTV'
     """
     x, y, z = readout.xyz_mm
     parts = [f"({x:.1f}, {y:.1f}, {z:.1f}) mm"]
@@ -27,7 +29,8 @@ def readout_text(readout: Readout, reference: ReferenceDose | None) -> str:
     if readout.dose_gy is not None:
         dose = f"{readout.dose_gy:.3f} Gy"
         if reference is not None:
-            dose += f" ({100.0 * readout.dose_gy / reference.dose_gy:.1f} %)"
+            of = "" if reference.is_prescription else " of max"  # never "of Rx" then
+            dose += f" ({100.0 * readout.dose_gy / reference.dose_gy:.1f} %{of})"
         parts.append(dose)
     if readout.roi_names:
         parts.append("in: " + ", ".join(readout.roi_names))

@@ -110,6 +110,8 @@ def _show(request: RenderRequest, log: Log, chain, scene, window, viewer,  # noq
     reference = viewer.state.reference_dose
     log(f"render: reference dose "
         f"{'none' if reference is None else f'{reference.dose_gy:g} Gy ({reference.source})'}")
+    for warning in scene.dose_warnings():
+        log(f"render: warning: {warning}")
     widget, views = _arrange(window or viewer, viewer, request.view, size)
     widget.show()
     viewer.dvh_panel.wait_all()

@@ -17,6 +17,7 @@ from rtviewer.core.grid import Grid
 from rtviewer.core.interpolation import trilinear_sample
 from rtviewer.core.slab_model import SlabModel, build_slab_model, points_in_polygon
 from rtviewer.model.dose import Dose
+from rtviewer.model.dose_reference import PercentReference, dose_warnings, percent_reference
 from rtviewer.model.image import ImageVolume
 from rtviewer.model.structure import StructureSet
 from rtviewer.ui.contour_geometry import CutTable
@@ -212,22 +213,34 @@ class Scene:
         return float(centres[int(np.clip(nearest + steps, 0, centres.size - 1))])
 
     # -- dose reference -----------------------------------------------------------------
+    def percent_reference(self) -> PercentReference:
+        """The prescription as this dose's Dose Summation Type reads it, or why none."""
+        return percent_reference(self.dose, self.plan)
+
+    def dose_warnings(self) -> tuple[str, ...]:
+        """What makes the dose's percentages doubtful with the plan shown (may be empty)."""
+        return dose_warnings(self.dose, self.plan)
+
     def plan_reference_dose(self) -> ReferenceDose | None:
-        """The plan's prescription as the reader defines it, with its source."""
-        prescription = getattr(self.plan, "prescription", None)
-        if prescription is None or not prescription.dose_gy:
+        """The plan's prescription as the dose's summation type reads it, with its source.
+
+        PLAN dose: the prescription; FRACTION dose: prescription ÷ fractions; BEAM dose
+        or no prescription: None (``model.dose_reference``).
+        """
+        reference = self.percent_reference()
+        if reference.dose_gy is None:
             return None
-        return ReferenceDose(float(prescription.dose_gy),
-                             f"plan prescription ({prescription.source})")
+        return ReferenceDose(reference.dose_gy, reference.label)
 
     def reference_dose(self) -> ReferenceDose | None:
-        """The plan's prescription; without one, the dose maximum, labelled as such."""
+        """The plan's reference; without one, the dose maximum, labelled as no prescription."""
         reference = self.plan_reference_dose()
         if reference is None and self.dose is not None and self.dose.is_absolute:
             top = self.dose.max_gy
             if top > 0:
-                why = "no plan loaded" if self.plan is None else "the plan states none"
-                reference = ReferenceDose(top, f"dose maximum ({why})")
+                why = self.percent_reference().label
+                reference = ReferenceDose(top, f"dose maximum, no prescription ({why})",
+                                          is_prescription=False)
         return reference
 
     # -- readout ----------------------------------------------------------------------

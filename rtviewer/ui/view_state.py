@@ -41,12 +41,15 @@ class ReferenceDose:
     dose_gy : float
         Reference dose in Gy (total over all fractions, never per fraction).
     source : str
-        Human-readable origin, e.g. ``"plan prescription (Target Prescription Dose)"``
-        or ``"user"``.
+        Human-readable origin, e.g. ``"plan prescription 14 Gy (PLAN)"`` or ``"user"``.
+    is_prescription : bool
+        False for a stand-in (the dose maximum when no prescription fits the dose):
+        percentages are then of that stand-in, never "of Rx" (no V(Rx)).
     """
 
     dose_gy: float
     source: str
+    is_prescription: bool = True
 
 
 class ViewState(QtCore.QObject):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.ui.dose_panel import DosePanel
 from rtviewer.ui.dvh_panel import DvhPanel
@@ -182,6 +182,7 @@ class Viewer(QtWidgets.QWidget):
             self.state.set_reference_dose(reference)
         self.dose_panel.set_plan_reference(reference)
         self.dose_panel.set_dose(scene.dose)
+        self._flag_dose(scene.dose_warnings())
         drawable = ({roi.roi_number for roi in scene.structures.rois if roi.has_contours}
                     if scene.structures is not None else set())
         with QtCore.QSignalBlocker(self.state):
@@ -194,6 +195,15 @@ class Viewer(QtWidgets.QWidget):
         self.dvh_panel.set_scene(scene)
         self.rt_views.set_scene(scene)
         return why
+
+    def _flag_dose(self, warnings: tuple[str, ...]) -> None:
+        """Name doubtful dose percentages in the Dose tab, and mark the tab itself."""
+        self.dose_panel.set_warnings(warnings)
+        index = self.tabs.indexOf(self.dose_panel)
+        self.tabs.setTabText(index, "Dose ⚠" if warnings else "Dose")
+        self.tabs.setTabToolTip(index, "\n".join(warnings))
+        colour = QtGui.QColor("#b00000") if warnings else self.tabs.palette().windowText().color()
+        self.tabs.tabBar().setTabTextColor(index, colour)
 
     def save_views_png(self, path: Path) -> None:
         """Screenshot of the slice views (what the Screenshot button saves)."""

@@ -24,7 +24,7 @@ def test_isocentre_inside_the_data_is_the_default_position():
     position, why = scene.default_position()
     assert np.allclose(position, (5, -3, 2)) and why == "plan isocentre"
     reference = scene.reference_dose()
-    assert reference.dose_gy == 18.0 and "Target Prescription Dose" in reference.source
+    assert reference.dose_gy == 18.0 and "18 Gy" in reference.source
 
 
 def test_isocentre_outside_everything_falls_back_to_the_dose_centre():
@@ -35,7 +35,9 @@ def test_isocentre_outside_everything_falls_back_to_the_dose_centre():
     assert "outside" in why and "(100.0, 100.0, 100.0)" in why
     reference = scene.reference_dose()
     assert reference.dose_gy == pytest.approx(dose.max_gy)
-    assert reference.source == "dose maximum (the plan states none)"
+    assert reference.source == ("dose maximum, no prescription "
+                                "(the plan states no prescription)")
+    assert not reference.is_prescription
 
 
 def test_a_single_image_slice_steps_through_the_dose_grid():
