@@ -19,3 +19,13 @@ $R "$DEMO/demo" --patient RTV-DEMO-THORAX --out $OUT/demo-thorax.png
 $R "$DEMO/demo" --patient RTV-DEMO-THORAX --view bev --size 700x700 --out $OUT/demo-bev.png
 $R "$DEMO/demo" --patient RTV-DEMO-THORAX --view record --size 1000x500 --out $OUT/demo-record.png
 $R "$DEMO/demo" --patient RTV-DEMO-GYN-HDR --view sagittal --size 700x700 --out $OUT/demo-hdr.png
+# Beam's-eye view objects (issue 14, points 2-5 and 7): cases derived from corpus files by
+# the test suite's factories, written under the demo's temporary folder.
+CASES="$DEMO/derived"
+.venv/bin/python docs/screenshots/derived_cases.py "$DATA" "$CASES"
+$R "$CASES/halcyon" --view bev --beam-number 1 --size 700x760 --out $OUT/bev-dual-layer.png
+$R "$CASES/accessories" --view bev --beam-number 1 --size 700x800 --out $OUT/bev-accessories.png
+$R "$DATA/dicompyler-core" --view bev --fluence --beam-number 1 --control-point 40 \
+   --size 700x800 --out $OUT/bev-fluence.png
+$R "$CASES/proton" --view bev --size 700x800 --out $OUT/bev-proton.png
+$R "$CASES/tilted" --view rtimage --size 700x760 --out $OUT/rtimage-tilted.png

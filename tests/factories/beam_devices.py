@@ -11,12 +11,15 @@ is copied too, so ``rtviewer render`` draws the anatomy behind the beam.
   following the corpus field at its own centre line.
 - :func:`accessory_plan`: the same plan with a physical wedge, a dynamic wedge, a
   divergent and a non-divergent block, an electron applicator, a compensator and a bolus.
+- :func:`ion_device_plan`: the proton plan with a range shifter and a range modulator.
+- :func:`tilted_rt_image`: the prostate DRR on a tilted (NON_NORMAL) image plane.
 """
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pydicom
@@ -25,7 +28,8 @@ from pydicom.sequence import Sequence
 from pydicom.uid import generate_uid
 
 __all__ = ["PROSTATE_PLAN", "PROSTATE_STRUCTURES", "HALCYON_LAYERS", "dual_layer_plan",
-           "accessory_plan", "corpus_leaf_positions"]
+           "accessory_plan", "corpus_leaf_positions", "ion_device_plan", "tilted_rt_image",
+           "TILTED_ROW", "TILTED_COLUMN", "PROTON_FOLDER", "PROTON_PLAN", "PROSTATE_DRR"]
 
 PROSTATE_PLAN = "slicerrt-eclipse-prostate/RP.1.2.246.352.71.5.2088656855.377401.20110920153647.dcm"
 PROSTATE_STRUCTURES = ("slicerrt-eclipse-prostate/"
@@ -197,5 +201,71 @@ def accessory_plan(corpus: Path, folder: Path) -> Path:
     three.ApplicatorSequence = Sequence([applicator])
     _copy_structures(corpus, folder)
     out = folder / "RP.accessories.dcm"
+    ds.save_as(out)
+    return out
+
+
+PROTON_FOLDER = "aptg-proton/plan03_ramp_full"
+PROTON_PLAN = "ramped_2Gy_ver2_full.dcm"
+
+
+def ion_device_plan(corpus: Path, folder: Path) -> Dataset:
+    """The corpus proton plan with a range shifter (IN, 40 mm WET) and a range modulator.
+
+    Written as ``folder/ramped_2Gy_ver2_full.dcm`` with the corpus structure set beside
+    it; returns the dataset written.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    ds = pydicom.dcmread(corpus / PROTON_FOLDER / PROTON_PLAN)
+    beam = ds.IonBeamSequence[0]
+    shifter = Dataset()
+    shifter.RangeShifterNumber = 1
+    shifter.RangeShifterID = "RS40"
+    shifter.RangeShifterType = "BINARY"
+    beam.NumberOfRangeShifters = 1
+    beam.RangeShifterSequence = Sequence([shifter])
+    modulator = Dataset()
+    modulator.RangeModulatorNumber = 1
+    modulator.RangeModulatorID = "RM1"
+    modulator.RangeModulatorType = "FIXED"
+    beam.NumberOfRangeModulators = 1
+    beam.RangeModulatorSequence = Sequence([modulator])
+    setting = Dataset()
+    setting.ReferencedRangeShifterNumber = 1
+    setting.RangeShifterSetting = "IN"
+    setting.IsocenterToRangeShifterDistance = 300.0
+    setting.RangeShifterWaterEquivalentThickness = 40.0
+    beam.IonControlPointSequence[0].RangeShifterSettingsSequence = Sequence([setting])
+    ds.save_as(folder / PROTON_PLAN)
+    for structures in (corpus / PROTON_FOLDER).glob("RS*.dcm"):
+        shutil.copy(structures, folder / structures.name)
+    return ds
+
+
+PROSTATE_DRR = "slicerrt-eclipse-prostate/RI.1.2.246.352.71.3.2088656855.2381134.20110921150951.dcm"
+#: Row and column directions of :func:`tilted_rt_image` (receptor system): rows tilted
+#: 20° out of the receptor plane about its y axis.
+TILT_DEG = 20.0
+TILTED_ROW = np.array([np.cos(np.deg2rad(TILT_DEG)), 0.0, np.sin(np.deg2rad(TILT_DEG))])
+TILTED_COLUMN = np.array([0.0, -1.0, 0.0])
+
+
+def tilted_rt_image(corpus: Path, folder: Path, *, orientation: bool = True,
+                    sid: float = 1500.0, isocenter: Any = None) -> Path:
+    """The prostate DRR as a NON_NORMAL image (SID ``sid``), beside a copy of its plan.
+
+    ``orientation=False`` leaves RT Image Orientation out (a file that cannot be
+    placed as it says); ``isocenter`` writes an Isocenter Position.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(corpus / PROSTATE_PLAN, folder / Path(PROSTATE_PLAN).name)
+    ds = pydicom.dcmread(corpus / PROSTATE_DRR)
+    ds.RTImagePlane = "NON_NORMAL"
+    ds.RTImageSID = sid
+    if orientation:
+        ds.RTImageOrientation = [float(v) for v in (*TILTED_ROW, *TILTED_COLUMN)]
+    if isocenter is not None:
+        ds.IsocenterPosition = [float(v) for v in isocenter]
+    out = folder / Path(PROSTATE_DRR).name
     ds.save_as(out)
     return out

@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
-import pydicom
-from pydicom.dataset import Dataset
-from pydicom.sequence import Sequence
+from factories.beam_devices import ion_device_plan
 
 from rtviewer.core.iec61217 import BeamGeometry
 from rtviewer.ui.render import RenderRequest, render
@@ -46,34 +44,8 @@ def test_corpus_proton_beam_uses_both_distances(corpus):
     assert geometry.sad_xy_mm == (2000.0, 2560.0)  # the file's values, not their mean 2280
 
 
-def _with_devices(corpus, folder):
-    folder.mkdir()
-    ds = pydicom.dcmread(corpus / PROTON / PLAN)
-    beam = ds.IonBeamSequence[0]
-    shifter = Dataset()
-    shifter.RangeShifterNumber = 1
-    shifter.RangeShifterID = "RS40"
-    shifter.RangeShifterType = "BINARY"
-    beam.NumberOfRangeShifters = 1
-    beam.RangeShifterSequence = Sequence([shifter])
-    modulator = Dataset()
-    modulator.RangeModulatorNumber = 1
-    modulator.RangeModulatorID = "RM1"
-    modulator.RangeModulatorType = "FIXED"
-    beam.NumberOfRangeModulators = 1
-    beam.RangeModulatorSequence = Sequence([modulator])
-    setting = Dataset()
-    setting.ReferencedRangeShifterNumber = 1
-    setting.RangeShifterSetting = "IN"
-    setting.IsocenterToRangeShifterDistance = 300.0
-    setting.RangeShifterWaterEquivalentThickness = 40.0
-    beam.IonControlPointSequence[0].RangeShifterSettingsSequence = Sequence([setting])
-    ds.save_as(folder / PLAN)
-    return ds
-
-
 def test_devices_listed_and_spots_in_the_sidecar(tmp_path, corpus):
-    ds = _with_devices(corpus, tmp_path / "ion")
+    ds = ion_device_plan(corpus, tmp_path / "ion")
     out = tmp_path / "ion.png"
     lines: list[str] = []
     render(RenderRequest(path=tmp_path / "ion", out=out, view="bev", size=(600, 700),

@@ -8,34 +8,20 @@ independently: ray-plane intersections in plain numpy.
 
 from __future__ import annotations
 
-import shutil
-
 import numpy as np
-import pydicom
 import pytest
+from factories.beam_devices import TILTED_COLUMN, TILTED_ROW, tilted_rt_image
 
 from rtviewer.dicom.rtimage import read_rt_image
 
 FOLDER = "slicerrt-eclipse-prostate"
 DRR = "RI.1.2.246.352.71.3.2088656855.2381134.20110921150951.dcm"
 PLAN = "RP.1.2.246.352.71.5.2088656855.377401.20110920153647.dcm"
-TILT_DEG = 20.0
-ROW = np.array([np.cos(np.deg2rad(TILT_DEG)), 0.0, np.sin(np.deg2rad(TILT_DEG))])
-COLUMN = np.array([0.0, -1.0, 0.0])
+ROW, COLUMN = TILTED_ROW, TILTED_COLUMN
 
 
-def _tilted(corpus, folder, *, orientation=True, sid=1500.0, isocenter=None):
-    folder.mkdir(parents=True, exist_ok=True)
-    shutil.copy(corpus / FOLDER / PLAN, folder / PLAN)
-    ds = pydicom.dcmread(corpus / FOLDER / DRR)
-    ds.RTImagePlane = "NON_NORMAL"
-    ds.RTImageSID = sid
-    if orientation:
-        ds.RTImageOrientation = [float(v) for v in (*ROW, *COLUMN)]
-    if isocenter is not None:
-        ds.IsocenterPosition = [float(v) for v in isocenter]
-    ds.save_as(folder / DRR)
-    return folder / DRR
+def _tilted(corpus, folder, **kwargs):
+    return tilted_rt_image(corpus, folder, **kwargs)
 
 
 def _truth(image, columns, rows):
