@@ -115,7 +115,8 @@ def _accumulate(out: FloatArray, union: FloatArray, state: ApertureState, centre
 
 def _blend(s0: ApertureState, s1: ApertureState, t: float) -> ApertureState:
     """The collimation a fraction ``t`` of the way from ``s0`` to ``s1``."""
-    def mix(p: tuple[float, float] | None, q: tuple[float, float] | None):  # noqa: ANN202
+    def mix(p: tuple[float, float] | None,
+            q: tuple[float, float] | None) -> tuple[float, float] | None:
         if p is None or q is None:
             return p if q is None else q
         return (p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1]))
