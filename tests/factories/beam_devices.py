@@ -41,6 +41,14 @@ HALCYON_LAYERS = {"MLCX1": np.arange(-140.0, 140.1, 10.0),
                   "MLCX2": np.arange(-145.0, 135.1, 10.0)}
 
 
+def _dataset(**values: Any) -> Dataset:
+    """A dataset holding ``values`` by keyword."""
+    ds = Dataset()
+    for keyword, value in values.items():
+        setattr(ds, keyword, value)
+    return ds
+
+
 def _copy_structures(corpus: Path, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(corpus / PROSTATE_STRUCTURES, folder / Path(PROSTATE_STRUCTURES).name)
@@ -218,24 +226,15 @@ def ion_device_plan(corpus: Path, folder: Path) -> Dataset:
     folder.mkdir(parents=True, exist_ok=True)
     ds = pydicom.dcmread(corpus / PROTON_FOLDER / PROTON_PLAN)
     beam = ds.IonBeamSequence[0]
-    shifter = Dataset()
-    shifter.RangeShifterNumber = 1
-    shifter.RangeShifterID = "RS40"
-    shifter.RangeShifterType = "BINARY"
     beam.NumberOfRangeShifters = 1
-    beam.RangeShifterSequence = Sequence([shifter])
-    modulator = Dataset()
-    modulator.RangeModulatorNumber = 1
-    modulator.RangeModulatorID = "RM1"
-    modulator.RangeModulatorType = "FIXED"
+    beam.RangeShifterSequence = Sequence([_dataset(
+        RangeShifterNumber=1, RangeShifterID="RS40", RangeShifterType="BINARY")])
     beam.NumberOfRangeModulators = 1
-    beam.RangeModulatorSequence = Sequence([modulator])
-    setting = Dataset()
-    setting.ReferencedRangeShifterNumber = 1
-    setting.RangeShifterSetting = "IN"
-    setting.IsocenterToRangeShifterDistance = 300.0
-    setting.RangeShifterWaterEquivalentThickness = 40.0
-    beam.IonControlPointSequence[0].RangeShifterSettingsSequence = Sequence([setting])
+    beam.RangeModulatorSequence = Sequence([_dataset(
+        RangeModulatorNumber=1, RangeModulatorID="RM1", RangeModulatorType="FIXED")])
+    beam.IonControlPointSequence[0].RangeShifterSettingsSequence = Sequence([_dataset(
+        ReferencedRangeShifterNumber=1, RangeShifterSetting="IN",
+        IsocenterToRangeShifterDistance=300.0, RangeShifterWaterEquivalentThickness=40.0)])
     ds.save_as(folder / PROTON_PLAN)
     for structures in (corpus / PROTON_FOLDER).glob("RS*.dcm"):
         shutil.copy(structures, folder / structures.name)
