@@ -6,7 +6,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 log = logging.getLogger("rtviewer.app")
 
@@ -49,7 +49,8 @@ def _run_window(paths: list[str], log_path: Path) -> int:
     from rtviewer.ui.file_open import FileOpenFilter
 
     startup.frozen_guards()
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
+    app = cast(QtWidgets.QApplication,  # instance() is typed as the QCoreApplication base
+               QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]]))
     app.setApplicationName("rtviewer")
     app.setOrganizationName("rtviewer")
     app.setDesktopFileName("rtviewer")  # matches resources/rtviewer.desktop (Wayland, X11)

@@ -193,7 +193,8 @@ def _refresh_caches(data_home: Path) -> tuple[tuple[str, ...], tuple[str, ...]]:
         "update-mime-database": [str(data_home / "mime")],
         "gtk-update-icon-cache": ["-f", "-t", "-q", str(data_home / "icons" / "hicolor")],
     }
-    ran, missing = [], []
+    ran: list[str] = []
+    missing: list[str] = []
     for tool, args in commands.items():
         path = shutil.which(tool)
         if path is None or not Path(args[-1]).is_dir():

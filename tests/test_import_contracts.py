@@ -23,7 +23,7 @@ pytest.importorskip("importlinter")
 QT = "Qt only in the UI and the GUI composition root, not even indirectly"
 DICOM_LIBS = "pydicom (dicom, demo, net) and pynetdicom (net) stay above model, not even indirectly"
 CORE = "core is pure numerics"
-LAYERS = "Layers: cli > app > ui/net > dicom/demo > model > core > errors/config/logfile/desktop"
+LAYERS = "Layers: cli > app > ui/net > dicom/demo > model > core > shared modules"
 PYNETDICOM = "pynetdicom only in net (and the CLI that drives it), not even indirectly"
 EDGES = "settings, log set-up and desktop integration only in net, ui, app and cli"
 ROOT = "the package root imports no third-party library"
@@ -37,6 +37,7 @@ PLANTS = [
     ("logfile.py", "import rtviewer.ui", LAYERS),
     ("dicom/files.py", "import pynetdicom", PYNETDICOM),
     ("dicom/files.py", "from rtviewer import config", EDGES),
+    ("printable.py", "import pydicom", DICOM_LIBS),
     ("__init__.py", "import pyqtgraph", ROOT),
 ]
 

@@ -13,6 +13,7 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
+from typing import Any
 
 from rtviewer.cli.common import fail
 from rtviewer.core.structure_model import DEFAULT_MODEL, MODEL_NAMES
@@ -126,7 +127,8 @@ def _load(rs: Path, rd: Path):  # noqa: ANN202 - model types imported lazily
 
 
 def _select(structure_set, names: list[str] | None):  # noqa: ANN001, ANN202
-    usable, skipped = [], []
+    usable: list[Any] = []  # Roi (the CLI imports the model lazily)
+    skipped: list[Any] = []
     for roi in structure_set.rois:
         closed = any(c.is_closed for c in roi.contours)
         (usable if closed else skipped).append(roi)

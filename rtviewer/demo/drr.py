@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from rtviewer.core.drr import ray_integrals
 from rtviewer.core.grid import Grid
@@ -41,7 +41,7 @@ class ImagePlane:
         """RT Image Position: ``(X, Y)`` of the centre of the top-left pixel."""
         return (-(self.columns - 1) / 2 * self.pixel_mm, (self.rows - 1) / 2 * self.pixel_mm)
 
-    def pixel_to_plane(self, row: FloatArray, column: FloatArray) -> FloatArray:
+    def pixel_to_plane(self, row: ArrayLike, column: ArrayLike) -> FloatArray:
         """Plane ``(X, Y)`` mm of (fractional) pixel indices; ``(..., 2)``."""
         x0, y0 = self.position_mm
         return np.stack([x0 + np.asarray(column) * self.pixel_mm,

@@ -78,11 +78,17 @@ CHANNELS = (
 )
 
 
+def _xyz(point: NDArray[np.float64], ndigits: int | None = None) -> tuple[float, float, float]:
+    """A point ``(3,)`` as floats, rounded to ``ndigits`` decimals when given."""
+    x, y, z = (float(v) if ndigits is None else round(float(v), ndigits) for v in point)
+    return x, y, z
+
+
 def _applicator_tissues() -> tuple[Tissue, ...]:
     beads = []
     for channel in CHANNELS:
         for p in channel.sampled_path_mm(2.0):
-            beads.append(Tissue(Ellipsoid(tuple(float(v) for v in p), (3.0, 3.0, 3.0)), 1800.0))
+            beads.append(Tissue(Ellipsoid(_xyz(p), (3.0, 3.0, 3.0)), 1800.0))
     return tuple(beads)
 
 
@@ -96,8 +102,7 @@ def _rois() -> tuple[RoiSpec, ...]:
         RoiSpec(6, "Point A right", (255, 128, 255), "DOSE_REGION", point_mm=POINT_A_RIGHT_MM),
         RoiSpec(7, "Point A left", (255, 128, 255), "DOSE_REGION", point_mm=POINT_A_LEFT_MM),
         *(RoiSpec(c.roi_number, f"Appl {c.name}", (200, 200, 200), "BRACHY_CHANNEL",
-                  polyline_mm=tuple(tuple(round(float(v), 2) for v in p)
-                                    for p in c.sampled_path_mm(5.0)))
+                  polyline_mm=tuple(_xyz(p, ndigits=2) for p in c.sampled_path_mm(5.0)))
           for c in CHANNELS),
     )
 

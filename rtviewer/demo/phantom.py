@@ -65,7 +65,7 @@ class CtGeometry:
         """Voxel-centre coordinates along x (0), y (1) or z (2)."""
         n = self.shape[2 - axis]
         step = self.slice_mm if axis == 2 else self.pixel_mm
-        return self.origin_mm[axis] + step * np.arange(n)
+        return np.asarray(self.origin_mm[axis] + step * np.arange(n), dtype=np.float64)
 
 
 @dataclass(frozen=True)

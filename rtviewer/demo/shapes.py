@@ -61,7 +61,7 @@ class Ellipsoid:
         return (r2 <= 1.0) & (pts[:, 2] >= zmin) & (pts[:, 2] <= zmax)
 
     def ray_interval(self, start_mm: FloatArray,
-                     end_mm: FloatArray) -> tuple[FloatArray, FloatArray]:
+                     end_mm: NDArray[np.floating]) -> tuple[FloatArray, FloatArray]:
         """Where segments ``start + t (end - start)`` cross the (unclipped) surface.
 
         ``start_mm`` is one point ``(3,)``; ``end_mm`` is coordinate-major, shape
@@ -88,7 +88,7 @@ class Ellipsoid:
             root = np.sqrt(np.where(disc > 0, disc, np.nan))
             return (-b - root) / (2.0 * a), (-b + root) / (2.0 * a)
 
-    def chord_mm(self, start_mm: FloatArray, end_mm: FloatArray) -> FloatArray:
+    def chord_mm(self, start_mm: FloatArray, end_mm: NDArray[np.floating]) -> FloatArray:
         """Length (mm) inside the ellipsoid of each segment ``start (3,) → end (3, N)``."""
         t_in, t_out = self.ray_interval(start_mm, end_mm)
         length = segment_lengths(start_mm, end_mm)
@@ -97,7 +97,7 @@ class Ellipsoid:
         return np.nan_to_num(inside) * length
 
 
-def segment_lengths(start_mm: FloatArray, end_mm: FloatArray) -> FloatArray:
+def segment_lengths(start_mm: FloatArray, end_mm: NDArray[np.floating]) -> FloatArray:
     """Distances (mm) from one point ``(3,)`` to points given coordinate-major ``(3, N)``."""
     total = np.zeros(np.shape(end_mm)[1], dtype=np.result_type(np.asarray(end_mm).dtype,
                                                                np.float32))

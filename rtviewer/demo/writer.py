@@ -11,7 +11,8 @@ from numpy.typing import NDArray
 from pydicom.datadict import tag_for_keyword
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, RTPlanStorage, RTStructureSetStorage
+from pydicom.tag import Tag
+from pydicom.uid import UID, ExplicitVRLittleEndian, RTPlanStorage, RTStructureSetStorage
 
 from rtviewer.demo.uids import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION
 
@@ -72,7 +73,7 @@ def set_decimal_strings(ds: Dataset, keyword: str, values: Iterable[float],
     tag = tag_for_keyword(keyword)
     if tag is None:
         raise ValueError(f"unknown DICOM keyword {keyword!r}")
-    ds[tag] = RawDataElement(tag, "DS", len(raw), raw, 0, False, True)
+    ds[tag] = RawDataElement(Tag(tag), "DS", len(raw), raw, 0, False, True)
     # Declare the item explicit VR little endian, as the file will be, so pydicom writes
     # the raw bytes as they are instead of converting them back into numbers.
     ds.set_original_encoding(False, True, "iso8859")
@@ -85,8 +86,8 @@ def new_dataset(
     """A dataset with file meta and the Patient, Study, Series, Equipment and SOP modules."""
     ds = Dataset()
     meta = FileMetaDataset()
-    meta.MediaStorageSOPClassUID = sop_class_uid
-    meta.MediaStorageSOPInstanceUID = sop_instance_uid
+    meta.MediaStorageSOPClassUID = UID(sop_class_uid)
+    meta.MediaStorageSOPInstanceUID = UID(sop_instance_uid)
     meta.TransferSyntaxUID = ExplicitVRLittleEndian
     meta.ImplementationClassUID = IMPLEMENTATION_CLASS_UID
     meta.ImplementationVersionName = IMPLEMENTATION_VERSION

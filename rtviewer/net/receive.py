@@ -109,10 +109,11 @@ class StorageServer:
         clean_incoming(self.store)
         ae = _make_ae(self.settings)
         watcher = SizeWatcher(int(self.settings.max_object_mb * 2**20))
-        handlers = [(evt.EVT_C_STORE, self._handle_store), (evt.EVT_C_ECHO, _handle_echo),
-                    (evt.EVT_PDU_RECV, watcher.on_pdu),
-                    (evt.EVT_RELEASED, watcher.forget), (evt.EVT_ABORTED, watcher.forget),
-                    *SlotLog(ae).handlers()]
+        handlers: list[Any] = [
+            (evt.EVT_C_STORE, self._handle_store), (evt.EVT_C_ECHO, _handle_echo),
+            (evt.EVT_PDU_RECV, watcher.on_pdu),
+            (evt.EVT_RELEASED, watcher.forget), (evt.EVT_ABORTED, watcher.forget),
+            *SlotLog(ae).handlers()]
         self._server = ae.start_server((self.settings.bind, self.settings.port), block=False,
                                        evt_handlers=handlers)
         _log.info("receiving as %s on %s:%s into %s", self.settings.ae_title,

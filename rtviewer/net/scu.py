@@ -45,6 +45,8 @@ def associate(node: Node, local_aet: str, contexts: Sequence[PresentationContext
     """
     ae = ae or new_ae(local_aet)
     for cx in contexts:
+        if cx.abstract_syntax is None:
+            raise ValueError(f"presentation context {cx.context_id} has no abstract syntax")
         ae.add_requested_context(cx.abstract_syntax, cx.transfer_syntax)
     assoc = ae.associate(node.host, node.port, ae_title=node.ae_title,
                          ext_neg=list(ext_neg) or None, evt_handlers=list(evt_handlers) or None)
