@@ -75,12 +75,24 @@ def _run_window(paths: list[str], log_path: Path) -> int:
     _after_first_image(controller, bool(paths), lambda: _add_late_menus(window, about))
     settings_store.restore_window_layout(window)
     app.aboutToQuit.connect(lambda: settings_store.save_window_layout(window))
+    _sigint_timer = startup.install_sigint_handler(app)  # noqa: F841 (keep it alive)
     window.show()
     for path in paths:
         open_path(path)
-    _sigint_timer = startup.install_sigint_handler(app)  # noqa: F841 (keep it alive)
     log.info("window shown; Ctrl-C in the terminal quits")
-    return int(app.exec())
+    try:
+        return int(app.exec())
+    finally:
+        _stop_workers(controller)
+
+
+def _stop_workers(controller: Any) -> None:
+    """Join the window's threads and every worker process (Quit, Ctrl-C, SIGTERM, close)."""
+    from rtviewer.process_pool import close_all_pools
+
+    controller.shutdown()
+    close_all_pools()  # the DVH workers, the folder scan's readers
+    log.info("worker threads and processes stopped")
 
 
 def _add_late_menus(window: Any, about: Any) -> None:

@@ -6,7 +6,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
 venv="${RTVIEWER_HEADLESS_VENV:-$here/.venv-noqt}"
 if [ ! -x "$venv/bin/python" ]; then
-    python3 -m venv "$venv" >&2
+    "${RTVIEWER_PYTHON:-python3}" -m venv "$venv" >&2
     "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
 fi
 want="$(sha256sum pyproject.toml | cut -c1-16)"

@@ -48,3 +48,12 @@ def _isolated_cache(tmp_path_factory, monkeypatch):
     cache = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("RTVIEWER_CACHE_DIR", str(cache))
     return cache
+
+
+@pytest.fixture(autouse=True)
+def _no_process_pool_outlives_its_test():
+    """Close every worker process pool a test opened (the scan's readers, DVH workers)."""
+    yield
+    from rtviewer.process_pool import close_all_pools
+
+    close_all_pools()

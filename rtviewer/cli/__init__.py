@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from rtviewer import __version__
@@ -73,7 +75,33 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             paths.insert(0, str(ensure_cached_demo()))
         return gui_main(paths)
-    return int(args._run(args))
+    previous = _terminate_like_quit()
+    try:
+        return int(args._run(args))
+    finally:
+        # every worker process pool the command used ends with it
+        from rtviewer.process_pool import close_all_pools
+
+        close_all_pools()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminate_like_quit() -> signal.Handlers | None:
+    """SIGTERM (``kill``, a session's logout) unwinds like Ctrl-C, closing the pools.
+
+    Returns the handler to restore (None when nothing was changed: not the main
+    thread, or a handler is already installed).
+    """
+    if (threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL):
+        return None
+    signal.signal(signal.SIGTERM, _raise_exit)
+    return signal.SIG_DFL
+
+
+def _raise_exit(number: int, _frame: object) -> None:
+    raise SystemExit(128 + number)
 
 
 def _command_names(parser: argparse.ArgumentParser) -> set[str]:

@@ -10,13 +10,10 @@ Large folders are read by a small process pool (parsing is CPU-bound in Python).
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from multiprocessing.context import BaseContext
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +23,9 @@ from rtviewer.dicom.index_builder import build_index
 from rtviewer.dicom.scan_cache import load_cache, load_index, save_cache, save_index
 from rtviewer.errors import UnreadableFileError
 from rtviewer.model.index import ScanResult
+from rtviewer.process_pool import PoolBroken, ProcessPool
 
-__all__ = ["scan", "POOL_THRESHOLD"]
+__all__ = ["scan", "close_pool", "POOL_THRESHOLD"]
 
 #: Fewer files than this to read are read in-process (a pool costs ~0.2 s to start).
 POOL_THRESHOLD = 600
@@ -95,40 +93,33 @@ def _workers(requested: int | None) -> int:
     return min(2, os.cpu_count() or 1)
 
 
-_POOL: ProcessPoolExecutor | None = None
+_POOL: ProcessPool | None = None
 _POOL_WORKERS = 0
 _POOL_LOCK = threading.Lock()
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """A process pool kept for the life of the program (starting one costs ~0.3 s)."""
+def _pool(workers: int) -> ProcessPool:
+    """A process pool kept until :func:`close_pool` (starting one costs ~0.3 s)."""
     global _POOL, _POOL_WORKERS
     with _POOL_LOCK:
-        if _POOL is None or workers != _POOL_WORKERS:
+        if _POOL is None or _POOL.stopped is not None or workers != _POOL_WORKERS:
             if _POOL is not None:
-                _POOL.shutdown(wait=False, cancel_futures=True)
-            # forkserver: fork() from a process with threads (the GUI) is unsafe; the
-            # server imports the readers once and forks ready workers from it. Windows
-            # has only spawn.
-            ctx: BaseContext
-            if "forkserver" in multiprocessing.get_all_start_methods():
-                server = multiprocessing.get_context("forkserver")
-                server.set_forkserver_preload(["rtviewer.dicom.header",
-                                               "rtviewer.dicom.header_full"])
-                ctx = server
-            else:
-                ctx = multiprocessing.get_context("spawn")
-            _POOL, _POOL_WORKERS = ProcessPoolExecutor(max_workers=workers, mp_context=ctx), \
-                workers
+                _POOL.close(wait=False)
+            # the forkserver imports the readers once and forks ready workers from it
+            _POOL = ProcessPool(workers, preload=["rtviewer.dicom.header",
+                                                  "rtviewer.dicom.header_full"],
+                                name="scan")
+            _POOL_WORKERS = workers
         return _POOL
 
 
-def _drop_pool() -> None:
+def close_pool() -> None:
+    """Stop the reading processes and join them (end of a command, window closed)."""
     global _POOL
     with _POOL_LOCK:
-        if _POOL is not None:
-            _POOL.shutdown(wait=False, cancel_futures=True)
-        _POOL = None
+        pool, _POOL = _POOL, None
+    if pool is not None:
+        pool.close()
 
 
 def _read_pooled(files: list[FoundFile], workers: int, tick: Callable[[int], bool]
@@ -154,9 +145,11 @@ def _read_pooled(files: list[FoundFile], workers: int, tick: Callable[[int], boo
                 nxt = next(chunks, None)
                 if nxt is not None:
                     pending.add(pool.submit(_read_chunk, nxt))
-    except BrokenProcessPool:
-        _log.warning("the reading processes stopped; reading the rest in-process")
-        _drop_pool()
+    except PoolBroken as broken:
+        # the broken pool is closed (its workers killed), never recovered: the rest of
+        # the folder is read here
+        _log.warning("the reading processes stopped (%s); reading the rest in-process", broken)
+        pool.close(wait=False)
         rest = [f for f in files if f.path not in out]
         out.update(_read_serial(rest, tick))
     return out

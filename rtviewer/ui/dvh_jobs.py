@@ -8,27 +8,27 @@ each job carries only the structure's closed contours (``(N, 3)`` mm arrays), an
 the :class:`~rtviewer.core.dvh.Dvh` (arrays and floats) comes back.
 
 No Qt here: the child process imports only numpy and ``rtviewer.core``. When no
-process can start (a frozen bundle without ``freeze_support``, a sandbox), the
-same jobs run in one thread of this process, as before.
+process can start (a frozen bundle without ``freeze_support``, a sandbox) or a
+worker dies, the same jobs run in one thread of this process. The pool is
+:class:`rtviewer.process_pool.ProcessPool`, which never hangs on a dead worker
+(CPython gh-94777 hangs ``ProcessPoolExecutor`` at exit on Python 3.11.2).
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 
 from rtviewer.core.dvh import Dvh, compute_dvh
 from rtviewer.core.grid import Grid
 from rtviewer.core.structure_model import DEFAULT_MODEL, build_structure_model
+from rtviewer.process_pool import PoolBroken, ProcessPool
 
 __all__ = ["DvhJobs", "default_workers", "dvh_of_contours"]
 
@@ -75,16 +75,6 @@ def _job(polygons_mm: list[np.ndarray], model: str = DEFAULT_MODEL) -> Dvh | Non
     return dvh_of_contours(polygons_mm, *_DOSE, model)
 
 
-def _process_context() -> multiprocessing.context.BaseContext:
-    # fork() from the GUI process (threads, Qt) is unsafe: forkserver where it exists,
-    # spawn elsewhere (Windows, macOS) and in a frozen bundle (what PyInstaller supports,
-    # with freeze_support in packaging/rtviewer_*.py)
-    if "forkserver" in multiprocessing.get_all_start_methods() and not getattr(
-            sys, "frozen", False):
-        return multiprocessing.get_context("forkserver")
-    return multiprocessing.get_context("spawn")
-
-
 def default_workers() -> int:
     """Worker processes: leave one core to the window (at least 1, at most 2)."""
     return max(1, min(2, (os.cpu_count() or 1) - 1))
@@ -93,9 +83,10 @@ def default_workers() -> int:
 class DvhJobs:
     """DVHs of one dose, computed in worker processes (one thread as the fallback).
 
-    Every call returns at once: starting a worker process sends it the dose (tens of
-    MB through a pipe, up to a second), so jobs are handed to the pool by a
-    dispatcher thread, never by the caller (the GUI thread).
+    Every call returns at once: the pool's driver threads start the workers and
+    send them the dose (tens of MB through a pipe, up to a second), never the
+    caller (the GUI thread). When a worker dies, its jobs and every later one run
+    in a thread of this process; the broken pool is closed, not recovered.
 
     Parameters
     ----------
@@ -119,24 +110,19 @@ class DvhJobs:
         self._lock = threading.Lock()
         self._cancelled = False
         self._queued = 0  # submitted and not yet finished (or dropped)
-        self._dispatcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dvh-dispatch")
-        self._executor: Executor = self._start(processes)
+        self._pool: ProcessPool | None = None
+        self._thread: ThreadPoolExecutor | None = None
+        self._retired: list[ProcessPool] = []  # broken pools, joined by close()
+        if processes:
+            self._pool = ProcessPool(default_workers(), initializer=_set_dose,
+                                     initargs=(dose_gy, grid), name="dvh")
+        else:
+            self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dvh")
 
     @property
     def uses_processes(self) -> bool:
         """Whether the jobs run in worker processes (not the thread fallback)."""
-        return isinstance(self._executor, ProcessPoolExecutor)
-
-    def _start(self, processes: bool) -> Executor:
-        if processes:
-            try:
-                return ProcessPoolExecutor(max_workers=default_workers(),
-                                           mp_context=_process_context(),
-                                           initializer=_set_dose,
-                                           initargs=(self._dose, self._grid))
-            except (OSError, ValueError, RuntimeError, NotImplementedError) as exc:
-                log.warning("DVHs computed in a thread: no worker process (%s)", exc)
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="dvh")
+        return self._pool is not None
 
     def submit(self, roi_number: int, polygons_mm: list[np.ndarray]) -> None:
         """Queue the DVH of one structure (its closed contours, patient mm)."""
@@ -144,22 +130,20 @@ class DvhJobs:
             if self._cancelled:
                 return
             self._queued += 1
+            pool, thread = self._pool, self._thread
         try:
-            self._dispatcher.submit(self._dispatch, roi_number, polygons_mm)
-        except RuntimeError:  # cancelled meanwhile (from another thread)
-            self._finished()
-
-    def _dispatch(self, roi_number: int, polygons_mm: list[np.ndarray]) -> None:
-        """Hand one job to the pool (in the dispatcher thread)."""
-        try:
-            if self._cancelled:
-                raise RuntimeError("cancelled")
-            if self.uses_processes:
-                future = self._executor.submit(_job, polygons_mm, self.model)
+            if pool is not None:
+                future = pool.submit(_job, polygons_mm, self.model)
             else:
-                future = self._executor.submit(dvh_of_contours, polygons_mm, self._dose,
-                                               self._grid, self.model)
-        except RuntimeError:  # cancelled, or the pool was shut down meanwhile
+                assert thread is not None
+                future = thread.submit(dvh_of_contours, polygons_mm, self._dose, self._grid,
+                                       self.model)
+        except PoolBroken as error:  # broke since (a worker died) or cancelled meanwhile
+            if not self._cancelled:
+                self._fall_back(roi_number, polygons_mm, error)
+            self._finished()
+            return
+        except RuntimeError:  # the thread was shut down by cancel() meanwhile
             self._finished()
             return
         future.add_done_callback(lambda f: self._done(f, roi_number, polygons_mm))
@@ -177,7 +161,7 @@ class DvhJobs:
             if self._cancelled or future.cancelled():
                 return
             error = future.exception()
-            if isinstance(error, BrokenProcessPool):
+            if isinstance(error, PoolBroken):
                 self._fall_back(roi_number, polygons, error)
             elif error is not None:
                 log.error("DVH of ROI %s failed", roi_number, exc_info=error)
@@ -190,10 +174,14 @@ class DvhJobs:
                    error: BaseException) -> None:
         """A worker process could not start or died: redo this job in a thread."""
         with self._lock:
-            if self.uses_processes:
+            broken = self._pool
+            if broken is not None:
                 log.warning("DVH worker process failed (%s); computing in a thread", error)
-                self._executor.shutdown(wait=False, cancel_futures=True)
-                self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dvh")
+                self._pool = None
+                self._retired.append(broken)
+                self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dvh")
+        if broken is not None:
+            broken.close(wait=False)  # may run in one of its own threads: joined by close()
         self.submit(roi_number, polygons)
 
     def pending(self) -> int:
@@ -211,27 +199,28 @@ class DvhJobs:
         return True
 
     def cancel(self) -> None:
-        """Drop queued structures and stop the workers, without waiting.
+        """Drop queued structures and kill the workers, without waiting.
 
-        A structure being computed finishes in its process; its result is ignored.
-        The pool is shut down by the dispatcher thread (it may be starting a worker).
+        A structure being computed in a thread finishes; its result is ignored.
         """
         with self._lock:
             if self._cancelled:
                 return
             self._cancelled = True
             self._queued = 0
-        # queued dispatches see the flag and return; then the pool is shut down
-        self._dispatcher.submit(self._executor_shutdown)
-        self._dispatcher.shutdown(wait=False)
-
-    def _executor_shutdown(self) -> None:
-        with self._lock:
-            executor = self._executor
-        executor.shutdown(wait=False, cancel_futures=True)
+            pool, thread = self._pool, self._thread
+        if pool is not None:
+            pool.close(wait=False)
+        if thread is not None:
+            thread.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
-        """Cancel and join the dispatcher and the workers (before the application exits)."""
+        """Cancel, then join the workers and their threads (before the application exits)."""
         self.cancel()
-        self._dispatcher.shutdown(wait=True)
-        self._executor.shutdown(wait=True)
+        with self._lock:
+            pools = [*self._retired, *([self._pool] if self._pool is not None else [])]
+            thread = self._thread
+        for pool in pools:
+            pool.close()
+        if thread is not None:
+            thread.shutdown(wait=True)

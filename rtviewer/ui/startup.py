@@ -52,12 +52,16 @@ def application_icon() -> QtGui.QIcon:
 
 
 def install_sigint_handler(app: QtCore.QCoreApplication) -> QtCore.QTimer:
-    """Quit ``app`` on Ctrl-C in the terminal; return the timer that makes it work.
+    """Quit ``app`` on Ctrl-C and on SIGTERM; return the timer that makes it work.
 
-    Python runs signal handlers only between bytecodes, never while Qt's C++ event
-    loop waits; a periodic no-op timer hands control back to Python regularly.
+    SIGTERM is what a desktop session's logout or ``kill`` sends: handled like Quit,
+    so the layout is saved and the worker processes are stopped instead of being
+    left behind. Python runs signal handlers only between bytecodes, never while
+    Qt's C++ event loop waits; a periodic no-op timer hands control back to Python
+    regularly.
     """
-    signal.signal(signal.SIGINT, lambda _sig, _frame: app.quit())
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda _sig, _frame: app.quit())
     timer = QtCore.QTimer(app)
     timer.timeout.connect(lambda: None)
     timer.start(SIGINT_POLL_MS)
