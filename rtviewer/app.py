@@ -38,7 +38,7 @@ def main(paths: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _run_window(paths: list[str], log_path: Path) -> int:
+def _run_window(paths: list[str], log_path: Path | None) -> int:
     """Create the application and the window, wire desktop integration, run the loop."""
     # Import PySide6 before pyqtgraph so pyqtgraph binds to it, not another Qt.
     from PySide6 import QtWidgets  # noqa: I001

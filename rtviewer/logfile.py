@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -26,25 +27,50 @@ def log_dir() -> Path:
     return Path(platformdirs.user_log_dir("rtviewer", appauthor=False))
 
 
-def configure_logging(directory: Path | None = None, *, level: int = logging.INFO) -> Path:
+def configure_logging(directory: Path | None = None, *, level: int = logging.INFO
+                      ) -> Path | None:
     """Send log records of level ``level`` and above to a rotating file; return its path.
 
     Idempotent: a second call for the same file adds no second handler. Rotates at
     1 MiB keeping three old files, so a long-running viewer never fills the disk.
+    Where the file cannot be written (``HOME`` read-only, a full disk), records go
+    to stderr instead, which is said once on stderr, and None is returned.
     """
     folder = log_dir() if directory is None else directory
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOG_NAME
     root = logging.getLogger()
-    for handler in root.handlers:
-        if isinstance(handler, logging.FileHandler) and Path(handler.baseFilename) == path:
+    for existing in root.handlers:
+        if isinstance(existing, logging.FileHandler) and Path(existing.baseFilename) == path:
             return path
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=1 << 20, backupCount=3, encoding="utf-8"
-    )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=1 << 20, backupCount=3, encoding="utf-8"
+        )
+    except OSError as exc:
+        handler = _stderr_handler(path, exc)
+        written: Path | None = None
+    else:
+        written = path
     handler.setFormatter(logging.Formatter(_FORMAT))
     handler.setLevel(level)
     root.addHandler(handler)
     if root.level == logging.NOTSET or root.level > level:
         root.setLevel(level)
-    return path
+    return written
+
+
+class _StderrFallback(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
+    """The stderr handler used when the log file cannot be written (one per process)."""
+
+
+def _stderr_handler(path: Path, exc: OSError) -> logging.Handler:
+    """A stderr handler, announced once (a second call reuses the first)."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, _StderrFallback):
+            logging.getLogger().removeHandler(handler)
+            return handler
+    reason = exc.strerror or str(exc)
+    print(f"rtviewer: cannot write the log file {path} ({reason}); logging to stderr",
+          file=sys.stderr, flush=True)
+    return _StderrFallback(sys.stderr)

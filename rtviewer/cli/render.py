@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -66,9 +67,30 @@ def run(args: argparse.Namespace) -> int:
                             plan=args.plan, dose=args.dose, structures=args.structures,
                             beam_number=args.beam_number, control_point=args.control_point,
                             image=args.image, fluence=args.fluence)
+    unwritable = _unwritable(args.out)
+    if unwritable:  # before the scan and the drawing, not after
+        return fail("render", unwritable, 2)
     try:
         render(request, lambda line: print(printable(line), file=sys.stderr))
     except (NothingToRender, RtViewerError) as exc:
         return fail("render", exc, 2)
+    except OSError as exc:  # the disk filled, or the folder changed meanwhile
+        return fail("render", f"cannot write {args.out}: {exc.strerror or exc}", 2)
     print(str(args.out))
     return 0
+
+
+def _unwritable(out: Path) -> str | None:
+    """Why the PNG (and its JSON) cannot be written to ``out``, or None."""
+    folder = out.absolute().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"cannot create the folder {folder} for --out: {exc.strerror or exc}"
+    if not folder.is_dir():
+        return f"--out {out}: {folder} is not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot write into {folder} (--out {out}): permission denied"
+    if out.is_dir():
+        return f"--out {out} is a folder; give a PNG file name"
+    return None

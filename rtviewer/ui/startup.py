@@ -68,15 +68,16 @@ def install_sigint_handler(app: QtCore.QCoreApplication) -> QtCore.QTimer:
     return timer
 
 
-def error_message(exc: BaseException, log_path: Path) -> str:
-    """Return the text shown to the user for an unexpected error."""
-    return (
-        f"{type(exc).__name__}: {exc}\n\n"
-        f"The details were written to the log file:\n{log_path}"
-    )
+def error_message(exc: BaseException, log_path: Path | None) -> str:
+    """Return the text shown to the user for an unexpected error.
+
+    ``log_path`` None: the log file could not be written, the details went to stderr.
+    """
+    where = ("the log file:\n" + str(log_path)) if log_path is not None else "stderr"
+    return f"{type(exc).__name__}: {exc}\n\nThe details were written to {where}"
 
 
-def report_startup_error(exc: BaseException, log_path: Path) -> None:
+def report_startup_error(exc: BaseException, log_path: Path | None) -> None:
     """Tell the user rtviewer could not start: on stderr and, when Qt can, in a dialog."""
     text = error_message(exc, log_path)
     if sys.stderr is not None:
@@ -87,7 +88,7 @@ def report_startup_error(exc: BaseException, log_path: Path) -> None:
 
 
 def install_excepthook(
-    log_path: Path, parent: Callable[[], QtWidgets.QWidget | None] = lambda: None
+    log_path: Path | None, parent: Callable[[], QtWidgets.QWidget | None] = lambda: None
 ) -> None:
     """Log every uncaught exception and show it in a dialog instead of losing it.
 
