@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import sys
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -61,3 +64,21 @@ def kill_marked(mark: str) -> None:
     for pid, _cmd in marked_processes(mark):
         with contextlib.suppress(OSError):
             os.kill(pid, 9)
+
+
+#: Run a command as the unprivileged user 65534 (root writes anywhere: a permission
+#: test as root proves nothing).
+AS_NOBODY = ("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups")
+
+
+@contextlib.contextmanager
+def unprivileged_sandbox(prefix: str) -> Iterator[Path]:
+    """A temporary folder (mode 755) for a test run via :data:`AS_NOBODY`; skips without root."""
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to run as the unprivileged user 65534")
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        base.chmod(0o755)
+        yield base
+    finally:
+        shutil.rmtree(base)

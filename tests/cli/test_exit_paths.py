@@ -13,12 +13,19 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from exit_checks import kill_marked, left_behind, marked_env, marked_processes, needs_proc
+from exit_checks import (
+    AS_NOBODY,
+    kill_marked,
+    left_behind,
+    marked_env,
+    marked_processes,
+    needs_proc,
+    unprivileged_sandbox,
+)
 from testsupport import REPO_ROOT
 
 from rtviewer.dicom.scan import POOL_THRESHOLD
@@ -120,24 +127,17 @@ def test_render_into_a_folder_that_cannot_be_created_is_one_line_and_exit_2(tmp_
 @pytest.mark.privileges
 @pytest.mark.corpus
 def test_render_into_a_read_only_folder_as_a_user_is_one_line_and_exit_2(corpus):
-    # root writes anywhere: only an unprivileged user shows what a user meets
-    if os.geteuid() != 0 or shutil.which("setpriv") is None:
-        pytest.skip("needs root and setpriv to run as the unprivileged user 65534")
-    base = Path(tempfile.mkdtemp(prefix="rtviewer-readonly-"))
-    try:
-        base.chmod(0o755)
+    with unprivileged_sandbox("rtviewer-readonly-") as base:
         locked = base / "locked"
         locked.mkdir(mode=0o555)
         out = locked / "x.png"
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(base),
                "RTVIEWER_CACHE_DIR": str(base / "cache")}
         done = subprocess.run(
-            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
-             "-m", "rtviewer", "render", str(corpus / "dicompyler-core"), "--out", str(out)],
+            [*AS_NOBODY, sys.executable, "-m", "rtviewer", "render",
+             str(corpus / "dicompyler-core"), "--out", str(out)],
             env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=HANG_S)
         assert done.returncode == 2, done.stderr
         assert done.stderr.strip().splitlines() == [
             f"rtviewer render: cannot write into {locked} (--out {out}): permission denied"]
         assert list(locked.iterdir()) == []
-    finally:
-        shutil.rmtree(base)

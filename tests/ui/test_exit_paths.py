@@ -7,17 +7,22 @@ timeout only detects a hang; nothing asserts how long anything takes.
 
 from __future__ import annotations
 
-import os
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import pytest
-from exit_checks import kill_marked, left_behind, marked_env, marked_processes, needs_proc
+from exit_checks import (
+    AS_NOBODY,
+    kill_marked,
+    left_behind,
+    marked_env,
+    marked_processes,
+    needs_proc,
+    unprivileged_sandbox,
+)
 from testsupport import REPO_ROOT
 
 HANG_S = 300  # hang detection only
@@ -85,18 +90,12 @@ def test_window_starts_when_the_log_folder_cannot_be_created(tmp_path):
 @needs_proc
 @pytest.mark.privileges
 def test_window_starts_for_a_user_whose_home_is_read_only():
-    # root writes anywhere: only an unprivileged user meets a read-only HOME
-    if os.geteuid() != 0 or shutil.which("setpriv") is None:
-        pytest.skip("needs root and setpriv to run as the unprivileged user 65534")
-    base = Path(tempfile.mkdtemp(prefix="rtviewer-home-"))
-    try:
-        base.chmod(0o755)
+    with unprivileged_sandbox("rtviewer-home-") as base:
         home = base / "home"
         home.mkdir(mode=0o555)
         env, mark = _home_env(home)
         err = base / "stderr.txt"
-        proc = _start([], env, err, prefix=("setpriv", "--reuid=65534", "--regid=65534",
-                                            "--clear-groups"))
+        proc = _start([], env, err, prefix=AS_NOBODY)
         try:
             _wait_for(proc, lambda: "window shown" in err.read_text(), "window")
             assert _terminate(proc) == 0
@@ -109,8 +108,6 @@ def test_window_starts_for_a_user_whose_home_is_read_only():
             proc.kill()
             proc.wait()
             kill_marked(mark)
-    finally:
-        shutil.rmtree(base)
 
 
 @needs_proc
