@@ -40,7 +40,7 @@ def licence_name() -> str:
         meta = metadata.metadata("rtviewer")
     except metadata.PackageNotFoundError:
         return "see the LICENSE file"
-    expression = meta.get("License-Expression")
+    expression = next(iter(meta.get_all("License-Expression") or []), None)
     if expression:
         return SPDX_NAMES.get(expression.strip(), expression.strip())
     for classifier in meta.get_all("Classifier") or []:
@@ -82,10 +82,10 @@ def show_about(parent: QtWidgets.QWidget | None) -> None:
 
 def add_about_action(menu_bar: QtWidgets.QMenuBar) -> QtGui.QAction:
     """Add Help → About rtviewer to ``menu_bar`` (reusing an existing Help menu)."""
-    help_menu = None
+    help_menu: QtWidgets.QMenu | None = None
     for action in menu_bar.actions():
         menu = action.menu()
-        if menu is not None and action.text().replace("&", "") == "Help":
+        if isinstance(menu, QtWidgets.QMenu) and action.text().replace("&", "") == "Help":
             help_menu = menu
     if help_menu is None:
         help_menu = menu_bar.addMenu("&Help")

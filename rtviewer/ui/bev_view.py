@@ -314,6 +314,8 @@ class BeamsEyeView(QtWidgets.QWidget):
 
         With ``cached_only`` an outline not yet computed gives None.
         """
+        if self.content is None:
+            return None
         g = self.content.geometry
         half = self._half_width()
         key = (roi.roi_number, round(g.gantry_deg, 2), round(g.collimator_deg, 2),

@@ -71,6 +71,8 @@ def select_path(tree: QtWidgets.QTreeWidget, file: Path) -> QtWidgets.QTreeWidge
 
 def _depth(item: QtWidgets.QTreeWidgetItem) -> int:
     depth = 0
-    while (item := item.parent()) is not None:
+    parent = item.parent()
+    while parent is not None:
         depth += 1
+        parent = parent.parent()
     return depth

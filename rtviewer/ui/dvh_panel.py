@@ -33,6 +33,7 @@ from rtviewer.core.structure_model import (
     describe_model,
 )
 from rtviewer.model.dose import DoseUnits, DvhType
+from rtviewer.model.structure import Roi
 from rtviewer.printable import printable
 from rtviewer.ui.dvh_jobs import DvhJobs
 from rtviewer.ui.scene import Scene
@@ -319,7 +320,7 @@ class DvhPanel(QtWidgets.QWidget):
             self._redraw()
 
     # -- drawing ------------------------------------------------------------------------
-    def _shown(self) -> list[tuple[object, Dvh]]:
+    def _shown(self) -> list[tuple[Roi, Dvh]]:
         structures = self.scene.structures
         if structures is None:
             return []

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6 import QtCore
 
@@ -64,10 +65,12 @@ def load_scene(chain: Chain, progress: Progress | None = None,
         first, structure sets last: contour parsing is the slow part), so the first
         image appears as soon as it is read.
     """
-    steps = [("image", chain.image_paths or None, "image", "read_image_volume"),
-             ("dose", chain.dose, "dose", "read_dose"),
-             ("plan", chain.plan, "plan", "read_plan"),
-             ("structures", chain.structures, "structure", "read_structure_set")]
+    # (scene key, what the reader takes, module, reader name); a None target is skipped
+    steps: list[tuple[str, Any, str, str]] = [
+        ("image", chain.image_paths or None, "image", "read_image_volume"),
+        ("dose", chain.dose, "dose", "read_dose"),
+        ("plan", chain.plan, "plan", "read_plan"),
+        ("structures", chain.structures, "structure", "read_structure_set")]
     steps = [s for s in steps if s[1] is not None]
     loaded: dict[str, object] = {}
     problems: list[tuple[Path, str]] = []

@@ -8,13 +8,16 @@ The UI may not import :mod:`rtviewer.net` (sibling layers): ``rtviewer.app`` pas
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.printable import printable
 from rtviewer.ui.network_job import NetworkJob
 from rtviewer.ui.scan_tree import PATH_ROLE
+
+if TYPE_CHECKING:
+    from rtviewer.ui.main_window import MainWindow
 
 __all__ = ["NetworkJob", "NetworkMenu", "attach_network"]
 
@@ -28,7 +31,7 @@ class _Bridge(QtCore.QObject):
 class NetworkMenu(QtCore.QObject):
     """The Network menu of a main window, driving a ``NetworkService``."""
 
-    def __init__(self, window: QtWidgets.QMainWindow, service: Any) -> None:
+    def __init__(self, window: MainWindow, service: Any) -> None:
         super().__init__(window)
         self.window = window
         self.service = service
@@ -168,6 +171,6 @@ class NetworkMenu(QtCore.QObject):
         self._note(f"Send failed: {text}")
 
 
-def attach_network(window: QtWidgets.QMainWindow, service: Any) -> NetworkMenu:
+def attach_network(window: MainWindow, service: Any) -> NetworkMenu:
     """Add the Network menu to ``window``; ``service`` is a ``NetworkService``."""
     return NetworkMenu(window, service)

@@ -121,8 +121,8 @@ def beam_drawing(plan: Any, beam: Any, frame: Any, view: str, depth_mm: float,
     def st(xyz: np.ndarray) -> np.ndarray:
         return frame.to_view(view, xyz)[..., :2]
 
-    arc_st = (st(iso + arc_radius_mm * solid.arc_directions) if arc
-              else np.empty((0, 2)))
+    arc_st = (st(iso + arc_radius_mm * solid.arc_directions)
+              if solid.arc_directions is not None else np.empty((0, 2)))
     return BeamDrawing(number=beam.number,
                        field_st=_join([st(p) for p in polygons], close=True),
                        axis_st=_join([st(a) for a in solid.axes], close=False),

@@ -168,11 +168,15 @@ class PlanOverlay(QtCore.QObject):
             # the label's anchor is its bottom centre
             label.setPos(vb.mapToView(QtCore.QPointF(box.center().x(), box.bottom())))
 
+    def _plane_depth(self) -> float:
+        """The depth drawn last (set before each redraw), else the view's own."""
+        return self._depth if self._depth is not None else self.view.depth_mm()
+
     def _draw_isocentres(self) -> None:
         # one marker per distinct isocentre (beams share it to well under 1 µm)
         points = {tuple(np.round(d.isocenter_st, 3)): d for d in self.drawings.values()}
         spots = [{"pos": tuple(d.isocenter_st),
-                  "symbol": "o" if abs(d.isocenter_depth_mm - self._depth) < 1.0 else "x"}
+                  "symbol": "o" if abs(d.isocenter_depth_mm - self._plane_depth()) < 1.0 else "x"}
                  for d in points.values()]
         self.iso_item.setData(spots)
 
@@ -184,7 +188,8 @@ class PlanOverlay(QtCore.QObject):
             self.dwell_item.setData([])
             return
         half = 0.5 * _slice_step(scene, self.view.view)
-        drawing = brachy_drawing(self.plan, scene.frame, self.view.view, self._depth, half)
+        drawing = brachy_drawing(self.plan, scene.frame, self.view.view, self._plane_depth(),
+                                 half)
         for item, st in ((self.paths_item, drawing.paths_st),
                          (self.faded_paths_item, drawing.faded_paths_st)):
             item.setData(st[:, 0], st[:, 1], connect="finite")
@@ -205,7 +210,8 @@ class PlanOverlay(QtCore.QObject):
         scene = self.view.scene
         points = reference_points(self.plan, scene.structures) if not scene.empty else ()
         half = 0.5 * _slice_step(scene, self.view.view)
-        self.markers = markers_on_view(points, scene.frame, self.view.view, self._depth, half)
+        self.markers = markers_on_view(points, scene.frame, self.view.view,
+                                       self._plane_depth(), half)
         self.points_item.setData([
             {"pos": m.st, "symbol": "d" if m.source == "dose reference" else "t", "size": 11,
              "pen": pg.mkPen((0, 255, 140, int(255 * m.alpha)), width=2), "brush": None}

@@ -35,7 +35,7 @@ def _enum_text(value: Any) -> str:
 
 def beam_rows(plan: Any) -> list[tuple[str, ...]]:
     """One row of :data:`BEAM_COLUMNS` strings per beam of ``plan`` (file order)."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for beam in getattr(plan, "beams", ()) or ():
         cps = beam.control_points
         first = cps[0] if cps else None

@@ -122,7 +122,7 @@ class QueryDialog(QtWidgets.QDialog):
         node, service = self.node.currentText().strip(), self.service
         return self._run(lambda _p, _c: service.echo(node), self.status.setText)
 
-    def find(self) -> NetworkJob:
+    def find(self) -> NetworkJob:  # type: ignore[override]  # not QWidget.find(id)
         """C-FIND with the form's filters."""
         node, level = self.node.currentText().strip(), self.level.currentText()
         service = self.service

@@ -55,6 +55,6 @@ def add_recent_menu(
 def _file_menu(window: QtWidgets.QMainWindow) -> QtWidgets.QMenu:
     for action in window.menuBar().actions():
         menu = action.menu()
-        if menu is not None and action.text().replace("&", "") == "File":
+        if isinstance(menu, QtWidgets.QMenu) and action.text().replace("&", "") == "File":
             return menu
     return window.menuBar().addMenu("&File")

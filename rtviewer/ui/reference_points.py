@@ -52,13 +52,15 @@ def reference_points(plan: Any, structures: Any) -> tuple[ReferencePoint, ...]:
     points = []
     references = getattr(plan, "reference_points", ()) or ()
     for reference in references:
-        xyz = tuple(float(v) for v in np.asarray(reference.point_mm).reshape(3))
-        points.append(ReferencePoint(_dose_reference_label(reference), xyz, "dose reference"))
+        x, y, z = (float(v) for v in np.asarray(reference.point_mm).reshape(3))
+        points.append(ReferencePoint(_dose_reference_label(reference), (x, y, z),
+                                     "dose reference"))
     for roi in getattr(structures, "rois", ()) or ():
         for contour in roi.contours:
             if contour.contour_type is ContourType.POINT:
-                for p in contour.points_mm:
-                    points.append(ReferencePoint(roi.name, tuple(float(v) for v in p), "ROI"))
+                for px, py, pz in contour.points_mm:
+                    points.append(ReferencePoint(roi.name, (float(px), float(py), float(pz)),
+                                                 "ROI"))
     return tuple(points)
 
 

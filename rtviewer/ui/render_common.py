@@ -60,7 +60,7 @@ def choose_chain(request: Any, log: Log, *,  # noqa: ANN201 - Chain
             chain, why = default_chain(result, request.patient, accept=fallback)
         log(f"render: {why}")
     else:
-        found = {}
+        found: dict[str, Any] = {}
         for key, value in explicit.items():
             inst = find_instance(result, value)
             if inst is None:

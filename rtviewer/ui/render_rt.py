@@ -122,7 +122,7 @@ def _bev(request: Any, log: Log) -> Any:
         raise NothingToRender("no RT Plan to show in a beam's-eye view")
     plan = scene.plan
     beam, index = _bev_beam(request, plan, log)
-    view = BeamsEyeView()
+    view: Any = BeamsEyeView()  # carries the sidecar attributes render_rt() reads
     view.backdrop.asynchronous = False  # the PNG must show the DRR
     view.set_data(plan=plan, structures=scene.structures, image=scene.image,
                   rt_images=_rt_images(scanned, plan, log), slab_model=scene.slab_model)
@@ -279,7 +279,7 @@ def _rtimage(request: Any, log: Log) -> Any:
         log(f"render: plan {plan_inst.path.name} for the beam overlay")
     elif image.referenced_plan_uid:
         log(f"render: the referenced plan {image.referenced_plan_uid} is not in the folder")
-    view = RtImageView()
+    view: Any = RtImageView()  # carries the sidecar attributes render_rt() reads
     view.set_image(image, plan)
     if request.beam_number is not None:
         view.set_beam(request.beam_number)
@@ -312,7 +312,7 @@ def _record(request: Any, log: Log) -> Any:
             log(f"render: could not read {path}: {exc}")
     log(f"render: {len(records)} treatment record(s) of "
         f"{Path(plan.path).name if plan is not None else 'any plan'}")
-    view = RecordView()
+    view: Any = RecordView()  # carries the sidecar attributes render_rt() reads
     view.set_records(plan, records)
     view.property_sidecar = {"plan": str(plan.path) if plan is not None else None,
                              "records": [str(p) for p in paths]}

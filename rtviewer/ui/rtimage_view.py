@@ -44,7 +44,7 @@ class RtImageView(QtWidgets.QWidget):
         self.image: Any = None
         self.plan: Any = None
         self.receptor: ReceptorGeometry | None = None
-        self.window = (1.0, 0.0)
+        self.window_width_level = (1.0, 0.0)
         self.graphics = pg.GraphicsLayoutWidget()
         self.graphics.setBackground("k")
         self.vb = WindowDragViewBox(lockAspect=True, invertY=False, enableMenu=False)
@@ -113,12 +113,13 @@ class RtImageView(QtWidgets.QWidget):
 
     def set_window(self, width: float, level: float) -> None:
         """Grey-scale window in stored (rescaled) pixel units."""
-        self.window = (max(float(width), 1e-3), float(level))
-        low, high = level - self.window[0] / 2, level + self.window[0] / 2
+        self.window_width_level = (max(float(width), 1e-3), float(level))
+        half = self.window_width_level[0] / 2
+        low, high = level - half, level + half
         self.image_item.setLevels((high, low) if self.invert else (low, high))
         with QtCore.QSignalBlocker(self.width_box), QtCore.QSignalBlocker(self.level_box):
-            self.width_box.setValue(self.window[0])
-            self.level_box.setValue(self.window[1])
+            self.width_box.setValue(self.window_width_level[0])
+            self.level_box.setValue(self.window_width_level[1])
 
     def set_beam(self, number: int | None) -> None:
         """Overlay the field of plan beam ``number`` (None: no overlay)."""
@@ -193,6 +194,8 @@ class RtImageView(QtWidgets.QWidget):
     def fit(self) -> None:
         """Show the whole image."""
         rows, cols = self.image.shape
+        if self.receptor is None:
+            return
         corners = self.receptor.pixel_to_receptor([-0.5, cols - 0.5], [-0.5, rows - 0.5])
         self.vb.setRange(xRange=sorted(corners[:, 0]), yRange=sorted(corners[:, 1]),
                          padding=0.0)
@@ -202,5 +205,5 @@ class RtImageView(QtWidgets.QWidget):
         self.set_window(self.width_box.value(), self.level_box.value())
 
     def _on_drag(self, dx: float, dy: float) -> None:
-        width, level = self.window
+        width, level = self.window_width_level
         self.set_window(width * (1.0 + dx / 200.0), level - dy * width / 200.0)

@@ -68,7 +68,9 @@ class ScanTree(QtWidgets.QTreeWidget):
             self._add_patient(top, patient, result.root)
         top.setExpanded(True)
         for i in range(top.childCount()):
-            top.child(i).setExpanded(True)
+            child = top.child(i)
+            if child is not None:
+                child.setExpanded(True)
         return top
 
     def _add_patient(self, parent: QtWidgets.QTreeWidgetItem, patient: Patient,

@@ -179,7 +179,7 @@ class SliceView(QtWidgets.QWidget):
         """What :meth:`reset_zoom` fits (kept for ``plan_overlay``, which sizes beams by it)."""
         return self.scene.extent_corners_mm()
 
-    def scroll(self, steps: int) -> None:
+    def scroll(self, steps: int) -> None:  # type: ignore[override]  # not QWidget.scroll(dx, dy)
         """Move the crosshair ``steps`` slices along this view's normal."""
         if self.scene.empty:
             return
@@ -241,8 +241,9 @@ class SliceView(QtWidgets.QWidget):
         image = self.scene.image
         plane = None
         if image is not None:
-            plane = slice_volume(image.grid, image.voxels, self.scene.frame, self.view,
-                                 self._depth, linear=False)
+            depth = self._depth if self._depth is not None else self.depth_mm()
+            plane = slice_volume(image.grid, image.voxels, self.scene.frame, self.view, depth,
+                                 linear=False)
         if plane is None:
             self.image_item.clear()
             return

@@ -75,7 +75,8 @@ class StructurePanel(QtWidgets.QWidget):
         self._on_visible_changed(self.state.visible_rois)
 
     def _items(self) -> list[QtWidgets.QTreeWidgetItem]:
-        return [self.table.topLevelItem(i) for i in range(self.table.topLevelItemCount())]
+        items = (self.table.topLevelItem(i) for i in range(self.table.topLevelItemCount()))
+        return [item for item in items if item is not None]
 
     def _drawable(self) -> set[int]:
         return {int(item.data(0, _ROLE_ROI)) for item in self._items()

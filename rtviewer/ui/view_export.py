@@ -63,14 +63,18 @@ def save_view_png(widget: QtWidgets.QWidget, path: Path,
     return path
 
 
+def _alone(name: str, view: Any) -> Callable[[], tuple[Any, dict]]:
+    """The export target of one slice view: the view and itself as its only slice view."""
+    return lambda: (view, {name: view})
+
+
 def _export_targets(viewer: Any) -> list[tuple[str, Callable[[], tuple[Any, dict]]]]:
     """(menu label, () -> (widget, slice views in it)) for every exportable view."""
     targets: list[tuple[str, Callable[[], tuple[Any, dict]]]] = [
         ("All slice views", lambda: (viewer.view_area,
                                      {n: v for n, v in viewer.views.items() if v.isVisible()}))]
     for name, view in viewer.views.items():
-        targets.append((f"{name.capitalize()} view",
-                        lambda name=name, view=view: (view, {name: view})))
+        targets.append((f"{name.capitalize()} view", _alone(name, view)))
     targets.append(("DVH plot", lambda: (viewer.dvh_panel.plot, {})))
     rt = getattr(viewer, "rt_views", None)
     if rt is not None:

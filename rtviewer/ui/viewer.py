@@ -7,6 +7,7 @@ headless render is exactly what the window shows.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -83,7 +84,7 @@ class Viewer(QtWidgets.QWidget):
         self.single_choice.activated.connect(
             lambda index: self.state.set_single_view(VIEWS[index]))
         self.reset_zoom = QtWidgets.QPushButton("Reset zoom")
-        self.reset_zoom.clicked.connect(lambda: [v.reset_zoom() for v in self.views.values()])
+        self.reset_zoom.clicked.connect(self._reset_all_zooms)
         self.screenshot = QtWidgets.QPushButton("Screenshot…")
         self.screenshot.setToolTip("Save all slice views or one chosen view as PNG")
         bar = QtWidgets.QHBoxLayout()
@@ -123,9 +124,13 @@ class Viewer(QtWidgets.QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.splitter)
 
+    def _reset_all_zooms(self) -> None:
+        for view in self.views.values():
+            view.reset_zoom()
+
     def _on_layout(self, *_args: object) -> None:
         single = self.state.layout == 1
-        grid = self.view_area.layout()
+        grid = cast(QtWidgets.QGridLayout, self.view_area.layout())
         for name, view in self.views.items():
             grid.removeWidget(view)
             view.setVisible(not single or name == self.state.single_view)

@@ -100,7 +100,8 @@ def test_rt_image_without_sid_refuses_to_scale_the_field(qtbot):
     text = view.info.text()
     assert "SID or Radiation Machine SAD is missing" in text
     assert "No field overlay" in text and view.field_item.path().isEmpty()
-    assert view.window[0] == pytest.approx(1e-3)  # a blank image still gets a valid window
+    # a blank image still gets a valid window
+    assert view.window_width_level[0] == pytest.approx(1e-3)
 
 
 def test_bev_computes_the_drr_in_the_background(qtbot):

@@ -95,7 +95,7 @@ def test_rt_image_view_overlay_and_window(qtbot, corpus):
     view.beam_combo.activated.emit(0)  # the user picks "none"
     assert view.beam_number is None and view.field_item.path().isEmpty()
     view.width_box.setValue(5000.0)
-    assert view.window[0] == 5000.0
+    assert view.window_width_level[0] == 5000.0
     assert view.image_item.levels[1] - view.image_item.levels[0] == pytest.approx(5000.0)
 
 
