@@ -6,15 +6,51 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rtviewer.core.iec61217 import BeamGeometry
+from rtviewer.core.iec61217 import BeamGeometry, rotation_z
 from rtviewer.demo.aperture import Aperture, conform_aperture, surface_points
 from rtviewer.demo.shapes import Ellipsoid
 
-__all__ = ["PlannedBeam", "arc_beams", "conformal_beams"]
+__all__ = ["DemoWedge", "PlannedBeam", "arc_beams", "conformal_beams", "CONFORMAL_WEDGES"]
 
 #: (gantry, collimator) of the conformal fields: a right-lung fan avoiding the cord.
 CONFORMAL_FIELDS = ((0.0, 0.0), (320.0, 10.0), (280.0, 0.0), (240.0, 350.0), (200.0, 0.0),
                     (30.0, 0.0))
+
+
+@dataclass(frozen=True)
+class DemoWedge:
+    """A wedge of a demo beam: its DICOM description and its transmission model.
+
+    The transmission across the field is ``factor · exp(g · s)``, ``s`` the distance
+    (mm at the isocentre plane) from the central axis towards the thin edge (toe) and
+    ``g = tan(angle) · μ`` with ``μ`` the demo beam model's attenuation: at every depth
+    the exponent then balances the attenuation along a line tilted by the wedge angle,
+    which is what the nominal angle means (the isodose tilt, divergence aside).
+    ``kind`` is Wedge Type: STANDARD (physical) or DYNAMIC (jaw-swept, factor 1).
+    """
+
+    number: int
+    wedge_id: str
+    kind: str
+    angle_deg: float
+    orientation_deg: float
+    factor: float
+
+    def toe_direction(self) -> np.ndarray:
+        """Unit vector heel → toe in the beam limiting device plane (IEC WEDGE FILTER +Y)."""
+        return np.asarray(rotation_z(self.orientation_deg)[:2, :2] @ np.array([0.0, 1.0]))
+
+    def transmission(self, u_mm: np.ndarray, v_mm: np.ndarray, mu_per_mm: float) -> np.ndarray:
+        """Relative transmission on the grid ``u`` (``Xb`` columns) × ``v`` (``Yb`` rows)."""
+        toe = self.toe_direction()
+        s = toe[0] * u_mm[None, :] + toe[1] * v_mm[:, None]
+        return self.factor * np.exp(np.tan(np.radians(self.angle_deg)) * mu_per_mm * s)
+
+
+#: Wedges of the conformal fields by Beam Number: a physical 15° wedge on the 320° field
+#: (thin edge towards -Xb) and an enhanced dynamic 30° wedge on the 30° field.
+CONFORMAL_WEDGES = {2: DemoWedge(1, "W15", "STANDARD", 15.0, 90.0, 0.81),
+                    6: DemoWedge(1, "EDW30IN", "DYNAMIC", 30.0, 0.0, 1.0)}
 MLC_MARGIN_MM = 7.0
 N_ARC_POINTS = 91
 
@@ -35,6 +71,7 @@ class PlannedBeam:
     cumulative_weight: tuple[float, ...]
     isocenter_mm: tuple[float, float, float]
     rotation: str = "NONE"  # Gantry Rotation Direction of an arc: "CW" or "CC"
+    wedge: DemoWedge | None = None
 
     @property
     def is_arc(self) -> bool:
@@ -55,7 +92,7 @@ def conformal_beams(ptv: Ellipsoid, isocenter_mm: tuple[float, float, float]) ->
         geo = BeamGeometry(gantry_deg=gantry, collimator_deg=coll, isocenter_mm=isocenter_mm)
         ap = conform_aperture(geo, points, margin_mm=MLC_MARGIN_MM)
         beams.append(PlannedBeam(n, f"G{int(gantry):03d}", (gantry, gantry), coll, (ap, ap),
-                                 (0.0, 1.0), isocenter_mm))
+                                 (0.0, 1.0), isocenter_mm, wedge=CONFORMAL_WEDGES.get(n)))
     return beams
 
 

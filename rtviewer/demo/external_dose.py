@@ -52,7 +52,8 @@ def _unit_beam_dose(beam: PlannedBeam, points: NDArray[np.float32],
     """Relative dose per unit meterset weight at points ``(3, N)`` mm (cGy per MU)."""
     total = np.zeros(points.shape[1])
     for index, weight in _segments(beam):
-        total += weight * beam_dose(points, beam.geometry(index), beam.apertures[index], phantom)
+        total += weight * beam_dose(points, beam.geometry(index), beam.apertures[index],
+                                    phantom, wedge=beam.wedge)
     return total
 
 

@@ -19,6 +19,7 @@ Dose at a point ``P`` from one beam (6 MV-like)::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -79,15 +80,22 @@ def fluence(aperture: Aperture, u_mm: FloatArray, v_mm: FloatArray,
 
 
 def beam_dose(points_mm: NDArray[np.float32], geometry: BeamGeometry, aperture: Aperture,
-              phantom: Phantom, model: BeamModel = BEAM_MODEL) -> NDArray[np.float32]:
+              phantom: Phantom, model: BeamModel = BEAM_MODEL,
+              wedge: Any = None) -> NDArray[np.float32]:
     """Relative dose (N,) of one beam at patient points given coordinate-major ``(3, N)`` mm.
+
+    ``wedge`` (a :class:`rtviewer.demo.beams.DemoWedge`) multiplies the fluence by its
+    transmission across the field.
 
     The points must lie inside ``phantom.body`` (the caller selects them once for
     all beams); depth is measured from where each ray enters the body. float32
     with a (3, N) layout keeps this fast enough for a 2.5 mm grid over a thorax.
     """
     axis = np.arange(-_FLUENCE_HALF_WIDTH_MM, _FLUENCE_HALF_WIDTH_MM + 0.5, _FLUENCE_STEP_MM)
-    flu = fluence(aperture, axis, axis, model).astype(np.float32)
+    flu = fluence(aperture, axis, axis, model)
+    if wedge is not None:
+        flu = flu * wedge.transmission(axis, axis, model.mu_per_mm)
+    flu = flu.astype(np.float32)
     rotation = geometry.bld_from_patient_matrix().astype(np.float32)
     iso = np.asarray(geometry.isocenter_mm, dtype=np.float32)[:, None]
     bld = rotation @ (points_mm - iso)

@@ -14,7 +14,7 @@ from pydicom.dataset import Dataset
 from pydicom.uid import RTBeamsTreatmentRecordStorage, RTPlanStorage
 
 from rtviewer.demo.beams import PlannedBeam
-from rtviewer.demo.rtplan import MACHINE
+from rtviewer.demo.rtplan import MACHINE, wedge_items
 from rtviewer.demo.writer import Patient, Series, new_dataset, sequence_item, write_dataset
 
 __all__ = ["BeamDelivery", "Session", "plan_sessions", "write_beams_record"]
@@ -93,7 +93,8 @@ def _beam_session(d: BeamDelivery, session: Session) -> Dataset:
     item = sequence_item(
         ReferencedBeamNumber=d.beam.number, BeamName=d.beam.name, BeamType="STATIC",
         RadiationType="PHOTON", ReferencedPatientSetupNumber=1,
-        NumberOfWedges=0, NumberOfCompensators=0, NumberOfBoli=0, NumberOfBlocks=0,
+        NumberOfCompensators=0, NumberOfBoli=0, NumberOfBlocks=0,
+        **wedge_items(d.beam, recorded=True),
         BeamLimitingDeviceLeafPairsSequence=[
             sequence_item(RTBeamLimitingDeviceType="ASYMX", NumberOfLeafJawPairs=1),
             sequence_item(RTBeamLimitingDeviceType="ASYMY", NumberOfLeafJawPairs=1),

@@ -21,7 +21,7 @@ from rtviewer.demo.writer import (
     write_dataset,
 )
 
-__all__ = ["MACHINE", "PlanSpec", "write_external_plan"]
+__all__ = ["MACHINE", "PlanSpec", "write_external_plan", "wedge_items"]
 
 MACHINE = "DemoLinac"
 
@@ -87,7 +87,23 @@ def _control_point(beam: PlannedBeam, i: int, body: Ellipsoid) -> Dataset:
         cp.TableTopLateralPosition = ""
         cp.IsocenterPosition = [round(v, 2) for v in beam.isocenter_mm]
         cp.SourceToSurfaceDistance = _ssd_mm(beam, body, 0)
+        if beam.wedge is not None:
+            cp.WedgePositionSequence = [sequence_item(
+                ReferencedWedgeNumber=beam.wedge.number, WedgePosition="IN")]
     return cp
+
+
+def wedge_items(beam: PlannedBeam, *, recorded: bool = False) -> dict:
+    """Number of Wedges and the (Recorded) Wedge Sequence of a beam's plan or record item."""
+    w = beam.wedge
+    if w is None:
+        return {"NumberOfWedges": 0}
+    values = {"WedgeNumber": w.number, "WedgeType": w.kind, "WedgeID": w.wedge_id,
+              "WedgeAngle": w.angle_deg, "WedgeOrientation": w.orientation_deg}
+    if recorded:
+        return {"NumberOfWedges": 1, "RecordedWedgeSequence": [sequence_item(**values)]}
+    return {"NumberOfWedges": 1,
+            "WedgeSequence": [sequence_item(**values, WedgeFactor=w.factor)]}
 
 
 def _beam_item(beam: PlannedBeam, body: Ellipsoid) -> Dataset:
@@ -104,9 +120,9 @@ def _beam_item(beam: PlannedBeam, body: Ellipsoid) -> Dataset:
         TreatmentMachineName=MACHINE, Manufacturer="rtviewer demo generator",
         PrimaryDosimeterUnit="MU", SourceAxisDistance=1000.0,
         BeamLimitingDeviceSequence=devices, ReferencedPatientSetupNumber=1,
-        TreatmentDeliveryType="TREATMENT", NumberOfWedges=0, NumberOfCompensators=0,
+        TreatmentDeliveryType="TREATMENT", NumberOfCompensators=0,
         NumberOfBoli=0, NumberOfBlocks=0, FinalCumulativeMetersetWeight=1.0,
-        NumberOfControlPoints=n_cp,
+        NumberOfControlPoints=n_cp, **wedge_items(beam),
         ControlPointSequence=[_control_point(beam, i, body) for i in range(n_cp)],
     )
 

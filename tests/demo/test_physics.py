@@ -217,3 +217,34 @@ def test_brachy_dose_file_matches_the_plan_dwells(demo_headers, find):
     assert sum(sum(t) for t in dwell_times_s()) == pytest.approx(
         sum(s for _, s in dwells), abs=0.05)
     assert len(dwells) == sum(len(c.dwell_from_tip_mm) for c in CHANNELS)
+
+
+@pytest.mark.parametrize("beam_number", [2, 6])
+def test_wedged_beam_dose_follows_the_plans_wedge(conformal, beam_number):
+    """Across the field the BEAM dose changes by the wedge the plan states, no more.
+
+    The ratio of the written dose at ±25 mm along the wedge's heel → toe direction
+    (isocentre plane), over the same ratio of the open field, is the wedge's
+    transmission ratio ``exp(tan(angle) · μ · 50 mm)``, with angle and orientation
+    read back from the RT Plan.
+    """
+    from rtviewer.core.iec61217 import rotation_z
+    from rtviewer.demo.photon_dose import BEAM_MODEL, beam_dose
+    from rtviewer.demo.thorax import thorax_phantom
+    from rtviewer.dicom.plan import read_plan
+
+    plan_path, _, beam_paths = conformal
+    wedge = read_plan(plan_path).beam(beam_number).wedges[0]
+    assert wedge.wedge_type == ("STANDARD" if beam_number == 2 else "DYNAMIC")
+    beam = conformal_beams(PTV, ISOCENTER_MM)[beam_number - 1]
+    geo = beam.geometry()
+    toe = rotation_z(wedge.orientation_deg)[:2, :2] @ np.array([0.0, 1.0])
+    s = np.array([-25.0, 25.0])
+    points = geo.bld_to_patient(np.column_stack([s * toe[0], s * toe[1], np.zeros(2)]))
+    written = _sample(read_dose(beam_paths[beam_number]), points)
+    open_field = beam_dose(np.ascontiguousarray(points.T, dtype=np.float32), geo,
+                           beam.apertures[0], thorax_phantom())
+    measured = (written[1] / written[0]) / (open_field[1] / open_field[0])
+    expected = np.exp(np.tan(np.radians(wedge.angle_deg)) * BEAM_MODEL.mu_per_mm * 50.0)
+    assert expected > 1.04
+    assert measured == pytest.approx(expected, rel=0.005)
