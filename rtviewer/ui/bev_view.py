@@ -384,6 +384,10 @@ class BeamsEyeView(QtWidgets.QWidget):
                          f"{len(beam.energy_layers)} layers.")
         elif not content.apertures:
             lines.append("No jaws or MLC in this beam: no field outline to draw.")
+        if len(beam.mlcs) > 1:
+            names = ", ".join(d.device_type for d in beam.mlcs)
+            lines.append(f"Stacked MLC ({names}): the red field is where every layer and the "
+                         "jaws are open.")
         if self.fluence_note:
             lines.append(self.fluence_note)
         lines += list(content.accessory_lines)

@@ -105,6 +105,12 @@ def test_dual_layer_leaves_drawn_and_jaws_wide(tmp_path, corpus, qtbot):
     content = bev_content(plan, beam, 0)
     assert content.leaves is not None and len(content.leaves) == 2 * (28 + 28)
     assert not content.notes
+    from rtviewer.ui.bev_view import BeamsEyeView
+
+    view = BeamsEyeView()
+    qtbot.addWidget(view)
+    view.set_data(plan=plan)
+    assert "Stacked MLC (MLCX1, MLCX2)" in view.info.text()
 
 
 def test_unknown_device_is_named(tmp_path, corpus):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pytest
 from factories.beam_devices import ion_device_plan
 
 from rtviewer.core.iec61217 import BeamGeometry
@@ -66,3 +67,25 @@ def test_devices_listed_and_spots_in_the_sidecar(tmp_path, corpus):
                   for i in layer["control_point_indices"])
     assert np.allclose(layer["spot_meterset_weights"], weights)
     assert layer["nominal_energy_mev"] == float(cp.NominalBeamEnergy)
+
+
+def test_drr_rays_come_from_both_virtual_sources():
+    """A small water cube 500 mm upstream, off axis: its shadow lands where each axis's
+    own source puts it (X through 2000 mm, Y through 2560 mm), not where their mean would."""
+    from rtviewer.core.drr import drr
+    from rtviewer.core.grid import Grid
+
+    g = BeamGeometry(gantry_deg=0.0, sad_mm=2000.0, sad_y_mm=2560.0)
+    centre = g.gantry_to_patient([50.0, 50.0, 500.0])
+    grid = Grid(affine=np.c_[np.diag([1.0, 1.0, 1.0, 1.0])[:, :3],
+                             [*(centre - 15.0), 1.0]], shape=(31, 31, 31))
+    volume = np.full(grid.shape, -1000.0, dtype=np.float32)
+    volume[10:21, 10:21, 10:21] = 0.0  # an 11 mm water cube centred on ``centre``
+    xs, ys = np.arange(50.0, 85.0, 0.25), np.arange(45.0, 80.0, 0.25)
+    image = drr(volume, grid, g, xs, ys, step_mm=0.25)
+    total = image.sum()
+    assert total > 0
+    x_mean = float((image.sum(axis=0) * xs).sum() / total)
+    y_mean = float((image.sum(axis=1) * ys).sum() / total)
+    assert x_mean == pytest.approx(50.0 * 2000 / 1500, abs=0.3)  # 66.7 mm
+    assert y_mean == pytest.approx(50.0 * 2560 / 2060, abs=0.3)  # 62.1 mm, mean SAD: 64.0
