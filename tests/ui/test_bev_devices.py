@@ -133,3 +133,14 @@ def test_unknown_device_is_named(tmp_path, corpus):
     assert "MLCX2: leaf layout not understood" in text
     # the aperture then comes from MLCX1 alone, and says so
     assert doc["aperture_mm"][0]["polygons"]
+
+
+def test_check_says_how_the_stacked_layers_are_understood(tmp_path, corpus):
+    from rtviewer.dicom.check import check_path
+
+    path = dual_layer_plan(corpus, tmp_path / "halcyon")
+    report = check_path(path, use_cache=False)
+    layers = [f for f in report.findings if f.code == "ENUMERATED_VALUE"
+              and f.attribute == "RTBeamLimitingDeviceType"]
+    assert len(layers) == 2
+    assert all("stacked MLC" in f.assumption for f in layers)

@@ -8,6 +8,7 @@ PS3.3 (C.8.8 RT modules, C.7.3.1 patient position).
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Iterator
 
@@ -104,6 +105,22 @@ def check_enumerated_values(ds: Dataset) -> list[Finding]:
                 f"{keyword} is {text!r}, not one of the standard's values "
                 f"({', '.join(sorted(ENUMERATED_VALUES[keyword]))})"
                 + (f"; {n} occurrences." if n > 1 else "."),
-                Severity.INFO, keyword, "rtviewer treats the value as unknown")
+                Severity.INFO, keyword, _assumption(keyword, text))
         for (keyword, text), n in sorted(counts.items())
     ]
+
+
+#: Vendor values outside the standard's list that rtviewer understands, and how.
+_UNDERSTOOD = {
+    "RTBeamLimitingDeviceType": (
+        re.compile(r"MLC[XY]\d+"),
+        "a layer of a stacked MLC (Varian Halcyon, Ethos: MLCX1, MLCX2): the field is drawn "
+        "where every layer and the jaws are open"),
+}
+
+
+def _assumption(keyword: str, value: str) -> str:
+    understood = _UNDERSTOOD.get(keyword)
+    if understood is not None and understood[0].fullmatch(value):
+        return understood[1]
+    return "rtviewer treats the value as unknown"
