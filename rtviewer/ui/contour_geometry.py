@@ -13,6 +13,7 @@ polylines for one ``PlotCurveItem(connect='finite')`` per ROI.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,6 +26,8 @@ __all__ = ["CutTable", "RoiOutline", "open_polylines", "roi_outline", "section_o
 
 #: A stack this close to parallel (tilt × size in mm) is drawn as one contour plane.
 _PARALLEL_MM = 0.01
+#: No patient extent exceeds this (mm).
+_LARGEST_MM = 1e4
 _PERPENDICULAR = 1e-3
 
 
@@ -36,14 +39,20 @@ class RoiOutline:
     ----------
     s, t : ndarray
         View coordinates (mm) of NaN-separated polylines.
-    fill_polygons : sequence of (N, 2) ndarray
-        Closed polygons (in-plane view) or rectangles (cut view, a ``(K, 4, 2)``
-        array) whose even-odd union is the structure's section, for the fill.
+    fill : sequence of (N, 2) ndarray, or a callable returning one
+        Closed polygons (in-plane view), rectangles (cut view, a ``(K, 4, 2)``
+        array) or clipped polygons (tilted view, computed only when asked for:
+        most redraws show no fill) whose even-odd union is the structure's section.
     """
 
     s: np.ndarray
     t: np.ndarray
-    fill_polygons: tuple[np.ndarray, ...] | np.ndarray
+    fill: tuple[np.ndarray, ...] | np.ndarray | Callable[[], tuple[np.ndarray, ...]]
+
+    @property
+    def fill_polygons(self) -> tuple[np.ndarray, ...] | np.ndarray:
+        """The fill's polygons (see ``fill``)."""
+        return self.fill() if callable(self.fill) else self.fill
 
     @property
     def empty(self) -> bool:
@@ -64,8 +73,7 @@ def _join(polylines: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def roi_outline(model: SlabModel | None, frame: DisplayFrame, view: str,
-                depth_mm: float, table: CutTable | None = None,
-                section: SectionTable | None = None) -> RoiOutline:
+                depth_mm: float, table: CutTable | None = None) -> RoiOutline:
     """Outline of a structure on the view ``view`` at slice position ``depth_mm``.
 
     Parameters
@@ -78,7 +86,7 @@ def roi_outline(model: SlabModel | None, frame: DisplayFrame, view: str,
         ``"axial"``, ``"sagittal"`` or ``"coronal"``.
     depth_mm : float
         Slice position along the view normal (``p·n``), mm.
-    table, section : CutTable, SectionTable, optional
+    table : CutTable, optional
         The model's flattened edges (cached by the caller); built when absent.
 
     Returns
@@ -87,12 +95,11 @@ def roi_outline(model: SlabModel | None, frame: DisplayFrame, view: str,
         Empty when the slice misses the structure.
     """
     u, v, n = frame.axes(view)
-    return section_outline(model, u, v, n, depth_mm, table, section)
+    return section_outline(model, u, v, n, depth_mm, table)
 
 
 def section_outline(model: SlabModel | None, u: np.ndarray, v: np.ndarray, n: np.ndarray,
-                    depth_mm: float, table: CutTable | None = None,
-                    section: SectionTable | None = None) -> RoiOutline:
+                    depth_mm: float, table: CutTable | None = None) -> RoiOutline:
     """Outline of a structure on any plane ``p·n = depth_mm`` seen with axes ``(u, v)``.
 
     Contour planes parallel to the view show the plane whose slab holds the slice,
@@ -108,7 +115,7 @@ def section_outline(model: SlabModel | None, u: np.ndarray, v: np.ndarray, n: np
         Screen-right, screen-down and normal of the plane (orthonormal, patient LPS).
     depth_mm : float
         The plane's position along ``n``, mm.
-    table, section : CutTable, SectionTable, optional
+    table : CutTable, optional
         Cached flattened edges; built when absent.
     """
     if model is None or not model.planes:
@@ -116,9 +123,11 @@ def section_outline(model: SlabModel | None, u: np.ndarray, v: np.ndarray, n: np
     cos = float(model.normal @ n)
     if abs(cos) < _PERPENDICULAR:
         return _cut(model, u, v, n, depth_mm, table)
-    if np.sqrt(max(0.0, 1.0 - cos * cos)) * _extent_mm(model) < _PARALLEL_MM:
+    sin = np.sqrt(max(0.0, 1.0 - cos * cos))
+    # (exactly parallel stacks, the common case, skip measuring the extent)
+    if sin * _LARGEST_MM < _PARALLEL_MM or sin * _extent_mm(model) < _PARALLEL_MM:
         return _in_plane(model, u, v, float(np.sign(cos)) * depth_mm)
-    section = section if section is not None else SectionTable.from_model(model)
+    section = table.section if table is not None else SectionTable.from_model(model)
     segments, fill = tilted_section(model, section, u, v, n, depth_mm)
     if segments.size == 0:
         return _EMPTY
@@ -165,6 +174,8 @@ class CutTable:
         Index of the edge's plane in ``model.planes``.
     offset, lower, upper : ndarray, (P,)
         Plane offsets and slab faces along the model normal, mm.
+    section : SectionTable
+        The same polygons for views tilted against the contour planes.
     """
 
     start: np.ndarray
@@ -173,6 +184,7 @@ class CutTable:
     offset: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
+    section: SectionTable
     _projections: dict[tuple[object, ...], tuple[np.ndarray, ...]] = field(
         default_factory=dict, repr=False, compare=False)
 
@@ -216,7 +228,7 @@ class CutTable:
         """Flatten ``model`` (done once per structure, then cached by the scene)."""
         flat = SectionTable.from_model(model)
         return cls(flat.start, flat.end, flat.edge_plane,
-                   np.array([p.offset_mm for p in model.planes]), flat.lower, flat.upper)
+                   np.array([p.offset_mm for p in model.planes]), flat.lower, flat.upper, flat)
 
 
 def _cut(model: SlabModel, u: np.ndarray, v: np.ndarray, n: np.ndarray,

@@ -21,7 +21,6 @@ from rtviewer.model.dose_reference import PercentReference, dose_warnings, perce
 from rtviewer.model.image import ImageVolume
 from rtviewer.model.structure import StructureSet
 from rtviewer.ui.contour_geometry import CutTable
-from rtviewer.ui.slab_section import SectionTable
 from rtviewer.ui.view_geometry import DisplayFrame
 from rtviewer.ui.view_state import ReferenceDose
 
@@ -101,20 +100,12 @@ class Scene:
 
     def cut_table(self, roi_number: int) -> CutTable | None:
         """The ROI's flattened edges for sagittal/coronal cuts (cached)."""
-        table: CutTable | None = self._table(roi_number, CutTable)
-        return table
-
-    def section_table(self, roi_number: int) -> SectionTable | None:
-        """The ROI's flattened polygons for views tilted against its contours (cached)."""
-        table: SectionTable | None = self._table(roi_number, SectionTable)
-        return table
-
-    def _table(self, roi_number: int, kind: Any) -> Any:
-        key = f"{kind.__name__}-{roi_number}"
+        key = f"cut-{roi_number}"
         if key not in self._cache:
             model = self.slab_model(roi_number)
-            self._cache[key] = kind.from_model(model) if model is not None else None
-        return self._cache[key]
+            self._cache[key] = CutTable.from_model(model) if model is not None else None
+        table: CutTable | None = self._cache[key]
+        return table
 
     def open_contours_mm(self, roi_number: int) -> list[np.ndarray]:
         """Points of the ROI's open contours and points (cached), drawn as lines."""

@@ -22,6 +22,7 @@ case of ``contour_geometry`` (which handles the parallel and perpendicular views
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -141,7 +142,7 @@ class _ViewMap:
 
 def tilted_section(model: SlabModel, table: SectionTable, u: np.ndarray, v: np.ndarray,
                    n: np.ndarray, depth_mm: float
-                   ) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
+                   ) -> tuple[np.ndarray, Callable[[], tuple[np.ndarray, ...]]]:
     """The section of a slab model by a view plane tilted against its contour planes.
 
     Parameters
@@ -159,32 +160,51 @@ def tilted_section(model: SlabModel, table: SectionTable, u: np.ndarray, v: np.n
     -------
     segments : ndarray, (K, 3, 2)
         Boundary segments in view ``(s, t)`` mm, each followed by a NaN row.
-    fill : tuple of (M, 2) ndarray
-        Polygons in view mm whose even-odd union is the section.
+    fill : callable
+        Returns the polygons (view mm) whose even-odd union is the section.
     """
     view = _ViewMap.of(model, u, v, n, depth_mm)
     ka, kb, wa, wb, kmin, kmax, plane = table.along(view.k)
+    polygon_lo = table.lower[table.polygon_plane] - view.h0
+    polygon_hi = table.upper[table.polygon_plane] - view.h0
+    # only a polygon whose k range meets its own strip has an edge in it or crosses a face
+    hit = np.flatnonzero((kmax >= polygon_lo) & (kmin <= polygon_hi))
+    edges, owner = _edges_of(table, hit)
+    ka, kb, wa, wb, plane = ka[edges], kb[edges], wa[edges], wb[edges], plane[edges]
     lo, hi = table.lower[plane] - view.h0, table.upper[plane] - view.h0
-    sides = _clipped_edges(table, ka, kb, lo, hi)
+    sides = _clipped_edges(table.start[edges], table.end[edges], ka, kb, lo, hi)
     faces = _face_segments(table, view, ka, kb, wa, wb, plane)
     segments = np.concatenate([sides, faces])
     st = view.to_st(segments.reshape(-1, 2)).reshape(-1, 2, 2)
     out = np.full((st.shape[0], 3, 2), np.nan)
     out[:, :2] = st
-    polygon_lo = table.lower[table.polygon_plane] - view.h0
-    polygon_hi = table.upper[table.polygon_plane] - view.h0
-    hit = np.flatnonzero((kmax >= polygon_lo) & (kmin <= polygon_hi))
-    fill = tuple(view.to_st(p) for p in _clip_to_strips(table, hit, view.k, ka,
-                                                         polygon_lo, polygon_hi))
+    start = table.start[edges]
+
+    def fill() -> tuple[np.ndarray, ...]:
+        """Sutherland-Hodgman against each polygon's own strip (only when a fill is shown)."""
+        points, parts, upper = _clip_half(start, owner, ka - lo, hi)
+        points, parts, _upper = _clip_half(points, parts, upper - points @ view.k, upper)
+        pieces = np.split(points, np.flatnonzero(np.diff(parts)) + 1) if parts.size else []
+        return tuple(view.to_st(p) for p in pieces if len(p) >= 3)
+
     return out, fill
 
 
-def _clipped_edges(table: SectionTable, ka: np.ndarray, kb: np.ndarray, lo: np.ndarray,
-                   hi: np.ndarray) -> np.ndarray:
-    """``(K, 2, 2)`` parts of every edge inside its own plane's strip ``lo <= k·p <= hi``."""
+def _edges_of(table: SectionTable, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the edges of ``polygons`` in order, and each edge's position in it."""
+    counts = np.diff(table.polygon_start)[polygons]
+    owner = np.repeat(np.arange(polygons.size), counts)
+    first = np.cumsum(counts) - counts  # each polygon's first edge in the output
+    edges = np.arange(counts.sum()) - first[owner] + table.polygon_start[polygons][owner]
+    return edges, owner
+
+
+def _clipped_edges(start: np.ndarray, end: np.ndarray, ka: np.ndarray, kb: np.ndarray,
+                   lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """``(K, 2, 2)`` parts of edges inside their own plane's strip ``lo <= k·p <= hi``."""
     first, last = inside_interval(ka, kb, lo, hi)
     keep = np.flatnonzero(last > first)
-    a, b = table.start[keep], table.end[keep]
+    a, b = start[keep], end[keep]
     step = b - a
     return np.stack([a + first[keep, None] * step, a + last[keep, None] * step], axis=1)
 
@@ -225,34 +245,18 @@ def _face_height_index(table: SectionTable, face: np.ndarray) -> np.ndarray:
     return result
 
 
-def _clip_to_strips(table: SectionTable, polygons: np.ndarray, k: np.ndarray, ka: np.ndarray,
-                    lo: np.ndarray, hi: np.ndarray) -> list[np.ndarray]:
-    """The given polygons clipped to their planes' strips (Sutherland-Hodgman, vectorised).
+def _clip_half(points: np.ndarray, owner: np.ndarray, f: np.ndarray, carried: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One Sutherland-Hodgman pass keeping ``f >= 0`` of polygons stored back to back.
 
     The strip is convex, so clipping a polygon (convex or not) against its two
     half-planes leaves a polygon with the same even-odd interior inside the strip
     (at most zero-width bridges along a face, which an even-odd fill ignores).
+    ``carried`` is a per-vertex value that follows the vertices (a vertex made at a
+    crossing takes its start vertex's).
     """
-    if polygons.size == 0:
-        return []
-    counts = np.diff(table.polygon_start)[polygons]
-    owner = np.repeat(np.arange(polygons.size), counts)
-    first = np.cumsum(counts) - counts  # each polygon's first vertex in the output
-    edges = np.arange(counts.sum()) - first[owner] + table.polygon_start[polygons][owner]
-    points = table.start[edges]
-    height = ka[edges]
-    for bound, sign in ((lo, 1.0), (hi, -1.0)):
-        points, owner = _clip_half(points, owner, sign * (height - bound[polygons][owner]))
-        height = points @ k
-    pieces = np.split(points, np.flatnonzero(np.diff(owner)) + 1)
-    return [p for p in pieces if len(p) >= 3]
-
-
-def _clip_half(points: np.ndarray, owner: np.ndarray, f: np.ndarray
-               ) -> tuple[np.ndarray, np.ndarray]:
-    """One Sutherland-Hodgman pass keeping ``f >= 0`` of polygons stored back to back."""
     if points.shape[0] == 0:
-        return points, owner
+        return points, owner, carried
     following = np.arange(owner.size) + 1
     last = np.append(np.flatnonzero(np.diff(owner)), owner.size - 1)
     firsts = np.append(0, last[:-1] + 1)
@@ -265,4 +269,4 @@ def _clip_half(points: np.ndarray, owner: np.ndarray, f: np.ndarray
     meet = points + t[:, None] * (points[following] - points)
     emitted = np.stack([points, meet], axis=1).reshape(-1, 2)  # vertex, then crossing
     keep = np.stack([inside, crossing], axis=1).reshape(-1)
-    return emitted[keep], np.repeat(owner, 2)[keep]
+    return emitted[keep], np.repeat(owner, 2)[keep], np.repeat(carried, 2)[keep]

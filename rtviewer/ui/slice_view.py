@@ -305,8 +305,7 @@ class SliceView(QtWidgets.QWidget):
                 continue
             number = roi.roi_number
             outline = roi_outline(self.scene.slab_model(number), self.scene.frame, self.view,
-                                  depth, self.scene.cut_table(number),
-                                  self.scene.section_table(number))
+                                  depth, self.scene.cut_table(number))
             s, t = outline.s, outline.t
             open_pts = self.scene.open_contours_mm(roi.roi_number)
             if open_pts:
