@@ -125,22 +125,14 @@ def section_outline(model: SlabModel | None, u: np.ndarray, v: np.ndarray, n: np
         return _cut(model, u, v, n, depth_mm, table)
     sin = np.sqrt(max(0.0, 1.0 - cos * cos))
     # (exactly parallel stacks, the common case, skip measuring the extent)
-    if sin * _LARGEST_MM < _PARALLEL_MM or sin * _extent_mm(model) < _PARALLEL_MM:
-        return _in_plane(model, u, v, float(np.sign(cos)) * depth_mm)
     section = table.section if table is not None else SectionTable.from_model(model)
+    if sin * _LARGEST_MM < _PARALLEL_MM or sin * section.extent_mm < _PARALLEL_MM:
+        return _in_plane(model, u, v, float(np.sign(cos)) * depth_mm)
     segments, fill = tilted_section(model, section, u, v, n, depth_mm)
     if segments.size == 0:
         return _EMPTY
     st = segments.reshape(-1, 2)
     return RoiOutline(st[:, 0], st[:, 1], fill)
-
-
-def _extent_mm(model: SlabModel) -> float:
-    """Diagonal of the box holding every contour (mm), in the contour planes."""
-    boxes = np.array([p.bounds_uv for p in model.planes if p.bounds_uv is not None])
-    if boxes.size == 0:
-        return np.inf
-    return float(np.hypot(*(boxes[:, 2:].max(axis=0) - boxes[:, :2].min(axis=0))))
 
 
 def _in_plane(model: SlabModel, u: np.ndarray, v: np.ndarray, offset_mm: float) -> RoiOutline:

@@ -71,7 +71,7 @@ class SectionTable:
     upper: np.ndarray
     lower_face: np.ndarray
     upper_face: np.ndarray
-    _per_view: dict[tuple[float, ...], tuple[np.ndarray, ...]] = field(
+    _per_view: dict[object, tuple[np.ndarray, ...]] = field(
         default_factory=dict, repr=False, compare=False)
 
     @classmethod
@@ -106,10 +106,20 @@ class SectionTable:
             e = np.array([-k[1], k[0]]) / np.linalg.norm(k)
             ka, kb = self.start @ k, self.end @ k
             starts = self.polygon_start[:-1]
-            self._per_view[key] = (ka, kb, self.start @ e, self.end @ e,
-                                   np.minimum.reduceat(ka, starts),
-                                   np.maximum.reduceat(ka, starts), self.edge_plane)
+            # one (E, 7) table: a slice picks its edges with one fancy index
+            packed = np.column_stack([ka, kb, self.start @ e, self.end @ e, self.start,
+                                      self.edge_plane])
+            self._per_view[key] = (packed, np.minimum.reduceat(ka, starts),
+                                   np.maximum.reduceat(ka, starts))
         return self._per_view[key]
+
+    @property
+    def extent_mm(self) -> float:
+        """Diagonal of the box holding every vertex (mm), in the contour planes."""
+        if "extent" not in self._per_view:
+            span = np.ptp(self.start, axis=0) if len(self.start) else np.zeros(2)
+            self._per_view["extent"] = (np.array(float(np.hypot(*span))),)
+        return float(self._per_view["extent"][0])
 
 
 @dataclass(frozen=True)
@@ -164,22 +174,22 @@ def tilted_section(model: SlabModel, table: SectionTable, u: np.ndarray, v: np.n
         Returns the polygons (view mm) whose even-odd union is the section.
     """
     view = _ViewMap.of(model, u, v, n, depth_mm)
-    ka, kb, wa, wb, kmin, kmax, plane = table.along(view.k)
+    packed, kmin, kmax = table.along(view.k)
     polygon_lo = table.lower[table.polygon_plane] - view.h0
     polygon_hi = table.upper[table.polygon_plane] - view.h0
     # only a polygon whose k range meets its own strip has an edge in it or crosses a face
     hit = np.flatnonzero((kmax >= polygon_lo) & (kmin <= polygon_hi))
     edges, owner = _edges_of(table, hit)
-    ka, kb, wa, wb, plane = ka[edges], kb[edges], wa[edges], wb[edges], plane[edges]
+    picked = packed[edges]
+    ka, kb, wa, wb, start = picked[:, 0], picked[:, 1], picked[:, 2], picked[:, 3], picked[:, 4:6]
+    plane = picked[:, 6].astype(np.intp)
     lo, hi = table.lower[plane] - view.h0, table.upper[plane] - view.h0
-    sides = _clipped_edges(table.start[edges], table.end[edges], ka, kb, lo, hi)
+    sides = _clipped_edges(start, table.end[edges], ka, kb, lo, hi)
     faces = _face_segments(table, view, ka, kb, wa, wb, plane)
     segments = np.concatenate([sides, faces])
     st = view.to_st(segments.reshape(-1, 2)).reshape(-1, 2, 2)
     out = np.full((st.shape[0], 3, 2), np.nan)
     out[:, :2] = st
-    start = table.start[edges]
-
     def fill() -> tuple[np.ndarray, ...]:
         """Sutherland-Hodgman against each polygon's own strip (only when a fill is shown)."""
         points, parts, upper = _clip_half(start, owner, ka - lo, hi)
