@@ -31,6 +31,7 @@ from rtviewer.cli.conformance_text import (
 )
 from rtviewer.dicom.check.collector import ISSUE_SEVERITIES
 from rtviewer.dicom.conformance import iod_name_for_sop_class, module_rules_for_iod
+from rtviewer.dicom.conformance.conditions import CONDITIONAL_RULES
 from rtviewer.dicom.sop_classes import SOP_CLASSES
 from rtviewer.dicom.transfer_syntaxes import DECODED_TRANSFER_SYNTAXES, NOT_DECODED
 
@@ -127,14 +128,27 @@ def _iod_annex() -> list[str]:
               "(Type 1) of the attributes of these modules, from the standard's tables "
               "as shipped by highdicom. Mandatory modules are always checked; "
               "Conditional and User-option modules when one of their own attributes "
-              "is present. Type 1C/2C conditions are not evaluated.", ""]
+              "is present. The Type 1C/2C attributes of the RT modules are checked where "
+              "their condition holds (section 8.1.1). A file without SOP Class UID is an "
+              "error (`MISSING_SOP_CLASS_UID`) and is checked and read as the class its "
+              "file meta, Modality or content shows, which the finding names.", ""]
     iods = {iod_name_for_sop_class(c.uid): c.name for c in SOP_CLASSES.values()}
     for iod in _CHECKED_IODS:
         modules = module_rules_for_iod(iod)
         names = [name for key, name in iods.items() if key == iod]
         lines += [f"#### {names[0] if names else iod} (`{iod}`)", ""]
         lines += _table(("Module", "Usage"), [(m.module, _USAGE[m.usage]) for m in modules])
-    return lines
+    return lines + _conditional_rules()
+
+
+def _conditional_rules() -> list[str]:
+    lines = ["#### 8.1.1 Type 1C and 2C conditions evaluated", "",
+             "Where a condition depends on a change during the beam, the first control "
+             "point is checked (a change cannot be seen in an absent attribute).", ""]
+    return lines + _table(
+        ("Attribute", "Type", "IODs", "Module (PS3.3)", "Condition"),
+        [(" > ".join((*r.path, r.keyword)), r.attribute_type, ", ".join(r.iods),
+          f"{r.module} ({r.section})", r.condition_text) for r in CONDITIONAL_RULES])
 
 
 def _check_codes() -> list[str]:

@@ -117,7 +117,9 @@ def _record_from(path: str, walked: header_walk.WalkResult | None) -> Record:
         return skipped("DICOMDIR (a media directory, not an object)")
     if walked is not None and sop.kind in _NEEDS_PIXELS and not walked.has_pixel_data:
         return problem(f"{sop.name} without Pixel Data (truncated or incomplete file)")
-    if walked is not None and sop.kind == "image" and 0x00020010 in walked.meta:
+    # without (0008,0016) the pydicom path infers the class and says so
+    if walked is not None and sop.kind == "image" and 0x00020010 in walked.meta \
+            and 0x00080016 in walked.values:
         try:
             record = _fast_image_record(walked)
         except (ValueError, IndexError):

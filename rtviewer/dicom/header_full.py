@@ -15,6 +15,7 @@ from rtviewer.dicom.header_record import Record, instance_record, problem, skipp
 from rtviewer.dicom.rt_references import beam_numbers, raw_references
 from rtviewer.dicom.rt_summary import summarize
 from rtviewer.dicom.sop_classes import lookup
+from rtviewer.dicom.sop_inference import infer_sop_class, missing_sop_class_finding
 from rtviewer.errors import NotDicomError, UnreadableFileError
 from rtviewer.model.findings import Finding, Severity
 
@@ -149,8 +150,11 @@ def _guarded(part: Callable[[], Any], fallback: Any, code: str, what: str,
 def _build(ds: Dataset, found: list[Finding], rois_with_contours: int | None) -> Record:
     bad: list[str] = []
     sop_class_uid = _safe(_text, ds, "SOPClassUID", bad)
-    if not sop_class_uid and getattr(ds, "file_meta", None) is not None:
-        sop_class_uid = _text(ds.file_meta, "MediaStorageSOPClassUID")
+    missing_class = None
+    if not sop_class_uid and "SOPClassUID" not in bad:
+        inferred = infer_sop_class(ds)  # never silent: the finding says what it is read as
+        missing_class = missing_sop_class_finding(inferred, empty="SOPClassUID" in ds)
+        sop_class_uid = inferred.uid
     v = _values(ds, bad)
     if not v["SOPInstanceUID"]:
         return problem("DICOM file without SOP Instance UID: it cannot be identified")
@@ -158,6 +162,8 @@ def _build(ds: Dataset, found: list[Finding], rois_with_contours: int | None) ->
     if sop.kind == "dicomdir":
         return skipped("DICOMDIR (a media directory, not an object)")
     findings = [_finding_row(f) for f in found]
+    if missing_class is not None:
+        findings.append(_finding_row(missing_class))
     findings += [["UNREADABLE_VALUE", f"{k} could not be read and is ignored", "warning"]
                  for k in bad]
     # Each part guarded on its own: a summary that fails must not lose the references.

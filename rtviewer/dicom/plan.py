@@ -29,6 +29,7 @@ from rtviewer.dicom._rt_values import (
 from rtviewer.dicom.captured import with_warnings_as_findings
 from rtviewer.dicom.files import read_dataset
 from rtviewer.dicom.sop_classes import RT_ION_PLAN, RT_PLAN
+from rtviewer.dicom.sop_inference import infer_sop_class, missing_sop_class_finding
 from rtviewer.errors import UnsupportedObjectError
 from rtviewer.model.findings import Severity
 from rtviewer.model.plan import (
@@ -89,6 +90,12 @@ def _plan_kind(ds: Dataset, path: Path, notes: Notes) -> PlanKind:
                   f"'{PRIVATE_PLAN_CLASSES[sop_class]}' class; its standard RT Plan content is "
                   "read, private parts are ignored.", attribute="SOPClassUID",
                   assumption="RT Plan Storage")
+    elif not sop_class:  # reported with the class inferred (the scan and the check)
+        if not has_content and text(ds, "Modality") != "RTPLAN":
+            raise UnsupportedObjectError("this is not a treatment plan (no SOP Class UID, "
+                                         f"Modality {text(ds, 'Modality')}, no beams, "
+                                         "fraction groups or application setups)", path=path)
+        notes.append(missing_sop_class_finding(infer_sop_class(ds)))
     elif sop_class not in (RT_PLAN, RT_ION_PLAN):
         if not has_content and text(ds, "Modality") != "RTPLAN":
             raise UnsupportedObjectError(

@@ -24,6 +24,7 @@ from rtviewer.dicom._rt_values import (
 from rtviewer.dicom.captured import with_warnings_as_findings
 from rtviewer.dicom.files import read_dataset
 from rtviewer.dicom.sop_classes import RT_TREATMENT_SUMMARY_RECORD
+from rtviewer.dicom.sop_inference import infer_sop_class, missing_sop_class_finding
 from rtviewer.errors import UnsupportedObjectError
 from rtviewer.model.plan import BeamType, RadiationType, TreatmentDeliveryType, frozen_array
 from rtviewer.model.record import (
@@ -89,7 +90,9 @@ def _kind(ds: Dataset, path: Path, notes: Notes) -> RecordKind:
     if by_content is None and by_class is None:
         raise UnsupportedObjectError(f"this is not a treatment record (SOP Class {sop_class}, "
                                      f"Modality {text(ds, 'Modality')})", path=path)
-    if by_class is None:
+    if not sop_class:
+        notes.append(missing_sop_class_finding(infer_sop_class(ds)))
+    elif by_class is None:
         notes.add("PRIVATE_SOP_CLASS", f"The SOP Class {sop_class} is not a standard treatment "
                   "record class, but the file holds treatment record content; it is read as "
                   "one.", attribute="SOPClassUID")

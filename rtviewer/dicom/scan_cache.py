@@ -28,7 +28,7 @@ __all__ = ["cache_dir", "cache_file", "load_cache", "save_cache", "load_index", 
            "CACHE_VERSION"]
 
 #: Bump when the record layout changes: older caches are then ignored.
-CACHE_VERSION = 2
+CACHE_VERSION = 3  # 3: files without SOP Class UID carry MISSING_SOP_CLASS_UID
 _log = logging.getLogger(__name__)
 Entry = dict[str, Any]
 

@@ -20,6 +20,7 @@ ISSUE_SEVERITIES: dict[str, Severity] = {
     "PATIENT_MISMATCH_IN_CHAIN": _E,
     "DVH_STATISTICS_UNITS": _E,
     "UNREADABLE_FILE": _E,
+    "MISSING_SOP_CLASS_UID": _E,
     "MISSING_REFERENCE": _W,
     "MISSING_INSTANCES": _W,
     "SERIES_UID_MULTIPLE_VOLUMES": _W,
@@ -43,7 +44,8 @@ ISSUE_SEVERITIES: dict[str, Severity] = {
 
 #: Codes that describe a whole file: one per file, whatever the source's wording.
 _ONCE_PER_FILE = frozenset({"NO_FILE_META", "PRIVATE_SOP_CLASS", "DUPLICATE_SOP_INSTANCE_UID",
-                            "EMPTY_PIXEL_DATA", "UNREADABLE_FILE", "NO_REFERENCED_SERIES"})
+                            "EMPTY_PIXEL_DATA", "UNREADABLE_FILE", "NO_REFERENCED_SERIES",
+                            "MISSING_SOP_CLASS_UID"})
 
 
 class Collector:

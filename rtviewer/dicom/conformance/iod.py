@@ -10,7 +10,8 @@ What is checked (PS3.3 usage letters, PS3.5 §7.4 attribute types):
 - Type 1 (present, not empty) and Type 2 (present, may be empty) attributes, at
   top level and inside every item of the sequences that are present, down to
   :data:`~rtviewer.dicom.conformance.tables.MAX_SEQUENCE_DEPTH`. Type 1C/2C are
-  not checked (their conditions are prose too); Type 3 is optional.
+  checked by :mod:`rtviewer.dicom.conformance.conditional`, for the RT modules whose
+  conditions are written as data; Type 3 is optional.
 - Severities: a Type 1 attribute missing or empty is a warning, raised to an error
   for the few attributes rtviewer needs and has no safe assumption for
   (:data:`NEEDED_BY_RTVIEWER`); a missing Type 2 attribute is information.
@@ -68,13 +69,16 @@ class _Tally:
     empty: int = 0
 
 
-def check_iod_attributes(ds: Dataset) -> list[Finding]:
+def check_iod_attributes(ds: Dataset, *, sop_class_uid: str | None = None) -> list[Finding]:
     """Check a dataset's Type 1 and Type 2 attributes against its IOD.
 
     Parameters
     ----------
     ds : pydicom.Dataset
         A dataset read in full or headers only (Pixel Data is then not judged).
+    sop_class_uid : str, keyword-only, optional
+        The class to check against (default: the dataset's own SOP Class UID; the
+        class inferred for a dataset that has none).
 
     Returns
     -------
@@ -83,7 +87,8 @@ def check_iod_attributes(ds: Dataset) -> list[Finding]:
         and ``MISSING_TYPE2_ATTRIBUTE``; empty when the SOP class has no IOD in the
         standard's tables (private classes are reported elsewhere).
     """
-    iod = iod_name_for_sop_class(str(ds.get("SOPClassUID", "")))
+    iod = iod_name_for_sop_class(str(ds.get("SOPClassUID", "")) if sop_class_uid is None
+                                 else sop_class_uid)
     if iod is None:
         return []
     modules = module_rules_for_iod(iod)
