@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -91,3 +92,19 @@ def test_qt_in_a_shared_module_is_reported_for_the_layers_that_reach_it(pristine
     target.write_text(target.read_text() + "\nimport PySide6  # planted\n")
     report = _lint(root).stdout
     assert re.search(r"rtviewer\.net\.\S+ -> rtviewer\.config", report), report
+
+
+def test_every_top_level_module_has_a_layer():
+    # A new module beside the packages would belong to no layer and escape every contract.
+    contracts = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    layers = next(c for c in contracts["tool"]["importlinter"]["contracts"]
+                  if c["type"] == "layers")["layers"]
+    layered = {name.strip() for layer in layers for name in layer.replace(":", "|").split("|")}
+    package = REPO_ROOT / "rtviewer"
+    top = {f"rtviewer.{p.stem}" for p in package.glob("*.py")
+           if p.stem not in ("__init__", "__main__")}
+    top |= {f"rtviewer.{p.parent.name}" for p in package.glob("*/__init__.py")}
+    data_only = {"rtviewer.resources"}  # icons and desktop files, no code
+    assert [f.name for f in (package / "resources").glob("*.py")] == ["__init__.py"]
+    assert top - layered - data_only == set()
+    assert len(top) >= 12
