@@ -29,3 +29,5 @@ $R "$DATA/dicompyler-core" --view bev --fluence --beam-number 1 --control-point 
    --size 700x800 --out $OUT/bev-fluence.png
 $R "$CASES/proton" --view bev --size 700x800 --out $OUT/bev-proton.png
 $R "$CASES/tilted" --view rtimage --size 700x760 --out $OUT/rtimage-tilted.png
+$R "$DEMO/demo" --patient RTV-DEMO-THORAX --view bev --beam-number 6 --size 700x760 \
+   --out $OUT/bev-demo-wedge.png

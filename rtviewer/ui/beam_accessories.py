@@ -161,10 +161,13 @@ def accessory_shapes(beam: Any, cp: Any) -> tuple[list[AccessoryShape], list[str
 
 
 def _roi_name(structures: Any, number: int) -> str:
+    """The bolus ROI named, and whether the view can draw it."""
     for roi in getattr(structures, "rois", ()) or ():
         if roi.roi_number == number:
-            return f"ROI {number} '{roi.name}'"
-    return f"ROI {number} (not in the loaded structure set)"
+            drawn = ("drawn projected like a structure" if roi.has_contours
+                     else "it has no contours: not drawn")
+            return f"ROI {number} '{roi.name}' ({drawn})"
+    return f"ROI {number} (not in the loaded structure set: not drawn)"
 
 
 def _ion_lines(beam: Any, cp: Any) -> list[str]:

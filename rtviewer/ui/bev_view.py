@@ -289,9 +289,12 @@ class BeamsEyeView(QtWidgets.QWidget):
     def _draw_structures(self) -> None:
         content = self.content
         rois = list(getattr(self.structures, "rois", ()) or ()) if content is not None else []
-        # the external contour projects to a mesh over everything: left out
+        # the external contour projects to a mesh over everything: left out; the beam's
+        # boli are drawn even when unticked (they are part of the beam)
+        boli = set(getattr(self.beam, "bolus_roi_numbers", ()) or ())
         rois = [r for r in rois if r.has_contours and (r.interpreted_type or "") != "EXTERNAL"
-                and (self.visible_rois is None or r.roi_number in self.visible_rois)]
+                and (self.visible_rois is None or r.roi_number in self.visible_rois
+                     or r.roi_number in boli)]
         while len(self.structure_curves) < len(rois):
             curve = pg.PlotCurveItem(connect="finite")
             curve.setZValue(4)

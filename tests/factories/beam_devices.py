@@ -29,7 +29,8 @@ from pydicom.uid import generate_uid
 
 __all__ = ["PROSTATE_PLAN", "PROSTATE_STRUCTURES", "HALCYON_LAYERS", "dual_layer_plan",
            "accessory_plan", "corpus_leaf_positions", "ion_device_plan", "tilted_rt_image",
-           "TILTED_ROW", "TILTED_COLUMN", "PROTON_FOLDER", "PROTON_PLAN", "PROSTATE_DRR"]
+           "TILTED_ROW", "TILTED_COLUMN", "BOLUS_ROI", "PROTON_FOLDER", "PROTON_PLAN",
+           "PROSTATE_DRR"]
 
 PROSTATE_PLAN = "slicerrt-eclipse-prostate/RP.1.2.246.352.71.5.2088656855.377401.20110920153647.dcm"
 PROSTATE_STRUCTURES = ("slicerrt-eclipse-prostate/"
@@ -52,6 +53,39 @@ def _dataset(**values: Any) -> Dataset:
 def _copy_structures(corpus: Path, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(corpus / PROSTATE_STRUCTURES, folder / Path(PROSTATE_STRUCTURES).name)
+
+
+#: ROI Number of the bolus :func:`accessory_plan` adds to the structure set.
+BOLUS_ROI = 17
+
+
+def _structures_with_bolus(corpus: Path, folder: Path) -> None:
+    """The prostate structure set plus a 10 mm BOLUS slab on the anterior skin.
+
+    On every BODY contour plane the bolus is the rectangle x ∈ [-60, 60] mm, from the
+    most anterior BODY point 10 mm outwards (LPS: towards -y).
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    ds = pydicom.dcmread(corpus / PROSTATE_STRUCTURES)
+    body = next(c for c in ds.ROIContourSequence if c.ReferencedROINumber == 1)
+    contours = []
+    for contour in body.ContourSequence:
+        xyz = np.array(contour.ContourData, dtype=float).reshape(-1, 3)
+        y0, z = float(xyz[:, 1].min()), float(xyz[0, 2])
+        square = [(-60.0, y0 - 10.0), (60.0, y0 - 10.0), (60.0, y0), (-60.0, y0)]
+        contours.append(_dataset(
+            ContourGeometricType="CLOSED_PLANAR", NumberOfContourPoints=4,
+            ContourData=[v for x, y in square for v in (x, y, z)]))
+    ds.StructureSetROISequence.append(_dataset(
+        ROINumber=BOLUS_ROI, ReferencedFrameOfReferenceUID=ds.StructureSetROISequence[0]
+        .ReferencedFrameOfReferenceUID, ROIName="Bolus 10mm", ROIGenerationAlgorithm="MANUAL"))
+    ds.ROIContourSequence.append(_dataset(ReferencedROINumber=BOLUS_ROI,
+                                          ROIDisplayColor=[255, 0, 255],
+                                          ContourSequence=Sequence(contours)))
+    ds.RTROIObservationsSequence.append(_dataset(
+        ObservationNumber=BOLUS_ROI, ReferencedROINumber=BOLUS_ROI,
+        RTROIInterpretedType="BOLUS", ROIInterpreter=""))
+    ds.save_as(folder / Path(PROSTATE_STRUCTURES).name)
 
 
 def _device(kind: str, pairs: int, boundaries: np.ndarray | None = None) -> Dataset:
@@ -162,7 +196,8 @@ def accessory_plan(corpus: Path, folder: Path) -> Path:
 
     Beam 1: a 30° physical wedge (orientation 90°), a divergent shielding block and a
     non-divergent aperture block, a compensator. Beam 2: a 45° dynamic wedge
-    (orientation 0°) and a bolus (ROI 1). Beam 3: an electron applicator 10 × 10 cm.
+    (orientation 0°) and a bolus (ROI 17, a 10 mm slab added to the structure set).
+    Beam 3: an electron applicator 10 × 10 cm.
     """
     ds = pydicom.dcmread(corpus / PROSTATE_PLAN)
     ds.SOPInstanceUID = generate_uid(entropy_srcs=["rtviewer accessories", ds.SOPInstanceUID])
@@ -195,7 +230,7 @@ def accessory_plan(corpus: Path, folder: Path) -> Path:
     two.NumberOfWedges = 1
     two.WedgeSequence = Sequence([_wedge(1, "DYNAMIC", 45.0, 0.0, "EDW45OUT")])
     bolus = Dataset()
-    bolus.ReferencedROINumber = 1
+    bolus.ReferencedROINumber = BOLUS_ROI
     two.NumberOfBoli = 1
     two.ReferencedBolusSequence = Sequence([bolus])
     applicator = Dataset()
@@ -207,7 +242,7 @@ def accessory_plan(corpus: Path, folder: Path) -> Path:
     geometry.ApplicatorOpening = 100.0
     applicator.ApplicatorGeometrySequence = Sequence([geometry])
     three.ApplicatorSequence = Sequence([applicator])
-    _copy_structures(corpus, folder)
+    _structures_with_bolus(corpus, folder)
     out = folder / "RP.accessories.dcm"
     ds.save_as(out)
     return out

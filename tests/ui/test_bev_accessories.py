@@ -11,7 +11,7 @@ import json
 
 import numpy as np
 import pytest
-from factories.beam_devices import APERTURE_OUTLINE, SHIELD_OUTLINE, accessory_plan
+from factories.beam_devices import APERTURE_OUTLINE, BOLUS_ROI, SHIELD_OUTLINE, accessory_plan
 from PySide6 import QtGui
 
 from rtviewer.ui.render import RenderRequest, render
@@ -46,7 +46,7 @@ def test_plan_reads_every_accessory(plan_path):
     assert one.blocks[1].source_to_tray_mm == 650.0
     assert one.compensators[0].position_mm == (-25.0, 20.0)
     assert one.compensators[0].pixel_spacing_mm == (10.0, 10.0)
-    assert two.bolus_roi_numbers == (1,)
+    assert two.bolus_roi_numbers == (BOLUS_ROI,)
     assert three.applicators[0].aperture_shape == "SYM_SQUARE"
     assert three.applicators[0].opening_mm == 100.0
     cells = [row[8] for row in beam_rows(plan)]
@@ -88,7 +88,7 @@ def test_dynamic_wedge_bolus_and_applicator_listed(tmp_path, plan_path):
     text = "\n".join(lines)
     assert "Wedge EDW45OUT: 45° dynamic (jaw-swept: enhanced/virtual wedge), orientation 0°" \
         in text
-    assert "Bolus: ROI 1 '" in text
+    assert "Bolus: ROI 17 'Bolus 10mm' (drawn projected like a structure)." in text
     wedge = next(np.array(s["points"]) for s in doc["accessories_mm"] if s["kind"] == "wedge")
     assert np.allclose(wedge, [[0.0, -30.0], [0.0, 30.0]], atol=1e-9)
     _pixels, doc, lines = _render(tmp_path, plan_path.parent, 3)
@@ -126,3 +126,33 @@ def test_applicator_without_geometry_is_named(tmp_path, corpus):
     assert any("applicator A10 (ELECTRON_SQUARE): its aperture (Applicator Geometry) is not "
                "stated: not drawn" in ln for ln in lines)
     assert not [s for s in doc["accessories_mm"] if s["kind"] == "applicator"]
+
+
+def test_bolus_is_drawn_even_when_its_roi_is_unticked(qtbot, plan_path):
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.dicom.structure import read_structure_set
+    from rtviewer.ui.bev_view import BeamsEyeView
+
+    plan = read_plan(plan_path)
+    structures = read_structure_set(next(plan_path.parent.glob("RS*.dcm")))
+    bolus = next(r for r in structures.rois if r.roi_number == BOLUS_ROI)
+    assert bolus.interpreted_type == "BOLUS" and bolus.has_contours
+    view = BeamsEyeView()
+    qtbot.addWidget(view)
+    view.set_data(plan=plan, structures=structures)
+    view.show()
+    view.set_visible_rois(frozenset())
+    view.set_beam(2)
+    drawn = [c for c in view.structure_curves if c.xData is not None and len(c.xData)]
+    assert len(drawn) == 1
+    # the drawn outline spans the slab's own projection through the source
+    points = np.concatenate([c.points_mm for c in bolus.contours])
+    expected = view.content.geometry.project_to_plane(points, frame="gantry")
+    xy = np.column_stack([drawn[0].xData, drawn[0].yData])
+    xy = xy[np.all(np.isfinite(xy), axis=1)]
+    # (no slab model here: the outline is the union of the contours' projections, traced
+    # on a raster of about a millimetre)
+    assert np.allclose(xy.min(axis=0), expected.min(axis=0), atol=1.5)
+    assert np.allclose(xy.max(axis=0), expected.max(axis=0), atol=1.5)
+    assert "Bolus: ROI 17 'Bolus 10mm' (drawn projected" in view.info.text()
+    view.close()
