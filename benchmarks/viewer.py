@@ -104,7 +104,16 @@ def open_to_first_image(folder: Path, runs: int = 3) -> tuple[float, float]:
 
 def ct150_folder(out_dir: Path = Path("/tmp/rtviewer-bench-ct150")) -> Path:
     """A 512x512x150 CT (3 mm slices, a water cylinder in air) written once with the demo writer."""
-    if len(list(out_dir.rglob("*.dcm"))) == 150:
+    return ct_folder(150, out_dir)
+
+
+def ct_folder(slices: int, out_dir: Path, chunk: int = 50) -> Path:
+    """A 512x512 CT of ``slices`` 3 mm slices (a water cylinder in air), written once.
+
+    Written ``chunk`` slices at a time, so that the writer never holds the whole
+    volume (a 1000-slice float32 volume would be 1 GB in this process).
+    """
+    if len(list(out_dir.rglob("*.dcm"))) == slices:
         return out_dir
     out_dir.mkdir(parents=True, exist_ok=True)
     from rtviewer.demo.ct import write_ct_series
@@ -112,21 +121,42 @@ def ct150_folder(out_dir: Path = Path("/tmp/rtviewer-bench-ct150")) -> Path:
     from rtviewer.demo.uids import UidFactory
     from rtviewer.demo.writer import Patient, Series
 
-    geometry = CtGeometry(shape=(150, 512, 512), origin_mm=(-250.0, -250.0, -225.0),
-                          pixel_mm=500 / 511, slice_mm=3.0)
-    x = geometry.axis_mm(0)
-    y = geometry.axis_mm(1)
-    inside = (x[None, :] ** 2 + y[:, None] ** 2) < 180.0**2
+    uid = UidFactory(slices)
+    patient = Patient(f"BENCH{slices}", f"Bench^CT{slices}", "19700101", "O", uid("study"),
+                      "20260101", "120000", "benchmark", uid("for"))
+    series = Series("CT", uid("series"), 1, f"{slices} slices", "20260101", "120000")
     rng = np.random.default_rng(5)
-    hu = np.where(inside, 0.0, -1000.0)[None].repeat(150, axis=0).astype(np.float32)
-    hu += rng.normal(0, 8, hu.shape).astype(np.float32)
-    uid = UidFactory(150)
-    patient = Patient("BENCH150", "Bench^CT150", "19700101", "O", uid("study"), "20260101",
-                      "120000", "benchmark", uid("for"))
-    series = Series("CT", uid("series"), 1, "150 slices", "20260101", "120000")
-    write_ct_series(hu, geometry, patient=patient, series=series,
-                    slice_uids=[uid("slice", k) for k in range(150)], out_dir=out_dir)
+    for first in range(0, slices, chunk):
+        count = min(chunk, slices - first)
+        geometry = CtGeometry(shape=(count, 512, 512),
+                              origin_mm=(-250.0, -250.0, -225.0 + 3.0 * first),
+                              pixel_mm=500 / 511, slice_mm=3.0)
+        x, y = geometry.axis_mm(0), geometry.axis_mm(1)
+        inside = (x[None, :] ** 2 + y[:, None] ** 2) < 180.0**2
+        hu = np.where(inside, 0.0, -1000.0)[None].repeat(count, axis=0).astype(np.float32)
+        hu += rng.normal(0, 8, hu.shape).astype(np.float32)
+        write_ct_series(hu, geometry, patient=patient, series=series,
+                        slice_uids=[uid("slice", k) for k in range(first, first + count)],
+                        out_dir=out_dir)
     return out_dir
+
+
+def render_peak_mb(folder: Path, view: str = "all") -> tuple[float, float]:
+    """Peak resident MB and seconds of ``rtviewer render FOLDER`` (a child process)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "stderr.txt"
+        start = time.perf_counter()
+        with log.open("wb") as stderr:  # a file, not a pipe nobody reads while waiting
+            proc = subprocess.Popen([sys.executable, "-m", "rtviewer", "render", str(folder),
+                                     "--view", view, "--out", str(Path(tmp) / "render.png")],
+                                    cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+                                    stdout=subprocess.DEVNULL, stderr=stderr)
+        _pid, status, usage = os.wait4(proc.pid, 0)  # the child's own peak, not ours
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        seconds = time.perf_counter() - start
+        if proc.returncode != 0:
+            raise RuntimeError(f"rtviewer render {folder} failed: {log.read_text()}")
+    return usage.ru_maxrss / 1024, seconds  # ru_maxrss: KiB on Linux
 
 
 def _synthetic_scene(slices: int = 150, n_rois: int = 30, dose_mm: float = 2.5,
@@ -335,6 +365,12 @@ def main() -> None:
           "(median of 3, target < 2 s for a 150-slice CT)")
     seconds, _rss = open_to_first_image(ct150_folder())
     print(f"open a 512x512x150 CT to first image: {seconds:.2f} s (median of 3, target < 2 s)")
+    slices = 1000
+    pixel_mib = slices * 512 * 512 * 2 / 2**20  # 16 bits stored
+    peak, seconds = render_peak_mb(ct_folder(slices, Path(f"/tmp/rtviewer-bench-ct{slices}")))
+    print(f"rtviewer render of a 512x512x{slices} CT ({pixel_mib:.0f} MiB of pixel data): peak "
+          f"resident {peak:.0f} MiB = {peak / pixel_mib:.2f}x its pixel data (target < 2x; "
+          f"was 1,669 MiB = 3.3x), {seconds:.1f} s")
     peak, count, dvh_s = large_case_peak_mb()
     print(f"512x512x300 CT + 40 structures + 2.5 mm dose, {count} DVHs in {dvh_s:.0f} s: "
           f"peak resident {peak:.0f} MB (target < 2048 MB)")

@@ -9,7 +9,7 @@ pylibjpeg-openjpeg and pylibjpeg-rle).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from rtviewer.dicom.element_values import get_float, get_floats, get_int, get_st
 from rtviewer.dicom.files import read_dataset
 from rtviewer.dicom.image_frames import FrameHeader, frame_headers
 from rtviewer.dicom.image_geometry import SliceGeometry, StackedGeometry, stack_geometry
-from rtviewer.dicom.pixels import decode_pixels
+from rtviewer.dicom.pixels import decode_pixels, release_pixel_data
 from rtviewer.dicom.pixels_native import rescaled
 from rtviewer.errors import (
     GeometryError,
@@ -112,21 +112,27 @@ def _read_volume(files: list[Path]) -> ImageVolume:
 
 
 def _read_voxels(ordered: list[_Header], stacked: StackedGeometry, findings: list[Finding]
-                 ) -> tuple[NDArray[np.float32], list[Rescale]]:
+                 ) -> tuple[NDArray[np.float32] | NDArray[np.int16], list[Rescale]]:
     """Decode and rescale every slice into the ``(k, j, i)`` volume, with each slice's rescale.
 
     A regular stack (the usual case) is written slice by slice into the volume, so
     the rescaled planes are never held twice; gaps and resampling go through
-    :meth:`StackedGeometry.assemble`.
+    :meth:`StackedGeometry.assemble`. Whole-numbered rescales (CT: slope 1, intercept
+    -1024) give an int16 volume, the size of the stored pixel data rather than twice
+    it (a 1000-slice 512x512 CT: 500 MiB, not 1000); a slice whose values leave the
+    int16 range turns the volume into float32 from then on.
     """
     decoded: dict[Path, NDArray[np.generic]] = {}  # multi-frame files decode once
     rescales: list[Rescale] = []
     plan = stacked.plan
     if plan is not None and plan.mode == "regular":
-        volume = np.empty((len(ordered), *ordered[0].geometry.shape), dtype=np.float32)
-        for k, header in zip(plan.k_of_plane, ordered, strict=True):
-            rescales.append(_read_plane(header, decoded, findings, out=volume[k]))
-        return volume, rescales
+        shape = (len(ordered), *ordered[0].geometry.shape)
+        if not _whole_numbered(ordered):
+            volume = np.empty(shape, dtype=np.float32)
+            for k, header in zip(plan.k_of_plane, ordered, strict=True):
+                rescales.append(_read_plane(header, decoded, findings, out=volume[k]))
+            return volume, rescales
+        return _read_int16(ordered, plan.k_of_plane, shape, decoded, findings)
     planes: list[NDArray[np.float32]] = []
     for header in ordered:
         plane = np.empty(header.geometry.shape, dtype=np.float32)
@@ -135,9 +141,58 @@ def _read_voxels(ordered: list[_Header], stacked: StackedGeometry, findings: lis
     return stacked.assemble(planes), rescales
 
 
+def _whole_numbered(headers: list[_Header]) -> bool:
+    """Whether every slice's rescale maps whole stored values to whole values."""
+    for header in headers:
+        if header.frame is not None:
+            return False  # functional groups: left to float32
+        for keyword, default in (("RescaleSlope", 1.0), ("RescaleIntercept", 0.0)):
+            value = get_float(header.dataset, keyword)
+            if not float(default if value is None else value).is_integer():
+                return False
+    return True
+
+
+def _read_int16(ordered: list[_Header], k_of_plane: Sequence[int], shape: tuple[int, ...],
+                decoded: dict[Path, NDArray[np.generic]], findings: list[Finding]
+                ) -> tuple[NDArray[np.float32] | NDArray[np.int16], list[Rescale]]:
+    """A regular stack into an int16 volume (float32 once a value does not fit)."""
+    rescales: list[Rescale] = []
+    volume: NDArray[np.float32] | NDArray[np.int16] = np.empty(shape, dtype=np.int16)
+    plane = np.empty(shape[1:], dtype=np.float32)
+    done: list[int] = []
+    for k, header in zip(k_of_plane, ordered, strict=True):
+        rescales.append(_read_plane(header, decoded, findings, out=plane))
+        if volume.dtype == np.int16 and not (
+                plane.min() >= _INT16_MIN and plane.max() <= _INT16_MAX):
+            volume = _widened(volume, done)
+        volume[k] = plane  # whole numbers within range: exact in int16
+        done.append(k)
+    return volume, rescales
+
+
+_INT16_MIN, _INT16_MAX = np.iinfo(np.int16).min, np.iinfo(np.int16).max
+
+
+def _widened(volume: NDArray[np.generic], done: list[int]) -> NDArray[np.float32]:
+    """The slices read so far, in a float32 volume (a value beyond the int16 range came)."""
+    wide = np.empty(volume.shape, dtype=np.float32)
+    wide[done] = volume[done]
+    return wide
+
+
+#: Values larger than this (bytes) are read from the file when used: the pixel data.
+_DEFER_BYTES = 16 * 1024
+
+
 def _read_headers(path: Path) -> list[_Header]:
-    """Read one file (pixel bytes kept, not decoded): one header per slice it holds."""
-    ds, findings = read_dataset(path)
+    """Read one file's headers (pixel bytes deferred): one header per slice it holds.
+
+    Values above :data:`_DEFER_BYTES` (the pixel data) are read from the file only
+    when decoded, one file at a time, so that a 1000-slice series never holds all
+    its raw bytes beside the volume.
+    """
+    ds, findings = read_dataset(path, defer_size=_DEFER_BYTES)
     modality = get_str(ds, "Modality") or ""
     if modality.startswith("RT") or modality in ("SEG", "REG", "SR", "PR"):
         raise UnsupportedObjectError(f"a {modality} object is not an image slice", path=path)
@@ -185,6 +240,9 @@ def _read_plane(header: _Header, decoded: dict[Path, NDArray[np.generic]],
     if header.path not in decoded:
         decoded.clear()  # keep one file's frames at a time
         decoded[header.path] = decode_pixels(ds, header.path, writeable=False)
+        # the array (or a view that keeps the bytes) lives in ``decoded`` until the
+        # next file: the series' raw bytes are never all held beside the volume
+        release_pixel_data(ds)
     stored = decoded[header.path]
     if header.frame is not None:
         return _frame_plane(header, header.frame, stored, out)

@@ -18,9 +18,21 @@ from rtviewer.dicom.element_values import get_floats, get_str
 from rtviewer.dicom.pixels_native import native_pixels
 from rtviewer.errors import MissingAttributeError, UnreadableFileError
 
-__all__ = ["decode_pixels"]
+__all__ = ["decode_pixels", "release_pixel_data"]
 
 _PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
+
+
+def release_pixel_data(ds: Dataset) -> None:
+    """Drop the pixel bytes from a dataset (in memory only; the file is untouched).
+
+    For readers that decoded the pixels and keep the dataset for its other
+    attributes: with ``defer_size``, the bytes were read from the file on decoding
+    and would otherwise stay in the dataset.
+    """
+    for keyword in _PIXEL_KEYWORDS:
+        if keyword in ds:
+            del ds[keyword]
 
 
 def decode_pixels(ds: Dataset, path: Path, *, writeable: bool = True) -> NDArray[Any]:

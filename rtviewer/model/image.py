@@ -48,8 +48,10 @@ class ImageVolume:
         DICOM Modality (``"CT"``, ``"MR"``, ``"PT"``, ...).
     grid : Grid
         Geometry; ``grid.shape == voxels.shape``.
-    voxels : ndarray, (k, j, i) float32
-        Rescaled values (HU for CT), read-only; ``[slice, row, column]``.
+    voxels : ndarray, (k, j, i) float32 or int16
+        Rescaled values (HU for CT), read-only; ``[slice, row, column]``. int16
+        when every value is a whole number in its range (the usual CT: half the
+        memory of float32, the size of the stored pixel data); float32 otherwise.
     frame_of_reference_uid : str or None
         Frame of Reference UID.
     patient_position : str or None
@@ -75,7 +77,7 @@ class ImageVolume:
     series_instance_uid: str | None
     modality: str
     grid: Grid
-    voxels: NDArray[np.float32]
+    voxels: NDArray[np.float32] | NDArray[np.int16]
     frame_of_reference_uid: str | None = None
     patient_position: str | None = None
     rescales: tuple[Rescale, ...] = ()
@@ -87,7 +89,8 @@ class ImageVolume:
     findings: tuple[Finding, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        voxels = freeze_field(self, "voxels", np.float32, ndim=3)
+        dtype = np.int16 if np.asarray(self.voxels).dtype == np.int16 else np.float32
+        voxels = freeze_field(self, "voxels", dtype, ndim=3)
         if voxels.shape != self.grid.shape:
             raise ValueError(f"voxels shape {voxels.shape} differs from grid shape "
                              f"{self.grid.shape}")

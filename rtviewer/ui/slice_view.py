@@ -248,7 +248,9 @@ class SliceView(QtWidgets.QWidget):
             self.image_item.clear()
             return
         width, level = self.state.window_level
-        self.image_item.setImage(plane.values, levels=(level - width / 2, level + width / 2),
+        # float32 whatever the volume holds (int16 CT): one slice, one display path
+        self.image_item.setImage(plane.values.astype(np.float32, copy=False),
+                                 levels=(level - width / 2, level + width / 2),
                                  autoLevels=False)
         self.image_item.setTransform(plane_transform(plane.affine))
 
