@@ -1,6 +1,8 @@
 """Nelms et al. 2015 analytical DVH benchmark: the full table and the pass rates.
 
-Usage: ``.venv/bin/python benchmarks/nelms.py [DATA_ROOT]`` (default ``../shared/data``).
+Usage: ``.venv/bin/python benchmarks/nelms.py [DATA_ROOT] [--model slab|none|smooth|all]``
+(data root default ``$RTVIEWER_TEST_DATA``, else ``../shared/data``, as the tests; models
+default ``all``: the full table of each model, then a summary line per model).
 
 For each of the 54 rows of ``ANALYTICAL/analytical_points.csv`` whose dose grid is
 present, compute the DVH of the structure with ``rtviewer.core`` and compare Volume,
@@ -11,7 +13,9 @@ analytical DVH (pass: within 3 % of the structure volume everywhere).
 
 from __future__ import annotations
 
+import argparse
 import csv
+import os
 import sys
 import time
 from dataclasses import dataclass
@@ -44,7 +48,20 @@ class CaseResult:
 
 
 def default_root() -> Path:
+    """``$RTVIEWER_TEST_DATA`` like the tests, else ``../shared/data`` beside the checkout."""
+    configured = os.environ.get("RTVIEWER_TEST_DATA")
+    if configured:
+        return Path(configured).resolve()
     return (Path(__file__).resolve().parents[1] / ".." / "shared" / "data").resolve()
+
+
+def missing(root: Path) -> list[str]:
+    """What the benchmark needs under ``root`` and does not find (empty when complete)."""
+    nelms = root / "nelms-dvh-analytical" if (root / "nelms-dvh-analytical").is_dir() else root
+    needed = [nelms / "ANALYTICAL" / "analytical_points.csv", nelms / "STRUCTURES",
+              nelms / "DOSE_GRIDS"] + [nelms / "ANALYTICAL" / f"tabulated_dvh_{s}.csv"
+                                       for s in ("Sphere", "Cylinder", "Cone")]
+    return [str(p) for p in needed if not p.exists()]
 
 
 def _read_structure(path: Path) -> list[np.ndarray]:
@@ -127,7 +144,7 @@ def _curve_error_pct(dvh: Dvh, row: dict[str, str], curves) -> float:
     return float(np.max(np.abs(ours - volume[every_10])) / float(row["volume_cc"]) * 100)
 
 
-def run(root: Path) -> list[CaseResult]:
+def run(root: Path, model: str = "slab") -> list[CaseResult]:
     nelms = root / "nelms-dvh-analytical" if (root / "nelms-dvh-analytical").is_dir() else root
     curves = _truth_curves(nelms)
     results, doses = [], {}
@@ -139,7 +156,7 @@ def run(root: Path) -> list[CaseResult]:
         dose, grid = doses[dose_file]
         polygons = _read_structure(nelms / "STRUCTURES" / f"{row['structure']}.dcm")
         start = time.perf_counter()
-        dvh = compute_dvh(polygons, dose, grid)
+        dvh = compute_dvh(polygons, dose, grid, model=model)
         seconds = time.perf_counter() - start
         truth = {m: float(row[m]) for m in METRICS}
         results.append(CaseResult(row["structure"], dose_file, row["gradient"], truth,
@@ -176,6 +193,32 @@ def report(results: list[CaseResult]) -> tuple[float, bool]:
     return share, curves_ok
 
 
+def main(argv: list[str] | None = None) -> int:
+    from rtviewer.core.structure_model import MODEL_NAMES
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("root", nargs="?", type=Path, default=None)
+    parser.add_argument("--model", choices=(*MODEL_NAMES, "all"), default="all")
+    args = parser.parse_args(argv)
+    root = args.root or default_root()
+    lacking = missing(root)
+    if lacking:
+        print(f"nelms: the Nelms benchmark data is not complete under {root} (set "
+              "RTVIEWER_TEST_DATA or pass DATA_ROOT); missing:\n  " + "\n  ".join(lacking),
+              file=sys.stderr)
+        return 2
+    models = MODEL_NAMES if args.model == "all" else (args.model,)
+    summary = []
+    for model in models:
+        print(f"\n=== structure model: {model} ===")
+        results = run(root, model)
+        share, curves_ok = report(results)
+        worst = max(r.curve_max_error_pct for r in results)
+        summary.append(f"{model:7s} {100 * share:5.1f} % of checks within 3 %, curves within "
+                       f"3 %: {curves_ok} (worst {worst:.2f} %)")
+    print("\n" + "\n".join(summary))
+    return 0
+
+
 if __name__ == "__main__":
-    data_root = Path(sys.argv[1]) if len(sys.argv) > 1 else default_root()
-    report(run(data_root))
+    sys.exit(main())

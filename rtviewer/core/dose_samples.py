@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -45,9 +46,10 @@ from rtviewer.core.grid import Grid
 from rtviewer.core.interpolation import sample_at_indices, sample_lines_along_axis
 from rtviewer.core.rasterise import model_samples, structure_mask
 from rtviewer.core.slab_model import SlabModel, SlabPlane
+from rtviewer.core.smooth_model import SmoothModel
 from rtviewer.core.small_linalg import apply_affine
 
-__all__ = ["DoseSamples", "SamplingPlan", "choose_sampling", "sample_dose"]
+__all__ = ["DoseSamples", "SamplingPlan", "choose_sampling", "line_pieces", "sample_dose"]
 
 FloatArray = NDArray[np.float64]
 
@@ -106,21 +108,34 @@ class DoseSamples:
     plan: SamplingPlan
 
 
-def _normal_axis(model: SlabModel, grid: Grid) -> int | None:
+class _Frame(Protocol):
+    """A structure's frame: contour-plane normal and in-plane axes (patient, unit)."""
+
+    @property
+    def normal(self) -> FloatArray: ...
+
+    @property
+    def u(self) -> FloatArray: ...
+
+    @property
+    def v(self) -> FloatArray: ...
+
+
+def _normal_axis(model: _Frame, grid: Grid) -> int | None:
     """The grid axis (0 i, 1 j, 2 k) parallel to the model's normal, if any."""
     cosines = np.abs(grid.directions.T @ model.normal)
     axis = int(np.argmax(cosines))
     return axis if cosines[axis] > 1 - 1e-6 else None
 
 
-def _cuts(planes: list[SlabPlane], model: SlabModel, grid: Grid, max_piece_mm: float
-          ) -> tuple[NDArray[np.intp], FloatArray]:
-    """Offsets along the normal where each slab's lines are cut (faces included).
+def _cuts(lower: FloatArray, upper: FloatArray, model: _Frame, grid: Grid,
+          max_piece_mm: float) -> tuple[NDArray[np.intp], FloatArray]:
+    """Offsets along the normal where lines from ``lower`` to ``upper`` are cut (ends included).
 
-    Returns the number of cuts per plane and all cuts concatenated plane after plane.
+    Returns the number of cuts per line and all cuts concatenated line after line.
     """
-    lower = np.array([p.lower_mm for p in planes])
-    upper = np.array([p.upper_mm for p in planes])
+    lower = np.asarray(lower, dtype=np.float64)
+    upper = np.asarray(upper, dtype=np.float64)
     axis = _normal_axis(model, grid)
     if axis is not None:
         step = float(grid.affine[:3, axis] @ model.normal)
@@ -133,8 +148,8 @@ def _cuts(planes: list[SlabPlane], model: SlabModel, grid: Grid, max_piece_mm: f
         pieces = np.maximum(np.ceil((upper - lower) / max_piece_mm - 1e-9), 1).astype(np.intp)
         inner = pieces - 1
     n_cuts = (inner + 2).astype(np.intp)
-    start = np.concatenate([[0], np.cumsum(n_cuts)[:-1]])
-    owner = np.repeat(np.arange(len(planes)), inner)
+    start = np.concatenate([[0], np.cumsum(n_cuts)[:-1]]).astype(np.intp)
+    owner = np.repeat(np.arange(len(lower)), inner)
     rank = np.arange(len(owner)) - np.repeat(np.cumsum(inner) - inner, inner)
     cuts = np.empty(int(n_cuts.sum()))
     cuts[start] = lower
@@ -147,7 +162,15 @@ def _cuts(planes: list[SlabPlane], model: SlabModel, grid: Grid, max_piece_mm: f
     return n_cuts, cuts
 
 
-def choose_sampling(model: SlabModel, grid: Grid, *, max_samples: int) -> SamplingPlan:
+def _plane_cuts(planes: list[SlabPlane], model: _Frame, grid: Grid, max_piece_mm: float
+                ) -> tuple[NDArray[np.intp], FloatArray]:
+    """:func:`_cuts` of each slab, face to face."""
+    return _cuts(np.array([p.lower_mm for p in planes]), np.array([p.upper_mm for p in planes]),
+                 model, grid, max_piece_mm)
+
+
+def choose_sampling(model: SlabModel | SmoothModel, grid: Grid, *, max_samples: int
+                    ) -> SamplingPlan:
     """Pick the in-plane pitch and the piece length along the normal (module docstring).
 
     Parameters
@@ -167,7 +190,7 @@ def choose_sampling(model: SlabModel, grid: Grid, *, max_samples: int) -> Sampli
     planes = [p for p in model.planes if p.area_mm2 > 0 and p.thickness_mm > 0]
     if not planes:
         return plan
-    n_cuts, _ = _cuts(planes, model, grid, plan.max_piece_mm)
+    n_cuts, _ = _plane_cuts(planes, model, grid, plan.max_piece_mm)  # estimate: slab faces
     estimate = float(np.dot([p.area_mm2 for p in planes], n_cuts)) / pitch**2
     if estimate > max_samples:
         coarse = pitch * math.sqrt(estimate / max_samples)
@@ -178,7 +201,7 @@ def choose_sampling(model: SlabModel, grid: Grid, *, max_samples: int) -> Sampli
     return plan
 
 
-def _plane_indices(model: SlabModel, grid: Grid, uv: FloatArray) -> tuple[FloatArray, FloatArray]:
+def _plane_indices(model: _Frame, grid: Grid, uv: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Grid indices of in-plane points at offset 0, and the index step per mm of normal."""
     inv = grid.inverse_affine
     to_index = inv[:3, :3] @ np.column_stack([model.u, model.v])
@@ -196,7 +219,7 @@ def _vertex_doses(model: SlabModel, planes: list[SlabPlane], dose_gy: NDArray[np
     """
     vertices = np.vstack([np.vstack(p.polygons_uv) for p in planes])
     counts = np.array([sum(len(poly) for poly in p.polygons_uv) for p in planes])
-    n_cuts, all_cuts = _cuts(planes, model, grid, max_piece_mm)
+    n_cuts, all_cuts = _plane_cuts(planes, model, grid, max_piece_mm)
     cut_start = np.concatenate([[0], np.cumsum(n_cuts)[:-1]])
     plane_of = np.repeat(np.arange(len(planes)), counts)
     per_vertex = n_cuts[plane_of]
@@ -263,18 +286,41 @@ def _sample_points(model: SlabModel, planes: list[SlabPlane], grid: Grid, plan: 
     return points, area, plane_index
 
 
-def _pieces(model: SlabModel, planes: list[SlabPlane], dose_gy: NDArray[np.floating],
-            grid: Grid, plan: SamplingPlan) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Dose at both ends of every piece (NaN outside the grid) and the piece volumes."""
-    points, area, plane_index = _sample_points(model, planes, grid, plan)
-    n_cuts, all_cuts = _cuts(planes, model, grid, plan.max_piece_mm)
-    cut_start = np.concatenate([[0], np.cumsum(n_cuts)[:-1]])
-    per_point = n_cuts[plane_index]
+def line_pieces(model: _Frame, points_uv: FloatArray, lower_mm: FloatArray,
+                upper_mm: FloatArray, area_mm2: FloatArray, dose_gy: NDArray[np.floating],
+                grid: Grid, max_piece_mm: float) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Dose pieces of lines along the normal: one line per in-plane point.
+
+    Parameters
+    ----------
+    model : SlabModel or any frame with ``normal``, ``u``, ``v``
+        The structure's frame.
+    points_uv : (M, 2) array
+        In-plane points (mm).
+    lower_mm, upper_mm : (M,) arrays
+        Where each point's line enters and leaves the solid along the normal (mm).
+    area_mm2 : (M,) array
+        Area each line stands for.
+    dose_gy, grid
+        The dose and its grid.
+    max_piece_mm : float
+        Largest piece when the grid has no axis along the normal.
+
+    Returns
+    -------
+    dose_a, dose_b, volume_mm3 : (N,) ndarrays
+        Dose at both ends of every piece (NaN outside the grid) and its volume.
+    """
+    n_cuts, all_cuts = _cuts(lower_mm, upper_mm, model, grid, max_piece_mm)
+    return _evaluate_lines(model, points_uv, n_cuts, all_cuts, area_mm2, dose_gy, grid)
+
+
+def _evaluate_lines(model: _Frame, points: FloatArray, per_point: NDArray[np.intp],
+                    offsets: FloatArray, area: FloatArray, dose_gy: NDArray[np.floating],
+                    grid: Grid) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Dose at the cuts ``offsets`` (``per_point`` of them per point, concatenated)."""
     point = np.repeat(np.arange(len(points)), per_point)
     first_of_point = np.cumsum(per_point) - per_point
-    cut = (np.repeat(cut_start[plane_index], per_point)
-           + np.arange(len(point)) - np.repeat(first_of_point, per_point))
-    offsets = all_cuts[cut]
     base, step = _plane_indices(model, grid, points)
     axis = _normal_axis(model, grid)
     if axis is None:
@@ -282,14 +328,75 @@ def _pieces(model: SlabModel, planes: list[SlabPlane], dose_gy: NDArray[np.float
     else:  # lines along a grid axis: share each point's in-plane weights
         t = base[point, axis] + offsets * step[axis]
         dose = sample_lines_along_axis(dose_gy, base, axis, t, first_of_point, outside=np.nan)
-    inner = np.ones(len(point) - 1, dtype=bool)  # consecutive cuts of the same point
+    inner = np.ones(max(len(point) - 1, 0), dtype=bool)  # consecutive cuts of one point
     inner[(first_of_point + per_point - 1)[:-1]] = False
     volume = area[point[:-1][inner]] * np.diff(offsets)[inner]
     return dose[:-1][inner], dose[1:][inner], volume
 
 
+def _pieces(model: SlabModel, planes: list[SlabPlane], dose_gy: NDArray[np.floating],
+            grid: Grid, plan: SamplingPlan) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Dose at both ends of every piece (NaN outside the grid) and the piece volumes."""
+    points, area, plane_index = _sample_points(model, planes, grid, plan)
+    n_cuts, all_cuts = _plane_cuts(planes, model, grid, plan.max_piece_mm)
+    cut_start = np.concatenate([[0], np.cumsum(n_cuts)[:-1]])
+    per_point = n_cuts[plane_index]
+    first_of_point = np.cumsum(per_point) - per_point
+    cut = (np.repeat(cut_start[plane_index], per_point)
+           + np.arange(int(per_point.sum())) - np.repeat(first_of_point, per_point))
+    return _evaluate_lines(model, points, per_point, all_cuts[cut], area, dose_gy, grid)
+
+
+def _smooth_voxel_doses(model: SmoothModel, dose_gy: NDArray[np.floating], grid: Grid
+                        ) -> FloatArray:
+    """Dose at every dose voxel whose centre lies inside the smooth solid."""
+    offsets = [s.offset_mm for s in model.shapes]
+    reach = max((float(c.reach_mm[-1]) for c in model.caps), default=0.0)
+    box = np.array([s.bounds_uv for s in model.shapes])
+    corners = np.array([model.to_patient(np.array([a, b]), t)
+                        for a in (box[:, 0].min(), box[:, 2].max())
+                        for b in (box[:, 1].min(), box[:, 3].max())
+                        for t in (min(offsets) - reach, max(offsets) + reach)])
+    ijk = grid.patient_to_index(corners)
+    upper = np.array(grid.shape[::-1]) - 1
+    lo = np.clip(np.floor(ijk.min(axis=0)), 0, upper).astype(np.intp)
+    hi = np.clip(np.ceil(ijk.max(axis=0)), 0, upper).astype(np.intp)
+    kk, jj, ii = np.meshgrid(*(np.arange(lo[a], hi[a] + 1) for a in (2, 1, 0)), indexing="ij")
+    index = np.column_stack([ii.ravel(), jj.ravel(), kk.ravel()])
+    inside = model.contains(grid.index_to_patient(index.astype(np.float64)))
+    chosen = index[inside]
+    values: FloatArray = np.asarray(dose_gy[chosen[:, 2], chosen[:, 1], chosen[:, 0]],
+                                    dtype=np.float64)
+    return values
+
+
+def _sample_smooth(model: SmoothModel, dose_gy: NDArray[np.floating], grid: Grid,
+                   outside_gy: float, plan: SamplingPlan) -> DoseSamples:
+    """:func:`sample_dose` for the ``smooth`` model: lines through its exact intervals."""
+    pitch = plan.grid_pitch_mm or plan.pitch_mm
+    points, lower, upper, area = model.lines(pitch)
+    if len(points) == 0:
+        empty = np.empty(0)
+        return DoseSamples(empty, empty, empty, empty, 0.0, plan)
+    a, b, volume = line_pieces(model, points, lower, upper, area, dose_gy, grid,
+                               plan.max_piece_mm)
+    volume *= model.volume_mm3 / max(float(volume.sum()), 1e-300)  # the model's own volume
+    vertices = [(poly, s.offset_mm) for s in model.shapes for poly in s.polygons_uv]
+    base, step = _plane_indices(model, grid, np.vstack([v for v, _ in vertices]))
+    along = np.concatenate([np.full(len(v), t) for v, t in vertices])
+    extremes = np.concatenate([
+        sample_at_indices(dose_gy, base + along[:, None] * step, outside=outside_gy),
+        _smooth_voxel_doses(model, dose_gy, grid)])
+    outside = np.isnan(a) | np.isnan(b)
+    a[np.isnan(a)] = outside_gy
+    b[np.isnan(b)] = outside_gy
+    return DoseSamples(dose_low_gy=np.minimum(a, b), dose_high_gy=np.maximum(a, b),
+                       volume_mm3=volume, extreme_dose_gy=extremes,
+                       outside_volume_mm3=float(volume[outside].sum()), plan=plan)
+
+
 def sample_dose(
-    model: SlabModel,
+    model: SlabModel | SmoothModel,
     dose_gy: NDArray[np.floating],
     grid: Grid,
     *,
@@ -301,8 +408,9 @@ def sample_dose(
 
     Parameters
     ----------
-    model : SlabModel
-        The structure (see :func:`~rtviewer.core.slab_model.build_slab_model`).
+    model : SlabModel or SmoothModel
+        The structure's solid (see
+        :func:`~rtviewer.core.structure_model.build_structure_model`).
     dose_gy : (nk, nj, ni) array
         Dose in Gy on ``grid``, indexed ``[k, j, i]``.
     grid : Grid
@@ -321,6 +429,8 @@ def sample_dose(
     if tuple(dose_gy.shape) != grid.shape:
         raise ValueError(f"dose_gy shape {dose_gy.shape} does not match grid {grid.shape}")
     plan = plan or choose_sampling(model, grid, max_samples=max_samples)
+    if isinstance(model, SmoothModel):
+        return _sample_smooth(model, dose_gy, grid, outside_gy, plan)
     planes = [p for p in model.planes if p.area_mm2 > 0 and p.thickness_mm > 0]
     if not planes:
         empty = np.empty(0)

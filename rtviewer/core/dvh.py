@@ -18,6 +18,7 @@ from numpy.typing import ArrayLike, NDArray
 from rtviewer.core.dose_samples import DEFAULT_MAX_SAMPLES, DoseSamples, sample_dose
 from rtviewer.core.grid import Grid
 from rtviewer.core.slab_model import SlabModel
+from rtviewer.core.smooth_model import SmoothModel
 from rtviewer.core.structure_model import DEFAULT_MODEL, build_structure_model
 
 __all__ = ["Dvh", "compute_dvh", "dvh_from_samples"]
@@ -150,7 +151,7 @@ def dvh_from_samples(samples: DoseSamples, *, bin_gy: float | None = None) -> Dv
 
 
 def compute_dvh(
-    structure: SlabModel | Sequence[NDArray[np.floating]],
+    structure: SlabModel | SmoothModel | Sequence[NDArray[np.floating]],
     dose_gy: NDArray[np.floating],
     grid: Grid,
     *,
@@ -179,7 +180,7 @@ def compute_dvh(
         Cap on dose samples for this structure.
     plane_spacing_mm : float, optional, keyword-only
         Nominal contour spacing for the caps (see ``structure_volume_cc``).
-    model : {"slab", "none"}, keyword-only
+    model : {"slab", "none", "smooth"}, keyword-only
         Structure model for contours (:mod:`rtviewer.core.structure_model`); ignored
         when ``structure`` is already a solid.
 
@@ -187,8 +188,8 @@ def compute_dvh(
     -------
     Dvh
     """
-    if isinstance(structure, SlabModel):
-        solid: SlabModel | None = structure
+    if isinstance(structure, SlabModel | SmoothModel):
+        solid: SlabModel | SmoothModel | None = structure
     else:
         solid = build_structure_model(structure, model, plane_spacing_mm=plane_spacing_mm)
     if solid is None:

@@ -14,6 +14,11 @@ offers three, chosen by name everywhere a structure's volume or DVH is computed
     The same stack, but the solid ends *at* the end contours (no end caps): the
     convention behind the smaller small-structure volumes some planning systems
     report.  A structure on one plane has no volume.
+``smooth``
+    Shape-based interpolation (:mod:`rtviewer.core.smooth_model`): signed distances
+    to the contours interpolated linearly between planes, end caps closing the shape
+    from the end contours' own taper (a sphere's pole, a cone's apex), flat at half a
+    spacing when the contours do not taper.
 
 The API that every consumer (DVH engine, volume, drawing the solid on an oblique
 plane) uses is :func:`build_structure_model` and :func:`contains`.
@@ -29,20 +34,22 @@ from numpy.typing import NDArray
 
 from rtviewer.core.slab_model import SlabModel, build_slab_model, points_in_polygon
 from rtviewer.core.small_linalg import project
+from rtviewer.core.smooth_model import SmoothModel, build_smooth_model
 
 __all__ = ["DEFAULT_MODEL", "MODEL_NAMES", "ModelName", "StructureModel",
            "build_structure_model", "contains", "describe_model"]
 
-ModelName: TypeAlias = Literal["slab", "none"]
+ModelName: TypeAlias = Literal["slab", "none", "smooth"]
 #: The selectable structure models, default first.
-MODEL_NAMES: tuple[ModelName, ...] = ("slab", "none")
+MODEL_NAMES: tuple[ModelName, ...] = ("slab", "none", "smooth")
 #: The model used when none is chosen.
 DEFAULT_MODEL: ModelName = "slab"
-StructureModel: TypeAlias = SlabModel
+StructureModel: TypeAlias = SlabModel | SmoothModel
 
 _DESCRIPTIONS = {
     "slab": "contour stack, flat end caps half a contour spacing beyond the end contours",
     "none": "contour stack ending at the end contours (no end caps)",
+    "smooth": "shape-based interpolation between planes, end caps from the contours' taper",
 }
 
 
@@ -70,17 +77,19 @@ def build_structure_model(
     ----------
     polygons_mm : sequence of (N, 3) arrays
         The ROI's CLOSED_PLANAR contours in patient ``(x, y, z)`` mm.
-    model : {"slab", "none"}
+    model : {"slab", "none", "smooth"}
         The structure model (module docstring).
     plane_spacing_mm : float, optional, keyword-only
         Nominal contour spacing; default the median spacing of the contour planes.
 
     Returns
     -------
-    SlabModel or None
+    SlabModel or SmoothModel or None
         None when no contour encloses an area.
     """
     name = check_model_name(model)
+    if name == "smooth":
+        return build_smooth_model(polygons_mm, plane_spacing_mm=plane_spacing_mm)
     return build_slab_model(polygons_mm, plane_spacing_mm=plane_spacing_mm,
                             cap_fraction=0.5 if name == "slab" else 0.0)
 
@@ -93,7 +102,7 @@ def contains(structure: StructureModel, points_mm: NDArray[np.floating]) -> NDAr
 
     Parameters
     ----------
-    structure : SlabModel
+    structure : SlabModel or SmoothModel
         From :func:`build_structure_model`.
     points_mm : (M, 3) array
         Patient ``(x, y, z)`` mm.
@@ -104,6 +113,8 @@ def contains(structure: StructureModel, points_mm: NDArray[np.floating]) -> NDAr
         True inside (slab faces half-open ``[lower, upper)``, even-odd in plane).
     """
     points = np.asarray(points_mm, dtype=np.float64).reshape(-1, 3)
+    if isinstance(structure, SmoothModel):
+        return structure.contains(points)
     offsets = project(points, structure.normal)
     uv = np.column_stack([project(points, structure.u), project(points, structure.v)])
     inside = np.zeros(len(points), dtype=bool)
