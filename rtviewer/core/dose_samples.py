@@ -382,8 +382,9 @@ def _sample_smooth(model: SmoothModel, dose_gy: NDArray[np.floating], grid: Grid
                                plan.max_piece_mm)
     volume *= model.volume_mm3 / max(float(volume.sum()), 1e-300)  # the model's own volume
     vertices = [(poly, s.offset_mm) for s in model.shapes for poly in s.polygons_uv]
-    base, step = _plane_indices(model, grid, np.vstack([v for v, _ in vertices]))
-    along = np.concatenate([np.full(len(v), t) for v, t in vertices])
+    tips_uv, tips_offset = model.tips()  # where the caps end
+    base, step = _plane_indices(model, grid, np.vstack([v for v, _ in vertices] + [tips_uv]))
+    along = np.concatenate([np.full(len(v), t) for v, t in vertices] + [tips_offset])
     extremes = np.concatenate([
         sample_at_indices(dose_gy, base + along[:, None] * step, outside=outside_gy),
         _smooth_voxel_doses(model, dose_gy, grid)])

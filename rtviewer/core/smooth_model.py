@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.interpolate import PchipInterpolator
 from scipy.spatial import cKDTree
 
 from rtviewer.core.rasterise import even_odd_raster
@@ -52,6 +53,8 @@ BoolArray = NDArray[np.bool_]
 
 #: Lattice points per structure size for the reference volume (at most 2 mm apart).
 _VOLUME_LATTICE = 48
+#: Radius (mm) of the thread a closing cap keeps out to its full extent.
+_THREAD_MM = 0.01
 _GOLDEN = 0.6180339887498949
 _PLASTIC = 0.7548776662466927
 
@@ -74,11 +77,17 @@ class _Shape:
                 flags[start:start + 8192] ^= points_in_polygon(chunk, polygon)
         return flags
 
-    def distance(self, uv: FloatArray) -> FloatArray:
-        """Unsigned distance (mm) to the boundary (densified, error < spacing²/8d)."""
+    def distance(self, uv: FloatArray, beyond_mm: float | None = None) -> FloatArray:
+        """Unsigned distance (mm) to the boundary (densified, error < spacing²/8d).
+
+        With ``beyond_mm``, distances past it come back as ``inf`` (a faster search).
+        """
         if len(uv) == 0:
             return np.empty(0)
-        d, _ = self.tree.query(uv)
+        if beyond_mm is None:
+            d, _ = self.tree.query(uv)
+        else:
+            d, _ = self.tree.query(uv, distance_upper_bound=beyond_mm + 1e-9)
         result: FloatArray = np.asarray(d, dtype=np.float64)
         return result
 
@@ -105,24 +114,26 @@ def _shape(plane: SlabPlane, step_mm: float) -> _Shape:
                   cKDTree(_densify(plane.polygons_uv, step_mm)), step_mm)
 
 
-def _inradius(shape: _Shape) -> float:
-    """Largest distance from a point inside the region to its boundary (mm)."""
+def _inradius(shape: _Shape) -> tuple[float, FloatArray]:
+    """Largest distance from a point inside the region to its boundary (mm), and that point."""
     u0, v0, u1, v1 = shape.bounds_uv
+    centre = np.array([0.5 * (u0 + u1), 0.5 * (v0 + v1)])
     pitch = max(u1 - u0, v1 - v0) / 64.0
     if pitch <= 0:
-        return 0.0
+        return 0.0, centre
     n_rows, n_cols = int((v1 - v0) / pitch) + 1, int((u1 - u0) / pitch) + 1
     inside = shape.raster((u0 + pitch / 2, v0 + pitch / 2), pitch, (n_rows, n_cols))
     rows, cols = np.nonzero(inside)
     if len(rows) == 0:
-        return 0.0
+        return 0.0, centre
     uv = np.column_stack([u0 + (cols + 0.5) * pitch, v0 + (rows + 0.5) * pitch])
     best = uv[int(np.argmax(shape.distance(uv)))]
     # refine around the best lattice point: the inradius is a smooth maximum
     offsets = np.stack(np.meshgrid(*(np.linspace(-pitch, pitch, 9),) * 2), -1).reshape(-1, 2)
-    around = best + offsets
-    around = around[shape.inside(around)]
-    return float(shape.distance(np.vstack([best[None], around])).max())
+    around = np.vstack([best[None], best + offsets])
+    around = around[shape.inside(around)] if shape.inside(around).any() else best[None]
+    distances = shape.distance(around)
+    return float(distances.max()), around[int(np.argmax(distances))]
 
 
 @dataclass(frozen=True, eq=False)
@@ -130,13 +141,14 @@ class _Cap:
     """An end cap beyond plane ``plane`` (``direction`` +1 above, −1 below).
 
     ``erosion_mm[i]`` is how far the end contour has shrunk at ``reach_mm[i]`` beyond
-    the plane (non-decreasing); the cap ends at ``reach_mm[-1]``.
+    the plane (non-decreasing); the cap ends at ``reach_mm[-1]``, at ``tip_uv``.
     """
 
     plane: int
     direction: int
     reach_mm: FloatArray
     erosion_mm: FloatArray
+    tip_uv: FloatArray  # the end contour's innermost point: where the cap ends last
 
     def reach(self, depth_mm: FloatArray) -> FloatArray:
         """How far beyond the plane a point at ``depth_mm`` inside the contour stays inside."""
@@ -146,6 +158,19 @@ class _Cap:
         return result
 
 
+def _radius_profile(offsets: FloatArray, radii: FloatArray) -> PchipInterpolator | np.poly1d:
+    """``r²`` along a run of planes: monotone cubic through the planes' squared inradii.
+
+    ``r²`` rather than ``r``: it is smooth (quadratic) where ``r`` has the infinite slope
+    of a sphere's pole or a lying cylinder's top.
+    """
+    if len(offsets) >= 3:
+        return PchipInterpolator(offsets, radii**2)
+    if len(offsets) == 2:
+        return np.poly1d(np.polyfit(offsets, radii**2, 1))
+    return np.poly1d([radii[0] ** 2])
+
+
 def _taper_fit(offsets: FloatArray, radii: FloatArray) -> np.poly1d:
     """``r²`` as a polynomial of the distance beyond the end plane (degree ≤ 2)."""
     degree = min(2, len(offsets) - 1)
@@ -153,85 +178,65 @@ def _taper_fit(offsets: FloatArray, radii: FloatArray) -> np.poly1d:
 
 
 def _cap(plane: int, direction: int, offsets: FloatArray, radii: FloatArray,
-         spacing_mm: float) -> _Cap:
-    """The cap beyond ``offsets[0]`` (plane offsets ordered outwards-in, see module doc)."""
+         spacing_mm: float, tip_uv: FloatArray) -> _Cap:
+    """The cap beyond ``offsets[0]`` (plane offsets ordered outwards-in, see module doc).
+
+    The cap reaches half a spacing beyond the end contour (the slab model's extent, the
+    mid-point to the first plane without contour), further when the taper closes later
+    (up to one spacing); its section is the end contour eroded along the fitted taper,
+    down to a thread of :data:`_THREAD_MM` around ``tip_uv`` when the taper closes
+    earlier (a sphere's pole contour): the volume follows the taper, the extent the
+    contour spacing.
+    """
     beyond = (offsets - offsets[0]) * direction  # 0 at the end plane, negative inwards
     r_end = float(radii[0])
+    half = 0.5 * spacing_mm
     if len(offsets) < 2 or r_end <= 0:
-        reach = np.array([0.0, 0.5 * spacing_mm])
-        return _Cap(plane, direction, reach, np.zeros(2))
+        return _Cap(plane, direction, np.array([0.0, half]), np.zeros(2), tip_uv)
     fit = _taper_fit(beyond, radii)
-    s = np.linspace(0.0, spacing_mm, 129)
+    s = np.linspace(0.0, spacing_mm, 257)
     squared = fit(s)
     closing = np.flatnonzero(squared <= 0.0)
-    shrinking = squared[1] < squared[0]
-    if shrinking and len(closing):
+    if squared[1] < squared[0] and len(closing):
         end = int(closing[0])
         a, b = s[end - 1], s[end]  # the root between the last two samples
         root = a + (b - a) * squared[end - 1] / (squared[end - 1] - squared[end])
-        s = np.linspace(0.0, root, 129)
-        squared = np.maximum(fit(s), 0.0)
-        squared[-1] = 0.0
+        s = np.linspace(0.0, max(root, half), 257)
     else:  # no closing within a spacing: follow the taper, cut flat at half a spacing
-        s = np.linspace(0.0, 0.5 * spacing_mm, 129)
-        squared = np.clip(fit(s), 0.0, r_end**2)
-    erosion = np.maximum.accumulate(np.maximum(r_end - np.sqrt(squared), 0.0))
-    return _Cap(plane, direction, s, erosion)
+        s = np.linspace(0.0, half, 257)
+    squared = np.clip(fit(s), 0.0, r_end**2)
+    thread = min(_THREAD_MM, 0.5 * r_end)
+    erosion = np.minimum(np.maximum(r_end - np.sqrt(squared), 0.0), r_end - thread)
+    return _Cap(plane, direction, s, np.maximum.accumulate(erosion), tip_uv)
 
 
-def _pchip_slope(left: FloatArray | None, right: FloatArray | None, h_left: float,
-                 h_right: float) -> FloatArray:
-    """Fritsch–Carlson slope at a plane from the secants on either side (shape-preserving).
+_TAU = np.linspace(0.0, 1.0, 33)  # where the interpolated distance is evaluated in a gap
 
-    Zero where the secants change sign (a local extremum stays at the plane); the
-    secant itself at the end of a run.
+
+def _inside_interval(da: FloatArray, db: FloatArray, correction: FloatArray
+                     ) -> tuple[FloatArray, FloatArray]:
+    """Where ``(1 − τ)·d_a + τ·d_b + c(τ) <= 0`` on ``τ`` in [0, 1], as ``(τ_in, τ_out)``.
+
+    ``correction`` is ``c`` on :data:`_TAU`.  Crossings are refined linearly between
+    the samples; an empty set gives ``τ_in >= τ_out``.
     """
-    if left is None:
-        assert right is not None
-        return right
-    if right is None:
-        return left
-    w1, w2 = 2 * h_right + h_left, h_right + 2 * h_left
-    same = left * right > 0
-    safe_l = np.where(same, left, 1.0)
-    safe_r = np.where(same, right, 1.0)
-    result: FloatArray = np.where(same, (w1 + w2) / (w1 / safe_l + w2 / safe_r), 0.0)
-    return result
+    f = (1 - _TAU) * da[:, None] + _TAU * db[:, None] + correction
+    negative = f <= 0
+    any_in = negative.any(axis=1)
+    first = np.argmax(negative, axis=1)
+    last = len(_TAU) - 1 - np.argmax(negative[:, ::-1], axis=1)
+    rows = np.arange(len(f))
 
+    def crossing(inner: NDArray[np.intp], outer: NDArray[np.intp]) -> FloatArray:
+        fi, fo = f[rows, inner], f[rows, np.clip(outer, 0, len(_TAU) - 1)]
+        weight = np.where(fo != fi, fi / np.where(fo != fi, fi - fo, 1.0), 0.0)
+        return _TAU[inner] + (_TAU[np.clip(outer, 0, len(_TAU) - 1)] - _TAU[inner]) * weight
 
-def _end_slope(last: FloatArray, inner: FloatArray | None, h_last: float, h_inner: float
-               ) -> FloatArray:
-    """PCHIP's one-sided three-point slope at the end plane of a run (secant with 2 planes)."""
-    if inner is None:
-        return last
-    m = ((2 * h_last + h_inner) * last - h_last * inner) / (h_last + h_inner)
-    m = np.where(np.sign(m) != np.sign(last), 0.0, m)
-    result: FloatArray = np.where((np.sign(last) != np.sign(inner)) & (np.abs(m) > 3 * np.abs(last)),
-                                  3 * last, m)
-    return result
-
-
-def _hermite(y0: FloatArray, y1: FloatArray, m0: FloatArray, m1: FloatArray, h: float,
-             tau: FloatArray) -> FloatArray:
-    """Cubic Hermite interpolant on ``[0, 1]`` (slopes per mm, interval ``h`` mm)."""
-    t2, t3 = tau * tau, tau * tau * tau
-    result: FloatArray = ((2 * t3 - 3 * t2 + 1) * y0 + (t3 - 2 * t2 + tau) * h * m0
-                          + (-2 * t3 + 3 * t2) * y1 + (t3 - t2) * h * m1)
-    return result
-
-
-def _hermite_root(y0: FloatArray, y1: FloatArray, m0: FloatArray, m1: FloatArray,
-                  h: float) -> FloatArray:
-    """Where a monotone Hermite cubic between values of opposite sign crosses 0 (τ in [0, 1])."""
-    low, high = np.zeros(len(y0)), np.ones(len(y0))
-    rising = y1 > y0
-    for _ in range(40):  # bisection: the PCHIP cubic is monotone on the interval
-        middle = 0.5 * (low + high)
-        above = _hermite(y0, y1, m0, m1, h, middle) > 0
-        go_low = above == rising  # the root lies below middle
-        high = np.where(go_low, middle, high)
-        low = np.where(go_low, low, middle)
-    return 0.5 * (low + high)
+    tau_in = np.where(first > 0, crossing(first, first - 1), 0.0)
+    tau_out = np.where(last < len(_TAU) - 1, crossing(last, last + 1), 1.0)
+    tau_in = np.where(any_in, tau_in, 1.0)
+    tau_out = np.where(any_in, tau_out, 0.0)
+    return tau_in, tau_out
 
 
 @dataclass(frozen=True, eq=False)
@@ -256,6 +261,7 @@ class SmoothModel:
     shapes: tuple[_Shape, ...]
     gaps: tuple[int, ...]
     caps: tuple[_Cap, ...]
+    corrections: tuple[FloatArray, ...] = ()  # per gap: c(τ) on _TAU (module docstring)
     volume_mm3: float = 0.0
 
     # -- sampling lines -----------------------------------------------------------------
@@ -273,55 +279,38 @@ class SmoothModel:
                  int(np.ceil((bounds[2] - u0) / pitch_mm)) + 2)
         return (float(u0), float(v0)), shape
 
-    def _signed(self, k: int, uv: FloatArray, inside: BoolArray | None = None) -> FloatArray:
-        shape = self.shapes[k]
-        flags = shape.inside(uv) if inside is None else inside
-        result: FloatArray = np.where(flags, -1.0, 1.0) * shape.distance(uv)
-        return result
-
-    def _ring_profile(self, k: int, uv: FloatArray, ia: BoolArray, ib: BoolArray
-                      ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
-        """Signed distances at planes ``k``, ``k + 1`` and PCHIP slopes there (per mm).
-
-        The slopes use the neighbouring planes of the same run, so that the distance
-        profile along the normal is a smooth, monotone-preserving cubic: a sphere or a
-        lying cylinder is followed between planes, not cut into chords.
-        """
-        za, zb = self.shapes[k].offset_mm, self.shapes[k + 1].offset_mm
-        da, db = self._signed(k, uv, ia), self._signed(k + 1, uv, ib)
-        h = zb - za
-        secant = (db - da) / h
-        before = after = None
-        h_before = h_after = h
-        if k - 1 in self.gaps:
-            h_before = za - self.shapes[k - 1].offset_mm
-            before = (da - self._signed(k - 1, uv)) / h_before
-        if k + 1 in self.gaps:
-            h_after = self.shapes[k + 2].offset_mm - zb
-            after = (self._signed(k + 2, uv) - db) / h_after
-        ma = (_pchip_slope(before, secant, h_before, h) if before is not None
-              else _end_slope(secant, after, h, h_after))
-        mb = (_pchip_slope(secant, after, h, h_after) if after is not None
-              else _end_slope(secant, before, h, h_before))
-        return da, db, ma, mb
-
-    def _gap_lines(self, k: int, pitch: float, phase: float, seed: float
+    def _gap_lines(self, index: int, pitch: float, phase: float, seed: float
                    ) -> tuple[FloatArray, FloatArray, FloatArray]:
+        k = self.gaps[index]
         a, b = self.shapes[k], self.shapes[k + 1]
-        origin, shape = self._lattice(self._bounds((k, k + 1)), pitch, phase, seed)
+        correction = self.corrections[index]
+        grow = max(float(-correction.min()), 0.0)  # the solid may bulge beyond both contours
+        bounds = self._bounds((k, k + 1))
+        bounds = (bounds[0] - grow, bounds[1] - grow, bounds[2] + grow, bounds[3] + grow)
+        origin, shape = self._lattice(bounds, pitch, phase, seed)
         in_a, in_b = a.raster(origin, pitch, shape), b.raster(origin, pitch, shape)
-        rows, cols = np.nonzero(in_a | in_b)
+        candidate = in_a | in_b
+        if grow > 0:
+            rows, cols = np.nonzero(~candidate)
+            uv = np.column_stack([origin[0] + cols * pitch, origin[1] + rows * pitch])
+            near = (a.distance(uv, grow) < grow) | (b.distance(uv, grow) < grow)
+            candidate[rows[near], cols[near]] = True
+        rows, cols = np.nonzero(candidate)
         uv = np.column_stack([origin[0] + cols * pitch, origin[1] + rows * pitch])
         ia, ib = in_a[rows, cols], in_b[rows, cols]
-        za, zb = a.offset_mm, b.offset_mm
-        lower, upper = np.full(len(uv), za), np.full(len(uv), zb)
+        # points on the same side of both contours only need distances up to the largest
+        # correction (deeper points are decided by their side); the others need them all
+        bound = max(float(np.abs(correction).max()), 1e-6)
         ring = ia != ib
-        da, db, ma, mb = self._ring_profile(k, uv[ring], ia[ring], ib[ring])
-        crossing = za + (zb - za) * _hermite_root(da, db, ma, mb, zb - za)
-        ring_index = np.flatnonzero(ring)
-        upper[ring_index[ia[ring]]] = crossing[ia[ring]]
-        lower[ring_index[~ia[ring]]] = crossing[~ia[ring]]
-        return uv, lower, upper
+        da, db = np.empty(len(uv)), np.empty(len(uv))
+        da[ring], db[ring] = a.distance(uv[ring]), b.distance(uv[ring])
+        da[~ring] = np.minimum(a.distance(uv[~ring], bound), 2 * bound)
+        db[~ring] = np.minimum(b.distance(uv[~ring], bound), 2 * bound)
+        da *= np.where(ia, -1.0, 1.0)
+        db *= np.where(ib, -1.0, 1.0)
+        tau_in, tau_out = _inside_interval(da, db, correction)
+        h = b.offset_mm - a.offset_mm
+        return uv, a.offset_mm + tau_in * h, a.offset_mm + tau_out * h
 
     def _cap_lines(self, cap: _Cap, pitch: float, phase: float, seed: float
                    ) -> tuple[FloatArray, FloatArray, FloatArray]:
@@ -351,8 +340,8 @@ class SmoothModel:
             ``pitch_mm²`` for every line.
         """
         parts = []
-        for index, k in enumerate(self.gaps):
-            parts.append(self._gap_lines(k, pitch_mm, (index * _GOLDEN) % 1.0,
+        for index in range(len(self.gaps)):
+            parts.append(self._gap_lines(index, pitch_mm, (index * _GOLDEN) % 1.0,
                                          (index * _PLASTIC) % 1.0))
         for index, cap in enumerate(self.caps):
             parts.append(self._cap_lines(cap, pitch_mm, (0.5 + index * _GOLDEN) % 1.0,
@@ -366,6 +355,15 @@ class SmoothModel:
         upper = np.concatenate([p[2] for p in parts])
         keep = upper > lower
         return uv[keep], lower[keep], upper[keep], np.full(int(keep.sum()), pitch_mm**2)
+
+    def tips(self) -> tuple[FloatArray, FloatArray]:
+        """The far end of every cap: in-plane points ``(K, 2)`` and offsets ``(K,)``."""
+        if not self.caps:
+            return np.empty((0, 2)), np.empty(0)
+        uv = np.array([c.tip_uv for c in self.caps])
+        offsets = np.array([self.shapes[c.plane].offset_mm + c.direction * c.reach_mm[-1]
+                            for c in self.caps])
+        return uv, offsets
 
     def to_patient(self, uv: FloatArray, offset_mm: float | FloatArray) -> FloatArray:
         """Patient ``(x, y, z)`` mm of plane points ``uv`` (..., 2) at offset(s) along normal."""
@@ -381,19 +379,16 @@ class SmoothModel:
         t = project(points, self.normal)
         uv = np.column_stack([project(points, self.u), project(points, self.v)])
         inside = np.zeros(len(points), dtype=bool)
-        for k in self.gaps:
+        for index, k in enumerate(self.gaps):
             a, b = self.shapes[k], self.shapes[k + 1]
             here = np.flatnonzero((t >= a.offset_mm) & (t < b.offset_mm))
             if len(here) == 0:
                 continue
             tau = (t[here] - a.offset_mm) / (b.offset_mm - a.offset_mm)
-            ia, ib = a.inside(uv[here]), b.inside(uv[here])
-            result = ia & ib
-            ring = np.flatnonzero(ia != ib)
-            da, db, ma, mb = self._ring_profile(k, uv[here][ring], ia[ring], ib[ring])
-            h = b.offset_mm - a.offset_mm
-            result[ring] = _hermite(da, db, ma, mb, h, tau[ring]) <= 0
-            inside[here] = result
+            da = np.where(a.inside(uv[here]), -1.0, 1.0) * a.distance(uv[here])
+            db = np.where(b.inside(uv[here]), -1.0, 1.0) * b.distance(uv[here])
+            correction = np.interp(tau, _TAU, self.corrections[index])
+            inside[here] = (1 - tau) * da + tau * db + correction <= 0
         for cap in self.caps:
             shape = self.shapes[cap.plane]
             beyond = (t - shape.offset_mm) * cap.direction
@@ -457,25 +452,26 @@ def build_smooth_model(
     shapes = tuple(_shape(p, step) for p in planes)
     gaps: list[int] = []
     caps: list[_Cap] = []
-    radii: dict[int, float] = {}
-
-    def radius(k: int) -> float:
-        if k not in radii:
-            radii[k] = _inradius(shapes[k])
-        return radii[k]
-
+    corrections: list[FloatArray] = []
+    inner = [_inradius(shape) for shape in shapes]
+    radii = np.array([r for r, _ in inner])
     for run in _pieces(planes):
-        gaps += run[:-1]
+        offsets = np.array([shapes[i].offset_mm for i in run])
+        profile = _radius_profile(offsets, radii[run])
+        for a, b in zip(run[:-1], run[1:], strict=True):
+            gaps.append(a)
+            z = shapes[a].offset_mm + _TAU * (shapes[b].offset_mm - shapes[a].offset_mm)
+            chord = (1 - _TAU) * radii[a] + _TAU * radii[b]
+            corrections.append(chord - np.sqrt(np.maximum(profile(z), 0.0)))
         for end, direction in ((run[-1], 1), (run[0], -1)):
             if spacing <= 0:
                 continue
             inward = [run[-1 - i] for i in range(min(3, len(run)))] if direction > 0 else \
                 run[:3]
-            offsets = np.array([shapes[i].offset_mm for i in inward])
-            caps.append(_cap(end, direction, offsets, np.array([radius(i) for i in inward]),
-                             spacing))
+            caps.append(_cap(end, direction, np.array([shapes[i].offset_mm for i in inward]),
+                             radii[inward], spacing, inner[end][1]))
     model = SmoothModel(normal=slab.normal, u=slab.u, v=slab.v, planes=planes, shapes=shapes,
-                        gaps=tuple(gaps), caps=tuple(caps))
+                        gaps=tuple(gaps), caps=tuple(caps), corrections=tuple(corrections))
     pitch = float(min(size / _VOLUME_LATTICE, 2.0))
     _, lower, upper, area = model.lines(pitch)
     object.__setattr__(model, "volume_mm3", float(np.sum((upper - lower) * area)))
