@@ -46,8 +46,8 @@ from rtviewer.core.grid import Grid
 from rtviewer.core.interpolation import sample_at_indices, sample_lines_along_axis
 from rtviewer.core.rasterise import model_samples, structure_mask
 from rtviewer.core.slab_model import SlabModel, SlabPlane
-from rtviewer.core.smooth_model import SmoothModel
 from rtviewer.core.small_linalg import apply_affine
+from rtviewer.core.smooth_model import SmoothModel
 
 __all__ = ["DoseSamples", "SamplingPlan", "choose_sampling", "line_pieces", "sample_dose"]
 
@@ -347,6 +347,16 @@ def _pieces(model: SlabModel, planes: list[SlabPlane], dose_gy: NDArray[np.float
     return _evaluate_lines(model, points, per_point, all_cuts[cut], area, dose_gy, grid)
 
 
+def _voxel_lattice(model: SmoothModel, grid: Grid) -> tuple[float, float] | None:
+    """The voxel pitch along ``u`` and ``v`` when the grid's i and j run along them."""
+    directions = grid.directions
+    along = (float(directions[:, 0] @ model.u), float(directions[:, 1] @ model.v),
+             abs(float(directions[:, 2] @ model.normal)))
+    if min(along) > 1 - 1e-6:
+        return float(grid.spacing_mm[0]), float(grid.spacing_mm[1])
+    return None
+
+
 def _smooth_voxel_doses(model: SmoothModel, dose_gy: NDArray[np.floating], grid: Grid
                         ) -> FloatArray:
     """Dose at every dose voxel whose centre lies inside the smooth solid."""
@@ -361,6 +371,17 @@ def _smooth_voxel_doses(model: SmoothModel, dose_gy: NDArray[np.floating], grid:
     upper = np.array(grid.shape[::-1]) - 1
     lo = np.clip(np.floor(ijk.min(axis=0)), 0, upper).astype(np.intp)
     hi = np.clip(np.ceil(ijk.max(axis=0)), 0, upper).astype(np.intp)
+    lattice = _voxel_lattice(model, grid)
+    if lattice is not None:  # dose slices parallel to the contours, axes along u and v
+        pu, pv = lattice
+        found: list[NDArray[np.floating]] = []
+        for k in range(int(lo[2]), int(hi[2]) + 1):
+            corner = grid.index_to_patient(np.array([float(lo[0]), float(lo[1]), float(k)]))
+            flags = model.contains_lattice(
+                float(corner @ model.normal), (float(corner @ model.u), float(corner @ model.v)),
+                (pu, pv), (int(hi[1] - lo[1] + 1), int(hi[0] - lo[0] + 1)))
+            found.append(dose_gy[k, lo[1]:hi[1] + 1, lo[0]:hi[0] + 1][flags])
+        return np.concatenate(found).astype(np.float64)
     kk, jj, ii = np.meshgrid(*(np.arange(lo[a], hi[a] + 1) for a in (2, 1, 0)), indexing="ij")
     index = np.column_stack([ii.ravel(), jj.ravel(), kk.ravel()])
     inside = model.contains(grid.index_to_patient(index.astype(np.float64)))
