@@ -11,7 +11,7 @@ from pathlib import Path
 import pydicom
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.errors import InvalidDicomError
-from pydicom.uid import ImplicitVRLittleEndian
+from pydicom.uid import UID, ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
 from rtviewer.errors import NotDicomError, UnreadableFileError
 from rtviewer.model.findings import Finding, Severity
@@ -80,12 +80,27 @@ def read_dataset(path: str | Path, *, stop_before_pixels: bool = False,
         raise NotDicomError("not a DICOM file (no SOP Class, SOP Instance or Modality)", path=path)
     meta = getattr(ds, "file_meta", None)
     if meta is None or "TransferSyntaxUID" not in meta:
+        syntax = _syntax_of(ds)
+        assumed = ("Implicit VR Little Endian, the DICOM default"
+                   if syntax == ImplicitVRLittleEndian
+                   else f"{syntax.name}, the encoding found in the data")
         findings.append(Finding(
             "NO_FILE_META", "The file has no DICOM file meta information (no Transfer Syntax).",
-            Severity.INFO, attribute="TransferSyntaxUID",
-            assumption="Implicit VR Little Endian, the DICOM default"))
+            Severity.INFO, attribute="TransferSyntaxUID", assumption=assumed))
         if meta is None:
             meta = FileMetaDataset()
             ds.file_meta = meta
-        meta.TransferSyntaxUID = ImplicitVRLittleEndian
+        meta.TransferSyntaxUID = syntax
     return ds, findings
+
+
+def _syntax_of(ds: Dataset) -> UID:
+    """The uncompressed syntax pydicom found the data in (Implicit VR LE when unknown).
+
+    Labelling an Explicit VR file Implicit would make a sender refuse it (pynetdicom
+    checks that the dataset's encoding matches its Transfer Syntax).
+    """
+    implicit, little = getattr(ds, "original_encoding", (None, None))
+    if implicit is False:
+        return ExplicitVRLittleEndian if little is not False else ExplicitVRBigEndian
+    return ImplicitVRLittleEndian

@@ -141,7 +141,7 @@ def _store_one(assoc: object, path: Path, ds: Dataset) -> SendItem:
         if not _own_syntax_accepted(assoc, ds):
             resolve_ambiguous_vrs(ds)
         status = assoc.send_c_store(ds)  # type: ignore[attr-defined]
-    except (ValueError, RuntimeError) as exc:  # no accepted context for this syntax
+    except (ValueError, RuntimeError, AttributeError) as exc:  # no context; bad encoding
         return SendItem(path, uid, None, f"not sent: {exc}")
     if not status:
         return SendItem(path, uid, None, "no response (timeout or abort)")

@@ -82,3 +82,17 @@ def test_query_to_a_node_without_c_find_says_it_does_not_support_it(rt_image_scp
     node, _got = rt_image_scp([ExplicitVRLittleEndian])  # storage and echo only
     with pytest.raises(NetworkError, match="does not support Query/Retrieve"):
         find(node, "STUDY", QueryFilters(patient_id="*"), "RTVIEWER")
+
+
+def test_a_file_without_meta_is_sent_in_the_encoding_its_data_has(corpus, start_scp):
+    """ExplVR_LitEndNoMeta.dcm has no file meta: labelled Implicit, pynetdicom refused it."""
+    from rtviewer.dicom.files import read_dataset
+
+    path = corpus / "pydicom-testfiles/ExplVR_LitEndNoMeta.dcm"
+    ds, findings = read_dataset(path)
+    assert ds.file_meta.TransferSyntaxUID == ExplicitVRLittleEndian
+    (no_meta,) = [f for f in findings if f.code == "NO_FILE_META"]
+    assert no_meta.assumption == "Explicit VR Little Endian, the encoding found in the data"
+    scp = start_scp()
+    result = send_files(Node("us", "RTVIEWER", "127.0.0.1", scp.port), [path], "TPS")
+    assert [(i.status, i.message) for i in result.items] == [(0, "stored")]
