@@ -83,3 +83,38 @@ def test_window_computes_fluence_in_the_background(qtbot, corpus):
     view.set_control_point(5)
     assert view.index == 5 and "Fluence (heat map" in view.info.text()
     view.close()
+
+
+def test_fluence_turns_with_the_collimator(tmp_path, corpus, qtbot):
+    """The heat map's pixels and the union outline sit where the collimator turns them."""
+    import pydicom
+
+    from rtviewer.core.iec61217 import rotation_z
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.ui.bev_fluence_items import union_outlines
+    from rtviewer.ui.bev_view import BeamsEyeView
+
+    path = dual_layer_plan(corpus, tmp_path / "turned")
+    ds = pydicom.dcmread(path)
+    ds.BeamSequence[0].ControlPointSequence[0].BeamLimitingDeviceAngle = 30.0
+    ds.save_as(path)
+    view = BeamsEyeView()
+    qtbot.addWidget(view)
+    view.fluence.asynchronous = False
+    view.set_data(plan=read_plan(path))
+    view.show()
+    view.set_beam(1)
+    view.set_fluence(fluence=True, union=True)
+    result = view.fluence.result(view.beam)
+    f = result.fluence
+    turn = rotation_z(30.0)[:2, :2]
+    transform = view.fluence.image.transform()
+    for c, r in ((0, 0), (40, 200), (f.x_mm.size - 1, 7)):
+        p = transform.map(c + 0.5, r + 0.5)
+        assert np.allclose([p[0], p[1]], turn @ [f.x_mm[c], f.y_mm[r]], atol=1e-6)
+    outline = np.concatenate(union_outlines(result)) @ turn.T
+    x, y = view.fluence.outline.getData()
+    drawn = np.column_stack([x, y])
+    drawn = drawn[np.all(np.isfinite(drawn), axis=1)]
+    assert np.allclose(np.sort(drawn, axis=0), np.sort(outline, axis=0))
+    view.close()
