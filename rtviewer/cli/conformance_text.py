@@ -37,12 +37,15 @@ KIND_USAGE: dict[str, str] = {
     "image": "Displayed; slices stacked into a volume by Image Position/Orientation "
              "(Patient) when present; Modality LUT applied (HU for CT)",
     "rtstruct": "Contours displayed on the images; volumes and DVHs of closed planar ROIs",
-    "rtplan": "Beams, control points, MLC/jaw apertures, fractions, prescription shown; "
-              "brachy channels and dwell positions shown",
-    "rtionplan": "Ion beams, energy layers and spots shown; fractions, prescription",
+    "rtplan": "Beams, control points, MLC/jaw apertures (stacked MLC layers intersected), "
+              "wedges, blocks, applicators, compensators, boli, fluence, fractions, "
+              "prescription shown; brachy channels and dwell positions shown",
+    "rtionplan": "Ion beams (both virtual source distances), energy layers and spots, "
+                 "snouts, range shifters and modulators shown; fractions, prescription",
     "rtdose": "Dose grid displayed as isodoses or colour wash; DVHs; embedded DVHs "
               "compared",
-    "rtimage": "Displayed with field outline and beam axis when the plan is present",
+    "rtimage": "Displayed with field outline and beam axis when the plan is present; "
+               "NON_NORMAL planes placed by RT Image Orientation",
     "rtrecord": "Delivered metersets, interruptions and sessions listed against the plan",
     "registration": "Listed; not applied",
     "segmentation": "Listed; not displayed",
@@ -65,19 +68,24 @@ IOD_USAGE: tuple[tuple[str, str, str], ...] = (
      "references beyond completeness checks"),
     ("RT Plan / RT Ion Plan",
      "Fraction groups, beam metersets, beams and control points (gantry, collimator, "
-     "couch, isocentre, jaws, MLC, energy, spots), dose references and Target "
-     "Prescription Dose (the prescription), brachy application setups, channels, "
-     "sources and dwell positions",
+     "couch, isocentre, jaws, MLC layers incl. MLCX1/MLCX2, energy, spots), wedges "
+     "(type, angle, orientation, position), Block Data with divergence, mounting and tray "
+     "distance, Applicator Geometry, compensator position and extent, Referenced Bolus, "
+     "Virtual Source-Axis Distances, snouts, range shifters and modulators, dose "
+     "references and Target Prescription Dose (the prescription), brachy application "
+     "setups, channels, sources and dwell positions",
      "Tolerance tables, patient setup beyond Patient Position, fixation devices, "
-     "compensator and block shapes (listed, not modelled)"),
+     "compensator thickness maps and block/wedge dosimetry (drawn and listed, not "
+     "modelled)"),
     ("RT Dose",
      "Dose Grid Scaling, Grid Frame Offset Vector (PS3.3 C.8.8.3.2), Dose Units, Type "
      "and Summation Type, referenced plan/structure set/beams, DVH Sequence (curves "
      "kept in their declared units)",
      "Dose comments, Tissue Heterogeneity Correction (shown only)"),
     ("RT Image",
-     "RT Image Plane, Position, SID/SAD, gantry/collimator/couch angles, referenced "
-     "plan and beam, exposure sequence limiting devices",
+     "RT Image Plane, Position, Orientation (NON_NORMAL), SID/SAD, X-Ray Image Receptor "
+     "Angle and Translation, Isocenter Position, gantry/collimator/couch angles, "
+     "referenced plan and beam, exposure sequence limiting devices",
      "Fluence maps beyond display"),
     ("RT Beams / Ion Beams / Brachy Treatment Record",
      "Treatment session beams/setups: delivered and specified meterset or time, "
