@@ -55,10 +55,11 @@ def render(request: RenderRequest, log: Log) -> None:
     from rtviewer.ui.viewer import Viewer
 
     # a plan alone (tomotherapy, Halcyon, proton without CT, dose or structures) still
-    # has its beam's-eye or brachy pane, but only when nothing has slice views to draw
-    plan_alone = (lambda c: c.plan is not None) if request.view == "all" else None
+    # draws its beams or channels and has its beam's-eye or brachy pane; it is chosen
+    # only when no chain has an image, dose or structures
+    plan_alone = (lambda c: c.plan is not None) if request.view != "dvh" else None
     chain, scanned = choose_chain(request, log, fallback=plan_alone)
-    if not chain.renderable and not (request.view == "all" and chain.plan is not None):
+    if not chain.renderable and chain.plan is None:
         if request.view == "all" and _has_rt_image(scanned, request.patient):
             log("render: no image, dose grid, structure set or plan: the RT Image view alone")
             render_rt(replace(request, view="rtimage"), log)
@@ -68,12 +69,12 @@ def render(request: RenderRequest, log: Log) -> None:
     for path, reason in result.problems:
         log(f"render: could not read {path}: {reason}")
     scene = result.scene
-    if (scene.empty and (request.view != "all" or scene.plan is None)) or (
-            request.view == "dvh" and (scene.dose is None or scene.structures is None)):
+    if scene.empty or (request.view == "dvh" and (scene.dose is None
+                                                  or scene.structures is None)):
         raise NothingToRender(f"nothing renderable for --view {request.view}")
-    if scene.empty:
-        log("render: slice views: nothing to draw (no image, dose grid or structure set); "
-            f"the plan is shown in the {_plan_tab_name(scene.plan)} pane")
+    if scene.plan_only:
+        pane = f"; its {_plan_tab_name(scene.plan)} pane is shown" if request.view == "all" else ""
+        log(f"render: slice views: the plan alone (no image, dose grid or structure set){pane}")
     size = request.size or ((1600, 1000) if request.view == "all" else (800, 800))
     log(f"render: view {request.view} at {size[0]}x{size[1]}")
     window = _main_window(scanned) if request.view == "all" else None

@@ -86,8 +86,42 @@ class Scene:
 
     @property
     def empty(self) -> bool:
-        """Whether there is nothing to draw."""
-        return self.image is None and self.dose is None and self.structures is None
+        """Whether there is nothing to draw (a plan alone draws its beams or channels)."""
+        return (self.image is None and self.dose is None and self.structures is None
+                and self.plan_points_mm() is None)
+
+    @property
+    def plan_only(self) -> bool:
+        """Whether the plan is all there is to draw (no image, dose grid or structures)."""
+        return (self.image is None and self.dose is None and self.structures is None
+                and self.plan_points_mm() is not None)
+
+    def plan_points_mm(self) -> np.ndarray | None:
+        """``(N, 3)`` isocentres, brachy source positions and dose reference points, or None."""
+        if "plan-points" not in self._cache:
+            points = [np.asarray(cp.isocenter_mm, dtype=np.float64).reshape(1, 3)
+                      for beam in getattr(self.plan, "beams", ()) or ()
+                      for cp in beam.control_points if cp.isocenter_mm is not None]
+            brachy = getattr(self.plan, "brachy", None)
+            points += [c.control_point_positions_mm for c in (brachy.channels if brachy else ())
+                       if c.control_point_positions_mm is not None]
+            points += [np.asarray(r.point_mm, dtype=np.float64).reshape(1, 3)
+                       for r in getattr(self.plan, "reference_points", ()) or ()]
+            points = [p for p in points if len(p)]
+            self._cache["plan-points"] = np.concatenate(points) if points else None
+        result: np.ndarray | None = self._cache["plan-points"]
+        return result
+
+    def _plan_box_mm(self) -> np.ndarray | None:
+        """``(2, 3)`` box around the plan's points (what a plan alone is shown in).
+
+        100 mm around an isocentre, 20 mm around brachy channels.
+        """
+        points = self.plan_points_mm()
+        if points is None:
+            return None
+        margin = 20.0 if getattr(self.plan, "brachy", None) is not None else 100.0
+        return np.stack([points.min(axis=0) - margin, points.max(axis=0) + margin])
 
     # -- structures -------------------------------------------------------------------
     def slab_model(self, roi_number: int) -> SlabModel | None:
@@ -137,7 +171,7 @@ class Scene:
     def default_position(self) -> tuple[np.ndarray, str]:
         """Where the crosshair starts, and why (issue 5 item 9)."""
         iso = self.isocenter_mm()
-        if iso is not None and (self._shows(iso) or self.empty):
+        if iso is not None and (self._shows(iso) or self.plan_only):
             return iso, "plan isocentre"
         outside = ("" if iso is None else
                    f" (the plan isocentre {tuple(round(float(v), 1) for v in iso)} mm lies "
@@ -149,6 +183,9 @@ class Scene:
         bounds = self.contour_bounds_mm()
         if bounds is not None:
             return bounds.mean(axis=0), "structure set centre"
+        box = self._plan_box_mm()
+        if box is not None:
+            return box.mean(axis=0), "centre of the plan's source positions and points"
         return np.zeros(3), "origin"
 
     def _shows(self, xyz: np.ndarray) -> bool:
@@ -170,6 +207,9 @@ class Scene:
         bounds = self.contour_bounds_mm()
         if self.image is None and bounds is not None:
             boxes.append(bounds)
+        plan_box = self._plan_box_mm() if self.plan_only else None
+        if plan_box is not None:
+            boxes.append(plan_box)
         return np.concatenate(boxes) if boxes else None
 
     def slice_centres(self, view: str) -> np.ndarray:
@@ -188,6 +228,7 @@ class Scene:
         grid = self.base_grid
         if grid is None:
             bounds = self.contour_bounds_mm()
+            bounds = bounds if bounds is not None else self._plan_box_mm()
             if bounds is None:
                 return np.zeros(1)
             depths = bounds @ n

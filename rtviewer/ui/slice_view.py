@@ -146,8 +146,8 @@ class SliceView(QtWidgets.QWidget):
         for edge, text in labels.items():
             self.edge_labels[edge].setText(text)
         self.redraw()
-        # a partial scene (the plan read, the structures still loading) had nothing to
-        # fit: the completed scene is fitted even when the view is kept
+        # a partial scene (the plan read, the structures still loading) had nothing but
+        # the plan to fit: the completed scene is fitted even when the view is kept
         if reset_zoom or not self._fitted:
             self.reset_zoom()
 
@@ -167,7 +167,7 @@ class SliceView(QtWidgets.QWidget):
     def reset_zoom(self) -> None:
         """Fit the image (without one: the dose grid and the contours) into the view."""
         corners = self.scene.extent_corners_mm()
-        self._fitted = corners is not None
+        self._fitted = corners is not None and not self.scene.plan_only
         if corners is None:
             return
         st = self.patient_to_view(corners)
@@ -215,9 +215,8 @@ class SliceView(QtWidgets.QWidget):
         axis = "xyz"[int(np.argmax(np.abs(n)))]
         value = self.state.crosshair_mm["xyz".index(axis)]
         text = f"{self.view.capitalize()}  {axis} = {value:.1f} mm"
-        if self.scene.empty and self.scene.plan is not None:
-            pane = "Brachy" if getattr(self.scene.plan, "brachy", None) else "Beam's eye"
-            text = f"{self.view.capitalize()}: no image, dose, structures (plan: {pane})"
+        if self.scene.plan_only:  # say why the view is black around the beams
+            text += " · plan only"
         self.edge_labels["info"].setText(text)
         self._place_labels()
 

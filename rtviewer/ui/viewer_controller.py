@@ -134,7 +134,9 @@ class ViewerController(QtCore.QObject):
     def _on_scan_finished(self, result: ScanResult) -> None:
         if self.viewer.scene.empty and not self._workers:
             chain, why = default_chain(result)
-            if chain.renderable:
+            if not chain.renderable:  # a plan alone still draws its beams or channels
+                chain, why = default_chain(result, accept=lambda c: c.plan is not None)
+            if chain.renderable or chain.plan is not None:
                 log.info("showing %s", why)
                 self.load(chain)
 
@@ -147,7 +149,7 @@ class ViewerController(QtCore.QObject):
 
     def load(self, chain: Chain) -> None:
         """Read ``chain`` in a worker thread; a newer request supersedes older ones."""
-        if not chain.renderable:
+        if not chain.renderable and chain.plan is None:
             self.window.statusBar().showMessage("; ".join(chain.notes) or "nothing to show")
             return
         self._generation += 1

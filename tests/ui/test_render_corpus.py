@@ -194,7 +194,7 @@ def test_a_folder_with_a_plan_alone_renders_the_window_with_its_beams_eye_view(t
     render(RenderRequest(path=folder, out=out), lines.append)
     doc = json.loads(out.with_suffix(".json").read_text())
     assert doc["size_px"] == [1600, 1000]
-    assert any("slice views: nothing to draw" in line and "Beam's eye" in line
+    assert any("slice views: the plan alone" in line and "Beam's eye" in line
                for line in lines)
     # the crosshair starts at the plan's isocentre (0, -200, 0) mm of 06MV_plan.dcm
     assert np.allclose(doc["crosshair_mm"], [0.0, -200.0, 0.0], atol=1e-6)
@@ -212,3 +212,36 @@ def test_a_folder_with_an_rt_image_alone_renders_the_rt_image_view(tmp_path, cor
     assert doc["view"] == "rtimage"
     assert "receptor" in doc["views"]["rtimage"]["coordinates"]
     assert any("the RT Image view alone" in line for line in lines)
+
+
+@pytest.mark.corpus
+def test_a_brachy_plan_alone_draws_its_channels_in_the_slice_views(tmp_path, corpus, qtbot):
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.ui.scene import Scene
+    from rtviewer.ui.viewer import Viewer
+
+    plan = read_plan(corpus / "pytg43-brachy/HDR/RP.HDR.dcm")
+    scene = Scene(plan=plan)
+    assert scene.plan_only and not scene.empty
+    viewer = Viewer()
+    qtbot.addWidget(viewer)
+    why = viewer.set_scene(scene)
+    cps = np.concatenate([c.control_point_positions_mm for c in plan.brachy.channels])
+    refs = np.array([r.point_mm for r in plan.reference_points])
+    every = np.concatenate([cps, refs])
+    # the crosshair starts in the middle of the channels and reference points, and every
+    # view fits them with a 20 mm margin
+    assert why == "centre of the plan's source positions and points"
+    assert np.allclose(viewer.state.crosshair_mm, (every.min(0) + every.max(0)) / 2)
+    for name, view in viewer.views.items():
+        st = view.patient_to_view(every)
+        (x0, x1), (y0, y1) = view.vb.viewRange()
+        assert x0 <= st[:, 0].min() - 19 and st[:, 0].max() + 19 <= x1, name
+        assert y0 <= st[:, 1].min() - 19 and st[:, 1].max() + 19 <= y1, name
+        assert "plan only" in view.edge_labels["info"].text()
+    # scrolling steps 1 mm through the plan's box (no image grid to step through)
+    sagittal = viewer.views["sagittal"]
+    before = sagittal.depth_mm()
+    sagittal.scroll(3)
+    assert sagittal.depth_mm() - before == pytest.approx(3.0, abs=0.5)
+    assert sagittal.depth_mm() == round(sagittal.depth_mm())

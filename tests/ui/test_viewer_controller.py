@@ -65,3 +65,27 @@ def test_structures_and_plan_without_image_open_with_the_structures_in_view(qtbo
         assert y0 <= st[:, 1].min() and st[:, 1].max() <= y1, name
         assert max(np.ptp(st[:, 0]) / (x1 - x0), np.ptp(st[:, 1]) / (y1 - y0)) > 0.9, name
     window.close()
+
+
+@pytest.mark.corpus
+def test_a_folder_with_a_plan_alone_opens_with_its_beams_around_the_isocentre(
+        qtbot, corpus, tmp_path):
+    (tmp_path / "plan.dcm").write_bytes((corpus / "pymedphys" / "06MV_plan.dcm").read_bytes())
+    window = MainWindow()
+    qtbot.addWidget(window)
+    controller = attach_viewer(window)
+    window.show()
+    with qtbot.waitSignal(controller.loaded, timeout=60000):
+        window.open_path(str(tmp_path))
+    viewer = controller.viewer
+    assert viewer.scene.plan_only
+    # 06MV_plan.dcm's isocentre is (0, -200, 0) mm: the crosshair starts there, each view
+    # shows 100 mm around it and the beams are drawn through it
+    assert np.allclose(viewer.state.crosshair_mm, [0.0, -200.0, 0.0])
+    axial = viewer.views["axial"]
+    (x0, x1), (y0, y1) = axial.vb.viewRange()
+    assert x0 <= -100 and x1 >= 100 and y0 <= -300 and y1 >= -100
+    drawings = viewer.rt_views.overlays["axial"].drawings
+    assert drawings and all(np.allclose(d.isocenter_st, [0.0, -200.0])
+                            for d in drawings.values())
+    window.close()
