@@ -31,3 +31,12 @@ $R "$CASES/proton" --view bev --size 700x800 --out $OUT/bev-proton.png
 $R "$CASES/tilted" --view rtimage --size 700x760 --out $OUT/rtimage-tilted.png
 $R "$DEMO/demo" --patient RTV-DEMO-THORAX --view bev --beam-number 6 --size 700x760 \
    --out $OUT/bev-demo-wedge.png
+# --- issue 14 points 1, 6 and 8: tilted structure sets, brachy near the plane, folders
+# without images (cases written by docs/screenshots/tilted_cases.py from corpus files).
+TILTED="$DEMO/tilted"
+.venv/bin/python docs/screenshots/tilted_cases.py "$DATA" "$TILTED"
+$R "$TILTED/matrad-tilted" --out $OUT/tilted-matrad.png
+$R "$TILTED/oncentra-tilted" --out $OUT/tilted-oncentra-brachy.png
+$R "$DATA/slicerrt-eclipse-prostate" --out $OUT/prostate-no-image.png
+$R "$TILTED/plan-only" --out $OUT/plan-only-proton.png
+$R "$TILTED/rt-image-only" --size 700x760 --out $OUT/rt-image-only.png
