@@ -9,11 +9,16 @@ reopening them kept it out. Here
   seconds, so a connection that has not asked for an association by then is closed;
 * only connections that have sent an A-ASSOCIATE-RQ count against the limit;
 * a connection dropped that way, and a sender refused for want of a slot, are
-  logged with who held the slots.
+  logged with who held the slots;
+* until its A-ASSOCIATE-RQ has arrived whole, a connection's socket times out
+  after :data:`ARTIM_S` (pynetdicom reads a PDU with blocking calls, so a peer
+  sending half a request would otherwise keep its thread forever), then after
+  :data:`NETWORK_TIMEOUT_S` between the fragments of one PDU.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -21,10 +26,12 @@ from typing import Any
 
 from pynetdicom import AE, evt
 
-__all__ = ["ARTIM_S", "SlotAE", "SlotLog"]
+__all__ = ["ARTIM_S", "NETWORK_TIMEOUT_S", "SlotAE", "SlotLog"]
 
 #: Seconds a connection may stay open without sending A-ASSOCIATE-RQ (ARTIM).
 ARTIM_S = 5.0
+#: Seconds the rest of a PDU may take once it has begun (the SCP's network timeout).
+NETWORK_TIMEOUT_S = 60.0
 _log = logging.getLogger(__name__)
 # PS3.8 table 9-10: Sta1 idle (before the connection is handled, or after it closed),
 # Sta2 connection open, awaiting A-ASSOCIATE-RQ. Neither holds an association.
@@ -39,6 +46,14 @@ class SlotAE(AE):
         """The association threads that hold a slot (requestors; acceptors past their RQ)."""
         return [a for a in super().active_associations
                 if a.is_requestor or a.dul.state_machine.current_state not in _NO_ASSOCIATION]
+
+
+def _set_timeout(assoc: Any, seconds: float) -> None:
+    """Bound every blocking read of the association's socket to ``seconds``."""
+    raw = getattr(getattr(assoc.dul, "socket", None), "socket", None)
+    if raw is not None:
+        with contextlib.suppress(OSError):  # already closed
+            raw.settimeout(seconds)
 
 
 def _peer(assoc: Any) -> str:
@@ -70,10 +85,12 @@ class SlotLog:
     def _open(self, event: Any) -> None:
         with self._lock:
             self._opened[id(event.assoc)] = time.monotonic()
+        _set_timeout(event.assoc, ARTIM_S)
 
     def _request(self, event: Any) -> None:
         with self._lock:
             self._requested.add(id(event.assoc))
+        _set_timeout(event.assoc, NETWORK_TIMEOUT_S)
 
     def _close(self, event: Any) -> None:
         key = id(event.assoc)

@@ -100,8 +100,9 @@ ASSOCIATION_POLICIES: tuple[tuple[str, str], ...] = (
     ("Simultaneous associations", "at most `receiver.max_associations` (default 4; "
      "`--max-associations`); more are rejected (local limit exceeded) and the log names "
      "who held the slots. Only connections that have sent an A-ASSOCIATE-RQ count"),
-    ("Idle connections", "a TCP connection that sends no A-ASSOCIATE-RQ within 5 s (the "
-     "ARTIM timer, PS3.8 9.1.5) is closed and logged; it never holds a slot"),
+    ("Idle connections", "a TCP connection that has not sent a whole A-ASSOCIATE-RQ within "
+     "5 s (the ARTIM timer, PS3.8 9.1.5) is closed and logged; it never holds a slot. Within "
+     "an association, a PDU whose rest does not arrive within 60 s ends it"),
     ("Largest object", "`receiver.max_object_mb` MiB (default 2048; `--max-object-mb`): the "
      "association is aborted as soon as more of one object has arrived (nothing of it is "
      "stored); within C-GET, larger objects get status A700 (Out of Resources)"),

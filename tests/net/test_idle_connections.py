@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+import struct
 import time
 
 import pytest
@@ -48,6 +49,25 @@ def test_silent_connections_hold_no_slot_and_are_closed(start_scp, caplog):
     dropped = dropped_lines()
     assert len(dropped) == 4 and all("127.0.0.1" in m for m in dropped)
     assert len(scp.received) == 1
+
+
+def test_half_an_association_request_does_not_keep_a_connection(start_scp):
+    """A PDU header announcing 200 bytes, then 2 of them: closed after ARTIM, not never."""
+    scp = start_scp(max_associations=1)
+    socks = _idle(scp.port, 3)
+    try:
+        for sock in socks:
+            sock.sendall(b"\x01\x00" + struct.pack(">I", 200) + b"\x00\x01")
+        for sock in socks:
+            sock.settimeout(ARTIM_S + 20)
+            assert sock.recv(1) == b""
+    finally:
+        for sock in socks:
+            sock.close()
+    sender = _ae("TPS").associate("127.0.0.1", scp.port, ae_title="RTVIEWER")
+    assert sender.is_established
+    assert sender.send_c_store(_plan()).Status == 0x0000
+    sender.release()
 
 
 def test_a_refusal_for_want_of_slots_names_who_holds_them(start_scp, caplog):
