@@ -286,6 +286,9 @@ def _rtimage(request: Any, log: Log) -> Any:
     log(f"render: overlay beam {view.beam_number if view.beam_number is not None else 'none'}")
     for line in view.receptor.missing:
         log(f"render: {line}")
+    if view.receptor.tilted:
+        log("render: the image plane is tilted (NON_NORMAL): placed by RT Image Orientation; "
+            "the field is drawn where its rays meet that plane")
     view.property_sidecar = {"image": str(path), "beam_number": view.beam_number,
                              "axis_receptor_mm": list(view.receptor.axis_mm),
                              "magnification": view.receptor.magnification}

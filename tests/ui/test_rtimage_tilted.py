@@ -126,3 +126,27 @@ def test_non_normal_without_orientation_is_named(corpus, tmp_path, sid):
     receptor = receptor_geometry(image)
     assert not receptor.tilted
     assert any("placed as if normal" in line for line in receptor.missing)
+
+
+def test_render_says_the_plane_is_tilted(corpus, tmp_path):
+    import json
+
+    from rtviewer.ui.render import RenderRequest, render
+
+    path = _tilted(corpus, tmp_path / "tilted")
+    lines: list[str] = []
+    out = tmp_path / "ri.png"
+    render(RenderRequest(path=path.parent, out=out, view="rtimage", size=(500, 560)),
+           lines.append)
+    assert any("tilted (NON_NORMAL)" in line for line in lines)
+    doc = json.loads(out.with_suffix(".json").read_text())
+    # where the central axis meets the tilted plane, in plane mm, from the homography
+    image = read_rt_image(path)
+    x0, y0 = image.image_position_mm
+    p0 = np.array([x0, y0, image.sad_mm - image.sid_mm])
+    source = np.array([0.0, 0.0, image.sad_mm])
+    normal = np.cross(ROW, COLUMN)
+    d = -source
+    hit = source + d * ((p0 - source) @ normal) / (d @ normal)
+    s, t = (hit - p0) @ ROW, (hit - p0) @ COLUMN
+    assert np.allclose(doc["axis_receptor_mm"], [x0 + s, y0 - t], atol=1e-6)
