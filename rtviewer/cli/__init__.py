@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rtviewer.cli.render",
     "rtviewer.cli.check",
     "rtviewer.cli.dvh",
+    "rtviewer.cli.plan",
     "rtviewer.cli.receive",
     "rtviewer.cli.query",
     "rtviewer.cli.retrieve",

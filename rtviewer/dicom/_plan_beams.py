@@ -106,6 +106,8 @@ def _common_values(item: Dataset, notes: Notes, where: str, *, ion: bool) -> dic
                                                    notes, where),
         "final_cumulative_meterset_weight": number(item, "FinalCumulativeMetersetWeight",
                                                    notes, where),
+        "tolerance_table_number": integer(item, "ReferencedToleranceTableNumber", notes,
+                                          where),
     }
 
 

@@ -45,6 +45,7 @@ from rtviewer.model.plan import (
     Prescription,
     ReferencedBeam,
     ReferencedBrachySetup,
+    ToleranceTable,
 )
 
 __all__ = ["read_plan", "choose_prescription", "PRIVATE_PLAN_CLASSES"]
@@ -143,7 +144,7 @@ def _build_plan(ds: Dataset, path: Path, notes: Notes) -> Plan:
         time=time_of(ds, "RTPlanTime", notes, "plan"),
         intent=text(ds, "PlanIntent"), geometry=text(ds, "RTPlanGeometry"),
         manufacturer=text(ds, "Manufacturer"), model_name=text(ds, "ManufacturerModelName"),
-        patient_id=text(ds, "PatientID"), patient_name=text(ds, "PatientName"),
+        patient_id=text(ds, "PatientID"), patient_name=_person(ds, "PatientName"),
         study_instance_uid=text(ds, "StudyInstanceUID"),
         series_instance_uid=text(ds, "SeriesInstanceUID"),
         frame_of_reference_uid=text(ds, "FrameOfReferenceUID"),
@@ -151,7 +152,25 @@ def _build_plan(ds: Dataset, path: Path, notes: Notes) -> Plan:
         referenced_structure_set_uid=text(ref_ss[0], "ReferencedSOPInstanceUID")
         if ref_ss else None,
         patient_setups=setups, dose_references=dose_refs, fraction_groups=groups,
-        beams=beams, prescription=prescription, brachy=brachy, findings=tuple(notes))
+        beams=beams, prescription=prescription, brachy=brachy, findings=tuple(notes),
+        reviewer_name=_person(ds, "ReviewerName"),
+        review_date=date_of(ds, "ReviewDate", notes, "review"),
+        review_time=time_of(ds, "ReviewTime", notes, "review"),
+        tolerance_tables=tuple(
+            ToleranceTable(integer(t, "ToleranceTableNumber", notes, "tolerance table"),
+                           text(t, "ToleranceTableLabel"))
+            for t in items(ds, "ToleranceTableSequence")))
+
+
+def _person(ds: Dataset, keyword: str) -> str | None:
+    """A Person Name as one string, ``^`` shown as spaces.
+
+    Not :func:`text`: a PersonName is iterable (by character), so "the first value"
+    would keep only its initial.
+    """
+    value = ds.get(keyword)
+    name = " ".join(str(value or "").replace("^", " ").split())
+    return name or None
 
 
 def _patient_setups(ds: Dataset, notes: Notes) -> tuple[PatientSetup, ...]:

@@ -235,6 +235,7 @@ class Beam:
 
     ``meterset`` (MU per fraction) and ``beam_dose_gy`` come from the first
     fraction group referencing this beam; ``None`` when none does.
+    ``tolerance_table_number`` is the Referenced Tolerance Table Number.
     """
 
     number: int
@@ -260,6 +261,7 @@ class Beam:
     beam_dose_gy: float | None = None
     dose_specification_point_mm: FloatArray | None = None
     findings: tuple[Finding, ...] = ()
+    tolerance_table_number: int | None = None
 
     @property
     def nominal_energy(self) -> float | None:

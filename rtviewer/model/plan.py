@@ -38,7 +38,8 @@ __all__ = [
     "frozen_array", "PlanKind", "BeamType", "TreatmentDeliveryType", "RadiationType",
     "RotationDirection", "DoseReferenceType", "DoseReferenceStructureType",
     "PatientSetup", "DoseReference", "ReferencedBeam", "ReferencedBrachySetup",
-    "FractionGroupDoseReference", "FractionGroup", "Prescription", "BeamLimitingDevice",
+    "FractionGroupDoseReference", "FractionGroup", "Prescription", "ToleranceTable",
+    "BeamLimitingDevice",
     "DevicePosition",
     "ControlPoint", "Wedge", "Block", "Applicator", "Compensator", "Beam", "Plan",
 ]
@@ -161,6 +162,14 @@ class Prescription:
     dose_reference_number: int | None = None
 
 
+@dataclass(frozen=True)
+class ToleranceTable:
+    """A Tolerance Table Sequence item (300A,0040): its number and label."""
+
+    number: int | None
+    label: str | None
+
+
 @dataclass(frozen=True, eq=False)
 class Plan:
     """An RT Plan or RT Ion Plan of any kind.
@@ -196,6 +205,14 @@ class Plan:
     prescription: Prescription
     brachy: BrachyTreatment | None = None
     findings: tuple[Finding, ...] = ()
+    reviewer_name: str | None = None
+    review_date: dt.date | None = None
+    review_time: dt.time | None = None
+    tolerance_tables: tuple[ToleranceTable, ...] = ()
+
+    def tolerance_table(self, number: int | None) -> ToleranceTable | None:
+        """The tolerance table with that number, or ``None``."""
+        return next((t for t in self.tolerance_tables if t.number == number), None)
 
     def beam(self, number: int) -> Beam | None:
         """The beam with Beam Number ``number``, or ``None``."""

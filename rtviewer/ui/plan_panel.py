@@ -1,7 +1,11 @@
-"""Plan summary: label, intent, prescription, fractions, and the beam table."""
+"""Plan summary: label, intent, prescription, fractions, the beam table and the plan sheet."""
 
 from __future__ import annotations
 
+import contextlib
+import html
+import threading
+from collections.abc import Sequence
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
@@ -90,10 +94,63 @@ def plan_summary_text(plan: Any) -> str:
                                for k, v in rows) + "</table>"
 
 
+def plan_sheet_html(sheet: Any) -> str:
+    """The plan sheet (:class:`rtviewer.model.plan_sheet.PlanSheet`) as rich text tables."""
+    from rtviewer.model.plan_sheet_text import (
+        BEAM_FIELDS,
+        beam_cells,
+        dose_reference_rows,
+        header_rows,
+    )
+
+    if sheet is None:
+        return ""
+
+    def table(titles: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> str:
+        head = "".join(f"<th align='left'>{html.escape(t)}</th>" for t in titles)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+                       for row in rows)
+        head = f"<tr>{head}</tr>" if any(titles) else ""
+        return f"<table border='1' cellspacing='0' cellpadding='2'>{head}{body}</table>"
+
+    parts = ["<h3>Plan sheet</h3>", table(("", ""), header_rows(sheet))]
+    if sheet.dose_references:
+        parts += ["<h4>Dose references</h4>",
+                  table(("#", "Description", "Type", "Structure", "ROI / point (mm)", "Doses"),
+                        dose_reference_rows(sheet))]
+    if sheet.beams:
+        parts += ["<h4>Beams</h4>", table(tuple(t for t, _ in BEAM_FIELDS),
+                                          [beam_cells(b) for b in sheet.beams])]
+    parts += [f"<p><i>{html.escape(n)}</i></p>" for n in sheet.notes]
+    return "".join(parts)
+
+
+def compute_plan_sheet(plan: Any, structures: Any, model: str = "slab") -> Any:
+    """The plan sheet with SSDs to the structure set's body outline (worker thread)."""
+    from rtviewer.core.structure_model import build_structure_model, describe_model
+    from rtviewer.model.plan_sheet import build_plan_sheet, find_body_roi
+
+    body = body_name = None
+    if structures is not None:
+        roi, how = find_body_roi(structures.rois)
+        if roi is not None:
+            body = build_structure_model(roi.closed_polygons_mm(), model)
+            body_name = f"{how}, structure model {model}: {describe_model(model)}"
+        else:
+            body_name = how
+    return build_plan_sheet(plan, body, body_name=body_name)
+
+
 class PlanPanel(QtWidgets.QWidget):
-    """Shows the loaded plan; the beam check boxes emit ``beamToggled(number, shown)``."""
+    """Shows the loaded plan; the beam check boxes emit ``beamToggled(number, shown)``.
+
+    :meth:`show_sheet` fills the plan sheet below the beam table; its SSDs are computed
+    in a daemon thread (``sheetShown`` when it is on screen).
+    """
 
     beamToggled = QtCore.Signal(int, bool)
+    sheetShown = QtCore.Signal()
+    _sheetComputed = QtCore.Signal(int, object)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,10 +163,50 @@ class PlanPanel(QtWidgets.QWidget):
         self.beams.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
+        self.sheet = QtWidgets.QTextBrowser()
+        self.sheet.setVisible(False)
+        splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        splitter.addWidget(self.beams)
+        splitter.addWidget(self.sheet)
         layout.addWidget(self.summary)
-        layout.addWidget(self.beams, 1)
+        layout.addWidget(splitter, 1)
         self._numbers: list[int] = []
+        self._sheet_token = 0
+        self.asynchronous = True
+        self.sheet_model: Any = None
         self.beams.itemChanged.connect(self._on_item_changed)
+        self._sheetComputed.connect(self._on_sheet_computed)
+
+    def show_sheet(self, plan: Any, structures: Any) -> None:
+        """Compute and show the plan sheet of ``plan`` (SSDs to ``structures``' body).
+
+        In a daemon thread unless ``self.asynchronous`` is False (offscreen renders).
+        """
+        self._sheet_token += 1
+        token = self._sheet_token
+        if plan is None:
+            self._on_sheet_computed(token, None)
+            return
+        if not self.asynchronous:
+            self._on_sheet_computed(token, compute_plan_sheet(plan, structures))
+            return
+        self.sheet.setHtml("<i>Computing the plan sheet (SSDs to the body outline)…</i>")
+        self.sheet.setVisible(True)
+
+        def work() -> None:
+            result = compute_plan_sheet(plan, structures)
+            with contextlib.suppress(RuntimeError):  # the panel was closed meanwhile
+                self._sheetComputed.emit(token, result)
+
+        threading.Thread(target=work, daemon=True, name="rtviewer-plan-sheet").start()
+
+    def _on_sheet_computed(self, token: int, sheet: Any) -> None:
+        if token != self._sheet_token:
+            return  # another plan was loaded meanwhile
+        self.sheet_model = sheet
+        self.sheet.setHtml(printable(plan_sheet_html(sheet)))
+        self.sheet.setVisible(sheet is not None)
+        self.sheetShown.emit()
 
     def set_plan(self, plan: Any) -> None:
         """Show ``plan`` (an :class:`rtviewer.model.plan.Plan`) or nothing."""

@@ -87,6 +87,8 @@ class RtViews(QtCore.QObject):
                           slab_model=scene.slab_model)
         self.bev.set_visible_rois(self.viewer.state.visible_rois)
         self.brachy.set_plan(plan)
+        if hasattr(self.viewer.plan_panel, "show_sheet"):
+            self.viewer.plan_panel.show_sheet(plan, scene.structures)
 
     def set_related(self, scan: Any) -> None:
         """Offer the RT Images and treatment records of the scene's plan found in ``scan``."""
