@@ -102,11 +102,14 @@ def test_tilted_sphere_outline_lies_on_the_analytic_cut_of_its_discs(tmp_path, t
     model = build_slab_model(roi.closed_polygons_mm())
     assert np.allclose(model.normal, r[:, 2], atol=1e-6)  # the planes really are tilted
     checked = 0
-    for view in VIEWS:
-        u, v, n = FRAME.axes(view)
+    # the three views, and an oblique plane no view offers (the cut takes any plane)
+    oblique = rotation(20.0, -35.0)
+    planes = [FRAME.axes(view) for view in VIEWS] + [tuple(oblique.T)]
+    for u, v, n in planes:
+        view = f"plane n={np.round(n, 3)}"
         for offset in (-9.0, -4.0, 0.0, 2.5, 8.0):
             depth = float(centre @ n) + offset
-            outline = roi_outline(model, FRAME, view, depth)
+            outline = section_outline(model, u, v, n, depth)
             st = _finite_points(outline)
             assert st.size, (view, offset)
             # back into the unrotated sphere's frame: p0 = R^T (p - c) + c
@@ -123,7 +126,7 @@ def test_tilted_sphere_outline_lies_on_the_analytic_cut_of_its_discs(tmp_path, t
                 ((q[:, :1] * u + q[:, 1:] * v + depth * n) - centre) @ r + centre),
                 max_sagitta=float(discs.sagitta.max()))
             checked += 1
-    assert checked == 15
+    assert checked == 20
 
 
 def _check_fill_against(outline, inside, *, max_sagitta: float) -> None:
@@ -205,3 +208,51 @@ def test_a_view_parallel_to_tilted_planes_draws_the_contour_itself(tmp_path):
     distance = np.linalg.norm(same_plane[:, None, :2] - drawn[None], axis=2)
     assert distance.min(axis=1).max() < 1e-6
     assert distance.min(axis=0).max() < 1e-6
+
+
+def test_render_of_a_tilted_ct_and_sphere_draws_the_outline_on_the_analytic_cut(tmp_path):
+    """``rtviewer render`` of the CT and sphere turned 30° about x and 6° about y: every
+    pixel of the sphere's colour lies within 2 pixels of the analytic section's boundary
+    (found through the PNG → patient affine of the JSON, as an independent check would)."""
+    import json
+    import re
+
+    from PySide6 import QtGui
+
+    from rtviewer.ui.render import RenderRequest, render
+
+    discs = _Discs(_contoured(read_structure_set(SPHERE)))
+    centre = discs.centre.mean(axis=0)
+    r = rotation(30.0, 6.0)
+    sources = sorted((CORPUS / "nelms-dvh-analytical" / "CT" / "3_mm_CT").glob("*")) + [SPHERE]
+    folder = tmp_path / "tilted"
+    tilted_copy(sources, r, centre, folder)
+    colour = next(roi.color_rgb for roi in read_structure_set(folder / SPHERE.name).rois
+                  if roi.closed_polygons_mm())
+    for view in ("sagittal", "coronal", "axial"):
+        out = tmp_path / f"{view}.png"
+        lines: list[str] = []
+        position = centre + (1.0, -2.0, 1.5)
+        render(RenderRequest(path=folder, out=out, view=view, size=(700, 700),
+                             structures=SPHERE.name, position_mm=tuple(position)),
+               lines.append)
+        assert any(re.search(r"images=20 files", line) for line in lines)
+        image = QtGui.QImage(str(out)).convertToFormat(QtGui.QImage.Format.Format_RGB888)
+        pixels = np.frombuffer(image.constBits(), dtype=np.uint8).reshape(
+            image.height(), image.bytesPerLine())[:, : image.width() * 3].reshape(
+            image.height(), image.width(), 3)
+        rows, cols = np.nonzero(np.all(pixels == colour, axis=-1))
+        assert rows.size > 100, view
+        doc = json.loads(out.with_suffix(".json").read_text())
+        affine = np.array(doc["views"][view]["pixel_to_patient_mm"])
+        px_mm = float(np.linalg.norm(affine[:, 0]))
+        assert px_mm < 0.6  # the 300 mm CT in 700 px
+        angles = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+        ring = 2.0 * np.column_stack([np.cos(angles), np.sin(angles)])  # 2 px around
+        near_boundary = []
+        for col, row in zip(cols, rows, strict=True):
+            around = np.column_stack([col + 0.5 + ring[:, 0], row + 0.5 + ring[:, 1],
+                                      np.ones(len(ring))]) @ affine.T
+            inside = discs.inside((around - centre) @ r + centre)  # back to the file's frame
+            near_boundary.append(inside.any() and not inside.all())
+        assert np.mean(near_boundary) > 0.98, view
