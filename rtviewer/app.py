@@ -11,12 +11,15 @@ from typing import Any, cast
 log = logging.getLogger("rtviewer.app")
 
 
-def main(paths: Sequence[str] | None = None) -> int:
+def main(paths: Sequence[str] | None = None, *, demo: bool = False) -> int:
     """Open the main window on ``paths`` (folders or files); return the exit status.
 
     A start-up failure is logged to the user's log file and shown in a dialog
     (:mod:`rtviewer.logfile`); a second launch hands its paths to the running
-    window and exits (:mod:`rtviewer.ui.single_instance`).
+    window and exits (:mod:`rtviewer.ui.single_instance`). ``demo``: generate the
+    teaching patients behind a progress bar once the window shows, then open them.
+    Where Qt's X11 libraries are missing, says which package line fixes it and
+    returns 1 before Qt could abort (:mod:`rtviewer.qt_platform`).
     """
     if paths is None:
         paths = sys.argv[1:]
@@ -28,8 +31,15 @@ def main(paths: Sequence[str] | None = None) -> int:
 
     log_path = configure_logging()
     log.info("rtviewer %s starting with %s", __version__, list(paths))
+    from rtviewer.qt_platform import platform_problem
+
+    problem = platform_problem()
+    if problem is not None:
+        log.error("%s", problem)
+        print(f"rtviewer: {problem}", file=sys.stderr)
+        return 1
     try:
-        return _run_window(list(paths), log_path)
+        return _run_window(list(paths), log_path, demo)
     except Exception as exc:
         log.exception("rtviewer could not start")
         from rtviewer.ui.startup import report_startup_error
@@ -38,7 +48,7 @@ def main(paths: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _run_window(paths: list[str], log_path: Path | None) -> int:
+def _run_window(paths: list[str], log_path: Path | None, demo: bool = False) -> int:
     """Create the application and the window, wire desktop integration, run the loop."""
     # Import PySide6 before pyqtgraph so pyqtgraph binds to it, not another Qt.
     from PySide6 import QtWidgets  # noqa: I001
@@ -72,24 +82,32 @@ def _run_window(paths: list[str], log_path: Path | None) -> int:
         lambda more: single_instance.offer_to_open(window, more, open_path))
     file_open.set_handler(open_path)
     recent_menu.add_recent_menu(window, window.scan_finished, open_path)
-    _after_first_image(controller, bool(paths), lambda: _add_late_menus(window, about))
+    _after_first_image(controller, bool(paths) or demo,
+                       lambda: _add_late_menus(window, about))
     settings_store.restore_window_layout(window)
     app.aboutToQuit.connect(lambda: settings_store.save_window_layout(window))
     _sigint_timer = startup.install_sigint_handler(app)  # noqa: F841 (keep it alive)
     window.show()
     for path in paths:
         open_path(path)
+    demo_worker = None
+    if demo:
+        from rtviewer.ui.demo_loader import open_demo_when_ready
+
+        demo_worker = open_demo_when_ready(window, open_path)
     log.info("window shown; Ctrl-C in the terminal quits")
     try:
         return int(app.exec())
     finally:
-        _stop_workers(controller)
+        _stop_workers(controller, demo_worker)
 
 
-def _stop_workers(controller: Any) -> None:
+def _stop_workers(controller: Any, demo_worker: Any = None) -> None:
     """Join the window's threads and every worker process (Quit, Ctrl-C, SIGTERM, close)."""
     from rtviewer.process_pool import close_all_pools
 
+    if demo_worker is not None:  # stops at its next step; the partial demo is removed
+        demo_worker.cancel_and_wait()
     controller.shutdown()
     close_all_pools()  # the DVH workers, the folder scan's readers
     log.info("worker threads and processes stopped")

@@ -71,11 +71,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from rtviewer.app import main as gui_main  # lazy: headless commands never import Qt
 
         paths = list(getattr(args, "paths", None) or [])
+        demo = False
         if args.demo:
-            from rtviewer.demo.generate import ensure_cached_demo
+            from rtviewer.demo.generate import cached_demo_dir
 
-            paths.insert(0, str(ensure_cached_demo()))
-        return gui_main(paths)
+            if cached_demo_dir().is_dir():
+                paths.insert(0, str(cached_demo_dir()))
+            else:  # the first run: the window shows at once, the demo behind a progress bar
+                demo = True
+        return gui_main(paths, demo=demo)
     previous = _terminate_like_quit()
     try:
         return int(args._run(args))

@@ -5,30 +5,47 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from rtviewer import __version__
-from rtviewer.demo.thorax_patient import write_thorax_patient
+from rtviewer.demo.thorax_patient import THORAX_STEPS, write_thorax_patient
 
-__all__ = ["DEFAULT_SEED", "cached_demo_dir", "demo_cache_root", "ensure_cached_demo",
-           "generate_demo"]
+__all__ = ["DEFAULT_SEED", "STEPS", "Progress", "cached_demo_dir", "demo_cache_root",
+           "ensure_cached_demo", "generate_demo"]
 
 DEFAULT_SEED = 20260105
 
 
-def generate_demo(out_dir: Path | str, *, seed: int = DEFAULT_SEED) -> list[Path]:
+#: ``progress(done, total, what)``: ``done`` of ``total`` steps finished, ``what`` next.
+Progress = Callable[[int, int, str], None]
+#: Steps :func:`generate_demo` reports: the thorax patient's, then the HDR patient.
+STEPS = (*THORAX_STEPS, "HDR patient")
+
+
+def generate_demo(out_dir: Path | str, *, seed: int = DEFAULT_SEED,
+                  progress: Progress | None = None) -> list[Path]:
     """Write every demo patient under ``out_dir/<PatientID>/<SOPInstanceUID>.dcm``.
 
     The output depends only on ``seed`` (and the generator's code): UIDs derive from
     a fixed root and the seed, dates are fixed, noise comes from seeded generators.
-    Returns the written files, sorted.
+    ``progress`` is called before each of :data:`STEPS` and once at the end (it may
+    raise to stop). Returns the written files, sorted.
     """
     from rtviewer.demo.brachy_patient import write_brachy_patient
 
+    report = progress or (lambda _done, _total, _what: None)
+    done = iter(range(len(STEPS)))
+
+    def step(what: str) -> None:
+        report(next(done), len(STEPS), what)
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    write_thorax_patient(out, seed)
+    write_thorax_patient(out, seed, step)
+    step(STEPS[-1])
     write_brachy_patient(out, seed)
+    report(len(STEPS), len(STEPS), "done")
     return sorted(out.rglob("*.dcm"))
 
 
@@ -51,12 +68,12 @@ def cached_demo_dir() -> Path:
     return demo_cache_root() / "demo" / __version__
 
 
-def ensure_cached_demo() -> Path:
+def ensure_cached_demo(progress: Progress | None = None) -> Path:
     """Generate the demo into the cache unless it is already there; return its folder.
 
     Generation happens in a temporary sibling folder renamed into place when
-    complete, so an interrupted run never leaves a half-written demo that later
-    runs would trust.
+    complete, so an interrupted run (or a ``progress`` callback that raises, to
+    cancel) never leaves a half-written demo that later runs would trust.
     """
     target = cached_demo_dir()
     if target.is_dir():
@@ -64,7 +81,7 @@ def ensure_cached_demo() -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".partial-", dir=target.parent))
     try:
-        generate_demo(work)
+        generate_demo(work, progress=progress)
         try:
             work.rename(target)
         except OSError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -120,24 +121,39 @@ def _write_plans(beams, arcs, phantom, patient, uid, rs_uid, out_dir):
     return plans
 
 
-def write_thorax_patient(out_dir: Path, seed: int) -> None:
-    """Write every object of the thorax patient under ``out_dir/RTV-DEMO-THORAX``."""
+#: What :func:`write_thorax_patient` announces through ``step``, in order.
+THORAX_STEPS = ("thorax CT", "thorax structures", "thorax plans and doses",
+                "thorax DRRs and portal images", "thorax treatment records")
+
+
+def write_thorax_patient(out_dir: Path, seed: int,
+                         step: Callable[[str], None] = lambda _what: None) -> None:
+    """Write every object of the thorax patient under ``out_dir/RTV-DEMO-THORAX``.
+
+    ``step(what)`` is called before each of :data:`THORAX_STEPS` (progress; it may
+    raise to stop the generation).
+    """
     uid = UidFactory(seed)
     phantom = thorax_phantom()
     patient = _patient(uid)
+    step(THORAX_STEPS[0])
     hu = paint_ct(phantom, np.random.default_rng(seed))
     ct_series = _series(uid, "CT", 1, "Planning CT thorax 2.5 mm", "20260105")
     slice_uids = [uid("thorax", "ct", k) for k in range(phantom.ct.shape[0])]
     ct: CtSeries = write_ct_series(hu, phantom.ct, patient=patient, series=ct_series,
                                    slice_uids=slice_uids, out_dir=out_dir)
     rs_uid = uid("thorax", "structure-set")
+    step(THORAX_STEPS[1])
     write_structure_set(phantom.rois, ct=ct, patient=patient,
                         series=_series(uid, "RTSTRUCT", 2, "Structures", "20260106"),
                         uid=rs_uid, label="Thorax RS", out_dir=out_dir)
     beams = conformal_beams(PTV, ISOCENTER_MM)
     arcs = arc_beams(PTV, ISOCENTER_MM)
+    step(THORAX_STEPS[2])
     (plan_uid, dose), _ = _write_plans(beams, arcs, phantom, patient, uid, rs_uid, out_dir)
+    step(THORAX_STEPS[3])
     _write_images(hu, phantom, beams, dose, plan_uid, patient, uid, out_dir)
+    step(THORAX_STEPS[4])
     record_series = _series(uid, "RTRECORD", 7, "Treatment records", "20260112")
     for n, session in enumerate(plan_sessions(beams, dose.beam_mu), start=1):
         write_beams_record(session, uid=uid("thorax", "record", n), plan_uid=plan_uid,

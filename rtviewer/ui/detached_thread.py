@@ -35,6 +35,16 @@ class DetachedThread(QtCore.QThread):
         """Ask the work to stop at its next opportunity."""
         self._cancel.set()
 
+    def cancel_and_wait(self) -> None:
+        """Cancel and block until the work has ended (nothing to do once it has finished).
+
+        Safe after the thread finished and was released: ``_release`` runs in the
+        GUI thread, so while the caller (the GUI thread) is here it cannot run.
+        """
+        if self in DetachedThread._running:
+            self.cancel()
+            self.wait()
+
     def _release(self) -> None:
         DetachedThread._running.discard(self)
         self.deleteLater()

@@ -65,7 +65,11 @@ def test_demo_flag_opens_the_window_on_the_cached_demo(monkeypatch, _isolated_ca
 
     calls: list[Path] = []
     monkeypatch.setattr(generate, "generate_demo", _fake_generate(calls))
-    opened: list[list[str]] = []
-    monkeypatch.setattr(rtviewer.app, "main", lambda paths: opened.append(list(paths)) or 0)
-    assert cli_main(["--demo"]) == 0
-    assert opened == [[str(generate.cached_demo_dir())]]
+    opened: list[tuple[list[str], bool]] = []
+    monkeypatch.setattr(rtviewer.app, "main",
+                        lambda paths, demo: opened.append((list(paths), demo)) or 0)
+    assert cli_main(["--demo"]) == 0  # first run: the window generates it
+    assert opened == [([], True)] and calls == []
+    generate.ensure_cached_demo()
+    assert cli_main(["--demo"]) == 0  # later runs: the cached demo opens as a folder
+    assert opened[1] == ([str(generate.cached_demo_dir())], False)
