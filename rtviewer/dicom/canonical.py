@@ -5,8 +5,9 @@ as Explicit VR; a lossless JPEG copy holds the same pixels. The file bytes diffe
 the object does not. :func:`content_digest` hashes the dataset (file meta left out)
 written as Implicit VR Little Endian, where no VR is written: values are compared
 as bytes, whatever VR (or UN) the reader gave them. Group lengths (gggg,0000) depend
-on the encoding and are left out. Encapsulated Pixel Data is decoded first, so a
-lossless compressed copy equals its uncompressed original (a lossy one does not).
+on the encoding and are left out. Encapsulated and Big Endian Pixel Data are decoded
+first, so a lossless compressed copy equals its uncompressed original (a lossy one
+does not); other word values of a Big Endian dataset are put in little-endian order.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import copy
 import hashlib
 from pathlib import Path
 
+import numpy as np
 from pydicom import dcmread
 from pydicom.dataset import Dataset
 from pydicom.filebase import DicomBytesIO
 from pydicom.filewriter import write_dataset
+from pydicom.uid import UID, ExplicitVRBigEndian
 
 __all__ = ["content_digest", "file_content_digest"]
 
@@ -41,14 +44,17 @@ def content_digest(ds: Dataset) -> str:
     ValueError
         The dataset cannot be encoded (its encapsulated pixels cannot be decoded).
     """
+    big_endian = _syntax(ds) == ExplicitVRBigEndian
+    source = _little_endian_copy(ds) if big_endian else ds
     canonical = Dataset()
-    for elem in ds:
+    for elem in source:
         if elem.tag.element == 0x0000:  # group length: an artefact of the encoding
             continue
         canonical.add(copy.copy(elem))
-    if "PixelData" in ds and _is_compressed(ds):
+    if "PixelData" in ds and (big_endian or _is_compressed(ds)):
         try:
-            canonical.PixelData = ds.pixel_array.tobytes()
+            pixels = ds.pixel_array  # a Big Endian file decodes to a big-endian array
+            canonical.PixelData = pixels.astype(pixels.dtype.newbyteorder("<")).tobytes()
         except Exception as exc:  # noqa: BLE001 - any decoder failure: no canonical form
             raise ValueError(f"cannot decode the pixel data: {exc}") from exc
     out = DicomBytesIO()
@@ -68,6 +74,29 @@ def file_content_digest(path: Path) -> str | None:
         return None
 
 
+def _syntax(ds: Dataset) -> UID | None:
+    return getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
+
+
 def _is_compressed(ds: Dataset) -> bool:
-    syntax = getattr(getattr(ds, "file_meta", None), "TransferSyntaxUID", None)
+    syntax = _syntax(ds)
     return bool(syntax is not None and syntax.is_compressed)
+
+
+# Bytes per word of the binary VRs whose values pydicom keeps as bytes in file order.
+_WORD_BYTES = {"OW": 2, "OL": 4, "OF": 4, "OD": 8, "OV": 8}
+
+
+def _little_endian_copy(ds: Dataset) -> Dataset:
+    """A copy of a Big Endian dataset whose word values are in little-endian order.
+
+    pydicom converts numbers (US, FL...) on writing but keeps OW/OL/OF/OD/OV bytes as
+    read; Pixel Data is replaced by its decoded array by the caller.
+    """
+    out = copy.deepcopy(ds)
+    for elem in out.iterall():
+        size = _WORD_BYTES.get(str(elem.VR))
+        if size and isinstance(elem.value, bytes) and elem.tag != 0x7FE00010:
+            words = np.frombuffer(elem.value, dtype=f">u{size}")
+            elem.value = words.astype(f"<u{size}").tobytes()
+    return out

@@ -15,6 +15,7 @@ from pynetdicom import AE
 
 from rtviewer.dicom.check import check_path
 from rtviewer.model.findings import Severity
+from tests.net.conftest import need_tool, run_tool
 
 pytestmark = [pytest.mark.network, pytest.mark.corpus]
 
@@ -74,3 +75,13 @@ def test_check_reports_a_copy_in_another_syntax_as_information(corpus, tmp_path)
     ds.RTPlanLabel = "changed"
     ds.save_as(tmp_path / "explicit.dcm")
     assert {f.severity for f in _duplicate_findings(tmp_path)} == {Severity.ERROR}
+
+
+def test_check_sees_a_big_endian_copy_of_a_ct_slice_as_the_same_object(corpus, tmp_path):
+    dcmconv = need_tool("dcmconv")  # dcmtk writes the retired Explicit VR Big Endian
+    shutil.copy(corpus / "dicompyler-core/ct.0.dcm", tmp_path / "little.dcm")
+    done = run_tool(dcmconv, "+tb", str(corpus / "dicompyler-core/ct.0.dcm"),
+                    str(tmp_path / "big.dcm"))
+    assert done.returncode == 0, done.stderr
+    found = _duplicate_findings(tmp_path)
+    assert len(found) == 2 and {f.severity for f in found} == {Severity.INFO}
