@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rtviewer.cli.check",
     "rtviewer.cli.dvh",
     "rtviewer.cli.plan",
+    "rtviewer.cli.points",
     "rtviewer.cli.receive",
     "rtviewer.cli.query",
     "rtviewer.cli.retrieve",
