@@ -12,6 +12,8 @@ length in mm.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -69,13 +71,24 @@ def drr(volume_hu: NDArray[np.floating], grid: Grid, geometry: BeamGeometry,
     targets = geometry.bld_to_patient(np.column_stack([xx.ravel(), yy.ravel(),
                                                        np.zeros(xx.size)]))
     sources = geometry.ray_origins_mm(targets)  # one source, or two virtual ones (ions)
-    mu = np.maximum(0.0, 1.0 + volume_hu.astype(np.float32) / 1000.0)
-    out = ray_integrals(mu, grid, sources, targets, step_mm=step)
+    # HU -> mu per sample, never for the whole volume: a float32 mu of a 1000-slice int16
+    # CT would be 1 GB beside its 500 MB
+    out = ray_integrals(volume_hu, grid, sources, targets, step_mm=step,
+                        per_sample=_relative_attenuation)
     return out.reshape(ys.size, xs.size)
 
 
-def ray_integrals(mu: NDArray[np.floating], grid: Grid, sources_mm: ArrayLike,
-                  targets_mm: ArrayLike, *, step_mm: float) -> FloatArray:
+def _relative_attenuation(hu: NDArray[np.generic]) -> NDArray[np.float32]:
+    """``μ/μ_water = max(0, 1 + HU/1000)``, in float32."""
+    mu: NDArray[np.float32] = np.maximum(np.float32(0.0),
+                                         np.float32(1.0) + hu.astype(np.float32) / 1000.0)
+    return mu
+
+
+def ray_integrals(mu: NDArray[np.generic], grid: Grid, sources_mm: ArrayLike,
+                  targets_mm: ArrayLike, *, step_mm: float,
+                  per_sample: Callable[[NDArray[np.generic]], NDArray[np.floating]] | None = None,
+                  ) -> FloatArray:
     """Line integrals of ``mu`` along the rays from the source through each target.
 
     Parameters
@@ -92,6 +105,10 @@ def ray_integrals(mu: NDArray[np.floating], grid: Grid, sources_mm: ArrayLike,
         the far side of the grid.
     step_mm : float, keyword-only
         Sampling step along each ray (mm); samples sit at the middle of each step.
+    per_sample : callable, optional, keyword-only
+        Applied to the sampled voxel values before summing (e.g. HU to attenuation),
+        so that ``mu`` can be the stored volume itself (any dtype) and is never
+        converted whole. Without it ``mu`` is taken as float32.
 
     Returns
     -------
@@ -100,18 +117,21 @@ def ray_integrals(mu: NDArray[np.floating], grid: Grid, sources_mm: ArrayLike,
     """
     if not step_mm > 0:
         raise ValueError(f"step_mm must be positive, got {step_mm}")
-    flat_mu = np.asarray(mu, dtype=np.float32).ravel()
+    flat_mu = np.asarray(mu).ravel() if per_sample else np.asarray(mu, np.float32).ravel()
     targets = np.asarray(targets_mm, dtype=np.float64).reshape(-1, 3)
     sources = np.broadcast_to(np.asarray(sources_mm, dtype=np.float64), targets.shape)
     out = np.zeros(len(targets))
     for begin in range(0, len(targets), _CHUNK_RAYS):
         chunk = slice(begin, begin + _CHUNK_RAYS)
-        out[chunk] = _integrate(flat_mu, grid, sources[chunk], targets[chunk], step_mm)
+        out[chunk] = _integrate(flat_mu, grid, sources[chunk], targets[chunk], step_mm,
+                                per_sample)
     return out
 
 
-def _integrate(mu: NDArray[np.float32], grid: Grid, sources: FloatArray, targets: FloatArray,
-               step: float) -> FloatArray:
+def _integrate(mu: NDArray[np.generic], grid: Grid, sources: FloatArray, targets: FloatArray,
+               step: float,
+               per_sample: Callable[[NDArray[np.generic]], NDArray[np.floating]] | None,
+               ) -> FloatArray:
     """Line integrals of ``mu`` (flattened ``[k, j, i]``) along source→target rays, mm.
 
     ``sources`` and ``targets`` are ``(N, 3)`` patient mm, one ray each.
@@ -138,6 +158,7 @@ def _integrate(mu: NDArray[np.float32], grid: Grid, sources: FloatArray, targets
                         ).astype(np.intp)
         valid &= (index >= 0) & (index < size)
         flat += index * stride
-    samples = np.where(valid, mu[np.where(valid, flat, 0)], 0.0)
+    values = mu[np.where(valid, flat, 0)]
+    samples = np.where(valid, values if per_sample is None else per_sample(values), 0.0)
     total: FloatArray = samples.sum(axis=1, dtype=np.float64) * step
     return total
