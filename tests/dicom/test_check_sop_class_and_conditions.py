@@ -130,6 +130,19 @@ def test_patient_setup_needs_one_of_its_two_positions(corpus):
     assert _codes(ds) == set()
 
 
+def test_an_elemental_composition_is_needed_for_elem_fraction(corpus):
+    ds = pydicom.dcmread(corpus / "dicompyler-core/rtss.dcm")
+    assert _codes(ds) == set()
+    prop = Dataset()
+    prop.ROIPhysicalProperty = "REL_ELEC_DENSITY"
+    prop.ROIPhysicalPropertyValue = 1.0
+    ds.RTROIObservationsSequence[0].ROIPhysicalPropertiesSequence = [prop]
+    assert _codes(ds) == set()
+    prop.ROIPhysicalProperty = "ELEM_FRACTION"
+    assert _codes(ds) == {("MISSING_TYPE1C_ATTRIBUTE", "RTROIObservationsSequence>"
+                           "ROIPhysicalPropertiesSequence>ROIElementalCompositionSequence")}
+
+
 def test_every_conditional_rule_cites_its_ps3_3_section():
     assert len(CONDITIONAL_RULES) > 40
     for rule in CONDITIONAL_RULES:

@@ -275,6 +275,12 @@ CONDITIONAL_RULES: tuple[ConditionalRule, ...] = (
                     "ReferencedBrachyApplicationSetupSequence", "1C",
                     ValueIn("DoseSummationType", ("BRACHY", "BRACHY_SESSION"), "root"),
                     "Required if Dose Summation Type (3004,000A) is BRACHY or BRACHY_SESSION"),
+    # RT ROI Observations module, PS3.3 C.8.8.8
+    ConditionalRule(("rt-structure-set",), "RT ROI Observations", "C.8.8.8",
+                    ("RTROIObservationsSequence", "ROIPhysicalPropertiesSequence"),
+                    "ROIElementalCompositionSequence", "1C",
+                    ValueIn("ROIPhysicalProperty", ("ELEM_FRACTION",)),
+                    "Required if ROI Physical Property (3006,00B2) equals ELEM_FRACTION"),
     # RT Image module, PS3.3 C.8.8.2
     ConditionalRule(("rt-image",), "RT Image", "C.8.8.2", (), "PixelIntensityRelationshipSign",
                     "1C", Present("PixelIntensityRelationship"),
