@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from rtviewer.core.grid import Grid
 from rtviewer.core.interpolation import resample_to_grid
 
-__all__ = ["DoseComponent", "check_summable", "sum_doses"]
+__all__ = ["DoseComponent", "check_summable", "covering_grid", "sum_doses"]
 
 #: Summation types that already include every beam of their plan.
 _WHOLE_PLAN_TYPES = frozenset({"PLAN", "FRACTION", "MULTI_PLAN"})
@@ -64,6 +64,60 @@ def check_summable(components: Sequence[DoseComponent]) -> None:
             raise ValueError(
                 f"components: a {c.summation_type} dose of plan {c.plan_uid} cannot be added "
                 "to that plan's PLAN dose, which already contains it")
+
+
+def covering_grid(grids: Sequence[Grid], *, tolerance_mm: float = 1e-3) -> Grid:
+    """The finest grid, in the first grid's axes, whose voxel centres cover every grid.
+
+    Parameters
+    ----------
+    grids : sequence of Grid
+        The component grids (one Frame of Reference).
+    tolerance_mm : float, keyword-only
+        Extents within this of a whole number of steps are not rounded up to one more
+        voxel (floating-point noise in Image Position).
+
+    Returns
+    -------
+    Grid
+        Axes (directions) of ``grids[0]``; step along each axis the smallest step any grid
+        has along it; origin and shape spanning the union of all grids' voxel centres.
+        When every grid is the same, ``grids[0]`` itself.
+
+    Examples
+    --------
+    >>> a = Grid(affine=np.diag([2.0, 2.0, 3.0, 1.0]), shape=(3, 4, 5))
+    >>> b = Grid(affine=np.diag([1.0, 4.0, 3.0, 1.0]), shape=(2, 2, 2))
+    >>> c = covering_grid([a, b])
+    >>> c.spacing_mm, c.shape
+    ((1.0, 2.0, 3.0), (3, 4, 9))
+    """
+    if not grids:
+        raise ValueError("grids: no grid to cover")
+    first = grids[0]
+    if all(g is first or g.same_geometry(first, tolerance_mm=1e-6) for g in grids):
+        return first
+    axes = first.directions
+    steps = np.array([_finest_step(g, axes[:, n]) for n in range(3) for g in grids])
+    step = steps.reshape(3, len(grids)).min(axis=1)
+    corners = np.concatenate([g.corners_mm() for g in grids]) @ axes  # in first's axes
+    low, high = corners.min(axis=0), corners.max(axis=0)
+    counts = np.floor((high - low) / step + tolerance_mm / step).astype(int) + 1
+    affine = np.eye(4)
+    affine[:3, :3] = axes * step
+    affine[:3, 3] = axes @ low
+    ni, nj, nk = (int(n) for n in counts)
+    return Grid(affine=affine, shape=(nk, nj, ni),
+                frame_of_reference_uid=first.frame_of_reference_uid)
+
+
+def _finest_step(grid: Grid, axis: NDArray[np.float64]) -> float:
+    """Sampling step of ``grid`` along a unit ``axis``: its finest step not orthogonal to it."""
+    projections = np.abs(grid.directions.T @ axis)
+    spacing = np.array(grid.spacing_mm)
+    # A grid axis at angle θ to ``axis`` samples it every spacing / cos θ.
+    useful = projections > 1e-6
+    return float(np.min(spacing[useful] / projections[useful]))
 
 
 def sum_doses(
