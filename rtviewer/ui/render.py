@@ -72,6 +72,10 @@ def render(request: RenderRequest, log: Log) -> None:
     if scene.empty or (request.view == "dvh" and (scene.dose is None
                                                   or scene.structures is None)):
         raise NothingToRender(f"nothing renderable for --view {request.view}")
+    from rtviewer.ui.undrawn import undrawn_notes
+
+    for note in undrawn_notes(scene):
+        log(f"render: not drawn as stored: {note}")
     if scene.plan_only:
         pane = f"; its {_plan_tab_name(scene.plan)} pane is shown" if request.view == "all" else ""
         log(f"render: slice views: the plan alone (no image, dose grid or structure set){pane}")

@@ -20,6 +20,7 @@ from rtviewer.ui.colour_bar import ColourBar
 from rtviewer.ui.contour_geometry import open_polylines, roi_outline
 from rtviewer.ui.dose_colours import colourwash_rgba, isodose_colour
 from rtviewer.ui.scene import Scene
+from rtviewer.ui.undrawn import undrawn_notes
 from rtviewer.ui.view_geometry import PlaneImage, slice_volume
 from rtviewer.ui.view_labels import ViewLabels
 from rtviewer.ui.view_state import ViewState
@@ -89,6 +90,12 @@ class SliceView(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.graphics)
+        # what the chain holds that this view cannot draw (issue 14: never silent)
+        self.undrawn = QtWidgets.QLabel()
+        self.undrawn.setWordWrap(True)
+        self.undrawn.setStyleSheet("color: #ffcc66; background: black; padding: 1px 4px;")
+        self.undrawn.setVisible(False)
+        layout.addWidget(self.undrawn)
         self._build_items()
         self._connect()
 
@@ -142,6 +149,10 @@ class SliceView(QtWidgets.QWidget):
         for curve, fill in self._spare:
             curve.setData([], [])
             fill.setPath(QtGui.QPainterPath())
+        notes = undrawn_notes(scene)
+        self.undrawn.setText("Not drawn as stored: " + "; ".join(notes) + "." if notes else "")
+        self.undrawn.setToolTip("\n".join(notes))
+        self.undrawn.setVisible(bool(notes))
         labels = scene.frame.edge_labels(self.view)
         for edge, text in labels.items():
             self.edge_labels[edge].setText(text)
