@@ -13,7 +13,7 @@ reopening them kept it out. Here
 * until its A-ASSOCIATE-RQ has arrived whole, a connection's socket times out
   after :data:`ARTIM_S` (pynetdicom reads a PDU with blocking calls, so a peer
   sending half a request would otherwise keep its thread forever), then after
-  :data:`NETWORK_TIMEOUT_S` between the fragments of one PDU.
+  :data:`NETWORK_TIMEOUT_S` without a byte inside one PDU.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ __all__ = ["ARTIM_S", "NETWORK_TIMEOUT_S", "SlotAE", "SlotLog"]
 
 #: Seconds a connection may stay open without sending A-ASSOCIATE-RQ (ARTIM).
 ARTIM_S = 5.0
-#: Seconds the rest of a PDU may take once it has begun (the SCP's network timeout).
+#: Seconds a PDU that has begun may stall without a byte (the SCP's network timeout).
 NETWORK_TIMEOUT_S = 60.0
 _log = logging.getLogger(__name__)
 # PS3.8 table 9-10: Sta1 idle (before the connection is handled, or after it closed),

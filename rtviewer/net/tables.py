@@ -102,7 +102,7 @@ ASSOCIATION_POLICIES: tuple[tuple[str, str], ...] = (
      "who held the slots. Only connections that have sent an A-ASSOCIATE-RQ count"),
     ("Idle connections", "a TCP connection that has not sent a whole A-ASSOCIATE-RQ within "
      "5 s (the ARTIM timer, PS3.8 9.1.5) is closed and logged; it never holds a slot. Within "
-     "an association, a PDU whose rest does not arrive within 60 s ends it"),
+     "an association, a PDU that stalls (no byte for 60 s) ends it"),
     ("Largest object", "`receiver.max_object_mb` MiB (default 2048; `--max-object-mb`): the "
      "association is aborted as soon as more of one object has arrived (nothing of it is "
      "stored); within C-GET, larger objects get status A700 (Out of Resources)"),
