@@ -66,7 +66,8 @@ def check_summable(components: Sequence[DoseComponent]) -> None:
                 "to that plan's PLAN dose, which already contains it")
 
 
-def covering_grid(grids: Sequence[Grid], *, tolerance_mm: float = 1e-3) -> Grid:
+def covering_grid(grids: Sequence[Grid], *, tolerance_mm: float = 1e-3,
+                  axes: NDArray[np.float64] | None = None) -> Grid:
     """The finest grid, in the first grid's axes, whose voxel centres cover every grid.
 
     Parameters
@@ -76,12 +77,15 @@ def covering_grid(grids: Sequence[Grid], *, tolerance_mm: float = 1e-3) -> Grid:
     tolerance_mm : float, keyword-only
         Extents within this of a whole number of steps are not rounded up to one more
         voxel (floating-point noise in Image Position).
+    axes : (3, 3) ndarray, optional, keyword-only
+        Unit ``i, j, k`` directions of the result as columns (default: those of
+        ``grids[0]``), e.g. to put a dose on the axes of another grid.
 
     Returns
     -------
     Grid
-        Axes (directions) of ``grids[0]``; step along each axis the smallest step any grid
-        has along it; origin and shape spanning the union of all grids' voxel centres.
+        Axes (directions) of ``grids[0]`` or ``axes``; step along each axis the smallest
+        step any grid has along it; origin and shape spanning the union of all grids' voxel centres.
         When every grid is the same, ``grids[0]`` itself.
 
     Examples
@@ -95,9 +99,10 @@ def covering_grid(grids: Sequence[Grid], *, tolerance_mm: float = 1e-3) -> Grid:
     if not grids:
         raise ValueError("grids: no grid to cover")
     first = grids[0]
-    if all(g is first or g.same_geometry(first, tolerance_mm=1e-6) for g in grids):
+    same_axes = axes is None or np.allclose(axes, first.directions, atol=1e-9)
+    if same_axes and all(g.same_geometry(first, tolerance_mm=1e-6) for g in grids):
         return first
-    axes = first.directions
+    axes = first.directions if axes is None else np.asarray(axes, dtype=np.float64)
     steps = np.array([_finest_step(g, axes[:, n]) for n in range(3) for g in grids])
     step = steps.reshape(3, len(grids)).min(axis=1)
     corners = np.concatenate([g.corners_mm() for g in grids]) @ axes  # in first's axes
