@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -87,11 +88,46 @@ def baseline_seconds() -> float:
     return statistics.median(runs)
 
 
+#: Peak resident memory (bytes) of every process the benchmark started, by name.
+PEAK_RSS: dict[str, int] = {}
+
+
+def _run(name: str, command: list[str], cwd: Path | None = None) -> tuple[int, str, str]:
+    """Run ``command``; its exit status, stdout, stderr; its own peak RSS into PEAK_RSS.
+
+    ``os.wait4`` gives the resource usage of that one child (``RUSAGE_CHILDREN`` would
+    mix every child the benchmark waited for).
+    """
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, text=True, cwd=cwd)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        PEAK_RSS[name] = max(PEAK_RSS.get(name, 0), usage.ru_maxrss * 1024)
+        return process.returncode, out.read(), err.read()
+
+
 def run_ours(paths: dict[str, Path], work: Path, repeats: int) -> dict:
-    out = subprocess.run([sys.executable, "-c", OURS_WORKER, str(paths["rs"]), str(paths["rd"]),
-                          str(work / "ours.csv"), str(repeats)],
-                         capture_output=True, text=True, check=True, cwd=HERE.parent)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    status, out, err = _run("rtviewer benchmark worker (all runs, tracemalloc)",
+                            [sys.executable, "-c", OURS_WORKER, str(paths["rs"]),
+                             str(paths["rd"]), str(work / "ours.csv"), str(repeats)],
+                            cwd=HERE.parent)
+    if status != 0:
+        raise RuntimeError(f"rtviewer worker failed: {err[-800:]}")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def run_cli(paths: dict[str, Path], work: Path) -> float:
+    """``rtviewer dvh`` as a user runs it: one process, files to CSV (seconds)."""
+    t0 = time.perf_counter()
+    status, _, err = _run("rtviewer dvh (CLI, one run)",
+                          [sys.executable, "-m", "rtviewer", "dvh", "--structures",
+                           str(paths["rs"]), "--dose", str(paths["rd"]), "--csv",
+                           str(work / "cli.csv")], cwd=HERE.parent)
+    if status != 0:
+        raise RuntimeError(f"rtviewer dvh failed: {err[-800:]}")
+    return time.perf_counter() - t0
 
 
 def run_plastimatch(paths: dict[str, Path], work: Path, repeats: int) -> list[float] | None:
@@ -102,15 +138,19 @@ def run_plastimatch(paths: dict[str, Path], work: Path, repeats: int) -> list[fl
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        subprocess.run(["plastimatch", "convert", "--input", str(paths["rs"]),
-                        "--referenced-ct", str(paths["ct"]), "--xor-contours",
-                        "--output-ss-img", str(work / "ss.nrrd"),
-                        "--output-ss-list", str(work / "ss.txt")],
-                       check=True, capture_output=True)
-        subprocess.run(["plastimatch", "dvh", "--input-ss-img", str(work / "ss.nrrd"),
-                        "--input-ss-list", str(work / "ss.txt"), "--input-dose",
-                        str(paths["rd"]), "--output-csv", str(work / "plastimatch.csv"),
-                        "--bin-width", "0.01"], check=True, capture_output=True)
+        for name, command in (
+                ("plastimatch convert", ["plastimatch", "convert", "--input", str(paths["rs"]),
+                                         "--referenced-ct", str(paths["ct"]), "--xor-contours",
+                                         "--output-ss-img", str(work / "ss.nrrd"),
+                                         "--output-ss-list", str(work / "ss.txt")]),
+                ("plastimatch dvh", ["plastimatch", "dvh", "--input-ss-img",
+                                     str(work / "ss.nrrd"), "--input-ss-list",
+                                     str(work / "ss.txt"), "--input-dose", str(paths["rd"]),
+                                     "--output-csv", str(work / "plastimatch.csv"),
+                                     "--bin-width", "0.01"])):
+            status, _, err = _run(name, command)
+            if status != 0:
+                raise RuntimeError(f"{name} failed: {err[-800:]}")
         times.append(time.perf_counter() - t0)
     return times
 
@@ -118,12 +158,13 @@ def run_plastimatch(paths: dict[str, Path], work: Path, repeats: int) -> list[fl
 def run_dicompyler(paths: dict[str, Path], repeats: int) -> dict | None:
     if not DICOMPYLER_PYTHON.exists():
         return None
-    out = subprocess.run([str(DICOMPYLER_PYTHON), "-c", DICOMPYLER_WORKER, str(paths["rs"]),
-                          str(paths["rd"]), str(repeats)], capture_output=True, text=True)
-    if out.returncode != 0:
-        print("dicompyler-core failed:", out.stderr[-500:])
+    status, out, err = _run("dicompyler-core worker",
+                            [str(DICOMPYLER_PYTHON), "-c", DICOMPYLER_WORKER, str(paths["rs"]),
+                             str(paths["rd"]), str(repeats)])
+    if status != 0:
+        print("dicompyler-core failed:", err[-500:])
         return None
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def _median_ms(fn, repeats: int = 20) -> float:
@@ -183,7 +224,7 @@ def compare_small_targets(work: Path, dicompyler: dict | None) -> None:
         print(f"{name:10s} {mine:>30s}  {theirs:>32s}")
 
 
-def report(ours, plastimatch, dicompyler, planes, baseline) -> None:
+def report(ours, plastimatch, dicompyler, planes, baseline, cli_seconds=None) -> None:
     median = statistics.median(ours["times"])
     parts = [statistics.median(p[i] for p in ours["parts"]) for i in range(3)]
     print(f"baseline (numpy sort of 2M floats): {1000 * baseline:.1f} ms")
@@ -192,6 +233,10 @@ def report(ours, plastimatch, dicompyler, planes, baseline) -> None:
           f"  = {median / baseline:.0f} x baseline")
     print(f"rtviewer peak memory: tracemalloc {ours['tracemalloc_peak'] / 2**20:.0f} MiB, "
           f"process ru_maxrss {ours['maxrss'] / 2**20:.0f} MiB")
+    if cli_seconds is not None:
+        print(f"rtviewer dvh CLI, one run with Python start-up and imports: {cli_seconds:.3f} s")
+    for name, rss in PEAK_RSS.items():
+        print(f"peak RSS {name}: {rss / 2**20:.0f} MiB")
     for name, times in (("plastimatch", plastimatch),
                         ("dicompyler-core", dicompyler and dicompyler["times"])):
         if not times:
@@ -219,10 +264,11 @@ def main() -> None:
         paths = write_case(args.work)
     baseline = baseline_seconds()
     ours = run_ours(paths, args.work, args.repeats)
+    cli_seconds = run_cli(paths, args.work)
     plastimatch = run_plastimatch(paths, args.work, args.peer_repeats)
     dicompyler = run_dicompyler(paths, args.peer_repeats)
     planes = plane_timings(paths)
-    report(ours, plastimatch, dicompyler, planes, baseline)
+    report(ours, plastimatch, dicompyler, planes, baseline, cli_seconds)
     compare_small_targets(args.work, dicompyler)
 
 

@@ -69,10 +69,8 @@ class SamplingPlan:
     max_piece_mm : float
         Largest piece along the normal when the dose grid has no axis along it.
     grid_pitch_mm : float or None
-        Pitch inside the dose grid's extent when ``pitch_mm`` is coarser (a large
-        structure): never coarser than the finest dose step, so that no dose voxel is
-        left between samples.  ``pitch_mm`` then only covers the parts outside the
-        grid, where the dose is the constant ``outside_gy``.
+        Pitch of the hot-tail refinement when ``pitch_mm`` is coarser (a large
+        structure): half the finest dose step (:func:`sample_dose`).
     """
 
     pitch_mm: float
@@ -194,8 +192,8 @@ def choose_sampling(model: SlabModel | SmoothModel, grid: Grid, *, max_samples: 
     estimate = float(np.dot([p.area_mm2 for p in planes], n_cuts)) / pitch**2
     if estimate > max_samples:
         coarse = pitch * math.sqrt(estimate / max_samples)
-        # inside the dose grid never coarser than its step: a one-voxel hot spot stays sampled
-        fine = max(pitch, dose_step)
+        # the hot tail is sampled again finer than the dose grid: a one-voxel hot spot
+        fine = max(pitch, dose_step / 2.0)
         plan = SamplingPlan(pitch_mm=coarse, max_piece_mm=dose_step / 2.0,
                             grid_pitch_mm=fine if fine < coarse else None)
     return plan
@@ -231,59 +229,112 @@ def _vertex_doses(model: SlabModel, planes: list[SlabPlane], dose_gy: NDArray[np
                              outside=outside_gy)
 
 
-def _voxel_doses(model: SlabModel, dose_gy: NDArray[np.floating], grid: Grid) -> FloatArray:
-    """Dose at every dose-grid voxel whose centre lies inside the solid."""
+def _voxel_doses(model: SlabModel, dose_gy: NDArray[np.floating], grid: Grid
+                 ) -> tuple[FloatArray, tuple[slice, slice, slice]]:
+    """Dose at every dose-grid voxel whose centre lies inside the solid, and their box."""
     crop = structure_mask(model, grid)
     k, j, i = crop.offset_kji
     dk, dj, di = crop.mask.shape
-    inside: FloatArray = np.asarray(dose_gy[k:k + dk, j:j + dj, i:i + di][crop.mask],
-                                    dtype=np.float64)
-    return inside
+    box = (slice(k, k + dk), slice(j, j + dj), slice(i, i + di))
+    inside: FloatArray = np.asarray(dose_gy[box][crop.mask], dtype=np.float64)
+    return inside, box
 
 
-def _grid_window(model: SlabModel, grid: Grid, margin_voxels: float = 1.0
-                 ) -> tuple[tuple[float, float, float, float], float, float]:
-    """The dose grid's extent in the model's frame: ``(u, v)`` rectangle and normal range.
+#: The hottest volume re-sampled at the fine pitch: this many cc or % of the structure,
+#: whichever is larger, times a safety factor (covers D0.03cc, D0.1cc, D2cc, D2 %, D1 %).
+HOT_TAIL_CC, HOT_TAIL_PERCENT, HOT_TAIL_SAFETY = 2.0, 2.0, 1.5
 
-    The rectangle bounds the grid's footprint (grown by ``margin_voxels``); for a grid
-    rotated in plane it is larger than the footprint, which only costs samples.
+
+def _hot_threshold(voxel_dose_gy: FloatArray, volume_mm3: float, grid: Grid) -> float:
+    """Dose above which the structure's hottest tail lies, from its voxels (Gy)."""
+    if len(voxel_dose_gy) == 0:
+        return -np.inf
+    tail_mm3 = HOT_TAIL_SAFETY * max(HOT_TAIL_CC * 1000.0, HOT_TAIL_PERCENT / 100 * volume_mm3)
+    count = int(np.ceil(tail_mm3 / grid.voxel_volume_mm3))
+    if count >= len(voxel_dose_gy):
+        return -np.inf
+    return float(np.partition(voxel_dose_gy, len(voxel_dose_gy) - count)[-count])
+
+
+def _local_maximum(dose_gy: NDArray[np.floating], grid: Grid, radius_mm: float,
+                   box: tuple[slice, slice, slice]) -> NDArray[np.floating]:
+    """Largest voxel dose in a box of half-size ``radius_mm`` (plus a voxel) around each voxel.
+
+    An upper bound of the trilinear dose anywhere within ``radius_mm`` of the voxel;
+    computed over ``box`` (grown by the filter) only, ``-inf`` elsewhere.
     """
-    upper = np.array(grid.shape[::-1], dtype=np.float64) - 1.0
-    low, high = -margin_voxels, upper + margin_voxels
-    corners = np.array([[i, j, k] for i in (low, high[0]) for j in (low, high[1])
-                        for k in (low, high[2])])
-    patient = grid.index_to_patient(corners)
-    u, v, n = patient @ model.u, patient @ model.v, patient @ model.normal
-    return (float(u.min()), float(v.min()), float(u.max()), float(v.max())), \
-        float(n.min()), float(n.max())
+    from scipy.ndimage import maximum_filter
+
+    half = [int(np.ceil(radius_mm / step)) + 1 for step in grid.spacing_mm[::-1]]
+    grown = tuple(slice(max(b.start - h - 1, 0), min(b.stop + h + 1, n))
+                  for b, h, n in zip(box, half, grid.shape, strict=True))
+    result = np.full(grid.shape, -np.inf, dtype=np.float32)
+    result[grown] = maximum_filter(dose_gy[grown], size=[2 * h + 1 for h in half],
+                                   mode="nearest")
+    return result
 
 
-def _sample_points(model: SlabModel, planes: list[SlabPlane], grid: Grid, plan: SamplingPlan
-                   ) -> tuple[FloatArray, FloatArray, NDArray[np.intp]]:
-    """In-plane samples: ``plan.grid_pitch_mm`` inside the dose grid, ``pitch_mm`` outside.
+def _hot_flags(model: SlabModel, planes: list[SlabPlane], grid: Grid, points: FloatArray,
+               plane_index: NDArray[np.intp], ceiling: NDArray[np.floating],
+               threshold: float) -> NDArray[np.bool_]:
+    """Samples whose nearest voxel column may hold a dose of the hot tail."""
+    base, step = _plane_indices(model, grid, points)
+    middle = np.array([p.offset_mm for p in planes])[plane_index]
+    ijk = np.rint(base + middle[:, None] * step).astype(np.intp)
+    shape = np.array(grid.shape[::-1])
+    inside_grid = np.all((ijk >= 0) & (ijk < shape), axis=1)
+    ijk = np.clip(ijk, 0, shape - 1)
+    flags: NDArray[np.bool_] = inside_grid & (ceiling[ijk[:, 2], ijk[:, 1], ijk[:, 0]]
+                                              >= threshold)
+    return flags
 
-    Per plane the areas add up to the plane's exact area.
+
+def _refine_hot(model: SlabModel, planes: list[SlabPlane], grid: Grid,
+                dose_gy: NDArray[np.floating], plan: SamplingPlan,
+                voxels: tuple[FloatArray, tuple[slice, slice, slice]], points: FloatArray,
+                area: FloatArray, plane_index: NDArray[np.intp]
+                ) -> tuple[FloatArray, FloatArray, NDArray[np.intp]]:
+    """Replace the coarse samples of the hot tail's voxel columns by fine ones.
+
+    A voxel column is hot when the largest voxel dose around it (over the slab's
+    thickness) reaches the tail's threshold (:func:`_hot_threshold`).  Coarse and fine
+    samples are both assigned to their nearest voxel column, so the hot region is the
+    same set for both.  Fine samples are generated only around the hot coarse ones (a
+    coarse pitch beyond them: every hot voxel column that a coarse cell overlaps); per
+    plane they keep their own area (pitch × exact span length) and the remaining coarse
+    samples share the rest of the plane's exact area.
     """
-    points, area, plane_index = model_samples(planes, plan.pitch_mm)
-    if plan.grid_pitch_mm is None:
+    assert plan.grid_pitch_mm is not None
+    threshold = _hot_threshold(voxels[0], model.volume_mm3, grid)
+    reach = 0.5 * max(p.thickness_mm for p in planes)
+    ceiling = _local_maximum(dose_gy, grid, reach, voxels[1])
+    hot = _hot_flags(model, planes, grid, points, plane_index, ceiling, threshold)
+    hot_planes = np.unique(plane_index[hot])
+    if len(hot_planes) == 0:
         return points, area, plane_index
-    window, n_low, n_high = _grid_window(model, grid)
-    overlap = np.flatnonzero([p.lower_mm < n_high and p.upper_mm > n_low for p in planes])
-    if len(overlap) == 0:
-        return points, area, plane_index
-    fine_points, fine_area, fine_plane = model_samples(
-        [planes[i] for i in overlap], plan.grid_pitch_mm, window_uv=window)
-    fine_plane = overlap[fine_plane]
-    in_window = ((points[:, 0] >= window[0]) & (points[:, 0] <= window[2])
-                 & (points[:, 1] >= window[1]) & (points[:, 1] <= window[3]))
-    keep = ~(in_window & np.isin(plane_index, overlap))
-    points = np.vstack([points[keep], fine_points])
-    area = np.concatenate([area[keep], fine_area])
-    plane_index = np.concatenate([plane_index[keep], fine_plane])
-    sampled = np.bincount(plane_index, weights=area, minlength=len(planes))
+    windows = np.empty((len(hot_planes), 4))
+    margin = plan.pitch_mm  # a coarse cell around each hot coarse sample
+    for row, p in enumerate(hot_planes):
+        uv = points[hot & (plane_index == p)]
+        windows[row] = (*(uv.min(axis=0) - margin), *(uv.max(axis=0) + margin))
+    fine, fine_area, local = model_samples([planes[i] for i in hot_planes], plan.grid_pitch_mm,
+                                           windows_uv=windows)
+    fine_plane = hot_planes[local]
+    keep = _hot_flags(model, planes, grid, fine, fine_plane, ceiling, threshold)
+    fine, fine_area, fine_plane = fine[keep], fine_area[keep], fine_plane[keep]
+    points, area, plane_index = points[~hot], area[~hot], plane_index[~hot]
     exact = np.array([p.area_mm2 for p in planes])
-    area *= (exact / np.where(sampled > 0, sampled, 1.0))[plane_index]
-    return points, area, plane_index
+    hot_area = np.bincount(fine_plane, weights=fine_area, minlength=len(planes))
+    cold_area = np.bincount(plane_index, weights=area, minlength=len(planes))
+    has_cold = cold_area > 0
+    # the coarse rest of a plane takes what the fine hot part leaves of its exact area;
+    # a plane left without coarse samples gives its whole area to the fine ones
+    area = area * (np.maximum(exact - hot_area, 0.0) / np.where(has_cold, cold_area, 1.0)
+                   )[plane_index]
+    fine_area = fine_area * np.where(has_cold, 1.0, exact / np.where(hot_area > 0, hot_area,
+                                                                      1.0))[fine_plane]
+    return (np.vstack([points, fine]), np.concatenate([area, fine_area]),
+            np.concatenate([plane_index, fine_plane]))
 
 
 def line_pieces(model: _Frame, points_uv: FloatArray, lower_mm: FloatArray,
@@ -335,10 +386,21 @@ def _evaluate_lines(model: _Frame, points: FloatArray, per_point: NDArray[np.int
 
 
 def _pieces(model: SlabModel, planes: list[SlabPlane], dose_gy: NDArray[np.floating],
-            grid: Grid, plan: SamplingPlan) -> tuple[FloatArray, FloatArray, FloatArray]:
-    """Dose at both ends of every piece (NaN outside the grid) and the piece volumes."""
-    points, area, plane_index = _sample_points(model, planes, grid, plan)
+            grid: Grid, plan: SamplingPlan,
+            voxels: tuple[FloatArray, tuple[slice, slice, slice]]
+            ) -> tuple[FloatArray, FloatArray, FloatArray]:
+    """Dose at both ends of every piece (NaN outside the grid) and the piece volumes.
+
+    With ``plan.grid_pitch_mm`` (a large structure sampled coarsely), every coarse cell
+    that may hold a dose of the structure's hottest tail (the largest voxel dose around
+    it reaches the tail's threshold, :func:`_hot_threshold`) is sampled again at the
+    fine pitch: the small-volume metrics see every hot voxel.
+    """
+    points, area, plane_index = model_samples(planes, plan.pitch_mm)
     n_cuts, all_cuts = _plane_cuts(planes, model, grid, plan.max_piece_mm)
+    if plan.grid_pitch_mm is not None:
+        points, area, plane_index = _refine_hot(model, planes, grid, dose_gy, plan,
+                                                voxels, points, area, plane_index)
     cut_start = np.concatenate([[0], np.cumsum(n_cuts)[:-1]])
     per_point = n_cuts[plane_index]
     first_of_point = np.cumsum(per_point) - per_point
@@ -457,10 +519,10 @@ def sample_dose(
     if not planes:
         empty = np.empty(0)
         return DoseSamples(empty, empty, empty, empty, 0.0, plan)
-    a, b, volume = _pieces(model, planes, dose_gy, grid, plan)
+    voxels = _voxel_doses(model, dose_gy, grid)
+    a, b, volume = _pieces(model, planes, dose_gy, grid, plan, voxels)
     extremes = np.concatenate([_vertex_doses(model, planes, dose_gy, grid, outside_gy,
-                                             plan.max_piece_mm),
-                               _voxel_doses(model, dose_gy, grid)])
+                                             plan.max_piece_mm), voxels[0]])
     outside = np.isnan(a) | np.isnan(b)
     a[np.isnan(a)] = outside_gy
     b[np.isnan(b)] = outside_gy

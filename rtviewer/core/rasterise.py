@@ -169,7 +169,7 @@ def _edges_by_plane(planes: Sequence[SlabPlane]
 
 def model_samples(
     planes: Sequence[SlabPlane], pitch_mm: float, *, phase_offset: float = 0.5,
-    window_uv: tuple[float, float, float, float] | None = None,
+    windows_uv: FloatArray | None = None,
 ) -> tuple[FloatArray, FloatArray, NDArray[np.intp]]:
     """:func:`in_plane_samples` for many planes at once (vectorised across planes).
 
@@ -185,17 +185,17 @@ def model_samples(
         Row spacing and largest piece length, in mm.
     phase_offset : float, keyword-only
         Row phase of the first plane.
-    window_uv : (u_min, v_min, u_max, v_max), optional, keyword-only
-        Only the part of each region inside this rectangle (mm) is sampled; the areas
-        are then the pieces' own (pitch × length), not scaled to the plane's area.
+    windows_uv : (P, 4) array, optional, keyword-only
+        Per plane, ``(u_min, v_min, u_max, v_max)`` mm: only the part of the region
+        inside it is sampled, and the areas are then the pieces' own (pitch × exact
+        span length), not scaled to the plane's area.
 
     Returns
     -------
     points_uv : (M, 2) ndarray
         Sample centres in plane coordinates.
     area_mm2 : (M,) ndarray
-        Area of each sample; per plane they add up to the plane's exact area (without
-        a window).
+        Area of each sample; per plane they add up to the plane's exact area.
     plane_index : (M,) intp ndarray
         Index into ``planes`` of each sample.
     """
@@ -205,9 +205,9 @@ def model_samples(
     seed = np.mod(index * _PLASTIC, 1.0)
     bounds = np.array([p.bounds_uv if p.bounds_uv is not None
                        else np.concatenate(_plane_bounds(p)) for p in planes], dtype=np.float64)
-    if window_uv is not None:  # rows only across the window
-        bounds[:, 1] = np.maximum(bounds[:, 1], window_uv[1])
-        bounds[:, 3] = np.maximum(np.minimum(bounds[:, 3], window_uv[3]), bounds[:, 1])
+    if windows_uv is not None:  # rows only across each plane's window
+        bounds[:, 1] = np.maximum(bounds[:, 1], windows_uv[:, 1])
+        bounds[:, 3] = np.maximum(np.minimum(bounds[:, 3], windows_uv[:, 3]), bounds[:, 1])
     v_first = (np.floor(bounds[:, 1] / pitch_mm) + row_phase) * pitch_mm
     n_rows = np.ceil((bounds[:, 3] - v_first) / pitch_mm).astype(np.intp) + 1
     row_base = np.concatenate([[0], np.cumsum(n_rows)[:-1]])
@@ -226,8 +226,9 @@ def model_samples(
     order = np.lexsort((u, row_base[plane_of] + row))
     u, row, plane_of = u[order], row[order], plane_of[order]
     u0, u1, row, plane_of = u[0::2], u[1::2], row[0::2], plane_of[0::2]
-    if window_uv is not None:
-        u0, u1 = np.maximum(u0, window_uv[0]), np.minimum(u1, window_uv[2])
+    if windows_uv is not None:
+        u0 = np.maximum(u0, windows_uv[plane_of, 0])
+        u1 = np.minimum(u1, windows_uv[plane_of, 2])
     keep = u1 > u0
     u0, u1, row, plane_of = u0[keep], u1[keep], row[keep], plane_of[keep]
     phase = _row_phases(row, v_first[plane_of], pitch_mm, seed[plane_of])
@@ -236,12 +237,12 @@ def model_samples(
     plane_index = np.repeat(plane_of, pieces)
     centre_v = v_first[plane_index] + np.repeat(row, pieces) * pitch_mm
     area = length * pitch_mm
-    points = np.column_stack([centre_u, centre_v])
-    if window_uv is not None:
-        return points, area, plane_index
+    if windows_uv is not None:
+        return np.column_stack([centre_u, centre_v]), area, plane_index
     sampled = np.bincount(plane_index, weights=area, minlength=n_planes)
     exact = np.array([p.area_mm2 for p in planes])
     area *= (exact / np.where(sampled > 0, sampled, 1.0))[plane_index]
+    points = np.column_stack([centre_u, centre_v])
     missing = np.flatnonzero(sampled <= 0)
     if len(missing):  # regions no row crosses: their polygons' vertex centroids
         extra = [(p.mean(axis=0), planes[m].area_mm2 / len(planes[m].polygons_uv), m)
@@ -308,23 +309,24 @@ def _mask_parallel(model: SlabModel, grid: Grid, lo: NDArray[np.intp], hi: NDArr
     """Slice by slice: each grid slice lies in one slab; fill its plane's polygons."""
     shape2d = (int(hi[1] - lo[1] + 1), int(hi[0] - lo[0] + 1))
     mask = np.zeros((int(hi[2] - lo[2] + 1), *shape2d), dtype=bool)
-    for index, k in enumerate(range(int(lo[2]), int(hi[2]) + 1)):
-        offset = float(grid.index_to_patient([0.0, 0.0, float(k)]) @ model.normal)
-        plane = _plane_at(model, offset)
-        if plane is None:
+    slices = np.arange(int(lo[2]), int(hi[2]) + 1)
+    corners = grid.index_to_patient(np.column_stack([np.zeros((len(slices), 2)), slices]))
+    offsets = corners @ model.normal
+    lower = np.array([p.lower_mm for p in model.planes])
+    upper = np.array([p.upper_mm for p in model.planes])
+    which = np.searchsorted(lower, offsets, side="right") - 1  # planes sorted by offset
+    rasters: dict[int, NDArray[np.bool_]] = {}  # slices in one slab share its raster
+    for index, (offset, p) in enumerate(zip(offsets, which, strict=True)):
+        if p < 0 or not lower[p] <= offset < upper[p]:
             continue
-        polygons_ij = [grid.patient_to_index(model.to_patient(p, offset))[:, :2]
-                       for p in plane.polygons_uv]
-        mask[index] = even_odd_raster(polygons_ij, (float(lo[0]), float(lo[1])),
-                                      (1.0, 1.0), shape2d)
+        if int(p) not in rasters:
+            plane = model.planes[int(p)]
+            polygons_ij = [grid.patient_to_index(model.to_patient(poly, float(offset)))[:, :2]
+                           for poly in plane.polygons_uv]
+            rasters[int(p)] = even_odd_raster(polygons_ij, (float(lo[0]), float(lo[1])),
+                                              (1.0, 1.0), shape2d)
+        mask[index] = rasters[int(p)]
     return mask
-
-
-def _plane_at(model: SlabModel, offset_mm: float) -> SlabPlane | None:
-    for plane in model.planes:
-        if plane.lower_mm <= offset_mm < plane.upper_mm:
-            return plane
-    return None
 
 
 def _mask_general(model: SlabModel, grid: Grid, lo: NDArray[np.intp], hi: NDArray[np.intp]
