@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rtviewer.cli.dvh",
     "rtviewer.cli.plan",
     "rtviewer.cli.points",
+    "rtviewer.cli.brachy_check",
     "rtviewer.cli.receive",
     "rtviewer.cli.query",
     "rtviewer.cli.retrieve",

@@ -30,7 +30,7 @@ same direction: no voxel or point holds the singularity.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -68,12 +68,12 @@ class Tg43Source:
     aliases: tuple[str, ...]
     dose_rate_constant_cgy_per_h_per_u: float
     active_length_cm: float
-    g_r_cm: FloatArray
-    g_l: FloatArray
-    f_r_cm: FloatArray
-    f_theta_deg: FloatArray
-    f_table: FloatArray
-    citation: str
+    g_r_cm: FloatArray = field(repr=False)
+    g_l: FloatArray = field(repr=False)
+    f_r_cm: FloatArray = field(repr=False)
+    f_theta_deg: FloatArray = field(repr=False)
+    f_table: FloatArray = field(repr=False)
+    citation: str = field(repr=False)
 
     @property
     def _f_interpolator(self) -> RegularGridInterpolator:
@@ -216,13 +216,17 @@ def dose_rate_at_cgy_per_h(source: Tg43Source, points_mm: FloatArray, centre_mm:
 
     ``axis`` ``(3,)`` is the source's long axis pointing from its cable end to its tip
     (θ = 0° towards the tip, the consensus tables' convention). Coordinates in any one
-    right-handed frame, in mm (DICOM patient coordinates).
+    right-handed frame, in mm (DICOM patient coordinates). An axis with a NaN (orientation
+    unknown) puts every point on the transverse plane (θ = 90°).
     """
     d_cm = (np.asarray(points_mm, dtype=np.float64).reshape(-1, 3)
             - np.asarray(centre_mm, dtype=np.float64)) / 10.0
     unit = np.asarray(axis, dtype=np.float64)
-    unit = unit / np.linalg.norm(unit)
     r = np.sqrt(np.einsum("ij,ij->i", d_cm, d_cm))
+    if not np.all(np.isfinite(unit)):
+        return dose_rate_cgy_per_h(source, r, np.full_like(r, np.pi / 2.0),
+                                   air_kerma_strength_u)
+    unit = unit / np.linalg.norm(unit)
     cos_theta = np.divide(d_cm @ unit, r, out=np.zeros_like(r), where=r > 0)
     theta = np.arccos(np.clip(cos_theta, -1.0, 1.0))
     return dose_rate_cgy_per_h(source, r, theta, air_kerma_strength_u)

@@ -58,6 +58,8 @@ def _source(item: Dataset, notes: Notes) -> BrachySource:
         active_diameter_mm=number(item, "ActiveSourceDiameter", notes, where),
         strength_units=text(item, "SourceStrengthUnits"),
         source_strength=number(item, "SourceStrength", notes, where),
+        model_id=text(item, "SourceModelID"),
+        description=text(item, "SourceDescription"),
     )
 
 
@@ -183,7 +185,22 @@ def _channel(item: Dataset, notes: Notes, setup_where: str) -> BrachyChannel:
         number_of_control_points=n_cp, final_cumulative_time_weight=final,
         control_point_positions_mm=pos, control_point_relative_positions_mm=rel,
         cumulative_time_weights=ctw, dwell_positions_mm=dwell_pos,
-        dwell_relative_positions_mm=dwell_rel, dwell_times_s=times)
+        dwell_relative_positions_mm=dwell_rel, dwell_times_s=times,
+        final_dose_reference_coefficients=_final_coefficients(item, notes, where))
+
+
+def _final_coefficients(item: Dataset, notes: Notes, where: str) -> tuple[tuple[int, float], ...]:
+    """The last control point's Cumulative Dose Reference Coefficient per dose reference."""
+    cps = items(item, "BrachyControlPointSequence")
+    if not cps:
+        return ()
+    out = []
+    for ref in items(cps[-1], "BrachyReferencedDoseReferenceSequence"):
+        number_ = integer(ref, "ReferencedDoseReferenceNumber", notes, where)
+        coefficient = number(ref, "CumulativeDoseReferenceCoefficient", notes, where)
+        if number_ is not None and coefficient is not None:
+            out.append((number_, coefficient))
+    return tuple(out)
 
 
 def _check_channel(ctw: np.ndarray, final: float, total: float, pulses: int | None,

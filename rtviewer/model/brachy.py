@@ -41,6 +41,13 @@ class BrachySource:
     active_diameter_mm: float | None = None
     strength_units: str | None = None
     source_strength: float | None = None
+    model_id: str | None = None
+    description: str | None = None
+
+    @property
+    def descriptions(self) -> tuple[str | None, ...]:
+        """What the file says identifies the source (model, type, isotope, maker)."""
+        return (self.model_id, self.description, self.isotope_name, self.manufacturer)
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,6 +87,10 @@ class BrachyChannel:
     dwell_positions_mm: FloatArray | None
     dwell_relative_positions_mm: FloatArray | None
     dwell_times_s: FloatArray | None
+    #: (Referenced Dose Reference Number, Cumulative Dose Reference Coefficient) of the
+    #: last control point: the channel's share of the Brachy Application Setup Dose at
+    #: that dose reference (how Eclipse states its point doses).
+    final_dose_reference_coefficients: tuple[tuple[int, float], ...] = ()
 
     @property
     def pulses(self) -> int:

@@ -1,0 +1,185 @@
+"""``rtviewer brachy-check FOLDER``: an independent TG-43 check of brachy plans' point doses.
+
+``rtviewer brachy-check FOLDER [--json] [--tolerance PCT] [--source KEY]
+[--treatment-date YYYY-MM-DD[THH:MM]]``. For every brachytherapy RT Plan under FOLDER:
+the source and its strength (file value and decayed), TRAK per channel and per plan, and
+per reference point the dose from the dwells (TG-43U1 2-D formalism, AAPM/ESTRO consensus
+data) beside the planning system's value, the difference in % and PASS/WARN against the
+tolerance. Exit status 0 when every point passes, 1 when one warns, 2 on unusable input
+(no brachy plan, unreadable plan, no dataset for the source). Never imports Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from rtviewer.cli.common import fail, print_document
+
+COMMAND = "brachy-check"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``brachy-check``."""
+    p = sub.add_parser(COMMAND, help="TG-43 second check of brachy plans' reference-point doses",
+                       description="Dose at every reference point of each brachytherapy plan "
+                                   "from its dwells (TG-43U1 2-D formalism, AAPM/ESTRO "
+                                   "consensus data) against the planning system's value.")
+    p.add_argument("folder", metavar="FOLDER", help="folder searched for RT Plans (recursive)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--tolerance", type=float, default=5.0, metavar="PCT",
+                   help="difference (%%) above which a point warns (default 5)")
+    p.add_argument("--source", metavar="KEY",
+                   help="consensus dataset to use instead of the one the plan names "
+                        "(mHDR-v2, 'GammaMed Plus HDR', 'GammaMed Plus PDR')")
+    p.add_argument("--treatment-date", metavar="DATE",
+                   help="decay the source to this date/time (YYYY-MM-DD or "
+                        "YYYY-MM-DDTHH:MM); default: the strength at the plan's Source "
+                        "Strength Reference Date/Time, which the planning system used")
+    return p
+
+
+def _plans(folder: Path) -> list[Path]:
+    from rtviewer.dicom.files import read_dataset
+    from rtviewer.errors import RtViewerError
+
+    found = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        try:
+            ds, _ = read_dataset(path, stop_before_pixels=True,
+                                 specific_tags=["Modality", "ApplicationSetupSequence"])
+        except (RtViewerError, OSError):
+            continue
+        if str(ds.get("Modality", "")) == "RTPLAN" and "ApplicationSetupSequence" in ds:
+            found.append(path)
+    return found
+
+
+def _roi_points(folder: Path, structure_set_uid: str | None
+                ) -> dict[int, tuple[str, tuple[float, float, float]]]:
+    """POINT ROIs of the plan's structure set when it is under FOLDER."""
+    from rtviewer.dicom.files import read_dataset
+    from rtviewer.dicom.structure import read_structure_set
+    from rtviewer.errors import RtViewerError
+    from rtviewer.model.structure import ContourType
+
+    if not structure_set_uid:
+        return {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        try:
+            ds, _ = read_dataset(path, stop_before_pixels=True,
+                                 specific_tags=["Modality", "SOPInstanceUID"])
+            if str(ds.get("Modality", "")) != "RTSTRUCT" or \
+                    str(ds.get("SOPInstanceUID", "")) != structure_set_uid:
+                continue
+            structure_set = read_structure_set(path)
+        except (RtViewerError, OSError):
+            continue
+        out = {}
+        for roi in structure_set.rois:
+            points = [c.points_mm for c in roi.contours if c.contour_type is ContourType.POINT]
+            if points:
+                x, y, z = (float(v) for v in points[0][0])
+                out[roi.roi_number] = (roi.name, (x, y, z))
+        return out
+    return {}
+
+
+def _treatment_time(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--treatment-date {text!r} is not YYYY-MM-DD[THH:MM]") from None
+
+
+def _as_dict(check: Any, path: Path) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    data = asdict(check)
+    data["file"] = str(path)
+    data["passed"] = check.passed
+    data["trak_file_as"] = check.trak_file_as
+    for strength in (data["strength"], data["at_plan_time"]):
+        for key in ("reference_time", "at_time"):
+            if strength is not None and strength[key] is not None:
+                strength[key] = strength[key].isoformat()
+    return data
+
+
+def _table(check: Any, path: Path) -> str:
+    s = check.strength
+    lines = [f"{path}: plan '{check.plan_label}'",
+             f"  source: {check.source_name}; data {check.source_note}",
+             f"  strength: {s.reference_u:.6g} U at {s.reference_time} (file); "
+             f"{s.at_time_u:.6g} U at {s.at_time} (decay {s.decay:.5f}, half-life "
+             f"{s.half_life_days} d: {s.half_life_source})"
+             + ("" if check.at_plan_time is None else
+                f"; {check.at_plan_time.at_time_u:.6g} U at the RT Plan Date/Time "
+                f"{check.at_plan_time.at_time}"),
+             f"  TRAK per fraction: {check.trak_ugy:.6g} µGy at 1 m"
+             + (f" ({check.pulses} pulses: {check.trak_ugy / check.pulses:.6g} per pulse)"
+                if check.pulses > 1 else "")
+             + ("; file: —" if check.trak_file_ugy is None else
+                f"; file: {check.trak_file_ugy:.6g} ({check.trak_file_as})")]
+    for c in check.channels:
+        lines.append(f"    channel {c.channel_number}: {c.time_s:.1f} s, TRAK "
+                     f"{c.trak_ugy:.6g} µGy at 1 m")
+    lines.append(f"  {'point':<24} {'TG-43 Gy/fx':>12} {'per pulse':>10} {'planned Gy':>11} "
+                 f"{'as':>12} {'diff %':>8}  status (tolerance {check.tolerance_pct:g} %)")
+    for p in check.points:
+        pulse = "" if p.dose_per_pulse_gy is None else f"{p.dose_per_pulse_gy:.4f}"
+        planned = "—" if p.planned_gy is None else f"{p.planned_gy:.4f}"
+        diff = "" if p.difference_pct is None else f"{p.difference_pct:+.2f}"
+        lines.append(f"  {p.label[:24]:<24} {p.dose_per_fraction_gy:>12.4f} {pulse:>10} "
+                     f"{planned:>11} {p.compared_as:>12} {diff:>8}  {p.status}"
+                     + (f"  [{p.planned_source}]" if p.planned_source else ""))
+    lines += [f"  note: {n}" for n in check.notes]
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check every brachy plan under the folder; see the module doc for the exit status."""
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.errors import RtViewerError
+    from rtviewer.model.brachy_check import check_plan
+    from rtviewer.printable import printable
+
+    folder = Path(args.folder)
+    if not folder.is_dir():
+        return fail(COMMAND, f"{folder}: not a folder", 2)
+    try:
+        when = _treatment_time(args.treatment_date)
+    except ValueError as exc:
+        return fail(COMMAND, exc, 2)
+    plans = _plans(folder)
+    if not plans:
+        return fail(COMMAND, f"{folder}: no brachytherapy RT Plan", 2)
+    results, texts, status = [], [], 0
+    for path in plans:
+        try:
+            plan = read_plan(path)
+            check = check_plan(plan, roi_points=_roi_points(folder,
+                                                            plan.referenced_structure_set_uid),
+                               source_key=args.source, treatment_time=when,
+                               tolerance_pct=args.tolerance)
+        except (RtViewerError, ValueError, KeyError) as exc:
+            print(f"rtviewer {COMMAND}: {printable(path)}: {printable(exc)}", file=sys.stderr)
+            status = 2
+            continue
+        results.append(_as_dict(check, path))
+        texts.append(_table(check, path))
+        if not check.passed and status == 0:
+            status = 1
+    if args.json:
+        print_document(json.dumps({"tolerance_pct": args.tolerance, "plans": results},
+                                  indent=1, ensure_ascii=False))
+    elif texts:
+        print_document("\n\n".join("\n".join(printable(line) for line in t.splitlines())
+                                   for t in texts))
+    return status
