@@ -26,6 +26,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rtviewer.cli.plan",
     "rtviewer.cli.points",
     "rtviewer.cli.brachy_check",
+    "rtviewer.cli.goals",
     "rtviewer.cli.receive",
     "rtviewer.cli.query",
     "rtviewer.cli.retrieve",

@@ -10,12 +10,10 @@ Exit 0 on success, 2 when no plan can be read.  Never imports Qt.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from rtviewer.cli.common import fail, print_document
 from rtviewer.core.structure_model import DEFAULT_MODEL, MODEL_NAMES
-from rtviewer.printable import printable
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -34,22 +32,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def build_sheets(path: Path, model: str):  # noqa: ANN201 - list of PlanSheet (lazy import)
     """Plan sheets of the plans at ``path``; problems reported on stderr."""
+    from rtviewer.cli.plan_inputs import read_bundles
     from rtviewer.core.structure_model import build_structure_model, describe_model
-    from rtviewer.dicom.plan_bundle import load_bundle, plan_bundles
-    from rtviewer.errors import RtViewerError
     from rtviewer.model.plan_sheet import build_plan_sheet, find_body_roi
 
-    plans, headers = plan_bundles(path)
     sheets = []
-    for plan_path in plans:
-        try:
-            bundle = load_bundle(plan_path, headers, with_doses=False)
-        except RtViewerError as exc:
-            print(f"rtviewer plan: {printable(exc)}", file=sys.stderr)
-            continue
-        for note in bundle.notes:
-            print(f"rtviewer plan: {printable(plan_path.name)}: {printable(note)}",
-                  file=sys.stderr)
+    for bundle in read_bundles(path, "plan", with_doses=False):
         body = body_name = None
         if bundle.structure_set is not None:
             roi, how = find_body_roi(bundle.structure_set.rois)

@@ -35,21 +35,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def _rows(path: Path) -> list[dict[str, object]]:
-    from rtviewer.dicom.plan_bundle import load_bundle, plan_bundles
-    from rtviewer.errors import RtViewerError
+    from rtviewer.cli.plan_inputs import read_bundles
     from rtviewer.model.plan_points import collect_points, doses_at_points, point_row
 
-    plans, headers = plan_bundles(path)
     rows = []
-    for plan_path in plans:
-        try:
-            bundle = load_bundle(plan_path, headers)
-        except RtViewerError as exc:
-            print(f"rtviewer points: {printable(exc)}", file=sys.stderr)
-            continue
-        for note in bundle.notes:
-            print(f"rtviewer points: {printable(plan_path.name)}: {printable(note)}",
-                  file=sys.stderr)
+    for bundle in read_bundles(path, "points"):
+        plan_path = Path(bundle.plan.path)
         dose = bundle.doses[0] if bundle.doses else None
         if dose is not None:
             summation = getattr(dose.summation_type, "value", "no summation type")

@@ -11,7 +11,10 @@ No repair or repopulation term: HDR fractions are short against repair half-time
 
 from __future__ import annotations
 
-__all__ = ["bed_gy", "eqd2_gy", "ALPHA_BETA_TARGET_GY", "ALPHA_BETA_OAR_GY"]
+import math
+
+__all__ = ["bed_gy", "eqd2_gy", "physical_from_bed_gy", "physical_from_eqd2_gy",
+           "ALPHA_BETA_TARGET_GY", "ALPHA_BETA_OAR_GY"]
 
 #: GEC-ESTRO defaults (Pötter et al. 2006): tumour α/β = 10 Gy, late-responding
 #: organs at risk α/β = 3 Gy.
@@ -35,3 +38,22 @@ def bed_gy(dose_per_fraction_gy: float, fractions: float, alpha_beta_gy: float) 
 def eqd2_gy(dose_per_fraction_gy: float, fractions: float, alpha_beta_gy: float) -> float:
     """EQD2 (Gy): the dose in 2-Gy fractions with the same BED."""
     return bed_gy(dose_per_fraction_gy, fractions, alpha_beta_gy) / (1.0 + 2.0 / alpha_beta_gy)
+
+
+def physical_from_bed_gy(bed: float, fractions: float, alpha_beta_gy: float) -> float:
+    """The total physical dose (Gy) in ``fractions`` equal fractions whose BED is ``bed``.
+
+    The positive root of ``D² / (n·α/β) + D − BED = 0`` (the inverse of :func:`bed_gy`
+    for a total dose ``D = n·d``); used to turn an EQD2/BED dose threshold of a
+    clinical goal into the physical dose of a plan's DVH.
+    """
+    _check(0.0, fractions, alpha_beta_gy)
+    if bed <= 0 or fractions <= 0:
+        return 0.0
+    scale = fractions * alpha_beta_gy
+    return 0.5 * scale * (math.sqrt(1.0 + 4.0 * bed / scale) - 1.0)
+
+
+def physical_from_eqd2_gy(eqd2: float, fractions: float, alpha_beta_gy: float) -> float:
+    """The total physical dose (Gy) in ``fractions`` fractions whose EQD2 is ``eqd2``."""
+    return physical_from_bed_gy(eqd2 * (1.0 + 2.0 / alpha_beta_gy), fractions, alpha_beta_gy)

@@ -1,0 +1,134 @@
+"""``rtviewer goals FOLDER --goals FILE [--json|--csv]``: clinical goals checked on a dose.
+
+For each RT Plan in FOLDER with a whole-plan (or FRACTION) RT Dose that references it
+and its RT Structure Set (or, without a plan, the folder's one structure set and
+dose, as ``rtviewer dvh FOLDER`` pairs them): every goal of FILE (a shipped set's name
+such as ``quantec`` or ``lung_conventional`` works too) with its matched structure and
+how it matched, value, limit, pass/fail and margin, on the structure model stated.
+
+Exit 0 when every mandatory goal passes, 1 when one fails or is not evaluable, 2 on a
+usage error (no goal file, no structure set and dose).  Never imports Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from rtviewer.cli.common import fail, print_document
+from rtviewer.cli.dvh import UsageError
+from rtviewer.core.structure_model import DEFAULT_MODEL, MODEL_NAMES
+from rtviewer.printable import printable
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    """Register ``goals``."""
+    p = sub.add_parser("goals", help="check clinical goals (DVH constraints) on a plan's dose",
+                       description="Evaluate a clinical goal set on the dose of each plan in "
+                                   "FOLDER. Exit 0: every mandatory goal passes; 1: one "
+                                   "fails or cannot be evaluated; 2: usage error.")
+    p.add_argument("folder", metavar="FOLDER", help="folder with plan, structure set and dose")
+    p.add_argument("--goals", required=True, metavar="FILE",
+                   help="goal file (YAML/JSON) or the name of a shipped set "
+                        "(quantec, lung_conventional, prostate_conventional, "
+                        "head_neck_conventional, sbrt_tg101)")
+    p.add_argument("--synonyms", metavar="FILE",
+                   help="structure-name synonyms (TG-263 name: [other names])")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print JSON")
+    out.add_argument("--csv", action="store_true", help="print CSV")
+    p.add_argument("--structure-model", choices=MODEL_NAMES, default=DEFAULT_MODEL,
+                   help="solid the contours stand for (default %(default)s)")
+    return p
+
+
+def _goal_set(name: str):  # noqa: ANN202 - GoalSet (lazy import)
+    from rtviewer.dicom.goal_file import read_goal_set, shipped_goal_sets
+    from rtviewer.errors import RtViewerError
+
+    path = Path(name)
+    if not path.exists():
+        shipped = shipped_goal_sets()
+        if name not in shipped:
+            raise UsageError(f"{name}: no such goal file, and no shipped set of that name "
+                             f"({', '.join(sorted(shipped))})")
+        path = shipped[name]
+    try:
+        return read_goal_set(path)
+    except RtViewerError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def _cases(folder: Path) -> list[tuple[Any, Any, Any]]:
+    """(plan or None, structure set, dose) triples to evaluate."""
+    from rtviewer.cli.dvh import _load, find_pair
+    from rtviewer.cli.plan_inputs import read_bundles
+
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: not a folder")
+    cases = []
+    for bundle in read_bundles(folder, "goals"):
+        if bundle.structure_set is None or not bundle.doses:
+            print(f"rtviewer goals: {printable(Path(bundle.plan.path).name)}: skipped (no "
+                  "structure set or dose)", file=sys.stderr)
+            continue
+        cases.append((bundle.plan, bundle.structure_set, bundle.doses[0]))
+    if cases:
+        return cases
+    try:
+        rs, rd = find_pair(folder)
+        structure_set, dose = _load(rs, rd)
+    except UsageError as exc:
+        raise UsageError(f"no plan with its structure set and dose; {exc}") from exc
+    print("rtviewer goals: no RT Plan with a dose here: goals in % Rx and EQD2/BED cannot be "
+          "evaluated", file=sys.stderr)
+    return [(None, structure_set, dose)]
+
+
+def _evaluate(goal_set, synonyms, plan, structure_set, dose, model):  # noqa: ANN001, ANN202
+    from rtviewer.core.dvh import compute_dvh
+    from rtviewer.model.goal_evaluation import context_for, evaluate_goals
+
+    rois = {roi.name: roi for roi in structure_set.rois if any(c.is_closed
+                                                               for c in roi.contours)}
+    cache: dict[str, Any] = {}
+
+    def dvh_of(name: str):  # noqa: ANN202 - Dvh
+        if name not in cache:
+            cache[name] = compute_dvh(rois[name].closed_polygons_mm(), dose.dose_gy,
+                                      dose.grid, model=model)
+        return cache[name]
+
+    return evaluate_goals(goal_set, list(rois), dvh_of, context_for(dose, plan, model),
+                          synonyms)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``goals``; exit 0 all mandatory goals pass, 1 one fails, 2 usage error."""
+    from rtviewer.core.structure_model import describe_model
+    from rtviewer.dicom.goal_file import read_synonyms
+    from rtviewer.errors import RtViewerError
+    from rtviewer.model.goal_evaluation import mandatory_failures
+    from rtviewer.model.goal_table import results_csv, results_json, results_text
+
+    try:
+        goal_set = _goal_set(args.goals)
+        synonyms = read_synonyms(args.synonyms) if args.synonyms else {}
+        cases = _cases(Path(args.folder))
+    except (UsageError, RtViewerError) as exc:
+        return fail("goals", exc, 2)
+    model = args.structure_model
+    print(f"rtviewer goals: {printable(goal_set.name)}; structure model {model}: "
+          f"{describe_model(model)}", file=sys.stderr)
+    evaluated = [(plan, dose, _evaluate(goal_set, synonyms, plan, structures, dose, model))
+                 for plan, structures, dose in cases]
+    if args.json:
+        print_document(results_json(goal_set, evaluated))
+    elif args.csv:
+        print_document(results_csv(evaluated).rstrip("\n"))
+    else:
+        print_document(results_text(goal_set, evaluated))
+    failed = [r for _, _, results in evaluated for r in mandatory_failures(results)]
+    return 1 if failed else 0
