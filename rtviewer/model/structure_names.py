@@ -59,7 +59,10 @@ DEFAULT_SYNONYMS: dict[str, str] = {
     "Parotid Rt": "Parotid_R", "Lt Kidney": "Kidney_L", "Rt Kidney": "Kidney_R",
     "Bowel Bag": "Bowel", "Small Bowel": "Bowel_Small", "Sigmoid": "Colon_Sigmoid",
     "Seminal Vesicles": "SeminalVes", "Penile Bulb": "PenileBulb",
-    "Great Vessels": "GreatVes", "Aorta": "A_Aorta", "Brachial Plexus L": "BrachialPlex_L",
+    "Great Vessels": "GreatVes", "Left Eye": "Eye_L", "Right Eye": "Eye_R",
+    "Left Lens": "Lens_L", "Right Lens": "Lens_R", "Left Optic Nerve": "OpticNrv_L",
+    "Right Optic Nerve": "OpticNrv_R", "Whole Brain": "Brain", "Aorta": "A_Aorta",
+    "Brachial Plexus L": "BrachialPlex_L",
     "Brachial Plexus R": "BrachialPlex_R", "Lt Breast": "Breast_L", "Rt Breast": "Breast_R",
 }
 
