@@ -38,8 +38,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         "(mHDR-v2, 'GammaMed Plus HDR', 'GammaMed Plus PDR')")
     p.add_argument("--treatment-date", metavar="DATE",
                    help="decay the source to this date/time (YYYY-MM-DD or "
-                        "YYYY-MM-DDTHH:MM); default: the strength at the plan's Source "
-                        "Strength Reference Date/Time, which the planning system used")
+                        "YYYY-MM-DDTHH:MM); default: the RT Plan Date/Time, the time the "
+                        "planning system computed the plan for")
     return p
 
 

@@ -39,6 +39,23 @@ class BrachySpec:
     point_a_roi_numbers: tuple[int, int]
     dwell_times_s: tuple[tuple[float, ...], ...]
     dose_reference_uids: tuple[str, str]
+    source_reference_time: str = "080000"
+    #: Brachy Application Setup Dose: the dose per fraction (Gy).
+    fraction_dose_gy: float | None = None
+    active_length_mm: float = 3.5
+    source_model: str = "mHDR-v2"
+    #: Per channel, each dwell's dose (Gy) at the dose references ``(n_dwells, 2)``: the
+    #: Cumulative Dose Reference Coefficients of the control points.
+    point_doses_gy: tuple[np.ndarray, ...] = ()
+    #: The strength (U) the dwell times were computed for (at the RT Plan Date/Time).
+    plan_strength_u: float | None = None
+
+    @property
+    def setup_dose_gy(self) -> float:
+        """Brachy Application Setup Dose (Gy per fraction)."""
+        if self.fraction_dose_gy is not None:
+            return self.fraction_dose_gy
+        return self.prescription_gy / self.fractions
 
 
 def _machine() -> Dataset:
@@ -54,40 +71,60 @@ def _recorded_source(spec: BrachySpec) -> Dataset:
         SourceIsotopeName="Ir-192", SourceIsotopeHalfLife=73.83,
         ReferenceAirKermaRate=spec.air_kerma_strength_u,
         SourceStrengthReferenceDate=spec.source_reference_date,
-        SourceStrengthReferenceTime="080000")
+        SourceStrengthReferenceTime=spec.source_reference_time)
 
 
 def _source(spec: BrachySpec) -> Dataset:
     return sequence_item(
-        SourceNumber=1, SourceType="LINE", SourceManufacturer="Demo", SourceModelID="mHDR-like",
+        SourceNumber=1, SourceType="LINE", SourceManufacturer="Demo",
+        SourceModelID=spec.source_model,
         SourceIsotopeName="Ir-192", SourceIsotopeHalfLife=73.83, ActiveSourceDiameter=0.65,
-        ActiveSourceLength=3.6, SourceEncapsulationNominalThickness=0.125,
+        ActiveSourceLength=spec.active_length_mm, SourceEncapsulationNominalThickness=0.125,
         SourceEncapsulationNominalTransmission=1.0, ReferenceAirKermaRate=spec.air_kerma_strength_u,
         SourceStrengthReferenceDate=spec.source_reference_date,
-        SourceStrengthReferenceTime="080000", SourceDescription="HDR Ir-192 (demo)")
+        SourceStrengthReferenceTime=spec.source_reference_time,
+        SourceDescription=f"HDR Ir-192 {spec.source_model} (demo)")
 
 
-def _control_points(channel: Channel, times: tuple[float, ...]) -> list[Dataset]:
-    """Stepwise delivery: two control points per dwell (arrive, leave) at the same position."""
+def _control_points(channel: Channel, times: tuple[float, ...],
+                    point_doses: np.ndarray | None = None,
+                    setup_dose_gy: float = 1.0) -> list[Dataset]:
+    """Stepwise delivery: two control points per dwell (arrive, leave) at the same position.
+
+    ``point_doses`` ``(n_dwells, 2)`` Gy: each dwell's dose at the two dose references;
+    with it every control point carries the Cumulative Dose Reference Coefficients (the
+    channel's dose so far at each reference over the Application Setup Dose), as Eclipse
+    writes them.
+    """
     total = sum(times)
     points, cumulative, index = [], 0.0, 0
+    dose_so_far = np.zeros(2)
     positions = channel.dwell_positions_mm()
     # The source enters from the afterloader end: deliver the most proximal dwell first.
     for n in reversed(range(len(times))):
-        for weight in (cumulative, cumulative + times[n]):
-            points.append(sequence_item(
+        for arriving, weight in ((True, cumulative), (False, cumulative + times[n])):
+            if point_doses is not None and not arriving:
+                dose_so_far = dose_so_far + point_doses[n]
+            cp = sequence_item(
                 ControlPointIndex=index,
                 ControlPointRelativePosition=round(channel.dwell_from_tip_mm[n], 2),
                 ControlPoint3DPosition=[round(float(v), 2) for v in positions[n]],
-                CumulativeTimeWeight=round(weight / total * 100.0, 6)))
+                CumulativeTimeWeight=round(weight / total * 100.0, 6))
+            if point_doses is not None:
+                cp.BrachyReferencedDoseReferenceSequence = [sequence_item(
+                    ReferencedDoseReferenceNumber=k + 1,
+                    CumulativeDoseReferenceCoefficient=round(float(d / setup_dose_gy), 8))
+                    for k, d in enumerate(dose_so_far)]
+            points.append(cp)
             index += 1
         cumulative += times[n]
     points[-1].CumulativeTimeWeight = 100.0
     return points
 
 
-def _channel(channel: Channel, times: tuple[float, ...]) -> Dataset:
-    cps = _control_points(channel, times)
+def _channel(channel: Channel, times: tuple[float, ...], point_doses: np.ndarray | None,
+             setup_dose_gy: float) -> Dataset:
+    cps = _control_points(channel, times, point_doses, setup_dose_gy)
     return sequence_item(
         ChannelNumber=channel.number, ChannelLength=CHANNEL_LENGTH_MM,
         ChannelTotalTime=round(sum(times), 2), SourceMovementType="STEPWISE",
@@ -124,7 +161,7 @@ def write_brachy_plan(spec: BrachySpec, channels: tuple[Channel, ...], *, patien
         NumberOfBrachyApplicationSetups=1,
         ReferencedBrachyApplicationSetupSequence=[sequence_item(
             ReferencedBrachyApplicationSetupNumber=1,
-            BrachyApplicationSetupDose=spec.prescription_gy)])]
+            BrachyApplicationSetupDose=spec.setup_dose_gy)])]
     ds.BrachyTreatmentTechnique = "INTRACAVITARY"
     ds.BrachyTreatmentType = "HDR"
     ds.TreatmentMachineSequence = [_machine()]
@@ -133,9 +170,12 @@ def write_brachy_plan(spec: BrachySpec, channels: tuple[Channel, ...], *, patien
     ds.ApplicationSetupSequence = [sequence_item(
         ApplicationSetupType="FLETCHER_SUIT", ApplicationSetupNumber=1,
         ApplicationSetupName="Tandem and ovoids",
-        TotalReferenceAirKerma=round(spec.air_kerma_strength_u * total_h, 3),
-        ChannelSequence=[_channel(c, t) for c, t in
-                         zip(channels, spec.dwell_times_s, strict=True)])]
+        TotalReferenceAirKerma=round((spec.plan_strength_u or spec.air_kerma_strength_u)
+                                     * total_h, 3),
+        ChannelSequence=[_channel(c, t, spec.point_doses_gy[k] if spec.point_doses_gy else None,
+                                  spec.setup_dose_gy)
+                         for k, (c, t) in enumerate(zip(channels, spec.dwell_times_s,
+                                                        strict=True))])]
     set_approved(ds, series)
     return write_dataset(ds, out_dir)
 
@@ -183,19 +223,31 @@ def _recorded_channel(channel: Channel, times: tuple[float, ...], date: str,
             SourceApplicatorManufacturer="Demo")])
 
 
+def delivered_times_s(spec: BrachySpec, decay_ratio: float) -> tuple[tuple[float, ...], ...]:
+    """The plan's dwell times × ``decay_ratio`` (strength at planning / at delivery), 0.1 s."""
+    return tuple(tuple(round(t * decay_ratio, 1) for t in times) for times in spec.dwell_times_s)
+
+
 def _recorded_channels(spec: BrachySpec, channels: tuple[Channel, ...],
-                       date: str) -> list[Dataset]:
+                       date: str, decay_ratio: float) -> list[Dataset]:
     """Channels delivered one after the other from 10:15:00, 15 s transit between them."""
     start, out = float(_SESSION_START_S), []
-    for channel, times in zip(channels, spec.dwell_times_s, strict=True):
+    for channel, times in zip(channels, delivered_times_s(spec, decay_ratio), strict=True):
         out.append(_recorded_channel(channel, times, date, start))
         start += sum(times) + _TRANSIT_S
     return out
 
 
 def write_brachy_record(spec: BrachySpec, channels: tuple[Channel, ...], *, uid: str, date: str,
-                        patient: Patient, series: Series, out_dir: Path) -> Path:
-    """Write the RT Brachy Treatment Record of fraction 1 (delivered as planned)."""
+                        patient: Patient, series: Series, out_dir: Path,
+                        delivery_strength_u: float | None = None,
+                        decay_ratio: float = 1.0) -> Path:
+    """Write the RT Brachy Treatment Record of fraction 1.
+
+    Delivered as planned, each dwell time × ``decay_ratio`` (the source's strength when
+    the plan was computed over its strength at delivery, as the afterloader corrects
+    it); the Total Reference Air Kerma is ``delivery_strength_u`` × the delivered time.
+    """
     ds = new_dataset(sop_class_uid=RTBrachyTreatmentRecordStorage, sop_instance_uid=uid,
                      patient=patient, series=series, with_frame_of_reference=False)
     ds.TreatmentDate, ds.TreatmentTime = date, "101500"
@@ -207,12 +259,13 @@ def write_brachy_record(spec: BrachySpec, channels: tuple[Channel, ...], *, uid:
     ds.ReferencedFractionGroupNumber = 1
     ds.NumberOfFractionsPlanned = spec.fractions
     ds.RecordedSourceSequence = [_recorded_source(spec)]
-    total_h = float(np.sum([sum(t) for t in spec.dwell_times_s])) / 3600.0
+    delivered = delivered_times_s(spec, decay_ratio)
+    total_h = float(np.sum([sum(t) for t in delivered])) / 3600.0
+    strength = spec.air_kerma_strength_u if delivery_strength_u is None else delivery_strength_u
     ds.TreatmentSessionApplicationSetupSequence = [sequence_item(
         ApplicationSetupType="FLETCHER_SUIT", ReferencedBrachyApplicationSetupNumber=1,
         ApplicationSetupName="Tandem and ovoids", CurrentFractionNumber=1,
         TreatmentDeliveryType="TREATMENT", TreatmentTerminationStatus="NORMAL",
-        TreatmentVerificationStatus="", TotalReferenceAirKerma=round(
-            spec.air_kerma_strength_u * total_h, 3),
-        RecordedChannelSequence=_recorded_channels(spec, channels, date))]
+        TreatmentVerificationStatus="", TotalReferenceAirKerma=round(strength * total_h, 3),
+        RecordedChannelSequence=_recorded_channels(spec, channels, date, decay_ratio))]
     return write_dataset(ds, out_dir)

@@ -14,8 +14,10 @@ The control points of a pulsed (PDR) channel describe one pulse, so a planning s
 value is per pulse or per fraction (all pulses); for a pulsed plan it is compared with the
 one of the two it is nearer to (they differ by the number of pulses), and the row says
 which. The source strength is the plan's Reference Air Kerma Rate at its Source Strength
-Reference Date/Time (what the planning system computed with), decayed to
-``treatment_time`` when one is given.
+Reference Date/Time decayed to ``treatment_time`` when one is given, else to the RT Plan
+Date/Time (the time the planning system computed the plan for). One exception, named in
+the notes: a reference time of 00:00:00 on the plan's own date is the strength of that day
+(Eclipse writes it so and does not decay it within the day), and is not decayed.
 """
 
 from __future__ import annotations
@@ -251,7 +253,10 @@ def check_plan(plan: Plan, *, roi_points: dict[int, tuple[str, tuple[float, floa
     else:
         notes = []
     dataset, source_note = choose_source(plan, source_key)
-    strength = source_strength(treatment.sources[0], treatment_time)
+    when, why = _dose_time(plan, treatment.sources[0], treatment_time)
+    if why:
+        notes.append(why)
+    strength = source_strength(treatment.sources[0], when)
     dwells = treatment_dwells(treatment, all_pulses=True)
     notes.extend(dwells.notes)
     pulses = max((c.pulses for c in treatment.channels), default=1)
@@ -283,10 +288,31 @@ def check_plan(plan: Plan, *, roi_points: dict[int, tuple[str, tuple[float, floa
                        _at_plan_time(plan, treatment.sources[0]))
 
 
+def _plan_datetime(plan: Plan) -> dt.datetime | None:
+    return None if plan.date is None else dt.datetime.combine(plan.date, plan.time or dt.time())
+
+
+def _dose_time(plan: Plan, source: BrachySource, treatment_time: dt.datetime | None
+               ) -> tuple[dt.datetime | None, str]:
+    """The time the doses are computed for, and a note when it is not the obvious one."""
+    if treatment_time is not None:
+        return treatment_time, ""
+    planned = _plan_datetime(plan)
+    reference = source.strength_reference
+    if planned is None:
+        return None, ("the plan has no RT Plan Date: the source strength is used as stated "
+                      "at its reference date/time")
+    if reference is not None and reference.date() == planned.date() \
+            and reference.time() == dt.time():
+        return None, ("Source Strength Reference Time 00:00 on the plan's date: the "
+                      "strength of that day, used as stated (not decayed within the day)")
+    return planned, ""
+
+
 def _at_plan_time(plan: Plan, source: BrachySource) -> SourceStrength | None:
-    if plan.date is None:
+    when = _plan_datetime(plan)
+    if when is None:
         return None
-    when = dt.datetime.combine(plan.date, plan.time or dt.time())
     try:
         return source_strength(source, when)
     except ValueError:

@@ -10,9 +10,8 @@ from scipy.ndimage import map_coordinates, median_filter, uniform_filter
 
 from rtviewer.core.iec61217 import BeamGeometry
 from rtviewer.demo.beams import conformal_beams
-from rtviewer.demo.brachy_patient import AIR_KERMA_STRENGTH_U, dwell_times_s
+from rtviewer.demo.brachy_patient import dwell_times_s
 from rtviewer.demo.pelvis import CHANNELS
-from rtviewer.demo.tg43 import dwell_dose_gy, radial_dose_function
 from rtviewer.demo.thorax import BODY, ISOCENTER_MM, MARKER_MM, PTV
 from rtviewer.dicom.dose import read_dose
 from rtviewer.dicom.rtimage import read_rt_image
@@ -175,48 +174,67 @@ def test_drr_isocentre_lies_at_the_image_centre(demo_headers, find):
             pytest.approx(0.0, abs=1e-6)
 
 
-def test_tg43_dose_at_1_cm_from_a_single_dwell():
-    s_k, t_s = AIR_KERMA_STRENGTH_U, 12.5
-    points = np.array([[10.0, 0.0, 0.0], [0.0, 0.0, -10.0], [0.0, 20.0, 0.0]])
-    got = dwell_dose_gy(points, np.zeros(3), t_s, s_k)
-    # D = S_k · Λ · t · g(r) · φ_an / r², Λ = 1.109 cGy/(h·U), φ_an = 0.98, r in cm.
-    expected_1cm = s_k * 1.109 * (t_s / 3600.0) * 1.000 * 0.98 / 1.0**2 / 100.0
-    assert got[0] == pytest.approx(expected_1cm, rel=0.01)
-    assert got[1] == pytest.approx(expected_1cm, rel=0.01)
-    expected_2cm = s_k * 1.109 * (t_s / 3600.0) * float(radial_dose_function(2.0)) * 0.98 / 4.0
-    assert got[2] == pytest.approx(expected_2cm / 100.0, rel=1e-9)
-    assert 0.99 < float(radial_dose_function(2.0)) < 1.02  # Ir-192: nearly flat near 2 cm
+def test_brachy_dose_file_matches_an_independent_tg43_check_of_the_plan(demo_headers, find):
+    """The written RT Dose at both Points A is 4 fractions of the TG-43U1 2-D dose of the
+    plan's dwells (mHDR-v2 consensus data) for the source strength decayed from its
+    calibration to the RT Plan Date/Time; 7 Gy per fraction on average, as the Application
+    Setup Dose says; the plan's Cumulative Dose Reference Coefficients agree."""
+    import datetime as dt
 
+    from rtviewer.core import tg43
+    from rtviewer.core.radioactive_decay import decay_factor
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.model.brachy_check import check_plan
+    from rtviewer.model.brachy_dwells import treatment_dwells
 
-def test_brachy_dose_file_matches_the_plan_dwells(demo_headers, find):
     h = demo_headers
     (dose_path,) = find(h, PatientID="RTV-DEMO-GYN-HDR", Modality="RTDOSE")
     (plan_path,) = find(h, PatientID="RTV-DEMO-GYN-HDR", Modality="RTPLAN")
-    plan = pydicom.dcmread(plan_path)
-    s_k = float(plan.SourceSequence[0].ReferenceAirKermaRate)
-    fractions = int(plan.FractionGroupSequence[0].NumberOfFractionsPlanned)
-    dwells = []  # (position, seconds) from the plan's control points
-    for ch in plan.ApplicationSetupSequence[0].ChannelSequence:
-        total, cps = float(ch.ChannelTotalTime), ch.BrachyControlPointSequence
-        for a, b in zip(cps[::2], cps[1::2], strict=True):
-            seconds = (float(b.CumulativeTimeWeight) - float(a.CumulativeTimeWeight)) / \
-                float(ch.FinalCumulativeTimeWeight) * total
-            dwells.append((np.array(a.ControlPoint3DPosition, dtype=float), seconds))
+    plan = read_plan(plan_path)
+    source = plan.brachy.sources[0]
+    assert source.strength_reference == dt.datetime(2026, 1, 5, 8, 0)
+    assert source.model_id == "mHDR-v2" and source.active_length_mm == pytest.approx(3.5)
+    assert plan.fraction_groups[0].referenced_brachy_setups[0].dose_gy == 7.0  # per fraction
+    days = (dt.datetime(2026, 1, 20, 9, 0) - source.strength_reference).total_seconds() / 86400
+    strength = source.reference_air_kerma_rate * decay_factor(days, 73.83)
+    dwells = treatment_dwells(plan.brachy)
+    assert dwells.count == sum(len(c.dwell_from_tip_mm) for c in CHANNELS)
+    assert sum(sum(t) for t in dwell_times_s()) == pytest.approx(float(dwells.times_s.sum()),
+                                                                 abs=0.05)
     dose = read_dose(dose_path)
     point_a = np.array([[-20.0, 5.0, 0.0], [20.0, 5.0, 0.0]])  # voxel centres of the grid
     ijk = np.rint(dose.grid.patient_to_index(point_a)).astype(int)
     stored = dose.dose_gy[ijk[:, 2], ijk[:, 1], ijk[:, 0]]
-    expected = np.zeros(2)
-    for pos, seconds in dwells:
-        r_cm = np.linalg.norm(point_a - pos, axis=1) / 10.0
-        expected += s_k * 1.109 * seconds / 3600.0 * radial_dose_function(r_cm) * 0.98 / r_cm**2
-    expected *= fractions / 100.0
-    np.testing.assert_allclose(stored, expected, rtol=0.005)
-    # 7 Gy per fraction to Point A on average, as prescribed (dwell times rounded to 0.1 s).
-    assert np.mean(stored) / fractions == pytest.approx(7.0, rel=0.01)
-    assert sum(sum(t) for t in dwell_times_s()) == pytest.approx(
-        sum(s for _, s in dwells), abs=0.05)
-    assert len(dwells) == sum(len(c.dwell_from_tip_mm) for c in CHANNELS)
+    expected = tg43.dwell_dose_gy(tg43.load_source("mHDR-v2"), point_a, dwells.positions_mm,
+                                  dwells.axes, dwells.times_s, strength) * 4
+    np.testing.assert_allclose(stored, expected, rtol=0.002)
+    assert np.mean(stored) / 4 == pytest.approx(7.0, rel=0.01)
+    check = check_plan(plan, roi_points={6: ("Point A R", (-20.0, 5.0, 0.0)),
+                                         7: ("Point A L", (20.0, 5.0, 0.0))})
+    assert check.strength.at_time_u == pytest.approx(strength, rel=1e-12)
+    assert [p.status for p in check.points] == ["PASS", "PASS"]
+    assert all(abs(p.difference_pct) < 0.05 for p in check.points)
+    assert check.trak_file_ugy == pytest.approx(check.trak_ugy, rel=1e-6)
+
+
+def test_brachy_record_times_are_the_plan_times_corrected_for_decay(demo_headers, find):
+    """Fraction 1 is delivered at 10:15, 1 h 15 min after the plan was computed: every
+    channel time × S(plan) / S(delivery), and the record's TRAK is S(delivery) × its time."""
+    from rtviewer.core.radioactive_decay import decay_factor
+    from rtviewer.demo.brachy_patient import AIR_KERMA_STRENGTH_U
+
+    h = demo_headers
+    (record_path,) = find(h, PatientID="RTV-DEMO-GYN-HDR", Modality="RTRECORD")
+    (plan_path,) = find(h, PatientID="RTV-DEMO-GYN-HDR", Modality="RTPLAN")
+    record, plan = pydicom.dcmread(record_path), pydicom.dcmread(plan_path)
+    ratio = 1.0 / decay_factor(1.25 / 24.0, 73.83)
+    planned = [float(c.ChannelTotalTime) for c in plan.ApplicationSetupSequence[0].ChannelSequence]
+    session = record.TreatmentSessionApplicationSetupSequence[0]
+    delivered = [float(c.DeliveredChannelTotalTime) for c in session.RecordedChannelSequence]
+    np.testing.assert_allclose(delivered, np.array(planned) * ratio, atol=0.05 * 15)
+    at_delivery = AIR_KERMA_STRENGTH_U * decay_factor(15 + 2.25 / 24.0, 73.83)
+    assert float(session.TotalReferenceAirKerma) == pytest.approx(
+        at_delivery * sum(delivered) / 3600.0, rel=1e-4)
 
 
 @pytest.mark.parametrize("beam_number", [2, 6])
