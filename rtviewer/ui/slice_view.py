@@ -45,6 +45,7 @@ class _SliceViewBox(WindowDragViewBox):
     """ViewBox whose wheel scrolls slices, left click sets the crosshair, right-drag W/L."""
 
     clicked = QtCore.Signal(float, float)
+    shiftClicked = QtCore.Signal(float, float)  # a user point (Points tab)
     scrolled = QtCore.Signal(int)
 
     def wheelEvent(self, ev, axis=None):  # noqa: D102 - Qt override
@@ -57,7 +58,10 @@ class _SliceViewBox(WindowDragViewBox):
     def mouseClickEvent(self, ev):  # noqa: D102 - Qt override
         if ev.button() == QtCore.Qt.MouseButton.LeftButton:
             point = self.mapSceneToView(ev.scenePos())
-            self.clicked.emit(point.x(), point.y())
+            if ev.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier:
+                self.shiftClicked.emit(point.x(), point.y())
+            else:
+                self.clicked.emit(point.x(), point.y())
             ev.accept()
             return
         super().mouseClickEvent(ev)
@@ -73,6 +77,9 @@ class SliceView(QtWidgets.QWidget):
     view : str
         ``"axial"``, ``"sagittal"`` or ``"coronal"``.
     """
+
+    #: Shift+click: a user point at patient ``(x, y, z)`` mm.
+    userPointRequested = QtCore.Signal(float, float, float)
 
     def __init__(self, state: ViewState, view: str,
                  parent: QtWidgets.QWidget | None = None) -> None:
@@ -132,6 +139,7 @@ class SliceView(QtWidgets.QWidget):
                        s.colourwashChanged):
             signal.connect(self._redraw_dose)
         self.vb.clicked.connect(self._on_click)
+        self.vb.shiftClicked.connect(self._on_shift_click)
         self.vb.scrolled.connect(self.scroll)
         self.vb.windowDragged.connect(self._on_window_drag)
         self.vb.sigResized.connect(self._place_labels)
@@ -354,6 +362,12 @@ class SliceView(QtWidgets.QWidget):
     def _on_click(self, s: float, t: float) -> None:
         if not self.scene.empty:
             self.state.set_crosshair_mm(self.view_to_patient(s, t))
+
+    def _on_shift_click(self, s: float, t: float) -> None:
+        """Shift+click: ask for a user point here (patient mm; the Points tab keeps it)."""
+        if not self.scene.empty:
+            x, y, z = (float(v) for v in self.view_to_patient(s, t))
+            self.userPointRequested.emit(x, y, z)
 
     def _on_window_drag(self, dx: float, dy: float) -> None:
         width, level = self.state.window_level

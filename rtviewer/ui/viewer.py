@@ -16,6 +16,7 @@ from rtviewer.ui.dose_panel import DosePanel
 from rtviewer.ui.dvh_panel import DvhPanel
 from rtviewer.ui.loader import LoadResult
 from rtviewer.ui.plan_panel import PlanPanel
+from rtviewer.ui.points_panel import PointsPanel
 from rtviewer.ui.readout import ReadoutLabel
 from rtviewer.ui.rt_views import RtViews
 from rtviewer.ui.scene import Scene
@@ -56,12 +57,16 @@ class Viewer(QtWidgets.QWidget):
         self.dose_panel = DosePanel(self.state)
         self.dvh_panel = DvhPanel(self.state)
         self.plan_panel = PlanPanel()
+        self.points_panel = PointsPanel()
         self.readout = ReadoutLabel(self.state)
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.addTab(self.structure_panel, "Structures")
         self.tabs.addTab(self.dose_panel, "Dose")
         self.tabs.addTab(self.dvh_panel, "DVH")
         self.tabs.addTab(self.plan_panel, "Plan")
+        self.tabs.addTab(self.points_panel, "Points")
+        for view in self.views.values():
+            view.userPointRequested.connect(self.points_panel.add_user_point)
         self._build_layout()
         self.state.layoutChanged.connect(self._on_layout)
         self.state.singleViewChanged.connect(self._on_layout)
@@ -198,6 +203,7 @@ class Viewer(QtWidgets.QWidget):
         for view in self.views.values():
             view.set_scene(scene, reset_zoom=not keep_view)
         self.dvh_panel.set_scene(scene)
+        self.points_panel.set_scene(scene)
         self.rt_views.set_scene(scene)
         return why
 
