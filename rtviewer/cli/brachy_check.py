@@ -5,8 +5,11 @@
 the source and its strength (file value and decayed), TRAK per channel and per plan, and
 per reference point the dose from the dwells (TG-43U1 2-D formalism, AAPM/ESTRO consensus
 data) beside the planning system's value, the difference in % and PASS/WARN against the
-tolerance. Exit status 0 when every point passes, 1 when one warns, 2 on unusable input
-(no brachy plan, unreadable plan, no dataset for the source). Never imports Qt.
+tolerance; every RT Brachy Treatment Record under FOLDER that references the plan, its
+channel times against the plan's × the decay ratio, and the delivered TRAK per fraction and
+in total. Exit status 0 when every point and channel passes, 1 when one warns, 2 on
+unusable input (no brachy plan, unreadable plan, no dataset for the source). Never imports
+Qt.
 """
 
 from __future__ import annotations
@@ -43,20 +46,44 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def _plans(folder: Path) -> list[Path]:
+def _plans_and_records(folder: Path) -> tuple[list[Path], list[Path]]:
+    """Brachy RT Plans and RT Brachy Treatment Records under ``folder``."""
+    from pydicom.uid import RTBrachyTreatmentRecordStorage
+
     from rtviewer.dicom.files import read_dataset
     from rtviewer.errors import RtViewerError
 
-    found = []
+    plans, records = [], []
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         try:
             ds, _ = read_dataset(path, stop_before_pixels=True,
-                                 specific_tags=["Modality", "ApplicationSetupSequence"])
+                                 specific_tags=["Modality", "SOPClassUID",
+                                                "ApplicationSetupSequence"])
         except (RtViewerError, OSError):
             continue
         if str(ds.get("Modality", "")) == "RTPLAN" and "ApplicationSetupSequence" in ds:
-            found.append(path)
-    return found
+            plans.append(path)
+        elif str(ds.get("SOPClassUID", "")) == RTBrachyTreatmentRecordStorage:
+            records.append(path)
+    return plans, records
+
+
+def _deliveries(plan: Any, record_paths: list[Path], tolerance: float) -> list[Any]:
+    """Every record under FOLDER that references ``plan``, compared with it."""
+    from rtviewer.dicom.record import read_treatment_record
+    from rtviewer.errors import RtViewerError
+    from rtviewer.model.brachy_records import compare_record
+
+    out = []
+    for path in record_paths:
+        try:
+            record = read_treatment_record(path)
+        except RtViewerError as exc:
+            print(f"rtviewer {COMMAND}: {exc}", file=sys.stderr)
+            continue
+        if record.referenced_plan_uid and record.referenced_plan_uid == plan.sop_instance_uid:
+            out.append(compare_record(plan, record, tolerance))
+    return sorted(out, key=lambda d: (d.date_time or "", d.record_path))
 
 
 def _roi_points(folder: Path, structure_set_uid: str | None
@@ -98,10 +125,45 @@ def _treatment_time(text: str | None) -> dt.datetime | None:
         raise ValueError(f"--treatment-date {text!r} is not YYYY-MM-DD[THH:MM]") from None
 
 
-def _as_dict(check: Any, path: Path) -> dict[str, Any]:
+def _records_table(deliveries: list[Any]) -> str:
+    if not deliveries:
+        return ""
+    lines = ["  treatment records (channel time x decay ratio S(plan)/S(delivery)):"]
+    total = 0.0
+    for d in deliveries:
+        ratio = "—" if d.decay_ratio is None else f"{d.decay_ratio:.5f}"
+        trak = "—" if d.trak_ugy is None else f"{d.trak_ugy:.6g}"
+        total += d.trak_ugy or 0.0
+        lines.append(f"    fraction {d.fraction_number} at {d.date_time}: decay ratio {ratio}, "
+                     f"delivered TRAK {trak} µGy at 1 m")
+        for c in d.channels:
+            expected = "—" if c.expected_s is None else f"{c.expected_s:.1f}"
+            delivered = "—" if c.delivered_s is None else f"{c.delivered_s:.1f}"
+            diff = "" if c.difference_pct is None else f"{c.difference_pct:+.2f} %"
+            lines.append(f"      channel {c.channel_number}: expected {expected} s, "
+                         f"delivered {delivered} s {diff} {c.status}")
+        lines += [f"      note: {n}" for n in d.notes]
+    lines.append(f"    delivered TRAK in total: {total:.6g} µGy at 1 m over {len(deliveries)} "
+                 "record(s)")
+    return "\n" + "\n".join(lines)
+
+
+def _as_dict(check: Any, path: Path, deliveries: list[Any]) -> dict[str, Any]:
     from dataclasses import asdict
 
     data = asdict(check)
+    records = []
+    for delivery in deliveries:
+        record = asdict(delivery)
+        strength = record["strength_at_delivery"]
+        if strength is not None:
+            for key in ("reference_time", "at_time"):
+                if strength[key] is not None:
+                    strength[key] = strength[key].isoformat()
+        record["passed"] = delivery.passed
+        records.append(record)
+    data["records"] = records
+    data["delivered_trak_ugy"] = sum(d.trak_ugy or 0.0 for d in deliveries)
     data["file"] = str(path)
     data["passed"] = check.passed
     data["trak_file_as"] = check.trak_file_as
@@ -157,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
         when = _treatment_time(args.treatment_date)
     except ValueError as exc:
         return fail(COMMAND, exc, 2)
-    plans = _plans(folder)
+    plans, record_paths = _plans_and_records(folder)
     if not plans:
         return fail(COMMAND, f"{folder}: no brachytherapy RT Plan", 2)
     results, texts, status = [], [], 0
@@ -172,9 +234,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"rtviewer {COMMAND}: {printable(path)}: {printable(exc)}", file=sys.stderr)
             status = 2
             continue
-        results.append(_as_dict(check, path))
-        texts.append(_table(check, path))
-        if not check.passed and status == 0:
+        deliveries = _deliveries(plan, record_paths, args.tolerance)
+        results.append(_as_dict(check, path, deliveries))
+        texts.append(_table(check, path) + _records_table(deliveries))
+        if status == 0 and not (check.passed and all(d.passed for d in deliveries)):
             status = 1
     if args.json:
         print_document(json.dumps({"tolerance_pct": args.tolerance, "plans": results},

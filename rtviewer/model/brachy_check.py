@@ -34,7 +34,7 @@ from rtviewer.model.brachy_dwells import Dwells, treatment_dwells
 from rtviewer.model.plan import Plan
 
 __all__ = ["DEFAULT_TOLERANCE_PCT", "BrachyCheck", "PointCheck", "SourceStrength",
-           "ChannelKerma", "check_plan", "source_strength", "choose_source"]
+           "ChannelKerma", "check_plan", "plan_strength", "source_strength", "choose_source"]
 
 #: Common HDR second-check action level (%).
 DEFAULT_TOLERANCE_PCT = 5.0
@@ -307,6 +307,20 @@ def _dose_time(plan: Plan, source: BrachySource, treatment_time: dt.datetime | N
         return None, ("Source Strength Reference Time 00:00 on the plan's date: the "
                       "strength of that day, used as stated (not decayed within the day)")
     return planned, ""
+
+
+def plan_strength(plan: Plan) -> SourceStrength:
+    """The strength the plan's dwell times were computed for (module doc's rule).
+
+    Raises
+    ------
+    ValueError
+        Not a brachy plan with a source, or its strength cannot be decayed.
+    """
+    if plan.brachy is None or not plan.brachy.sources:
+        raise ValueError("not a brachytherapy plan with a source")
+    source = plan.brachy.sources[0]
+    return source_strength(source, _dose_time(plan, source, None)[0])
 
 
 def _at_plan_time(plan: Plan, source: BrachySource) -> SourceStrength | None:

@@ -28,7 +28,9 @@ def test_eclipse_point_a_within_half_a_percent(corpus, capsys):
     assert right["dose_per_fraction_gy"] == pytest.approx(right["planned_gy"], rel=0.005)
     assert abs(left["difference_pct"]) < 0.5 and left["status"] == "PASS"
     assert plan["trak_ugy"] == pytest.approx(plan["trak_file_ugy"], rel=1e-6)
-    assert plan["strength"]["decay"] == 1.0  # the strength the planning system computed with
+    assert plan["strength"]["decay"] == 1.0  # Eclipse's day strength (00:00 on the plan date)
+    assert any("00:00" in n for n in plan["notes"])
+    assert plan["records"] == [] and plan["delivered_trak_ugy"] == 0.0
 
 
 def test_pdr_values_are_compared_per_pulse(corpus, capsys):
@@ -43,6 +45,8 @@ def test_pdr_values_are_compared_per_pulse(corpus, capsys):
 def test_oncentra_point_doses_and_an_assumed_source_said(corpus, capsys):
     status, (plan,) = _check(corpus, "oncentra", capsys)
     assert status == 0 and "ASSUMED" in plan["source_note"]
+    # decayed from 11:51:27 to the RT Plan Time 13:39:25
+    assert plan["strength"]["decay"] == pytest.approx(2 ** (-(107 / 60 + 58 / 3600) / 24 / 73.83))
     assert len(plan["points"]) == 14
     assert all(abs(p["difference_pct"]) < 1.5 for p in plan["points"])
     assert plan["trak_file_as"].startswith("per pulse")

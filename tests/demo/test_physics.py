@@ -235,6 +235,16 @@ def test_brachy_record_times_are_the_plan_times_corrected_for_decay(demo_headers
     at_delivery = AIR_KERMA_STRENGTH_U * decay_factor(15 + 2.25 / 24.0, 73.83)
     assert float(session.TotalReferenceAirKerma) == pytest.approx(
         at_delivery * sum(delivered) / 3600.0, rel=1e-4)
+    # and rtviewer's comparison of the record with its plan finds the same
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.dicom.record import read_treatment_record
+    from rtviewer.model.brachy_records import compare_record
+
+    fraction = compare_record(read_plan(plan_path), read_treatment_record(record_path), 1.0)
+    assert fraction.decay_ratio == pytest.approx(ratio, rel=1e-12)
+    assert fraction.passed and len(fraction.channels) == 3
+    assert all(abs(c.difference_pct) < 0.1 for c in fraction.channels)
+    assert fraction.trak_ugy == pytest.approx(float(session.TotalReferenceAirKerma), rel=1e-6)
 
 
 @pytest.mark.parametrize("beam_number", [2, 6])
