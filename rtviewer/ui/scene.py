@@ -15,7 +15,8 @@ import numpy as np
 
 from rtviewer.core.grid import Grid
 from rtviewer.core.interpolation import trilinear_sample
-from rtviewer.core.slab_model import SlabModel, build_slab_model, points_in_polygon
+from rtviewer.core.slab_model import SlabModel, points_in_polygon
+from rtviewer.core.structure_model import build_structure_model
 from rtviewer.model.dose import Dose
 from rtviewer.model.dose_reference import PercentReference, dose_warnings, percent_reference
 from rtviewer.model.image import ImageVolume
@@ -60,6 +61,8 @@ class Scene:
     structures: StructureSet | None = None
     dose: Dose | None = None
     plan: Any = None  # rtviewer.model.plan.Plan
+    #: The structure model the DVHs use (``core.structure_model``); see :meth:`slab_model`.
+    structure_model: str = "slab"
     _slabs: dict[int, SlabModel | None] = field(default_factory=dict, repr=False)
     _open: dict[int, list[np.ndarray]] = field(default_factory=dict, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
@@ -125,12 +128,27 @@ class Scene:
 
     # -- structures -------------------------------------------------------------------
     def slab_model(self, roi_number: int) -> SlabModel | None:
-        """The ROI's slab model (cached), None without closed contours."""
+        """The ROI's solid as drawn (cached), None without closed contours.
+
+        The slab model, or the ``none`` model (no end caps) when that is the structure
+        model in use; the ``smooth`` model's surface is not drawn (its slab stack is,
+        and the views say so).
+        """
         if roi_number not in self._slabs:
             roi = self.structures.roi_by_number(roi_number) if self.structures else None
             polygons = roi.closed_polygons_mm() if roi is not None else []
-            self._slabs[roi_number] = build_slab_model(polygons) if polygons else None
+            drawn = "none" if self.structure_model == "none" else "slab"
+            solid = build_structure_model(polygons, drawn) if polygons else None
+            self._slabs[roi_number] = solid if isinstance(solid, SlabModel) else None
         return self._slabs[roi_number]
+
+    def set_structure_model(self, name: str) -> None:
+        """Use the structure model ``name`` (``core.structure_model``) for what is drawn."""
+        if name != self.structure_model:
+            self.structure_model = name
+            self._slabs.clear()
+            for key in [k for k in self._cache if k.startswith("cut-") or k == "undrawn"]:
+                del self._cache[key]
 
     def cut_table(self, roi_number: int) -> CutTable | None:
         """The ROI's flattened edges for sagittal/coronal cuts (cached)."""

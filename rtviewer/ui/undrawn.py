@@ -9,6 +9,8 @@ every slice view and printed by ``rtviewer render`` on stderr.
   as one stack along their area-weighted mean normal: a contour more than 1° off it is
   projected onto that stack (one sagittal contour in an axial set tilts the mean normal,
   so most contours may be named).
+* The ``smooth`` structure model (when the DVHs use it) has no drawn section: the
+  views draw the slab model and say so.
 * A brachy channel with dwell times but without Control Point 3D Positions has no
   position to draw.
 """
@@ -68,6 +70,9 @@ def undrawn_notes(scene: Any) -> tuple[str, ...]:
 
 def _notes(scene: Any) -> tuple[str, ...]:
     notes: list[str] = []
+    if scene.structures is not None and getattr(scene, "structure_model", "slab") == "smooth":
+        notes.append("structures: drawn as contour stacks with flat end caps; the smooth "
+                     "model's surface, which the DVHs use, is not drawn")
     for roi in getattr(scene.structures, "rois", ()) or ():
         model = scene.slab_model(roi.roi_number)
         notes += _roi_notes(roi, model.normal if model is not None else None)

@@ -71,6 +71,8 @@ class Viewer(QtWidgets.QWidget):
         self.state.layoutChanged.connect(self._on_layout)
         self.state.singleViewChanged.connect(self._on_layout)
         self.rt_views = RtViews(self)  # beams, BEV, brachy (issue 7)
+        # the views draw the structure model the DVHs integrate
+        self.dvh_panel.model_choice.currentTextChanged.connect(self._on_structure_model)
         # built after rt_views so the menu offers the beam's-eye and RT Image views too
         self.screenshot.setMenu(build_screenshot_menu(self, self.screenshot))
 
@@ -171,6 +173,7 @@ class Viewer(QtWidgets.QWidget):
         zoom and a user's reference dose stay as they are.
         """
         self.scene = scene
+        scene.set_structure_model(self.dvh_panel.model)
         untouched = np.allclose(self.state.crosshair_mm, self._default_position)
         if keep_view and not untouched:
             why = "current position"
@@ -215,6 +218,11 @@ class Viewer(QtWidgets.QWidget):
         self.tabs.setTabToolTip(index, "\n".join(warnings))
         colour = QtGui.QColor("#b00000") if warnings else self.tabs.palette().windowText().color()
         self.tabs.tabBar().setTabTextColor(index, colour)
+
+    def _on_structure_model(self, name: str) -> None:
+        self.scene.set_structure_model(name)
+        for view in self.views.values():
+            view.set_scene(self.scene, reset_zoom=False)
 
     def save_views_png(self, path: Path) -> None:
         """Screenshot of the slice views (what the Screenshot button saves)."""

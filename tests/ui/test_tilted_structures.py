@@ -256,3 +256,34 @@ def test_render_of_a_tilted_ct_and_sphere_draws_the_outline_on_the_analytic_cut(
             inside = discs.inside((around - centre) @ r + centre)  # back to the file's frame
             near_boundary.append(inside.any() and not inside.all())
         assert np.mean(near_boundary) > 0.98, view
+
+
+def test_the_views_draw_the_structure_model_the_dvhs_use(qtbot):
+    """'none' ends the solid at the end contours (drawn so); 'smooth' is named, not drawn."""
+    from rtviewer.ui.scene import Scene
+    from rtviewer.ui.viewer import Viewer
+
+    structures = read_structure_set(SPHERE)
+    roi = _contoured(structures)
+    z = np.array(sorted({float(c.points_mm[0, 2]) for c in roi.contours}))
+    spacing = float(np.median(np.diff(z)))
+    viewer = Viewer()
+    qtbot.addWidget(viewer)
+    centre = np.concatenate(roi.closed_polygons_mm()).mean(axis=0)
+    viewer.set_scene(Scene(structures=structures), position_mm=centre)
+    coronal = viewer.views["coronal"]
+
+    def extent_along_z() -> tuple[float, float]:
+        t = coronal.roi_curves[roi.roi_number].getData()[1]
+        t = t[np.isfinite(t)]
+        return float(-t.max()), float(-t.min())  # coronal t runs along -z (head up)
+
+    assert extent_along_z() == pytest.approx((z[0] - spacing / 2, z[-1] + spacing / 2))
+    viewer.dvh_panel.model_choice.setCurrentText("none")
+    assert viewer.scene.structure_model == "none"
+    assert extent_along_z() == pytest.approx((z[0], z[-1]))
+    assert not coronal.undrawn.isVisibleTo(viewer)
+    viewer.dvh_panel.model_choice.setCurrentText("smooth")
+    assert extent_along_z() == pytest.approx((z[0] - spacing / 2, z[-1] + spacing / 2))
+    assert "smooth model's surface" in coronal.undrawn.text()
+    viewer.dvh_panel.stop_workers()
