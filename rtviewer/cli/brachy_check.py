@@ -39,6 +39,24 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--source", metavar="KEY",
                    help="consensus dataset to use instead of the one the plan names "
                         "(mHDR-v2, 'GammaMed Plus HDR', 'GammaMed Plus PDR')")
+    p.add_argument("--dvh", action="store_true",
+                   help="also compute the 3-D TG-43 dose of the dwells on a grid around the "
+                        "plan's structures, their DVH and the GEC-ESTRO parameters (D90, "
+                        "D98, V100/V150/V200 of targets; D2cc, D0.1cc of organs at risk; "
+                        "EQD2 per fraction and over the planned fractions)")
+    p.add_argument("--grid-mm", type=float, default=2.0, metavar="MM",
+                   help="spacing of the --dvh dose grid (default 2 mm)")
+    p.add_argument("--prescription-gy", type=float, metavar="GY",
+                   help="dose per fraction V100 refers to (default: the Brachy Application "
+                        "Setup Dose)")
+    p.add_argument("--alpha-beta-target", type=float, default=10.0, metavar="GY",
+                   help="α/β of targets for EQD2 (default 10 Gy)")
+    p.add_argument("--alpha-beta-oar", type=float, default=3.0, metavar="GY",
+                   help="α/β of organs at risk for EQD2 (default 3 Gy)")
+    p.add_argument("--ebrt-eqd2-target", type=float, default=0.0, metavar="GY",
+                   help="external-beam EQD2 added to the targets' total EQD2 (default 0)")
+    p.add_argument("--ebrt-eqd2-oar", type=float, default=0.0, metavar="GY",
+                   help="external-beam EQD2 added to the organs at risk's total EQD2")
     p.add_argument("--treatment-date", metavar="DATE",
                    help="decay the source to this date/time (YYYY-MM-DD or "
                         "YYYY-MM-DDTHH:MM); default: the RT Plan Date/Time, the time the "
@@ -86,34 +104,91 @@ def _deliveries(plan: Any, record_paths: list[Path], tolerance: float) -> list[A
     return sorted(out, key=lambda d: (d.date_time or "", d.record_path))
 
 
-def _roi_points(folder: Path, structure_set_uid: str | None
-                ) -> dict[int, tuple[str, tuple[float, float, float]]]:
-    """POINT ROIs of the plan's structure set when it is under FOLDER."""
+def _structure_set(folder: Path, structure_set_uid: str | None) -> Any:
+    """The plan's structure set when it is under FOLDER, else None."""
     from rtviewer.dicom.files import read_dataset
     from rtviewer.dicom.structure import read_structure_set
     from rtviewer.errors import RtViewerError
-    from rtviewer.model.structure import ContourType
 
     if not structure_set_uid:
-        return {}
+        return None
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         try:
             ds, _ = read_dataset(path, stop_before_pixels=True,
                                  specific_tags=["Modality", "SOPInstanceUID"])
-            if str(ds.get("Modality", "")) != "RTSTRUCT" or \
-                    str(ds.get("SOPInstanceUID", "")) != structure_set_uid:
-                continue
-            structure_set = read_structure_set(path)
+            if str(ds.get("Modality", "")) == "RTSTRUCT" and \
+                    str(ds.get("SOPInstanceUID", "")) == structure_set_uid:
+                return read_structure_set(path)
         except (RtViewerError, OSError):
             continue
-        out = {}
-        for roi in structure_set.rois:
-            points = [c.points_mm for c in roi.contours if c.contour_type is ContourType.POINT]
-            if points:
-                x, y, z = (float(v) for v in points[0][0])
-                out[roi.roi_number] = (roi.name, (x, y, z))
-        return out
-    return {}
+    return None
+
+
+def _roi_points(structure_set: Any) -> dict[int, tuple[str, tuple[float, float, float]]]:
+    """POINT ROIs of the structure set: ROI number → (name, point mm)."""
+    from rtviewer.model.structure import ContourType
+
+    out: dict[int, tuple[str, tuple[float, float, float]]] = {}
+    for roi in () if structure_set is None else structure_set.rois:
+        points = [c.points_mm for c in roi.contours if c.contour_type is ContourType.POINT]
+        if points:
+            x, y, z = (float(v) for v in points[0][0])
+            out[roi.roi_number] = (roi.name, (x, y, z))
+    return out
+
+
+def _gec_estro(plan: Any, check: Any, structure_set: Any, args: argparse.Namespace
+               ) -> dict[str, Any]:
+    """The --dvh part: the grid, and per target / organ at risk its parameters."""
+    from dataclasses import asdict
+
+    from rtviewer.core import tg43
+    from rtviewer.core.dvh import compute_dvh
+    from rtviewer.model.brachy_dose import dose_grid, dwell_dose_on_grid
+    from rtviewer.model.brachy_dwells import treatment_dwells
+    from rtviewer.model.gec_estro import EqdSettings, roi_metrics, roi_role
+
+    rois = [] if structure_set is None else [
+        (roi, role) for roi in structure_set.rois
+        if (role := roi_role(roi.name, roi.interpreted_type)) and roi.closed_polygons_mm()]
+    dwells = treatment_dwells(plan.brachy, all_pulses=True)
+    grid = dose_grid(dwells, [p for roi, _ in rois for p in roi.closed_polygons_mm()],
+                     args.grid_mm)
+    dose = dwell_dose_on_grid(tg43.load_source(check.source_key), dwells, grid,
+                              check.strength.at_time_u)
+    setups = plan.fraction_groups[0].referenced_brachy_setups if plan.fraction_groups else ()
+    prescription = args.prescription_gy or next((s.dose_gy for s in setups if s.dose_gy), None)
+    settings = EqdSettings(args.alpha_beta_target, args.alpha_beta_oar, args.ebrt_eqd2_target,
+                           args.ebrt_eqd2_oar)
+    fractions = plan.fractions_planned or 1
+    metrics = [asdict(roi_metrics(roi.name, role, compute_dvh(roi.closed_polygons_mm(), dose,
+                                                             grid),
+                                  prescription_gy=prescription, fractions=fractions,
+                                  settings=settings)) for roi, role in rois]
+    notes = [] if structure_set is not None else [
+        "the plan's structure set is not under FOLDER: dose grid only, no DVH"]
+    if structure_set is not None and not rois:
+        notes.append("no structure is named or typed as a target or organ at risk")
+    return {"grid_mm": args.grid_mm, "grid_shape_kji": list(grid.shape),
+            "grid_origin_mm": [float(v) for v in grid.origin_mm],
+            "dose_max_gy": float(dose.max()), "prescription_gy": prescription,
+            "fractions": fractions, "settings": asdict(settings), "structures": metrics,
+            "notes": notes}
+
+
+def _gec_estro_table(gec: dict[str, Any]) -> str:
+    lines = [f"  GEC-ESTRO (TG-43 dose of the dwells on a {gec['grid_mm']:g} mm grid "
+             f"{'x'.join(str(n) for n in gec['grid_shape_kji'][::-1])}, per fraction; EQD2 "
+             f"over {gec['fractions']} fraction(s), α/β {gec['settings']['alpha_beta_target_gy']:g}"
+             f" / {gec['settings']['alpha_beta_oar_gy']:g} Gy):"]
+    for m in gec["structures"]:
+        values = ", ".join(f"{k} {v:.3f} Gy (EQD2 {m['eqd2_gy'].get(k, float('nan')):.2f})"
+                           for k, v in m["values_gy"].items())
+        volumes = ", ".join(f"{k} {v:.1f} %" for k, v in m["volumes_pct"].items())
+        lines.append(f"    {m['name']} ({m['role']}, {m['volume_cc']:.1f} cc): {values}"
+                     + (f"; {volumes}" if volumes else ""))
+    lines += [f"    note: {n}" for n in gec["notes"]]
+    return "\n" + "\n".join(lines)
 
 
 def _treatment_time(text: str | None) -> dt.datetime | None:
@@ -155,11 +230,7 @@ def _as_dict(check: Any, path: Path, deliveries: list[Any]) -> dict[str, Any]:
     records = []
     for delivery in deliveries:
         record = asdict(delivery)
-        strength = record["strength_at_delivery"]
-        if strength is not None:
-            for key in ("reference_time", "at_time"):
-                if strength[key] is not None:
-                    strength[key] = strength[key].isoformat()
+        _iso_times(record["strength_at_delivery"])
         record["passed"] = delivery.passed
         records.append(record)
     data["records"] = records
@@ -167,11 +238,16 @@ def _as_dict(check: Any, path: Path, deliveries: list[Any]) -> dict[str, Any]:
     data["file"] = str(path)
     data["passed"] = check.passed
     data["trak_file_as"] = check.trak_file_as
-    for strength in (data["strength"], data["at_plan_time"]):
-        for key in ("reference_time", "at_time"):
-            if strength is not None and strength[key] is not None:
-                strength[key] = strength[key].isoformat()
+    _iso_times(data["strength"])
+    _iso_times(data["at_plan_time"])
     return data
+
+
+def _iso_times(strength: dict[str, Any] | None) -> None:
+    """A SourceStrength dict's date-times as ISO text (JSON has no date-time)."""
+    for key in ("reference_time", "at_time"):
+        if strength is not None and strength[key] is not None:
+            strength[key] = strength[key].isoformat()
 
 
 def _table(check: Any, path: Path) -> str:
@@ -226,17 +302,21 @@ def run(args: argparse.Namespace) -> int:
     for path in plans:
         try:
             plan = read_plan(path)
-            check = check_plan(plan, roi_points=_roi_points(folder,
-                                                            plan.referenced_structure_set_uid),
+            structure_set = _structure_set(folder, plan.referenced_structure_set_uid)
+            check = check_plan(plan, roi_points=_roi_points(structure_set),
                                source_key=args.source, treatment_time=when,
                                tolerance_pct=args.tolerance)
+            gec = _gec_estro(plan, check, structure_set, args) if args.dvh else None
         except (RtViewerError, ValueError, KeyError) as exc:
             print(f"rtviewer {COMMAND}: {printable(path)}: {printable(exc)}", file=sys.stderr)
             status = 2
             continue
         deliveries = _deliveries(plan, record_paths, args.tolerance)
         results.append(_as_dict(check, path, deliveries))
-        texts.append(_table(check, path) + _records_table(deliveries))
+        texts.append(_table(check, path) + _records_table(deliveries)
+                     + ("" if gec is None else _gec_estro_table(gec)))
+        if gec is not None:
+            results[-1]["gec_estro"] = gec
         if status == 0 and not (check.passed and all(d.passed for d in deliveries)):
             status = 1
     if args.json:
