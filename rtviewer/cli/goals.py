@@ -87,30 +87,12 @@ def _cases(folder: Path) -> list[tuple[Any, Any, Any]]:
     return [(None, structure_set, dose)]
 
 
-def _evaluate(goal_set, synonyms, plan, structure_set, dose, model):  # noqa: ANN001, ANN202
-    from rtviewer.core.dvh import compute_dvh
-    from rtviewer.model.goal_evaluation import context_for, evaluate_goals
-
-    rois = {roi.name: roi for roi in structure_set.rois if any(c.is_closed
-                                                               for c in roi.contours)}
-    cache: dict[str, Any] = {}
-
-    def dvh_of(name: str):  # noqa: ANN202 - Dvh
-        if name not in cache:
-            cache[name] = compute_dvh(rois[name].closed_polygons_mm(), dose.dose_gy,
-                                      dose.grid, model=model)
-        return cache[name]
-
-    return evaluate_goals(goal_set, list(rois), dvh_of, context_for(dose, plan, model),
-                          synonyms)
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``goals``; exit 0 all mandatory goals pass, 1 one fails, 2 usage error."""
     from rtviewer.core.structure_model import describe_model
     from rtviewer.dicom.goal_file import read_synonyms
     from rtviewer.errors import RtViewerError
-    from rtviewer.model.goal_evaluation import mandatory_failures
+    from rtviewer.model.goal_evaluation import evaluate_on_dose, mandatory_failures
     from rtviewer.model.goal_table import results_csv, results_json, results_text
 
     try:
@@ -122,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
     model = args.structure_model
     print(f"rtviewer goals: {printable(goal_set.name)}; structure model {model}: "
           f"{describe_model(model)}", file=sys.stderr)
-    evaluated = [(plan, dose, _evaluate(goal_set, synonyms, plan, structures, dose, model))
+    evaluated = [(plan, dose, evaluate_on_dose(goal_set, structures, dose, plan, model,
+                                               synonyms))
                  for plan, structures, dose in cases]
     if args.json:
         print_document(results_json(goal_set, evaluated))

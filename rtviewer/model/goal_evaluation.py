@@ -19,15 +19,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from rtviewer.core import dvh_metrics
-from rtviewer.core.dvh import Dvh
+from rtviewer.core.dvh import Dvh, compute_dvh
 from rtviewer.core.radiobiology import bed_gy, eqd2_gy, physical_from_bed_gy, physical_from_eqd2_gy
 from rtviewer.model.dose import Dose, DoseSummationType, DoseUnits
 from rtviewer.model.goals import Goal, GoalSet, Metric, Priority
 from rtviewer.model.plan import Plan
+from rtviewer.model.structure import StructureSet
 from rtviewer.model.structure_names import find_roi
 
 __all__ = ["Context", "GoalResult", "Status", "context_for", "evaluate_goal", "evaluate_goals",
-           "mandatory_failures"]
+           "evaluate_on_dose", "mandatory_failures"]
 
 #: A structure with more than this fraction of its volume outside the dose grid is not
 #: evaluable (the same threshold as ``rtviewer dvh``'s warning).
@@ -223,6 +224,28 @@ def context_for(dose: Dose, plan: Plan | None, structure_model: str) -> Context:
                            "FRACTION dose and no number of fractions")
         return Context(float(fractions), rx, fractions, structure_model)
     return Context(1.0, rx, fractions, structure_model)
+
+
+def evaluate_on_dose(goal_set: GoalSet, structure_set: StructureSet, dose: Dose,
+                     plan: Plan | None, structure_model: str,
+                     synonyms: Mapping[str, str] | None = None) -> tuple[GoalResult, ...]:
+    """Every goal of ``goal_set`` on ``dose``.
+
+    DVHs (:func:`rtviewer.core.dvh.compute_dvh`) are computed for the matched ROIs with
+    closed contours only, each once.
+    """
+    rois = {roi.name: roi for roi in structure_set.rois
+            if any(c.is_closed for c in roi.contours)}
+    cache: dict[str, Dvh] = {}
+
+    def dvh_of(name: str) -> Dvh:
+        if name not in cache:
+            cache[name] = compute_dvh(rois[name].closed_polygons_mm(), dose.dose_gy,
+                                      dose.grid, model=structure_model)
+        return cache[name]
+
+    return evaluate_goals(goal_set, list(rois), dvh_of,
+                          context_for(dose, plan, structure_model), synonyms)
 
 
 def mandatory_failures(results: tuple[GoalResult, ...]) -> tuple[GoalResult, ...]:

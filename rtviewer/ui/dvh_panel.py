@@ -36,6 +36,7 @@ from rtviewer.model.dose import DoseUnits, DvhType
 from rtviewer.model.structure import Roi
 from rtviewer.printable import printable
 from rtviewer.ui.dvh_jobs import DvhJobs
+from rtviewer.ui.goals_panel import GoalsPanel
 from rtviewer.ui.scene import Scene
 from rtviewer.ui.view_state import ViewState
 
@@ -202,6 +203,8 @@ class DvhPanel(QtWidgets.QWidget):
         layout.addWidget(self.plot, 3)
         layout.addWidget(self.info)
         layout.addWidget(self.table, 2)
+        self.goals = GoalsPanel()  # clinical goals (issue 18), evaluated like `rtviewer goals`
+        layout.addWidget(self.goals, 2)
         self.relative_volume.toggled.connect(self._redraw)
         self.relative_dose.toggled.connect(self._redraw)
         self.model_choice.currentTextChanged.connect(self._on_model)
@@ -222,6 +225,7 @@ class DvhPanel(QtWidgets.QWidget):
         self.dvhs = {}
         self._pending = set()
         self._request()
+        self.goals.set_scene(self.scene, self.model)
 
     def _on_v_levels(self) -> None:
         try:
@@ -255,6 +259,7 @@ class DvhPanel(QtWidgets.QWidget):
         self.dvhs = {}
         self._pending = set()
         self._request()
+        self.goals.set_scene(scene, self.model)
 
     def _retire_workers(self) -> None:
         """Cancel the previous scene's jobs without waiting (the window must not freeze).
