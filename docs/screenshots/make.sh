@@ -36,7 +36,7 @@ $R "$DEMO/demo" --patient RTV-DEMO-THORAX --view bev --beam-number 6 --size 700x
 TILTED="$DEMO/tilted"
 .venv/bin/python docs/screenshots/tilted_cases.py "$DATA" "$TILTED"
 $R "$TILTED/matrad-tilted" --out $OUT/tilted-matrad.png
-$R "$TILTED/oncentra-tilted" --out $OUT/tilted-oncentra-brachy.png
+$R "$TILTED/oncentra-tilted" --position=-12.2,-45.4,-605.6 --out $OUT/tilted-oncentra-brachy.png
 $R "$DATA/slicerrt-eclipse-prostate" --out $OUT/prostate-no-image.png
 $R "$TILTED/plan-only" --out $OUT/plan-only-proton.png
 $R "$TILTED/rt-image-only" --size 700x760 --out $OUT/rt-image-only.png

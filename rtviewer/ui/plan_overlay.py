@@ -187,7 +187,7 @@ class PlanOverlay(QtCore.QObject):
                 item.setData([], [])
             self.dwell_item.setData([])
             return
-        half = 0.5 * _slice_step(scene, self.view.view)
+        half = 0.5 * scene.slab_mm(self.view.view)
         drawing = brachy_drawing(self.plan, scene.frame, self.view.view, self._plane_depth(),
                                  half)
         for item, st in ((self.paths_item, drawing.paths_st),
@@ -209,7 +209,7 @@ class PlanOverlay(QtCore.QObject):
         """Dose reference points and RTSTRUCT points near the plane, labelled."""
         scene = self.view.scene
         points = reference_points(self.plan, scene.structures) if not scene.empty else ()
-        half = 0.5 * _slice_step(scene, self.view.view)
+        half = 0.5 * scene.slab_mm(self.view.view)
         self.markers = markers_on_view(points, scene.frame, self.view.view,
                                        self._plane_depth(), half)
         self.points_item.setData([
@@ -255,8 +255,3 @@ def _set_text(label: pg.TextItem, text: str) -> None:
     """Set a label's text only when it changes (re-layout costs a millisecond a label)."""
     if label.toPlainText() != text:
         label.setText(text)
-
-
-def _slice_step(scene: Any, view: str) -> float:
-    centres = scene.slice_centres(view)
-    return float(np.diff(centres).min()) if centres.size > 1 else 1.0

@@ -147,7 +147,8 @@ class Scene:
         if name != self.structure_model:
             self.structure_model = name
             self._slabs.clear()
-            for key in [k for k in self._cache if k.startswith("cut-") or k == "undrawn"]:
+            for key in [k for k in self._cache
+                        if k.startswith(("cut-", "slab-")) or k == "undrawn"]:
                 del self._cache[key]
 
     def cut_table(self, roi_number: int) -> CutTable | None:
@@ -255,6 +256,41 @@ class Scene:
         step = float(np.max(np.abs(grid.affine[:3, :3].T @ n)))  # the grid axis along n
         count = int(round((depths.max() - depths.min()) / step)) + 1
         return depths.min() + step * np.arange(count)
+
+    def slab_mm(self, view: str) -> float:
+        """Thickness (mm) of the slab a view shows open contours, channels and points in.
+
+        The base grid's slice step along the view's normal; without a grid (structures
+        or a plan alone) the contours' plane spacing, else the median step between
+        consecutive brachy source positions, else 1 mm.
+        """
+        key = f"slab-{view}"
+        if key not in self._cache:
+            centres = self.slice_centres(view)
+            step = float(np.diff(centres).min()) if centres.size > 1 else 1.0
+            if self.base_grid is None:
+                step = self._contour_spacing_mm() or self._dwell_step_mm() or 1.0
+            self._cache[key] = step
+        result: float = self._cache[key]
+        return result
+
+    def _contour_spacing_mm(self) -> float | None:
+        """Median distance between neighbouring contour planes over all ROIs, or None."""
+        gaps = [np.diff([p.offset_mm for p in model.planes])
+                for roi in (self.structures.rois if self.structures else ())
+                if (model := self.slab_model(roi.roi_number)) is not None]
+        gaps = [g for g in gaps if g.size]
+        return float(np.median(np.concatenate(gaps))) if gaps else None
+
+    def _dwell_step_mm(self) -> float | None:
+        """Median distance between consecutive source positions of the brachy channels."""
+        brachy = getattr(self.plan, "brachy", None)
+        steps = [np.linalg.norm(np.diff(c.dwell_positions_mm, axis=0), axis=1)
+                 for c in (brachy.channels if brachy else ())
+                 if c.dwell_positions_mm is not None and len(c.dwell_positions_mm) > 1]
+        steps = [s[s > 1e-6] for s in steps]
+        steps = [s for s in steps if s.size]
+        return float(np.median(np.concatenate(steps))) if steps else None
 
     def step_depth(self, view: str, depth_mm: float, steps: int) -> float:
         """The slice ``steps`` voxel centres away from ``depth_mm`` (clamped to the grid)."""

@@ -329,7 +329,7 @@ class SliceView(QtWidgets.QWidget):
             s, t = outline.s, outline.t
             open_pts = self.scene.open_contours_mm(roi.roi_number)
             if open_pts:
-                half = 0.5 * _slice_step(self.scene, self.view)
+                half = 0.5 * self.scene.slab_mm(self.view)
                 os_, ot = open_polylines(open_pts, self.scene.frame, self.view, depth, half)
                 s, t = np.concatenate([s, [np.nan], os_]), np.concatenate([t, [np.nan], ot])
             curve.setData(s, t, connect="finite")
@@ -402,10 +402,6 @@ def _isodose_pen(fraction: float) -> QtGui.QPen:
     """The pen of an isodose line at ``fraction`` of the reference (cached per 0.1 %)."""
     return _isodose_pen_cached(int(round(fraction * 1000)))
 
-
-def _slice_step(scene: Scene, view: str) -> float:
-    centres = scene.slice_centres(view)
-    return float(np.diff(centres).min()) if centres.size > 1 else 1.0
 
 
 def _isodose_polylines(plane: PlaneImage, level_gy: float) -> tuple[np.ndarray, np.ndarray]:

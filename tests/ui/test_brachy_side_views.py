@@ -138,3 +138,19 @@ def test_rtstruct_points_are_drawn_as_labelled_markers_on_the_views(qtbot, corpu
     viewer.state.set_crosshair_mm(np.array(xyz) + (0.0, 0.0, 10.0))
     assert viewer.rt_views.overlays["axial"].markers == []
     assert len(viewer.rt_views.overlays["sagittal"].markers) == 1
+
+
+def test_without_an_image_the_slab_is_the_contour_spacing_else_the_dwell_step(corpus):
+    folder = corpus / "pytg43-brachy/oncentra"
+    plan = read_plan(folder / "RP.oncentra.dcm")
+    structures = read_structure_set(folder / "RS.oncentra.dcm")
+    with_contours = Scene(structures=structures, plan=plan)
+    z = sorted({round(float(c.points_mm[0, 2]), 3) for roi in structures.rois
+                for c in roi.contours if c.is_closed})
+    spacing = float(np.median(np.diff(z)))
+    assert with_contours.slab_mm("sagittal") == pytest.approx(spacing, abs=1e-3)
+    # the plan alone: the median step between consecutive source positions
+    steps = np.concatenate([np.linalg.norm(np.diff(c.dwell_positions_mm, axis=0), axis=1)
+                            for c in plan.brachy.channels])
+    assert Scene(plan=plan).slab_mm("coronal") == pytest.approx(
+        float(np.median(steps[steps > 1e-6])))

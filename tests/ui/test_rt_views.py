@@ -168,12 +168,13 @@ def test_brachy_dwell_markers_on_the_views(qtbot, corpus):
     positions = np.concatenate([c.dwell_positions_mm[c.dwell_times_s > 0]
                                 for c in scene.plan.brachy.channels])
     # the crosshair on the first dwell position: each view shows the dwell positions
-    # within 3 half slabs of its plane (1 mm steps without an image), no others
+    # within 3 half slabs of its plane (without an image, the slab is the contours'
+    # plane spacing), no others
     viewer.state.set_crosshair_mm(positions[0])
     for name, view in viewer.views.items():
         spots = viewer.rt_views.overlays[name].dwell_item.data
         distance = np.abs(view.scene.frame.to_view(name, positions)[:, 2] - view.depth_mm())
-        expected = view.patient_to_view(positions[distance <= 1.5])
+        expected = view.patient_to_view(positions[distance <= 1.5 * scene.slab_mm(name)])
         assert 0 < len(expected) < len(positions)
         np.testing.assert_allclose(np.column_stack([spots["x"], spots["y"]]), expected,
                                    atol=1e-9)
