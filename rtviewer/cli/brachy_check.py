@@ -124,19 +124,6 @@ def _structure_set(folder: Path, structure_set_uid: str | None) -> Any:
     return None
 
 
-def _roi_points(structure_set: Any) -> dict[int, tuple[str, tuple[float, float, float]]]:
-    """POINT ROIs of the structure set: ROI number → (name, point mm)."""
-    from rtviewer.model.structure import ContourType
-
-    out: dict[int, tuple[str, tuple[float, float, float]]] = {}
-    for roi in () if structure_set is None else structure_set.rois:
-        points = [c.points_mm for c in roi.contours if c.contour_type is ContourType.POINT]
-        if points:
-            x, y, z = (float(v) for v in points[0][0])
-            out[roi.roi_number] = (roi.name, (x, y, z))
-    return out
-
-
 def _gec_estro(plan: Any, check: Any, structure_set: Any, args: argparse.Namespace
                ) -> dict[str, Any]:
     """The --dvh part: the grid, and per target / organ at risk its parameters."""
@@ -285,7 +272,7 @@ def run(args: argparse.Namespace) -> int:
     """Check every brachy plan under the folder; see the module doc for the exit status."""
     from rtviewer.dicom.plan import read_plan
     from rtviewer.errors import RtViewerError
-    from rtviewer.model.brachy_check import check_plan
+    from rtviewer.model.brachy_check import check_plan, roi_points
     from rtviewer.printable import printable
 
     folder = Path(args.folder)
@@ -303,7 +290,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             plan = read_plan(path)
             structure_set = _structure_set(folder, plan.referenced_structure_set_uid)
-            check = check_plan(plan, roi_points=_roi_points(structure_set),
+            check = check_plan(plan, roi_points=roi_points(structure_set),
                                source_key=args.source, treatment_time=when,
                                tolerance_pct=args.tolerance)
             gec = _gec_estro(plan, check, structure_set, args) if args.dvh else None

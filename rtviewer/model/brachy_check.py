@@ -32,9 +32,11 @@ from rtviewer.core.radioactive_decay import decay_factor, elapsed_days, half_lif
 from rtviewer.model.brachy import BrachySource, BrachyTreatment
 from rtviewer.model.brachy_dwells import Dwells, treatment_dwells
 from rtviewer.model.plan import Plan
+from rtviewer.model.structure import ContourType, StructureSet
 
 __all__ = ["DEFAULT_TOLERANCE_PCT", "BrachyCheck", "PointCheck", "SourceStrength",
-           "ChannelKerma", "check_plan", "plan_strength", "source_strength", "choose_source"]
+           "ChannelKerma", "check_plan", "plan_strength", "roi_points", "source_strength",
+           "choose_source"]
 
 #: Common HDR second-check action level (%).
 DEFAULT_TOLERANCE_PCT = 5.0
@@ -118,6 +120,18 @@ class BrachyCheck:
     def passed(self) -> bool:
         """No point with a planning value is outside the tolerance."""
         return all(p.status != "WARN" for p in self.points)
+
+
+def roi_points(structure_set: StructureSet | None
+               ) -> dict[int, tuple[str, tuple[float, float, float]]]:
+    """POINT ROIs of a structure set: ROI number → (name, first point in mm)."""
+    out: dict[int, tuple[str, tuple[float, float, float]]] = {}
+    for roi in () if structure_set is None else structure_set.rois:
+        points = [c.points_mm for c in roi.contours if c.contour_type is ContourType.POINT]
+        if points:
+            x, y, z = (float(v) for v in points[0][0])
+            out[roi.roi_number] = (roi.name, (x, y, z))
+    return out
 
 
 def source_strength(source: BrachySource, at_time: dt.datetime | None) -> SourceStrength:

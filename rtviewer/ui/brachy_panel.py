@@ -8,6 +8,7 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from rtviewer.printable import printable
+from rtviewer.ui.brachy_check_section import BrachyCheckSection
 
 __all__ = ["BrachyPanel", "dwell_rows", "brachy_summary"]
 
@@ -93,12 +94,15 @@ class BrachyPanel(QtWidgets.QWidget):
         scroll.setWidget(self.summary)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
+        self.check = BrachyCheckSection()
         layout.addWidget(scroll, 1)
         layout.addWidget(self.table, 2)
+        layout.addWidget(self.check, 2)
 
-    def set_plan(self, plan: Any) -> None:
-        """Show ``plan``'s brachy part (or say there is none)."""
+    def set_plan(self, plan: Any, structures: Any = None) -> None:
+        """Show ``plan``'s brachy part (or say there is none) and its TG-43 check."""
         self.summary.setText(brachy_summary(plan))
+        self.check.set_plan(plan, structures)
         rows = dwell_rows(plan) if plan is not None and plan.brachy else []
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):

@@ -1,0 +1,108 @@
+"""The Brachy tab's TG-43 check: each reference point's dose from the dwells vs the plan's.
+
+The same check as ``rtviewer brachy-check`` (:mod:`rtviewer.model.brachy_check`): a few
+points × a few dozen dwells, milliseconds, so it runs when the plan is shown; the 3-D
+dose and GEC-ESTRO parameters stay on the command line (``--dvh``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6 import QtGui, QtWidgets
+
+from rtviewer.model.brachy_check import (
+    DEFAULT_TOLERANCE_PCT,
+    BrachyCheck,
+    check_plan,
+    roi_points,
+)
+from rtviewer.printable import printable
+
+__all__ = ["CHECK_COLUMNS", "BrachyCheckSection", "check_rows", "check_summary"]
+
+CHECK_COLUMNS = ("Point", "TG-43 (Gy/fx)", "Per pulse (Gy)", "Plan (Gy)", "Compared",
+                 "Diff (%)", "Status", "Plan value from")
+_WARN = QtGui.QColor(255, 200, 160)
+
+
+def check_rows(check: BrachyCheck) -> list[tuple[str, ...]]:
+    """One row per reference point, as the table shows it."""
+    return [(p.label, f"{p.dose_per_fraction_gy:.4f}",
+             "" if p.dose_per_pulse_gy is None else f"{p.dose_per_pulse_gy:.4f}",
+             "—" if p.planned_gy is None else f"{p.planned_gy:.4f}", p.compared_as,
+             "" if p.difference_pct is None else f"{p.difference_pct:+.2f}", p.status,
+             p.planned_source) for p in check.points]
+
+
+def check_summary(check: BrachyCheck) -> str:
+    """Source, strength (file and decayed), TRAK and notes, one line each."""
+    s = check.strength
+    lines = [f"TG-43U1 2-D, {check.source_note}",
+             f"S_K {s.reference_u:.6g} U at {s.reference_time} (file) → {s.at_time_u:.6g} U "
+             f"at {s.at_time} (decay {s.decay:.5f})",
+             f"TRAK {check.trak_ugy:.6g} µGy at 1 m per fraction"
+             + ("" if check.trak_file_ugy is None else
+                f"; file {check.trak_file_ugy:.6g} ({check.trak_file_as})")]
+    lines += [f"Channel {c.channel_number}: TRAK {c.trak_ugy:.6g} µGy" for c in check.channels]
+    lines += [f"Note: {n}" for n in check.notes]
+    return "\n".join(lines)
+
+
+class BrachyCheckSection(QtWidgets.QGroupBox):
+    """Tolerance, summary and the per-point table."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__("TG-43 check of the reference points", parent)
+        self._plan: Any = None
+        self._structures: Any = None
+        self.tolerance = QtWidgets.QDoubleSpinBox()
+        self.tolerance.setRange(0.1, 50.0)
+        self.tolerance.setSingleStep(0.5)
+        self.tolerance.setValue(DEFAULT_TOLERANCE_PCT)
+        self.tolerance.setSuffix(" %")
+        self.tolerance.valueChanged.connect(lambda _v: self._run())
+        self.summary = QtWidgets.QLabel("")
+        self.summary.setWordWrap(True)
+        self.table = QtWidgets.QTableWidget(0, len(CHECK_COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(CHECK_COLUMNS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(QtWidgets.QLabel("Warn above"))
+        row.addWidget(self.tolerance)
+        row.addStretch(1)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(row)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+
+    def set_plan(self, plan: Any, structures: Any = None) -> None:
+        """Check ``plan`` (ROI points from ``structures``) or say why there is no check."""
+        self._plan, self._structures = plan, structures
+        self._run()
+
+    def _run(self) -> None:
+        self.table.setRowCount(0)
+        plan = self._plan
+        if plan is None or getattr(plan, "brachy", None) is None:
+            self.summary.setText("No brachytherapy plan loaded.")
+            return
+        try:
+            check = check_plan(plan, roi_points=roi_points(self._structures),
+                               tolerance_pct=self.tolerance.value())
+        except (ValueError, KeyError) as exc:
+            self.summary.setText(printable(f"No TG-43 check: {exc}"))
+            return
+        self.summary.setText("\n".join(printable(line)
+                                        for line in check_summary(check).splitlines()))
+        rows = check_rows(check)
+        self.table.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, text in enumerate(values):
+                item = QtWidgets.QTableWidgetItem(printable(text))
+                if values[6] == "WARN":
+                    item.setBackground(_WARN)
+                self.table.setItem(r, c, item)
+        self.table.resizeColumnsToContents()

@@ -1,0 +1,45 @@
+"""The Brachy tab's TG-43 check section on the corpus plans."""
+
+import pytest
+
+from rtviewer.dicom.plan import read_plan
+from rtviewer.dicom.structure import read_structure_set
+from rtviewer.ui.brachy_panel import BrachyPanel
+
+pytestmark = pytest.mark.corpus
+
+
+def test_eclipse_point_a_rows(qtbot, corpus):
+    panel = BrachyPanel()
+    qtbot.addWidget(panel)
+    folder = corpus / "pytg43-brachy" / "HDR"
+    panel.set_plan(read_plan(folder / "RP.HDR.dcm"), read_structure_set(folder / "RS.HDR.dcm"))
+    table = panel.check.table
+    assert table.rowCount() == 3
+    assert [table.item(r, 0).text() for r in range(3)] == ["PtA_left", "PtA_right",
+                                                           "setup 1 dose point"]
+    assert table.item(0, 1).text() == "6.0013" and table.item(0, 3).text() == "6.0016"
+    assert all(table.item(r, 6).text() == "PASS" for r in range(3))
+    assert "GammaMed Plus HDR" in panel.check.summary.text()
+
+
+def test_tolerance_turns_rows_to_warn(qtbot, corpus):
+    panel = BrachyPanel()
+    qtbot.addWidget(panel)
+    panel.set_plan(read_plan(corpus / "pytg43-brachy" / "oncentra" / "RP.oncentra.dcm"))
+    table = panel.check.table
+    assert table.rowCount() == 14 and "ASSUMED" in panel.check.summary.text()
+    panel.check.tolerance.setValue(0.5)
+    statuses = [table.item(r, 6).text() for r in range(table.rowCount())]
+    assert "WARN" in statuses and "PASS" in statuses
+    warn = statuses.index("WARN")
+    assert abs(float(table.item(warn, 5).text())) > 0.5
+    assert table.item(warn, 0).background().color().red() == 255
+
+
+def test_no_plan_says_so(qtbot):
+    panel = BrachyPanel()
+    qtbot.addWidget(panel)
+    panel.set_plan(None)
+    assert panel.check.table.rowCount() == 0
+    assert "No brachytherapy plan" in panel.check.summary.text()
