@@ -8,6 +8,7 @@ reading only headers until it knows which files it needs.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,14 +50,19 @@ class PlanBundle:
 
 
 def _header(path: Path) -> FileHeader | None:
-    try:
-        ds, _ = read_dataset(path, stop_before_pixels=True, specific_tags=_TAGS)
-    except (RtViewerError, OSError):
-        return None
-    plans = tuple(str(item.get("ReferencedSOPInstanceUID", ""))
-                  for item in ds.get("ReferencedRTPlanSequence") or [])
-    return FileHeader(path, str(ds.get("Modality", "")), str(ds.get("SOPInstanceUID", "")),
-                      str(ds.get("DoseSummationType", "")).upper(), plans)
+    # pydicom's warnings on odd values (invalid UIDs) belong to the readers and
+    # `rtviewer check`, which report them as findings; a header peek stays quiet.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ds, _ = read_dataset(path, stop_before_pixels=True, specific_tags=_TAGS)
+        except (RtViewerError, OSError):
+            return None
+        plans = tuple(str(item.get("ReferencedSOPInstanceUID", ""))
+                      for item in ds.get("ReferencedRTPlanSequence") or [])
+        return FileHeader(path, str(ds.get("Modality", "")),
+                          str(ds.get("SOPInstanceUID", "")),
+                          str(ds.get("DoseSummationType", "")).upper(), plans)
 
 
 def headers_under(path: Path) -> list[FileHeader]:

@@ -195,3 +195,44 @@ def test_nelms_cylinder_goals_match_the_analytical_truth(corpus):
     rx = evaluate_goal(parse_goal("Cylinder", "D95 >= 95 % Rx"), roi.name, "", dvh, ctx)
     assert rx.status == Status.NOT_EVALUABLE and "prescription" in rx.note
     assert not math.isnan(dvh.volume_cc)
+
+
+def _nelms_rows(corpus):
+    import csv
+
+    path = corpus / "nelms-dvh-analytical" / "ANALYTICAL" / "analytical_points.csv"
+    with open(path, newline="", encoding="utf-8") as f:
+        return [r for r in csv.DictReader(f) if r["structure_shift"] == "0"
+                and r["ct_slice_spacing_mm"] in ("2mm", "3mm")
+                and r["ct_slice_spacing_mm"] == f"{r['dose_voxel_mm']}mm"]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("shape", ["Sphere", "Cylinder", "Cone"])
+@pytest.mark.parametrize("spacing", ["2mm", "3mm"])
+def test_goals_on_the_nelms_shapes_give_the_analytical_d_and_v_values(corpus, shape, spacing):
+    """Dmean, D95, D5 and V(Dmean) from goals against the truth of Nelms et al. 2015."""
+    root = corpus / "nelms-dvh-analytical"
+    rows = [r for r in _nelms_rows(corpus) if r["structure"].startswith(shape)
+            and r["ct_slice_spacing_mm"] == spacing]
+    assert len(rows) == 2  # AP and SI gradients
+    for row in rows:
+        structures = read_structure_set(root / "STRUCTURES" / f"{row['structure']}.dcm")
+        grid = "AntPost" if row["gradient"] == "Z(AP)" else "SupInf"
+        dose = read_dose(root / "DOSE_GRIDS" / f"Linear_{grid}_{row['dose_voxel_mm']}mm_"
+                                               "Aligned.dcm")
+        roi = next(r for r in structures.rois if any(c.is_closed for c in r.contours))
+        dvh = compute_dvh(roi.closed_polygons_mm(), dose.dose_gy, dose.grid)
+        ctx = Context(1.0, None, None, "slab")
+        for text, truth_cgy in (("Dmean < 100 Gy", row["Dmean_cGy"]),
+                                ("D95 < 100 Gy", row["D95_cGy"]),
+                                ("D5 < 100 Gy", row["D5_cGy"])):
+            result = evaluate_goal(parse_goal(roi.name, text), roi.name, "", dvh, ctx)
+            assert result.value == pytest.approx(float(truth_cgy) / 100, rel=0.02, abs=0.1), (
+                row["structure"], row["gradient"], text)
+        # half the volume lies above the median; for the symmetric shapes in a linear
+        # gradient the median is the mean dose
+        if shape != "Cone":
+            half = evaluate_goal(parse_goal(roi.name, f"V{float(row['Dmean_cGy']) / 100:g}Gy"
+                                                      " < 60 %"), roi.name, "", dvh, ctx)
+            assert half.value == pytest.approx(50.0, abs=2.0)
