@@ -17,12 +17,10 @@ turns into dose steps.
 Sample volumes are scaled per plane to add up to exactly the model's volume, hence the
 DVH's total volume equals :func:`~rtviewer.core.structure_volume.structure_volume_cc`.
 The pitch is a quarter of the finest dose step, at most 1/30 of the structure's size
-(sub-voxel sampling for small structures), coarsened towards ``max_samples`` evaluations
--- but inside the dose grid's extent never beyond the finest dose step: every dose
-voxel's neighbourhood keeps at least one sample line per plane, so the hot and cold
-tails (D0.03cc, D2cc, D2 %, D98 …) are never estimated from a capped sample of a large
-structure.  Only the parts of a structure outside the dose grid (a body outline around
-a small Gamma Knife grid), where the dose is a constant, keep the coarse pitch.
+(sub-voxel sampling for small structures), coarsened to about ``max_samples``
+evaluations for the bulk of a large structure -- whose hot tail is then sampled again
+at half the dose step (:func:`_refine_hot`): D0.03cc, D0.1cc, D2cc, D2 % and D1 % are
+never estimated from a capped sample.
 
 Dmin and Dmax are exhaustive: besides the pieces they use the dose at **every dose
 voxel whose centre lies inside the solid** (the structure's mask on the dose grid,
@@ -53,8 +51,8 @@ __all__ = ["DoseSamples", "SamplingPlan", "choose_sampling", "line_pieces", "sam
 
 FloatArray = NDArray[np.float64]
 
-#: Default target of dose evaluations per structure: the pitch coarsens towards it, but
-#: never beyond the finest dose step (:func:`choose_sampling`).
+#: Default target of dose evaluations per structure for its bulk; the hot tail of a
+#: large structure is sampled again finer (:func:`choose_sampling`).
 DEFAULT_MAX_SAMPLES = 50_000
 
 
@@ -178,8 +176,8 @@ def choose_sampling(model: SlabModel | SmoothModel, grid: Grid, *, max_samples: 
     grid : Grid
         The dose grid (its finest step sets the base resolution).
     max_samples : int, keyword-only
-        Target number of dose evaluations: the pitch coarsens towards it, but never
-        beyond the finest dose step (a large structure then takes more evaluations).
+        Target number of dose evaluations for the bulk; beyond it the plan also gets a
+        ``grid_pitch_mm`` (half the dose step) for the hot tail.
     """
     dose_step = min(grid.spacing_mm)
     size = max(model.volume_mm3, 1e-9) ** (1.0 / 3.0)
@@ -456,7 +454,9 @@ def _smooth_voxel_doses(model: SmoothModel, dose_gy: NDArray[np.floating], grid:
 def _sample_smooth(model: SmoothModel, dose_gy: NDArray[np.floating], grid: Grid,
                    outside_gy: float, plan: SamplingPlan) -> DoseSamples:
     """:func:`sample_dose` for the ``smooth`` model: lines through its exact intervals."""
-    pitch = plan.grid_pitch_mm or plan.pitch_mm
+    # one pitch everywhere, never coarser than the dose step (no hot-tail refinement here)
+    pitch = plan.pitch_mm if plan.grid_pitch_mm is None else min(plan.pitch_mm,
+                                                                  2 * plan.grid_pitch_mm)
     points, lower, upper, area = model.lines(pitch)
     if len(points) == 0:
         empty = np.empty(0)

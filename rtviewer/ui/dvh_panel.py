@@ -109,16 +109,17 @@ def parse_v_levels(text: str) -> tuple[tuple[float, str], ...]:
 def model_notes(rois: list[tuple[str, list[np.ndarray]]], model: str) -> list[str]:
     """A note per small (< 1 cc) or thin (< 3 planes) structure: its volume across models.
 
-    Only volumes (cheap, in the calling thread); ``rtviewer dvh`` gives the full spread.
+    Only volumes, and only of such structures (milliseconds, in the calling thread);
+    ``rtviewer dvh`` gives the full spread.
     """
     notes = []
     for name, polygons in rois:
+        slab = build_structure_model(polygons, DEFAULT_MODEL)  # cheap: decides who is noted
+        planes = 0 if slab is None else len(slab.planes)
+        if slab is not None and slab.volume_mm3 >= 1000.0 * _SMALL_CC and planes >= _FEW_PLANES:
+            continue
         solids = [build_structure_model(polygons, m) for m in MODEL_NAMES]
         volumes = [0.0 if s is None else s.volume_mm3 / 1000.0 for s in solids]
-        used = solids[list(MODEL_NAMES).index(model)] if model in MODEL_NAMES else solids[0]
-        planes = 0 if used is None else len(used.planes)
-        if max(volumes) >= _SMALL_CC and planes >= _FEW_PLANES:
-            continue
         notes.append(f"{printable(name)} ({planes} plane{'s' * (planes != 1)}): its "
                      "statistics depend on the structure model, "
                      f"volume {min(volumes):.3g}–{max(volumes):.3g} cc "
