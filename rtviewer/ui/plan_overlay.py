@@ -21,7 +21,15 @@ from rtviewer.ui.plan_geometry import (
     beam_drawing,
     brachy_drawing,
 )
-from rtviewer.ui.reference_points import Marker, markers_on_view, reference_points
+from rtviewer.ui.reference_points import (
+    Marker,
+    ReferencePoint,
+    markers_on_view,
+    reference_points,
+)
+
+#: Marker symbol by point source: dose reference diamond, user point cross, ROI triangle.
+_POINT_SYMBOLS = {"dose reference": "d", "user point": "+"}
 
 __all__ = ["PlanOverlay", "BEAM_COLOURS"]
 
@@ -58,6 +66,7 @@ class PlanOverlay(QtCore.QObject):
         self.points_item = pg.ScatterPlotItem(pxMode=True)
         self._point_labels: list[pg.TextItem] = []
         self.markers: list[Marker] = []
+        self.user_points: tuple[ReferencePoint, ...] = ()
         for z, item in ((12, self.iso_item), (11, self.paths_item), (13, self.dwell_item),
                         (11, self.faded_paths_item), (13, self.points_item)):
             item.setZValue(z)
@@ -73,6 +82,11 @@ class PlanOverlay(QtCore.QObject):
         """Draw ``plan`` (or nothing)."""
         self.plan = plan
         self.redraw()
+
+    def set_user_points(self, points: tuple[ReferencePoint, ...]) -> None:
+        """The user's own points (Points tab), drawn with the reference points."""
+        self.user_points = tuple(points)
+        self._draw_reference_points()
 
     def _on_crosshair(self, _xyz: np.ndarray) -> None:
         if self._depth is None or abs(self.view.depth_mm() - self._depth) > 1e-9:
@@ -208,12 +222,13 @@ class PlanOverlay(QtCore.QObject):
     def _draw_reference_points(self) -> None:
         """Dose reference points and RTSTRUCT points near the plane, labelled."""
         scene = self.view.scene
-        points = reference_points(self.plan, scene.structures) if not scene.empty else ()
+        points = reference_points(self.plan, scene.structures) + self.user_points \
+            if not scene.empty else ()
         half = 0.5 * scene.slab_mm(self.view.view)
         self.markers = markers_on_view(points, scene.frame, self.view.view,
                                        self._plane_depth(), half)
         self.points_item.setData([
-            {"pos": m.st, "symbol": "d" if m.source == "dose reference" else "t", "size": 11,
+            {"pos": m.st, "symbol": _POINT_SYMBOLS.get(m.source, "t"), "size": 11,
              "pen": pg.mkPen((0, 255, 140, int(255 * m.alpha)), width=2), "brush": None}
             for m in self.markers])
         while len(self._point_labels) < len(self.markers):

@@ -16,6 +16,7 @@ from PySide6 import QtCore, QtWidgets
 
 from rtviewer.model.plan_points import PlanPoint, collect_points, doses_at_points, point_row
 from rtviewer.printable import printable
+from rtviewer.ui.reference_points import ReferencePoint
 
 __all__ = ["COLUMNS", "PointsPanel", "UserPoints"]
 
@@ -63,7 +64,13 @@ def _cell(value: object) -> str:
 
 
 class PointsPanel(QtWidgets.QWidget):
-    """Table of the scene's points with doses; user points added and removed here."""
+    """Table of the scene's points with doses; user points added and removed here.
+
+    ``userPointsChanged`` carries the user's points as
+    :class:`~rtviewer.ui.reference_points.ReferencePoint` items for the slice views.
+    """
+
+    userPointsChanged = QtCore.Signal(object)
 
     def __init__(self, store: UserPoints | None = None,
                  parent: QtWidgets.QWidget | None = None) -> None:
@@ -117,7 +124,9 @@ class PointsPanel(QtWidgets.QWidget):
             self.refresh()
 
     def refresh(self) -> None:
-        """Recompute the doses and refill the table."""
+        """Recompute the doses, refill the table and tell the views the user's points."""
+        self.userPointsChanged.emit(tuple(ReferencePoint(p.label, p.xyz_mm, USER_SOURCE)
+                                          for p in self._user))
         scene = self._scene
         plan = getattr(scene, "plan", None)
         dose = getattr(scene, "dose", None)

@@ -26,7 +26,7 @@ class ReferencePoint:
 
     label: str
     xyz_mm: tuple[float, float, float]
-    source: str  # "dose reference" or "ROI"
+    source: str  # "dose reference", "ROI" or "user point" (ui/points_panel.py)
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,8 @@ class Viewer(QtWidgets.QWidget):
         self.state.layoutChanged.connect(self._on_layout)
         self.state.singleViewChanged.connect(self._on_layout)
         self.rt_views = RtViews(self)  # beams, BEV, brachy (issue 7)
+        for overlay in self.rt_views.overlays.values():  # user points drawn as markers
+            self.points_panel.userPointsChanged.connect(overlay.set_user_points)
         # the views draw the structure model the DVHs integrate
         self.dvh_panel.model_choice.currentTextChanged.connect(self._on_structure_model)
         # built after rt_views so the menu offers the beam's-eye and RT Image views too

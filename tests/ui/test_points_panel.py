@@ -77,3 +77,18 @@ def test_shift_click_in_a_slice_view_adds_a_point(qtbot, store, breast):
     view.vb.shiftClicked.emit(float(s), float(t))
     assert len(viewer.points_panel.rows) == before + 1
     assert viewer.points_panel.rows[-1]["dose_gy"] is not None
+
+
+def test_a_user_point_is_drawn_as_a_labelled_marker(qtbot, store, breast):
+    viewer = Viewer()
+    qtbot.addWidget(viewer)
+    viewer.points_panel.store = store
+    viewer.set_scene(breast)
+    centre = breast.dose.grid.center_mm
+    viewer.state.set_crosshair_mm(centre)
+    viewer.points_panel.add_user_point(*(float(v) for v in centre))
+    overlay = viewer.rt_views.overlays["axial"]
+    user = [m for m in overlay.markers if m.source == "user point"]
+    assert [m.label for m in user] == ["P1"]
+    st = viewer.views["axial"].patient_to_view(centre)[:2]
+    assert user[0].st == pytest.approx(tuple(st)) and user[0].alpha == pytest.approx(1.0)
