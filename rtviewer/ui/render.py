@@ -60,10 +60,14 @@ def render(request: RenderRequest, log: Log) -> None:
     plan_alone = (lambda c: c.plan is not None) if request.view != "dvh" else None
     chain, scanned = choose_chain(request, log, fallback=plan_alone)
     if not chain.renderable and chain.plan is None:
-        if request.view == "all" and _has_rt_image(scanned, request.patient):
-            log("render: no image, dose grid, structure set or plan: the RT Image view alone")
-            render_rt(replace(request, view="rtimage"), log)
-            return
+        if _has_rt_image(scanned, request.patient):
+            if request.view == "all":
+                log("render: no image, dose grid, structure set or plan: "
+                    "the RT Image view alone")
+                render_rt(replace(request, view="rtimage"), log)
+                return
+            raise NothingToRender(f"nothing for --view {request.view} under {request.path}: "
+                                  "it holds RT Images only (--view rtimage or all shows them)")
         raise NothingToRender(f"nothing renderable under {request.path}")
     result = load_scene(chain)
     for path, reason in result.problems:

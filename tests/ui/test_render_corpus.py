@@ -178,7 +178,7 @@ def test_every_corpus_folder_opens_without_error_and_stays_unchanged(tmp_path, c
 
 @pytest.mark.corpus
 def test_nothing_renderable_raises(tmp_path, corpus):
-    with pytest.raises(NothingToRender):
+    with pytest.raises(NothingToRender, match="RT Images only"):
         # RT Images alone: nothing for an axial view (--view all shows the RT Image view)
         render(RenderRequest(path=corpus / "pylinac", out=tmp_path / "x.png", view="axial"),
                lambda _: None)
