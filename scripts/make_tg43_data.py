@@ -38,13 +38,13 @@ DEFAULT_REFERENCE = Path("/work/shared/reference/tg43-consensus")
 SOURCES = (
     ("mHDR-v2", "Elekta (Nucletron) microSelectron mHDR-v2 / v2r Ir-192 HDR",
      "mhdr-v2/192ir-hdr-nucletron-mhdr-v2.xls", "mHDR-v2", "Ir-192",
-     ("mhdr-v2", "mhdr v2", "microselectron", "v2r", "flexisource")),
+     ("mhdr-v2", "mhdr v2", "mhdrv2", "mhdr-v2r")),
     ("GammaMed Plus HDR", "Varian GammaMed Plus HDR Ir-192",
      "gammamed-plus/192ir-hdr_gammamed_plus.xls", "HDR Plus", "Ir-192",
-     ("gammamed plus hdr",)),
+     ("gammamed plus hdr", "gammamed hdr plus", "gammamedplus hdr")),
     ("GammaMed Plus PDR", "Varian GammaMed Plus PDR Ir-192",
      "gammamed-plus/192ir-pdr_gammamed_plus.xls", "PDR plus", "Ir-192",
-     ("gammamed plus pdr",)),
+     ("gammamed plus pdr", "gammamed pdr plus", "gammamedplus pdr")),
 )
 HEADER_ROW = 10  # 0-based row of "r (cm)" / theta headers (row 11 in the sheets)
 LAMBDA_CELL = (4, 2)  # C5

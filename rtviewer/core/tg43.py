@@ -19,8 +19,9 @@ the HEBD report:
 - g_L(r): linear in r between tabulated points; below the first tabulated r, the first
   value (nearest neighbour, as the consensus sheets' own r = 0 row); beyond the last,
   log-linear extrapolation from the last two points.
-- F(r, θ): bilinear in (r, θ); outside the tabulated r range, the nearest tabulated r
-  (the report's nearest-neighbour rule at small r; the sheets reach 10 cm).
+- F(r, θ): bilinear in (r, θ) (hand-written, :func:`_cell`); outside the tabulated r
+  range, the nearest tabulated r (the report's nearest-neighbour rule at small r; the
+  sheets reach 10 cm).
 
 Points closer to the source centre than :func:`minimum_distance_cm` (inside or at the
 end of the active core, where G_L is singular) get the dose at that distance along the
@@ -36,7 +37,6 @@ from importlib import resources
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.interpolate import RegularGridInterpolator
 
 __all__ = ["Tg43Source", "source_names", "load_source", "identify_source",
            "geometry_function", "radial_dose_function", "anisotropy_function",
@@ -75,15 +75,6 @@ class Tg43Source:
     f_table: FloatArray = field(repr=False)
     citation: str = field(repr=False)
 
-    @property
-    def _f_interpolator(self) -> RegularGridInterpolator:
-        return _interpolator(self)
-
-
-@cache
-def _interpolator(source: Tg43Source) -> RegularGridInterpolator:
-    return RegularGridInterpolator((source.f_theta_deg, source.f_r_cm), source.f_table,
-                                   method="linear", bounds_error=True)
 
 
 @cache
@@ -156,22 +147,25 @@ def minimum_distance_cm(source: Tg43Source) -> float:
 
 
 def geometry_function(r_cm: FloatArray, theta_rad: FloatArray, length_cm: float) -> FloatArray:
-    """Line-source geometry function G_L(r, θ) (cm⁻²), TG-43U1 eq. 4.
-
-    β is computed as the difference of the angles to the two ends of the line, which
-    stays accurate near the axis; on the axis (``r sin θ`` below 1 µm) the limit
-    ``1 / (r² − L²/4)`` is used.
-    """
+    """Line-source geometry function G_L(r, θ) (cm⁻²), TG-43U1 eq. 4."""
     r = np.asarray(r_cm, dtype=np.float64)
     theta = np.asarray(theta_rad, dtype=np.float64)
-    y = r * np.sin(theta)  # distance from the axis
-    z = r * np.cos(theta)  # along the axis from the centre
-    half = length_cm / 2.0
-    on_axis = np.abs(y) < 1e-4
+    return _geometry_zy(r * np.cos(theta), r * np.sin(theta), length_cm)
+
+
+def _geometry_zy(z: FloatArray, y: FloatArray, length_cm: float) -> FloatArray:
+    """G_L at ``z`` cm along the axis and ``y`` cm (≥ 0) away from it.
+
+    β, the angle the line subtends, is ``atan2(L y, y² + z² − L²/4)`` (the angle between
+    the vectors to the two ends: their cross and dot products), one arctangent that stays
+    accurate near the axis; on the axis (``y`` below 1 µm) the limit ``1 / (z² − L²/4)``.
+    """
+    half_sq = (length_cm / 2.0) ** 2
+    on_axis = y < 1e-4
     y_safe = np.where(on_axis, 1.0, y)
-    beta = np.arctan2(z + half, y_safe) - np.arctan2(z - half, y_safe)
+    beta = np.arctan2(length_cm * y_safe, y_safe * y_safe + z * z - half_sq)
     off_axis = beta / (length_cm * y_safe)
-    axis = 1.0 / np.maximum(z * z - half * half, 1e-12)
+    axis = 1.0 / np.maximum(z * z - half_sq, 1e-12)
     return np.where(on_axis, axis, off_axis)
 
 
@@ -191,9 +185,23 @@ def anisotropy_function(source: Tg43Source, r_cm: FloatArray,
     r = np.clip(np.asarray(r_cm, dtype=np.float64), source.f_r_cm[0], source.f_r_cm[-1])
     theta_deg = np.clip(np.degrees(np.asarray(theta_rad, dtype=np.float64)),
                         source.f_theta_deg[0], source.f_theta_deg[-1])
-    r, theta_deg = np.broadcast_arrays(r, theta_deg)
-    points = np.stack([theta_deg.ravel(), r.ravel()], axis=-1)
-    return np.asarray(source._f_interpolator(points), dtype=np.float64).reshape(r.shape)
+    i, ti = _cell(source.f_theta_deg, theta_deg)
+    j, tj = _cell(source.f_r_cm, r)
+    table = source.f_table
+    low = table[i, j] * (1.0 - tj) + table[i, j + 1] * tj
+    high = table[i + 1, j] * (1.0 - tj) + table[i + 1, j + 1] * tj
+    return np.asarray(low * (1.0 - ti) + high * ti, dtype=np.float64)
+
+
+def _cell(axis: FloatArray, values: FloatArray) -> tuple[NDArray[np.intp], FloatArray]:
+    """Index of the table cell holding each value (clipped inside) and the fraction in it.
+
+    Hand-written rather than scipy's RegularGridInterpolator: the same bilinear weights
+    at a third of the cost on the 10⁵-point grids of a 3-D brachy dose.
+    """
+    index = np.clip(np.searchsorted(axis, values, side="right") - 1, 0, len(axis) - 2)
+    start = axis[index]
+    return index, (values - start) / (axis[index + 1] - start)
 
 
 def dose_rate_cgy_per_h(source: Tg43Source, r_cm: FloatArray, theta_rad: FloatArray,
@@ -202,12 +210,31 @@ def dose_rate_cgy_per_h(source: Tg43Source, r_cm: FloatArray, theta_rad: FloatAr
 
     ``r_cm`` below :func:`minimum_distance_cm` is raised to it (same θ).
     """
-    r = np.maximum(np.asarray(r_cm, dtype=np.float64), minimum_distance_cm(source))
+    r = np.asarray(r_cm, dtype=np.float64)
+    theta = np.asarray(theta_rad, dtype=np.float64)
+    return _rate_zy(source, r * np.cos(theta), r * np.abs(np.sin(theta)), air_kerma_strength_u)
+
+
+def _rate_zy(source: Tg43Source, z_cm: FloatArray, y_cm: FloatArray,
+             air_kerma_strength_u: float) -> FloatArray:
+    """Ḋ (cGy h⁻¹) at ``z`` along the axis (towards the tip) and ``y`` ≥ 0 away from it."""
+    z, y = np.broadcast_arrays(np.asarray(z_cm, dtype=np.float64),
+                               np.asarray(y_cm, dtype=np.float64))
+    r = np.hypot(z, y)
+    r_min = minimum_distance_cm(source)
+    near = r < r_min
+    if np.any(near):  # same direction at r_min; the centre itself on the transverse plane
+        scale = np.where(near, r_min / np.maximum(r, 1e-300), 1.0)
+        centre = r == 0.0
+        z = np.where(centre, 0.0, z * scale)
+        y = np.where(centre, r_min, y * scale)
+        r = np.maximum(r, r_min)
     length = source.active_length_cm
-    g0 = geometry_function(np.array(R0_CM), np.array(np.pi / 2.0), length)
+    g0 = _geometry_zy(np.array(0.0), np.array(R0_CM), length)
+    theta = np.arctan2(y, z)
     return (air_kerma_strength_u * source.dose_rate_constant_cgy_per_h_per_u
-            * geometry_function(r, theta_rad, length) / g0
-            * radial_dose_function(source, r) * anisotropy_function(source, r, theta_rad))
+            * _geometry_zy(z, y, length) / g0
+            * radial_dose_function(source, r) * anisotropy_function(source, r, theta))
 
 
 def dose_rate_at_cgy_per_h(source: Tg43Source, points_mm: FloatArray, centre_mm: FloatArray,
@@ -221,15 +248,13 @@ def dose_rate_at_cgy_per_h(source: Tg43Source, points_mm: FloatArray, centre_mm:
     """
     d_cm = (np.asarray(points_mm, dtype=np.float64).reshape(-1, 3)
             - np.asarray(centre_mm, dtype=np.float64)) / 10.0
+    r_sq = np.einsum("ij,ij->i", d_cm, d_cm)
     unit = np.asarray(axis, dtype=np.float64)
-    r = np.sqrt(np.einsum("ij,ij->i", d_cm, d_cm))
     if not np.all(np.isfinite(unit)):
-        return dose_rate_cgy_per_h(source, r, np.full_like(r, np.pi / 2.0),
-                                   air_kerma_strength_u)
-    unit = unit / np.linalg.norm(unit)
-    cos_theta = np.divide(d_cm @ unit, r, out=np.zeros_like(r), where=r > 0)
-    theta = np.arccos(np.clip(cos_theta, -1.0, 1.0))
-    return dose_rate_cgy_per_h(source, r, theta, air_kerma_strength_u)
+        return _rate_zy(source, np.zeros_like(r_sq), np.sqrt(r_sq), air_kerma_strength_u)
+    z = d_cm @ (unit / np.linalg.norm(unit))
+    y = np.sqrt(np.maximum(r_sq - z * z, 0.0))
+    return _rate_zy(source, z, y, air_kerma_strength_u)
 
 
 def dwell_dose_gy(source: Tg43Source, points_mm: FloatArray, dwells_mm: FloatArray,
