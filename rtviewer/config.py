@@ -117,6 +117,11 @@ def settings_path() -> Path:
     return config_dir() / _FILE
 
 
+def synonyms_path() -> Path:
+    """The user's structure-name synonym file for clinical goals (it may not exist)."""
+    return config_dir() / "synonyms.yaml"
+
+
 def default_store() -> Path:
     """Where received objects go unless the settings say otherwise."""
     override = os.environ.get("RTVIEWER_CONFIG_DIR")

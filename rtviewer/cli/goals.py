@@ -35,7 +35,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         "(quantec, lung_conventional, prostate_conventional, "
                         "head_neck_conventional, sbrt_tg101)")
     p.add_argument("--synonyms", metavar="FILE",
-                   help="structure-name synonyms (TG-263 name: [other names])")
+                   help="structure-name synonyms (TG-263 name: [other names]); default the "
+                        "user's synonyms.yaml in the settings folder, when it exists")
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--csv", action="store_true", help="print CSV")
@@ -87,17 +88,30 @@ def _cases(folder: Path) -> list[tuple[Any, Any, Any]]:
     return [(None, structure_set, dose)]
 
 
+def _synonyms(given: str | None) -> dict[str, str]:
+    """The synonyms of ``--synonyms``, else of the user's file (said on stderr)."""
+    from rtviewer.config import synonyms_path
+    from rtviewer.dicom.goal_file import read_synonyms
+
+    if given:
+        return read_synonyms(given)
+    path = synonyms_path()
+    if not path.is_file():
+        return {}
+    print(f"rtviewer goals: synonyms from {printable(path)}", file=sys.stderr)
+    return read_synonyms(path)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``goals``; exit 0 all mandatory goals pass, 1 one fails, 2 usage error."""
     from rtviewer.core.structure_model import describe_model
-    from rtviewer.dicom.goal_file import read_synonyms
     from rtviewer.errors import RtViewerError
     from rtviewer.model.goal_evaluation import evaluate_on_dose, mandatory_failures
     from rtviewer.model.goal_table import results_csv, results_json, results_text
 
     try:
         goal_set = _goal_set(args.goals)
-        synonyms = read_synonyms(args.synonyms) if args.synonyms else {}
+        synonyms = _synonyms(args.synonyms)
         cases = _cases(Path(args.folder))
     except (UsageError, RtViewerError) as exc:
         return fail("goals", exc, 2)

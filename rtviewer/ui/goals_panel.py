@@ -27,13 +27,31 @@ _NONE = "No goal set"
 _LOAD = "Load goal file…"
 
 
-def evaluate_scene(goal_set: Any, scene: Any, model: str) -> tuple[Any, ...]:
+def evaluate_scene(goal_set: Any, scene: Any, model: str,
+                   synonyms: dict[str, str] | None = None) -> tuple[Any, ...]:
     """The goal results of ``goal_set`` on the scene's dose (worker thread)."""
     from rtviewer.model.goal_evaluation import evaluate_on_dose
 
     if scene.structures is None or scene.dose is None:
         return ()
-    return evaluate_on_dose(goal_set, scene.structures, scene.dose, scene.plan, model)
+    return evaluate_on_dose(goal_set, scene.structures, scene.dose, scene.plan, model,
+                            synonyms)
+
+
+def user_synonyms() -> tuple[dict[str, str], str]:
+    """The user's synonym file (settings folder) and a sentence saying what was used."""
+    from rtviewer.config import synonyms_path
+    from rtviewer.dicom.goal_file import read_synonyms
+    from rtviewer.errors import RtViewerError
+
+    path = synonyms_path()
+    if not path.is_file():
+        return {}, f"Your synonyms: none ({path} does not exist)."
+    try:
+        table = read_synonyms(path)
+    except RtViewerError as exc:
+        return {}, f"Your synonyms are not used: {exc}"
+    return table, f"Your synonyms: {len(table)} from {path}."
 
 
 class GoalsPanel(QtWidgets.QWidget):
@@ -70,6 +88,8 @@ class GoalsPanel(QtWidgets.QWidget):
         self._scene: Any = None
         self._model = "slab"
         self._token = 0
+        self.synonyms: dict[str, str] = {}
+        self.synonyms_note = ""
         self.choice.activated.connect(self._on_choice)
         self._computed.connect(self._on_computed)
         self._show(())
@@ -117,13 +137,15 @@ class GoalsPanel(QtWidgets.QWidget):
         if goal_set is None or scene is None:
             self._on_computed(token, ())
             return
+        self.synonyms, self.synonyms_note = user_synonyms()
+        synonyms = self.synonyms
         if not self.asynchronous:
-            self._on_computed(token, evaluate_scene(goal_set, scene, model))
+            self._on_computed(token, evaluate_scene(goal_set, scene, model, synonyms))
             return
         self.summary.setText("Evaluating the goals…")
 
         def work() -> None:
-            results = evaluate_scene(goal_set, scene, model)
+            results = evaluate_scene(goal_set, scene, model, synonyms)
             with contextlib.suppress(RuntimeError):  # the panel was closed meanwhile
                 self._computed.emit(token, results)
 
@@ -150,7 +172,7 @@ class GoalsPanel(QtWidgets.QWidget):
                        f"{len(failing)} mandatory goal(s) fail or cannot be evaluated")
             self.summary.setText(printable(
                 f"{self.goal_set.name}: {verdict}; structure model {self._model}. "
-                f"Source: {self.goal_set.citation}"))
+                f"Source: {self.goal_set.citation} {self.synonyms_note}"))
         self.table.setRowCount(len(results))
         for r, result in enumerate(results):
             goal = result.goal

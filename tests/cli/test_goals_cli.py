@@ -55,3 +55,19 @@ def test_usage_errors_exit_2(nelms_folder, tmp_path, capsys):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert main(["goals", str(empty), "--goals", "quantec"]) == 2
+
+
+def test_the_users_synonym_file_matches_a_structure(nelms_folder, tmp_path, monkeypatch,
+                                                    capsys):
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "synonyms.yaml").write_text("synonyms:\n  SpinalCord: [Cylinder_20_0]\n",
+                                          encoding="utf-8")
+    monkeypatch.setenv("RTVIEWER_CONFIG_DIR", str(config))
+    goals = _goals(nelms_folder, "'SpinalCord: Dmax < 29.5 Gy'")
+    assert main(["goals", str(nelms_folder), "--goals", goals, "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "synonyms from" in captured.err
+    result = json.loads(captured.out)["results"][0]
+    assert result["roi"] == "Cylinder_20_0"
+    assert result["match"] == "synonym 'Cylinder_20_0' → SpinalCord"
