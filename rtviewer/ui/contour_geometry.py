@@ -24,11 +24,11 @@ from rtviewer.ui.view_geometry import DisplayFrame
 
 __all__ = ["CutTable", "RoiOutline", "open_polylines", "roi_outline", "section_outline"]
 
-#: A stack this close to parallel (tilt × size in mm) is drawn as one contour plane.
-_PARALLEL_MM = 0.01
+#: A stack this close to parallel or perpendicular to a view (tilt × size, mm) is cut
+#: as exactly so.
+_FLAT_MM = 0.01
 #: No patient extent exceeds this (mm).
 _LARGEST_MM = 1e4
-_PERPENDICULAR = 1e-3
 
 
 @dataclass(frozen=True)
@@ -121,12 +121,13 @@ def section_outline(model: SlabModel | None, u: np.ndarray, v: np.ndarray, n: np
     if model is None or not model.planes:
         return _EMPTY
     cos = float(model.normal @ n)
-    if abs(cos) < _PERPENDICULAR:
-        return _cut(model, u, v, n, depth_mm, table)
     sin = np.sqrt(max(0.0, 1.0 - cos * cos))
-    # (exactly parallel stacks, the common case, skip measuring the extent)
     section = table.section if table is not None else SectionTable.from_model(model)
-    if sin * _LARGEST_MM < _PARALLEL_MM or sin * section.extent_mm < _PARALLEL_MM:
+    # a stack this close to perpendicular or parallel (tilt × its size under 0.01 mm) is
+    # cut as exactly so; exact alignments, the common case, skip measuring the extent
+    if abs(cos) * _LARGEST_MM < _FLAT_MM or abs(cos) * section.extent_mm < _FLAT_MM:
+        return _cut(model, u, v, n, depth_mm, table)
+    if sin * _LARGEST_MM < _FLAT_MM or sin * section.extent_mm < _FLAT_MM:
         return _in_plane(model, u, v, float(np.sign(cos)) * depth_mm)
     segments, fill = tilted_section(model, section, u, v, n, depth_mm)
     if segments.size == 0:

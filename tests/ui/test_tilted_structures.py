@@ -287,3 +287,25 @@ def test_the_views_draw_the_structure_model_the_dvhs_use(qtbot):
     assert extent_along_z() == pytest.approx((z[0] - spacing / 2, z[-1] + spacing / 2))
     assert "smooth model's surface" in coronal.undrawn.text()
     viewer.dvh_panel.stop_workers()
+
+
+@pytest.mark.parametrize("tilt_deg", [0.05, 0.5, 89.9, 89.99])
+def test_nearly_perpendicular_and_nearly_parallel_stacks_are_cut_exactly(tilt_deg):
+    """A 60-gon cylinder (radius 100 mm, planes every 3 mm) tilted a little from
+    perpendicular or parallel to the coronal view: every vertex on a rim or a face, in mm
+    (0.05° over 200 mm is 0.17 mm, more than a cut assuming exact alignment would allow)."""
+    angles = np.linspace(0, 2 * np.pi, 60, endpoint=False)
+    r = rotation(tilt_deg, 0.0)
+    polygons = [np.column_stack([100 * np.cos(angles), 100 * np.sin(angles),
+                                 np.full(60, z)]) @ r.T for z in np.arange(-30, 31, 3.0)]
+    model = build_slab_model(polygons)
+    u, v, n = FRAME.axes("coronal")
+    outline = section_outline(model, u, v, n, 20.0)
+    st = _finite_points(outline)
+    assert len(st) > 20
+    q = (st[:, :1] * u + st[:, 1:] * v + 20.0 * n) @ r  # back to the axial stack
+    faces = np.arange(-31.5, 31.6, 3.0)
+    on_face = np.min(np.abs(q[:, 2:3] - faces[None]), axis=1) < 1e-6
+    radial = np.hypot(q[:, 0], q[:, 1])
+    on_rim = (radial <= 100 + 1e-6) & (radial >= 100 * np.cos(np.pi / 60) - 1e-6)
+    assert np.all(on_face | on_rim)
