@@ -32,6 +32,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rtviewer.cli.retrieve",
     "rtviewer.cli.send",
     "rtviewer.cli.demo",
+    "rtviewer.cli.export",
 )
 
 

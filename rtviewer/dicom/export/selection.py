@@ -1,0 +1,78 @@
+"""Which scanned files an export takes: the seeds and every object their chain needs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from rtviewer.model.index import Instance, ScanResult
+
+__all__ = ["select_chain"]
+
+#: Kinds pulled in backwards from a selected plan: they hang off it (dose → plan,
+#: record → plan, RT Image → plan), so a plan's chain without them would be incomplete.
+_DEPENDANTS = frozenset({"rtdose", "rtrecord", "rtimage"})
+_FORWARD = frozenset({"rtplan", "rtstruct", "rtdose", "image_series"})
+
+
+def _by_series(scan: ScanResult) -> dict[str, list[Instance]]:
+    out: dict[str, list[Instance]] = {}
+    for p in scan.patients:
+        for st in p.studies:
+            for se in st.series:
+                if se.series_instance_uid:
+                    out.setdefault(se.series_instance_uid, []).extend(se.instances)
+    return out
+
+
+def _forward(inst: Instance, by_path: dict[Path, Instance],
+             by_series: dict[str, list[Instance]]) -> list[Instance]:
+    found: list[Instance] = []
+    for ref in inst.references:
+        if not ref.resolved or ref.kind not in _FORWARD:
+            continue
+        if ref.kind == "image_series":
+            found.extend(by_series.get(ref.uid, ()))
+        elif ref.path is not None and ref.path in by_path:
+            found.append(by_path[ref.path])
+    return found
+
+
+def _dependants(scan: ScanResult, plans: set[Path]) -> list[Instance]:
+    return [inst for inst in scan.instances() if inst.kind in _DEPENDANTS and any(
+        r.kind == "rtplan" and r.path in plans for r in inst.references)]
+
+
+def select_chain(scan: ScanResult, seeds: Iterable[Path]) -> list[Instance]:
+    """The seed files and everything their chains reference, in tree order.
+
+    Forward: plan → structure set → image series, dose → plan, and so on, following
+    the scan's resolved references. Backward: the doses, records and RT Images that
+    reference a selected plan. Frame of Reference links are not followed (they would
+    pull in every series sharing the patient's frame).
+
+    Parameters
+    ----------
+    scan : ScanResult
+        The scan of a folder holding the seeds.
+    seeds : iterable of Path
+        Absolute paths of scanned files.
+
+    Returns
+    -------
+    list of Instance
+        Each file once, in the scan's tree order.
+    """
+    by_path = {inst.path: inst for inst in scan.instances()}
+    by_series = _by_series(scan)
+    chosen: set[Path] = set()
+    todo = [by_path[p] for p in seeds if p in by_path]
+    while todo:
+        inst = todo.pop()
+        if inst.path in chosen:
+            continue
+        chosen.add(inst.path)
+        todo.extend(_forward(inst, by_path, by_series))
+        if inst.kind in ("rtplan", "rtionplan"):
+            todo.extend(_dependants(scan, {inst.path}))
+    return [inst for inst in scan.instances() if inst.path in chosen]
