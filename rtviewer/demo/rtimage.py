@@ -62,6 +62,9 @@ def write_rt_image(pixels: NDArray[np.uint16], plane: ImagePlane, spec: RtImageS
     if portal:
         ds.ReportedValuesOrigin = "ACTUAL"
     set_uint16_pixels(ds, pixels)
+    # The pixels are computed (DRR / simulated portal dose), never written on: saying so
+    # lets an anonymised export include them without asking (General Image module).
+    ds.BurnedInAnnotation = "NO"
     ds.RTImageLabel = spec.label
     ds.RTImageName = spec.label
     ds.RTImageDescription = (f"{'MV portal image' if portal else 'DRR'} of beam "

@@ -40,8 +40,9 @@ REMOVED: frozenset[str] = frozenset({
     "ModifiedAttributesSequence", "OriginalAttributesSequence",
 })
 
-#: Annex E "Z" attributes: kept present (type 2) but empty.
-EMPTIED: frozenset[str] = frozenset({"PatientBirthDate", "PatientSex"})
+#: Annex E "Z" attributes: kept present (type 2) but empty. A brachy source's serial
+#: number names the site's equipment as a Device Serial Number does.
+EMPTIED: frozenset[str] = frozenset({"PatientBirthDate", "PatientSex", "SourceSerialNumber"})
 
 #: PS3.16 CID 7050 codes of what was done (DCM coding scheme).
 PROFILE_CODES: tuple[tuple[str, str], ...] = (

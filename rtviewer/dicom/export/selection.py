@@ -75,4 +75,32 @@ def select_chain(scan: ScanResult, seeds: Iterable[Path]) -> list[Instance]:
         todo.extend(_forward(inst, by_path, by_series))
         if inst.kind in ("rtplan", "rtionplan"):
             todo.extend(_dependants(scan, {inst.path}))
+    chosen |= _frames_kept(scan, chosen, by_path)
     return [inst for inst in scan.instances() if inst.path in chosen]
+
+
+def _frames_kept(scan: ScanResult, chosen: set[Path],
+                 by_path: dict[Path, Instance]) -> set[Path]:
+    """The series that resolve a Frame of Reference no chosen file carries.
+
+    A Frame of Reference reference resolved in the source must not become a missing one
+    in the export; the series the scan resolved it to comes along.
+    """
+    frames = {by_path[p].frame_of_reference_uid for p in chosen}
+    extra: set[Path] = set()
+    for path in list(chosen):
+        for ref in by_path[path].references:
+            if ref.kind == "frame_of_reference" and ref.resolved and ref.uid not in frames \
+                    and ref.path is not None:
+                extra |= _series_of(scan, ref.path)
+                frames.add(ref.uid)
+    return extra
+
+
+def _series_of(scan: ScanResult, path: Path) -> set[Path]:
+    for p in scan.patients:
+        for st in p.studies:
+            for se in st.series:
+                if any(i.path == path for i in se.instances):
+                    return {i.path for i in se.instances}
+    return {path}

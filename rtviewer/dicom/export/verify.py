@@ -118,11 +118,8 @@ def shift_date(value: str, days: int) -> str | None:
 
 def _source_values(ds: Dataset) -> Iterator[tuple[str, str, str]]:
     """(kind, keyword, value) of everything identifying in one source dataset."""
-    for elem in ds.file_meta if hasattr(ds, "file_meta") else ():
-        if elem.VR == "UI" and not elem.keyword.endswith("ClassUID") \
-                and elem.keyword != "TransferSyntaxUID":
-            yield from (("uid", elem.keyword, v) for v in _values(elem))
-    for _, elem in _walk(ds):
+    meta = list(ds.file_meta) if hasattr(ds, "file_meta") else []
+    for elem in [*meta, *(elem for _, elem in _walk(ds))]:
         kind = _identity_kind(elem)
         if kind is not None:
             yield from ((kind, elem.keyword, v) for v in _values(elem))
@@ -134,7 +131,7 @@ def _identity_kind(elem: DataElement) -> str | None:
     if elem.VR in ("DA", "DT"):
         return "date"
     if elem.VR == "UI":
-        return None if elem.keyword.endswith("ClassUID") \
+        return "class" if elem.keyword.endswith("ClassUID") \
             or elem.keyword == "TransferSyntaxUID" else "uid"
     if elem.VR == "PN" or elem.keyword in IDENTITY_KEYWORDS:
         return "text"
@@ -163,17 +160,22 @@ def collect_identifiers(sources: Iterable[Dataset],
     births: set[str] = set()
     uids: set[str] = set()
     dates: set[str] = set()
+    kept: set[str] = set()
     for ds in sources:
         for kind, _keyword, value in _source_values(ds):
             if kind == "text":
                 texts |= _text_forms(value)
             elif kind == "uid" and value not in UID_dictionary:
                 uids.add(value.strip("\x00 "))
+            elif kind == "class":
+                kept.add(value.strip("\x00 "))
             elif kind in ("date", "birth"):
                 (births if kind == "birth" else dates).add(value[:8])
     shifts = tuple(shift_days)
     shifted = {s for d in dates for n in shifts if (s := shift_date(d, n))}
-    return Identifiers(frozenset(texts), frozenset(births), frozenset(uids),
+    # An implementation's UID is also written as Creator Version UID (remapped) but
+    # stays in the file meta (not identifying): it is not an instance UID.
+    return Identifiers(frozenset(texts), frozenset(births), frozenset(uids - kept),
                        frozenset(dates | births), frozenset(shifted))
 
 
