@@ -55,7 +55,7 @@ def _run_window(paths: list[str], log_path: Path | None, demo: bool = False) -> 
     import pyqtgraph as pg
 
     pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
-    from rtviewer.ui import about, recent_menu, settings_store, single_instance, startup
+    from rtviewer.ui import settings_store, single_instance, startup
     from rtviewer.ui.file_open import FileOpenFilter
 
     startup.frozen_guards()
@@ -71,19 +71,11 @@ def _run_window(paths: list[str], log_path: Path | None, demo: bool = False) -> 
     if server is None:
         log.info("handed %s to the running rtviewer window", paths)
         return 0
-    from rtviewer.ui.main_window import MainWindow
-    from rtviewer.ui.viewer_controller import attach_viewer
-
-    window = MainWindow()
-    controller = attach_viewer(window)  # the viewer, with the patient tree docked beside it
-    open_path = _logged_opener(window)
+    window, controller, open_path = build_window(opening=bool(paths) or demo)
     startup.install_excepthook(log_path, lambda: window)
     server.paths_received.connect(
         lambda more: single_instance.offer_to_open(window, more, open_path))
     file_open.set_handler(open_path)
-    recent_menu.add_recent_menu(window, window.scan_finished, open_path)
-    _after_first_image(controller, bool(paths) or demo,
-                       lambda: _add_late_menus(window, about))
     settings_store.restore_window_layout(window)
     app.aboutToQuit.connect(lambda: settings_store.save_window_layout(window))
     _sigint_timer = startup.install_sigint_handler(app)  # noqa: F841 (keep it alive)
@@ -100,6 +92,25 @@ def _run_window(paths: list[str], log_path: Path | None, demo: bool = False) -> 
         return int(app.exec())
     finally:
         _stop_workers(controller, demo_worker)
+
+
+def build_window(*, opening: bool) -> tuple[Any, Any, Callable[[str], object]]:
+    """The main window with its viewer and menus: ``(window, controller, open_path)``.
+
+    The composition ``rtviewer`` shows, also used by the window screenshots
+    (``docs/screenshots/window_shots.py``) so that they show the real window.
+    ``opening``: a folder will be opened at once (the late menus wait for its image).
+    """
+    from rtviewer.ui import about, recent_menu
+    from rtviewer.ui.main_window import MainWindow
+    from rtviewer.ui.viewer_controller import attach_viewer
+
+    window = MainWindow()
+    controller = attach_viewer(window)  # the viewer, with the patient tree docked beside it
+    open_path = _logged_opener(window)
+    recent_menu.add_recent_menu(window, window.scan_finished, open_path)
+    _after_first_image(controller, opening, lambda: _add_late_menus(window, about))
+    return window, controller, open_path
 
 
 def _stop_workers(controller: Any, demo_worker: Any = None) -> None:

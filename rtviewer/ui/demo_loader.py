@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from PySide6 import QtCore, QtWidgets
 
+from rtviewer.demo.thorax_patient import PATIENT_ID as THORAX_PATIENT_ID
 from rtviewer.ui.detached_thread import DetachedThread
 
 __all__ = ["DemoWorker", "open_demo_when_ready"]
@@ -82,6 +83,9 @@ class _DemoBar(QtWidgets.QProgressBar):
     @QtCore.Slot(str)
     def ready(self, folder: str) -> None:
         self._finish()
+        controller = getattr(self._window, "viewer_controller", None)
+        if controller is not None:  # the README shows the external-beam patient first
+            controller.preferred_patient = THORAX_PATIENT_ID
         self._open_path(folder)
 
     @QtCore.Slot(str)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rtviewer.model.index import Instance, Study
 
-__all__ = ["dose_label", "short_name", "study_label"]
+__all__ = ["dose_kind", "dose_label", "short_name", "study_label"]
 
 #: Dose Summation Type (3004,000A) defined terms, as the scan summary lists them.
 _SUMMATION = ("MULTI_PLAN", "PLAN", "PLAN_OVERVIEW", "FRACTION", "BEAM", "BRACHY",
@@ -37,15 +37,23 @@ def dose_label(path: Path, instance: Instance | None) -> str:
     instance : Instance or None
         Its entry in the scan index, whose summary lists the summation and dose types.
     """
-    tokens = [t.strip() for t in (instance.summary or "").split(",")] if instance else []
+    kind = dose_kind(instance) if instance is not None else None
+    if kind is None:
+        return path.name
+    return f"{kind} {short_name(path)}"
+
+
+def dose_kind(instance: Instance) -> str | None:
+    """``"PLAN dose"``, ``"BEAM EFFECTIVE dose"``; None when the summary does not say."""
+    tokens = [t.strip() for t in (instance.summary or "").split(",")]
     summation = next((t for t in tokens if t in _SUMMATION), None)
     dose_type = next((t for t in tokens if t in _DOSE_TYPE), None)
     if summation is None:
-        return path.name
+        return None
     # physical dose is the usual case: only an effective or error dose is called out
-    kind = f"{summation} {dose_type} dose" if dose_type not in (None, "PHYSICAL") \
-        else f"{summation} dose"
-    return f"{kind} {short_name(path)}"
+    if dose_type not in (None, "PHYSICAL"):
+        return f"{summation} {dose_type} dose"
+    return f"{summation} dose"
 
 
 def study_label(study: Study) -> str:

@@ -29,10 +29,18 @@ class MainWindow(QtWidgets.QMainWindow):
         A :class:`~rtviewer.model.index.ScanResult` is shown.
     instance_activated(object)
         The user double-clicked a file (its :class:`~pathlib.Path`).
+
+    root_closed(object)
+        The folder (its :class:`~pathlib.Path`) was closed: it left the tree.
+    tree_menu(object, object)
+        The tree's context menu (a ``QMenu``) is about to show for an item (or None):
+        other parts add their entries.
     """
 
     scan_finished = QtCore.Signal(object)
     instance_activated = QtCore.Signal(object)
+    root_closed = QtCore.Signal(object)
+    tree_menu = QtCore.Signal(object, object)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,12 +50,17 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setAcceptDrops(True)
         self.tree = ScanTree(self)
         self.tree.itemDoubleClicked.connect(self._on_double_click)
+        self.tree.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._on_tree_menu)
         self.setCentralWidget(self.tree)
         self.problems = ProblemsDock(self)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, self.problems)
         self.check = CheckDock(self)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, self.check)
         self.tabifyDockWidget(self.problems, self.check)
+        # empty docks start closed: the View menu opens them (Problems opens itself on news)
+        self.problems.hide()
+        self.check.hide()
         self.check.link_tree(self.tree)
         self.scan_finished.connect(self.check.set_root)
         self.results: dict[Path, ScanResult] = {}
@@ -73,6 +86,7 @@ class MainWindow(QtWidgets.QMainWindow):
         actions = [
             ("Open &Folder…", QtGui.QKeySequence.StandardKey.Open, self._ask_folder),
             ("Open F&ile…", None, self._ask_file),
+            ("&Close Folder", QtGui.QKeySequence.StandardKey.Close, self.close_current_root),
             ("&Quit", QtGui.QKeySequence.StandardKey.Quit, self.close),
         ]
         for text, shortcut, slot in actions:
@@ -81,6 +95,49 @@ class MainWindow(QtWidgets.QMainWindow):
                 action.setShortcut(shortcut)
             action.triggered.connect(slot)
             menu.addAction(action)
+        self.view_menu = self.menuBar().addMenu("&View")
+        for dock in (self.problems, self.check):
+            self.view_menu.addAction(dock.toggleViewAction())
+
+    def add_dock_toggle(self, dock: QtWidgets.QDockWidget) -> None:
+        """Offer a dock in the View menu (docks start closed when empty)."""
+        self.view_menu.addAction(dock.toggleViewAction())
+
+    # -- closing folders ----------------------------------------------------------------
+    def root_of(self, item: QtWidgets.QTreeWidgetItem | None) -> Path | None:
+        """The scanned folder an item belongs to (its top-level item's path)."""
+        while item is not None and item.parent() is not None:
+            item = item.parent()
+        path = item.data(0, PATH_ROLE) if item is not None else None
+        return Path(path) if path else None
+
+    def close_current_root(self) -> None:
+        """File → Close Folder: the folder of the selected item, else the last opened."""
+        root = self.root_of(self.tree.currentItem())
+        if root is None and self.results:
+            root = list(self.results)[-1]
+        if root is not None:
+            self.close_root(root)
+
+    def close_root(self, root: Path) -> None:
+        """Remove a scanned folder from the tree (nothing on disk changes)."""
+        if self.results.pop(Path(root), None) is None:
+            return
+        self.tree.remove_root(Path(root))
+        self.problems.forget_root(str(root))
+        self.statusBar().showMessage(f"Closed {root}", 10_000)
+        self.root_closed.emit(Path(root))
+
+    def _on_tree_menu(self, pos: QtCore.QPoint) -> None:
+        item = self.tree.itemAt(pos)
+        menu = QtWidgets.QMenu(self.tree)
+        root = self.root_of(item)
+        if root is not None:
+            menu.addAction(f"Close folder {root.name or root}",
+                           lambda: self.close_root(root))
+        self.tree_menu.emit(menu, item)
+        if not menu.isEmpty():
+            menu.exec(self.tree.viewport().mapToGlobal(pos))
 
     def _ask_folder(self) -> None:
         folder = QtWidgets.QFileDialog.getExistingDirectory(self, "Open a DICOM folder")

@@ -55,6 +55,8 @@ class NetworkMenu(QtCore.QObject):
         dock.setObjectName("network_dock")
         dock.setWidget(self.log)
         window.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        dock.hide()  # empty until something is received, sent or queried (then it opens)
+        self.dock = dock
         menu.addAction(dock.toggleViewAction())
         window.destroyed.connect(lambda *_: service.stop_receiving())
         if service.settings_error:
@@ -81,6 +83,7 @@ class NetworkMenu(QtCore.QObject):
         shown = printable(message)  # peer-supplied labels and AE titles
         self.log.addItem(QtCore.QDateTime.currentDateTime().toString("HH:mm:ss  ") + shown)
         self.log.scrollToBottom()
+        self.dock.show()
         self.window.statusBar().showMessage(shown, 15_000)
 
     def _on_received(self, message: str) -> None:

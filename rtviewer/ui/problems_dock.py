@@ -30,6 +30,16 @@ class ProblemsDock(QtWidgets.QDockWidget):
         rows = [("problem", str(p.path), p.reason) for p in result.problems]
         rows += [("skipped", str(s.path), s.reason) for s in result.skipped]
         self._rows[str(result.root)] = rows
+        self._fill()
+        if result.problems:  # unusable DICOM is news; skipped non-DICOM files are not
+            self.show()
+
+    def forget_root(self, root: str) -> None:
+        """Drop the rows of a closed folder."""
+        self._rows.pop(str(root), None)
+        self._fill()
+
+    def _fill(self) -> None:
         all_rows = [r for root in sorted(self._rows) for r in self._rows[root]]
         self.table.setRowCount(len(all_rows))
         for i, (kind, path, reason) in enumerate(all_rows):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from rtviewer.ui.scene import Readout, Scene
 from rtviewer.ui.view_state import ReferenceDose, ViewState
@@ -37,22 +37,35 @@ def readout_text(readout: Readout, reference: ReferenceDose | None) -> str:
     return "   ".join(parts)
 
 
+#: What the readout says while the cursor is off the views: where the numbers will appear.
+IDLE_TEXT = "Point at a view: position (mm), image value, dose (Gy, %), structures"
+
+
 class ReadoutLabel(QtWidgets.QLabel):
     """Follows ``state.cursorChanged`` and shows :func:`readout_text` for the scene."""
 
     def __init__(self, state: ViewState, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("readout")
         self.state = state
         self.scene = Scene()
+        self.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        self.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._idle()
         state.cursorChanged.connect(self._on_cursor)
+
+    def _idle(self) -> None:
+        self.setText(IDLE_TEXT)
+        self.setStyleSheet("QLabel#readout { color: gray; }")
 
     def set_scene(self, scene: Scene) -> None:
         """Read values from ``scene`` from now on."""
         self.scene = scene
-        self.clear()
+        self._idle()
 
     def _on_cursor(self, xyz: np.ndarray | None) -> None:
         if xyz is None or self.scene.empty:
-            self.clear()
+            self._idle()
             return
+        self.setStyleSheet("")
         self.setText(readout_text(self.scene.readout(xyz), self.state.reference_dose))

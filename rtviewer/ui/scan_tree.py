@@ -10,6 +10,7 @@ from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.index import Instance, Patient, Reference, ScanResult, Series
 from rtviewer.printable import printable_row
 from rtviewer.ui.dose_labels import study_label
+from rtviewer.ui.tree_labels import instance_label, patient_label, reference_label
 
 __all__ = ["ScanTree", "PATH_ROLE"]
 
@@ -17,8 +18,9 @@ __all__ = ["ScanTree", "PATH_ROLE"]
 PATH_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 _MISSING = QtGui.QColor(200, 30, 30)
 _WARNING = QtGui.QColor(170, 110, 0)
-#: Initial width of the Object column (px): the tree sits in a ~300 px dock.
-OBJECT_COLUMN_PX = 230
+#: Initial width of the Object column (px): the tree sits in a 240-360 px dock, and the
+#: column carries what a physicist looks for (names, plan labels, beams, fractions).
+OBJECT_COLUMN_PX = 320
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -41,13 +43,19 @@ class ScanTree(QtWidgets.QTreeWidget):
         self.setHeaderLabels(["Object", "Details"])
         self.setUniformRowHeights(True)
         self.setAlternatingRowColors(True)
-        # UID-named files would push the Details column out of a narrow dock: the names are
-        # elided in the middle (full path in the tooltip) and the column is user-resizable
-        self.setTextElideMode(QtCore.Qt.TextElideMode.ElideMiddle)
+        # labels start with what tells them apart (name, plan label): elided at the end
+        # (full text in the tooltip); the column is user-resizable
+        self.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
         self.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Interactive)
         self.setColumnWidth(0, OBJECT_COLUMN_PX)
         self.setIndentation(14)
         self._roots: dict[Path, QtWidgets.QTreeWidgetItem] = {}
+
+    def remove_root(self, root: Path) -> None:
+        """Take a scanned folder's node out of the tree."""
+        old = self._roots.pop(root, None)
+        if old is not None:
+            self.takeTopLevelItem(self.indexOfTopLevelItem(old))
 
     def show_result(self, result: ScanResult) -> QtWidgets.QTreeWidgetItem:
         """Add (or replace) the tree of one scan; return its top-level item."""
@@ -75,9 +83,9 @@ class ScanTree(QtWidgets.QTreeWidget):
 
     def _add_patient(self, parent: QtWidgets.QTreeWidgetItem, patient: Patient,
                      root: Path) -> None:
-        label = f"Patient {patient.patient_id or '(no ID)'}"
         item = QtWidgets.QTreeWidgetItem(
-            parent, printable_row([label, patient.patient_name or "(no name)"]))
+            parent, printable_row([patient_label(patient),
+                                   f"Patient ID {patient.patient_id or '(none)'}"]))
         for study in patient.studies:
             # the label a physicist recognises; the UID stays in the details and tooltip
             uid = f"Study Instance UID {study.study_instance_uid or '(none)'}"
@@ -90,11 +98,12 @@ class ScanTree(QtWidgets.QTreeWidget):
     def _add_series(self, parent: QtWidgets.QTreeWidgetItem, series: Series,
                     root: Path) -> None:
         volume = f" (volume {series.volume_index + 1})" if series.findings else ""
-        label = f"{series.modality or '?'} series{volume}"
+        # the description is what a physicist recognises: first, where a narrow dock shows it
+        description = (series.series_description or "").strip()
+        label = f"{series.modality or '?'}{' ' + description if description else ' series'}"
+        label += volume
         n = series.instance_count
         details = f"{n} file{'s' if n != 1 else ''}"
-        if series.series_description:
-            details = f"{series.series_description} — {details}"
         item = QtWidgets.QTreeWidgetItem(parent, printable_row([label, details]))
         item.setToolTip(0, f"Series Instance UID {series.series_instance_uid}\n"
                         + _tooltip(series.findings))
@@ -107,10 +116,12 @@ class ScanTree(QtWidgets.QTreeWidget):
 
     def _add_instance(self, parent: QtWidgets.QTreeWidgetItem, inst: Instance,
                       root: Path) -> None:
+        # what the file holds first (plan label, beams, fractions); its file name beside it
         item = QtWidgets.QTreeWidgetItem(parent, printable_row([
-            _rel(inst.path, root), inst.summary or inst.sop_class_name]))
+            instance_label(inst), _rel(inst.path, root)]))
         item.setData(0, PATH_ROLE, str(inst.path))
-        tip = f"{inst.path}\n{inst.sop_class_name}\nSOP Instance UID {inst.sop_instance_uid}"
+        tip = (f"{inst.summary or inst.sop_class_name}\n{inst.path}\n"
+               f"SOP Instance UID {inst.sop_instance_uid}")
         if inst.findings:
             tip += "\n" + _tooltip(inst.findings)
             if any(f.severity is not Severity.INFO for f in inst.findings):
@@ -128,7 +139,8 @@ class ScanTree(QtWidgets.QTreeWidget):
         if ref.kind == "image_series" and ref.referenced_instance_count:
             target += (f" — {ref.missing_instance_count} of {ref.referenced_instance_count} "
                        "referenced images missing")
-        item = QtWidgets.QTreeWidgetItem(parent, printable_row([f"→ {ref.kind}", target]))
+        item = QtWidgets.QTreeWidgetItem(parent, printable_row([reference_label(ref.kind),
+                                                                target]))
         item.setToolTip(0, ref.uid)
         item.setToolTip(1, ref.uid)
         if ref.path is not None:

@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from rtviewer.ui.dose_panel import DosePanel
 from rtviewer.ui.dvh_panel import DvhPanel
 from rtviewer.ui.loader import LoadResult
+from rtviewer.ui.patient_banner import PatientBanner
 from rtviewer.ui.plan_panel import PlanPanel
 from rtviewer.ui.points_panel import PointsPanel
 from rtviewer.ui.readout import ReadoutLabel
@@ -27,6 +28,14 @@ from rtviewer.ui.view_geometry import VIEWS
 from rtviewer.ui.view_state import CT_PRESETS, ViewState
 
 __all__ = ["Viewer", "initial_window"]
+
+#: The side panel's tabs: tight padding so that every tab's name fits without scroll
+#: arrows in a panel of about 420 px (1280 px wide screens).
+_TAB_STYLE = "QTabBar::tab { padding: 4px 7px; }"
+#: The side panel's pages may be squeezed to this width (px); the tab bar sets the floor.
+PANEL_MIN_PX = 300
+#: The side panel's share of the viewer's width at first show.
+PANEL_SHARE = 0.34
 
 
 def initial_window(scene: Scene) -> tuple[float, float]:
@@ -59,6 +68,7 @@ class Viewer(QtWidgets.QWidget):
         self.plan_panel = PlanPanel()
         self.points_panel = PointsPanel()
         self.readout = ReadoutLabel(self.state)
+        self.banner = PatientBanner()
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.addTab(self.structure_panel, "Structures")
         self.tabs.addTab(self.dose_panel, "Dose")
@@ -75,13 +85,49 @@ class Viewer(QtWidgets.QWidget):
             self.points_panel.userPointsChanged.connect(overlay.set_user_points)
         # the views draw the structure model the DVHs integrate
         self.dvh_panel.model_choice.currentTextChanged.connect(self._on_structure_model)
+        self._fit_tabs()
         # built after rt_views so the menu offers the beam's-eye and RT Image views too
         self.screenshot.setMenu(build_screenshot_menu(self, self.screenshot))
 
     # -- layout ---------------------------------------------------------------------------
-    def _build_toolbar(self) -> QtWidgets.QHBoxLayout:
+    def _fit_tabs(self) -> None:
+        """Every tab readable: the panel is never narrower than its tab bar.
+
+        The pages themselves may be squeezed (their own minimum widths would otherwise
+        add up to more than a 1280 px screen holds beside the tree and the views).
+        """
+        self.tabs.setStyleSheet(_TAB_STYLE)
+        bar = self.tabs.tabBar()
+        bar.setElideMode(QtCore.Qt.TextElideMode.ElideNone)
+        bar.setUsesScrollButtons(False)
+        for index in range(self.tabs.count()):
+            page = self.tabs.widget(index)
+            if page is not None:
+                page.setMinimumWidth(PANEL_MIN_PX)
+        self.tabs.setMinimumWidth(max(PANEL_MIN_PX, bar.sizeHint().width() + 4))
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
+        """At the first show, give the side panel its share (the user's drag wins later)."""
+        super().showEvent(event)
+        if not getattr(self, "_split_done", False):
+            self._split_done = True
+            width = self.splitter.width()
+            panel = max(self.tabs.minimumWidth(), int(PANEL_SHARE * width))
+            self.splitter.setSizes([width - panel, panel])
+
+    def show_tabs_for(self, scene: Scene) -> None:
+        """Offer the Beam's eye tab for external beams and the Brachy tab for brachy plans."""
+        plan = scene.plan
+        brachy = getattr(plan, "brachy", None) is not None
+        beams = bool(getattr(plan, "beams", ()))
+        for page, wanted in ((self.rt_views.bev, beams or plan is None),
+                             (self.rt_views.brachy, brachy or plan is None)):
+            self.tabs.setTabVisible(self.tabs.indexOf(page), wanted)
+        self.tabs.setMinimumWidth(max(PANEL_MIN_PX, self.tabs.tabBar().sizeHint().width() + 4))
+
+    def _build_toolbar(self) -> QtWidgets.QToolBar:
         self.preset = QtWidgets.QComboBox()
-        self.preset.addItem("Window preset…")
+        self.preset.addItem("W/L preset…")
         self.preset.addItems(list(CT_PRESETS))
         self.preset.activated.connect(self._on_preset)
         self.layout_button = QtWidgets.QPushButton("1 view")
@@ -96,17 +142,27 @@ class Viewer(QtWidgets.QWidget):
         self.reset_zoom.clicked.connect(self._reset_all_zooms)
         self.screenshot = QtWidgets.QPushButton("Screenshot…")
         self.screenshot.setToolTip("Save all slice views or one chosen view as PNG")
-        bar = QtWidgets.QHBoxLayout()
+        # a QToolBar, not a row of widgets: what does not fit a narrow window goes behind
+        # its » button instead of widening the window past a 1280 px screen
+        bar = QtWidgets.QToolBar()
+        bar.setObjectName("view_toolbar")
         for widget in (self.preset, self.layout_button, self.single_choice, self.reset_zoom,
                        self.screenshot):
             bar.addWidget(widget)
-        bar.addStretch(1)
         self._toolbar = bar
         return bar
 
     def add_toolbar_widget(self, widget: QtWidgets.QWidget) -> None:
-        """Append a widget to the toolbar above the views (before the stretch)."""
-        self._toolbar.insertWidget(self._toolbar.count() - 1, widget)
+        """Append a widget to the toolbar above the views."""
+        self._toolbar.addWidget(widget)
+
+    def insert_toolbar_widget(self, widget: QtWidgets.QWidget) -> None:
+        """Put a widget first in the toolbar (what stays visible in a narrow window)."""
+        first = self._toolbar.actions()[0] if self._toolbar.actions() else None
+        if first is None:
+            self._toolbar.addWidget(widget)
+        else:
+            self._toolbar.insertWidget(first, widget)
 
     def _build_layout(self) -> None:
         self.view_area = QtWidgets.QWidget()
@@ -121,7 +177,7 @@ class Viewer(QtWidgets.QWidget):
         left = QtWidgets.QWidget()
         column = QtWidgets.QVBoxLayout(left)
         column.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(self._build_toolbar())
+        column.addWidget(self._build_toolbar())
         column.addWidget(self.view_area, 1)
         column.addWidget(self.readout)
         self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
@@ -131,6 +187,8 @@ class Viewer(QtWidgets.QWidget):
         self.splitter.setStretchFactor(1, 1)
         outer = QtWidgets.QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(2)
+        outer.addWidget(self.banner)
         outer.addWidget(self.splitter)
 
     def _reset_all_zooms(self) -> None:
@@ -210,6 +268,7 @@ class Viewer(QtWidgets.QWidget):
         self.dvh_panel.set_scene(scene)
         self.points_panel.set_scene(scene)
         self.rt_views.set_scene(scene)
+        self.show_tabs_for(scene)
         return why
 
     def _flag_dose(self, warnings: tuple[str, ...]) -> None:

@@ -16,10 +16,12 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from rtviewer.model.index import ScanResult
+from rtviewer.model.index import Instance, Patient, ScanResult
 from rtviewer.ui.chain import Chain, chain_for, default_chain
 from rtviewer.ui.dose_labels import dose_label
 from rtviewer.ui.loader import LoadResult, LoadWorker
+from rtviewer.ui.patient_banner import patient_facts, plan_words, window_title
+from rtviewer.ui.scene import Scene
 from rtviewer.ui.viewer import Viewer
 
 __all__ = ["ViewerController", "attach_viewer", "loaded_message"]
@@ -27,10 +29,15 @@ __all__ = ["ViewerController", "attach_viewer", "loaded_message"]
 log = logging.getLogger(__name__)
 
 _LOADABLE = ("rtdose", "rtplan", "rtionplan", "rtstruct", "image")
-# the Problems and Check docks at first show (px): a tool row, the table header, a row or two
-BOTTOM_DOCK_PX = 100
-# the patient tree dock at first show (px)
-TREE_DOCK_PX = 300
+# the Problems and Check docks when opened (px): a tool row, the table header, a row or two
+BOTTOM_DOCK_PX = 160
+#: The patient tree dock: never narrower (names and plan labels stay readable), and its
+#: share of the window at first show, within [TREE_MIN_PX, TREE_MAX_PX].
+TREE_MIN_PX = 240
+TREE_MAX_PX = 360
+TREE_SHARE = 0.21
+#: The status-bar readout's width (px): position, HU, dose in Gy and %, two structures.
+READOUT_MIN_PX = 560
 
 
 class ViewerController(QtCore.QObject):
@@ -52,10 +59,17 @@ class ViewerController(QtCore.QObject):
         self._partial_shown = -1
         self._workers: list[LoadWorker] = []
         self.chain = Chain()
+        #: The folder and patient on screen: everything shown belongs to them.
+        self.shown_root: Path | None = None
+        self.shown_patient: Patient | None = None
+        #: Patient ID a new folder opens on when it holds it (the demo: external beam first).
+        self.preferred_patient: str | None = None
+        self._pending_file: tuple[ScanResult, Instance] | None = None
         self._dock_tree()
         self._build_status()
         self._build_choices()
         window.scan_finished.connect(self._on_scan_finished)
+        window.root_closed.connect(self._on_root_closed)
         window.tree.itemSelectionChanged.connect(self._on_selection)
 
     # -- layout -------------------------------------------------------------------------
@@ -65,13 +79,18 @@ class ViewerController(QtCore.QObject):
         dock = QtWidgets.QDockWidget("Patients", window)
         dock.setObjectName("patients_dock")
         dock.setWidget(tree)
+        dock.setMinimumWidth(TREE_MIN_PX)
         window.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         window.setCentralWidget(self.viewer)
-        window.resizeDocks([dock], [TREE_DOCK_PX], QtCore.Qt.Orientation.Horizontal)
+        window.resizeDocks([dock], [self.tree_width()], QtCore.Qt.Orientation.Horizontal)
         # Qt scales dock sizes with the window, so the short bottom docks are set at the
         # first show (eventFilter), once the window has its real size
         self._docks_compacted = False
         self.tree_dock = dock
+
+    def tree_width(self) -> int:
+        """The tree dock's first-show width (px) for the window's current width."""
+        return int(min(TREE_MAX_PX, max(TREE_MIN_PX, TREE_SHARE * self.window.width())))
 
     def compact_bottom_docks(self) -> None:
         """Problems and Check docks one short tab high: useful, but the images come first.
@@ -79,7 +98,8 @@ class ViewerController(QtCore.QObject):
         The patient tree gets its default width at the same time (Qt scaled it too).
         """
         window = self.window
-        window.resizeDocks([self.tree_dock], [TREE_DOCK_PX], QtCore.Qt.Orientation.Horizontal)
+        window.resizeDocks([self.tree_dock], [self.tree_width()],
+                           QtCore.Qt.Orientation.Horizontal)
         bottom = [d for d in window.findChildren(QtWidgets.QDockWidget)
                   if window.dockWidgetArea(d) == QtCore.Qt.DockWidgetArea.BottomDockWidgetArea]
         if bottom:
@@ -89,7 +109,10 @@ class ViewerController(QtCore.QObject):
     def _build_status(self) -> None:
         bar = self.window.statusBar()
         self.viewer.readout.setParent(None)
-        bar.addWidget(self.viewer.readout, 1)
+        # permanent: a temporary message (loading, scanning) never hides the readout; no
+        # stretch, so the messages keep the left part of the bar
+        self.viewer.readout.setMinimumWidth(READOUT_MIN_PX)
+        bar.addPermanentWidget(self.viewer.readout)
         self.load_progress = QtWidgets.QProgressBar(bar)
         self.load_progress.setMaximumWidth(200)
         self.load_progress.setFormat("loading %p%")
@@ -102,11 +125,11 @@ class ViewerController(QtCore.QObject):
         # long vendor file names must not widen the window
         self.dose_choice.setSizeAdjustPolicy(
             QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.dose_choice.setMinimumContentsLength(17)
-        self.dose_choice.setToolTip("Doses of this plan / study: one is shown at a time")
+        self.dose_choice.setMinimumContentsLength(14)
+        self.dose_choice.setToolTip("Dose shown. Doses of this plan / study: one at a time")
         self.dose_choice.activated.connect(self._on_dose_chosen)
-        self.viewer.add_toolbar_widget(QtWidgets.QLabel("Dose:"))
-        self.viewer.add_toolbar_widget(self.dose_choice)
+        # first in the toolbar: which dose is on screen matters more than the tools after it
+        self.viewer.insert_toolbar_widget(self.dose_choice)
 
     # -- requests -------------------------------------------------------------------------
     def _result_for(self, path: Path) -> ScanResult | None:
@@ -126,19 +149,76 @@ class ViewerController(QtCore.QObject):
         if result is None:
             return
         inst = next(i for i in result.instances() if i.path == Path(path))
+        if inst.kind in ("rtimage", "rtrecord"):
+            patient = _patient_of(result, inst.path)
+            if not self._is_shown(result, patient):  # one patient on screen at a time
+                self._pending_file = (result, inst)
+                self._show_patient(result, patient)
+                return
         if self.viewer.rt_views.show_file(result, inst):  # RT Image, treatment record
             return
         if inst.kind in _LOADABLE:
             self.load(chain_for(result, Path(path)))
 
+    def _is_shown(self, result: ScanResult, patient: Patient | None) -> bool:
+        return result.root == self.shown_root and patient == self.shown_patient
+
+    def _show_patient(self, result: ScanResult, patient: Patient | None) -> None:
+        """Show ``patient``'s default chain; without one, an empty view named for them."""
+        patient_id = patient.patient_id if patient is not None else None
+        chain, why = _window_chain(result, patient_id)
+        if chain.renderable or chain.plan is not None:
+            log.info("showing %s", why)
+            self.load(chain)
+            return
+        self._clear(result, patient)
+        if self._pending_file is not None:
+            pending, self._pending_file = self._pending_file, None
+            self.viewer.rt_views.show_file(*pending)
+
     def _on_scan_finished(self, result: ScanResult) -> None:
-        if self.viewer.scene.empty and not self._workers:
-            chain, why = default_chain(result)
-            if not chain.renderable:  # a plan alone still draws its beams or channels
-                chain, why = default_chain(result, accept=lambda c: c.plan is not None)
-            if chain.renderable or chain.plan is not None:
-                log.info("showing %s", why)
-                self.load(chain)
+        """A newly opened folder is shown at once; a rescan of the shown one keeps the view."""
+        if result.root == self.shown_root and not self.viewer.scene.empty:
+            return
+        preferred = self.preferred_patient
+        if preferred is not None and any(p.patient_id == preferred for p in result.patients):
+            chain, why = _window_chain(result, preferred)
+        else:
+            chain, why = _window_chain(result)
+        if chain.renderable or chain.plan is not None:
+            log.info("showing %s", why)
+            self.load(chain)
+            return
+        self._clear(result, None, nothing_shown(result))
+
+    def _on_root_closed(self, root: Path) -> None:
+        """The shown folder was closed: show the last remaining one, else nothing."""
+        if root != self.shown_root:
+            return
+        self.shown_root = self.shown_patient = None
+        remaining = list(self.window.results.values())
+        if remaining:
+            self._on_scan_finished(remaining[-1])
+        else:
+            self._clear(None, None, "No folder open. File → Open Folder, or drop a folder here.")
+
+    def _clear(self, result: ScanResult | None, patient: Patient | None,
+               message: str | None = None) -> None:
+        """Empty the views (nothing of another patient stays on screen) and say why."""
+        self._generation += 1  # a load still running is no longer wanted
+        self.chain = Chain()
+        self.viewer.set_scene(Scene())
+        self.offer_doses(self.chain)
+        self.shown_root = result.root if result is not None else None
+        self.shown_patient = patient
+        if patient is not None:
+            name = patient.patient_name or "(no name)"
+            text = (f"{name} · ID {patient.patient_id or '(none)'}: "
+                    "no image, dose, structure set or plan to show in the slice views")
+        else:
+            text = message or "Nothing to show"
+        self.viewer.banner.show_message(text)
+        self.window.setWindowTitle(f"{text} — rtviewer" if patient else "rtviewer")
 
     def _on_dose_chosen(self, index: int) -> None:
         path = self.dose_choice.itemData(index)
@@ -179,6 +259,7 @@ class ViewerController(QtCore.QObject):
         if generation == self._generation:
             self._partial_shown = generation
             self.viewer.show_result(result)
+            self._name_patient(result.chain)
             self.window.statusBar().showMessage("Reading the structure set…")
 
     def _on_loaded(self, result: LoadResult, generation: int) -> None:
@@ -190,9 +271,27 @@ class ViewerController(QtCore.QObject):
         self.offer_doses(result.chain)
         plan = result.chain.plan
         self.viewer.rt_views.set_related(self._result_for(plan) if plan is not None else None)
+        self._name_patient(result.chain)
         self.window.statusBar().showMessage(
             loaded_message(result.chain, why, result.problems), 15000)
+        if self._pending_file is not None:  # an RT Image or record of this patient
+            pending, self._pending_file = self._pending_file, None
+            self.viewer.rt_views.show_file(*pending)
         self.loaded.emit(result)
+
+    def _name_patient(self, chain: Chain) -> None:
+        """Banner and window title: whose data and which plan are on screen."""
+        first = _first_path(chain)
+        scan = self._result_for(first) if first is not None else None
+        self.shown_root = scan.root if scan is not None else None
+        self.shown_patient = _patient_of(scan, first) if scan and first else None
+        if first is None:
+            return
+        facts = patient_facts(first)
+        scene = self.viewer.scene
+        self.viewer.banner.show_patient(
+            facts, plan_words(scene.plan, self.viewer.state.reference_dose))
+        self.window.setWindowTitle(window_title(facts, scene.plan))
 
     def offer_doses(self, chain: Chain) -> None:
         """List the chain's dose and its alternatives in the Dose combo."""
@@ -207,8 +306,10 @@ class ViewerController(QtCore.QObject):
                     self.dose_choice.setItemData(last, str(path),
                                                  QtCore.Qt.ItemDataRole.ToolTipRole)
             if self.dose_choice.count():
-                self.dose_choice.setToolTip(f"{self.dose_choice.itemData(0)}\n"
-                                            "Doses of this plan / study: one is shown at a time")
+                self.dose_choice.setToolTip(f"Dose shown: {self.dose_choice.itemData(0)}\n"
+                                            "Doses of this plan / study: one at a time")
+            else:
+                self.dose_choice.addItem("No dose")
             self.dose_choice.setEnabled(self.dose_choice.count() > 1)
 
     def wait(self, timeout_ms: int = 60000) -> None:
@@ -253,6 +354,47 @@ def _describe(chain: Chain) -> str:
     if chain.image_paths:
         parts.append(f"{len(chain.image_paths)} images")
     return ", ".join(parts) or "nothing"
+
+
+def _first_path(chain: Chain) -> Path | None:
+    for path in (chain.plan, chain.dose, chain.structures, *chain.image_paths):
+        if path is not None:
+            return Path(path)
+    return None
+
+
+def _patient_of(result: ScanResult, path: Path) -> Patient | None:
+    """The patient whose studies hold the file ``path``."""
+    for patient in result.patients:
+        for study in patient.studies:
+            for series in study.series:
+                if any(inst.path == path for inst in series.instances):
+                    return patient
+    return None
+
+
+def _window_chain(result: ScanResult, patient_id: str | None = None) -> tuple[Chain, str]:
+    """What the window shows of a folder (or a patient): a plan alone still draws."""
+    chain, why = default_chain(result, patient_id)
+    if not chain.renderable:  # a plan alone still draws its beams or channels
+        chain, why = default_chain(result, patient_id, accept=lambda c: c.plan is not None)
+    return chain, why
+
+
+def nothing_shown(result: ScanResult) -> str:
+    """Why a folder shows nothing: ``"/data/x: 3 files, none DICOM"``."""
+    n_dicom = len(result.instances())
+    n_files = n_dicom + len(result.skipped) + len(result.problems)
+    if n_files == 0:
+        found = "no files"
+    elif n_dicom == 0:
+        found = f"{n_files} file{'s' if n_files != 1 else ''}, none DICOM"
+        if result.problems:
+            found += f" that could be read ({len(result.problems)} unreadable: View → Problems)"
+    else:
+        found = (f"{n_dicom} DICOM file{'s' if n_dicom != 1 else ''}, but no image, dose, "
+                 "structure set or plan to draw")
+    return f"{result.root}: {found}"
 
 
 def attach_viewer(window: Any) -> ViewerController:

@@ -1,0 +1,55 @@
+"""Screenshots of the real window (the ``rtviewer`` composition) on a folder.
+
+Usage: ``window_shots.py OUT.png WIDTHxHEIGHT FOLDER [PATIENT_ID]`` (the patient the
+folder opens on, as ``rtviewer --demo`` opens on the external-beam patient). Run under
+an X server (``xvfb-run -s "-screen 0 1600x1000x24"``) so that the window has real
+decorations-free geometry; the user's saved layout is not read (a fresh QSettings
+folder), so the picture shows the first-run layout.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+
+
+def main(argv: list[str]) -> int:
+    """Open FOLDER in the window, wait until its first image is shown, save OUT.png."""
+    out, size, folder = argv[:3]
+    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # first-run layout, nothing saved
+    from PySide6 import QtWidgets  # noqa: I001
+    import pyqtgraph as pg
+
+    pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
+    app = QtWidgets.QApplication([sys.argv[0]])
+    app.setApplicationName("rtviewer")
+    app.setOrganizationName("rtviewer")
+    from rtviewer.app import build_window
+
+    window, controller, open_path = build_window(opening=True)
+    if len(argv) > 3:
+        controller.preferred_patient = argv[3]
+    width, height = (int(v) for v in size.split("x"))
+    window.resize(width, height)
+    window.show()
+    open_path(folder)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        app.processEvents()
+        if not window.is_scanning() and window.results:
+            break
+        time.sleep(0.02)
+    controller.wait()
+    controller.viewer.dvh_panel.wait_all()
+    for _ in range(60):  # late menus (4 s at most), repaint
+        app.processEvents()
+        time.sleep(0.05)
+    window.grab().save(out)
+    controller.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
