@@ -142,9 +142,12 @@ def write_brachy_patient(out_dir: Path, seed: int) -> None:
                                 f"{FRACTION_DOSE_GY:g} Gy at Point A"),
                patient=patient, series=_series(uid, "RTDOSE", 4, "Dose", "20260120"),
                out_dir=out_dir)
-    delivery = dt.datetime(2026, 1, 20, 10, 15)
-    write_brachy_record(spec, CHANNELS, uid=uid("gyn", "record", 1),
-                        date=delivery.strftime("%Y%m%d"), patient=patient,
-                        series=_series(uid, "RTRECORD", 5, "Records", "20260120"),
-                        out_dir=out_dir, delivery_strength_u=strength_at_u(delivery),
-                        decay_ratio=strength_at_u(PLAN_TIME) / strength_at_u(delivery))
+    # Fractions 1 and 2, a week apart: the afterloader lengthens every dwell by the decay.
+    for fraction, delivery in ((1, dt.datetime(2026, 1, 20, 10, 15)),
+                               (2, dt.datetime(2026, 1, 27, 10, 15))):
+        write_brachy_record(spec, CHANNELS, uid=uid("gyn", "record", fraction),
+                            date=delivery.strftime("%Y%m%d"), patient=patient,
+                            series=_series(uid, "RTRECORD", 5, "Records", "20260120"),
+                            out_dir=out_dir, delivery_strength_u=strength_at_u(delivery),
+                            decay_ratio=strength_at_u(PLAN_TIME) / strength_at_u(delivery),
+                            fraction=fraction)

@@ -241,8 +241,8 @@ def _recorded_channels(spec: BrachySpec, channels: tuple[Channel, ...],
 def write_brachy_record(spec: BrachySpec, channels: tuple[Channel, ...], *, uid: str, date: str,
                         patient: Patient, series: Series, out_dir: Path,
                         delivery_strength_u: float | None = None,
-                        decay_ratio: float = 1.0) -> Path:
-    """Write the RT Brachy Treatment Record of fraction 1.
+                        decay_ratio: float = 1.0, fraction: int = 1) -> Path:
+    """Write the RT Brachy Treatment Record of ``fraction``, delivered at 10:15 on ``date``.
 
     Delivered as planned, each dwell time × ``decay_ratio`` (the source's strength when
     the plan was computed over its strength at delivery, as the afterloader corrects
@@ -264,7 +264,7 @@ def write_brachy_record(spec: BrachySpec, channels: tuple[Channel, ...], *, uid:
     strength = spec.air_kerma_strength_u if delivery_strength_u is None else delivery_strength_u
     ds.TreatmentSessionApplicationSetupSequence = [sequence_item(
         ApplicationSetupType="FLETCHER_SUIT", ReferencedBrachyApplicationSetupNumber=1,
-        ApplicationSetupName="Tandem and ovoids", CurrentFractionNumber=1,
+        ApplicationSetupName="Tandem and ovoids", CurrentFractionNumber=fraction,
         TreatmentDeliveryType="TREATMENT", TreatmentTerminationStatus="NORMAL",
         TreatmentVerificationStatus="", TotalReferenceAirKerma=round(strength * total_h, 3),
         RecordedChannelSequence=_recorded_channels(spec, channels, date, decay_ratio))]
