@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.model.index import ScanResult
 from rtviewer.ui.check_panel import CheckDock
+from rtviewer.ui.export_menu import attach_export_menu
 from rtviewer.ui.problems_dock import ProblemsDock
 from rtviewer.ui.scan_tree import PATH_ROLE, ScanTree
 from rtviewer.ui.scan_worker import ScanWorker
@@ -64,6 +65,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.check.link_tree(self.tree)
         self.scan_finished.connect(self.check.set_root)
         self.results: dict[Path, ScanResult] = {}
+        attach_export_menu(self.tree, self.results.get)
         self._queue: deque[str] = deque()
         self._worker: ScanWorker | None = None
         self._build_status_bar()

@@ -1,0 +1,53 @@
+"""Export… from the tree: the patient's files, the free text edited, the export verified."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pydicom
+import pytest
+from PySide6 import QtCore
+
+from rtviewer.dicom.scan import scan
+from rtviewer.ui.export_dialog import ExportDialog
+from rtviewer.ui.export_menu import seeds_under
+from rtviewer.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.corpus
+NAMES = {"rtdose.dcm", "rtplan.dcm", "rtss.dcm", "ct.0.dcm"}
+
+
+def test_patient_item_seeds_all_its_files(qtbot, corpus):
+    win = MainWindow()
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.scan_finished, timeout=120_000):
+        win.open_path(corpus / "dicompyler-core")
+    qtbot.waitUntil(lambda: not win.is_scanning(), timeout=10_000)
+    top = win.tree.topLevelItem(0)
+    patient = top.child(0)
+    assert {p.name for p in seeds_under(patient)} == NAMES
+    assert win.tree.contextMenuPolicy() == QtCore.Qt.ContextMenuPolicy.CustomContextMenu
+    win.close()
+
+
+def test_dialog_edits_free_text_and_exports_verified(qtbot, corpus, tmp_path):
+    result = scan(corpus / "dicompyler-core", use_cache=False)
+    dialog = ExportDialog(result, result.instances())
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 0, timeout=60_000)
+    rows = {(dialog.table.item(r, 0).text(), dialog.table.item(r, 1).text()): r
+            for r in range(dialog.table.rowCount())}
+    dialog.table.item(rows[("ROIName", "Scar")], 3).setText("Tumour bed")
+    assert dialog.text_edits() == {("ROIName", "Scar"): "Tumour bed"}
+    dialog.out_edit.setText(str(tmp_path / "case"))
+    dialog.shift.setValue(-30)
+    dialog.show()
+    dialog.grab().save("/tmp/i22_export_dialog.png")
+    dialog.start_export()
+    qtbot.waitUntil(lambda: "verified" in dialog.status.toPlainText()
+                    or "failed" in dialog.status.toPlainText().lower(), timeout=120_000)
+    assert "verified: no original identifier found" in dialog.status.toPlainText()
+    rs = next(pydicom.dcmread(p) for p in Path(tmp_path / "case").glob("*.dcm")
+              if pydicom.dcmread(p, stop_before_pixels=True).Modality == "RTSTRUCT")
+    assert "Tumour bed" in {r.ROIName for r in rs.StructureSetROISequence}
+    dialog.close()
