@@ -6,6 +6,7 @@ returns ``(s, t)`` view mm (NaN-separated polylines) ready for ``connect='finite
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -78,8 +79,34 @@ def beam_solid(plan: Any, beam: Any, index: int = 0) -> BeamSolid:
         gantry = f"G{geoms[0].gantry_deg:g}→{geoms[-1].gantry_deg:g}°{turn}"
     if abs(g.couch_deg) > 1e-6:
         gantry += f" T{g.couch_deg:g}°"
-    return BeamSolid(at, directions, axes, f"{beam.name or beam.number} {gantry}",
+    return BeamSolid(at, directions, axes, beam_label(beam.name, beam.number, gantry),
                      central_axis(g, t_range=(0.8, 0.8))[0])
+
+
+def beam_label(name: str | None, number: int, gantry: str) -> str:
+    """The beam's name and its gantry (and couch) angle, each said once.
+
+    Vendors often name a beam after its gantry angle ("G000", "G280"): then the angle
+    is not written a second time, only a couch angle is added.
+
+    Examples
+    --------
+    >>> beam_label("G000", 1, "G0°")
+    'G000'
+    >>> beam_label("G280", 2, "G280° T90°")
+    'G280 T90°'
+    >>> beam_label("RAO", 3, "G330°")
+    'RAO G330°'
+    >>> beam_label(None, 4, "G180→0° CC")
+    '4 G180→0° CC'
+    """
+    shown = name or str(number)
+    gantry_part, _, rest = gantry.partition(" ")
+    named = re.fullmatch(r"\s*G(?:antry)?\s*0*(\d+(?:\.\d+)?)\s*°?\s*", shown, re.IGNORECASE)
+    angle = re.fullmatch(r"G(\d+(?:\.\d+)?)°", gantry_part)
+    if named and angle and float(named.group(1)) == float(angle.group(1)):
+        return f"{shown} {rest}".strip()
+    return f"{shown} {gantry}"
 
 
 class BeamSolidCache:

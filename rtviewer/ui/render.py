@@ -113,7 +113,7 @@ def _show(request: RenderRequest, log: Log, chain, scene, window, viewer,  # noq
         window.viewer_controller.chain = chain
         window.viewer_controller.offer_doses(chain)
         # the status bar says what a real open says, not the empty window's prompt
-        window.statusBar().showMessage(loaded_message(chain, why, problems))
+        window.statusBar().showMessage(loaded_message(chain, why, problems, scene))
     xyz = viewer.state.crosshair_mm
     log(f"render: position ({xyz[0]:.1f}, {xyz[1]:.1f}, {xyz[2]:.1f}) mm: {why}")
     reference = viewer.state.reference_dose

@@ -273,7 +273,7 @@ class ViewerController(QtCore.QObject):
         self.viewer.rt_views.set_related(self._result_for(plan) if plan is not None else None)
         self._name_patient(result.chain)
         self.window.statusBar().showMessage(
-            loaded_message(result.chain, why, result.problems), 15000)
+            loaded_message(result.chain, why, result.problems, self.viewer.scene), 15000)
         if self._pending_file is not None:  # an RT Image or record of this patient
             pending, self._pending_file = self._pending_file, None
             self.viewer.rt_views.show_file(*pending)
@@ -339,9 +339,14 @@ class ViewerController(QtCore.QObject):
 
 
 def loaded_message(chain: Chain, why: str,
-                   problems: Sequence[tuple[Path, str]] = ()) -> str:
-    """Status-bar sentence after a chain is shown (the window and ``rtviewer render``)."""
-    message = f"Showing {_describe(chain)}; crosshair at the {why}"
+                   problems: Sequence[tuple[Path, str]] = (), scene: Scene | None = None) -> str:
+    """Status-bar sentence after a chain is shown (the window and ``rtviewer render``).
+
+    With the loaded ``scene`` the objects are named as a physicist knows them (plan
+    label, dose type and maximum, structure set label); file names only without it.
+    """
+    described = _describe_scene(chain, scene) if scene is not None else _describe(chain)
+    message = f"Showing {described}; crosshair at the {why}"
     if problems:
         message += "; could not read: " + "; ".join(f"{p.name}: {r}" for p, r in problems)
     return message
@@ -353,6 +358,26 @@ def _describe(chain: Chain) -> str:
              if path is not None]
     if chain.image_paths:
         parts.append(f"{len(chain.image_paths)} images")
+    return ", ".join(parts) or "nothing"
+
+
+def _describe_scene(chain: Chain, scene: Scene) -> str:
+    """``"plan 'B1' (BREAST), PLAN dose max 15.3 Gy, structure set 'CT_1', 1 CT image"``."""
+    parts = []
+    plan = scene.plan
+    if plan is not None:
+        name = f" ({plan.name})" if plan.name and plan.name != plan.label else ""
+        parts.append(f"plan '{plan.label or '(no label)'}'{name}")
+    dose = scene.dose
+    if dose is not None:
+        summation = getattr(dose.summation_type, "value", None) or ""
+        unit = "Gy" if dose.is_absolute else "(relative)"
+        parts.append(f"{summation} dose max {dose.max_gy:.2f} {unit}".strip())
+    if scene.structures is not None:
+        parts.append(f"structure set '{scene.structures.label}'")
+    if chain.image_paths and scene.image is not None:
+        n = len(chain.image_paths)
+        parts.append(f"{n} {scene.image.modality or ''} image{'s' if n != 1 else ''}")
     return ", ".join(parts) or "nothing"
 
 

@@ -122,8 +122,10 @@ def test_render_all_status_bar_names_the_opened_chain(tmp_path, corpus, monkeypa
     render_module.render(render_module.RenderRequest(
         path=corpus / "dicompyler-core", out=tmp_path / "all.png", view="all"), print)
     assert len(seen) == 1
-    assert seen[0].startswith("Showing plan ")
-    assert "dose " in seen[0] and "structures " in seen[0] and "crosshair at the " in seen[0]
+    # named as a physicist knows them (issue 17), not by file name
+    assert seen[0].startswith("Showing plan 'B1'")
+    assert "PLAN dose max " in seen[0] and "structure set 'CT_1'" in seen[0]
+    assert "crosshair at the " in seen[0] and ".dcm" not in seen[0]
     assert "Open a folder" not in seen[0]
 
 
