@@ -27,7 +27,9 @@ cross-section is the end contour eroded by ``r_end − r(s)``:
 * when the fitted ``r²`` reaches 0 within one spacing (a sphere's pole, a cone's apex)
   the section shrinks to a thread around the end contour's innermost point, which
   reaches half a spacing (the slab model's extent, the mid-point to the first plane
-  without contour) or the fitted closing, whichever is further;
+  without contour) or the fitted closing, whichever is further; a closing fitted up to
+  1.5 spacings away is compressed onto the next plane (which holds no contour, so the
+  structure ends there);
 * otherwise (no taper: a standing cylinder; or a widening end) the cap follows the
   fitted erosion and is cut flat at half a spacing -- the slab model's cap.
 
@@ -208,17 +210,22 @@ def _cap(plane: int, direction: int, offsets: FloatArray, radii: FloatArray,
     if len(offsets) < 2 or r_end <= 0:
         return _Cap(plane, direction, np.array([0.0, half]), np.zeros(2), tip_uv)
     fit = _taper_fit(beyond, radii)
-    s = np.linspace(0.0, spacing_mm, 257)
+    # the taper may close a little past the next (empty) plane -- a pole drawn on no
+    # plane, inradii slightly under-estimated: up to 1.5 spacings it closes at that plane
+    s = np.linspace(0.0, 1.5 * spacing_mm, 385)
     squared = fit(s)
     closing = np.flatnonzero(squared <= 0.0)
+    stretch = 1.0
     if squared[1] < squared[0] and len(closing):
         end = int(closing[0])
         a, b = s[end - 1], s[end]  # the root between the last two samples
         root = a + (b - a) * squared[end - 1] / (squared[end - 1] - squared[end])
+        stretch = max(root / spacing_mm, 1.0)  # a later closing is compressed to the plane
+        root = min(root, spacing_mm)
         s = np.linspace(0.0, max(root, half), 257)
-    else:  # no closing within a spacing: follow the taper, cut flat at half a spacing
+    else:  # no closing near the next plane: follow the taper, cut flat at half a spacing
         s = np.linspace(0.0, half, 257)
-    squared = np.clip(fit(s), 0.0, r_end**2)
+    squared = np.clip(fit(s * stretch), 0.0, r_end**2)
     thread = min(_THREAD_MM, 0.5 * r_end)
     erosion = np.minimum(np.maximum(r_end - np.sqrt(squared), 0.0), r_end - thread)
     return _Cap(plane, direction, s, np.maximum.accumulate(erosion), tip_uv)
