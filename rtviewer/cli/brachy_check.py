@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Any
@@ -230,6 +231,17 @@ def _as_dict(check: Any, path: Path, deliveries: list[Any]) -> dict[str, Any]:
     return data
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float as None (JSON has neither)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
 def _iso_times(strength: dict[str, Any] | None) -> None:
     """A SourceStrength dict's date-times as ISO text (JSON has no date-time)."""
     for key in ("reference_time", "at_time"):
@@ -307,8 +319,8 @@ def run(args: argparse.Namespace) -> int:
         if status == 0 and not (check.passed and all(d.passed for d in deliveries)):
             status = 1
     if args.json:
-        print_document(json.dumps({"tolerance_pct": args.tolerance, "plans": results},
-                                  indent=1, ensure_ascii=False))
+        print_document(json.dumps(_finite({"tolerance_pct": args.tolerance, "plans": results}),
+                                  indent=1, ensure_ascii=False, allow_nan=False))
     elif texts:
         print_document("\n\n".join("\n".join(printable(line) for line in t.splitlines())
                                    for t in texts))
