@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "rtviewer.cli.points",
     "rtviewer.cli.brachy_check",
     "rtviewer.cli.goals",
+    "rtviewer.cli.compare",
     "rtviewer.cli.receive",
     "rtviewer.cli.query",
     "rtviewer.cli.retrieve",

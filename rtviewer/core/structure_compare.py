@@ -18,6 +18,9 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import ndimage
 
+from rtviewer.core.grid import Grid
+from rtviewer.core.rasterise import structure_mask
+from rtviewer.core.slab_model import SlabModel
 from rtviewer.core.structure_model import StructureModel, contains
 
 __all__ = ["StructureAgreement", "compare_masks", "compare_structures"]
@@ -82,13 +85,21 @@ def compare_structures(a: StructureModel, b: StructureModel, points_a: NDArray[n
                         np.asarray(points_b, float).reshape(-1, 3)])
     low = points.min(axis=0) - margin_mm
     counts = np.ceil((points.max(axis=0) + margin_mm - low) / voxel_mm).astype(int) + 1
-    axes = [low[n] + voxel_mm * np.arange(counts[n]) for n in range(3)]
-    z, y, x = np.meshgrid(axes[2], axes[1], axes[0], indexing="ij")
-    centres = np.stack([x.ravel(), y.ravel(), z.ravel()], axis=1)
-    shape = (int(counts[2]), int(counts[1]), int(counts[0]))
-    mask_a = contains(a, centres).reshape(shape)
-    mask_b = contains(b, centres).reshape(shape)
-    return compare_masks(mask_a, mask_b, (voxel_mm, voxel_mm, voxel_mm))
+    affine = np.diag([voxel_mm, voxel_mm, voxel_mm, 1.0])
+    affine[:3, 3] = low
+    grid = Grid(affine=affine, shape=(int(counts[2]), int(counts[1]), int(counts[0])))
+    return compare_masks(_mask(a, grid), _mask(b, grid), (voxel_mm, voxel_mm, voxel_mm))
+
+
+def _mask(solid: StructureModel, grid: Grid) -> NDArray[np.bool_]:
+    """Voxels of ``grid`` inside ``solid`` (slab model: scanline fill; else point tests)."""
+    if isinstance(solid, SlabModel):
+        return structure_mask(solid, grid).to_full()
+    nk, nj, ni = grid.shape
+    k, j, i = np.meshgrid(np.arange(nk), np.arange(nj), np.arange(ni), indexing="ij")
+    centres = grid.index_to_patient(np.stack([i.ravel(), j.ravel(), k.ravel()], axis=1))
+    inside: NDArray[np.bool_] = contains(solid, centres).reshape(grid.shape)
+    return inside
 
 
 def compare_masks(mask_a: NDArray[np.bool_], mask_b: NDArray[np.bool_],
