@@ -32,7 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="RT Structure Set for per-structure DVH metrics and gamma (doses)")
     p.add_argument("--roi", action="append", metavar="NAME",
                    help="only this ROI (exact name; repeatable)")
-    p.add_argument("--gamma", metavar="D%%/Rmm",
+    p.add_argument("--gamma", metavar="CRITERIA",
                    help="gamma criteria, e.g. 3%%/3mm (doses; global unless --local)")
     p.add_argument("--cutoff", type=float, default=10.0, metavar="PCT",
                    help="gamma low-dose cut-off in %% of the reference maximum (default 10)")
