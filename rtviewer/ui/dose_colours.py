@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["colourwash_rgba", "isodose_colour", "wash_lut"]
+__all__ = ["colourwash_rgba", "isodose_colour", "isodose_palette", "wash_lut"]
 
 # Anchor colours of a cold-to-hot scale by fraction of the reference dose: the
 # usual planning-system look (blue low, green mid, yellow 95 %, red 100 %+).
@@ -34,6 +34,72 @@ def isodose_colour(fraction: float) -> tuple[int, int, int]:
     f = float(np.clip(fraction, _ANCHORS[0, 0], _ANCHORS[-1, 0]))
     rgb = [np.interp(f, _ANCHORS[:, 0], _ANCHORS[:, c]) for c in (1, 2, 3)]
     return (int(round(rgb[0])), int(round(rgb[1])), int(round(rgb[2])))
+
+
+#: Colours an isodose line may take instead of its scale colour when that one is a
+#: structure's: distinct, saturated or light, none of them black or the CT's greys.
+_SPARE = ((255, 255, 255), (255, 160, 200), (180, 120, 255), (255, 220, 150),
+          (150, 255, 200), (255, 120, 60), (120, 200, 255), (200, 255, 100),
+          (255, 90, 150), (170, 170, 255), (255, 255, 120), (100, 255, 255))
+#: Closer than this (RGB Euclidean distance, 0-441) a line is mistaken for a structure.
+COLLISION_RGB = 90.0
+#: Two isodose lines are at least this far apart (RGB distance).
+LEVEL_SEPARATION_RGB = 45.0
+
+
+def _distance(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    return float(np.sqrt(sum((int(x) - int(y)) ** 2 for x, y in zip(a, b, strict=True))))
+
+
+def _scale_samples() -> list[tuple[int, int, int]]:
+    return [isodose_colour(f) for f in np.linspace(0.0, 1.2, 49)]
+
+
+def isodose_palette(fractions: tuple[float, ...],
+                    avoid: tuple[tuple[int, int, int], ...] = ()) -> list[tuple[int, int, int]]:
+    """One colour per isodose level, none close to a structure's colour or another level's.
+
+    Each level keeps its cold-to-hot scale colour (:func:`isodose_colour`) unless that is
+    within :data:`COLLISION_RGB` of a colour in ``avoid`` (the structures') or of a level
+    already coloured; then it takes the nearest free colour of the scale's neighbours
+    and a spare set. The legend and the lines call this with the same arguments.
+
+    Examples
+    --------
+    >>> isodose_palette((1.0,))
+    [(255, 100, 0)]
+    >>> isodose_palette((1.05,), avoid=((255, 0, 0),)) != [(255, 0, 0)]
+    True
+    """
+    taken: list[tuple[int, int, int]] = []
+    for fraction in fractions:
+        wanted = isodose_colour(fraction)
+        candidates = [wanted, *_variants(wanted), *_SCALE_SAMPLES, *_SPARE]
+        # structures must never be mistaken for a line; two lines may be a little closer
+        free = [c for c in candidates
+                if all(_distance(c, b) >= COLLISION_RGB for b in avoid)
+                and all(_distance(c, b) >= LEVEL_SEPARATION_RGB for b in taken)]
+        # the free colour nearest the scale's keeps the cold-to-hot reading; when every
+        # candidate collides, the one farthest from its nearest structure
+        if free:
+            choice = min(free, key=lambda c: _distance(c, wanted))
+        else:
+            choice = max(candidates, key=lambda c: min(
+                (_distance(c, b) for b in (*avoid, *taken)), default=0.0))
+        taken.append(choice)
+    return taken
+
+
+def _variants(rgb: tuple[int, int, int]) -> list[tuple[int, int, int]]:
+    """``rgb`` lightened and darkened: the same hue, told apart from a structure's."""
+    out = []
+    for weight in (0.35, 0.6):
+        out.append(tuple(int(round(c + (255 - c) * weight)) for c in rgb))
+        out.append(tuple(int(round(c * (1 - weight))) for c in rgb))
+    return out  # type: ignore[return-value]
+
+
+_SCALE_SAMPLES = _scale_samples()
 
 
 def wash_lut(size: int = 256) -> np.ndarray:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.printable import printable
-from rtviewer.ui.dose_colours import isodose_colour
 from rtviewer.ui.dose_labels import short_name
 from rtviewer.ui.view_state import DEFAULT_ISODOSE_PERCENT, ReferenceDose, ViewState
 
@@ -147,16 +146,20 @@ class DosePanel(QtWidgets.QWidget):
             self.threshold.setValue(s.colourwash[1])
         self._fill_legend()
 
+    def refresh_legend(self) -> None:
+        """Redraw the legend (another structure set changes the isodoses' colours)."""
+        self._fill_legend()
+
     def _fill_legend(self) -> None:
         self.legend.clear()
-        reference = self.state.reference_dose
-        for level, gy in zip(self.state.isodose_levels, self.state.isodose_levels_gy(),
-                             strict=False):
-            ref = reference.dose_gy if reference else max(self.state.isodose_levels_gy())
+        # the colours the lines have: the palette keeps clear of the structures' colours
+        colours = self.state.isodose_colours()
+        for level, gy, rgb in zip(self.state.isodose_levels, self.state.isodose_levels_gy(),
+                                  colours, strict=False):
             text = (f"{gy:.2f} Gy" if self.state.isodose_absolute
                     else f"{level:g} %  =  {gy:.2f} Gy")
             pixmap = QtGui.QPixmap(24, 4)
-            pixmap.fill(QtGui.QColor(*isodose_colour(gy / ref)))
+            pixmap.fill(QtGui.QColor(*rgb))
             self.legend.addItem(QtWidgets.QListWidgetItem(QtGui.QIcon(pixmap), text))
         if self.legend.count() == 0:
             self.legend.addItem("set a reference dose to draw relative isodoses")

@@ -18,11 +18,12 @@ from skimage.measure import find_contours
 
 from rtviewer.ui.colour_bar import ColourBar
 from rtviewer.ui.contour_geometry import open_polylines, roi_outline
-from rtviewer.ui.dose_colours import colourwash_rgba, isodose_colour
+from rtviewer.ui.dose_colours import colourwash_rgba
 from rtviewer.ui.scene import Scene
 from rtviewer.ui.undrawn import undrawn_notes
 from rtviewer.ui.view_geometry import PlaneImage, slice_volume
 from rtviewer.ui.view_labels import ViewLabels
+from rtviewer.ui.view_legend import ViewLegend
 from rtviewer.ui.view_state import ViewState
 from rtviewer.ui.window_drag import WindowDragViewBox
 
@@ -126,6 +127,7 @@ class SliceView(QtWidgets.QWidget):
             self.vb.addItem(line, ignoreBounds=True)
         self.colour_bar = ColourBar(self.vb)
         self.labels = ViewLabels(self.vb)
+        self.legend = ViewLegend(self.vb)  # isodose levels, scale bar, W/L on the picture
         self.edge_labels = self.labels.items  # letters and the "info" title
         self.title_bar = self.labels.title_bar
 
@@ -143,6 +145,7 @@ class SliceView(QtWidgets.QWidget):
         self.vb.scrolled.connect(self.scroll)
         self.vb.windowDragged.connect(self._on_window_drag)
         self.vb.sigResized.connect(self._place_labels)
+        self.vb.sigRangeChanged.connect(lambda *_a: self._place_labels())
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
     # -- public -------------------------------------------------------------------------
@@ -164,6 +167,7 @@ class SliceView(QtWidgets.QWidget):
         labels = scene.frame.edge_labels(self.view)
         for edge, text in labels.items():
             self.edge_labels[edge].setText(text)
+        self.legend.set_window(*self.state.window_level, scene.image is not None)
         self.redraw()
         # a partial scene (the plan read, the structures still loading) had nothing but
         # the plan to fit: the completed scene is fitted even when the view is kept
@@ -243,6 +247,9 @@ class SliceView(QtWidgets.QWidget):
         rect = self.vb.boundingRect()
         self.colour_bar.place(rect)
         self.labels.place(rect)
+        # view units are patient mm: the width of one screen pixel in mm
+        mm_per_px = float(self.vb.viewPixelSize()[0]) if rect.width() > 0 else 0.0
+        self.legend.place(rect, mm_per_px if self.scene.empty is False else 0.0)
 
     def title_rect(self) -> QtCore.QRectF:
         """The title bar's rectangle in ViewBox pixels (beam labels keep out of it)."""
@@ -254,6 +261,8 @@ class SliceView(QtWidgets.QWidget):
 
     def _on_window_level(self, width: float, level: float) -> None:
         self.image_item.setLevels((level - width / 2, level + width / 2))
+        self.legend.set_window(width, level, self.scene.image is not None)
+        self._place_labels()
 
     def _redraw_image(self) -> None:
         image = self.scene.image
@@ -296,21 +305,32 @@ class SliceView(QtWidgets.QWidget):
 
     def _redraw_isodoses(self, plane: PlaneImage | None) -> None:
         levels = self.state.isodose_levels_gy() if plane is not None else ()
-        reference = self.state.reference_dose
         while len(self.isodose_curves) < len(levels):
             curve = pg.PlotCurveItem(connect="finite")
             curve.setZValue(5)
             self.vb.addItem(curve, ignoreBounds=True)
             self.isodose_curves.append(curve)
+        colours = self.state.isodose_colours() if levels else []
+        self._show_isodose_legend(levels, colours)
         for index, curve in enumerate(self.isodose_curves):
             if index >= len(levels) or plane is None:
                 curve.setData([], [])
                 continue
             level = levels[index]
-            ref = reference.dose_gy if reference is not None else max(levels)
-            curve.setPen(_isodose_pen(level / ref))
+            curve.setPen(_isodose_pen(colours[index]))
             s, t = _isodose_polylines(plane, level)
             curve.setData(s, t, connect="finite")
+
+    def _show_isodose_legend(self, levels: tuple[float, ...],
+                             colours: list[tuple[int, int, int]]) -> None:
+        """The levels drawn, highest first, as % of the reference and Gy."""
+        reference = self.state.reference_dose
+        rows = []
+        for level, rgb in sorted(zip(levels, colours, strict=True), reverse=True):
+            percent = f"{100 * level / reference.dose_gy:.0f} %  " if reference else ""
+            rows.append((rgb, f"{percent}{level:.1f} Gy"))
+        self.legend.set_isodoses(rows)
+        self._place_labels()
 
     def _redraw_structures(self, *_args: object) -> None:
         structures = self.scene.structures
@@ -394,14 +414,13 @@ class SliceView(QtWidgets.QWidget):
 
 
 @functools.lru_cache(maxsize=512)
-def _isodose_pen_cached(fraction_permille: int) -> QtGui.QPen:
-    return pg.mkPen(isodose_colour(fraction_permille / 1000.0), width=1.5)
+def _isodose_pen_cached(rgb: tuple[int, int, int]) -> QtGui.QPen:
+    return pg.mkPen(rgb, width=1.5)
 
 
-def _isodose_pen(fraction: float) -> QtGui.QPen:
-    """The pen of an isodose line at ``fraction`` of the reference (cached per 0.1 %)."""
-    return _isodose_pen_cached(int(round(fraction * 1000)))
-
+def _isodose_pen(rgb: tuple[int, int, int]) -> QtGui.QPen:
+    """The pen of an isodose line of colour ``rgb`` (cached per colour)."""
+    return _isodose_pen_cached((int(rgb[0]), int(rgb[1]), int(rgb[2])))
 
 
 def _isodose_polylines(plane: PlaneImage, level_gy: float) -> tuple[np.ndarray, np.ndarray]:

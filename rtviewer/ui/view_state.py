@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from PySide6 import QtCore
 
+from rtviewer.ui.dose_colours import isodose_palette
+
 __all__ = ["CT_PRESETS", "DEFAULT_ISODOSE_PERCENT", "ReferenceDose", "ViewState"]
 
 #: CT window presets, name -> (window width, window level) in HU.
@@ -80,6 +82,9 @@ class ViewState(QtCore.QObject):
         self._levels: tuple[float, ...] = DEFAULT_ISODOSE_PERCENT
         self._absolute = False
         self._reference: ReferenceDose | None = None
+        #: ROI display colours of the shown structure set: isodoses keep clear of them
+        #: (set with the scene, before the views draw it).
+        self.structure_colours: tuple[tuple[int, int, int], ...] = ()
         self._wash = (False, 10.0)
         self._layout = 3
         self._single_view = "axial"
@@ -183,6 +188,14 @@ class ViewState(QtCore.QObject):
         if bool(on) != self._absolute:
             self._absolute = bool(on)
             self.isodoseAbsoluteChanged.emit(self._absolute)
+
+    def isodose_colours(self) -> list[tuple[int, int, int]]:
+        """RGB of each of :meth:`isodose_levels_gy`, avoiding the structures' colours."""
+        levels = self.isodose_levels_gy()
+        if not levels:
+            return []
+        reference = self._reference.dose_gy if self._reference is not None else max(levels)
+        return isodose_palette(tuple(v / reference for v in levels), self.structure_colours)
 
     def isodose_levels_gy(self) -> tuple[float, ...]:
         """The isodose levels in Gy; empty when relative levels have no reference dose."""

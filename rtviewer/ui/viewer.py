@@ -234,6 +234,9 @@ class Viewer(QtWidgets.QWidget):
         """
         self.scene = scene
         scene.set_structure_model(self.dvh_panel.model)
+        # isodose colours keep clear of this structure set's colours (lines and legends)
+        self.state.structure_colours = tuple(
+            roi.color_rgb for roi in scene.structures.rois) if scene.structures else ()
         untouched = np.allclose(self.state.crosshair_mm, self._default_position)
         if keep_view and not untouched:
             why = "current position"
@@ -254,6 +257,7 @@ class Viewer(QtWidgets.QWidget):
         if not (keep_view and current is not None and current.source == "user"):
             self.state.set_reference_dose(reference)
         self.dose_panel.set_plan_reference(reference)
+        self.dose_panel.refresh_legend()
         self.dose_panel.set_dose(scene.dose)
         self._flag_dose(scene.dose_warnings())
         drawable = ({roi.roi_number for roi in scene.structures.rois if roi.has_contours}
