@@ -1,0 +1,118 @@
+"""Plan comparison speed: two doses, their difference, 30 DVHs each, and a 3-D gamma.
+
+Usage: ``.venv/bin/python benchmarks/compare.py [--shape 150 200 200] [--step-mm 2]
+[--structures 30] [--no-gamma]``
+
+Builds, in memory, an analytic case: dose A on a ``(k, j, i)`` grid (default
+200×200×150 voxels at 2 mm), a sum of Gaussian fields; dose B = A shifted 1 mm along x
+and scaled by 1.01, on a grid offset by half a voxel (so B is resampled); 30 spheres
+and cuboids as contour stacks.  Times, in the same run:
+
+* the difference B − A on A's grid (resampling included);
+* the DVHs of the 30 structures under A and under B (``rtviewer.core.dvh``);
+* gamma 3 %/3 mm, global, 10 % cut-off (``rtviewer.core.gamma``: pymedphys, SciPy
+  interpolation);
+* a fixed numpy baseline (sort of 2 M floats), to put the numbers in proportion to this
+  machine's speed and load at the time of the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import numpy as np
+
+from rtviewer.core.dvh import compute_dvh
+from rtviewer.core.gamma import GammaCriteria, gamma_index
+from rtviewer.core.grid import Grid
+from rtviewer.core.interpolation import resample_to_grid
+from rtviewer.core.structure_model import build_structure_model
+
+
+def _grid(shape, step_mm, offset_mm=0.0):
+    nk, nj, ni = shape
+    affine = np.diag([step_mm, step_mm, step_mm, 1.0])
+    affine[:3, 3] = [-(ni - 1) * step_mm / 2 + offset_mm, -(nj - 1) * step_mm / 2,
+                     -(nk - 1) * step_mm / 2]
+    return Grid(affine=affine, shape=shape)
+
+
+def _fields(grid, shift_mm=0.0, scale=1.0):
+    """Dose in Gy: three overlapping Gaussian fields (a target and two hot spots)."""
+    nk, nj, ni = grid.shape
+    o, s = grid.origin_mm, grid.spacing_mm
+    x = (o[0] + s[0] * np.arange(ni) - shift_mm)[None, None, :]
+    y = (o[1] + s[1] * np.arange(nj))[None, :, None]
+    z = (o[2] + s[2] * np.arange(nk))[:, None, None]
+    dose = np.zeros(grid.shape, np.float32)
+    for (cx, cy, cz), sigma, peak in (((0, 0, 0), 40, 60.0), ((30, -20, 10), 15, 10.0),
+                                      ((-40, 25, -20), 20, 8.0)):
+        dose += (peak * np.exp(-((x - cx)**2 + (y - cy)**2 + (z - cz)**2) / (2 * sigma**2))
+                 ).astype(np.float32)
+    return dose * np.float32(scale)
+
+
+def _structures(n, rng):
+    """``n`` contour stacks: spheres and cuboids of 10-60 mm inside the field."""
+    structures = []
+    t = np.linspace(0, 2 * np.pi, 64, endpoint=False)
+    for m in range(n):
+        centre = rng.uniform(-60, 60, 3)
+        size = rng.uniform(10, 60)
+        polygons = []
+        for dz in np.arange(-size / 2 + 1.5, size / 2, 3.0):
+            if m % 2:  # sphere of diameter size
+                r = np.sqrt(max((size / 2) ** 2 - dz**2, 1.0))
+                xy = np.column_stack([r * np.cos(t), r * np.sin(t)])
+            else:
+                h = size / 2
+                xy = np.array([[-h, -h], [h, -h], [h, h], [-h, h]])
+            polygons.append(np.column_stack([xy + centre[:2],
+                                             np.full(len(xy), centre[2] + dz)]))
+        structures.append(build_structure_model(polygons, "slab"))
+    return structures
+
+
+def _timed(fn):
+    t0 = time.perf_counter()
+    value = fn()
+    return time.perf_counter() - t0, value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shape", type=int, nargs=3, default=(150, 200, 200),
+                        metavar=("NK", "NJ", "NI"))
+    parser.add_argument("--step-mm", type=float, default=2.0)
+    parser.add_argument("--structures", type=int, default=30)
+    parser.add_argument("--no-gamma", action="store_true")
+    args = parser.parse_args()
+    shape = tuple(args.shape)
+    grid_a, grid_b = _grid(shape, args.step_mm), _grid(shape, args.step_mm, args.step_mm / 2)
+    a, b = _fields(grid_a), _fields(grid_b, shift_mm=1.0, scale=1.01)
+    solids = _structures(args.structures, np.random.default_rng(19))
+
+    baseline_data = np.random.default_rng(0).random(2_000_000)
+    t_base, _ = _timed(lambda: np.sort(baseline_data))
+    t_diff, diff = _timed(lambda: resample_to_grid(b, grid_b, grid_a, outside=np.nan) - a)
+    t_dvh, dvhs = _timed(lambda: [(compute_dvh(s, a, grid_a), compute_dvh(s, b, grid_b))
+                                  for s in solids])
+    print(f"grid {shape[2]}x{shape[1]}x{shape[0]} at {args.step_mm:g} mm, "
+          f"{len(solids)} structures")
+    print(f"baseline  numpy sort 2M floats   {t_base * 1e3:9.1f} ms   1.0x")
+    print(f"difference (resample B + B-A)    {t_diff * 1e3:9.1f} ms   "
+          f"{t_diff / t_base:6.1f}x  (max |B-A| {np.nanmax(np.abs(diff)):.3f} Gy)")
+    print(f"DVHs {len(solids)} structures x 2 doses   {t_dvh * 1e3:9.1f} ms   "
+          f"{t_dvh / t_base:6.1f}x  (Dmean A/B of the first: {dvhs[0][0].dmean_gy:.3f} / "
+          f"{dvhs[0][1].dmean_gy:.3f} Gy)")
+    if not args.no_gamma:
+        criteria = GammaCriteria(3.0, 3.0, cutoff_percent=10.0)
+        t_gamma, result = _timed(lambda: gamma_index(a, grid_a, b, grid_b, criteria))
+        print(f"gamma {criteria.label}   {t_gamma * 1e3:9.1f} ms   {t_gamma / t_base:6.1f}x  "
+              f"({int(result.evaluated.sum())} voxels evaluated, pass "
+              f"{100 * result.pass_rate():.2f} %)")
+
+
+if __name__ == "__main__":
+    main()
