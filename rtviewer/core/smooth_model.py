@@ -21,8 +21,13 @@ very different sizes bends all of them like the largest).  Planes further apart 
 
 **End caps close the shape from the end contours' own taper.**  ``r²`` of the last
 three planes (two for a two-plane piece) is fitted by a polynomial of the distance
-beyond the end plane -- exact for the profiles above.  Beyond the end plane the
-cross-section is the end contour eroded by ``r_end − r(s)``:
+beyond the end plane -- exact for the profiles above.  Beyond the end plane, at
+distance ``s``, a point of the end contour stays inside while
+``d_end + slope·s + (r_end − r(s)) − taper·s <= 0``: its own signed-distance change
+per mm between the inner and the end plane (``slope``, clamped at 0) extrapolated, and
+bent like the gaps by the fitted profile (``taper`` is the inradius's own change per mm,
+so for a sphere the cross-section is the end contour eroded by ``r_end − r(s)``, while a
+cylinder lying across the planes closes its width and keeps its length):
 
 * when the fitted ``r²`` reaches 0 within one spacing (a sphere's pole, a cone's apex)
   the section shrinks to a thread around the end contour's innermost point, which
@@ -165,12 +170,35 @@ class _Cap:
     reach_mm: FloatArray
     erosion_mm: FloatArray
     tip_uv: FloatArray  # the end contour's innermost point: where the cap ends last
+    inner: int | None = None  # the neighbouring plane inwards, when the run has one
+    taper: float = 0.0  # how fast the inradius shrinks towards the end (mm per mm, >= 0)
 
-    def reach(self, depth_mm: FloatArray) -> FloatArray:
-        """How far beyond the plane a point at ``depth_mm`` inside the contour stays inside."""
-        erosion = self.erosion_mm + np.arange(len(self.erosion_mm)) * 1e-12  # increasing
-        result: FloatArray = np.interp(depth_mm, erosion, self.reach_mm)
-        result[depth_mm >= erosion[-1]] = self.reach_mm[-1]
+    def reach(self, depth_mm: FloatArray, slope: FloatArray | None = None) -> FloatArray:
+        """How far beyond the plane a point at ``depth_mm`` inside the end contour stays inside.
+
+        ``slope`` is the point's own signed-distance change per mm towards the end
+        (end plane minus inner plane, clamped at 0): the cap extrapolates it and bends
+        it by the fitted profile, ``−depth + slope·s + erosion(s) − taper·s <= 0``, so a
+        cylinder lying across the planes keeps its length while its width closes.
+        Without ``slope`` every point shrinks at the profile's rate (plain erosion).
+        """
+        if slope is None:
+            erosion = self.erosion_mm + np.arange(len(self.erosion_mm)) * 1e-12  # increasing
+            result: FloatArray = np.interp(depth_mm, erosion, self.reach_mm)
+            result[depth_mm >= erosion[-1]] = self.reach_mm[-1]
+            return result
+        s = self.reach_mm
+        bend = self.erosion_mm - self.taper * s
+        g = -depth_mm[:, None] + slope[:, None] * s[None, :] + bend[None, :]
+        outside = g > 0
+        first = np.where(outside.any(axis=1), np.argmax(outside, axis=1), len(s))
+        before = np.clip(first - 1, 0, len(s) - 1)
+        after = np.clip(first, 0, len(s) - 1)
+        rows = np.arange(len(g))
+        g0, g1 = g[rows, before], g[rows, after]
+        weight = np.where(g1 != g0, -g0 / np.where(g1 != g0, g1 - g0, 1.0), 0.0)
+        crossing = s[before] + (s[after] - s[before]) * np.clip(weight, 0.0, 1.0)
+        result = np.where(first >= len(s), s[-1], np.where(first == 0, 0.0, crossing))
         return result
 
 
@@ -194,7 +222,7 @@ def _taper_fit(offsets: FloatArray, radii: FloatArray) -> np.poly1d:
 
 
 def _cap(plane: int, direction: int, offsets: FloatArray, radii: FloatArray,
-         spacing_mm: float, tip_uv: FloatArray) -> _Cap:
+         spacing_mm: float, tip_uv: FloatArray, inner: int | None = None) -> _Cap:
     """The cap beyond ``offsets[0]`` (plane offsets ordered outwards-in, see module doc).
 
     The cap reaches half a spacing beyond the end contour (the slab model's extent, the
@@ -209,6 +237,8 @@ def _cap(plane: int, direction: int, offsets: FloatArray, radii: FloatArray,
     half = 0.5 * spacing_mm
     if len(offsets) < 2 or r_end <= 0:
         return _Cap(plane, direction, np.array([0.0, half]), np.zeros(2), tip_uv)
+    inner_gap = abs(float(offsets[1] - offsets[0]))
+    taper = max(float(radii[1] - radii[0]), 0.0) / inner_gap
     fit = _taper_fit(beyond, radii)
     # the taper may close a little past the next (empty) plane -- a pole drawn on no
     # plane, inradii slightly under-estimated: up to 1.5 spacings it closes at that plane
@@ -228,7 +258,7 @@ def _cap(plane: int, direction: int, offsets: FloatArray, radii: FloatArray,
     squared = np.clip(fit(s * stretch), 0.0, r_end**2)
     thread = min(_THREAD_MM, 0.5 * r_end)
     erosion = np.minimum(np.maximum(r_end - np.sqrt(squared), 0.0), r_end - thread)
-    return _Cap(plane, direction, s, np.maximum.accumulate(erosion), tip_uv)
+    return _Cap(plane, direction, s, np.maximum.accumulate(erosion), tip_uv, inner, taper)
 
 
 def _depth(flags: BoolArray, sampling: tuple[float, float]) -> FloatArray:
@@ -344,13 +374,29 @@ class SmoothModel:
         h = b.offset_mm - a.offset_mm
         return uv, a.offset_mm + tau_in * h, a.offset_mm + tau_out * h
 
+    def _cap_reach(self, cap: _Cap, uv: FloatArray, inner_inside: BoolArray | None = None
+                   ) -> FloatArray:
+        """:meth:`_Cap.reach` of points inside the end contour, with their own slopes."""
+        end = self.shapes[cap.plane]
+        depth = end.distance(uv)
+        if cap.inner is None:
+            return cap.reach(depth)
+        inner = self.shapes[cap.inner]
+        flags = inner.inside(uv) if inner_inside is None else inner_inside
+        d_inner = np.where(flags, -1.0, 1.0) * inner.distance(uv)
+        gap = abs(end.offset_mm - inner.offset_mm)
+        slope = np.maximum(-depth - d_inner, 0.0) / gap
+        return cap.reach(depth, slope)
+
     def _cap_lines(self, cap: _Cap, pitch: float, phase: float, seed: float
                    ) -> tuple[FloatArray, FloatArray, FloatArray]:
         shape_ = self.shapes[cap.plane]
         origin, shape = self._lattice(shape_.bounds_uv, pitch, phase, seed)
         rows, cols = np.nonzero(shape_.raster(origin, pitch, shape))
         uv = np.column_stack([origin[0] + cols * pitch, origin[1] + rows * pitch])
-        reach = cap.reach(shape_.distance(uv))
+        inner_inside = (None if cap.inner is None else
+                        self.shapes[cap.inner].raster(origin, pitch, shape)[rows, cols])
+        reach = self._cap_reach(cap, uv, inner_inside)
         z = shape_.offset_mm
         if cap.direction > 0:
             return uv, np.full(len(uv), z), z + reach
@@ -445,7 +491,7 @@ class SmoothModel:
             rows, cols = np.nonzero(flags)
             uv = np.column_stack([origin_uv[0] + cols * pitch_uv[0],
                                   origin_uv[1] + rows * pitch_uv[1]])
-            result[rows, cols] |= beyond <= cap.reach(plane.distance(uv))
+            result[rows, cols] |= beyond <= self._cap_reach(cap, uv)
         return result
 
     def contains(self, points_mm: FloatArray) -> BoolArray:
@@ -471,9 +517,8 @@ class SmoothModel:
             if len(here) == 0:
                 continue
             flags = shape.inside(uv[here])
-            depth = shape.distance(uv[here][flags])
             ok = np.zeros(len(here), dtype=bool)
-            ok[flags] = beyond[here][flags] <= cap.reach(depth)
+            ok[flags] = beyond[here][flags] <= self._cap_reach(cap, uv[here][flags])
             inside[here] = ok
         return inside
 
@@ -544,7 +589,8 @@ def build_smooth_model(
             inward = [run[-1 - i] for i in range(min(3, len(run)))] if direction > 0 else \
                 run[:3]
             caps.append(_cap(end, direction, np.array([shapes[i].offset_mm for i in inward]),
-                             radii[inward], spacing, inner[end][1]))
+                             radii[inward], spacing, inner[end][1],
+                             inward[1] if len(inward) > 1 else None))
     model = SmoothModel(normal=slab.normal, u=slab.u, v=slab.v, planes=planes, shapes=shapes,
                         gaps=tuple(gaps), caps=tuple(caps), corrections=tuple(corrections))
     pitch = float(min(size / _VOLUME_LATTICE, 2.0))
