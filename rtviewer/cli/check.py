@@ -30,6 +30,14 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.add_argument("--deep", action="store_true",
                    help="also run dicom3tools' dciodvfy on every file, when installed")
+    p.add_argument("--plan-review", action="store_true",
+                   help="also run the automated physics plan checks (AAPM TG-275, MPPG 11.a) "
+                        "on every plan with its structure set and PLAN dose")
+    p.add_argument("--profile", metavar="FILE",
+                   help="plan-review limits (YAML) overriding the default profile; "
+                        "print the default with --print-profile")
+    p.add_argument("--print-profile", action="store_true",
+                   help="print the default plan-review profile (with its sources) and exit")
     _exit_3_on_usage_errors(p)
     return p
 
@@ -59,13 +67,26 @@ def run(args: argparse.Namespace) -> int:
     from rtviewer.errors import RtViewerError
 
     quiet_logging("rtviewer")
+    if getattr(args, "print_profile", False):
+        from rtviewer.review.profile import default_profile_text
+
+        print_document(default_profile_text())
+        return 0
     progress = _progress if sys.stderr.isatty() and not args.json else None
+    review = None
     try:
-        report = check_path(args.path, deep=args.deep, progress=progress)
+        if getattr(args, "plan_review", False) or getattr(args, "profile", None):
+            from rtviewer.cli.plan_review import PlanReviewStage
+
+            review = PlanReviewStage(args.profile)
+        report = check_path(args.path, deep=args.deep, progress=progress, extra=review)
     except RtViewerError as exc:
         return fail("check", exc, EXIT_USAGE)
     if args.json:  # ASCII: valid whatever the console's encoding
-        text = json.dumps(report.to_json(), indent=1, ensure_ascii=True)
+        document = report.to_json()
+        if review is not None:
+            document["plan_review"] = review.to_json(report.root)
+        text = json.dumps(document, indent=1, ensure_ascii=True)
     else:
         text = format_report(report)
         if hasattr(sys.stdout, "reconfigure"):  # a console without "×" must not crash us

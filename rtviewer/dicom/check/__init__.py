@@ -37,7 +37,8 @@ class CheckCancelled(Exception):
 
 
 def check_path(path: str | Path, *, deep: bool = False, progress: Progress | None = None,
-               use_cache: bool = True, cancel: Callable[[], bool] | None = None) -> CheckReport:
+               use_cache: bool = True, cancel: Callable[[], bool] | None = None,
+               extra: Callable[[ObjectStore, Collector], None] | None = None) -> CheckReport:
     """Check a folder (or one file) of DICOM-RT data.
 
     Parameters
@@ -52,6 +53,9 @@ def check_path(path: str | Path, *, deep: bool = False, progress: Progress | Non
         Use and update the scanner's per-folder header cache.
     cancel : callable returning bool, keyword-only
         Polled between stages and files; when it returns True the check stops.
+    extra : callable(ObjectStore, Collector), keyword-only
+        A further stage on the objects read (the plan review of ``--plan-review``),
+        run after the cross-object checks; it adds its findings to the collector.
 
     Returns
     -------
@@ -94,6 +98,9 @@ def check_path(path: str | Path, *, deep: bool = False, progress: Progress | Non
     _guarded(out, "contour", check_contours, result, store, out)
     _guarded(out, "treatment record", check_records, store, out)
     _guarded(out, "attribute naming", name_invalid_values, out)
+    if extra is not None:
+        stage("plan review")
+        _guarded(out, "plan review", extra, store, out)
     if deep:
         from rtviewer.dicom.check.deep import check_with_dciodvfy
 

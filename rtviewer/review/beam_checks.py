@@ -1,0 +1,213 @@
+"""Beam checks (MPPG 11.a Table 8): names, MU, field size, jaws and MLC, machine, bolus."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import numpy as np
+
+from rtviewer.model.beam import Beam, ControlPoint, RadiationType
+from rtviewer.model.findings import Severity
+from rtviewer.review.context import ReviewContext
+from rtviewer.review.finding import PlanFinding
+from rtviewer.review.names import is_bolus
+from rtviewer.review.plan_checks import treatment_beams
+
+__all__ = ["check_beams", "jaw_sizes_mm", "open_area_mm2"]
+
+_E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
+_JAWS = {"X": ("ASYMX", "X"), "Y": ("ASYMY", "Y")}
+
+
+def _label(beam: Beam) -> str:
+    return f"BEAM:{beam.name or beam.number}"
+
+
+def _positions_by_cp(beam: Beam) -> Iterator[tuple[ControlPoint, dict[str, np.ndarray]]]:
+    """Each control point with the device positions in force there (carried forward)."""
+    current: dict[str, np.ndarray] = {}
+    for cp in beam.control_points:
+        for dp in cp.device_positions:
+            current[dp.device_type] = np.asarray(dp.positions_mm, dtype=float)
+        yield cp, dict(current)
+
+
+def jaw_sizes_mm(positions: dict[str, np.ndarray]) -> dict[str, float]:
+    """Jaw opening along X and Y (mm at the isocentre plane) when the jaws are stated."""
+    sizes = {}
+    for axis, names in _JAWS.items():
+        for name in names:
+            if name in positions and len(positions[name]) == 2:
+                sizes[axis] = float(positions[name][1] - positions[name][0])
+                break
+    return sizes
+
+
+def open_area_mm2(beam: Beam, positions: dict[str, np.ndarray]) -> float | None:
+    """Area (mm², isocentre plane) open through both the jaws and the MLC; None without MLC."""
+    mlc = beam.mlc
+    if mlc is None or mlc.leaf_position_boundaries_mm is None or mlc.device_type not in positions:
+        return None
+    leaves = positions[mlc.device_type]
+    n = len(leaves) // 2
+    bounds = np.asarray(mlc.leaf_position_boundaries_mm, dtype=float)
+    if n == 0 or len(bounds) != n + 1:
+        return None
+    travel, across = ("X", "Y") if mlc.mlc_axis == "X" else ("Y", "X")
+    t_lo, t_hi = _jaw(positions, travel)
+    a_lo, a_hi = _jaw(positions, across)
+    lo = np.maximum(leaves[:n], t_lo)
+    hi = np.minimum(leaves[n:], t_hi)
+    width = np.clip(np.minimum(bounds[1:], a_hi) - np.maximum(bounds[:-1], a_lo), 0, None)
+    return float(np.sum(np.clip(hi - lo, 0, None) * width))
+
+
+def _jaw(positions: dict[str, np.ndarray], axis: str) -> tuple[float, float]:
+    for name in _JAWS[axis]:
+        if name in positions and len(positions[name]) == 2:
+            return float(positions[name][0]), float(positions[name][1])
+    return -np.inf, np.inf
+
+
+def check_beams(ctx: ReviewContext) -> Iterator[PlanFinding]:
+    """Every treatment beam against the profile's limits and machine table."""
+    beams = treatment_beams(ctx)
+    yield from _bolus(ctx, beams)
+    pattern = str(ctx.profile.value("beams", "name_pattern") or "")
+    yield from _plan_mu_per_gy(ctx, beams)
+    for beam in beams:
+        if pattern and not re.fullmatch(pattern, beam.name or ""):
+            yield PlanFinding("BEAM_NAME", _W, f"Beam name {beam.name!r} does not follow the "
+                              f"convention {pattern!r}.", (_label(beam),))
+        yield from _mu(ctx, beam)
+        yield from _apertures(ctx, beam)
+        yield from _machine(ctx, beam)
+        yield from _angles(ctx, beam)
+
+
+def _mu(ctx: ReviewContext, beam: Beam) -> Iterator[PlanFinding]:
+    mu = beam.meterset
+    if mu is None or beam.radiation_type not in (RadiationType.PHOTON, RadiationType.ELECTRON):
+        return
+    lo = ctx.profile.number("beams", "mu_min")
+    hi = ctx.profile.number("beams", "mu_max_srs" if ctx.is_srs else "mu_max")
+    values = {"mu": mu}
+    if mu < lo or mu > hi:
+        yield PlanFinding("BEAM_MU", _W,
+                          f"Beam {beam.name or beam.number!r} has {mu:.1f} MU (limits "
+                          f"{lo:g}–{hi:g} MU).", (_label(beam),), values)
+    if any((w.wedge_type or "").upper() in ("DYNAMIC", "MOTORIZED") for w in beam.wedges):
+        wedge_min = ctx.profile.number("beams", "wedge_dynamic_min_mu")
+        if mu < wedge_min:
+            yield PlanFinding("BEAM_WEDGE_MU", _W,
+                              f"Beam {beam.name or beam.number!r} has a dynamic wedge and "
+                              f"{mu:.1f} MU (minimum {wedge_min:g}).", (_label(beam),), values)
+
+
+def _plan_mu_per_gy(ctx: ReviewContext, beams: tuple[Beam, ...]) -> Iterator[PlanFinding]:
+    """All beams' MU per Gy of dose per fraction.
+
+    A beam's own Beam Dose is at a point that may lie anywhere in its field, so per-beam
+    ratios are not compared.
+    """
+    rx, n = ctx.prescription_gy, ctx.fractions
+    mus = [b.meterset for b in beams if b.meterset is not None
+           and b.radiation_type in (RadiationType.PHOTON, RadiationType.ELECTRON)]
+    if rx is None or not n or not mus:
+        return
+    per_gy = sum(mus) / (rx / n)
+    limit = ctx.profile.number("beams", "mu_per_gy_max_srs" if ctx.is_srs else "mu_per_gy_max")
+    if per_gy > limit:
+        yield PlanFinding("BEAM_MU_PER_GY", _W,
+                          f"The plan's {sum(mus):.0f} MU per fraction deliver {rx / n:.2f} Gy: "
+                          f"{per_gy:.0f} MU per Gy (limit {limit:g}).", ("PLAN",),
+                          {"mu": sum(mus), "mu_per_gy": per_gy})
+
+
+def _apertures(ctx: ReviewContext, beam: Beam) -> Iterator[PlanFinding]:
+    key = "field_min_mm_srs" if ctx.is_srs else "field_min_mm"
+    field_min = ctx.profile.number("beams", key)
+    smallest, largest, closed = np.inf, 0.0, []
+    previous = 0.0
+    for cp, positions in _positions_by_cp(beam):
+        sizes = jaw_sizes_mm(positions)
+        if sizes:
+            smallest = min(smallest, min(sizes.values()))
+            largest = max(largest, min(sizes.values()))
+        weight = cp.cumulative_meterset_weight or 0.0
+        delivering = weight > previous  # this segment (CP-1 -> CP) delivers meterset
+        previous = max(previous, weight)
+        area = open_area_mm2(beam, positions)
+        if delivering and area is not None and area <= 0.0:
+            closed.append(cp.index)
+    # a static beam's field is each segment's; a dynamic beam (jaw tracking, VMAT) sweeps
+    # narrow openings by design, so its largest opening is the field compared
+    dynamic = beam.beam_type is not None and beam.beam_type.value == "DYNAMIC"
+    smallest = largest if dynamic and largest > 0 else smallest
+    if smallest < field_min:
+        yield PlanFinding("BEAM_FIELD_SIZE", _W,
+                          f"Beam {beam.name or beam.number!r}: a jaw opening of {smallest:.1f} mm "
+                          f"(minimum {field_min:g} mm).", (_label(beam),),
+                          {"jaw_opening_mm": float(smallest)})
+    if closed:
+        yield PlanFinding("BEAM_JAW_MLC", _E,
+                          f"Beam {beam.name or beam.number!r}: no opening through jaws and MLC at "
+                          f"{len(closed)} control point(s) that deliver MU (first: {closed[0]}).",
+                          (_label(beam),), {"control_points": float(len(closed))})
+
+
+def _machine_entry(ctx: ReviewContext, beam: Beam) -> dict[str, object] | None:
+    machines = ctx.profile.value("beams", "machines") or {}
+    entry = machines.get(beam.machine_name or "", machines.get("*"))
+    return entry if isinstance(entry, dict) else None
+
+
+def _machine(ctx: ReviewContext, beam: Beam) -> Iterator[PlanFinding]:
+    entry = _machine_entry(ctx, beam)
+    if entry is None or beam.radiation_type is None:
+        return
+    allowed = entry.get(beam.radiation_type.value)
+    energy = beam.nominal_energy
+    if isinstance(allowed, list) and energy and not any(  # 0 / absent: Co-60, not stated
+            abs(energy - float(e)) < 1e-6 for e in allowed):
+        yield PlanFinding("BEAM_ENERGY", _E,
+                          f"Beam {beam.name or beam.number!r}: {beam.radiation_type.value} "
+                          f"{energy:g} is not allowed on {beam.machine_name!r} "
+                          f"({', '.join(str(e) for e in allowed)}).", (_label(beam),),
+                          {"energy": energy})
+    rate_max = entry.get("dose_rate_max")
+    rates = [cp.dose_rate_set for cp in beam.control_points if cp.dose_rate_set is not None]
+    if isinstance(rate_max, (int, float)) and rates and max(rates) > float(rate_max):
+        yield PlanFinding("BEAM_DOSE_RATE", _E,
+                          f"Beam {beam.name or beam.number!r}: dose rate {max(rates):g} MU/min "
+                          f"above {beam.machine_name!r}'s {rate_max} MU/min.", (_label(beam),),
+                          {"dose_rate": float(max(rates))})
+
+
+def _angles(ctx: ReviewContext, beam: Beam) -> Iterator[PlanFinding]:
+    ranges = ctx.profile.value("beams", "couch_angle_allowed_deg") or []
+    couch = [cp.couch_angle_deg for cp in beam.control_points if cp.couch_angle_deg is not None]
+    for angle in sorted(set(couch)):
+        if ranges and not any(float(lo) <= angle % 360 <= float(hi) for lo, hi in ranges):
+            yield PlanFinding("BEAM_COUCH_ANGLE", _W,
+                              f"Beam {beam.name or beam.number!r}: couch angle {angle:g}° is "
+                              "outside the allowed ranges.", (_label(beam),),
+                              {"couch_deg": angle})
+
+
+def _bolus(ctx: ReviewContext, beams: tuple[Beam, ...]) -> Iterator[PlanFinding]:
+    bolus = [r for r in ctx.rois if is_bolus(r)]
+    numbers = {r.roi_number for r in bolus}
+    referencing = [b for b in beams if b.number_of_boli or b.bolus_roi_numbers]
+    for beam in referencing:
+        missing = [n for n in beam.bolus_roi_numbers if n not in numbers]
+        if not bolus or missing:
+            yield PlanFinding("BOLUS_MISSING", _W,
+                              f"Beam {beam.name or beam.number!r} references a bolus but the "
+                              "structure set has no such bolus structure.", (_label(beam),))
+    if bolus and ctx.rois and not referencing:
+        yield PlanFinding("BOLUS_NOT_REFERENCED", _W,
+                          f"Bolus structure {bolus[0].name!r} exists but no beam references a "
+                          "bolus: is the bolus on the treatment sheet?",
+                          tuple(f"ROI:{r.name}" for r in bolus))
