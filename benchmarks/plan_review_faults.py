@@ -2,8 +2,9 @@
 
 Runs the plan checks on every external-beam plan of the corpus folders and the demo
 patients, then on each seeded faulty variant (:mod:`rtviewer.review.seeded_faults`).
-A fault counts as found when the variant raises one of its codes more often than the
-clean plan does. Prints each clean plan's warnings and errors, then the rate.
+A fault counts as found when the variant raises a finding of one of its codes that
+the clean plan does not (same code and message). Prints each clean plan's warnings
+and errors, then the rate.
 
 Usage::
 
@@ -17,7 +18,6 @@ import os
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 from rtviewer.dicom.check.plan_cases import load_plan_cases
@@ -60,10 +60,11 @@ def _run(folders: list[Path]) -> int:
             for f in clean:
                 if f.severity.value != "info":
                     print(f"   clean {f.severity.value:<7} {f.code}: {f.message}")
-            clean_codes = Counter(f.code for f in clean)
+            seen = {(f.code, f.message) for f in clean}
             for fault in seed_faults(case):
-                codes = Counter(f.code for f in review_plan(fault.case))
-                hit = any(codes[c] > clean_codes[c] for c in fault.codes)
+                # found: a finding of one of the fault's codes that the clean plan lacks
+                hit = any(f.code in fault.codes and (f.code, f.message) not in seen
+                          for f in review_plan(fault.case))
                 total += 1
                 found += hit
                 print(f"   fault {fault.name:<19} {'found' if hit else 'MISSED'} "

@@ -76,6 +76,7 @@ def check_beams(ctx: ReviewContext) -> Iterator[PlanFinding]:
     yield from _bolus(ctx, beams)
     pattern = str(ctx.profile.value("beams", "name_pattern") or "")
     yield from _plan_mu_per_gy(ctx, beams)
+    yield from _beam_mu_per_gy(ctx, beams)
     for beam in beams:
         if pattern and not re.fullmatch(pattern, beam.name or ""):
             yield PlanFinding("BEAM_NAME", _W, f"Beam name {beam.name!r} does not follow the "
@@ -103,6 +104,38 @@ def _mu(ctx: ReviewContext, beam: Beam) -> Iterator[PlanFinding]:
             yield PlanFinding("BEAM_WEDGE_MU", _W,
                               f"Beam {beam.name or beam.number!r} has a dynamic wedge and "
                               f"{mu:.1f} MU (minimum {wedge_min:g}).", (_label(beam),), values)
+
+
+def _beam_mu_per_gy(ctx: ReviewContext, beams: tuple[Beam, ...]) -> Iterator[PlanFinding]:
+    """Each beam's MU per Gy of its Beam Dose: above the limit, or an outlier of the plan.
+
+    A beam whose ratio is ``mu_per_gy_outlier`` times the other beams' median stands out
+    (a 10 x MU transcription error) even where the absolute limit is lax.
+    """
+    ratios = {b.number: b.meterset / b.beam_dose_gy for b in beams
+              if b.meterset and b.beam_dose_gy and b.beam_dose_gy > 0.01
+              and b.radiation_type in (RadiationType.PHOTON, RadiationType.ELECTRON)}
+    if not ratios:
+        return
+    limit = ctx.profile.number("beams", "beam_mu_per_gy_max_srs" if ctx.is_srs
+                               else "beam_mu_per_gy_max")
+    outlier = ctx.profile.number("beams", "mu_per_gy_outlier")
+    for beam in beams:
+        ratio = ratios.get(beam.number)
+        if ratio is None:
+            continue
+        others = [r for n, r in ratios.items() if n != beam.number]
+        median = float(np.median(others)) if others else ratio
+        high = ratio > limit
+        odd = bool(others) and ratio > outlier * median
+        if high or odd:
+            why = (f"limit {limit:g}" if high else
+                   f"{ratio / median:.1f} × the other beams' median {median:.0f}")
+            yield PlanFinding("BEAM_MU_PER_GY", _W,
+                              f"Beam {beam.name or beam.number!r}: {ratio:.0f} MU per Gy of its "
+                              f"beam dose ({why}).", (_label(beam),),
+                              {"mu": beam.meterset or 0.0, "mu_per_gy": ratio,
+                               "others_median_mu_per_gy": median})
 
 
 def _plan_mu_per_gy(ctx: ReviewContext, beams: tuple[Beam, ...]) -> Iterator[PlanFinding]:

@@ -6,7 +6,9 @@ The head is modelled as a disk across the beam axis (IEC gantry system ``Zg``) a
 BODY and couch contours' vertices are moved into the gantry system by
 :class:`rtviewer.core.iec61217.BeamGeometry` (couch rotation and Patient Position
 through the same transform as the beam's-eye view) for every sampled gantry angle.
-The BODY is only as long as the scan: a patient's head or feet beyond it are not seen.
+The BODY is only as long as the scan: where its end contour cuts through the patient
+(area at least ``body_cut_area_fraction`` of the largest), the end contour is extruded
+by ``body_extension_mm`` along the contour normal, because the patient goes on there.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from numpy.typing import NDArray
 from rtviewer.core.iec61217 import PATIENT_ORIENTATION, BeamGeometry
 from rtviewer.model.beam import Beam
 from rtviewer.model.findings import Severity
+from rtviewer.model.structure import Roi
 from rtviewer.review.context import ReviewContext
 from rtviewer.review.finding import PlanFinding
+from rtviewer.review.geometry import polygon_area_centroid
 from rtviewer.review.plan_checks import beam_isocentre_mm, treatment_beams
 
 __all__ = ["check_clearance", "head_distance_mm", "gantry_samples_deg"]
@@ -72,6 +76,25 @@ def _points(rois: tuple[object, ...]) -> NDArray[np.float64] | None:
     return result
 
 
+def _extended_body(roi: Roi, cut_fraction: float, length_mm: float) -> NDArray[np.float64]:
+    """The BODY's vertices, plus copies of each cut end contour out to ``length_mm``."""
+    points = _points((roi,))
+    planes = [p for p in roi.planes if any(c.is_closed for c in p.contours)]
+    if points is None or len(planes) < 2:
+        return points if points is not None else np.zeros((0, 3))
+    areas = [sum(polygon_area_centroid(c.points_mm)[0] for c in p.contours if c.is_closed)
+             for p in planes]
+    normal = np.asarray(planes[0].normal, dtype=float)
+    extra = []
+    for plane, area, sign in ((planes[0], areas[0], -1.0), (planes[-1], areas[-1], 1.0)):
+        if area < cut_fraction * max(areas):
+            continue  # the scan reaches past this end of the patient (vertex, feet)
+        ring = np.vstack([c.points_mm for c in plane.contours if c.is_closed])
+        ring = ring[::max(1, len(ring) // 200)]
+        extra += [ring + sign * d * normal for d in np.arange(25.0, length_mm + 1, 25.0)]
+    return np.vstack([points, *extra]) if extra else points
+
+
 def _patient_position(ctx: ReviewContext, beam: Beam) -> str:
     for setup in ctx.plan.patient_setups:
         if (setup.setup_number == beam.referenced_patient_setup_number or len(
@@ -82,8 +105,11 @@ def _patient_position(ctx: ReviewContext, beam: Beam) -> str:
 
 def check_clearance(ctx: ReviewContext) -> Iterator[PlanFinding]:
     """Report each beam whose head comes closer than the margin to the BODY or couch."""
-    surfaces = [(r.name, pts) for r in ((ctx.body,) if ctx.body else ()) + ctx.couch
-                if (pts := _points((r,))) is not None]
+    surfaces = [(r.name, pts) for r in ctx.couch if (pts := _points((r,))) is not None]
+    if ctx.body is not None:
+        surfaces.insert(0, (ctx.body.name, _extended_body(
+            ctx.body, ctx.profile.number("clearance", "body_cut_area_fraction"),
+            ctx.profile.number("clearance", "body_extension_mm"))))
     if not surfaces:
         return
     distance = ctx.profile.number("clearance", "head_distance_mm")

@@ -79,7 +79,8 @@ def self_intersections(points_mm: FloatArray) -> int:
     n = len(p)
     if n < 4:
         return 0
-    normal = np.cross(p[1:-1] - p[0], p[2:] - p[0]).sum(axis=0)
+    # the plane's normal by SVD: Newell's sum cancels on a figure-eight
+    normal = np.linalg.svd(p - p.mean(axis=0), full_matrices=False)[2][-1]
     drop = int(np.argmax(np.abs(normal)))  # project on the plane most facing the polygon
     q = np.delete(p, drop, axis=1)
     a, b = q, np.roll(q, -1, axis=0)

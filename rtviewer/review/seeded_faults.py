@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rtviewer.core.grid import Grid
-from rtviewer.model.beam import Beam
+from rtviewer.model.beam import Beam, RadiationType
 from rtviewer.model.plan_case import PlanCase
 from rtviewer.model.structure import Roi
 from rtviewer.review.context import ReviewContext
@@ -178,7 +178,8 @@ def move_hot_spot(case: PlanCase) -> SeededFault | None:
 
 def raise_mu(case: PlanCase) -> SeededFault | None:
     """Multiply the first treatment beam's MU by 10 (a transcription error)."""
-    beams = [b for b in treatment_beams(_ctx(case)) if b.meterset]
+    beams = [b for b in treatment_beams(_ctx(case)) if b.meterset  # ion MU: other limits
+             and b.radiation_type in (RadiationType.PHOTON, RadiationType.ELECTRON)]
     if not beams:
         return None
     beam = beams[0]
@@ -201,8 +202,8 @@ def rotate_couch(case: PlanCase) -> SeededFault | None:
              and b.control_points[0].gantry_angle_deg is not None]
     if not beams:
         return None
-    beam = min(beams, key=lambda b: abs(abs(((b.control_points[0].gantry_angle_deg or 0.0)
-                                              % 180.0)) - 90.0))
+    beam = min(beams, key=lambda b: abs(abs((b.control_points[0].gantry_angle_deg or 0.0)
+                                              % 180.0) - 90.0))
     cps = tuple(dataclasses.replace(cp, couch_angle_deg=90.0) if cp.couch_angle_deg is not None
                 or cp.index == 0 else cp for cp in beam.control_points)
     return SeededFault("rotate_couch", f"couch of beam {beam.name!r} at 90°",
