@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 
 from rtviewer.model.structure import Roi
+from rtviewer.model.structure_names import standard_name
 
 __all__ = ["laterality", "is_target", "is_body", "is_couch", "is_bolus"]
 
@@ -26,7 +27,14 @@ def _tokens(name: str) -> list[str]:
 
 
 def laterality(name: str) -> str | None:
-    """``"L"``, ``"R"`` or None when the name says no side (or both)."""
+    """``"L"``, ``"R"`` or None when the name says no side (or both).
+
+    The TG-263 matcher of :mod:`rtviewer.model.structure_names` first (its synonyms map
+    ``Lt Lung`` to ``Lung_L``), then the name's own words.
+    """
+    standard = standard_name(name).standard
+    if standard and standard[-2:] in ("_L", "_R"):
+        return standard[-1]
     tokens = set(_tokens(name))
     left, right = bool(tokens & _LEFT), bool(tokens & _RIGHT)
     if left == right:
