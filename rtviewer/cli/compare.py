@@ -1,10 +1,11 @@
-"""``rtviewer compare A B``: two RT Doses, or two RT Structure Sets, against each other.
+"""``rtviewer compare A B``: two RT Doses, Structure Sets or Plans against each other.
 
 ``rtviewer compare A.dcm B.dcm [--structures RS] [--gamma 3%/3mm] [--cutoff 10] [--local]
 [--csv OUT] [--json]``: A is the reference.  Two doses: B − A, per-structure DVH metrics of
 both and their differences, gamma pass rates overall and per structure.  Two structure
 sets on one frame: volume difference, Dice, mean and 95 % Hausdorff surface distance per
-ROI name they share.  Exit 0 on success, 2 on unusable input (other kinds, other units,
+ROI name they share.  Two plans: the plan sheets side by side (MU, angles, energies ...),
+differences marked.  Exit 0 on success, 2 on unusable input (other kinds, other units,
 other Frames of Reference without a registration).  Never imports Qt.
 """
 
@@ -22,8 +23,8 @@ from rtviewer.printable import printable
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``compare``."""
-    p = sub.add_parser("compare", help="compare two RT Doses (DVH metrics, gamma) or two "
-                                       "RT Structure Sets (Dice, Hausdorff)",
+    p = sub.add_parser("compare", help="compare two RT Doses (DVH metrics, gamma), two "
+                                       "RT Structure Sets (Dice, Hausdorff) or two RT Plans",
                        description="Compare B against the reference A: two RT Doses, or two "
                                    "RT Structure Sets on one Frame of Reference.")
     p.add_argument("a", metavar="A", help="reference RT Dose or RT Structure Set")
@@ -151,6 +152,20 @@ def _structure_sets(args: argparse.Namespace) -> tuple[str, str]:
                                         if args.json else table.structures_text(rows))
 
 
+def _plans(args: argparse.Namespace) -> tuple[str, str]:
+    from rtviewer.cli import compare_table as table
+    from rtviewer.cli.plan import build_sheets
+    from rtviewer.model.plan_sheet_compare import compare_sheets
+
+    sheets = [build_sheets(Path(p), args.structure_model) for p in (args.a, args.b)]
+    for path, found in zip((args.a, args.b), sheets, strict=True):
+        if not found:
+            raise UsageError(f"{path}: no readable RT Plan")
+    rows = compare_sheets(sheets[0][0], sheets[1][0])
+    return table.sheets_csv(rows), (table.sheets_json(rows) if args.json else table.sheets_text(
+        rows, Path(args.a).name, Path(args.b).name))
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``compare``; exit 0 on success, 2 on unusable input."""
     from rtviewer.errors import RtViewerError
@@ -161,10 +176,12 @@ def run(args: argparse.Namespace) -> int:
             csv_text, shown = _doses(args)
         elif kinds == ("RTSTRUCT", "RTSTRUCT"):
             csv_text, shown = _structure_sets(args)
+        elif kinds == ("RTPLAN", "RTPLAN"):
+            csv_text, shown = _plans(args)
         else:
             names = [kind or "not DICOM-RT" for kind in kinds]
-            raise UsageError(f"A is {names[0]} and B {names[1]}: compare takes two RTDOSE "
-                             "or two RTSTRUCT files")
+            raise UsageError(f"A is {names[0]} and B {names[1]}: compare takes two RTDOSE, "
+                             "two RTSTRUCT or two RTPLAN files")
     except (UsageError, RtViewerError, ValueError) as exc:
         return fail("compare", exc, 2)
     if args.csv:

@@ -17,9 +17,10 @@ from rtviewer.model.plan_compare import (
     DoseComparison,
     StructurePairComparison,
 )
+from rtviewer.model.plan_sheet_compare import SheetRow
 
-__all__ = ["dose_csv", "dose_json", "dose_text", "structures_csv", "structures_json",
-           "structures_text"]
+__all__ = ["dose_csv", "dose_json", "dose_text", "sheets_csv", "sheets_json", "sheets_text",
+           "structures_csv", "structures_json", "structures_text"]
 
 _AGREEMENT = ("volume_a_cc", "volume_b_cc", "volume_difference_cc", "dice", "mean_surface_mm",
               "hausdorff95_mm", "hausdorff_mm")
@@ -149,4 +150,31 @@ def structures_text(rows: Sequence[StructurePairComparison]) -> str:
                      f"{_cell(g.volume_difference_cc, 2):>9}{_cell(g.dice, 3):>7}"
                      f"{_cell(g.mean_surface_mm, 2):>8}{_cell(g.hausdorff95_mm, 2):>9}"
                      f"{_cell(g.hausdorff_mm, 2):>8}")
+    return "\n".join(lines) + "\n"
+
+
+def sheets_csv(rows: Sequence[SheetRow]) -> str:
+    """Every compared plan and beam value: item, field, a, b, differs (0/1)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["item", "field", "a", "b", "differs"])
+    for r in rows:
+        writer.writerow([r.item, r.field, r.a, r.b, int(r.differs)])
+    return out.getvalue()
+
+
+def sheets_json(rows: Sequence[SheetRow]) -> str:
+    """The compared values as JSON."""
+    return json.dumps([{"item": r.item, "field": r.field, "a": r.a, "b": r.b,
+                        "differs": r.differs} for r in rows], indent=2)
+
+
+def sheets_text(rows: Sequence[SheetRow], a_name: str, b_name: str) -> str:
+    """The plan sheets side by side; differing rows marked with ``*``."""
+    lines = [f"  {'':<10}{'':<22}{'A: ' + a_name[:28]:<32}{'B: ' + b_name[:28]}"]
+    for r in rows:
+        mark = "*" if r.differs else " "
+        lines.append(f"{mark} {r.item:<10}{r.field:<22}{r.a[:30]:<32}{r.b[:30]}")
+    differing = sum(r.differs for r in rows)
+    lines.append(f"{differing} of {len(rows)} values differ (*)")
     return "\n".join(lines) + "\n"

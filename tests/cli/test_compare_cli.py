@@ -60,7 +60,7 @@ def test_scaled_dose_differences_and_gamma(corpus, tmp_path, capsys):
 def test_refuses_mixed_kinds_and_frames(corpus, tmp_path, capsys):
     a = corpus / PLAN03 / PLAN_DOSE
     assert main(["compare", str(a), str(corpus / PLAN03 / RS)]) == 2
-    assert "two RTDOSE or two RTSTRUCT" in capsys.readouterr().err
+    assert "two RTDOSE, two RTSTRUCT or two RTPLAN" in capsys.readouterr().err
     ds = pydicom.dcmread(a)
     ds.FrameOfReferenceUID = "1.2.3.4"
     ds.save_as(tmp_path / "other_frame.dcm")
@@ -89,3 +89,30 @@ def test_structure_sets_shifted_by_3_mm(corpus, tmp_path, capsys):
     assert float(row["hausdorff_mm"]) == pytest.approx(3.0, abs=0.5)
     assert float(row["hausdorff95_mm"]) <= float(row["hausdorff_mm"])
     assert "Cube101010" in capsys.readouterr().out
+
+
+def test_plan_sheets_side_by_side(corpus, tmp_path, capsys):
+    source = corpus / "dicompyler-core" / "rtplan.dcm"
+    ds = pydicom.dcmread(source)
+    beam = ds.BeamSequence[1]  # a replan with one beam angle changed and 5 MU more
+    for point in beam.ControlPointSequence:
+        if "GantryAngle" in point:
+            point.GantryAngle = float(point.GantryAngle) + 10.0
+    referenced = ds.FractionGroupSequence[0].ReferencedBeamSequence[1]
+    referenced.BeamMeterset = float(referenced.BeamMeterset) + 5.0
+    (tmp_path / "b").mkdir()
+    ds.save_as(tmp_path / "b" / "rtplan.dcm")
+    # with its structure set, so that both sheets compute SSDs to the body
+    rtss = (corpus / "dicompyler-core" / "rtss.dcm").read_bytes()
+    (tmp_path / "b" / "rtss.dcm").write_bytes(rtss)
+    assert main(["compare", str(source), str(tmp_path / "b" / "rtplan.dcm"), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    differing = {(r["item"], r["field"]): (r["a"], r["b"]) for r in rows if r["differs"]}
+    number = f"beam {beam.BeamNumber}"
+    assert set(differing) == {(number, "gantry start (deg)"), (number, "gantry stop (deg)"),
+                              (number, "meterset"), ("plan", "total MU per fraction"),
+                              (number, "SSD (mm)")}  # the source moved with the gantry
+    a, b = differing[(number, "gantry start (deg)")]
+    assert float(b) == pytest.approx(float(a) + 10.0)
+    a, b = differing[("plan", "total MU per fraction")]
+    assert float(b) == pytest.approx(float(a) + 5.0)
