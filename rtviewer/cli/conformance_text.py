@@ -47,7 +47,8 @@ KIND_USAGE: dict[str, str] = {
     "rtimage": "Displayed with field outline and beam axis when the plan is present; "
                "NON_NORMAL planes placed by RT Image Orientation",
     "rtrecord": "Delivered metersets, interruptions and sessions listed against the plan",
-    "registration": "Listed; not applied",
+    "registration": "Spatial Registration (rigid matrices) applied by rtviewer compare "
+                    "--registration; Deformable Spatial Registration refused (out of scope)",
     "segmentation": "Listed; not displayed",
     "dicomdir": "Skipped: the files themselves are read",
     "other": "Listed; not displayed",
