@@ -101,7 +101,7 @@ def build_window(*, opening: bool) -> tuple[Any, Any, Callable[[str], object]]:
     (``docs/screenshots/window_shots.py``) so that they show the real window.
     ``opening``: a folder will be opened at once (the late menus wait for its image).
     """
-    from rtviewer.ui import about, recent_menu
+    from rtviewer.ui import help_menu, recent_menu
     from rtviewer.ui.main_window import MainWindow
     from rtviewer.ui.viewer_controller import attach_viewer
 
@@ -109,7 +109,7 @@ def build_window(*, opening: bool) -> tuple[Any, Any, Callable[[str], object]]:
     controller = attach_viewer(window)  # the viewer, with the patient tree docked beside it
     open_path = _logged_opener(window)
     recent_menu.add_recent_menu(window, window.scan_finished, open_path)
-    _after_first_image(controller, opening, lambda: _add_late_menus(window, about))
+    _after_first_image(controller, opening, lambda: _add_late_menus(window, help_menu))
     return window, controller, open_path
 
 
@@ -124,13 +124,13 @@ def _stop_workers(controller: Any, demo_worker: Any = None) -> None:
     log.info("worker threads and processes stopped")
 
 
-def _add_late_menus(window: Any, about: Any) -> None:
+def _add_late_menus(window: Any, help_menu: Any) -> None:
     """Network menu (pynetdicom: 0.15 s of imports) and Help, in their menu-bar order."""
     from rtviewer.net.service import NetworkService
     from rtviewer.ui.network_panel import attach_network
 
     attach_network(window, NetworkService())  # Network menu: receive, query/retrieve, send
-    about.add_about_action(window.menuBar())
+    help_menu.add_help_actions(window.menuBar())  # Keyboard and mouse, User guide, About
 
 
 def _after_first_image(controller: Any, opening: bool, action: Callable[[], None]) -> None:

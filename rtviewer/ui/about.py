@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import platform
 from html import escape
 from importlib import metadata
 
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer import __version__
 from rtviewer.dicom.sop_classes import SOP_CLASSES
@@ -72,7 +73,23 @@ def about_html() -> str:
         f"<p><b>DICOM conformance:</b> {escape(conformance_summary())}</p>"
         "<p>Not a medical device: check every number against your planning system "
         "before acting on it.</p>"
+        f"<p><b>Running on:</b> {escape(_versions_line())}.</p>"
     )
+
+
+def versions() -> dict[str, str]:
+    """Python, Qt, PySide6, pydicom, numpy and pyqtgraph versions in this process."""
+    found = {"Python": platform.python_version(), "Qt": QtCore.qVersion()}
+    for package in ("PySide6", "pydicom", "numpy", "pyqtgraph"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def _versions_line() -> str:
+    return ", ".join(f"{name} {version}" for name, version in versions().items())
 
 
 def show_about(parent: QtWidgets.QWidget | None) -> None:
@@ -80,16 +97,18 @@ def show_about(parent: QtWidgets.QWidget | None) -> None:
     QtWidgets.QMessageBox.about(parent, "About rtviewer", about_html())
 
 
-def add_about_action(menu_bar: QtWidgets.QMenuBar) -> QtGui.QAction:
-    """Add Help → About rtviewer to ``menu_bar`` (reusing an existing Help menu)."""
-    help_menu: QtWidgets.QMenu | None = None
+def help_menu(menu_bar: QtWidgets.QMenuBar) -> QtWidgets.QMenu:
+    """The menu bar's Help menu, made when there is none."""
     for action in menu_bar.actions():
         menu = action.menu()
         if isinstance(menu, QtWidgets.QMenu) and action.text().replace("&", "") == "Help":
-            help_menu = menu
-    if help_menu is None:
-        help_menu = menu_bar.addMenu("&Help")
-    about = help_menu.addAction("&About rtviewer")
+            return menu
+    return menu_bar.addMenu("&Help")
+
+
+def add_about_action(menu_bar: QtWidgets.QMenuBar) -> QtGui.QAction:
+    """Add Help → About rtviewer to ``menu_bar`` (reusing an existing Help menu)."""
+    about = help_menu(menu_bar).addAction("&About rtviewer")
     about.setMenuRole(QtGui.QAction.MenuRole.AboutRole)  # macOS: the application menu
     about.triggered.connect(lambda: show_about(menu_bar.window()))
     return about
