@@ -160,17 +160,19 @@ def compare_doses(a: Dose, b: Dose, rois: Sequence[Roi] = (), *,
     """
     check_comparable(a, b)
     solids = [(roi, solid) for roi in rois if (solid := _solid(roi, model)) is not None]
-    total = 2 + len(solids)
+    first = 2 if criteria is None else 3
+    total = first - 1 + len(solids)
     report = progress or (lambda done, n, step: None)
     b_on_a = b.dose_gy if b.grid.same_geometry(a.grid, tolerance_mm=1e-6) else resample_to_grid(
         b.dose_gy, b.grid, a.grid, outside=math.nan)
     difference = (np.asarray(b_on_a, np.float32) - a.dose_gy).astype(np.float32)
     report(1, total, "difference")
-    gamma = (gamma_index(a.dose_gy, a.grid, b.dose_gy, b.grid, criteria)
-             if criteria is not None else None)
-    report(2, total, "gamma")
+    gamma = None
+    if criteria is not None:
+        gamma = gamma_index(a.dose_gy, a.grid, b.dose_gy, b.grid, criteria)
+        report(2, total, f"gamma {criteria.label}")
     rows = []
-    for n, (roi, solid) in enumerate(solids, start=3):
+    for n, (roi, solid) in enumerate(solids, start=first):
         rows.append(_structure_row(roi, solid, a, b, gamma))
         report(n, total, roi.name)
     return DoseComparison(a, b, difference, gamma, tuple(rows))

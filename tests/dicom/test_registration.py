@@ -96,3 +96,30 @@ def test_unregistered_frame_is_refused_with_the_frames(tmp_path):
         reg.matrix("2.25.9", "2.25.1")
     np.testing.assert_allclose(reg.matrix("2.25.1", "2.25.2"),
                                np.linalg.inv(_rotation_z(5, (1, 2, 3))), atol=1e-9)
+
+
+def test_compare_cli_applies_a_registration(corpus, tmp_path, capsys):
+    import pydicom
+
+    from rtviewer.cli import main
+
+    source = corpus / PLAN_DOSE
+    ds = pydicom.dcmread(source)
+    frame = str(ds.FrameOfReferenceUID)
+    shift = np.array([15.0, -20.0, 7.5])  # the same dose exported on a CBCT's frame
+    ds.FrameOfReferenceUID = OTHER_FRAME
+    ds.ImagePositionPatient = [float(v) + s for v, s in zip(ds.ImagePositionPatient, shift,
+                                                             strict=True)]
+    ds.save_as(tmp_path / "moved.dcm")
+    assert main(["compare", str(source), str(tmp_path / "moved.dcm"), "--json"]) == 2
+    assert "registration" in capsys.readouterr().err
+    back = np.eye(4)
+    back[:3, 3] = -shift
+    reg = _write_reg(tmp_path / "reg.dcm", frame, [(OTHER_FRAME, back)])
+    assert main(["compare", str(source), str(tmp_path / "moved.dcm"), "--registration",
+                 str(reg), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "moved from Frame of Reference" in captured.err and "-15.0000" in captured.err
+    import json
+
+    assert json.loads(captured.out)["max_abs_difference_gy"] < 1e-4
