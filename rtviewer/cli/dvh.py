@@ -1,6 +1,7 @@
 """``rtviewer dvh``: DVH statistics and curves of an RT Structure Set on an RT Dose.
 
-``rtviewer dvh --structures RS.dcm --dose RD.dcm [--roi NAME ...] [--csv OUT]
+``rtviewer dvh --structures RS.dcm --dose RD.dcm [--dose RD2.dcm ... [--weight W ...]]
+[--roi NAME ...] [--csv OUT]
 [--curves OUT] [--bin-gy W] [--structure-model slab|none|smooth] [--vgy X ...]
 [--vpct P ...] [--reference-gy GY]`` or ``rtviewer dvh FOLDER``.  Exit status 0 on success,
 2 on unusable input (unknown ROI, Dose Units other than GY, Frame of Reference
@@ -37,7 +38,13 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("folder", nargs="?", metavar="FOLDER",
                    help="folder with exactly one RTSTRUCT and one non-BEAM RT Dose")
     p.add_argument("--structures", metavar="RS", help="RT Structure Set file")
-    p.add_argument("--dose", metavar="RD", help="RT Dose file")
+    p.add_argument("--dose", metavar="RD", action="append",
+                   help="RT Dose file; repeat to sum several (a plan sum on the finest grid "
+                        "covering them; units, Dose Type, Frame of Reference and Dose "
+                        "Summation Type checked)")
+    p.add_argument("--weight", type=float, action="append", metavar="W",
+                   help="weight of each --dose in order, e.g. the fractions of a FRACTION "
+                        "dose (default 1 each; give one per --dose)")
     p.add_argument("--roi", action="append", metavar="NAME",
                    help="only this ROI (exact name; repeatable)")
     p.add_argument("--csv", metavar="OUT", help="write the statistics CSV here ('-' = stdout)")
@@ -105,17 +112,36 @@ def find_pair(folder: Path) -> tuple[Path, Path]:
     raise UsageError("\n".join(lines))
 
 
-def _load(rs: Path, rd: Path):  # noqa: ANN202 - model types imported lazily
+def _summed(paths: list[Path], weights: list[float] | None):  # noqa: ANN202 - a Dose
+    """The one dose, or the weighted plan sum of several (stated on stderr)."""
     from rtviewer.dicom.dose import read_dose
+    from rtviewer.model.plan_sum import WeightedDose, plan_sum, sum_label
+
+    if weights is not None and len(weights) != len(paths):
+        raise UsageError(f"{len(weights)} --weight for {len(paths)} --dose: give one per dose")
+    doses = [read_dose(p) for p in paths]
+    if len(doses) == 1 and weights is None:
+        return doses[0]
+    terms = [WeightedDose(d, w) for d, w in zip(doses, weights or [1.0] * len(doses),
+                                                strict=True)]
+    dose = plan_sum(terms)
+    print(f"rtviewer dvh: plan sum {printable(sum_label(terms))} on "
+          f"{'x'.join(str(n) for n in dose.grid.shape[::-1])} voxels", file=sys.stderr)
+    return dose
+
+
+def _load(rs: Path, rd: Path | list[Path], weights: list[float] | None = None):  # noqa: ANN202
     from rtviewer.dicom.structure import read_structure_set
     from rtviewer.errors import RtViewerError
     from rtviewer.model.dose import DoseUnits
 
+    paths = rd if isinstance(rd, list) else [rd]
     try:
         structure_set = read_structure_set(rs)
-        dose = read_dose(rd)
+        dose = _summed(paths, weights)
     except RtViewerError as exc:
         raise UsageError(str(exc)) from exc
+    rd = paths[0]
     if dose.units is not DoseUnits.GY:
         raise UsageError(f"{rd}: Dose Units is {dose.units.value}, not GY; "
                          "DVHs in Gy need an absolute dose")
@@ -226,15 +252,16 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("give either FOLDER or --structures and --dose, not both")
         if args.folder:
             rs, rd = find_pair(Path(args.folder))
+            rds = [rd]
         elif args.structures and args.dose:
-            rs, rd = Path(args.structures), Path(args.dose)
+            rs, rds = Path(args.structures), [Path(d) for d in args.dose]
         else:
             raise UsageError("give FOLDER, or both --structures RS and --dose RD")
         if not args.bin_gy > 0:
             raise UsageError(f"--bin-gy must be positive, got {args.bin_gy}")
         if args.reference_gy is not None and not args.reference_gy > 0:
             raise UsageError(f"--reference-gy must be positive, got {args.reference_gy}")
-        structure_set, dose = _load(rs, rd)
+        structure_set, dose = _load(rs, rds, args.weight)
         rois = _select(structure_set, args.roi)
     except UsageError as exc:
         return fail("dvh", exc, 2)
