@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["colourwash_rgba", "isodose_colour", "isodose_palette", "wash_lut"]
+__all__ = ["clear_colour", "colourwash_rgba", "isodose_colour", "isodose_palette", "wash_lut"]
 
 # Anchor colours of a cold-to-hot scale by fraction of the reference dose: the
 # usual planning-system look (blue low, green mid, yellow 95 %, red 100 %+).
@@ -88,6 +88,25 @@ def isodose_palette(fractions: tuple[float, ...],
                 (_distance(c, b) for b in (*avoid, *taken)), default=0.0))
         taken.append(choice)
     return taken
+
+
+def clear_colour(avoid: tuple[tuple[int, int, int], ...]) -> tuple[int, int, int]:
+    """The first spare colour (white first) clear of every colour in ``avoid``.
+
+    For markers that must stand out from structures and isodoses (brachy dwell
+    positions); the spare farthest from its nearest neighbour when none is clear.
+
+    Examples
+    --------
+    >>> clear_colour(((255, 0, 0),))
+    (255, 255, 255)
+    >>> clear_colour(((255, 255, 255),))
+    (255, 160, 200)
+    """
+    for colour in _SPARE:
+        if all(_distance(colour, b) >= COLLISION_RGB for b in avoid):
+            return colour
+    return max(_SPARE, key=lambda c: min(_distance(c, b) for b in avoid))
 
 
 def _variants(rgb: tuple[int, int, int]) -> list[tuple[int, int, int]]:

@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
 from rtviewer.ui.beam_state import BeamState
+from rtviewer.ui.dose_colours import clear_colour
 from rtviewer.ui.plan_geometry import (
     T_RANGE,
     BeamDrawing,
@@ -209,14 +210,17 @@ class PlanOverlay(QtCore.QObject):
             item.setData(st[:, 0], st[:, 1], connect="finite")
         self.dwell_drawing = drawing
         top = float(drawing.dwell_time_s.max()) if drawing.dwell_time_s.size else 1.0
+        # small hollow rings in a colour no structure or isodose has: filled red discs
+        # merged into one blob over a red CTV outline
+        state = self.view.state
+        rgb = clear_colour((*state.structure_colours, *state.isodose_colours()))
         spots = []
         for st, time_s, alpha in zip(drawing.dwell_st, drawing.dwell_time_s, drawing.alpha,
                                      strict=True):
             near = alpha >= 1.0
-            spots.append({"pos": st, "size": 4.0 + 14.0 * np.sqrt(time_s / top),
-                          "pen": pg.mkPen((255, 60, 60, int(255 * alpha)), width=1),
-                          "brush": QtGui.QBrush(QtGui.QColor(255, 40, 40) if near
-                                                else QtGui.QColor(0, 0, 0, 0))})
+            spots.append({"pos": st, "size": 4.0 + 6.0 * np.sqrt(time_s / top),
+                          "pen": pg.mkPen((*rgb, int(255 * alpha)), width=1.5 if near else 1),
+                          "brush": QtGui.QBrush(QtGui.QColor(0, 0, 0, 0))})
         self.dwell_item.setData(spots)
 
     def _draw_reference_points(self) -> None:

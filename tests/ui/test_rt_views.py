@@ -14,6 +14,7 @@ from rtviewer.dicom.record import read_treatment_record
 from rtviewer.dicom.rtimage import read_rt_image
 from rtviewer.dicom.structure import read_structure_set
 from rtviewer.ui.bev_view import BeamsEyeView
+from rtviewer.ui.dose_colours import COLLISION_RGB
 from rtviewer.ui.record_view import DEVIATION_BRUSH, RecordView
 from rtviewer.ui.rtimage_view import RtImageView
 from rtviewer.ui.scene import Scene
@@ -178,6 +179,12 @@ def test_brachy_dwell_markers_on_the_views(qtbot, corpus):
         assert 0 < len(expected) < len(positions)
         np.testing.assert_allclose(np.column_stack([spots["x"], spots["y"]]), expected,
                                    atol=1e-9)
+        # hollow rings in a colour no structure has (issue 17: red discs over a red CTV)
+        assert all(brush.color().alpha() == 0 for brush in spots["brush"])
+        ring = np.array(spots["pen"][0].color().getRgb()[:3])
+        gaps = [np.linalg.norm(ring - np.array(roi.color_rgb))
+                for roi in scene.structures.rois]
+        assert min(gaps) >= COLLISION_RGB
 
 
 @pytest.mark.corpus
