@@ -40,3 +40,20 @@ $R "$TILTED/oncentra-tilted" --position=-12.2,-45.4,-605.6 --out $OUT/tilted-onc
 $R "$DATA/slicerrt-eclipse-prostate" --out $OUT/prostate-no-image.png
 $R "$TILTED/plan-only" --out $OUT/plan-only-proton.png
 $R "$TILTED/rt-image-only" --size 700x760 --out $OUT/rt-image-only.png
+# --- issue 17: the real window (tree, banner, views, tabs, status bar) at 1600x1000 and
+# 1280x800, under an X server (apt-get install xvfb xauth and the X11 libraries of the
+# README). Skipped with a note where xvfb-run is missing.
+if command -v xvfb-run >/dev/null 2>&1; then
+  for size in 1600x1000 1280x800; do
+    for spec in "thorax|$DEMO/demo|RTV-DEMO-THORAX" "hdr|$DEMO/demo|RTV-DEMO-GYN-HDR" \
+                "dcore|$DATA/dicompyler-core|" "prostate|$DATA/slicerrt-eclipse-prostate|" \
+                "srs|$DATA/pps-vendor-plans/BrainSRSRaystationVMAT|"; do
+      name=${spec%%|*}; rest=${spec#*|}; folder=${rest%%|*}; patient=${rest#*|}
+      env -u QT_QPA_PLATFORM xvfb-run -a -s "-screen 0 ${size}x24" .venv/bin/python \
+        docs/screenshots/window_shots.py "$OUT/window-$name-$size.png" "$size" "$folder" \
+        $patient
+    done
+  done
+else
+  echo "make.sh: xvfb-run not found, window-*.png not regenerated" >&2
+fi

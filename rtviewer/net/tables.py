@@ -77,7 +77,7 @@ ROLES: tuple[Role, ...] = (
          "rtviewer receive; also the C-STORE sub-operations of C-GET and C-MOVE. "
          "Objects are stored byte for byte as received."),
     Role("Verification", "SCU", (VERIFICATION,), COMMAND_SYNTAXES,
-         "rtviewer query NODE --echo; Test connection in the window."),
+         "rtviewer query NODE --echo; Echo in the window's Network → Query / Retrieve dialog."),
     Role("Query (C-FIND)", "SCU", QR_FIND_MODELS, COMMAND_SYNTAXES,
          "Patient Root at PATIENT level, Study Root at STUDY and SERIES level."),
     Role("Retrieve (C-GET)", "SCU", QR_GET_MODELS, COMMAND_SYNTAXES,
