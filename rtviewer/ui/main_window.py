@@ -89,6 +89,7 @@ class MainWindow(QtWidgets.QMainWindow):
             ("Open &Folder…", QtGui.QKeySequence.StandardKey.Open, self._ask_folder),
             ("Open F&ile…", None, self._ask_file),
             ("&Close Folder", QtGui.QKeySequence.StandardKey.Close, self.close_current_root),
+            ("Compare &Doses…", None, self._ask_compare),
             ("&Quit", QtGui.QKeySequence.StandardKey.Quit, self.close),
         ]
         for text, shortcut, slot in actions:
@@ -145,6 +146,12 @@ class MainWindow(QtWidgets.QMainWindow):
         folder = QtWidgets.QFileDialog.getExistingDirectory(self, "Open a DICOM folder")
         if folder:
             self.open_path(folder)
+
+    def _ask_compare(self) -> None:
+        from rtviewer.ui.compare_dialog import CompareDialog
+
+        root = self.root_of(self.tree.currentItem())
+        CompareDialog(self, start_folder=str(root or "")).show()
 
     def _ask_file(self) -> None:
         path, _filter = QtWidgets.QFileDialog.getOpenFileName(self, "Open a DICOM file")
