@@ -60,7 +60,7 @@ class CompareDialog(QtWidgets.QDialog):
         self.setWindowTitle("Compare doses")
         self._folder = start_folder
         self._worker: _CompareWorker | None = None
-        self.result: DoseComparison | None = None
+        self.comparison: DoseComparison | None = None
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(self._build_form())
         self.compare_button = QtWidgets.QPushButton("Compare")
@@ -143,7 +143,7 @@ class CompareDialog(QtWidgets.QDialog):
         if not isinstance(result, DoseComparison):
             self.status.setText(f"Comparison failed: {result}")
             return
-        self.result = result
+        self.comparison = result
         self.status.setText(_summary(result))
         self._fill(result)
 

@@ -28,7 +28,7 @@ def test_scaled_copy_differences_in_the_table(qtbot, corpus, tmp_path):
     dialog.gamma_edit.setText("")  # no gamma: the test stays short
     dialog.start()
     assert not dialog.compare_button.isEnabled()  # the GUI thread is free meanwhile
-    qtbot.waitUntil(lambda: dialog.result is not None, timeout=300_000)
+    qtbot.waitUntil(lambda: dialog.comparison is not None, timeout=300_000)
     names = [dialog.table.item(r, 0).text() for r in range(dialog.table.rowCount())]
     assert "Cube101010" in names
     row = names.index("Cube101010")
