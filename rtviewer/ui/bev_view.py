@@ -20,6 +20,7 @@ from rtviewer.ui.bev_accessory_items import AccessoryItems
 from rtviewer.ui.bev_content import BevContent, bev_content, project_structures
 from rtviewer.ui.bev_fluence_items import FluenceLayer
 from rtviewer.ui.bev_items import BevBackdrop, polygons_path, spot_brushes
+from rtviewer.ui.dose_colours import clear_colour
 
 __all__ = ["BeamsEyeView"]
 
@@ -158,6 +159,7 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.backdrop.clear_cache()
         self.fluence.clear_cache()
         self._projections.clear()
+        self._colour_edges(structures)
         with QtCore.QSignalBlocker(self.beam_combo):
             self.beam_combo.clear()
             for beam in sorted(getattr(plan, "beams", ()) or (), key=lambda b: b.number):
@@ -165,6 +167,14 @@ class BeamsEyeView(QtWidgets.QWidget):
                 self.beam_combo.addItem(f"{beam.number}: {beam.name or ''} ({kind})",
                                         beam.number)
         self.set_beam(default_beam_number(plan))
+
+    def _colour_edges(self, structures: Any) -> None:
+        """Field edge and jaws in colours no structure has (a red edge read as the GTV)."""
+        colours = tuple(roi.color_rgb for roi in getattr(structures, "rois", ()) or ())
+        field = clear_colour(colours, over_grey=True)
+        jaws = clear_colour((*colours, field), over_grey=True)
+        self.field_item.setPen(pg.mkPen(field, width=2))
+        self.jaw_item.setPen(pg.mkPen(jaws, width=2))
 
     def set_visible_rois(self, roi_numbers: frozenset[int] | None) -> None:
         """Project only these ROIs (None: every ROI with contours)."""
@@ -374,9 +384,12 @@ class BeamsEyeView(QtWidgets.QWidget):
               if beam.meterset is not None and np.isfinite(w) else "")
         weight = f"{w:.4f}" if np.isfinite(w) else "not stated"
         self.cp_label.setText(
-            f"CP {self.index} of {len(beam.control_points) - 1} (0-based) · cumulative "
+            # 1-based, as planning systems count them; the file's own Control Point Index
+            # is 0-based (tooltip)
+            f"Control point {self.index + 1} of {len(beam.control_points)} · cumulative "
             f"meterset weight {weight}{mu} · gantry {g.gantry_deg:.1f}° collimator "
             f"{g.collimator_deg:.1f}° couch {g.couch_deg:.1f}°")
+        self.cp_label.setToolTip(f"Control Point Index {self.index} in the file (0-based)")
         lines = [f"Beam {beam.number} {beam.name or ''}: seen from the source, Xg → right, "
                  f"Yg ↑ (mm at isocentre, {_sad_text(g)}). {backdrop_note}"]
         layer = self.shown_layer()

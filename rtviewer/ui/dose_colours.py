@@ -90,11 +90,13 @@ def isodose_palette(fractions: tuple[float, ...],
     return taken
 
 
-def clear_colour(avoid: tuple[tuple[int, int, int], ...]) -> tuple[int, int, int]:
+def clear_colour(avoid: tuple[tuple[int, int, int], ...], *,
+                 over_grey: bool = False) -> tuple[int, int, int]:
     """The first spare colour (white first) clear of every colour in ``avoid``.
 
     For markers that must stand out from structures and isodoses (brachy dwell
     positions); the spare farthest from its nearest neighbour when none is clear.
+    ``over_grey``: no white (drawn over a DRR or portal image, whose bone is white).
 
     Examples
     --------
@@ -103,10 +105,11 @@ def clear_colour(avoid: tuple[tuple[int, int, int], ...]) -> tuple[int, int, int
     >>> clear_colour(((255, 255, 255),))
     (255, 160, 200)
     """
-    for colour in _SPARE:
+    spares = _SPARE[1:] if over_grey else _SPARE
+    for colour in spares:
         if all(_distance(colour, b) >= COLLISION_RGB for b in avoid):
             return colour
-    return max(_SPARE, key=lambda c: min(_distance(c, b) for b in avoid))
+    return max(spares, key=lambda c: min(_distance(c, b) for b in avoid))
 
 
 def _variants(rgb: tuple[int, int, int]) -> list[tuple[int, int, int]]:

@@ -73,9 +73,17 @@ def test_bev_default_beam_and_sidecar(tmp_path, corpus):
     assert any("lowest Beam Number with delivery type TREATMENT" in line for line in lines)
     assert any("backdrop: Backdrop: RT Image" in line for line in lines)
     view = doc["views"]["bev"]
-    # Y2 jaw at +50 mm: a yellow line at (Xg, 50) for collimator 0
-    assert _near(pixels, _to_png(view, [0.0, 50.0]))
-    assert not _near(pixels, _to_png(view, [0.0, 60.0]))
+    # Y2 jaw at +50 mm: a line at (Xg, 50) for collimator 0, in the jaw or field colour,
+    # which no structure of the set has (issue 17: the field edge was the GTV's red)
+    from rtviewer.dicom.structure import read_structure_set
+    from rtviewer.ui.dose_colours import clear_colour
+
+    rs = read_structure_set(next((corpus / PROSTATE).glob("RS.*.dcm")))
+    structures = tuple(roi.color_rgb for roi in rs.rois)
+    field = clear_colour(structures, over_grey=True)
+    edges = (field, clear_colour((*structures, field), over_grey=True))
+    assert _near(pixels, _to_png(view, [0.0, 50.0]), colours=edges)
+    assert not _near(pixels, _to_png(view, [0.0, 60.0]), colours=edges)
     with pytest.raises(NothingToRender, match="beams are"):
         _render(tmp_path, corpus / PROSTATE, view="bev", beam_number=9)
     with pytest.raises(NothingToRender, match="control points 0..1"):

@@ -44,6 +44,7 @@ def test_bev_slider_shows_cumulative_meterset_weight(qtbot, dicompyler_plan):
     cp = dicompyler_plan.beam(1).control_points[40]
     assert f"{cp.cumulative_meterset_weight:.4f}" in view.cp_label.text()
     assert "of 97.0 MU" in view.cp_label.text()
+    assert view.cp_label.text().startswith("Control point 41 of 92 ·")  # 1-based
     # a dynamic MLC: the aperture moves between control points
     first = view.content.apertures[0].copy()
     view.set_control_point(80)
