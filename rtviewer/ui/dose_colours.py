@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 __all__ = ["clear_colour", "colourwash_rgba", "isodose_colour", "isodose_palette", "wash_lut"]
@@ -57,6 +59,18 @@ def _scale_samples() -> list[tuple[int, int, int]]:
 
 def isodose_palette(fractions: tuple[float, ...],
                     avoid: tuple[tuple[int, int, int], ...] = ()) -> list[tuple[int, int, int]]:
+    """See :func:`_isodose_palette`; cached: every redraw of every view asks again."""
+    return list(_cached_palette(tuple(fractions), tuple(avoid)))
+
+
+@functools.lru_cache(maxsize=64)
+def _cached_palette(fractions: tuple[float, ...],
+                    avoid: tuple[tuple[int, int, int], ...]) -> tuple[tuple[int, int, int], ...]:
+    return tuple(_isodose_palette(fractions, avoid))
+
+
+def _isodose_palette(fractions: tuple[float, ...],
+                     avoid: tuple[tuple[int, int, int], ...] = ()) -> list[tuple[int, int, int]]:
     """One colour per isodose level, none close to a structure's colour or another level's.
 
     Each level keeps its cold-to-hot scale colour (:func:`isodose_colour`) unless that is

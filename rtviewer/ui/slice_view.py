@@ -329,8 +329,8 @@ class SliceView(QtWidgets.QWidget):
         for level, rgb in sorted(zip(levels, colours, strict=True), reverse=True):
             percent = f"{100 * level / reference.dose_gy:.0f} %  " if reference else ""
             rows.append((rgb, f"{percent}{level:.1f} Gy"))
-        self.legend.set_isodoses(rows)
-        self._place_labels()
+        if self.legend.set_isodoses(rows):
+            self._place_labels()
 
     def _redraw_structures(self, *_args: object) -> None:
         structures = self.scene.structures

@@ -64,14 +64,23 @@ class ViewLegend:
         self.window.setFont(font)
         self.scale_text.setFont(font)
         self._mm_per_px = 0.0
+        self._rows: list[tuple[tuple[int, int, int], str]] = []
 
-    def set_isodoses(self, rows: list[tuple[tuple[int, int, int], str]]) -> None:
-        """One line per level: a swatch in the line's colour and ``"95 %  57.0 Gy"``."""
+    def set_isodoses(self, rows: list[tuple[tuple[int, int, int], str]]) -> bool:
+        """One line per level: a swatch in the line's colour and ``"95 %  57.0 Gy"``.
+
+        Returns whether the legend changed (a slice step usually leaves it as it is:
+        the HTML layout is then skipped).
+        """
+        if rows == self._rows:
+            return False
+        self._rows = list(rows)
         html = "<br>".join(
             f"<span style='color: rgb{rgb}'>&#9644;</span>&nbsp;"
             f"<span style='color: #e6e6e6'>{escape(text)}</span>" for rgb, text in rows)
         self.isodoses.setHtml(html)
         self.isodoses.setVisible(bool(rows))
+        return True
 
     def set_window(self, width: float, level: float, shown: bool) -> None:
         """``"W 400 / L 40"`` (image units), hidden without an image."""
