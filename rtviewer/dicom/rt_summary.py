@@ -2,13 +2,15 @@
 
 RTSTRUCT: label and ROI count; RTPLAN: label, beams (or brachy channels), fractions;
 RTDOSE: grid size and spacing, summation type, dose type, units; RT Image: label and
-type; treatment records: date and fraction.
+type; treatment records: date and fraction; spatial registrations: shift and rotation per
+frame (a deformable one is named out of scope).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 from pydicom.dataset import Dataset
 
 from rtviewer.dicom.element_values import get_floats, get_int, get_str, sequence
@@ -164,7 +166,32 @@ def _record(ds: Dataset) -> str:
     return f"Treatment record {date}, fraction {fraction if fraction is not None else '?'}"
 
 
+def _registration(ds: Dataset) -> str:
+    """Rigid: each source frame's shift and rotation; deformable: out of scope."""
+    from pydicom.uid import DeformableSpatialRegistrationStorage
+
+    if _text(ds, "SOPClassUID") == DeformableSpatialRegistrationStorage:
+        return "Deformable registration: out of scope, not applied"
+    parts = []
+    for item in sequence(ds, "RegistrationSequence"):
+        frame = _text(item, "FrameOfReferenceUID") or "?"
+        for registration in sequence(item, "MatrixRegistrationSequence"):
+            for entry in sequence(registration, "MatrixSequence"):
+                values = get_floats(entry, "FrameOfReferenceTransformationMatrix")
+                if values is None or len(values) != 16:
+                    continue
+                m = np.array(values).reshape(4, 4)
+                if np.allclose(m, np.eye(4)):
+                    continue
+                cosine = np.clip((np.trace(m[:3, :3]) - 1) / 2, -1.0, 1.0)
+                shift = ", ".join(f"{v:.1f}" for v in m[:3, 3])
+                parts.append(f"frame …{frame[-8:]}: shift ({shift}) mm, rotation "
+                             f"{np.degrees(np.arccos(cosine)):.1f}°")
+    return "Registration: " + ("; ".join(parts) if parts else "identity only")
+
+
 _SUMMARIZERS: dict[str, Callable[[Dataset], str]] = {
+    "registration": _registration,
     "rtplan": _plan,
     "rtionplan": _ion_plan,
     "rtdose": _dose,

@@ -123,3 +123,15 @@ def test_compare_cli_applies_a_registration(corpus, tmp_path, capsys):
     import json
 
     assert json.loads(captured.out)["max_abs_difference_gy"] < 1e-4
+
+
+def test_scan_summary_names_shift_rotation_and_deformable(tmp_path):
+    from rtviewer.dicom.header import read_record
+
+    rigid = _write_reg(tmp_path / "reg.dcm", "2.25.1",
+                       [("2.25.1", np.eye(4)), ("2.25.77", _rotation_z(10.0, (1, -2, 3)))])
+    summary = read_record(str(rigid), rigid.stat().st_size)["summary"]
+    assert summary == "Registration: frame …2.25.77: shift (1.0, -2.0, 3.0) mm, rotation 10.0°"
+    deformable = _write_reg(tmp_path / "dreg.dcm", "2.25.1", [("2.25.2", np.eye(4))],
+                            DeformableSpatialRegistrationStorage)
+    assert "out of scope" in read_record(str(deformable), deformable.stat().st_size)["summary"]
