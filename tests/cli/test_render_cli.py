@@ -34,13 +34,25 @@ def test_render_states_its_defaults_and_writes_png_and_json(tmp_path, corpus):
     assert result.stdout.strip() == str(out)
 
 
-@pytest.mark.corpus
-def test_render_exits_2_with_one_line_when_nothing_is_renderable(tmp_path, corpus):
-    result = _run(str(corpus / "pylinac"), "--out", str(tmp_path / "x.png"))
+def test_render_exits_2_with_one_line_when_nothing_is_renderable(tmp_path):
+    folder = tmp_path / "no-dicom"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("not DICOM\n")
+    result = _run(str(folder), "--out", str(tmp_path / "x.png"))
     assert result.returncode == 2
     lines = [ln for ln in result.stderr.splitlines() if ln.startswith("rtviewer render:")]
     assert len(lines) == 1 and "nothing renderable" in lines[0]
     assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.corpus
+def test_a_folder_of_rt_images_alone_renders_the_rt_image_view(tmp_path, corpus):
+    # Issue 14 point 8: RT Images without a plan or volume are shown, not refused.
+    out = tmp_path / "x.png"
+    result = _run(str(corpus / "pylinac"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "view rtimage" in result.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.mark.corpus
