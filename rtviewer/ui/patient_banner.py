@@ -63,6 +63,8 @@ class PatientBanner(QtWidgets.QLabel):
                            " padding: 4px 8px; font-size: 11pt; }")
         self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
                            QtWidgets.QSizePolicy.Policy.Fixed)
+        #: Plain text of the patient and plan shown ("" when none): burnt into screenshots.
+        self.caption = ""
         self.show_message("No patient open. File → Open Folder, or drop a folder here.")
 
     def show_patient(self, facts: PatientFacts, plan_text: str) -> None:
@@ -77,9 +79,12 @@ class PatientBanner(QtWidgets.QLabel):
         if plan_text:
             text += f"&nbsp;&nbsp;|&nbsp;&nbsp;{escape(plan_text, quote=False)}"
         self.setText(text)
-        self.setToolTip(f"{facts.name} {facts.patient_id} {plan_text}".strip())
+        plain = f"{facts.name or '(no name)'} · ID {facts.patient_id or '(none)'}"
+        self.caption = f"{plain} · {plan_text}" if plan_text else plain
+        self.setToolTip(self.caption)
 
     def show_message(self, message: str) -> None:
         """Nothing shown: say why (``"3 files, none DICOM"``)."""
         self.setText(escape(message, quote=False))
         self.setToolTip(message)
+        self.caption = ""

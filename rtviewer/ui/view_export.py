@@ -14,12 +14,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
-__all__ = ["EXPORT_DIR_KEY", "build_screenshot_menu", "default_export_dir", "save_view_png"]
+__all__ = ["BURN_IN_KEY", "EXPORT_DIR_KEY", "build_screenshot_menu", "default_export_dir",
+           "save_view_png", "screenshot_caption", "with_caption"]
 
 #: QSettings key of the folder the last screenshot went to.
 EXPORT_DIR_KEY = "export/screenshot_dir"
+#: Whether screenshots carry the caption strip (patient, plan, reference, date).
+BURN_IN_KEY = "export/burn_in"
 
 
 def _settings() -> QtCore.QSettings:
@@ -39,12 +42,41 @@ def default_export_dir(settings: QtCore.QSettings | None = None) -> Path:
     return Path.home()
 
 
+def with_caption(picture: QtGui.QPixmap, caption: str) -> QtGui.QPixmap:
+    """``picture`` with a strip of ``caption`` text added below (the pixels above stay)."""
+    font = QtGui.QFont()
+    font.setPointSize(9)
+    height = QtGui.QFontMetrics(font).height() + 8
+    out = QtGui.QPixmap(picture.width(), picture.height() + height)
+    out.fill(QtGui.QColor(20, 30, 45))
+    painter = QtGui.QPainter(out)
+    painter.drawPixmap(0, 0, picture)
+    painter.setFont(font)
+    painter.setPen(QtGui.QColor(235, 235, 235))
+    painter.drawText(QtCore.QRect(6, picture.height(), picture.width() - 12, height),
+                     int(QtCore.Qt.AlignmentFlag.AlignVCenter), caption)
+    painter.end()
+    return out
+
+
+def screenshot_caption(viewer: Any) -> str:
+    """Patient, plan, dose reference and the date, for a picture a report can use."""
+    parts = [viewer.banner.caption] if getattr(viewer, "banner", None) and \
+        viewer.banner.caption else []
+    reference = viewer.state.reference_dose
+    if reference is not None:
+        parts.append(f"100 % = {reference.dose_gy:.2f} Gy ({reference.source})")
+    parts.append(QtCore.QDate.currentDate().toString(QtCore.Qt.DateFormat.ISODate))
+    return " · ".join(parts)
+
+
 def save_view_png(widget: QtWidgets.QWidget, path: Path,
-                  slice_views: dict[str, Any] | None = None) -> Path:
+                  slice_views: dict[str, Any] | None = None, caption: str = "") -> Path:
     """Grab ``widget`` to the PNG ``path``; with ``slice_views`` also write ``path``'s JSON.
 
     The JSON is the one ``rtviewer render`` writes: each slice view's rectangle in
-    the PNG (pixels) and the 2-D affine from PNG pixel to patient mm.
+    the PNG (pixels) and the 2-D affine from PNG pixel to patient mm. A ``caption``
+    is burnt in as a strip below the picture, which leaves those pixels where they are.
 
     Raises
     ------
@@ -56,7 +88,10 @@ def save_view_png(widget: QtWidgets.QWidget, path: Path,
     path = Path(path)
     if path.suffix.lower() != ".png":
         path = path.with_name(path.name + ".png")
-    if not widget.grab().save(str(path)):
+    picture = widget.grab()
+    if caption:
+        picture = with_caption(picture, caption)
+    if not picture.save(str(path)):
         raise OSError(f"could not write {path}")
     if slice_views:
         write_json(path, widget, slice_views, {"view": "screenshot"})
@@ -95,8 +130,10 @@ def _ask_and_save(viewer: Any, label: str, target: Callable[[], tuple[Any, dict]
                                                     str(start), "PNG (*.png)")
     if not path:
         return
+    burn_in = _settings().value(BURN_IN_KEY, True, type=bool)
+    caption = screenshot_caption(viewer) if burn_in else ""
     try:
-        saved = save_view_png(widget, Path(path), slice_views)
+        saved = save_view_png(widget, Path(path), slice_views, caption)
     except OSError as error:
         QtWidgets.QMessageBox.warning(viewer, "Screenshot", str(error))
         return
@@ -106,6 +143,12 @@ def _ask_and_save(viewer: Any, label: str, target: Callable[[], tuple[Any, dict]
 def build_screenshot_menu(viewer: Any, parent: QtWidgets.QWidget) -> QtWidgets.QMenu:
     """Menu of "Save … as PNG" actions, one per view of ``viewer``; object names ``export-N``."""
     menu = QtWidgets.QMenu(parent)
+    burn = menu.addAction("Burn in patient, plan, dose reference and date")
+    burn.setObjectName("export-burn-in")
+    burn.setCheckable(True)  # off for teaching material
+    burn.setChecked(bool(_settings().value(BURN_IN_KEY, True, type=bool)))
+    burn.toggled.connect(lambda on: _settings().setValue(BURN_IN_KEY, on))
+    menu.addSeparator()
     for index, (label, target) in enumerate(_export_targets(viewer)):
         action = menu.addAction(f"{label}…")
         action.setObjectName(f"export-{index}")

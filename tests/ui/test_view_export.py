@@ -10,6 +10,7 @@ import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 from ui_phantom import make_phantom
 
+from rtviewer.dicom.patient_header import PatientHeader
 from rtviewer.ui import view_export
 from rtviewer.ui.scene import Scene
 from rtviewer.ui.viewer import Viewer
@@ -48,7 +49,7 @@ def _bypass_dialog(monkeypatch, path: Path, seen: list[str]) -> None:
 
 
 def test_menu_offers_every_view(viewer):
-    labels = [a.data() for a in viewer.screenshot.menu().actions()]
+    labels = [a.data() for a in viewer.screenshot.menu().actions() if a.data()]
     assert labels == ["All slice views", "Axial view", "Sagittal view", "Coronal view",
                       "DVH plot", "Beam's-eye view", "RT Image"]
 
@@ -59,6 +60,8 @@ def test_sagittal_view_saved_at_its_size_with_sidecar(viewer, settings, tmp_path
     out_dir.mkdir()
     seen: list[str] = []
     _bypass_dialog(monkeypatch, out_dir / "sag", seen)  # no suffix: .png is added
+    burn_in = viewer.screenshot.menu().findChild(QtGui.QAction, "export-burn-in")
+    burn_in.setChecked(False)  # teaching material: the picture alone
     _action(viewer, "Sagittal view").trigger()
     png = out_dir / "sag.png"
     image = QtGui.QImage(str(png))
@@ -149,5 +152,29 @@ def test_beams_eye_view_saved_when_its_tab_is_shown(qtbot, corpus, settings, tmp
     _action(widget, "Beam's-eye view").trigger()
     image = QtGui.QImage(str(tmp_path / "bev.png"))
     ratio = image.devicePixelRatio()
-    assert (image.width() / ratio, image.height() / ratio) == (bev.width(), bev.height())
+    # the view as shown, a caption strip (patient, plan, reference, date) below it
+    assert image.width() / ratio == bev.width()
+    assert 10 < image.height() / ratio - bev.height() < 40
     assert Path(seen[0]).name == "beams-eye-view.png"
+
+
+def test_screenshot_burns_in_patient_plan_reference_and_date(viewer, settings, tmp_path,
+                                                             monkeypatch):
+    viewer.banner.show_patient(
+        PatientHeader("Doe, Jane", "P-0042", "1960-01-31", "F"), "Plan 'Lung'")
+    caption = view_export.screenshot_caption(viewer)
+    reference = viewer.state.reference_dose
+    assert caption.startswith("Doe, Jane · ID P-0042 · Plan 'Lung' · 100 % = ")
+    assert f"{reference.dose_gy:.2f} Gy" in caption
+    assert caption.endswith(QtCore.QDate.currentDate().toString(QtCore.Qt.DateFormat.ISODate))
+    _bypass_dialog(monkeypatch, tmp_path / "ax.png", [])
+    _action(viewer, "Axial view").trigger()
+    image = QtGui.QImage(str(tmp_path / "ax.png"))
+    view = viewer.views["axial"]
+    ratio = image.devicePixelRatio()
+    assert image.width() / ratio == view.width()
+    strip = image.height() / ratio - view.height()
+    assert 10 < strip < 40, "a caption strip below the view, the view's pixels unmoved"
+    # the strip's background colour at its bottom-left corner
+    corner = QtGui.QColor(image.pixel(1, image.height() - 2))
+    assert (corner.red(), corner.green(), corner.blue()) == (20, 30, 45)
