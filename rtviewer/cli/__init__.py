@@ -21,6 +21,7 @@ from rtviewer import __version__
 COMMAND_MODULES: tuple[str, ...] = (
     "rtviewer.cli.scan",
     "rtviewer.cli.render",
+    "rtviewer.cli.report",
     "rtviewer.cli.check",
     "rtviewer.cli.dvh",
     "rtviewer.cli.plan",

@@ -30,24 +30,28 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def build_sheets(path: Path, model: str):  # noqa: ANN201 - list of PlanSheet (lazy import)
-    """Plan sheets of the plans at ``path``; problems reported on stderr."""
-    from rtviewer.cli.plan_inputs import read_bundles
+def build_sheet(bundle, model: str):  # noqa: ANN001, ANN201 - PlanBundle in, PlanSheet out
+    """The plan sheet of one bundle, SSDs to its body outline under ``model``."""
     from rtviewer.core.structure_model import build_structure_model, describe_model
     from rtviewer.model.plan_sheet import build_plan_sheet, find_body_roi
 
-    sheets = []
-    for bundle in read_bundles(path, "plan", with_doses=False):
-        body = body_name = None
-        if bundle.structure_set is not None:
-            roi, how = find_body_roi(bundle.structure_set.rois)
-            if roi is not None:
-                body = build_structure_model(roi.closed_polygons_mm(), model)
-                body_name = f"{how}, structure model {model}: {describe_model(model)}"
-            else:
-                body_name = how
-        sheets.append(build_plan_sheet(bundle.plan, body, body_name=body_name))
-    return sheets
+    body = body_name = None
+    if bundle.structure_set is not None:
+        roi, how = find_body_roi(bundle.structure_set.rois)
+        if roi is not None:
+            body = build_structure_model(roi.closed_polygons_mm(), model)
+            body_name = f"{how}, structure model {model}: {describe_model(model)}"
+        else:
+            body_name = how
+    return build_plan_sheet(bundle.plan, body, body_name=body_name)
+
+
+def build_sheets(path: Path, model: str):  # noqa: ANN201 - list of PlanSheet (lazy import)
+    """Plan sheets of the plans at ``path``; problems reported on stderr."""
+    from rtviewer.cli.plan_inputs import read_bundles
+
+    return [build_sheet(bundle, model)
+            for bundle in read_bundles(path, "plan", with_doses=False)]
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,0 +1,392 @@
+"""Fill the review report (:mod:`rtviewer.model.review_report`) from the headless APIs.
+
+Each section comes from what a command already computes: the plan sheet (``rtviewer
+plan``), the dose reference and structure model (``rtviewer dvh``), the DVH statistics
+(``dvh_table``), clinical goals (``rtviewer goals``), doses at points (``rtviewer
+points``), the brachy second check and its treatment records (``rtviewer brachy-check``),
+and the findings of ``rtviewer check``.  A section is left out when it has nothing to show;
+what could not be computed is said in the section (or the report's notes), never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rtviewer.model.review_report import (
+    Column,
+    Fields,
+    LegendItem,
+    Paragraph,
+    Picture,
+    ReportHeader,
+    ReviewReport,
+    Section,
+    Table,
+)
+from rtviewer.printable import printable
+
+#: Sections in print order: key and title (the window's checklist shows the titles).
+SECTIONS = (("plan", "Plan sheet"), ("reference", "Prescription, dose reference and "
+                                                  "structure model"),
+            ("planes", "Axial, sagittal and coronal planes"), ("bev", "Beam's-eye views"),
+            ("dvh_plot", "Dose-volume histogram"), ("dvh_table", "DVH statistics"),
+            ("goals", "Clinical goals"), ("points", "Doses at points"),
+            ("brachy_check", "Brachytherapy independent check"),
+            ("records", "Treatment records"),
+            ("plan_checks", "Plan checks"), ("comparison", "Dose comparison"),
+            ("check", "rtviewer check findings (errors and warnings)"),
+            ("reviewer", "Review"))
+TITLES = dict(SECTIONS)
+#: Beams side by side in one table of the plan sheet (more make a second table).
+BEAMS_PER_TABLE = 6
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """What the user asked for (the CLI's options; the window passes the same)."""
+
+    folder: Path
+    plan: str | None = None
+    dose: str | None = None
+    goals: str | None = None
+    reviewer: str = ""
+    comment: str = ""
+    structure_model: str = "slab"
+    sections: frozenset[str] | None = None  # None: every section with something to show
+    pictures: bool = True
+
+
+def _log(line: str) -> None:
+    print(f"rtviewer report: {printable(line)}", file=sys.stderr)
+
+
+def _matches(obj: Any, wanted: str) -> bool:
+    path = Path(str(getattr(obj, "path", "")))
+    return wanted in (getattr(obj, "sop_instance_uid", None), str(path), path.name) or (
+        Path(wanted).exists() and path.exists() and Path(wanted).resolve() == path.resolve())
+
+
+def choose_bundle(inputs: ReportInputs) -> Any:
+    """The plan bundle the report is about (``--plan``, else the first plan with a dose)."""
+    from rtviewer.cli.dvh import UsageError
+    from rtviewer.cli.plan_inputs import read_bundles
+
+    bundles = read_bundles(inputs.folder, "report")
+    if inputs.plan:
+        bundles = [b for b in bundles if _matches(b.plan, inputs.plan)]
+        if not bundles:
+            raise UsageError(f"--plan {inputs.plan}: no readable RT Plan of that UID or file "
+                             f"under {inputs.folder}")
+    if not bundles:
+        raise UsageError(f"{inputs.folder}: no readable RT Plan")
+    bundle = next((b for b in bundles if b.doses), bundles[0])
+    if len(bundles) > 1:
+        _log(f"{len(bundles)} plans; the report is of {Path(bundle.plan.path).name} "
+             "(choose another with --plan)")
+    return bundle
+
+
+def choose_dose(bundle: Any, wanted: str | None) -> Any:
+    """The dose of the report: ``--dose`` (a file or UID), else the plan's whole dose."""
+    from rtviewer.cli.dvh import UsageError
+    from rtviewer.dicom.dose import read_dose
+    from rtviewer.errors import RtViewerError
+
+    if not wanted:
+        return bundle.doses[0] if bundle.doses else None
+    found = next((d for d in bundle.doses if _matches(d, wanted)), None)
+    if found is not None:
+        return found
+    if Path(wanted).is_file():
+        try:
+            return read_dose(Path(wanted))
+        except RtViewerError as exc:
+            raise UsageError(str(exc)) from exc
+    raise UsageError(f"--dose {wanted}: not a file, nor the UID of a dose of the plan")
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None or not math.isfinite(float(value)) else float(value)
+
+
+# -- sections --------------------------------------------------------------------------
+
+def _plan_section(sheet: Any) -> Section:
+    from rtviewer.model.plan_sheet_text import (
+        BEAM_FIELDS,
+        beam_cells,
+        dose_reference_rows,
+        header_rows,
+    )
+
+    blocks: list[Any] = [Fields(tuple(header_rows(sheet)))]
+    if sheet.dose_references:
+        blocks.append(Table("Dose references", tuple(Column(t) for t in (
+            "#", "Description", "Type", "Structure", "ROI / point (mm)", "Doses")),
+            tuple(dose_reference_rows(sheet))))
+    cells = [beam_cells(b) for b in sheet.beams]
+    for start in range(0, len(cells), BEAMS_PER_TABLE):  # one column per beam
+        chunk = cells[start:start + BEAMS_PER_TABLE]
+        title = "Beams (MU per fraction; angles IEC 61217)" + (
+            f", {start + 1}–{start + len(chunk)} of {len(cells)}"
+            if len(cells) > BEAMS_PER_TABLE else "")
+        blocks.append(Table(title, (Column(""), *(Column(c[0]) for c in chunk)),
+                            tuple((name, *(c[i] for c in chunk))
+                                  for i, (name, _) in enumerate(BEAM_FIELDS) if i > 0)))
+    blocks += [Paragraph(f"Note: {n}") for n in sheet.notes]
+    return Section("plan", TITLES["plan"], tuple(blocks))
+
+
+def _reference_section(plan: Any, dose: Any, model: str) -> tuple[Section, float | None]:
+    from rtviewer.core.structure_model import describe_model
+    from rtviewer.model.dose_reference import dose_warnings, percent_reference
+
+    reference = percent_reference(dose, plan)
+    rx = getattr(getattr(plan, "prescription", None), "dose_gy", None)
+    pairs = [("Prescription", "not stated" if not rx else f"{rx:.2f} Gy"),
+             ("Fractions planned", str(plan.fractions_planned or "not stated"))]
+    if dose is not None:
+        summation = getattr(dose.summation_type, "value", "not stated")
+        pairs += [("Dose", f"{Path(str(dose.path)).name} ({summation}, "
+                           f"{getattr(dose.units, 'value', dose.units)}), maximum "
+                           f"{float(dose.dose_gy.max()):.2f} Gy"),
+                  ("100 % means", "—" if reference.dose_gy is None else
+                   f"{reference.dose_gy:.2f} Gy"), ("Reference from", reference.label)]
+    else:
+        pairs.append(("Dose", "no RT Dose references this plan"))
+    pairs.append(("Structure model for DVHs", f"{model}: {describe_model(model)}"))
+    blocks: list[Any] = [Fields(tuple((k, printable(v)) for k, v in pairs))]
+    blocks += [Paragraph(f"Warning: {printable(w)}") for w in dose_warnings(dose, plan)]
+    return Section("reference", TITLES["reference"], tuple(blocks)), reference.dose_gy
+
+
+def _dvh_section(structure_set: Any, dose: Any, model: str, reference_gy: float | None
+                 ) -> Section | None:
+    from rtviewer.cli.dvh import _select
+    from rtviewer.cli.dvh_table import compute_rows, levels_for
+
+    rois = _select(structure_set, None)
+    if not rois:
+        return None
+    rows = compute_rows(rois, dose.dose_gy, dose.grid, model=model)
+    vpct = (100.0, 95.0) if reference_gy else ()
+    levels = levels_for(dose.dose_gy, dose.grid, vpct=vpct, reference_gy=reference_gy)
+    gy = [Column(t, "Gy", 2) for t in ("Dmin", "Dmean", "Dmax", "D98%", "D95%", "D50%",
+                                       "D2%", "D0.03cc")]
+    columns = [Column("ROI"), Column("Volume", "cc", 2), *gy]
+    columns += [Column(f"V{p:g}%Rx", "%", 1) for p in vpct]
+    table_rows = []
+    for row in rows:
+        v = row.values(levels)
+        # values(): volume, dmin, dmean, dmax, d99, d98, d95, d50, d5, d2, d1, d0.03cc, ...
+        cells = [printable(row.roi_name), _num(v[0]), _num(v[1]), _num(v[2]), _num(v[3]),
+                 _num(v[5]), _num(v[6]), _num(v[7]), _num(v[9]), _num(v[11])]
+        cells += [_num(v[-2 * len(vpct) + 2 * i + 1]) for i in range(len(vpct))]
+        table_rows.append(tuple(cells))
+    note = ("Doses are the stored values × Dose Grid Scaling; volumes include the end caps "
+            f"of the {model} structure model; D0.03cc and Dmax from every voxel.")
+    if reference_gy:
+        note += f" V%Rx: % of the structure's volume at or above that % of {reference_gy:.2f} Gy."
+    return Section("dvh_table", TITLES["dvh_table"],
+                   (Table("", tuple(columns), tuple(table_rows), note),))
+
+
+def _goals_section(goals: str, plan: Any, structure_set: Any, dose: Any, model: str
+                   ) -> Section:
+    from rtviewer.cli.goals import _goal_set, _synonyms
+    from rtviewer.model.goal_evaluation import evaluate_on_dose
+
+    goal_set = _goal_set(goals)
+    results = evaluate_on_dose(goal_set, structure_set, dose, plan, model, _synonyms(None))
+    columns = (Column("Structure"), Column("ROI"), Column("Goal"), Column("Priority"),
+               Column("Value", digits=2), Column("Limit", digits=2), Column("Unit"),
+               Column("Result"), Column("Margin", digits=2), Column("Note"))
+    rows = []
+    for r in results:
+        unit = r.goal.unit + (f" {r.goal.equivalent}" if r.goal.equivalent else "")
+        rows.append((printable(r.goal.structure), printable(r.roi_name or "—"),
+                     printable(r.goal.text), r.goal.priority.value, _num(r.value),
+                     _num(r.goal.limit), unit, r.status.upper(), _num(r.margin),
+                     printable(r.note or "")))
+    failed = sum(1 for r in results if r.failed_mandatory)
+    note = (f"Goal set {goal_set.name}" + (f" ({goal_set.citation})" if goal_set.citation
+                                           else "")
+            + f"; value, limit and margin in the unit of the row; a positive margin is on the "
+              f"passing side; {failed} mandatory goal(s) fail or cannot be evaluated.")
+    return Section("goals", TITLES["goals"], (Table("", columns, tuple(rows),
+                                                    printable(note)),))
+
+
+def _points_section(plan: Any, structure_set: Any, dose: Any) -> Section | None:
+    from rtviewer.model.plan_points import collect_points, doses_at_points, point_row
+
+    results = doses_at_points(collect_points(plan, structure_set, dose), dose, plan)
+    if not results:
+        return None
+    columns = (Column("Point"), Column("Source"), Column("x", "mm", 1), Column("y", "mm", 1),
+               Column("z", "mm", 1), Column("Dose here", "Gy", 3),
+               Column("Planning system", "Gy", 3), Column("Difference", "Gy", 3),
+               Column("Difference", "%", 2), Column("Note"))
+    rows = []
+    for result in results:
+        r = point_row(result)
+        rows.append((printable(str(r["label"])), printable(str(r["source"])), _num(r["x_mm"]),
+                     _num(r["y_mm"]), _num(r["z_mm"]), _num(r["dose_gy"]),
+                     _num(r["planned_gy"]), _num(r["difference_gy"]),
+                     _num(r["difference_percent"]), printable(str(r["note"] or ""))))
+    note = ("Dose here: trilinear interpolation of the RT Dose; planning system: the value the "
+            "plan states, on the dose's scale." if dose is not None else
+            "No RT Dose: the planning system's values only.")
+    return Section("points", TITLES["points"], (Table("", columns, tuple(rows), note),))
+
+
+def _brachy_sections(inputs: ReportInputs, plan: Any, structure_set: Any) -> list[Section]:
+    from rtviewer.cli.brachy_check import _deliveries, _plans_and_records
+    from rtviewer.model.brachy_check import DEFAULT_TOLERANCE_PCT, check_plan, roi_points
+
+    try:
+        check = check_plan(plan, roi_points=roi_points(structure_set))
+    except (ValueError, KeyError) as exc:
+        return [Section("brachy_check", TITLES["brachy_check"],
+                        (Paragraph(f"Not checked: {printable(exc)}"),))]
+    s = check.strength
+    pairs = (("Source", f"{check.source_name}; data {check.source_note}"),
+             ("Strength", f"{s.reference_u:.4g} U at {s.reference_time} (file); "
+                          f"{s.at_time_u:.4g} U at {s.at_time} (decay {s.decay:.5f})"),
+             ("TRAK per fraction", f"{check.trak_ugy:.5g} µGy at 1 m" + (
+                 "" if check.trak_file_ugy is None else
+                 f" (file: {check.trak_file_ugy:.5g} µGy, {check.trak_file_as})")),
+             ("Tolerance", f"{check.tolerance_pct:g} %"))
+    columns = (Column("Point"), Column("TG-43 dose per fraction", "Gy", 4),
+               Column("Planned", "Gy", 4), Column("Compared as"),
+               Column("Difference", "%", 2), Column("Result"))
+    rows = tuple((printable(p.label), p.dose_per_fraction_gy, _num(p.planned_gy),
+                  p.compared_as, _num(p.difference_pct), p.status.upper())
+                 for p in check.points)
+    blocks: list[Any] = [Fields(tuple((k, printable(v)) for k, v in pairs)),
+                         Table("Reference points (TG-43 point-source dose of every dwell)",
+                               columns, rows)]
+    blocks += [Paragraph(f"Note: {printable(n)}") for n in check.notes]
+    sections = [Section("brachy_check", TITLES["brachy_check"], tuple(blocks))]
+    _, records = _plans_and_records(inputs.folder)
+    deliveries = _deliveries(plan, records, DEFAULT_TOLERANCE_PCT)
+    if deliveries:
+        columns = (Column("Fraction"), Column("Date and time"), Column("Channel"),
+                   Column("Expected", "s", 1), Column("Delivered", "s", 1),
+                   Column("Difference", "%", 2), Column("Result"))
+        rows = tuple((str(d.fraction_number), str(d.date_time or "—"), str(c.channel_number),
+                      _num(c.expected_s), _num(c.delivered_s), _num(c.difference_pct),
+                      c.status.upper()) for d in deliveries for c in d.channels)
+        trak = sum(d.trak_ugy or 0.0 for d in deliveries)
+        note = (f"Expected: planned channel time × decay ratio S(plan)/S(delivery); "
+                f"delivered TRAK in total {trak:.5g} µGy at 1 m over {len(deliveries)} "
+                "record(s).")
+        sections.append(Section("records", TITLES["records"], (Table("", columns, rows,
+                                                                     note),)))
+    return sections
+
+
+def _check_section(folder: Path) -> Section | None:
+    from rtviewer.dicom.check import check_path
+    from rtviewer.errors import RtViewerError
+
+    try:
+        report = check_path(folder)
+    except RtViewerError as exc:
+        return Section("check", TITLES["check"], (Paragraph(f"Not run: {printable(exc)}"),))
+    shown = [f for f in report.findings if f.severity.value in ("error", "warning")]
+    counts = report.counts()
+    summary = Paragraph(f"{counts['error']} error(s), {counts['warning']} warning(s), "
+                        f"{counts['info']} information(s) for the folder's files.")
+    if not shown:
+        return Section("check", TITLES["check"], (summary,))
+    rows = tuple((f.severity.value.upper(), f.code, printable(f.path or "."),
+                  printable(f.message)) for f in shown)
+    return Section("check", TITLES["check"], (summary, Table("", (
+        Column("Severity"), Column("Code"), Column("File"), Column("Message")), rows)))
+
+
+def _picture_sections(inputs: ReportInputs, scratch: Path, plan_path: str,
+                      dose: Any) -> list[Section]:
+    from rtviewer.ui.report_pictures import NothingToRender, render_report_pictures
+
+    try:
+        pictures = render_report_pictures(
+            inputs.folder, scratch, lambda line: _log(line.removeprefix("render: ")),
+            plan=plan_path, dose=str(dose.path) if dose is not None else None)
+    except NothingToRender as exc:
+        _log(f"no pictures: {exc}")
+        return []
+    by_kind: dict[str, list[Picture]] = {}
+    for p in pictures:
+        legend = tuple(LegendItem(f"{pct:.0f} % ({gy:.2f} Gy)", rgb)
+                       for pct, gy, rgb in p.isodoses)
+        legend += tuple(LegendItem(printable(name), rgb) for name, rgb in p.structures)
+        key = {"dvh": "dvh_plot", "bev": "bev"}.get(p.kind, "planes")
+        by_kind.setdefault(key, []).append(Picture(str(p.path), printable(p.caption), legend,
+                                                   p.mm_per_pixel))
+    return [Section(key, TITLES[key], tuple(blocks)) for key, blocks in by_kind.items()]
+
+
+def _reviewer_section(inputs: ReportInputs, today: str) -> Section:
+    pairs = [("Reviewer", inputs.reviewer or "_" * 30), ("Date", today),
+             ("Signature", "_" * 40)]
+    blocks: list[Any] = [Fields(tuple(pairs))]
+    if inputs.comment:
+        blocks.append(Paragraph(f"Comment: {inputs.comment}"))
+    return Section("reviewer", TITLES["reviewer"], tuple(blocks))
+
+
+def build_report(inputs: ReportInputs, scratch: Path) -> ReviewReport:
+    """The report of ``inputs``; its PNGs go into ``scratch`` (not the patient's folder).
+
+    Raises
+    ------
+    UsageError
+        No plan, an unknown ``--plan``/``--dose``, an unknown goal set.
+    """
+    from rtviewer import __version__
+    from rtviewer.cli.goals import _goal_set
+    from rtviewer.cli.plan import build_sheet
+
+    if inputs.goals:
+        _goal_set(inputs.goals)  # an unknown goal set is a usage error before any work
+    bundle = choose_bundle(inputs)
+    plan, structures = bundle.plan, bundle.structure_set
+    dose = choose_dose(bundle, inputs.dose)
+    model = inputs.structure_model
+    sheet = build_sheet(bundle, model)
+    now = dt.datetime.now(dt.UTC)
+    header = ReportHeader(printable(sheet.patient_name or "—"),
+                          printable(sheet.patient_id or "—"),
+                          printable(sheet.label or sheet.name or Path(plan.path).name),
+                          now.strftime("%Y-%m-%d %H:%M UTC"), __version__,
+                          printable(str(inputs.folder)))
+    wanted = inputs.sections
+    sections: list[Section] = [_plan_section(sheet)]
+    reference_section, reference_gy = _reference_section(plan, dose, model)
+    sections.append(reference_section)
+    if inputs.pictures and (wanted is None or wanted & {"planes", "bev", "dvh_plot"}):
+        sections += _picture_sections(inputs, scratch, str(plan.path), dose)
+    if dose is not None and structures is not None:
+        dvh = _dvh_section(structures, dose, model, reference_gy)
+        sections += [dvh] if dvh is not None else []
+        if inputs.goals:
+            sections.append(_goals_section(inputs.goals, plan, structures, dose, model))
+    points = _points_section(plan, structures, dose)
+    sections += [points] if points is not None else []
+    if getattr(plan, "brachy", None) is not None:
+        sections += _brachy_sections(inputs, plan, structures)
+    check = _check_section(inputs.folder)
+    sections += [check] if check is not None else []
+    sections.append(_reviewer_section(inputs, now.strftime("%Y-%m-%d")))
+    order = [key for key, _ in SECTIONS]
+    sections.sort(key=lambda s: order.index(s.key))
+    if wanted is not None:
+        sections = [s for s in sections if s.key in wanted]
+    return ReviewReport(header, tuple(sections), tuple(bundle.notes))
