@@ -276,18 +276,18 @@ def _brachy_sections(inputs: ReportInputs, plan: Any, structure_set: Any) -> lis
     _, records = _plans_and_records(inputs.folder)
     deliveries = _deliveries(plan, records, DEFAULT_TOLERANCE_PCT)
     if deliveries:
-        columns = (Column("Fraction"), Column("Date and time"), Column("Channel"),
-                   Column("Expected", "s", 1), Column("Delivered", "s", 1),
-                   Column("Difference", "%", 2), Column("Result"))
-        rows = tuple((str(d.fraction_number), str(d.date_time or "—"), str(c.channel_number),
+        record_columns = (Column("Fraction"), Column("Date and time"), Column("Channel"),
+                          Column("Expected", "s", 1), Column("Delivered", "s", 1),
+                          Column("Difference", "%", 2), Column("Result"))
+        record_rows = tuple((str(d.fraction_number), str(d.date_time or "—"), str(c.channel_number),
                       _num(c.expected_s), _num(c.delivered_s), _num(c.difference_pct),
                       c.status.upper()) for d in deliveries for c in d.channels)
         trak = sum(d.trak_ugy or 0.0 for d in deliveries)
         note = (f"Expected: planned channel time × decay ratio S(plan)/S(delivery); "
                 f"delivered TRAK in total {trak:.5g} µGy at 1 m over {len(deliveries)} "
                 "record(s).")
-        sections.append(Section("records", TITLES["records"], (Table("", columns, rows,
-                                                                     note),)))
+        sections.append(Section("records", TITLES["records"],
+                                (Table("", record_columns, record_rows, note),)))
     return sections
 
 

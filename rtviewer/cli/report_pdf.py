@@ -115,6 +115,7 @@ def _table(block: Table, styles: dict, width: float) -> list[Any]:
     widths = _column_widths(block, width)
     table = LongTable([head, *body], colWidths=widths, repeatRows=1, hAlign="LEFT")
     table.setStyle(_GRID)
+    table.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), styles["cell"].fontName)]))
     out.append(table)
     if block.note:
         out.append(_p(block.note, styles["caption"]))
@@ -137,6 +138,7 @@ def _fields(block: Fields, styles: dict, width: float) -> list[Any]:
     rows = [[_p(k, styles["head"]), _p(v, styles["cell"])] for k, v in block.pairs]
     table = LongTable(rows, colWidths=[0.25 * width, 0.75 * width], hAlign="LEFT")
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                               ("FONTNAME", (0, 0), (-1, -1), styles["cell"].fontName),
                                ("LINEBELOW", (0, 0), (-1, -1), 0.2,
                                 colors.HexColor("#cccccc")),
                                ("TOPPADDING", (0, 0), (-1, -1), 1),
@@ -214,6 +216,7 @@ def _story(report: ReviewReport, styles: dict, width: float, font: str) -> list[
     story: list[Any] = []
     for section in report.sections:
         story.append(_p(section.title, styles["h1"]))
+        first = len(story) - 1
         for block in section.blocks:
             if isinstance(block, Table):
                 story += _table(block, styles, width)
@@ -224,6 +227,8 @@ def _story(report: ReviewReport, styles: dict, width: float, font: str) -> list[
             elif isinstance(block, TextBlock):
                 story.append(_p(block.text, styles["body"]))
                 story.append(Spacer(1, 1.5 * mm))
+        if isinstance(story[first + 1], KeepTogether):  # a heading never ends a page alone
+            story[first:first + 2] = [KeepTogether([story[first], story[first + 1]])]
     if report.notes:
         story.append(_p("Notes on the input", styles["h1"]))
         story += [_p(n, styles["body"]) for n in report.notes]
@@ -271,6 +276,8 @@ def write_pdf(report: ReviewReport, out: Path, page: str = "a4") -> None:
     regular, bold = _register_fonts()
     styles = _styles(regular, bold)
     size = PAGE_SIZES[page]
+    # the document template also sets reportlab's base font (Helvetica, never embedded)
+    saved, rl_config.canvas_basefontname = rl_config.canvas_basefontname, regular
     doc = SimpleDocTemplate(str(out), pagesize=size, leftMargin=_MARGIN, rightMargin=_MARGIN,
                             topMargin=_MARGIN + _HEADER, bottomMargin=_MARGIN,
                             # else Helvetica is referenced, unembedded, on every page
@@ -280,8 +287,6 @@ def write_pdf(report: ReviewReport, out: Path, page: str = "a4") -> None:
                             subject=f"{report.header.patient_name} "
                                     f"({report.header.patient_id})")
     width = size[0] - 2 * _MARGIN
-    # the canvas also sets reportlab's base font (Helvetica, never embedded) on each page
-    saved, rl_config.canvas_basefontname = rl_config.canvas_basefontname, regular
     try:
         doc.build(_story(report, styles, width, regular),
                   canvasmaker=_canvas_maker(report, regular, bold))

@@ -82,7 +82,7 @@ def render_report_pictures(folder: Path, out_dir: Path, log: Log, *, plan: str |
             pictures += _slices(viewer, scene, out_dir, why)
         if scene.dose is not None and scene.structures is not None:
             pictures.append(_dvh(viewer, out_dir, _legend(viewer, scene)[1]))
-        if scene.plan is not None and getattr(scene.plan, "beams", ()):
+        if scene.plan is not None and tuple(getattr(scene.plan, "beams", ())):
             pictures += _bevs(scene, scanned, out_dir, log)
     finally:
         viewer.dvh_panel.stop_workers()
