@@ -93,13 +93,14 @@ def render_report_pictures(folder: Path, out_dir: Path, log: Log, *, plan: str |
 
 
 def _legend(viewer: Any, scene: Any) -> tuple[tuple, tuple]:
-    from rtviewer.ui.dose_colours import isodose_colour
-
+    """Isodoses (%, Gy, RGB as the views draw them) and the drawn structures (name, RGB)."""
     state = viewer.state
     reference = state.reference_dose
     levels_gy = state.isodose_levels_gy() if scene.dose is not None else ()
     ref = reference.dose_gy if reference is not None else (max(levels_gy) if levels_gy else 1)
-    isodoses = tuple((100.0 * gy / ref, gy, isodose_colour(gy / ref)) for gy in levels_gy)
+    colours = state.isodose_colours() if levels_gy else []
+    isodoses = tuple((100.0 * gy / ref, gy, tuple(int(c) for c in rgb))
+                     for gy, rgb in zip(levels_gy, colours, strict=True))
     rois = scene.structures.rois if scene.structures is not None else ()
     structures = tuple((roi.name, tuple(int(c) for c in roi.color_rgb))
                        for roi in rois if roi.roi_number in state.visible_rois)
