@@ -104,8 +104,9 @@ def _doses(args: argparse.Namespace) -> tuple[str, str]:
     from rtviewer.model.plan_compare import compare_doses
 
     try:
-        criteria = (parse_criteria(args.gamma, cutoff_percent=args.cutoff, local=args.local)
-                    if args.gamma else None)
+        # The command prints pass rates only: a voxel's search stops once it passes.
+        criteria = (parse_criteria(args.gamma, cutoff_percent=args.cutoff, local=args.local,
+                                   pass_rate_only=True) if args.gamma else None)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     a, b = read_dose(args.a), read_dose(args.b)

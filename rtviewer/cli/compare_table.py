@@ -47,6 +47,7 @@ def _gamma_summary(c: DoseComparison) -> dict[str, Any] | None:
             "local": c.gamma.criteria.local,
             "normalisation_gy": _number(c.gamma.normalisation_gy),
             "max_gamma": c.gamma.criteria.max_gamma,
+            "pass_rate_only": c.gamma.criteria.pass_rate_only,
             "evaluated_voxels": int(c.gamma.evaluated.sum()),
             "pass_rate_percent": _number(100 * c.gamma.pass_rate(), 2)}
 
@@ -104,7 +105,9 @@ def dose_text(c: DoseComparison) -> str:
     if summary is not None:
         lines.append(f"gamma {summary['criteria']} (normalisation "
                      f"{summary['normalisation_gy']} Gy, search up to gamma "
-                     f"{summary['max_gamma']:g}): pass {summary['pass_rate_percent']} % of "
+                     f"{summary['max_gamma']:g}"
+                     + (", stopped once a voxel passes" if summary["pass_rate_only"] else "")
+                     + f"): pass {summary['pass_rate_percent']} % of "
                      f"{summary['evaluated_voxels']} voxels")
     shown = ("Dmean", "Dmax", "D95%", "D2%")
     header = f"{'ROI':<20}" + "".join(f"{n + ' A':>10}{n + ' B':>10}{'diff':>9}" for n in shown)

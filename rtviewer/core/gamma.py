@@ -50,6 +50,10 @@ class GammaCriteria:
         value (they fail either way).
     search_steps : int
         Search resolution: ``distance_mm / search_steps`` (pymedphys ``interp_fraction``).
+    pass_rate_only : bool
+        Stop searching a voxel once it passes (pymedphys ``skip_once_passed``): pass rates
+        are exact, but a passing voxel's gamma is then only an upper bound (below 1).
+        20-fold faster on a clinical dose; for tables of pass rates, not for gamma maps.
     """
 
     dose_percent: float = 3.0
@@ -59,6 +63,7 @@ class GammaCriteria:
     normalisation_gy: float | None = None
     max_gamma: float = 2.0
     search_steps: int = 10
+    pass_rate_only: bool = False
 
     def __post_init__(self) -> None:
         for name in ("dose_percent", "distance_mm", "max_gamma"):
@@ -184,6 +189,7 @@ def _pymedphys_gamma(axes_a: tuple[NDArray[np.float64], ...], dose_a: NDArray[np
             axes_a, dose_a, axes_b, dose_b, criteria.dose_percent, criteria.distance_mm,
             lower_percent_dose_cutoff=criteria.cutoff_percent,
             interp_fraction=criteria.search_steps, max_gamma=criteria.max_gamma,
+            skip_once_passed=criteria.pass_rate_only,
             local_gamma=criteria.local, global_normalisation=normalisation,
             quiet=True, interp_algo="scipy")
     result: NDArray[np.float64] = np.asarray(gamma, dtype=np.float64)

@@ -111,8 +111,9 @@ class CompareDialog(QtWidgets.QDialog):
         text = self.gamma_edit.text().strip()
         if not text:
             return None
+        # The table shows pass rates only: a voxel's search stops once it passes.
         return parse_criteria(text, cutoff_percent=self.cutoff_spin.value(),
-                              local=self.local_box.isChecked())
+                              local=self.local_box.isChecked(), pass_rate_only=True)
 
     def start(self) -> None:
         """Compare in a worker; the table fills when it is done."""

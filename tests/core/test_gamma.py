@@ -103,3 +103,19 @@ def test_parse_criteria():
     assert parse_criteria("3/3").label == "3%/3mm global, 10% cut-off"
     with pytest.raises(ValueError, match="3%/3mm"):
         parse_criteria("3%")
+
+
+def test_pass_rate_only_gives_the_same_pass_rate():
+    a = _profile(lambda x: np.exp(-x**2 / (2 * 10.0**2)))
+    b = _profile(lambda x: np.exp(-x**2 / (2 * 10.0**2)), 0.5, 1.04)
+    full = gamma_index(a, _grid(), b, _grid(), GammaCriteria(3, 1, cutoff_percent=10))
+    fast = gamma_index(a, _grid(), b, _grid(),
+                       GammaCriteria(3, 1, cutoff_percent=10, pass_rate_only=True))
+    assert 0 < full.pass_rate() < 1
+    assert fast.pass_rate() == full.pass_rate()
+    passed = full.gamma <= 1
+    np.testing.assert_array_equal(fast.gamma <= 1, passed)
+    # failing voxels are searched to the end either way; passing ones stop early
+    np.testing.assert_allclose(fast.gamma[~passed & full.evaluated],
+                               full.gamma[~passed & full.evaluated])
+    assert (fast.gamma[passed] >= full.gamma[passed] - 1e-12).all()
