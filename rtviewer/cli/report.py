@@ -37,7 +37,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--goals", metavar="FILE", help="clinical goal file (YAML/JSON) or the "
                                                    "name of a shipped set (e.g. quantec)")
     p.add_argument("--compare", metavar="DOSE",
-                   help="a second RT Dose to compare with (differences, gamma)")
+                   help="a second RT Dose file (B) to compare with the plan's dose (A): "
+                        "B − A, DVH metrics of both per structure, gamma")
+    p.add_argument("--gamma", default="3%/3mm", metavar="CRITERIA",
+                   help="gamma criteria of --compare (default %(default)s, global, 10 %% "
+                        "cut-off)")
     p.add_argument("--reviewer", default="", metavar="NAME", help="reviewer's name")
     p.add_argument("--comment", default="", metavar="TEXT", help="reviewer's comment")
     p.add_argument("--page", choices=("a4", "letter"), default="a4",
@@ -77,9 +81,8 @@ def _usage(args: argparse.Namespace) -> str | None:
             return f"{out} is a folder; give a file name"
         if not out.absolute().parent.is_dir():
             return f"{out.absolute().parent}: no such folder for {out}"
-    if args.compare:
-        return ("--compare: dose comparison (issue 19) is not on this build's main yet; "
-                "the report has a 'comparison' section slot for it")
+    if args.compare and not Path(args.compare).is_file():
+        return f"--compare {args.compare}: no such file"
     if args.sections:
         unknown = set(args.sections.split(",")) - set(TITLES)
         if unknown:
@@ -101,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = ReportInputs(Path(args.folder), args.plan, args.dose, args.goals, args.reviewer,
                           args.comment, args.structure_model,
                           frozenset(args.sections.split(",")) if args.sections else None,
-                          not args.no_pictures)
+                          not args.no_pictures, args.compare, args.gamma)
     with tempfile.TemporaryDirectory(prefix="rtviewer-report-") as scratch:
         try:
             report = build_report(inputs, Path(scratch))

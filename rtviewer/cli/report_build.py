@@ -59,6 +59,8 @@ class ReportInputs:
     structure_model: str = "slab"
     sections: frozenset[str] | None = None  # None: every section with something to show
     pictures: bool = True
+    compare: str | None = None
+    gamma: str = "3%/3mm"
 
 
 def _log(line: str) -> None:
@@ -291,6 +293,69 @@ def _brachy_sections(inputs: ReportInputs, plan: Any, structure_set: Any) -> lis
     return sections
 
 
+def _plan_checks_section(plan: Any, structures: Any, dose: Any) -> Section | None:
+    """The automated plan checks of ``rtviewer check --plan-review`` (default profile)."""
+    from rtviewer.model.plan_case import PlanCase
+    from rtviewer.review import load_profile, review_plan
+
+    if getattr(plan, "brachy", None) is not None or not plan.beams:
+        return None
+    profile = load_profile(None)
+    found = review_plan(PlanCase(plan, structures, dose), profile)
+    summary = Paragraph(f"{len(found)} finding(s) of the plan checks (profile "
+                        f"{printable(str(profile.source))}); treatment records are not part "
+                        "of this report's plan checks.")
+    if not found:
+        return Section("plan_checks", TITLES["plan_checks"], (summary,))
+    rows = tuple((f.severity.value.upper(), f.code, printable(", ".join(f.objects) or "—"),
+                  printable(f.message)) for f in found)
+    return Section("plan_checks", TITLES["plan_checks"], (summary, Table("", (
+        Column("Severity"), Column("Code"), Column("Objects"), Column("Finding")), rows)))
+
+
+def _comparison_section(inputs: ReportInputs, dose: Any, structures: Any) -> Section:
+    """B (``--compare``) against the report's dose A: B − A, DVH metrics and gamma."""
+    from rtviewer.cli.dvh import UsageError
+    from rtviewer.core.gamma import parse_criteria
+    from rtviewer.dicom.dose import read_dose
+    from rtviewer.errors import RtViewerError
+    from rtviewer.model.plan_compare import compare_doses
+
+    if dose is None:
+        raise UsageError("--compare: the plan has no dose to compare with")
+    try:
+        other = read_dose(Path(str(inputs.compare)))
+        criteria = parse_criteria(inputs.gamma)
+        result = compare_doses(dose, other, structures.rois if structures else (),
+                               criteria=criteria, model=inputs.structure_model)
+    except (RtViewerError, ValueError) as exc:
+        raise UsageError(f"--compare {inputs.compare}: {exc}") from exc
+    pairs = [("A (reference)", Path(str(dose.path)).name),
+             ("B (evaluated)", Path(str(other.path)).name),
+             ("Largest |B − A|", f"{result.max_abs_difference_gy:.3f} Gy on A's grid")]
+    if result.gamma is not None:
+        c = result.gamma.criteria
+        pairs.append(("Gamma", f"{c.dose_percent:g} %/{c.distance_mm:g} mm "
+                               f"{'local' if c.local else 'global'}, cut-off "
+                               f"{c.cutoff_percent:g} %: pass rate "
+                               f"{100.0 * result.gamma.pass_rate():.2f} %"))
+    rows = []
+    for s in result.structures:
+        for m in s.metrics:
+            rows.append((printable(s.name), m.name, m.unit, _num(m.a), _num(m.b),
+                         _num(m.difference)))
+        if s.gamma_pass_rate is not None:
+            rows.append((printable(s.name), "gamma pass rate", "%", None,
+                         _num(100.0 * s.gamma_pass_rate), None))
+    columns = (Column("Structure"), Column("Metric"), Column("Unit"), Column("A", digits=2),
+               Column("B", digits=2), Column("B − A", digits=2))
+    blocks: list[Any] = [Fields(tuple(pairs))]
+    if rows:
+        blocks.append(Table("Per structure (A, B and B − A in the row's unit)", columns,
+                            tuple(rows)))
+    return Section("comparison", TITLES["comparison"], tuple(blocks))
+
+
 def _check_section(folder: Path) -> Section | None:
     from rtviewer.dicom.check import check_path
     from rtviewer.errors import RtViewerError
@@ -382,6 +447,11 @@ def build_report(inputs: ReportInputs, scratch: Path) -> ReviewReport:
     sections += [points] if points is not None else []
     if getattr(plan, "brachy", None) is not None:
         sections += _brachy_sections(inputs, plan, structures)
+    if wanted is None or "plan_checks" in wanted:
+        plan_checks = _plan_checks_section(plan, structures, dose)
+        sections += [plan_checks] if plan_checks is not None else []
+    if inputs.compare:
+        sections.append(_comparison_section(inputs, dose, structures))
     check = _check_section(inputs.folder)
     sections += [check] if check is not None else []
     sections.append(_reviewer_section(inputs, now.strftime("%Y-%m-%d")))
