@@ -15,7 +15,10 @@ Matching rules (kept narrow on purpose, so a clean export reports nothing):
   (phantom names such as ``gbm^brain`` share words with ROI names like ``BRAIN - PTV``).
 * Any other text, private values included: contains an identifier of 4 characters or
   more, or equals a shorter one; contains the birth date or an original UID.
-* Placeholder values (``UNKNOWN``, ``ANONYMOUS``, ...) are never identifiers.
+* Placeholder values (``UNKNOWN``, ``ANONYMOUS``, ...) and values under 3 characters are
+  never identifiers; nor is one the source itself uses inside its clinical or equipment
+  text (a phantom with Patient ID ``brain`` and a study described ``Brain``): those are
+  listed in :attr:`Identifiers.unchecked`, which the export names for review.
 """
 
 from __future__ import annotations
@@ -41,7 +44,16 @@ IDENTITY_KEYWORDS: frozenset[str] = frozenset({
     "StationName", "DeviceSerialNumber", "PatientAddress",
 })
 _PLACEHOLDERS = frozenset({"", "UNKNOWN", "ANONYMOUS", "ANON", "NONE", "NA", "N/A", "NULL"})
-_TEXT_VRS = frozenset({"AE", "LO", "LT", "PN", "SH", "ST", "UT", "UC", "CS", "UR"})
+# CS is left out: its values are defined terms ("OPERATOR"), not free text.
+_TEXT_VRS = frozenset({"AE", "LO", "LT", "PN", "SH", "ST", "UT", "UC", "UR"})
+#: Text the source itself uses for clinical or equipment meaning, kept on purpose: an
+#: "identifier" equal to it (patient ID ``brain`` beside study description ``Brain``,
+#: station name ``RayStation`` beside the model name) cannot be told from it.
+_CLINICAL_KEYWORDS = frozenset({
+    "Manufacturer", "ManufacturerModelName", "SoftwareVersions", "TreatmentMachineName",
+    "RadiationMachineName", "PositionReferenceIndicator"})
+#: Identifiers shorter than this (Patient ID ``1``) cannot be told from beam numbers.
+_MIN_IDENTIFIER = 3
 _RAW_VRS = frozenset({"UN", "OB"})
 #: Below this length an identifier must match a whole value, not a substring.
 _MIN_SUBSTRING = 4
@@ -56,6 +68,7 @@ class Identifiers:
     uids: frozenset[str]
     dates: frozenset[str]
     shifted_dates: frozenset[str] = field(default=frozenset())
+    unchecked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -135,13 +148,22 @@ def _identity_kind(elem: DataElement) -> str | None:
             or elem.keyword == "TransferSyntaxUID" else "uid"
     if elem.VR == "PN" or elem.keyword in IDENTITY_KEYWORDS:
         return "text"
+    if elem.keyword in KEPT_TEXT_KEYWORDS or elem.keyword in _CLINICAL_KEYWORDS:
+        return "clinical"
     return None
+
+
+def _uid_like(value: str) -> bool:
+    """An instance UID identifies; an invalid placeholder (``UNKNOWN``) does not."""
+    text = value.strip("\x00 ")
+    return len(text) >= _MIN_IDENTIFIER and any(c.isdigit() for c in text) \
+        and text.upper() not in _PLACEHOLDERS
 
 
 def _text_forms(value: str) -> set[str]:
     text = value.strip().upper()
     forms = {text, " ".join(p for p in text.replace("=", "^").split("^") if p)}
-    return {f for f in forms if f.strip() not in _PLACEHOLDERS}
+    return {f for f in forms if f.strip() not in _PLACEHOLDERS and len(f) >= _MIN_IDENTIFIER}
 
 
 def collect_identifiers(sources: Iterable[Dataset],
@@ -161,22 +183,27 @@ def collect_identifiers(sources: Iterable[Dataset],
     uids: set[str] = set()
     dates: set[str] = set()
     kept: set[str] = set()
+    clinical: set[str] = set()
     for ds in sources:
         for kind, _keyword, value in _source_values(ds):
             if kind == "text":
                 texts |= _text_forms(value)
-            elif kind == "uid" and value not in UID_dictionary:
+            elif kind == "uid" and value not in UID_dictionary and _uid_like(value):
                 uids.add(value.strip("\x00 "))
             elif kind == "class":
                 kept.add(value.strip("\x00 "))
-            elif kind in ("date", "birth"):
+            elif kind == "clinical":
+                clinical.add(value.strip().upper())
+            elif kind in ("date", "birth") and value[:8].isdigit():
                 (births if kind == "birth" else dates).add(value[:8])
     shifts = tuple(shift_days)
     shifted = {s for d in dates for n in shifts if (s := shift_date(d, n))}
     # An implementation's UID is also written as Creator Version UID (remapped) but
     # stays in the file meta (not identifying): it is not an instance UID.
-    return Identifiers(frozenset(texts), frozenset(births), frozenset(uids - kept),
-                       frozenset(dates | births), frozenset(shifted))
+    unchecked = {t for t in texts if any(t in c for c in clinical)}
+    return Identifiers(frozenset(texts - unchecked), frozenset(births),
+                       frozenset(uids - kept), frozenset(dates | births), frozenset(shifted),
+                       tuple(sorted(unchecked)))
 
 
 def _text_hit(text: str, ids: Identifiers, whole_only: bool) -> str | None:

@@ -319,6 +319,10 @@ def export(scan: ScanResult, instances: Sequence[Instance], out: Path,
 
 def _verify(run: _Run) -> list[Leak]:
     ids = collect_identifiers(run.sources, set(run.shifts.values()))
+    if ids.unchecked:
+        run.notes.append("not checked, because the source uses them as clinical or "
+                         "equipment text too (review the kept text): "
+                         + ", ".join(repr(t) for t in ids.unchecked))
     with warnings.catch_warnings(record=True):
         warnings.simplefilter("always")
         return [leak for f in run.files for leak in find_leaks(f.path, ids)]
