@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rtviewer.model.review_report import (
+    SECTIONS,
     Column,
     Fields,
     LegendItem,
@@ -30,17 +31,6 @@ from rtviewer.model.review_report import (
 )
 from rtviewer.printable import printable
 
-#: Sections in print order: key and title (the window's checklist shows the titles).
-SECTIONS = (("plan", "Plan sheet"), ("reference", "Prescription, dose reference and "
-                                                  "structure model"),
-            ("planes", "Axial, sagittal and coronal planes"), ("bev", "Beam's-eye views"),
-            ("dvh_plot", "Dose-volume histogram"), ("dvh_table", "DVH statistics"),
-            ("goals", "Clinical goals"), ("points", "Doses at points"),
-            ("brachy_check", "Brachytherapy independent check"),
-            ("records", "Treatment records"),
-            ("plan_checks", "Plan checks"), ("comparison", "Dose comparison"),
-            ("check", "rtviewer check findings (errors and warnings)"),
-            ("reviewer", "Review"))
 TITLES = dict(SECTIONS)
 #: Beams side by side in one table of the plan sheet (more make a second table).
 BEAMS_PER_TABLE = 6

@@ -16,8 +16,20 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Column", "Fields", "LegendItem", "Paragraph", "Picture", "ReportHeader",
+__all__ = ["SECTIONS", "Column", "Fields", "LegendItem", "Paragraph", "Picture", "ReportHeader",
            "ReviewReport", "Section", "Table", "cell_text", "report_as_dict"]
+
+#: Sections in print order: key (the JSON's ``key``) and title (the window's checklist).
+SECTIONS = (("plan", "Plan sheet"), ("reference", "Prescription, dose reference and "
+                                                  "structure model"),
+            ("planes", "Axial, sagittal and coronal planes"), ("bev", "Beam's-eye views"),
+            ("dvh_plot", "Dose-volume histogram"), ("dvh_table", "DVH statistics"),
+            ("goals", "Clinical goals"), ("points", "Doses at points"),
+            ("brachy_check", "Brachytherapy independent check"),
+            ("records", "Treatment records"),
+            ("plan_checks", "Plan checks"), ("comparison", "Dose comparison"),
+            ("check", "rtviewer check findings (errors and warnings)"),
+            ("reviewer", "Review"))
 
 Cell = float | int | str | None
 RGB = tuple[int, int, int]

@@ -90,6 +90,7 @@ class MainWindow(QtWidgets.QMainWindow):
             ("Open F&ile…", None, self._ask_file),
             ("&Close Folder", QtGui.QKeySequence.StandardKey.Close, self.close_current_root),
             ("Compare &Doses…", None, self._ask_compare),
+            ("Export &Review Report…", None, self._ask_report),
             ("&Quit", QtGui.QKeySequence.StandardKey.Quit, self.close),
         ]
         for text, shortcut, slot in actions:
@@ -152,6 +153,20 @@ class MainWindow(QtWidgets.QMainWindow):
 
         root = self.root_of(self.tree.currentItem())
         CompareDialog(self, start_folder=str(root or "")).show()
+
+    def _ask_report(self) -> None:
+        from rtviewer.ui.report_dialog import ReportDialog
+
+        root = self.root_of(self.tree.currentItem())
+        if root is None and self.results:
+            root = list(self.results)[-1]
+        if root is None:
+            QtWidgets.QMessageBox.information(self, "Export review report",
+                                              "Open a folder with a plan first.")
+            return
+        chain = getattr(getattr(self, "viewer_controller", None), "chain", None)
+        ReportDialog(self, Path(root), getattr(chain, "plan", None),
+                     getattr(chain, "dose", None)).show()
 
     def _ask_file(self) -> None:
         path, _filter = QtWidgets.QFileDialog.getOpenFileName(self, "Open a DICOM file")

@@ -1,0 +1,35 @@
+"""File → Export review report…: the checklist's sections reach ``rtviewer report``."""
+
+import json
+
+import pytest
+from PySide6 import QtCore
+
+from rtviewer.model.review_report import SECTIONS
+from rtviewer.ui.report_dialog import ReportDialog
+
+pytestmark = pytest.mark.corpus
+
+
+def test_ticked_sections_reviewer_and_comment_are_in_the_report(qtbot, corpus, tmp_path):
+    folder = corpus / "dicompyler-core"
+    dialog = ReportDialog(None, folder, folder / "rtplan.dcm", folder / "rtdose.dcm")
+    qtbot.addWidget(dialog)
+    keys = [key for key, _ in SECTIONS]
+    for row, key in enumerate(keys):  # no pictures, no folder check: a quick report
+        if key not in ("plan", "dvh_table", "reviewer"):
+            dialog.sections.item(row).setCheckState(QtCore.Qt.CheckState.Unchecked)
+    assert dialog.chosen_sections() == ["plan", "dvh_table", "reviewer"]
+    dialog.reviewer.setText("A. Physicist")
+    dialog.comment.setPlainText("Fine to treat.")
+    dialog.json.setChecked(True)
+    dialog.grab().save(str(tmp_path / "dialog.png"))
+    dialog.start(tmp_path / "r.pdf")
+    qtbot.waitUntil(lambda: dialog.status.text().startswith(("Written", "Not written")),
+                    timeout=240_000)
+    assert dialog.status.text() == f"Written: {tmp_path / 'r.pdf'}"
+    doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert [s["key"] for s in doc["sections"]] == ["plan", "dvh_table", "reviewer"]
+    fields = doc["sections"][-1]["blocks"][0]["fields"]
+    assert fields["Reviewer"] == "A. Physicist"
+    assert doc["sections"][-1]["blocks"][1]["text"] == "Comment: Fine to treat."
