@@ -107,6 +107,9 @@ def build_window(*, opening: bool) -> tuple[Any, Any, Callable[[str], object]]:
 
     window = MainWindow()
     controller = attach_viewer(window)  # the viewer, with the patient tree docked beside it
+    from rtviewer.ui.plan_checks_dock import attach_plan_checks
+
+    attach_plan_checks(window, controller)  # View → Plan checks: the plan on screen reviewed
     open_path = _logged_opener(window)
     recent_menu.add_recent_menu(window, window.scan_finished, open_path)
     _after_first_image(controller, opening, lambda: _add_late_menus(window, help_menu))

@@ -146,7 +146,11 @@ def scale_prescription(case: PlanCase) -> SeededFault | None:
 
 
 def move_hot_spot(case: PlanCase) -> SeededFault | None:
-    """Put a 3 x 3 x 3 voxel hot spot (110 % of the maximum) in the BODY, 3 cm from targets."""
+    """Put a 3 x 3 x 3 voxel hot spot (110 % of the maximum) in the BODY, off the targets.
+
+    Outside a 30 mm face-connected dilation of the targets: at least 17 mm away in any
+    direction.
+    """
     ctx = _ctx(case)
     dose = case.dose
     if dose is None or not ctx.targets:
