@@ -88,6 +88,15 @@ class PlanChecksDock(QtWidgets.QDockWidget):
         layout.addWidget(self.table)
         self.setWidget(body)
         self._worker: ReviewWorker | None = None
+        # a review still running when the window goes must end before Qt tears down
+        # (a QThread destroyed while running aborts the process)
+        running: list[ReviewWorker] = []
+        self._running = running
+        self.destroyed.connect(lambda *_: _wait_for(running))
+
+    def shutdown(self) -> None:
+        """Cancel the review and wait for its thread (Quit)."""
+        _wait_for(self._running)
 
     def review(self, case: PlanCase | None) -> None:
         """Start reviewing ``case`` (None: clear); a running review is abandoned."""
@@ -103,7 +112,10 @@ class PlanChecksDock(QtWidgets.QDockWidget):
         worker = ReviewWorker(case)
         worker.reviewed.connect(self.show_findings)
         worker.failed.connect(self.status.setText)
+        worker.finished.connect(lambda: self._running.remove(worker)
+                                if worker in self._running else None)
         self._worker = worker
+        self._running.append(worker)
         worker.start_detached()
 
     def show_findings(self, findings: tuple[PlanFinding, ...]) -> None:
@@ -130,6 +142,11 @@ class PlanChecksDock(QtWidgets.QDockWidget):
             self.locate.emit(tuple(location))
 
 
+def _wait_for(workers: list[ReviewWorker]) -> None:
+    for worker in list(workers):
+        worker.cancel_and_wait()
+
+
 def attach_plan_checks(window: Any, controller: Any) -> PlanChecksDock:
     """Add the dock to ``window`` (View menu) and review each plan the viewer shows."""
     dock = PlanChecksDock(window)
@@ -139,4 +156,7 @@ def attach_plan_checks(window: Any, controller: Any) -> PlanChecksDock:
     window.add_dock_toggle(dock)
     controller.loaded.connect(lambda result: dock.review(case_of_scene(result.scene)))
     dock.locate.connect(controller.viewer.state.set_crosshair_mm)
+    app = QtWidgets.QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(dock.shutdown)
     return dock
