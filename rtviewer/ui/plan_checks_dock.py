@@ -1,7 +1,8 @@
 """The *Plan checks* dock: the automated plan review of the plan on screen.
 
-When the viewer shows a plan, :func:`rtviewer.review.review_plan` runs on it (with its
-structure set and PLAN dose) in a worker thread; each finding is a row. Selecting a
+When the viewer shows a plan and the dock is open (or when it opens),
+:func:`rtviewer.review.review_plan` runs on it (with its structure set and PLAN dose)
+in a worker thread; each finding is a row. Selecting a
 finding that has a place (the hot spot, the offending structure's slice, the colliding
 beam's point) centres the views on it.
 """
@@ -88,6 +89,9 @@ class PlanChecksDock(QtWidgets.QDockWidget):
         layout.addWidget(self.table)
         self.setWidget(body)
         self._worker: ReviewWorker | None = None
+        self._pending: PlanCase | None = None
+        self._reviewed = True
+        self.visibilityChanged.connect(lambda shown: self._review_pending() if shown else None)
         # a review still running when the window goes must end before Qt tears down
         # (a QThread destroyed while running aborts the process)
         running: list[ReviewWorker] = []
@@ -97,6 +101,22 @@ class PlanChecksDock(QtWidgets.QDockWidget):
     def shutdown(self) -> None:
         """Cancel the review and wait for its thread (Quit)."""
         _wait_for(self._running)
+
+    def offer(self, case: PlanCase | None) -> None:
+        """The plan on screen changed: review it now if the dock is open, else when it opens.
+
+        The review costs seconds of CPU on a large structure set: nobody waits for
+        what they do not look at.
+        """
+        self._pending = case
+        self._reviewed = False
+        if self.isVisible():
+            self._review_pending()
+
+    def _review_pending(self) -> None:
+        if not self._reviewed:
+            self._reviewed = True
+            self.review(self._pending)
 
     def review(self, case: PlanCase | None) -> None:
         """Start reviewing ``case`` (None: clear); a running review is abandoned."""
@@ -154,7 +174,7 @@ def attach_plan_checks(window: Any, controller: Any) -> PlanChecksDock:
     window.tabifyDockWidget(window.check, dock)
     dock.hide()  # empty docks start closed: the View menu opens them
     window.add_dock_toggle(dock)
-    controller.loaded.connect(lambda result: dock.review(case_of_scene(result.scene)))
+    controller.loaded.connect(lambda result: dock.offer(case_of_scene(result.scene)))
     dock.locate.connect(controller.viewer.state.set_crosshair_mm)
     app = QtWidgets.QApplication.instance()
     if app is not None:

@@ -37,3 +37,16 @@ def test_a_review_of_no_plan_clears_the_table(qtbot):
     dock.review(None)
     assert dock.table.topLevelItemCount() == 0
     assert dock.status.text().startswith("No external-beam plan on screen")
+
+
+def test_a_plan_is_reviewed_when_the_dock_opens_not_before(qtbot, monkeypatch):
+    started = []
+    monkeypatch.setattr(PlanChecksDock, "review", lambda self, case: started.append(case))
+    dock = PlanChecksDock()
+    qtbot.addWidget(dock)
+    dock.offer("a case")
+    assert started == []
+    dock.show()
+    qtbot.waitUntil(lambda: started == ["a case"])
+    dock.offer("another")  # open: at once
+    assert started == ["a case", "another"]
