@@ -256,8 +256,11 @@ class SliceView(QtWidgets.QWidget):
         return self.title_bar.rect()
 
     def letter_rects(self) -> list[QtCore.QRectF]:
-        """The orientation letters' rectangles in ViewBox pixels."""
-        return self.labels.letter_rects()
+        """The orientation letters' rectangles in ViewBox pixels, with the legend's.
+
+        Beam labels keep out of them all (the isodose legend, scale bar and W/L too).
+        """
+        return [*self.labels.letter_rects(), *self.legend.rects()]
 
     def _on_window_level(self, width: float, level: float) -> None:
         self.image_item.setLevels((level - width / 2, level + width / 2))

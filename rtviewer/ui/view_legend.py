@@ -87,6 +87,12 @@ class ViewLegend:
         self.window.setText(f"W {width:.0f} / L {level:.0f}")
         self.window.setVisible(shown)
 
+    def rects(self) -> list[QtCore.QRectF]:
+        """The shown legend, scale bar and W/L rectangles in ViewBox pixels."""
+        items = (self.backing, self.scale, self.scale_text, self.window)
+        return [item.mapRectToParent(item.boundingRect()) for item in items
+                if item.isVisible()]
+
     def place(self, rect: QtCore.QRectF, mm_per_px: float) -> None:
         """Legend bottom-left, scale bar and W/L bottom-right of a view of ``rect``."""
         legend = self.isodoses.boundingRect()
