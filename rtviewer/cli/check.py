@@ -26,7 +26,8 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                     "inconsistent objects, implausible values, deviations from the DICOM "
                     "standard. Exit status: 0 fine (information only), 1 warnings, "
                     "2 errors, 3 usage error or unreadable PATH.")
-    p.add_argument("path", metavar="PATH", help="a folder (searched recursively) or a file")
+    p.add_argument("path", metavar="PATH", nargs="?",
+                   help="a folder (searched recursively) or a file")
     p.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     p.add_argument("--deep", action="store_true",
                    help="also run dicom3tools' dciodvfy on every file, when installed")
@@ -72,6 +73,9 @@ def run(args: argparse.Namespace) -> int:
 
         print_document(default_profile_text())
         return 0
+    if args.path is None:  # as argparse says it (PATH is optional for --print-profile only)
+        sys.stderr.write("rtviewer check: error: the following arguments are required: PATH\n")
+        raise SystemExit(EXIT_USAGE)
     progress = _progress if sys.stderr.isatty() and not args.json else None
     review = None
     try:

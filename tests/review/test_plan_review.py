@@ -129,6 +129,27 @@ def test_every_seeded_fault_of_the_demo_is_found_with_its_code(demo_cases):
             assert fault.codes <= set(CHECK_CODES)
 
 
+def test_moved_isocentre_and_rotated_couch_give_their_numbers(demo_cases):
+    _, case = demo_cases[1][0]  # the conformal plan: 6 beams at one isocentre
+    faults = {f.name: f for f in seed_faults(case)}
+    moved = [f for f in review_plan(faults["move_isocentre"].case)
+             if f.code == "ISO_BEAM_MISMATCH"]
+    assert len(moved) == 1 and moved[0].values["distance_mm"] == pytest.approx(10.0)
+    assert moved[0].severity.value == "error"
+    clash = [f for f in review_plan(faults["rotate_couch"].case) if f.code == "CLEARANCE"]
+    assert len(clash) == 1 and clash[0].values["couch_deg"] == 90.0
+    assert clash[0].values["distance_mm"] < 0  # the head goes into the patient
+
+
+def test_check_without_path_is_a_usage_error_but_the_profile_prints():
+    run = subprocess.run([sys.executable, "-m", "rtviewer", "check"], capture_output=True,
+                         text=True, check=False)
+    assert run.returncode == 3 and "PATH" in run.stderr
+    run = subprocess.run([sys.executable, "-m", "rtviewer", "check", "--print-profile"],
+                         capture_output=True, text=True, check=False)
+    assert run.returncode == 0 and "TG-275" in run.stdout and "head_distance_mm" in run.stdout
+
+
 def test_laterality_finding_names_the_centroid(demo_cases):
     _, case = demo_cases[1][0]
     fault = next(f for f in seed_faults(case) if f.name == "swap_laterality")
