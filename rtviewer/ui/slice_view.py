@@ -237,7 +237,9 @@ class SliceView(QtWidgets.QWidget):
         _u, _v, n = self.scene.frame.axes(self.view)
         axis = "xyz"[int(np.argmax(np.abs(n)))]
         value = self.state.crosshair_mm["xyz".index(axis)]
-        text = f"{self.view.capitalize()}  {axis} = {value:.1f} mm"
+        # 0.0, never "-0.0": a plane through the origin read as a sign error
+        shown = f"{value:.1f}".replace("-0.0", "0.0") if abs(value) < 0.05 else f"{value:.1f}"
+        text = f"{self.view.capitalize()}  {axis} = {shown} mm"
         if self.scene.plan_only:  # say why the view is black around the beams
             text += " · plan only"
         self.edge_labels["info"].setText(text)
