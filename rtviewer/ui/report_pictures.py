@@ -153,10 +153,15 @@ def _dvh(viewer: Any, out_dir: Path, structures: tuple) -> RenderedPicture:
     panel.show()
     panel.wait_all()
     QtWidgets.QApplication.processEvents()
+    plot = panel.plot  # the curves alone, at a page's proportions (the viewer is thrown away)
+    plot.setParent(None)
+    plot.resize(*DVH_SIZE_PX)
+    plot.show()
+    QtWidgets.QApplication.processEvents()
     path = out_dir / "dvh.png"
-    if not panel.plot.grab().save(str(path)):  # the plot, not the panel's tables
+    if not plot.grab().save(str(path)):
         raise OSError(f"could not write {path}")
-    panel.hide()
+    plot.hide()
     return RenderedPicture(path, "dvh", f"Cumulative DVH of every structure on "
                                         f"{Path(str(viewer.scene.dose.path)).name} (the DVH "
                                         f"panel as the window shows it; structure model "
