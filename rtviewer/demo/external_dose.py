@@ -15,12 +15,27 @@ from rtviewer.demo.beams import PlannedBeam
 from rtviewer.demo.phantom import Phantom
 from rtviewer.demo.photon_dose import beam_dose
 from rtviewer.demo.rtdose import DoseGridSpec, common_scaling
+from rtviewer.demo.shapes import Ellipsoid
 
-__all__ = ["PlanDose", "compute_plan_dose"]
+__all__ = ["Normalisation", "PlanDose", "compute_plan_dose"]
 
 #: Arc segments are merged into groups of this many control-point intervals for speed
 #: (a 12° sampling of a 2° control-point spacing).
 ARC_GROUP = 6
+
+
+@dataclass(frozen=True)
+class Normalisation:
+    """Scale a plan so that ``volume_pct`` % of ``target`` receives ``dose_pct`` % of Rx.
+
+    As a planner normalises a plan on its target coverage (e.g. "95 % of the PTV gets
+    95.5 %"), not on the isocentre dose. Evaluated on the dose-grid voxel centres inside
+    the target shape.
+    """
+
+    target: Ellipsoid
+    volume_pct: float
+    dose_pct: float
 
 
 @dataclass(frozen=True)
@@ -57,9 +72,25 @@ def _unit_beam_dose(beam: PlannedBeam, points: NDArray[np.float32],
     return total
 
 
+def _normalisation_factor(unit_gy: list[NDArray[np.float64]], points_mm: NDArray[np.float64],
+                          norm: Normalisation | None, prescription_gy: float) -> float:
+    """Factor that puts the target's D(volume_pct) at dose_pct % of the prescription."""
+    if norm is None:
+        return 1.0
+    inside = norm.target.contains(points_mm)
+    plan_gy = np.sum(unit_gy, axis=0)[inside]
+    d_gy = float(np.percentile(plan_gy, 100.0 - norm.volume_pct))
+    return norm.dose_pct / 100.0 * prescription_gy / d_gy
+
+
 def compute_plan_dose(beams: list[PlannedBeam], grid: DoseGridSpec, phantom: Phantom, *,
-                      prescription_gy: float, fractions: int) -> PlanDose:
-    """Dose per beam on ``grid``, each beam giving an equal share of the isocentre dose."""
+                      prescription_gy: float, fractions: int,
+                      normalisation: Normalisation | None = None) -> PlanDose:
+    """Dose per beam on ``grid``, normalised to the prescription.
+
+    Each beam gives an equal share of the isocentre dose; then all are scaled by
+    ``normalisation`` (None: the isocentre receives the prescription).
+    """
     points = grid.points_mm()
     inside = phantom.body.contains(points)
     # The isocentre rides along as the last point, so each beam is evaluated once.
@@ -73,8 +104,12 @@ def compute_plan_dose(beams: list[PlannedBeam], grid: DoseGridSpec, phantom: Pha
         unit = np.zeros(len(points))
         unit[inside] = values[:-1]
         per_beam_gy.append(unit * (share_gy / unit_iso))
-        # 1 cGy per MU for unit fluence at the reference depth: MU = cGy / relative dose.
         mu.append(share_gy / fractions * 100.0 / unit_iso)
+    factor = _normalisation_factor(per_beam_gy, points, normalisation, prescription_gy)
+    per_beam_gy = [d * factor for d in per_beam_gy]
+    # 1 cGy per MU for unit fluence at the reference depth: MU = cGy / relative dose.
+    mu = [m * factor for m in mu]
+    beam_gy = share_gy * factor
     plan_max = float(np.max(np.sum(per_beam_gy, axis=0)))
     scaling, text = common_scaling(plan_max)
     stored = tuple(np.rint(d / scaling).astype(np.uint16).reshape(grid.shape)
@@ -83,4 +118,4 @@ def compute_plan_dose(beams: list[PlannedBeam], grid: DoseGridSpec, phantom: Pha
     if plan.max() > np.iinfo(np.uint16).max:
         raise AssertionError("plan dose overflows 16 bits")  # cannot happen: see _TARGET_MAX
     return PlanDose(stored, plan.astype(np.uint16), scaling, text, tuple(mu),
-                    tuple(share_gy / fractions for _ in beams))
+                    tuple(beam_gy / fractions for _ in beams))

@@ -46,7 +46,11 @@ def _roi_contours(roi: RoiSpec, ct: CtSeries, slice_of: dict[float, str]) -> lis
         z = min(ct.slice_z_mm, key=lambda s: abs(s - roi.point_mm[2]))  # type: ignore[index]
         items.append(_contour_item(np.array([roi.point_mm]), "POINT", 1, slice_of[z]))
         return items
-    for z in ct.slice_z_mm:
+    # Contours stop one slice inside the CT's ends: the slab structure model caps a
+    # structure half a slice beyond its end contours, and a structure running through
+    # the whole scan (cord, oesophagus) would otherwise reach past the dose grid, which
+    # makes its goals not evaluable.
+    for z in ct.slice_z_mm[1:-1]:
         for shape in roi.shapes:
             sec = shape.section(z)
             if sec is None or min(sec[2], sec[3]) < _MIN_SEMI_AXIS_MM:

@@ -73,6 +73,9 @@ def _rois() -> tuple[RoiSpec, ...]:
         RoiSpec(10, "Ring_PTV", (180, 180, 180), "AVOIDANCE", (PTV.grown(20.0), PTV.grown(5.0))),
         RoiSpec(11, "Fiducial", (255, 215, 0), "MARKER", point_mm=MARKER_MM),
         RoiSpec(12, "Isocenter", (255, 255, 255), "ISOCENTER", point_mm=ISOCENTER_MM),
+        # Both lungs as one ROI (two disjoint contours per slice): QUANTEC's lung V20
+        # and mean dose refer to the total lung volume.
+        RoiSpec(13, "Lungs", (0, 160, 220), "ORGAN", (LUNG_R, LUNG_L)),
     )
 
 
