@@ -84,7 +84,7 @@ def _break_records(folder: Path, touched: dict[str, Path]) -> None:
         beams = ds.TreatmentSessionBeamSequence
         fraction = int(beams[0].CurrentFractionNumber)
         if len(beams) == 3 and fraction == 3:
-            path.unlink()  # beam 4 of fraction 3 now lacks 23.3 MU
+            path.unlink()  # beam 4 of fraction 3 now lacks 23.5 MU
         elif any(b.TreatmentTerminationStatus == "OPERATOR" for b in beams):
             touched["interrupted"] = path
         elif fraction == 2:
@@ -149,7 +149,7 @@ def test_delivered_mu_deviation_when_the_continuation_is_lost(broken, broken_rep
     folder, touched = broken
     found = _at(broken_report, folder, touched["interrupted"], "DELIVERED_MU_DEVIATION")
     assert len(found) == 1 and found[0].severity is Severity.WARNING
-    assert "fraction 3: 16.9 MU delivered against 40.2 MU planned (-57.9 %)" in found[0].message
+    assert "fraction 3: 17.0 MU delivered against 40.5 MU planned (-58.1 %)" in found[0].message
     assert _at(broken_report, folder, touched["interrupted"], "RECORDED_INTERRUPTION")[0] \
         .severity is Severity.INFO
 
