@@ -286,14 +286,11 @@ class MaskCrop:
 
 def _bounding_box(model: SlabModel, grid: Grid) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Index box (i, j, k) of grid voxel centres that may lie inside the solid."""
-    corners = []
-    for plane in model.planes:
-        low, high = _plane_bounds(plane)
-        for a in (low[0], high[0]):
-            for b in (low[1], high[1]):
-                corners.append(model.to_patient(np.array([a, b]),
-                                                np.array([plane.lower_mm, plane.upper_mm])))
-    ijk = grid.patient_to_index(np.vstack(corners))
+    boxes = np.array([np.concatenate(_plane_bounds(plane)) for plane in model.planes])
+    faces = np.array([(plane.lower_mm, plane.upper_mm) for plane in model.planes])
+    corners = [model.to_patient(np.column_stack([boxes[:, a], boxes[:, b]])[:, None], faces)
+               for a in (0, 2) for b in (1, 3)]  # (planes, 2 faces, 3) each
+    ijk = grid.patient_to_index(np.concatenate(corners).reshape(-1, 3))
     upper = np.array(grid.shape[::-1]) - 1
     lo = np.clip(np.floor(ijk.min(axis=0) - 1e-6), 0, upper).astype(np.intp)
     hi = np.clip(np.ceil(ijk.max(axis=0) + 1e-6), 0, upper).astype(np.intp)
@@ -304,9 +301,64 @@ def _slices_parallel(model: SlabModel, grid: Grid) -> bool:
     return bool(abs(abs(float(grid.directions[:, 2] @ model.normal)) - 1.0) < 1e-6)
 
 
+def _even_odd_stack(edges: tuple[FloatArray, FloatArray, NDArray[np.intp]], n_stack: int,
+                    origin_uv: tuple[float, float], shape: tuple[int, int]
+                    ) -> NDArray[np.bool_]:
+    """:func:`even_odd_raster` of many planes at once, on unit-pitch pixel centres.
+
+    The same half-open crossing rule and the same arithmetic as
+    :func:`~rtviewer.core.scanline.scanline_spans` and
+    :func:`~rtviewer.core.scanline.fill_spans`, with the plane as an extra sort key, so
+    each raster equals the per-plane one bit for bit; one pass of numpy over all edges
+    replaces a Python loop over planes.
+
+    Parameters
+    ----------
+    edges : (a, b, owner)
+        Edge start and end points ``(u, v)`` (pixel units) and the raster each belongs to.
+    n_stack : int
+        Number of rasters.
+    origin_uv : (float, float)
+        ``(u, v)`` of pixel ``[0, 0]``'s centre.
+    shape : (int, int)
+        ``(n_rows, n_columns)`` of each raster.
+    """
+    a, b, owner = edges
+    n_rows, n_cols = shape
+    u_first, v_first = origin_uv
+    v_low, v_high = np.minimum(a[:, 1], b[:, 1]), np.maximum(a[:, 1], b[:, 1])
+    first = np.clip(np.ceil((v_low - v_first) / 1.0), 0, n_rows).astype(np.intp)
+    stop = np.clip(np.ceil((v_high - v_first) / 1.0), 0, n_rows).astype(np.intp)
+    count = np.maximum(stop - first, 0)
+    edge = np.repeat(np.arange(len(a)), count)
+    row = np.repeat(first, count) + (np.arange(len(edge)) - np.repeat(np.cumsum(count) - count,
+                                                                      count))
+    v = v_first + row * 1.0
+    ea, eb = a[edge], b[edge]
+    u = ea[:, 0] + (v - ea[:, 1]) * (eb[:, 0] - ea[:, 0]) / (eb[:, 1] - ea[:, 1])
+    line = owner[edge] * n_rows + row
+    order = np.lexsort((u, line))
+    line, u = line[order], u[order]
+    line, u0, u1 = line[0::2], u[0::2], u[1::2]
+    c0 = np.clip(np.ceil((u0 - u_first) / 1.0), 0, n_cols).astype(np.intp)
+    c1 = np.clip(np.ceil((u1 - u_first) / 1.0), 0, n_cols).astype(np.intp)
+    keep = c1 > c0
+    # difference array: +1 where a span starts, -1 after it ends, then a running sum
+    size = n_stack * n_rows * (n_cols + 1)
+    diff = (np.bincount(line[keep] * (n_cols + 1) + c0[keep], minlength=size)
+            - np.bincount(line[keep] * (n_cols + 1) + c1[keep], minlength=size))
+    filled: NDArray[np.bool_] = np.cumsum(diff.reshape(n_stack, n_rows, n_cols + 1)[..., :-1],
+                                          axis=2) > 0
+    return filled
+
+
 def _mask_parallel(model: SlabModel, grid: Grid, lo: NDArray[np.intp], hi: NDArray[np.intp]
                    ) -> NDArray[np.bool_]:
-    """Slice by slice: each grid slice lies in one slab; fill its plane's polygons."""
+    """Slice by slice: each grid slice lies in one slab; fill its plane's polygons.
+
+    Slices in one slab share its raster (computed at the first such slice's offset);
+    all rasters are filled in one vectorised pass (:func:`_even_odd_stack`).
+    """
     shape2d = (int(hi[1] - lo[1] + 1), int(hi[0] - lo[0] + 1))
     mask = np.zeros((int(hi[2] - lo[2] + 1), *shape2d), dtype=bool)
     slices = np.arange(int(lo[2]), int(hi[2]) + 1)
@@ -315,17 +367,26 @@ def _mask_parallel(model: SlabModel, grid: Grid, lo: NDArray[np.intp], hi: NDArr
     lower = np.array([p.lower_mm for p in model.planes])
     upper = np.array([p.upper_mm for p in model.planes])
     which = np.searchsorted(lower, offsets, side="right") - 1  # planes sorted by offset
-    rasters: dict[int, NDArray[np.bool_]] = {}  # slices in one slab share its raster
-    for index, (offset, p) in enumerate(zip(offsets, which, strict=True)):
-        if p < 0 or not lower[p] <= offset < upper[p]:
-            continue
-        if int(p) not in rasters:
-            plane = model.planes[int(p)]
-            polygons_ij = [grid.patient_to_index(model.to_patient(poly, float(offset)))[:, :2]
-                           for poly in plane.polygons_uv]
-            rasters[int(p)] = even_odd_raster(polygons_ij, (float(lo[0]), float(lo[1])),
-                                              (1.0, 1.0), shape2d)
-        mask[index] = rasters[int(p)]
+    valid = (which >= 0) & (offsets >= lower[np.maximum(which, 0)]) \
+        & (offsets < upper[np.maximum(which, 0)])
+    if not np.any(valid):
+        return mask
+    used, first_slice, slot = np.unique(which[valid], return_index=True, return_inverse=True)
+    polygons = [(index, polygon) for index, p in enumerate(used.tolist())
+                for polygon in model.planes[p].polygons_uv]
+    if not polygons:
+        return mask
+    sizes = np.array([len(polygon) for _, polygon in polygons])
+    owner = np.repeat(np.array([index for index, _ in polygons], dtype=np.intp), sizes)
+    offset = offsets[valid][first_slice][owner]  # each slab's first slice
+    ij = grid.patient_to_index(model.to_patient(np.vstack([q for _, q in polygons]),
+                                                offset))[:, :2]
+    following = np.arange(1, len(ij) + 1)  # next vertex, the polygon's first after its last
+    ends_at = np.cumsum(sizes)
+    following[ends_at - 1] = ends_at - sizes
+    rasters = _even_odd_stack((ij, ij[following], owner),
+                              len(used), (float(lo[0]), float(lo[1])), shape2d)
+    mask[valid] = rasters[slot.ravel()]
     return mask
 
 
