@@ -254,26 +254,30 @@ def _hot_threshold(voxel_dose_gy: FloatArray, volume_mm3: float, grid: Grid) -> 
     return float(np.partition(voxel_dose_gy, len(voxel_dose_gy) - count)[-count])
 
 
+#: the largest voxel dose around voxels of a box: float32 values and the box's first (k, j, i)
+Ceiling = tuple[NDArray[np.float32], NDArray[np.intp]]
+
+
 def _local_maximum(dose_gy: NDArray[np.floating], grid: Grid, radius_mm: float,
-                   box: tuple[slice, slice, slice]) -> NDArray[np.floating]:
+                   box: tuple[slice, slice, slice]) -> Ceiling:
     """Largest voxel dose in a box of half-size ``radius_mm`` (plus a voxel) around each voxel.
 
     An upper bound of the trilinear dose anywhere within ``radius_mm`` of the voxel;
-    computed over ``box`` (grown by the filter) only, ``-inf`` elsewhere.
+    computed and stored over ``box`` (grown by the filter) only -- never a full-grid
+    array per structure; voxels outside count as ``-inf`` (:func:`_hot_flags`).
     """
     from scipy.ndimage import maximum_filter
 
     half = [int(np.ceil(radius_mm / step)) + 1 for step in grid.spacing_mm[::-1]]
     grown = tuple(slice(max(b.start - h - 1, 0), min(b.stop + h + 1, n))
                   for b, h, n in zip(box, half, grid.shape, strict=True))
-    result = np.full(grid.shape, -np.inf, dtype=np.float32)
-    result[grown] = maximum_filter(dose_gy[grown], size=[2 * h + 1 for h in half],
-                                   mode="nearest")
-    return result
+    values = maximum_filter(dose_gy[grown], size=[2 * h + 1 for h in half],
+                            mode="nearest").astype(np.float32, copy=False)
+    return values, np.array([g.start for g in grown], dtype=np.intp)
 
 
 def _hot_flags(model: SlabModel, planes: list[SlabPlane], grid: Grid, points: FloatArray,
-               plane_index: NDArray[np.intp], ceiling: NDArray[np.floating],
+               plane_index: NDArray[np.intp], ceiling: Ceiling,
                threshold: float) -> NDArray[np.bool_]:
     """Samples whose nearest voxel column may hold a dose of the hot tail."""
     base, step = _plane_indices(model, grid, points)
@@ -281,9 +285,12 @@ def _hot_flags(model: SlabModel, planes: list[SlabPlane], grid: Grid, points: Fl
     ijk = np.rint(base + middle[:, None] * step).astype(np.intp)
     shape = np.array(grid.shape[::-1])
     inside_grid = np.all((ijk >= 0) & (ijk < shape), axis=1)
-    ijk = np.clip(ijk, 0, shape - 1)
-    flags: NDArray[np.bool_] = inside_grid & (ceiling[ijk[:, 2], ijk[:, 1], ijk[:, 0]]
-                                              >= threshold)
+    values, start_kji = ceiling
+    local = np.clip(ijk, 0, shape - 1)[:, ::-1] - start_kji
+    in_box = np.all((local >= 0) & (local < np.array(values.shape)), axis=1)
+    near = np.full(len(points), -np.inf, dtype=np.float32)
+    near[in_box] = values[local[in_box, 0], local[in_box, 1], local[in_box, 2]]
+    flags: NDArray[np.bool_] = inside_grid & (near >= threshold)
     return flags
 
 
