@@ -36,7 +36,7 @@ def get_str(ds: Dataset, keyword: str) -> str | None:
     raw = _raw_bytes(ds, keyword, _ASCII_VRS)
     if raw is not None:  # ASCII-only VRs: skip pydicom's per-element conversion
         try:
-            return raw.split(b"\\")[0].strip(b" \x00").decode("ascii") or None
+            return raw.split(b"\\")[0].decode("ascii").strip().strip("\x00").strip() or None
         except UnicodeDecodeError:
             pass  # not ASCII after all: the general path decides
     value = _raw(ds, keyword)
