@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,7 +33,7 @@ from rtviewer.core.dvh_metrics import (
 )
 from rtviewer.core.grid import Grid
 from rtviewer.core.structure_model import DEFAULT_MODEL
-from rtviewer.printable import printable, printable_row
+from rtviewer.printable import printable
 
 #: The leading CSV columns, exactly as issue 4 specifies them.
 CSV_COLUMNS = ("roi_number", "roi_name", "volume_cc", "dmin_gy", "dmean_gy", "dmax_gy",
@@ -179,17 +180,47 @@ def curves_csv(rows: Sequence[DvhRow], bin_gy: float) -> str:
     return out.getvalue()
 
 
+#: Decimals of the readable table: doses to 0.01 Gy, volumes to 0.001 cc (1 mm³) so that
+#: a structure of a few mm³ never prints as 0.00.
+DOSE_DECIMALS = 2
+VOLUME_DECIMALS = 3
+_TABLE_HEADS = ("Volume cc", "Dmin", "Dmean", "Dmax", "D99", "D98", "D95", "D50", "D5", "D2",
+                "D1", "D0.03cc")
+
+
+def _display_width(text: str) -> int:
+    """Terminal columns of ``text``: East Asian wide characters take two, combining marks none."""
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _display_width(text))
+
+
+def _fixed(value: float, decimals: int) -> str:
+    return f"{value:.{decimals}f}" if math.isfinite(value) else "-"
+
+
 def readable_table(rows: Sequence[DvhRow]) -> str:
-    """A fixed-width table for the terminal (doses in Gy, volume in cc)."""
-    width = max([len("ROI")] + [len(f"{r.roi_number} {r.roi_name}") for r in rows])
-    heads = ["Volume cc", "Dmin", "Dmean", "Dmax", "D99", "D98", "D95", "D50", "D5", "D2",
-             "D1", "D0.03cc"]
-    lines = [f"{'ROI':<{width}} " + " ".join(f"{h:>9}" for h in heads)]
-    for r in rows:
-        cells = " ".join(f"{_cell(v) or '-':>9}" for v in r.values()[:len(heads)])
-        lines.append(f"{f'{r.roi_number} {r.roi_name}':<{width}} {cells}")
-    lines.append("Doses in Gy (stored values x Dose Grid Scaling); volumes include end caps.")
-    return "\n".join(printable_row(lines)) + "\n"  # ROI names come from the file
+    """A fixed-width table for the terminal (doses in Gy, volume in cc).
+
+    ROI names are padded to the widest name (in terminal columns); every number is
+    right-aligned in its column with :data:`VOLUME_DECIMALS` (volume) or
+    :data:`DOSE_DECIMALS` (doses) decimals; an undefined statistic is ``-``.
+    """
+    names = ["ROI"] + [printable(f"{r.roi_number} {r.roi_name}") for r in rows]  # from the file
+    cells = [[_fixed(v, VOLUME_DECIMALS if i == 0 else DOSE_DECIMALS)
+              for i, v in enumerate(r.values()[:len(_TABLE_HEADS)])] for r in rows]
+    grid = [list(_TABLE_HEADS)] + cells
+    widths = [max(len(line[i]) for line in grid) for i in range(len(_TABLE_HEADS))]
+    name_width = max(_display_width(n) for n in names)
+    lines = [_pad(name, name_width) + "".join(c.rjust(w + 2) for c, w in zip(line, widths,
+                                                                               strict=True))
+             for name, line in zip(names, grid, strict=True)]
+    lines.append(f"Doses in Gy ({DOSE_DECIMALS} decimals; stored values x Dose Grid Scaling), "
+                 f"volumes in cc ({VOLUME_DECIMALS} decimals) including end caps; - undefined.")
+    return "\n".join(lines) + "\n"
 
 
 #: Below this volume (cc) or number of contour planes a structure's statistics depend
