@@ -400,11 +400,21 @@ def _reviewer_section(inputs: ReportInputs, today: str) -> Section:
 def build_report(inputs: ReportInputs, scratch: Path) -> ReviewReport:
     """The report of ``inputs``; its PNGs go into ``scratch`` (not the patient's folder).
 
+    The plan bundle, the pictures' scene and the folder check read the same structure
+    set and dose: within one report each is read once (:mod:`rtviewer.dicom.read_once`).
+
     Raises
     ------
     UsageError
         No plan, an unknown ``--plan``/``--dose``, an unknown goal set.
     """
+    from rtviewer.dicom.read_once import reading_once
+
+    with reading_once():
+        return _build_report(inputs, scratch)
+
+
+def _build_report(inputs: ReportInputs, scratch: Path) -> ReviewReport:
     from rtviewer import __version__
     from rtviewer.cli.goals import _goal_set
     from rtviewer.cli.plan import build_sheet

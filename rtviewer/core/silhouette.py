@@ -28,12 +28,21 @@ def _decimate(polygon: FloatArray, spacing: float) -> FloatArray:
     return kept
 
 
-def _mark_edges(mask: NDArray[np.uint8], rows: FloatArray, cols: FloatArray) -> None:
-    """Set the pixels the closed polyline ``(rows, cols)`` passes through (½-pixel steps)."""
-    r0, c0 = rows, cols
-    r1, c1 = np.roll(rows, -1), np.roll(cols, -1)
+def _mark_edges(mask: NDArray[np.uint8], polylines: list[tuple[FloatArray, FloatArray]]
+                ) -> None:
+    """Set the pixels the closed polylines ``(rows, cols)`` pass through (½-pixel steps).
+
+    All polylines in one vectorised pass: the structures of a beam's-eye view are
+    thousands of small polygons, and a pass per polygon was mostly call overhead.
+    """
+    if not polylines:
+        return
+    r0 = np.concatenate([r for r, _ in polylines])
+    c0 = np.concatenate([c for _, c in polylines])
+    r1 = np.concatenate([np.roll(r, -1) for r, _ in polylines])
+    c1 = np.concatenate([np.roll(c, -1) for _, c in polylines])
     counts = (np.ceil(2 * np.maximum(np.abs(r1 - r0), np.abs(c1 - c0))) + 1).astype(int)
-    edge = np.repeat(np.arange(len(rows)), counts)
+    edge = np.repeat(np.arange(len(r0)), counts)
     starts = np.cumsum(counts) - counts
     frac = (np.arange(counts.sum()) - starts[edge]) / np.maximum(counts[edge] - 1, 1)
     rr = np.rint(r0[edge] + frac * (r1 - r0)[edge]).astype(int)
@@ -78,6 +87,7 @@ def union_outline(polygons: list[FloatArray], *, half_width_mm: float,
     def to_index(v: FloatArray) -> FloatArray:
         return (v + half_width_mm) / pixel_mm - 0.5 + 1.0
 
+    perimeters = []
     for poly in polygons:
         p = poly[np.all(np.isfinite(poly), axis=1)]
         if len(p) < 2:
@@ -86,8 +96,9 @@ def union_outline(polygons: list[FloatArray], *, half_width_mm: float,
         rows, cols = to_index(p[:, 1]), to_index(p[:, 0])
         rr, cc = fill_polygon(rows, cols, shape=mask.shape)
         mask[rr, cc] = 1
-        # a polygon seen edge-on fills no pixel centre: its perimeter still counts
-        _mark_edges(mask, rows, cols)
+        perimeters.append((rows, cols))
+    # a polygon seen edge-on fills no pixel centre: its perimeter still counts
+    _mark_edges(mask, perimeters)
     out = []
     for line in find_contours(mask.astype(np.float32), 0.5):
         xy = (line[:, ::-1] - 1.0 + 0.5) * pixel_mm - half_width_mm

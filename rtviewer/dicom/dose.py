@@ -22,6 +22,7 @@ from rtviewer.dicom.dose_references import read_dose_points, read_references
 from rtviewer.dicom.element_values import get_floats, get_str
 from rtviewer.dicom.files import read_dataset
 from rtviewer.dicom.pixels import decode_pixels
+from rtviewer.dicom.read_once import once
 from rtviewer.dicom.slice_stack import assemble_stack
 from rtviewer.dicom.sop_classes import RT_DOSE
 from rtviewer.dicom.truncation import check_not_truncated
@@ -55,7 +56,7 @@ def read_dose(path: str | Path) -> Dose:
         frames that cannot be placed.
     """
     path = Path(path)
-    return with_warnings_as_findings(lambda: _read_dose(path))
+    return once("rtdose", path, lambda: with_warnings_as_findings(lambda: _read_dose(path)))
 
 
 def _read_dose(path: Path) -> Dose:

@@ -17,6 +17,7 @@ from rtviewer.dicom.captured import with_warnings_as_findings
 from rtviewer.dicom.checked_values import present_text
 from rtviewer.dicom.element_values import get_floats, get_int, get_str, sequence
 from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.read_once import once
 from rtviewer.dicom.sop_classes import RT_STRUCTURE_SET
 from rtviewer.dicom.structure_contours import read_contours
 from rtviewer.dicom.structure_references import read_referenced_images
@@ -63,7 +64,7 @@ def read_structure_set(path: str | Path) -> StructureSet:
         Unreadable, or not an RT Structure Set.
     """
     path = Path(path)
-    return with_warnings_as_findings(lambda: _read(path))
+    return once("rtstruct", path, lambda: with_warnings_as_findings(lambda: _read(path)))
 
 
 def _read(path: Path) -> StructureSet:
