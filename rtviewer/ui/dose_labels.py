@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from rtviewer.model.index import Instance, Study
 
-__all__ = ["dose_kind", "dose_label", "short_name", "study_label"]
+__all__ = ["distinct_labels", "dose_kind", "dose_label", "format_maximum", "short_name",
+           "study_label"]
 
 #: Dose Summation Type (3004,000A) defined terms, as the scan summary lists them.
 _SUMMATION = ("MULTI_PLAN", "PLAN", "PLAN_OVERVIEW", "FRACTION", "BEAM", "BRACHY",
@@ -27,8 +30,18 @@ def short_name(path: Path, keep: int = 6) -> str:
     return f"…{stem[-keep:].lstrip('.')}" + ("" if suffix.lower() == ".dcm" else suffix)
 
 
-def dose_label(path: Path, instance: Instance | None) -> str:
-    """``"PLAN dose …635202"``; the file name alone when nothing is known.
+def format_maximum(max_gy: float, units: str = "GY") -> str:
+    """``"max 63.3 Gy"``: 0.1 Gy from 10 Gy up, 0.01 Gy below; other units named as stored."""
+    value = f"{max_gy:.1f}" if abs(max_gy) >= 10 else f"{max_gy:.2f}"
+    return f"max {value} Gy" if units == "GY" else f"max {value} ({units})"
+
+
+def dose_label(path: Path, instance: Instance | None, maximum: str | None = None) -> str:
+    """``"PLAN dose, max 63.3 Gy"``, ``"BEAM dose, max 1.95 Gy, EFFECTIVE"``.
+
+    ``"PLAN dose"`` before the maximum is known.
+
+    The file name alone when the scan does not know the summation type.
 
     Parameters
     ----------
@@ -36,24 +49,44 @@ def dose_label(path: Path, instance: Instance | None) -> str:
         The RT Dose file.
     instance : Instance or None
         Its entry in the scan index, whose summary lists the summation and dose types.
+    maximum : str or None
+        :func:`format_maximum` of the dose, None while it is being read.
     """
-    kind = dose_kind(instance) if instance is not None else None
-    if kind is None:
-        return path.name
-    return f"{kind} {short_name(path)}"
+    summation, dose_type = _summation_and_type(instance) if instance else (None, None)
+    if summation is None:
+        return path.name if maximum is None else f"{path.name}, {maximum}"
+    # the maximum before an unusual Dose Type: a narrow combo cuts the end, never the number
+    words = [f"{summation} dose"] + [w for w in (maximum, dose_type) if w]
+    return ", ".join(words)
+
+
+def distinct_labels(paths: Sequence[Path], labels: Sequence[str]) -> list[str]:
+    """``labels`` with the file tail added (``"… …364095"``) only where two are equal.
+
+    Two files that share their tail too are told apart by their folder.
+    """
+    out = list(labels)
+    for tell_apart in (short_name, lambda path: f"({path.parent.name})"):
+        repeated = {label for label, n in Counter(out).items() if n > 1}
+        out = [f"{label} {tell_apart(path)}" if label in repeated else label
+               for path, label in zip(paths, out, strict=True)]
+    return out
 
 
 def dose_kind(instance: Instance) -> str | None:
     """``"PLAN dose"``, ``"BEAM EFFECTIVE dose"``; None when the summary does not say."""
+    summation, dose_type = _summation_and_type(instance)
+    if summation is None:
+        return None
+    return f"{summation} {dose_type} dose" if dose_type else f"{summation} dose"
+
+
+def _summation_and_type(instance: Instance) -> tuple[str | None, str | None]:
+    """Dose Summation Type and, unless PHYSICAL (the usual case), Dose Type from the summary."""
     tokens = [t.strip() for t in (instance.summary or "").split(",")]
     summation = next((t for t in tokens if t in _SUMMATION), None)
     dose_type = next((t for t in tokens if t in _DOSE_TYPE), None)
-    if summation is None:
-        return None
-    # physical dose is the usual case: only an effective or error dose is called out
-    if dose_type not in (None, "PHYSICAL"):
-        return f"{summation} {dose_type} dose"
-    return f"{summation} dose"
+    return summation, (dose_type if dose_type != "PHYSICAL" else None)
 
 
 def study_label(study: Study) -> str:

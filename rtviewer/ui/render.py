@@ -111,7 +111,7 @@ def _show(request: RenderRequest, log: Log, chain, scene, window, viewer,  # noq
     why = viewer.set_scene(scene, position_mm=position)
     if window is not None:
         window.viewer_controller.chain = chain
-        window.viewer_controller.offer_doses(chain)
+        window.viewer_controller.offer_doses(chain, scene)
         # the status bar says what a real open says, not the empty window's prompt
         window.statusBar().showMessage(loaded_message(chain, why, problems, scene))
     xyz = viewer.state.crosshair_mm

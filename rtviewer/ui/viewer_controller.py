@@ -18,7 +18,7 @@ from PySide6 import QtCore, QtWidgets
 
 from rtviewer.model.index import Instance, Patient, ScanResult
 from rtviewer.ui.chain import Chain, chain_for, default_chain
-from rtviewer.ui.dose_labels import dose_label
+from rtviewer.ui.dose_choice import DoseMaxima, fill_dose_combo
 from rtviewer.ui.loader import LoadResult, LoadWorker
 from rtviewer.ui.patient_banner import patient_facts, plan_words, window_title
 from rtviewer.ui.scene import Scene
@@ -128,6 +128,9 @@ class ViewerController(QtCore.QObject):
         self.dose_choice.setMinimumContentsLength(14)
         self.dose_choice.setToolTip("Dose shown. Doses of this plan / study: one at a time")
         self.dose_choice.activated.connect(self._on_dose_chosen)
+        self._offered: list[Path] = []
+        self.dose_maxima = DoseMaxima(self)
+        self.dose_maxima.found.connect(lambda _path: self._relabel_doses())
         # first in the toolbar: which dose is on screen matters more than the tools after it
         self.viewer.insert_toolbar_widget(self.dose_choice)
 
@@ -268,7 +271,7 @@ class ViewerController(QtCore.QObject):
         self.chain = result.chain
         keep = self._partial_shown == generation  # the user may already be looking around
         why = self.viewer.show_result(result, keep_view=keep)
-        self.offer_doses(result.chain)
+        self.offer_doses(result.chain, result.scene)
         plan = result.chain.plan
         self.viewer.rt_views.set_related(self._result_for(plan) if plan is not None else None)
         self._name_patient(result.chain)
@@ -293,24 +296,22 @@ class ViewerController(QtCore.QObject):
             facts, plan_words(scene.plan, self.viewer.state.reference_dose))
         self.window.setWindowTitle(window_title(facts, scene.plan))
 
-    def offer_doses(self, chain: Chain) -> None:
-        """List the chain's dose and its alternatives in the Dose combo."""
-        with QtCore.QSignalBlocker(self.dose_choice):
-            self.dose_choice.clear()
-            instances = {inst.path: inst for result in self.window.results.values()
-                         for inst in result.instances() if inst.kind == "rtdose"}
-            for path in (chain.dose, *chain.other_doses):
-                if path is not None:
-                    self.dose_choice.addItem(dose_label(path, instances.get(path)), str(path))
-                    last = self.dose_choice.count() - 1
-                    self.dose_choice.setItemData(last, str(path),
-                                                 QtCore.Qt.ItemDataRole.ToolTipRole)
-            if self.dose_choice.count():
-                self.dose_choice.setToolTip(f"Dose shown: {self.dose_choice.itemData(0)}\n"
-                                            "Doses of this plan / study: one at a time")
-            else:
-                self.dose_choice.addItem("No dose")
-            self.dose_choice.setEnabled(self.dose_choice.count() > 1)
+    def offer_doses(self, chain: Chain, scene: Scene | None = None) -> None:
+        """List the chain's dose and its alternatives in the Dose combo.
+
+        ``scene``'s dose (the one on screen) gives its maximum at once; the others'
+        maxima are read in the background and relabel the combo when known.
+        """
+        if scene is not None and scene.dose is not None:
+            self.dose_maxima.remember(scene.dose)
+        self._offered = [p for p in (chain.dose, *chain.other_doses) if p is not None]
+        self._relabel_doses()
+        self.dose_maxima.request(self._offered)
+
+    def _relabel_doses(self) -> None:
+        instances = {inst.path: inst for result in self.window.results.values()
+                     for inst in result.instances() if inst.kind == "rtdose"}
+        fill_dose_combo(self.dose_choice, self._offered, instances, self.dose_maxima)
 
     def wait(self, timeout_ms: int = 60000) -> None:
         """Block until running loads finish and their results are shown (tests, render)."""

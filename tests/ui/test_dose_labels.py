@@ -6,8 +6,15 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
+from rtviewer.dicom.dose import read_dose
 from rtviewer.dicom.scan import scan
-from rtviewer.ui.dose_labels import dose_label, short_name, study_label
+from rtviewer.ui.dose_labels import (
+    distinct_labels,
+    dose_label,
+    format_maximum,
+    short_name,
+    study_label,
+)
 from rtviewer.ui.main_window import MainWindow
 from rtviewer.ui.viewer_controller import BOTTOM_DOCK_PX, attach_viewer
 
@@ -18,8 +25,24 @@ def test_labels_of_the_dicompyler_dose_and_study(corpus):
     # no Study Description in the file: the date names the study, not its UID
     assert study_label(study) == "Study 1901-01-01"
     (dose,) = [i for i in result.instances() if i.kind == "rtdose"]
-    assert dose_label(dose.path, dose) == "PLAN dose rtdose.dcm"
+    assert dose_label(dose.path, dose) == "PLAN dose"  # maximum not read yet
+    assert dose_label(dose.path, dose, "max 14.7 Gy") == "PLAN dose, max 14.7 Gy"
     assert dose_label(dose.path, None) == "rtdose.dcm"
+
+
+def test_maximum_text_and_file_tail_only_between_equal_labels():
+    assert format_maximum(63.349) == "max 63.3 Gy"
+    assert format_maximum(2.0549) == "max 2.05 Gy"
+    assert format_maximum(1.02, "RELATIVE") == "max 1.02 (RELATIVE)"
+    a = Path("/x/RD1.2.752.243.1.1.20180405140837345.1800.364095.dcm")
+    b = Path("/x/RD1.2.752.243.1.1.20180405140837345.1800.72851.dcm")
+    c = Path("/y/RD1.2.752.243.1.1.20180405140837345.1800.72851.dcm")
+    assert distinct_labels([a, b], ["PLAN dose, max 63.3 Gy", "BEAM dose, max 20.1 Gy"]) == [
+        "PLAN dose, max 63.3 Gy", "BEAM dose, max 20.1 Gy"]
+    assert distinct_labels([a, b], ["BEAM dose", "BEAM dose"]) == [
+        "BEAM dose …364095", "BEAM dose …72851"]
+    assert distinct_labels([b, c], ["BEAM dose", "BEAM dose"]) == [
+        "BEAM dose …72851 (x)", "BEAM dose …72851 (y)"]
 
 
 def test_uid_file_names_keep_their_tail():
@@ -43,13 +66,47 @@ def test_window_tree_and_dose_combo_show_the_labels(qtbot, corpus):
 
     controller.offer_doses(default_chain(result)[0])
     combo = controller.dose_choice
-    assert combo.itemText(0) == "PLAN dose rtdose.dcm"
-    assert combo.itemData(0) == str(corpus / "dicompyler-core" / "rtdose.dcm")
+    path = corpus / "dicompyler-core" / "rtdose.dcm"
+    # the maximum is read in the background: the whole grid, stored x Dose Grid Scaling
+    maximum = read_dose(path).max_gy
+    qtbot.waitUntil(lambda: "max" in combo.itemText(0), timeout=20000)
+    assert combo.itemText(0) == f"PLAN dose, max {maximum:.1f} Gy"
+    assert combo.itemData(0) == str(path)
+    assert combo.itemData(0, QtCore.Qt.ItemDataRole.ToolTipRole) == str(path)
     window.resize(1600, 1000)
     window.show()
     qtbot.waitUntil(lambda: window.check.height() <= BOTTOM_DOCK_PX + 30, timeout=5000)
     bottom = [d for d in window.findChildren(QtWidgets.QDockWidget)
               if window.dockWidgetArea(d) == QtCore.Qt.DockWidgetArea.BottomDockWidgetArea]
     assert all(d.height() < 0.15 * window.height() for d in bottom if d.isVisible())
+    controller.shutdown()
+    window.close()
+
+
+def test_three_doses_of_a_proton_plan_named_by_kind_and_maximum(qtbot, corpus):
+    window = MainWindow()
+    qtbot.addWidget(window)
+    controller = attach_viewer(window)
+    result = scan(corpus / "aptg-proton" / "plan03_ramp_full")
+    window.results[result.root] = result
+    from rtviewer.ui.chain import default_chain
+
+    chain = default_chain(result)[0]
+    doses = [chain.dose, *chain.other_doses]
+    assert len(doses) == 3
+    controller.offer_doses(chain)
+    combo = controller.dose_choice
+    qtbot.waitUntil(lambda: all("max" in combo.itemText(i) for i in range(3)), timeout=30000)
+    texts = [combo.itemText(i) for i in range(3)]
+    assert len(set(texts)) == 3 and not any("RD1.2" in t for t in texts)
+    for index, path in enumerate(doses):
+        dose = read_dose(path)
+        # proton doses are EFFECTIVE: said after the maximum
+        label = (f"{dose.summation_type.value} dose, {format_maximum(dose.max_gy)}, "
+                 f"{dose.dose_type.value}")
+        assert texts[index].startswith(label)
+        # the tail only where two labels would be equal
+        assert texts[index] == label or texts.count(texts[index]) == 1 and "…" in texts[index]
+        assert combo.itemData(index, QtCore.Qt.ItemDataRole.ToolTipRole) == str(path)
     controller.shutdown()
     window.close()
