@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["MlcLayer", "aperture_polygons", "layered_aperture", "leaf_rectangles",
-           "strip_openings"]
+__all__ = ["MlcLayer", "aperture_polygons", "closed_pairs", "layered_aperture",
+           "leaf_rectangles", "pair_strips", "strip_openings"]
 
 FloatArray = NDArray[np.float64]
 
@@ -227,6 +227,51 @@ def layered_aperture(*, jaw_x_mm: ArrayLike | None = None, jaw_y_mm: ArrayLike |
     polygons = [_staircase(g) for g in _group(rows)]
     # staircases are built as (along, across); MLCX travels along X
     return polygons if mlc_axis == "X" else [p[:, ::-1].copy() for p in polygons]
+
+
+def closed_pairs(layer: MlcLayer, across: tuple[float, float],
+                 along: tuple[float, float]) -> NDArray[np.bool_]:
+    """Which leaf pairs let no radiation through: gap closed, or behind the jaws.
+
+    A pair is closed when its gap is at most :data:`CLOSED_GAP_MM` wide, when the gap
+    lies outside the jaw opening ``along`` the leaves' travel, or when the pair's strip
+    lies outside the jaw opening ``across`` it (the same notion of open as
+    :func:`strip_openings`).
+
+    Parameters
+    ----------
+    layer : MlcLayer
+    across, along : (float, float)
+        Jaw opening across and along the leaves' travel (mm at the isocentre plane;
+        ``(-inf, inf)`` without a jaw).
+
+    Returns
+    -------
+    ndarray of bool, (N,)
+        One value per leaf pair, in Leaf Position Boundaries order.
+    """
+    pairs = layer.boundaries_mm.size - 1
+    a, b = layer.positions_mm[:pairs], layer.positions_mm[pairs:]
+    low, high = layer.boundaries_mm[:-1], layer.boundaries_mm[1:]
+    open_along = np.minimum(b, along[1]) - np.maximum(a, along[0]) > CLOSED_GAP_MM
+    open_across = np.minimum(high, across[1]) - np.maximum(low, across[0]) > CLOSED_GAP_MM
+    return ~(open_along & open_across)
+
+
+def pair_strips(boundaries_mm: ArrayLike, mask: ArrayLike, *, mlc_axis: str = "X",
+                reach_mm: float = 200.0) -> FloatArray:
+    """The strips ``(K, 4, 2)`` ``(Xb, Yb)`` mm of the leaf pairs selected by ``mask``.
+
+    Each strip spans ``±reach_mm`` along the travel (both banks and the gap between).
+    """
+    bounds = np.asarray(boundaries_mm, dtype=np.float64).ravel()
+    chosen = np.nonzero(np.asarray(mask, dtype=bool))[0]
+    low, high = bounds[chosen], bounds[chosen + 1]
+    out = np.stack([np.stack([np.full_like(low, -reach_mm), low], axis=1),
+                    np.stack([np.full_like(low, reach_mm), low], axis=1),
+                    np.stack([np.full_like(low, reach_mm), high], axis=1),
+                    np.stack([np.full_like(low, -reach_mm), high], axis=1)], axis=1)
+    return out[..., ::-1].copy() if mlc_axis == "Y" else out
 
 
 def leaf_rectangles(mlc_mm: ArrayLike, leaf_boundaries_mm: ArrayLike, *,

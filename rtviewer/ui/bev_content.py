@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from rtviewer.core.beam_aperture import leaf_rectangles
+from rtviewer.core.beam_aperture import closed_pairs, leaf_rectangles, pair_strips
 from rtviewer.core.drr import drr
 from rtviewer.core.iec61217 import BeamGeometry, rotation_z
 from rtviewer.core.silhouette import union_outline
@@ -45,6 +45,9 @@ class BevContent:
         Wedge arrows, block, applicator and compensator outlines, in ``(Xg, Yg)``.
     accessory_lines : tuple of str
         One sentence per accessory (wedges, blocks, boli, ion devices...).
+    closed_leaves : ndarray (K, 4, 2) or None
+        Strips of the leaf pairs that let nothing through (gap closed or behind the
+        jaws), shaded lightly; every layer's.
     """
 
     geometry: BeamGeometry
@@ -55,6 +58,7 @@ class BevContent:
     apertures_bld: tuple[np.ndarray, ...] = ()
     accessories: tuple[AccessoryShape, ...] = ()
     accessory_lines: tuple[str, ...] = ()
+    closed_leaves: np.ndarray | None = None
 
 
 def to_gantry(points_bld: np.ndarray, collimator_deg: float) -> np.ndarray:
@@ -78,17 +82,32 @@ def bev_content(plan: Any, beam: Beam, index: int, structures: Any = None) -> Be
         rect = np.array([[x[0], y[0]], [x[1], y[0]], [x[1], y[1]], [x[0], y[1]]], dtype=float)
         jaws = to_gantry(rect, coll)
     layers, axis = mlc_layers(beam, cp, [])
-    leaves = None
+    leaves = closed = None
     if layers:  # every layer's leaves: a dual-layer MLC shows both banks, overlapping
         rects = np.concatenate([leaf_rectangles(layer.positions_mm, layer.boundaries_mm,
                                                 mlc_axis=axis) for layer in layers])
         leaves = to_gantry(rects, coll)
+        closed = to_gantry(_closed_strips(layers, axis, cp), coll)
     apertures = [to_gantry(p, coll) for p in at.apertures]
     shapes, accessory_notes = accessory_shapes(beam, cp)
     turned = tuple(dataclasses.replace(s, points_mm=to_gantry(s.points_mm, coll)) for s in shapes)
     return BevContent(at.geometry, apertures, jaws, leaves, at.notes + tuple(accessory_notes),
                       tuple(np.asarray(p, dtype=np.float64) for p in at.apertures), turned,
-                      tuple(accessory_lines(beam, cp, structures)))
+                      tuple(accessory_lines(beam, cp, structures)), closed)
+
+
+def _closed_strips(layers: list[Any], axis: str, cp: Any) -> np.ndarray:
+    """Strips ``(K, 4, 2)`` ``(Xb, Yb)`` of every layer's closed leaf pairs."""
+    x = _jaw(cp.jaw_x_mm)
+    y = _jaw(cp.jaw_y_mm)
+    along, across = (x, y) if axis == "X" else (y, x)
+    strips = [pair_strips(layer.boundaries_mm, closed_pairs(layer, across, along),
+                          mlc_axis=axis) for layer in layers]
+    return np.concatenate(strips) if strips else np.empty((0, 4, 2))
+
+
+def _jaw(jaw: Any) -> tuple[float, float]:
+    return (-np.inf, np.inf) if jaw is None else (float(jaw[0]), float(jaw[1]))
 
 
 def _slab_polygons(model: Any, step_mm: float) -> list[np.ndarray]:

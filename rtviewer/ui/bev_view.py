@@ -113,6 +113,12 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.leaf_item = QtWidgets.QGraphicsPathItem()
         self.leaf_item.setBrush(QtGui.QBrush(QtGui.QColor(90, 140, 255, 30)))
         self.leaf_item.setPen(pg.mkPen((120, 170, 255, 150), width=0))
+        # closed leaf pairs (gap shut or behind the jaws): mid grey, seen on black and on a DRR
+        self.closed_item = QtWidgets.QGraphicsPathItem()
+        self.closed_item.setBrush(QtGui.QBrush(QtGui.QColor(128, 128, 128, 70)))
+        self.closed_item.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+        self.closed_item.setZValue(4)
+        self.vb.addItem(self.closed_item)
         self.jaw_item = QtWidgets.QGraphicsPathItem()
         self.jaw_item.setPen(pg.mkPen((255, 230, 0), width=2))
         self.field_item = QtWidgets.QGraphicsPathItem()
@@ -244,7 +250,7 @@ class BeamsEyeView(QtWidgets.QWidget):
     # -- drawing --------------------------------------------------------------------------
     def _show_nothing(self, message: str) -> None:
         self.content = None
-        for item in (self.leaf_item, self.jaw_item, self.field_item):
+        for item in (self.closed_item, self.leaf_item, self.jaw_item, self.field_item):
             item.setPath(QtGui.QPainterPath())
         self.accessories.show([])
         self.spots.setData([], [])
@@ -257,6 +263,10 @@ class BeamsEyeView(QtWidgets.QWidget):
         assert content is not None
         self.leaf_item.setPath(polygons_path(list(content.leaves)
                                              if content.leaves is not None else []))
+        closed = polygons_path(list(content.closed_leaves)
+                               if content.closed_leaves is not None else [])
+        closed.setFillRule(QtCore.Qt.FillRule.WindingFill)  # two layers' strips overlap
+        self.closed_item.setPath(closed)
         self.jaw_item.setPath(polygons_path([content.jaws] if content.jaws is not None else []))
         self.field_item.setPath(polygons_path(content.apertures))
         self.accessories.show(list(content.accessories))

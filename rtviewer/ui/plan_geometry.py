@@ -14,6 +14,7 @@ import numpy as np
 
 from rtviewer.core.beam_outline import central_axis, field_in_plane
 from rtviewer.core.segment_clip import inside_interval
+from rtviewer.core.surface_distance import entry_distance_mm
 from rtviewer.ui.beam_model import arc_geometries, beam_at, is_arc
 
 __all__ = ["BeamDrawing", "BeamSolid", "BeamSolidCache", "beam_drawing", "beam_solid",
@@ -63,17 +64,21 @@ class BeamSolid:
     label_mm: np.ndarray
 
 
-def beam_solid(plan: Any, beam: Any, index: int = 0) -> BeamSolid:
-    """The view-independent part of :func:`beam_drawing` (see :class:`BeamSolidCache`)."""
+def beam_solid(plan: Any, beam: Any, index: int = 0, body: Any = None) -> BeamSolid:
+    """The view-independent part of :func:`beam_drawing` (see :class:`BeamSolidCache`).
+
+    ``body`` (the EXTERNAL ROI's solid, a structure model) ends each central axis where
+    it leaves the body (:func:`axis_to_body`).
+    """
     at = beam_at(plan, beam, index)
     g = at.geometry
     gantry = f"G{g.gantry_deg:g}°"
-    axes: tuple[np.ndarray, ...] = (central_axis(g, t_range=T_RANGE),)
+    axes: tuple[np.ndarray, ...] = (axis_to_body(g, body),)
     directions = None
     if is_arc(beam):
         geoms = arc_geometries(plan, beam)
         directions = -np.array([geo.beam_direction for geo in geoms])
-        axes = (central_axis(geoms[0], t_range=T_RANGE), central_axis(geoms[-1], t_range=T_RANGE))
+        axes = (axis_to_body(geoms[0], body), axis_to_body(geoms[-1], body))
         rotation = beam.control_points[0].gantry_rotation
         turn = f" {rotation.value}" if rotation is not None else ""
         gantry = f"G{geoms[0].gantry_deg:g}→{geoms[-1].gantry_deg:g}°{turn}"
@@ -81,6 +86,33 @@ def beam_solid(plan: Any, beam: Any, index: int = 0) -> BeamSolid:
         gantry += f" T{g.couch_deg:g}°"
     return BeamSolid(at, directions, axes, beam_label(beam.name, beam.number, gantry),
                      central_axis(g, t_range=(0.8, 0.8))[0])
+
+
+def axis_to_body(geometry: Any, body: Any) -> np.ndarray:
+    """The central axis from the source side through the isocentre to where it leaves ``body``.
+
+    Starts ``T_RANGE[0]`` SAD from the source; ends at the last point of the body outline
+    along the axis past the isocentre (the reverse ray's entry,
+    :func:`~rtviewer.core.surface_distance.entry_distance_mm`, so both agree on "inside"),
+    or ``T_RANGE[1]`` SAD from the source without a body or when the ray misses it (the
+    view's edge clips it). Never ends before the isocentre.
+
+    Returns
+    -------
+    ndarray, (2, 3)
+        Start and end, patient ``(x, y, z)`` mm.
+    """
+    axis = central_axis(geometry, t_range=T_RANGE)
+    if body is None:
+        return axis
+    iso = np.asarray(geometry.isocenter_mm, dtype=np.float64)
+    far = axis[1]
+    length = float(np.linalg.norm(far - iso))
+    back = entry_distance_mm(body, far, iso - far, max_distance_mm=length)
+    if back is None:
+        return axis
+    unit = (iso - far) / length
+    return np.array([axis[0], far + back * unit])
 
 
 def beam_label(name: str | None, number: int, gantry: str) -> str:
@@ -110,20 +142,38 @@ def beam_label(name: str | None, number: int, gantry: str) -> str:
 
 
 class BeamSolidCache:
-    """:func:`beam_solid` per (plan, Beam Number, control point), shared by the views."""
+    """:func:`beam_solid` per (plan, Beam Number, control point), shared by the views.
+
+    The body outline that ends the central axes comes from the scene
+    (:func:`body_solid`); a new plan or scene recomputes the solids.
+    """
 
     def __init__(self) -> None:
         self._plan: Any = None
+        self._scene: Any = None
+        self._body: Any = None
         self._solids: dict[tuple[int, int], BeamSolid] = {}
 
-    def get(self, plan: Any, beam: Any, index: int) -> BeamSolid:
-        """The cached solid (recomputed when the plan object changes)."""
-        if plan is not self._plan:
-            self._plan, self._solids = plan, {}
+    def get(self, plan: Any, beam: Any, index: int, scene: Any = None) -> BeamSolid:
+        """The cached solid (recomputed when the plan or the scene object changes)."""
+        if plan is not self._plan or scene is not self._scene:
+            self._plan, self._scene, self._solids = plan, scene, {}
+            self._body = body_solid(scene)
         key = (beam.number, int(index))
         if key not in self._solids:
-            self._solids[key] = beam_solid(plan, beam, index)
+            self._solids[key] = beam_solid(plan, beam, index, self._body)
         return self._solids[key]
+
+
+def body_solid(scene: Any) -> Any:
+    """The scene's body outline (EXTERNAL ROI, else one named BODY...) as drawn, or None."""
+    from rtviewer.model.plan_sheet import find_body_roi
+
+    structures = getattr(scene, "structures", None)
+    if structures is None:
+        return None
+    roi, _how = find_body_roi(structures.rois)
+    return scene.slab_model(roi.roi_number) if roi is not None else None
 
 
 def beam_drawing(plan: Any, beam: Any, frame: Any, view: str, depth_mm: float,

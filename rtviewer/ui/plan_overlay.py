@@ -16,7 +16,6 @@ from PySide6 import QtCore, QtGui
 from rtviewer.ui.beam_state import BeamState
 from rtviewer.ui.dose_colours import clear_colour
 from rtviewer.ui.plan_geometry import (
-    T_RANGE,
     BeamDrawing,
     BeamSolidCache,
     beam_drawing,
@@ -130,7 +129,7 @@ class PlanOverlay(QtCore.QObject):
             drawing = beam_drawing(self.plan, beam, scene.frame, self.view.view, self._depth, cp,
                                    arc_radius_mm=self._arc_radius(),
                                    arc_field=beam.number == selected,
-                                   solid=self.solids.get(self.plan, beam, cp))
+                                   solid=self.solids.get(self.plan, beam, cp, scene))
             self.drawings[beam.number] = drawing
             edges, axis, arc = self._beam_items(beam.number)
             for item, st in ((edges, drawing.field_st), (axis, drawing.axis_st),
@@ -170,9 +169,10 @@ class PlanOverlay(QtCore.QObject):
         mx, my = 0.08 * (x1 - x0), 0.06 * (y1 - y0)
         taken = [self.view.title_rect(), *self.view.letter_rects()]
         for number, drawing in self.drawings.items():
-            start, end = drawing.axis_st[0], drawing.axis_st[1]
-            iso_fraction = (1.0 - T_RANGE[0]) / (T_RANGE[1] - T_RANGE[0])
-            samples = start + np.linspace(0.0, iso_fraction, 60)[:, None] * (end - start)
+            # between the axis' source-side start and the isocentre (the exit side may
+            # end at the body outline)
+            start, iso = drawing.axis_st[0], drawing.isocenter_st
+            samples = start + np.linspace(0.0, 1.0, 60)[:, None] * (iso - start)
             inside = ((samples[:, 0] > x0 + mx) & (samples[:, 0] < x1 - mx)
                       & (samples[:, 1] > y0 + my) & (samples[:, 1] < y1 - my))
             point = samples[np.argmax(inside)] if inside.any() else drawing.label_st

@@ -161,3 +161,66 @@ def test_bev_drr_puts_the_patients_left_on_the_right_for_hfs_gantry0():
     xg, yg = -40.0 + (c + 0.5) * size, 40.0 - (r + 0.5) * size
     assert xg == pytest.approx(20.0, abs=1.5)   # seen from the source: left is +Xg (right)
     assert yg == pytest.approx(10.0, abs=1.5)   # superior is +Yg (up)
+
+
+def _outline_exit_mm(body_roi, iso, direction):
+    """Last point inside the body outline on the contour plane of the isocentre, along
+    ``direction`` (in-plane) from the isocentre: sampled every 0.05 mm (skimage)."""
+    from skimage.measure import points_in_poly
+
+    polygons = body_roi.closed_polygons_mm()
+    plane = min(polygons, key=lambda p: abs(p[0, 2] - iso[2]))[0, 2]
+    distances = np.arange(0.0, 600.0, 0.05)
+    points = iso + distances[:, None] * direction
+    inside = np.zeros(len(points), bool)
+    for polygon in (p for p in polygons if abs(p[0, 2] - plane) < 1e-6):
+        inside ^= points_in_poly(points[:, :2], polygon[:, :2])  # even-odd, as the model
+    return points[np.nonzero(inside)[0][-1]], plane
+
+
+@pytest.mark.parametrize("number", [1, 2, 4])
+def test_central_axis_ends_where_it_leaves_the_body(prostate, corpus, number):
+    from rtviewer.dicom.structure import read_structure_set
+    from rtviewer.model.plan_sheet import find_body_roi
+    from rtviewer.ui.plan_geometry import T_RANGE, BeamSolidCache, beam_solid
+    from rtviewer.ui.scene import Scene
+
+    structures = read_structure_set(_one(corpus, PROSTATE, "RS*.dcm"))
+    scene = Scene(structures=structures)
+    body, _how = find_body_roi(structures.rois)
+    beam = prostate.beam(number)  # AP (gantry 0), RT LAT (270), LT LAT (90)
+    g = beam_at(prostate, beam, 0).geometry
+    iso, source = np.asarray(g.isocenter_mm), np.asarray(g.source_mm)
+    unit = (iso - source) / np.linalg.norm(iso - source)
+    (axis,) = BeamSolidCache().get(prostate, beam, 0, scene).axes
+    # the source side is as before: T_RANGE[0] SAD from the source
+    np.testing.assert_allclose(axis[0], source + T_RANGE[0] * (iso - source), atol=1e-9)
+    exit_mm, plane = _outline_exit_mm(body, iso, unit)
+    # the exit lies on the axis, past the isocentre, on the body surface: within the
+    # sampling step plus the bisection tolerance in the plane of the isocentre's contour
+    assert abs(iso[2] - plane) <= 1.5  # the isocentre's slab holds that contour
+    np.testing.assert_allclose(axis[1], exit_mm, atol=0.1)
+    assert 50.0 < float((axis[1] - iso) @ unit) < 300.0
+    # without a body outline the axis runs to T_RANGE[1] SAD (the view's edge clips it)
+    (bare,) = beam_solid(prostate, beam, 0).axes
+    np.testing.assert_allclose(bare[1], source + T_RANGE[1] * (iso - source), atol=1e-9)
+
+
+def test_bev_shades_the_leaf_pairs_behind_the_jaws(prostate):
+    from skimage.measure import points_in_poly
+
+    beam = prostate.beam(1)  # AP PROS: MLCX, collimator 0 (gantry = BLD coordinates)
+    content = bev_content(prostate, beam, 0)
+    cp = beam.control_points[0]
+    y1, y2 = cp.jaw_y_mm
+    (mlc,) = [m for m in beam.mlcs if m.device_type.endswith("MLCX")]
+    bounds = np.asarray(mlc.leaf_position_boundaries_mm)
+    hidden = {(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+              if hi <= y1 or lo >= y2}
+    strips = {(float(s[:, 1].min()), float(s[:, 1].max())) for s in content.closed_leaves}
+    assert hidden and hidden <= strips  # every pair wholly beyond Y1/Y2, in mm
+    # every strip spans ±200 mm along the travel, one whole pair across it
+    assert all(np.ptp(s[:, 0]) == 400.0 for s in content.closed_leaves)
+    # the open field's centre (the isocentre, inside the aperture) is never shaded
+    assert any(points_in_poly([[0.0, 0.0]], a)[0] for a in content.apertures)
+    assert not any(points_in_poly([[0.0, 0.0]], s)[0] for s in content.closed_leaves)
