@@ -64,21 +64,32 @@ class BeamSolid:
     label_mm: np.ndarray
 
 
-def beam_solid(plan: Any, beam: Any, index: int = 0, body: Any = None) -> BeamSolid:
+def beam_solid(plan: Any, beam: Any, index: int = 0, body: Any = None,
+               axes_cache: dict | None = None) -> BeamSolid:
     """The view-independent part of :func:`beam_drawing` (see :class:`BeamSolidCache`).
 
     ``body`` (the EXTERNAL ROI's solid, a structure model) ends each central axis where
-    it leaves the body (:func:`axis_to_body`).
+    it leaves the body (:func:`axis_to_body`); ``axes_cache`` keeps those axes by
+    source and isocentre (an arc's first and last axes are the same at every point).
     """
     at = beam_at(plan, beam, index)
     g = at.geometry
     gantry = f"G{g.gantry_deg:g}°"
-    axes: tuple[np.ndarray, ...] = (axis_to_body(g, body),)
+
+    def axis(geometry: Any) -> np.ndarray:
+        if axes_cache is None:
+            return axis_to_body(geometry, body)
+        key = tuple(np.round(np.concatenate([geometry.source_mm, geometry.isocenter_mm]), 6))
+        if key not in axes_cache:
+            axes_cache[key] = axis_to_body(geometry, body)
+        return axes_cache[key]
+
+    axes: tuple[np.ndarray, ...] = (axis(g),)
     directions = None
     if is_arc(beam):
         geoms = arc_geometries(plan, beam)
         directions = -np.array([geo.beam_direction for geo in geoms])
-        axes = (axis_to_body(geoms[0], body), axis_to_body(geoms[-1], body))
+        axes = (axis(geoms[0]), axis(geoms[-1]))
         rotation = beam.control_points[0].gantry_rotation
         turn = f" {rotation.value}" if rotation is not None else ""
         gantry = f"G{geoms[0].gantry_deg:g}→{geoms[-1].gantry_deg:g}°{turn}"
@@ -152,16 +163,17 @@ class BeamSolidCache:
         self._plan: Any = None
         self._scene: Any = None
         self._body: Any = None
+        self._axes: dict[tuple, np.ndarray] = {}
         self._solids: dict[tuple[int, int], BeamSolid] = {}
 
     def get(self, plan: Any, beam: Any, index: int, scene: Any = None) -> BeamSolid:
         """The cached solid (recomputed when the plan or the scene object changes)."""
         if plan is not self._plan or scene is not self._scene:
-            self._plan, self._scene, self._solids = plan, scene, {}
+            self._plan, self._scene, self._solids, self._axes = plan, scene, {}, {}
             self._body = body_solid(scene)
         key = (beam.number, int(index))
         if key not in self._solids:
-            self._solids[key] = beam_solid(plan, beam, index, self._body)
+            self._solids[key] = beam_solid(plan, beam, index, self._body, self._axes)
         return self._solids[key]
 
 
