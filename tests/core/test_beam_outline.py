@@ -152,3 +152,33 @@ def test_silhouette_of_edge_on_contours_is_the_solid_shadow():
     # the near face (x = +20, 980 mm from the source) magnifies by 1000/980
     assert np.ptp(outline[:, 1]) == pytest.approx(40.0 * 1000 / 980, abs=1.5)
     assert np.ptp(outline[:, 0]) == pytest.approx(40.0 * 1000 / 980, abs=1.5)
+
+
+def test_union_fill_is_skimage_polygon_fill_of_each_polygon():
+    # the one-pass scan-line fill must mark the pixels skimage.draw.polygon marks,
+    # polygon by polygon (with the perimeters, which take the centres on an edge):
+    # random concave stars, some partly outside the raster, some degenerate
+    from skimage.draw import polygon as fill_polygon
+
+    from rtviewer.core.silhouette import _fill_union, _mark_edges
+
+    rng = np.random.default_rng(21)
+    polys = []
+    for _ in range(200):
+        n = int(rng.integers(3, 40))
+        angles = np.sort(rng.uniform(0, 2 * np.pi, n))
+        radius = rng.uniform(0.2, 30.0) * rng.uniform(0.3, 1.0, n)
+        centre = rng.uniform(-10, 110, 2)
+        rows, cols = centre[0] + radius * np.sin(angles), centre[1] + radius * np.cos(angles)
+        polys.append((np.round(rows * 2) / 2, cols))  # vertices on pixel rows too
+    polys.append((np.array([5.0, 5.0, 5.0]), np.array([1.0, 9.0, 4.0])))  # edge-on
+    expected = np.zeros((100, 100), np.uint8)
+    for rows, cols in polys:
+        rr, cc = fill_polygon(rows, cols, shape=expected.shape)
+        expected[rr, cc] = 1
+    got = np.zeros_like(expected)
+    _fill_union(got, polys)
+    _mark_edges(expected, polys)
+    _mark_edges(got, polys)
+    assert expected.sum() > 2000
+    np.testing.assert_array_equal(got, expected)
