@@ -233,8 +233,22 @@ def _element_hit(elem: DataElement, value: str, ids: Identifiers) -> str | None:
             return "the original birth date"
         return "an original date" if day in ids.dates and day not in ids.shifted_dates \
             else None
+    if elem.VR == "PN" or elem.keyword in IDENTITY_KEYWORDS:
+        return _replaced_hit(value, ids)
     if elem.VR in _TEXT_VRS:
         return _text_hit(value, ids, whole_only=elem.keyword in KEPT_TEXT_KEYWORDS)
+    return None
+
+
+def _replaced_hit(value: str, ids: Identifiers) -> str | None:
+    """Names and IDs the anonymiser replaces: only a whole original value is a leak.
+
+    The replacements are drawn from lists of common names, so a made-up
+    ``GOMEZ^PEDRO^TONIA`` may share a given name with an original ``^Pedro`` (seen once
+    in four whole-corpus exports); a substring match would call that a leak.
+    """
+    if any(form in ids.texts for form in _text_forms(value)):
+        return "an original name or ID"
     return None
 
 
