@@ -19,26 +19,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 from pathlib import Path
 
 import numpy as np
+from timing import median_s
 
 from rtviewer.core.structure_model import build_structure_model, contains
 from rtviewer.dicom.plan_bundle import load_bundle, plan_bundles
 from rtviewer.model.plan_sheet import beam_geometry, build_plan_sheet, find_body_roi
 
 CASES = ("dicompyler-core", "pps-vendor-plans/BrainSRSRaystationVMAT")
-
-
-def _median(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _full_march(plan, body) -> list[float]:
@@ -58,15 +48,15 @@ def main() -> None:
     corpus = Path(os.environ.get("RTVIEWER_TEST_DATA", "../shared/data"))
     rng = np.random.default_rng(0)
     numbers = rng.random(2_000_000)
-    baseline = _median(lambda: np.sort(numbers), args.repeats)
+    baseline = median_s(lambda: np.sort(numbers), args.repeats)
     print(f"numpy baseline (sort 2M floats): {baseline * 1000:.1f} ms")
     for case in CASES:
         plans, headers = plan_bundles(corpus / case)
         bundle = load_bundle(plans[0], headers, with_doses=False)
         roi, _ = find_body_roi(bundle.structure_set.rois)
         body = build_structure_model(roi.closed_polygons_mm())
-        ours = _median(lambda b=bundle, m=body: build_plan_sheet(b.plan, m), args.repeats)
-        full = _median(lambda b=bundle, m=body: _full_march(b.plan, m), args.repeats)
+        ours = median_s(lambda b=bundle, m=body: build_plan_sheet(b.plan, m), args.repeats)
+        full = median_s(lambda b=bundle, m=body: _full_march(b.plan, m), args.repeats)
         sheet = build_plan_sheet(bundle.plan, body)
         worst = max(abs(b.ssd_mm - f) for b, f in zip(sheet.beams, _full_march(
             bundle.plan, body), strict=True))

@@ -15,23 +15,13 @@ Times, in the same run (median of ``--repeats``):
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 import numpy as np
+from timing import median_s
 
 from rtviewer.core import tg43
 from rtviewer.demo.brachy_patient import DOSE_GRID, brachy_dose_gy, dwell_times_s
 from rtviewer.demo.pelvis import CHANNELS
-
-
-def _median_s(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _point_source(points: np.ndarray, times: tuple[tuple[float, ...], ...]) -> np.ndarray:
@@ -52,9 +42,9 @@ def main() -> None:
     points, times = DOSE_GRID.points_mm(), dwell_times_s()
     rng = np.random.default_rng(0)
     values = rng.random(2_000_000)
-    baseline = _median_s(lambda: np.sort(values), args.repeats)
-    engine = _median_s(lambda: brachy_dose_gy(points, times), args.repeats)
-    point = _median_s(lambda: _point_source(points, times), args.repeats)
+    baseline = median_s(lambda: np.sort(values), args.repeats)
+    engine = median_s(lambda: brachy_dose_gy(points, times), args.repeats)
+    point = median_s(lambda: _point_source(points, times), args.repeats)
     print(f"points {len(points)}, dwells {sum(len(t) for t in times)}")
     print(f"baseline sort 2M floats   {baseline * 1e3:8.1f} ms  1.0")
     print(f"TG-43U1 2-D engine        {engine * 1e3:8.1f} ms  {engine / baseline:5.1f} x baseline")
