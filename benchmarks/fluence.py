@@ -25,8 +25,8 @@ def _best(fn, repeat: int = 3) -> float:  # noqa: ANN001 - any callable
 def main() -> None:
     """Time fluence and apertures for the first beams of two dynamic plans."""
     from rtviewer.dicom.plan import read_plan
-    from rtviewer.ui.beam_fluence import beam_fluence
-    from rtviewer.ui.beam_model import beam_at
+    from rtviewer.view.beam_fluence import beam_fluence
+    from rtviewer.view.beam_model import beam_at
 
     root = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parents[2] / "shared/data")
     plans = [root / "dicompyler-core/rtplan.dcm",

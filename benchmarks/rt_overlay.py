@@ -25,8 +25,8 @@ def main() -> None:
     from rtviewer.dicom.dose import read_dose
     from rtviewer.dicom.plan import read_plan
     from rtviewer.dicom.structure import read_structure_set
-    from rtviewer.ui.scene import Scene
-    from rtviewer.ui.viewer import Viewer
+    from rtviewer.ui.views.viewer import Viewer
+    from rtviewer.view.scene import Scene
 
     root = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parents[2] / "shared/data")
     folder = root / "pps-vendor-plans/BrainSRSRaystationVMAT"

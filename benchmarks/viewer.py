@@ -36,7 +36,7 @@ def main():
         # the first paint of a slice view that holds an image: what the user sees
         def eventFilter(self, obj, event):
             if event.type() == QtCore.QEvent.Type.Paint and "t" not in seen:
-                from rtviewer.ui.slice_view import SliceView
+                from rtviewer.ui.views.slice_view import SliceView
                 view = obj.parent().parent() if isinstance(obj, QtWidgets.QWidget) and \
                     obj.parent() is not None else None
                 if isinstance(view, SliceView) and view.image_item.image is not None:
@@ -167,7 +167,7 @@ def _synthetic_scene(slices: int = 150, n_rois: int = 30, dose_mm: float = 2.5,
     from rtviewer.model.dose import Dose, DoseSummationType, DoseType, DoseUnits
     from rtviewer.model.image import ImageVolume, Rescale
     from rtviewer.model.structure import Contour, ContourType, Roi, StructureSet
-    from rtviewer.ui.scene import Scene
+    from rtviewer.view.scene import Scene
 
     ct = Grid.from_dicom_geometry(image_position_mm=(-250, -250, -200),
                                   image_orientation=(1, 0, 0, 0, 1, 0),
@@ -220,8 +220,9 @@ def slice_step_redraw(steps: int = 40, tilt_deg: float = 0.0) -> dict[str, tuple
     qt_widgets = importlib.import_module("PySide6.QtWidgets")  # before pyqtgraph binds
     pg = importlib.import_module("pyqtgraph")
     pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
-    from rtviewer.ui.slice_view import SliceView
-    from rtviewer.ui.view_state import ReferenceDose, ViewState
+    from rtviewer.ui.views.slice_view import SliceView
+    from rtviewer.ui.views.view_state import ViewState
+    from rtviewer.view.reference_dose import ReferenceDose
 
     app = qt_widgets.QApplication.instance() or qt_widgets.QApplication([])
     scene = _synthetic_scene(tilt_deg=tilt_deg)
@@ -254,7 +255,7 @@ from PySide6 import QtWidgets
 import pyqtgraph as pg
 pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
 import viewer as bench
-from rtviewer.ui.viewer import Viewer
+from rtviewer.ui.views.viewer import Viewer
 app = QtWidgets.QApplication([])
 scene = bench._synthetic_scene(slices=300, n_rois=40)
 viewer = Viewer(); viewer.resize(1600, 1000); viewer.show()
@@ -288,8 +289,8 @@ from PySide6 import QtWidgets
 import pyqtgraph as pg
 pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
 import viewer as bench
-from rtviewer.ui.dvh_panel import DvhPanel
-from rtviewer.ui.viewer import Viewer
+from rtviewer.ui.panels.dvh_panel import DvhPanel
+from rtviewer.ui.views.viewer import Viewer
 def main():
     DvhPanel.use_processes = sys.argv[2] == "processes"
     app = QtWidgets.QApplication([])

@@ -16,7 +16,7 @@ def main(paths: Sequence[str] | None = None, *, demo: bool = False) -> int:
 
     A start-up failure is logged to the user's log file and shown in a dialog
     (:mod:`rtviewer.logfile`); a second launch hands its paths to the running
-    window and exits (:mod:`rtviewer.ui.single_instance`). ``demo``: generate the
+    window and exits (:mod:`rtviewer.ui.window.single_instance`). ``demo``: generate the
     teaching patients behind a progress bar once the window shows, then open them.
     Where Qt's X11 libraries are missing, says which package line fixes it and
     returns 1 before Qt could abort (:mod:`rtviewer.qt_platform`).
@@ -42,7 +42,7 @@ def main(paths: Sequence[str] | None = None, *, demo: bool = False) -> int:
         return _run_window(list(paths), log_path, demo)
     except Exception as exc:
         log.exception("rtviewer could not start")
-        from rtviewer.ui.startup import report_startup_error
+        from rtviewer.ui.window.startup import report_startup_error
 
         report_startup_error(exc, log_path)
         return 1
@@ -55,8 +55,8 @@ def _run_window(paths: list[str], log_path: Path | None, demo: bool = False) -> 
     import pyqtgraph as pg
 
     pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
-    from rtviewer.ui import settings_store, single_instance, startup
-    from rtviewer.ui.file_open import FileOpenFilter
+    from rtviewer.ui.window import settings_store, single_instance, startup
+    from rtviewer.ui.window.file_open import FileOpenFilter
 
     startup.frozen_guards()
     app = cast(QtWidgets.QApplication,  # instance() is typed as the QCoreApplication base
@@ -84,7 +84,7 @@ def _run_window(paths: list[str], log_path: Path | None, demo: bool = False) -> 
         open_path(path)
     demo_worker = None
     if demo:
-        from rtviewer.ui.demo_loader import open_demo_when_ready
+        from rtviewer.ui.window.demo_loader import open_demo_when_ready
 
         demo_worker = open_demo_when_ready(window, open_path)
     log.info("window shown; Ctrl-C in the terminal quits")
@@ -101,13 +101,13 @@ def build_window(*, opening: bool) -> tuple[Any, Any, Callable[[str], object]]:
     (``docs/screenshots/window_shots.py``) so that they show the real window.
     ``opening``: a folder will be opened at once (the late menus wait for its image).
     """
-    from rtviewer.ui import help_menu, recent_menu
-    from rtviewer.ui.main_window import MainWindow
-    from rtviewer.ui.viewer_controller import attach_viewer
+    from rtviewer.ui.window import help_menu, recent_menu
+    from rtviewer.ui.window.main_window import MainWindow
+    from rtviewer.ui.window.viewer_controller import attach_viewer
 
     window = MainWindow()
     controller = attach_viewer(window)  # the viewer, with the patient tree docked beside it
-    from rtviewer.ui.plan_checks_dock import attach_plan_checks
+    from rtviewer.ui.window.plan_checks_dock import attach_plan_checks
 
     attach_plan_checks(window, controller)  # View → Plan checks: the plan on screen reviewed
     open_path = _logged_opener(window)
@@ -130,7 +130,7 @@ def _stop_workers(controller: Any, demo_worker: Any = None) -> None:
 def _add_late_menus(window: Any, help_menu: Any) -> None:
     """Network menu (pynetdicom: 0.15 s of imports) and Help, in their menu-bar order."""
     from rtviewer.net.service import NetworkService
-    from rtviewer.ui.network_panel import attach_network
+    from rtviewer.ui.window.network_panel import attach_network
 
     attach_network(window, NetworkService())  # Network menu: receive, query/retrieve, send
     help_menu.add_help_actions(window.menuBar())  # Keyboard and mouse, User guide, About
@@ -163,7 +163,7 @@ _LATE_MENUS_MS = 4000
 
 
 def _logged_opener(window: object) -> Callable[[str], object]:
-    from rtviewer.ui.desktop_open import open_from_desktop
+    from rtviewer.ui.window.desktop_open import open_from_desktop
 
     def open_path(path: str) -> object:
         log.info("opening %s", path)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run tests/core, tests/model and tests/dicom in a virtual environment WITHOUT PySide6,
+# Run tests/core, tests/model, tests/dicom and tests/view in a virtual environment WITHOUT PySide6,
 # pyqtgraph or pytest-qt, proving the headless layers need no Qt (ARCHITECTURE.md).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,4 +37,4 @@ print("filterwarnings =\n" + "\n".join("    " + f for f in cfg["filterwarnings"]
 print("markers =\n" + "\n".join("    " + m for m in cfg["markers"]))
 PY
 exec "$venv/bin/python" -m pytest -c "$venv/pytest-noqt.ini" --rootdir . -q "$@" \
-    tests/core tests/model tests/dicom
+    tests/core tests/model tests/dicom tests/view

@@ -22,9 +22,10 @@ from testsupport import REPO_ROOT
 pytest.importorskip("importlinter")
 
 QT = "Qt only in the UI and the GUI composition root, not even indirectly"
-DICOM_LIBS = "pydicom (dicom, demo, net) and pynetdicom (net) stay above model, not even indirectly"
+DICOM_LIBS = ("pydicom (dicom, demo, net) and pynetdicom (net) stay out of view and below, "
+              "not even indirectly")
 CORE = "core is pure numerics"
-LAYERS = "Layers: cli > app > ui/net > dicom/demo > model > core > shared modules"
+LAYERS = "Layers: cli > app > ui/net > view > dicom/demo/review > model > core > shared modules"
 PYNETDICOM = "pynetdicom only in net (and the CLI that drives it), not even indirectly"
 EDGES = "settings, log set-up and desktop integration only in net, ui, app and cli"
 ROOT = "the package root imports no third-party library"
@@ -40,6 +41,10 @@ PLANTS = [
     ("dicom/files.py", "from rtviewer import config", EDGES),
     ("printable.py", "import pydicom", DICOM_LIBS),
     ("__init__.py", "import pyqtgraph", ROOT),
+    ("view/scene.py", "import pyqtgraph", QT),
+    ("view/chain.py", "from rtviewer.dicom import scan", DICOM_LIBS),
+    ("view/chain.py", "from rtviewer.ui.views import view_state", LAYERS),
+    ("view/dvh_jobs.py", "from rtviewer import config", EDGES),
 ]
 
 

@@ -60,7 +60,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     """Render; exit 2 with one line when nothing renderable exists."""
     from rtviewer.errors import RtViewerError
-    from rtviewer.ui.render import NothingToRender, RenderRequest, render
+    from rtviewer.ui.render.offscreen import NothingToRender, RenderRequest, render
 
     request = RenderRequest(path=Path(args.path), out=args.out, view=args.view,
                             position_mm=args.position, size=args.size, patient=args.patient,

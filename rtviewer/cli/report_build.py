@@ -368,7 +368,7 @@ def _check_section(folder: Path) -> Section | None:
 
 def _picture_sections(inputs: ReportInputs, scratch: Path, plan_path: str,
                       dose: Any) -> list[Section]:
-    from rtviewer.ui.report_pictures import NothingToRender, render_report_pictures
+    from rtviewer.ui.render.report_pictures import NothingToRender, render_report_pictures
 
     try:
         pictures = render_report_pictures(

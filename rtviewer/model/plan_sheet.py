@@ -29,7 +29,7 @@ from rtviewer.model.structure import Roi
 
 __all__ = ["BeamSheet", "DoseReferenceSheet", "FractionGroupSheet", "IsocentreSheet",
            "PlanSheet", "beam_geometry", "build_plan_sheet", "find_body_roi", "sheet_as_dict",
-           "technique_of"]
+           "stated_patient_position", "technique_of"]
 
 XYZ = tuple[float, float, float]
 #: Isocentres closer than this (mm) are one isocentre of a multi-isocentre plan.
@@ -321,6 +321,19 @@ def _ion_details(beam: Beam) -> tuple[tuple[str, str], ...]:
     return tuple(details)
 
 
+def stated_patient_position(plan: Plan, beam: Beam) -> str | None:
+    """The Patient Position of the beam's patient setup, as stated, or None.
+
+    The plan's only setup stands in when the beam names none; the views assume HFS
+    from here and say so (:func:`rtviewer.view.beam_model.patient_position_of`).
+    """
+    setup = plan.patient_setup(beam.referenced_patient_setup_number)
+    if setup is None and len(plan.patient_setups) == 1:
+        setup = plan.patient_setups[0]
+    position = getattr(setup, "patient_position", None)
+    return None if position is None else str(position)
+
+
 def beam_geometry(plan: Plan, beam: Beam, index: int = 0) -> tuple[BeamGeometry | None, str]:
     """The beam's IEC 61217 geometry at control point ``index``, or None and why not.
 
@@ -330,10 +343,7 @@ def beam_geometry(plan: Plan, beam: Beam, index: int = 0) -> tuple[BeamGeometry 
     cps = beam.control_points
     if not cps:
         return None, "no control points"
-    setup = plan.patient_setup(beam.referenced_patient_setup_number)
-    if setup is None and len(plan.patient_setups) == 1:
-        setup = plan.patient_setups[0]
-    position = getattr(setup, "patient_position", None)
+    position = stated_patient_position(plan, beam)
     iso = next((cp.isocenter_mm for cp in cps[index:] + cps[:index]
                 if cp.isocenter_mm is not None), None)
     sad = beam.sad_mm or _virtual_sad(beam)

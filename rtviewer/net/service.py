@@ -2,7 +2,7 @@
 
 The UI layer may not import :mod:`rtviewer.net` (sibling layers); the composition
 root (``rtviewer.app``) creates a :class:`NetworkService` and hands it to
-:mod:`rtviewer.ui.network_panel`, which calls these blocking methods from worker
+:mod:`rtviewer.ui.window.network_panel`, which calls these blocking methods from worker
 threads. Settings come from the shared settings file (:mod:`rtviewer.config`).
 """
 

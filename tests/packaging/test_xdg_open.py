@@ -103,7 +103,7 @@ def test_xdg_open_on_a_folder_starts_rtviewer_on_it(tmp_path, display):
     try:
         pid = _wait_for_start(log, folder, timeout_s=60)
         assert opener.poll() is None, "xdg-open runs the viewer in the foreground"
-        if importlib.util.find_spec("rtviewer.ui.main_window") is not None:
+        if importlib.util.find_spec("rtviewer.ui.window.main_window") is not None:
             _wait_for_line(log, f"rtviewer.app: opening {folder}", timeout_s=60)
     finally:
         if pid is not None:

@@ -10,8 +10,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 import rtviewer.app
 from rtviewer import __version__
-from rtviewer.ui import about, settings_store, startup
-from rtviewer.ui.file_open import FileOpenFilter
+from rtviewer.ui.window import about, settings_store, startup
+from rtviewer.ui.window.file_open import FileOpenFilter
 
 
 @pytest.fixture

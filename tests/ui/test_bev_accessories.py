@@ -14,7 +14,7 @@ import pytest
 from factories.beam_devices import APERTURE_OUTLINE, BOLUS_ROI, SHIELD_OUTLINE, accessory_plan
 from PySide6 import QtGui
 
-from rtviewer.ui.render import RenderRequest, render
+from rtviewer.ui.render.offscreen import RenderRequest, render
 
 ORANGE = (255, 150, 0)
 
@@ -38,7 +38,7 @@ def plan_path(tmp_path_factory, corpus):
 
 def test_plan_reads_every_accessory(plan_path):
     from rtviewer.dicom.plan import read_plan
-    from rtviewer.ui.plan_panel import beam_rows
+    from rtviewer.ui.panels.plan_panel import beam_rows
 
     plan = read_plan(plan_path)
     one, two, three = plan.beam(1), plan.beam(2), plan.beam(3)
@@ -103,7 +103,7 @@ def test_wedge_turns_with_the_collimator(plan_path):
     import dataclasses
 
     from rtviewer.dicom.plan import read_plan
-    from rtviewer.ui.bev_content import bev_content
+    from rtviewer.view.bev_content import bev_content
 
     plan = read_plan(plan_path)
     one, two = plan.beam(1), plan.beam(2)
@@ -131,7 +131,7 @@ def test_applicator_without_geometry_is_named(tmp_path, corpus):
 def test_bolus_is_drawn_even_when_its_roi_is_unticked(qtbot, plan_path):
     from rtviewer.dicom.plan import read_plan
     from rtviewer.dicom.structure import read_structure_set
-    from rtviewer.ui.bev_view import BeamsEyeView
+    from rtviewer.ui.views.bev_view import BeamsEyeView
 
     plan = read_plan(plan_path)
     structures = read_structure_set(next(plan_path.parent.glob("RS*.dcm")))

@@ -15,7 +15,7 @@ import pydicom
 from factories.beam_devices import HALCYON_LAYERS, dual_layer_plan
 from skimage.measure import points_in_poly
 
-from rtviewer.ui.render import RenderRequest, render
+from rtviewer.ui.render.offscreen import RenderRequest, render
 
 
 def _render_bev(tmp_path, folder, **kwargs):
@@ -96,7 +96,7 @@ def test_dual_layer_aperture_is_the_intersection(tmp_path, corpus):
 
 def test_dual_layer_leaves_drawn_and_jaws_wide(tmp_path, corpus, qtbot):
     from rtviewer.dicom.plan import read_plan
-    from rtviewer.ui.bev_content import bev_content
+    from rtviewer.view.bev_content import bev_content
 
     path = dual_layer_plan(corpus, tmp_path / "halcyon")
     plan = read_plan(path)
@@ -105,7 +105,7 @@ def test_dual_layer_leaves_drawn_and_jaws_wide(tmp_path, corpus, qtbot):
     content = bev_content(plan, beam, 0)
     assert content.leaves is not None and len(content.leaves) == 2 * (28 + 28)
     assert not content.notes
-    from rtviewer.ui.bev_view import BeamsEyeView
+    from rtviewer.ui.views.bev_view import BeamsEyeView
 
     view = BeamsEyeView()
     qtbot.addWidget(view)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from factories.beam_devices import dual_layer_plan
 
-from rtviewer.ui.render import RenderRequest, render
+from rtviewer.ui.render.offscreen import RenderRequest, render
 
 
 def _render(tmp_path, folder, **kwargs):
@@ -48,7 +48,7 @@ def test_static_dual_layer_fluence_is_mu_times_the_aperture(tmp_path, corpus):
 def test_dynamic_beam_fluence_matches_the_segments(tmp_path, corpus):
     """dicompyler-core's sliding-window tangent: integral = Σ Δw × mean segment area."""
     from rtviewer.dicom.plan import read_plan
-    from rtviewer.ui.beam_model import beam_at
+    from rtviewer.view.beam_model import beam_at
 
     doc, _lines = _render(tmp_path, corpus / "dicompyler-core", beam_number=2,
                           control_point=10)
@@ -68,7 +68,7 @@ def test_dynamic_beam_fluence_matches_the_segments(tmp_path, corpus):
 
 def test_window_computes_fluence_in_the_background(qtbot, corpus):
     from rtviewer.dicom.plan import read_plan
-    from rtviewer.ui.bev_view import BeamsEyeView
+    from rtviewer.ui.views.bev_view import BeamsEyeView
 
     plan = read_plan(corpus / "dicompyler-core" / "rtplan.dcm")
     view = BeamsEyeView()
@@ -91,8 +91,8 @@ def test_fluence_turns_with_the_collimator(tmp_path, corpus, qtbot):
 
     from rtviewer.core.iec61217 import rotation_z
     from rtviewer.dicom.plan import read_plan
-    from rtviewer.ui.bev_fluence_items import union_outlines
-    from rtviewer.ui.bev_view import BeamsEyeView
+    from rtviewer.ui.views.bev_fluence_items import union_outlines
+    from rtviewer.ui.views.bev_view import BeamsEyeView
 
     path = dual_layer_plan(corpus, tmp_path / "turned")
     ds = pydicom.dcmread(path)

@@ -9,7 +9,7 @@ import pytest
 from factories.beam_devices import ion_device_plan
 
 from rtviewer.core.iec61217 import BeamGeometry
-from rtviewer.ui.render import RenderRequest, render
+from rtviewer.ui.render.offscreen import RenderRequest, render
 
 PROTON = "aptg-proton/plan03_ramp_full"
 PLAN = "ramped_2Gy_ver2_full.dcm"
@@ -37,7 +37,7 @@ def test_two_virtual_sources_project_each_axis_through_its_own():
 
 def test_corpus_proton_beam_uses_both_distances(corpus):
     from rtviewer.dicom.plan import read_plan
-    from rtviewer.ui.beam_model import beam_at
+    from rtviewer.view.beam_model import beam_at
 
     plan = read_plan(corpus / PROTON / PLAN)
     beam = plan.beams[0]

@@ -4,7 +4,7 @@ import pytest
 
 from rtviewer.dicom.plan import read_plan
 from rtviewer.dicom.structure import read_structure_set
-from rtviewer.ui.brachy_panel import BrachyPanel
+from rtviewer.ui.panels.brachy_panel import BrachyPanel
 
 pytestmark = pytest.mark.corpus
 

@@ -12,11 +12,11 @@ from pydicom.dataset import Dataset
 
 from rtviewer.dicom.plan import read_plan
 from rtviewer.dicom.structure import read_structure_set
-from rtviewer.ui.plan_geometry import FADE_HALF_SLABS, brachy_drawing, clip_to_slab, fade
-from rtviewer.ui.reference_points import markers_on_view, reference_points
-from rtviewer.ui.scene import Scene
-from rtviewer.ui.view_geometry import DisplayFrame
-from rtviewer.ui.viewer import Viewer
+from rtviewer.ui.views.viewer import Viewer
+from rtviewer.view.plan_geometry import FADE_HALF_SLABS, brachy_drawing, clip_to_slab, fade
+from rtviewer.view.reference_points import markers_on_view, reference_points
+from rtviewer.view.scene import Scene
+from rtviewer.view.view_geometry import DisplayFrame
 
 HFS = DisplayFrame.hfs()
 PROSTATE_RS = ("slicerrt-eclipse-prostate/"

@@ -6,9 +6,9 @@ import pytest
 from PySide6 import QtCore
 
 from rtviewer.dicom.check import check_path
-from rtviewer.ui.check_panel import CheckDock
-from rtviewer.ui.main_window import MainWindow
-from rtviewer.ui.scan_tree import PATH_ROLE
+from rtviewer.ui.window.check_panel import CheckDock
+from rtviewer.ui.window.main_window import MainWindow
+from rtviewer.ui.window.scan_tree import PATH_ROLE
 
 pytestmark = pytest.mark.corpus
 

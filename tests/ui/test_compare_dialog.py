@@ -6,8 +6,8 @@ import pydicom
 import pytest
 from PySide6 import QtGui
 
-from rtviewer.ui.compare_dialog import SHOWN_METRICS, CompareDialog
-from rtviewer.ui.main_window import MainWindow
+from rtviewer.ui.dialogs.compare_dialog import SHOWN_METRICS, CompareDialog
+from rtviewer.ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.corpus
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rtviewer.ui.desktop_open import open_from_desktop
-from rtviewer.ui.main_window import MainWindow
-from rtviewer.ui.scan_tree import PATH_ROLE
+from rtviewer.ui.window.desktop_open import open_from_desktop
+from rtviewer.ui.window.main_window import MainWindow
+from rtviewer.ui.window.scan_tree import PATH_ROLE
 
 
 def _window(qtbot) -> MainWindow:

@@ -8,15 +8,15 @@ from PySide6 import QtCore, QtWidgets
 
 from rtviewer.dicom.dose import read_dose
 from rtviewer.dicom.scan import scan
-from rtviewer.ui.dose_labels import (
+from rtviewer.ui.window.main_window import MainWindow
+from rtviewer.ui.window.viewer_controller import BOTTOM_DOCK_PX, attach_viewer
+from rtviewer.view.dose_labels import (
     distinct_labels,
     dose_label,
     format_maximum,
     short_name,
     study_label,
 )
-from rtviewer.ui.main_window import MainWindow
-from rtviewer.ui.viewer_controller import BOTTOM_DOCK_PX, attach_viewer
 
 
 def test_labels_of_the_dicompyler_dose_and_study(corpus):
@@ -62,7 +62,7 @@ def test_window_tree_and_dose_combo_show_the_labels(qtbot, corpus):
     assert study.text(0) == "Study 1901-01-01"
     assert study.text(1) == ("Study Instance UID "
                              "2.16.840.1.113662.2.12.0.3057.1241703565.35")
-    from rtviewer.ui.chain import default_chain
+    from rtviewer.view.chain import default_chain
 
     controller.offer_doses(default_chain(result)[0])
     combo = controller.dose_choice
@@ -89,7 +89,7 @@ def test_three_doses_of_a_proton_plan_named_by_kind_and_maximum(qtbot, corpus):
     controller = attach_viewer(window)
     result = scan(corpus / "aptg-proton" / "plan03_ramp_full")
     window.results[result.root] = result
-    from rtviewer.ui.chain import default_chain
+    from rtviewer.view.chain import default_chain
 
     chain = default_chain(result)[0]
     doses = [chain.dose, *chain.other_doses]

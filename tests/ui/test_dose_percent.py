@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from ui_phantom import make_phantom
+from factories.phantom import make_phantom
 
 from rtviewer.model.dose import DoseSummationType
-from rtviewer.ui.scene import Scene
-from rtviewer.ui.viewer import Viewer
+from rtviewer.ui.views.viewer import Viewer
+from rtviewer.view.scene import Scene
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,9 @@ import pytest
 from PySide6 import QtCore
 
 from rtviewer.dicom.scan import scan
-from rtviewer.ui.export_dialog import ExportDialog
-from rtviewer.ui.export_menu import seeds_under
-from rtviewer.ui.main_window import MainWindow
+from rtviewer.ui.dialogs.export_dialog import ExportDialog
+from rtviewer.ui.window.export_menu import seeds_under
+from rtviewer.ui.window.main_window import MainWindow
 
 pytestmark = pytest.mark.corpus
 NAMES = {"rtdose.dcm", "rtplan.dcm", "rtss.dcm", "ct.0.dcm"}

@@ -25,8 +25,8 @@ def test_the_demo_is_generated_behind_a_progress_bar_then_opened(qtbot, monkeypa
 
     from PySide6 import QtWidgets
 
-    from rtviewer.ui import demo_loader
-    from rtviewer.ui.demo_loader import open_demo_when_ready
+    from rtviewer.ui.window import demo_loader
+    from rtviewer.ui.window.demo_loader import open_demo_when_ready
 
     steps: list[tuple[int, int, str, bool]] = []
     shown = demo_loader._DemoBar.step
@@ -65,7 +65,7 @@ def test_the_demo_is_generated_behind_a_progress_bar_then_opened(qtbot, monkeypa
 def test_a_failed_generation_is_said_and_leaves_no_bar(qtbot, monkeypatch, _isolated_cache):
     from PySide6 import QtWidgets
 
-    from rtviewer.ui.demo_loader import open_demo_when_ready
+    from rtviewer.ui.window.demo_loader import open_demo_when_ready
 
     def broken(out_dir, **_):
         raise OSError(28, "No space left on device")

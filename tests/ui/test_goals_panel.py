@@ -6,9 +6,9 @@ import pytest
 
 from rtviewer.dicom.goal_file import shipped_goal_sets
 from rtviewer.dicom.plan_bundle import load_bundle, plan_bundles
-from rtviewer.ui.goals_panel import GoalsPanel
-from rtviewer.ui.scene import Scene
-from rtviewer.ui.viewer import Viewer
+from rtviewer.ui.panels.goals_panel import GoalsPanel
+from rtviewer.ui.views.viewer import Viewer
+from rtviewer.view.scene import Scene
 
 
 @pytest.fixture(scope="module")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rtviewer.ui.chain import Chain
-from rtviewer.ui.loader import load_scene
+from rtviewer.ui.workers.loader import load_scene
+from rtviewer.view.chain import Chain
 
 
 @pytest.mark.corpus

@@ -7,15 +7,16 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from factories.phantom import make_phantom
 from PySide6 import QtCore
-from ui_phantom import make_phantom
 
 from rtviewer.core.structure_volume import structure_volume_cc
-from rtviewer.ui.dose_panel import DosePanel, parse_levels
-from rtviewer.ui.scene import Scene
-from rtviewer.ui.structure_panel import StructurePanel
-from rtviewer.ui.view_state import CT_PRESETS, DEFAULT_ISODOSE_PERCENT, ReferenceDose, ViewState
-from rtviewer.ui.viewer import Viewer
+from rtviewer.ui.panels.dose_panel import DosePanel, parse_levels
+from rtviewer.ui.panels.structure_panel import StructurePanel
+from rtviewer.ui.views.view_state import CT_PRESETS, DEFAULT_ISODOSE_PERCENT, ViewState
+from rtviewer.ui.views.viewer import Viewer
+from rtviewer.view.reference_dose import ReferenceDose
+from rtviewer.view.scene import Scene
 
 
 @pytest.fixture
@@ -159,7 +160,7 @@ def test_dvh_toggles_switch_the_axes(qtbot, phantom_scene):
 @pytest.mark.corpus
 def test_plan_summary_and_beam_table_of_the_dicompyler_plan(qtbot, corpus):
     from rtviewer.dicom.plan import read_plan
-    from rtviewer.ui.plan_panel import PlanPanel, beam_rows
+    from rtviewer.ui.panels.plan_panel import PlanPanel, beam_rows
 
     plan = read_plan(corpus / "dicompyler-core" / "rtplan.dcm")
     rows = beam_rows(plan)

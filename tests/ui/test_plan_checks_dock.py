@@ -6,7 +6,7 @@ import numpy as np
 
 from rtviewer.model.findings import Severity
 from rtviewer.review import PlanFinding
-from rtviewer.ui.plan_checks_dock import PlanChecksDock
+from rtviewer.ui.window.plan_checks_dock import PlanChecksDock
 
 
 def test_findings_are_listed_and_a_place_is_offered(qtbot, tmp_path):

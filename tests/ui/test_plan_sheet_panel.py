@@ -6,8 +6,8 @@ import pytest
 
 from rtviewer.dicom.plan import read_plan
 from rtviewer.dicom.structure import read_structure_set
-from rtviewer.ui.scene import Scene
-from rtviewer.ui.viewer import Viewer
+from rtviewer.ui.views.viewer import Viewer
+from rtviewer.view.scene import Scene
 
 pytestmark = pytest.mark.corpus
 

@@ -10,9 +10,9 @@ from rtviewer.core.interpolation import trilinear_sample
 from rtviewer.dicom.dose import read_dose
 from rtviewer.dicom.plan import read_plan
 from rtviewer.dicom.structure import read_structure_set
-from rtviewer.ui.points_panel import PointsPanel, UserPoints
-from rtviewer.ui.scene import Scene
-from rtviewer.ui.viewer import Viewer
+from rtviewer.ui.panels.points_panel import PointsPanel, UserPoints
+from rtviewer.ui.views.viewer import Viewer
+from rtviewer.view.scene import Scene
 
 pytestmark = pytest.mark.corpus
 

@@ -8,7 +8,7 @@ import pydicom
 import pytest
 
 from rtviewer.dicom.scan import scan
-from rtviewer.ui.scan_tree import ScanTree
+from rtviewer.ui.window.scan_tree import ScanTree
 
 
 def _texts(item) -> list[str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6 import QtCore
 
-from rtviewer.ui.main_window import MainWindow
-from rtviewer.ui.recent_menu import add_recent_menu
-from rtviewer.ui.settings_store import RecentFolders
+from rtviewer.ui.window.main_window import MainWindow
+from rtviewer.ui.window.recent_menu import add_recent_menu
+from rtviewer.ui.window.settings_store import RecentFolders
 
 
 def test_scanned_folders_are_offered_and_reopened(qtbot, corpus, tmp_path):

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PySide6 import QtGui
 
-from rtviewer.ui.render import NothingToRender, RenderRequest, render
+from rtviewer.ui.render.offscreen import NothingToRender, RenderRequest, render
 
 NELMS = "nelms-dvh-analytical"
 SPHERE = "STRUCTURES/Sphere_20_0.dcm"  # centre (0, -6, 6) mm, radius 12 mm
@@ -85,10 +85,10 @@ def test_contour_colour_lands_where_its_patient_coordinates_map(tmp_path, corpus
 ])
 def test_dose_readout_equals_the_nelms_analytic_dose(tmp_path, corpus, qtbot, dose, truth):
     from rtviewer.dicom.scan import scan
-    from rtviewer.ui.chain import chain_for
-    from rtviewer.ui.loader import load_scene
-    from rtviewer.ui.readout import ReadoutLabel
-    from rtviewer.ui.view_state import ViewState
+    from rtviewer.ui.views.readout import ReadoutLabel
+    from rtviewer.ui.views.view_state import ViewState
+    from rtviewer.ui.workers.loader import load_scene
+    from rtviewer.view.chain import chain_for
 
     _pixels, doc, _ = _render(tmp_path, corpus, NELMS, view="axial", size=(400, 400),
                               structures=SPHERE, dose=dose, position_mm=(0.0, 0.0, 4.0))
@@ -217,8 +217,8 @@ def test_a_folder_with_an_rt_image_alone_renders_the_rt_image_view(tmp_path, cor
 @pytest.mark.corpus
 def test_a_brachy_plan_alone_draws_its_channels_in_the_slice_views(tmp_path, corpus, qtbot):
     from rtviewer.dicom.plan import read_plan
-    from rtviewer.ui.scene import Scene
-    from rtviewer.ui.viewer import Viewer
+    from rtviewer.ui.views.viewer import Viewer
+    from rtviewer.view.scene import Scene
 
     plan = read_plan(corpus / "pytg43-brachy/HDR/RP.HDR.dcm")
     scene = Scene(plan=plan)

@@ -10,7 +10,7 @@ import pytest
 from factories.records import Interruption, beams_record, write
 from PySide6 import QtGui
 
-from rtviewer.ui.render import NothingToRender, RenderRequest, render
+from rtviewer.ui.render.offscreen import NothingToRender, RenderRequest, render
 
 PROSTATE = "slicerrt-eclipse-prostate"
 
@@ -76,7 +76,7 @@ def test_bev_default_beam_and_sidecar(tmp_path, corpus):
     # Y2 jaw at +50 mm: a line at (Xg, 50) for collimator 0, in the jaw or field colour,
     # which no structure of the set has (issue 17: the field edge was the GTV's red)
     from rtviewer.dicom.structure import read_structure_set
-    from rtviewer.ui.dose_colours import clear_colour
+    from rtviewer.view.dose_colours import clear_colour
 
     rs = read_structure_set(next((corpus / PROSTATE).glob("RS.*.dcm")))
     structures = tuple(roi.color_rgb for roi in rs.rois)

@@ -6,7 +6,7 @@ import pytest
 from PySide6 import QtCore
 
 from rtviewer.model.review_report import SECTIONS
-from rtviewer.ui.report_dialog import ReportDialog
+from rtviewer.ui.dialogs.report_dialog import ReportDialog
 
 pytestmark = pytest.mark.corpus
 

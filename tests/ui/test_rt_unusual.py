@@ -14,11 +14,11 @@ from rtviewer.model.beam import (
 )
 from rtviewer.model.plan import PatientSetup, Plan, PlanKind, Prescription
 from rtviewer.model.rtimage import RtImage, RtImageKind
-from rtviewer.ui.beam_model import beam_at
-from rtviewer.ui.bev_view import BeamsEyeView
-from rtviewer.ui.rtimage_view import RtImageView
-from rtviewer.ui.scene import Scene
-from rtviewer.ui.viewer import Viewer
+from rtviewer.ui.views.bev_view import BeamsEyeView
+from rtviewer.ui.views.rtimage_view import RtImageView
+from rtviewer.ui.views.viewer import Viewer
+from rtviewer.view.beam_model import beam_at
+from rtviewer.view.scene import Scene
 
 
 def _plan(beams, position="SITTING"):

@@ -13,12 +13,12 @@ from rtviewer.dicom.plan import read_plan
 from rtviewer.dicom.record import read_treatment_record
 from rtviewer.dicom.rtimage import read_rt_image
 from rtviewer.dicom.structure import read_structure_set
-from rtviewer.ui.bev_view import BeamsEyeView
-from rtviewer.ui.dose_colours import COLLISION_RGB
-from rtviewer.ui.record_view import DEVIATION_BRUSH, RecordView
-from rtviewer.ui.rtimage_view import RtImageView
-from rtviewer.ui.scene import Scene
-from rtviewer.ui.viewer import Viewer
+from rtviewer.ui.views.bev_view import BeamsEyeView
+from rtviewer.ui.views.record_view import DEVIATION_BRUSH, RecordView
+from rtviewer.ui.views.rtimage_view import RtImageView
+from rtviewer.ui.views.viewer import Viewer
+from rtviewer.view.dose_colours import COLLISION_RGB
+from rtviewer.view.scene import Scene
 
 PROSTATE = "slicerrt-eclipse-prostate"
 
@@ -190,9 +190,9 @@ def test_brachy_dwell_markers_on_the_views(qtbot, corpus):
 
 @pytest.mark.corpus
 def test_window_offers_the_plans_rt_image_and_shows_one_picked_in_the_tree(qtbot, corpus):
-    from rtviewer.ui.main_window import MainWindow
-    from rtviewer.ui.scan_tree import PATH_ROLE
-    from rtviewer.ui.viewer_controller import attach_viewer
+    from rtviewer.ui.window.main_window import MainWindow
+    from rtviewer.ui.window.scan_tree import PATH_ROLE
+    from rtviewer.ui.window.viewer_controller import attach_viewer
 
     window = MainWindow()
     qtbot.addWidget(window)
@@ -219,7 +219,7 @@ def test_window_offers_the_plans_rt_image_and_shows_one_picked_in_the_tree(qtbot
 def test_brachy_record_channel_rows(corpus, tmp_path):
     from factories.records import brachy_record
 
-    from rtviewer.ui.record_summary import beam_rows, session_rows
+    from rtviewer.view.record_summary import beam_rows, session_rows
 
     plan_path = tmp_path / "RP.HDR.dcm"
     shutil.copy(corpus / "pytg43-brachy/HDR/RP.HDR.dcm", plan_path)
@@ -256,7 +256,7 @@ def test_bev_rt_image_backdrop_puts_the_isocentre_pixel_on_the_axis(qtbot, corpu
 
 
 def test_fraction_completed_over_two_sessions_is_not_an_mu_deviation(corpus, tmp_path):
-    from rtviewer.ui.record_summary import beam_rows, session_rows
+    from rtviewer.view.record_summary import beam_rows, session_rows
 
     plan_path = tmp_path / "plan.dcm"
     shutil.copy(corpus / "dicompyler-core/rtplan.dcm", plan_path)

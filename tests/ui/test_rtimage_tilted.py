@@ -36,7 +36,7 @@ def _truth(image, columns, rows):
 
 
 def test_tilted_pixels_reach_the_isocentre_plane_through_the_source(corpus, tmp_path):
-    from rtviewer.ui.rtimage_geometry import receptor_geometry
+    from rtviewer.view.rtimage_geometry import receptor_geometry
 
     image = read_rt_image(_tilted(corpus, tmp_path / "tilted"))
     assert image.image_orientation is not None and image.findings == ()
@@ -51,7 +51,7 @@ def test_tilted_pixels_reach_the_isocentre_plane_through_the_source(corpus, tmp_
 
 def test_planned_field_lands_where_the_rays_meet_the_tilted_plane(corpus, tmp_path):
     from rtviewer.dicom.plan import read_plan
-    from rtviewer.ui.rtimage_geometry import planned_field_on_receptor, receptor_geometry
+    from rtviewer.view.rtimage_geometry import planned_field_on_receptor, receptor_geometry
 
     path = _tilted(corpus, tmp_path / "tilted")
     image = read_rt_image(path)
@@ -76,7 +76,7 @@ def test_planned_field_lands_where_the_rays_meet_the_tilted_plane(corpus, tmp_pa
 
 def test_bev_backdrop_places_the_tilted_image(corpus, tmp_path, qtbot):
     from rtviewer.dicom.plan import read_plan
-    from rtviewer.ui.bev_view import BeamsEyeView
+    from rtviewer.ui.views.bev_view import BeamsEyeView
 
     path = _tilted(corpus, tmp_path / "tilted")
     image = read_rt_image(path)
@@ -96,8 +96,8 @@ def test_bev_backdrop_places_the_tilted_image(corpus, tmp_path, qtbot):
 
 def test_own_isocentre_shifts_the_backdrop(corpus, tmp_path, qtbot):
     from rtviewer.dicom.plan import read_plan
-    from rtviewer.ui.beam_model import beam_at
-    from rtviewer.ui.bev_view import BeamsEyeView
+    from rtviewer.ui.views.bev_view import BeamsEyeView
+    from rtviewer.view.beam_model import beam_at
 
     plan = read_plan(corpus / FOLDER / PLAN)
     geometry = beam_at(plan, plan.beam(1), 0).geometry
@@ -119,7 +119,7 @@ def test_own_isocentre_shifts_the_backdrop(corpus, tmp_path, qtbot):
 
 @pytest.mark.parametrize("sid", [1500.0])
 def test_non_normal_without_orientation_is_named(corpus, tmp_path, sid):
-    from rtviewer.ui.rtimage_geometry import receptor_geometry
+    from rtviewer.view.rtimage_geometry import receptor_geometry
 
     image = read_rt_image(_tilted(corpus, tmp_path / "flat", orientation=False, sid=sid))
     assert "NON_NORMAL_WITHOUT_ORIENTATION" in {f.code for f in image.findings}
@@ -131,7 +131,7 @@ def test_non_normal_without_orientation_is_named(corpus, tmp_path, sid):
 def test_render_says_the_plane_is_tilted(corpus, tmp_path):
     import json
 
-    from rtviewer.ui.render import RenderRequest, render
+    from rtviewer.ui.render.offscreen import RenderRequest, render
 
     path = _tilted(corpus, tmp_path / "tilted")
     lines: list[str] = []

@@ -12,8 +12,8 @@ import uuid
 import pytest
 from PySide6 import QtCore, QtNetwork, QtWidgets
 
-from rtviewer.ui import single_instance
-from rtviewer.ui.single_instance import InstanceServer, send_to_running_instance
+from rtviewer.ui.window import single_instance
+from rtviewer.ui.window.single_instance import InstanceServer, send_to_running_instance
 
 
 @pytest.fixture
@@ -135,7 +135,8 @@ def test_a_real_second_launch_exits_after_handing_over(qtbot, tmp_path):
     env = {**os.environ, "HOME": str(home), "QT_QPA_PLATFORM": "offscreen",
            "RTVIEWER_LOG_DIR": str(tmp_path / "log")}
     name_cmd = [sys.executable, "-c",
-                "from rtviewer.ui.single_instance import default_server_name as n; print(n())"]
+                "from rtviewer.ui.window.single_instance import default_server_name as n; "
+                "print(n())"]
     name = subprocess.run(name_cmd, env=env, capture_output=True, text=True,
                           check=True).stdout.strip()
     srv = InstanceServer(name)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from factories.phantom import make_phantom
 from PySide6 import QtCore
-from ui_phantom import make_phantom
 
-from rtviewer.ui.scene import Scene
-from rtviewer.ui.slice_view import SliceView
-from rtviewer.ui.view_state import ReferenceDose, ViewState
+from rtviewer.ui.views.slice_view import SliceView
+from rtviewer.ui.views.view_state import ViewState
+from rtviewer.view.reference_dose import ReferenceDose
+from rtviewer.view.scene import Scene
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from testsupport import corpus_root
 
 from rtviewer.core.slab_model import build_slab_model, points_in_polygon
 from rtviewer.dicom.structure import read_structure_set
-from rtviewer.ui.contour_geometry import roi_outline, section_outline
-from rtviewer.ui.view_geometry import VIEWS, DisplayFrame
+from rtviewer.view.contour_geometry import roi_outline, section_outline
+from rtviewer.view.view_geometry import VIEWS, DisplayFrame
 
 CORPUS = corpus_root()
 SPHERE = CORPUS / "nelms-dvh-analytical" / "STRUCTURES" / "Sphere_30_0.dcm"
@@ -219,7 +219,7 @@ def test_render_of_a_tilted_ct_and_sphere_draws_the_outline_on_the_analytic_cut(
 
     from PySide6 import QtGui
 
-    from rtviewer.ui.render import RenderRequest, render
+    from rtviewer.ui.render.offscreen import RenderRequest, render
 
     discs = _Discs(_contoured(read_structure_set(SPHERE)))
     centre = discs.centre.mean(axis=0)
@@ -260,8 +260,8 @@ def test_render_of_a_tilted_ct_and_sphere_draws_the_outline_on_the_analytic_cut(
 
 def test_the_views_draw_the_structure_model_the_dvhs_use(qtbot):
     """'none' ends the solid at the end contours (drawn so); 'smooth' is named, not drawn."""
-    from rtviewer.ui.scene import Scene
-    from rtviewer.ui.viewer import Viewer
+    from rtviewer.ui.views.viewer import Viewer
+    from rtviewer.view.scene import Scene
 
     structures = read_structure_set(SPHERE)
     roi = _contoured(structures)

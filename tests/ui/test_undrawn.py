@@ -11,10 +11,10 @@ import pytest
 
 from rtviewer.dicom.plan import read_plan
 from rtviewer.dicom.structure import read_structure_set
-from rtviewer.ui.render import RenderRequest, render
-from rtviewer.ui.scene import Scene
-from rtviewer.ui.undrawn import undrawn_notes
-from rtviewer.ui.viewer import Viewer
+from rtviewer.ui.render.offscreen import RenderRequest, render
+from rtviewer.ui.views.viewer import Viewer
+from rtviewer.view.scene import Scene
+from rtviewer.view.undrawn import undrawn_notes
 
 PROSTATE_RS = ("slicerrt-eclipse-prostate/"
                "RS.1.2.246.352.71.4.2088656855.2404649.20110920153449.dcm")

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from factories.phantom import make_phantom
 from PySide6 import QtCore, QtGui, QtWidgets
-from ui_phantom import make_phantom
 
 from rtviewer.dicom.patient_header import PatientHeader
-from rtviewer.ui import view_export
-from rtviewer.ui.scene import Scene
-from rtviewer.ui.viewer import Viewer
+from rtviewer.ui.render import view_export
+from rtviewer.ui.views.viewer import Viewer
+from rtviewer.view.scene import Scene
 
 
 @pytest.fixture
@@ -111,7 +111,7 @@ def test_hidden_view_is_not_saved(viewer, settings, tmp_path, monkeypatch):
 
 
 def test_render_all_status_bar_names_the_opened_chain(tmp_path, corpus, monkeypatch):
-    from rtviewer.ui import render as render_module
+    from rtviewer.ui.render import offscreen as render_module
 
     seen: list[str] = []
     original = render_module._show

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6 import QtCore, QtWidgets
 
-from rtviewer.ui.view_labels import TITLE_POINT_SIZE, ViewLabels
+from rtviewer.ui.views.view_labels import TITLE_POINT_SIZE, ViewLabels
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rtviewer.ui.main_window import MainWindow
-from rtviewer.ui.scan_tree import PATH_ROLE
-from rtviewer.ui.viewer_controller import attach_viewer
+from rtviewer.ui.window.main_window import MainWindow
+from rtviewer.ui.window.scan_tree import PATH_ROLE
+from rtviewer.ui.window.viewer_controller import attach_viewer
 
 
 def _items(tree):

@@ -1,0 +1,1 @@
+"""Modal and modeless dialogs: export, report, compare, query/retrieve, network settings."""

@@ -1,0 +1,111 @@
+"""Brachytherapy panel: sources (strength), dwell table, total time, reference points."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from PySide6 import QtCore, QtWidgets
+
+from rtviewer.printable import printable
+from rtviewer.ui.panels.brachy_check_section import BrachyCheckSection
+
+__all__ = ["BrachyPanel", "dwell_rows", "brachy_summary"]
+
+DWELL_COLUMNS = ("Channel", "Index", "x (mm)", "y (mm)", "z (mm)", "Relative (mm)",
+                 "Time (s)")
+
+
+def dwell_rows(plan: Any) -> list[tuple[str, ...]]:
+    """One row per dwell position of every channel: channel, index, position, time (s).
+
+    Times are per pulse for PDR (as Channel Total Time); positions patient mm.
+    """
+    rows = []
+    for channel in plan.brachy.channels if plan is not None and plan.brachy else ():
+        times = channel.dwell_times_s
+        if times is None:
+            continue
+        xyz = channel.dwell_positions_mm
+        rel = channel.dwell_relative_positions_mm
+        for k, time_s in enumerate(times):
+            pos = (tuple(f"{v:.2f}" for v in xyz[k]) if xyz is not None
+                   else ("—", "—", "—"))
+            rows.append((str(channel.number), str(k), *pos,
+                         f"{rel[k]:.1f}" if rel is not None else "—", f"{time_s:.2f}"))
+    return rows
+
+
+def brachy_summary(plan: Any) -> str:
+    """Treatment type, total time, source strength and reference points, as rich text."""
+    if plan is None or plan.brachy is None:
+        return "<i>No brachytherapy plan loaded.</i>"
+    b = plan.brachy
+    channels = b.channels
+    total = sum(c.total_time_s or 0.0 for c in channels)
+    pulses = {c.pulses for c in channels}
+    pulse_note = ""
+    if pulses != {1}:
+        all_pulses = sum(c.total_time_all_pulses_s or 0.0 for c in channels)
+        pulse_note = (f" per pulse; {all_pulses:.1f} s over {', '.join(map(str, sorted(pulses)))}"
+                      " pulses")
+    lines = [f"<b>{b.treatment_type.value if b.treatment_type else 'Brachy'}</b> "
+             f"{b.technique or ''}, {len(channels)} channel(s), total time {total:.1f} s"
+             f"{pulse_note}."]
+    for s in b.sources:
+        strength = (f"{s.reference_air_kerma_rate:g} µGy·h⁻¹ at 1 m"
+                    if s.reference_air_kerma_rate is not None else "strength not stated")
+        when = s.strength_reference.isoformat(sep=" ") if s.strength_reference else "?"
+        lines.append(f"Source {s.number}: {s.isotope_name or '?'} ({s.source_type or '?'}), "
+                     f"RAKR {strength} on {when}, half-life {s.half_life_days} d.")
+    for c in channels:
+        total_s = f"{c.total_time_s:.1f}" if c.total_time_s is not None else "?"
+        lines.append(f"Channel {c.number}: {total_s} s, {c.number_of_control_points} "
+                     "control points"
+                     + (f", applicator ROI {c.referenced_roi_number}"
+                        if c.referenced_roi_number is not None else ""))
+    points = plan.reference_points
+    for d in points:
+        p = np.asarray(d.point_mm)
+        dose = (f", {d.target_prescription_dose_gy:g} Gy" if d.target_prescription_dose_gy
+                else "")
+        lines.append(f"Reference point {d.number} {d.description or ''}: "
+                     f"({p[0]:.1f}, {p[1]:.1f}, {p[2]:.1f}) mm{dose}")
+    if not points:
+        lines.append("No reference points with coordinates.")
+    return "<br>".join(lines)
+
+
+class BrachyPanel(QtWidgets.QWidget):
+    """Summary above a dwell table."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.summary = QtWidgets.QLabel(brachy_summary(None))
+        self.summary.setWordWrap(True)
+        self.summary.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop
+                                  | QtCore.Qt.AlignmentFlag.AlignLeft)
+        self.table = QtWidgets.QTableWidget(0, len(DWELL_COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(DWELL_COLUMNS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.summary)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        self.check = BrachyCheckSection()
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.table, 2)
+        layout.addWidget(self.check, 2)
+
+    def set_plan(self, plan: Any, structures: Any = None) -> None:
+        """Show ``plan``'s brachy part (or say there is none) and its TG-43 check."""
+        self.summary.setText(brachy_summary(plan))
+        self.check.set_plan(plan, structures)
+        rows = dwell_rows(plan) if plan is not None and plan.brachy else []
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                self.table.setItem(r, c, QtWidgets.QTableWidgetItem(printable(text)))
+        self.table.resizeColumnsToContents()

@@ -1,0 +1,101 @@
+"""The Dose combo box: human labels (summation type and maximum), full path in the tooltip.
+
+The maximum of a dose that is not on screen is read in a daemon thread (the whole grid,
+never a sample: it is an extreme), so offering five doses never blocks the window; until
+it is known the item says only its kind ("BEAM dose").
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+
+from rtviewer.model.dose import Dose
+from rtviewer.model.index import Instance
+from rtviewer.view.dose_labels import distinct_labels, dose_label, format_maximum
+
+__all__ = ["DoseMaxima", "fill_dose_combo"]
+
+#: The Dose combo grows with its labels up to this many characters (the toolbar at 1280 px).
+MAX_LABEL_CHARS = 24
+
+
+class DoseMaxima(QtCore.QObject):
+    """Maxima of RT Dose files, read once per file in the background.
+
+    Signals
+    -------
+    found(str)
+        The maximum of the file with this path is now known (:meth:`get`).
+    """
+
+    found = QtCore.Signal(str)
+    _read = QtCore.Signal(str, object)  # path, maximum text or None
+
+    def __init__(self, parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self._known: dict[Path, str | None] = {}
+        self._reading: set[Path] = set()
+        self._read.connect(self._on_read)
+
+    def get(self, path: Path) -> str | None:
+        """``"max 63.3 Gy"``, or None while unknown (or unreadable: the load says why)."""
+        return self._known.get(path)
+
+    def remember(self, dose: Dose) -> None:
+        """The maximum of a dose already loaded (no second read)."""
+        self._known[Path(dose.path)] = format_maximum(dose.max_gy, dose.units.value)
+
+    def request(self, paths: Sequence[Path]) -> None:
+        """Read in one daemon thread the maxima not yet known."""
+        wanted = [p for p in paths if p not in self._known and p not in self._reading]
+        if not wanted:
+            return
+        self._reading.update(wanted)
+        threading.Thread(target=self._run, args=(wanted,), daemon=True,
+                         name="rtviewer-dose-maxima").start()
+
+    def _run(self, paths: list[Path]) -> None:
+        from rtviewer.dicom.dose import read_dose  # the reader only when needed
+
+        for path in paths:
+            try:
+                dose = read_dose(path)
+                text: str | None = format_maximum(dose.max_gy, dose.units.value)
+            except Exception:  # noqa: BLE001 - loading this dose names the problem
+                text = None
+            with contextlib.suppress(RuntimeError):  # the window was closed meanwhile
+                self._read.emit(str(path), text)
+
+    def _on_read(self, path: str, text: str | None) -> None:
+        self._reading.discard(Path(path))
+        self._known[Path(path)] = text
+        if text is not None:
+            self.found.emit(path)
+
+
+def fill_dose_combo(combo: QtWidgets.QComboBox, paths: Sequence[Path],
+                    instances: Mapping[Path, Instance], maxima: DoseMaxima) -> None:
+    """Items ``"PLAN dose, max 63.3 Gy"`` (file tail only between equal labels), data = path.
+
+    The first path is the dose shown.
+    """
+    labels = distinct_labels(paths, [dose_label(p, instances.get(p), maxima.get(p))
+                                     for p in paths])
+    with QtCore.QSignalBlocker(combo):
+        combo.clear()
+        for path, label in zip(paths, labels, strict=True):
+            combo.addItem(label, str(path))
+            combo.setItemData(combo.count() - 1, str(path), QtCore.Qt.ItemDataRole.ToolTipRole)
+        if paths:
+            combo.setToolTip(f"Dose shown: {labels[0]}\n{paths[0]}\n"
+                             "Doses of this plan / study: one at a time")
+        else:
+            combo.addItem("No dose")
+        combo.setEnabled(combo.count() > 1)
+        # wide enough for "PLAN dose, max 63.3 Gy", never a vendor file name
+        combo.setMinimumContentsLength(min(MAX_LABEL_CHARS, max(map(len, labels), default=14)))

@@ -1,0 +1,495 @@
+"""DVH panel: cumulative DVHs of the visible structures, computed in worker processes.
+
+Curves appear as each structure finishes (``dvh_jobs``: a process pool, so the
+window's own scrolling is not slowed; one thread when no process can start); the
+embedded DVH of the RT Dose (when present) is drawn dashed beside the computed one.
+Statistics come from the explicit functions of ``core.dvh_metrics``; CSV export
+writes curves and table.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from rtviewer.core.dvh import Dvh
+from rtviewer.core.dvh_metrics import (
+    dose_at_volume_cc,
+    dose_at_volume_percent,
+    homogeneity_index,
+    isodose_volume_cc,
+    paddick_conformity_index,
+    volume_at_dose_gy,
+)
+from rtviewer.core.structure_model import (
+    DEFAULT_MODEL,
+    MODEL_NAMES,
+    build_structure_model,
+    describe_model,
+)
+from rtviewer.model.dose import DoseUnits, DvhType
+from rtviewer.model.structure import Roi
+from rtviewer.printable import printable
+from rtviewer.ui.panels.goals_panel import GoalsPanel
+from rtviewer.ui.views.view_state import ViewState
+from rtviewer.view.dvh_jobs import DvhJobs
+from rtviewer.view.scene import Scene
+
+__all__ = ["DOSE_COLUMNS", "STAT_COLUMNS", "DvhPanel", "dvh_statistics", "model_notes",
+           "parse_v_levels"]
+
+log = logging.getLogger(__name__)
+
+STAT_COLUMNS = ("volume_cc", "dmin", "dmean", "dmax", "d98", "d95", "d50", "d2", "d0.03cc",
+                "v_rx_percent", "d2cc", "d0.1cc", "d90", "hi", "paddick_ci", "outside_cc")
+#: The statistics that are doses (Gy, or % of the reference when "Dose %" is on).
+DOSE_COLUMNS = ("dmin", "dmean", "dmax", "d98", "d95", "d50", "d2", "d0.03cc", "d2cc",
+                "d0.1cc", "d90")
+_HEADS = {"d0.03cc": "D0.03cc", "d2cc": "D2cc", "d0.1cc": "D0.1cc"}
+#: Below this volume or number of contour planes the panel notes the model dependence.
+_SMALL_CC, _FEW_PLANES = 1.0, 3
+
+
+def dvh_statistics(dvh: Dvh, reference_gy: float | None, *,
+                   piv_cc: float | None = None) -> dict[str, float]:
+    """The panel's statistics of one DVH: doses in Gy, ``v_rx_percent`` in % of volume.
+
+    ``v_rx_percent`` is the volume receiving at least the reference dose and
+    ``paddick_ci`` Paddick's conformity index at it (``piv_cc``: the dose grid's volume
+    at or above the reference); both NaN without a prescription reference.
+    """
+    ci = float("nan")
+    if reference_gy and piv_cc:
+        ci = paddick_conformity_index(dvh, reference_gy, prescription_isodose_volume_cc=piv_cc)
+    return {
+        "volume_cc": dvh.volume_cc, "dmin": dvh.dmin_gy, "dmean": dvh.dmean_gy,
+        "dmax": dvh.dmax_gy, "d98": dose_at_volume_percent(dvh, 98.0),
+        "d95": dose_at_volume_percent(dvh, 95.0), "d50": dose_at_volume_percent(dvh, 50.0),
+        "d2": dose_at_volume_percent(dvh, 2.0), "d0.03cc": dose_at_volume_cc(dvh, 0.03),
+        "v_rx_percent": (volume_at_dose_gy(dvh, reference_gy, relative=True)
+                         if reference_gy else float("nan")),
+        "d2cc": dose_at_volume_cc(dvh, 2.0), "d0.1cc": dose_at_volume_cc(dvh, 0.1),
+        "d90": dose_at_volume_percent(dvh, 90.0),
+        "hi": homogeneity_index(dvh) if dvh.volume_cc > 0 else float("nan"),
+        "paddick_ci": ci, "outside_cc": dvh.outside_volume_cc,
+    }
+
+
+def parse_v_levels(text: str) -> tuple[tuple[float, str], ...]:
+    """V levels typed as ``"20 Gy, 5Gy 95%"`` -> ``((20.0, "Gy"), (5.0, "Gy"), (95.0, "%"))``.
+
+    A bare number is in Gy.  Raises ValueError on anything else.
+
+    Examples
+    --------
+    >>> parse_v_levels("20 Gy, 95%")
+    ((20.0, 'Gy'), (95.0, '%'))
+    """
+    tokens = text.replace(",", " ").replace(";", " ").replace("%", " % ").split()
+    levels: list[tuple[float, str]] = []
+    for token in tokens:
+        if token.lower() == "gy" and levels:
+            continue
+        if token == "%" and levels:
+            levels[-1] = (levels[-1][0], "%")
+            continue
+        number = token[:-2] if token.lower().endswith("gy") else token
+        value = float(number)
+        if not value > 0:
+            raise ValueError(f"V levels must be positive, got {token}")
+        levels.append((value, "Gy"))
+    return tuple(levels)
+
+
+def model_notes(rois: list[tuple[str, list[np.ndarray]]], model: str) -> list[str]:
+    """A note per small (< 1 cc) or thin (< 3 planes) structure: its volume across models.
+
+    Only volumes, and only of such structures (milliseconds, in the calling thread);
+    ``rtviewer dvh`` gives the full spread.
+    """
+    notes = []
+    for name, polygons in rois:
+        slab = build_structure_model(polygons, DEFAULT_MODEL)  # cheap: decides who is noted
+        planes = 0 if slab is None else len(slab.planes)
+        if slab is not None and slab.volume_mm3 >= 1000.0 * _SMALL_CC and planes >= _FEW_PLANES:
+            continue
+        solids = [build_structure_model(polygons, m) for m in MODEL_NAMES]
+        volumes = [0.0 if s is None else s.volume_mm3 / 1000.0 for s in solids]
+        notes.append(f"{printable(name)} ({planes} plane{'s' * (planes != 1)}): its "
+                     "statistics depend on the structure model, "
+                     f"volume {min(volumes):.3g}–{max(volumes):.3g} cc "
+                     f"across {', '.join(MODEL_NAMES)}")
+    return notes
+
+
+_MAX_POINTS = 1500
+
+
+def _plotted(dvh: Dvh) -> tuple[np.ndarray, np.ndarray]:
+    """The cumulative curve thinned to at most ~1500 points for drawing.
+
+    The histogram has 1 mGy bins (tens of thousands of edges); drawing every one
+    for 30 structures would stall the window. Statistics use the full curve.
+    """
+    dose, volume = dvh.edges_gy, dvh.cumulative_cc
+    step = max(1, len(dose) // _MAX_POINTS)
+    if step == 1:
+        return dose, volume
+    keep = np.unique(np.concatenate([np.arange(0, len(dose), step), [len(dose) - 1]]))
+    return dose[keep], volume[keep]
+
+
+class DvhPanel(QtWidgets.QWidget):
+    """Plot and statistics table of the visible structures' DVHs.
+
+    Attributes
+    ----------
+    use_processes : bool
+        Compute in worker processes (default); False computes in one thread.
+    """
+
+    # (jobs, roi number, Dvh), emitted from a pool thread, delivered in the GUI thread
+    _arrived = QtCore.Signal(object, int, object)
+    use_processes = True
+
+    def __init__(self, state: ViewState, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state
+        self.scene = Scene()
+        self.dvhs: dict[int, Dvh] = {}
+        self._curves: list[tuple[pg.PlotDataItem, pg.PlotDataItem]] = []
+        self._redraw_timer = QtCore.QTimer(self)
+        self._redraw_timer.setSingleShot(True)
+        self._redraw_timer.setInterval(150)
+        self._redraw_timer.timeout.connect(self._redraw)
+        self._jobs: DvhJobs | None = None
+        self._pending: set[int] = set()
+        self._arrived.connect(self._on_computed)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.showGrid(x=True, y=True, alpha=0.3)
+        self.relative_volume = QtWidgets.QCheckBox("Volume %")
+        self.relative_volume.setChecked(True)  # what planning systems show by default
+        self.relative_dose = QtWidgets.QCheckBox("Dose %")
+        self.export = QtWidgets.QPushButton("Export CSV…")
+        self.model_choice = QtWidgets.QComboBox()
+        for name in MODEL_NAMES:
+            self.model_choice.addItem(name)
+            self.model_choice.setItemData(self.model_choice.count() - 1, describe_model(name),
+                                          QtCore.Qt.ItemDataRole.ToolTipRole)
+        self.model_choice.setCurrentText(DEFAULT_MODEL)
+        self.v_levels = QtWidgets.QLineEdit()
+        self.v_levels.setPlaceholderText("V at: 20 Gy, 95 %")
+        self.v_levels.setToolTip("Volumes receiving at least these doses (Gy, or % of the "
+                                 "reference), added to the table")
+        self.info = QtWidgets.QLabel()
+        self.info.setWordWrap(True)
+        self._levels: tuple[tuple[float, str], ...] = ()
+        self.table = QtWidgets.QTableWidget(0, len(STAT_COLUMNS) + 1)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        bar = QtWidgets.QHBoxLayout()
+        for widget in (self.relative_volume, self.relative_dose,
+                       QtWidgets.QLabel("Structure model"), self.model_choice, self.v_levels,
+                       self.export):
+            bar.addWidget(widget)
+        bar.addStretch(1)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.addLayout(bar)
+        layout.addWidget(self.plot, 3)
+        layout.addWidget(self.info)
+        layout.addWidget(self.table, 2)
+        self.goals = GoalsPanel()  # clinical goals (issue 18), evaluated like `rtviewer goals`
+        layout.addWidget(self.goals, 2)
+        self.relative_volume.toggled.connect(self._redraw)
+        self.relative_dose.toggled.connect(self._redraw)
+        self.model_choice.currentTextChanged.connect(self._on_model)
+        self.v_levels.editingFinished.connect(self._on_v_levels)
+        self.export.clicked.connect(self._ask_export)
+        state.visibleRoisChanged.connect(self._request)
+        state.referenceDoseChanged.connect(self._redraw)
+
+    # -- data ---------------------------------------------------------------------------
+    @property
+    def model(self) -> str:
+        """The structure model in use (``core.structure_model``)."""
+        return self.model_choice.currentText()
+
+    def _on_model(self, _name: str) -> None:
+        """Another structure model: every DVH is computed again."""
+        self._retire_workers()
+        self.dvhs = {}
+        self._pending = set()
+        self._request()
+        self.goals.set_scene(self.scene, self.model)
+
+    def _on_v_levels(self) -> None:
+        try:
+            self._levels = parse_v_levels(self.v_levels.text())
+        except ValueError:
+            self.v_levels.setText(", ".join(f"{v:g} {u}" for v, u in self._levels))
+            return
+        self._redraw()
+
+    def _prescription_gy(self) -> float | None:
+        """The reference dose when it means the prescription (or the user's), else None."""
+        reference = self.state.reference_dose
+        return reference.dose_gy if reference is not None and reference.is_prescription \
+            else None
+
+    def _piv_cc(self, reference_gy: float | None) -> float | None:
+        """Paddick's PIV: dose-grid volume at or above the reference (cached)."""
+        dose = self.scene.dose
+        if reference_gy is None or dose is None:
+            return None
+        key = (id(dose), reference_gy)
+        if getattr(self, "_piv_key", None) != key:
+            self._piv_key = key
+            self._piv_value = isodose_volume_cc(dose.dose_gy, dose.grid, reference_gy)
+        return self._piv_value
+
+    def set_scene(self, scene: Scene) -> None:
+        """Forget the previous DVHs and compute those of the visible structures."""
+        self._retire_workers()
+        self.scene = scene
+        self.dvhs = {}
+        self._pending = set()
+        self._request()
+        self.goals.set_scene(scene, self.model)
+
+    def _retire_workers(self) -> None:
+        """Cancel the previous scene's jobs without waiting (the window must not freeze).
+
+        Queued structures are dropped; one still running finishes in its process and
+        its result is ignored.
+        """
+        if self._jobs is not None:
+            self._jobs.cancel()
+            self._jobs = None
+
+    def stop_workers(self) -> None:
+        """Cancel and join the DVH workers (before closing)."""
+        if self._jobs is not None:
+            self._jobs.close()
+            self._jobs = None
+
+    def _request(self, *_args: object) -> None:
+        dose = self.scene.dose
+        if dose is None or self.scene.structures is None:
+            self._redraw()
+            return
+        missing = [n for n in sorted(self.state.visible_rois)
+                   if n not in self.dvhs and n not in self._pending]
+        if missing:
+            if self._jobs is None:
+                made: list[DvhJobs] = []  # results name the jobs that produced them
+                self._jobs = DvhJobs(dose.dose_gy, dose.grid,
+                                     lambda n, dvh: self._arrived.emit(made[0], n, dvh),
+                                     processes=self.use_processes, model=self.model)
+                made.append(self._jobs)
+            jobs = self._jobs
+            for roi_number in missing:
+                roi = self.scene.structures.roi_by_number(roi_number)
+                polygons = roi.closed_polygons_mm() if roi is not None else []
+                if polygons:
+                    self._pending.add(roi_number)
+                    jobs.submit(roi_number, polygons)
+        self._redraw()
+
+    def _on_computed(self, jobs: DvhJobs, roi_number: int, dvh: Dvh) -> None:
+        if jobs is not self._jobs or roi_number not in self._pending:
+            return  # cancelled jobs of an earlier scene, or already delivered
+        self._pending.discard(roi_number)
+        self.dvhs[roi_number] = dvh
+        # DVHs arrive in bursts: redraw once per burst, not once per structure
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start()
+
+    @property
+    def computing(self) -> int:
+        """Structures whose DVH is still being computed."""
+        return len(self._pending)
+
+    def wait_all(self, timeout_ms: int = 60000) -> None:
+        """Block until all requested DVHs are computed and shown (headless rendering, tests)."""
+        if self._jobs is not None:
+            self._jobs.wait(timeout_ms / 1000)
+        QtCore.QCoreApplication.sendPostedEvents()
+        QtCore.QCoreApplication.processEvents()
+        if self._redraw_timer.isActive():
+            self._redraw_timer.stop()
+            self._redraw()
+
+    # -- drawing ------------------------------------------------------------------------
+    def _shown(self) -> list[tuple[Roi, Dvh]]:
+        structures = self.scene.structures
+        if structures is None:
+            return []
+        visible = self.state.visible_rois
+        return [(roi, self.dvhs[roi.roi_number]) for roi in structures.rois
+                if roi.roi_number in visible and roi.roi_number in self.dvhs]
+
+    def _info_text(self) -> str:
+        """Model, what 100 % means, outside-grid volumes, model-dependent structures."""
+        reference = self.state.reference_dose
+        lines = [f"Structure model: {self.model} ({describe_model(self.model)})."]
+        if reference is None:
+            why = self.scene.percent_reference().label if self.scene.dose is not None else ""
+            lines.append(f"No % of prescription: {why}; set a reference dose.")
+        elif reference.is_prescription:
+            lines.append(f"100 % = {reference.dose_gy:.4g} Gy: {reference.source}.")
+        else:
+            lines.append(f"No % of prescription (% are of {reference.dose_gy:.4g} Gy, the "
+                         f"{reference.source}); set a reference dose.")
+        lines += [f"⚠ {printable(w)}" for w in self.scene.dose_warnings()]
+        shown = self._shown()
+        outside = [f"{printable(roi.name)} {dvh.outside_volume_cc:.3g} cc" for roi, dvh in shown
+                   if dvh.outside_volume_cc > 1e-3 * max(dvh.volume_cc, 1e-9)]
+        if outside:
+            lines.append("Outside the dose grid (counted as 0 Gy): " + ", ".join(outside) + ".")
+        key = (id(self.scene), self.model, tuple(roi.roi_number for roi, _ in shown))
+        if getattr(self, "_notes_key", None) != key:  # models are built once per selection
+            self._notes_key = key
+            self._notes = model_notes([(roi.name, roi.closed_polygons_mm())
+                                       for roi, _ in shown], self.model)
+        return "\n".join(lines + self._notes)
+
+    def _axes(self, dvh: Dvh) -> tuple[np.ndarray, np.ndarray]:
+        dose, volume = _plotted(dvh)
+        reference = self.state.reference_dose
+        if self.relative_dose.isChecked() and reference is not None:
+            dose = dose * (100.0 / reference.dose_gy)
+        if self.relative_volume.isChecked() and dvh.volume_cc > 0:
+            volume = volume * (100.0 / dvh.volume_cc)
+        return dose, volume
+
+    def _curve_pair(self, index: int) -> tuple[pg.PlotDataItem, pg.PlotDataItem]:
+        """Pooled (computed, embedded) curves, reused and never removed.
+
+        Every removal disconnects signals and PySide6 6.12.0 leaks a reference to
+        ``True`` on each ``disconnect`` (the process aborts after a few thousand).
+        """
+        while len(self._curves) <= index:
+            self._curves.append((self.plot.plot([], []), self.plot.plot([], [])))
+        return self._curves[index]
+
+    def _redraw(self, *_args: object) -> None:
+        reference = self.state.reference_dose
+        dose_pct = self.relative_dose.isChecked() and reference is not None
+        of = "prescription" if reference is not None and reference.is_prescription \
+            else "dose maximum"
+        self.plot.setLabel("bottom", f"Dose (% of {of})" if dose_pct else "Dose (Gy)")
+        self.plot.setLabel("left", "Volume (%)" if self.relative_volume.isChecked()
+                           else "Volume (cc)")
+        shown = self._shown()
+        for index, (roi, dvh) in enumerate(shown):
+            computed, embedded_curve = self._curve_pair(index)
+            computed.setData(*self._axes(dvh))
+            computed.setPen(pg.mkPen(roi.color_rgb, width=2))
+            embedded = self._embedded(roi.roi_number, dvh)
+            embedded_curve.setData(*(embedded if embedded is not None else ([], [])))
+            embedded_curve.setPen(pg.mkPen(roi.color_rgb, width=1.5,
+                                           style=QtCore.Qt.PenStyle.DashLine))
+        for computed, embedded_curve in self._curves[len(shown):]:
+            computed.setData([], [])
+            embedded_curve.setData([], [])
+        self._fill_table(dose_pct)
+
+    def _embedded(self, roi_number: int, dvh: Dvh) -> tuple[np.ndarray, np.ndarray] | None:
+        """The RT Dose's own cumulative DVH of this ROI on the current axes, if usable.
+
+        In % of volume it is normalised to its own total (never rescaled to our
+        volume); a PERCENT curve shown in cc uses our volume, the only one known.
+        """
+        dose = self.scene.dose
+        embedded = next((e for e in (dose.dvhs if dose is not None else ())
+                         if roi_number in e.referenced_roi_numbers), None)
+        if (embedded is None or embedded.dose_units is not DoseUnits.GY
+                or embedded.volume_units not in ("CM3", "PERCENT") or embedded.volumes.size == 0):
+            return None
+        cumulative = embedded.volumes
+        if embedded.dvh_type is DvhType.DIFFERENTIAL:
+            cumulative = np.cumsum(cumulative[::-1])[::-1]
+        percent = embedded.volume_units == "PERCENT"
+        total = float(cumulative[0])
+        if self.relative_volume.isChecked():
+            y = cumulative if percent else cumulative * (100.0 / total if total > 0 else np.nan)
+        else:
+            y = cumulative * (dvh.volume_cc / 100.0) if percent else cumulative
+        x = embedded.bin_lower_edges
+        reference = self.state.reference_dose
+        if self.relative_dose.isChecked() and reference is not None:
+            x = x * (100.0 / reference.dose_gy)
+        return x, y
+
+    def _fill_table(self, dose_pct: bool) -> None:
+        reference = self.state.reference_dose
+        ref_gy = reference.dose_gy if reference is not None else None
+        rx_gy = self._prescription_gy()
+        unit = "%" if dose_pct else "Gy"
+        v_heads = [f"V{v:g}{'Gy' if u == 'Gy' else '%'} (%)" for v, u in self._levels]
+        headers = (["Structure", "Volume (cc)"]
+                   + [f"{_HEADS.get(c, c.capitalize())} ({unit})" for c in DOSE_COLUMNS]
+                   + ["V Rx (%)", "HI", "Paddick CI", "Outside grid (cc)"] + v_heads)
+        self.table.setColumnCount(len(headers))
+        self.table.setHorizontalHeaderLabels(headers)
+        self.info.setText(self._info_text())
+        shown = self._shown()
+        self.table.setRowCount(len(shown))
+        piv = self._piv_cc(rx_gy)
+        for row, (roi, dvh) in enumerate(shown):
+            stats = dvh_statistics(dvh, rx_gy, piv_cc=piv)
+            cells = [roi.name, f"{stats['volume_cc']:.2f}"]
+            for key in DOSE_COLUMNS:
+                value = stats[key]
+                if dose_pct and ref_gy:
+                    value = 100.0 * value / ref_gy
+                cells.append("" if np.isnan(value) else f"{value:.2f}")
+            for key, fmt in (("v_rx_percent", ".1f"), ("hi", ".3f"), ("paddick_ci", ".3f"),
+                             ("outside_cc", ".3g")):
+                cells.append("" if np.isnan(stats[key]) else format(stats[key], fmt))
+            for value, level_unit in self._levels:
+                gy = value if level_unit == "Gy" else (
+                    rx_gy * value / 100.0 if rx_gy else float("nan"))
+                v = volume_at_dose_gy(dvh, gy, relative=True) if np.isfinite(gy) else gy
+                cells.append("" if np.isnan(v) else f"{v:.1f}")
+            for column, text in enumerate(cells):
+                self.table.setItem(row, column, QtWidgets.QTableWidgetItem(printable(text)))
+        self.table.resizeColumnsToContents()
+
+    # -- export -------------------------------------------------------------------------
+    def _ask_export(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export DVH", "dvh.csv",
+                                                        "CSV (*.csv)")
+        if path:
+            self.export_csv(Path(path))
+
+    def export_csv(self, path: Path) -> tuple[Path, Path]:
+        """Write ``path`` (statistics, doses in Gy) and ``<stem>_curves.csv`` (cc per 0.01 Gy)."""
+        ref_gy = self._prescription_gy()
+        shown = self._shown()
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["roi_number", "roi_name", "volume_cc", "dmin_gy", "dmean_gy",
+                             "dmax_gy", "d98_gy", "d95_gy", "d50_gy", "d2_gy", "d0.03cc_gy",
+                             "v_reference_percent", "d2cc_gy", "d0.1cc_gy", "d90_gy", "hi",
+                             "paddick_ci", "outside_grid_cc"])
+            for roi, dvh in shown:
+                stats = dvh_statistics(dvh, ref_gy, piv_cc=self._piv_cc(ref_gy))
+                writer.writerow([roi.roi_number, roi.name] + [
+                    "" if np.isnan(stats[k]) else f"{stats[k]:.6g}" for k in STAT_COLUMNS])
+        curves = path.with_name(path.stem + "_curves.csv")
+        top = max((dvh.edges_gy[-1] for _roi, dvh in shown), default=0.0)
+        doses = np.arange(0.0, top + 0.01, 0.01)
+        with curves.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["dose_gy"] + [f"{roi.roi_number}:{roi.name}" for roi, _ in shown])
+            columns = [dvh.cumulative_at(doses) for _roi, dvh in shown]
+            for index, dose in enumerate(doses):
+                writer.writerow([f"{dose:.2f}"] + [f"{c[index]:.6g}" for c in columns])
+        return path, curves

@@ -1,0 +1,90 @@
+"""The patient banner above the views and the window title: whose data is on screen.
+
+Name, ID, birth date and sex come from the shown files' own header (read once per
+load, header only, by :mod:`rtviewer.dicom.patient_header`); the plan label and
+the reference dose from the loaded scene.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from html import escape
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+
+from rtviewer.dicom.patient_header import PatientHeader, read_patient_header
+from rtviewer.view.reference_dose import ReferenceDose
+from rtviewer.view.tree_labels import person_name
+
+__all__ = ["PatientBanner", "PatientFacts", "patient_facts", "plan_words", "window_title"]
+
+
+#: Who the shown files belong to, the name as displayed (``"Family, Given"``).
+PatientFacts = PatientHeader
+
+
+def patient_facts(path: Path) -> PatientFacts:
+    """The banner's facts from ``path``'s header, the name as ``"Family, Given"``."""
+    header = read_patient_header(path)
+    return replace(header, name=person_name(header.name))
+
+
+def plan_words(plan: object | None, reference: ReferenceDose | None) -> str:
+    """``"Plan 'Lung 3DCRT' (Lung 3DCRT v2) · Rx 60 Gy"``; empty without plan or Rx."""
+    words = []
+    if plan is not None:
+        label = getattr(plan, "label", None) or "(no label)"
+        name = getattr(plan, "name", None)
+        words.append(f"Plan '{label}'" + (f" ({name})" if name and name != label else ""))
+    if reference is not None and reference.is_prescription:
+        words.append(f"Rx {reference.dose_gy:g} Gy")
+    return " · ".join(words)
+
+
+def window_title(facts: PatientFacts | None, plan: object | None) -> str:
+    """``"Demo, Thorax (RTV-DEMO-THORAX) — Plan 'Lung 3DCRT' — rtviewer"``."""
+    parts = []
+    if facts is not None and (facts.name or facts.patient_id):
+        parts.append(f"{facts.name or '(no name)'} ({facts.patient_id or 'no ID'})")
+    if plan is not None:
+        parts.append(f"Plan '{getattr(plan, 'label', None) or '(no label)'}'")
+    return " — ".join([*parts, "rtviewer"])
+
+
+class PatientBanner(QtWidgets.QLabel):
+    """One line, always above the views: the patient shown, or why nothing is shown."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("patient_banner")
+        self.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.setStyleSheet("QLabel#patient_banner { background: #20324a; color: white;"
+                           " padding: 4px 8px; font-size: 11pt; }")
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                           QtWidgets.QSizePolicy.Policy.Fixed)
+        #: Plain text of the patient and plan shown ("" when none): burnt into screenshots.
+        self.caption = ""
+        self.show_message("No patient open. File → Open Folder, or drop a folder here.")
+
+    def show_patient(self, facts: PatientFacts, plan_text: str) -> None:
+        """Name, ID, birth date, sex, then the plan and its prescription."""
+        who = [f"<b>{escape(facts.name or '(no name)')}</b>",
+               f"ID <b>{escape(facts.patient_id or '(none)')}</b>"]
+        if facts.birth_date:
+            who.append(f"born {escape(facts.birth_date)}")
+        if facts.sex:
+            who.append(f"sex {escape(facts.sex)}")
+        text = " · ".join(who)
+        if plan_text:
+            text += f"&nbsp;&nbsp;|&nbsp;&nbsp;{escape(plan_text, quote=False)}"
+        self.setText(text)
+        plain = f"{facts.name or '(no name)'} · ID {facts.patient_id or '(none)'}"
+        self.caption = f"{plain} · {plan_text}" if plan_text else plain
+        self.setToolTip(self.caption)
+
+    def show_message(self, message: str) -> None:
+        """Nothing shown: say why (``"3 files, none DICOM"``)."""
+        self.setText(escape(message, quote=False))
+        self.setToolTip(message)
+        self.caption = ""

@@ -1,0 +1,1 @@
+"""Pictures made without a window: ``rtviewer render``, report pictures, screenshots."""

@@ -1,0 +1,211 @@
+"""The pictures of the review report, drawn by the window's own widgets offscreen.
+
+One scan and one scene load for all of them (``rtviewer render`` loads per picture): the
+axial, sagittal and coronal slice views through the crosshair (the isocentre unless a
+point is given), the DVH panel, and one beam's-eye view per treatment beam at its first
+control point with the DRR behind it.  Each PNG goes into ``out_dir`` (a scratch
+folder, never the patient's), with what the caption and the legend need.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rtviewer.ui.render.common import Log, NothingToRender, choose_chain, qt_app
+
+__all__ = ["NothingToRender", "RenderedPicture", "render_report_pictures"]
+
+SLICE_SIZE_PX = (900, 900)
+DVH_SIZE_PX = (1200, 800)
+BEV_SIZE_PX = (800, 800)
+
+
+@dataclass(frozen=True)
+class RenderedPicture:
+    """One PNG and what its caption and legend say.
+
+    ``isodoses`` are ``(level %, level Gy, RGB)``; ``structures`` ``(name, RGB)``;
+    ``mm_per_pixel`` the patient mm per PNG pixel (None for the DVH plot).
+    """
+
+    path: Path
+    kind: str
+    caption: str
+    mm_per_pixel: float | None = None
+    isodoses: tuple[tuple[float, float, tuple[int, int, int]], ...] = ()
+    structures: tuple[tuple[str, tuple[int, int, int]], ...] = ()
+
+
+@dataclass(frozen=True)
+class _Request:
+    path: Path
+    plan: str | None
+    dose: str | None
+    structures: str | None = None
+    patient: str | None = None
+
+
+def render_report_pictures(folder: Path, out_dir: Path, log: Log, *, plan: str | None = None,
+                           dose: str | None = None,
+                           position_mm: tuple[float, float, float] | None = None
+                           ) -> list[RenderedPicture]:
+    """Render the report's pictures of the chain ``plan``/``dose`` select under ``folder``.
+
+    Raises
+    ------
+    NothingToRender
+        Nothing under ``folder`` has an image, dose, structure set or plan.
+    """
+    app = qt_app()
+    from rtviewer.ui.views.viewer import Viewer
+    from rtviewer.ui.workers.loader import load_scene
+
+    chain, scanned = choose_chain(_Request(folder, plan, dose), log,
+                                  fallback=lambda c: c.plan is not None)
+    if not chain.renderable and chain.plan is None:
+        raise NothingToRender(f"nothing renderable under {folder}")
+    result = load_scene(chain)
+    for path, reason in result.problems:
+        log(f"report: could not read {path}: {reason}")
+    scene = result.scene
+    viewer = Viewer()
+    viewer.resize(1600, 1000)
+    position = None if position_mm is None else np.asarray(position_mm, dtype=float)
+    why = viewer.set_scene(scene, position_mm=position)
+    pictures: list[RenderedPicture] = []
+    try:
+        if not scene.plan_only and not scene.empty:
+            pictures += _slices(viewer, scene, out_dir, why)
+        if scene.dose is not None and scene.structures is not None:
+            pictures.append(_dvh(viewer, out_dir, _legend(viewer, scene)[1]))
+        if scene.plan is not None and tuple(getattr(scene.plan, "beams", ())):
+            pictures += _bevs(scene, scanned, out_dir, log)
+    finally:
+        viewer.dvh_panel.stop_workers()
+        viewer.close()
+        viewer.deleteLater()
+        app.processEvents()
+    return pictures
+
+
+def _legend(viewer: Any, scene: Any) -> tuple[tuple, tuple]:
+    """Isodoses (%, Gy, RGB as the views draw them) and the drawn structures (name, RGB)."""
+    state = viewer.state
+    reference = state.reference_dose
+    levels_gy = state.isodose_levels_gy() if scene.dose is not None else ()
+    ref = reference.dose_gy if reference is not None else (max(levels_gy) if levels_gy else 1)
+    colours = state.isodose_colours() if levels_gy else []
+    isodoses = tuple((100.0 * gy / ref, gy, tuple(int(c) for c in rgb))
+                     for gy, rgb in zip(levels_gy, colours, strict=True))
+    rois = scene.structures.rois if scene.structures is not None else ()
+    structures = tuple((roi.name, tuple(int(c) for c in roi.color_rgb))
+                       for roi in rois if roi.roi_number in state.visible_rois)
+    return isodoses, structures
+
+
+def _slices(viewer: Any, scene: Any, out_dir: Path, why: str) -> list[RenderedPicture]:
+    from PySide6 import QtWidgets
+
+    from rtviewer.ui.render.common import _pixel_affine
+
+    isodoses, structures = _legend(viewer, scene)
+    reference = viewer.state.reference_dose
+    xyz = viewer.state.crosshair_mm
+    dose_text = "no dose"
+    if scene.dose is not None:
+        dose_text = (f"dose {Path(str(scene.dose.path)).name}, isodoses in % of "
+                     + (f"{reference.dose_gy:.2f} Gy ({reference.source})" if reference
+                        else "the dose maximum"))
+    out = []
+    for name, axis in (("axial", "z"), ("sagittal", "x"), ("coronal", "y")):
+        view = viewer.views[name]
+        view.setParent(None)
+        view.resize(*SLICE_SIZE_PX)
+        view.show()
+        QtWidgets.QApplication.processEvents()
+        view.reset_zoom()
+        QtWidgets.QApplication.processEvents()
+        path = out_dir / f"{name}.png"
+        if not view.grab().save(str(path)):
+            raise OSError(f"could not write {path}")
+        _, affine = _pixel_affine(view, view)
+        mm_per_px = float(np.linalg.norm(np.asarray(affine)[:, 0]))
+        value = {"x": xyz[0], "y": xyz[1], "z": xyz[2]}[axis]
+        caption = (f"{name.capitalize()} plane {axis} = {value:.1f} mm through "
+                   f"({xyz[0]:.1f}, {xyz[1]:.1f}, {xyz[2]:.1f}) mm ({why}); {dose_text}; "
+                   f"structure outlines in their stored colours.")
+        out.append(RenderedPicture(path, name, caption, mm_per_px, isodoses, structures))
+        view.hide()
+    return out
+
+
+def _dvh(viewer: Any, out_dir: Path, structures: tuple) -> RenderedPicture:
+    from PySide6 import QtWidgets
+
+    panel = viewer.dvh_panel
+    viewer.tabs.removeTab(viewer.tabs.indexOf(panel))
+    panel.setParent(None)
+    panel.resize(*DVH_SIZE_PX)
+    panel.show()
+    panel.wait_all()
+    QtWidgets.QApplication.processEvents()
+    plot = panel.plot  # the curves alone, at a page's proportions (the viewer is thrown away)
+    plot.setParent(None)
+    plot.resize(*DVH_SIZE_PX)
+    plot.show()
+    QtWidgets.QApplication.processEvents()
+    path = out_dir / "dvh.png"
+    if not plot.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    plot.hide()
+    return RenderedPicture(path, "dvh", f"Cumulative DVH of every structure on "
+                                        f"{Path(str(viewer.scene.dose.path)).name} (the DVH "
+                                        f"panel as the window shows it; structure model "
+                                        f"{panel.model}); volume axis as the "
+                                        f"panel's switch says.", structures=structures)
+
+
+def _bevs(scene: Any, scanned: Any, out_dir: Path, log: Log) -> list[RenderedPicture]:
+    from PySide6 import QtWidgets
+
+    from rtviewer.model.beam import TreatmentDeliveryType
+    from rtviewer.ui.render.offscreen_rt import _rt_images
+    from rtviewer.ui.views.bev_view import BeamsEyeView
+
+    plan = scene.plan
+    beams = [b for b in plan.beams if b.delivery_type is TreatmentDeliveryType.TREATMENT
+             and b.control_points]
+    if not beams:
+        return []
+    view: Any = BeamsEyeView()
+    view.backdrop.asynchronous = False  # the PNG must show the DRR
+    view.set_data(plan=plan, structures=scene.structures, image=scene.image,
+                  rt_images=_rt_images(scanned, plan, log), slab_model=scene.slab_model)
+    out = []
+    try:
+        view.resize(*BEV_SIZE_PX)
+        view.show()
+        for beam in beams:
+            view.set_beam(beam.number)
+            view.set_control_point(0)
+            QtWidgets.QApplication.processEvents()
+            view.fit()
+            QtWidgets.QApplication.processEvents()
+            path = out_dir / f"bev_{beam.number}.png"
+            if not view.graphics.grab().save(str(path)):  # the picture, not the controls
+                raise OSError(f"could not write {path}")
+            g = view.content.geometry
+            backdrop = getattr(view, "backdrop_note", None) or "DRR of the CT"
+            caption = (f"Beam's-eye view of beam {beam.number} {beam.name or ''}: aperture "
+                       f"(jaws and MLC) at control point 0, gantry {g.gantry_deg:.1f}°, "
+                       f"collimator {g.collimator_deg:.1f}°, couch {g.couch_deg:.1f}°; "
+                       f"backdrop: {backdrop}; projected structures.")
+            out.append(RenderedPicture(path, "bev", caption))
+    finally:
+        view.close()
+        view.deleteLater()
+    return out

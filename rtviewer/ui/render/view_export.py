@@ -1,0 +1,159 @@
+"""Screenshot export from the window: all slice views, or one chosen view, as PNG.
+
+The Screenshot… button opens a menu (all views, axial, sagittal, coronal, DVH plot,
+beam's-eye view, RT Image). A menu rather than a right-click action because the
+right button already drags window/level in the slice views. A slice view's PNG gets
+the same JSON sidecar as ``rtviewer render`` (pixel -> patient mm), so an exported
+picture can be measured. The default folder is the user's Pictures (else home),
+then the last folder used, never the folder the data came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+__all__ = ["BURN_IN_KEY", "EXPORT_DIR_KEY", "build_screenshot_menu", "default_export_dir",
+           "save_view_png", "screenshot_caption", "with_caption"]
+
+#: QSettings key of the folder the last screenshot went to.
+EXPORT_DIR_KEY = "export/screenshot_dir"
+#: Whether screenshots carry the caption strip (patient, plan, reference, date).
+BURN_IN_KEY = "export/burn_in"
+
+
+def _settings() -> QtCore.QSettings:
+    return QtCore.QSettings()  # a seam: tests point it at a temporary INI file
+
+
+def default_export_dir(settings: QtCore.QSettings | None = None) -> Path:
+    """Folder the save dialog opens in: the last one used, else Pictures, else home."""
+    store = settings if settings is not None else _settings()
+    remembered = store.value(EXPORT_DIR_KEY)
+    if isinstance(remembered, str) and Path(remembered).is_dir():
+        return Path(remembered)
+    pictures = QtCore.QStandardPaths.writableLocation(
+        QtCore.QStandardPaths.StandardLocation.PicturesLocation)
+    if pictures and Path(pictures).is_dir():
+        return Path(pictures)
+    return Path.home()
+
+
+def with_caption(picture: QtGui.QPixmap, caption: str) -> QtGui.QPixmap:
+    """``picture`` with a strip of ``caption`` text added below (the pixels above stay)."""
+    font = QtGui.QFont()
+    font.setPointSize(9)
+    height = QtGui.QFontMetrics(font).height() + 8
+    out = QtGui.QPixmap(picture.width(), picture.height() + height)
+    out.fill(QtGui.QColor(20, 30, 45))
+    painter = QtGui.QPainter(out)
+    painter.drawPixmap(0, 0, picture)
+    painter.setFont(font)
+    painter.setPen(QtGui.QColor(235, 235, 235))
+    painter.drawText(QtCore.QRect(6, picture.height(), picture.width() - 12, height),
+                     int(QtCore.Qt.AlignmentFlag.AlignVCenter), caption)
+    painter.end()
+    return out
+
+
+def screenshot_caption(viewer: Any) -> str:
+    """Patient, plan, dose reference and the date, for a picture a report can use."""
+    parts = [viewer.banner.caption] if getattr(viewer, "banner", None) and \
+        viewer.banner.caption else []
+    reference = viewer.state.reference_dose
+    if reference is not None:
+        parts.append(f"100 % = {reference.dose_gy:.2f} Gy ({reference.source})")
+    parts.append(QtCore.QDate.currentDate().toString(QtCore.Qt.DateFormat.ISODate))
+    return " · ".join(parts)
+
+
+def save_view_png(widget: QtWidgets.QWidget, path: Path,
+                  slice_views: dict[str, Any] | None = None, caption: str = "") -> Path:
+    """Grab ``widget`` to the PNG ``path``; with ``slice_views`` also write ``path``'s JSON.
+
+    The JSON is the one ``rtviewer render`` writes: each slice view's rectangle in
+    the PNG (pixels) and the 2-D affine from PNG pixel to patient mm. A ``caption``
+    is burnt in as a strip below the picture, which leaves those pixels where they are.
+
+    Raises
+    ------
+    OSError
+        The PNG could not be written.
+    """
+    from rtviewer.ui.render.common import write_json  # the render's own sidecar writer
+
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        path = path.with_name(path.name + ".png")
+    picture = widget.grab()
+    if caption:
+        picture = with_caption(picture, caption)
+    if not picture.save(str(path)):
+        raise OSError(f"could not write {path}")
+    if slice_views:
+        write_json(path, widget, slice_views, {"view": "screenshot"})
+    return path
+
+
+def _alone(name: str, view: Any) -> Callable[[], tuple[Any, dict]]:
+    """The export target of one slice view: the view and itself as its only slice view."""
+    return lambda: (view, {name: view})
+
+
+def _export_targets(viewer: Any) -> list[tuple[str, Callable[[], tuple[Any, dict]]]]:
+    """(menu label, () -> (widget, slice views in it)) for every exportable view."""
+    targets: list[tuple[str, Callable[[], tuple[Any, dict]]]] = [
+        ("All slice views", lambda: (viewer.view_area,
+                                     {n: v for n, v in viewer.views.items() if v.isVisible()}))]
+    for name, view in viewer.views.items():
+        targets.append((f"{name.capitalize()} view", _alone(name, view)))
+    targets.append(("DVH plot", lambda: (viewer.dvh_panel.plot, {})))
+    rt = getattr(viewer, "rt_views", None)
+    if rt is not None:
+        targets.append(("Beam's-eye view", lambda: (rt.bev, {})))
+        targets.append(("RT Image", lambda: (rt.rt_image, {})))
+    return targets
+
+
+def _ask_and_save(viewer: Any, label: str, target: Callable[[], tuple[Any, dict]]) -> None:
+    widget, slice_views = target()
+    if not widget.isVisible() or widget.width() < 2:
+        QtWidgets.QMessageBox.information(
+            viewer, "Screenshot", f"The {label} is not on screen: show it first.")
+        return
+    stem = label.lower().replace("'", "").replace(" ", "-")
+    start = default_export_dir() / f"{stem}.png"
+    path, _ = QtWidgets.QFileDialog.getSaveFileName(viewer, f"Save {label} as PNG",
+                                                    str(start), "PNG (*.png)")
+    if not path:
+        return
+    burn_in = _settings().value(BURN_IN_KEY, True, type=bool)
+    caption = screenshot_caption(viewer) if burn_in else ""
+    try:
+        saved = save_view_png(widget, Path(path), slice_views, caption)
+    except OSError as error:
+        QtWidgets.QMessageBox.warning(viewer, "Screenshot", str(error))
+        return
+    _settings().setValue(EXPORT_DIR_KEY, str(saved.parent))
+
+
+def build_screenshot_menu(viewer: Any, parent: QtWidgets.QWidget) -> QtWidgets.QMenu:
+    """Menu of "Save … as PNG" actions, one per view of ``viewer``; object names ``export-N``."""
+    menu = QtWidgets.QMenu(parent)
+    burn = menu.addAction("Burn in patient, plan, dose reference and date")
+    burn.setObjectName("export-burn-in")
+    burn.setCheckable(True)  # off for teaching material
+    burn.setChecked(bool(_settings().value(BURN_IN_KEY, True, type=bool)))
+    burn.toggled.connect(lambda on: _settings().setValue(BURN_IN_KEY, on))
+    menu.addSeparator()
+    for index, (label, target) in enumerate(_export_targets(viewer)):
+        action = menu.addAction(f"{label}…")
+        action.setObjectName(f"export-{index}")
+        action.setData(label)
+        action.triggered.connect(
+            lambda _checked=False, label=label, target=target:
+            _ask_and_save(viewer, label, target))
+    return menu

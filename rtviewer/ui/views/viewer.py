@@ -1,0 +1,299 @@
+"""The viewer: three linked slice views, a toolbar and the side panels around one ViewState.
+
+The window (``main_window``) and ``rtviewer render`` both show this widget, so a
+headless render is exactly what the window shows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import cast
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from rtviewer.ui.panels.dose_panel import DosePanel
+from rtviewer.ui.panels.dvh_panel import DvhPanel
+from rtviewer.ui.panels.patient_banner import PatientBanner
+from rtviewer.ui.panels.plan_panel import PlanPanel
+from rtviewer.ui.panels.points_panel import PointsPanel
+from rtviewer.ui.panels.structure_panel import StructurePanel
+from rtviewer.ui.render.view_export import build_screenshot_menu
+from rtviewer.ui.views.readout import ReadoutLabel
+from rtviewer.ui.views.rt_views import RtViews
+from rtviewer.ui.views.slice_view import SliceView
+from rtviewer.ui.views.view_state import CT_PRESETS, ViewState
+from rtviewer.ui.workers.loader import LoadResult
+from rtviewer.view.scene import Scene
+from rtviewer.view.view_geometry import VIEWS
+
+__all__ = ["Viewer", "initial_window"]
+
+#: The side panel's tabs: tight padding so that every tab's name fits without scroll
+#: arrows in a panel of about 420 px (1280 px wide screens).
+_TAB_STYLE = "QTabBar::tab { padding: 4px 7px; }"
+#: The side panel's pages may be squeezed to this width (px); the tab bar sets the floor.
+PANEL_MIN_PX = 300
+#: The side panel's share of the viewer's width at first show.
+PANEL_SHARE = 0.34
+
+
+def initial_window(scene: Scene) -> tuple[float, float]:
+    """Starting ``(width, level)``: the file's window, soft tissue for CT, else percentiles."""
+    image = scene.image
+    if image is None:
+        return CT_PRESETS["Soft tissue"]
+    if image.window is not None:
+        level, width = image.window
+        return float(width), float(level)
+    if image.modality == "CT":
+        return CT_PRESETS["Soft tissue"]
+    low, high = np.percentile(image.voxels[:: max(1, image.voxels.shape[0] // 8)], (1, 99))
+    return max(1.0, float(high - low)), float((high + low) / 2)
+
+
+class Viewer(QtWidgets.QWidget):
+    """Slice views + toolbar + tabs (structures, dose, DVH, plan) + readout line."""
+
+    def __init__(self, state: ViewState | None = None,
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = state or ViewState(self)
+        self.scene = Scene()
+        self._default_position = np.full(3, np.nan)
+        self.views = {name: SliceView(self.state, name) for name in VIEWS}
+        self.structure_panel = StructurePanel(self.state)
+        self.dose_panel = DosePanel(self.state)
+        self.dvh_panel = DvhPanel(self.state)
+        self.plan_panel = PlanPanel()
+        self.points_panel = PointsPanel()
+        self.readout = ReadoutLabel(self.state)
+        self.banner = PatientBanner()
+        self.tabs = QtWidgets.QTabWidget()
+        self.tabs.addTab(self.structure_panel, "Structures")
+        self.tabs.addTab(self.dose_panel, "Dose")
+        self.tabs.addTab(self.dvh_panel, "DVH")
+        self.tabs.addTab(self.plan_panel, "Plan")
+        self.tabs.addTab(self.points_panel, "Points")
+        for view in self.views.values():
+            view.userPointRequested.connect(self.points_panel.add_user_point)
+        self._build_layout()
+        self.state.layoutChanged.connect(self._on_layout)
+        self.state.singleViewChanged.connect(self._on_layout)
+        self.rt_views = RtViews(self)  # beams, BEV, brachy (issue 7)
+        for overlay in self.rt_views.overlays.values():  # user points drawn as markers
+            self.points_panel.userPointsChanged.connect(overlay.set_user_points)
+        # the views draw the structure model the DVHs integrate
+        self.dvh_panel.model_choice.currentTextChanged.connect(self._on_structure_model)
+        self._fit_tabs()
+        # built after rt_views so the menu offers the beam's-eye and RT Image views too
+        self.screenshot.setMenu(build_screenshot_menu(self, self.screenshot))
+
+    # -- layout ---------------------------------------------------------------------------
+    def _fit_tabs(self) -> None:
+        """Every tab readable: the panel is never narrower than its tab bar.
+
+        The pages themselves may be squeezed (their own minimum widths would otherwise
+        add up to more than a 1280 px screen holds beside the tree and the views).
+        """
+        self.tabs.setStyleSheet(_TAB_STYLE)
+        bar = self.tabs.tabBar()
+        bar.setElideMode(QtCore.Qt.TextElideMode.ElideNone)
+        bar.setUsesScrollButtons(False)
+        for index in range(self.tabs.count()):
+            page = self.tabs.widget(index)
+            if page is not None:
+                page.setMinimumWidth(PANEL_MIN_PX)
+        self.tabs.setMinimumWidth(max(PANEL_MIN_PX, bar.sizeHint().width() + 4))
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
+        """At the first show, give the side panel its share (the user's drag wins later)."""
+        super().showEvent(event)
+        if not getattr(self, "_split_done", False):
+            self._split_done = True
+            width = self.splitter.width()
+            panel = max(self.tabs.minimumWidth(), int(PANEL_SHARE * width))
+            self.splitter.setSizes([width - panel, panel])
+
+    def show_tabs_for(self, scene: Scene) -> None:
+        """Offer the Beam's eye tab for external beams and the Brachy tab for brachy plans."""
+        plan = scene.plan
+        brachy = getattr(plan, "brachy", None) is not None
+        beams = bool(getattr(plan, "beams", ()))
+        for page, wanted in ((self.rt_views.bev, beams or plan is None),
+                             (self.rt_views.brachy, brachy or plan is None)):
+            self.tabs.setTabVisible(self.tabs.indexOf(page), wanted)
+        self.tabs.setMinimumWidth(max(PANEL_MIN_PX, self.tabs.tabBar().sizeHint().width() + 4))
+
+    def _build_toolbar(self) -> QtWidgets.QToolBar:
+        self.preset = QtWidgets.QComboBox()
+        self.preset.addItem("W/L preset…")
+        self.preset.addItems(list(CT_PRESETS))
+        self.preset.activated.connect(self._on_preset)
+        self.layout_button = QtWidgets.QPushButton("1 view")
+        self.layout_button.setCheckable(True)
+        self.layout_button.toggled.connect(lambda on: self.state.set_layout(1 if on else 3))
+        self.single_choice = QtWidgets.QComboBox()
+        self.single_choice.addItems([v.capitalize() for v in VIEWS])
+        self.single_choice.setToolTip("The view shown in the 1-view layout")
+        self.single_choice.activated.connect(
+            lambda index: self.state.set_single_view(VIEWS[index]))
+        self.reset_zoom = QtWidgets.QPushButton("Reset zoom")
+        self.reset_zoom.clicked.connect(self._reset_all_zooms)
+        self.screenshot = QtWidgets.QPushButton("Screenshot…")
+        self.screenshot.setToolTip("Save all slice views or one chosen view as PNG")
+        # a QToolBar, not a row of widgets: what does not fit a narrow window goes behind
+        # its » button instead of widening the window past a 1280 px screen
+        bar = QtWidgets.QToolBar()
+        bar.setObjectName("view_toolbar")
+        for widget in (self.preset, self.layout_button, self.single_choice, self.reset_zoom,
+                       self.screenshot):
+            bar.addWidget(widget)
+        self._toolbar = bar
+        return bar
+
+    def add_toolbar_widget(self, widget: QtWidgets.QWidget) -> None:
+        """Append a widget to the toolbar above the views."""
+        self._toolbar.addWidget(widget)
+
+    def insert_toolbar_widget(self, widget: QtWidgets.QWidget) -> None:
+        """Put a widget first in the toolbar (what stays visible in a narrow window)."""
+        first = self._toolbar.actions()[0] if self._toolbar.actions() else None
+        if first is None:
+            self._toolbar.addWidget(widget)
+        else:
+            self._toolbar.insertWidget(first, widget)
+
+    def _build_layout(self) -> None:
+        self.view_area = QtWidgets.QWidget()
+        grid = QtWidgets.QGridLayout(self.view_area)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(2)
+        grid.addWidget(self.views["axial"], 0, 0, 2, 1)
+        grid.addWidget(self.views["sagittal"], 0, 1)
+        grid.addWidget(self.views["coronal"], 1, 1)
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        left = QtWidgets.QWidget()
+        column = QtWidgets.QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self._build_toolbar())
+        column.addWidget(self.view_area, 1)
+        column.addWidget(self.readout)
+        self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.tabs)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(2)
+        outer.addWidget(self.banner)
+        outer.addWidget(self.splitter)
+
+    def _reset_all_zooms(self) -> None:
+        for view in self.views.values():
+            view.reset_zoom()
+
+    def _on_layout(self, *_args: object) -> None:
+        single = self.state.layout == 1
+        grid = cast(QtWidgets.QGridLayout, self.view_area.layout())
+        for name, view in self.views.items():
+            grid.removeWidget(view)
+            view.setVisible(not single or name == self.state.single_view)
+        if single:
+            grid.addWidget(self.views[self.state.single_view], 0, 0, 2, 2)
+        else:
+            grid.addWidget(self.views["axial"], 0, 0, 2, 1)
+            grid.addWidget(self.views["sagittal"], 0, 1)
+            grid.addWidget(self.views["coronal"], 1, 1)
+        with QtCore.QSignalBlocker(self.layout_button), QtCore.QSignalBlocker(self.single_choice):
+            self.layout_button.setChecked(single)
+            self.layout_button.setText("3 views" if single else "1 view")
+            self.single_choice.setCurrentIndex(VIEWS.index(self.state.single_view))
+
+    def _on_preset(self, index: int) -> None:
+        name = self.preset.itemText(index)
+        if name in CT_PRESETS:
+            self.state.set_window_level(*CT_PRESETS[name])
+        with QtCore.QSignalBlocker(self.preset):
+            self.preset.setCurrentIndex(0)
+
+    # -- content --------------------------------------------------------------------------
+    def show_result(self, result: LoadResult, *, position_mm: np.ndarray | None = None,
+                    keep_view: bool = False) -> str:
+        """Show a loaded scene; returns a sentence saying where the crosshair starts."""
+        return self.set_scene(result.scene, position_mm=position_mm, keep_view=keep_view)
+
+    def set_scene(self, scene: Scene, *, position_mm: np.ndarray | None = None,
+                  keep_view: bool = False) -> str:
+        """Show ``scene`` in every widget and reset the state to its defaults.
+
+        With ``keep_view`` (the same chain, now complete) the crosshair, window,
+        zoom and a user's reference dose stay as they are.
+        """
+        self.scene = scene
+        scene.set_structure_model(self.dvh_panel.model)
+        # isodose colours keep clear of this structure set's colours (lines and legends)
+        self.state.structure_colours = tuple(
+            roi.color_rgb for roi in scene.structures.rois) if scene.structures else ()
+        untouched = np.allclose(self.state.crosshair_mm, self._default_position)
+        if keep_view and not untouched:
+            why = "current position"
+        elif keep_view:  # the default may have improved (the plan's isocentre has arrived)
+            position, why = scene.default_position()
+            self._default_position = position
+            self.state.set_crosshair_mm(position)
+        else:
+            if position_mm is None:
+                position, why = scene.default_position()
+            else:
+                position, why = np.asarray(position_mm, dtype=np.float64), "requested position"
+            self._default_position = position
+            self.state.set_crosshair_mm(position)
+            self.state.set_window_level(*initial_window(scene))
+        reference = scene.reference_dose()
+        current = self.state.reference_dose
+        if not (keep_view and current is not None and current.source == "user"):
+            self.state.set_reference_dose(reference)
+        self.dose_panel.set_plan_reference(reference)
+        self.dose_panel.refresh_legend()
+        self.dose_panel.set_dose(scene.dose)
+        self._flag_dose(scene.dose_warnings())
+        drawable = ({roi.roi_number for roi in scene.structures.rois if roi.has_contours}
+                    if scene.structures is not None else set())
+        with QtCore.QSignalBlocker(self.state):
+            self.state.set_visible_rois(drawable)
+        self.structure_panel.set_structures(scene.structures)
+        self.plan_panel.set_plan(scene.plan)
+        self.readout.set_scene(scene)
+        for view in self.views.values():
+            view.set_scene(scene, reset_zoom=not keep_view)
+        self.dvh_panel.set_scene(scene)
+        self.points_panel.set_scene(scene)
+        self.rt_views.set_scene(scene)
+        self.show_tabs_for(scene)
+        return why
+
+    def _flag_dose(self, warnings: tuple[str, ...]) -> None:
+        """Name doubtful dose percentages in the Dose tab, and mark the tab itself."""
+        self.dose_panel.set_warnings(warnings)
+        index = self.tabs.indexOf(self.dose_panel)
+        self.tabs.setTabText(index, "Dose ⚠" if warnings else "Dose")
+        self.tabs.setTabToolTip(index, "\n".join(warnings))
+        colour = QtGui.QColor("#b00000") if warnings else self.tabs.palette().windowText().color()
+        self.tabs.tabBar().setTabTextColor(index, colour)
+
+    def _on_structure_model(self, name: str) -> None:
+        self.scene.set_structure_model(name)
+        for view in self.views.values():
+            view.set_scene(self.scene, reset_zoom=False)
+
+    def save_views_png(self, path: Path) -> None:
+        """Screenshot of the slice views (what the Screenshot button saves)."""
+        self.view_area.grab().save(str(path))
+
+    def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
+        """Stop DVH workers before the widget goes away."""
+        self.dvh_panel.stop_workers()
+        super().closeEvent(event)  # type: ignore[arg-type]

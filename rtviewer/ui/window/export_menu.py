@@ -1,0 +1,64 @@
+"""Export… in the scan tree's context menu: a patient, a study, a series or an object."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+
+from rtviewer.dicom.export.selection import select_chain
+from rtviewer.model.index import ScanResult
+from rtviewer.ui.dialogs.export_dialog import ExportDialog
+from rtviewer.ui.window.scan_tree import PATH_ROLE
+
+__all__ = ["attach_export_menu", "seeds_under"]
+
+
+def _top(item: QtWidgets.QTreeWidgetItem) -> QtWidgets.QTreeWidgetItem:
+    while item.parent() is not None:
+        item = item.parent()  # type: ignore[assignment]
+    return item
+
+
+def seeds_under(item: QtWidgets.QTreeWidgetItem) -> list[Path]:
+    """The files the item and its descendants name (a patient: all of its files)."""
+    found: list[Path] = []
+    todo = [item]
+    while todo:
+        node = todo.pop()
+        path = node.data(0, PATH_ROLE)
+        if path and node.parent() is not None:
+            found.append(Path(path))
+        todo.extend(c for i in range(node.childCount()) if (c := node.child(i)) is not None)
+    return found
+
+
+def attach_export_menu(tree: QtWidgets.QTreeWidget,
+                       results: Callable[[Path], ScanResult | None]) -> None:
+    """Give ``tree`` a context menu whose *Export…* opens :class:`ExportDialog`.
+
+    Parameters
+    ----------
+    tree : QTreeWidget
+        The scan tree (top-level items hold their scanned root in ``PATH_ROLE``).
+    results : callable(root) -> ScanResult or None
+        The scan shown under a root.
+    """
+    tree.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
+
+    def open_menu(pos: QtCore.QPoint) -> None:
+        item = tree.itemAt(pos)
+        if item is None:
+            return
+        scan = results(Path(str(_top(item).data(0, PATH_ROLE))))
+        seeds = seeds_under(item)
+        if scan is None or not seeds:
+            return
+        menu = QtWidgets.QMenu(tree)
+        action = menu.addAction("Export… (with its chain, optionally anonymised)")
+        action.triggered.connect(lambda: ExportDialog(
+            scan, select_chain(scan, seeds), tree.window()).open())
+        menu.exec(tree.viewport().mapToGlobal(pos))
+
+    tree.customContextMenuRequested.connect(open_menu)

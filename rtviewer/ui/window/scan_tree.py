@@ -1,0 +1,149 @@
+"""The patient → study → series → instance tree of scanned folders, references marked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from rtviewer.model.findings import Finding, Severity
+from rtviewer.model.index import Instance, Patient, Reference, ScanResult, Series
+from rtviewer.printable import printable_row
+from rtviewer.view.dose_labels import study_label
+from rtviewer.view.tree_labels import instance_label, patient_label, reference_label
+
+__all__ = ["ScanTree", "PATH_ROLE"]
+
+#: Item data role holding the file path (instances) or the referenced file.
+PATH_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
+_MISSING = QtGui.QColor(200, 30, 30)
+_WARNING = QtGui.QColor(170, 110, 0)
+#: Initial width of the Object column (px): the tree sits in a 240-360 px dock, and the
+#: column carries what a physicist looks for (names, plan labels, beams, fractions).
+OBJECT_COLUMN_PX = 320
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _tooltip(findings: tuple[Finding, ...]) -> str:
+    return "\n".join(f"{f.severity.value.upper()} {f.code}: {f.message}" for f in findings)
+
+
+class ScanTree(QtWidgets.QTreeWidget):
+    """Shows one top-level node per scanned root; re-scanning a root replaces its node."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setColumnCount(2)
+        self.setHeaderLabels(["Object", "Details"])
+        self.setUniformRowHeights(True)
+        self.setAlternatingRowColors(True)
+        # labels start with what tells them apart (name, plan label): elided at the end
+        # (full text in the tooltip); the column is user-resizable
+        self.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
+        self.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Interactive)
+        self.setColumnWidth(0, OBJECT_COLUMN_PX)
+        self.setIndentation(14)
+        self._roots: dict[Path, QtWidgets.QTreeWidgetItem] = {}
+
+    def remove_root(self, root: Path) -> None:
+        """Take a scanned folder's node out of the tree."""
+        old = self._roots.pop(root, None)
+        if old is not None:
+            self.takeTopLevelItem(self.indexOfTopLevelItem(old))
+
+    def show_result(self, result: ScanResult) -> QtWidgets.QTreeWidgetItem:
+        """Add (or replace) the tree of one scan; return its top-level item."""
+        old = self._roots.pop(result.root, None)
+        if old is not None:
+            self.takeTopLevelItem(self.indexOfTopLevelItem(old))
+        n_files = len(result.instances())
+        n_patients = len(result.patients)
+        details = f"{n_patients} patient{'s' if n_patients != 1 else ''}, {n_files} DICOM files"
+        if result.skipped or result.problems:
+            details += f", {len(result.skipped)} skipped, {len(result.problems)} problems"
+        if result.cancelled:
+            details += " (scan cancelled: incomplete)"
+        top = QtWidgets.QTreeWidgetItem(self, printable_row([result.root, details]))
+        top.setData(0, PATH_ROLE, str(result.root))
+        self._roots[result.root] = top
+        for patient in result.patients:
+            self._add_patient(top, patient, result.root)
+        top.setExpanded(True)
+        for i in range(top.childCount()):
+            child = top.child(i)
+            if child is not None:
+                child.setExpanded(True)
+        return top
+
+    def _add_patient(self, parent: QtWidgets.QTreeWidgetItem, patient: Patient,
+                     root: Path) -> None:
+        item = QtWidgets.QTreeWidgetItem(
+            parent, printable_row([patient_label(patient),
+                                   f"Patient ID {patient.patient_id or '(none)'}"]))
+        for study in patient.studies:
+            # the label a physicist recognises; the UID stays in the details and tooltip
+            uid = f"Study Instance UID {study.study_instance_uid or '(none)'}"
+            st = QtWidgets.QTreeWidgetItem(item, printable_row([study_label(study), uid]))
+            st.setToolTip(0, uid)
+            st.setExpanded(True)
+            for series in study.series:
+                self._add_series(st, series, root)
+
+    def _add_series(self, parent: QtWidgets.QTreeWidgetItem, series: Series,
+                    root: Path) -> None:
+        volume = f" (volume {series.volume_index + 1})" if series.findings else ""
+        # the description is what a physicist recognises: first, where a narrow dock shows it
+        description = (series.series_description or "").strip()
+        label = f"{series.modality or '?'}{' ' + description if description else ' series'}"
+        label += volume
+        n = series.instance_count
+        details = f"{n} file{'s' if n != 1 else ''}"
+        item = QtWidgets.QTreeWidgetItem(parent, printable_row([label, details]))
+        item.setToolTip(0, f"Series Instance UID {series.series_instance_uid}\n"
+                        + _tooltip(series.findings))
+        if series.findings:
+            item.setForeground(1, _WARNING)
+        for instance in series.instances:
+            self._add_instance(item, instance, root)
+        # RT objects open with their references showing; long image series stay closed.
+        item.setExpanded(any(i.kind != "image" for i in series.instances) or n <= 3)
+
+    def _add_instance(self, parent: QtWidgets.QTreeWidgetItem, inst: Instance,
+                      root: Path) -> None:
+        # what the file holds first (plan label, beams, fractions); its file name beside it
+        item = QtWidgets.QTreeWidgetItem(parent, printable_row([
+            instance_label(inst), _rel(inst.path, root)]))
+        item.setData(0, PATH_ROLE, str(inst.path))
+        tip = (f"{inst.summary or inst.sop_class_name}\n{inst.path}\n"
+               f"SOP Instance UID {inst.sop_instance_uid}")
+        if inst.findings:
+            tip += "\n" + _tooltip(inst.findings)
+            if any(f.severity is not Severity.INFO for f in inst.findings):
+                item.setForeground(0, _WARNING)
+        item.setToolTip(0, tip)
+        item.setToolTip(1, tip)
+        for ref in inst.references:
+            self._add_reference(item, ref, root)
+        if inst.references:
+            item.setExpanded(True)
+
+    def _add_reference(self, parent: QtWidgets.QTreeWidgetItem, ref: Reference,
+                       root: Path) -> None:
+        target = _rel(ref.path, root) if ref.path is not None else "MISSING (not in this folder)"
+        if ref.kind == "image_series" and ref.referenced_instance_count:
+            target += (f" — {ref.missing_instance_count} of {ref.referenced_instance_count} "
+                       "referenced images missing")
+        item = QtWidgets.QTreeWidgetItem(parent, printable_row([reference_label(ref.kind),
+                                                                target]))
+        item.setToolTip(0, ref.uid)
+        item.setToolTip(1, ref.uid)
+        if ref.path is not None:
+            item.setData(0, PATH_ROLE, str(ref.path))
+        if not ref.resolved or ref.missing_instance_count:
+            item.setForeground(1, _MISSING)

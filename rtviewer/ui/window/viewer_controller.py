@@ -1,0 +1,431 @@
+"""Wires the :class:`Viewer` into the main window: tree selection -> chain -> load -> show.
+
+Kept apart from ``main_window`` (the scan/tree window) so that window stays small:
+``attach_viewer(window)`` moves the patient tree into a dock, makes the viewer the
+central widget, puts the readout in the status bar, and loads in a worker thread
+whatever the user selects (or, after a scan, what ``rtviewer render`` would show).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6 import QtCore, QtWidgets
+
+from rtviewer.model.index import Instance, Patient, ScanResult
+from rtviewer.ui.panels.dose_choice import DoseMaxima, fill_dose_combo
+from rtviewer.ui.panels.patient_banner import patient_facts, plan_words, window_title
+from rtviewer.ui.views.viewer import Viewer
+from rtviewer.ui.workers.loader import LoadResult, LoadWorker
+from rtviewer.view.chain import Chain, chain_for, default_chain
+from rtviewer.view.scene import Scene
+
+__all__ = ["ViewerController", "attach_viewer", "loaded_message"]
+
+log = logging.getLogger(__name__)
+
+_LOADABLE = ("rtdose", "rtplan", "rtionplan", "rtstruct", "image")
+# the Problems and Check docks when opened (px): a tool row, the table header, a row or two
+BOTTOM_DOCK_PX = 160
+#: The patient tree dock: never narrower (names and plan labels stay readable), and its
+#: share of the window at first show, within [TREE_MIN_PX, TREE_MAX_PX].
+TREE_MIN_PX = 240
+TREE_MAX_PX = 360
+TREE_SHARE = 0.21
+#: The status-bar readout's width (px): position, HU, dose in Gy and %, two structures.
+READOUT_MIN_PX = 560
+
+
+class ViewerController(QtCore.QObject):
+    """Loads chains for a main window and shows them in its viewer.
+
+    Signals
+    -------
+    loaded(object)
+        A :class:`LoadResult` is on screen.
+    """
+
+    loaded = QtCore.Signal(object)
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.viewer = Viewer()
+        self._generation = 0
+        self._partial_shown = -1
+        self._workers: list[LoadWorker] = []
+        self.chain = Chain()
+        #: The folder and patient on screen: everything shown belongs to them.
+        self.shown_root: Path | None = None
+        self.shown_patient: Patient | None = None
+        #: Patient ID a new folder opens on when it holds it (the demo: external beam first).
+        self.preferred_patient: str | None = None
+        self._pending_file: tuple[ScanResult, Instance] | None = None
+        self._dock_tree()
+        self._build_status()
+        self._build_choices()
+        window.scan_finished.connect(self._on_scan_finished)
+        window.root_closed.connect(self._on_root_closed)
+        window.tree.itemSelectionChanged.connect(self._on_selection)
+
+    # -- layout -------------------------------------------------------------------------
+    def _dock_tree(self) -> None:
+        window = self.window
+        tree = window.takeCentralWidget()
+        dock = QtWidgets.QDockWidget("Patients", window)
+        dock.setObjectName("patients_dock")
+        dock.setWidget(tree)
+        dock.setMinimumWidth(TREE_MIN_PX)
+        window.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        window.setCentralWidget(self.viewer)
+        window.resizeDocks([dock], [self.tree_width()], QtCore.Qt.Orientation.Horizontal)
+        # Qt scales dock sizes with the window, so the short bottom docks are set at the
+        # first show (eventFilter), once the window has its real size
+        self._docks_compacted = False
+        self.tree_dock = dock
+
+    def tree_width(self) -> int:
+        """The tree dock's first-show width (px) for the window's current width."""
+        return int(min(TREE_MAX_PX, max(TREE_MIN_PX, TREE_SHARE * self.window.width())))
+
+    def compact_bottom_docks(self) -> None:
+        """Problems and Check docks one short tab high: useful, but the images come first.
+
+        The patient tree gets its default width at the same time (Qt scaled it too).
+        """
+        window = self.window
+        window.resizeDocks([self.tree_dock], [self.tree_width()],
+                           QtCore.Qt.Orientation.Horizontal)
+        bottom = [d for d in window.findChildren(QtWidgets.QDockWidget)
+                  if window.dockWidgetArea(d) == QtCore.Qt.DockWidgetArea.BottomDockWidgetArea]
+        if bottom:
+            window.resizeDocks(bottom, [BOTTOM_DOCK_PX] * len(bottom),
+                               QtCore.Qt.Orientation.Vertical)
+
+    def _build_status(self) -> None:
+        bar = self.window.statusBar()
+        self.viewer.readout.setParent(None)
+        # permanent: a temporary message (loading, scanning) never hides the readout; no
+        # stretch, so the messages keep the left part of the bar
+        self.viewer.readout.setMinimumWidth(READOUT_MIN_PX)
+        bar.addPermanentWidget(self.viewer.readout)
+        self.load_progress = QtWidgets.QProgressBar(bar)
+        self.load_progress.setMaximumWidth(200)
+        self.load_progress.setFormat("loading %p%")
+        self.load_progress.setVisible(False)
+        bar.addPermanentWidget(self.load_progress)
+
+    def _build_choices(self) -> None:
+        """Combos offering the other doses and plans of the study (never merged)."""
+        self.dose_choice = QtWidgets.QComboBox()
+        # long vendor file names must not widen the window
+        self.dose_choice.setSizeAdjustPolicy(
+            QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.dose_choice.setMinimumContentsLength(14)
+        self.dose_choice.setToolTip("Dose shown. Doses of this plan / study: one at a time")
+        self.dose_choice.activated.connect(self._on_dose_chosen)
+        self._offered: list[Path] = []
+        self.dose_maxima = DoseMaxima(self)
+        self.dose_maxima.found.connect(lambda _path: self._relabel_doses())
+        # first in the toolbar: which dose is on screen matters more than the tools after it
+        self.viewer.insert_toolbar_widget(self.dose_choice)
+
+    # -- requests -------------------------------------------------------------------------
+    def _result_for(self, path: Path) -> ScanResult | None:
+        for result in self.window.results.values():
+            if any(inst.path == path for inst in result.instances()):
+                return result
+        return None
+
+    def _on_selection(self) -> None:
+        from rtviewer.ui.window.scan_tree import PATH_ROLE
+
+        items = self.window.tree.selectedItems()
+        path = items[0].data(0, PATH_ROLE) if items else None
+        if not path:
+            return
+        result = self._result_for(Path(path))
+        if result is None:
+            return
+        inst = next(i for i in result.instances() if i.path == Path(path))
+        if inst.kind in ("rtimage", "rtrecord"):
+            patient = _patient_of(result, inst.path)
+            if not self._is_shown(result, patient):  # one patient on screen at a time
+                self._pending_file = (result, inst)
+                self._show_patient(result, patient)
+                return
+        if self.viewer.rt_views.show_file(result, inst):  # RT Image, treatment record
+            return
+        if inst.kind in _LOADABLE:
+            self.load(chain_for(result, Path(path)))
+
+    def _is_shown(self, result: ScanResult, patient: Patient | None) -> bool:
+        return result.root == self.shown_root and patient == self.shown_patient
+
+    def _show_patient(self, result: ScanResult, patient: Patient | None) -> None:
+        """Show ``patient``'s default chain; without one, an empty view named for them."""
+        patient_id = patient.patient_id if patient is not None else None
+        chain, why = _window_chain(result, patient_id)
+        if chain.renderable or chain.plan is not None:
+            log.info("showing %s", why)
+            self.load(chain)
+            return
+        self._clear(result, patient)
+        if self._pending_file is not None:
+            pending, self._pending_file = self._pending_file, None
+            self.viewer.rt_views.show_file(*pending)
+
+    def _on_scan_finished(self, result: ScanResult) -> None:
+        """A newly opened folder is shown at once; a rescan of the shown one keeps the view."""
+        if result.root == self.shown_root and not self.viewer.scene.empty:
+            return
+        preferred = self.preferred_patient
+        if preferred is not None and any(p.patient_id == preferred for p in result.patients):
+            chain, why = _window_chain(result, preferred)
+        else:
+            chain, why = _window_chain(result)
+        if chain.renderable or chain.plan is not None:
+            log.info("showing %s", why)
+            self.load(chain)
+            return
+        self._clear(result, None, nothing_shown(result))
+
+    def _on_root_closed(self, root: Path) -> None:
+        """The shown folder was closed: show the last remaining one, else nothing."""
+        if root != self.shown_root:
+            return
+        self.shown_root = self.shown_patient = None
+        remaining = list(self.window.results.values())
+        if remaining:
+            self._on_scan_finished(remaining[-1])
+        else:
+            self._clear(None, None, "No folder open. File → Open Folder, or drop a folder here.")
+
+    def _clear(self, result: ScanResult | None, patient: Patient | None,
+               message: str | None = None) -> None:
+        """Empty the views (nothing of another patient stays on screen) and say why."""
+        self._generation += 1  # a load still running is no longer wanted
+        self.chain = Chain()
+        self.viewer.set_scene(Scene())
+        self.offer_doses(self.chain)
+        self.shown_root = result.root if result is not None else None
+        self.shown_patient = patient
+        if patient is not None:
+            name = patient.patient_name or "(no name)"
+            text = (f"{name} · ID {patient.patient_id or '(none)'}: "
+                    "no image, dose, structure set or plan to show in the slice views")
+        else:
+            text = message or "Nothing to show"
+        self.viewer.banner.show_message(text)
+        self.window.setWindowTitle(f"{text} — rtviewer" if patient else "rtviewer")
+
+    def _on_dose_chosen(self, index: int) -> None:
+        path = self.dose_choice.itemData(index)
+        if path and Path(path) != self.chain.dose:
+            doses = [d for d in (self.chain.dose, *self.chain.other_doses) if d is not None]
+            self.load(replace(self.chain, dose=Path(path),
+                              other_doses=tuple(d for d in doses if d != Path(path))))
+
+    def load(self, chain: Chain) -> None:
+        """Read ``chain`` in a worker thread; a newer request supersedes older ones."""
+        if not chain.renderable and chain.plan is None:
+            self.window.statusBar().showMessage("; ".join(chain.notes) or "nothing to show")
+            return
+        self._generation += 1
+        worker = LoadWorker(chain, self)
+        generation = self._generation
+        worker.progress.connect(self._on_progress)
+        worker.partial.connect(lambda result: self._on_partial(result, generation))
+        worker.loaded.connect(lambda result: self._on_loaded(result, generation))
+        worker.finished.connect(lambda: self._forget(worker))
+        self._workers.append(worker)
+        self.load_progress.setVisible(True)
+        self.load_progress.setRange(0, 0)
+        worker.start()
+
+    def _forget(self, worker: LoadWorker) -> None:
+        if worker in self._workers:
+            self._workers.remove(worker)
+            worker.deleteLater()
+        self.load_progress.setVisible(bool(self._workers))
+
+    def _on_progress(self, done: int, total: int, what: str) -> None:
+        self.load_progress.setRange(0, max(1, total))
+        self.load_progress.setValue(done)
+        self.load_progress.setFormat(what)
+
+    def _on_partial(self, result: LoadResult, generation: int) -> None:
+        if generation == self._generation:
+            self._partial_shown = generation
+            self.viewer.show_result(result)
+            self._name_patient(result.chain)
+            self.window.statusBar().showMessage("Reading the structure set…")
+
+    def _on_loaded(self, result: LoadResult, generation: int) -> None:
+        if generation != self._generation:
+            return  # the user has since selected something else
+        self.chain = result.chain
+        keep = self._partial_shown == generation  # the user may already be looking around
+        why = self.viewer.show_result(result, keep_view=keep)
+        self.offer_doses(result.chain, result.scene)
+        plan = result.chain.plan
+        self.viewer.rt_views.set_related(self._result_for(plan) if plan is not None else None)
+        self._name_patient(result.chain)
+        self.window.statusBar().showMessage(
+            loaded_message(result.chain, why, result.problems, self.viewer.scene), 15000)
+        if self._pending_file is not None:  # an RT Image or record of this patient
+            pending, self._pending_file = self._pending_file, None
+            self.viewer.rt_views.show_file(*pending)
+        self.loaded.emit(result)
+
+    def _name_patient(self, chain: Chain) -> None:
+        """Banner and window title: whose data and which plan are on screen."""
+        first = _first_path(chain)
+        scan = self._result_for(first) if first is not None else None
+        self.shown_root = scan.root if scan is not None else None
+        self.shown_patient = _patient_of(scan, first) if scan and first else None
+        if first is None:
+            return
+        facts = patient_facts(first)
+        scene = self.viewer.scene
+        self.viewer.banner.show_patient(
+            facts, plan_words(scene.plan, self.viewer.state.reference_dose))
+        self.window.setWindowTitle(window_title(facts, scene.plan))
+
+    def offer_doses(self, chain: Chain, scene: Scene | None = None) -> None:
+        """List the chain's dose and its alternatives in the Dose combo.
+
+        ``scene``'s dose (the one on screen) gives its maximum at once; the others'
+        maxima are read in the background and relabel the combo when known.
+        """
+        if scene is not None and scene.dose is not None:
+            self.dose_maxima.remember(scene.dose)
+        self._offered = [p for p in (chain.dose, *chain.other_doses) if p is not None]
+        self._relabel_doses()
+        self.dose_maxima.request(self._offered)
+
+    def _relabel_doses(self) -> None:
+        instances = {inst.path: inst for result in self.window.results.values()
+                     for inst in result.instances() if inst.kind == "rtdose"}
+        fill_dose_combo(self.dose_choice, self._offered, instances, self.dose_maxima)
+
+    def wait(self, timeout_ms: int = 60000) -> None:
+        """Block until running loads finish and their results are shown (tests, render)."""
+        for worker in list(self._workers):
+            worker.wait(timeout_ms)
+        QtCore.QCoreApplication.sendPostedEvents()
+        QtCore.QCoreApplication.processEvents()
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802
+        """Join the workers when the window closes; short bottom docks at its first show."""
+        if watched is self.window and event.type() == QtCore.QEvent.Type.Close:
+            self.shutdown()
+        if (watched is self.window and event.type() == QtCore.QEvent.Type.Show
+                and not self._docks_compacted):
+            self._docks_compacted = True
+            if not self.window.property("layout_restored"):  # keep the user's own layout
+                # after the show's own layout pass, which would undo it
+                QtCore.QTimer.singleShot(0, self, self.compact_bottom_docks)
+        return False
+
+    def shutdown(self) -> None:
+        """Join worker threads (call before the window is destroyed)."""
+        for worker in list(self._workers):
+            worker.wait()
+        self.viewer.dvh_panel.stop_workers()
+
+
+def loaded_message(chain: Chain, why: str,
+                   problems: Sequence[tuple[Path, str]] = (), scene: Scene | None = None) -> str:
+    """Status-bar sentence after a chain is shown (the window and ``rtviewer render``).
+
+    With the loaded ``scene`` the objects are named as a physicist knows them (plan
+    label, dose type and maximum, structure set label); file names only without it.
+    """
+    described = _describe_scene(chain, scene) if scene is not None else _describe(chain)
+    message = f"Showing {described}; crosshair at the {why}"
+    if problems:
+        message += "; could not read: " + "; ".join(f"{p.name}: {r}" for p, r in problems)
+    return message
+
+
+def _describe(chain: Chain) -> str:
+    parts = [f"{label} {path.name}" for label, path in
+             (("plan", chain.plan), ("dose", chain.dose), ("structures", chain.structures))
+             if path is not None]
+    if chain.image_paths:
+        parts.append(f"{len(chain.image_paths)} images")
+    return ", ".join(parts) or "nothing"
+
+
+def _describe_scene(chain: Chain, scene: Scene) -> str:
+    """``"plan 'B1' (BREAST), PLAN dose max 15.3 Gy, structure set 'CT_1', 1 CT image"``."""
+    parts = []
+    plan = scene.plan
+    if plan is not None:
+        name = f" ({plan.name})" if plan.name and plan.name != plan.label else ""
+        parts.append(f"plan '{plan.label or '(no label)'}'{name}")
+    dose = scene.dose
+    if dose is not None:
+        summation = getattr(dose.summation_type, "value", None) or ""
+        unit = "Gy" if dose.is_absolute else "(relative)"
+        parts.append(f"{summation} dose max {dose.max_gy:.2f} {unit}".strip())
+    if scene.structures is not None:
+        parts.append(f"structure set '{scene.structures.label}'")
+    if chain.image_paths and scene.image is not None:
+        n = len(chain.image_paths)
+        parts.append(f"{n} {scene.image.modality or ''} image{'s' if n != 1 else ''}")
+    return ", ".join(parts) or "nothing"
+
+
+def _first_path(chain: Chain) -> Path | None:
+    for path in (chain.plan, chain.dose, chain.structures, *chain.image_paths):
+        if path is not None:
+            return Path(path)
+    return None
+
+
+def _patient_of(result: ScanResult, path: Path) -> Patient | None:
+    """The patient whose studies hold the file ``path``."""
+    for patient in result.patients:
+        for study in patient.studies:
+            for series in study.series:
+                if any(inst.path == path for inst in series.instances):
+                    return patient
+    return None
+
+
+def _window_chain(result: ScanResult, patient_id: str | None = None) -> tuple[Chain, str]:
+    """What the window shows of a folder (or a patient): a plan alone still draws."""
+    chain, why = default_chain(result, patient_id)
+    if not chain.renderable:  # a plan alone still draws its beams or channels
+        chain, why = default_chain(result, patient_id, accept=lambda c: c.plan is not None)
+    return chain, why
+
+
+def nothing_shown(result: ScanResult) -> str:
+    """Why a folder shows nothing: ``"/data/x: 3 files, none DICOM"``."""
+    n_dicom = len(result.instances())
+    n_files = n_dicom + len(result.skipped) + len(result.problems)
+    if n_files == 0:
+        found = "no files"
+    elif n_dicom == 0:
+        found = f"{n_files} file{'s' if n_files != 1 else ''}, none DICOM"
+        if result.problems:
+            found += f" that could be read ({len(result.problems)} unreadable: View → Problems)"
+    else:
+        found = (f"{n_dicom} DICOM file{'s' if n_dicom != 1 else ''}, but no image, dose, "
+                 "structure set or plan to draw")
+    return f"{result.root}: {found}"
+
+
+def attach_viewer(window: Any) -> ViewerController:
+    """Put the viewer into ``window`` (a ``MainWindow``) and return its controller."""
+    controller = ViewerController(window)
+    window.viewer_controller = controller
+    window.installEventFilter(controller)
+    return controller

@@ -1,0 +1,181 @@
+"""What the beam's-eye view draws, in beam coordinates (no Qt).
+
+The view shows the IEC 61217 gantry plane at the isocentre: ``(Xg, Yg)`` mm, seen
+from the source, ``Xg`` to the right and ``Yg`` up. Jaws and leaves turn with the
+collimator angle; the patient (structures, DRR) stays put, as on a portal image.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rtviewer.core.beam_aperture import closed_pairs, leaf_rectangles, pair_strips
+from rtviewer.core.drr import drr
+from rtviewer.core.iec61217 import BeamGeometry, rotation_z
+from rtviewer.core.silhouette import union_outline
+from rtviewer.model.beam import Beam
+from rtviewer.view.beam_accessories import AccessoryShape, accessory_lines, accessory_shapes
+from rtviewer.view.beam_model import beam_at, mlc_layers
+
+__all__ = ["BevContent", "bev_content", "compute_drr", "project_structures", "to_gantry"]
+
+
+@dataclass(frozen=True)
+class BevContent:
+    """Everything drawn for one beam at one control point, ``(Xg, Yg)`` mm at isocentre.
+
+    Attributes
+    ----------
+    geometry : BeamGeometry
+    apertures : list of ndarray (M, 2)
+        The open field.
+    jaws : ndarray (4, 2) or None
+        Jaw rectangle corners (an axis without jaws spans ±200 mm).
+    leaves : ndarray (2N, 4, 2) or None
+        MLC leaf rectangles.
+    notes : tuple of str
+    apertures_bld : list of ndarray (M, 2)
+        The open field in beam limiting device ``(Xb, Yb)`` mm at the isocentre
+        plane (before the collimator turn), as the plan states it.
+    accessories : tuple of AccessoryShape
+        Wedge arrows, block, applicator and compensator outlines, in ``(Xg, Yg)``.
+    accessory_lines : tuple of str
+        One sentence per accessory (wedges, blocks, boli, ion devices...).
+    closed_leaves : ndarray (K, 4, 2) or None
+        Strips of the leaf pairs that let nothing through (gap closed or behind the
+        jaws), shaded lightly; every layer's.
+    """
+
+    geometry: BeamGeometry
+    apertures: list[np.ndarray]
+    jaws: np.ndarray | None
+    leaves: np.ndarray | None
+    notes: tuple[str, ...]
+    apertures_bld: tuple[np.ndarray, ...] = ()
+    accessories: tuple[AccessoryShape, ...] = ()
+    accessory_lines: tuple[str, ...] = ()
+    closed_leaves: np.ndarray | None = None
+
+
+def to_gantry(points_bld: np.ndarray, collimator_deg: float) -> np.ndarray:
+    """``(Xb, Yb)`` → ``(Xg, Yg)``: turn by the collimator angle (mm, ``(..., 2)``)."""
+    m = rotation_z(collimator_deg)[:2, :2]
+    return np.asarray(points_bld, dtype=np.float64) @ m.T
+
+
+def bev_content(plan: Any, beam: Beam, index: int, structures: Any = None) -> BevContent:
+    """The beam's field, jaws, leaves and accessories at control point ``index``.
+
+    In gantry coordinates; ``structures`` names the boli's ROIs.
+    """
+    at = beam_at(plan, beam, index)
+    coll = at.geometry.collimator_deg
+    cp = beam.control_points[int(np.clip(index, 0, len(beam.control_points) - 1))]
+    jaws = None
+    if cp.jaw_x_mm is not None or cp.jaw_y_mm is not None:
+        x = cp.jaw_x_mm if cp.jaw_x_mm is not None else (-200.0, 200.0)
+        y = cp.jaw_y_mm if cp.jaw_y_mm is not None else (-200.0, 200.0)
+        rect = np.array([[x[0], y[0]], [x[1], y[0]], [x[1], y[1]], [x[0], y[1]]], dtype=float)
+        jaws = to_gantry(rect, coll)
+    layers, axis = mlc_layers(beam, cp, [])
+    leaves = closed = None
+    if layers:  # every layer's leaves: a dual-layer MLC shows both banks, overlapping
+        rects = np.concatenate([leaf_rectangles(layer.positions_mm, layer.boundaries_mm,
+                                                mlc_axis=axis) for layer in layers])
+        leaves = to_gantry(rects, coll)
+        closed = to_gantry(_closed_strips(layers, axis, cp), coll)
+    apertures = [to_gantry(p, coll) for p in at.apertures]
+    shapes, accessory_notes = accessory_shapes(beam, cp)
+    turned = tuple(dataclasses.replace(s, points_mm=to_gantry(s.points_mm, coll)) for s in shapes)
+    return BevContent(at.geometry, apertures, jaws, leaves, at.notes + tuple(accessory_notes),
+                      tuple(np.asarray(p, dtype=np.float64) for p in at.apertures), turned,
+                      tuple(accessory_lines(beam, cp, structures)), closed)
+
+
+def _closed_strips(layers: list[Any], axis: str, cp: Any) -> np.ndarray:
+    """Strips ``(K, 4, 2)`` ``(Xb, Yb)`` of every layer's closed leaf pairs."""
+    x = _jaw(cp.jaw_x_mm)
+    y = _jaw(cp.jaw_y_mm)
+    along, across = (x, y) if axis == "X" else (y, x)
+    strips = [pair_strips(layer.boundaries_mm, closed_pairs(layer, across, along),
+                          mlc_axis=axis) for layer in layers]
+    return np.concatenate(strips) if strips else np.empty((0, 4, 2))
+
+
+def _jaw(jaw: Any) -> tuple[float, float]:
+    return (-np.inf, np.inf) if jaw is None else (float(jaw[0]), float(jaw[1]))
+
+
+def _slab_polygons(model: Any, step_mm: float) -> list[np.ndarray]:
+    """Each contour of a slab model copied across its slab (3-D, patient mm).
+
+    A structure is its contours extruded over half the plane spacing each way; the
+    copies every ``step_mm`` make their projections join into the solid's shadow.
+    """
+    out = []
+    for plane in model.planes:
+        depth = plane.upper_mm - plane.lower_mm
+        count = max(2, int(np.ceil(depth / step_mm)) + 1)
+        for offset in np.linspace(plane.lower_mm, plane.upper_mm, count):
+            for uv in plane.polygons_uv:
+                out.append(uv[:, :1] * model.u + uv[:, 1:2] * model.v + offset * model.normal)
+    return out
+
+
+def _project_each(geometry: BeamGeometry, polygons: list[Any]) -> list[np.ndarray]:
+    """Each ``(N, 3)`` patient-mm polygon projected to gantry ``(Xg, Yg)`` mm.
+
+    One projection of all the points at once: a slab model sweeps into thousands of
+    small polygons, and one call per polygon spent most of its time in call overhead.
+    """
+    if not polygons:
+        return []
+    points = [np.asarray(p, dtype=np.float64).reshape(-1, 3) for p in polygons]
+    xy = geometry.project_to_plane(np.concatenate(points), frame="gantry")
+    return np.split(xy, np.cumsum([len(p) for p in points])[:-1])
+
+
+def project_structures(geometry: BeamGeometry, contours: list[Any], *, half_width_mm: float,
+                       slab_model: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """A structure projected through the source to the isocentre plane, NaN-separated.
+
+    Closed contours become the outline of the projected solid (the slab model's
+    contours swept over their slabs, else the contours alone); open contours
+    (catheters) stay lines. Returns ``(Xg, Yg)`` arrays for one
+    ``connect='finite'`` curve.
+    """
+    pixel = max(0.5, half_width_mm / 300.0)
+    closed_3d: list[Any] = [] if slab_model is None else _slab_polygons(slab_model, pixel)
+    closed_3d += [c.points_mm for c in contours if c.is_closed and slab_model is None]
+    closed = _project_each(geometry, closed_3d)
+    pieces = []
+    for xy in _project_each(geometry, [c.points_mm for c in contours if not c.is_closed]):
+        pieces += [xy, np.full((1, 2), np.nan)]
+    if closed:
+        for outline in union_outline(closed, half_width_mm=half_width_mm, pixel_mm=pixel):
+            pieces += [outline, np.full((1, 2), np.nan)]
+    if not pieces:
+        return np.empty(0), np.empty(0)
+    stacked = np.concatenate(pieces)
+    return stacked[:, 0], stacked[:, 1]
+
+
+def compute_drr(image: Any, geometry: BeamGeometry, *, half_width_mm: float,
+                pixels: int = 256) -> tuple[np.ndarray, float]:
+    """A DRR of the CT ``image`` (an ImageVolume) in gantry coordinates.
+
+    Returns the image ``(rows = Yg descending, columns = Xg ascending)`` and the pixel
+    size (mm at isocentre); pixel ``(c, r)``'s centre is
+    ``(-h + (c + ½)·p, h - (r + ½)·p)`` with ``h = half_width_mm``.
+    """
+    size = 2.0 * half_width_mm / pixels
+    centres = -half_width_mm + (np.arange(pixels) + 0.5) * size
+    # the gantry frame is the BLD frame at collimator 0
+    g0 = dataclasses.replace(geometry, collimator_deg=0.0)
+    step = max(min(image.grid.spacing_mm), 1.0)  # nearest sampling: a voxel a step
+    values = drr(image.voxels, image.grid, g0, centres, centres[::-1], step_mm=step)
+    return values, size
