@@ -8,7 +8,10 @@ slice, an RTPLAN and an RTDOSE. Then times, in one run:
 * cold scan (page cache dropped, when running as root on Linux),
 * warm scan with 1 and 2 worker processes, no cache,
 * first scan that writes the cache, and the cached re-open,
-* a naive open: ``dcmread`` of every file and decoding its pixels.
+* a naive open: ``dcmread`` of every file and decoding its pixels,
+* the scan's fast header paths against pydicom in the same run: the warm 1-worker scan
+  with every file read by pydicom, and one structure set's record with and without its
+  ROI Contour Sequence cut out (the numbers quoted in :mod:`rtviewer.dicom.header`).
 
 Run: ``.venv/bin/python benchmarks/scan.py [--slices 2000] [--rows 512]``.
 """
@@ -231,6 +234,38 @@ def _cpu(fn, repeat: int = 3) -> float:
     return best
 
 
+def _pydicom_only(fn):
+    """Run ``fn`` with the scan's fast header paths off: every file read by pydicom."""
+    from rtviewer.dicom import header, header_full
+
+    saved = header._fast_image_record, header._structure_set_record
+    header._fast_image_record = lambda walked: None
+    header._structure_set_record = lambda path, walked: header_full.full_record(path)
+    try:
+        return fn()
+    finally:
+        header._fast_image_record, header._structure_set_record = saved
+
+
+def _best(fn, repeat: int = 5) -> float:
+    return min(_timed(fn) for _ in range(repeat))
+
+
+def _fast_path_rows(folder: Path) -> list[tuple[str, float, float]]:
+    """(what, fast seconds, pydicom seconds): the whole warm scan, and one RTSTRUCT."""
+    from rtviewer.dicom.header import read_record
+    from rtviewer.dicom.scan import scan
+
+    whole = (_best(lambda: scan(folder, use_cache=False, workers=1), 3),
+             _pydicom_only(lambda: _best(lambda: scan(folder, use_cache=False, workers=1), 3)))
+    rtss = str(folder / "patient0" / "RTSTRUCT.dcm")
+    size = os.path.getsize(rtss)
+    one = (_best(lambda: read_record(rtss, size)),
+           _pydicom_only(lambda: _best(lambda: read_record(rtss, size))))
+    return [("warm scan, 1 worker, no cache", *whole),
+            (f"one RTSTRUCT record ({size / 1e6:.1f} MB)", *one)]
+
+
 def _naive_open(folder: Path) -> None:
     for path in sorted(folder.rglob("*.dcm")):
         ds = pydicom.dcmread(path)
@@ -279,6 +314,7 @@ def main() -> int:
         cpu_first = _cpu(lambda: (shutil.rmtree(base / "cache", ignore_errors=True),
                                   scan(folder, workers=1)))
         cpu_cached = _cpu(lambda: scan(folder))
+        fast_rows = _fast_path_rows(folder)
         naive = _timed(lambda: _naive_open(folder))
         rows.append(("naive open: dcmread + pixel_array, every file", naive))
         warm2 = dict(rows)["warm scan, 2 worker(s), no cache"]
@@ -288,6 +324,10 @@ def main() -> int:
         print(f"naive open / warm scan (2 workers): {naive / warm2:.1f}x")
         print(f"CPU time of a warm 1-worker scan: {cpu_serial:.3f} s = {n / cpu_serial:.0f} "
               "files per CPU-second (independent of other load on the machine)")
+        print(f"{'fast header path vs pydicom for every file':<48} {'fast s':>8} "
+              f"{'pydicom s':>9} {'ratio':>6}")
+        for label, fast, slow in fast_rows:
+            print(f"{label:<48} {fast:8.3f} {slow:9.3f} {slow / fast:5.1f}x")
         print(f"(cpus: {os.cpu_count()}, load average before/after: {load0} / "
               f"{os.getloadavg()[0]:.1f})")
         print(f"first scan / cached re-open: {first / cached:.1f}x (wall); CPU seconds "

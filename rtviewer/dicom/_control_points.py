@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from pydicom.dataset import Dataset
 
-from rtviewer.dicom._rt_values import Notes, coded, integer, items, number, text, vector
+from rtviewer.dicom.values import Notes, coded, integer, items, number, text, vector
 from rtviewer.model.ion import IonControlPoint, RangeShifterSetting
 from rtviewer.model.plan import ControlPoint, DevicePosition, RotationDirection, frozen_array
 
@@ -71,8 +71,8 @@ def _stated_values(item: Dataset, notes: Notes, where: str, ion: bool) -> dict[s
                                                    notes, where)
     stated["wedge_positions"] = tuple(
         (integer(w, "ReferencedWedgeNumber", notes, where) or 0,
-         text(w, "WedgePosition") or "")
-        for w in items(item, "WedgePositionSequence")) or None
+         text(w, "WedgePosition", notes) or "")
+        for w in items(item, "WedgePositionSequence", notes)) or None
     if ion:
         stated.update(_ion_values(item, notes, where))
     return {k: v for k, v in stated.items() if v is not None}
@@ -81,8 +81,8 @@ def _stated_values(item: Dataset, notes: Notes, where: str, ion: bool) -> dict[s
 def _device_positions(item: Dataset, keyword: str, notes: Notes,
                       where: str) -> tuple[DevicePosition, ...] | None:
     result = []
-    for dev in items(item, keyword):
-        device_type = text(dev, "RTBeamLimitingDeviceType")
+    for dev in items(item, keyword, notes):
+        device_type = text(dev, "RTBeamLimitingDeviceType", notes)
         positions = vector(dev, "LeafJawPositions", notes, where)
         if device_type is None or positions is None:
             continue
@@ -113,9 +113,9 @@ def _ion_values(item: Dataset, notes: Notes, where: str) -> dict[str, Any]:
             values["spot_meterset_weights"] = weights
     settings = tuple(
         RangeShifterSetting(integer(s, "ReferencedRangeShifterNumber", notes, where),
-                            text(s, "RangeShifterSetting"),
+                            text(s, "RangeShifterSetting", notes),
                             number(s, "RangeShifterWaterEquivalentThickness", notes, where))
-        for s in items(item, "RangeShifterSettingsSequence"))
+        for s in items(item, "RangeShifterSettingsSequence", notes))
     values["range_shifter_settings"] = settings or None
     return values
 
@@ -169,7 +169,7 @@ def control_point_geometry(cp_items: list[Dataset], notes: Notes, where: str,
 def read_control_points(beam_item: Dataset, notes: Notes, where: str,
                         *, ion: bool = False) -> tuple[ControlPoint, ...]:
     """Read a beam's Control Point Sequence (or Ion Control Point Sequence) with inheritance."""
-    cp_items = items(beam_item, "IonControlPointSequence" if ion else "ControlPointSequence")
+    cp_items = items(beam_item, "IonControlPointSequence" if ion else "ControlPointSequence", notes)
     for ordinal, item in enumerate(cp_items):
         stated_index = integer(item, "ControlPointIndex", notes, where)
         if stated_index != ordinal:

@@ -8,7 +8,7 @@ from pydicom.dataset import Dataset
 
 from rtviewer.dicom._control_points import read_control_points
 from rtviewer.dicom._plan_ion import energy_layers, ion_beam_values
-from rtviewer.dicom._rt_values import Notes, coded, integer, items, number, text, vector
+from rtviewer.dicom.values import Notes, coded, integer, items, number, text, vector
 from rtviewer.model.ion import IonBeam
 from rtviewer.model.plan import (
     Applicator,
@@ -36,7 +36,7 @@ def read_beams(ds: Dataset, fraction_groups: tuple[FractionGroup, ...], notes: N
     """
     keyword = "IonBeamSequence" if ion else "BeamSequence"
     beams = []
-    for ordinal, item in enumerate(items(ds, keyword)):
+    for ordinal, item in enumerate(items(ds, keyword, notes)):
         beam_notes = Notes()
         beams.append(_read_beam(item, ordinal, fraction_groups, beam_notes, ion=ion))
         notes.extend(beam_notes)
@@ -84,15 +84,15 @@ def _common_values(item: Dataset, notes: Notes, where: str, *, ion: bool) -> dic
     device_key = "IonBeamLimitingDeviceSequence" if ion else "BeamLimitingDeviceSequence"
     sad = None if ion else number(item, "SourceAxisDistance", notes, where)
     return {
-        "name": text(item, "BeamName"),
-        "description": text(item, "BeamDescription"),
+        "name": text(item, "BeamName", notes),
+        "description": text(item, "BeamDescription", notes),
         "beam_type": coded(BeamType, item, "BeamType", notes, where),
         "delivery_type": coded(TreatmentDeliveryType, item, "TreatmentDeliveryType", notes,
                                where),
         "radiation_type": coded(RadiationType, item, "RadiationType", notes, where),
-        "machine_name": text(item, "TreatmentMachineName"),
+        "machine_name": text(item, "TreatmentMachineName", notes),
         "sad_mm": sad,
-        "primary_dosimeter_unit": text(item, "PrimaryDosimeterUnit"),
+        "primary_dosimeter_unit": text(item, "PrimaryDosimeterUnit", notes),
         "devices": _devices(item, device_key, notes, where),
         "wedges": _wedges(item, "IonWedgeSequence" if ion else "WedgeSequence", notes, where),
         "blocks": _blocks(item, "IonBlockSequence" if ion else "BlockSequence", notes, where),
@@ -100,7 +100,7 @@ def _common_values(item: Dataset, notes: Notes, where: str, *, ion: bool) -> dic
         "compensators": _compensators(item, ion, notes, where),
         "number_of_boli": integer(item, "NumberOfBoli", notes, where),
         "bolus_roi_numbers": tuple(
-            n for b in items(item, "ReferencedBolusSequence")
+            n for b in items(item, "ReferencedBolusSequence", notes)
             if (n := integer(b, "ReferencedROINumber", notes, where)) is not None),
         "referenced_patient_setup_number": integer(item, "ReferencedPatientSetupNumber",
                                                    notes, where),
@@ -114,8 +114,8 @@ def _common_values(item: Dataset, notes: Notes, where: str, *, ion: bool) -> dic
 def _devices(item: Dataset, keyword: str, notes: Notes,
              where: str) -> tuple[BeamLimitingDevice, ...]:
     devices = []
-    for dev in items(item, keyword):
-        device_type = text(dev, "RTBeamLimitingDeviceType")
+    for dev in items(item, keyword, notes):
+        device_type = text(dev, "RTBeamLimitingDeviceType", notes)
         if device_type is None:
             notes.add("MISSING_DEVICE_TYPE", f"{where}: a beam limiting device has no "
                       "RT Beam Limiting Device Type; it is ignored.",
@@ -135,42 +135,43 @@ def _devices(item: Dataset, keyword: str, notes: Notes,
 
 def _wedges(item: Dataset, keyword: str, notes: Notes, where: str) -> tuple[Wedge, ...]:
     return tuple(
-        Wedge(integer(w, "WedgeNumber", notes, where), text(w, "WedgeType"),
-              text(w, "WedgeID"), number(w, "WedgeAngle", notes, where),
+        Wedge(integer(w, "WedgeNumber", notes, where), text(w, "WedgeType", notes),
+              text(w, "WedgeID", notes), number(w, "WedgeAngle", notes, where),
               number(w, "WedgeFactor", notes, where),
               number(w, "WedgeOrientation", notes, where))
-        for w in items(item, keyword))
+        for w in items(item, keyword, notes))
 
 
 def _blocks(item: Dataset, keyword: str, notes: Notes, where: str) -> tuple[Block, ...]:
     blocks = []
-    for b in items(item, keyword):
+    for b in items(item, keyword, notes):
         data = vector(b, "BlockData", notes, where)
         outline = None
         if data is not None and data.size % 2 == 0:
             outline = frozen_array(data.reshape(-1, 2), ndim=2)
         blocks.append(Block(
-            integer(b, "BlockNumber", notes, where), text(b, "BlockName"),
-            text(b, "BlockType"), text(b, "BlockDivergence"), text(b, "MaterialID"),
-            number(b, "BlockThickness", notes, where), text(b, "BlockTrayID"), outline,
-            text(b, "BlockMountingPosition"),
+            integer(b, "BlockNumber", notes, where), text(b, "BlockName", notes),
+            text(b, "BlockType", notes), text(b, "BlockDivergence", notes),
+            text(b, "MaterialID", notes),
+            number(b, "BlockThickness", notes, where), text(b, "BlockTrayID", notes), outline,
+            text(b, "BlockMountingPosition", notes),
             number(b, "SourceToBlockTrayDistance", notes, where)))
     return tuple(blocks)
 
 
 def _applicators(item: Dataset, notes: Notes, where: str) -> tuple[Applicator, ...]:
     out = []
-    for a in items(item, "ApplicatorSequence"):
-        geometry = next(iter(items(a, "ApplicatorGeometrySequence")), None)
+    for a in items(item, "ApplicatorSequence", notes):
+        geometry = next(iter(items(a, "ApplicatorGeometrySequence", notes)), None)
         shape = opening = opening_xy = None
         if geometry is not None:
-            shape = text(geometry, "ApplicatorApertureShape")
+            shape = text(geometry, "ApplicatorApertureShape", notes)
             opening = number(geometry, "ApplicatorOpening", notes, where)
             x = number(geometry, "ApplicatorOpeningX", notes, where)
             y = number(geometry, "ApplicatorOpeningY", notes, where)
             opening_xy = (x, y) if x is not None and y is not None else None
-        out.append(Applicator(text(a, "ApplicatorID"), text(a, "ApplicatorType"),
-                              text(a, "ApplicatorDescription"), shape, opening, opening_xy))
+        out.append(Applicator(text(a, "ApplicatorID", notes), text(a, "ApplicatorType", notes),
+                              text(a, "ApplicatorDescription", notes), shape, opening, opening_xy))
     return tuple(out)
 
 
@@ -178,12 +179,12 @@ def _compensators(item: Dataset, ion: bool, notes: Notes,
                   where: str) -> tuple[Compensator, ...]:
     keyword = "IonRangeCompensatorSequence" if ion else "CompensatorSequence"
     return tuple(
-        Compensator(integer(c, "CompensatorNumber", notes, where), text(c, "CompensatorID"),
-                    text(c, "CompensatorType"), integer(c, "CompensatorRows", notes, where),
+        Compensator(integer(c, "CompensatorNumber", notes, where), text(c, "CompensatorID", notes),
+                    text(c, "CompensatorType", notes), integer(c, "CompensatorRows", notes, where),
                     integer(c, "CompensatorColumns", notes, where),
                     _pair(vector(c, "CompensatorPosition", notes, where, 2)),
                     _pair(vector(c, "CompensatorPixelSpacing", notes, where, 2)))
-        for c in items(item, keyword))
+        for c in items(item, keyword, notes))
 
 
 def _pair(values: Any) -> tuple[float, float] | None:

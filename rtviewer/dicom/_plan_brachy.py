@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydicom.dataset import Dataset
 
-from rtviewer.dicom._rt_values import (
+from rtviewer.dicom.values import (
     Notes,
     coded,
     datetime_of,
@@ -33,33 +33,34 @@ SAME_POSITION_MM = 0.01
 
 def read_brachy(ds: Dataset, notes: Notes) -> BrachyTreatment:
     """Read the brachy treatment: technique, type, machine, sources and setups."""
-    machine = items(ds, "TreatmentMachineSequence")
+    machine = items(ds, "TreatmentMachineSequence", notes)
     return BrachyTreatment(
-        technique=text(ds, "BrachyTreatmentTechnique"),
+        technique=text(ds, "BrachyTreatmentTechnique", notes),
         treatment_type=coded(BrachyTreatmentType, ds, "BrachyTreatmentType", notes, "plan"),
-        machine_name=text(machine[0], "TreatmentMachineName") if machine else None,
-        sources=tuple(_source(s, notes) for s in items(ds, "SourceSequence")),
-        application_setups=tuple(_setup(a, notes) for a in items(ds, "ApplicationSetupSequence")),
+        machine_name=text(machine[0], "TreatmentMachineName", notes) if machine else None,
+        sources=tuple(_source(s, notes) for s in items(ds, "SourceSequence", notes)),
+        application_setups=tuple(_setup(a, notes)
+                                 for a in items(ds, "ApplicationSetupSequence", notes)),
     )
 
 
 def _source(item: Dataset, notes: Notes) -> BrachySource:
-    where = f"source {text(item, 'SourceNumber')}"
+    where = f"source {text(item, 'SourceNumber', notes)}"
     return BrachySource(
         number=integer(item, "SourceNumber", notes, where),
-        source_type=text(item, "SourceType"),
-        isotope_name=text(item, "SourceIsotopeName"),
+        source_type=text(item, "SourceType", notes),
+        isotope_name=text(item, "SourceIsotopeName", notes),
         half_life_days=_positive(item, "SourceIsotopeHalfLife", notes, where),
         reference_air_kerma_rate=_positive(item, "ReferenceAirKermaRate", notes, where),
         strength_reference=datetime_of(item, "SourceStrengthReferenceDate",
                                        "SourceStrengthReferenceTime", notes, where),
-        manufacturer=text(item, "SourceManufacturer"),
+        manufacturer=text(item, "SourceManufacturer", notes),
         active_length_mm=number(item, "ActiveSourceLength", notes, where),
         active_diameter_mm=number(item, "ActiveSourceDiameter", notes, where),
-        strength_units=text(item, "SourceStrengthUnits"),
+        strength_units=text(item, "SourceStrengthUnits", notes),
         source_strength=number(item, "SourceStrength", notes, where),
-        model_id=text(item, "SourceModelID"),
-        description=text(item, "SourceDescription"),
+        model_id=text(item, "SourceModelID", notes),
+        description=text(item, "SourceDescription", notes),
     )
 
 
@@ -78,21 +79,21 @@ def _positive(item: Dataset, keyword: str, notes: Notes, where: str) -> float | 
 
 
 def _setup(item: Dataset, notes: Notes) -> ApplicationSetup:
-    where = f"application setup {text(item, 'ApplicationSetupNumber')}"
+    where = f"application setup {text(item, 'ApplicationSetupNumber', notes)}"
     return ApplicationSetup(
         number=integer(item, "ApplicationSetupNumber", notes, where),
-        setup_type=text(item, "ApplicationSetupType"),
-        name=text(item, "ApplicationSetupName"),
-        manufacturer=text(item, "ApplicationSetupManufacturer"),
+        setup_type=text(item, "ApplicationSetupType", notes),
+        name=text(item, "ApplicationSetupName", notes),
+        manufacturer=text(item, "ApplicationSetupManufacturer", notes),
         total_reference_air_kerma=number(item, "TotalReferenceAirKerma", notes, where),
-        channels=tuple(_channel(c, notes, where) for c in items(item, "ChannelSequence")),
+        channels=tuple(_channel(c, notes, where) for c in items(item, "ChannelSequence", notes)),
     )
 
 
 def _control_points(item: Dataset, notes: Notes, where: str) -> tuple[
         np.ndarray | None, np.ndarray | None, np.ndarray | None]:
     """Positions (N,3), relative positions (N,) and cumulative time weights (N,)."""
-    cps = items(item, "BrachyControlPointSequence")
+    cps = items(item, "BrachyControlPointSequence", notes)
     positions = [vector(cp, "ControlPoint3DPosition", notes, where, 3) for cp in cps]
     relative = [number(cp, "ControlPointRelativePosition", notes, where) for cp in cps]
     weights = [number(cp, "CumulativeTimeWeight", notes, where) for cp in cps]
@@ -140,7 +141,7 @@ def dwell_times(positions: np.ndarray, weights: np.ndarray, final_weight: float,
 
 
 def _channel(item: Dataset, notes: Notes, setup_where: str) -> BrachyChannel:
-    where = f"{setup_where}, channel {text(item, 'ChannelNumber')}"
+    where = f"{setup_where}, channel {text(item, 'ChannelNumber', notes)}"
     pos, rel, ctw = _control_points(item, notes, where)
     total = number(item, "ChannelTotalTime", notes, where)
     if total is not None and total < 0:
@@ -165,17 +166,17 @@ def _channel(item: Dataset, notes: Notes, setup_where: str) -> BrachyChannel:
         notes.add("DWELL_TIMES_UNKNOWN", f"{where}: Channel Total Time, Final Cumulative "
                   "Time Weight or the control point positions are missing or zero; dwell "
                   "times cannot be computed.", attribute="ChannelTotalTime")
-    n_cp = len(items(item, "BrachyControlPointSequence"))
+    n_cp = len(items(item, "BrachyControlPointSequence", notes))
     return BrachyChannel(
         number=integer(item, "ChannelNumber", notes, where),
         length_mm=number(item, "ChannelLength", notes, where), total_time_s=total,
         number_of_pulses=pulses,
         pulse_repetition_interval_s=number(item, "PulseRepetitionInterval", notes, where),
-        source_movement_type=text(item, "SourceMovementType"),
+        source_movement_type=text(item, "SourceMovementType", notes),
         source_applicator_number=integer(item, "SourceApplicatorNumber", notes, where),
-        source_applicator_id=text(item, "SourceApplicatorID"),
-        source_applicator_type=text(item, "SourceApplicatorType"),
-        source_applicator_name=text(item, "SourceApplicatorName"),
+        source_applicator_id=text(item, "SourceApplicatorID", notes),
+        source_applicator_type=text(item, "SourceApplicatorType", notes),
+        source_applicator_name=text(item, "SourceApplicatorName", notes),
         source_applicator_length_mm=number(item, "SourceApplicatorLength", notes, where),
         source_applicator_step_size_mm=number(item, "SourceApplicatorStepSize", notes, where),
         transfer_tube_number=integer(item, "TransferTubeNumber", notes, where),
@@ -191,11 +192,11 @@ def _channel(item: Dataset, notes: Notes, setup_where: str) -> BrachyChannel:
 
 def _final_coefficients(item: Dataset, notes: Notes, where: str) -> tuple[tuple[int, float], ...]:
     """The last control point's Cumulative Dose Reference Coefficient per dose reference."""
-    cps = items(item, "BrachyControlPointSequence")
+    cps = items(item, "BrachyControlPointSequence", notes)
     if not cps:
         return ()
     out = []
-    for ref in items(cps[-1], "BrachyReferencedDoseReferenceSequence"):
+    for ref in items(cps[-1], "BrachyReferencedDoseReferenceSequence", notes):
         number_ = integer(ref, "ReferencedDoseReferenceNumber", notes, where)
         coefficient = number(ref, "CumulativeDoseReferenceCoefficient", notes, where)
         if number_ is not None and coefficient is not None:

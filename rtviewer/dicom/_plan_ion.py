@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 from pydicom.dataset import Dataset
 
-from rtviewer.dicom._rt_values import Notes, integer, items, text, vector
+from rtviewer.dicom.values import Notes, integer, items, text, vector
 from rtviewer.model.ion import (
     EnergyLayer,
     IonControlPoint,
@@ -25,7 +25,7 @@ def ion_beam_values(item: Dataset, notes: Notes, where: str) -> dict[str, Any]:
     """The ion beam attributes beyond those every beam has."""
     virtual_sad = vector(item, "VirtualSourceAxisDistances", notes, where, 2)
     return {
-        "scan_mode": text(item, "ScanMode"),
+        "scan_mode": text(item, "ScanMode", notes),
         "virtual_sad_mm": virtual_sad,
         # the X distance; the Y one stays in virtual_sad_mm (they differ on most
         # scanning nozzles, and their mean would put both axes' sources wrong)
@@ -33,24 +33,24 @@ def ion_beam_values(item: Dataset, notes: Notes, where: str) -> dict[str, Any]:
         "radiation_mass_number": integer(item, "RadiationMassNumber", notes, where),
         "radiation_atomic_number": integer(item, "RadiationAtomicNumber", notes, where),
         "radiation_charge_state": integer(item, "RadiationChargeState", notes, where),
-        "snouts": tuple(Snout(text(s, "SnoutID"), text(s, "AccessoryCode"))
-                        for s in items(item, "SnoutSequence")),
+        "snouts": tuple(Snout(text(s, "SnoutID", notes), text(s, "AccessoryCode", notes))
+                        for s in items(item, "SnoutSequence", notes)),
         "range_shifters": tuple(
             RangeShifter(integer(r, "RangeShifterNumber", notes, where),
-                         text(r, "RangeShifterID"), text(r, "RangeShifterType"),
-                         text(r, "RangeShifterDescription"))
-            for r in items(item, "RangeShifterSequence")),
+                         text(r, "RangeShifterID", notes), text(r, "RangeShifterType", notes),
+                         text(r, "RangeShifterDescription", notes))
+            for r in items(item, "RangeShifterSequence", notes)),
         "range_modulators": tuple(
             RangeModulator(integer(r, "RangeModulatorNumber", notes, where),
-                           text(r, "RangeModulatorID"), text(r, "RangeModulatorType"),
-                           text(r, "RangeModulatorDescription"))
-            for r in items(item, "RangeModulatorSequence")),
+                           text(r, "RangeModulatorID", notes), text(r, "RangeModulatorType", notes),
+                           text(r, "RangeModulatorDescription", notes))
+            for r in items(item, "RangeModulatorSequence", notes)),
         "lateral_spreading_devices": tuple(
             LateralSpreadingDevice(integer(d, "LateralSpreadingDeviceNumber", notes, where),
-                                   text(d, "LateralSpreadingDeviceID"),
-                                   text(d, "LateralSpreadingDeviceType"),
-                                   text(d, "LateralSpreadingDeviceDescription"))
-            for d in items(item, "LateralSpreadingDeviceSequence")),
+                                   text(d, "LateralSpreadingDeviceID", notes),
+                                   text(d, "LateralSpreadingDeviceType", notes),
+                                   text(d, "LateralSpreadingDeviceDescription", notes))
+            for d in items(item, "LateralSpreadingDeviceSequence", notes)),
     }
 
 

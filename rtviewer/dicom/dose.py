@@ -15,17 +15,16 @@ from pydicom.dataset import Dataset
 
 from rtviewer.core.grid import Grid
 from rtviewer.dicom.captured import with_warnings_as_findings
-from rtviewer.dicom.checked_values import checked_float
 from rtviewer.dicom.dose_dvh import read_embedded_dvhs
 from rtviewer.dicom.dose_geometry import AXIAL, FrameGeometry, frame_geometry
 from rtviewer.dicom.dose_references import read_dose_points, read_references
-from rtviewer.dicom.element_values import get_floats, get_str
 from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.header_walk import check_not_truncated
 from rtviewer.dicom.pixels import decode_pixels
 from rtviewer.dicom.read_once import once
 from rtviewer.dicom.slice_stack import assemble_stack
 from rtviewer.dicom.sop_classes import RT_DOSE
-from rtviewer.dicom.truncation import check_not_truncated
+from rtviewer.dicom.values import number, numbers, text
 from rtviewer.errors import GeometryError, MissingAttributeError, UnsupportedObjectError
 from rtviewer.model.dose import Dose, DoseSummationType, DoseType, DoseUnits
 from rtviewer.model.findings import Finding, Severity
@@ -63,8 +62,8 @@ def _read_dose(path: Path) -> Dose:
     """:func:`read_dose` without the warning capture."""
     ds, read_findings = read_dataset(path)
     findings: list[Finding] = list(read_findings)
-    _check_kind(ds, path)
-    check_not_truncated(path, ds)
+    _check_kind(ds, path, findings)
+    check_not_truncated(path)
     stored = decode_pixels(ds, path)
     frames = stored.reshape((-1, *stored.shape[-2:])) if stored.ndim >= 2 else None
     if frames is None or stored.ndim > 3:
@@ -72,12 +71,12 @@ def _read_dose(path: Path) -> Dose:
                                      path=path)
     position, orientation, spacing, more = _plane_geometry(ds, path)
     findings += more
-    geometry = frame_geometry(offsets=get_floats(ds, "GridFrameOffsetVector"),
+    geometry = frame_geometry(offsets=numbers(ds, "GridFrameOffsetVector", findings),
                               n_frames=frames.shape[0], position_mm=position,
                               orientation=orientation,
-                              thickness_mm=checked_float(
-                                  ds, "SliceThickness", default=None, findings=findings,
-                                  label="Slice Thickness", positive=True), path=path)
+                              thickness_mm=number(ds, "SliceThickness", findings,
+                                                  several="unusable", label="Slice Thickness",
+                                                  positive=True), path=path)
     findings += geometry.findings
     dose, more = _scaled(ds, frames)
     findings += more
@@ -85,10 +84,10 @@ def _read_dose(path: Path) -> Dose:
     grid = Grid.from_dicom_geometry(
         image_position_mm=position, image_orientation=orientation, pixel_spacing_mm=spacing,
         slice_step_mm=geometry.step_mm, shape=volume.shape,
-        frame_of_reference_uid=get_str(ds, "FrameOfReferenceUID"))
-    units, more = _units(ds)
+        frame_of_reference_uid=text(ds, "FrameOfReferenceUID", findings))
+    units, more = _units(ds, findings)
     findings += more
-    if units is DoseUnits.GY and get_str(ds, "DoseUnits") == "CGY":
+    if units is DoseUnits.GY and text(ds, "DoseUnits", findings) == "CGY":
         volume = volume * np.float32(0.01)
     dose_type, summation, more = _types(ds)
     findings += more
@@ -98,39 +97,39 @@ def _read_dose(path: Path) -> Dose:
     references, more = read_references(ds)
     findings += more
     return Dose(
-        path=path, sop_instance_uid=get_str(ds, "SOPInstanceUID") or "", grid=grid,
+        path=path, sop_instance_uid=text(ds, "SOPInstanceUID", findings) or "", grid=grid,
         dose_gy=volume, units=units, dose_type=dose_type, summation_type=summation,
         referenced_plan_uid=references.plan_uid,
         referenced_plan_uids=references.plan_uids,
         referenced_fraction_group_number=references.fraction_group_number,
         referenced_beam_numbers=references.beam_numbers,
         referenced_structure_set_uid=references.structure_set_uid,
-        dvhs=dvhs, dose_points=read_dose_points(ds),
-        comment=get_str(ds, "DoseComment") or "", findings=tuple(findings))
+        dvhs=dvhs, dose_points=read_dose_points(ds, findings),
+        comment=text(ds, "DoseComment", findings) or "", findings=tuple(findings))
 
 
-def _check_kind(ds: Dataset, path: Path) -> None:
+def _check_kind(ds: Dataset, path: Path, notes: list[Finding]) -> None:
     """Refuse anything that is not an RT Dose."""
-    sop_class = get_str(ds, "SOPClassUID")
-    if sop_class != RT_DOSE and get_str(ds, "Modality") != "RTDOSE":
+    sop_class = text(ds, "SOPClassUID", notes)
+    if sop_class != RT_DOSE and text(ds, "Modality", notes) != "RTDOSE":
         raise UnsupportedObjectError(f"not an RT Dose (SOP Class {sop_class}, Modality "
-                                     f"{get_str(ds, 'Modality')})", path=path)
+                                     f"{text(ds, 'Modality', notes)})", path=path)
 
 
 def _plane_geometry(ds: Dataset, path: Path) -> tuple[
         tuple[float, ...], tuple[float, ...], tuple[float, ...], list[Finding]]:
     """Image Position, Image Orientation and Pixel Spacing, checked."""
-    position = get_floats(ds, "ImagePositionPatient", 3)
+    findings: list[Finding] = []
+    position = numbers(ds, "ImagePositionPatient", findings, count=3)
     if position is None:
         raise MissingAttributeError("the dose has no usable Image Position (Patient), so it "
                                     "cannot be placed in the patient", path=path,
                                     attribute="ImagePositionPatient")
-    spacing = get_floats(ds, "PixelSpacing", 2)
+    spacing = numbers(ds, "PixelSpacing", findings, count=2)
     if spacing is None or min(spacing) <= 0:
         raise MissingAttributeError("the dose has no usable Pixel Spacing", path=path,
                                     attribute="PixelSpacing")
-    orientation = get_floats(ds, "ImageOrientationPatient", 6)
-    findings = []
+    orientation = numbers(ds, "ImageOrientationPatient", findings, count=6)
     if orientation is None:
         orientation = AXIAL
         findings.append(Finding("NO_IMAGE_ORIENTATION", "The dose has no Image Orientation "
@@ -149,7 +148,7 @@ def _scaled(ds: Dataset, frames: NDArray[np.generic]) -> tuple[NDArray[np.float3
     """Stored values × Dose Grid Scaling, computed in float64 then stored as float32."""
     findings: list[Finding] = []
     # NaN marks "no usable value": a malformed one also gets an UNUSABLE_VALUE finding.
-    scaling = checked_float(ds, "DoseGridScaling", default=math.nan, findings=findings,
+    scaling = number(ds, "DoseGridScaling", findings, default=math.nan, several="unusable",
                             label="Dose Grid Scaling", positive=True, severity=Severity.ERROR)
     if not math.isfinite(scaling):
         findings.append(Finding("NO_DOSE_GRID_SCALING", "Dose Grid Scaling is absent or not "
@@ -157,7 +156,7 @@ def _scaled(ds: Dataset, frames: NDArray[np.generic]) -> tuple[NDArray[np.float3
                                 assumption="scaling 1: values as stored"))
         scaling = 1.0
     dose = (frames.astype(np.float64) * scaling).astype(np.float32)
-    if dose.size and float(dose.min()) < 0 and get_str(ds, "DoseType") != "ERROR":
+    if dose.size and float(dose.min()) < 0 and text(ds, "DoseType", findings) != "ERROR":
         findings.append(Finding("NEGATIVE_DOSE", f"The dose grid holds negative values (down "
                                 f"to {float(dose.min()):.4g}).", attribute="PixelData"))
     return dose, findings
@@ -171,9 +170,9 @@ def _stack(dose: NDArray[np.float32], geometry: FrameGeometry) -> NDArray[np.flo
     return assemble_stack(list(ordered), geometry.plan)
 
 
-def _units(ds: Dataset) -> tuple[DoseUnits, list[Finding]]:
+def _units(ds: Dataset, notes: list[Finding]) -> tuple[DoseUnits, list[Finding]]:
     """Dose Units; RELATIVE and unknown values get a finding."""
-    value = (get_str(ds, "DoseUnits") or "").upper()
+    value = (text(ds, "DoseUnits", notes) or "").upper()
     if value == "GY":
         return DoseUnits.GY, []
     if value == "CGY":
@@ -192,8 +191,8 @@ def _units(ds: Dataset) -> tuple[DoseUnits, list[Finding]]:
 
 def _types(ds: Dataset) -> tuple[DoseType, DoseSummationType | None, list[Finding]]:
     """Dose Type and Dose Summation Type."""
-    findings = []
-    raw_type = (get_str(ds, "DoseType") or "").upper()
+    findings: list[Finding] = []
+    raw_type = (text(ds, "DoseType", findings) or "").upper()
     try:
         dose_type = DoseType(raw_type)
     except ValueError:
@@ -201,7 +200,7 @@ def _types(ds: Dataset) -> tuple[DoseType, DoseSummationType | None, list[Findin
         findings.append(Finding("UNKNOWN_DOSE_TYPE", f"Dose Type {raw_type or '(absent)'!r} is "
                                 "not PHYSICAL, EFFECTIVE or ERROR.", attribute="DoseType",
                                 assumption="PHYSICAL"))
-    raw_sum = (get_str(ds, "DoseSummationType") or "").upper()
+    raw_sum = (text(ds, "DoseSummationType", findings) or "").upper()
     try:
         summation: DoseSummationType | None = DoseSummationType(raw_sum)
     except ValueError:

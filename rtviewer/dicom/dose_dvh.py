@@ -14,8 +14,7 @@ import numpy as np
 from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
-from rtviewer.dicom.checked_values import checked_float
-from rtviewer.dicom.element_values import get_float, get_floats, get_int, get_str, sequence
+from rtviewer.dicom.values import integer, items, number, numbers, text
 from rtviewer.model.dose import DoseType, DoseUnits, DvhType, EmbeddedDvh
 from rtviewer.model.findings import Finding
 
@@ -44,8 +43,9 @@ def read_embedded_dvhs(ds: Dataset, grid_max: float, grid_units: DoseUnits
     findings : list of Finding
         Items that could not be read (the dose's own findings).
     """
-    dvhs, findings = [], []
-    for index, item in enumerate(sequence(ds, "DVHSequence"), start=1):
+    dvhs: list[EmbeddedDvh] = []
+    findings: list[Finding] = []
+    for index, item in enumerate(items(ds, "DVHSequence", findings), start=1):
         dvh = _read_item(item, grid_max, grid_units)
         if dvh is None:
             findings.append(Finding("DVH_UNREADABLE", f"DVH item {index} has no usable DVH Data "
@@ -65,31 +65,31 @@ def read_embedded_dvhs(ds: Dataset, grid_max: float, grid_units: DoseUnits
 
 def _read_item(item: Dataset, grid_max: float, grid_units: DoseUnits) -> EmbeddedDvh | None:
     """One DVH item, or None when unusable."""
-    data = get_floats(item, "DVHData")
-    dvh_type = _enum(DvhType, get_str(item, "DVHType"))
+    notes: list[Finding] = []
+    data = numbers(item, "DVHData", notes)
+    dvh_type = _enum(DvhType, text(item, "DVHType", notes))
     if data is None or len(data) < 2 or dvh_type is None:
         return None
     pairs = np.asarray(data[: len(data) // 2 * 2], dtype=np.float64).reshape(-1, 2)
     # Type 1; absent means no scaling, but 0, a negative or a text value is reported.
-    scaling_findings: list[Finding] = []
-    scaling = checked_float(item, "DVHDoseScaling", default=1.0, findings=scaling_findings,
+    scaling = number(item, "DVHDoseScaling", notes, default=1.0, several="unusable",
                             label="DVH Dose Scaling", positive=True)
-    units = _enum(DoseUnits, get_str(item, "DoseUnits")) or grid_units
-    roi_numbers = tuple(n for n in (get_int(r, "ReferencedROINumber")
-                                    for r in sequence(item, "DVHReferencedROISequence"))
+    units = _enum(DoseUnits, text(item, "DoseUnits", notes)) or grid_units
+    roi_numbers = tuple(n for n in (integer(r, "ReferencedROINumber", notes)
+                                    for r in items(item, "DVHReferencedROISequence", notes))
                         if n is not None)
     widths, volumes = pairs[:, 0] * scaling, pairs[:, 1]
-    declared = {"minimum": get_float(item, "DVHMinimumDose"),
-                "maximum": get_float(item, "DVHMaximumDose"),
-                "mean": get_float(item, "DVHMeanDose")}
-    findings = scaling_findings + _check(dvh_type, widths, volumes, declared, units, grid_max,
+    declared = {"minimum": number(item, "DVHMinimumDose", notes),
+                "maximum": number(item, "DVHMaximumDose", notes),
+                "mean": number(item, "DVHMeanDose", notes)}
+    findings = notes + _check(dvh_type, widths, volumes, declared, units, grid_max,
                                          grid_units)
-    n_bins = get_int(item, "DVHNumberOfBins")
+    n_bins = integer(item, "DVHNumberOfBins", notes)
     if n_bins is not None and n_bins != len(widths):
         findings.append(Finding("DVH_BIN_COUNT", f"DVH Number of Bins says {n_bins} but DVH "
                                 f"Data holds {len(widths)}.", attribute="DVHNumberOfBins"))
-    return EmbeddedDvh(roi_numbers, dvh_type, units, _enum(DoseType, get_str(item, "DoseType")),
-                       get_str(item, "DVHVolumeUnits") or "", widths, volumes,
+    return EmbeddedDvh(roi_numbers, dvh_type, units, _enum(DoseType, text(item, "DoseType", notes)),
+                       text(item, "DVHVolumeUnits", notes) or "", widths, volumes,
                        declared["minimum"], declared["maximum"], declared["mean"],
                        tuple(findings))
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pydicom.dataset import Dataset
 
-from rtviewer.dicom.element_values import get_float, get_floats, get_int, get_str, sequence
+from rtviewer.dicom.values import integer, items, number, numbers, text
 from rtviewer.model.dose import DosePoint
 from rtviewer.model.findings import Finding, Severity
 
@@ -42,21 +42,22 @@ def read_references(ds: Dataset) -> tuple[DoseReferences, list[Finding]]:
     findings : list of Finding
         A BEAM dose without a referenced beam, a dose without plan reference.
     """
-    plans = sequence(ds, "ReferencedRTPlanSequence")
-    plan_uids = tuple(u for u in (get_str(p, "ReferencedSOPInstanceUID") for p in plans) if u)
+    findings: list[Finding] = []
+    plans = items(ds, "ReferencedRTPlanSequence", findings)
+    plan_uids = tuple(u for u in (text(p, "ReferencedSOPInstanceUID", findings) for p in plans)
+                      if u)
     fraction_group, beams = None, []
     for plan in plans:
-        for group in sequence(plan, "ReferencedFractionGroupSequence"):
+        for group in items(plan, "ReferencedFractionGroupSequence", findings):
             if fraction_group is None:
-                fraction_group = get_int(group, "ReferencedFractionGroupNumber")
-            beams += [n for n in (get_int(b, "ReferencedBeamNumber")
-                                  for b in sequence(group, "ReferencedBeamSequence"))
+                fraction_group = integer(group, "ReferencedFractionGroupNumber", findings)
+            beams += [n for n in (integer(b, "ReferencedBeamNumber", findings)
+                                  for b in items(group, "ReferencedBeamSequence", findings))
                       if n is not None]
-    structure_sets = sequence(ds, "ReferencedStructureSetSequence")
-    structure_set_uid = (get_str(structure_sets[0], "ReferencedSOPInstanceUID")
+    structure_sets = items(ds, "ReferencedStructureSetSequence", findings)
+    structure_set_uid = (text(structure_sets[0], "ReferencedSOPInstanceUID", findings)
                          if structure_sets else None)
-    findings = []
-    summation = get_str(ds, "DoseSummationType")
+    summation = text(ds, "DoseSummationType", findings)
     if not plan_uids and summation not in (None, "MULTI_PLAN", "RECORD"):
         findings.append(Finding("NO_REFERENCED_PLAN", "The dose references no RT Plan.",
                                 Severity.INFO, "ReferencedRTPlanSequence"))
@@ -66,30 +67,32 @@ def read_references(ds: Dataset) -> tuple[DoseReferences, list[Finding]]:
     return DoseReferences(plan_uids, fraction_group, tuple(beams), structure_set_uid), findings
 
 
-def read_dose_points(ds: Dataset) -> tuple[DosePoint, ...]:
+def read_dose_points(ds: Dataset, notes: list[Finding]) -> tuple[DosePoint, ...]:
     """Dose points: POINT contours of an RT Dose's ROI Contour Sequence with their dose.
 
     Parameters
     ----------
     ds : Dataset
         The RT Dose dataset.
+    notes : list of Finding
+        Receives what an unusable value made the reader assume.
 
     Returns
     -------
     tuple of DosePoint
         Position in patient mm, Dose Value from RT Dose ROI Sequence when given.
     """
-    names = {get_int(r, "ROINumber"): get_str(r, "ROIName") or ""
-             for r in sequence(ds, "StructureSetROISequence")}
-    values = {get_int(r, "ReferencedROINumber"): get_float(r, "DoseValue")
-              for r in sequence(ds, "RTDoseROISequence")}
+    names = {integer(r, "ROINumber", notes): text(r, "ROIName", notes) or ""
+             for r in items(ds, "StructureSetROISequence", notes)}
+    values = {integer(r, "ReferencedROINumber", notes): number(r, "DoseValue", notes)
+              for r in items(ds, "RTDoseROISequence", notes)}
     points = []
-    for roi in sequence(ds, "ROIContourSequence"):
-        number = get_int(roi, "ReferencedROINumber")
-        for contour in sequence(roi, "ContourSequence"):
-            data = get_floats(contour, "ContourData")
-            if get_str(contour, "ContourGeometricType") != "POINT" or not data or len(data) < 3:
+    for roi in items(ds, "ROIContourSequence", notes):
+        roi_number = integer(roi, "ReferencedROINumber", notes)
+        for contour in items(roi, "ContourSequence", notes):
+            data = numbers(contour, "ContourData", notes)
+            if text(contour, "ContourGeometricType", notes) != "POINT" or not data or len(data) < 3:
                 continue
-            points.append(DosePoint((data[0], data[1], data[2]), values.get(number),
-                                    names.get(number, "")))
+            points.append(DosePoint((data[0], data[1], data[2]), values.get(roi_number),
+                                    names.get(roi_number, "")))
     return tuple(points)

@@ -7,8 +7,19 @@ A record is one of::
     {"status": "instance", "sop_class_uid": ..., "sop_instance_uid": ..., ...}
 
 Never raises for a bad file: every failure becomes a skipped or problem record.
-Plain image slices take a fast path (one pass over the bytes, no pydicom Dataset);
-everything else is read by pydicom with ``stop_before_pixels``.
+Every file's bytes are walked once (:mod:`rtviewer.dicom.header_walk`, which also finds
+truncated files); then two fast paths are kept because they pay, and everything else is
+read by pydicom with ``stop_before_pixels`` (:mod:`rtviewer.dicom.header_full`, which
+reads values through :mod:`rtviewer.dicom.values` like every reader):
+
+* a plain little-endian image slice is recorded from the walked bytes
+  (:mod:`rtviewer.dicom.header_values`), without a pydicom Dataset;
+* a structure set is parsed without its ROI Contour Sequence (most of its bytes).
+
+Measured by ``benchmarks/scan.py --slices 800`` (812 files, 512×512 CT; both sides timed
+in the same run, 2 shared CPUs under load 6): the warm 1-worker scan takes 0.43 s with
+the fast paths and 4.17 s with pydicom for every file (9.7×); one 0.3 MB structure set's
+record 0.033 s against 0.059 s (1.8×, growing with the contour data).
 """
 
 from __future__ import annotations
@@ -119,7 +130,7 @@ def _record_from(path: str, walked: header_walk.WalkResult | None) -> Record:
         return problem(f"{sop.name} without Pixel Data (truncated or incomplete file)")
     # without (0008,0016) the pydicom path infers the class and says so
     if walked is not None and sop.kind == "image" and 0x00020010 in walked.meta \
-            and 0x00080016 in walked.values:
+            and 0x00080016 in walked.values and not walked.big_endian:
         try:
             record = _fast_image_record(walked)
         except (ValueError, IndexError):
@@ -141,7 +152,8 @@ def _structure_set_record(path: str, walked: header_walk.WalkResult) -> Record:
     try:
         data = _read(path, os.path.getsize(path))
         _items, with_contours = header_walk.count_items_with_child(
-            data, walked.spans[_CONTOURS], walked.implicit_vr, _CONTOUR_SEQUENCE)
+            data, walked.spans[_CONTOURS], walked.implicit_vr, _CONTOUR_SEQUENCE,
+            big_endian=walked.big_endian)
     except (OSError, WalkUnsupported, FileTruncated, NeedMoreBytes, struct.error):
         return full_record(path)
     return full_record(path, trimmed=data[:elem_start] + data[elem_end:],

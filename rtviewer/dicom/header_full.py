@@ -16,6 +16,7 @@ from rtviewer.dicom.rt_references import beam_numbers, raw_references
 from rtviewer.dicom.rt_summary import summarize
 from rtviewer.dicom.sop_classes import lookup
 from rtviewer.dicom.sop_inference import infer_sop_class, missing_sop_class_finding
+from rtviewer.dicom.values import integer, number, numbers, text
 from rtviewer.errors import NotDicomError, UnreadableFileError
 from rtviewer.model.findings import Finding, Severity
 
@@ -34,46 +35,14 @@ def _finding_row(f: Finding) -> list[str]:
     return [f.code, f.message, f.severity.value]
 
 
-def _text(ds: Dataset, keyword: str) -> str | None:
-    value = ds.get(keyword)
-    if value is None:
-        return None
-    text = str(value).strip("\x00 ")
-    return text or None
-
-
-def _safe(convert: Any, ds: Dataset, keyword: str, bad: list[str]) -> Any:
-    try:
-        return convert(ds, keyword)
-    except (ValueError, TypeError, IndexError, OverflowError):
-        bad.append(keyword)
-        return None
-
-
-def _float_list(ds: Dataset, keyword: str) -> list[float] | None:
-    value = ds.get(keyword)
-    if value is None or value == "":
-        return None
-    if not hasattr(value, "__len__") or isinstance(value, str):
-        return [float(value)]
-    return [float(v) for v in value]
-
-
-def _int(ds: Dataset, keyword: str) -> int | None:
-    value = ds.get(keyword)
-    return None if value is None or value == "" else int(value)
-
-
-def _slice_thickness(ds: Dataset, keyword: str) -> float | None:
-    value = ds.get(keyword)
-    return None if value is None or value == "" else float(value)
-
-
-def _values(ds: Dataset, bad: list[str]) -> dict[str, Any]:
-    v: dict[str, Any] = {k: _safe(_text, ds, k, bad) for k in _TEXT_KEYWORDS}
-    v.update({k: _safe(_float_list, ds, k, bad) for k in _FLOAT_LISTS})
-    v.update({k: _safe(_int, ds, k, bad) for k in _INTS})
-    v["SliceThickness"] = _safe(_slice_thickness, ds, "SliceThickness", bad)
+def _values(ds: Dataset, notes: list[Finding]) -> dict[str, Any]:
+    """The values of the record, keyed by keyword; unusable ones noted."""
+    v: dict[str, Any] = {k: text(ds, k, notes) for k in _TEXT_KEYWORDS}
+    for keyword in _FLOAT_LISTS:
+        values = numbers(ds, keyword, notes)
+        v[keyword] = None if values is None else list(values)
+    v.update({k: integer(ds, k, notes) for k in _INTS})
+    v["SliceThickness"] = number(ds, "SliceThickness", notes)
     return v
 
 
@@ -148,14 +117,14 @@ def _guarded(part: Callable[[], Any], fallback: Any, code: str, what: str,
 
 
 def _build(ds: Dataset, found: list[Finding], rois_with_contours: int | None) -> Record:
-    bad: list[str] = []
-    sop_class_uid = _safe(_text, ds, "SOPClassUID", bad)
+    notes: list[Finding] = []
+    sop_class_uid = text(ds, "SOPClassUID", notes)
     missing_class = None
-    if not sop_class_uid and "SOPClassUID" not in bad:
+    if not sop_class_uid and not notes:
         inferred = infer_sop_class(ds)  # never silent: the finding says what it is read as
         missing_class = missing_sop_class_finding(inferred, empty="SOPClassUID" in ds)
         sop_class_uid = inferred.uid
-    v = _values(ds, bad)
+    v = _values(ds, notes)
     if not v["SOPInstanceUID"]:
         return problem("DICOM file without SOP Instance UID: it cannot be identified")
     sop = lookup(sop_class_uid)
@@ -164,15 +133,15 @@ def _build(ds: Dataset, found: list[Finding], rois_with_contours: int | None) ->
     findings = [_finding_row(f) for f in found]
     if missing_class is not None:
         findings.append(_finding_row(missing_class))
-    findings += [["UNREADABLE_VALUE", f"{k} could not be read and is ignored", "warning"]
-                 for k in bad]
     # Each part guarded on its own: a summary that fails must not lose the references.
-    summary = _guarded(lambda: summarize(ds, sop.kind, rois_with_contours=rois_with_contours),
+    summary = _guarded(lambda: summarize(ds, sop.kind, notes,
+                                         rois_with_contours=rois_with_contours),
                        None, "SUMMARY_FAILED", "the header could not be summarised", findings)
-    references = _guarded(lambda: raw_references(ds, sop.kind), [], "REFERENCES_FAILED",
+    references = _guarded(lambda: raw_references(ds, sop.kind, notes), [], "REFERENCES_FAILED",
                           "the references to other objects could not be read", findings)
-    beams = _guarded(lambda: beam_numbers(ds), [], "BEAM_NUMBERS_FAILED",
+    beams = _guarded(lambda: beam_numbers(ds, notes), [], "BEAM_NUMBERS_FAILED",
                      "the beam numbers could not be read", findings)
+    findings += [_finding_row(f) for f in dict.fromkeys(notes)]  # once per value
     if sop.private:
         findings.append(["PRIVATE_SOP_CLASS", f"{sop.name}: read as a standard "
                          f"{sop.kind.upper()}", "info"])

@@ -6,14 +6,23 @@ independent check that every element's declared length fits in the file. The sam
 single pass over the top-level elements also collects the handful of attributes the
 index needs for a plain image slice, which is 3-5x faster than building a pydicom
 Dataset and converting its values -- what makes scanning thousands of CT slices
-interactive. Only little-endian transfer syntaxes are walked; anything else raises
-:class:`WalkUnsupported` and the caller relies on pydicom alone.
+interactive. Every uncompressed transfer syntax is walked (the fast image values only
+when little endian); a deflated one raises :class:`WalkUnsupported` and the caller
+relies on pydicom alone.
+
+This is rtviewer's one truncation detector: the scan walks each file's bytes once here,
+and the readers of the objects pydicom would read short without a word (structure
+sets, doses) call :func:`check_not_truncated`.
 """
 
 from __future__ import annotations
 
+import mmap
 import struct
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from rtviewer.errors import UnreadableFileError
 
 __all__ = [
     "FileTruncated",
@@ -22,11 +31,13 @@ __all__ = [
     "WalkResult",
     "walk_file",
     "PIXEL_DATA_TAGS",
+    "check_not_truncated",
+    "count_items_with_child",
 ]
 
 _IMPLICIT_LE = "1.2.840.10008.1.2"
-_UNSUPPORTED_TS = {"1.2.840.10008.1.2.2": "Explicit VR Big Endian",
-                   "1.2.840.10008.1.2.1.99": "Deflated Explicit VR Little Endian"}
+_BIG_ENDIAN = "1.2.840.10008.1.2.2"
+_UNSUPPORTED_TS = {"1.2.840.10008.1.2.1.99": "Deflated Explicit VR Little Endian"}
 _LONG_VRS = frozenset({b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"SV", b"UC",
                        b"UN", b"UR", b"UT", b"UV"})
 _ITEM, _ITEM_END, _SEQ_END = 0xFFFEE000, 0xFFFEE00D, 0xFFFEE0DD
@@ -38,6 +49,8 @@ _SPAN_TAGS = frozenset({0x30060039})
 _TAG_LEN = struct.Struct("<HHL")
 _EXPLICIT = struct.Struct("<HH2sH")
 _U32 = struct.Struct("<L")
+#: the data set of an Explicit VR Big Endian file (its file meta stays little endian)
+_BIG = (struct.Struct(">HHL"), struct.Struct(">HH2sH"), struct.Struct(">L"))
 
 
 class FileTruncated(Exception):
@@ -63,6 +76,8 @@ class WalkResult:
     meta : dict
         File meta (group 0002) tag -> raw value bytes.
     implicit_vr : bool
+    big_endian : bool
+        Explicit VR Big Endian: raw values are big endian.
     has_pixel_data : bool
         A top-level Pixel Data (or float variant) element is present.
     spans : dict
@@ -73,6 +88,7 @@ class WalkResult:
     values: dict[int, tuple[str | None, bytes]] = field(default_factory=dict)
     meta: dict[int, bytes] = field(default_factory=dict)
     implicit_vr: bool = False
+    big_endian: bool = False
     has_pixel_data: bool = False
     spans: dict[int, tuple[int, int, int, bool]] = field(default_factory=dict)
 
@@ -80,10 +96,15 @@ class WalkResult:
 class _Cursor:
     """Bounds checks against the buffer (a prefix) and the real file size."""
 
-    __slots__ = ("buf", "size")
+    __slots__ = ("buf", "size", "tag_len", "explicit", "u32")
 
-    def __init__(self, buf: bytes, size: int) -> None:
+    def __init__(self, buf: bytes | mmap.mmap, size: int) -> None:
         self.buf, self.size = buf, size
+        self.tag_len, self.explicit, self.u32 = _TAG_LEN, _EXPLICIT, _U32
+
+    def big_endian(self) -> None:
+        """Read the data set's elements big endian from now on."""
+        self.tag_len, self.explicit, self.u32 = _BIG
 
     def need(self, end: int, where: int) -> None:
         if end > len(self.buf):
@@ -99,14 +120,14 @@ class _Cursor:
                 f"{length} bytes but the file ends at byte {self.size}")
 
 
-def walk_file(buf: bytes, file_size: int, wanted: frozenset[int]) -> WalkResult:
+def walk_file(buf: bytes | mmap.mmap, file_size: int, wanted: frozenset[int]) -> WalkResult:
     """Walk a whole DICOM file, checking that every element fits in ``file_size``.
 
     Parameters
     ----------
-    buf : bytes
-        The file's bytes: all of them, or a prefix (then :class:`NeedMoreBytes` is
-        raised when more is needed).
+    buf : bytes or mmap.mmap
+        The file's bytes: all of them (or the file mapped), or a prefix (then
+        :class:`NeedMoreBytes` is raised when more is needed).
     file_size : int
         The file's size in bytes.
     wanted : frozenset of int
@@ -127,6 +148,9 @@ def walk_file(buf: bytes, file_size: int, wanted: frozenset[int]) -> WalkResult:
     ts = result.meta.get(0x00020010, b"").rstrip(b"\x00 ").decode("ascii", "replace")
     if ts in _UNSUPPORTED_TS:
         raise WalkUnsupported(_UNSUPPORTED_TS[ts])
+    if ts == _BIG_ENDIAN:
+        cur.big_endian()
+        result.big_endian = True
     if ts:
         result.implicit_vr = ts == _IMPLICIT_LE
     else:  # no file meta: guess like pydicom, from the first element's VR bytes
@@ -161,16 +185,16 @@ def _element_header(cur: _Cursor, pos: int, implicit: bool) -> tuple[int, str | 
     buf = cur.buf
     cur.need(pos + 8, pos)
     if implicit:
-        group, elem, length = _TAG_LEN.unpack_from(buf, pos)
+        group, elem, length = cur.tag_len.unpack_from(buf, pos)
         return group << 16 | elem, None, length, pos + 8
-    group, elem, vr, length = _EXPLICIT.unpack_from(buf, pos)
+    group, elem, vr, length = cur.explicit.unpack_from(buf, pos)
     if group == 0xFFFE:  # item and delimiters have no VR
-        return group << 16 | elem, None, _U32.unpack_from(buf, pos + 4)[0], pos + 8
+        return group << 16 | elem, None, cur.u32.unpack_from(buf, pos + 4)[0], pos + 8
     if not vr.isalpha():
         raise WalkUnsupported(f"invalid VR at byte {pos}")
     if vr in _LONG_VRS:
         cur.need(pos + 12, pos)
-        return group << 16 | elem, vr.decode(), _U32.unpack_from(buf, pos + 8)[0], pos + 12
+        return group << 16 | elem, vr.decode(), cur.u32.unpack_from(buf, pos + 8)[0], pos + 12
     return group << 16 | elem, vr.decode(), length, pos + 8
 
 
@@ -180,8 +204,8 @@ def _walk_top_level(cur: _Cursor, pos: int, result: WalkResult,  # noqa: C901 - 
     buf, size, implicit = cur.buf, cur.size, result.implicit_vr
     n_buf = len(buf)
     values, spans = result.values, result.spans
-    unpack_implicit, unpack_explicit, u32 = _TAG_LEN.unpack_from, _EXPLICIT.unpack_from, \
-        _U32.unpack_from
+    unpack_implicit, unpack_explicit, u32 = cur.tag_len.unpack_from, \
+        cur.explicit.unpack_from, cur.u32.unpack_from
     while pos < size:
         if pos + 12 <= n_buf and not implicit:
             group, elem, vr, length = unpack_explicit(buf, pos)
@@ -220,7 +244,7 @@ def _skip_items(cur: _Cursor, pos: int, implicit: bool) -> int:
     """Skip the items of an undefined-length sequence; return the position after it."""
     while True:
         cur.need(pos + 8, pos)
-        group, elem, length = _TAG_LEN.unpack_from(cur.buf, pos)
+        group, elem, length = cur.tag_len.unpack_from(cur.buf, pos)
         tag = group << 16 | elem
         if tag == _SEQ_END:
             return pos + 8
@@ -250,8 +274,8 @@ def _child_nonempty(cur: _Cursor, start: int, length: int) -> bool:
     """Whether a sequence value starting at ``start`` holds at least one item."""
     if length != _UNDEFINED:
         return length > 0
-    cur.need(start + 4, start)
-    group, elem = struct.unpack_from("<HH", cur.buf, start)
+    cur.need(start + 8, start)
+    group, elem, _length = cur.tag_len.unpack_from(cur.buf, start)
     return bool((group << 16 | elem) == _ITEM)
 
 
@@ -274,7 +298,7 @@ def _item_has_child(cur: _Cursor, pos: int, end: int | None, implicit: bool,
 
 
 def count_items_with_child(buf: bytes, span: tuple[int, int, int, bool], implicit: bool,
-                           child: int) -> tuple[int, int]:
+                           child: int, *, big_endian: bool = False) -> tuple[int, int]:
     """Count a top-level sequence's items, and those whose ``child`` sequence has items.
 
     Parameters
@@ -287,17 +311,21 @@ def count_items_with_child(buf: bytes, span: tuple[int, int, int, bool], implici
         Implicit VR encoding.
     child : int
         The tag of a sequence inside each item (e.g. Contour Sequence, 0x30060040).
+    big_endian : bool, keyword-only
+        Explicit VR Big Endian encoding.
 
     Returns
     -------
     (items, items_with_child) : tuple of int
     """
     cur = _Cursor(buf, len(buf))
+    if big_endian:
+        cur.big_endian()
     _elem_start, pos, end, undefined = span
     items = with_child = 0
     while undefined or pos < end:
         cur.need(pos + 8, pos)
-        group, elem, length = _TAG_LEN.unpack_from(buf, pos)
+        group, elem, length = cur.tag_len.unpack_from(buf, pos)
         tag = group << 16 | elem
         if tag == _SEQ_END:
             break
@@ -308,3 +336,32 @@ def count_items_with_child(buf: bytes, span: tuple[int, int, int, bool], implici
         items += 1
         with_child += found
     return items, with_child
+
+
+def check_not_truncated(path: Path) -> None:
+    """Raise when an element of the file ends beyond the end of the file.
+
+    pydicom reads a value that the file cuts short without complaint, so a truncated
+    structure set would load with its last ROIs quietly missing. The file is mapped,
+    not read: only the element headers are touched.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+
+    Raises
+    ------
+    UnreadableFileError
+        The file is truncated (or its element lengths are corrupt).
+    """
+    size = path.stat().st_size
+    if size == 0:
+        return  # nothing to walk: the reader says what is missing
+    with path.open("rb") as fp, mmap.mmap(fp.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        try:
+            walk_file(data, size, frozenset())
+        except FileTruncated as exc:
+            raise UnreadableFileError(f"the file is truncated: {exc}", path=path) from exc
+        except (WalkUnsupported, NeedMoreBytes, struct.error, IndexError, UnicodeDecodeError):
+            return  # not walkable here (deflated, odd structure): pydicom's reading stands

@@ -19,13 +19,12 @@ from pydicom.dataset import Dataset
 
 from rtviewer.core.grid import Grid
 from rtviewer.dicom.captured import warnings_as_findings
-from rtviewer.dicom.checked_values import checked_float
-from rtviewer.dicom.element_values import get_float, get_floats, get_int, get_str
 from rtviewer.dicom.files import read_dataset
 from rtviewer.dicom.image_frames import FrameHeader, frame_headers
 from rtviewer.dicom.image_geometry import SliceGeometry, StackedGeometry, stack_geometry
 from rtviewer.dicom.pixels import decode_pixels, release_pixel_data
 from rtviewer.dicom.pixels_native import rescaled
+from rtviewer.dicom.values import integer, number, numbers, text
 from rtviewer.errors import (
     GeometryError,
     MissingAttributeError,
@@ -88,26 +87,26 @@ def _read_volume(files: list[Path]) -> ImageVolume:
     voxels, rescales = _read_voxels(ordered, stacked, rescale_findings)
     findings += list(dict.fromkeys(rescale_findings))  # one per distinct bad value
     first = ordered[0].dataset
-    grid = stacked.grid(voxels.shape, get_str(first, "FrameOfReferenceUID"))
-    findings += _thickness_findings(get_float(first, "SliceThickness"), grid)
+    grid = stacked.grid(voxels.shape, text(first, "FrameOfReferenceUID", findings))
+    findings += _thickness_findings(number(first, "SliceThickness", findings), grid)
     if len({(r.slope, r.intercept) for r in rescales}) > 1:
         findings.append(Finding(
             "PER_SLICE_RESCALE", "Rescale Slope/Intercept differ between slices; each "
             "slice was rescaled with its own values.", Severity.INFO, "RescaleSlope"))
     return ImageVolume(
         paths=tuple(h.path for h in ordered),
-        series_instance_uid=get_str(first, "SeriesInstanceUID"),
-        modality=get_str(first, "Modality") or "",
+        series_instance_uid=text(first, "SeriesInstanceUID", findings),
+        modality=text(first, "Modality", findings) or "",
         grid=grid, voxels=voxels,
         frame_of_reference_uid=grid.frame_of_reference_uid,
-        patient_position=get_str(first, "PatientPosition"),
+        patient_position=text(first, "PatientPosition", findings),
         rescales=tuple(rescales),
-        sop_instance_uids=tuple(get_str(h.dataset, "SOPInstanceUID") or "" for h in ordered),
-        slice_thickness_mm=get_float(first, "SliceThickness"),
-        window=_window(first),
-        description=get_str(first, "SeriesDescription") or "",
+        sop_instance_uids=tuple(text(h.dataset, "SOPInstanceUID", findings) or "" for h in ordered),
+        slice_thickness_mm=number(first, "SliceThickness", findings),
+        window=_window(first, findings),
+        description=text(first, "SeriesDescription", findings) or "",
         missing_slice_indices=stacked.missing_k,
-        findings=tuple(findings),
+        findings=tuple(dict.fromkeys(findings)),  # a value read twice is said once
     )
 
 
@@ -147,7 +146,8 @@ def _whole_numbered(headers: list[_Header]) -> bool:
         if header.frame is not None:
             return False  # functional groups: left to float32
         for keyword, default in (("RescaleSlope", 1.0), ("RescaleIntercept", 0.0)):
-            value = get_float(header.dataset, keyword)
+            # a look ahead: an unusable value is reported where the plane is rescaled
+            value = number(header.dataset, keyword, [])
             if not float(default if value is None else value).is_integer():
                 return False
     return True
@@ -193,39 +193,39 @@ def _read_headers(path: Path) -> list[_Header]:
     its raw bytes beside the volume.
     """
     ds, findings = read_dataset(path, defer_size=_DEFER_BYTES)
-    modality = get_str(ds, "Modality") or ""
+    modality = text(ds, "Modality", findings) or ""
     if modality.startswith("RT") or modality in ("SEG", "REG", "SR", "PR"):
         raise UnsupportedObjectError(f"a {modality} object is not an image slice", path=path)
-    rows, columns = get_int(ds, "Rows"), get_int(ds, "Columns")
+    rows, columns = integer(ds, "Rows", findings), integer(ds, "Columns", findings)
     if not rows or not columns:
         raise MissingAttributeError("the image has no Rows/Columns", path=path, attribute="Rows")
-    if (get_int(ds, "NumberOfFrames") or 1) > 1:
+    if (integer(ds, "NumberOfFrames", findings) or 1) > 1:
         return [_Header(path, ds, tuple(findings), f.geometry, f)
-                for f in frame_headers(ds, path, (rows, columns))]
+                for f in frame_headers(ds, path, (rows, columns), findings)]
     return [_read_header(path, ds, findings, (rows, columns))]
 
 
 def _read_header(path: Path, ds: Dataset, findings: list[Finding],
                  shape: tuple[int, int]) -> _Header:
     """The geometry of a single-frame slice."""
-    position = get_floats(ds, "ImagePositionPatient", 3)
+    position = numbers(ds, "ImagePositionPatient", findings, count=3)
     if position is None:
         raise MissingAttributeError("the slice has no usable Image Position (Patient), so it "
                                     "cannot be placed in the patient", path=path,
                                     attribute="ImagePositionPatient")
-    orientation = get_floats(ds, "ImageOrientationPatient", 6)
+    orientation = numbers(ds, "ImageOrientationPatient", findings, count=6)
     if orientation is None:
         raise MissingAttributeError("the slice has no usable Image Orientation (Patient)",
                                     path=path, attribute="ImageOrientationPatient")
-    spacing = get_floats(ds, "PixelSpacing", 2)
+    spacing = numbers(ds, "PixelSpacing", findings, count=2)
     if spacing is None or min(spacing) <= 0:
         raise MissingAttributeError("the slice has no usable Pixel Spacing", path=path,
                                     attribute="PixelSpacing")
     geometry = SliceGeometry(
         path=path, position_mm=position, orientation=orientation, pixel_spacing_mm=spacing,
-        shape=shape, sop_instance_uid=get_str(ds, "SOPInstanceUID") or "",
-        slice_thickness_mm=get_float(ds, "SliceThickness"),
-        spacing_between_slices_mm=get_float(ds, "SpacingBetweenSlices"))
+        shape=shape, sop_instance_uid=text(ds, "SOPInstanceUID", findings) or "",
+        slice_thickness_mm=number(ds, "SliceThickness", findings),
+        spacing_between_slices_mm=number(ds, "SpacingBetweenSlices", findings))
     return _Header(path, ds, tuple(findings), geometry)
 
 
@@ -245,7 +245,7 @@ def _read_plane(header: _Header, decoded: dict[Path, NDArray[np.generic]],
         release_pixel_data(ds)
     stored = decoded[header.path]
     if header.frame is not None:
-        return _frame_plane(header, header.frame, stored, out)
+        return _frame_plane(header, header.frame, stored, out, findings)
     if stored.ndim != 2:
         raise UnsupportedObjectError(
             f"expected one grey-scale frame, got pixel data of shape {stored.shape}",
@@ -253,22 +253,22 @@ def _read_plane(header: _Header, decoded: dict[Path, NDArray[np.generic]],
     if stored.shape != header.geometry.shape:
         raise GeometryError(f"pixel data shape {stored.shape} differs from Rows/Columns "
                             f"{header.geometry.shape}", path=header.path)
-    slope = checked_float(ds, "RescaleSlope", default=1.0, findings=findings,
+    slope = number(ds, "RescaleSlope", findings, default=1.0, several="unusable",
                           label="Rescale Slope", nonzero=True, severity=Severity.ERROR)
-    intercept = checked_float(ds, "RescaleIntercept", default=0.0, findings=findings,
+    intercept = number(ds, "RescaleIntercept", findings, default=0.0, several="unusable",
                               label="Rescale Intercept", severity=Severity.ERROR)
-    rescale = Rescale(slope, intercept, _unit(ds))
+    rescale = Rescale(slope, intercept, _unit(ds, findings))
     rescaled(stored, rescale.slope, rescale.intercept, out=out)
     return rescale
 
 
 def _frame_plane(header: _Header, frame: FrameHeader, stored: NDArray[np.generic],
-                 out: NDArray[np.float32]) -> Rescale:
+                 out: NDArray[np.float32], findings: list[Finding]) -> Rescale:
     """One frame of a multi-frame file, rescaled with its functional-group values."""
     if stored.ndim != 3 or frame.index >= stored.shape[0]:
         raise UnsupportedObjectError(f"frame {frame.index + 1} is not in pixel data of shape "
                                      f"{stored.shape}", path=header.path)
-    unit = _unit(header.dataset)
+    unit = _unit(header.dataset, findings)
     rescale = Rescale(1.0 if frame.slope is None else frame.slope,
                       0.0 if frame.intercept is None else frame.intercept,
                       unit or frame.rescale_type or "")
@@ -276,19 +276,19 @@ def _frame_plane(header: _Header, frame: FrameHeader, stored: NDArray[np.generic
     return rescale
 
 
-def _unit(ds: Dataset) -> str:
+def _unit(ds: Dataset, notes: list[Finding]) -> str:
     """What rescaled values mean: HU for CT, PET Units, Rescale Type, or unknown."""
-    modality = get_str(ds, "Modality")
+    modality = text(ds, "Modality", notes)
     if modality == "CT":
         return "HU"
     if modality == "PT":
-        return get_str(ds, "Units") or get_str(ds, "RescaleType") or ""
-    return get_str(ds, "RescaleType") or ""
+        return text(ds, "Units", notes) or text(ds, "RescaleType", notes) or ""
+    return text(ds, "RescaleType", notes) or ""
 
 
-def _window(ds: Dataset) -> tuple[float, float] | None:
+def _window(ds: Dataset, notes: list[Finding]) -> tuple[float, float] | None:
     """First Window Center/Width pair, if any."""
-    center, width = get_float(ds, "WindowCenter"), get_float(ds, "WindowWidth")
+    center, width = number(ds, "WindowCenter", notes), number(ds, "WindowWidth", notes)
     if center is None or width is None or width <= 0:
         return None
     return center, width
@@ -296,12 +296,12 @@ def _window(ds: Dataset) -> tuple[float, float] | None:
 
 def _series_findings(headers: list[_Header]) -> list[Finding]:
     """Per-file reading findings plus disagreements between the slices' identities."""
-    findings = [f for h in headers for f in h.findings]
+    findings = list(dict.fromkeys(f for h in headers for f in h.findings))  # once per value
     for keyword, label, code in (
             ("SeriesInstanceUID", "Series Instance UID", "INCONSISTENT_SERIES_UID"),
             ("FrameOfReferenceUID", "Frame of Reference UID", "INCONSISTENT_FRAME_OF_REFERENCE"),
             ("Modality", "Modality", "INCONSISTENT_MODALITY")):
-        values = {get_str(h.dataset, keyword) for h in headers}
+        values = {text(h.dataset, keyword, findings) for h in headers}
         if len(values) > 1:
             findings.append(Finding(
                 code, f"The slices do not share one {label} ({len(values)} values).",

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from pydicom.dataset import Dataset
 
-from rtviewer.dicom.element_values import first_item, get_float, get_floats, get_int, get_str
-from rtviewer.dicom.element_values import sequence as items_of
 from rtviewer.dicom.image_geometry import SliceGeometry
+from rtviewer.dicom.values import first_item, integer, items, number, numbers, text
 from rtviewer.errors import MissingAttributeError
+from rtviewer.model.findings import Finding
 
 __all__ = ["FrameHeader", "frame_headers"]
 
@@ -31,7 +31,8 @@ class FrameHeader:
     rescale_type: str | None
 
 
-def frame_headers(ds: Dataset, path: Path, shape: tuple[int, int]) -> list[FrameHeader]:
+def frame_headers(ds: Dataset, path: Path, shape: tuple[int, int],
+                  notes: list[Finding]) -> list[FrameHeader]:
     """Geometry and rescale of every frame of a multi-frame image.
 
     Parameters
@@ -42,6 +43,8 @@ def frame_headers(ds: Dataset, path: Path, shape: tuple[int, int]) -> list[Frame
         Its file, for errors and for the slices' provenance.
     shape : tuple of int
         ``(rows, columns)``.
+    notes : list of Finding
+        Receives what an unusable value made the reader assume.
 
     Returns
     -------
@@ -53,24 +56,26 @@ def frame_headers(ds: Dataset, path: Path, shape: tuple[int, int]) -> list[Frame
     MissingAttributeError
         A frame whose position, orientation or pixel spacing is nowhere given.
     """
-    shared = first_item(ds, "SharedFunctionalGroupsSequence")
-    per_frame = items_of(ds, "PerFrameFunctionalGroupsSequence")
-    count = get_int(ds, "NumberOfFrames") or len(per_frame)
-    uid = get_str(ds, "SOPInstanceUID") or path.name
+    shared = first_item(ds, "SharedFunctionalGroupsSequence", notes)
+    per_frame = items(ds, "PerFrameFunctionalGroupsSequence", notes)
+    count = integer(ds, "NumberOfFrames", notes) or len(per_frame)
+    uid = text(ds, "SOPInstanceUID", notes) or path.name
     headers = []
     for index in range(count):
         frame = per_frame[index] if index < len(per_frame) else None
 
         def group(keyword: str, frame: Dataset | None = frame) -> Dataset:
-            found = first_item(frame, keyword) if frame is not None else None
+            found = first_item(frame, keyword, notes) if frame is not None else None
             if found is None and shared is not None:
-                found = first_item(shared, keyword)
+                found = first_item(shared, keyword, notes)
             return found if found is not None else ds
 
-        position = get_floats(group("PlanePositionSequence"), "ImagePositionPatient", 3)
-        orientation = get_floats(group("PlaneOrientationSequence"), "ImageOrientationPatient", 6)
+        position = numbers(group("PlanePositionSequence"), "ImagePositionPatient", notes,
+                           count=3)
+        orientation = numbers(group("PlaneOrientationSequence"), "ImageOrientationPatient",
+                              notes, count=6)
         measures = group("PixelMeasuresSequence")
-        spacing = get_floats(measures, "PixelSpacing", 2)
+        spacing = numbers(measures, "PixelSpacing", notes, count=2)
         for value, keyword in ((position, "ImagePositionPatient"),
                                (orientation, "ImageOrientationPatient"), (spacing, "PixelSpacing")):
             if value is None:
@@ -82,9 +87,9 @@ def frame_headers(ds: Dataset, path: Path, shape: tuple[int, int]) -> list[Frame
             index, SliceGeometry(path=path, position_mm=position, orientation=orientation,
                                  pixel_spacing_mm=spacing, shape=shape,
                                  sop_instance_uid=f"{uid}#{index + 1}",
-                                 slice_thickness_mm=get_float(measures, "SliceThickness"),
-                                 spacing_between_slices_mm=get_float(
-                                     measures, "SpacingBetweenSlices")),
-            get_float(transform, "RescaleSlope"), get_float(transform, "RescaleIntercept"),
-            get_str(transform, "RescaleType")))
+                                 slice_thickness_mm=number(measures, "SliceThickness", notes),
+                                 spacing_between_slices_mm=number(
+                                     measures, "SpacingBetweenSlices", notes)),
+            number(transform, "RescaleSlope", notes), number(transform, "RescaleIntercept", notes),
+            text(transform, "RescaleType", notes)))
     return headers

@@ -14,9 +14,10 @@ import numpy as np
 from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
-from rtviewer.dicom.element_values import get_floats, get_str
 from rtviewer.dicom.pixels_native import native_pixels
+from rtviewer.dicom.values import numbers, text
 from rtviewer.errors import MissingAttributeError, UnreadableFileError
+from rtviewer.model.findings import Finding
 
 __all__ = ["decode_pixels", "release_pixel_data"]
 
@@ -101,8 +102,9 @@ def _check_pixel_module(ds: Dataset, path: Path) -> None:
     pydicom would fail too, but with a message about Python types ("'<' not supported
     between instances of 'int' and 'list'") that names no attribute.
     """
+    notes: list[Finding] = []  # not kept: every unusable value below is an error naming it
     for keyword, (name, allowed) in _PIXEL_MODULE.items():
-        values = get_floats(ds, keyword)
+        values = numbers(ds, keyword, notes)
         if values is None:
             raise MissingAttributeError(f"the pixel data cannot be decoded: {name} is absent "
                                         "or not a number", path=path, attribute=keyword)
@@ -113,14 +115,15 @@ def _check_pixel_module(ds: Dataset, path: Path) -> None:
             shown = "\\".join(f"{v:g}" for v in values)
             raise UnreadableFileError(f"the pixel data cannot be decoded: {name} is {shown}, "
                                       f"but must be {rule}", path=path)
-    bits_stored, bits_allocated = get_floats(ds, "BitsStored"), get_floats(ds, "BitsAllocated")
+    bits_stored = numbers(ds, "BitsStored", notes)
+    bits_allocated = numbers(ds, "BitsAllocated", notes)
     if bits_stored and bits_allocated and bits_stored[0] > bits_allocated[0]:
         raise UnreadableFileError(f"the pixel data cannot be decoded: Bits Stored "
                                   f"({bits_stored[0]:g}) exceeds Bits Allocated "
                                   f"({bits_allocated[0]:g})", path=path)
     photometric = ds.get("PhotometricInterpretation") if "PhotometricInterpretation" in ds \
         else None
-    if get_str(ds, "PhotometricInterpretation") is None:
+    if text(ds, "PhotometricInterpretation", notes) is None:
         raise MissingAttributeError("the pixel data cannot be decoded: Photometric "
                                     "Interpretation is absent", path=path,
                                     attribute="PhotometricInterpretation")
@@ -128,8 +131,8 @@ def _check_pixel_module(ds: Dataset, path: Path) -> None:
         raise UnreadableFileError("the pixel data cannot be decoded: Photometric "
                                   f"Interpretation has several values ({photometric})",
                                   path=path)
-    stated = get_str(ds, "NumberOfFrames") if "NumberOfFrames" in ds else None
-    frames = get_floats(ds, "NumberOfFrames") if stated is not None else (1.0,)
+    stated = text(ds, "NumberOfFrames", notes) if "NumberOfFrames" in ds else None
+    frames = numbers(ds, "NumberOfFrames", notes) if stated is not None else (1.0,)
     if frames is None or len(frames) != 1 or frames[0] < 1 or frames[0] != int(frames[0]):
         raise UnreadableFileError("the pixel data cannot be decoded: Number of Frames is "
                                   f"{stated}, not a positive integer",

@@ -14,7 +14,11 @@ from pydicom.dataset import Dataset
 
 from rtviewer.dicom._plan_beams import read_beams
 from rtviewer.dicom._plan_brachy import read_brachy
-from rtviewer.dicom._rt_values import (
+from rtviewer.dicom.captured import with_warnings_as_findings
+from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.sop_classes import RT_ION_PLAN, RT_PLAN
+from rtviewer.dicom.sop_inference import infer_sop_class, missing_sop_class_finding
+from rtviewer.dicom.values import (
     Notes,
     coded,
     date_of,
@@ -26,10 +30,6 @@ from rtviewer.dicom._rt_values import (
     time_of,
     vector,
 )
-from rtviewer.dicom.captured import with_warnings_as_findings
-from rtviewer.dicom.files import read_dataset
-from rtviewer.dicom.sop_classes import RT_ION_PLAN, RT_PLAN
-from rtviewer.dicom.sop_inference import infer_sop_class, missing_sop_class_finding
 from rtviewer.errors import UnsupportedObjectError
 from rtviewer.model.findings import Severity
 from rtviewer.model.plan import (
@@ -84,7 +84,7 @@ def read_plan(path: str | Path) -> Plan:
 
 
 def _plan_kind(ds: Dataset, path: Path, notes: Notes) -> PlanKind:
-    sop_class = text(ds, "SOPClassUID")
+    sop_class = text(ds, "SOPClassUID", notes)
     has_content = any(k in ds for k in _PLAN_CONTENT)
     if sop_class in PRIVATE_PLAN_CLASSES:
         notes.add("PRIVATE_SOP_CLASS", f"The SOP Class {sop_class} is the private "
@@ -92,16 +92,16 @@ def _plan_kind(ds: Dataset, path: Path, notes: Notes) -> PlanKind:
                   "read, private parts are ignored.", attribute="SOPClassUID",
                   assumption="RT Plan Storage")
     elif not sop_class:  # reported with the class inferred (the scan and the check)
-        if not has_content and text(ds, "Modality") != "RTPLAN":
+        if not has_content and text(ds, "Modality", notes) != "RTPLAN":
             raise UnsupportedObjectError("this is not a treatment plan (no SOP Class UID, "
-                                         f"Modality {text(ds, 'Modality')}, no beams, "
+                                         f"Modality {text(ds, 'Modality', notes)}, no beams, "
                                          "fraction groups or application setups)", path=path)
         notes.append(missing_sop_class_finding(infer_sop_class(ds)))
     elif sop_class not in (RT_PLAN, RT_ION_PLAN):
-        if not has_content and text(ds, "Modality") != "RTPLAN":
+        if not has_content and text(ds, "Modality", notes) != "RTPLAN":
             raise UnsupportedObjectError(
                 f"this is not a treatment plan (SOP Class {sop_class}, Modality "
-                f"{text(ds, 'Modality')}, no beams, fraction groups or application setups)",
+                f"{text(ds, 'Modality', notes)}, no beams, fraction groups or application setups)",
                 path=path)
         notes.add("PRIVATE_SOP_CLASS", f"The SOP Class {sop_class} is not a standard RT Plan "
                   "class, but the file holds RT Plan content; it is read as a plan.",
@@ -134,22 +134,23 @@ def _build_plan(ds: Dataset, path: Path, notes: Notes) -> Plan:
     _check_structure(kind, beams, brachy is not None and bool(brachy.application_setups),
                      groups, setups, notes)
     prescription = choose_prescription(dose_refs, notes, groups)
-    ref_ss = items(ds, "ReferencedStructureSetSequence")
+    ref_ss = items(ds, "ReferencedStructureSetSequence", notes)
     return Plan(
-        path=str(path), sop_class_uid=text(ds, "SOPClassUID"),
-        sop_instance_uid=text(ds, "SOPInstanceUID"), kind=kind,
-        label=text(ds, "RTPlanLabel"), name=text(ds, "RTPlanName"),
-        description=text(ds, "RTPlanDescription"),
+        path=str(path), sop_class_uid=text(ds, "SOPClassUID", notes),
+        sop_instance_uid=text(ds, "SOPInstanceUID", notes), kind=kind,
+        label=text(ds, "RTPlanLabel", notes), name=text(ds, "RTPlanName", notes),
+        description=text(ds, "RTPlanDescription", notes),
         date=date_of(ds, "RTPlanDate", notes, "plan"),
         time=time_of(ds, "RTPlanTime", notes, "plan"),
-        intent=text(ds, "PlanIntent"), geometry=text(ds, "RTPlanGeometry"),
-        manufacturer=text(ds, "Manufacturer"), model_name=text(ds, "ManufacturerModelName"),
-        patient_id=text(ds, "PatientID"), patient_name=_person(ds, "PatientName"),
-        study_instance_uid=text(ds, "StudyInstanceUID"),
-        series_instance_uid=text(ds, "SeriesInstanceUID"),
-        frame_of_reference_uid=text(ds, "FrameOfReferenceUID"),
-        approval_status=text(ds, "ApprovalStatus"),
-        referenced_structure_set_uid=text(ref_ss[0], "ReferencedSOPInstanceUID")
+        intent=text(ds, "PlanIntent", notes), geometry=text(ds, "RTPlanGeometry", notes),
+        manufacturer=text(ds, "Manufacturer", notes),
+        model_name=text(ds, "ManufacturerModelName", notes),
+        patient_id=text(ds, "PatientID", notes), patient_name=_person(ds, "PatientName"),
+        study_instance_uid=text(ds, "StudyInstanceUID", notes),
+        series_instance_uid=text(ds, "SeriesInstanceUID", notes),
+        frame_of_reference_uid=text(ds, "FrameOfReferenceUID", notes),
+        approval_status=text(ds, "ApprovalStatus", notes),
+        referenced_structure_set_uid=text(ref_ss[0], "ReferencedSOPInstanceUID", notes)
         if ref_ss else None,
         patient_setups=setups, dose_references=dose_refs, fraction_groups=groups,
         beams=beams, prescription=prescription, brachy=brachy, findings=tuple(notes),
@@ -158,8 +159,8 @@ def _build_plan(ds: Dataset, path: Path, notes: Notes) -> Plan:
         review_time=time_of(ds, "ReviewTime", notes, "review"),
         tolerance_tables=tuple(
             ToleranceTable(integer(t, "ToleranceTableNumber", notes, "tolerance table"),
-                           text(t, "ToleranceTableLabel"))
-            for t in items(ds, "ToleranceTableSequence")))
+                           text(t, "ToleranceTableLabel", notes))
+            for t in items(ds, "ToleranceTableSequence", notes)))
 
 
 def _person(ds: Dataset, keyword: str) -> str | None:
@@ -175,15 +176,15 @@ def _person(ds: Dataset, keyword: str) -> str | None:
 
 def _patient_setups(ds: Dataset, notes: Notes) -> tuple[PatientSetup, ...]:
     setups = []
-    for item in items(ds, "PatientSetupSequence"):
+    for item in items(ds, "PatientSetupSequence", notes):
         number_ = integer(item, "PatientSetupNumber", notes, "patient setup")
-        position = text(item, "PatientPosition")
+        position = text(item, "PatientPosition", notes)
         if position is None:
             notes.add("NO_PATIENT_POSITION", f"Patient setup {number_} has no Patient "
                       "Position (it may use Patient Additional Position instead).",
                       attribute="PatientPosition")
-        setups.append(PatientSetup(number_, position, text(item, "SetupTechnique"),
-                                   text(item, "PatientSetupLabel")))
+        setups.append(PatientSetup(number_, position, text(item, "SetupTechnique", notes),
+                                   text(item, "PatientSetupLabel", notes)))
     return tuple(setups)
 
 
@@ -195,14 +196,14 @@ def _dose_references(ds: Dataset, notes: Notes) -> tuple[DoseReference, ...]:
         def dose(keyword: str, item: Dataset = item, where: str = where) -> float | None:
             return number(item, keyword, notes, where)
 
-        raw_type = text(item, "DoseReferenceType")
+        raw_type = text(item, "DoseReferenceType", notes)
         refs.append(DoseReference(
-            number=number_, uid=text(item, "DoseReferenceUID"),
+            number=number_, uid=text(item, "DoseReferenceUID", notes),
             structure_type=coded(DoseReferenceStructureType, item,
                                  "DoseReferenceStructureType", notes, where),
             reference_type=next((t for t in DoseReferenceType if t.value == raw_type), None),
             raw_reference_type=raw_type,
-            description=text(item, "DoseReferenceDescription"),
+            description=text(item, "DoseReferenceDescription", notes),
             point_mm=vector(item, "DoseReferencePointCoordinates", notes, where, 3),
             referenced_roi_number=integer(item, "ReferencedROINumber", notes, where),
             target_prescription_dose_gy=dose("TargetPrescriptionDose"),
@@ -231,20 +232,20 @@ def _fraction_groups(ds: Dataset, notes: Notes) -> tuple[FractionGroup, ...]:
                            number(rb, "BeamMeterset", notes, where),
                            number(rb, "BeamDose", notes, where),
                            vector(rb, "BeamDoseSpecificationPoint", notes, where, 3),
-                           text(rb, "BeamDoseType"))
-            for rb in items(item, "ReferencedBeamSequence"))
+                           text(rb, "BeamDoseType", notes))
+            for rb in items(item, "ReferencedBeamSequence", notes))
         group_refs = tuple(
             FractionGroupDoseReference(
                 integer(rd, "ReferencedDoseReferenceNumber", notes, where) or 0,
                 number(rd, "TargetPrescriptionDose", notes, where),
                 number(rd, "DeliveryMaximumDose", notes, where))
-            for rd in items(item, "ReferencedDoseReferenceSequence"))
+            for rd in items(item, "ReferencedDoseReferenceSequence", notes))
         setups = tuple(
             ReferencedBrachySetup(
                 integer(rs, "ReferencedBrachyApplicationSetupNumber", notes, where) or 0,
                 number(rs, "BrachyApplicationSetupDose", notes, where),
                 vector(rs, "BrachyApplicationSetupDoseSpecificationPoint", notes, where, 3))
-            for rs in items(item, "ReferencedBrachyApplicationSetupSequence"))
+            for rs in items(item, "ReferencedBrachyApplicationSetupSequence", notes))
         fractions = integer(item, "NumberOfFractionsPlanned", notes, where)
         if fractions is None or fractions < 1:
             notes.add("NO_FRACTIONS", f"{where}: Number of Fractions Planned is "
@@ -254,7 +255,7 @@ def _fraction_groups(ds: Dataset, notes: Notes) -> tuple[FractionGroup, ...]:
             notes.add("BEAM_COUNT", f"{where}: Number of Beams says {stated} but "
                       f"{len(beams)} beams are referenced.", attribute="NumberOfBeams")
         groups.append(FractionGroup(number_, fractions, beams, setups,
-                                    text(item, "FractionGroupDescription"), group_refs))
+                                    text(item, "FractionGroupDescription", notes), group_refs))
     return tuple(groups)
 
 

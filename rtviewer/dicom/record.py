@@ -11,7 +11,11 @@ from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
 from rtviewer.dicom._control_points import control_point_geometry
-from rtviewer.dicom._rt_values import (
+from rtviewer.dicom.captured import with_warnings_as_findings
+from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.sop_classes import RT_TREATMENT_SUMMARY_RECORD
+from rtviewer.dicom.sop_inference import infer_sop_class, missing_sop_class_finding
+from rtviewer.dicom.values import (
     Notes,
     coded,
     datetime_of,
@@ -21,10 +25,6 @@ from rtviewer.dicom._rt_values import (
     text,
     vector,
 )
-from rtviewer.dicom.captured import with_warnings_as_findings
-from rtviewer.dicom.files import read_dataset
-from rtviewer.dicom.sop_classes import RT_TREATMENT_SUMMARY_RECORD
-from rtviewer.dicom.sop_inference import infer_sop_class, missing_sop_class_finding
 from rtviewer.errors import UnsupportedObjectError
 from rtviewer.model.plan import BeamType, RadiationType, TreatmentDeliveryType, frozen_array
 from rtviewer.model.record import (
@@ -80,7 +80,7 @@ def read_treatment_record(path: str | Path) -> TreatmentRecord:
 
 
 def _kind(ds: Dataset, path: Path, notes: Notes) -> RecordKind:
-    sop_class = text(ds, "SOPClassUID")
+    sop_class = text(ds, "SOPClassUID", notes)
     by_content = next((kind for key, kind in _CONTENT.items() if key in ds), None)
     if sop_class == RT_TREATMENT_SUMMARY_RECORD:
         raise UnsupportedObjectError("this is an RT Treatment Summary Record (a course "
@@ -89,7 +89,7 @@ def _kind(ds: Dataset, path: Path, notes: Notes) -> RecordKind:
     by_class = RECORD_CLASSES.get(sop_class or "")
     if by_content is None and by_class is None:
         raise UnsupportedObjectError(f"this is not a treatment record (SOP Class {sop_class}, "
-                                     f"Modality {text(ds, 'Modality')})", path=path)
+                                     f"Modality {text(ds, 'Modality', notes)})", path=path)
     if not sop_class:
         notes.append(missing_sop_class_finding(infer_sop_class(ds)))
     elif by_class is None:
@@ -107,20 +107,20 @@ def _kind(ds: Dataset, path: Path, notes: Notes) -> RecordKind:
 
 def _build(ds: Dataset, path: Path, notes: Notes) -> TreatmentRecord:
     kind = _kind(ds, path, notes)
-    machines = items(ds, "TreatmentMachineSequence")
-    machine = text(machines[0], "TreatmentMachineName") if machines else None
+    machines = items(ds, "TreatmentMachineSequence", notes)
+    machine = text(machines[0], "TreatmentMachineName", notes) if machines else None
     beams: tuple[TreatedBeam, ...] = ()
     setups: tuple[RecordedApplicationSetup, ...] = ()
     if kind is RecordKind.BRACHY:
         setups = tuple(_application_setup(s, notes)
-                       for s in items(ds, "TreatmentSessionApplicationSetupSequence"))
+                       for s in items(ds, "TreatmentSessionApplicationSetupSequence", notes))
         fractions = [s.current_fraction_number for s in setups]
     else:
         ion = kind is RecordKind.ION_BEAMS
         key = "TreatmentSessionIonBeamSequence" if ion else "TreatmentSessionBeamSequence"
-        beams = tuple(_beam(b, machine, notes, ion=ion) for b in items(ds, key))
+        beams = tuple(_beam(b, machine, notes, ion=ion) for b in items(ds, key, notes))
         fractions = [b.current_fraction_number for b in beams]
-    plan_refs = items(ds, "ReferencedRTPlanSequence")
+    plan_refs = items(ds, "ReferencedRTPlanSequence", notes)
     session = TreatmentSession(
         date_time=datetime_of(ds, "TreatmentDate", "TreatmentTime", notes, "record"),
         current_fraction_number=_one_fraction(fractions, notes),
@@ -128,10 +128,10 @@ def _build(ds: Dataset, path: Path, notes: Notes) -> TreatmentRecord:
         referenced_fraction_group_number=_fraction_group_number(ds, plan_refs, notes))
     _check_record(ds, session, beams, setups, notes)
     return TreatmentRecord(
-        path=str(path), sop_class_uid=text(ds, "SOPClassUID"),
-        sop_instance_uid=text(ds, "SOPInstanceUID"), kind=kind,
-        patient_id=text(ds, "PatientID"), patient_name=text(ds, "PatientName"),
-        referenced_plan_uid=text(plan_refs[0], "ReferencedSOPInstanceUID") if plan_refs
+        path=str(path), sop_class_uid=text(ds, "SOPClassUID", notes),
+        sop_instance_uid=text(ds, "SOPInstanceUID", notes), kind=kind,
+        patient_id=text(ds, "PatientID", notes), patient_name=text(ds, "PatientName", notes),
+        referenced_plan_uid=text(plan_refs[0], "ReferencedSOPInstanceUID", notes) if plan_refs
         else None, machine_name=machine, session=session, beams=beams,
         application_setups=setups, findings=tuple(notes))
 
@@ -171,14 +171,14 @@ def _termination(item: Dataset, notes: Notes, where: str) -> _Termination:
                   "Status: whether it was completed is unknown.",
                   attribute="TreatmentTerminationStatus")
     # Treatment Termination Code (retired) or its coded successors.
-    machine_codes = items(item, "MachineSpecificTreatmentTerminationCodeSequence")
-    reasons = items(item, "RTTreatmentTerminationReasonCodeSequence")
-    code = text(item, "TreatmentTerminationCode") or (
-        text(machine_codes[0], "CodeValue") if machine_codes else None)
-    reason = text(item, "TreatmentTerminationDescription") or (
-        text(reasons[0], "CodeMeaning") if reasons else None) or (
-        text(machine_codes[0], "CodeMeaning") if machine_codes else None)
-    return _Termination(status, code, reason, text(item, "TreatmentVerificationStatus"))
+    machine_codes = items(item, "MachineSpecificTreatmentTerminationCodeSequence", notes)
+    reasons = items(item, "RTTreatmentTerminationReasonCodeSequence", notes)
+    code = text(item, "TreatmentTerminationCode", notes) or (
+        text(machine_codes[0], "CodeValue", notes) if machine_codes else None)
+    reason = text(item, "TreatmentTerminationDescription", notes) or (
+        text(reasons[0], "CodeMeaning", notes) if reasons else None) or (
+        text(machine_codes[0], "CodeMeaning", notes) if machine_codes else None)
+    return _Termination(status, code, reason, text(item, "TreatmentVerificationStatus", notes))
 
 
 def _beam(item: Dataset, record_machine: str | None, notes: Notes, *, ion: bool) -> TreatedBeam:
@@ -186,7 +186,7 @@ def _beam(item: Dataset, record_machine: str | None, notes: Notes, *, ion: bool)
     where = f"treated beam {number_}"
     beam_notes = Notes()
     cp_key = "IonControlPointDeliverySequence" if ion else "ControlPointDeliverySequence"
-    cp_items = items(item, cp_key)
+    cp_items = items(item, cp_key, notes)
     geometry = control_point_geometry(cp_items, beam_notes, where, ion=ion)
     points = tuple(
         DeliveredControlPoint(
@@ -202,12 +202,12 @@ def _beam(item: Dataset, record_machine: str | None, notes: Notes, *, ion: bool)
                                             where) if ion else None)
         for cp, g in zip(cp_items, geometry, strict=True))
     beam = TreatedBeam(
-        referenced_beam_number=number_, name=text(item, "BeamName"),
+        referenced_beam_number=number_, name=text(item, "BeamName", notes),
         beam_type=coded(BeamType, item, "BeamType", beam_notes, where),
         delivery_type=coded(TreatmentDeliveryType, item, "TreatmentDeliveryType", beam_notes,
                             where),
         radiation_type=coded(RadiationType, item, "RadiationType", beam_notes, where),
-        machine_name=text(item, "TreatmentMachineName") or record_machine,
+        machine_name=text(item, "TreatmentMachineName", notes) or record_machine,
         current_fraction_number=integer(item, "CurrentFractionNumber", beam_notes, where),
         specified_meterset=number(item, "SpecifiedPrimaryMeterset", beam_notes, where),
         delivered_meterset=number(item, "DeliveredPrimaryMeterset", beam_notes, where),
@@ -239,9 +239,10 @@ def _application_setup(item: Dataset, notes: Notes) -> RecordedApplicationSetup:
         number_ = integer(item, "ApplicationSetupNumber", notes, "setup")
     where = f"recorded application setup {number_}"
     setup = RecordedApplicationSetup(
-        setup_number=number_, setup_type=text(item, "ApplicationSetupType"),
+        setup_number=number_, setup_type=text(item, "ApplicationSetupType", notes),
         current_fraction_number=integer(item, "CurrentFractionNumber", notes, where),
-        channels=tuple(_channel(c, notes, where) for c in items(item, "RecordedChannelSequence")),
+        channels=tuple(_channel(c, notes, where)
+                       for c in items(item, "RecordedChannelSequence", notes)),
         **_termination(item, notes, where)._asdict())
     if setup.termination_status not in (TerminationStatus.NORMAL, None):
         short = [f"channel {c.channel_number}: {c.delivered_total_time_s} of "
@@ -259,8 +260,8 @@ def _channel(item: Dataset, notes: Notes, setup_where: str) -> RecordedChannel:
     if number_ is None:
         number_ = integer(item, "ReferencedChannelNumber", notes, setup_where)
     where = f"{setup_where}, channel {number_}"
-    cps = items(item, "BrachyControlPointDeliveredSequence")
-    applicators = items(item, "RecordedSourceApplicatorSequence")
+    cps = items(item, "BrachyControlPointDeliveredSequence", notes)
+    applicators = items(item, "RecordedSourceApplicatorSequence", notes)
     return RecordedChannel(
         channel_number=number_,
         specified_total_time_s=number(item, "SpecifiedChannelTotalTime", notes, where),
@@ -272,7 +273,7 @@ def _channel(item: Dataset, notes: Notes, setup_where: str) -> RecordedChannel:
         delivered_pulse_repetition_interval_s=number(item, "DeliveredPulseRepetitionInterval",
                                                      notes, where),
         referenced_source_number=integer(item, "ReferencedSourceNumber", notes, where),
-        source_applicator_id=text(applicators[0], "SourceApplicatorID") if applicators
+        source_applicator_id=text(applicators[0], "SourceApplicatorID", notes) if applicators
         else None,
         number_of_control_points=integer(item, "NumberOfControlPoints", notes, where),
         delivered_relative_positions_mm=_all_or_none(
@@ -295,7 +296,7 @@ def _check_record(ds: Dataset, session: TreatmentSession, beams: tuple[TreatedBe
     if session.date_time is None:
         notes.add("NO_TREATMENT_DATE", "The record has no Treatment Date: when the session "
                   "took place is unknown.", attribute="TreatmentDate")
-    if not items(ds, "ReferencedRTPlanSequence"):
+    if not items(ds, "ReferencedRTPlanSequence", notes):
         notes.add("NO_REFERENCED_PLAN", "The record does not reference its RT Plan.",
                   attribute="ReferencedRTPlanSequence")
     if not beams and not setups:

@@ -13,8 +13,8 @@ import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.uid import DeformableSpatialRegistrationStorage, SpatialRegistrationStorage
 
-from rtviewer.dicom.element_values import get_str
 from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.values import items, numbers, text
 from rtviewer.errors import MissingAttributeError, UnsupportedObjectError
 from rtviewer.model.findings import Finding
 from rtviewer.model.registration import FrameTransform, SpatialRegistration, is_rigid
@@ -37,38 +37,39 @@ def read_registration(path: str | Path) -> SpatialRegistration:
     path = Path(path)
     ds, read_findings = read_dataset(path, stop_before_pixels=True)
     findings: list[Finding] = list(read_findings)
-    sop_class = str(ds.get("SOPClassUID", ""))
+    sop_class = text(ds, "SOPClassUID", findings) or ""
     if sop_class == DeformableSpatialRegistrationStorage:
         raise UnsupportedObjectError(DEFORMABLE_OUT_OF_SCOPE, path=path)
     if sop_class != SpatialRegistrationStorage:
         raise UnsupportedObjectError(f"not a Spatial Registration (SOP Class {sop_class})",
                                      path=path)
-    frame = get_str(ds, "FrameOfReferenceUID")
+    frame = text(ds, "FrameOfReferenceUID", findings)
     if not frame:
         raise MissingAttributeError("no Frame of Reference UID", path=path)
-    transforms = [t for item in ds.get("RegistrationSequence", [])
+    transforms = [t for item in items(ds, "RegistrationSequence", findings)
                   if (t := _transform(item, path, findings)) is not None]
     if not transforms:
         raise MissingAttributeError("no Registration Sequence item with a matrix", path=path)
-    return SpatialRegistration(path=path, sop_instance_uid=get_str(ds, "SOPInstanceUID") or "",
+    return SpatialRegistration(path=path,
+                               sop_instance_uid=text(ds, "SOPInstanceUID", findings) or "",
                                frame_of_reference_uid=frame, transforms=tuple(transforms),
                                findings=tuple(findings))
 
 
 def _transform(item: Dataset, path: Path, findings: list[Finding]) -> FrameTransform | None:
     """One Registration Sequence item's composed matrix (None without one)."""
-    frame = get_str(item, "FrameOfReferenceUID")
+    frame = text(item, "FrameOfReferenceUID", findings)
     matrix = np.eye(4)
     kinds = []
-    for registration in item.get("MatrixRegistrationSequence", []):
-        for entry in registration.get("MatrixSequence", []):
-            values = entry.get("FrameOfReferenceTransformationMatrix")
-            if values is None or len(values) != 16:
+    for registration in items(item, "MatrixRegistrationSequence", findings):
+        for entry in items(registration, "MatrixSequence", findings):
+            values = numbers(entry, "FrameOfReferenceTransformationMatrix", findings, count=16)
+            if values is None:
                 raise MissingAttributeError("a Frame of Reference Transformation Matrix "
-                                            "without 16 values", path=path)
+                                            "without 16 finite values", path=path)
             # Successive matrices of one item apply in sequence order (C.20.2.1.1).
-            matrix = np.array([float(v) for v in values]).reshape(4, 4) @ matrix
-            kinds.append(get_str(entry, "FrameOfReferenceTransformationMatrixType") or "")
+            matrix = np.array(values).reshape(4, 4) @ matrix
+            kinds.append(text(entry, "FrameOfReferenceTransformationMatrixType", findings) or "")
     if not frame or not kinds:
         return None
     kind = "/".join(k for k in kinds if k) or "RIGID"

@@ -13,19 +13,20 @@ from typing import Any
 
 from pydicom.dataset import Dataset
 
-from rtviewer.dicom.element_values import get_int, get_str, sequence
+from rtviewer.dicom.values import integer, items, text
+from rtviewer.model.findings import Finding
 
 __all__ = ["raw_references", "beam_numbers"]
 
 RawReference = dict[str, Any]
 
 
-def _uid(item: Dataset, keyword: str) -> str | None:
-    text = (get_str(item, keyword) or "").strip("\x00 ")
-    return text or None
+def _uid(item: Dataset, keyword: str, notes: list[Finding]) -> str | None:
+    value = (text(item, keyword, notes) or "").strip("\x00 ")
+    return value or None
 
 
-def _raw_uid(item: Dataset) -> str | None:
+def _raw_uid(item: Dataset, notes: list[Finding]) -> str | None:
     """Referenced SOP Instance UID, read from the raw bytes when still raw.
 
     Converting hundreds of Contour Image items through pydicom's value machinery
@@ -37,13 +38,13 @@ def _raw_uid(item: Dataset) -> str | None:
     value = elem.value
     if isinstance(value, bytes):
         return value.decode("ascii", "replace").strip("\x00 ") or None
-    return _uid(item, "ReferencedSOPInstanceUID")
+    return _uid(item, "ReferencedSOPInstanceUID", notes)
 
 
-def _sop_refs(ds: Dataset, keyword: str, kind: str) -> list[RawReference]:
+def _sop_refs(ds: Dataset, keyword: str, kind: str, notes: list[Finding]) -> list[RawReference]:
     refs = []
-    for item in sequence(ds, keyword):
-        uid = _uid(item, "ReferencedSOPInstanceUID")
+    for item in items(ds, keyword, notes):
+        uid = _uid(item, "ReferencedSOPInstanceUID", notes)
         if uid:
             refs.append({"kind": kind, "uid": uid})
     return refs
@@ -60,66 +61,67 @@ def _unique(refs: list[RawReference]) -> list[RawReference]:
     return out
 
 
-def _contour_image_uids(ds: Dataset) -> list[str]:
+def _contour_image_uids(ds: Dataset, notes: list[Finding]) -> list[str]:
     """SOP Instance UIDs named by the contours themselves (ROI Contour Sequence)."""
     uids: dict[str, None] = {}
-    for roi in sequence(ds, "ROIContourSequence"):
-        for contour in sequence(roi, "ContourSequence"):
-            for image in sequence(contour, "ContourImageSequence"):
-                uid = _raw_uid(image)
+    for roi in items(ds, "ROIContourSequence", notes):
+        for contour in items(roi, "ContourSequence", notes):
+            for image in items(contour, "ContourImageSequence", notes):
+                uid = _raw_uid(image, notes)
                 if uid:
                     uids[uid] = None
     return list(uids)
 
 
-def _referenced_series(ds: Dataset) -> dict[str, dict[str, None]]:
+def _referenced_series(ds: Dataset, notes: list[Finding]) -> dict[str, dict[str, None]]:
     """Series UID -> SOP Instance UIDs from the Referenced Frame of Reference Sequence."""
     series: dict[str, dict[str, None]] = {}
-    for frame in sequence(ds, "ReferencedFrameOfReferenceSequence"):
-        for study in sequence(frame, "RTReferencedStudySequence"):
-            for ser in sequence(study, "RTReferencedSeriesSequence"):
-                uid = _uid(ser, "SeriesInstanceUID")
+    for frame in items(ds, "ReferencedFrameOfReferenceSequence", notes):
+        for study in items(frame, "RTReferencedStudySequence", notes):
+            for ser in items(study, "RTReferencedSeriesSequence", notes):
+                uid = _uid(ser, "SeriesInstanceUID", notes)
                 if uid:
                     images = series.setdefault(uid, {})
                     images.update(dict.fromkeys(
-                        u for u in (_raw_uid(i) for i in sequence(ser, "ContourImageSequence"))
-                        if u))
+                        u for u in (_raw_uid(i, notes)
+                                    for i in items(ser, "ContourImageSequence", notes)) if u))
     return series
 
 
-def _frames_of_reference(ds: Dataset) -> list[str]:
-    uids = [_uid(f, "FrameOfReferenceUID")
-            for f in sequence(ds, "ReferencedFrameOfReferenceSequence")]
-    uids += [_uid(r, "ReferencedFrameOfReferenceUID")
-             for r in sequence(ds, "StructureSetROISequence")]
+def _frames_of_reference(ds: Dataset, notes: list[Finding]) -> list[str]:
+    uids = [_uid(f, "FrameOfReferenceUID", notes)
+            for f in items(ds, "ReferencedFrameOfReferenceSequence", notes)]
+    uids += [_uid(r, "ReferencedFrameOfReferenceUID", notes)
+             for r in items(ds, "StructureSetROISequence", notes)]
     return list(dict.fromkeys(u for u in uids if u))
 
 
-def _structure_set_refs(ds: Dataset) -> list[RawReference]:
-    series = _referenced_series(ds)
+def _structure_set_refs(ds: Dataset, notes: list[Finding]) -> list[RawReference]:
+    series = _referenced_series(ds, notes)
     if len(series) == 1 and not next(iter(series.values())):
         # Contour Image Sequence is optional under the series: use the contours' own.
         only = next(iter(series))
-        series[only] = dict.fromkeys(_contour_image_uids(ds))
+        series[only] = dict.fromkeys(_contour_image_uids(ds, notes))
     refs: list[RawReference] = [{"kind": "image_series", "uid": uid, "instances": list(images)}
                                 for uid, images in series.items()]
     if not series:
-        contour_images = _contour_image_uids(ds)
+        contour_images = _contour_image_uids(ds, notes)
         if contour_images:
             refs.append({"kind": "contour_images", "uid": "", "instances": contour_images})
-    refs.extend({"kind": "frame_of_reference", "uid": uid} for uid in _frames_of_reference(ds))
+    refs.extend({"kind": "frame_of_reference", "uid": uid}
+                for uid in _frames_of_reference(ds, notes))
     return refs
 
 
-def _rt_image_refs(ds: Dataset) -> list[RawReference]:
-    refs = _sop_refs(ds, "ReferencedRTPlanSequence", "rtplan")
-    beam = get_int(ds, "ReferencedBeamNumber")
+def _rt_image_refs(ds: Dataset, notes: list[Finding]) -> list[RawReference]:
+    refs = _sop_refs(ds, "ReferencedRTPlanSequence", "rtplan", notes)
+    beam = integer(ds, "ReferencedBeamNumber", notes)
     if beam is not None and refs:
         refs.append({"kind": "beam", "uid": f"{refs[0]['uid']}#{beam}"})
     return refs
 
 
-def raw_references(ds: Dataset, kind: str) -> list[RawReference]:
+def raw_references(ds: Dataset, kind: str, notes: list[Finding]) -> list[RawReference]:
     """Return the references an object declares.
 
     Parameters
@@ -135,27 +137,27 @@ def raw_references(ds: Dataset, kind: str) -> list[RawReference]:
         Unique references in declaration order.
     """
     if kind == "rtstruct":
-        return _structure_set_refs(ds)
+        return _structure_set_refs(ds, notes)
     refs: list[RawReference] = []
     if kind == "rtdose":
-        refs = _sop_refs(ds, "ReferencedRTPlanSequence", "rtplan")
-        refs += _sop_refs(ds, "ReferencedStructureSetSequence", "rtstruct")
+        refs = _sop_refs(ds, "ReferencedRTPlanSequence", "rtplan", notes)
+        refs += _sop_refs(ds, "ReferencedStructureSetSequence", "rtstruct", notes)
     elif kind in ("rtplan", "rtionplan"):
-        refs = _sop_refs(ds, "ReferencedStructureSetSequence", "rtstruct")
-        refs += _sop_refs(ds, "ReferencedDoseSequence", "rtdose")
+        refs = _sop_refs(ds, "ReferencedStructureSetSequence", "rtstruct", notes)
+        refs += _sop_refs(ds, "ReferencedDoseSequence", "rtdose", notes)
     elif kind == "rtimage":
-        refs = _rt_image_refs(ds)
+        refs = _rt_image_refs(ds, notes)
     elif kind == "rtrecord":
-        refs = _sop_refs(ds, "ReferencedRTPlanSequence", "rtplan")
+        refs = _sop_refs(ds, "ReferencedRTPlanSequence", "rtplan", notes)
     return _unique(refs)
 
 
-def beam_numbers(ds: Dataset) -> list[int]:
+def beam_numbers(ds: Dataset, notes: list[Finding]) -> list[int]:
     """Beam Numbers of an external-beam or ion plan (empty for brachy and other objects)."""
     numbers = []
     for keyword in ("BeamSequence", "IonBeamSequence"):
-        for beam in sequence(ds, keyword):
-            number = get_int(beam, "BeamNumber")
+        for beam in items(ds, keyword, notes):
+            number = integer(beam, "BeamNumber", notes)
             if number is not None:
                 numbers.append(number)
     return numbers

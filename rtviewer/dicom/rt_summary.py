@@ -13,12 +13,14 @@ from collections.abc import Callable
 import numpy as np
 from pydicom.dataset import Dataset
 
-from rtviewer.dicom.element_values import get_floats, get_int, get_str, sequence
+from rtviewer.dicom.values import integer, items, numbers, text, texts
+from rtviewer.model.findings import Finding
 
 __all__ = ["summarize"]
 
 
-def summarize(ds: Dataset, kind: str, *, rois_with_contours: int | None = None) -> str | None:
+def summarize(ds: Dataset, kind: str, notes: list[Finding], *,
+              rois_with_contours: int | None = None) -> str | None:
     """Return a one-line summary of an RT object, or None for other kinds.
 
     Parameters
@@ -32,19 +34,13 @@ def summarize(ds: Dataset, kind: str, *, rois_with_contours: int | None = None) 
         bulky contour data): how many ROIs have contours.
     """
     if kind == "rtstruct":
-        return _structure_set(ds, rois_with_contours)
+        return _structure_set(ds, rois_with_contours, notes)
     summarizer = _SUMMARIZERS.get(kind)
-    return summarizer(ds) if summarizer is not None else None
+    return summarizer(ds, notes) if summarizer is not None else None
 
 
-def _text(ds: Dataset, keyword: str) -> str | None:
-    # Forgiving getters throughout: a malformed value leaves a gap in the summary line,
-    # never a failed record (the readers report the value itself).
-    return get_str(ds, keyword)
-
-
-def _count(ds: Dataset, keyword: str) -> int:
-    return len(sequence(ds, keyword))
+def _count(ds: Dataset, keyword: str, notes: list[Finding]) -> int:
+    return len(items(ds, keyword, notes))
 
 
 def _plural(n: int, word: str) -> str:
@@ -55,20 +51,21 @@ def _labelled(prefix: str, label: str | None) -> str:
     return f"{prefix} '{label}'" if label else prefix
 
 
-def _structure_set(ds: Dataset, with_contours: int | None = None) -> str:
-    n_rois = _count(ds, "StructureSetROISequence")
+def _structure_set(ds: Dataset, with_contours: int | None, notes: list[Finding]) -> str:
+    n_rois = _count(ds, "StructureSetROISequence", notes)
     if with_contours is None:
-        with_contours = sum(1 for item in sequence(ds, "ROIContourSequence")
-                            if sequence(item, "ContourSequence"))
-    text = f"{_labelled('Structure set', _text(ds, 'StructureSetLabel'))}: {_plural(n_rois, 'ROI')}"
+        with_contours = sum(1 for item in items(ds, "ROIContourSequence", notes)
+                            if items(item, "ContourSequence", notes))
+    label = _labelled("Structure set", text(ds, "StructureSetLabel", notes))
+    line = f"{label}: {_plural(n_rois, 'ROI')}"
     if with_contours < n_rois:
-        text += f" ({n_rois - with_contours} without contours)"
-    return text
+        line += f" ({n_rois - with_contours} without contours)"
+    return line
 
 
-def _fractions(ds: Dataset) -> str | None:
-    counts = [c for c in (get_int(g, "NumberOfFractionsPlanned")
-                          for g in sequence(ds, "FractionGroupSequence")) if c is not None]
+def _fractions(ds: Dataset, notes: list[Finding]) -> str | None:
+    counts = [c for c in (integer(g, "NumberOfFractionsPlanned", notes)
+                          for g in items(ds, "FractionGroupSequence", notes)) if c is not None]
     if not counts:
         return None
     if len(counts) == 1:
@@ -76,108 +73,96 @@ def _fractions(ds: Dataset) -> str | None:
     return "fraction groups of " + " + ".join(str(c) for c in counts) + " fractions"
 
 
-def _beam_counts(beams: list[Dataset]) -> str:
-    treatment = sum(1 for b in beams
-                    if (_text(b, "TreatmentDeliveryType") or "TREATMENT").upper() == "TREATMENT")
-    text = _plural(len(beams), "beam")
+def _beam_counts(beams: list[Dataset], notes: list[Finding]) -> str:
+    treatment = sum(1 for b in beams if (text(b, "TreatmentDeliveryType", notes)
+                                         or "TREATMENT").upper() == "TREATMENT")
+    line = _plural(len(beams), "beam")
     if treatment != len(beams):
-        text += f" ({treatment} treatment, {len(beams) - treatment} setup)"
-    return text
+        line += f" ({treatment} treatment, {len(beams) - treatment} setup)"
+    return line
 
 
-def _plan(ds: Dataset) -> str:
+def _plan(ds: Dataset, notes: list[Finding]) -> str:
     parts = []
     if "BrachyTreatmentType" in ds or "ApplicationSetupSequence" in ds:
-        channels = sum(len(sequence(s, "ChannelSequence"))
-                       for s in sequence(ds, "ApplicationSetupSequence"))
-        kind = _text(ds, "BrachyTreatmentType") or ""
+        channels = sum(len(items(s, "ChannelSequence", notes))
+                       for s in items(ds, "ApplicationSetupSequence", notes))
+        kind = text(ds, "BrachyTreatmentType", notes) or ""
         parts.append(f"brachytherapy{' ' + kind if kind else ''}, "
                      f"{_plural(channels, 'channel')}")
     else:
-        parts.append(_beam_counts(sequence(ds, "BeamSequence")))
-    parts.append(_fractions(ds) or "no fraction group")
-    intent = _text(ds, "PlanIntent")
+        parts.append(_beam_counts(items(ds, "BeamSequence", notes), notes))
+    parts.append(_fractions(ds, notes) or "no fraction group")
+    intent = text(ds, "PlanIntent", notes)
     if intent:
         parts.append(intent.lower())
-    return f"{_labelled('Plan', _text(ds, 'RTPlanLabel'))}: " + ", ".join(parts)
+    return f"{_labelled('Plan', text(ds, 'RTPlanLabel', notes))}: " + ", ".join(parts)
 
 
-def _ion_plan(ds: Dataset) -> str:
-    beams = sequence(ds, "IonBeamSequence")
-    radiation = {(_text(b, "RadiationType") or "").lower() for b in beams} - {""}
-    parts = [_beam_counts(beams).replace("beam", "ion beam", 1)]
+def _ion_plan(ds: Dataset, notes: list[Finding]) -> str:
+    beams = items(ds, "IonBeamSequence", notes)
+    radiation = {(text(b, "RadiationType", notes) or "").lower() for b in beams} - {""}
+    parts = [_beam_counts(beams, notes).replace("beam", "ion beam", 1)]
     if radiation:
         parts.append("/".join(sorted(radiation)))
-    parts.append(_fractions(ds) or "no fraction group")
-    return f"{_labelled('Ion plan', _text(ds, 'RTPlanLabel'))}: " + ", ".join(parts)
+    parts.append(_fractions(ds, notes) or "no fraction group")
+    return f"{_labelled('Ion plan', text(ds, 'RTPlanLabel', notes))}: " + ", ".join(parts)
 
 
-def _dose(ds: Dataset) -> str:
-    frames = get_int(ds, "NumberOfFrames") or 1
-    columns, rows = get_int(ds, "Columns"), get_int(ds, "Rows")
+def _dose(ds: Dataset, notes: list[Finding]) -> str:
+    frames = integer(ds, "NumberOfFrames", notes) or 1
+    columns, rows = integer(ds, "Columns", notes), integer(ds, "Rows", notes)
     size = f"{'?' if columns is None else columns}×{'?' if rows is None else rows}×{frames}"
-    spacing = get_floats(ds, "PixelSpacing", 2)
-    offsets = get_floats(ds, "GridFrameOffsetVector")
+    spacing = numbers(ds, "PixelSpacing", notes, count=2)
+    offsets = numbers(ds, "GridFrameOffsetVector", notes)
     grid = f"grid {size} (columns×rows×frames)"
     if spacing is not None:
         step = f"{abs(offsets[1] - offsets[0]):g}" \
             if offsets is not None and len(offsets) > 1 else "?"
         grid += f" at {spacing[1]:g}×{spacing[0]:g}×{step} mm"
-    fields = [_text(ds, k) or "?" for k in ("DoseSummationType", "DoseType", "DoseUnits")]
+    fields = [text(ds, k, notes) or "?" for k in ("DoseSummationType", "DoseType", "DoseUnits")]
     return f"Dose {grid}, " + ", ".join(fields)
 
 
-def _rt_image(ds: Dataset) -> str:
-    image_type = _image_type(ds)
+def _rt_image(ds: Dataset, notes: list[Finding]) -> str:
+    image_type = texts(ds, "ImageType", notes)
     value3 = image_type[2] if len(image_type) > 2 and image_type[2] else None
-    plane = _text(ds, "RTImagePlane")
-    text = _labelled("RT Image", _text(ds, "RTImageLabel"))
+    plane = text(ds, "RTImagePlane", notes)
+    line = _labelled("RT Image", text(ds, "RTImageLabel", notes))
     details = [d for d in (value3, plane and f"plane {plane}") if d]
-    return text + (": " + ", ".join(details) if details else "")
+    return line + (": " + ", ".join(details) if details else "")
 
 
-def _image_type(ds: Dataset) -> list[str]:
-    """Image Type values as stripped strings (empty when absent or unreadable)."""
-    try:
-        value = ds.get("ImageType")
-    except Exception:  # a malformed value raises on access: treat it as absent
-        return []
-    if value is None:
-        return []
-    values = [value] if isinstance(value, str | bytes) else list(value)
-    return [str(v).strip() for v in values]
-
-
-def _record(ds: Dataset) -> str:
-    date = _text(ds, "TreatmentDate") or _text(ds, "FirstTreatmentDate") or "no date"
+def _record(ds: Dataset, notes: list[Finding]) -> str:
+    date = text(ds, "TreatmentDate", notes) or text(ds, "FirstTreatmentDate", notes) or "no date"
     if date and len(date) == 8 and date.isdigit():
         date = f"{date[:4]}-{date[4:6]}-{date[6:]}"
     fraction = None
     for keyword in ("TreatmentSessionBeamSequence", "TreatmentSessionIonBeamSequence",
                     "TreatmentSessionApplicationSetupSequence"):
-        for item in sequence(ds, keyword):
-            fraction = get_int(item, "CurrentFractionNumber")
+        for item in items(ds, keyword, notes):
+            fraction = integer(item, "CurrentFractionNumber", notes)
             if fraction is not None:
                 break
         if fraction is not None:
             break
-    if fraction is None and _text(ds, "CurrentTreatmentStatus") is not None:
-        return f"Treatment summary {date}, status {_text(ds, 'CurrentTreatmentStatus')}"
+    if fraction is None and text(ds, "CurrentTreatmentStatus", notes) is not None:
+        return f"Treatment summary {date}, status {text(ds, 'CurrentTreatmentStatus', notes)}"
     return f"Treatment record {date}, fraction {fraction if fraction is not None else '?'}"
 
 
-def _registration(ds: Dataset) -> str:
+def _registration(ds: Dataset, notes: list[Finding]) -> str:
     """Rigid: each source frame's shift and rotation; deformable: out of scope."""
     from pydicom.uid import DeformableSpatialRegistrationStorage
 
-    if _text(ds, "SOPClassUID") == DeformableSpatialRegistrationStorage:
+    if text(ds, "SOPClassUID", notes) == DeformableSpatialRegistrationStorage:
         return "Deformable registration: out of scope, not applied"
     parts = []
-    for item in sequence(ds, "RegistrationSequence"):
-        frame = _text(item, "FrameOfReferenceUID") or "?"
-        for registration in sequence(item, "MatrixRegistrationSequence"):
-            for entry in sequence(registration, "MatrixSequence"):
-                values = get_floats(entry, "FrameOfReferenceTransformationMatrix")
+    for item in items(ds, "RegistrationSequence", notes):
+        frame = text(item, "FrameOfReferenceUID", notes) or "?"
+        for registration in items(item, "MatrixRegistrationSequence", notes):
+            for entry in items(registration, "MatrixSequence", notes):
+                values = numbers(entry, "FrameOfReferenceTransformationMatrix", notes)
                 if values is None or len(values) != 16:
                     continue
                 m = np.array(values).reshape(4, 4)
@@ -190,7 +175,7 @@ def _registration(ds: Dataset) -> str:
     return "Registration: " + ("; ".join(parts) if parts else "identity only")
 
 
-_SUMMARIZERS: dict[str, Callable[[Dataset], str]] = {
+_SUMMARIZERS: dict[str, Callable[[Dataset, list[Finding]], str]] = {
     "registration": _registration,
     "rtplan": _plan,
     "rtionplan": _ion_plan,

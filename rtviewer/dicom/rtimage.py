@@ -9,17 +9,19 @@ from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
 from rtviewer.dicom.captured import with_warnings_as_findings
-from rtviewer.dicom.checked_values import checked_float, checked_floats, present_text
-from rtviewer.dicom.element_values import (
-    get_float,
-    get_floats,
-    get_int,
-    get_str,
-    sequence,
-)
 from rtviewer.dicom.files import read_dataset
 from rtviewer.dicom.pixels import decode_pixels
 from rtviewer.dicom.sop_classes import RT_IMAGE
+from rtviewer.dicom.values import (
+    integer,
+    items,
+    number,
+    numbers,
+    present_text,
+    tag_text,
+    text,
+    texts,
+)
 from rtviewer.errors import MissingAttributeError, UnsupportedObjectError
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.rtimage import Exposure, LimitingDevicePositions, RtImage, RtImageKind
@@ -54,15 +56,15 @@ def read_rt_image(path: str | Path) -> RtImage:
 def _read(path: Path) -> RtImage:
     """:func:`read_rt_image` without the warning capture."""
     ds, read_findings = read_dataset(path)
-    sop_class = get_str(ds, "SOPClassUID")
-    if sop_class != RT_IMAGE and get_str(ds, "Modality") != "RTIMAGE":
-        raise UnsupportedObjectError(f"not an RT Image (SOP Class {sop_class})", path=path)
     findings = list(read_findings)
+    sop_class = text(ds, "SOPClassUID", findings)
+    if sop_class != RT_IMAGE and text(ds, "Modality", findings) != "RTIMAGE":
+        raise UnsupportedObjectError(f"not an RT Image (SOP Class {sop_class})", path=path)
     pixels, more = _pixels(ds, path)
     findings += more
     spacing, more = _spacing(ds, path)
     findings += more
-    position = get_floats(ds, "RTImagePosition", 2)
+    position = numbers(ds, "RTImagePosition", findings, count=2)
     if position is None:
         findings.append(Finding(
             "NO_RT_IMAGE_POSITION", "RT Image Position is absent or empty: the beam axis cannot "
@@ -70,26 +72,27 @@ def _read(path: Path) -> RtImage:
             assumption="the isocentre is not marked; distances in the image stay valid"))
     angles, more = _angles(ds)
     findings += more
-    kind = _kind(ds)
+    kind = _kind(ds, findings)
     # A zero or negative distance would turn sizes at the isocentre into nonsense.
-    sid = checked_float(ds, "RTImageSID", default=None, findings=findings,
+    sid = number(ds, "RTImageSID", findings, default=None, several="unusable",
                         label="RT Image SID", positive=True)
-    sad = checked_float(ds, "RadiationMachineSAD", default=None, findings=findings,
+    sad = number(ds, "RadiationMachineSAD", findings, default=None, several="unusable",
                         label="Radiation Machine SAD", positive=True)
     if sid is None:
         findings.append(Finding("NO_RT_IMAGE_SID", "RT Image SID is absent: sizes at the "
                                 "isocentre are unknown.", attribute="RTImageSID"))
-    plan = next(iter(sequence(ds, "ReferencedRTPlanSequence")), None)
-    translation = checked_floats(ds, "XRayImageReceptorTranslation", count=3,
-                                 findings=findings, label="X-Ray Image Receptor Translation")
-    receptor_angle = checked_float(ds, "XRayImageReceptorAngle", default=None,
-                                   findings=findings, label="X-Ray Image Receptor Angle")
+    plan = next(iter(items(ds, "ReferencedRTPlanSequence", findings)), None)
+    translation = numbers(ds, "XRayImageReceptorTranslation", findings, count=3,
+                          label="X-Ray Image Receptor Translation")
+    receptor_angle = number(ds, "XRayImageReceptorAngle", findings, several="unusable",
+                            label="X-Ray Image Receptor Angle")
     orientation = _orientation(ds, findings)
-    isocenter = checked_floats(ds, "IsocenterPosition", count=3, findings=findings,
+    isocenter = numbers(ds, "IsocenterPosition", findings, count=3,
                                label="Isocenter Position")
     return RtImage(
-        path=path, sop_instance_uid=get_str(ds, "SOPInstanceUID") or "", pixels=pixels,
-        kind=kind, label=get_str(ds, "RTImageLabel") or "", plane=get_str(ds, "RTImagePlane"),
+        path=path, sop_instance_uid=text(ds, "SOPInstanceUID", findings) or "", pixels=pixels,
+        kind=kind, label=text(ds, "RTImageLabel", findings) or "",
+        plane=text(ds, "RTImagePlane", findings),
         pixel_spacing_mm=spacing,
         image_position_mm=(position[0], position[1]) if position else None,
         sid_mm=sid, sad_mm=sad, gantry_angle_deg=angles[0], collimator_angle_deg=angles[1],
@@ -97,20 +100,20 @@ def _read(path: Path) -> RtImage:
         receptor_translation_mm=((translation[0], translation[1], translation[2])
                                  if translation else None),
         receptor_angle_deg=receptor_angle,
-        referenced_plan_uid=get_str(plan, "ReferencedSOPInstanceUID") if plan else None,
-        referenced_beam_number=get_int(ds, "ReferencedBeamNumber"),
-        exposures=tuple(_exposure(e, findings) for e in sequence(ds, "ExposureSequence")),
-        frame_of_reference_uid=get_str(ds, "FrameOfReferenceUID"),
-        name=get_str(ds, "RTImageName") or "", description=get_str(ds, "RTImageDescription")
-        or "", window=_window(ds, findings),
-        photometric_interpretation=get_str(ds, "PhotometricInterpretation") or "MONOCHROME2",
+        referenced_plan_uid=text(plan, "ReferencedSOPInstanceUID", findings) if plan else None,
+        referenced_beam_number=integer(ds, "ReferencedBeamNumber", findings),
+        exposures=tuple(_exposure(e, findings) for e in items(ds, "ExposureSequence", findings)),
+        frame_of_reference_uid=text(ds, "FrameOfReferenceUID", findings),
+        name=text(ds, "RTImageName", findings) or "",
+        description=text(ds, "RTImageDescription", findings) or "", window=_window(ds, findings),
+        photometric_interpretation=text(ds, "PhotometricInterpretation", findings) or "MONOCHROME2",
         findings=tuple(findings), image_orientation=orientation,
         isocenter_mm=(isocenter[0], isocenter[1], isocenter[2]) if isocenter else None)
 
 
 def _orientation(ds: Dataset, findings: list[Finding]) -> tuple[float, ...] | None:
     """RT Image Orientation when the plane is NON_NORMAL; its absence is a finding."""
-    values = checked_floats(ds, "RTImageOrientation", count=6, findings=findings,
+    values = numbers(ds, "RTImageOrientation", findings, count=6,
                             label="RT Image Orientation")
     if values is not None:
         row, column = np.asarray(values[:3]), np.asarray(values[3:])
@@ -121,7 +124,7 @@ def _orientation(ds: Dataset, findings: list[Finding]) -> tuple[float, ...] | No
                 "vectors.", attribute="RTImageOrientation",
                 assumption="the image is placed as if normal to the beam"))
             values = None
-    if values is None and (get_str(ds, "RTImagePlane") or "").upper() == "NON_NORMAL":
+    if values is None and (text(ds, "RTImagePlane", findings) or "").upper() == "NON_NORMAL":
         findings.append(Finding(
             "NON_NORMAL_WITHOUT_ORIENTATION", "RT Image Plane is NON_NORMAL but no usable RT "
             "Image Orientation is stated.", attribute="RTImageOrientation",
@@ -141,9 +144,9 @@ def _pixels(ds: Dataset, path: Path) -> tuple[NDArray[np.float32], list[Finding]
     if stored.ndim != 2:
         raise UnsupportedObjectError(f"unexpected RT Image pixel data of shape {stored.shape}",
                                      path=path)
-    slope = checked_float(ds, "RescaleSlope", default=1.0, findings=findings,
+    slope = number(ds, "RescaleSlope", findings, default=1.0, several="unusable",
                           label="Rescale Slope", nonzero=True)
-    intercept = checked_float(ds, "RescaleIntercept", default=0.0, findings=findings,
+    intercept = number(ds, "RescaleIntercept", findings, default=0.0, several="unusable",
                               label="Rescale Intercept")
     pixels = stored.astype(np.float64) * slope + intercept
     return pixels.astype(np.float32), findings
@@ -151,14 +154,15 @@ def _pixels(ds: Dataset, path: Path) -> tuple[NDArray[np.float32], list[Finding]
 
 def _spacing(ds: Dataset, path: Path) -> tuple[tuple[float, float], list[Finding]]:
     """Image Plane Pixel Spacing, falling back on Pixel Spacing with a finding."""
-    spacing = get_floats(ds, "ImagePlanePixelSpacing", 2)
+    findings: list[Finding] = []
+    spacing = numbers(ds, "ImagePlanePixelSpacing", findings, count=2)
     if spacing is not None and min(spacing) > 0:
-        return (spacing[0], spacing[1]), []
-    fallback = get_floats(ds, "PixelSpacing", 2)
+        return (spacing[0], spacing[1]), findings
+    fallback = numbers(ds, "PixelSpacing", findings, count=2)
     if fallback is None or min(fallback) <= 0:
         raise MissingAttributeError("the RT Image has no usable Image Plane Pixel Spacing",
                                     path=path, attribute="ImagePlanePixelSpacing")
-    return (fallback[0], fallback[1]), [Finding(
+    return (fallback[0], fallback[1]), [*findings, Finding(
         "NO_IMAGE_PLANE_PIXEL_SPACING", "Image Plane Pixel Spacing is absent.",
         attribute="ImagePlanePixelSpacing", assumption="Pixel Spacing, taken at the image plane")]
 
@@ -169,7 +173,7 @@ def _angles(ds: Dataset) -> tuple[tuple[float | None, float | None, float | None
     names = (("GantryAngle", "Gantry Angle"), ("BeamLimitingDeviceAngle", "Beam Limiting "
              "Device Angle"), ("PatientSupportAngle", "Patient Support Angle"))
     findings: list[Finding] = []
-    values = tuple(checked_float(ds, keyword, default=None, findings=findings, label=label)
+    values = tuple(number(ds, keyword, findings, default=None, several="unusable", label=label)
                    for keyword, label in names)
     missing = [label for keyword, label in names if present_text(ds, keyword) is None]
     if missing:
@@ -180,12 +184,10 @@ def _angles(ds: Dataset) -> tuple[tuple[float | None, float | None, float | None
     return (values[0], values[1], values[2]), findings
 
 
-def _kind(ds: Dataset) -> RtImageKind:
+def _kind(ds: Dataset, findings: list[Finding]) -> RtImageKind:
     """Image Type value 3."""
-    image_type = ds.get("ImageType")
-    values = list(image_type) if image_type is not None and not isinstance(image_type, str) \
-        else [image_type or ""]
-    third = str(values[2]).strip().upper() if len(values) > 2 else ""
+    values = texts(ds, "ImageType", findings)
+    third = values[2].upper() if len(values) > 2 else ""
     try:
         return RtImageKind(third)
     except ValueError:
@@ -195,35 +197,38 @@ def _kind(ds: Dataset) -> RtImageKind:
 def _exposure(item: Dataset, findings: list[Finding]) -> Exposure:
     """One Exposure Sequence item with its jaw and MLC positions."""
     devices = []
-    for device in sequence(item, "BeamLimitingDeviceSequence"):
-        device_type = get_str(device, "RTBeamLimitingDeviceType") or ""
-        positions = get_floats(device, "LeafJawPositions") or ()
-        pairs = get_int(device, "NumberOfLeafJawPairs")
-        stated = "LeafJawPositions" in device and get_str(device, "LeafJawPositions")
-        if (stated and not positions) or (pairs and positions and len(positions) != 2 * pairs):
+    for device in items(item, "BeamLimitingDeviceSequence", findings):
+        device_type = text(device, "RTBeamLimitingDeviceType", findings) or ""
+        outline = "the field outline is not drawn"
+        positions = numbers(device, "LeafJawPositions", findings,
+                            f"Exposure {device_type or 'device'}", assumption=outline) or ()
+        pairs = integer(device, "NumberOfLeafJawPairs", findings)
+        if pairs and positions and len(positions) != 2 * pairs:
             findings.append(Finding(
                 "UNUSABLE_VALUE", f"Exposure {device_type or 'device'}: Leaf/Jaw Positions "
-                f"are not {2 * pairs if pairs else 'a list of'} finite numbers.",
-                attribute="LeafJawPositions", assumption="the field outline is not drawn"))
+                f"are not {2 * pairs} finite numbers.",
+                attribute="LeafJawPositions", assumption=outline))
             positions = ()
         devices.append(LimitingDevicePositions(
             device_type, np.asarray(positions, float), pairs or len(positions) // 2))
-    return Exposure(kvp=get_float(item, "KVP"), meterset=get_float(item, "MetersetExposure"),
-                    exposure_time_ms=get_float(item, "ExposureTime"),
-                    tube_current_ma=get_float(item, "XRayTubeCurrent"),
+    return Exposure(kvp=number(item, "KVP", findings),
+                    meterset=number(item, "MetersetExposure", findings),
+                    exposure_time_ms=number(item, "ExposureTime", findings),
+                    tube_current_ma=number(item, "XRayTubeCurrent", findings),
                     limiting_devices=tuple(devices))
 
 
 def _window(ds: Dataset, findings: list[Finding]) -> tuple[float, float] | None:
     """First Window Center and Width; an unusable one is a finding, not a silent default."""
     instead = "a window from the pixel values"
-    centers = checked_floats(ds, "WindowCenter", findings=findings, label="Window Center",
+    centers = numbers(ds, "WindowCenter", findings, label="Window Center",
                              severity=Severity.INFO, assumption=instead)
-    widths = checked_floats(ds, "WindowWidth", findings=findings, label="Window Width",
+    widths = numbers(ds, "WindowWidth", findings, label="Window Width",
                             severity=Severity.INFO, assumption=instead)
     if widths is not None and widths[0] <= 0:
-        findings.append(Finding("UNUSABLE_VALUE", f"Window Width (WindowWidth) is not "
-                                f"positive: {widths[0]:g}.", Severity.INFO, "WindowWidth",
+        findings.append(Finding("UNUSABLE_VALUE", f"Window Width (WindowWidth) "
+                                f"{tag_text('WindowWidth')} is not positive: {widths[0]:g}.",
+                                Severity.INFO, "WindowWidth",
                                 assumption=instead))
         widths = None
     return (centers[0], widths[0]) if centers is not None and widths is not None else None

@@ -14,14 +14,13 @@ from pydicom.dataset import Dataset
 
 from rtviewer.core.structure_volume import structure_volume_cc
 from rtviewer.dicom.captured import with_warnings_as_findings
-from rtviewer.dicom.checked_values import present_text
-from rtviewer.dicom.element_values import get_floats, get_int, get_str, sequence
 from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.header_walk import check_not_truncated
 from rtviewer.dicom.read_once import once
 from rtviewer.dicom.sop_classes import RT_STRUCTURE_SET
 from rtviewer.dicom.structure_contours import read_contours
 from rtviewer.dicom.structure_references import read_referenced_images
-from rtviewer.dicom.truncation import check_not_truncated
+from rtviewer.dicom.values import integer, items, numbers, present_text, tag_text, text
 from rtviewer.errors import UnsupportedObjectError
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.structure import Contour, Roi, StructureSet
@@ -71,23 +70,23 @@ def _read(path: Path) -> StructureSet:
     """:func:`read_structure_set` without the warning capture."""
     # Nelms' structure sets carry an empty Pixel Data: never read pixels here
     ds, read_findings = read_dataset(path, stop_before_pixels=True)
-    sop_class = get_str(ds, "SOPClassUID")
-    if sop_class != RT_STRUCTURE_SET and get_str(ds, "Modality") != "RTSTRUCT":
+    findings = list(read_findings)
+    sop_class = text(ds, "SOPClassUID", findings)
+    if sop_class != RT_STRUCTURE_SET and text(ds, "Modality", findings) != "RTSTRUCT":
         raise UnsupportedObjectError(f"not an RT Structure Set (SOP Class {sop_class})",
                                      path=path)
-    check_not_truncated(path, ds)  # else the last ROIs would vanish without a word
-    findings = list(read_findings)
+    check_not_truncated(path)  # else the last ROIs would vanish without a word
     references = read_referenced_images(ds)
     findings += references.findings
     rois, more = _read_rois(ds, references.frame_of_reference_uid)
     findings += more
     return StructureSet(
-        path=path, sop_instance_uid=get_str(ds, "SOPInstanceUID") or "",
-        label=get_str(ds, "StructureSetLabel") or "",
+        path=path, sop_instance_uid=text(ds, "SOPInstanceUID", findings) or "",
+        label=text(ds, "StructureSetLabel", findings) or "",
         frame_of_reference_uid=references.frame_of_reference_uid, rois=tuple(rois),
         referenced_series_uids=references.series_uids,
         contour_image_sop_uids=_all_contour_images(references.image_uids, rois),
-        name=get_str(ds, "StructureSetName") or "",
+        name=text(ds, "StructureSetName", findings) or "",
         referenced_study_uids=references.study_uids, findings=tuple(findings))
 
 
@@ -95,19 +94,20 @@ def _read_rois(ds: Dataset, frame_of_reference_uid: str | None) -> tuple[list[Ro
     """Every ROI of Structure Set ROI Sequence, plus contours that name no such ROI."""
     findings: list[Finding] = []
     contour_items = {}
-    for item in sequence(ds, "ROIContourSequence"):
-        number = get_int(item, "ReferencedROINumber")
+    for item in items(ds, "ROIContourSequence", findings):
+        number = integer(item, "ReferencedROINumber", findings)
         if number is not None:
             contour_items[number] = item
-    observations = {get_int(o, "ReferencedROINumber"): o
-                    for o in sequence(ds, "RTROIObservationsSequence")}
+    observations = {integer(o, "ReferencedROINumber", findings): o
+                    for o in items(ds, "RTROIObservationsSequence", findings)}
     rois = []
     declared = set()
-    for item in sequence(ds, "StructureSetROISequence"):
-        number = get_int(item, "ROINumber")
+    for item in items(ds, "StructureSetROISequence", findings):
+        number = integer(item, "ROINumber", findings)
         if number is None:
-            findings.append(Finding("ROI_WITHOUT_NUMBER", f"An ROI ({get_str(item, 'ROIName')!r})"
-                                    " has no ROI Number and was skipped.", attribute="ROINumber"))
+            name = text(item, "ROIName", findings)
+            findings.append(Finding("ROI_WITHOUT_NUMBER", f"An ROI ({name!r}) has no ROI Number "
+                                    "and was skipped.", attribute="ROINumber"))
             continue
         declared.add(number)
         rois.append(_read_roi(number, item, contour_items.get(number), observations.get(number),
@@ -125,27 +125,25 @@ def _read_rois(ds: Dataset, frame_of_reference_uid: str | None) -> tuple[list[Ro
 def _read_roi(number: int, item: Dataset | None, contour_item: Dataset | None,
               observation: Dataset | None, default_frame: str | None) -> Roi:
     """One ROI from its three sequence items (any may be missing)."""
-    name = (get_str(item, "ROIName") if item is not None else None) or f"ROI {number}"
-    label = f"ROI {number} {name!r}"
     findings: list[Finding] = []
+    name = (text(item, "ROIName", findings) if item is not None else None) or f"ROI {number}"
+    label = f"ROI {number} {name!r}"
     contours: list[Contour] = []
     if contour_item is not None:
         contours, findings = read_contours(contour_item, label)
-    color, from_file = _color(contour_item, number)
-    if not from_file:
-        findings.append(_color_finding(contour_item, label, color))
+    color, from_file = _color(contour_item, number, label, findings)
     if not contours:
         findings.append(Finding("ROI_WITHOUT_CONTOURS", f"{label} has no contours.",
                                 Severity.INFO, "ContourSequence"))
     roi = Roi(
         roi_number=number, name=name, color_rgb=color,
-        interpreted_type=(get_str(observation, "RTROIInterpretedType")
+        interpreted_type=(text(observation, "RTROIInterpretedType", findings)
                           if observation is not None else None),
         contours=tuple(contours), volume_cc=None,
-        frame_of_reference_uid=((get_str(item, "ReferencedFrameOfReferenceUID")
+        frame_of_reference_uid=((text(item, "ReferencedFrameOfReferenceUID", findings)
                                  if item is not None else None) or default_frame),
         color_from_file=from_file,
-        generation_algorithm=get_str(item, "ROIGenerationAlgorithm") if item is not None
+        generation_algorithm=text(item, "ROIGenerationAlgorithm", findings) if item is not None
         else None, findings=tuple(findings))
     return _with_volume(roi, label)
 
@@ -169,24 +167,29 @@ def _with_volume(roi: Roi, label: str) -> Roi:
     return replace(roi, volume_cc=volume)
 
 
-def _color(contour_item: Dataset | None, number: int) -> tuple[tuple[int, int, int], bool]:
-    """ROI Display Color, or the palette colour."""
-    values = get_floats(contour_item, "ROIDisplayColor", 3) if contour_item is not None else None
-    if values is None or not all(0 <= v <= 255 and v == int(v) for v in values):
-        return palette_color(number), False
+def _color(contour_item: Dataset | None, number: int, label: str,
+           findings: list[Finding]) -> tuple[tuple[int, int, int], bool]:
+    """ROI Display Color, or the palette colour (with a finding saying why)."""
+    palette = palette_color(number)
+    if contour_item is None or present_text(contour_item, "ROIDisplayColor") is None:
+        findings.append(Finding("NO_ROI_DISPLAY_COLOR", f"{label} has no ROI Display Color.",
+                                Severity.INFO, "ROIDisplayColor",
+                                assumption=f"palette colour {palette}"))
+        return palette, False
+    wanted = "three integers from 0 to 255"
+    values = numbers(contour_item, "ROIDisplayColor", findings, label, count=3,
+                     label="ROI Display Color", severity=Severity.INFO,
+                     assumption=f"palette colour {palette}", wanted=wanted)
+    if values is None:
+        return palette, False
+    if not all(0 <= v <= 255 and v == int(v) for v in values):
+        findings.append(Finding("UNUSABLE_VALUE", f"{label}: ROI Display Color (ROIDisplayColor) "
+                                f"{tag_text('ROIDisplayColor')} is not {wanted}: "
+                                f"{present_text(contour_item, 'ROIDisplayColor')!r}.",
+                                Severity.INFO, "ROIDisplayColor",
+                                assumption=f"palette colour {palette}"))
+        return palette, False
     return (int(values[0]), int(values[1]), int(values[2])), True
-
-
-def _color_finding(contour_item: Dataset | None, label: str,
-                   color: tuple[int, int, int]) -> Finding:
-    """Why the palette colour is used: the file states none, or one that is unusable."""
-    raw = present_text(contour_item, "ROIDisplayColor")
-    if raw is None:
-        return Finding("NO_ROI_DISPLAY_COLOR", f"{label} has no ROI Display Color.",
-                       Severity.INFO, "ROIDisplayColor", assumption=f"palette colour {color}")
-    return Finding("UNUSABLE_VALUE", f"{label}: ROI Display Color (ROIDisplayColor) is not "
-                   f"three integers from 0 to 255: {raw!r}.", Severity.INFO, "ROIDisplayColor",
-                   assumption=f"palette colour {color}")
 
 
 def _all_contour_images(referenced: tuple[str, ...], rois: list[Roi]) -> tuple[str, ...]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydicom.dataset import Dataset
 
-from rtviewer.dicom.element_values import get_float_array, get_int, get_str, sequence
+from rtviewer.dicom.values import array, integer, items, text
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.structure import Contour, ContourType
 
@@ -34,19 +34,38 @@ def read_contours(item: Dataset, roi_label: str) -> tuple[list[Contour], list[Fi
     """
     contours: list[Contour] = []
     problems: dict[str, list[int]] = {}
-    for index, contour in enumerate(sequence(item, "ContourSequence"), start=1):
-        result, codes = _read_one(contour)
+    noted: dict[tuple[str, str | None], tuple[Finding, list[int]]] = {}
+    findings: list[Finding] = []
+    for index, contour in enumerate(items(item, "ContourSequence", findings), start=1):
+        values_noted: list[Finding] = []
+        result, codes = _read_one(contour, values_noted)
         for code in codes:
             problems.setdefault(code, []).append(index)
+        for f in values_noted:
+            if f.attribute != "ContourData":  # said by its own code above, once per ROI
+                noted.setdefault((f.code, f.attribute), (f, []))[1].append(index)
         if result is not None:
             contours.append(result)
-    return contours, [_finding(code, indices, roi_label) for code, indices in problems.items()]
+    findings += [_finding(code, indices, roi_label) for code, indices in problems.items()]
+    findings += [_located(f, indices, roi_label) for f, indices in noted.values()]
+    return contours, findings
 
 
-def _read_one(item: Dataset) -> tuple[Contour | None, list[str]]:
-    """One contour, or None, with the codes of its problems."""
+def _located(finding: Finding, indices: list[int], roi_label: str) -> Finding:
+    """A value finding of some contours, said once for the ROI with their numbers."""
+    return Finding(finding.code, f"{roi_label}, contour {_numbers(indices)}: {finding.message}",
+                   finding.severity, finding.attribute, finding.assumption)
+
+
+def _numbers(indices: list[int]) -> str:
+    """Contour numbers, the first six."""
+    return ", ".join(str(i) for i in indices[:6]) + (", …" if len(indices) > 6 else "")
+
+
+def _read_one(item: Dataset, notes: list[Finding]) -> tuple[Contour | None, list[str]]:
+    """One contour, or None, with the codes of its problems (value findings in ``notes``)."""
     codes: list[str] = []
-    values = get_float_array(item, "ContourData")
+    values = array(item, "ContourData", notes)
     if values is None:
         return None, ["CONTOUR_DATA_NOT_NUMERIC" if _has_value(item, "ContourData")
                       else "CONTOUR_DATA_EMPTY"]
@@ -58,10 +77,10 @@ def _read_one(item: Dataset) -> tuple[Contour | None, list[str]]:
     points = values.reshape(-1, 3)
     if not np.all(np.isfinite(points)):
         return None, [*codes, "CONTOUR_DATA_NOT_FINITE"]
-    declared = get_int(item, "NumberOfContourPoints")
+    declared = integer(item, "NumberOfContourPoints", notes)
     if declared is not None and declared != len(points):
         codes.append("CONTOUR_POINT_COUNT_MISMATCH")
-    contour_type = _contour_type(get_str(item, "ContourGeometricType"), len(points), codes)
+    contour_type = _contour_type(text(item, "ContourGeometricType", notes), len(points), codes)
     if contour_type is ContourType.CLOSED_PLANAR:
         if len(points) > 3 and np.array_equal(points[0], points[-1]):
             points = points[:-1]  # the standard's closing segment is implicit
@@ -69,8 +88,8 @@ def _read_one(item: Dataset) -> tuple[Contour | None, list[str]]:
             codes.append("CLOSED_CONTOUR_TOO_FEW_POINTS")
         elif _not_planar(points):
             codes.append("CLOSED_CONTOUR_NOT_PLANAR")
-    images = tuple(u for u in (get_str(r, "ReferencedSOPInstanceUID")
-                               for r in sequence(item, "ContourImageSequence")) if u)
+    images = tuple(u for u in (text(r, "ReferencedSOPInstanceUID", notes)
+                               for r in items(item, "ContourImageSequence", notes)) if u)
     return Contour(points, contour_type, images), codes
 
 
@@ -129,7 +148,7 @@ _MESSAGES = {
 def _finding(code: str, indices: list[int], roi_label: str) -> Finding:
     """One finding for all contours of an ROI with the same problem."""
     what, assumption = _MESSAGES[code]
-    where = ", ".join(str(i) for i in indices[:6]) + (", …" if len(indices) > 6 else "")
+    where = _numbers(indices)
     severity = Severity.INFO if code == "CONTOUR_POINT_COUNT_MISMATCH" else Severity.WARNING
     return Finding(code, f"{roi_label}: {what} (contour {where}).", severity, "ContourData",
                    assumption)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from pydicom.dataset import Dataset
 
-from rtviewer.dicom.element_values import get_str, sequence
+from rtviewer.dicom.values import items, text
 from rtviewer.model.findings import Finding, Severity
 
 __all__ = ["ReferencedImages", "read_referenced_images"]
@@ -37,20 +37,20 @@ def read_referenced_images(ds: Dataset) -> ReferencedImages:
         UIDs in file order, without repeats; findings for several or no Frame of
         Reference (falling back on the ROIs' Referenced Frame of Reference UID).
     """
+    findings: list[Finding] = []
     frames, studies, series, images = [], [], [], []
-    for frame in sequence(ds, "ReferencedFrameOfReferenceSequence"):
-        frames.append(get_str(frame, "FrameOfReferenceUID"))
-        for study in sequence(frame, "RTReferencedStudySequence"):
-            studies.append(get_str(study, "ReferencedSOPInstanceUID"))
-            for item in sequence(study, "RTReferencedSeriesSequence"):
-                series.append(get_str(item, "SeriesInstanceUID"))
-                images += [get_str(i, "ReferencedSOPInstanceUID")
-                           for i in sequence(item, "ContourImageSequence")]
+    for frame in items(ds, "ReferencedFrameOfReferenceSequence", findings):
+        frames.append(text(frame, "FrameOfReferenceUID", findings))
+        for study in items(frame, "RTReferencedStudySequence", findings):
+            studies.append(text(study, "ReferencedSOPInstanceUID", findings))
+            for item in items(study, "RTReferencedSeriesSequence", findings):
+                series.append(text(item, "SeriesInstanceUID", findings))
+                images += [text(i, "ReferencedSOPInstanceUID", findings)
+                           for i in items(item, "ContourImageSequence", findings)]
     unique_frames = _unique(frames)
-    findings = []
     if not unique_frames:
-        unique_frames = _unique([get_str(r, "ReferencedFrameOfReferenceUID")
-                                 for r in sequence(ds, "StructureSetROISequence")])
+        unique_frames = _unique([text(r, "ReferencedFrameOfReferenceUID", findings)
+                                 for r in items(ds, "StructureSetROISequence", findings)])
         findings.append(Finding(
             "NO_REFERENCED_FRAME_OF_REFERENCE", "The structure set has no Referenced Frame of "
             "Reference Sequence.", attribute="ReferencedFrameOfReferenceSequence",

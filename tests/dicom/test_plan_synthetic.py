@@ -198,7 +198,7 @@ def test_dwell_times_from_cumulative_time_weights() -> None:
 
 
 def test_fast_decimal_string_path_matches_pydicom(corpus: Path) -> None:
-    from rtviewer.dicom._rt_values import Notes, vector
+    from rtviewer.dicom.values import Notes, vector
 
     ds = pydicom.dcmread(corpus / "dicompyler-core/rtplan.dcm")
     fresh = pydicom.dcmread(corpus / "dicompyler-core/rtplan.dcm")
@@ -220,7 +220,8 @@ def test_bad_decimal_strings_become_findings(tmp_path: Path) -> None:
     assert data.count(good) == 1
     path.write_bytes(data.replace(good, b"-5.0\\abcd\\-5.0\\5.0\\5.0\\5.0"))
     plan = read_plan(path)
-    assert "BAD_NUMBER" in {f.code for f in plan.findings}
+    (bad,) = [f for f in plan.findings if f.code == "UNUSABLE_VALUE"]
+    assert bad.attribute == "LeafJawPositions" and "(300A,011C)" in bad.message
     # The bad MLC setting is ignored: the previous control point's leaves carry forward.
     assert plan.beams[0].control_points[1].mlc_mm.tolist() == [-10.0] * 3 + [10.0] * 3
 

@@ -18,6 +18,7 @@ from rtviewer.dicom.header import read_record
 from rtviewer.dicom.header_values import IMAGE_TAGS
 from rtviewer.dicom.scan import scan
 from rtviewer.dicom.sop_classes import lookup
+from rtviewer.errors import UnreadableFileError
 
 CT = "1.2.840.10008.5.1.4.1.1.2"
 
@@ -61,18 +62,24 @@ def test_image_record_in_every_encoding(tmp_path, ts):
     assert rec["summary"] == "3×4 at 0.75×0.5 mm, slice thickness 2 mm"
 
 
-@pytest.mark.parametrize("ts", [ExplicitVRLittleEndian, ImplicitVRLittleEndian])
-def test_truncation_inside_a_sequence_is_detected(tmp_path, ts):
+@pytest.mark.parametrize(("ts", "item_tag"), [
+    (ExplicitVRLittleEndian, b"\xfe\xff\x00\xe0"), (ImplicitVRLittleEndian, b"\xfe\xff\x00\xe0"),
+    (ExplicitVRBigEndian, b"\xff\xfe\xe0\x00")])
+def test_truncation_inside_a_sequence_is_detected(tmp_path, ts, item_tag):
+    """The scan and the readers share one detector: both refuse the cut file."""
     path = tmp_path / "ct.dcm"
     _save(_ct(0.0), path, ts)
     data = path.read_bytes()
     header_walk.walk_file(data, len(data), IMAGE_TAGS)  # complete: no error
-    cut = data.index(b"\xfe\xff\x00\xe0") + 12  # inside the first sequence item
+    header_walk.check_not_truncated(path)
+    cut = data.index(item_tag) + 12  # inside the first sequence item
     with pytest.raises(header_walk.FileTruncated):
         header_walk.walk_file(data[:cut], cut, IMAGE_TAGS)
     (tmp_path / "cut.dcm").write_bytes(data[:cut])
     rec = read_record(str(tmp_path / "cut.dcm"), cut)
     assert rec["status"] == "problem" and rec["reason"].startswith("truncated")
+    with pytest.raises(UnreadableFileError, match="truncated"):
+        header_walk.check_not_truncated(tmp_path / "cut.dcm")
 
 
 def test_volumes_split_on_repeated_position_and_thickness(tmp_path):
