@@ -32,6 +32,7 @@ from typing import Literal, TypeAlias
 import numpy as np
 from numpy.typing import NDArray
 
+from rtviewer.core.content_cache import ContentCache, arrays_digest
 from rtviewer.core.slab_model import SlabModel, build_slab_model, points_in_polygon
 from rtviewer.core.small_linalg import project
 from rtviewer.core.smooth_model import SmoothModel, build_smooth_model
@@ -65,6 +66,12 @@ def check_model_name(name: str) -> ModelName:
     return name
 
 
+#: Solids already built, by model, spacing and contour content: the reader, the DVH
+#: engine, the CLI and the viewer ask for the same ROI's solid again and again.  Bounded
+#: by contour vertices (2 million: a few tens of MB of solids).
+_SOLIDS: ContentCache[StructureModel | None] = ContentCache(max_cost=2_000_000)
+
+
 def build_structure_model(
     polygons_mm: Sequence[NDArray[np.floating]],
     model: str = DEFAULT_MODEL,
@@ -85,9 +92,18 @@ def build_structure_model(
     Returns
     -------
     SlabModel or SmoothModel or None
-        None when no contour encloses an area.
+        None when no contour encloses an area.  The same object is returned for the
+        same contours (by value), model and spacing: treat it as read-only.
     """
     name = check_model_name(model)
+    arrays = [np.asarray(p) for p in polygons_mm]
+    key = (name, plane_spacing_mm, arrays_digest(arrays))
+    return _SOLIDS.get_or_build(key, lambda: _build(arrays, name, plane_spacing_mm),
+                                cost=sum(len(a) for a in arrays))
+
+
+def _build(polygons_mm: Sequence[NDArray[np.floating]], name: ModelName,
+           plane_spacing_mm: float | None) -> StructureModel | None:
     if name == "smooth":
         return build_smooth_model(polygons_mm, plane_spacing_mm=plane_spacing_mm)
     return build_slab_model(polygons_mm, plane_spacing_mm=plane_spacing_mm,
