@@ -44,7 +44,7 @@ from rtviewer.core.grid import Grid
 from rtviewer.core.interpolation import sample_at_indices, sample_lines_along_axis
 from rtviewer.core.rasterise import model_samples, structure_mask
 from rtviewer.core.slab_model import SlabModel, SlabPlane
-from rtviewer.core.small_linalg import apply_affine
+from rtviewer.core.small_linalg import apply_affine, project
 from rtviewer.core.smooth_model import SmoothModel
 
 __all__ = ["DoseSamples", "SamplingPlan", "choose_sampling", "line_pieces", "sample_dose"]
@@ -258,19 +258,33 @@ def _hot_threshold(voxel_dose_gy: FloatArray, volume_mm3: float, grid: Grid) -> 
 Ceiling = tuple[NDArray[np.float32], NDArray[np.intp]]
 
 
-def _local_maximum(dose_gy: NDArray[np.floating], grid: Grid, radius_mm: float,
-                   box: tuple[slice, slice, slice]) -> Ceiling:
-    """Largest voxel dose in a box of half-size ``radius_mm`` (plus a voxel) around each voxel.
+def _neighbourhood(model: SlabModel, planes: list[SlabPlane], grid: Grid) -> list[int]:
+    """Half-sizes ``(k, j, i)`` of the voxel box whose maximum bounds a sample's doses.
 
-    An upper bound of the trilinear dose anywhere within ``radius_mm`` of the voxel;
-    computed and stored over ``box`` (grown by the filter) only -- never a full-grid
-    array per structure; voxels outside count as ``-inf`` (:func:`_hot_flags`).
+    A sample is located by its nearest voxel ``c`` at its plane's middle (within half a
+    voxel of the sample along every index axis); its line reaches ``t_a`` index units
+    further along axis ``a`` (the slab's reach beyond the middle times the normal's
+    index step), and the trilinear dose anywhere on it mixes voxels less than one index
+    from the point: all within ``ceil(t_a + 1/2)`` of ``c``.
+    """
+    reach = max(max(p.offset_mm - p.lower_mm, p.upper_mm - p.offset_mm) for p in planes)
+    step = np.abs(grid.inverse_affine[:3, :3] @ model.normal)  # index units per mm, (i, j, k)
+    return [int(np.ceil(reach * float(step[a]) + 0.5 - 1e-9)) for a in (2, 1, 0)]
+
+
+def _local_maximum(dose_gy: NDArray[np.floating], half: list[int],
+                   box: tuple[slice, slice, slice]) -> Ceiling:
+    """Largest voxel dose within ``half`` voxels ``(k, j, i)`` of each voxel of ``box``.
+
+    An upper bound of the trilinear dose on any sample line whose nearest voxel this is
+    (:func:`_neighbourhood`); computed and stored over ``box`` (grown by the filter)
+    only -- never a full-grid array per structure; voxels outside count as ``-inf``
+    (:func:`_hot_flags`).
     """
     from scipy.ndimage import maximum_filter
 
-    half = [int(np.ceil(radius_mm / step)) + 1 for step in grid.spacing_mm[::-1]]
     grown = tuple(slice(max(b.start - h - 1, 0), min(b.stop + h + 1, n))
-                  for b, h, n in zip(box, half, grid.shape, strict=True))
+                  for b, h, n in zip(box, half, dose_gy.shape, strict=True))
     values = maximum_filter(dose_gy[grown], size=[2 * h + 1 for h in half],
                             mode="nearest").astype(np.float32, copy=False)
     return values, np.array([g.start for g in grown], dtype=np.intp)
@@ -294,6 +308,49 @@ def _hot_flags(model: SlabModel, planes: list[SlabPlane], grid: Grid, points: Fl
     return flags
 
 
+def _cell_extent(grid: Grid, direction: FloatArray) -> float:
+    """Half the extent of one voxel cell along a unit direction (mm)."""
+    return 0.5 * float(np.sum(np.array(grid.spacing_mm) * np.abs(grid.directions.T @ direction)))
+
+
+def _hot_windows(model: SlabModel, planes: list[SlabPlane], grid: Grid, ceiling: Ceiling,
+                 threshold: float) -> tuple[NDArray[np.intp], FloatArray]:
+    """Planes that may hold hot samples and, for each, the ``(u, v)`` box that holds them.
+
+    Taken from the hot voxels themselves (ceiling at or above the threshold), not from
+    the coarse samples, so a hot spot narrower than the coarse pitch is never missed: a
+    sample is hot when its nearest voxel is, so it lies in that voxel's cell, and the
+    plane must cut the cell (the cell's extent along the normal) and the sample lies
+    within the cell's extent along ``u`` and ``v`` of the voxel centre.
+    """
+    values, start_kji = ceiling
+    hot = np.argwhere(values >= threshold) + start_kji  # (k, j, i)
+    if len(hot) == 0:
+        return np.empty(0, dtype=np.intp), np.empty((0, 4))
+    centres = grid.index_to_patient(hot[:, ::-1].astype(np.float64))
+    offset = project(centres, model.normal)
+    middles = np.array([p.offset_mm for p in planes])
+    reach = _cell_extent(grid, model.normal) + 1e-9
+    first = np.searchsorted(middles, offset - reach, side="left")
+    count = np.searchsorted(middles, offset + reach, side="right") - first
+    voxel = np.repeat(np.arange(len(hot)), count)
+    plane = (np.repeat(first, count) + np.arange(len(voxel))
+             - np.repeat(np.cumsum(count) - count, count))
+    u, v = project(centres[voxel], model.u), project(centres[voxel], model.v)
+    hot_planes, slot = np.unique(plane, return_inverse=True)
+    windows = np.empty((len(hot_planes), 4))
+    windows[:, :2] = np.inf
+    windows[:, 2:] = -np.inf
+    np.minimum.at(windows[:, 0], slot, u)
+    np.minimum.at(windows[:, 1], slot, v)
+    np.maximum.at(windows[:, 2], slot, u)
+    np.maximum.at(windows[:, 3], slot, v)
+    margin = np.array([_cell_extent(grid, model.u), _cell_extent(grid, model.v)])
+    windows[:, :2] -= margin
+    windows[:, 2:] += margin
+    return hot_planes.astype(np.intp), windows
+
+
 def _refine_hot(model: SlabModel, planes: list[SlabPlane], grid: Grid,
                 dose_gy: NDArray[np.floating], plan: SamplingPlan,
                 voxels: tuple[FloatArray, tuple[slice, slice, slice]], points: FloatArray,
@@ -304,32 +361,27 @@ def _refine_hot(model: SlabModel, planes: list[SlabPlane], grid: Grid,
     A voxel column is hot when the largest voxel dose around it (over the slab's
     thickness) reaches the tail's threshold (:func:`_hot_threshold`).  Coarse and fine
     samples are both assigned to their nearest voxel column, so the hot region is the
-    same set for both.  Fine samples are generated only around the hot coarse ones (a
-    coarse pitch beyond them: every hot voxel column that a coarse cell overlaps); per
-    plane they keep their own area (pitch × exact span length) and the remaining coarse
-    samples share the rest of the plane's exact area.
+    same set for both.  Fine samples are generated only over each plane's box of hot
+    voxels (:func:`_hot_windows`); per plane they keep their own area (pitch × exact
+    span length) and the remaining coarse samples share the rest of the plane's exact
+    area.
     """
     assert plan.grid_pitch_mm is not None
     threshold = _hot_threshold(voxels[0], model.volume_mm3, grid)
-    reach = 0.5 * max(p.thickness_mm for p in planes)
-    ceiling = _local_maximum(dose_gy, grid, reach, voxels[1])
-    hot = _hot_flags(model, planes, grid, points, plane_index, ceiling, threshold)
-    hot_planes = np.unique(plane_index[hot])
+    ceiling = _local_maximum(dose_gy, _neighbourhood(model, planes, grid), voxels[1])
+    hot_planes, windows = _hot_windows(model, planes, grid, ceiling, threshold)
     if len(hot_planes) == 0:
         return points, area, plane_index
-    windows = np.empty((len(hot_planes), 4))
-    margin = plan.pitch_mm  # a coarse cell around each hot coarse sample
-    for row, p in enumerate(hot_planes):
-        uv = points[hot & (plane_index == p)]
-        windows[row] = (*(uv.min(axis=0) - margin), *(uv.max(axis=0) + margin))
     fine, fine_area, local = model_samples([planes[i] for i in hot_planes], plan.grid_pitch_mm,
                                            windows_uv=windows)
     fine_plane = hot_planes[local]
     keep = _hot_flags(model, planes, grid, fine, fine_plane, ceiling, threshold)
     fine, fine_area, fine_plane = fine[keep], fine_area[keep], fine_plane[keep]
+    hot = _hot_flags(model, planes, grid, points, plane_index, ceiling, threshold)
+    hot_area = np.bincount(fine_plane, weights=fine_area, minlength=len(planes))
+    hot &= hot_area[plane_index] > 0  # a plane no fine row crosses keeps its coarse samples
     points, area, plane_index = points[~hot], area[~hot], plane_index[~hot]
     exact = np.array([p.area_mm2 for p in planes])
-    hot_area = np.bincount(fine_plane, weights=fine_area, minlength=len(planes))
     cold_area = np.bincount(plane_index, weights=area, minlength=len(planes))
     has_cold = cold_area > 0
     # the coarse rest of a plane takes what the fine hot part leaves of its exact area;
