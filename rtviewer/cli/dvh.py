@@ -195,30 +195,39 @@ def _plan_of(dose):  # noqa: ANN001, ANN202 - Dose in, Plan or None out
     return None
 
 
-def _reference(args: argparse.Namespace, dose) -> float | None:  # noqa: ANN001
-    """The reference dose (Gy) for % levels and Paddick CI, said on stderr."""
-    from rtviewer.model.dose_reference import dose_warnings, percent_reference
+def _reference(args: argparse.Namespace, dose) -> tuple[float | None, str]:  # noqa: ANN001
+    """The reference dose (Gy) for % levels and Paddick CI and its source, said on stderr.
 
+    The dose's RT Plan is looked for in the dose's folder; what makes the dose doubtful
+    is said with or without it (another plan, an implausible peak), and so is what
+    was assumed when the plan is absent.
+    """
+    from rtviewer.model.dose_reference import (
+        dose_warnings,
+        percent_reference,
+        reference_without_plan,
+    )
+
+    plan = _plan_of(dose)
+    for warning in dose_warnings(dose, plan):
+        print(f"rtviewer dvh: {printable(warning)}", file=sys.stderr)
     if args.reference_gy is not None:
         print(f"rtviewer dvh: 100 % = {args.reference_gy:g} Gy (--reference-gy)",
               file=sys.stderr)
-        return float(args.reference_gy)
-    plan = _plan_of(dose)
+        return float(args.reference_gy), "--reference-gy"
     if plan is None:
-        if args.vpct:
-            print("rtviewer dvh: no reference dose (the dose's RT Plan is not in its folder); "
-                  "give --reference-gy: the %-level columns are empty", file=sys.stderr)
-        return None
-    reference = percent_reference(dose, plan)
-    for warning in dose_warnings(dose, plan):
-        print(f"rtviewer dvh: {printable(warning)}", file=sys.stderr)
+        reference = reference_without_plan(dose, f"in {dose.path.parent}")
+    else:
+        reference = percent_reference(dose, plan)
+    label = reference.label
     if reference.dose_gy is None:
-        print(f"rtviewer dvh: no reference dose: {reference.label}; give --reference-gy",
+        print(f"rtviewer dvh: no reference dose for percentages: {printable(label)}; the "
+              "V(P %) columns and Paddick CI are empty: give --reference-gy GY",
               file=sys.stderr)
-        return None
-    print(f"rtviewer dvh: 100 % = {reference.dose_gy:.4g} Gy, {reference.label}",
+        return None, label
+    print(f"rtviewer dvh: 100 % = {reference.dose_gy:.4g} Gy, {printable(label)}",
           file=sys.stderr)
-    return reference.dose_gy
+    return reference.dose_gy, label
 
 
 def _warn_outside(rows) -> None:  # noqa: ANN001 - DvhRow list
@@ -269,8 +278,9 @@ def run(args: argparse.Namespace) -> int:
     rows = compute_rows(rois, dose.dose_gy, dose.grid, model=model)
     for line in model_dependence(rois, dose.dose_gy, dose.grid, model):
         print(f"rtviewer dvh: {line}", file=sys.stderr)
+    reference_gy, reference_label = _reference(args, dose)
     levels = levels_for(dose.dose_gy, dose.grid, vgy=args.vgy, vpct=args.vpct,
-                        reference_gy=_reference(args, dose))
+                        reference_gy=reference_gy, reference_label=reference_label)
     _warn_outside(rows)
     if args.csv:
         _write(args.csv, statistics_csv(rows, levels))

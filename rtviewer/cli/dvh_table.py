@@ -8,7 +8,9 @@ Columns after the original fourteen (issue 13; never renamed, only appended):
 ``paddick_ci`` (at the reference isodose: TV_PIV² / (TV · PIV), PIV counted on the
 dose grid; empty without a reference), ``outside_grid_cc``, then for each
 ``--vgy X``: ``vXgy_cc`` and ``vXgy_pct`` (% of the structure's volume), and for
-each ``--vpct P``: ``vPpct_cc`` and ``vPpct_pct`` (P % of the reference dose).
+each ``--vpct P``: ``vPpct_cc`` and ``vPpct_pct`` (P % of the reference dose), then
+``reference_gy`` (the dose 100 % means, empty when none) and ``reference`` (where it
+comes from, or why there is none: the same words as on stderr).
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ CSV_COLUMNS = ("roi_number", "roi_name", "volume_cc", "dmin_gy", "dmean_gy", "dm
                "d0.03cc_gy")
 #: The columns issue 13 appended, always present.
 EXTRA_COLUMNS = ("d2cc_gy", "d0.1cc_gy", "d90_gy", "hi", "paddick_ci", "outside_grid_cc")
+#: The last columns: the reference dose of the % levels and Paddick CI, and its source.
+REFERENCE_COLUMNS = ("reference_gy", "reference")
 _PERCENTS = (99, 98, 95, 50, 5, 2, 1)
 
 
@@ -58,12 +62,15 @@ class Levels:
         The dose 100 % means; None leaves the % columns and Paddick CI empty.
     piv_cc : float or None
         Volume of the dose grid at or above ``reference_gy`` (Paddick's PIV).
+    reference_label : str
+        Where ``reference_gy`` comes from, or why there is none.
     """
 
     vgy: tuple[float, ...] = ()
     vpct: tuple[float, ...] = ()
     reference_gy: float | None = None
     piv_cc: float | None = None
+    reference_label: str = ""
 
 
 def _level(value: float) -> str:
@@ -121,10 +128,11 @@ class DvhRow:
 
 
 def levels_for(dose_gy: np.ndarray, grid: Grid, *, vgy: Sequence[float] = (),
-               vpct: Sequence[float] = (), reference_gy: float | None = None) -> Levels:
+               vpct: Sequence[float] = (), reference_gy: float | None = None,
+               reference_label: str = "") -> Levels:
     """:class:`Levels` with Paddick's PIV counted on the dose grid (voxels >= reference)."""
     piv = isodose_volume_cc(dose_gy, grid, reference_gy) if reference_gy else None
-    return Levels(tuple(vgy), tuple(vpct), reference_gy, piv)
+    return Levels(tuple(vgy), tuple(vpct), reference_gy, piv, reference_label)
 
 
 def compute_rows(rois: Sequence[tuple[int, str, list[np.ndarray]]], dose_gy: np.ndarray,
@@ -157,10 +165,12 @@ def statistics_csv(rows: Sequence[DvhRow], levels: Levels | None = None) -> str:
     levels = levels or Levels()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS + EXTRA_COLUMNS + level_columns(levels))
+    writer.writerow(CSV_COLUMNS + EXTRA_COLUMNS + level_columns(levels) + REFERENCE_COLUMNS)
+    reference = ["" if levels.reference_gy is None else f"{levels.reference_gy:.6g}",
+                 levels.reference_label]
     for row in rows:
         writer.writerow([row.roi_number, row.roi_name,
-                         *(_cell(v) for v in row.values(levels))])
+                         *(_cell(v) for v in row.values(levels)), *reference])
     return out.getvalue()
 
 

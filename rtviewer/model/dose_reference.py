@@ -16,7 +16,10 @@ delivery (DICOM PS3.3 C.8.8.3, Dose Summation Type):
 
 :func:`dose_warnings` names what makes a dose's percentages doubtful: a dose that
 references another plan than the one shown, and a peak implausible for the
-prescription (the thresholds of ``rtviewer check``).
+prescription (the thresholds of ``rtviewer check``).  Without the plan, what can still
+be said is said: :func:`reference_without_plan` states which plan is missing and what
+the summation type implies, and :func:`dose_warnings` still flags a FRACTION dose whose
+peak no single fraction can deliver.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import numpy as np
 from rtviewer.model.dose import Dose, DoseSummationType, DoseUnits
 
 __all__ = ["MAX_FRACTION_PEAK_GY", "PLAUSIBLE_PEAK_TO_PRESCRIPTION", "PercentReference",
-           "dose_warnings", "peak_warning", "percent_reference"]
+           "dose_warnings", "peak_warning", "percent_reference", "reference_without_plan"]
 
 #: Peak dose over prescription (per the dose's summation) that is believable: SRS plans
 #: prescribed to the 50 % isodose peak at twice the prescription.
@@ -99,6 +102,43 @@ def percent_reference(dose: Dose | None, plan: object | None) -> PercentReferenc
     return PercentReference(rx, f"plan prescription {rx:g} Gy ({what})")
 
 
+def reference_without_plan(dose: Dose, where: str = "loaded") -> PercentReference:
+    """Why a dose shown without its RT Plan has no percentage of the prescription.
+
+    Names the plan the dose references (or that it references none) and what its
+    Dose Summation Type would make 100 % mean once the plan is there; ``where`` says
+    where the plan was looked for ("its RT Plan … is not {where}").
+    """
+    referenced = dose.referenced_plan_uids or (
+        (dose.referenced_plan_uid,) if dose.referenced_plan_uid else ())
+    missing = (f"its RT Plan {referenced[0]} is not {where}" if referenced
+               else "it references no RT Plan")
+    summation = dose.summation_type
+    if dose.units is not DoseUnits.GY:
+        return PercentReference(None, f"the dose is {dose.units.value}, not Gy; {missing}")
+    if summation in _PART:
+        return PercentReference(None, f"{summation.value} dose (a part of the delivery, no "
+                                      f"share of a prescription stated) and {missing}")
+    if summation is DoseSummationType.FRACTION:
+        return PercentReference(None, f"FRACTION dose and {missing}: no prescription (it "
+                                      "would be read per fraction)")
+    what = summation.value if summation in _WHOLE else "unknown summation"
+    return PercentReference(None, f"{what} dose and {missing}: no prescription")
+
+
+def _planless_peak_warning(dose: Dose) -> str | None:
+    """A FRACTION dose whose peak even a single-fraction plan would not deliver."""
+    if dose.units is not DoseUnits.GY or dose.summation_type is not DoseSummationType.FRACTION:
+        return None
+    peak = float(np.max(dose.dose_gy)) if dose.dose_gy.size else 0.0
+    limit = MAX_FRACTION_PEAK_GY["single"]
+    if peak <= limit:
+        return None
+    return (f"The FRACTION dose peaks at {peak:.4g} Gy: more than {limit:g} Gy in one fraction "
+            "is implausible even for a single-fraction plan (is it the whole plan's dose?); "
+            "its RT Plan is not loaded to check it against the prescription.")
+
+
 def peak_warning(peak_gy: float, summation: DoseSummationType | None, rx_gy: float | None,
                  fractions: int | None) -> str | None:
     """Why a dose's peak is implausible for its plan, or None (``rtviewer check``'s rule).
@@ -144,10 +184,14 @@ def dose_warnings(dose: Dose | None, plan: object | None) -> tuple[str, ...]:
 
     A dose that references another RT Plan than ``plan``, and a peak implausible for
     the prescription (:func:`peak_warning`; brachytherapy doses are exempt, their
-    peak near a source is unbounded).
+    peak near a source is unbounded).  Without a plan: a FRACTION dose peaking above
+    what even one fraction delivers (``MAX_FRACTION_PEAK_GY["single"]``).
     """
-    if dose is None or plan is None:
+    if dose is None:
         return ()
+    if plan is None:
+        message = _planless_peak_warning(dose)
+        return (message,) if message else ()
     warnings = []
     shown = getattr(plan, "sop_instance_uid", None)
     referenced = dose.referenced_plan_uids or (

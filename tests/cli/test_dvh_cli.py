@@ -130,8 +130,10 @@ def test_new_columns_on_a_nelms_cylinder_match_the_analytic_dvh(nelms, tmp_path,
         rows = list(csv.reader(f))
     assert rows[0][len(CSV_COLUMNS):] == [
         "d2cc_gy", "d0.1cc_gy", "d90_gy", "hi", "paddick_ci", "outside_grid_cc",
-        "v20gy_cc", "v20gy_pct", "v5gy_cc", "v5gy_pct", "v95pct_cc", "v95pct_pct"]
-    row = {k: float(v) for k, v in zip(rows[0][2:], rows[1][2:], strict=True)}
+        "v20gy_cc", "v20gy_pct", "v5gy_cc", "v5gy_pct", "v95pct_cc", "v95pct_pct",
+        "reference_gy", "reference"]
+    assert rows[1][-2:] == ["20", "--reference-gy"]
+    row = {k: float(v) for k, v in zip(rows[0][2:-1], rows[1][2:-1], strict=True)}
     volume = 11.7621
     dose_at = lambda fraction: 29.0 - 26.0 * fraction  # noqa: E731
     assert row["d2cc_gy"] == pytest.approx(dose_at(2.0 / volume), rel=0.01)
@@ -163,3 +165,31 @@ def test_structure_model_none_drops_the_end_caps(nelms, tmp_path, capsys):
         volumes[model] = float(dict(zip(rows[0], rows[1], strict=True))["volume_cc"])
     # two caps of half the 2 mm spacing on the 12 mm radius cylinder (truth pi 12^2 26 mm)
     assert volumes["slab"] - volumes["none"] == pytest.approx(np.pi * 144 * 2 / 1000, rel=0.01)
+
+
+@pytest.mark.parametrize("with_plan", [False, True])
+def test_the_reference_dose_is_stated_with_and_without_the_plan(corpus, tmp_path, capsys,
+                                                                  with_plan):
+    """Without its RT Plan the dose's % columns are empty and stderr and CSV say why."""
+    source = corpus / "dicompyler-core"
+    folder = tmp_path / "case"
+    folder.mkdir()
+    for name in ("rtss.dcm", "rtdose.dcm") + (("rtplan.dcm",) if with_plan else ()):
+        shutil.copy(source / name, folder / name)
+    out = tmp_path / "stats.csv"
+    assert main(["dvh", "--structures", str(folder / "rtss.dcm"), "--dose",
+                 str(folder / "rtdose.dcm"), "--roi", "Heart", "--vpct", "50",
+                 "--csv", str(out)]) == 0
+    err = capsys.readouterr().err
+    with open(out, newline="", encoding="utf-8") as f:
+        row = next(csv.DictReader(f))
+    if with_plan:  # a PLAN dose of the 14 Gy plan
+        assert "100 % = 14 Gy, plan prescription 14 Gy (PLAN)" in err
+        assert row["reference_gy"] == "14" and row["v50pct_cc"] != ""
+        return
+    plan_uid = "1.2.246.352.71.5.320687012.24189.20090603083342"
+    said = f"PLAN dose and its RT Plan {plan_uid} is not in {folder}: no prescription"
+    assert f"no reference dose for percentages: {said}" in err
+    assert "give --reference-gy" in err
+    assert row["reference_gy"] == "" and row["reference"] == said
+    assert row["v50pct_cc"] == "" and row["paddick_ci"] == ""

@@ -11,7 +11,11 @@ import pytest
 
 from rtviewer.core.grid import Grid
 from rtviewer.model.dose import Dose, DoseSummationType, DoseType, DoseUnits
-from rtviewer.model.dose_reference import dose_warnings, percent_reference
+from rtviewer.model.dose_reference import (
+    dose_warnings,
+    percent_reference,
+    reference_without_plan,
+)
 
 
 def _dose(summation: DoseSummationType, peak_gy: float = 15.0, plan_uid: str = "1.2.3") -> Dose:
@@ -82,3 +86,34 @@ def test_corpus_doses_with_implausible_peaks_are_flagged(corpus, folder, expecte
     plan = read_plan(next(f for f in files if "DOSE" not in f.name.upper()))
     warnings = dose_warnings(dose, plan)
     assert any(expected in w for w in warnings), warnings
+
+
+@pytest.mark.parametrize(("summation", "said"), [
+    (DoseSummationType.PLAN, "PLAN dose and its RT Plan 1.2.3 is not loaded: no prescription"),
+    (DoseSummationType.FRACTION, "FRACTION dose and its RT Plan 1.2.3 is not loaded: no "
+                                 "prescription (it would be read per fraction)"),
+    (DoseSummationType.BEAM, "BEAM dose (a part of the delivery, no share of a prescription "
+                             "stated) and its RT Plan 1.2.3 is not loaded"),
+])
+def test_without_its_plan_a_dose_says_which_plan_is_missing(summation, said):
+    reference = reference_without_plan(_dose(summation))
+    assert reference.dose_gy is None and reference.label == said
+    alone = dataclasses.replace(_dose(summation), referenced_plan_uid=None,
+                                referenced_plan_uids=())
+    assert "it references no RT Plan" in reference_without_plan(alone, "in /x").label
+
+
+def test_without_its_plan_only_a_fraction_peak_beyond_any_fraction_is_flagged():
+    assert dose_warnings(_dose(DoseSummationType.FRACTION, peak_gy=59.0), None) == ()
+    assert dose_warnings(_dose(DoseSummationType.PLAN, peak_gy=80.0), None) == ()
+    (warning,) = dose_warnings(_dose(DoseSummationType.FRACTION, peak_gy=61.0), None)
+    assert "peaks at 61 Gy: more than 60 Gy in one fraction" in warning
+
+
+@pytest.mark.corpus
+def test_the_pinnacle_fraction_dose_is_flagged_without_its_plan(corpus):
+    from rtviewer.dicom.dose import read_dose
+
+    path = next((corpus / "pps-vendor-plans" / "pinnacle_plan1").glob("RTDOSE*.dcm"))
+    (warning,) = dose_warnings(read_dose(path), None)
+    assert "The FRACTION dose peaks at 61.45 Gy" in warning
