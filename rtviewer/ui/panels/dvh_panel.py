@@ -4,7 +4,9 @@ Curves appear as each structure finishes (``dvh_jobs``: a process pool, so the
 window's own scrolling is not slowed; one thread when no process can start); the
 embedded DVH of the RT Dose (when present) is drawn dashed beside the computed one.
 Statistics come from the explicit functions of ``core.dvh_metrics``; CSV export
-writes curves and table.
+writes curves and table. The plot has a legend and a dose axis fitted to the shown
+structures (``view.dvh_axis``); the table names each structure, with its colour, in
+its row header, which stays in view when the columns scroll.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.core.dvh import Dvh
 from rtviewer.core.dvh_metrics import (
@@ -37,6 +39,7 @@ from rtviewer.model.structure import Roi
 from rtviewer.printable import printable
 from rtviewer.ui.panels.goals_panel import GoalsPanel
 from rtviewer.ui.views.view_state import ViewState
+from rtviewer.view.dvh_axis import DoseAxis, dvh_dose_axis
 from rtviewer.view.dvh_jobs import DvhJobs
 from rtviewer.view.scene import Scene
 
@@ -53,6 +56,8 @@ DOSE_COLUMNS = ("dmin", "dmean", "dmax", "d98", "d95", "d50", "d2", "d0.03cc", "
 _HEADS = {"d0.03cc": "D0.03cc", "d2cc": "D2cc", "d0.1cc": "D0.1cc"}
 #: Below this volume or number of contour planes the panel notes the model dependence.
 _SMALL_CC, _FEW_PLANES = 1.0, 3
+#: Legend entries per column before the legend grows another column.
+_LEGEND_ROWS = 12
 
 
 def dvh_statistics(dvh: Dvh, reference_gy: float | None, *,
@@ -144,6 +149,15 @@ def _plotted(dvh: Dvh) -> tuple[np.ndarray, np.ndarray]:
     return dose[keep], volume[keep]
 
 
+def _name_item(roi: Roi) -> QtWidgets.QTableWidgetItem:
+    """The row header of a structure: a swatch of its colour and its name."""
+    swatch = QtGui.QPixmap(12, 12)
+    swatch.fill(QtGui.QColor(*roi.color_rgb))
+    item = QtWidgets.QTableWidgetItem(QtGui.QIcon(swatch), printable(roi.name))
+    item.setToolTip(f"ROI {roi.roi_number}: {printable(roi.name)}")
+    return item
+
+
 class DvhPanel(QtWidgets.QWidget):
     """Plot and statistics table of the visible structures' DVHs.
 
@@ -172,6 +186,19 @@ class DvhPanel(QtWidgets.QWidget):
         self._arrived.connect(self._on_computed)
         self.plot = pg.PlotWidget(background="w")
         self.plot.showGrid(x=True, y=True, alpha=0.3)
+        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="8pt",
+                                          labelTextColor=(20, 20, 20),
+                                          brush=(255, 255, 255, 210), pen=(150, 150, 150))
+        # drawn by nothing: the legend's sample of the dashed RT Dose curves
+        self._embedded_sample = pg.PlotDataItem(
+            [], [], pen=pg.mkPen((90, 90, 90), width=1.5, style=QtCore.Qt.PenStyle.DashLine))
+        self.dose_axis: DoseAxis | None = None
+        self.whole_range = QtWidgets.QCheckBox("Whole dose range")
+        self.whole_range.setToolTip(
+            "Fit the dose axis to every shown maximum, however far a brachy source's "
+            "dose tail reaches (otherwise maxima beyond 3× the prescription are cut)")
+        self.fit = QtWidgets.QPushButton("Fit")
+        self.fit.setToolTip("Fit both axes to the shown structures again (after a zoom)")
         self.relative_volume = QtWidgets.QCheckBox("Volume %")
         self.relative_volume.setChecked(True)  # what planning systems show by default
         self.relative_dose = QtWidgets.QCheckBox("Dose %")
@@ -190,7 +217,12 @@ class DvhPanel(QtWidgets.QWidget):
         self.info.setWordWrap(True)
         self._levels: tuple[tuple[float, str], ...] = ()
         self.table = QtWidgets.QTableWidget(0, len(STAT_COLUMNS) + 1)
-        self.table.verticalHeader().setVisible(False)
+        # the structure names are the row headers: they stay in view when the
+        # statistics scroll sideways (a frozen first column)
+        self.table.verticalHeader().setDefaultAlignment(
+            QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter)
+        self.table.verticalHeader().setSectionResizeMode(
+            QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         bar = QtWidgets.QHBoxLayout()
         for widget in (self.relative_volume, self.relative_dose,
@@ -198,9 +230,14 @@ class DvhPanel(QtWidgets.QWidget):
                        self.export):
             bar.addWidget(widget)
         bar.addStretch(1)
+        axis_bar = QtWidgets.QHBoxLayout()
+        axis_bar.addWidget(self.whole_range)
+        axis_bar.addWidget(self.fit)
+        axis_bar.addStretch(1)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(bar)
+        layout.addLayout(axis_bar)
         layout.addWidget(self.plot, 3)
         layout.addWidget(self.info)
         layout.addWidget(self.table, 2)
@@ -211,6 +248,8 @@ class DvhPanel(QtWidgets.QWidget):
         self.model_choice.currentTextChanged.connect(self._on_model)
         self.v_levels.editingFinished.connect(self._on_v_levels)
         self.export.clicked.connect(self._ask_export)
+        self.whole_range.toggled.connect(self._redraw)
+        self.fit.clicked.connect(self._fit_axes)
         state.visibleRoisChanged.connect(self._request)
         state.referenceDoseChanged.connect(self._redraw)
 
@@ -387,18 +426,61 @@ class DvhPanel(QtWidgets.QWidget):
         self.plot.setLabel("left", "Volume (%)" if self.relative_volume.isChecked()
                            else "Volume (cc)")
         shown = self._shown()
+        any_embedded = False
         for index, (roi, dvh) in enumerate(shown):
             computed, embedded_curve = self._curve_pair(index)
             computed.setData(*self._axes(dvh))
             computed.setPen(pg.mkPen(roi.color_rgb, width=2))
             embedded = self._embedded(roi.roi_number, dvh)
             embedded_curve.setData(*(embedded if embedded is not None else ([], [])))
+            any_embedded |= embedded is not None
             embedded_curve.setPen(pg.mkPen(roi.color_rgb, width=1.5,
                                            style=QtCore.Qt.PenStyle.DashLine))
         for computed, embedded_curve in self._curves[len(shown):]:
             computed.setData([], [])
             embedded_curve.setData([], [])
+        self._fill_legend(shown, any_embedded)
+        self._fit_axes()
         self._fill_table(dose_pct)
+
+    def _fill_legend(self, shown: list[tuple[Roi, Dvh]], any_embedded: bool) -> None:
+        """One entry per shown structure (its solid curve), and one for the dashed curves.
+
+        Entries are rebuilt, not pooled: clearing a legend disconnects nothing (see
+        ``_curve_pair`` for why that matters).
+        """
+        self.legend.clear()
+        self.legend.setColumnCount(max(1, -(-len(shown) // _LEGEND_ROWS)))
+        for index, (roi, _dvh) in enumerate(shown):
+            self.legend.addItem(self._curves[index][0], printable(roi.name))
+        if any_embedded:
+            self.legend.addItem(self._embedded_sample, "dashed: DVH stored in the RT Dose")
+        self.legend.setVisible(bool(shown))
+
+    def _fit_axes(self, *_args: object) -> None:
+        """Dose axis to the shown maxima (a source's tail cut, and said); volume from 0."""
+        shown = self._shown()
+        reference = self.state.reference_dose
+        scale = 100.0 / reference.dose_gy if (self.relative_dose.isChecked()
+                                              and reference is not None) else 1.0
+        rx_gy = self._prescription_gy()
+        self.dose_axis = dvh_dose_axis(
+            [(printable(roi.name), dvh.dmax_gy * scale) for roi, dvh in shown],
+            rx_gy * scale if rx_gy else None, fit_all=self.whole_range.isChecked())
+        if self.dose_axis is None:
+            self.plot.setTitle(None)
+            self.plot.enableAutoRange()
+            return
+        top = max((self._axes(dvh)[1][0] for _roi, dvh in shown if dvh.volume_cc > 0),
+                  default=100.0)
+        self.plot.setXRange(0.0, self.dose_axis.upper, padding=0.0)
+        self.plot.setYRange(0.0, top * 1.04, padding=0.0)
+        cut = self.dose_axis.cut_names
+        unit = "%" if scale != 1.0 else "Gy"
+        self.plot.setTitle(
+            f"Axis cut at {self.dose_axis.upper:.4g} {unit}: {', '.join(cut)} reach "
+            f"{self.dose_axis.largest:.4g} {unit} (tick 'Whole dose range')"
+            if cut else None, size="8pt", color="#703000")
 
     def _embedded(self, roi_number: int, dvh: Dvh) -> tuple[np.ndarray, np.ndarray] | None:
         """The RT Dose's own cumulative DVH of this ROI on the current axes, if usable.
@@ -433,7 +515,7 @@ class DvhPanel(QtWidgets.QWidget):
         rx_gy = self._prescription_gy()
         unit = "%" if dose_pct else "Gy"
         v_heads = [f"V{v:g}{'Gy' if u == 'Gy' else '%'} (%)" for v, u in self._levels]
-        headers = (["Structure", "Volume (cc)"]
+        headers = (["Volume (cc)"]
                    + [f"{_HEADS.get(c, c.capitalize())} ({unit})" for c in DOSE_COLUMNS]
                    + ["V Rx (%)", "HI", "Paddick CI", "Outside grid (cc)"] + v_heads)
         self.table.setColumnCount(len(headers))
@@ -444,7 +526,8 @@ class DvhPanel(QtWidgets.QWidget):
         piv = self._piv_cc(rx_gy)
         for row, (roi, dvh) in enumerate(shown):
             stats = dvh_statistics(dvh, rx_gy, piv_cc=piv)
-            cells = [roi.name, f"{stats['volume_cc']:.2f}"]
+            self.table.setVerticalHeaderItem(row, _name_item(roi))
+            cells = [f"{stats['volume_cc']:.2f}"]
             for key in DOSE_COLUMNS:
                 value = stats[key]
                 if dose_pct and ref_gy:
@@ -459,7 +542,10 @@ class DvhPanel(QtWidgets.QWidget):
                 v = volume_at_dose_gy(dvh, gy, relative=True) if np.isfinite(gy) else gy
                 cells.append("" if np.isnan(v) else f"{v:.1f}")
             for column, text in enumerate(cells):
-                self.table.setItem(row, column, QtWidgets.QTableWidgetItem(printable(text)))
+                item = QtWidgets.QTableWidgetItem(printable(text))
+                item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight
+                                      | QtCore.Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()
 
     # -- export -------------------------------------------------------------------------

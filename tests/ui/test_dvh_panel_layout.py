@@ -1,0 +1,92 @@
+"""The DVH panel as seen: legend on the plot, names frozen beside the table, axis fitted."""
+
+from __future__ import annotations
+
+import pytest
+from factories.phantom import make_phantom
+from PySide6 import QtWidgets
+
+from rtviewer.ui.panels.dvh_panel import DvhPanel
+from rtviewer.ui.views.view_state import ViewState
+from rtviewer.view.dvh_axis import HEADROOM, TAIL_FACTOR
+from rtviewer.view.reference_dose import ReferenceDose
+from rtviewer.view.scene import Scene
+
+
+@pytest.fixture
+def panel(qtbot):
+    image, structures, dose = make_phantom()
+    state = ViewState()
+    panel = DvhPanel(state)
+    panel.use_processes = False
+    qtbot.addWidget(panel)
+    panel.resize(420, 760)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.set_scene(Scene(image=image, structures=structures, dose=dose))
+    state.set_visible_rois({1, 2})
+    qtbot.waitUntil(lambda: set(panel.dvhs) == {1, 2}, timeout=20000)
+    panel.wait_all()
+    yield panel
+    panel.stop_workers()
+
+
+def _legend_names(panel: DvhPanel) -> list[str]:
+    return [label.text for _sample, label in panel.legend.items]
+
+
+def test_the_legend_names_each_shown_curve_inside_the_plot(panel):
+    assert _legend_names(panel) == ["PTV ring", "Left thing"]
+    assert panel.legend.isVisible()
+    legend = panel.legend.mapRectToScene(panel.legend.boundingRect())
+    plot_area = panel.plot.plotItem.vb.sceneBoundingRect()
+    assert plot_area.contains(legend) and legend.width() > 40 and legend.height() > 20
+    panel.state.set_visible_rois({2})
+    panel.wait_all()
+    assert _legend_names(panel) == ["Left thing"]
+
+
+def test_structure_names_stay_in_view_with_their_colour_when_the_table_scrolls(panel):
+    table = panel.table
+    assert table.rowCount() == 2
+    table.horizontalScrollBar().setValue(table.horizontalScrollBar().maximum())
+    QtWidgets.QApplication.processEvents()
+    assert table.horizontalScrollBar().maximum() > 0  # 420 px cannot show every column
+    header = table.verticalHeader()
+    assert header.isVisible()
+    metrics = header.fontMetrics()
+    for row, roi in enumerate(panel.scene.structures.rois):
+        item = table.verticalHeaderItem(row)
+        assert item.text() == roi.name
+        assert header.width() >= metrics.horizontalAdvance(roi.name)
+        swatch = item.icon().pixmap(12, 12).toImage()
+        assert swatch.pixelColor(6, 6).getRgb()[:3] == tuple(roi.color_rgb)
+    # the first statistics column scrolled out of view, the names did not
+    assert table.columnViewportPosition(0) < 0
+
+
+def test_the_dose_axis_fits_the_shown_maxima_and_names_a_cut_tail(panel):
+    dmax = {n: dvh.dmax_gy for n, dvh in panel.dvhs.items()}
+    hot, cold = max(dmax, key=dmax.get), min(dmax, key=dmax.get)
+    assert dmax[hot] > 1.5 * dmax[cold]
+    x_range = panel.plot.plotItem.vb.viewRange()[0]
+    assert x_range[1] == pytest.approx(dmax[hot] * (1 + HEADROOM), rel=1e-3)
+    # a prescription a third of the hot maximum's: that curve is a tail, cut and named
+    rx = dmax[hot] / (TAIL_FACTOR + 1.0)
+    assert dmax[cold] < TAIL_FACTOR * rx
+    panel.state.set_reference_dose(ReferenceDose(rx, "test"))
+    panel.wait_all()
+    x_range = panel.plot.plotItem.vb.viewRange()[0]
+    assert x_range[1] == pytest.approx(TAIL_FACTOR * rx * (1 + HEADROOM), rel=1e-3)
+    hot_name = panel.scene.structures.roi_by_number(hot).name
+    assert hot_name in panel.plot.plotItem.titleLabel.text
+    assert panel.plot.plotItem.titleLabel.isVisible()
+    panel.whole_range.setChecked(True)
+    x_range = panel.plot.plotItem.vb.viewRange()[0]
+    assert x_range[1] == pytest.approx(dmax[hot] * (1 + HEADROOM), rel=1e-3)
+    assert not panel.plot.plotItem.titleLabel.isVisible()
+    # a zoom, then Fit: back to the fitted range
+    panel.plot.setXRange(0.0, 1.0)
+    panel.fit.click()
+    assert panel.plot.plotItem.vb.viewRange()[0][1] == pytest.approx(
+        dmax[hot] * (1 + HEADROOM), rel=1e-3)
