@@ -37,6 +37,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--profile", metavar="FILE",
                    help="plan-review limits (YAML) overriding the default profile; "
                         "print the default with --print-profile")
+    p.add_argument("--goals", metavar="FILE",
+                   help="with --plan-review: the clinical goal set (file or shipped name) whose "
+                        "structures the dose grid must cover (default: every organ)")
     p.add_argument("--print-profile", action="store_true",
                    help="print the default plan-review profile (with its sources) and exit")
     _exit_3_on_usage_errors(p)
@@ -79,10 +82,11 @@ def run(args: argparse.Namespace) -> int:
     progress = _progress if sys.stderr.isatty() and not args.json else None
     review = None
     try:
-        if getattr(args, "plan_review", False) or getattr(args, "profile", None):
+        if (getattr(args, "plan_review", False) or getattr(args, "profile", None)
+                or getattr(args, "goals", None)):
             from rtviewer.cli.plan_review import PlanReviewStage
 
-            review = PlanReviewStage(args.profile)
+            review = PlanReviewStage(args.profile, getattr(args, "goals", None))
         report = check_path(args.path, deep=args.deep, progress=progress, extra=review)
     except RtViewerError as exc:
         return fail("check", exc, EXIT_USAGE)

@@ -20,7 +20,16 @@ from rtviewer.dicom.read_once import once
 from rtviewer.dicom.sop_classes import RT_STRUCTURE_SET
 from rtviewer.dicom.structure_contours import read_contours
 from rtviewer.dicom.structure_references import read_referenced_images
-from rtviewer.dicom.values import integer, items, numbers, present_text, tag_text, text
+from rtviewer.dicom.values import (
+    date_of,
+    integer,
+    items,
+    numbers,
+    present_text,
+    tag_text,
+    text,
+    time_of,
+)
 from rtviewer.errors import UnsupportedObjectError
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.structure import Contour, Roi, StructureSet
@@ -87,7 +96,12 @@ def _read(path: Path) -> StructureSet:
         referenced_series_uids=references.series_uids,
         contour_image_sop_uids=_all_contour_images(references.image_uids, rois),
         name=text(ds, "StructureSetName", findings) or "",
-        referenced_study_uids=references.study_uids, findings=tuple(findings))
+        referenced_study_uids=references.study_uids,
+        date=date_of(ds, "StructureSetDate", findings, "structure set"),
+        time=time_of(ds, "StructureSetTime", findings, "structure set"),
+        approval_status=(text(ds, "ApprovalStatus", findings) or "").upper() or None,
+        review_date=date_of(ds, "ReviewDate", findings, "review"),
+        review_time=time_of(ds, "ReviewTime", findings, "review"), findings=tuple(findings))
 
 
 def _read_rois(ds: Dataset, frame_of_reference_uid: str | None) -> tuple[list[Roi], list[Finding]]:

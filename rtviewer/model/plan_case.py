@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rtviewer.model.dose import Dose
+from rtviewer.model.goals import GoalSet
 from rtviewer.model.plan import Plan
 from rtviewer.model.record import TreatmentRecord
 from rtviewer.model.structure import StructureSet
@@ -25,9 +26,13 @@ class PlanCase:
         The plan's total dose: a PLAN (or FRACTION) dose referencing the plan, in Gy.
     records : tuple of TreatmentRecord
         Treatment records referencing the plan.
+    goals : GoalSet or None
+        The clinical goals the plan is judged by: the dose-grid coverage check warns for
+        the structures they name (every organ without a goal set).
     """
 
     plan: Plan
     structure_set: StructureSet | None = None
     dose: Dose | None = None
     records: tuple[TreatmentRecord, ...] = ()
+    goals: GoalSet | None = None

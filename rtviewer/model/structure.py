@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -199,6 +200,12 @@ class StructureSet:
         Referenced studies (RT Referenced Study Sequence).
     findings : tuple of Finding
         Problems of the whole structure set (each ROI has its own too).
+    date, time : datetime.date, datetime.time or None
+        Structure Set Date and Time (when the structures were last saved).
+    approval_status : str or None
+        Approval Status of the (optional) Approval module: APPROVED, UNAPPROVED, REJECTED.
+    review_date, review_time : datetime.date, datetime.time or None
+        Review Date and Time of the Approval module (when it was approved or rejected).
     """
 
     path: Path
@@ -211,6 +218,11 @@ class StructureSet:
     name: str = ""
     referenced_study_uids: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = field(default=())
+    date: dt.date | None = None
+    time: dt.time | None = None
+    approval_status: str | None = None
+    review_date: dt.date | None = None
+    review_time: dt.time | None = None
 
     def roi_by_number(self, roi_number: int) -> Roi:
         """The ROI with this ROI Number.

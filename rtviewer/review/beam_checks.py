@@ -7,67 +7,23 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from rtviewer.model.beam import Beam, ControlPoint, RadiationType
+from rtviewer.model.beam import Beam, RadiationType
 from rtviewer.model.findings import Severity
+from rtviewer.review.beam_geometry import jaw_sizes_mm, open_area_mm2, positions_by_cp
 from rtviewer.review.context import ReviewContext
 from rtviewer.review.finding import PlanFinding
+from rtviewer.review.leaf_checks import closed_pairs_of_beam, single_aperture
 from rtviewer.review.names import is_bolus
 from rtviewer.review.plan_checks import treatment_beams
+from rtviewer.review.wedge_checks import check_wedges
 
-__all__ = ["check_beams", "jaw_sizes_mm", "open_area_mm2"]
+__all__ = ["check_beams"]
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
-_JAWS = {"X": ("ASYMX", "X"), "Y": ("ASYMY", "Y")}
 
 
 def _label(beam: Beam) -> str:
     return f"BEAM:{beam.name or beam.number}"
-
-
-def _positions_by_cp(beam: Beam) -> Iterator[tuple[ControlPoint, dict[str, np.ndarray]]]:
-    """Each control point with the device positions in force there (carried forward)."""
-    current: dict[str, np.ndarray] = {}
-    for cp in beam.control_points:
-        for dp in cp.device_positions:
-            current[dp.device_type] = np.asarray(dp.positions_mm, dtype=float)
-        yield cp, dict(current)
-
-
-def jaw_sizes_mm(positions: dict[str, np.ndarray]) -> dict[str, float]:
-    """Jaw opening along X and Y (mm at the isocentre plane) when the jaws are stated."""
-    sizes = {}
-    for axis, names in _JAWS.items():
-        for name in names:
-            if name in positions and len(positions[name]) == 2:
-                sizes[axis] = float(positions[name][1] - positions[name][0])
-                break
-    return sizes
-
-
-def open_area_mm2(beam: Beam, positions: dict[str, np.ndarray]) -> float | None:
-    """Area (mm², isocentre plane) open through both the jaws and the MLC; None without MLC."""
-    mlc = beam.mlc
-    if mlc is None or mlc.leaf_position_boundaries_mm is None or mlc.device_type not in positions:
-        return None
-    leaves = positions[mlc.device_type]
-    n = len(leaves) // 2
-    bounds = np.asarray(mlc.leaf_position_boundaries_mm, dtype=float)
-    if n == 0 or len(bounds) != n + 1:
-        return None
-    travel, across = ("X", "Y") if mlc.mlc_axis == "X" else ("Y", "X")
-    t_lo, t_hi = _jaw(positions, travel)
-    a_lo, a_hi = _jaw(positions, across)
-    lo = np.maximum(leaves[:n], t_lo)
-    hi = np.minimum(leaves[n:], t_hi)
-    width = np.clip(np.minimum(bounds[1:], a_hi) - np.maximum(bounds[:-1], a_lo), 0, None)
-    return float(np.sum(np.clip(hi - lo, 0, None) * width))
-
-
-def _jaw(positions: dict[str, np.ndarray], axis: str) -> tuple[float, float]:
-    for name in _JAWS[axis]:
-        if name in positions and len(positions[name]) == 2:
-            return float(positions[name][0]), float(positions[name][1])
-    return -np.inf, np.inf
 
 
 def check_beams(ctx: ReviewContext) -> Iterator[PlanFinding]:
@@ -82,7 +38,9 @@ def check_beams(ctx: ReviewContext) -> Iterator[PlanFinding]:
             yield PlanFinding("BEAM_NAME", _W, f"Beam name {beam.name!r} does not follow the "
                               f"convention {pattern!r}.", (_label(beam),))
         yield from _mu(ctx, beam)
+        yield from check_wedges(ctx, beam)
         yield from _apertures(ctx, beam)
+        yield from _closed_pairs(ctx, beam)
         yield from _machine(ctx, beam)
         yield from _angles(ctx, beam)
 
@@ -98,12 +56,6 @@ def _mu(ctx: ReviewContext, beam: Beam) -> Iterator[PlanFinding]:
         yield PlanFinding("BEAM_MU", _W,
                           f"Beam {beam.name or beam.number!r} has {mu:.1f} MU (limits "
                           f"{lo:g}–{hi:g} MU).", (_label(beam),), values)
-    if any((w.wedge_type or "").upper() in ("DYNAMIC", "MOTORIZED") for w in beam.wedges):
-        wedge_min = ctx.profile.number("beams", "wedge_dynamic_min_mu")
-        if mu < wedge_min:
-            yield PlanFinding("BEAM_WEDGE_MU", _W,
-                              f"Beam {beam.name or beam.number!r} has a dynamic wedge and "
-                              f"{mu:.1f} MU (minimum {wedge_min:g}).", (_label(beam),), values)
 
 
 def _beam_mu_per_gy(ctx: ReviewContext, beams: tuple[Beam, ...]) -> Iterator[PlanFinding]:
@@ -163,7 +115,7 @@ def _apertures(ctx: ReviewContext, beam: Beam) -> Iterator[PlanFinding]:
     field_min = ctx.profile.number("beams", key)
     smallest, largest, closed = np.inf, 0.0, []
     previous = 0.0
-    for cp, positions in _positions_by_cp(beam):
+    for cp, positions in positions_by_cp(beam):
         sizes = jaw_sizes_mm(positions)
         if sizes:
             smallest = min(smallest, min(sizes.values()))
@@ -219,14 +171,38 @@ def _machine(ctx: ReviewContext, beam: Beam) -> Iterator[PlanFinding]:
 
 
 def _angles(ctx: ReviewContext, beam: Beam) -> Iterator[PlanFinding]:
-    ranges = ctx.profile.value("beams", "couch_angle_allowed_deg") or []
-    couch = [cp.couch_angle_deg for cp in beam.control_points if cp.couch_angle_deg is not None]
-    for angle in sorted(set(couch)):
-        if ranges and not any(float(lo) <= angle % 360 <= float(hi) for lo, hi in ranges):
-            yield PlanFinding("BEAM_COUCH_ANGLE", _W,
-                              f"Beam {beam.name or beam.number!r}: couch angle {angle:g}° is "
-                              "outside the allowed ranges.", (_label(beam),),
-                              {"couch_deg": angle})
+    """Couch and collimator angles inside the profile's allowed ranges (degrees, IEC 61217)."""
+    for what, attribute in (("couch", "couch_angle_deg"), ("collimator", "collimator_angle_deg")):
+        ranges = ctx.profile.value("beams", f"{what}_angle_allowed_deg") or []
+        stated = {a for cp in beam.control_points if (a := getattr(cp, attribute)) is not None}
+        for angle in sorted(stated):
+            if ranges and not any(float(lo) <= angle % 360 <= float(hi) for lo, hi in ranges):
+                allowed = ", ".join(f"{float(lo):g}–{float(hi):g}" for lo, hi in ranges)
+                yield PlanFinding(f"BEAM_{what.upper()}_ANGLE", _W,
+                                  f"Beam {beam.name or beam.number!r}: {what} angle {angle:g}° "
+                                  f"is outside the allowed ranges ({allowed}°).", (_label(beam),),
+                                  {f"{what}_deg": angle})
+
+
+def _closed_pairs(ctx: ReviewContext, beam: Beam) -> Iterator[PlanFinding]:
+    """Closed leaf pairs the jaws leave in the field of a conformal (one-shape) beam."""
+    if not single_aperture(beam) or len(beam.mlcs) > 1:
+        return  # modulated beams close pairs in the field by design; a 2nd layer covers them
+    pairs = list(closed_pairs_of_beam(beam, ctx.profile.number("beams", "closed_leaf_gap_mm"),
+                                      ctx.profile.number("beams", "closed_leaf_jaw_margin_mm")))
+    if not pairs:
+        return
+    first = pairs[0]
+    listed = ", ".join(f"pair {p.leaf_pair} at {p.position_mm:.1f} mm"
+                       for p in pairs if p.control_point == first.control_point)
+    yield PlanFinding("BEAM_CLOSED_LEAF_PAIR", _W,
+                      f"Beam {beam.name or beam.number!r}: {len(pairs)} closed leaf pair(s) "
+                      f"inside the jaw opening (control point {first.control_point}: {listed}); "
+                      "their leaf ends leak: close them behind a jaw.", (_label(beam),),
+                      {"closed_pairs": float(len(pairs)),
+                       "control_point": float(first.control_point),
+                       "leaf_pair": float(first.leaf_pair), "position_mm": first.position_mm,
+                       "gap_mm": first.gap_mm})
 
 
 def _bolus(ctx: ReviewContext, beams: tuple[Beam, ...]) -> Iterator[PlanFinding]:

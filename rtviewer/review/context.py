@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 from rtviewer.model.plan_case import PlanCase
 from rtviewer.model.structure import Roi
+from rtviewer.model.structure_names import find_roi
 from rtviewer.review.geometry import roi_mask
 from rtviewer.review.names import is_body, is_couch, is_target
 from rtviewer.review.profile import Profile
@@ -78,6 +79,17 @@ class ReviewContext:
         rx, n = self.prescription_gy, self.fractions
         limit = self.profile.number("srs", "min_dose_per_fraction_gy")
         return rx is not None and n is not None and n > 0 and rx / n >= limit
+
+    @cached_property
+    def goal_roi_names(self) -> frozenset[str] | None:
+        """Names of the structures the case's goal set names (None without a goal set)."""
+        goals = self.case.goals
+        if goals is None:
+            return None
+        names = [r.name for r in self.rois]
+        table = dict(goals.synonyms)
+        found = {find_roi(g.structure, names, table) for g in goals.goals}
+        return frozenset(f.roi_name for f in found if f is not None)
 
     def mask(self, roi: Roi) -> NDArray[np.bool_] | None:
         """The ROI's voxels on the dose grid (None without a dose or a volume)."""

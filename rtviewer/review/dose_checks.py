@@ -21,8 +21,6 @@ from rtviewer.review.names import is_bolus, is_couch
 __all__ = ["check_dose", "volume_outside_grid_cc", "paddick_indices"]
 
 _E, _W, _I = Severity.ERROR, Severity.WARNING, Severity.INFO
-#: Padded grids larger than this are not built (a BODY on a fine grid): voxels.
-_MAX_PADDED_VOXELS = 40_000_000
 
 
 def _xyz(p: NDArray[np.float64]) -> tuple[float, float, float]:
@@ -34,7 +32,9 @@ def volume_outside_grid_cc(roi: Roi, grid: Grid) -> float | None:
     """Volume of the ROI (slab model) outside the dose grid's voxels, cc.
 
     The ROI is rasterised on the dose grid's own lattice extended to the ROI's bounding
-    box, so inside and outside are counted on the same voxel centres.
+    box, so inside and outside are counted on the same voxel centres (a voxel of the
+    extended lattice is outside when its index lies beyond the dose grid's). Only the
+    ROI's bounding-box crop is held in memory.
     """
     extent = roi_extent_mm(roi)
     model = build_slab_model(roi.closed_polygons_mm())
@@ -48,16 +48,17 @@ def volume_outside_grid_cc(roi: Roi, grid: Grid) -> float | None:
     lo = np.minimum(np.floor(ijk.min(axis=0)) - 1, 0).astype(int)
     hi = np.maximum(np.ceil(ijk.max(axis=0)) + 1, size - 1).astype(int)
     shape_ijk = hi - lo + 1
-    if int(np.prod(shape_ijk)) > _MAX_PADDED_VOXELS:
-        return None
     affine = np.array(grid.affine)
     affine[:3, 3] = grid.index_to_patient(lo.astype(float)).reshape(3)
     padded = Grid(affine, (int(shape_ijk[2]), int(shape_ijk[1]), int(shape_ijk[0])))
-    mask = structure_mask(model, padded).to_full()
-    inside = np.zeros_like(mask)
-    i0, j0, k0 = -lo
-    inside[k0:k0 + grid.shape[0], j0:j0 + grid.shape[1], i0:i0 + grid.shape[2]] = True
-    return float(np.count_nonzero(mask & ~inside)) * grid.voxel_volume_mm3 / 1000.0
+    crop = structure_mask(model, padded)
+    # the dose grid's voxels, in the crop's own index box (k, j, i)
+    start = np.array(crop.offset_kji) + lo[::-1]  # dose-grid index of crop[0, 0, 0]
+    first = np.clip(-start, 0, crop.mask.shape)
+    last = np.clip(np.array(grid.shape) - start, 0, crop.mask.shape)
+    inside = int(np.count_nonzero(crop.mask[first[0]:last[0], first[1]:last[1],
+                                            first[2]:last[2]]))
+    return float(crop.voxel_count() - inside) * grid.voxel_volume_mm3 / 1000.0
 
 
 def check_dose(ctx: ReviewContext) -> Iterator[PlanFinding]:
@@ -71,23 +72,37 @@ def check_dose(ctx: ReviewContext) -> Iterator[PlanFinding]:
 
 
 def _coverage(ctx: ReviewContext) -> Iterator[PlanFinding]:
+    """Volume outside the dose grid of every target (error) and organ, per structure (cc).
+
+    With a goal set, the organs its goals name are warnings and the other structures
+    information (their DVH is not judged); without one every organ is a warning. The
+    BODY, couch and bolus extend beyond a dose grid by design.
+    """
     grid = ctx.case.dose.grid if ctx.case.dose else None
     if grid is None:
         return
     tolerance = ctx.profile.number("dose_grid", "outside_tolerance_cc")
     couch = ctx.profile.value("structures", "couch_prefixes")
+    goal_names = ctx.goal_roi_names
     for roi in ctx.rois:
-        if roi is ctx.body or is_couch(roi, couch) or is_bolus(roi) or not roi.closed_polygons_mm():
-            continue  # the body and the couch extend beyond any dose grid by design
+        target = roi in ctx.targets
+        if not target and (roi is ctx.body or is_couch(roi, couch) or is_bolus(roi)
+                           or not roi.closed_polygons_mm()):
+            continue
         outside = volume_outside_grid_cc(roi, grid)
         if outside is None or outside <= tolerance:
             continue
-        target = roi in ctx.targets
+        in_goals = goal_names is None or roi.name in goal_names
+        severity = _E if target else _W if in_goals else _I
+        kind = ("target" if target else "goal structure" if goal_names is not None and in_goals
+                else "structure")
         extent = roi_extent_mm(roi)
-        yield PlanFinding("DOSE_GRID_COVERAGE", _E if target else _W,
-                          f"{outside:.2f} cc of {'target' if target else 'structure'} "
-                          f"{roi.name!r} lie outside the dose grid: its DVH misses them.",
-                          (f"ROI:{roi.name}", "DOSE"), {"outside_cc": outside},
+        total = roi.volume_cc
+        share = f" ({100 * outside / total:.0f} % of {total:.2f} cc)" if total else ""
+        yield PlanFinding("DOSE_GRID_COVERAGE", severity,
+                          f"{outside:.2f} cc of {kind} {roi.name!r}{share} lie outside the dose "
+                          "grid: its DVH misses them.", (f"ROI:{roi.name}", "DOSE"),
+                          {"outside_cc": outside} | ({"volume_cc": total} if total else {}),
                           _xyz((extent[0] + extent[1]) / 2) if extent else None)
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -106,7 +107,8 @@ def check_isocentres(ctx: ReviewContext) -> Iterator[PlanFinding]:
     located = [(b, p) for b in treatment_beams(ctx) if (p := beam_isocentre_mm(b)) is not None]
     clusters = _clusters(located, tol)
     if len(clusters) > 1:
-        yield from _stray(clusters, len(located))
+        yield from _stray(clusters, len(located), _namer(isocentre_points(ctx), tol))
+    yield from _labelled(ctx, located, tol)
     centres = [c for c, _ in clusters]
     for beam in ctx.plan.beams:
         p = beam_isocentre_mm(beam)
@@ -120,8 +122,45 @@ def check_isocentres(ctx: ReviewContext) -> Iterator[PlanFinding]:
                               {"distance_mm": distance}, _xyz(p))
 
 
-def _stray(clusters: list[tuple[np.ndarray, list[Beam]]], n_beams: int
-           ) -> Iterator[PlanFinding]:
+def isocentre_points(ctx: ReviewContext) -> list[tuple[str, np.ndarray]]:
+    """The structure set's labelled isocentres: POINT ROIs of RT ROI Interpreted Type ISOCENTER."""
+    return [(r.name, np.asarray(c.points_mm[0], dtype=float)) for r in ctx.rois
+            if (r.interpreted_type or "").upper() == "ISOCENTER"
+            for c in r.contours[:1] if len(c.points_mm)]
+
+
+def _labelled(ctx: ReviewContext, located: list[tuple[Beam, np.ndarray]], tol: float
+              ) -> Iterator[PlanFinding]:
+    """Every treatment beam at one of the labelled isocentres, when the structure set has any."""
+    points = isocentre_points(ctx)
+    if not points:
+        return
+    for beam, p in located:
+        name, q = min(points, key=lambda nq: float(np.linalg.norm(p - nq[1])))
+        distance = float(np.linalg.norm(p - q))
+        if distance <= tol:
+            continue
+        labels = ", ".join(repr(n) for n, _ in points)
+        yield PlanFinding(
+            "ISO_NOT_LABELLED", _E if distance < _DISTINCT_ISOCENTRE_MM else _W,
+            f"Beam {beam.name or beam.number!r} has its isocentre at ({_fmt(p)}) mm, "
+            f"{distance:.1f} mm from the nearest labelled isocentre {name!r} (labelled: "
+            f"{labels}).", (_label(beam), f"ROI:{name}"),
+            {"distance_mm": distance, "nearest_x_mm": float(q[0]), "nearest_y_mm": float(q[1]),
+             "nearest_z_mm": float(q[2])}, _xyz(p))
+
+
+def _namer(points: list[tuple[str, np.ndarray]], tol: float
+           ) -> Callable[[np.ndarray], str]:
+    """``" ('label')"`` for a centre at a labelled isocentre, ``" (not labelled)"`` otherwise."""
+    def name(centre: np.ndarray) -> str:
+        near = [n for n, q in points if np.linalg.norm(centre - q) <= tol]
+        return f" ({near[0]!r})" if near else " (not labelled)" if points else ""
+    return name
+
+
+def _stray(clusters: list[tuple[np.ndarray, list[Beam]]], n_beams: int,
+           name: Callable[[np.ndarray], str]) -> Iterator[PlanFinding]:
     main_centre, main = max(clusters, key=lambda c: len(c[1]))
     for centre, members in clusters:
         if members is main:
@@ -140,8 +179,9 @@ def _stray(clusters: list[tuple[np.ndarray, list[Beam]]], n_beams: int
         else:
             yield PlanFinding(
                 "ISO_MULTIPLE", _I,
-                f"Beam(s) {names} use a second isocentre {distance:.1f} mm from the main one "
-                f"({_fmt(centre)} mm): check each is set up.", tuple(_label(b) for b in members),
+                f"Beam(s) {names} use a second isocentre{name(centre)} {distance:.1f} mm from "
+                f"the main one{name(main_centre)} ({_fmt(centre)} mm): check each is set up.",
+                tuple(_label(b) for b in members),
                 {"distance_mm": distance}, _xyz(centre))
 
 
@@ -153,24 +193,77 @@ def _fmt(p: np.ndarray) -> str:
     return ", ".join(f"{v:.1f}" for v in p)
 
 
+def _approved_at(day: dt.date | None, time: dt.time | None) -> dt.datetime | None:
+    """An approval's date and time (start of the day when the time is absent)."""
+    return None if day is None else dt.datetime.combine(day, time or dt.time())
+
+
+def _before(when: dt.datetime, approved: dt.datetime, time_known: bool) -> bool:
+    """Whether a record at ``when`` precedes the approval (by day without an approval time)."""
+    return when < approved if time_known else when.date() < approved.date()
+
+
 def check_approval(ctx: ReviewContext) -> Iterator[PlanFinding]:
-    """The plan is approved, and before any treatment record."""
+    """Plan and structure set approved, the structures before the plan, both before treatment.
+
+    The RT Structure Set's Approval module is optional (several planning systems do not
+    write it): a structure set without Approval Status is not judged.
+    """
     required = str(ctx.profile.value("approval", "required_status")).upper()
-    status = (ctx.plan.approval_status or "").upper()
+    plan, ss = ctx.plan, ctx.case.structure_set
+    status = (plan.approval_status or "").upper()
     if status != required:
         yield PlanFinding("PLAN_NOT_APPROVED", _W,
                           f"Approval Status is {status or 'absent'}, not {required}.", ("PLAN",))
-    review = ctx.plan.review_date
-    for record in ctx.case.records:
-        when = record.session.date_time
-        if when is None:
-            continue
-        if status != required or (review is not None and when.date() < review):
-            approved = f"approved {review.isoformat()}" if review else "not approved"
-            yield PlanFinding("RECORD_BEFORE_APPROVAL", _E,
-                              f"Treatment recorded on {when.date().isoformat()} but the plan "
-                              f"was {approved}.", ("PLAN", f"RECORD:{record.path}"),
-                              {"days_early": float((review - when.date()).days)
-                               if review else 0.0})
+    approvals = [("plan", "PLAN", status, plan.review_date, plan.review_time)]
+    if ss is not None and ss.approval_status:
+        ss_label = f"STRUCTURE_SET:{ss.label or ss.sop_instance_uid}"
+        if ss.approval_status != required:
+            yield PlanFinding("STRUCTURE_SET_NOT_APPROVED", _W,
+                              f"The structure set {ss.label!r} is {ss.approval_status}, not "
+                              f"{required}.", (ss_label,))
+        approvals.append(("structure set", ss_label, ss.approval_status, ss.review_date,
+                          ss.review_time))
+        yield from _structures_after_plan(plan.review_date, ss.review_date, status, ss_label,
+                                          required, ss.approval_status)
+    yield from _records_before_approval(ctx, approvals, required)
 
 
+def _structures_after_plan(plan_day: dt.date | None, ss_day: dt.date | None, status: str,
+                           ss_label: str, required: str, ss_status: str
+                           ) -> Iterator[PlanFinding]:
+    """Structures approved on a later day than the plan: the plan may use older contours."""
+    if (status == required and ss_status == required and plan_day and ss_day
+            and ss_day > plan_day):
+        yield PlanFinding("STRUCTURE_SET_APPROVED_AFTER_PLAN", _W,
+                          f"The structure set was approved on {ss_day.isoformat()}, after the "
+                          f"plan ({plan_day.isoformat()}): was the plan made on these "
+                          "contours?", ("PLAN", ss_label),
+                          {"days_after": float((ss_day - plan_day).days)})
+
+
+def _records_before_approval(ctx: ReviewContext, approvals: list[tuple[str, str, str,
+                             dt.date | None, dt.time | None]], required: str
+                             ) -> Iterator[PlanFinding]:
+    """One error per object not approved before the first treatment record."""
+    dated = sorted((r.session.date_time, r.path) for r in ctx.case.records
+                   if r.session.date_time is not None)
+    if not dated:
+        return
+    first, first_path = dated[0]
+    for what, label, status, day, time in approvals:
+        approved = _approved_at(day, time)
+        if status == required and (approved is None
+                                   or not _before(first, approved, time is not None)):
+            continue  # approved (without a review date nothing contradicts it)
+        early = [w for w, _ in dated if approved is None
+                 or _before(w, approved, time is not None)]
+        state = (f"approved on {approved:%Y-%m-%d %H:%M}" if status == required and approved
+                 else f"{status or 'without approval'}")
+        values = {"records_before_approval": float(len(early))}
+        if approved is not None:
+            values["hours_early"] = (approved - first).total_seconds() / 3600.0
+        yield PlanFinding("RECORD_BEFORE_APPROVAL", _E,
+                          f"The first treatment was recorded on {first:%Y-%m-%d %H:%M} but the "
+                          f"{what} was {state} ({len(early)} record(s) before approval).",
+                          (label, f"RECORD:{first_path}"), values)
