@@ -193,13 +193,15 @@ def _closed_pairs(ctx: ReviewContext, beam: Beam) -> Iterator[PlanFinding]:
     if not pairs:
         return
     first = pairs[0]
-    listed = ", ".join(f"pair {p.leaf_pair} at {p.position_mm:.1f} mm"
-                       for p in pairs if p.control_point == first.control_point)
+    at_first = [p for p in pairs if p.control_point == first.control_point]
+    listed = ", ".join(f"pair {p.leaf_pair} at {p.position_mm:.1f} mm" for p in at_first)
+    cps = len({p.control_point for p in pairs})
     yield PlanFinding("BEAM_CLOSED_LEAF_PAIR", _W,
-                      f"Beam {beam.name or beam.number!r}: {len(pairs)} closed leaf pair(s) "
-                      f"inside the jaw opening (control point {first.control_point}: {listed}); "
-                      "their leaf ends leak: close them behind a jaw.", (_label(beam),),
-                      {"closed_pairs": float(len(pairs)),
+                      f"Beam {beam.name or beam.number!r}: {len(at_first)} closed leaf pair(s) "
+                      f"inside the jaw opening at {cps} control point(s) (control point "
+                      f"{first.control_point}: {listed}); their leaf ends leak: close them "
+                      "behind a jaw.", (_label(beam),),
+                      {"closed_pairs": float(len(at_first)), "control_points": float(cps),
                        "control_point": float(first.control_point),
                        "leaf_pair": float(first.leaf_pair), "position_mm": first.position_mm,
                        "gap_mm": first.gap_mm})
