@@ -4,13 +4,17 @@ Each fault copies the case's frozen objects with one thing wrong, as a planning 
 would leave it (TG-275's failure modes): a left structure mirrored to the right,
 contour slices deleted, a dose grid cropped through a target, a beam isocentre moved,
 the prescription scaled, a hot spot outside the targets, a beam's MU raised, the couch
-rotated into the gantry, the plan left unapproved. A fault that does not apply (no
+rotated into the gantry, the plan left unapproved; a lateral name swapped, a structure
+emptied, an energy no machine has, the collimator beyond its range, a treatment recorded
+before the approval, the structure set unapproved. A fault that does not apply (no
 lateral structure, one beam only) returns None.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -19,6 +23,7 @@ import numpy as np
 from rtviewer.core.grid import Grid
 from rtviewer.model.beam import Beam, RadiationType
 from rtviewer.model.plan_case import PlanCase
+from rtviewer.model.record import RecordKind, TreatmentRecord, TreatmentSession
 from rtviewer.model.structure import Roi
 from rtviewer.review.context import ReviewContext
 from rtviewer.review.geometry import roi_centroid_mm
@@ -127,7 +132,7 @@ def move_isocentre(case: PlanCase) -> SeededFault | None:
     beam = beams[-1]
     return SeededFault("move_isocentre", f"isocentre of beam {beam.name!r} moved 10 mm",
                        _with_beam(case, beam, _shift_beam(beam, np.array([10.0, 0, 0]))),
-                       frozenset({"ISO_BEAM_MISMATCH"}))
+                       frozenset({"ISO_BEAM_MISMATCH", "ISO_NOT_LABELLED"}))
 
 
 def scale_prescription(case: PlanCase) -> SeededFault | None:
@@ -224,10 +229,103 @@ def unapprove(case: PlanCase) -> SeededFault | None:
                        frozenset({"PLAN_NOT_APPROVED"}))
 
 
+def rename_laterality(case: PlanCase) -> SeededFault | None:
+    """Swap the side in a lateral structure's name (``Lung_L`` -> ``Lung_R``), contours kept."""
+    ctx = _ctx(case)
+    body = roi_centroid_mm(ctx.body) if ctx.body else None
+    midline = float(body[0]) if body is not None else 0.0
+    swap = {"L": "R", "R": "L", "l": "r", "r": "l", "Lt": "Rt", "Rt": "Lt", "Left": "Right",
+            "Right": "Left", "LEFT": "RIGHT", "RIGHT": "LEFT", "lt": "rt", "rt": "lt"}
+    names = {r.name for r in ctx.rois}
+    for roi in ctx.rois:
+        centre = roi_centroid_mm(roi) if laterality(roi.name) and roi.contours else None
+        if centre is None or abs(float(centre[0]) - midline) < 20.0:
+            continue
+        parts = re.split(r"([\s_\-.]+)", roi.name)
+        renamed = "".join(swap.get(p, p) for p in parts)
+        if renamed == roi.name or renamed in names or laterality(renamed) == laterality(
+                roi.name):
+            continue
+        return SeededFault("rename_laterality", f"{roi.name!r} renamed {renamed!r}",
+                           _replace_roi(case, roi, dataclasses.replace(roi, name=renamed)),
+                           frozenset({"ROI_LATERALITY"}))
+    return None
+
+
+def empty_structure(case: PlanCase) -> SeededFault | None:
+    """Drop every contour of the first organ (an export that lost a structure's contours)."""
+    ctx = _ctx(case)
+    organs = [r for r in ctx.rois if r.contours and r not in ctx.targets and r is not ctx.body
+              and (r.interpreted_type or "ORGAN").upper() in ("ORGAN", "AVOIDANCE")]
+    if not organs:
+        return None
+    roi = organs[0]
+    return SeededFault("empty_structure", f"contours of {roi.name!r} removed",
+                       _replace_roi(case, roi, dataclasses.replace(roi, contours=())),
+                       frozenset({"ROI_EMPTY"}))
+
+
+def _first_beam_with_cps(case: PlanCase) -> Beam | None:
+    beams = [b for b in treatment_beams(_ctx(case)) if b.control_points
+             and b.radiation_type in (RadiationType.PHOTON, RadiationType.ELECTRON)]
+    return beams[0] if beams else None
+
+
+def wrong_energy(case: PlanCase) -> SeededFault | None:
+    """Give the first photon/electron beam a nominal energy no machine has (7 MV/MeV)."""
+    beam = _first_beam_with_cps(case)
+    if beam is None:
+        return None
+    cps = tuple(dataclasses.replace(cp, nominal_energy=7.0) if cp.nominal_energy is not None
+                or cp.index == 0 else cp for cp in beam.control_points)
+    return SeededFault("wrong_energy", f"beam {beam.name!r} at 7 MV",
+                       _with_beam(case, beam, dataclasses.replace(beam, control_points=cps)),
+                       frozenset({"BEAM_ENERGY"}))
+
+
+def collimator_out_of_range(case: PlanCase) -> SeededFault | None:
+    """Turn the first beam's collimator to 180°, beyond the profile's range."""
+    beam = _first_beam_with_cps(case)
+    if beam is None:
+        return None
+    cps = tuple(dataclasses.replace(cp, collimator_angle_deg=180.0)
+                if cp.collimator_angle_deg is not None or cp.index == 0 else cp
+                for cp in beam.control_points)
+    return SeededFault("collimator_180", f"collimator of beam {beam.name!r} at 180°",
+                       _with_beam(case, beam, dataclasses.replace(beam, control_points=cps)),
+                       frozenset({"BEAM_COLLIMATOR_ANGLE"}))
+
+
+def treated_before_approval(case: PlanCase) -> SeededFault | None:
+    """Add a treatment record dated the day before the plan's approval."""
+    review = case.plan.review_date
+    if (case.plan.approval_status or "").upper() != "APPROVED" or review is None:
+        return None
+    when = dt.datetime.combine(review - dt.timedelta(days=1), dt.time(9))
+    record = TreatmentRecord("seeded-record.dcm", None, None, RecordKind.BEAMS,
+                             case.plan.patient_id, None, case.plan.sop_instance_uid, None,
+                             TreatmentSession(when, 1, None, 1))
+    return SeededFault("treated_before_approval", f"a record on {when.date().isoformat()}",
+                       dataclasses.replace(case, records=case.records + (record,)),
+                       frozenset({"RECORD_BEFORE_APPROVAL"}))
+
+
+def unapprove_structure_set(case: PlanCase) -> SeededFault | None:
+    """Set an approved structure set's Approval Status to UNAPPROVED."""
+    ss = case.structure_set
+    if ss is None or ss.approval_status != "APPROVED":
+        return None
+    return SeededFault("unapprove_structure_set", "structure set unapproved",
+                       dataclasses.replace(case, structure_set=dataclasses.replace(
+                           ss, approval_status="UNAPPROVED")),
+                       frozenset({"STRUCTURE_SET_NOT_APPROVED"}))
+
+
 #: Every fault generator, in the order the issue lists them.
 FAULTS: tuple[Callable[[PlanCase], SeededFault | None], ...] = (
     swap_laterality, delete_slices, shrink_dose_grid, move_isocentre, scale_prescription,
-    move_hot_spot, raise_mu, rotate_couch, unapprove)
+    move_hot_spot, raise_mu, rotate_couch, unapprove, rename_laterality, empty_structure,
+    wrong_energy, collimator_out_of_range, treated_before_approval, unapprove_structure_set)
 
 
 def seed_faults(case: PlanCase) -> list[SeededFault]:

@@ -122,7 +122,7 @@ def test_the_clean_demo_plans_raise_nothing(demo_cases):
 def test_every_seeded_fault_of_the_demo_is_found_with_its_code(demo_cases):
     for _, case in demo_cases[1]:
         faults = seed_faults(case)
-        assert len(faults) == 9
+        assert len(faults) == 14
         for fault in faults:
             codes = {f.code for f in review_plan(fault.case)}
             assert codes & fault.codes, (fault.name, codes)
