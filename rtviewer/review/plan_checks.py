@@ -61,27 +61,54 @@ def check_prescription(ctx: ReviewContext) -> Iterator[PlanFinding]:
                     f"fraction group {group.number} states {stated:.3f} Gy for it.",
                     ("PLAN", f"DOSE_REFERENCE:{ref.dose_reference_number}"),
                     {"dose_reference_gy": total, "fraction_group_gy": stated})
-        yield from _beam_dose_sum(ctx, group, tol)
+        yield from _beam_dose_sum(ctx, group,
+                                  ctx.profile.number("prescription", "beam_dose_sum_tolerance"))
+    yield from _reference_limits(ctx, tol)
 
 
 def _beam_dose_sum(ctx: ReviewContext, group: object, tol: float) -> Iterator[PlanFinding]:
-    """Σ Beam Dose × fractions = prescription, when every beam states its dose."""
+    """Σ Beam Dose × fractions = prescription, when every treatment beam states its dose.
+
+    The beam doses must be at one point: all at the same stated Beam Dose Specification
+    Point, or none stating one (Eclipse writes each beam's contribution to the plan's
+    primary reference point without its coordinates). Setup beams (no dose, no MU)
+    are left out.
+    """
     rx, n = ctx.prescription_gy, getattr(group, "fractions_planned", None)
-    beams = getattr(group, "referenced_beams", ())
+    beams = [b for b in getattr(group, "referenced_beams", ())
+             if b.beam_dose_gy is not None or b.meterset]
     doses = [b.beam_dose_gy for b in beams]
     if rx is None or not n or not doses or any(d is None or d <= 0 for d in doses):
         return
     points = [b.dose_specification_point_mm for b in beams]
-    if any(p is None for p in points) or np.ptp(np.vstack(points), axis=0).max() > 0.5:
+    stated = [p for p in points if p is not None]
+    if stated and (len(stated) < len(points) or np.ptp(np.vstack(stated), axis=0).max() > 0.5):
         return  # beam doses at different points do not add up to a prescription
     total = float(sum(d for d in doses if d is not None)) * n
     if not _close(total, rx, tol):
+        where = "their common dose specification point" if stated else "the reference point"
         yield PlanFinding(  # a warning: the point may not be where the dose is prescribed
             "RX_INCONSISTENT", _W,
-            f"The beams' doses ({total / n:.3f} Gy per fraction at their common dose "
-            f"specification point) × {n} fractions = {total:.3f} Gy, but the prescription is "
-            f"{rx:.3f} Gy.", ("PLAN",), {"beam_dose_total_gy": total, "prescription_gy": rx,
-                                          "fractions": float(n)})
+            f"The beams' doses ({total / n:.3f} Gy per fraction at {where}) × {n} fractions "
+            f"= {total:.3f} Gy, but the prescription is {rx:.3f} Gy.", ("PLAN",),
+            {"beam_dose_total_gy": total, "prescription_gy": rx, "fractions": float(n)})
+
+
+def _reference_limits(ctx: ReviewContext, tol: float) -> Iterator[PlanFinding]:
+    """A target's prescription above the maximum dose its own dose reference allows."""
+    for ref in ctx.plan.dose_references:
+        rx = ref.target_prescription_dose_gy
+        if ref.reference_type is not DoseReferenceType.TARGET or not rx:
+            continue
+        for what, limit in (("Delivery Maximum Dose", ref.delivery_maximum_dose_gy),
+                            ("Target Maximum Dose", ref.target_maximum_dose_gy)):
+            if limit and rx > limit * (1 + tol):
+                yield PlanFinding(
+                    "RX_INCONSISTENT", _E,
+                    f"Dose reference {ref.number} prescribes {rx:.3f} Gy, above its own "
+                    f"{what} {limit:.3f} Gy.", ("PLAN", f"DOSE_REFERENCE:{ref.number}"),
+                    {"prescription_gy": rx, "maximum_gy": limit})
+                break
 
 
 def _clusters(points: list[tuple[Beam, np.ndarray]], tolerance: float

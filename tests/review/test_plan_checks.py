@@ -234,3 +234,31 @@ def test_plan_approved_the_same_day_without_time_is_before_the_record():
     early = review_plan(case(replace(p, review_date=dt.date(2026, 1, 10)),
                              records=(_record(at("2026-01-09", "08:00")),)))
     assert [f.values for f in early] == [{"records_before_approval": 1.0, "hours_early": 16.0}]
+
+
+def test_beam_doses_without_points_add_up_at_the_reference_point():
+    # Eclipse: each beam's contribution to the unlocated primary reference point
+    group = FractionGroup(1, 23, (ReferencedBeam(1, 52.7, 0.5), ReferencedBeam(2, 64.0, 0.5),
+                                  ReferencedBeam(3, 54.3, 0.5), ReferencedBeam(4, 64.0, 0.5),
+                                  ReferencedBeam(5, None, None)))  # a setup beam
+    ok = plan(*(beam(n) for n in (1, 2, 3, 4)), rx_gy=46.0, fraction_groups=(group,))
+    assert not _by_code(review_plan(case(ok)), "RX_INCONSISTENT")
+    scaled = _by_code(review_plan(case(replace(ok, prescription=replace(
+        ok.prescription, dose_gy=57.5)))), "RX_INCONSISTENT")
+    assert [f.values for f in scaled] == [{"beam_dose_total_gy": 46.0, "prescription_gy": 57.5,
+                                           "fractions": 23.0}]
+    mixed = FractionGroup(1, 23, (ReferencedBeam(1, 52.7, 0.5, np.zeros(3)),
+                                  ReferencedBeam(2, 64.0, 0.5)))
+    assert not _by_code(review_plan(case(replace(ok, fraction_groups=(mixed,)))),
+                        "RX_INCONSISTENT")
+
+
+def test_prescription_above_the_dose_reference_maximum():
+    ref = DoseReference(1, None, DoseReferenceStructureType.SITE, DoseReferenceType.TARGET,
+                        target_prescription_dose_gy=25.0, delivery_maximum_dose_gy=20.0,
+                        target_maximum_dose_gy=20.0)
+    found = _by_code(review_plan(case(plan(beam(1), rx_gy=25.0, dose_references=(ref,)))),
+                     "RX_INCONSISTENT")
+    assert [(f.severity.value, f.values) for f in found] == [
+        ("error", {"prescription_gy": 25.0, "maximum_gy": 20.0})]
+    assert "Delivery Maximum Dose" in found[0].message
