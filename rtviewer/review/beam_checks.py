@@ -62,7 +62,10 @@ def _beam_mu_per_gy(ctx: ReviewContext, beams: tuple[Beam, ...]) -> Iterator[Pla
     """Each beam's MU per Gy of its Beam Dose: above the limit, or an outlier of the plan.
 
     A beam whose ratio is ``mu_per_gy_outlier`` times the other beams' median stands out
-    (a 10 x MU transcription error) even where the absolute limit is lax.
+    (a 10 x MU transcription error) even where the absolute limit is lax. Only where the
+    other beams agree (their ratios within ``mu_per_gy_spread_max`` of each other): beams
+    of a modulated plan contribute unequal shares to one reference point, and their
+    MU per Gy of that share says nothing about their MU.
     """
     ratios = {b.number: b.meterset / b.beam_dose_gy for b in beams
               if b.meterset and b.beam_dose_gy and b.beam_dose_gy > 0.01
@@ -72,11 +75,14 @@ def _beam_mu_per_gy(ctx: ReviewContext, beams: tuple[Beam, ...]) -> Iterator[Pla
     limit = ctx.profile.number("beams", "beam_mu_per_gy_max_srs" if ctx.is_srs
                                else "beam_mu_per_gy_max")
     outlier = ctx.profile.number("beams", "mu_per_gy_outlier")
+    spread = ctx.profile.number("beams", "mu_per_gy_spread_max")
     for beam in beams:
         ratio = ratios.get(beam.number)
         if ratio is None:
             continue
         others = [r for n, r in ratios.items() if n != beam.number]
+        if others and max(others) > spread * min(others):
+            continue  # unequal shares of one point (IMRT beams at a common point): no measure
         median = float(np.median(others)) if others else ratio
         high = ratio > limit
         odd = bool(others) and ratio > outlier * median

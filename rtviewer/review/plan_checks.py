@@ -54,7 +54,9 @@ def check_prescription(ctx: ReviewContext) -> Iterator[PlanFinding]:
         for ref in group.dose_references:
             total = totals.get(ref.dose_reference_number)
             stated = ref.target_prescription_dose_gy
-            if total and stated and not _close(total, stated, tol):
+            # the fraction group may state the total or the dose per fraction
+            if total and stated and not (_close(total, stated, tol) or _close(
+                    total, stated * (group.fractions_planned or 1), tol)):
                 yield PlanFinding(
                     "RX_INCONSISTENT", _E,
                     f"Dose reference {ref.dose_reference_number} prescribes {total:.3f} Gy but "

@@ -154,3 +154,10 @@ def test_review_plan_orders_errors_first():
     w = Wedge(1, "STANDARD", "W30", 30.0, 0.8, 45.0)
     found = review_plan(case(plan(beam(1, mu=4.0, wedges=(w,)))))
     assert [f.code for f in found] == ["BEAM_WEDGE_ORIENTATION", "BEAM_MU"]
+
+
+def test_unequal_shares_of_a_common_point_are_not_judged_per_beam():
+    # step-and-shoot beams at one point: 205 MU for 0.0107 Gy, 206 MU for 0.711 Gy
+    beams = [beam(1, mu=205.2, beam_dose_gy=0.010705), beam(2, mu=206.1, beam_dose_gy=0.711374),
+             beam(3, mu=132.6, beam_dose_gy=0.239051)]
+    assert [f for f in _found(*beams, rx_gy=None) if f.code == "BEAM_MU_PER_GY"] == []
