@@ -17,6 +17,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -59,21 +60,27 @@ def _replace_roi(case: PlanCase, old: Roi, new: Roi) -> PlanCase:
     return _with_rois(case, tuple(new if r is old else r for r in case.structure_set.rois))
 
 
-def swap_laterality(case: PlanCase) -> SeededFault | None:
-    """Mirror a left (or right) structure across the BODY's midline (x -> 2 m - x)."""
+def _lateral_rois(case: PlanCase) -> tuple[float, list[Roi]]:
+    """The BODY's midline x (mm) and the structures named left or right lying 20 mm off it."""
     ctx = _ctx(case)
     body = roi_centroid_mm(ctx.body) if ctx.body else None
     midline = float(body[0]) if body is not None else 0.0
-    for roi in ctx.rois:
-        centre = roi_centroid_mm(roi) if laterality(roi.name) and roi.contours else None
-        if centre is None or abs(float(centre[0]) - midline) < 20.0:
-            continue
-        contours = tuple(dataclasses.replace(c, points_mm=c.points_mm * [-1, 1, 1]
-                                             + [2 * midline, 0, 0]) for c in roi.contours)
-        return SeededFault("swap_laterality", f"{roi.name!r} mirrored to the other side",
-                           _replace_roi(case, roi, dataclasses.replace(roi, contours=contours)),
-                           frozenset({"ROI_LATERALITY"}))
-    return None
+    lateral = [r for r in ctx.rois if laterality(r.name) and r.contours
+               and (c := roi_centroid_mm(r)) is not None and abs(float(c[0]) - midline) >= 20.0]
+    return midline, lateral
+
+
+def swap_laterality(case: PlanCase) -> SeededFault | None:
+    """Mirror a left (or right) structure across the BODY's midline (x -> 2 m - x)."""
+    midline, lateral = _lateral_rois(case)
+    if not lateral:
+        return None
+    roi = lateral[0]
+    contours = tuple(dataclasses.replace(c, points_mm=c.points_mm * [-1, 1, 1]
+                                         + [2 * midline, 0, 0]) for c in roi.contours)
+    return SeededFault("swap_laterality", f"{roi.name!r} mirrored to the other side",
+                       _replace_roi(case, roi, dataclasses.replace(roi, contours=contours)),
+                       frozenset({"ROI_LATERALITY"}))
 
 
 def delete_slices(case: PlanCase) -> SeededFault | None:
@@ -122,6 +129,18 @@ def _shift_beam(beam: Beam, shift_mm: np.ndarray) -> Beam:
 def _with_beam(case: PlanCase, old: Beam, new: Beam) -> PlanCase:
     beams = tuple(new if b is old else b for b in case.plan.beams)
     return dataclasses.replace(case, plan=dataclasses.replace(case.plan, beams=beams))
+
+
+def _set_on_cps(case: PlanCase, beam: Beam, attribute: str, value: float) -> PlanCase:
+    """The case with one control-point attribute of ``beam`` set to ``value``.
+
+    Set on every control point that states it, and on the first (which must).
+    """
+    changes: dict[str, Any] = {attribute: value}
+    cps = tuple(dataclasses.replace(cp, **changes)
+                if getattr(cp, attribute) is not None or cp.index == 0 else cp
+                for cp in beam.control_points)
+    return _with_beam(case, beam, dataclasses.replace(beam, control_points=cps))
 
 
 def move_isocentre(case: PlanCase) -> SeededFault | None:
@@ -213,10 +232,8 @@ def rotate_couch(case: PlanCase) -> SeededFault | None:
         return None
     beam = min(beams, key=lambda b: abs(abs((b.control_points[0].gantry_angle_deg or 0.0)
                                               % 180.0) - 90.0))
-    cps = tuple(dataclasses.replace(cp, couch_angle_deg=90.0) if cp.couch_angle_deg is not None
-                or cp.index == 0 else cp for cp in beam.control_points)
     return SeededFault("rotate_couch", f"couch of beam {beam.name!r} at 90°",
-                       _with_beam(case, beam, dataclasses.replace(beam, control_points=cps)),
+                       _set_on_cps(case, beam, "couch_angle_deg", 90.0),
                        frozenset({"CLEARANCE"}))
 
 
@@ -231,20 +248,13 @@ def unapprove(case: PlanCase) -> SeededFault | None:
 
 def rename_laterality(case: PlanCase) -> SeededFault | None:
     """Swap the side in a lateral structure's name (``Lung_L`` -> ``Lung_R``), contours kept."""
-    ctx = _ctx(case)
-    body = roi_centroid_mm(ctx.body) if ctx.body else None
-    midline = float(body[0]) if body is not None else 0.0
     swap = {"L": "R", "R": "L", "l": "r", "r": "l", "Lt": "Rt", "Rt": "Lt", "Left": "Right",
             "Right": "Left", "LEFT": "RIGHT", "RIGHT": "LEFT", "lt": "rt", "rt": "lt"}
-    names = {r.name for r in ctx.rois}
-    for roi in ctx.rois:
-        centre = roi_centroid_mm(roi) if laterality(roi.name) and roi.contours else None
-        if centre is None or abs(float(centre[0]) - midline) < 20.0:
-            continue
-        parts = re.split(r"([\s_\-.]+)", roi.name)
-        renamed = "".join(swap.get(p, p) for p in parts)
-        if renamed == roi.name or renamed in names or laterality(renamed) == laterality(
-                roi.name):
+    _, lateral = _lateral_rois(case)
+    names = {r.name for r in case.structure_set.rois} if case.structure_set else set()
+    for roi in lateral:
+        renamed = "".join(swap.get(p, p) for p in re.split(r"([\s_\-.]+)", roi.name))
+        if renamed in names or laterality(renamed) == laterality(roi.name):
             continue
         return SeededFault("rename_laterality", f"{roi.name!r} renamed {renamed!r}",
                            _replace_roi(case, roi, dataclasses.replace(roi, name=renamed)),
@@ -276,11 +286,8 @@ def wrong_energy(case: PlanCase) -> SeededFault | None:
     beam = _first_beam_with_cps(case)
     if beam is None:
         return None
-    cps = tuple(dataclasses.replace(cp, nominal_energy=7.0) if cp.nominal_energy is not None
-                or cp.index == 0 else cp for cp in beam.control_points)
     return SeededFault("wrong_energy", f"beam {beam.name!r} at 7 MV",
-                       _with_beam(case, beam, dataclasses.replace(beam, control_points=cps)),
-                       frozenset({"BEAM_ENERGY"}))
+                       _set_on_cps(case, beam, "nominal_energy", 7.0), frozenset({"BEAM_ENERGY"}))
 
 
 def collimator_out_of_range(case: PlanCase) -> SeededFault | None:
@@ -288,11 +295,8 @@ def collimator_out_of_range(case: PlanCase) -> SeededFault | None:
     beam = _first_beam_with_cps(case)
     if beam is None:
         return None
-    cps = tuple(dataclasses.replace(cp, collimator_angle_deg=180.0)
-                if cp.collimator_angle_deg is not None or cp.index == 0 else cp
-                for cp in beam.control_points)
     return SeededFault("collimator_180", f"collimator of beam {beam.name!r} at 180°",
-                       _with_beam(case, beam, dataclasses.replace(beam, control_points=cps)),
+                       _set_on_cps(case, beam, "collimator_angle_deg", 180.0),
                        frozenset({"BEAM_COLLIMATOR_ANGLE"}))
 
 

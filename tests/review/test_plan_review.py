@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from rtviewer.core.grid import Grid
+from rtviewer.dicom.goal_file import read_goal_set, shipped_goal_sets
 from rtviewer.errors import RtViewerError
 from rtviewer.model.structure import Contour, ContourType, Roi
 from rtviewer.review import CHECK_CODES, review_plan
@@ -167,3 +168,18 @@ def test_check_plan_review_json_adds_a_plan_review_member(demo_cases):
     assert {"root", "findings", "counts"} <= set(document)
     plans = document["plan_review"]["plans"]
     assert len(plans) == 2 and all(p["findings"] == [] for p in plans)
+
+
+def test_check_plan_review_with_a_goal_set(demo_cases, tmp_path):
+    out, _ = demo_cases
+    run = subprocess.run([sys.executable, "-m", "rtviewer", "check", str(out), "--plan-review",
+                          "--goals", "demo_thorax", "--json"], capture_output=True, text=True,
+                         check=False)
+    document = json.loads(run.stdout)
+    assert document["plan_review"]["goals"] == read_goal_set(
+        shipped_goal_sets()["demo_thorax"]).name
+    assert all(p["findings"] == [] for p in document["plan_review"]["plans"])
+    run = subprocess.run([sys.executable, "-m", "rtviewer", "check", str(out), "--plan-review",
+                          "--goals", str(tmp_path / "none.yaml")], capture_output=True,
+                         text=True, check=False)
+    assert run.returncode == 3 and "none.yaml" in run.stderr
