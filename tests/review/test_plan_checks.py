@@ -262,3 +262,34 @@ def test_prescription_above_the_dose_reference_maximum():
     assert [(f.severity.value, f.values) for f in found] == [
         ("error", {"prescription_gy": 25.0, "maximum_gy": 20.0})]
     assert "Delivery Maximum Dose" in found[0].message
+
+
+def test_clearance_of_the_gantry_head_from_the_body_surface():
+    # HFS, gantry 90: the source and the head lie towards the patient's left (+x); the
+    # head face is 380 mm from the isocentre, the BODY surface at x = 360 mm: 20 mm away
+    body = box_roi(1, "BODY", "EXTERNAL", (-100.0, -100.0, -50.0), (360.0, 100.0, 50.0), 10.0)
+    leaves = open_leaves()
+    lateral = beam(1, cps=(control_point(0, 0.0, gantry=90.0, leaves=leaves),
+                           control_point(1, 1.0, gantry=90.0, leaves=leaves)))
+    found = _by_code(review_plan(case(plan(lateral, rx_gy=None), structure_set(body))),
+                     "CLEARANCE")
+    assert len(found) == 1 and found[0].severity.value == "warning"
+    assert found[0].values == pytest.approx({"distance_mm": 20.0, "gantry_deg": 90.0,
+                                             "couch_deg": 0.0})
+    assert found[0].location_mm[0] == 360.0
+    opposite = beam(1, cps=(control_point(0, 0.0, gantry=270.0, leaves=leaves),
+                            control_point(1, 1.0, gantry=270.0, leaves=leaves)))
+    assert not _by_code(review_plan(case(plan(opposite, rx_gy=None), structure_set(body))),
+                        "CLEARANCE")
+
+
+def test_srs_conformity_and_gradient_of_a_spilled_cube():
+    values = np.full((30, 30, 30), 5.0)   # 50 % everywhere: V50 = 27 000 voxels
+    values[8:22, 8:22, 8:22] = 10.0       # prescription isodose: 14^3 = 2744 voxels
+    ptv = box_roi(1, "PTV", "PTV", (9.5, 9.5, 10.0), (19.5, 19.5, 19.0))  # 10^3 voxels
+    srs = case(plan(beam(1), rx_gy=10.0, label="SRS brain"), structure_set(ptv), dose(values))
+    found = {f.code: f for f in review_plan(srs)}
+    assert found["SRS_CONFORMITY"].values["paddick_ci"] == pytest.approx(1000 / 2744)
+    assert found["SRS_GRADIENT"].values["gradient_index"] == pytest.approx(27000 / 2744)
+    conventional = review_plan(replace(srs, plan=replace(srs.plan, label="BRAIN")))
+    assert not {"SRS_CONFORMITY", "SRS_GRADIENT"} & {f.code for f in conventional}
