@@ -183,3 +183,16 @@ def test_check_plan_review_with_a_goal_set(demo_cases, tmp_path):
                           "--goals", str(tmp_path / "none.yaml")], capture_output=True,
                          text=True, check=False)
     assert run.returncode == 3 and "none.yaml" in run.stderr
+
+
+def test_structure_set_approval_and_dates_are_read(corpus):
+    import datetime as dt
+
+    from rtviewer.dicom.structure import read_structure_set
+
+    approved = read_structure_set(corpus / "dicompyler-core" / "rtss.dcm")
+    assert (approved.approval_status, approved.review_date, approved.date) == (
+        "APPROVED", dt.date(1901, 1, 1), dt.date(1901, 1, 1))
+    srs = read_structure_set(next((corpus / "pps-vendor-plans" / "ptv_based_SRS").glob("RS*")))
+    assert (srs.approval_status, srs.review_date, srs.date, srs.time) == (
+        "UNAPPROVED", None, dt.date(2018, 3, 24), dt.time(15, 10, 5, 737000))
