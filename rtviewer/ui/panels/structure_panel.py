@@ -35,6 +35,13 @@ class StructurePanel(QtWidgets.QWidget):
         self.table.setHeaderLabels(["Structure", "Type", "Volume (cc)"])
         self.table.setRootIsDecorated(False)
         self.table.setUniformRowHeights(True)
+        # Type and Volume always whole; a long name is elided (full in its tooltip)
+        # rather than pushing the volumes out of a narrow panel
+        header = self.table.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         self.show_all = QtWidgets.QPushButton("Show all")
         self.hide_all = QtWidgets.QPushButton("Hide all")
         self.fill = QtWidgets.QCheckBox("Fill")
@@ -61,6 +68,7 @@ class StructurePanel(QtWidgets.QWidget):
                 item = QtWidgets.QTreeWidgetItem(printable_row([
                     roi.name, roi.interpreted_type or "", _volume_text(roi.volume_cc)]))
                 item.setIcon(0, _swatch(roi.color_rgb))
+                item.setToolTip(0, item.text(0))
                 item.setData(0, _ROLE_ROI, roi.roi_number)
                 item.setTextAlignment(2, QtCore.Qt.AlignmentFlag.AlignRight)
                 if roi.has_contours:
@@ -70,8 +78,6 @@ class StructurePanel(QtWidgets.QWidget):
                     item.setFlags(item.flags() & ~QtCore.Qt.ItemFlag.ItemIsEnabled)
                     item.setToolTip(0, "No contours")
                 self.table.addTopLevelItem(item)
-        for column in range(3):
-            self.table.resizeColumnToContents(column)
         self._on_visible_changed(self.state.visible_rois)
 
     def _items(self) -> list[QtWidgets.QTreeWidgetItem]:
