@@ -21,7 +21,11 @@ from rtviewer.model.beam import Beam
 from rtviewer.view.beam_accessories import AccessoryShape, accessory_lines, accessory_shapes
 from rtviewer.view.beam_model import beam_at, mlc_layers
 
-__all__ = ["BevContent", "bev_content", "compute_drr", "project_structures", "to_gantry"]
+__all__ = ["NEAR_PAIRS", "BevContent", "bev_content", "compute_drr", "drawn_pairs",
+           "project_structures", "to_gantry"]
+
+#: Leaf pairs drawn beside the open ones: the aperture's neighbours, not the whole bank.
+NEAR_PAIRS = 2
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,9 @@ class BevContent:
     jaws : ndarray (4, 2) or None
         Jaw rectangle corners (an axis without jaws spans ±200 mm).
     leaves : ndarray (2N, 4, 2) or None
-        MLC leaf rectangles.
+        MLC leaf rectangles of the pairs that are open or within :data:`NEAR_PAIRS`
+        pairs of an open one (per layer, bank A then bank B of each); the others are
+        only shaded as ``closed_leaves``, so sixty closed pairs do not hide the DRR.
     notes : tuple of str
     apertures_bld : list of ndarray (M, 2)
         The open field in beam limiting device ``(Xb, Yb)`` mm at the isocentre
@@ -84,10 +90,13 @@ def bev_content(plan: Any, beam: Beam, index: int, structures: Any = None) -> Be
     layers, axis = mlc_layers(beam, cp, [])
     leaves = closed = None
     if layers:  # every layer's leaves: a dual-layer MLC shows both banks, overlapping
-        rects = np.concatenate([leaf_rectangles(layer.positions_mm, layer.boundaries_mm,
-                                                mlc_axis=axis) for layer in layers])
+        shut = _closed_masks(layers, axis, cp)
+        rects = np.concatenate([_near_leaves(layer, mask, axis)
+                                for layer, mask in zip(layers, shut, strict=True)])
         leaves = to_gantry(rects, coll)
-        closed = to_gantry(_closed_strips(layers, axis, cp), coll)
+        strips = [pair_strips(layer.boundaries_mm, mask, mlc_axis=axis)
+                  for layer, mask in zip(layers, shut, strict=True)]
+        closed = to_gantry(np.concatenate(strips), coll)
     apertures = [to_gantry(p, coll) for p in at.apertures]
     shapes, accessory_notes = accessory_shapes(beam, cp)
     turned = tuple(dataclasses.replace(s, points_mm=to_gantry(s.points_mm, coll)) for s in shapes)
@@ -96,14 +105,35 @@ def bev_content(plan: Any, beam: Beam, index: int, structures: Any = None) -> Be
                       tuple(accessory_lines(beam, cp, structures)), closed)
 
 
-def _closed_strips(layers: list[Any], axis: str, cp: Any) -> np.ndarray:
-    """Strips ``(K, 4, 2)`` ``(Xb, Yb)`` of every layer's closed leaf pairs."""
+def _closed_masks(layers: list[Any], axis: str, cp: Any) -> list[np.ndarray]:
+    """Each layer's closed leaf pairs (gap shut or behind the jaws), one bool per pair."""
     x = _jaw(cp.jaw_x_mm)
     y = _jaw(cp.jaw_y_mm)
     along, across = (x, y) if axis == "X" else (y, x)
-    strips = [pair_strips(layer.boundaries_mm, closed_pairs(layer, across, along),
-                          mlc_axis=axis) for layer in layers]
-    return np.concatenate(strips) if strips else np.empty((0, 4, 2))
+    return [closed_pairs(layer, across, along) for layer in layers]
+
+
+def drawn_pairs(closed: np.ndarray, near: int = NEAR_PAIRS) -> np.ndarray:
+    """Leaf pairs to draw: open ones and those within ``near`` pairs of an open one.
+
+    Examples
+    --------
+    >>> drawn_pairs(np.array([True, True, True, False, True, True, True]), near=1).astype(int)
+    array([0, 0, 1, 1, 1, 0, 0])
+    """
+    open_pairs = ~np.asarray(closed, dtype=bool)
+    if near <= 0 or not open_pairs.any():
+        return open_pairs
+    # a pair is near when an open pair lies within `near` of it: a dilation by a window
+    window = np.convolve(open_pairs.astype(np.int64), np.ones(2 * near + 1, np.int64), "same")
+    return window > 0
+
+
+def _near_leaves(layer: Any, closed: np.ndarray, axis: str) -> np.ndarray:
+    """Rectangles ``(2K, 4, 2)`` of the layer's drawn pairs, bank A then bank B."""
+    rects = leaf_rectangles(layer.positions_mm, layer.boundaries_mm, mlc_axis=axis)
+    keep = drawn_pairs(closed)
+    return np.concatenate([rects[:keep.size][keep], rects[keep.size:][keep]])
 
 
 def _jaw(jaw: Any) -> tuple[float, float]:

@@ -103,7 +103,8 @@ def test_dual_layer_leaves_drawn_and_jaws_wide(tmp_path, corpus, qtbot):
     beam = plan.beam(1)
     assert [d.device_type for d in beam.mlcs] == ["MLCX1", "MLCX2"]
     content = bev_content(plan, beam, 0)
-    assert content.leaves is not None and len(content.leaves) == 2 * (28 + 28)
+    # both layers' leaves at and near the aperture (28 pairs each, not all of them drawn)
+    assert content.leaves is not None and 0 < len(content.leaves) <= 2 * (28 + 28)
     assert not content.notes
     from rtviewer.ui.views.bev_view import BeamsEyeView
 

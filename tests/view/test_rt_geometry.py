@@ -90,7 +90,9 @@ def test_mlcy_leaves_in_bev(corpus):
     beam = plan.beam(1)
     assert beam.mlc.device_type == "MLCY"
     content = bev_content(plan, beam, 0)
-    assert content.leaves.shape == (2 * beam.mlc.number_of_pairs, 4, 2)
+    # drawn: the open pairs and their NEAR_PAIRS neighbours, both banks; never the whole bank
+    assert content.leaves.shape[1:] == (4, 2) and len(content.leaves) % 2 == 0
+    assert 0 < len(content.leaves) < 2 * beam.mlc.number_of_pairs
     # collimator 90: the open field lies inside the jaws, turned with them
     jaws = content.jaws
     for poly in content.apertures:
@@ -224,3 +226,28 @@ def test_bev_shades_the_leaf_pairs_behind_the_jaws(prostate):
     # the open field's centre (the isocentre, inside the aperture) is never shaded
     assert any(points_in_poly([[0.0, 0.0]], a)[0] for a in content.apertures)
     assert not any(points_in_poly([[0.0, 0.0]], s)[0] for s in content.closed_leaves)
+
+
+def test_bev_draws_leaves_only_at_and_near_the_aperture(prostate):
+    from rtviewer.core.beam_aperture import closed_pairs
+    from rtviewer.view.bev_content import NEAR_PAIRS, drawn_pairs
+
+    beam = prostate.beam(1)  # AP PROS: MLCX, collimator 0 (gantry = BLD coordinates)
+    cp = beam.control_points[0]
+    content = bev_content(prostate, beam, 0)
+    (mlc,) = [m for m in beam.mlcs if m.device_type.endswith("MLCX")]
+    bounds = np.asarray(mlc.leaf_position_boundaries_mm)
+    from rtviewer.view.beam_model import mlc_layers
+
+    (layer,), _axis = mlc_layers(beam, cp, [])
+    shut = closed_pairs(layer, tuple(cp.jaw_y_mm), tuple(cp.jaw_x_mm))
+    open_rows = np.nonzero(~shut)[0]
+    assert open_rows.size and shut.sum() > 2 * NEAR_PAIRS + open_rows.size // 2
+    # each drawn leaf lies on a pair at most NEAR_PAIRS from an open pair
+    rows = {int(np.searchsorted(bounds, float(r[:, 1].mean())) - 1) for r in content.leaves}
+    assert rows == set(np.nonzero(drawn_pairs(shut))[0])
+    assert all(np.min(np.abs(open_rows - row)) <= NEAR_PAIRS for row in rows)
+    assert len(content.leaves) == 2 * len(rows)
+    far = [row for row in range(len(bounds) - 1)
+           if np.min(np.abs(open_rows - row)) > NEAR_PAIRS]
+    assert far and not rows & set(far)  # a far closed pair is shaded, not outlined
