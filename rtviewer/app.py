@@ -11,13 +11,15 @@ from typing import Any, cast
 log = logging.getLogger("rtviewer.app")
 
 
-def main(paths: Sequence[str] | None = None, *, demo: bool = False) -> int:
+def main(paths: Sequence[str] | None = None, *, demo: bool = False,
+         lesson: str | None = None) -> int:
     """Open the main window on ``paths`` (folders or files); return the exit status.
 
     A start-up failure is logged to the user's log file and shown in a dialog
     (:mod:`rtviewer.logfile`); a second launch hands its paths to the running
     window and exits (:mod:`rtviewer.ui.window.single_instance`). ``demo``: generate the
     teaching patients behind a progress bar once the window shows, then open them.
+    ``lesson``: a lesson file (``*.rtlesson.yaml``) opened in the Lesson dock.
     Where Qt's X11 libraries are missing, says which package line fixes it and
     returns 1 before Qt could abort (:mod:`rtviewer.qt_platform`).
     """
@@ -39,7 +41,7 @@ def main(paths: Sequence[str] | None = None, *, demo: bool = False) -> int:
         print(f"rtviewer: {problem}", file=sys.stderr)
         return 1
     try:
-        return _run_window(list(paths), log_path, demo)
+        return _run_window(list(paths), log_path, demo, lesson)
     except Exception as exc:
         log.exception("rtviewer could not start")
         from rtviewer.ui.window.startup import report_startup_error
@@ -48,7 +50,8 @@ def main(paths: Sequence[str] | None = None, *, demo: bool = False) -> int:
         return 1
 
 
-def _run_window(paths: list[str], log_path: Path | None, demo: bool = False) -> int:
+def _run_window(paths: list[str], log_path: Path | None, demo: bool = False,
+                lesson: str | None = None) -> int:
     """Create the application and the window, wire desktop integration, run the loop."""
     # Import PySide6 before pyqtgraph so pyqtgraph binds to it, not another Qt.
     from PySide6 import QtWidgets  # noqa: I001
@@ -67,11 +70,11 @@ def _run_window(paths: list[str], log_path: Path | None, demo: bool = False) -> 
     app.setWindowIcon(startup.application_icon())
     file_open = FileOpenFilter(app)  # macOS: Finder and Dock hand paths over as events
     app.installEventFilter(file_open)
-    server = single_instance.claim_or_forward(paths)
+    server = single_instance.claim_or_forward([*paths, *([lesson] if lesson else [])])
     if server is None:
         log.info("handed %s to the running rtviewer window", paths)
         return 0
-    window, controller, open_path = build_window(opening=bool(paths) or demo)
+    window, controller, open_path = build_window(opening=bool(paths) or demo or bool(lesson))
     startup.install_excepthook(log_path, lambda: window)
     server.paths_received.connect(
         lambda more: single_instance.offer_to_open(window, more, open_path))
@@ -87,6 +90,8 @@ def _run_window(paths: list[str], log_path: Path | None, demo: bool = False) -> 
         from rtviewer.ui.window.demo_loader import open_demo_when_ready
 
         demo_worker = open_demo_when_ready(window, open_path)
+    if lesson:  # its steps open the data they name (the demo on demand)
+        window.lessons.open_file(lesson)
     log.info("window shown; Ctrl-C in the terminal quits")
     try:
         return int(app.exec())
@@ -111,6 +116,11 @@ def build_window(*, opening: bool) -> tuple[Any, Any, Callable[[str], object]]:
 
     attach_plan_checks(window, controller)  # View → Plan checks: the plan on screen reviewed
     open_path = _logged_opener(window)
+    from rtviewer.ui.window.lesson_player import attach_lessons
+    from rtviewer.ui.window.presenter import attach_presenter
+
+    attach_lessons(window, controller, open_path)  # Help → Lessons, --lesson FILE
+    attach_presenter(window)  # View → Presenter mode (F5)
     recent_menu.add_recent_menu(window, window.scan_finished, open_path)
     _after_first_image(controller, opening, lambda: _add_late_menus(window, help_menu))
     return window, controller, open_path
@@ -130,10 +140,12 @@ def _stop_workers(controller: Any, demo_worker: Any = None) -> None:
 def _add_late_menus(window: Any, help_menu: Any) -> None:
     """Network menu (pynetdicom: 0.15 s of imports) and Help, in their menu-bar order."""
     from rtviewer.net.service import NetworkService
+    from rtviewer.ui.window.lesson_player import add_lessons_menu
     from rtviewer.ui.window.network_panel import attach_network
 
     attach_network(window, NetworkService())  # Network menu: receive, query/retrieve, send
-    help_menu.add_help_actions(window.menuBar())  # Keyboard and mouse, User guide, About
+    menu = help_menu.add_help_actions(window.menuBar())  # Keyboard and mouse, User guide, About
+    add_lessons_menu(window, menu)  # the built-in lessons, a lesson file, a new lesson
 
 
 def _after_first_image(controller: Any, opening: bool, action: Callable[[], None]) -> None:
@@ -166,7 +178,11 @@ def _logged_opener(window: object) -> Callable[[str], object]:
     from rtviewer.ui.window.desktop_open import open_from_desktop
 
     def open_path(path: str) -> object:
+        from rtviewer.view.lesson_file import is_lesson_file
+
         log.info("opening %s", path)
+        if is_lesson_file(path):  # a double-clicked lesson, a second launch's --lesson
+            return window.lessons.open_file(path)  # type: ignore[attr-defined]
         return open_from_desktop(window, path)  # type: ignore[arg-type]
 
     return open_path

@@ -51,9 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="Linux: remove what --install-desktop added")
     parser.add_argument("--demo", action="store_true",
                         help="open the built-in teaching patients (generated once into the cache)")
+    parser.add_argument("--lesson", metavar="FILE",
+                        help="open a lesson (*.rtlesson.yaml) in the window; its steps "
+                             "open the data they name (the demo patients on demand)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p_open = sub.add_parser("open", help="open folders or files in the window")
     p_open.add_argument("paths", nargs="+", metavar="PATH")
+    p_open.add_argument("--lesson", metavar="FILE", default=argparse.SUPPRESS,
+                        help="also open this lesson (*.rtlesson.yaml)")
     for name in COMMAND_MODULES:
         module = importlib.import_module(name)
         command = module.add_parser(sub)
@@ -85,7 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 paths.insert(0, str(cached_demo_dir()))
             else:  # the first run: the window shows at once, the demo behind a progress bar
                 demo = True
-        return gui_main(paths, demo=demo)
+        lesson = getattr(args, "lesson", None)
+        if lesson is None:  # a lesson file among the paths (double-click, Open With)
+            lesson = next((p for p in paths if p.lower().endswith(".rtlesson.yaml")), None)
+            paths = [p for p in paths if p != lesson]
+        return gui_main(paths, demo=demo, lesson=lesson)
     previous = _terminate_like_quit()
     try:
         return int(args._run(args))

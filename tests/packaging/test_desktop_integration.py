@@ -42,7 +42,7 @@ def test_shipped_entry_opens_folders_and_dicom_files():
     text = resources.files("rtviewer.resources").joinpath("rtviewer.desktop").read_text()
     entry = _entry(text)
     assert entry["Exec"] == "rtviewer %F"
-    assert entry["MimeType"] == "inode/directory;application/dicom;"
+    assert entry["MimeType"] == "inode/directory;application/dicom;application/x-rtviewer-lesson;"
     assert entry["Icon"] == "rtviewer"
     assert entry["Terminal"] == "false"
 
@@ -89,13 +89,15 @@ def test_install_then_uninstall_touches_only_our_files(tmp_path):
     entry = _entry(installed.read_text())
     assert entry["Exec"] == '"/opt/rt viewer/bin/rtviewer" %F'
     assert entry["TryExec"] == "/opt/rt viewer/bin/rtviewer"
-    assert entry["MimeType"] == "inode/directory;application/dicom;"
+    assert entry["MimeType"] == "inode/directory;application/dicom;application/x-rtviewer-lesson;"
     _validate(installed)
     for size in desktop.ICON_SIZES:
         png = data_home / "icons" / "hicolor" / f"{size}x{size}" / "apps" / "rtviewer.png"
         assert _png_size(png) == (size, size)
     assert (data_home / "icons/hicolor/scalable/apps/rtviewer.svg").read_text().startswith("<?xml")
-    assert b"application/dicom" in (data_home / "mime/packages/rtviewer-mime.xml").read_bytes()
+    mime = (data_home / "mime/packages/rtviewer-mime.xml").read_bytes()
+    assert b"application/dicom" in mime
+    assert b'<glob pattern="*.rtlesson.yaml"' in mime  # a double-clicked lesson opens here
 
     removed = desktop.uninstall_desktop(data_home=data_home)
 
@@ -113,6 +115,7 @@ def test_install_registers_rtviewer_for_folders_in_the_mime_cache(tmp_path):
     cache = (data_home / "applications" / "mimeinfo.cache").read_text()
     assert "inode/directory=rtviewer.desktop;" in cache
     assert "application/dicom=rtviewer.desktop;" in cache
+    assert "application/x-rtviewer-lesson=rtviewer.desktop;" in cache
 
 
 def test_cli_installs_under_xdg_data_home(tmp_path):

@@ -81,6 +81,8 @@ class SliceView(QtWidgets.QWidget):
 
     #: Shift+click: a user point at patient ``(x, y, z)`` mm.
     userPointRequested = QtCore.Signal(float, float, float)
+    #: Contour and isodose line widths are multiplied by this (presenter mode: a projector).
+    line_scale = 1.0
 
     def __init__(self, state: ViewState, view: str,
                  parent: QtWidgets.QWidget | None = None) -> None:
@@ -322,7 +324,7 @@ class SliceView(QtWidgets.QWidget):
                 curve.setData([], [])
                 continue
             level = levels[index]
-            curve.setPen(_isodose_pen(colours[index]))
+            curve.setPen(_isodose_pen(colours[index], self.line_scale))
             s, t = _isodose_polylines(plane, level)
             curve.setData(s, t, connect="finite")
 
@@ -378,10 +380,13 @@ class SliceView(QtWidgets.QWidget):
                 fill.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
                 fill.setZValue(4)
                 self.vb.addItem(fill, ignoreBounds=True)
-            curve.setPen(pg.mkPen(rgb, width=2))
             fill.setBrush(QtGui.QBrush(QtGui.QColor(*rgb, 70)))
             self.roi_curves[roi_number], self.roi_fills[roi_number] = curve, fill
-        return self.roi_curves[roi_number]
+        curve = self.roi_curves[roi_number]
+        width = 2 * self.line_scale
+        if curve.opts["pen"].widthF() != width or curve.opts["pen"].color().getRgb()[:3] != rgb:
+            curve.setPen(pg.mkPen(rgb, width=width))
+        return curve
 
     # -- view -> state ------------------------------------------------------------------
     def _on_click(self, s: float, t: float) -> None:
@@ -419,13 +424,13 @@ class SliceView(QtWidgets.QWidget):
 
 
 @functools.lru_cache(maxsize=512)
-def _isodose_pen_cached(rgb: tuple[int, int, int]) -> QtGui.QPen:
-    return pg.mkPen(rgb, width=1.5)
+def _isodose_pen_cached(rgb: tuple[int, int, int], scale: float) -> QtGui.QPen:
+    return pg.mkPen(rgb, width=1.5 * scale)
 
 
-def _isodose_pen(rgb: tuple[int, int, int]) -> QtGui.QPen:
-    """The pen of an isodose line of colour ``rgb`` (cached per colour)."""
-    return _isodose_pen_cached((int(rgb[0]), int(rgb[1]), int(rgb[2])))
+def _isodose_pen(rgb: tuple[int, int, int], scale: float = 1.0) -> QtGui.QPen:
+    """The pen of an isodose line of colour ``rgb``, ``scale`` times the normal width."""
+    return _isodose_pen_cached((int(rgb[0]), int(rgb[1]), int(rgb[2])), float(scale))
 
 
 def _isodose_polylines(plane: PlaneImage, level_gy: float) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,239 @@
+"""A lesson step and the window: what a step sets, and a step recorded from the window.
+
+The data part of a step (patient, plan, dose) is found in the open folders by
+Patient ID and SOP Instance UID (:func:`find_chain`); the view part (layout, slice,
+zoom, structures, isodoses, beam's-eye view, RT Image, record) is set on the
+viewer once that data is shown (:func:`apply_view`). :func:`record_step` is the
+reverse: the window's state as a step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rtviewer.model.index import Instance, ScanResult
+from rtviewer.view.chain import Chain, chain_for
+from rtviewer.view.lesson import LessonStep
+
+__all__ = ["apply_view", "find_chain", "find_instance", "open_uids", "record_step",
+           "shown_uids", "tab_pages", "view_zoom"]
+
+
+def open_uids(results: dict[Path, ScanResult]) -> dict[str, frozenset[str]]:
+    """Patient ID -> SOP Instance UIDs of its files, over every open folder."""
+    found: dict[str, set[str]] = {}
+    for result in results.values():
+        for patient in result.patients:
+            uids = found.setdefault(patient.patient_id or "", set())
+            for study in patient.studies:
+                for series in study.series:
+                    uids.update(inst.sop_instance_uid for inst in series.instances)
+    return {pid: frozenset(uids) for pid, uids in found.items()}
+
+
+def find_instance(results: dict[Path, ScanResult], patient_id: str, uid: str
+                  ) -> tuple[ScanResult, Instance] | None:
+    """The open file with this SOP Instance UID under this patient, and its folder."""
+    for result in results.values():
+        for patient in result.patients:
+            if patient.patient_id != patient_id:
+                continue
+            for study in patient.studies:
+                for series in study.series:
+                    for inst in series.instances:
+                        if inst.sop_instance_uid == uid:
+                            return result, inst
+    return None
+
+
+def find_chain(results: dict[Path, ScanResult], step: LessonStep) -> Chain | None:
+    """The chain the step shows (its plan, with its dose when named); None when not open."""
+    if step.patient_id is None:
+        return None
+    plan = find_instance(results, step.patient_id, step.plan_uid) if step.plan_uid else None
+    dose = find_instance(results, step.patient_id, step.dose_uid) if step.dose_uid else None
+    start = plan or dose
+    if start is None:
+        return None
+    chain = chain_for(start[0], start[1].path)
+    if dose is not None and chain.dose != dose[1].path:
+        others = tuple(p for p in (chain.dose, *chain.other_doses)
+                       if p is not None and p != dose[1].path)
+        chain = replace(chain, dose=dose[1].path, other_doses=others)
+    return chain
+
+
+def shown_uids(viewer: Any) -> tuple[str | None, str | None]:
+    """SOP Instance UIDs of the plan and dose on screen."""
+    scene = viewer.scene
+    plan = getattr(scene.plan, "sop_instance_uid", None)
+    dose = getattr(scene.dose, "sop_instance_uid", None)
+    return plan, dose
+
+
+def tab_pages(viewer: Any) -> dict[str, Any]:
+    """Step tab names -> the side panel's pages."""
+    rt = viewer.rt_views
+    return {"structures": viewer.structure_panel, "dose": viewer.dose_panel,
+            "dvh": viewer.dvh_panel, "plan": viewer.plan_panel,
+            "points": viewer.points_panel, "beams_eye": rt.bev, "brachy": rt.brachy,
+            "rt_image": rt.rt_image, "records": rt.records}
+
+
+def _fit_pixel_mm(view: Any) -> float | None:
+    """The mm per screen pixel of ``view`` when fitted (what Reset zoom shows)."""
+    corners = view.scene.extent_corners_mm()
+    rect = view.vb.boundingRect()
+    if corners is None or rect.width() <= 0 or rect.height() <= 0:
+        return None
+    st = view.patient_to_view(corners)
+    extent = (st.max(axis=0) - st.min(axis=0)) * 1.04  # reset_zoom's 2 % padding
+    return float(max(extent[0] / rect.width(), extent[1] / rect.height()))
+
+
+def view_zoom(view: Any) -> float | None:
+    """Magnification of a slice view relative to its fitted image (1 = fitted)."""
+    fit = _fit_pixel_mm(view)
+    now = float(view.vb.viewPixelSize()[0])
+    if fit is None or now <= 0:
+        return None
+    return fit / now
+
+
+def _set_zoom(view: Any, zoom: float, centre_mm: np.ndarray) -> None:
+    view.reset_zoom()
+    if abs(zoom - 1.0) < 1e-3:
+        return
+    s, t = view.patient_to_view(centre_mm)
+    (x0, x1), (y0, y1) = view.vb.viewRange()
+    half_w, half_h = (x1 - x0) / (2 * zoom), (y1 - y0) / (2 * zoom)
+    view.vb.setRange(xRange=(s - half_w, s + half_w), yRange=(t - half_h, t + half_h),
+                     padding=0)
+
+
+def apply_view(viewer: Any, step: LessonStep, scan: ScanResult | None = None) -> list[str]:
+    """Set the view part of ``step`` on ``viewer``; returns what it could not show.
+
+    ``scan``: the open folder of the step's patient (for its RT Image or record).
+    """
+    _apply_slices(viewer, step)
+    problems = _apply_panels(viewer, step, scan)
+    if step.tab is not None:
+        page = tab_pages(viewer)[step.tab]
+        index = viewer.tabs.indexOf(page)
+        if not viewer.tabs.isTabVisible(index):
+            problems.append(f"the {step.tab} tab does not apply to plan "
+                            f"'{getattr(viewer.scene.plan, 'label', '')}'")
+        viewer.tabs.setCurrentWidget(page)
+    return problems
+
+
+def _apply_slices(viewer: Any, step: LessonStep) -> None:
+    """Layout, slice, window, isodoses, wash and zoom of the slice views."""
+    state = viewer.state
+    if step.layout is not None:
+        state.set_layout(step.layout)
+    if step.view is not None:
+        state.set_single_view(step.view)
+    if step.position_mm is not None:
+        state.set_crosshair_mm(step.position_mm)
+    if step.window is not None:
+        state.set_window_level(*step.window)
+    if step.isodoses_percent is not None:
+        state.set_isodose_absolute(False)
+        state.set_isodose_levels(step.isodoses_percent)
+    if step.colourwash is not None or step.wash_threshold_percent is not None:
+        on = state.colourwash[0] if step.colourwash is None else step.colourwash
+        state.set_colourwash(on, step.wash_threshold_percent)
+    if step.zoom is not None:
+        viewer.layout().activate()  # the views' sizes after a layout change
+        for view in viewer.views.values():
+            _set_zoom(view, step.zoom, state.crosshair_mm)
+
+
+def _apply_panels(viewer: Any, step: LessonStep, scan: ScanResult | None) -> list[str]:
+    """Structures, beam's-eye view, RT Image, record; returns what could not be shown."""
+    problems: list[str] = []
+    if step.structures is not None:
+        problems += _show_structures(viewer, step.structures)
+    if step.beam is not None:
+        problems += _show_beam(viewer, step.beam, step.control_point or 0)
+    for uid, kind in ((step.rt_image_uid, "RT Image"), (step.record_uid, "treatment record")):
+        if uid:
+            problems += _show_file(viewer, scan, uid, kind, step.patient_id)
+    return problems
+
+
+def _show_structures(viewer: Any, names: tuple[str, ...]) -> list[str]:
+    structures = viewer.scene.structures
+    rois = structures.rois if structures is not None else ()
+    by_name = {roi.name.casefold(): roi.roi_number for roi in rois}
+    absent = [name for name in names if name.casefold() not in by_name]
+    viewer.state.set_visible_rois({by_name[n.casefold()] for n in names
+                                   if n.casefold() in by_name})
+    return [f"structure {name!r} is not in the structure set" for name in absent]
+
+
+def _show_beam(viewer: Any, number: int, control_point: int) -> list[str]:
+    bev = viewer.rt_views.bev
+    plan = viewer.scene.plan
+    if plan is None or plan.beam(number) is None:
+        return [f"beam {number} is not in the plan shown"]
+    if bev.beam_number != number:
+        bev.set_beam(number)
+    bev.set_control_point(control_point)
+    bev.fit()
+    count = len(plan.beam(number).control_points)
+    if control_point >= count:
+        return [f"beam {number} has {count} control points; the last is shown"]
+    return []
+
+
+def _show_file(viewer: Any, scan: ScanResult | None, uid: str, kind: str,
+               patient_id: str | None) -> list[str]:
+    results = {scan.root: scan} if scan is not None else {}
+    found = find_instance(results, patient_id or "", uid)
+    if found is None:
+        return [f"the {kind} with SOP Instance UID {uid} is not in any open folder"]
+    viewer.rt_views.show_file(*found)
+    return []
+
+
+def _rounded_mm(xyz: np.ndarray) -> tuple[float, float, float]:
+    return (round(float(xyz[0]), 2), round(float(xyz[1]), 2), round(float(xyz[2]), 2))
+
+
+def record_step(viewer: Any, patient_id: str | None) -> LessonStep:
+    """The viewer's state as a lesson step (its caption left for the teacher to write)."""
+    state, scene = viewer.state, viewer.scene
+    plan_uid, dose_uid = shown_uids(viewer)
+    structures = None
+    if scene.structures is not None:
+        drawable = {roi.roi_number for roi in scene.structures.rois if roi.has_contours}
+        if set(state.visible_rois) != drawable:
+            structures = tuple(roi.name for roi in scene.structures.rois
+                               if roi.roi_number in state.visible_rois)
+    main = viewer.views[state.single_view if state.layout == 1 else "axial"]
+    zoom = view_zoom(main)
+    pages = {id(page): name for name, page in tab_pages(viewer).items()}
+    tab = pages.get(id(viewer.tabs.currentWidget()))
+    bev = viewer.rt_views.bev
+    beam = bev.beam_number if tab == "beams_eye" else None
+    image = viewer.rt_views.rt_image.view.image if tab == "rt_image" else None
+    wash_on, threshold = state.colourwash
+    return LessonStep(
+        title="", caption="(Write what the students should see here.)",
+        patient_id=patient_id, plan_uid=plan_uid, dose_uid=dose_uid,
+        layout=state.layout, view=state.single_view if state.layout == 1 else None,
+        position_mm=_rounded_mm(state.crosshair_mm),
+        zoom=round(zoom, 3) if zoom is not None else None,
+        window=(round(state.window_level[0], 1), round(state.window_level[1], 1)),
+        structures=structures,
+        isodoses_percent=None if state.isodose_absolute else state.isodose_levels,
+        colourwash=wash_on, wash_threshold_percent=threshold if wash_on else None,
+        tab=tab, beam=beam, control_point=max(bev.index, 0) if beam is not None else None,
+        rt_image_uid=getattr(image, "sop_instance_uid", None))

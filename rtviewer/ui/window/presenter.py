@@ -1,0 +1,274 @@
+"""Presenter mode (View → Presenter mode, F5; Esc leaves): the window for a projector.
+
+Full screen; the patient tree, docks, menu bar, tool bar and side panel hidden
+(the side panel returns when a lesson step asks for one of its pages); fonts at
+least :data:`PRESENTER_MIN_PT`; contour and isodose lines :data:`LINE_SCALE` times
+wider; a solid, wide crosshair; the cursor readout large at the bottom. Keys (and
+a presentation remote, which sends the same keys): Page Down / → next lesson step
+(without a lesson: next slice), Page Up / ← previous, ↑/↓ slices, B or . black
+screen.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+__all__ = ["LINE_SCALE", "PRESENTER_MIN_PT", "PresenterMode", "attach_presenter"]
+
+#: No text in presenter mode is smaller than this (points): readable at the back of a
+#: room from a 1024×768 projector.
+PRESENTER_MIN_PT = 14
+#: Contour and isodose widths are multiplied by this in presenter mode.
+LINE_SCALE = 2.0
+#: The crosshair in presenter mode: opaque yellow, solid, 3 px.
+_CROSSHAIR = pg.mkPen((255, 255, 0), width=3)
+_STYLE = (f"QWidget {{ font-size: {PRESENTER_MIN_PT + 2}pt; }}"
+          f"QStatusBar QLabel {{ font-size: {PRESENTER_MIN_PT + 6}pt; font-weight: bold; }}"
+          "QTextBrowser#lesson_caption { background: black; color: white; }")
+#: The on-view legend's own size (points, ``view_legend``), restored on leaving.
+_LEGEND_PT = 8
+_FONT_SIZE = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)pt")
+
+
+def _at_least(match: re.Match[str]) -> str:
+    return f"font-size: {max(float(match.group(1)), PRESENTER_MIN_PT + 2):g}pt"
+
+
+_NEXT = {QtCore.Qt.Key.Key_PageDown, QtCore.Qt.Key.Key_Right, QtCore.Qt.Key.Key_Space}
+_PREVIOUS = {QtCore.Qt.Key.Key_PageUp, QtCore.Qt.Key.Key_Left, QtCore.Qt.Key.Key_Backspace}
+_SLICE = {QtCore.Qt.Key.Key_Up: 1, QtCore.Qt.Key.Key_Down: -1}
+_BLACK = {QtCore.Qt.Key.Key_B, QtCore.Qt.Key.Key_Period}
+
+
+class PresenterMode(QtCore.QObject):
+    """Switches a main window (with viewer controller and lesson dock) to a projector.
+
+    Attributes
+    ----------
+    full_screen : bool
+        Take the whole screen (default); tests at a set window size turn it off.
+    """
+
+    full_screen = True
+
+    def __init__(self, window: Any) -> None:
+        super().__init__(window)
+        self.window = window
+        self.active = False
+        self._saved: dict[str, Any] = {}
+        self.black = QtWidgets.QWidget(window)
+        self.black.setObjectName("presenter_black")
+        self.black.setStyleSheet("background: black;")
+        self.black.setAutoFillBackground(True)
+        self.black.hide()
+        self.action = QtGui.QAction("&Presenter mode", window)
+        self.action.setCheckable(True)
+        self.action.setShortcut(QtGui.QKeySequence(QtCore.Qt.Key.Key_F5))
+        self.action.setShortcutContext(QtCore.Qt.ShortcutContext.ApplicationShortcut)
+        self.action.toggled.connect(self.set_active)
+        window.addAction(self.action)  # F5 works with the menu bar hidden
+
+    @property
+    def viewer(self) -> Any:
+        """The window's viewer."""
+        return self.window.viewer_controller.viewer
+
+    def set_active(self, on: bool) -> None:
+        """Enter or leave presenter mode."""
+        if on == self.active:
+            return
+        self.active = on
+        with QtCore.QSignalBlocker(self.action):
+            self.action.setChecked(on)
+        if on:
+            self._enter()
+        else:
+            self._leave()
+
+    def _enter(self) -> None:
+        window, viewer = self.window, self.viewer
+        self._saved = {
+            "state": window.saveState(), "geometry": window.saveGeometry(),
+            "maximised": window.isMaximized(), "style": window.styleSheet(),
+            "menu": window.menuBar().isVisible(),
+            "docks": [d for d in window.findChildren(QtWidgets.QDockWidget) if d.isVisible()],
+            "readout_min": viewer.readout.minimumWidth(),
+            "split": viewer.splitter.sizes(),
+        }
+        lessons = getattr(window, "lessons", None)
+        for dock in self._saved["docks"]:
+            if dock is not lessons:
+                dock.hide()
+        if lessons is not None:  # the caption under the pictures: long lines, few of them
+            window.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, lessons)
+            lessons.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+        window.menuBar().hide()
+        viewer._toolbar.hide()
+        viewer.tabs.tabBar().hide()  # the lesson step chooses the page
+        self.show_side_panel(self._step_tab() is not None)
+        window.setStyleSheet(_STYLE)
+        # a projector shows text wrapped, never cut off
+        self._wrapped = [label for label in window.findChildren(QtWidgets.QLabel)
+                         if not label.wordWrap()]
+        for label in self._wrapped:
+            label.setWordWrap(True)
+        # a widget's own style sheet (the patient banner's) wins over the window's
+        self._own_styles = {w: w.styleSheet() for w in window.findChildren(QtWidgets.QWidget)
+                            if "font-size" in w.styleSheet()}
+        for widget, style in self._own_styles.items():
+            widget.setStyleSheet(_FONT_SIZE.sub(_at_least, style))
+        self._style_views(LINE_SCALE, _CROSSHAIR, PRESENTER_MIN_PT)
+        self._place_readout(stretch=1)  # the whole bottom line: read from the back
+        window.installEventFilter(self)
+        _application().installEventFilter(self)  # keys of every child
+        if self.full_screen:
+            window.showFullScreen()
+        if lessons is not None and lessons.isVisible():
+            window.resizeDocks([lessons], [int(0.24 * window.height())],
+                               QtCore.Qt.Orientation.Vertical)
+
+    def _leave(self) -> None:
+        window, viewer, saved = self.window, self.viewer, self._saved
+        _application().removeEventFilter(self)
+        window.removeEventFilter(self)
+        self.black.hide()
+        for label in getattr(self, "_wrapped", []):
+            label.setWordWrap(False)
+        for widget, style in getattr(self, "_own_styles", {}).items():
+            widget.setStyleSheet(style)
+        lessons = getattr(window, "lessons", None)
+        if lessons is not None:
+            lessons.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable
+                                | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
+                                | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        window.setStyleSheet(saved.get("style", ""))
+        self._style_views(1.0, None, None)
+        self._place_readout(stretch=0, min_width=saved.get("readout_min", 0))
+        viewer._toolbar.show()
+        viewer.tabs.tabBar().show()
+        viewer.tabs.show()
+        viewer.splitter.setSizes(saved.get("split", viewer.splitter.sizes()))
+        window.menuBar().setVisible(saved.get("menu", True))
+        if self.full_screen:
+            window.showNormal()
+        if saved.get("maximised"):
+            window.showMaximized()
+        if "geometry" in saved:
+            window.restoreGeometry(saved["geometry"])
+            window.restoreState(saved["state"])
+        for dock in saved.get("docks", []):
+            dock.show()
+
+    def _place_readout(self, *, stretch: int, min_width: int = 0) -> None:
+        bar, readout = self.window.statusBar(), self.viewer.readout
+        bar.removeWidget(readout)
+        bar.addPermanentWidget(readout, stretch)
+        readout.setMinimumWidth(min_width)
+        readout.show()
+        bar.clearMessage()
+
+    def _style_views(self, scale: float, crosshair: QtGui.QPen | None,
+                     min_pt: int | None) -> None:
+        for view in self.viewer.views.values():
+            view.line_scale = scale
+            if crosshair is None:
+                crosshair = pg.mkPen((255, 255, 0, 150), width=1,
+                                     style=QtCore.Qt.PenStyle.DashLine)  # slice_view's own
+            view.h_line.setPen(crosshair)
+            view.v_line.setPen(crosshair)
+            legend = view.legend
+            for item in (legend.isodoses, legend.window, legend.scale_text):
+                font = item.font()
+                font.setPointSize(min_pt or _LEGEND_PT)
+                item.setFont(font)
+            view.redraw()
+            view._place_labels()
+
+    def _step_tab(self) -> str | None:
+        lessons = getattr(self.window, "lessons", None)
+        step = getattr(lessons, "step", None)
+        return getattr(step, "tab", None)
+
+    def show_side_panel(self, on: bool) -> None:
+        """The side panel (DVH, beam's eye, ...) beside the views, or the views alone."""
+        viewer = self.viewer
+        viewer.tabs.setVisible(on)
+        if on:  # half the width: a DVH or beam's-eye view is read from the back too
+            width = viewer.splitter.width()
+            viewer.splitter.setSizes([width // 2, width - width // 2])
+
+    def on_step_shown(self, _index: int) -> None:
+        """A lesson step is on screen: the side panel when it names one of its pages."""
+        if self.active:
+            self.show_side_panel(self._step_tab() is not None)
+
+    # -- keys ---------------------------------------------------------------------------
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802
+        """Presenter keys before any widget sees them; the black screen follows resizes."""
+        if event.type() == QtCore.QEvent.Type.Resize and watched is self.window:
+            self.black.setGeometry(self._window_rect())
+        if event.type() != QtCore.QEvent.Type.KeyPress or not isinstance(event, QtGui.QKeyEvent):
+            return False
+        if not self._in_window(watched):
+            return False
+        return self.handle_key(QtCore.Qt.Key(event.key()))
+
+    def _window_rect(self) -> QtCore.QRect:
+        return QtCore.QRect(QtCore.QPoint(0, 0), self.window.size())
+
+    def _in_window(self, watched: QtCore.QObject) -> bool:
+        return isinstance(watched, QtWidgets.QWidget) and watched.window() is self.window
+
+    def handle_key(self, key: QtCore.Qt.Key) -> bool:
+        """Act on a presenter key; False for keys it leaves to the widgets."""
+        if key == QtCore.Qt.Key.Key_Escape:
+            if self.black.isVisible():
+                self.black.hide()
+            else:
+                self.set_active(False)
+            return True
+        if key in _BLACK:
+            self.black.setGeometry(self._window_rect())
+            self.black.setVisible(not self.black.isVisible())
+            self.black.raise_()
+            return True
+        lessons = getattr(self.window, "lessons", None)
+        if key in _NEXT or key in _PREVIOUS:
+            forward = key in _NEXT
+            if lessons is not None and lessons.lesson is not None:
+                (lessons.next_step if forward else lessons.previous_step)()
+            else:
+                self._slice(1 if forward else -1)
+            return True
+        if key in _SLICE:
+            self._slice(_SLICE[key])
+            return True
+        return False
+
+    def _slice(self, steps: int) -> None:
+        state = self.viewer.state
+        name = state.single_view if state.layout == 1 else "axial"
+        self.viewer.views[name].scroll(steps)
+
+
+def _application() -> QtCore.QCoreApplication:
+    app = QtCore.QCoreApplication.instance()
+    if app is None:  # pragma: no cover - a window exists only inside an application
+        raise RuntimeError("presenter mode needs a running QApplication")
+    return app
+
+
+def attach_presenter(window: Any) -> PresenterMode:
+    """View → Presenter mode (F5) on ``window``; returns the controller."""
+    presenter = PresenterMode(window)
+    window.view_menu.addSeparator()
+    window.view_menu.addAction(presenter.action)
+    lessons = getattr(window, "lessons", None)
+    if lessons is not None:
+        lessons.stepShown.connect(presenter.on_step_shown)
+    window.presenter = presenter
+    return presenter

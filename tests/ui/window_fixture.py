@@ -1,0 +1,48 @@
+"""The real main window (``app.build_window``) on the generated demo patients."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6 import QtWidgets
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory):
+    """The demo patients, generated once per test module."""
+    from rtviewer.demo.generate import generate_demo
+
+    out = tmp_path_factory.mktemp("demo") / "demo"
+    generate_demo(out)
+    return out
+
+
+def wait_for(condition, timeout_s: float = 120.0) -> None:
+    """Run the event loop until ``condition()`` holds; fail after ``timeout_s``."""
+    end = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > end:
+            pytest.fail("the window did not get there in time")
+        QtWidgets.QApplication.processEvents()
+        time.sleep(0.01)
+
+
+@pytest.fixture(scope="module")
+def demo_window(qapp, demo_folder):
+    """``(window, controller)``: the window at 1280×720 showing the demo thorax plan."""
+    from rtviewer.app import build_window
+
+    window, controller, open_path = build_window(opening=True)
+    controller.viewer.dvh_panel.use_processes = False
+    window.resize(1280, 720)
+    window.show()
+    open_path(str(demo_folder))
+    wait_for(lambda: controller.viewer.scene.plan is not None and not controller._workers
+             and not window.is_scanning())
+    window.demo_folder = demo_folder
+    yield window, controller
+    controller.shutdown()
+    window.close()
+    window.deleteLater()
+    QtWidgets.QApplication.processEvents()
