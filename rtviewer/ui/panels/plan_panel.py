@@ -1,4 +1,12 @@
-"""Plan summary: label, intent, prescription, fractions, the beam table and the plan sheet."""
+"""Plan summary and the table that fits the plan, above the plan sheet.
+
+External beams: one row per beam with energy, angles, MU, dose rate, jaw field size,
+SSD (once the plan sheet has computed it to the body outline), isocentre, tolerance
+table and accessories; the summary adds the total MU and the isocentres. Brachytherapy:
+one row per channel (applicator, source, dwells, time) instead of an empty beam
+table; the summary names afterloader, source and the reference points with their
+coordinates (the dwell table and the TG-43 check are the Brachy tab's).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +18,19 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
+from rtviewer.model.structure import ContourType
 from rtviewer.printable import printable
 from rtviewer.view.beam_accessories import accessory_summary
 
-__all__ = ["PlanPanel", "beam_rows"]
+__all__ = ["PlanPanel", "beam_rows", "channel_rows"]
 
 BEAM_COLUMNS = ("Beam", "Type", "Radiation", "Gantry (°)", "Collimator (°)", "Couch (°)", "MU",
-                "CPs", "Accessories")
+                "CPs", "Accessories", "Dose rate (MU/min)", "Field X × Y (jaws)", "SSD",
+                "Isocentre (mm)", "Tolerance table")
+#: The plan sheet's columns (``model.plan_sheet_text.BEAM_FIELDS``) after BEAM_COLUMNS[:9].
+_SHEET_COLUMNS = ("Dose rate", "Field (jaws)", "SSD", "Isocentre (mm)", "Tolerance")
+CHANNEL_COLUMNS = ("Channel", "Applicator", "Source", "Dwells", "Time (s)", "Step (mm)",
+                   "Length (mm)", "Transfer tube")
 
 
 def _deg(value: float) -> str:
@@ -37,9 +51,35 @@ def _enum_text(value: Any) -> str:
     return "" if value is None else str(getattr(value, "value", value))
 
 
-def beam_rows(plan: Any) -> list[tuple[str, ...]]:
-    """One row of :data:`BEAM_COLUMNS` strings per beam of ``plan`` (file order)."""
+def _sheet_cells(sheet: Any, number: int) -> tuple[str, ...]:
+    """The plan sheet's dose rate, field, SSD, isocentre and tolerance cells of a beam."""
+    from rtviewer.model.plan_sheet_text import BEAM_FIELDS
+
+    beam = sheet.beam(number) if sheet is not None else None
+    if beam is None:
+        return ("—",) * len(_SHEET_COLUMNS)
+    cells = dict(BEAM_FIELDS)
+    return tuple(str(cells[title](beam)) for title in _SHEET_COLUMNS)
+
+
+def quick_sheet(plan: Any) -> Any:
+    """The plan sheet without SSDs (no body outline): milliseconds, for the beam table."""
+    from rtviewer.model.plan_sheet import build_plan_sheet
+
+    if plan is None or not getattr(plan, "beams", ()):
+        return None
+    return build_plan_sheet(plan, None)
+
+
+def beam_rows(plan: Any, sheet: Any = None) -> list[tuple[str, ...]]:
+    """One row of :data:`BEAM_COLUMNS` strings per beam of ``plan`` (file order).
+
+    ``sheet`` (the plan sheet of ``plan``) gives the last columns; without it they
+    come from a sheet built here without SSDs.
+    """
     rows: list[tuple[str, ...]] = []
+    if sheet is None:
+        sheet = quick_sheet(plan)
     for beam in getattr(plan, "beams", ()) or ():
         cps = beam.control_points
         first = cps[0] if cps else None
@@ -61,7 +101,41 @@ def beam_rows(plan: Any) -> list[tuple[str, ...]]:
                      _angle(attr(first, "collimator_angle_deg"), attr(last, "collimator_angle_deg")
                             if attr(last, "collimator_angle_deg") is not None else None),
                      _angle(attr(first, "couch_angle_deg"), None),
-                     mu, str(len(cps)), accessory_summary(beam)))
+                     mu, str(len(cps)), accessory_summary(beam))
+                    + _sheet_cells(sheet, beam.number))
+    return rows
+
+
+def _number(value: float | None, fmt: str = ".1f") -> str:
+    return "—" if value is None else format(value, fmt)
+
+
+def channel_rows(plan: Any) -> list[tuple[str, ...]]:
+    """One row of :data:`CHANNEL_COLUMNS` strings per brachy channel (file order).
+
+    Dwells counts positions with a time above zero, of all stated; times are per pulse
+    (as Channel Total Time).
+    """
+    brachy = getattr(plan, "brachy", None)
+    if brachy is None:
+        return []
+    sources = {s.number: s for s in brachy.sources}
+    rows: list[tuple[str, ...]] = []
+    for c in brachy.channels:
+        applicator = " ".join(str(t) for t in (c.source_applicator_id, c.source_applicator_name,
+                                                c.source_applicator_type) if t) or "—"
+        if c.referenced_roi_number is not None:
+            applicator += f" (ROI {c.referenced_roi_number})"
+        source = sources.get(c.referenced_source_number)
+        source_text = (f"{c.referenced_source_number}: {source.isotope_name or '?'}"
+                       if source is not None else _number(c.referenced_source_number, "d"))
+        times = c.dwell_times_s
+        dwells = ("—" if times is None
+                  else f"{int((times > 0).sum())} of {len(times)}")
+        tube = _number(c.transfer_tube_length_mm) if c.transfer_tube_number is not None else "—"
+        rows.append((_number(c.number, "d"), applicator, source_text, dwells,
+                     _number(c.total_time_s), _number(c.source_applicator_step_size_mm),
+                     _number(c.length_mm), tube))
     return rows
 
 
@@ -74,8 +148,11 @@ def _last_set(cps: tuple[Any, ...], name: str) -> float | None:
     return None
 
 
-def plan_summary_text(plan: Any) -> str:
-    """Label, intent, prescription (with its source) and fractions, as rich text."""
+def plan_summary_text(plan: Any, structures: Any = None) -> str:
+    """Label, intent, prescription (with its source) and fractions, as rich text.
+
+    ``structures`` gives the coordinates of dose references that name a POINT ROI.
+    """
     if plan is None:
         return "<i>No plan loaded.</i>"
     p = plan.prescription
@@ -87,11 +164,73 @@ def plan_summary_text(plan: Any) -> str:
             ("Intent", plan.intent or "—"), ("Prescription", dose + per_fraction),
             ("Source", p.source if p is not None else "—"),
             ("Fractions", str(fractions) if fractions else "—"),
-            ("Approval", plan.approval_status or "—"),
-            ("Machine", ", ".join(sorted({b.machine_name for b in plan.beams
+            ("Approval", plan.approval_status or "—")]
+    rows += _brachy_rows(plan, structures) if getattr(plan, "brachy", None) is not None \
+        else _external_rows(plan)
+    return "<table>" + "".join(f"<tr><td valign='top'><b>{k}</b>&nbsp;</td>"
+                               f"<td>{html.escape(v)}</td></tr>" for k, v in rows) + "</table>"
+
+
+def _external_rows(plan: Any) -> list[tuple[str, str]]:
+    """Machine, total MU per fraction and the isocentres (with their beams)."""
+    rows = [("Machine", ", ".join(sorted({b.machine_name for b in plan.beams
                                           if b.machine_name})) or "—")]
-    return "<table>" + "".join(f"<tr><td><b>{k}</b>&nbsp;</td><td>{v}</td></tr>"
-                               for k, v in rows) + "</table>"
+    sheet = quick_sheet(plan)
+    if sheet is None:
+        return rows
+    total = sheet.total_mu_per_fraction
+    rows.append(("Total MU", "—" if total is None else f"{total:.1f} MU per fraction"))
+    for iso in sheet.isocentres:
+        xyz = ", ".join(f"{v:.1f}" for v in iso.position_mm)
+        beams = ", ".join(str(n) for n in iso.beam_numbers)
+        rows.append(("Isocentre", f"{iso.label} ({xyz}) mm, beams {beams}".strip()))
+    return rows
+
+
+def _reference_xyz(reference: Any, structures: Any) -> tuple[tuple[float, ...] | None, str]:
+    """A dose reference's point (mm) and where it comes from: the plan or its POINT ROI."""
+    if reference.point_mm is not None:
+        return tuple(float(v) for v in reference.point_mm), ""
+    number = reference.referenced_roi_number
+    if number is None or structures is None:
+        return None, ""
+    roi = next((r for r in structures.rois if r.roi_number == number), None)
+    point = next((c.points_mm[0] for c in (roi.contours if roi is not None else ())
+                  if c.contour_type is ContourType.POINT and len(c.points_mm)), None)
+    if point is None or roi is None:
+        return None, ""
+    return tuple(float(v) for v in point), f", ROI {number} '{roi.name}'"
+
+
+def _brachy_rows(plan: Any, structures: Any = None) -> list[tuple[str, str]]:
+    """Treatment, afterloader, sources, total time and the reference points' coordinates."""
+    b = plan.brachy
+    kind = b.treatment_type.value if b.treatment_type is not None else "Brachytherapy"
+    total = sum(c.total_time_s or 0.0 for c in b.channels)
+    rows = [("Treatment", f"{kind} {b.technique or ''}".strip()),
+            ("Afterloader", b.machine_name or "—"),
+            ("Total time", f"{total:.1f} s in {len(b.channels)} channel(s)")]
+    for s in b.sources:
+        strength = ("strength not stated" if s.reference_air_kerma_rate is None
+                    else f"RAKR {s.reference_air_kerma_rate:g} µGy·h⁻¹ at 1 m")
+        when = f" on {s.strength_reference:%Y-%m-%d %H:%M}" if s.strength_reference else ""
+        rows.append((f"Source {s.number}", f"{s.isotope_name or '?'} ({s.source_type or '?'}),"
+                     f" {strength}{when}"))
+    placed = 0
+    for d in plan.dose_references:
+        xyz, where = _reference_xyz(d, structures)
+        if xyz is None:
+            continue
+        placed += 1
+        dose = (f", {d.target_prescription_dose_gy:g} Gy" if d.target_prescription_dose_gy
+                else "")
+        rows.append(("Reference point", f"{d.number} {d.description or ''}: "
+                     f"({xyz[0]:.1f}, {xyz[1]:.1f}, {xyz[2]:.1f}) mm{where}{dose}"))
+    if not placed:
+        rows.append(("Reference point", "none with coordinates (in the plan or as a POINT ROI "
+                     "of the structure set)"))
+    rows.append(("Dwells", "positions, times and the TG-43 check: the Brachy tab"))
+    return rows
 
 
 def plan_sheet_html(sheet: Any) -> str:
@@ -161,16 +300,23 @@ class PlanPanel(QtWidgets.QWidget):
         self.beams.setHorizontalHeaderLabels(list(BEAM_COLUMNS))
         self.beams.verticalHeader().setVisible(False)
         self.beams.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.channels = QtWidgets.QTableWidget(0, len(CHANNEL_COLUMNS))
+        self.channels.setHorizontalHeaderLabels(list(CHANNEL_COLUMNS))
+        self.channels.verticalHeader().setVisible(False)
+        self.channels.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.channels.setVisible(False)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         self.sheet = QtWidgets.QTextBrowser()
         self.sheet.setVisible(False)
         splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         splitter.addWidget(self.beams)
+        splitter.addWidget(self.channels)
         splitter.addWidget(self.sheet)
         layout.addWidget(self.summary)
         layout.addWidget(splitter, 1)
         self._numbers: list[int] = []
+        self._plan: Any = None
         self._sheet_token = 0
         self.asynchronous = True
         self.sheet_model: Any = None
@@ -184,6 +330,8 @@ class PlanPanel(QtWidgets.QWidget):
         """
         self._sheet_token += 1
         token = self._sheet_token
+        if plan is not None and plan is self._plan:
+            self.summary.setText(plan_summary_text(plan, structures))  # ROI points placed
         if plan is None:
             self._on_sheet_computed(token, None)
             return
@@ -204,15 +352,30 @@ class PlanPanel(QtWidgets.QWidget):
         if token != self._sheet_token:
             return  # another plan was loaded meanwhile
         self.sheet_model = sheet
+        if sheet is not None and self._plan is not None and self._numbers:
+            self._fill_beams(beam_rows(self._plan, sheet))  # now with the SSDs
         self.sheet.setHtml(printable(plan_sheet_html(sheet)))
         self.sheet.setVisible(sheet is not None)
         self.sheetShown.emit()
 
     def set_plan(self, plan: Any) -> None:
         """Show ``plan`` (an :class:`rtviewer.model.plan.Plan`) or nothing."""
+        self._plan = plan
         self.summary.setText(plan_summary_text(plan))
-        rows = beam_rows(plan)
         self._numbers = [b.number for b in getattr(plan, "beams", ()) or ()]
+        brachy = getattr(plan, "brachy", None) is not None
+        self.beams.setVisible(not brachy)
+        self.channels.setVisible(brachy)
+        with QtCore.QSignalBlocker(self.beams):
+            self.beams.setRowCount(0)  # another plan: no check box carried over
+        self._fill_beams(beam_rows(plan))
+        _fill_table(self.channels, channel_rows(plan))
+
+    def _fill_beams(self, rows: list[tuple[str, ...]]) -> None:
+        """The beam rows, keeping the check boxes' state (the SSDs arrive later)."""
+        checks = [self.beams.item(r, 0) for r in range(len(self._numbers))]
+        shown = {n for n, item in zip(self._numbers, checks, strict=True) if item is not None
+                 and item.checkState() == QtCore.Qt.CheckState.Checked}
         with QtCore.QSignalBlocker(self.beams):
             self.beams.setRowCount(len(rows))
             for r, row in enumerate(rows):
@@ -220,7 +383,9 @@ class PlanPanel(QtWidgets.QWidget):
                     item = QtWidgets.QTableWidgetItem(printable(text))
                     if c == 0:  # check box: beam drawn on the slice views
                         item.setFlags(item.flags() | QtCore.Qt.ItemFlag.ItemIsUserCheckable)
-                        item.setCheckState(QtCore.Qt.CheckState.Unchecked)
+                        item.setCheckState(QtCore.Qt.CheckState.Checked
+                                           if self._numbers[r] in shown
+                                           else QtCore.Qt.CheckState.Unchecked)
                     elif _is_number(text):  # angles, MU, CPs right-aligned, as in a TPS
                         item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight
                                               | QtCore.Qt.AlignmentFlag.AlignVCenter)
@@ -240,6 +405,19 @@ class PlanPanel(QtWidgets.QWidget):
         if item.column() == 0 and item.row() < len(self._numbers):
             self.beamToggled.emit(self._numbers[item.row()],
                                   item.checkState() == QtCore.Qt.CheckState.Checked)
+
+
+def _fill_table(table: QtWidgets.QTableWidget, rows: list[tuple[str, ...]]) -> None:
+    """Rows of strings, numbers right-aligned."""
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            item = QtWidgets.QTableWidgetItem(printable(text))
+            if _is_number(text):
+                item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight
+                                      | QtCore.Qt.AlignmentFlag.AlignVCenter)
+            table.setItem(r, c, item)
+    table.resizeColumnsToContents()
 
 
 def _is_number(text: str) -> bool:
