@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rtviewer.model.kind import KIND_TEXT
+
 __all__ = ["INTRODUCTION", "KIND_USAGE", "IOD_USAGE", "SECURITY", "MEDIA_MODEL"]
 
 INTRODUCTION = """\
@@ -32,27 +34,8 @@ both kept and reported. rtviewer writes no DICOM media (no File-set Creator or
 Updater role); it writes only its own cache, in the user's cache folder.
 """
 
-#: What the viewer does with each kind of object (see rtviewer.dicom.sop_classes).
-KIND_USAGE: dict[str, str] = {
-    "image": "Displayed; slices stacked into a volume by Image Position/Orientation "
-             "(Patient) when present; Modality LUT applied (HU for CT)",
-    "rtstruct": "Contours displayed on the images; volumes and DVHs of closed planar ROIs",
-    "rtplan": "Beams, control points, MLC/jaw apertures (stacked MLC layers intersected), "
-              "wedges, blocks, applicators, compensators, boli, fluence, fractions, "
-              "prescription shown; brachy channels and dwell positions shown",
-    "rtionplan": "Ion beams (both virtual source distances), energy layers and spots, "
-                 "snouts, range shifters and modulators shown; fractions, prescription",
-    "rtdose": "Dose grid displayed as isodoses or colour wash; DVHs; embedded DVHs "
-              "compared",
-    "rtimage": "Displayed with field outline and beam axis when the plan is present; "
-               "NON_NORMAL planes placed by RT Image Orientation",
-    "rtrecord": "Delivered metersets, interruptions and sessions listed against the plan",
-    "registration": "Spatial Registration (rigid matrices) applied by rtviewer compare "
-                    "--registration; Deformable Spatial Registration refused (out of scope)",
-    "segmentation": "Listed; not displayed",
-    "dicomdir": "Skipped: the files themselves are read",
-    "other": "Listed; not displayed",
-}
+#: What the viewer does with each kind of object (the table is rtviewer.model.kind's).
+KIND_USAGE: dict[str, str] = {kind.value: text.usage for kind, text in KIND_TEXT.items()}
 
 #: (IOD, what is used, what is ignored), for Annex 8.1.
 IOD_USAGE: tuple[tuple[str, str, str], ...] = (

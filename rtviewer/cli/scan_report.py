@@ -7,6 +7,7 @@ from typing import Any
 
 from rtviewer.model.findings import Finding
 from rtviewer.model.index import Instance, Reference, ScanResult, Series
+from rtviewer.model.kind import Kind
 from rtviewer.printable import printable_row
 
 __all__ = ["to_json_document", "format_tree"]
@@ -102,12 +103,12 @@ def _series_lines(se: Series, root: Path) -> list[str]:
     lines = [f"    {se.modality or '?'} series{desc}{volume} ({se.instance_count} "
              f"instance{'s' if se.instance_count != 1 else ''}) {se.series_instance_uid}"]
     lines += [f"      ! {f.code}: {f.message}" for f in se.findings]
-    images = [i for i in se.instances if i.kind == "image"]
+    images = [i for i in se.instances if i.kind == Kind.IMAGE]
     if len(images) > 3 and not any(i.references or i.findings for i in images):
         first = images[0]
         lines.append(f"      {_rel(first.path.parent, root)}/ ... {len(images)} images, "
                      f"{first.summary or first.sop_class_name}")
-        rest = [i for i in se.instances if i.kind != "image"]
+        rest = [i for i in se.instances if i.kind != Kind.IMAGE]
     else:
         rest = list(se.instances)
     for inst in sorted(rest, key=lambda i: str(i.path)):

@@ -28,6 +28,7 @@ from rtviewer.dicom.values import number, numbers, text
 from rtviewer.errors import GeometryError, MissingAttributeError, UnsupportedObjectError
 from rtviewer.model.dose import Dose, DoseSummationType, DoseType, DoseUnits
 from rtviewer.model.findings import Finding, Severity
+from rtviewer.model.kind import Kind
 
 __all__ = ["read_dose"]
 
@@ -55,7 +56,7 @@ def read_dose(path: str | Path) -> Dose:
         frames that cannot be placed.
     """
     path = Path(path)
-    return once("rtdose", path, lambda: with_warnings_as_findings(lambda: _read_dose(path)))
+    return once(Kind.DOSE, path, lambda: with_warnings_as_findings(lambda: _read_dose(path)))
 
 
 def _read_dose(path: Path) -> Dose:

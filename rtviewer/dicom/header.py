@@ -33,12 +33,13 @@ from rtviewer.dicom.header_record import Record, instance_record, problem, skipp
 from rtviewer.dicom.header_values import IMAGE_TAGS, decode_image_values
 from rtviewer.dicom.header_walk import FileTruncated, NeedMoreBytes, WalkUnsupported
 from rtviewer.dicom.sop_classes import lookup
+from rtviewer.model.kind import Kind
 
 __all__ = ["read_record", "PREFIX_BYTES"]
 
 #: Bytes read first; a CT slice header fits, the pixels are never read.
 PREFIX_BYTES = 16 * 1024
-_NEEDS_PIXELS = frozenset({"image", "rtdose", "rtimage"})
+_NEEDS_PIXELS = frozenset({Kind.IMAGE, Kind.DOSE, Kind.RT_IMAGE})
 _CONTOURS, _CONTOUR_SEQUENCE = 0x30060039, 0x30060040  # ROI Contour, Contour Sequence
 def _plausible_dicom(prefix: bytes) -> bool:
     """DICM at byte 128, or a first element in group 0002 or 0008 (no preamble)."""
@@ -124,12 +125,12 @@ def _record_from(path: str, walked: header_walk.WalkResult | None) -> Record:
         raw = walked.values.get(0x00080016) or (None, walked.meta.get(0x00020002, b""))
         sop_class_uid = raw[1].decode("ascii", "replace").strip("\x00 ") or None
     sop = lookup(sop_class_uid)
-    if sop.kind == "dicomdir":
+    if sop.kind == Kind.DICOMDIR:
         return skipped("DICOMDIR (a media directory, not an object)")
     if walked is not None and sop.kind in _NEEDS_PIXELS and not walked.has_pixel_data:
         return problem(f"{sop.name} without Pixel Data (truncated or incomplete file)")
     # without (0008,0016) the pydicom path infers the class and says so
-    if walked is not None and sop.kind == "image" and 0x00020010 in walked.meta \
+    if walked is not None and sop.kind == Kind.IMAGE and 0x00020010 in walked.meta \
             and 0x00080016 in walked.values and not walked.big_endian:
         try:
             record = _fast_image_record(walked)
@@ -139,7 +140,7 @@ def _record_from(path: str, walked: header_walk.WalkResult | None) -> Record:
             return record
     from rtviewer.dicom.header_full import full_record  # pydicom path
 
-    if walked is not None and sop.kind == "rtstruct" and _CONTOURS in walked.spans:
+    if walked is not None and sop.kind == Kind.STRUCTURE_SET and _CONTOURS in walked.spans:
         return _structure_set_record(path, walked)
     return full_record(path)
 

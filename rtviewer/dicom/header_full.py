@@ -19,6 +19,7 @@ from rtviewer.dicom.sop_inference import infer_sop_class, missing_sop_class_find
 from rtviewer.dicom.values import integer, number, numbers, text
 from rtviewer.errors import NotDicomError, UnreadableFileError
 from rtviewer.model.findings import Finding, Severity
+from rtviewer.model.kind import Kind
 
 __all__ = ["full_record"]
 
@@ -128,7 +129,7 @@ def _build(ds: Dataset, found: list[Finding], rois_with_contours: int | None) ->
     if not v["SOPInstanceUID"]:
         return problem("DICOM file without SOP Instance UID: it cannot be identified")
     sop = lookup(sop_class_uid)
-    if sop.kind == "dicomdir":
+    if sop.kind == Kind.DICOMDIR:
         return skipped("DICOMDIR (a media directory, not an object)")
     findings = [_finding_row(f) for f in found]
     if missing_class is not None:

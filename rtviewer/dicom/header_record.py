@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rtviewer.dicom.sop_classes import lookup
+from rtviewer.model.kind import Kind
 
 __all__ = ["Record", "skipped", "problem", "instance_record", "clean_patient_name"]
 
@@ -54,7 +55,7 @@ def instance_record(v: dict[str, Any], *, sop_class_uid: str, findings: list[lis
                     beam_numbers: list[int] | None = None) -> Record:
     """Build an instance record from decoded values keyed by DICOM keyword."""
     sop = lookup(sop_class_uid)
-    if summary is None and sop.kind == "image":
+    if summary is None and sop.kind == Kind.IMAGE:
         summary = _image_summary(v)
     return {
         "status": "instance",

@@ -16,11 +16,13 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TypeVar
 
+from rtviewer.model.kind import Kind
+
 __all__ = ["once", "reading_once"]
 
 T = TypeVar("T")
 
-_CACHE: ContextVar[dict[tuple[str, Path], object] | None] = ContextVar(
+_CACHE: ContextVar[dict[tuple[Kind, Path], object] | None] = ContextVar(
     "rtviewer_read_once", default=None)
 
 
@@ -34,7 +36,7 @@ def reading_once() -> Iterator[None]:
         _CACHE.reset(token)
 
 
-def once(kind: str, path: Path, read: Callable[[], T]) -> T:
+def once(kind: Kind, path: Path, read: Callable[[], T]) -> T:
     """``read()``, or what it returned before for ``(kind, path)`` inside :func:`reading_once`."""
     cache = _CACHE.get()
     if cache is None:

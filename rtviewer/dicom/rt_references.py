@@ -15,6 +15,7 @@ from pydicom.dataset import Dataset
 
 from rtviewer.dicom.values import integer, items, text
 from rtviewer.model.findings import Finding
+from rtviewer.model.kind import Kind
 
 __all__ = ["raw_references", "beam_numbers"]
 
@@ -121,33 +122,33 @@ def _rt_image_refs(ds: Dataset, notes: list[Finding]) -> list[RawReference]:
     return refs
 
 
-def raw_references(ds: Dataset, kind: str, notes: list[Finding]) -> list[RawReference]:
+def raw_references(ds: Dataset, kind: Kind, notes: list[Finding]) -> list[RawReference]:
     """Return the references an object declares.
 
     Parameters
     ----------
     ds : pydicom.Dataset
         The object's header.
-    kind : str
-        Its kind (:mod:`rtviewer.dicom.sop_classes`).
+    kind : Kind
+        Its kind (by SOP Class: :mod:`rtviewer.dicom.sop_classes`).
 
     Returns
     -------
     list of dict
         Unique references in declaration order.
     """
-    if kind == "rtstruct":
+    if kind == Kind.STRUCTURE_SET:
         return _structure_set_refs(ds, notes)
     refs: list[RawReference] = []
-    if kind == "rtdose":
+    if kind == Kind.DOSE:
         refs = _sop_refs(ds, "ReferencedRTPlanSequence", "rtplan", notes)
         refs += _sop_refs(ds, "ReferencedStructureSetSequence", "rtstruct", notes)
-    elif kind in ("rtplan", "rtionplan"):
+    elif kind.is_plan:
         refs = _sop_refs(ds, "ReferencedStructureSetSequence", "rtstruct", notes)
         refs += _sop_refs(ds, "ReferencedDoseSequence", "rtdose", notes)
-    elif kind == "rtimage":
+    elif kind == Kind.RT_IMAGE:
         refs = _rt_image_refs(ds, notes)
-    elif kind == "rtrecord":
+    elif kind == Kind.RECORD:
         refs = _sop_refs(ds, "ReferencedRTPlanSequence", "rtplan", notes)
     return _unique(refs)
 

@@ -15,11 +15,12 @@ from pydicom.dataset import Dataset
 
 from rtviewer.dicom.values import integer, items, numbers, text, texts
 from rtviewer.model.findings import Finding
+from rtviewer.model.kind import Kind
 
 __all__ = ["summarize"]
 
 
-def summarize(ds: Dataset, kind: str, notes: list[Finding], *,
+def summarize(ds: Dataset, kind: Kind, notes: list[Finding], *,
               rois_with_contours: int | None = None) -> str | None:
     """Return a one-line summary of an RT object, or None for other kinds.
 
@@ -27,13 +28,13 @@ def summarize(ds: Dataset, kind: str, notes: list[Finding], *,
     ----------
     ds : pydicom.Dataset
         The header (read with ``stop_before_pixels``).
-    kind : str
-        The object's kind from :mod:`rtviewer.dicom.sop_classes`.
+    kind : Kind
+        The object's kind (by SOP Class: :mod:`rtviewer.dicom.sop_classes`).
     rois_with_contours : int, keyword-only
         For a structure set read without its ROI Contour Sequence (the scan skips the
         bulky contour data): how many ROIs have contours.
     """
-    if kind == "rtstruct":
+    if kind == Kind.STRUCTURE_SET:
         return _structure_set(ds, rois_with_contours, notes)
     summarizer = _SUMMARIZERS.get(kind)
     return summarizer(ds, notes) if summarizer is not None else None
@@ -175,11 +176,11 @@ def _registration(ds: Dataset, notes: list[Finding]) -> str:
     return "Registration: " + ("; ".join(parts) if parts else "identity only")
 
 
-_SUMMARIZERS: dict[str, Callable[[Dataset, list[Finding]], str]] = {
-    "registration": _registration,
-    "rtplan": _plan,
-    "rtionplan": _ion_plan,
-    "rtdose": _dose,
-    "rtimage": _rt_image,
-    "rtrecord": _record,
+_SUMMARIZERS: dict[Kind, Callable[[Dataset, list[Finding]], str]] = {
+    Kind.REGISTRATION: _registration,
+    Kind.PLAN: _plan,
+    Kind.ION_PLAN: _ion_plan,
+    Kind.DOSE: _dose,
+    Kind.RT_IMAGE: _rt_image,
+    Kind.RECORD: _record,
 }

@@ -1,20 +1,8 @@
-"""The SOP Classes rtviewer knows: name and kind of object.
+"""The SOP Classes rtviewer knows: name and :class:`~rtviewer.model.kind.Kind` of object.
 
-``kind`` is what the viewer does with an instance:
-
-=================  ===========================================================
-``image``          a slice or multi-frame image: CT (also CBCT), MR, PET, NM, ...
-``rtstruct``       RT Structure Set
-``rtplan``         RT Plan (external beam and brachy), incl. known private classes
-``rtionplan``      RT Ion Plan
-``rtdose``         RT Dose
-``rtimage``        RT Image (portal images, DRRs)
-``rtrecord``       RT Beams / Ion Beams / Brachy Treatment Record, Treatment Summary
-``registration``   Spatial and Deformable Spatial Registration
-``segmentation``   Segmentation, Surface Segmentation
-``dicomdir``       Media Storage Directory (DICOMDIR): skipped by the scan
-``other``          anything else (listed, not displayed)
-=================  ===========================================================
+UIDs and names come from ``pydicom.uid`` (the standard's PS3.6); only vendors' private
+classes are typed here. Every row's kind is a :class:`Kind`; adding a kind of object
+is described in ``docs/ARCHITECTURE.md`` (``tests/dicom/test_kinds.py`` checks it).
 """
 
 from __future__ import annotations
@@ -24,19 +12,11 @@ from dataclasses import dataclass
 from pydicom import config, uid
 from pydicom.uid import UID
 
-__all__ = ["SopClass", "SOP_CLASSES", "lookup", "KINDS", "IMAGE_KINDS", "PLAN_KINDS",
+from rtviewer.model.kind import Kind
+
+__all__ = ["SopClass", "SOP_CLASSES", "lookup",
            "RT_IMAGE", "RT_DOSE", "RT_STRUCTURE_SET", "RT_PLAN", "RT_ION_PLAN",
            "RT_TREATMENT_SUMMARY_RECORD"]
-
-KINDS: tuple[str, ...] = (
-    "image", "rtstruct", "rtplan", "rtionplan", "rtdose", "rtimage", "rtrecord",
-    "registration", "segmentation", "dicomdir", "other",
-)
-#: Kinds whose instances carry Pixel Data that is an image of the patient.
-IMAGE_KINDS: frozenset[str] = frozenset({"image"})
-#: Kinds an RTDOSE, RT Image or record may name as its plan.
-PLAN_KINDS: frozenset[str] = frozenset({"rtplan", "rtionplan"})
-
 
 @dataclass(frozen=True)
 class SopClass:
@@ -47,8 +27,8 @@ class SopClass:
     uid : str
     name : str
         The DICOM name (or the vendor's, for private classes).
-    kind : str
-        One of :data:`KINDS`.
+    kind : Kind
+        What rtviewer does with its instances.
     private : bool
         A vendor's private SOP Class carrying standard content (e.g. Varian Halcyon
         plans), read as its standard counterpart.
@@ -58,12 +38,12 @@ class SopClass:
 
     uid: str
     name: str
-    kind: str
+    kind: Kind
     private: bool = False
     multiframe: bool = False
 
 
-def _standard(sop_class_uid: UID, kind: str, multiframe: bool = False) -> SopClass:
+def _standard(sop_class_uid: UID, kind: Kind, multiframe: bool = False) -> SopClass:
     """A standard SOP Class, named as pydicom's UID dictionary (the standard's PS3.6) names it."""
     return SopClass(str(sop_class_uid), sop_class_uid.name, kind, multiframe=multiframe)
 
@@ -77,42 +57,42 @@ RT_TREATMENT_SUMMARY_RECORD = str(uid.RTTreatmentSummaryRecordStorage)
 RT_ION_PLAN = str(uid.RTIonPlanStorage)
 
 _TABLE: tuple[SopClass, ...] = (
-    _standard(uid.CTImageStorage, "image"),  # also cone-beam CT
-    _standard(uid.EnhancedCTImageStorage, "image", multiframe=True),
-    _standard(uid.LegacyConvertedEnhancedCTImageStorage, "image", multiframe=True),
-    _standard(uid.MRImageStorage, "image"),
-    _standard(uid.EnhancedMRImageStorage, "image", multiframe=True),
-    _standard(uid.EnhancedMRColorImageStorage, "image", multiframe=True),
-    _standard(uid.LegacyConvertedEnhancedMRImageStorage, "image", multiframe=True),
-    _standard(uid.PositronEmissionTomographyImageStorage, "image"),
-    _standard(uid.LegacyConvertedEnhancedPETImageStorage, "image", multiframe=True),
-    _standard(uid.EnhancedPETImageStorage, "image", multiframe=True),
-    _standard(uid.NuclearMedicineImageStorage, "image", multiframe=True),
-    _standard(uid.ComputedRadiographyImageStorage, "image"),
-    _standard(uid.DigitalXRayImageStorageForPresentation, "image"),
-    _standard(uid.SecondaryCaptureImageStorage, "image"),
-    _standard(uid.MultiFrameSingleBitSecondaryCaptureImageStorage, "image", multiframe=True),
-    _standard(uid.MultiFrameGrayscaleByteSecondaryCaptureImageStorage, "image",
+    _standard(uid.CTImageStorage, Kind.IMAGE),  # also cone-beam CT
+    _standard(uid.EnhancedCTImageStorage, Kind.IMAGE, multiframe=True),
+    _standard(uid.LegacyConvertedEnhancedCTImageStorage, Kind.IMAGE, multiframe=True),
+    _standard(uid.MRImageStorage, Kind.IMAGE),
+    _standard(uid.EnhancedMRImageStorage, Kind.IMAGE, multiframe=True),
+    _standard(uid.EnhancedMRColorImageStorage, Kind.IMAGE, multiframe=True),
+    _standard(uid.LegacyConvertedEnhancedMRImageStorage, Kind.IMAGE, multiframe=True),
+    _standard(uid.PositronEmissionTomographyImageStorage, Kind.IMAGE),
+    _standard(uid.LegacyConvertedEnhancedPETImageStorage, Kind.IMAGE, multiframe=True),
+    _standard(uid.EnhancedPETImageStorage, Kind.IMAGE, multiframe=True),
+    _standard(uid.NuclearMedicineImageStorage, Kind.IMAGE, multiframe=True),
+    _standard(uid.ComputedRadiographyImageStorage, Kind.IMAGE),
+    _standard(uid.DigitalXRayImageStorageForPresentation, Kind.IMAGE),
+    _standard(uid.SecondaryCaptureImageStorage, Kind.IMAGE),
+    _standard(uid.MultiFrameSingleBitSecondaryCaptureImageStorage, Kind.IMAGE, multiframe=True),
+    _standard(uid.MultiFrameGrayscaleByteSecondaryCaptureImageStorage, Kind.IMAGE,
               multiframe=True),
-    _standard(uid.MultiFrameGrayscaleWordSecondaryCaptureImageStorage, "image",
+    _standard(uid.MultiFrameGrayscaleWordSecondaryCaptureImageStorage, Kind.IMAGE,
               multiframe=True),
-    _standard(uid.MultiFrameTrueColorSecondaryCaptureImageStorage, "image", multiframe=True),
-    _standard(uid.RTImageStorage, "rtimage"),
-    _standard(uid.RTDoseStorage, "rtdose", multiframe=True),
-    _standard(uid.RTStructureSetStorage, "rtstruct"),
-    _standard(uid.RTBeamsTreatmentRecordStorage, "rtrecord"),
-    _standard(uid.RTPlanStorage, "rtplan"),
-    _standard(uid.RTBrachyTreatmentRecordStorage, "rtrecord"),
-    _standard(uid.RTTreatmentSummaryRecordStorage, "rtrecord"),
-    _standard(uid.RTIonPlanStorage, "rtionplan"),
-    _standard(uid.RTIonBeamsTreatmentRecordStorage, "rtrecord"),
-    _standard(uid.SpatialRegistrationStorage, "registration"),
-    _standard(uid.DeformableSpatialRegistrationStorage, "registration"),
-    _standard(uid.SegmentationStorage, "segmentation", multiframe=True),
-    _standard(uid.SurfaceSegmentationStorage, "segmentation"),
-    _standard(uid.MediaStorageDirectoryStorage, "dicomdir"),
+    _standard(uid.MultiFrameTrueColorSecondaryCaptureImageStorage, Kind.IMAGE, multiframe=True),
+    _standard(uid.RTImageStorage, Kind.RT_IMAGE),
+    _standard(uid.RTDoseStorage, Kind.DOSE, multiframe=True),
+    _standard(uid.RTStructureSetStorage, Kind.STRUCTURE_SET),
+    _standard(uid.RTBeamsTreatmentRecordStorage, Kind.RECORD),
+    _standard(uid.RTPlanStorage, Kind.PLAN),
+    _standard(uid.RTBrachyTreatmentRecordStorage, Kind.RECORD),
+    _standard(uid.RTTreatmentSummaryRecordStorage, Kind.RECORD),
+    _standard(uid.RTIonPlanStorage, Kind.ION_PLAN),
+    _standard(uid.RTIonBeamsTreatmentRecordStorage, Kind.RECORD),
+    _standard(uid.SpatialRegistrationStorage, Kind.REGISTRATION),
+    _standard(uid.DeformableSpatialRegistrationStorage, Kind.REGISTRATION),
+    _standard(uid.SegmentationStorage, Kind.SEGMENTATION, multiframe=True),
+    _standard(uid.SurfaceSegmentationStorage, Kind.SEGMENTATION),
+    _standard(uid.MediaStorageDirectoryStorage, Kind.DICOMDIR),
     # Varian's private class for Halcyon/Ethos plans: standard RT Plan content.
-    SopClass("1.2.246.352.70.1.70", "Varian RT Plan (private)", "rtplan", private=True),
+    SopClass("1.2.246.352.70.1.70", "Varian RT Plan (private)", Kind.PLAN, private=True),
 )
 
 #: The known SOP Classes by UID.
@@ -130,13 +110,13 @@ def lookup(uid: str | None) -> SopClass:
     Returns
     -------
     SopClass
-        The table entry, or for an unknown UID one of kind ``"other"`` named by
+        The table entry, or for an unknown UID one of kind ``Kind.OTHER`` named by
         pydicom's UID dictionary (the UID itself when pydicom does not know it).
 
     Examples
     --------
     >>> lookup("1.2.840.10008.5.1.4.1.1.481.5").kind
-    'rtplan'
+    <Kind.PLAN: 'rtplan'>
     >>> lookup("1.2.246.352.70.1.70").private
     True
     """
@@ -145,7 +125,7 @@ def lookup(uid: str | None) -> SopClass:
     if known is not None:
         return known
     if not clean:
-        return SopClass("", "(no SOP Class UID)", "other")
+        return SopClass("", "(no SOP Class UID)", Kind.OTHER)
     # Not validated: a malformed UID from a foreign writer is named, not warned about here
     # (the scan reports the file's own warnings once, as findings).
-    return SopClass(clean, UID(clean, validation_mode=config.IGNORE).name, "other")
+    return SopClass(clean, UID(clean, validation_mode=config.IGNORE).name, Kind.OTHER)

@@ -32,6 +32,7 @@ from rtviewer.dicom.values import (
 )
 from rtviewer.errors import UnsupportedObjectError
 from rtviewer.model.findings import Finding, Severity
+from rtviewer.model.kind import Kind
 from rtviewer.model.structure import Contour, Roi, StructureSet
 
 __all__ = ["read_structure_set", "palette_color"]
@@ -72,7 +73,7 @@ def read_structure_set(path: str | Path) -> StructureSet:
         Unreadable, or not an RT Structure Set.
     """
     path = Path(path)
-    return once("rtstruct", path, lambda: with_warnings_as_findings(lambda: _read(path)))
+    return once(Kind.STRUCTURE_SET, path, lambda: with_warnings_as_findings(lambda: _read(path)))
 
 
 def _read(path: Path) -> StructureSet:

@@ -13,6 +13,7 @@ from typing import Any
 
 from rtviewer.dicom.sop_classes import lookup
 from rtviewer.model.findings import Finding
+from rtviewer.model.kind import Kind
 
 __all__ = ["split_volumes"]
 
@@ -46,7 +47,7 @@ def _geometry_key(rec: Record) -> tuple[Any, ...]:
 
 def _splittable(rec: Record) -> bool:
     sop = lookup(rec["sop_class_uid"])
-    return sop.kind == "image" and not sop.multiframe and (rec.get("frames") or 1) <= 1
+    return sop.kind == Kind.IMAGE and not sop.multiframe and (rec.get("frames") or 1) <= 1
 
 
 def _split_positions(paths: list[str], records: dict[str, Record]) -> list[list[str]]:

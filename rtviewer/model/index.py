@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rtviewer.model.findings import Finding
+from rtviewer.model.kind import Kind
 
 __all__ = [
     "REFERENCE_KINDS",
@@ -71,8 +72,8 @@ class Instance:
         Absolute path of the file.
     sop_class_uid, sop_class_name : str
         The SOP Class and its name.
-    kind : str
-        rtviewer's kind of object (see :mod:`rtviewer.dicom.sop_classes`).
+    kind : Kind
+        rtviewer's kind of object (by SOP Class: :mod:`rtviewer.dicom.sop_classes`).
     sop_instance_uid : str
     modality : str or None
     summary : str or None
@@ -89,7 +90,7 @@ class Instance:
     path: Path
     sop_class_uid: str
     sop_class_name: str
-    kind: str
+    kind: Kind
     sop_instance_uid: str
     modality: str | None
     summary: str | None = None

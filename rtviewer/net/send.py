@@ -30,7 +30,6 @@ from rtviewer.net.tables import STORAGE_CLASSES, UNCOMPRESSED_SYNTAXES
 __all__ = ["SendItem", "SendResult", "send_files", "plan_chain_paths"]
 
 _STORAGE_UIDS = frozenset(c.uid for c in STORAGE_CLASSES)
-_PLAN_KINDS = ("rtplan", "rtionplan")
 
 
 @dataclass(frozen=True)
@@ -191,7 +190,7 @@ def plan_chain_paths(scan: ScanResult, plan_path: Path) -> list[Path]:
     instances = scan.instances()
     plan = next((i for i in instances if i.path == Path(plan_path).resolve()
                  or i.path == Path(plan_path)), None)
-    if plan is None or plan.kind not in _PLAN_KINDS:
+    if plan is None or not plan.kind.is_plan:
         raise ValueError(f"{plan_path} is not an RT Plan in {scan.root}")
     structures = _referenced(instances, plan, "rtstruct")
     images: list[Path] = []

@@ -13,14 +13,14 @@ from pydicom import uid as _uid
 
 from rtviewer.dicom.sop_classes import SOP_CLASSES, SopClass
 from rtviewer.dicom.transfer_syntaxes import DECODED_TRANSFER_SYNTAXES
+from rtviewer.model.kind import KIND_TEXT, Kind
 
 __all__ = ["DISPLAYED_KINDS", "STORAGE_CLASSES", "TRANSFER_SYNTAXES", "UNCOMPRESSED_SYNTAXES",
            "COMMAND_SYNTAXES", "VERIFICATION", "QR_FIND_MODELS", "QR_GET_MODELS",
            "QR_MOVE_MODELS", "Role", "ROLES", "ASSOCIATION_POLICIES"]
 
-#: Kinds of :mod:`rtviewer.dicom.sop_classes` the viewer displays: accepted by the SCP.
-DISPLAYED_KINDS: tuple[str, ...] = (
-    "image", "rtstruct", "rtplan", "rtionplan", "rtdose", "rtimage", "rtrecord")
+#: Kinds the viewer displays (:data:`rtviewer.model.kind.KIND_TEXT`): accepted by the SCP.
+DISPLAYED_KINDS: tuple[Kind, ...] = tuple(k for k, text in KIND_TEXT.items() if text.displayed)
 
 #: Storage SOP Classes accepted as SCP (Receive, C-GET) and offered as SCU (Send).
 STORAGE_CLASSES: tuple[SopClass, ...] = tuple(

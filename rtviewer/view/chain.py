@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rtviewer.model.index import Instance, Reference, ScanResult, Series, Study
+from rtviewer.model.kind import PLAN_KINDS, Kind
 
 __all__ = ["Chain", "chain_for", "default_chain", "find_instance"]
 
-_PLAN_KINDS = ("rtplan", "rtionplan")
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,7 @@ def _image_series_for(scan: ScanResult, structures: Instance | None,
                       frame_uid: str | None, notes: list[str]) -> tuple[Path, ...]:
     """The structure set's image series, else the largest image series on its frame."""
     images = [se for se in _all_series(scan)
-              if se.instances and se.instances[0].kind == "image"]
+              if se.instances and se.instances[0].kind == Kind.IMAGE]
     ref = _ref(structures, "image_series")
     if ref is not None:
         matching = [se for se in images if se.series_instance_uid == ref.uid]
@@ -108,11 +108,11 @@ def _image_series_for(scan: ScanResult, structures: Instance | None,
 
 def _is_beam_dose(inst: Instance) -> bool:
     """Whether an RT Dose's summary names the BEAM summation type."""
-    return inst.kind == "rtdose" and re.search(r"\bBEAM\b", inst.summary or "") is not None
+    return inst.kind == Kind.DOSE and re.search(r"\bBEAM\b", inst.summary or "") is not None
 
 
 def _doses_of_plan(scan: ScanResult, plan: Instance) -> list[Instance]:
-    doses = [i for i in scan.instances() if i.kind == "rtdose"
+    doses = [i for i in scan.instances() if i.kind == Kind.DOSE
              and any(r.kind == "rtplan" and r.uid == plan.sop_instance_uid
                      and r.path == plan.path for r in i.references)]
     # a PLAN (whole-plan) dose first, BEAM doses last
@@ -120,7 +120,7 @@ def _doses_of_plan(scan: ScanResult, plan: Instance) -> list[Instance]:
 
 
 def _plans_of_structures(scan: ScanResult, structures: Instance) -> list[Instance]:
-    return sorted((i for i in scan.instances() if i.kind in _PLAN_KINDS
+    return sorted((i for i in scan.instances() if i.kind in PLAN_KINDS
                    and any(r.kind == "rtstruct" and r.path == structures.path
                            for r in i.references)), key=lambda i: str(i.path))
 
@@ -141,14 +141,14 @@ def chain_for(scan: ScanResult, path: Path) -> Chain:
     study, inst = located
     notes: list[str] = []
     dose = plan = structures = None
-    if inst.kind == "rtdose":
+    if inst.kind == Kind.DOSE:
         dose = inst
         plan = _instance_at(scan, _ref(dose, "rtplan"))
-    elif inst.kind in _PLAN_KINDS:
+    elif inst.kind in PLAN_KINDS:
         plan = inst
-    elif inst.kind == "rtstruct":
+    elif inst.kind == Kind.STRUCTURE_SET:
         structures = inst
-    elif inst.kind == "image":
+    elif inst.kind == Kind.IMAGE:
         series = next(se for se in study.series if inst in se.instances)
         return Chain(image_paths=tuple(i.path for i in series.instances),
                      notes=(f"images: the selected series ({series.instance_count} files)",))
@@ -163,7 +163,7 @@ def chain_for(scan: ScanResult, path: Path) -> Chain:
     frame_uid = next((i.frame_of_reference_uid for i in (structures, dose, plan)
                       if i is not None and i.frame_of_reference_uid), None)
     images = _image_series_for(scan, structures, frame_uid, notes)
-    plans = [i for i in _instances(study) if i.kind in _PLAN_KINDS]
+    plans = [i for i in _instances(study) if i.kind in PLAN_KINDS]
     return Chain(image_paths=images, structures=_path(structures), plan=_path(plan),
                  dose=_path(dose),
                  other_doses=tuple(d.path for d in doses if dose is None or d.path != dose.path),
@@ -200,7 +200,7 @@ def default_chain(scan: ScanResult, patient_id: str | None = None, *,
     for patient in patients:
         if patient_id is not None and patient.patient_id != patient_id:
             continue
-        for kinds in (_PLAN_KINDS, ("rtdose",), ("rtstruct",), ("image",)):
+        for kinds in (PLAN_KINDS, {Kind.DOSE}, {Kind.STRUCTURE_SET}, {Kind.IMAGE}):
             for study in patient.studies:
                 # whole-plan doses before BEAM doses, then by path
                 for inst in sorted(_instances(study), key=lambda i: (

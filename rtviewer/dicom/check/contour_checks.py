@@ -19,6 +19,7 @@ from rtviewer.dicom.files import read_dataset
 from rtviewer.errors import RtViewerError
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.index import Instance, ScanResult, Series
+from rtviewer.model.kind import Kind
 from rtviewer.model.structure import ContourType
 
 __all__ = ["check_contours", "ImageStack"]
@@ -85,7 +86,7 @@ def check_contours(result: ScanResult, store: ObjectStore, out: Collector) -> No
     """Report contours between image planes or outside the image volume."""
     volumes_by_uid = series_by_uid(result)
     for path, inst in store.instances.items():
-        if inst.kind != "rtstruct":
+        if inst.kind != Kind.STRUCTURE_SET:
             continue
         refs = [r for r in inst.references if r.kind == "image_series" and r.resolved
                 and not r.missing_instance_count]

@@ -20,6 +20,7 @@ from rtviewer.model.dose_reference import (
 )
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.index import Instance
+from rtviewer.model.kind import Kind
 
 __all__ = ["check_doses", "PLAUSIBLE_PEAK_TO_PRESCRIPTION", "MAX_FRACTION_PEAK_GY"]
 
@@ -30,7 +31,7 @@ _DVH_CODES = ("DVH_STATISTICS_DISAGREE_WITH_CURVE", "DVH_STATISTICS_EXCEED_GRID"
 def check_doses(store: ObjectStore, out: Collector) -> None:
     """Run the dose checks on every RT Dose of the scan."""
     for path, inst in store.instances.items():
-        if inst.kind != "rtdose":
+        if inst.kind != Kind.DOSE:
             continue
         dose = store.get(path)
         if not isinstance(dose, Dose):

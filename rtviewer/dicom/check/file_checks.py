@@ -17,6 +17,7 @@ from rtviewer.dicom.files import read_dataset
 from rtviewer.errors import RtViewerError
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.index import Instance, ScanResult
+from rtviewer.model.kind import Kind
 
 __all__ = ["check_files", "check_duplicates"]
 
@@ -31,7 +32,7 @@ def check_files(result: ScanResult, out: Collector,
     for inst in result.instances():
         if cancel is not None and cancel():
             return  # the caller raises at its next stage
-        images = inst.kind == "image"
+        images = inst.kind == Kind.IMAGE
         try:
             # large values (Pixel Data, Contour Data) are only judged by their length
             ds, findings = read_dataset(inst.path, stop_before_pixels=images, defer_size=4096)

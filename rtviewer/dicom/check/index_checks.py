@@ -14,6 +14,7 @@ from rtviewer.dicom.check.collector import Collector
 from rtviewer.dicom.sop_classes import lookup
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.index import Instance, Reference, ScanResult, Series
+from rtviewer.model.kind import Kind
 
 __all__ = ["check_index", "instance_patients", "series_by_uid", "instance_frame_of_reference",
            "different_patients"]
@@ -89,7 +90,7 @@ def _check_sop_class(inst: Instance, out: Collector) -> None:
     sop = lookup(inst.sop_class_uid)
     standard = inst.sop_class_uid.startswith("1.2.840.10008.")
     if sop.private or (not standard and inst.sop_class_uid):
-        read_as = f"read as {sop.kind}" if sop.kind != "other" else "listed, not displayed"
+        read_as = f"read as {sop.kind}" if sop.kind != Kind.OTHER else "listed, not displayed"
         out.add(Finding(
             "PRIVATE_SOP_CLASS", f"The SOP Class {inst.sop_class_uid} ({sop.name}) is private, "
             f"not a standard DICOM class; other systems may not read it.",

@@ -8,30 +8,21 @@ beams...), and keeps the objects for the cross-object checks.
 from __future__ import annotations
 
 import dataclasses
-import importlib
 import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from rtviewer.dicom.check.collector import Collector
+from rtviewer.dicom.readers import READERS, ObjectReader
 from rtviewer.errors import MissingAttributeError, RtViewerError
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.index import Instance, ScanResult
+from rtviewer.model.kind import Kind
 
-__all__ = ["READERS", "ObjectStore", "nested_findings"]
+__all__ = ["ObjectStore", "nested_findings"]
 
 _log = logging.getLogger(__name__)
-
-#: The reader of each kind of instance (module, function).
-READERS: dict[str, tuple[str, str]] = {
-    "rtstruct": ("rtviewer.dicom.structure", "read_structure_set"),
-    "rtdose": ("rtviewer.dicom.dose", "read_dose"),
-    "rtplan": ("rtviewer.dicom.plan", "read_plan"),
-    "rtionplan": ("rtviewer.dicom.plan", "read_plan"),
-    "rtimage": ("rtviewer.dicom.rtimage", "read_rt_image"),
-    "rtrecord": ("rtviewer.dicom.record", "read_treatment_record"),
-}
 
 #: Reader codes renamed to the check's vocabulary.
 _RENAMED = {
@@ -40,17 +31,10 @@ _RENAMED = {
 }
 
 
-def _reader(kind: str) -> Callable[[Path], Any] | None:
-    entry = READERS.get(kind)
-    if entry is None:
-        return None
-    try:
-        module = importlib.import_module(entry[0])
-    except ModuleNotFoundError:  # a reader not written yet: its kind is checked by header
-        _log.warning("no reader module %s", entry[0])
-        return None
-    function: Callable[[Path], Any] = getattr(module, entry[1])
-    return function
+def _checked_reader(kind: Kind) -> ObjectReader[Path, Any] | None:
+    """The reader the check runs on each file of ``kind`` (None: checked by header only)."""
+    reader = READERS.get(kind)
+    return reader if reader is not None and reader.checked else None
 
 
 def nested_findings(obj: object, depth: int = 0) -> Iterator[Finding]:
@@ -96,15 +80,15 @@ class ObjectStore:
         for path, inst in self.instances.items():
             if cancel is not None and cancel():
                 return  # the caller raises at its next stage
-            if inst.kind in READERS:
+            if _checked_reader(inst.kind) is not None:
                 self.get(path)
 
     def _read(self, inst: Instance) -> Any:
-        reader = _reader(inst.kind)
+        reader = _checked_reader(inst.kind)
         if reader is None:
             return None
         try:
-            obj = reader(inst.path)
+            obj = reader.read(inst.path)
         except MissingAttributeError as exc:
             self._out.add(Finding(
                 "MISSING_NEEDED_ATTRIBUTE", f"The object cannot be used: {exc.message}.",

@@ -10,6 +10,7 @@ from typing import Any
 from rtviewer.dicom.check.collector import Collector
 from rtviewer.dicom.check.objects import ObjectStore
 from rtviewer.model.findings import Finding, Severity
+from rtviewer.model.kind import Kind
 
 __all__ = ["check_records", "MU_TOLERANCE"]
 
@@ -38,7 +39,7 @@ def check_records(store: ObjectStore, out: Collector) -> None:
     """
     deliveries: dict[tuple[Any, ...], _Delivery] = defaultdict(_Delivery)
     for path, inst in store.instances.items():
-        if inst.kind != "rtrecord":
+        if inst.kind != Kind.RECORD:
             continue
         record = store.get(path)
         if record is None:

@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from rtviewer.model.index import Instance, ScanResult
+from rtviewer.model.kind import Kind
 
 __all__ = ["select_chain"]
 
 #: Kinds pulled in backwards from a selected plan: they hang off it (dose → plan,
 #: record → plan, RT Image → plan), so a plan's chain without them would be incomplete.
-_DEPENDANTS = frozenset({"rtdose", "rtrecord", "rtimage"})
+_DEPENDANTS = frozenset({Kind.DOSE, Kind.RECORD, Kind.RT_IMAGE})
 _FORWARD = frozenset({"rtplan", "rtstruct", "rtdose", "image_series"})
 
 
@@ -73,7 +74,7 @@ def select_chain(scan: ScanResult, seeds: Iterable[Path]) -> list[Instance]:
             continue
         chosen.add(inst.path)
         todo.extend(_forward(inst, by_path, by_series))
-        if inst.kind in ("rtplan", "rtionplan"):
+        if inst.kind.is_plan:
             todo.extend(_dependants(scan, {inst.path}))
     chosen |= _frames_kept(scan, chosen, by_path)
     return [inst for inst in scan.instances() if inst.path in chosen]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rtviewer.model.kind import Kind
 from rtviewer.ui.render.common import Log, NothingToRender, choose_chain, qt_app, write_json
 
 __all__ = ["NothingToRender", "RenderRequest", "render"]
@@ -137,7 +138,7 @@ def _show(request: RenderRequest, log: Log, chain, scene, window, viewer,  # noq
 
 
 def _has_rt_image(scanned, patient: str | None) -> bool:  # noqa: ANN001
-    return any(inst.kind == "rtimage" for p in scanned.patients
+    return any(inst.kind == Kind.RT_IMAGE for p in scanned.patients
                if patient is None or p.patient_id == patient
                for st in p.studies for se in st.series for inst in se.instances)
 

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from rtviewer.model.kind import Kind
+
 __all__ = ["RT_VIEWS", "render_rt"]
 
 RT_VIEWS = ("bev", "rtimage", "record")
@@ -39,7 +41,7 @@ def _view_affine(widget: Any, graphics: Any, vb: Any) -> dict:
             "pixel_to_mm": affine.tolist()}
 
 
-def _plan_instances(scanned: Any, kind: str, plan_uid: str | None,
+def _plan_instances(scanned: Any, kind: Kind, plan_uid: str | None,
                     patient_id: str | None = None) -> list[Path]:
     """Files of ``kind`` referencing the plan, sorted by path.
 
@@ -182,7 +184,7 @@ def _rt_images(scanned: Any, plan: Any, log: Log) -> list[Any]:
     from rtviewer.dicom.rtimage import read_rt_image
 
     rt_images = []
-    for path in _plan_instances(scanned, "rtimage", plan.sop_instance_uid):
+    for path in _plan_instances(scanned, Kind.RT_IMAGE, plan.sop_instance_uid):
         try:
             rt_images.append(read_rt_image(path))
         except Exception as exc:  # noqa: BLE001 - one unreadable image never stops the view
@@ -259,12 +261,12 @@ def _rtimage(request: Any, log: Log) -> Any:
     scanned = scan(request.path)
     if request.image:
         inst = find_instance(scanned, request.image)
-        if inst is None or inst.kind != "rtimage":
+        if inst is None or inst.kind != Kind.RT_IMAGE:
             raise NothingToRender(f"--image {request.image}: no RT Image of that name under "
                                   f"{request.path}")
         path = inst.path
     else:
-        images = _plan_instances(scanned, "rtimage", None, request.patient)
+        images = _plan_instances(scanned, Kind.RT_IMAGE, None, request.patient)
         if not images:
             who = f" for patient {request.patient!r}" if request.patient else ""
             raise NothingToRender(f"no RT Image under {request.path}{who}")
@@ -304,7 +306,7 @@ def _record(request: Any, log: Log) -> Any:
     scene, scanned = _load_plan_scene(request, log)
     plan = scene.plan if scene is not None else None
     uid = plan.sop_instance_uid if plan is not None else None
-    paths = _plan_instances(scanned, "rtrecord", uid)
+    paths = _plan_instances(scanned, Kind.RECORD, uid)
     if plan is None and not paths:
         raise NothingToRender(f"no RT Plan and no treatment record under {request.path}")
     records = []

@@ -13,6 +13,7 @@ from typing import Any
 from PySide6 import QtCore
 
 from rtviewer.model.beam import TreatmentDeliveryType
+from rtviewer.model.kind import Kind
 from rtviewer.ui.panels.brachy_panel import BrachyPanel
 from rtviewer.ui.panels.rtimage_panel import RtImagePanel
 from rtviewer.ui.views.beam_state import BeamState
@@ -24,8 +25,8 @@ from rtviewer.view.plan_geometry import BeamSolidCache
 __all__ = ["RtViews", "initially_visible_beams", "plan_files"]
 
 
-def plan_files(scan: Any, kind: str, plan_uid: str | None) -> list[Path]:
-    """Files of ``kind`` (``"rtimage"``, ``"rtrecord"``) referencing the plan, by path."""
+def plan_files(scan: Any, kind: Kind, plan_uid: str | None) -> list[Path]:
+    """Files of ``kind`` (RT Images, records) referencing the plan, by path."""
     if scan is None or plan_uid is None:
         return []
     return sorted((inst.path for inst in scan.instances() if inst.kind == kind
@@ -94,8 +95,8 @@ class RtViews(QtCore.QObject):
         """Offer the RT Images and treatment records of the scene's plan found in ``scan``."""
         plan = self.viewer.scene.plan
         uid = getattr(plan, "sop_instance_uid", None)
-        self.rt_image.set_images(plan_files(scan, "rtimage", uid), plan)
-        self._show_records(plan, plan_files(scan, "rtrecord", uid))
+        self.rt_image.set_images(plan_files(scan, Kind.RT_IMAGE, uid), plan)
+        self._show_records(plan, plan_files(scan, Kind.RECORD, uid))
 
     def _show_records(self, plan: Any, paths: list[Path]) -> None:
         from rtviewer.dicom.record import read_treatment_record  # loaded on first use
@@ -112,15 +113,15 @@ class RtViews(QtCore.QObject):
     def show_file(self, scan: Any, inst: Any) -> bool:
         """Show an RT Image or treatment record picked in the tree; False for other kinds."""
         tabs = self.viewer.tabs
-        if inst.kind == "rtimage":
+        if inst.kind == Kind.RT_IMAGE:
             self.rt_image.show_path(str(inst.path))
             tabs.setCurrentWidget(self.rt_image)
             return True
-        if inst.kind == "rtrecord":
+        if inst.kind == Kind.RECORD:
             plan = self.viewer.scene.plan
             uid = next((r.uid for r in inst.references if r.kind == "rtplan"), None)
             same = plan is not None and plan.sop_instance_uid == uid
-            paths = plan_files(scan, "rtrecord", uid) if same else [inst.path]
+            paths = plan_files(scan, Kind.RECORD, uid) if same else [inst.path]
             self._show_records(plan if same else None, paths)
             tabs.setCurrentWidget(self.records)
             return True

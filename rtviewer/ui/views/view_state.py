@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore
 
+from rtviewer.view.chain import Chain
 from rtviewer.view.dose_colours import isodose_palette
 from rtviewer.view.reference_dose import ReferenceDose
 
@@ -49,7 +50,7 @@ class ViewState(QtCore.QObject):
     colourwashChanged = QtCore.Signal(bool, float)  # on, threshold % of reference
     layoutChanged = QtCore.Signal(int)              # 1 or 3 views
     singleViewChanged = QtCore.Signal(str)          # the view shown in the 1-view layout
-    selectionChanged = QtCore.Signal(object)        # dict: plan/dose/structures paths
+    selectionChanged = QtCore.Signal(object)        # Chain: the objects shown
     cursorChanged = QtCore.Signal(object)           # np.ndarray (3,) or None
 
     def __init__(self, parent: QtCore.QObject | None = None) -> None:
@@ -67,8 +68,7 @@ class ViewState(QtCore.QObject):
         self._wash = (False, 10.0)
         self._layout = 3
         self._single_view = "axial"
-        self._selection: dict[str, str | None] = {"plan": None, "dose": None, "structures": None,
-                                                  "image": None}
+        self._selection = Chain()
         self._cursor: np.ndarray | None = None
 
     # -- crosshair ------------------------------------------------------------------
@@ -241,17 +241,13 @@ class ViewState(QtCore.QObject):
             self.singleViewChanged.emit(view)
 
     @property
-    def selection(self) -> dict[str, str | None]:
-        """Paths of the selected ``image``, ``structures``, ``plan`` and ``dose`` (a copy)."""
-        return dict(self._selection)
+    def selection(self) -> Chain:
+        """The objects shown: image series, structure set, plan and dose files."""
+        return self._selection
 
-    def set_selection(self, **paths: str | None) -> None:
-        """Change some of the selected object paths (keys as in :attr:`selection`)."""
-        unknown = set(paths) - set(self._selection)
-        if unknown:
-            raise ValueError(f"unknown selection keys: {sorted(unknown)}")
-        new = {**self._selection, **paths}
-        if new == self._selection:
+    def set_selection(self, chain: Chain) -> None:
+        """Say which objects are shown (the loaded chain)."""
+        if chain == self._selection:
             return
-        self._selection = new
-        self.selectionChanged.emit(dict(new))
+        self._selection = chain
+        self.selectionChanged.emit(chain)

@@ -10,22 +10,12 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer import __version__
 from rtviewer.dicom.sop_classes import SOP_CLASSES
+from rtviewer.model.kind import KIND_TEXT
 
-# How the About box names each kind of SOP Class (rtviewer.dicom.sop_classes.KINDS).
-_KIND_NAMES = {
-    "image": "images (CT, MR, PET, NM, CR/DX, secondary capture)",
-    "rtstruct": "RT Structure Set",
-    "rtplan": "RT Plan (external beam and brachytherapy)",
-    "rtionplan": "RT Ion Plan",
-    "rtdose": "RT Dose",
-    "rtimage": "RT Image",
-    "rtrecord": "RT treatment records",
-    "registration": "spatial registrations",
-    "segmentation": "segmentations",
-}
-# Kinds indexed and linked but not displayed.
-_LISTED = frozenset({"registration", "segmentation"})
-
+# How the About box names each kind of SOP Class, and the kinds indexed and linked but
+# not displayed (rtviewer.model.kind.KIND_TEXT).
+_KIND_NAMES = {k: text.name for k, text in KIND_TEXT.items() if text.name}
+_LISTED = frozenset(k for k in _KIND_NAMES if not KIND_TEXT[k].displayed)
 
 #: SPDX licence identifiers -> their SPDX full names.
 SPDX_NAMES = {"MIT": "MIT License", "Apache-2.0": "Apache License 2.0",

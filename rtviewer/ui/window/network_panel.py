@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rtviewer.model.kind import Kind
 from rtviewer.printable import printable
 from rtviewer.ui.window.scan_tree import PATH_ROLE
 from rtviewer.ui.workers.network_job import NetworkJob
@@ -156,7 +157,7 @@ class NetworkMenu(QtCore.QObject):
         paths = [path]
         if scan is not None:
             inst = next(i for i in scan.instances() if i.path == path)
-            if inst.kind in ("rtplan", "rtionplan"):
+            if inst.kind in (Kind.PLAN, Kind.ION_PLAN):
                 paths = self.service.plan_chain(scan, path)
         job = NetworkJob(lambda progress, cancel: self.service.send(node, paths, progress,
                                                                     cancel))

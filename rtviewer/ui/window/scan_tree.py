@@ -8,6 +8,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.index import Instance, Patient, Reference, ScanResult, Series
+from rtviewer.model.kind import Kind
 from rtviewer.printable import printable_row
 from rtviewer.view.dose_labels import study_label
 from rtviewer.view.tree_labels import instance_label, patient_label, reference_label
@@ -112,7 +113,7 @@ class ScanTree(QtWidgets.QTreeWidget):
         for instance in series.instances:
             self._add_instance(item, instance, root)
         # RT objects open with their references showing; long image series stay closed.
-        item.setExpanded(any(i.kind != "image" for i in series.instances) or n <= 3)
+        item.setExpanded(any(i.kind != Kind.IMAGE for i in series.instances) or n <= 3)
 
     def _add_instance(self, parent: QtWidgets.QTreeWidgetItem, inst: Instance,
                       root: Path) -> None:

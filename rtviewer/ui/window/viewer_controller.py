@@ -17,6 +17,7 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from rtviewer.model.index import Instance, Patient, ScanResult
+from rtviewer.model.kind import Kind
 from rtviewer.ui.panels.dose_choice import DoseMaxima, fill_dose_combo
 from rtviewer.ui.panels.patient_banner import patient_facts, plan_words, window_title
 from rtviewer.ui.views.viewer import Viewer
@@ -28,7 +29,7 @@ __all__ = ["ViewerController", "attach_viewer", "loaded_message"]
 
 log = logging.getLogger(__name__)
 
-_LOADABLE = ("rtdose", "rtplan", "rtionplan", "rtstruct", "image")
+_LOADABLE = frozenset({Kind.DOSE, Kind.PLAN, Kind.ION_PLAN, Kind.STRUCTURE_SET, Kind.IMAGE})
 # the Problems and Check docks when opened (px): a tool row, the table header, a row or two
 BOTTOM_DOCK_PX = 160
 #: The patient tree dock: never narrower (names and plan labels stay readable), and its
@@ -152,7 +153,7 @@ class ViewerController(QtCore.QObject):
         if result is None:
             return
         inst = next(i for i in result.instances() if i.path == Path(path))
-        if inst.kind in ("rtimage", "rtrecord"):
+        if inst.kind in (Kind.RT_IMAGE, Kind.RECORD):
             patient = _patient_of(result, inst.path)
             if not self._is_shown(result, patient):  # one patient on screen at a time
                 self._pending_file = (result, inst)
@@ -210,6 +211,7 @@ class ViewerController(QtCore.QObject):
         """Empty the views (nothing of another patient stays on screen) and say why."""
         self._generation += 1  # a load still running is no longer wanted
         self.chain = Chain()
+        self.viewer.state.set_selection(self.chain)
         self.viewer.set_scene(Scene())
         self.offer_doses(self.chain)
         self.shown_root = result.root if result is not None else None
@@ -269,6 +271,7 @@ class ViewerController(QtCore.QObject):
         if generation != self._generation:
             return  # the user has since selected something else
         self.chain = result.chain
+        self.viewer.state.set_selection(result.chain)
         keep = self._partial_shown == generation  # the user may already be looking around
         why = self.viewer.show_result(result, keep_view=keep)
         self.offer_doses(result.chain, result.scene)
@@ -310,7 +313,7 @@ class ViewerController(QtCore.QObject):
 
     def _relabel_doses(self) -> None:
         instances = {inst.path: inst for result in self.window.results.values()
-                     for inst in result.instances() if inst.kind == "rtdose"}
+                     for inst in result.instances() if inst.kind == Kind.DOSE}
         fill_dose_combo(self.dose_choice, self._offered, instances, self.dose_maxima)
 
     def wait(self, timeout_ms: int = 60000) -> None:

@@ -6,22 +6,28 @@ problem line (file + reason) and the scene shows what did load.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from PySide6 import QtCore
 
+from rtviewer.dicom import readers
 from rtviewer.errors import RtViewerError
+from rtviewer.model.dose import Dose
+from rtviewer.model.image import ImageVolume
+from rtviewer.model.plan import Plan
+from rtviewer.model.structure import StructureSet
 from rtviewer.view.chain import Chain
 from rtviewer.view.scene import Scene
 
 __all__ = ["LoadResult", "LoadWorker", "load_scene"]
 
 Progress = Callable[[int, int, str], None]
+S = TypeVar("S")
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +51,6 @@ class LoadResult:
     chain: Chain
 
 
-def _reader(module: str, name: str) -> Callable[..., object]:
-    # the readers are imported on first use: the window's first paint needs none
-    return getattr(importlib.import_module(f"rtviewer.dicom.{module}"), name)
-
-
 def load_scene(chain: Chain, progress: Progress | None = None,
                partial: Callable[[LoadResult], None] | None = None) -> LoadResult:
     """Read every object of ``chain``; failures become problems, not exceptions.
@@ -65,40 +66,56 @@ def load_scene(chain: Chain, progress: Progress | None = None,
         first, structure sets last: contour parsing is the slow part), so the first
         image appears as soon as it is read.
     """
-    # (scene key, what the reader takes, module, reader name); a None target is skipped
-    steps: list[tuple[str, Any, str, str]] = [
-        ("image", chain.image_paths or None, "image", "read_image_volume"),
-        ("dose", chain.dose, "dose", "read_dose"),
-        ("plan", chain.plan, "plan", "read_plan"),
-        ("structures", chain.structures, "structure", "read_structure_set")]
-    steps = [s for s in steps if s[1] is not None]
-    loaded: dict[str, object] = {}
-    problems: list[tuple[Path, str]] = []
-    for done, (key, target, module, name) in enumerate(steps):
-        if progress is not None:
-            progress(done, len(steps), f"reading {key}")
-        if partial is not None and loaded:
-            partial(_result(loaded, problems, chain))
-        try:
-            loaded[key] = _reader(module, name)(target)
-        except (RtViewerError, ValueError, OSError) as exc:
-            path = target[0] if isinstance(target, tuple) else target
-            problems.append((Path(getattr(exc, "path", None) or path), str(exc)))
-        except Exception as exc:  # noqa: BLE001 - the loading boundary: never lose the rest
-            path = target[0] if isinstance(target, tuple) else target
-            log.exception("unexpected error reading %s", path)
-            problems.append((Path(path), f"unexpected error ({type(exc).__name__}: {exc}); "
-                                         "see the log file"))
+    run = _Run(chain, progress, partial)
+    run.image = run.read("image", readers.IMAGE_SERIES, chain.image_paths or None)
+    run.dose = run.read("dose", readers.DOSE, chain.dose)
+    run.plan = run.read("plan", readers.PLAN, chain.plan)
+    run.structures = run.read("structures", readers.STRUCTURE_SET, chain.structures)
     if progress is not None:
-        progress(len(steps), len(steps), "done")
-    return _result(loaded, problems, chain)
+        progress(run.total, run.total, "done")
+    return run.result()
 
 
-def _result(loaded: dict[str, object], problems: list[tuple[Path, str]],
-            chain: Chain) -> LoadResult:
-    scene = Scene(image=loaded.get("image"), structures=loaded.get("structures"),  # type: ignore[arg-type]
-                  dose=loaded.get("dose"), plan=loaded.get("plan"))  # type: ignore[arg-type]
-    return LoadResult(scene, tuple(problems), chain)
+class _Run:
+    """One load: the objects read so far, the problems, and the step count for progress."""
+
+    def __init__(self, chain: Chain, progress: Progress | None,
+                 partial: Callable[[LoadResult], None] | None) -> None:
+        self.chain, self.progress, self.partial = chain, progress, partial
+        self.image: ImageVolume | None = None
+        self.dose: Dose | None = None
+        self.plan: Plan | None = None
+        self.structures: StructureSet | None = None
+        self.problems: list[tuple[Path, str]] = []
+        self.done = 0
+        self.total = sum(1 for t in (chain.image_paths or None, chain.dose, chain.plan,
+                                     chain.structures) if t is not None)
+
+    def result(self) -> LoadResult:
+        """What is read so far, as a new scene (a scene's caches belong to its objects)."""
+        scene = Scene(image=self.image, structures=self.structures, dose=self.dose,
+                      plan=self.plan)
+        return LoadResult(scene, tuple(self.problems), self.chain)
+
+    def read(self, what: str, reader: readers.ObjectReader[S, T], target: S | None) -> T | None:
+        """``reader.read(target)``; None when there is no target or it fails (a problem)."""
+        if target is None:
+            return None
+        if self.progress is not None:
+            self.progress(self.done, self.total, f"reading {what}")
+        if self.partial is not None and self.done:
+            self.partial(self.result())
+        self.done += 1
+        path = Path(str(target[0] if isinstance(target, tuple) else target))  # for problems
+        try:
+            return reader.read(target)
+        except (RtViewerError, ValueError, OSError) as exc:
+            self.problems.append((Path(getattr(exc, "path", None) or path), str(exc)))
+        except Exception as exc:  # noqa: BLE001 - the loading boundary: never lose the rest
+            log.exception("unexpected error reading %s", path)
+            self.problems.append((path, f"unexpected error ({type(exc).__name__}: "
+                                              f"{exc}); see the log file"))
+        return None
 
 
 class LoadWorker(QtCore.QThread):
