@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from pydicom.datadict import DicomDictionary, keyword_for_tag, tag_for_keyword
+from pydicom.datadict import (
+    dictionary_description,
+    dictionary_is_retired,
+    keyword_dict,
+    keyword_for_tag,
+    tag_for_keyword,
+)
 
 __all__ = ["attribute_named_in"]
 
@@ -16,10 +22,11 @@ _TAG = re.compile(r"\((?:0x)?([0-9A-Fa-f]{4}),\s*(?:0x)?([0-9A-Fa-f]{4})\)")
 @cache
 def _names() -> tuple[tuple[str, str], ...]:
     """(lower-case name, keyword) of every attribute whose name has several words."""
-    pairs = {(entry[2].lower(), entry[4]) for entry in DicomDictionary.values()
-             if entry[4] and " " in entry[2] and "Retired" not in entry[3]}
+    pairs = {(dictionary_description(tag).lower(), keyword)
+             for keyword, tag in keyword_dict.items()
+             if keyword and " " in dictionary_description(tag) and not dictionary_is_retired(tag)}
     # longest first: "Pixel Data Provider URL" before "Pixel Data"
-    return tuple(sorted(pairs, key=lambda p: -len(p[0])))
+    return tuple(sorted(pairs, key=lambda p: (-len(p[0]), p)))  # ties: one order every run
 
 
 def attribute_named_in(text: str) -> str | None:
