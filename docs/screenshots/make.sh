@@ -1,20 +1,29 @@
 #!/bin/sh
 # Regenerates the README screenshots with `rtviewer render` (offscreen) from the corpus.
+# Deterministic: two runs on one machine write byte-identical PNGs (the demo patients
+# are written to the same folder each time, the window shots use a fixed font, style,
+# scale and geometry, dates come from SOURCE_DATE_EPOCH, and Qt writes no PNG time).
 set -e
 cd "$(dirname "$0")/../.."
 DATA=${RTVIEWER_TEST_DATA:-../shared/data}
-R=".venv/bin/python -m rtviewer render"
+PY=${PYTHON:-.venv/bin/python}
+R="$PY -m rtviewer render"
 OUT=docs/screenshots
+export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1767780000}  # 2026-01-07, burn-in dates
+export QT_SCALE_FACTOR=1 QT_ENABLE_HIGHDPI_SCALING=0 TZ=UTC LC_ALL=C.UTF-8
 $R "$DATA/dicompyler-core" --out $OUT/dicompyler-core.png
 $R "$DATA/pps-vendor-plans/BrainSRSRaystationVMAT" --out $OUT/raystation-srs.png
 $R "$DATA/matrad-dicomexport" --view coronal --size 700x700 --out $OUT/matrad-coronal.png
 $R "$DATA/nelms-dvh-analytical" --structures STRUCTURES/Cone_10_0.dcm \
    --dose DOSE_GRIDS/Linear_SupInf_1mm_Aligned.dcm --view sagittal --size 700x700 \
    --position=0,0,0 --out $OUT/nelms-cone-sagittal.png
-# The built-in teaching patients (rtviewer demo), written to a temporary folder.
-DEMO=$(mktemp -d)
+# The built-in teaching patients (rtviewer demo), written to the same temporary folder
+# every run (the window shows the folder's path in its tree).
+DEMO=${TMPDIR:-/tmp}/rtviewer-screenshots
+rm -rf "$DEMO"
+mkdir -p "$DEMO"
 trap 'rm -rf "$DEMO"' EXIT
-.venv/bin/python -m rtviewer demo --out "$DEMO/demo" >/dev/null
+$PY -m rtviewer demo --out "$DEMO/demo" >/dev/null
 $R "$DEMO/demo" --patient RTV-DEMO-THORAX --out $OUT/demo-thorax.png
 $R "$DEMO/demo" --patient RTV-DEMO-THORAX --view bev --size 700x700 --out $OUT/demo-bev.png
 $R "$DEMO/demo" --patient RTV-DEMO-THORAX --view record --size 1000x500 --out $OUT/demo-record.png
@@ -22,7 +31,7 @@ $R "$DEMO/demo" --patient RTV-DEMO-GYN-HDR --view sagittal --size 700x700 --out 
 # Beam's-eye view objects (issue 14, points 2-5 and 7): cases derived from corpus files by
 # the test suite's factories, written under the demo's temporary folder.
 CASES="$DEMO/derived"
-.venv/bin/python docs/screenshots/derived_cases.py "$DATA" "$CASES"
+$PY docs/screenshots/derived_cases.py "$DATA" "$CASES"
 $R "$CASES/halcyon" --view bev --beam-number 1 --size 700x760 --out $OUT/bev-dual-layer.png
 $R "$CASES/accessories" --view bev --beam-number 1 --size 700x800 --out $OUT/bev-accessories.png
 $R "$DATA/dicompyler-core" --view bev --fluence --beam-number 1 --control-point 40 \
@@ -34,7 +43,7 @@ $R "$DEMO/demo" --patient RTV-DEMO-THORAX --view bev --beam-number 6 --size 700x
 # --- issue 14 points 1, 6 and 8: tilted structure sets, brachy near the plane, folders
 # without images (cases written by docs/screenshots/tilted_cases.py from corpus files).
 TILTED="$DEMO/tilted"
-.venv/bin/python docs/screenshots/tilted_cases.py "$DATA" "$TILTED"
+$PY docs/screenshots/tilted_cases.py "$DATA" "$TILTED"
 $R "$TILTED/matrad-tilted" --out $OUT/tilted-matrad.png
 $R "$TILTED/oncentra-tilted" --position=-12.2,-45.4,-605.6 --out $OUT/tilted-oncentra-brachy.png
 $R "$DATA/slicerrt-eclipse-prostate" --out $OUT/prostate-no-image.png
@@ -49,7 +58,7 @@ if command -v xvfb-run >/dev/null 2>&1; then
                 "dcore|$DATA/dicompyler-core|" "prostate|$DATA/slicerrt-eclipse-prostate|" \
                 "srs|$DATA/pps-vendor-plans/BrainSRSRaystationVMAT|"; do
       name=${spec%%|*}; rest=${spec#*|}; folder=${rest%%|*}; patient=${rest#*|}
-      env -u QT_QPA_PLATFORM xvfb-run -a -s "-screen 0 ${size}x24" .venv/bin/python \
+      env -u QT_QPA_PLATFORM xvfb-run -a -s "-screen 0 ${size}x24 -dpi 96" $PY \
         docs/screenshots/window_shots.py "$OUT/window-$name-$size.png" "$size" "$folder" \
         $patient
     done

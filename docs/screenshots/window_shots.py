@@ -4,7 +4,9 @@ Usage: ``window_shots.py OUT.png WIDTHxHEIGHT FOLDER [PATIENT_ID]`` (the patient
 folder opens on, as ``rtviewer --demo`` opens on the external-beam patient). Run under
 an X server (``xvfb-run -s "-screen 0 1600x1000x24"``) so that the window has real
 decorations-free geometry; the user's saved layout is not read (a fresh QSettings
-folder), so the picture shows the first-run layout.
+folder), so the picture shows the first-run layout. Font (DejaVu Sans 9 pt), style
+(Fusion) and size are fixed, and the picture is taken once everything has settled
+(scan, load, DVHs, plan sheet, DRRs), so two runs give the same pixels.
 """
 
 from __future__ import annotations
@@ -19,20 +21,22 @@ def main(argv: list[str]) -> int:
     """Open FOLDER in the window, wait until its first image is shown, save OUT.png."""
     out, size, folder = argv[:3]
     os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # first-run layout, nothing saved
-    from PySide6 import QtWidgets  # noqa: I001
+    from PySide6 import QtGui, QtWidgets  # noqa: I001
     import pyqtgraph as pg
 
     pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
     app = QtWidgets.QApplication([sys.argv[0]])
     app.setApplicationName("rtviewer")
     app.setOrganizationName("rtviewer")
+    app.setStyle("Fusion")
+    app.setFont(QtGui.QFont("DejaVu Sans", 9))
     from rtviewer.app import build_window
 
     window, controller, open_path = build_window(opening=True)
     if len(argv) > 3:
         controller.preferred_patient = argv[3]
     width, height = (int(v) for v in size.split("x"))
-    window.resize(width, height)
+    window.setGeometry(0, 0, width, height)
     window.show()
     open_path(folder)
     deadline = time.monotonic() + 120

@@ -167,6 +167,10 @@ def test_screenshot_burns_in_patient_plan_reference_and_date(viewer, settings, t
     assert caption.startswith("Doe, Jane · ID P-0042 · Plan 'Lung' · 100 % = ")
     assert f"{reference.dose_gy:.2f} Gy" in caption
     assert caption.endswith(QtCore.QDate.currentDate().toString(QtCore.Qt.DateFormat.ISODate))
+    # make.sh fixes the date (reproducible-builds' SOURCE_DATE_EPOCH): 2026-01-07 10:00 UTC
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767780000")
+    assert view_export.screenshot_caption(viewer).endswith(" · 2026-01-07")
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
     _bypass_dialog(monkeypatch, tmp_path / "ax.png", [])
     _action(viewer, "Axial view").trigger()
     image = QtGui.QImage(str(tmp_path / "ax.png"))

@@ -10,6 +10,8 @@ then the last folder used, never the folder the data came from.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -66,8 +68,21 @@ def screenshot_caption(viewer: Any) -> str:
     reference = viewer.state.reference_dose
     if reference is not None:
         parts.append(f"100 % = {reference.dose_gy:.2f} Gy ({reference.source})")
-    parts.append(QtCore.QDate.currentDate().toString(QtCore.Qt.DateFormat.ISODate))
+    parts.append(caption_date())
     return " · ".join(parts)
+
+
+def caption_date() -> str:
+    """Today as ISO ``YYYY-MM-DD``; ``SOURCE_DATE_EPOCH`` (seconds, UTC) fixes it.
+
+    The reproducible-builds convention: ``docs/screenshots/make.sh`` sets it so that
+    two runs write the same pixels.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        when = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        return when.date().isoformat()
+    return QtCore.QDate.currentDate().toString(QtCore.Qt.DateFormat.ISODate)
 
 
 def save_view_png(widget: QtWidgets.QWidget, path: Path,
