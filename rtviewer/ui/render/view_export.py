@@ -80,7 +80,7 @@ def caption_date() -> str:
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
-        when = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        when = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
         return when.date().isoformat()
     return QtCore.QDate.currentDate().toString(QtCore.Qt.DateFormat.ISODate)
 
