@@ -18,6 +18,7 @@ from rtviewer.review.clearance import check_clearance
 from rtviewer.review.context import ReviewContext
 from rtviewer.review.dose_checks import check_dose
 from rtviewer.review.finding import PlanFinding
+from rtviewer.review.locations import with_location
 from rtviewer.review.plan_checks import check_approval, check_isocentres, check_prescription
 from rtviewer.review.profile import Profile, load_profile
 from rtviewer.review.structure_checks import check_structures
@@ -87,7 +88,7 @@ def review_plan(case: PlanCase, profile: Profile | None = None) -> tuple[PlanFin
     found: list[PlanFinding] = []
     for name, check in _CHECKS:
         try:
-            found.extend(check(ctx))
+            found.extend(with_location(ctx, f) for f in check(ctx))
         except Exception as exc:  # noqa: BLE001 - plans never seen must not crash a review
             _log.exception("plan check %s failed", name)
             found.append(PlanFinding("PLAN_REVIEW_INCOMPLETE", Severity.WARNING,

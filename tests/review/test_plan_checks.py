@@ -293,3 +293,15 @@ def test_srs_conformity_and_gradient_of_a_spilled_cube():
     assert found["SRS_GRADIENT"].values["gradient_index"] == pytest.approx(27000 / 2744)
     conventional = review_plan(replace(srs, plan=replace(srs.plan, label="BRAIN")))
     assert not {"SRS_CONFORMITY", "SRS_GRADIENT"} & {f.code for f in conventional}
+
+
+def test_findings_without_a_place_get_their_objects_place():
+    b = beam(1, mu=4.0, cps=_at((10.0, 20.0, 30.0)))
+    first = Roi(1, "Bowel", (1, 1, 1), "ORGAN", (square(5.0, cx=40.0),))
+    second = Roi(2, "BOWEL", (1, 1, 1), "ORGAN", (square(5.0, cx=-40.0),))
+    found = {f.code: f for f in review_plan(case(plan(b, rx_gy=None),
+                                                 structure_set(first, second)))}
+    assert found["BEAM_MU"].location_mm == (10.0, 20.0, 30.0)  # the beam's isocentre
+    assert found["ROI_DUPLICATE_NAME"].location_mm == (40.0, 0.0, 5.0)  # the first's centroid
+    hot = {f.code: f for f in review_plan(_cube_case(hot_value=20.0, hot_at=(14, 14, 14)))}
+    assert hot["RX_DOSE_MAX"].location_mm == (14.0, 14.0, 14.0)  # the maximum's voxel
