@@ -18,6 +18,7 @@ from rtviewer.model.findings import Severity
 from rtviewer.model.plan_case import PlanCase
 from rtviewer.printable import printable_row
 from rtviewer.review import PlanFinding, review_plan
+from rtviewer.ui.window.finding_links import centre_views, show_objects
 from rtviewer.ui.workers.detached_thread import DetachedThread
 
 __all__ = ["PlanChecksDock", "attach_plan_checks", "case_of_scene"]
@@ -26,6 +27,7 @@ _COLOURS = {Severity.ERROR: QtGui.QColor(200, 30, 30),
             Severity.WARNING: QtGui.QColor(170, 110, 0), Severity.INFO: QtGui.QColor(90, 90, 90)}
 _COLUMNS = ("Severity", "Code", "Objects", "Finding")
 _LOCATION_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
+_OBJECTS_ROLE = QtCore.Qt.ItemDataRole.UserRole + 2
 
 
 def case_of_scene(scene: Any) -> PlanCase | None:
@@ -68,9 +70,12 @@ class PlanChecksDock(QtWidgets.QDockWidget):
     -------
     locate(object)
         A patient ``(x, y, z)`` mm tuple: the selected finding's place.
+    objectsSelected(object)
+        The selected finding's objects (``"ROI:PTV"``, ``"BEAM:Arc 1"``, ``"PLAN"``).
     """
 
     locate = QtCore.Signal(object)
+    objectsSelected = QtCore.Signal(object)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__("Plan checks", parent)
@@ -151,13 +156,22 @@ class PlanChecksDock(QtWidgets.QDockWidget):
             item.setForeground(0, _COLOURS[f.severity])
             item.setToolTip(3, f.message)
             item.setData(0, _LOCATION_ROLE, f.location_mm)
+            item.setData(0, _OBJECTS_ROLE, f.objects)
+            if f.location_mm is not None:
+                where = ", ".join(f"{v:.1f}" for v in f.location_mm)
+                item.setToolTip(0, f"Select to centre the views on ({where}) mm")
             self.table.addTopLevelItem(item)
         for column in range(3):
             self.table.resizeColumnToContents(column)
 
     def _on_selection(self) -> None:
         items = self.table.selectedItems()
-        location = items[0].data(0, _LOCATION_ROLE) if items else None
+        if not items:
+            return
+        objects = items[0].data(0, _OBJECTS_ROLE)
+        if objects:
+            self.objectsSelected.emit(tuple(objects))
+        location = items[0].data(0, _LOCATION_ROLE)
         if location is not None:
             self.locate.emit(tuple(location))
 
@@ -175,7 +189,8 @@ def attach_plan_checks(window: Any, controller: Any) -> PlanChecksDock:
     dock.hide()  # empty docks start closed: the View menu opens them
     window.add_dock_toggle(dock)
     controller.loaded.connect(lambda result: dock.offer(case_of_scene(result.scene)))
-    dock.locate.connect(controller.viewer.state.set_crosshair_mm)
+    dock.objectsSelected.connect(lambda objects: show_objects(controller.viewer, objects))
+    dock.locate.connect(lambda xyz: centre_views(controller.viewer, xyz))
     app = QtWidgets.QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(dock.shutdown)
