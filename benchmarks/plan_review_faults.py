@@ -27,7 +27,11 @@ from rtviewer.review.seeded_faults import seed_faults
 #: Corpus folders with a plan, its structure set and (mostly) its PLAN dose.
 FOLDERS = ("dicompyler-core", "aptg-proton", "pps-vendor-plans/BrainSRSRaystationVMAT",
            "pps-vendor-plans/GK_test_data_gkdosefile", "pps-vendor-plans/ptv_based_SRS",
-           "pps-vendor-plans/monaco_plans_VMAT", "slicerrt-eclipse-prostate", "pymedphys")
+           "pps-vendor-plans/monaco_plans_VMAT", "slicerrt-eclipse-prostate", "pymedphys",
+           # plans alone (no structure set or dose in the folder): beam, prescription,
+           # isocentre and approval checks only
+           "pps-vendor-plans/LungIMRT", "pps-vendor-plans/pinnacle_plan1",
+           "pps-vendor-plans/brainlab_plan_ptv", "pydicom-testfiles")
 
 
 def main() -> int:

@@ -283,15 +283,21 @@ def _brachy_sections(inputs: ReportInputs, plan: Any, structure_set: Any) -> lis
     return sections
 
 
-def _plan_checks_section(plan: Any, structures: Any, dose: Any) -> Section | None:
-    """The automated plan checks of ``rtviewer check --plan-review`` (default profile)."""
+def _plan_checks_section(plan: Any, structures: Any, dose: Any, goals: str | None = None
+                         ) -> Section | None:
+    """The automated plan checks of ``rtviewer check --plan-review`` (default profile).
+
+    With the report's ``--goals``, the dose-grid coverage judges the structures they name.
+    """
+    from rtviewer.cli.goals import _goal_set
     from rtviewer.model.plan_case import PlanCase
     from rtviewer.review import load_profile, review_plan
 
     if getattr(plan, "brachy", None) is not None or not plan.beams:
         return None
     profile = load_profile(None)
-    found = review_plan(PlanCase(plan, structures, dose), profile)
+    goal_set = _goal_set(goals) if goals else None
+    found = review_plan(PlanCase(plan, structures, dose, goals=goal_set), profile)
     summary = Paragraph(f"{len(found)} finding(s) of the plan checks (profile "
                         f"{printable(str(profile.source))}); treatment records are not part "
                         "of this report's plan checks.")
@@ -448,7 +454,7 @@ def _build_report(inputs: ReportInputs, scratch: Path) -> ReviewReport:
     if getattr(plan, "brachy", None) is not None:
         sections += _brachy_sections(inputs, plan, structures)
     if wanted is None or "plan_checks" in wanted:
-        plan_checks = _plan_checks_section(plan, structures, dose)
+        plan_checks = _plan_checks_section(plan, structures, dose, inputs.goals)
         sections += [plan_checks] if plan_checks is not None else []
     if inputs.compare:
         sections.append(_comparison_section(inputs, dose, structures))
