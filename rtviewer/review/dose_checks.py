@@ -157,7 +157,8 @@ def _plausible(ctx: ReviewContext) -> Iterator[PlanFinding]:
         return
     median, target = max(medians, key=lambda mt: mt[0])
     low = ctx.profile.number("prescription", "target_median_min_fraction")
-    high = ctx.profile.number("prescription", "target_median_max_fraction")
+    high = ctx.profile.number("prescription", "target_median_max_fraction_srs" if ctx.is_srs
+                              else "target_median_max_fraction")
     if not low * rx <= median <= high * rx:
         yield PlanFinding("RX_TARGET_DOSE", _W,
                           f"The highest target median dose ({target.name!r}, {median:.2f} Gy) is "

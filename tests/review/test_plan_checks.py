@@ -305,3 +305,12 @@ def test_findings_without_a_place_get_their_objects_place():
     assert found["ROI_DUPLICATE_NAME"].location_mm == (40.0, 0.0, 5.0)  # the first's centroid
     hot = {f.code: f for f in review_plan(_cube_case(hot_value=20.0, hot_at=(14, 14, 14)))}
     assert hot["RX_DOSE_MAX"].location_mm == (14.0, 14.0, 14.0)  # the maximum's voxel
+
+
+def test_an_srs_target_median_above_a_low_isodose_prescription_is_plausible():
+    # prescribed to the 60 % isodose: median 10 Gy for 6 Gy is 167 %, SRS limit 180 %
+    srs = _cube_case(rx=6.0, label="SRS")
+    assert not _by_code(review_plan(srs), "RX_TARGET_DOSE")
+    found = _by_code(review_plan(replace(srs, plan=replace(srs.plan, label="BRAIN"))),
+                     "RX_TARGET_DOSE")
+    assert [f.values for f in found] == [{"target_median_gy": 10.0, "prescription_gy": 6.0}]
