@@ -18,6 +18,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 from rtviewer.dicom.check.plan_cases import load_plan_cases
@@ -55,6 +56,8 @@ def main() -> int:
 def _run(folders: list[Path]) -> int:
     found = total = 0
     missed: list[str] = []
+    clean_counts: Counter[str] = Counter()
+    collateral: Counter[str] = Counter()
     start = time.process_time()
     for folder in folders:
         for path, case in load_plan_cases(folder):
@@ -62,21 +65,30 @@ def _run(folders: list[Path]) -> int:
             print(f"\n== {path} (structure set: {case.structure_set is not None}, "
                   f"PLAN dose: {case.dose is not None})")
             for f in clean:
+                clean_counts[f.severity.value] += 1
                 if f.severity.value != "info":
                     print(f"   clean {f.severity.value:<7} {f.code}: {f.message}")
             seen = {(f.code, f.message) for f in clean}
             for fault in seed_faults(case):
                 # found: a finding of one of the fault's codes that the clean plan lacks
-                hit = any(f.code in fault.codes and (f.code, f.message) not in seen
-                          for f in review_plan(fault.case))
+                new = [f for f in review_plan(fault.case) if (f.code, f.message) not in seen]
+                hit = any(f.code in fault.codes for f in new)
+                # what else the fault raised (consequences of it, or false alarms)
+                other = sorted({f.code for f in new if f.code not in fault.codes
+                                and f.severity.value != "info"})
+                collateral.update(other)
                 total += 1
                 found += hit
-                print(f"   fault {fault.name:<19} {'found' if hit else 'MISSED'} "
-                      f"({fault.description})")
+                print(f"   fault {fault.name:<23} {'found' if hit else 'MISSED'} "
+                      f"({fault.description})" + (f"; also {', '.join(other)}" if other else ""))
                 if not hit:
                     missed.append(f"{path.name}: {fault.name}")
     rate = 100.0 * found / total if total else 0.0
-    print(f"\nseeded faults found with the right code: {found} / {total} = {rate:.1f} %"
+    print(f"\nclean plans: {clean_counts['error']} error(s), {clean_counts['warning']} "
+          f"warning(s), {clean_counts['info']} information(s)")
+    print("other warnings and errors the faulty variants raised: "
+          + (", ".join(f"{c} x{n}" for c, n in sorted(collateral.items())) or "none"))
+    print(f"seeded faults found with the right code: {found} / {total} = {rate:.1f} %"
           f" (CPU {time.process_time() - start:.0f} s)")
     for m in missed:
         print(f"   missed: {m}")
