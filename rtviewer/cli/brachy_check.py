@@ -65,44 +65,14 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return p
 
 
-def _plans_and_records(folder: Path) -> tuple[list[Path], list[Path]]:
-    """Brachy RT Plans and RT Brachy Treatment Records under ``folder``."""
-    from pydicom.uid import RTBrachyTreatmentRecordStorage
-
-    from rtviewer.dicom.files import read_dataset
-    from rtviewer.errors import RtViewerError
-
-    plans, records = [], []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        try:
-            ds, _ = read_dataset(path, stop_before_pixels=True,
-                                 specific_tags=["Modality", "SOPClassUID",
-                                                "ApplicationSetupSequence"])
-        except (RtViewerError, OSError):
-            continue
-        if str(ds.get("Modality", "")) == "RTPLAN" and "ApplicationSetupSequence" in ds:
-            plans.append(path)
-        elif str(ds.get("SOPClassUID", "")) == RTBrachyTreatmentRecordStorage:
-            records.append(path)
-    return plans, records
-
-
 def _deliveries(plan: Any, record_paths: list[Path], tolerance: float) -> list[Any]:
     """Every record under FOLDER that references ``plan``, compared with it."""
-    from rtviewer.dicom.record import read_treatment_record
-    from rtviewer.errors import RtViewerError
-    from rtviewer.model.brachy_records import compare_record
+    from rtviewer.dicom.brachy_files import plan_deliveries
 
-    out = []
-    for path in record_paths:
-        try:
-            record = read_treatment_record(path)
-        except RtViewerError as exc:
-            print(f"rtviewer {COMMAND}: {exc}", file=sys.stderr)
-            continue
-        if record.referenced_plan_uid and record.referenced_plan_uid == plan.sop_instance_uid:
-            out.append(compare_record(plan, record, tolerance))
-    return sorted(out, key=lambda d: (d.date_time or "", d.record_path))
+    deliveries, unreadable = plan_deliveries(plan, record_paths, tolerance)
+    for exc in unreadable:
+        print(f"rtviewer {COMMAND}: {exc}", file=sys.stderr)
+    return deliveries
 
 
 def _structure_set(folder: Path, structure_set_uid: str | None) -> Any:
@@ -282,6 +252,7 @@ def _table(check: Any, path: Path) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Check every brachy plan under the folder; see the module doc for the exit status."""
+    from rtviewer.dicom.brachy_files import brachy_plans_and_records
     from rtviewer.dicom.plan import read_plan
     from rtviewer.errors import RtViewerError
     from rtviewer.model.brachy_check import check_plan, roi_points
@@ -294,7 +265,7 @@ def run(args: argparse.Namespace) -> int:
         when = _treatment_time(args.treatment_date)
     except ValueError as exc:
         return fail(COMMAND, exc, 2)
-    plans, record_paths = _plans_and_records(folder)
+    plans, record_paths = brachy_plans_and_records(folder)
     if not plans:
         return fail(COMMAND, f"{folder}: no brachytherapy RT Plan", 2)
     results, texts, status = [], [], 0

@@ -40,3 +40,25 @@ def print_document(text: str) -> None:
         sys.stdout.flush()
     except BrokenPipeError:
         sys.stderr.close()
+
+
+def goal_synonyms(given: str | None, command: str) -> dict[str, str]:
+    """The structure-name synonyms of ``--synonyms``, else of the user's file (said on stderr).
+
+    Parameters
+    ----------
+    given : str or None
+        The ``--synonyms`` file, if any.
+    command : str
+        The subcommand, for the stderr line.
+    """
+    from rtviewer.config import synonyms_path
+    from rtviewer.dicom.goal_file import read_synonyms
+
+    if given:
+        return read_synonyms(given)
+    path = synonyms_path()
+    if not path.is_file():
+        return {}
+    print(f"rtviewer {command}: synonyms from {printable(path)}", file=sys.stderr)
+    return read_synonyms(path)

@@ -14,7 +14,6 @@ import argparse
 import shlex
 import sys
 from pathlib import Path
-from typing import Any
 
 from rtviewer.cli.common import fail
 from rtviewer.core.structure_model import DEFAULT_MODEL, MODEL_NAMES
@@ -153,22 +152,17 @@ def _load(rs: Path, rd: Path | list[Path], weights: list[float] | None = None): 
 
 
 def _select(structure_set, names: list[str] | None):  # noqa: ANN001, ANN202
-    usable: list[Any] = []  # Roi (the CLI imports the model lazily)
-    skipped: list[Any] = []
-    for roi in structure_set.rois:
-        closed = any(c.is_closed for c in roi.contours)
-        (usable if closed else skipped).append(roi)
-    for roi in skipped:
+    from rtviewer.model.dvh_rois import dvh_rois
+
+    chosen = dvh_rois(structure_set, names)
+    for roi in chosen.without_closed_contour:
         print(f"rtviewer dvh: ROI {roi.roi_number} '{printable(roi.name)}' has no CLOSED_PLANAR "
               "contour (marker or open contours): not in the table", file=sys.stderr)
-    if names:
-        known = {roi.name for roi in usable}
-        unknown = [n for n in names if n not in known]
-        if unknown:
-            raise UsageError(f"unknown ROI name(s) {unknown}; ROIs with closed contours: "
-                             f"{sorted(known)}")
-        usable = [roi for roi in usable if roi.name in set(names)]
-    return [(roi.roi_number, roi.name, roi.closed_polygons_mm()) for roi in usable]
+    if chosen.unknown_names:
+        known = sorted(roi.name for roi in dvh_rois(structure_set).rois)
+        raise UsageError(f"unknown ROI name(s) {list(chosen.unknown_names)}; ROIs with closed "
+                         f"contours: {known}")
+    return chosen.polygons()
 
 
 def _plan_of(dose):  # noqa: ANN001, ANN202 - Dose in, Plan or None out

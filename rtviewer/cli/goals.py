@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rtviewer.cli.common import fail, print_document
+from rtviewer.cli.common import fail, goal_synonyms, print_document
 from rtviewer.cli.dvh import UsageError
 from rtviewer.core.structure_model import DEFAULT_MODEL, MODEL_NAMES
 from rtviewer.printable import printable
@@ -46,18 +46,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def _goal_set(name: str):  # noqa: ANN202 - GoalSet (lazy import)
-    from rtviewer.dicom.goal_file import read_goal_set, shipped_goal_sets
+    from rtviewer.dicom.goal_file import goal_set_named
     from rtviewer.errors import RtViewerError
 
-    path = Path(name)
-    if not path.exists():
-        shipped = shipped_goal_sets()
-        if name not in shipped:
-            raise UsageError(f"{name}: no such goal file, and no shipped set of that name "
-                             f"({', '.join(sorted(shipped))})")
-        path = shipped[name]
     try:
-        return read_goal_set(path)
+        return goal_set_named(name)
     except RtViewerError as exc:
         raise UsageError(str(exc)) from exc
 
@@ -88,20 +81,6 @@ def _cases(folder: Path) -> list[tuple[Any, Any, Any]]:
     return [(None, structure_set, dose)]
 
 
-def _synonyms(given: str | None) -> dict[str, str]:
-    """The synonyms of ``--synonyms``, else of the user's file (said on stderr)."""
-    from rtviewer.config import synonyms_path
-    from rtviewer.dicom.goal_file import read_synonyms
-
-    if given:
-        return read_synonyms(given)
-    path = synonyms_path()
-    if not path.is_file():
-        return {}
-    print(f"rtviewer goals: synonyms from {printable(path)}", file=sys.stderr)
-    return read_synonyms(path)
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``goals``; exit 0 all mandatory goals pass, 1 one fails, 2 usage error."""
     from rtviewer.core.structure_model import describe_model
@@ -111,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         goal_set = _goal_set(args.goals)
-        synonyms = _synonyms(args.synonyms)
+        synonyms = goal_synonyms(args.synonyms, "goals")
         cases = _cases(Path(args.folder))
     except (UsageError, RtViewerError) as exc:
         return fail("goals", exc, 2)

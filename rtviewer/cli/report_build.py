@@ -159,10 +159,15 @@ def _reference_section(plan: Any, dose: Any, model: str) -> tuple[Section, float
 
 def _dvh_section(structure_set: Any, dose: Any, model: str, reference_gy: float | None
                  ) -> Section | None:
-    from rtviewer.cli.dvh import _select
     from rtviewer.cli.dvh_table import compute_rows, levels_for
+    from rtviewer.model.dvh_rois import dvh_rois
 
-    rois = _select(structure_set, None)
+    chosen = dvh_rois(structure_set)
+    for roi in chosen.without_closed_contour:
+        print(f"rtviewer report: ROI {roi.roi_number} '{printable(roi.name)}' has no "
+              "CLOSED_PLANAR contour (marker or open contours): not in the DVH table",
+              file=sys.stderr)
+    rois = chosen.polygons()
     if not rois:
         return None
     rows = compute_rows(rois, dose.dose_gy, dose.grid, model=model)
@@ -190,11 +195,13 @@ def _dvh_section(structure_set: Any, dose: Any, model: str, reference_gy: float 
 
 def _goals_section(goals: str, plan: Any, structure_set: Any, dose: Any, model: str
                    ) -> Section:
-    from rtviewer.cli.goals import _goal_set, _synonyms
+    from rtviewer.cli.common import goal_synonyms
+    from rtviewer.dicom.goal_file import goal_set_named
     from rtviewer.model.goal_evaluation import evaluate_on_dose
 
-    goal_set = _goal_set(goals)
-    results = evaluate_on_dose(goal_set, structure_set, dose, plan, model, _synonyms(None))
+    goal_set = goal_set_named(goals)
+    results = evaluate_on_dose(goal_set, structure_set, dose, plan, model,
+                               goal_synonyms(None, "report"))
     columns = (Column("Structure"), Column("ROI"), Column("Goal"), Column("Priority"),
                Column("Value", digits=2), Column("Limit", digits=2), Column("Unit"),
                Column("Result"), Column("Margin", digits=2), Column("Note"))
@@ -238,7 +245,7 @@ def _points_section(plan: Any, structure_set: Any, dose: Any) -> Section | None:
 
 
 def _brachy_sections(inputs: ReportInputs, plan: Any, structure_set: Any) -> list[Section]:
-    from rtviewer.cli.brachy_check import _deliveries, _plans_and_records
+    from rtviewer.dicom.brachy_files import brachy_plans_and_records, plan_deliveries
     from rtviewer.model.brachy_check import DEFAULT_TOLERANCE_PCT, check_plan, roi_points
 
     try:
@@ -265,8 +272,10 @@ def _brachy_sections(inputs: ReportInputs, plan: Any, structure_set: Any) -> lis
                                columns, rows)]
     blocks += [Paragraph(f"Note: {printable(n)}") for n in check.notes]
     sections = [Section("brachy_check", TITLES["brachy_check"], tuple(blocks))]
-    _, records = _plans_and_records(inputs.folder)
-    deliveries = _deliveries(plan, records, DEFAULT_TOLERANCE_PCT)
+    _, records = brachy_plans_and_records(inputs.folder)
+    deliveries, unreadable = plan_deliveries(plan, records, DEFAULT_TOLERANCE_PCT)
+    for error in unreadable:
+        print(f"rtviewer report: {printable(error)}", file=sys.stderr)
     if deliveries:
         record_columns = (Column("Fraction"), Column("Date and time"), Column("Channel"),
                           Column("Expected", "s", 1), Column("Delivered", "s", 1),
@@ -412,7 +421,9 @@ def build_report(inputs: ReportInputs, scratch: Path) -> ReviewReport:
     Raises
     ------
     UsageError
-        No plan, an unknown ``--plan``/``--dose``, an unknown goal set.
+        No plan, an unknown ``--plan``/``--dose``.
+    RtViewerError
+        An unknown or unreadable goal set (``GoalFileError``), an unreadable dose.
     """
     from rtviewer.dicom.read_once import reading_once
 
@@ -422,11 +433,11 @@ def build_report(inputs: ReportInputs, scratch: Path) -> ReviewReport:
 
 def _build_report(inputs: ReportInputs, scratch: Path) -> ReviewReport:
     from rtviewer import __version__
-    from rtviewer.cli.goals import _goal_set
     from rtviewer.cli.plan import build_sheet
+    from rtviewer.dicom.goal_file import goal_set_named
 
     if inputs.goals:
-        _goal_set(inputs.goals)  # an unknown goal set is a usage error before any work
+        goal_set_named(inputs.goals)  # an unknown goal set is a usage error before any work
     bundle = choose_bundle(inputs)
     plan, structures = bundle.plan, bundle.structure_set
     dose = choose_dose(bundle, inputs.dose)

@@ -30,7 +30,8 @@ import yaml
 from rtviewer.errors import RtViewerError
 from rtviewer.model.goals import Goal, GoalSet, GoalSyntaxError, Priority, parse_goal
 
-__all__ = ["GoalFileError", "read_goal_set", "read_synonyms", "shipped_goal_sets"]
+__all__ = ["GoalFileError", "read_goal_set", "goal_set_named", "read_synonyms",
+           "shipped_goal_sets"]
 
 
 class GoalFileError(RtViewerError):
@@ -120,3 +121,21 @@ def shipped_goal_sets() -> dict[str, Path]:
     folder = resources.files("rtviewer.resources").joinpath("goals")
     return {Path(str(f)).stem: Path(str(f)) for f in folder.iterdir()
             if str(f).endswith(".yaml") and not str(f).endswith("synonyms.yaml")}
+
+
+def goal_set_named(name: str) -> GoalSet:
+    """A goal file by path, else a goal set shipped with rtviewer by name (``--goals``).
+
+    Raises
+    ------
+    GoalFileError
+        Neither a file nor a shipped set, or the file cannot be read.
+    """
+    path = Path(name)
+    if not path.exists():
+        shipped = shipped_goal_sets()
+        if name not in shipped:
+            raise GoalFileError(f"{name}: no such goal file, and no shipped set of that name "
+                                f"({', '.join(sorted(shipped))})")
+        path = shipped[name]
+    return read_goal_set(path)

@@ -21,7 +21,7 @@ import numpy as np
 if TYPE_CHECKING:
     from rtviewer.view.chain import Chain
 
-__all__ = ["Log", "NothingToRender", "choose_chain", "qt_app", "write_json"]
+__all__ = ["Log", "NothingToRender", "choose_chain", "pixel_affine", "qt_app", "write_json"]
 
 Log = Callable[[str], None]
 
@@ -83,7 +83,7 @@ def _name(path: Path | None) -> str:
     return path.name if path is not None else "none"
 
 
-def _pixel_affine(widget, view) -> tuple[list[float], list[list[float]]]:  # noqa: ANN001
+def pixel_affine(widget, view) -> tuple[list[float], list[list[float]]]:  # noqa: ANN001
     """Rectangle of ``view``'s ViewBox in ``widget`` pixels and PNG pixel -> patient mm."""
     from PySide6 import QtCore
 
@@ -120,7 +120,7 @@ def write_json(out: Path, widget, views: dict, extra: dict) -> None:  # noqa: AN
     for name, view in views.items():
         if not view.isVisible():
             continue
-        rectangle, affine = _pixel_affine(widget, view)
+        rectangle, affine = pixel_affine(widget, view)
         entries[name] = {"rect_px": rectangle, "pixel_to_patient_mm": affine,
                          "depth_mm": view.depth_mm(),
                          "normal": view.scene.frame.axes(view.view)[2].tolist()}

@@ -17,7 +17,7 @@ import numpy as np
 
 from rtviewer.model.kind import Kind
 
-__all__ = ["RT_VIEWS", "render_rt"]
+__all__ = ["RT_VIEWS", "plan_rt_images", "render_rt"]
 
 RT_VIEWS = ("bev", "rtimage", "record")
 Log = Callable[[str], None]
@@ -127,7 +127,7 @@ def _bev(request: Any, log: Log) -> Any:
     view: Any = BeamsEyeView()  # carries the sidecar attributes render_rt() reads
     view.backdrop.asynchronous = False  # the PNG must show the DRR
     view.set_data(plan=plan, structures=scene.structures, image=scene.image,
-                  rt_images=_rt_images(scanned, plan, log), slab_model=scene.slab_model)
+                  rt_images=plan_rt_images(scanned, plan, log), slab_model=scene.slab_model)
     view.set_beam(beam.number)
     view.set_control_point(index)
     fluence = bool(getattr(request, "fluence", False))
@@ -179,7 +179,7 @@ def _bev_beam(request: Any, plan: Any, log: Log) -> tuple[Any, int]:
     return beam, index
 
 
-def _rt_images(scanned: Any, plan: Any, log: Log) -> list[Any]:
+def plan_rt_images(scanned: Any, plan: Any, log: Log) -> list[Any]:
     """The RT Images referencing the plan; an unreadable one is said and skipped."""
     from rtviewer.dicom.rtimage import read_rt_image
 

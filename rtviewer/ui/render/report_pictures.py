@@ -110,7 +110,7 @@ def _legend(viewer: Any, scene: Any) -> tuple[tuple, tuple]:
 def _slices(viewer: Any, scene: Any, out_dir: Path, why: str) -> list[RenderedPicture]:
     from PySide6 import QtWidgets
 
-    from rtviewer.ui.render.common import _pixel_affine
+    from rtviewer.ui.render.common import pixel_affine
 
     isodoses, structures = _legend(viewer, scene)
     reference = viewer.state.reference_dose
@@ -132,7 +132,7 @@ def _slices(viewer: Any, scene: Any, out_dir: Path, why: str) -> list[RenderedPi
         path = out_dir / f"{name}.png"
         if not view.grab().save(str(path)):
             raise OSError(f"could not write {path}")
-        _, affine = _pixel_affine(view, view)
+        _, affine = pixel_affine(view, view)
         mm_per_px = float(np.linalg.norm(np.asarray(affine)[:, 0]))
         value = {"x": xyz[0], "y": xyz[1], "z": xyz[2]}[axis]
         caption = (f"{name.capitalize()} plane {axis} = {value:.1f} mm through "
@@ -173,7 +173,7 @@ def _bevs(scene: Any, scanned: Any, out_dir: Path, log: Log) -> list[RenderedPic
     from PySide6 import QtWidgets
 
     from rtviewer.model.beam import TreatmentDeliveryType
-    from rtviewer.ui.render.offscreen_rt import _rt_images
+    from rtviewer.ui.render.offscreen_rt import plan_rt_images
     from rtviewer.ui.views.bev_view import BeamsEyeView
 
     plan = scene.plan
@@ -184,7 +184,7 @@ def _bevs(scene: Any, scanned: Any, out_dir: Path, log: Log) -> list[RenderedPic
     view: Any = BeamsEyeView()
     view.backdrop.asynchronous = False  # the PNG must show the DRR
     view.set_data(plan=plan, structures=scene.structures, image=scene.image,
-                  rt_images=_rt_images(scanned, plan, log), slab_model=scene.slab_model)
+                  rt_images=plan_rt_images(scanned, plan, log), slab_model=scene.slab_model)
     out = []
     try:
         view.resize(*BEV_SIZE_PX)
