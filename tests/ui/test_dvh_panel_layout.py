@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 from factories.phantom import make_phantom
 from PySide6 import QtWidgets
@@ -32,18 +35,25 @@ def panel(qtbot):
 
 
 def _legend_names(panel: DvhPanel) -> list[str]:
-    return [label.text for _sample, label in panel.legend.items]
+    return [html.unescape(n) for n in re.findall(r"</b>&nbsp;(.*?)</span>", panel.legend.text())]
 
 
-def test_the_legend_names_each_shown_curve_inside_the_plot(panel):
+def test_the_legend_names_each_shown_curve_below_the_plot(panel):
     assert _legend_names(panel) == ["PTV ring", "Left thing"]
-    assert panel.legend.isVisible()
-    legend = panel.legend.mapRectToScene(panel.legend.boundingRect())
-    plot_area = panel.plot.plotItem.vb.sceneBoundingRect()
-    assert plot_area.contains(legend) and legend.width() > 40 and legend.height() > 20
+    legend, plot = panel.legend, panel.plot
+    assert legend.isVisible() and legend.height() >= legend.fontMetrics().height()
+    # below the dose axis, as wide as the plot: it never covers a curve
+    assert legend.geometry().top() >= plot.geometry().bottom()
+    assert legend.width() <= panel.plot_box.width()
+    for roi in panel.scene.structures.rois:
+        colour = "#{:02x}{:02x}{:02x}".format(*roi.color_rgb)
+        assert f"color:{colour}" in legend.text()
     panel.state.set_visible_rois({2})
     panel.wait_all()
     assert _legend_names(panel) == ["Left thing"]
+    panel.state.set_visible_rois(set())
+    panel.wait_all()
+    assert not legend.isVisible()
 
 
 def test_structure_names_stay_in_view_with_their_colour_when_the_table_scrolls(panel):

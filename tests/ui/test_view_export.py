@@ -88,7 +88,7 @@ def test_dvh_plot_and_all_views(viewer, settings, tmp_path, monkeypatch):
     viewer.tabs.setCurrentWidget(viewer.dvh_panel)
     _bypass_dialog(monkeypatch, tmp_path / "dvh.png", seen)
     _action(viewer, "DVH plot").trigger()
-    plot = viewer.dvh_panel.plot
+    plot = viewer.dvh_panel.plot_box  # the plot and its legend
     image = QtGui.QImage(str(tmp_path / "dvh.png"))
     assert image.width() / image.devicePixelRatio() == plot.width()
     assert not (tmp_path / "dvh.json").exists()  # no patient geometry in a DVH plot

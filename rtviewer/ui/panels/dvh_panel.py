@@ -12,6 +12,7 @@ its row header, which stays in view when the columns scroll.
 from __future__ import annotations
 
 import csv
+import html
 import logging
 from pathlib import Path
 
@@ -56,8 +57,6 @@ DOSE_COLUMNS = ("dmin", "dmean", "dmax", "d98", "d95", "d50", "d2", "d0.03cc", "
 _HEADS = {"d0.03cc": "D0.03cc", "d2cc": "D2cc", "d0.1cc": "D0.1cc"}
 #: Below this volume or number of contour planes the panel notes the model dependence.
 _SMALL_CC, _FEW_PLANES = 1.0, 3
-#: Legend entries per column before the legend grows another column.
-_LEGEND_ROWS = 12
 
 
 def dvh_statistics(dvh: Dvh, reference_gy: float | None, *,
@@ -149,6 +148,14 @@ def _plotted(dvh: Dvh) -> tuple[np.ndarray, np.ndarray]:
     return dose[keep], volume[keep]
 
 
+def _legend_entry(rgb: tuple[int, int, int], name: str, *, dashed: bool = False) -> str:
+    """Rich text of one legend entry: a line sample in ``rgb`` and the name (not wrapped)."""
+    sample = "╍╍" if dashed else "━━"
+    colour = "#{:02x}{:02x}{:02x}".format(*rgb)
+    return (f"<span style='white-space:nowrap'><b style='color:{colour}'>{sample}</b>"
+            f"&nbsp;{html.escape(name)}</span>")
+
+
 def _name_item(roi: Roi) -> QtWidgets.QTableWidgetItem:
     """The row header of a structure: a swatch of its colour and its name."""
     swatch = QtGui.QPixmap(12, 12)
@@ -186,12 +193,21 @@ class DvhPanel(QtWidgets.QWidget):
         self._arrived.connect(self._on_computed)
         self.plot = pg.PlotWidget(background="w")
         self.plot.showGrid(x=True, y=True, alpha=0.3)
-        self.legend = self.plot.addLegend(offset=(-4, 4), labelTextSize="8pt",
-                                          labelTextColor=(20, 20, 20),
-                                          brush=(255, 255, 255, 210), pen=(150, 150, 150))
-        # drawn by nothing: the legend's sample of the dashed RT Dose curves
-        self._embedded_sample = pg.PlotDataItem(
-            [], [], pen=pg.mkPen((90, 90, 90), width=1.5, style=QtCore.Qt.PenStyle.DashLine))
+        # the legend: a line sample and the name of each shown curve, wrapped to the
+        # width below the dose axis (never over the curves); the plot and it make the
+        # DVH screenshot together (``plot_box``)
+        self.legend = QtWidgets.QLabel()
+        self.legend.setObjectName("dvh-legend")
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.legend.setStyleSheet("QLabel#dvh-legend { background: white; color: #141414; "
+                                  "padding: 1px 4px; }")
+        self.plot_box = QtWidgets.QWidget()
+        box = QtWidgets.QVBoxLayout(self.plot_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.plot, 1)
+        box.addWidget(self.legend)
         self.dose_axis: DoseAxis | None = None
         self.whole_range = QtWidgets.QCheckBox("Whole dose range")
         self.whole_range.setToolTip(
@@ -238,11 +254,11 @@ class DvhPanel(QtWidgets.QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(bar)
         layout.addLayout(axis_bar)
-        layout.addWidget(self.plot, 3)
+        layout.addWidget(self.plot_box, 3)
         layout.addWidget(self.info)
         layout.addWidget(self.table, 2)
         self.goals = GoalsPanel()  # clinical goals (issue 18), evaluated like `rtviewer goals`
-        layout.addWidget(self.goals, 2)
+        layout.addWidget(self.goals, 1)
         self.relative_volume.toggled.connect(self._redraw)
         self.relative_dose.toggled.connect(self._redraw)
         self.model_choice.currentTextChanged.connect(self._on_model)
@@ -444,17 +460,12 @@ class DvhPanel(QtWidgets.QWidget):
         self._fill_table(dose_pct)
 
     def _fill_legend(self, shown: list[tuple[Roi, Dvh]], any_embedded: bool) -> None:
-        """One entry per shown structure (its solid curve), and one for the dashed curves.
-
-        Entries are rebuilt, not pooled: clearing a legend disconnects nothing (see
-        ``_curve_pair`` for why that matters).
-        """
-        self.legend.clear()
-        self.legend.setColumnCount(max(1, -(-len(shown) // _LEGEND_ROWS)))
-        for index, (roi, _dvh) in enumerate(shown):
-            self.legend.addItem(self._curves[index][0], printable(roi.name))
+        """One entry per shown structure (its colour's line), one for the dashed curves."""
+        entries = [_legend_entry(roi.color_rgb, printable(roi.name)) for roi, _dvh in shown]
         if any_embedded:
-            self.legend.addItem(self._embedded_sample, "dashed: DVH stored in the RT Dose")
+            entries.append(_legend_entry((90, 90, 90), "DVH stored in the RT Dose",
+                                         dashed=True))
+        self.legend.setText(" &nbsp; ".join(entries))
         self.legend.setVisible(bool(shown))
 
     def _fit_axes(self, *_args: object) -> None:

@@ -113,6 +113,7 @@ def _show(request: RenderRequest, log: Log, chain, scene, window, viewer,  # noq
     if window is not None:
         window.viewer_controller.chain = chain
         window.viewer_controller.offer_doses(chain, scene)
+        window.viewer_controller.name_patient(chain)  # the banner, as an open fills it
         # the status bar says what a real open says, not the empty window's prompt
         window.statusBar().showMessage(loaded_message(chain, why, problems, scene))
     xyz = viewer.state.crosshair_mm

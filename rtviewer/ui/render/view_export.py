@@ -125,7 +125,7 @@ def _export_targets(viewer: Any) -> list[tuple[str, Callable[[], tuple[Any, dict
                                      {n: v for n, v in viewer.views.items() if v.isVisible()}))]
     for name, view in viewer.views.items():
         targets.append((f"{name.capitalize()} view", _alone(name, view)))
-    targets.append(("DVH plot", lambda: (viewer.dvh_panel.plot, {})))
+    targets.append(("DVH plot", lambda: (viewer.dvh_panel.plot_box, {})))  # with its legend
     rt = getattr(viewer, "rt_views", None)
     if rt is not None:
         targets.append(("Beam's-eye view", lambda: (rt.bev, {})))

@@ -264,7 +264,7 @@ class ViewerController(QtCore.QObject):
         if generation == self._generation:
             self._partial_shown = generation
             self.viewer.show_result(result)
-            self._name_patient(result.chain)
+            self.name_patient(result.chain)
             self.window.statusBar().showMessage("Reading the structure set…")
 
     def _on_loaded(self, result: LoadResult, generation: int) -> None:
@@ -277,7 +277,7 @@ class ViewerController(QtCore.QObject):
         self.offer_doses(result.chain, result.scene)
         plan = result.chain.plan
         self.viewer.rt_views.set_related(self._result_for(plan) if plan is not None else None)
-        self._name_patient(result.chain)
+        self.name_patient(result.chain)
         self.window.statusBar().showMessage(
             loaded_message(result.chain, why, result.problems, self.viewer.scene), 15000)
         if self._pending_file is not None:  # an RT Image or record of this patient
@@ -285,7 +285,7 @@ class ViewerController(QtCore.QObject):
             self.viewer.rt_views.show_file(*pending)
         self.loaded.emit(result)
 
-    def _name_patient(self, chain: Chain) -> None:
+    def name_patient(self, chain: Chain) -> None:
         """Banner and window title: whose data and which plan are on screen."""
         first = _first_path(chain)
         scan = self._result_for(first) if first is not None else None
