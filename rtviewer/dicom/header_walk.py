@@ -33,6 +33,7 @@ __all__ = [
     "PIXEL_DATA_TAGS",
     "check_not_truncated",
     "count_items_with_child",
+    "sequence_items",
 ]
 
 _IMPLICIT_LE = "1.2.840.10008.1.2"
@@ -282,19 +283,32 @@ def _child_nonempty(cur: _Cursor, start: int, length: int) -> bool:
 def _item_has_child(cur: _Cursor, pos: int, end: int | None, implicit: bool,
                     child: int) -> tuple[bool, int]:
     """Walk one item's elements; return (child sequence non-empty, position after item)."""
-    found = False
+    spans, pos = _item_spans(cur, pos, end, implicit, frozenset({child}))
+    span = spans.get(child)
+    return span is not None and _child_nonempty(cur, span[1], span[3]), pos
+
+
+def _item_spans(cur: _Cursor, pos: int, end: int | None, implicit: bool,
+                wanted: frozenset[int]
+                ) -> tuple[dict[int, tuple[str | None, int, int, int]], int]:
+    """The wanted elements of one item and the position after the item.
+
+    Each wanted tag maps to (VR, value start, value end, declared length).
+    """
+    spans: dict[int, tuple[str | None, int, int, int]] = {}
     while end is None or pos < end:
-        tag, _vr, length, start = _element_header(cur, pos, implicit)
+        tag, vr, length, start = _element_header(cur, pos, implicit)
         if tag == _ITEM_END:
-            return found, start
-        if tag == child:
-            found = _child_nonempty(cur, start, length)
+            return spans, start
         if length == _UNDEFINED:
-            pos = _skip_items(cur, start, implicit)
+            stop = _skip_items(cur, start, implicit)
         else:
-            cur.jump(start + length, pos, tag, length)
-            pos = start + length
-    return found, pos
+            stop = start + length
+            cur.jump(stop, pos, tag, length)
+        if tag in wanted:
+            spans[tag] = (vr, start, stop, length)
+        pos = stop
+    return spans, pos
 
 
 def count_items_with_child(buf: bytes, span: tuple[int, int, int, bool], implicit: bool,
@@ -324,18 +338,31 @@ def count_items_with_child(buf: bytes, span: tuple[int, int, int, bool], implici
     _elem_start, pos, end, undefined = span
     items = with_child = 0
     while undefined or pos < end:
-        cur.need(pos + 8, pos)
-        group, elem, length = cur.tag_len.unpack_from(buf, pos)
-        tag = group << 16 | elem
-        if tag == _SEQ_END:
+        item = _next_item(cur, pos)
+        if item is None:
             break
-        if tag != _ITEM:
-            raise WalkUnsupported(f"expected a sequence item at byte {pos}")
-        item_end = None if length == _UNDEFINED else pos + 8 + length
-        found, pos = _item_has_child(cur, pos + 8, item_end, implicit, child)
+        found, pos = _item_has_child(cur, *item, implicit, child)
         items += 1
         with_child += found
     return items, with_child
+
+
+def _next_item(cur: _Cursor, pos: int) -> tuple[int, int | None] | None:
+    """Value start and end (None: undefined length) of the item at ``pos``.
+
+    None at a Sequence Delimitation Item.
+    """
+    cur.need(pos + 8, pos)
+    group, elem, length = cur.tag_len.unpack_from(cur.buf, pos)
+    tag = group << 16 | elem
+    if tag == _SEQ_END:
+        return None
+    if tag != _ITEM:
+        raise WalkUnsupported(f"expected a sequence item at byte {pos}")
+    if length == _UNDEFINED:
+        return pos + 8, None
+    cur.jump(pos + 8 + length, pos, tag, length)
+    return pos + 8, pos + 8 + length
 
 
 def check_not_truncated(path: Path) -> None:
@@ -365,3 +392,46 @@ def check_not_truncated(path: Path) -> None:
             raise UnreadableFileError(f"the file is truncated: {exc}", path=path) from exc
         except (WalkUnsupported, NeedMoreBytes, struct.error, IndexError, UnicodeDecodeError):
             return  # not walkable here (deflated, odd structure): pydicom's reading stands
+
+
+def sequence_items(value: bytes, implicit: bool, wanted: frozenset[int]
+                   ) -> list[dict[int, tuple[str | None, bytes]]]:
+    """The raw values of the wanted elements of each item of a sequence's value.
+
+    For readers that need a few elements of thousands of items (a structure set's
+    contours) without pydicom building a Dataset per item.
+
+    Parameters
+    ----------
+    value : bytes
+        A little-endian sequence value: the items of a defined-length sequence, or
+        those of an undefined-length one up to its Sequence Delimitation Item.
+    implicit : bool
+        Implicit VR encoding.
+    wanted : frozenset of int
+        Tags (``group << 16 | element``) to return from each item; a wanted nested
+        sequence comes back as its value bytes (which this function walks again).
+
+    Returns
+    -------
+    list of dict
+        Per item, tag -> (VR or None for implicit VR, raw value bytes).
+
+    Raises
+    ------
+    FileTruncated, WalkUnsupported
+        An element runs past the value, or the bytes are not items.
+    """
+    cur = _Cursor(value, len(value))
+    found = []
+    pos = 0
+    while pos < len(value):
+        item = _next_item(cur, pos)
+        if item is None:
+            break
+        spans, pos = _item_spans(cur, *item, implicit, wanted)
+        if item[1] is not None and pos > item[1]:
+            raise WalkUnsupported(f"an element of the item at byte {item[0] - 8} runs past it")
+        found.append({tag: (vr, bytes(value[start:stop]))
+                      for tag, (vr, start, stop, _) in spans.items()})
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydicom.dataset import Dataset
 
-from rtviewer.dicom.values import array, integer, items, text
+from rtviewer.dicom.contour_values import ContourValues, contour_values
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.structure import Contour, ContourType
 
@@ -36,12 +36,11 @@ def read_contours(item: Dataset, roi_label: str) -> tuple[list[Contour], list[Fi
     problems: dict[str, list[int]] = {}
     noted: dict[tuple[str, str | None], tuple[Finding, list[int]]] = {}
     findings: list[Finding] = []
-    for index, contour in enumerate(items(item, "ContourSequence", findings), start=1):
-        values_noted: list[Finding] = []
-        result, codes = _read_one(contour, values_noted)
+    for index, contour in enumerate(contour_values(item, findings), start=1):
+        result, codes = _read_one(contour)
         for code in codes:
             problems.setdefault(code, []).append(index)
-        for f in values_noted:
+        for f in contour.notes:
             if f.attribute != "ContourData":  # said by its own code above, once per ROI
                 noted.setdefault((f.code, f.attribute), (f, []))[1].append(index)
         if result is not None:
@@ -62,13 +61,12 @@ def _numbers(indices: list[int]) -> str:
     return ", ".join(str(i) for i in indices[:6]) + (", …" if len(indices) > 6 else "")
 
 
-def _read_one(item: Dataset, notes: list[Finding]) -> tuple[Contour | None, list[str]]:
-    """One contour, or None, with the codes of its problems (value findings in ``notes``)."""
+def _read_one(item: ContourValues) -> tuple[Contour | None, list[str]]:
+    """One contour, or None, with the codes of its problems."""
     codes: list[str] = []
-    values = array(item, "ContourData", notes)
+    values = item.data
     if values is None:
-        return None, ["CONTOUR_DATA_NOT_NUMERIC" if _has_value(item, "ContourData")
-                      else "CONTOUR_DATA_EMPTY"]
+        return None, ["CONTOUR_DATA_NOT_NUMERIC" if item.data_present else "CONTOUR_DATA_EMPTY"]
     if values.size == 0:
         return None, ["CONTOUR_DATA_EMPTY"]
     if values.size % 3:
@@ -77,10 +75,10 @@ def _read_one(item: Dataset, notes: list[Finding]) -> tuple[Contour | None, list
     points = values.reshape(-1, 3)
     if not np.all(np.isfinite(points)):
         return None, [*codes, "CONTOUR_DATA_NOT_FINITE"]
-    declared = integer(item, "NumberOfContourPoints", notes)
+    declared = item.declared_points
     if declared is not None and declared != len(points):
         codes.append("CONTOUR_POINT_COUNT_MISMATCH")
-    contour_type = _contour_type(text(item, "ContourGeometricType", notes), len(points), codes)
+    contour_type = _contour_type(item.geometric_type, len(points), codes)
     if contour_type is ContourType.CLOSED_PLANAR:
         if len(points) > 3 and np.array_equal(points[0], points[-1]):
             points = points[:-1]  # the standard's closing segment is implicit
@@ -88,18 +86,7 @@ def _read_one(item: Dataset, notes: list[Finding]) -> tuple[Contour | None, list
             codes.append("CLOSED_CONTOUR_TOO_FEW_POINTS")
         elif _not_planar(points):
             codes.append("CLOSED_CONTOUR_NOT_PLANAR")
-    images = tuple(u for u in (text(r, "ReferencedSOPInstanceUID", notes)
-                               for r in items(item, "ContourImageSequence", notes)) if u)
-    return Contour(points, contour_type, images), codes
-
-
-def _has_value(item: Dataset, keyword: str) -> bool:
-    """Whether the element is present with a non-empty value (even an unparseable one)."""
-    try:
-        value = item.get(keyword)
-    except Exception:  # undecodable is still "present"
-        return True
-    return value is not None and value != ""
+    return Contour(points, contour_type, item.image_uids), codes
 
 
 def _contour_type(value: str | None, n_points: int, codes: list[str]) -> ContourType:
