@@ -222,9 +222,27 @@ def _vertex_doses(model: SlabModel, planes: list[SlabPlane], dose_gy: NDArray[np
     vertex = np.repeat(np.arange(len(vertices)), per_vertex)
     rank = np.arange(len(vertex)) - np.repeat(np.cumsum(per_vertex) - per_vertex, per_vertex)
     offsets = all_cuts[cut_start[plane_of[vertex]] + rank]
-    base, step = _plane_indices(model, grid, vertices)
-    return sample_at_indices(dose_gy, base[vertex] + offsets[:, None] * step,
-                             outside=outside_gy)
+    return _dose_at_cuts(model, vertices, per_vertex, offsets, dose_gy, grid, outside_gy)
+
+
+def _dose_at_cuts(model: _Frame, points: FloatArray, per_point: NDArray[np.intp],
+                  offsets: FloatArray, dose_gy: NDArray[np.floating], grid: Grid,
+                  outside: float) -> FloatArray:
+    """Trilinear dose on each point's line at its cuts ``offsets`` (grouped by point, sorted).
+
+    When a grid axis runs along the normal, each line's in-plane weights are shared by
+    all its cuts (:func:`~rtviewer.core.interpolation.sample_lines_along_axis`).
+    """
+    point = np.repeat(np.arange(len(points)), per_point)
+    base, step = _plane_indices(model, grid, points)
+    axis = _normal_axis(model, grid)
+    if axis is None:
+        dose: FloatArray = sample_at_indices(dose_gy, base[point] + offsets[:, None] * step,
+                                             outside=outside)
+        return dose
+    first_of_point = np.cumsum(per_point) - per_point
+    t = base[point, axis] + offsets * step[axis]
+    return sample_lines_along_axis(dose_gy, base, axis, t, first_of_point, outside=outside)
 
 
 def _voxel_doses(model: SlabModel, dose_gy: NDArray[np.floating], grid: Grid
@@ -427,15 +445,9 @@ def _evaluate_lines(model: _Frame, points: FloatArray, per_point: NDArray[np.int
                     offsets: FloatArray, area: FloatArray, dose_gy: NDArray[np.floating],
                     grid: Grid) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Dose at the cuts ``offsets`` (``per_point`` of them per point, concatenated)."""
+    dose = _dose_at_cuts(model, points, per_point, offsets, dose_gy, grid, np.nan)
     point = np.repeat(np.arange(len(points)), per_point)
     first_of_point = np.cumsum(per_point) - per_point
-    base, step = _plane_indices(model, grid, points)
-    axis = _normal_axis(model, grid)
-    if axis is None:
-        dose = sample_at_indices(dose_gy, base[point] + offsets[:, None] * step, outside=np.nan)
-    else:  # lines along a grid axis: share each point's in-plane weights
-        t = base[point, axis] + offsets * step[axis]
-        dose = sample_lines_along_axis(dose_gy, base, axis, t, first_of_point, outside=np.nan)
     inner = np.ones(max(len(point) - 1, 0), dtype=bool)  # consecutive cuts of one point
     inner[(first_of_point + per_point - 1)[:-1]] = False
     volume = area[point[:-1][inner]] * np.diff(offsets)[inner]

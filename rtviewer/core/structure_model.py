@@ -38,7 +38,7 @@ from rtviewer.core.small_linalg import project
 from rtviewer.core.smooth_model import SmoothModel, build_smooth_model
 
 __all__ = ["DEFAULT_MODEL", "MODEL_NAMES", "ModelName", "StructureModel",
-           "build_structure_model", "contains", "describe_model"]
+           "build_structure_model", "contains", "describe_model", "forget_solids"]
 
 ModelName: TypeAlias = Literal["slab", "none", "smooth"]
 #: The selectable structure models, default first.
@@ -70,6 +70,11 @@ def check_model_name(name: str) -> ModelName:
 #: engine, the CLI and the viewer ask for the same ROI's solid again and again.  Bounded
 #: by contour vertices (2 million: a few tens of MB of solids).
 _SOLIDS: ContentCache[StructureModel | None] = ContentCache(max_cost=2_000_000)
+
+
+def forget_solids() -> None:
+    """Empty the cache of built solids (benchmarks time each run from the files)."""
+    _SOLIDS.clear()
 
 
 def build_structure_model(
