@@ -107,23 +107,23 @@ def reference_without_plan(dose: Dose, where: str = "loaded") -> PercentReferenc
 
     Names the plan the dose references (or that it references none) and what its
     Dose Summation Type would make 100 % mean once the plan is there; ``where`` says
-    where the plan was looked for ("its RT Plan … is not {where}").
+    where the plan was looked for ("whose RT Plan … is not {where}").
     """
     referenced = dose.referenced_plan_uids or (
         (dose.referenced_plan_uid,) if dose.referenced_plan_uid else ())
-    missing = (f"its RT Plan {referenced[0]} is not {where}" if referenced
-               else "it references no RT Plan")
+    missing = (f"whose RT Plan {referenced[0]} is not {where}" if referenced
+               else "that references no RT Plan")
     summation = dose.summation_type
     if dose.units is not DoseUnits.GY:
-        return PercentReference(None, f"the dose is {dose.units.value}, not Gy; {missing}")
+        return PercentReference(None, f"{dose.units.value} dose (not Gy) {missing}")
     if summation in _PART:
         return PercentReference(None, f"{summation.value} dose (a part of the delivery, no "
-                                      f"share of a prescription stated) and {missing}")
+                                      f"share of a prescription stated) {missing}")
     if summation is DoseSummationType.FRACTION:
-        return PercentReference(None, f"FRACTION dose and {missing}: no prescription (it "
-                                      "would be read per fraction)")
+        return PercentReference(None, f"FRACTION dose {missing}: no prescription (it would "
+                                      "be read per fraction)")
     what = summation.value if summation in _WHOLE else "unknown summation"
-    return PercentReference(None, f"{what} dose and {missing}: no prescription")
+    return PercentReference(None, f"{what} dose {missing}: no prescription")
 
 
 def _planless_peak_warning(dose: Dose) -> str | None:

@@ -188,7 +188,7 @@ def test_the_reference_dose_is_stated_with_and_without_the_plan(corpus, tmp_path
         assert row["reference_gy"] == "14" and row["v50pct_cc"] != ""
         return
     plan_uid = "1.2.246.352.71.5.320687012.24189.20090603083342"
-    said = f"PLAN dose and its RT Plan {plan_uid} is not in {folder}: no prescription"
+    said = f"PLAN dose whose RT Plan {plan_uid} is not in {folder}: no prescription"
     assert f"no reference dose for percentages: {said}" in err
     assert "give --reference-gy" in err
     assert row["reference_gy"] == "" and row["reference"] == said

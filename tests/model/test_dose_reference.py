@@ -89,18 +89,20 @@ def test_corpus_doses_with_implausible_peaks_are_flagged(corpus, folder, expecte
 
 
 @pytest.mark.parametrize(("summation", "said"), [
-    (DoseSummationType.PLAN, "PLAN dose and its RT Plan 1.2.3 is not loaded: no prescription"),
-    (DoseSummationType.FRACTION, "FRACTION dose and its RT Plan 1.2.3 is not loaded: no "
+    (DoseSummationType.PLAN, "PLAN dose whose RT Plan 1.2.3 is not loaded: no prescription"),
+    (DoseSummationType.FRACTION, "FRACTION dose whose RT Plan 1.2.3 is not loaded: no "
                                  "prescription (it would be read per fraction)"),
     (DoseSummationType.BEAM, "BEAM dose (a part of the delivery, no share of a prescription "
-                             "stated) and its RT Plan 1.2.3 is not loaded"),
+                             "stated) whose RT Plan 1.2.3 is not loaded"),
 ])
 def test_without_its_plan_a_dose_says_which_plan_is_missing(summation, said):
     reference = reference_without_plan(_dose(summation))
     assert reference.dose_gy is None and reference.label == said
     alone = dataclasses.replace(_dose(summation), referenced_plan_uid=None,
                                 referenced_plan_uids=())
-    assert "it references no RT Plan" in reference_without_plan(alone, "in /x").label
+    assert reference_without_plan(alone, "in /x").label.startswith(
+        f"{summation.value} dose") and "that references no RT Plan" in \
+        reference_without_plan(alone, "in /x").label
 
 
 def test_without_its_plan_only_a_fraction_peak_beyond_any_fraction_is_flagged():
