@@ -77,6 +77,9 @@ class LessonStep:
         Beam Number shown in the beam's-eye view; ``control_point`` its index (0-based).
     rt_image_uid, record_uid : str or None
         SOP Instance UIDs of an RT Image or a treatment record to show.
+    goals : str or None
+        Clinical goal set evaluated under the DVH: a shipped set's name
+        (``demo_thorax``, ``quantec``, ...).
     """
 
     title: str = ""
@@ -100,6 +103,7 @@ class LessonStep:
     control_point: int | None = None
     rt_image_uid: str | None = None
     record_uid: str | None = None
+    goals: str | None = None
 
     def __post_init__(self) -> None:
         """Refuse values the window could not show, saying which and why."""
@@ -143,7 +147,7 @@ class Lesson:
 
 _STEP_FIELDS = {f.name for f in fields(LessonStep)}
 _TEXT = ("caption", "title", "question", "answer")
-_UIDS = ("patient_id", "plan_uid", "dose_uid", "rt_image_uid", "record_uid")
+_UIDS = ("patient_id", "plan_uid", "dose_uid", "rt_image_uid", "record_uid", "goals")
 
 
 def step_from_mapping(data: Any, number: int) -> LessonStep:

@@ -6,6 +6,7 @@ import pytest
 
 from rtviewer.view.lesson import Lesson, LessonError, LessonStep, missing_data
 from rtviewer.view.lesson_file import (
+    builtin_lesson_paths,
     is_lesson_file,
     read_lesson,
     read_lesson_text,
@@ -119,3 +120,14 @@ def test_caption_reveals_the_previous_answer_and_names_missing_data():
     assert lines[2].startswith("**Data missing:** patient ID P1")
     assert lines[3:] == ["Look.", "**Question:** And now?\n"]
     assert "Answer" not in caption_markdown(now, 1, 5)
+
+
+def test_builtin_lessons_read_and_have_6_to_12_steps():
+    paths = builtin_lesson_paths()
+    assert len(paths) >= 6
+    for path in paths:
+        lesson = read_lesson(path)
+        assert 6 <= len(lesson.steps) <= 12, path.name
+        assert lesson.data == "demo"
+        assert all(step.caption.strip() for step in lesson.steps), path.name
+        assert lesson.steps[0].patient_id and lesson.steps[0].plan_uid  # data from step 1

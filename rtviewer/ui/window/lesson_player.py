@@ -195,14 +195,15 @@ class LessonDock(QtWidgets.QDockWidget):
         step = self.step
         if step is None:
             return
-        scan = None
-        if step.patient_id is not None:
-            plan_uid = shown_uids(self.controller.viewer)[0]
-            found = find_instance(self.window_.results, step.patient_id, plan_uid or "")
-            scan = found[0] if found is not None else None
-            if scan is not None:  # RT Images and records of this plan
-                self.controller.viewer.rt_views.set_related(scan)
-        self.problems = apply_view(self.controller.viewer, step, scan)
+        results = self.window_.results
+        patient = self.controller.shown_patient
+        plan_uid = shown_uids(self.controller.viewer)[0]
+        if patient is not None and plan_uid is not None:  # RT Images and records of the plan
+            found = find_instance(results, patient.patient_id or "", plan_uid)
+            if found is not None:
+                self.controller.viewer.rt_views.set_related(found[0])
+        self.problems = apply_view(self.controller.viewer, step, results,
+                                   patient.patient_id if patient is not None else None)
         for problem in self.problems:
             log.warning("lesson step %d: %s", self.index + 1, problem)
         self._show_caption()

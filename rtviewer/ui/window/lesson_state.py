@@ -115,13 +115,16 @@ def _set_zoom(view: Any, zoom: float, centre_mm: np.ndarray) -> None:
                      padding=0)
 
 
-def apply_view(viewer: Any, step: LessonStep, scan: ScanResult | None = None) -> list[str]:
+def apply_view(viewer: Any, step: LessonStep,
+               results: dict[Path, ScanResult] | None = None,
+               patient_id: str | None = None) -> list[str]:
     """Set the view part of ``step`` on ``viewer``; returns what it could not show.
 
-    ``scan``: the open folder of the step's patient (for its RT Image or record).
+    ``results``: the open folders, where its RT Image or record is looked up under
+    the step's patient (``patient_id`` when the step names none: the one on screen).
     """
     _apply_slices(viewer, step)
-    problems = _apply_panels(viewer, step, scan)
+    problems = _apply_panels(viewer, step, results or {}, step.patient_id or patient_id)
     if step.tab is not None:
         page = tab_pages(viewer)[step.tab]
         index = viewer.tabs.indexOf(page)
@@ -155,16 +158,19 @@ def _apply_slices(viewer: Any, step: LessonStep) -> None:
             _set_zoom(view, step.zoom, state.crosshair_mm)
 
 
-def _apply_panels(viewer: Any, step: LessonStep, scan: ScanResult | None) -> list[str]:
+def _apply_panels(viewer: Any, step: LessonStep, results: dict[Path, ScanResult],
+                  patient_id: str | None) -> list[str]:
     """Structures, beam's-eye view, RT Image, record; returns what could not be shown."""
     problems: list[str] = []
     if step.structures is not None:
         problems += _show_structures(viewer, step.structures)
     if step.beam is not None:
         problems += _show_beam(viewer, step.beam, step.control_point or 0)
+    if step.goals is not None:
+        problems += _show_goals(viewer, step.goals)
     for uid, kind in ((step.rt_image_uid, "RT Image"), (step.record_uid, "treatment record")):
         if uid:
-            problems += _show_file(viewer, scan, uid, kind, step.patient_id)
+            problems += _show_file(viewer, results, uid, kind, patient_id)
     return problems
 
 
@@ -193,9 +199,18 @@ def _show_beam(viewer: Any, number: int, control_point: int) -> list[str]:
     return []
 
 
-def _show_file(viewer: Any, scan: ScanResult | None, uid: str, kind: str,
+def _show_goals(viewer: Any, name: str) -> list[str]:
+    goals = viewer.dvh_panel.goals
+    path = goals.shipped.get(name)
+    if path is None:
+        return [f"no goal set named {name!r} (shipped: {', '.join(sorted(goals.shipped))})"]
+    if goals.choice.currentText() != name:
+        goals.load(path)
+    return []
+
+
+def _show_file(viewer: Any, results: dict[Path, ScanResult], uid: str, kind: str,
                patient_id: str | None) -> list[str]:
-    results = {scan.root: scan} if scan is not None else {}
     found = find_instance(results, patient_id or "", uid)
     if found is None:
         return [f"the {kind} with SOP Instance UID {uid} is not in any open folder"]
@@ -225,6 +240,7 @@ def record_step(viewer: Any, patient_id: str | None) -> LessonStep:
     beam = bev.beam_number if tab == "beams_eye" else None
     image = viewer.rt_views.rt_image.view.image if tab == "rt_image" else None
     wash_on, threshold = state.colourwash
+    goals = viewer.dvh_panel.goals.choice.currentText()
     return LessonStep(
         title="", caption="(Write what the students should see here.)",
         patient_id=patient_id, plan_uid=plan_uid, dose_uid=dose_uid,
@@ -236,4 +252,5 @@ def record_step(viewer: Any, patient_id: str | None) -> LessonStep:
         isodoses_percent=None if state.isodose_absolute else state.isodose_levels,
         colourwash=wash_on, wash_threshold_percent=threshold if wash_on else None,
         tab=tab, beam=beam, control_point=max(bev.index, 0) if beam is not None else None,
-        rt_image_uid=getattr(image, "sop_instance_uid", None))
+        rt_image_uid=getattr(image, "sop_instance_uid", None),
+        goals=goals if goals in viewer.dvh_panel.goals.shipped else None)
