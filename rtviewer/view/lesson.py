@@ -19,8 +19,8 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 __all__ = ["LAYOUTS", "LESSON_FORMAT", "TABS", "VIEWS", "Lesson", "LessonError", "LessonStep",
-           "lesson_from_mapping", "lesson_to_mapping", "missing_data", "step_from_mapping",
-           "step_to_mapping"]
+           "effective_step", "lesson_from_mapping", "lesson_to_mapping", "missing_data",
+           "step_from_mapping", "step_to_mapping"]
 
 #: The format version this reader understands (``format:`` in the file).
 LESSON_FORMAT = 1
@@ -260,6 +260,20 @@ def lesson_to_mapping(lesson: Lesson) -> dict[str, Any]:
         out["data"] = lesson.data
     out["steps"] = [step_to_mapping(s) for s in lesson.steps]
     return out
+
+
+def effective_step(steps: Sequence[LessonStep]) -> LessonStep:
+    """The last of ``steps`` with every setting it leaves out taken from those before it.
+
+    Texts (title, caption, question, answer) are the last step's own.
+    """
+    values: dict[str, Any] = {}
+    for step in steps:
+        values.update({f.name: getattr(step, f.name) for f in fields(LessonStep)
+                       if f.name not in _TEXT and getattr(step, f.name) is not None})
+    last = steps[-1]
+    values.update({name: getattr(last, name) for name in _TEXT})
+    return LessonStep(**values)
 
 
 def missing_data(step: LessonStep, patients: Mapping[str, frozenset[str]]

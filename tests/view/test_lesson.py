@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rtviewer.view.lesson import Lesson, LessonError, LessonStep, missing_data
+from rtviewer.view.lesson import Lesson, LessonError, LessonStep, effective_step, missing_data
 from rtviewer.view.lesson_file import (
     builtin_lesson_paths,
     is_lesson_file,
@@ -91,6 +91,15 @@ def test_with_step_appends_or_inserts():
     lesson = Lesson("t", (LessonStep(caption="a"),))
     assert [s.caption for s in lesson.with_step(LessonStep(caption="b")).steps] == ["a", "b"]
     assert [s.caption for s in lesson.with_step(LessonStep(caption="b"), 0).steps] == ["b", "a"]
+
+
+def test_effective_step_carries_settings_forward():
+    first = LessonStep(caption="a", question="q", patient_id="P", layout=1, beam=2, zoom=2.0)
+    second = LessonStep(caption="b", layout=3, structures=("PTV",))
+    merged = effective_step((first, second))
+    assert (merged.patient_id, merged.layout, merged.beam, merged.zoom) == ("P", 3, 2, 2.0)
+    assert merged.structures == ("PTV",)
+    assert (merged.caption, merged.question) == ("b", "")  # texts are the step's own
 
 
 def test_missing_data_names_patient_and_uid():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from rtviewer.ui.window.lesson_state import (
     record_step,
     shown_uids,
 )
-from rtviewer.view.lesson import Lesson, LessonError, LessonStep, missing_data
+from rtviewer.view.lesson import Lesson, LessonError, LessonStep, effective_step, missing_data
 from rtviewer.view.lesson_file import LESSON_SUFFIX, read_lesson, write_lesson
 from rtviewer.view.lesson_text import caption_markdown
 
@@ -144,7 +145,7 @@ class LessonDock(QtWidgets.QDockWidget):
             return
         self.index = max(0, min(index, len(self.lesson.steps) - 1))
         self._update_buttons()
-        step = self.lesson.steps[self.index]
+        step = self._with_patient(self.index)
         results = self.window_.results
         missing = missing_data(step, open_uids(results))
         if missing and self.lesson.data == "demo" and self._open_demo():
@@ -165,6 +166,23 @@ class LessonDock(QtWidgets.QDockWidget):
             self.controller.load(chain)
             return
         self._finish()
+
+    def _with_patient(self, index: int) -> LessonStep:
+        """Step ``index`` as it shows: what it leaves out, the steps before it set.
+
+        The settings of every step since the last one that named data (patient,
+        plan or dose) are merged, later ones winning, and that data is the step's;
+        so any step shows the same when jumped to as when reached step by step, and
+        a step never overtakes its predecessor's data while it loads.
+        """
+        assert self.lesson is not None
+        steps = self.lesson.steps
+        start = next((i for i in range(index, -1, -1) if _names_data(steps[i])), 0)
+        merged = effective_step(steps[start:index + 1])
+        if merged.patient_id is None:
+            patient = next((s.patient_id for s in reversed(steps[:start]) if s.patient_id), None)
+            merged = replace(merged, patient_id=patient)
+        return merged
 
     def _open_demo(self) -> bool:
         """Open the demo patients once per lesson (generated on first use); True if asked."""
@@ -192,9 +210,9 @@ class LessonDock(QtWidgets.QDockWidget):
 
     def _finish(self) -> None:
         self._waiting_for = None
-        step = self.step
-        if step is None:
+        if self.step is None:
             return
+        step = self._with_patient(self.index)
         results = self.window_.results
         patient = self.controller.shown_patient
         plan_uid = shown_uids(self.controller.viewer)[0]
@@ -237,12 +255,16 @@ class LessonDock(QtWidgets.QDockWidget):
         target = self._ask_target()
         if target is None:
             return None
-        self.lesson = lesson.with_step(step, index)
-        return self.save(target, index)
+        return self.save(target, lesson.with_step(step, index), index)
 
-    def save(self, target: Path, index: int | None = None) -> Path | None:
-        """Write the lesson to ``target``, refusing a path inside an open folder."""
-        if self.lesson is None:
+    def save(self, target: Path, lesson: Lesson | None = None,
+             index: int | None = None) -> Path | None:
+        """Write ``lesson`` (default: the open one) to ``target``, then make it the open one.
+
+        A path inside an open folder is refused: patient data folders are read-only.
+        """
+        lesson = lesson or self.lesson
+        if lesson is None:
             return None
         inside = self._open_folder_holding(target)
         if inside is not None:
@@ -252,14 +274,14 @@ class LessonDock(QtWidgets.QDockWidget):
                 "a folder it reads patient data from. Choose another folder.")
             return None
         try:
-            saved = write_lesson(self.lesson, target)
+            saved = write_lesson(lesson, target)
         except (OSError, RtViewerError) as exc:
             QtWidgets.QMessageBox.warning(self.window_, "Lesson not saved",
                                           f"Could not write {target}: {exc}")
             return None
-        self.path = saved
+        self.lesson, self.path = lesson, saved
         self.window_.statusBar().showMessage(f"Lesson saved to {saved}", 10_000)
-        self.setWindowTitle(f"Lesson: {self.lesson.title}")
+        self.setWindowTitle(f"Lesson: {lesson.title}")
         self.show()
         if index is not None:
             self.index = index
@@ -290,6 +312,10 @@ class LessonDock(QtWidgets.QDockWidget):
         from rtviewer.view.lesson_file import builtin_lesson_paths
 
         return Path(path).resolve() not in {p.resolve() for p in builtin_lesson_paths()}
+
+
+def _names_data(step: LessonStep) -> bool:
+    return any(v is not None for v in (step.patient_id, step.plan_uid, step.dose_uid))
 
 
 def attach_lessons(window: Any, controller: Any, open_path: Callable[[str], object]
