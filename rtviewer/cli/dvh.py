@@ -129,7 +129,8 @@ def _summed(paths: list[Path], weights: list[float] | None):  # noqa: ANN202 - a
     return dose
 
 
-def _load(rs: Path, rd: Path | list[Path], weights: list[float] | None = None):  # noqa: ANN202
+def load_pair(rs: Path, rd: Path | list[Path], weights: list[float] | None = None):  # noqa: ANN202
+    """The structure set and the (summed) dose in Gy on one Frame of Reference, or UsageError."""
     from rtviewer.dicom.structure import read_structure_set
     from rtviewer.errors import RtViewerError
     from rtviewer.model.dose import DoseUnits
@@ -264,7 +265,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--bin-gy must be positive, got {args.bin_gy}")
         if args.reference_gy is not None and not args.reference_gy > 0:
             raise UsageError(f"--reference-gy must be positive, got {args.reference_gy}")
-        structure_set, dose = _load(rs, rds, args.weight)
+        structure_set, dose = load_pair(rs, rds, args.weight)
         rois = _select(structure_set, args.roi)
     except UsageError as exc:
         return fail("dvh", exc, 2)

@@ -57,7 +57,7 @@ def _goal_set(name: str):  # noqa: ANN202 - GoalSet (lazy import)
 
 def _cases(folder: Path) -> list[tuple[Any, Any, Any]]:
     """(plan or None, structure set, dose) triples to evaluate."""
-    from rtviewer.cli.dvh import _load, find_pair
+    from rtviewer.cli.dvh import find_pair, load_pair
     from rtviewer.cli.plan_inputs import read_bundles
 
     if not folder.is_dir():
@@ -73,7 +73,7 @@ def _cases(folder: Path) -> list[tuple[Any, Any, Any]]:
         return cases
     try:
         rs, rd = find_pair(folder)
-        structure_set, dose = _load(rs, rd)
+        structure_set, dose = load_pair(rs, rd)
     except UsageError as exc:
         raise UsageError(f"no plan with its structure set and dose; {exc}") from exc
     print("rtviewer goals: no RT Plan with a dose here: goals in % Rx and EQD2/BED cannot be "

@@ -298,14 +298,14 @@ def _plan_checks_section(plan: Any, structures: Any, dose: Any, goals: str | Non
 
     With the report's ``--goals``, the dose-grid coverage judges the structures they name.
     """
-    from rtviewer.cli.goals import _goal_set
+    from rtviewer.dicom.goal_file import goal_set_named
     from rtviewer.model.plan_case import PlanCase
     from rtviewer.review import load_profile, review_plan
 
     if getattr(plan, "brachy", None) is not None or not plan.beams:
         return None
     profile = load_profile(None)
-    goal_set = _goal_set(goals) if goals else None
+    goal_set = goal_set_named(goals) if goals else None
     found = review_plan(PlanCase(plan, structures, dose, goals=goal_set), profile)
     summary = Paragraph(f"{len(found)} finding(s) of the plan checks (profile "
                         f"{printable(str(profile.source))}); treatment records are not part "
