@@ -76,8 +76,8 @@ def dose_json(c: DoseComparison) -> str:
 def _dose_columns() -> list[str]:
     columns = ["roi_number", "roi", "volume_cc"]
     for name, _fn, unit in METRICS:
-        columns += [f"{name}_a_{unit.lower()}", f"{name}_b_{unit.lower()}",
-                    f"{name}_diff_{unit.lower()}"]
+        suffix = unit.lower().replace("%", "percent")
+        columns += [f"{name}_a_{suffix}", f"{name}_b_{suffix}", f"{name}_diff_{suffix}"]
     return [*columns, "gamma_pass_percent", "gamma_voxels"]
 
 

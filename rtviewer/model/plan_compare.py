@@ -42,6 +42,8 @@ METRICS: tuple[tuple[str, Callable[[Dvh], float], str], ...] = (
     ("D50%", lambda d: dm.dose_at_volume_percent(d, 50.0), "Gy"),
     ("D95%", lambda d: dm.dose_at_volume_percent(d, 95.0), "Gy"),
     ("D98%", lambda d: dm.dose_at_volume_percent(d, 98.0), "Gy"),
+    # QUANTEC's lung V20Gy: % of the structure's volume receiving at least 20 Gy
+    ("V20Gy", lambda d: dm.volume_at_dose_gy(d, 20.0, relative=True), "%"),
 )
 
 

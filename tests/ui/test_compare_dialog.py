@@ -37,7 +37,7 @@ def test_scaled_copy_differences_in_the_table(qtbot, corpus, tmp_path):
     assert diff == pytest.approx(0.05 * dmean_a, abs=2e-3)
     # 0.10 Gy is above 2 % of A's maximum (2.21 Gy): highlighted
     assert dialog.table.item(row, 3).background().color() == QtGui.QColor(255, 205, 205)
-    assert dialog.table.columnCount() == 2 + 3 * len(SHOWN_METRICS)
+    assert dialog.table.columnCount() == 1 + 3 * len(SHOWN_METRICS)  # no gamma column
     assert "max |B−A|" in dialog.status.text()
     dialog.grab().save(str(tmp_path / "compare_dialog.png"))
 

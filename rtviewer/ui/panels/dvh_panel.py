@@ -184,6 +184,9 @@ class DvhPanel(QtWidgets.QWidget):
         self.scene = Scene()
         self.dvhs: dict[int, Dvh] = {}
         self._curves: list[tuple[pg.PlotDataItem, pg.PlotDataItem]] = []
+        #: B's DVHs by ROI number while a dose comparison is on screen (issue 19)
+        self.compared: dict[int, Dvh] = {}
+        self._compared_label = ""
         self._redraw_timer = QtCore.QTimer(self)
         self._redraw_timer.setSingleShot(True)
         self._redraw_timer.setInterval(150)
@@ -317,6 +320,17 @@ class DvhPanel(QtWidgets.QWidget):
         self._request()
         self.goals.set_scene(scene, self.model)
 
+    def set_compared(self, comparison: object, label: str = "B") -> None:
+        """Draw B's DVHs dashed beside A's (solid) while a comparison is shown; None: stop.
+
+        ``comparison`` is a :class:`rtviewer.model.plan_compare.DoseComparison`; its B
+        curves take the dashed slot of the RT Dose's embedded DVHs meanwhile.
+        """
+        structures = getattr(comparison, "structures", ())
+        self.compared = {s.roi_number: s.dvh_b for s in structures}
+        self._compared_label = label
+        self._redraw()
+
     def _retire_workers(self) -> None:
         """Cancel the previous scene's jobs without waiting (the window must not freeze).
 
@@ -402,6 +416,10 @@ class DvhPanel(QtWidgets.QWidget):
             lines.append(f"No % of prescription (% are of {reference.dose_gy:.4g} Gy, the "
                          f"{reference.source}); set a reference dose.")
         lines += [f"⚠ {printable(w)}" for w in self.scene.dose_warnings()]
+        if self.compared:
+            lines.append(f"Comparing: solid A (the dose shown), dashed B "
+                         f"({printable(self._compared_label)}); the RT Dose's own DVHs are "
+                         "not drawn meanwhile.")
         shown = self._shown()
         outside = [f"{printable(roi.name)} {dvh.outside_volume_cc:.3g} cc" for roi, dvh in shown
                    if dvh.outside_volume_cc > 1e-3 * max(dvh.volume_cc, 1e-9)]
@@ -447,10 +465,12 @@ class DvhPanel(QtWidgets.QWidget):
             computed, embedded_curve = self._curve_pair(index)
             computed.setData(*self._axes(dvh))
             computed.setPen(pg.mkPen(roi.color_rgb, width=2))
-            embedded = self._embedded(roi.roi_number, dvh)
+            b_dvh = self.compared.get(roi.roi_number)
+            embedded = (self._axes(b_dvh) if b_dvh is not None else
+                        None if self.compared else self._embedded(roi.roi_number, dvh))
             embedded_curve.setData(*(embedded if embedded is not None else ([], [])))
             any_embedded |= embedded is not None
-            embedded_curve.setPen(pg.mkPen(roi.color_rgb, width=1.5,
+            embedded_curve.setPen(pg.mkPen(roi.color_rgb, width=2 if b_dvh is not None else 1.5,
                                            style=QtCore.Qt.PenStyle.DashLine))
         for computed, embedded_curve in self._curves[len(shown):]:
             computed.setData([], [])
@@ -462,9 +482,10 @@ class DvhPanel(QtWidgets.QWidget):
     def _fill_legend(self, shown: list[tuple[Roi, Dvh]], any_embedded: bool) -> None:
         """One entry per shown structure (its colour's line), one for the dashed curves."""
         entries = [_legend_entry(roi.color_rgb, printable(roi.name)) for roi, _dvh in shown]
-        if any_embedded:
-            entries.append(_legend_entry((90, 90, 90), "DVH stored in the RT Dose",
-                                         dashed=True))
+        if any_embedded:  # while comparing (issue 19) the dashed curves are B's
+            text = (f"B: {printable(self._compared_label)}" if self.compared
+                    else "DVH stored in the RT Dose")
+            entries.append(_legend_entry((90, 90, 90), text, dashed=True))
         self.legend.setText(" &nbsp; ".join(entries))
         self.legend.setVisible(bool(shown))
 

@@ -12,6 +12,7 @@ from typing import cast
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rtviewer.ui.panels.compare_panel import ComparePanel
 from rtviewer.ui.panels.dose_panel import DosePanel
 from rtviewer.ui.panels.dvh_panel import DvhPanel
 from rtviewer.ui.panels.patient_banner import PatientBanner
@@ -19,6 +20,8 @@ from rtviewer.ui.panels.plan_panel import PlanPanel
 from rtviewer.ui.panels.points_panel import PointsPanel
 from rtviewer.ui.panels.structure_panel import StructurePanel
 from rtviewer.ui.render.view_export import build_screenshot_menu
+from rtviewer.ui.views.compare_overlays import attach_compare_overlays
+from rtviewer.ui.views.compare_state import CompareState
 from rtviewer.ui.views.readout import ReadoutLabel
 from rtviewer.ui.views.rt_views import RtViews
 from rtviewer.ui.views.slice_view import SliceView
@@ -75,6 +78,13 @@ class Viewer(QtWidgets.QWidget):
         self.tabs.addTab(self.dvh_panel, "DVH")
         self.tabs.addTab(self.plan_panel, "Plan")
         self.tabs.addTab(self.points_panel, "Points")
+        # comparison mode (issue 19): B against the shown dose A
+        self.compare_state = CompareState(self)
+        self.compare_panel = ComparePanel(self.compare_state)
+        self.tabs.addTab(self.compare_panel, "Compare")
+        self.compare_state.comparisonChanged.connect(self._on_comparison)
+        self.compare_overlays = {name: attach_compare_overlays(view, self.compare_state)
+                                 for name, view in self.views.items()}
         for view in self.views.values():
             view.userPointRequested.connect(self.points_panel.add_user_point)
         self._build_layout()
@@ -271,6 +281,7 @@ class Viewer(QtWidgets.QWidget):
             view.set_scene(scene, reset_zoom=not keep_view)
         self.dvh_panel.set_scene(scene)
         self.points_panel.set_scene(scene)
+        self.compare_panel.set_scene(scene, self.dvh_panel.model)
         self.rt_views.set_scene(scene)
         self.show_tabs_for(scene)
         return why
@@ -293,7 +304,21 @@ class Viewer(QtWidgets.QWidget):
         """Screenshot of the slice views (what the Screenshot button saves)."""
         self.view_area.grab().save(str(path))
 
+    def _on_comparison(self, comparison: object) -> None:
+        """B's DVHs (dashed) in the DVH panel while a comparison is on screen.
+
+        A map (B − A, gamma) replaces the dose colourwash, which would hide it.
+        """
+        self.dvh_panel.set_compared(comparison, self.compare_state.b_label)
+        if comparison is not None and self.compare_state.map != "none":
+            self.state.set_colourwash(False)
+
+    def show_compare_tab(self) -> None:
+        """Bring the Compare tab to the front (File → Compare Doses… with a dose shown)."""
+        self.tabs.setCurrentWidget(self.compare_panel)
+
     def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
-        """Stop DVH workers before the widget goes away."""
+        """Stop DVH and comparison workers before the widget goes away."""
         self.dvh_panel.stop_workers()
+        self.compare_panel.stop_workers()
         super().closeEvent(event)  # type: ignore[arg-type]

@@ -151,6 +151,11 @@ class MainWindow(QtWidgets.QMainWindow):
     def _ask_compare(self) -> None:
         from rtviewer.ui.dialogs.compare_dialog import CompareDialog
 
+        # with a dose on screen the comparison happens in the viewer (its Compare tab)
+        controller = getattr(self, "viewer_controller", None)
+        if controller is not None and controller.viewer.scene.dose is not None:
+            controller.viewer.show_compare_tab()
+            return
         root = self.root_of(self.tree.currentItem())
         CompareDialog(self, start_folder=str(root or "")).show()
 

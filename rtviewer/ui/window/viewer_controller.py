@@ -278,6 +278,10 @@ class ViewerController(QtCore.QObject):
         plan = result.chain.plan
         self.viewer.rt_views.set_related(self._result_for(plan) if plan is not None else None)
         self.name_patient(result.chain)
+        patient = self.shown_patient
+        self.viewer.compare_panel.set_related(
+            [i for st in patient.studies for se in st.series for i in se.instances]
+            if patient is not None else [])
         self.window.statusBar().showMessage(
             loaded_message(result.chain, why, result.problems, self.viewer.scene), 15000)
         if self._pending_file is not None:  # an RT Image or record of this patient

@@ -1,0 +1,223 @@
+"""The comparison mode of the viewer on the phantom: B = A × 1.1 shifted, B − A, B dashed."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pydicom
+import pytest
+from factories.phantom import make_phantom
+from PySide6 import QtCore
+
+from rtviewer.core.grid import Grid
+from rtviewer.model.plan_compare import compare_structure_sets
+from rtviewer.model.structure import Contour
+from rtviewer.ui.views.compare_overlays import B_PEN_STYLE
+from rtviewer.ui.views.viewer import Viewer
+from rtviewer.view.compare_colours import difference_rgba
+from rtviewer.view.scene import Scene
+
+
+@pytest.fixture
+def viewer(qtbot):
+    image, structures, dose = make_phantom()
+    viewer = Viewer()
+    qtbot.addWidget(viewer)
+    viewer.dvh_panel.use_processes = False
+    viewer.set_scene(Scene(image=image, structures=structures, dose=dose))
+    viewer.compare_panel.gamma_edit.setText("")  # gamma has its own test
+    return viewer
+
+
+def _b_dose(dose, factor=1.1, shift_mm=(3.0, 0.0, 0.0)):
+    """A × factor, moved by ``shift_mm`` (its grid's origin), saved nowhere."""
+    affine = np.array(dose.grid.affine)
+    affine[:3, 3] += shift_mm
+    grid = Grid(affine=affine, shape=dose.grid.shape,
+                frame_of_reference_uid=dose.grid.frame_of_reference_uid)
+    return dataclasses.replace(dose, path=Path("B.dcm"), grid=grid,
+                               dose_gy=dose.dose_gy * np.float32(factor))
+
+
+def _compare(qtbot, viewer, b):
+    panel = viewer.compare_panel
+    panel.compare_with(b, "B.dcm")
+    qtbot.waitUntil(lambda: panel.outcome is not None, timeout=120_000)
+    viewer.dvh_panel.wait_all()
+    return panel.outcome.comparison
+
+
+def test_difference_map_is_b_minus_a_at_a_voxel(qtbot, viewer):
+    a = viewer.scene.dose
+    comparison = _compare(qtbot, viewer, _b_dose(a))
+    viewer.compare_state.set_map("difference")
+    # a voxel centre of A's grid, off-centre so that the shift matters
+    k, j, i = 13, 20, 15
+    xyz = a.grid.index_to_patient(np.array([i, j, k], float))
+    viewer.state.set_crosshair_mm(xyz)
+    view = viewer.views["axial"]
+    overlay = viewer.compare_overlays["axial"]["difference_map"]
+    rgba = overlay.image.image
+    assert rgba is not None and rgba.shape[-1] == 4
+    # B − A there, from the two doses themselves: B(x) = 1.1 A(x − 3 mm), trilinear
+    b_there = 1.1 * np.interp(xyz[0] - 3.0, a.grid.index_to_patient(
+        np.column_stack([np.arange(a.grid.shape[2]), np.full(a.grid.shape[2], j),
+                         np.full(a.grid.shape[2], k)]).astype(float))[:, 0],
+        a.dose_gy[k, j, :].astype(float))
+    expected = b_there - float(a.dose_gy[k, j, i])
+    assert comparison.difference_gy[k, j, i] == pytest.approx(expected, abs=1e-4)
+    # the pixel of the axial plane at that voxel shows that value's colour
+    st = view.patient_to_view(xyz)
+    inverse, _ok = overlay.image.transform().inverted()
+    pixel = inverse.map(QtCore.QPointF(float(st[0]), float(st[1])))
+    col, row = int(pixel.x()), int(pixel.y())
+    limit = viewer.compare_state.difference_limit()
+    want = difference_rgba(np.array([[expected]]), limit=limit, floor=0.01 * limit)[0, 0]
+    np.testing.assert_array_equal(rgba[row, col], want)
+    assert overlay.bar.isVisible() and overlay.bar.title.text() == "B−A (Gy)"
+    # in % of A's maximum the same voxel reads 100 (B − A) / max A
+    viewer.compare_state.set_percent(True)
+    assert viewer.compare_state.difference_volume()[k, j, i] == pytest.approx(
+        100 * expected / a.max_gy, abs=1e-3)
+    assert not viewer.state.colourwash[0]  # the map replaced the wash
+
+
+def test_b_isodoses_dashed_at_a_levels_and_dvh_b_dashed(qtbot, viewer):
+    comparison = _compare(qtbot, viewer, _b_dose(viewer.scene.dose, shift_mm=(0, 0, 0)))
+    view = viewer.views["axial"]
+    overlay = viewer.compare_overlays["axial"]["compare_isodoses"]
+    levels = viewer.state.isodose_levels_gy()
+    drawn = [c for c in overlay.curves[:len(levels)] if len(c.getData()[0])]
+    assert drawn, "B's isodoses are drawn"
+    for curve, a_curve in zip(overlay.curves, view.isodose_curves, strict=False):
+        assert curve.opts["pen"].style() == B_PEN_STYLE == QtCore.Qt.PenStyle.DashLine
+        assert a_curve.opts["pen"].style() == QtCore.Qt.PenStyle.SolidLine
+        assert curve.opts["pen"].color() == a_curve.opts["pen"].color()  # same colours
+    assert overlay.key.isVisible() and "B.dcm" in overlay.key.toPlainText()
+    # B = 1.1 A: B's isodose of level L lies where A's is L / 1.1 (same grid, same tracer)
+    # the DVH panel: B's curve dashed, equal to the comparison's B DVH
+    panel = viewer.dvh_panel
+    ring = next(s for s in comparison.structures if s.name == "PTV ring")
+    shown = [roi.roi_number for roi, _ in panel._shown()]
+    computed, b_curve = panel._curves[shown.index(ring.roi_number)]
+    assert b_curve.opts["pen"].style() == QtCore.Qt.PenStyle.DashLine
+    x, y = b_curve.getData()
+    ex, ey = panel._axes(ring.dvh_b)
+    np.testing.assert_allclose(x, ex)
+    np.testing.assert_allclose(y, ey)
+    assert "dashed B" in panel.info.text()
+    # clearing leaves comparison mode everywhere
+    viewer.compare_panel.clear()
+    assert not overlay.key.isVisible() and not panel.compared
+    assert all(len(c.getData()[0]) == 0 for c in overlay.curves)
+
+
+def test_metric_table_equals_plan_compare(qtbot, viewer):
+    comparison = _compare(qtbot, viewer, _b_dose(viewer.scene.dose))
+    table = viewer.compare_panel.metrics
+    heads = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    for s in comparison.structures:
+        row = next(r for r in range(table.rowCount()) if table.item(r, 0).text() == s.name)
+        for m in s.metrics:
+            if f"{m.name} A ({m.unit})" not in heads:
+                continue
+            col = heads.index(f"{m.name} A ({m.unit})")
+            digits = 3 if m.unit == "Gy" else 2
+            for offset, value in enumerate((m.a, m.b, m.difference)):
+                assert table.item(row, col + offset).text() == f"{value:.{digits}f}"
+    assert "V20Gy A (%)" in heads and "D95% B−A (Gy)" in heads
+
+
+def test_gamma_pass_rate_and_map(qtbot, viewer):
+    panel = viewer.compare_panel
+    panel.gamma_edit.setText("3%/3mm")
+    comparison = _compare(qtbot, viewer, _b_dose(viewer.scene.dose, factor=1.02,
+                                                 shift_mm=(1.0, 0, 0)))
+    assert comparison.gamma is not None
+    rate = comparison.gamma.pass_rate()
+    assert f"{100 * rate:.1f} % of" in panel.gamma_line.text()
+    assert rate > 0.95  # 2 % and 1 mm pass 3 %/3 mm nearly everywhere
+    viewer.compare_state.set_map("gamma")
+    overlay = viewer.compare_overlays["axial"]["gamma_map"]
+    assert overlay.image.image is not None and overlay.bar.isVisible()
+    table = panel.metrics
+    assert table.horizontalHeaderItem(table.columnCount() - 1).text() == "γ pass (%)"
+
+
+def _other_frame(dose):
+    grid = Grid(affine=dose.grid.affine, shape=dose.grid.shape,
+                frame_of_reference_uid="1.2.3.20")
+    return dataclasses.replace(dose, path=Path("B.dcm"), grid=grid)
+
+
+def test_cross_frame_refused_with_the_reason(qtbot, viewer, tmp_path):
+    a = viewer.scene.dose
+    a = dataclasses.replace(a, grid=Grid(affine=a.grid.affine, shape=a.grid.shape,
+                                         frame_of_reference_uid="1.2.3.10"))
+    viewer.set_scene(Scene(image=viewer.scene.image, structures=viewer.scene.structures,
+                           dose=a))
+    panel = viewer.compare_panel
+    panel.compare_with(_other_frame(a), "B.dcm")
+    qtbot.waitUntil(lambda: panel._worker is None, timeout=60_000)
+    assert panel.outcome is None
+    assert "needs a Spatial Registration (REG)" in panel.status.text()
+    # a Deformable Spatial Registration in the folder: named out of scope, still refused
+    path = tmp_path / "DREG.dcm"
+    _write_deformable(path)
+    instance = _instance(path, "registration")
+    panel.set_related([instance])
+    assert "Deformable Spatial Registration found: out of scope" in panel.frames.text()
+    panel.compare_with(_other_frame(a), "B.dcm")
+    qtbot.waitUntil(lambda: panel._worker is None, timeout=60_000)
+    assert "deformable registration is out of scope" in panel.status.text()
+    assert "DREG.dcm" in panel.status.text()
+
+
+def _instance(path, kind):
+    from rtviewer.model.index import Instance
+
+    return Instance(path=path, sop_class_uid="", sop_class_name="", kind=kind,
+                    sop_instance_uid="9", modality="REG")
+
+
+def _write_deformable(path):
+    from pydicom.dataset import FileMetaDataset
+    from pydicom.uid import DeformableSpatialRegistrationStorage, ExplicitVRLittleEndian
+
+    ds = pydicom.Dataset()
+    ds.SOPClassUID = DeformableSpatialRegistrationStorage
+    ds.SOPInstanceUID = "1.2.3.4.5"
+    ds.Modality = "REG"
+    ds.FrameOfReferenceUID = "1.2.3.10"
+    meta = FileMetaDataset()
+    meta.MediaStorageSOPClassUID = ds.SOPClassUID
+    meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    meta.TransferSyntaxUID = ExplicitVRLittleEndian
+    ds.file_meta = meta
+    ds.save_as(path, enforce_file_format=True)
+
+
+def test_structure_sets_compared_in_the_tab(qtbot, viewer):
+    a = viewer.scene.structures
+
+    def moved(roi):
+        return dataclasses.replace(roi, contours=tuple(
+            dataclasses.replace(c, points_mm=c.points_mm + [2.0, 0.0, 0.0])
+            for c in roi.contours))
+
+    b = dataclasses.replace(a, path=Path("RS-B.dcm"), rois=(moved(a.rois[0]), a.rois[1]))
+    panel = viewer.compare_panel
+    panel.compare_structures_with(b)
+    qtbot.waitUntil(lambda: panel.structure_outcome is not None, timeout=120_000)
+    rows, _only_a, _only_b = compare_structure_sets(a, b, model=panel.model)
+    table = panel.structure_table
+    assert table.rowCount() == len(rows) == 2
+    for r, row in enumerate(rows):
+        assert table.item(r, 0).text() == row.name
+        assert table.item(r, 4).text() == f"{row.agreement.dice:.3f}"
+        assert table.item(r, 6).text() == f"{row.agreement.hausdorff95_mm:.2f}"
+    unmoved = next(r for r in range(2) if table.item(r, 0).text() == a.rois[1].name)
+    assert table.item(unmoved, 4).text() == "1.000"
+    assert isinstance(a.rois[0].contours[0], Contour)
