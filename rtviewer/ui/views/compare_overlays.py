@@ -27,6 +27,7 @@ from rtviewer.view.compare_planes import (
     difference_plane,
     gamma_plane,
 )
+from rtviewer.view.isodose_lines import isodose_polylines
 from rtviewer.view.view_geometry import PlaneImage
 
 __all__ = ["B_PEN_STYLE", "CompareIsodoseOverlay", "DifferenceMapOverlay", "GammaMapOverlay",
@@ -170,9 +171,6 @@ class CompareIsodoseOverlay(_CompareOverlay):
             curve.setZValue(5)
             self.view.vb.addItem(curve, ignoreBounds=True)
             self.curves.append(curve)
-        # the slice view's own isodose tracer (until issue 15 moves it to view/)
-        from rtviewer.ui.views.slice_view import _isodose_polylines as isodose_polylines
-
         for index, curve in enumerate(self.curves):
             if index >= len(levels) or plane is None:
                 curve.setData([], [])
