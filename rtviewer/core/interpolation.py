@@ -214,5 +214,6 @@ def sample_lines_along_axis(
     index = table_start[owner] + s0 - s_first[owner]
     result: FloatArray = (1 - frac) * table[index] + frac * table[index + 1]
     inside = (t >= -_EDGE_TOLERANCE) & (t <= sizes[axis] - 1 + _EDGE_TOLERANCE)
-    result[~(inside & in_p[owner] & in_q[owner])] = outside
+    inside &= (in_p & in_q)[owner]  # one gather per sample, not two
+    result[~inside] = outside
     return result

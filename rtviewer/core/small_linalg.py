@@ -28,7 +28,7 @@ def project(points: ArrayLike, direction: ArrayLike) -> FloatArray:
 
 def apply_affine(points: ArrayLike, matrix: ArrayLike, offset: ArrayLike | None = None
                  ) -> FloatArray:
-    """``points @ matrix.T + offset`` for points ``(..., n)``, matrix ``(m, n)``.
+    """``points @ matrix.T + offset`` for points ``(..., n)``, matrix ``(m, n)``, offset ``(m,)``.
 
     Examples
     --------
@@ -37,9 +37,21 @@ def apply_affine(points: ArrayLike, matrix: ArrayLike, offset: ArrayLike | None 
     """
     p = np.asarray(points, dtype=np.float64)
     m = np.asarray(matrix, dtype=np.float64)
-    result: FloatArray = p[..., 0:1] * m[:, 0]
-    for column in range(1, m.shape[1]):
-        result = result + p[..., column:column + 1] * m[:, column]
-    if offset is not None:
-        result = result + np.asarray(offset, dtype=np.float64)
+    shift = np.zeros(m.shape[0]) if offset is None else np.broadcast_to(
+        np.asarray(offset, dtype=np.float64), (m.shape[0],))
+    if p.ndim == 0 or p.shape[-1] < m.shape[1]:
+        raise ValueError(f"points {p.shape} do not fit a {m.shape} matrix")
+    result: FloatArray = np.empty((*p.shape[:-1], m.shape[0]))
+    for row in range(m.shape[0]):
+        # output by output, skipping zero coefficients: an axis-aligned map (a patient
+        # plane onto grid indices) costs one product per output instead of one per entry;
+        # the values are those of the full sum (x + 0 * y == x for finite y)
+        used = [column for column in range(m.shape[1]) if m[row, column] != 0.0]
+        if not used:
+            result[..., row] = shift[row]
+            continue
+        value = p[..., used[0]] * m[row, used[0]]
+        for column in used[1:]:
+            value = value + p[..., column] * m[row, column]
+        result[..., row] = value + shift[row] if offset is not None else value
     return result
