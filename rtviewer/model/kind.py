@@ -91,7 +91,9 @@ KIND_TEXT: dict[Kind, KindText] = {
         "RT Plan (external beam and brachytherapy)",
         "Beams, control points, MLC/jaw apertures (stacked MLC layers intersected), "
         "wedges, blocks, applicators, compensators, boli, fluence, fractions, "
-        "prescription shown; brachy channels and dwell positions shown", True),
+        "prescription shown; per beam energy, MU, dose rate, jaw field size, SSD, "
+        "isocentre and tolerance table listed with the plan's total MU; brachy "
+        "channels, dwell positions, sources and reference points shown", True),
     Kind.ION_PLAN: KindText(
         "RT Ion Plan",
         "Ion beams (both virtual source distances), energy layers and spots, "
