@@ -242,6 +242,8 @@ class DvhPanel(QtWidgets.QWidget):
             QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter)
         self.table.verticalHeader().setSectionResizeMode(
             QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        # the header, five structures and the scroll bar stay readable beside the plot
+        self.table.setMinimumHeight(8 * self.table.fontMetrics().height() + 16)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         bar = QtWidgets.QHBoxLayout()
         for widget in (self.relative_volume, self.relative_dose,
