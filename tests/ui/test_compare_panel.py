@@ -74,6 +74,10 @@ def test_difference_map_is_b_minus_a_at_a_voxel(qtbot, viewer):
     pixel = inverse.map(QtCore.QPointF(float(st[0]), float(st[1])))
     col, row = int(pixel.x()), int(pixel.y())
     limit = viewer.compare_state.difference_limit()
+    # the automatic scale: the 99th percentile of |B − A| where A >= 10 % of its maximum
+    where = (a.dose_gy >= 0.1 * a.max_gy) & np.isfinite(comparison.difference_gy)
+    top = np.percentile(np.abs(comparison.difference_gy[where]), 99)
+    assert limit == float(f"{top:.2g}")  # two significant digits
     want = difference_rgba(np.array([[expected]]), limit=limit, floor=0.01 * limit)[0, 0]
     np.testing.assert_array_equal(rgba[row, col], want)
     assert overlay.bar.isVisible() and overlay.bar.title.text() == "B−A (Gy)"

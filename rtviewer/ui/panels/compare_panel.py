@@ -222,7 +222,8 @@ class ComparePanel(QtWidgets.QWidget):
         self.limit.setDecimals(2)
         self.limit.setSpecialValueText("auto ±")
         self.limit.setToolTip("The difference drawn darkest (red: B above A, blue: below); "
-                              "auto: 10 % of A's maximum")
+                              "auto: the 99th percentile of |B − A| where A is at least "
+                              "10 % of its maximum")
         self.limit.valueChanged.connect(state.set_limit)
         row = QtWidgets.QHBoxLayout()
         for widget in (self.b_isodoses, self.map_choice, self.unit_choice, self.limit):
@@ -463,6 +464,9 @@ class ComparePanel(QtWidgets.QWidget):
         b_name = self._b_label
         if outcome.sheet_rows and " + " not in b_name:  # B is one plan's dose: say which
             b_name = f"{outcome.plan_labels[1]} dose"
+        if b_name == a_name:  # a recalculation of the same plan: the files tell them apart
+            a_name = f"{a_name} {short_name(c.reference.path)}"
+            b_name = f"{b_name} {short_name(c.evaluated.path)}"
         self.status.setText(printable(
             f"A {a_name}: max {c.reference.max_gy:.3f} Gy; B {b_name}: max "
             f"{c.evaluated.max_gy:.3f} Gy; max |B−A| {c.max_abs_difference_gy:.3f} Gy. "

@@ -34,6 +34,8 @@ class CompareState(QtCore.QObject):
         self.a_label, self.b_label = "A", "B"
         self._percent_of: DoseComparison | None = None
         self._percent_volume: NDArray[np.float32] | None = None
+        self._auto_of: DoseComparison | None = None
+        self._auto_gy = 0.0
 
     @property
     def comparison(self) -> DoseComparison | None:
@@ -107,10 +109,29 @@ class CompareState(QtCore.QObject):
         return self._percent_volume
 
     def difference_limit(self) -> float:
-        """The colour scale's end: the user's, else 10 % of A's maximum (in :attr:`unit`)."""
+        """The colour scale's end (in :attr:`unit`): the user's, else automatic.
+
+        Automatic: the 99th percentile of |B − A| over the voxels where A is at least
+        10 % of its maximum (the low-dose cut of gamma), to two significant digits, so
+        that the differences that matter span the scale whatever their size; 1 % of A's
+        maximum when B equals A there.
+        """
         if self._limit > 0:
             return self._limit
         c = self._comparison
         if c is None or not c.reference.max_gy > 0:
             return 1.0
-        return 10.0 if self._percent else 0.1 * c.reference.max_gy
+        if self._auto_of is not c:  # once per comparison
+            self._auto_of, self._auto_gy = c, _auto_limit_gy(c)
+        gy = self._auto_gy
+        return 100.0 * gy / c.reference.max_gy if self._percent else gy
+
+
+def _auto_limit_gy(c: DoseComparison) -> float:
+    dose = c.reference.dose_gy
+    inside = (dose >= 0.1 * c.reference.max_gy) & np.isfinite(c.difference_gy)
+    values = np.abs(c.difference_gy[inside])
+    top = float(np.percentile(values, 99)) if values.size else 0.0
+    if not top > 0:
+        return 0.01 * c.reference.max_gy
+    return float(f"{top:.2g}")
