@@ -1,8 +1,8 @@
 """Colours of the comparison maps: B − A on a diverging scale, gamma pass / fail (no Qt).
 
-The difference scale is ColorBrewer's RdBu (11 classes, reversed: blue where B is below
-A, red where B is above), the diverging scale physicists read in planning systems; zero
-is its neutral middle and is drawn transparent, so the CT shows where the doses agree.
+The difference scale is ColorBrewer's RdBu (reversed: blue where B is below A, red where
+B is above), the diverging scale physicists read in planning systems; zero is its
+neutral middle and is drawn transparent, so the CT shows where the doses agree.
 """
 
 from __future__ import annotations
@@ -10,19 +10,24 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["DIFFERENCE_ALPHA", "PASS_RGB", "difference_lut", "difference_rgba", "gamma_lut",
-           "gamma_rgba"]
+__all__ = ["DIFFERENCE_ALPHA", "DIFFERENCE_MIN_ALPHA", "PASS_RGB", "difference_lut",
+           "difference_rgba", "gamma_lut", "gamma_rgba"]
 
-#: ColorBrewer RdBu, 11 classes, from -1 (B < A, dark blue) to +1 (B > A, dark red).
+#: ColorBrewer RdBu (11 classes) from -1 (B < A, dark blue) to +1 (B > A, dark red),
+#: its two palest classes either side of zero left out: over a grey CT a near-white
+#: tint does not read, so the smallest shown difference is already clearly blue or red
+#: (its size is also told by the opacity).
 _RDBU = np.array([
-    (5, 48, 97), (33, 102, 172), (67, 147, 195), (146, 197, 222), (209, 229, 240),
+    (5, 48, 97), (33, 102, 172), (67, 147, 195), (146, 197, 222),
     (247, 247, 247),
-    (253, 219, 199), (244, 165, 130), (214, 96, 77), (178, 24, 43), (103, 0, 31),
+    (244, 165, 130), (214, 96, 77), (178, 24, 43), (103, 0, 31),
 ], dtype=np.float64)
-_RDBU_AT = np.linspace(-1.0, 1.0, len(_RDBU))
+_RDBU_AT = np.array([-1.0, -0.6, -0.3, -1e-9, 0.0, 1e-9, 0.3, 0.6, 1.0])
 
-#: Opacity of the strongest difference; smaller differences fade towards transparent.
-DIFFERENCE_ALPHA = 200
+#: Opacity of the strongest difference; smaller differences fade towards
+#: :data:`DIFFERENCE_MIN_ALPHA`, and those below the floor are transparent.
+DIFFERENCE_ALPHA = 220
+DIFFERENCE_MIN_ALPHA = 90
 
 
 def _interp_rgb(at: NDArray[np.float64], anchors_at: NDArray[np.float64],
@@ -52,7 +57,8 @@ def difference_rgba(difference: NDArray[np.floating], *, limit: float,
     Returns
     -------
     ndarray, (rows, columns, 4) uint8
-        Opacity grows with |B − A| / limit, up to :data:`DIFFERENCE_ALPHA`.
+        Opacity grows with sqrt(|B − A| / limit) from :data:`DIFFERENCE_MIN_ALPHA` to
+        :data:`DIFFERENCE_ALPHA`.
     """
     if not limit > 0:
         raise ValueError(f"limit must be positive, got {limit}")
@@ -61,10 +67,11 @@ def difference_rgba(difference: NDArray[np.floating], *, limit: float,
     t = np.clip(np.where(finite, values, 0.0) / limit, -1.0, 1.0)
     rgba = np.empty(values.shape + (4,), dtype=np.uint8)
     rgba[..., :3] = _interp_rgb(t, _RDBU_AT, _RDBU)
-    # a square-root ramp: a 10 % difference is already clearly tinted (80 of 200)
-    alpha = np.round(DIFFERENCE_ALPHA * np.sqrt(np.abs(t)))
+    # a square-root ramp: a tenth of the scale is already a third of the way up
+    alpha = np.round(DIFFERENCE_MIN_ALPHA
+                     + (DIFFERENCE_ALPHA - DIFFERENCE_MIN_ALPHA) * np.sqrt(np.abs(t)))
     shown = finite & (np.abs(np.where(finite, values, 0.0)) >= floor) & (t != 0)
-    rgba[..., 3] = np.where(shown, np.maximum(alpha, 40), 0).astype(np.uint8)
+    rgba[..., 3] = np.where(shown, alpha, 0).astype(np.uint8)
     return rgba
 
 

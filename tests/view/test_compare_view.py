@@ -14,6 +14,7 @@ from rtviewer.model.plan_compare import compare_doses
 from rtviewer.model.registration import FrameTransform, SpatialRegistration
 from rtviewer.view.compare_colours import (
     DIFFERENCE_ALPHA,
+    DIFFERENCE_MIN_ALPHA,
     PASS_RGB,
     difference_lut,
     difference_rgba,
@@ -33,7 +34,12 @@ def test_difference_scale_is_centred_on_zero():
     assert rgba[0, 0, 3] == rgba[0, 5, 3] == DIFFERENCE_ALPHA  # +-limit and beyond saturate
     assert tuple(rgba[0, 0, :3]) == (5, 48, 97) and tuple(rgba[0, 5, :3]) == (103, 0, 31)
     # symmetric: -1 and +1 equally opaque, mirrored colours
-    assert rgba[0, 1, 3] == rgba[0, 4, 3] == round(DIFFERENCE_ALPHA * np.sqrt(0.5))
+    assert rgba[0, 1, 3] == rgba[0, 4, 3] == round(
+        DIFFERENCE_MIN_ALPHA + (DIFFERENCE_ALPHA - DIFFERENCE_MIN_ALPHA) * np.sqrt(0.5))
+    # the smallest difference shown is clearly red (or blue), never a near-white tint
+    small = difference_rgba(np.array([[0.02, -0.02]]), limit=2.0)
+    assert small[0, 0, 0] > 240 and small[0, 0, 2] < 140
+    assert small[0, 1, 2] > 215 and small[0, 1, 0] < 150
     assert difference_rgba(np.array([[0.05]]), limit=2.0, floor=0.1)[0, 0, 3] == 0
 
 
