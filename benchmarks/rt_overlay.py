@@ -38,10 +38,11 @@ def main() -> None:
     viewer.set_scene(scene)
     viewer.show()
     app.processEvents()
-    overlay = viewer.rt_views.overlays["axial"]
+    overlay = viewer.rt_views.beams["axial"]
+    plane = viewer.views["axial"].plane()
     start = time.perf_counter()
     for _ in range(20):
-        overlay.redraw()
+        overlay.redraw(plane)
     print(f"beam overlay redraw: {(time.perf_counter() - start) / 20 * 1000:.1f} ms "
           f"({len(overlay.drawings)} beams)")
     start = time.perf_counter()

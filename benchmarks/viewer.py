@@ -39,7 +39,7 @@ def main():
                 from rtviewer.ui.views.slice_view import SliceView
                 view = obj.parent().parent() if isinstance(obj, QtWidgets.QWidget) and \
                     obj.parent() is not None else None
-                if isinstance(view, SliceView) and view.image_item.image is not None:
+                if isinstance(view, SliceView) and view.overlays["image"].item.image is not None:
                     seen["view"] = view
                     QtCore.QTimer.singleShot(0, painted)  # after this paint event
             return False

@@ -334,23 +334,35 @@ class Scene:
     def readout(self, xyz_mm: np.ndarray) -> Readout:
         """Image value, dose and containing structures at a patient point."""
         xyz = np.asarray(xyz_mm, dtype=np.float64).reshape(3)
-        value, unit = None, ""
-        if self.image is not None:
-            ijk = np.rint(self.image.grid.patient_to_index(xyz)).astype(int)
-            nk, nj, ni = self.image.grid.shape
-            if 0 <= ijk[0] < ni and 0 <= ijk[1] < nj and 0 <= ijk[2] < nk:
-                value = float(self.image.voxels[ijk[2], ijk[1], ijk[0]])
-            unit = self.image.unit
-        dose = None
-        if self.dose is not None:
-            sampled = float(trilinear_sample(self.dose.dose_gy, self.dose.grid, xyz,
-                                             outside=np.nan))
-            dose = None if np.isnan(sampled) else sampled
-        return Readout(xyz, value, unit, dose, self._containing(xyz))
+        value, unit = self.image_value_at(xyz)
+        return Readout(xyz, value, unit, self.dose_at(xyz), self.containing(xyz))
 
-    def _containing(self, xyz: np.ndarray) -> tuple[str, ...]:
+    def image_value_at(self, xyz_mm: np.ndarray) -> tuple[float | None, str]:
+        """Nearest-voxel image value (None outside the image) and its unit."""
+        if self.image is None:
+            return None, ""
+        xyz = np.asarray(xyz_mm, dtype=np.float64).reshape(3)
+        ijk = np.rint(self.image.grid.patient_to_index(xyz)).astype(int)
+        nk, nj, ni = self.image.grid.shape
+        value = None
+        if 0 <= ijk[0] < ni and 0 <= ijk[1] < nj and 0 <= ijk[2] < nk:
+            value = float(self.image.voxels[ijk[2], ijk[1], ijk[0]])
+        return value, self.image.unit
+
+    def dose_at(self, xyz_mm: np.ndarray) -> float | None:
+        """Trilinear dose in Gy, None without a dose or outside its voxel centres."""
+        if self.dose is None:
+            return None
+        xyz = np.asarray(xyz_mm, dtype=np.float64).reshape(3)
+        sampled = float(trilinear_sample(self.dose.dose_gy, self.dose.grid, xyz,
+                                         outside=np.nan))
+        return None if np.isnan(sampled) else sampled
+
+    def containing(self, xyz_mm: np.ndarray) -> tuple[str, ...]:
+        """Names of the structures whose slab model contains the point (even-odd)."""
         if self.structures is None:
             return ()
+        xyz = np.asarray(xyz_mm, dtype=np.float64).reshape(3)
         names = []
         for roi in self.structures.rois:
             model = self.slab_model(roi.roi_number)

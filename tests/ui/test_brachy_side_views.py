@@ -125,7 +125,7 @@ def test_rtstruct_points_are_drawn_as_labelled_markers_on_the_views(qtbot, corpu
     qtbot.addWidget(viewer)
     viewer.set_scene(Scene(structures=structures), position_mm=np.array(xyz))
     for name, view in viewer.views.items():
-        overlay = viewer.rt_views.overlays[name]
+        overlay = viewer.rt_views.points[name]
         (marker,) = overlay.markers
         assert marker.label == "XApprox" and marker.alpha == 1.0
         assert marker.st == pytest.approx(tuple(view.patient_to_view(np.array(xyz))))
@@ -136,8 +136,8 @@ def test_rtstruct_points_are_drawn_as_labelled_markers_on_the_views(qtbot, corpu
         assert (label.pos().x(), label.pos().y()) == pytest.approx(marker.st)
     # 10 mm off the axial plane: not drawn there, still in the two others
     viewer.state.set_crosshair_mm(np.array(xyz) + (0.0, 0.0, 10.0))
-    assert viewer.rt_views.overlays["axial"].markers == []
-    assert len(viewer.rt_views.overlays["sagittal"].markers) == 1
+    assert viewer.rt_views.points["axial"].markers == []
+    assert len(viewer.rt_views.points["sagittal"].markers) == 1
 
 
 def test_without_an_image_the_slab_is_the_contour_spacing_else_the_dwell_step(corpus):

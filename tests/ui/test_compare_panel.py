@@ -95,7 +95,7 @@ def test_b_isodoses_dashed_at_a_levels_and_dvh_b_dashed(qtbot, viewer):
     levels = viewer.state.isodose_levels_gy()
     drawn = [c for c in overlay.curves[:len(levels)] if len(c.getData()[0])]
     assert drawn, "B's isodoses are drawn"
-    for curve, a_curve in zip(overlay.curves, view.isodose_curves, strict=False):
+    for curve, a_curve in zip(overlay.curves, view.overlays["isodoses"].curves, strict=False):
         assert curve.opts["pen"].style() == B_PEN_STYLE == QtCore.Qt.PenStyle.DashLine
         assert a_curve.opts["pen"].style() == QtCore.Qt.PenStyle.SolidLine
         assert curve.opts["pen"].color() == a_curve.opts["pen"].color()  # same colours

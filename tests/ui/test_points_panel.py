@@ -87,7 +87,7 @@ def test_a_user_point_is_drawn_as_a_labelled_marker(qtbot, store, breast):
     centre = breast.dose.grid.center_mm
     viewer.state.set_crosshair_mm(centre)
     viewer.points_panel.add_user_point(*(float(v) for v in centre))
-    overlay = viewer.rt_views.overlays["axial"]
+    overlay = viewer.rt_views.points["axial"]
     user = [m for m in overlay.markers if m.source == "user point"]
     assert [m.label for m in user] == ["P1"]
     st = viewer.views["axial"].patient_to_view(centre)[:2]

@@ -86,6 +86,7 @@ def test_contour_colour_lands_where_its_patient_coordinates_map(tmp_path, corpus
 def test_dose_readout_equals_the_nelms_analytic_dose(tmp_path, corpus, qtbot, dose, truth):
     from rtviewer.dicom.scan import scan
     from rtviewer.ui.views.readout import ReadoutLabel
+    from rtviewer.ui.views.slice_view import SliceView
     from rtviewer.ui.views.view_state import ViewState
     from rtviewer.ui.workers.loader import load_scene
     from rtviewer.view.chain import chain_for
@@ -95,9 +96,11 @@ def test_dose_readout_equals_the_nelms_analytic_dose(tmp_path, corpus, qtbot, do
     view = doc["views"]["axial"]
     scene = load_scene(chain_for(scan(corpus / NELMS), corpus / NELMS / dose)).scene
     state = ViewState()
-    label = ReadoutLabel(state)
+    axial = SliceView(state, "axial")
+    qtbot.addWidget(axial)
+    axial.set_scene(scene)
+    label = ReadoutLabel(state, {"axial": axial})
     qtbot.addWidget(label)
-    label.set_scene(scene)
     # PNG pixels near chosen points of the 48 mm dose cube; read at those pixels' centres
     for target in [(0.0, 0.0, 4.0), (-13.3, 7.9, 4.0), (17.0, -21.2, 4.0), (5.0, 15.0, 4.0)]:
         px = np.floor(_crosshair_px(view, target))

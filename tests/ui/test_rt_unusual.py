@@ -78,7 +78,7 @@ def test_bev_and_overlays_survive_a_beam_without_control_points(qtbot):
                               frame_of_reference_uid=None, rois=(roi,),
                               referenced_series_uids=())
     viewer.set_scene(Scene(structures=structures, plan=plan))
-    drawings = viewer.rt_views.overlays["axial"].drawings
+    drawings = viewer.rt_views.beams["axial"].drawings
     assert set(drawings) == {2}  # beam 1 cannot be drawn; beam 2 draws its axis only
     assert len(drawings[2].field_st) == 0 and len(drawings[2].axis_st) > 0
 

@@ -140,7 +140,7 @@ def test_beam_toggle_in_plan_panel_updates_overlays(qtbot, corpus):
     viewer = Viewer()
     qtbot.addWidget(viewer)
     viewer.set_scene(scene)
-    overlay = viewer.rt_views.overlays["axial"]
+    overlay = viewer.rt_views.beams["axial"]
     assert set(overlay.drawings) == {1, 2, 3, 4, 5}
     panel = viewer.plan_panel
     item = panel.beams.item(1, 0)  # beam 2 (file order)
@@ -174,7 +174,7 @@ def test_brachy_dwell_markers_on_the_views(qtbot, corpus):
     # plane spacing), no others
     viewer.state.set_crosshair_mm(positions[0])
     for name, view in viewer.views.items():
-        spots = viewer.rt_views.overlays[name].dwell_item.data
+        spots = viewer.rt_views.brachy_sources[name].dwell_item.data
         distance = np.abs(view.scene.frame.to_view(name, positions)[:, 2] - view.depth_mm())
         expected = view.patient_to_view(positions[distance <= 1.5 * scene.slab_mm(name)])
         assert 0 < len(expected) < len(positions)

@@ -55,14 +55,14 @@ def test_right_drag_changes_window_level(setup):
     state.set_window_level(400, 40)
     views["axial"].vb.windowDragged.emit(10.0, 5.0)
     assert state.window_level == (420.0, 30.0)
-    assert views["axial"].image_item.levels is not None
-    assert np.allclose(views["axial"].image_item.levels, (30 - 210, 30 + 210))
+    assert views["axial"].overlays["image"].item.levels is not None
+    assert np.allclose(views["axial"].overlays["image"].item.levels, (30 - 210, 30 + 210))
 
 
 def test_crosshair_change_reslices_the_other_views(setup):
     state, scene, views = setup
     state.set_crosshair_mm((40.0, 0.0, 0.0))  # through the bone block on the patient's left
-    sagittal = views["sagittal"].image_item.image
+    sagittal = views["sagittal"].overlays["image"].item.image
     i = int(round(scene.image.grid.patient_to_index((40.0, 0, 0))[0]))
     assert np.array_equal(sagittal, scene.image.voxels[:, :, i])
     assert views["axial"].v_line.value() == pytest.approx(40.0)
@@ -71,14 +71,14 @@ def test_crosshair_change_reslices_the_other_views(setup):
 def test_visible_rois_and_fill_drive_the_curves(setup):
     state, _scene, views = setup
     state.set_crosshair_mm((0.0, 0.0, 0.0))
-    curve = views["axial"].roi_curves[1]
+    curve = views["axial"].overlays["structures"].curves[1]
     assert curve.getData()[0].size == 0
     state.set_visible_rois({1})
     s, t = curve.getData()
     radius = np.hypot(s, t)[np.isfinite(s)]
     assert np.isclose(radius.max(), 25.0) and np.isclose(radius.min(), 10.0, atol=0.2)
     state.set_fill(True)
-    assert not views["axial"].roi_fills[1].path().isEmpty()
+    assert not views["axial"].overlays["structures"].fills[1].path().isEmpty()
     state.set_visible_rois(set())
     assert curve.getData()[0].size == 0
 
@@ -88,14 +88,14 @@ def test_isodose_levels_follow_reference_and_levels(setup):
     state.set_crosshair_mm((0.0, 0.0, 0.0))
     state.set_reference_dose(ReferenceDose(20.0, "test"))
     state.set_isodose_levels([50.0])
-    s, t = views["axial"].isodose_curves[0].getData()
+    s, t = views["axial"].overlays["isodoses"].curves[0].getData()
     radius = np.hypot(s, t)[np.isfinite(s)]
     assert radius.size > 20  # a drawn closed line, not an empty one (allclose([], r) holds)
     # dose 20 exp(-r²/2σ²), σ = 30 mm: 10 Gy at r = σ√(2 ln 2)
     assert np.allclose(radius, 30 * np.sqrt(2 * np.log(2)), atol=1.0)
     state.set_isodose_absolute(True)
     state.set_isodose_levels([15.0])
-    s, t = views["axial"].isodose_curves[0].getData()
+    s, t = views["axial"].overlays["isodoses"].curves[0].getData()
     radius = np.hypot(s, t)[np.isfinite(s)]
     assert radius.size > 20
     assert np.allclose(radius, 30 * np.sqrt(2 * np.log(20 / 15)), atol=1.0)
@@ -105,14 +105,14 @@ def test_colourwash_toggle(setup):
     state, _scene, views = setup
     state.set_reference_dose(ReferenceDose(20.0, "test"))
     state.set_colourwash(True, 50.0)
-    rgba = views["axial"].wash_item.image
+    rgba = views["axial"].overlays["dose wash"].item.image
     assert rgba is not None and rgba.shape[-1] == 4
     assert 0 < np.count_nonzero(rgba[..., 3]) < rgba[..., 3].size
     bar = views["axial"].colour_bar
     assert bar.isVisible() and bar.labels[2].text() == "10.0 Gy"  # 50 % of 20 Gy
     assert bar.labels[0].text() == "22.0 Gy"  # the scale tops out at 110 %
     state.set_colourwash(False)
-    assert views["axial"].wash_item.image is None
+    assert views["axial"].overlays["dose wash"].item.image is None
     assert not bar.isVisible()
 
 
@@ -124,7 +124,7 @@ def test_prone_patient_shows_back_up_with_their_left_on_screen_left(qtbot):
     view.set_scene(Scene(image=image, structures=structures))
     state.set_crosshair_mm((0.0, 0.0, -15.0))
     state.set_visible_rois({2})  # "Left thing" at x = +40 mm (patient left)
-    s, t = view.roi_curves[2].getData()
+    s, t = view.overlays["structures"].curves[2].getData()
     assert np.nanmean(s) == pytest.approx(-40.0, abs=0.5)  # screen left of the centre
     labels = {k: v.text() for k, v in view.edge_labels.items() if k != "info"}
     assert labels == {"left": "L", "right": "R", "top": "P", "bottom": "A"}

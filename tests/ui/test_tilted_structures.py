@@ -274,7 +274,7 @@ def test_the_views_draw_the_structure_model_the_dvhs_use(qtbot):
     coronal = viewer.views["coronal"]
 
     def extent_along_z() -> tuple[float, float]:
-        t = coronal.roi_curves[roi.roi_number].getData()[1]
+        t = coronal.overlays["structures"].curves[roi.roi_number].getData()[1]
         t = t[np.isfinite(t)]
         return float(-t.max()), float(-t.min())  # coronal t runs along -z (head up)
 

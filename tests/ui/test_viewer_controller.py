@@ -38,7 +38,7 @@ def test_open_folder_shows_the_plan_chain_then_selection_loads_another(qtbot, co
     result = blocker.args[0]
     assert result.chain.structures.name == "rtss.dcm" and result.chain.dose is None
     assert controller.viewer.scene.dose is None
-    assert controller.viewer.views["axial"].roi_curves  # contours drawn
+    assert controller.viewer.views["axial"].overlays["structures"].curves  # contours drawn
     window.close()
 
 
@@ -85,7 +85,7 @@ def test_a_folder_with_a_plan_alone_opens_with_its_beams_around_the_isocentre(
     axial = viewer.views["axial"]
     (x0, x1), (y0, y1) = axial.vb.viewRange()
     assert x0 <= -100 and x1 >= 100 and y0 <= -300 and y1 >= -100
-    drawings = viewer.rt_views.overlays["axial"].drawings
+    drawings = viewer.rt_views.beams["axial"].drawings
     assert drawings and all(np.allclose(d.isocenter_st, [0.0, -200.0])
                             for d in drawings.values())
     window.close()

@@ -46,7 +46,7 @@ def _b_pen(rgb: tuple[int, int, int]) -> QtGui.QPen:
 
 
 def _plane_transform(affine: np.ndarray) -> QtGui.QTransform:
-    from rtviewer.ui.views.slice_view import plane_transform
+    from rtviewer.ui.views.overlays.image import plane_transform
 
     return plane_transform(affine)
 

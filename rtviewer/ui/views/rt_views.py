@@ -18,7 +18,9 @@ from rtviewer.ui.panels.brachy_panel import BrachyPanel
 from rtviewer.ui.panels.rtimage_panel import RtImagePanel
 from rtviewer.ui.views.beam_state import BeamState
 from rtviewer.ui.views.bev_view import BeamsEyeView
-from rtviewer.ui.views.plan_overlay import PlanOverlay
+from rtviewer.ui.views.overlays.beams import BeamOverlay
+from rtviewer.ui.views.overlays.brachy import BrachySourceOverlay
+from rtviewer.ui.views.overlays.points import ReferencePointOverlay
 from rtviewer.ui.views.record_view import RecordView
 from rtviewer.view.plan_geometry import BeamSolidCache
 
@@ -48,8 +50,16 @@ class RtViews(QtCore.QObject):
         self.viewer = viewer
         self.beam_state = BeamState(self)
         solids = BeamSolidCache()  # the three views share the 3-D beam geometry
-        self.overlays = {name: PlanOverlay(view, self.beam_state, solids)
-                         for name, view in viewer.views.items()}
+        #: Per slice view: its beam, brachy source and reference point overlays.
+        self.beams: dict[str, BeamOverlay] = {}
+        self.brachy_sources: dict[str, BrachySourceOverlay] = {}
+        self.points: dict[str, ReferencePointOverlay] = {}
+        for name, view in viewer.views.items():
+            self.beams[name] = BeamOverlay(self.beam_state, solids)
+            self.brachy_sources[name] = BrachySourceOverlay()
+            self.points[name] = ReferencePointOverlay()
+            for overlay in (self.beams[name], self.brachy_sources[name], self.points[name]):
+                view.add_overlay(overlay)
         self.bev = BeamsEyeView()
         self.brachy = BrachyPanel()
         self.rt_image = RtImagePanel()
@@ -75,15 +85,19 @@ class RtViews(QtCore.QObject):
             self.bev.set_beam(beams[row].number)
             self.bev.fit()
 
-    def set_scene(self, scene: Any) -> None:
-        """Show the scene's plan on every RT view."""
-        plan = scene.plan
+    def choose_beams(self, scene: Any) -> None:
+        """The beams shown of the scene's plan (before the slice views draw it)."""
         with QtCore.QSignalBlocker(self.beam_state):
-            self.beam_state.set_visible_beams(initially_visible_beams(plan))
+            self.beam_state.set_visible_beams(initially_visible_beams(scene.plan))
         if hasattr(self.viewer.plan_panel, "set_visible_beams"):
             self.viewer.plan_panel.set_visible_beams(self.beam_state.visible_beams)
-        for overlay in self.overlays.values():
-            overlay.set_plan(plan)
+
+    def set_scene(self, scene: Any) -> None:
+        """Show the scene's plan on the beam's-eye view and the brachy and plan tabs.
+
+        The slice views' overlays draw it with the views (:meth:`choose_beams` first).
+        """
+        plan = scene.plan
         self.bev.set_data(plan=plan, structures=scene.structures, image=scene.image,
                           slab_model=scene.slab_model)
         self.bev.set_visible_rois(self.viewer.state.visible_rois)

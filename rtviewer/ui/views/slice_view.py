@@ -9,37 +9,26 @@ ViewBox whose y axis points down.
 
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
-from skimage.measure import find_contours
 
 from rtviewer.ui.views.colour_bar import ColourBar
+from rtviewer.ui.views.overlays.dose_wash import DoseWashOverlay
+from rtviewer.ui.views.overlays.image import ImageOverlay
+from rtviewer.ui.views.overlays.isodoses import IsodoseOverlay
+from rtviewer.ui.views.overlays.protocol import SliceOverlay
+from rtviewer.ui.views.overlays.structures import StructureOverlay
 from rtviewer.ui.views.view_labels import ViewLabels
 from rtviewer.ui.views.view_legend import ViewLegend
 from rtviewer.ui.views.view_state import ViewState
 from rtviewer.ui.views.window_drag import WindowDragViewBox
-from rtviewer.view.contour_geometry import open_polylines, roi_outline
-from rtviewer.view.dose_colours import colourwash_rgba
 from rtviewer.view.scene import Scene
+from rtviewer.view.slice_plane import SlicePlane
 from rtviewer.view.undrawn import undrawn_notes
-from rtviewer.view.view_geometry import PlaneImage, slice_volume
 
-__all__ = ["SliceView", "plane_transform"]
+__all__ = ["SliceView"]
 
-def plane_transform(affine: np.ndarray) -> QtGui.QTransform:
-    """QTransform placing an ImageItem whose pixel centres follow ``affine``.
-
-    ``affine`` maps ``(column, row, 1)`` (integer = pixel centre) to ``(s, t)``;
-    ImageItem pixel ``(c, r)`` covers ``[c, c+1] × [r, r+1]``, so its centre
-    ``(c + ½, r + ½)`` must land on ``affine @ (c, r, 1)``.
-    """
-    a = np.asarray(affine, dtype=np.float64)
-    dx = a[0, 2] - 0.5 * (a[0, 0] + a[0, 1])
-    dy = a[1, 2] - 0.5 * (a[1, 0] + a[1, 1])
-    return QtGui.QTransform(a[0, 0], a[1, 0], a[0, 1], a[1, 1], dx, dy)
 
 
 class _SliceViewBox(WindowDragViewBox):
@@ -69,7 +58,11 @@ class _SliceViewBox(WindowDragViewBox):
 
 
 class SliceView(QtWidgets.QWidget):
-    """A slice view bound to a :class:`ViewState`.
+    """A slice view bound to a :class:`ViewState`, drawing its overlays in order.
+
+    The image, dose wash, isodoses and structures are its own overlays; others (beams,
+    brachy sources, reference points) are added with :meth:`add_overlay`. Each follows
+    :class:`~rtviewer.ui.views.overlays.protocol.SliceOverlay`.
 
     Parameters
     ----------
@@ -90,6 +83,7 @@ class SliceView(QtWidgets.QWidget):
         self.state, self.view = state, view
         self.scene = Scene()
         self._depth: float | None = None
+        self._plane: SlicePlane | None = None
         self._fitted = False
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         self.graphics = pg.GraphicsLayoutWidget(self)
@@ -108,19 +102,14 @@ class SliceView(QtWidgets.QWidget):
         layout.addWidget(self.undrawn)
         self._build_items()
         self._connect()
+        #: The overlays by name, in drawing (and readout) order.
+        self.overlays: dict[str, SliceOverlay] = {}
+        for overlay in (ImageOverlay(), DoseWashOverlay(), IsodoseOverlay(),
+                        StructureOverlay()):
+            self.add_overlay(overlay)
 
     # -- construction -------------------------------------------------------------------
     def _build_items(self) -> None:
-        self.image_item = pg.ImageItem(axisOrder="row-major")
-        self.wash_item = pg.ImageItem(axisOrder="row-major")
-        self.image_item.setZValue(0)
-        self.wash_item.setZValue(1)
-        self.vb.addItem(self.image_item, ignoreBounds=True)
-        self.vb.addItem(self.wash_item, ignoreBounds=True)
-        self.roi_curves: dict[int, pg.PlotCurveItem] = {}
-        self.roi_fills: dict[int, QtWidgets.QGraphicsPathItem] = {}
-        self._spare: list[tuple[pg.PlotCurveItem, QtWidgets.QGraphicsPathItem]] = []
-        self.isodose_curves: list[pg.PlotCurveItem] = []
         pen = pg.mkPen((255, 255, 0, 150), width=1, style=QtCore.Qt.PenStyle.DashLine)
         self.h_line = pg.InfiniteLine(angle=0, movable=False, pen=pen)
         self.v_line = pg.InfiniteLine(angle=90, movable=False, pen=pen)
@@ -134,34 +123,50 @@ class SliceView(QtWidgets.QWidget):
         self.title_bar = self.labels.title_bar
 
     def _connect(self) -> None:
-        s = self.state
-        s.crosshairChanged.connect(self._on_crosshair)
-        s.windowLevelChanged.connect(self._on_window_level)
-        s.visibleRoisChanged.connect(self._redraw_structures)
-        s.fillChanged.connect(self._redraw_structures)
-        for signal in (s.isodoseLevelsChanged, s.isodoseAbsoluteChanged, s.referenceDoseChanged,
-                       s.colourwashChanged):
-            signal.connect(self._redraw_dose)
+        self.state.crosshairChanged.connect(self._on_crosshair)
         self.vb.clicked.connect(self._on_click)
         self.vb.shiftClicked.connect(self._on_shift_click)
         self.vb.scrolled.connect(self.scroll)
         self.vb.windowDragged.connect(self._on_window_drag)
-        self.vb.sigResized.connect(self._place_labels)
-        self.vb.sigRangeChanged.connect(lambda *_a: self._place_labels())
+        self.vb.sigResized.connect(self.place_labels)
+        self.vb.sigRangeChanged.connect(lambda *_a: self.place_labels())
         self.graphics.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
     # -- public -------------------------------------------------------------------------
+    def add_overlay(self, overlay: SliceOverlay) -> None:
+        """Draw ``overlay`` over the others from now on (and now, if a scene is shown)."""
+        if overlay.name in self.overlays:
+            raise ValueError(f"{self.view} view already has a {overlay.name!r} overlay")
+        self.overlays[overlay.name] = overlay
+        overlay.attach(self)
+        if self._depth is not None:
+            overlay.redraw(self.plane())
+            self.refresh_legend()
+
+    def plane(self) -> SlicePlane:
+        """The plane shown now (the same object until the slice or the scene changes)."""
+        depth = self.depth_mm()
+        plane = self._plane
+        if plane is None or plane.scene is not self.scene or abs(plane.depth_mm - depth) > 1e-9:
+            plane = self._plane = SlicePlane(self.scene, self.view, depth)
+        return plane
+
+    def refresh_legend(self) -> None:
+        """Collect every overlay's legend rows (an overlay calls this when its rows change)."""
+        rows = [(entry.rgb, entry.text) for overlay in self.overlays.values()
+                for entry in overlay.legend_entries()]
+        if self.legend.set_isodoses(rows):
+            self.place_labels()
+
+    def hit_test(self, xyz_mm: np.ndarray) -> list[str | None]:
+        """Each overlay's readout part at patient ``(x, y, z)`` mm, in overlay order."""
+        return [overlay.hit_test(xyz_mm) for overlay in self.overlays.values()]
+
     def set_scene(self, scene: Scene, *, reset_zoom: bool = True) -> None:
-        """Show another scene: reset items, labels and (unless told not to) the range."""
+        """Show another scene: every overlay, the labels and (unless told not) a fitted range."""
         self.scene = scene
         self._depth = None
-        # reuse the previous scene's items (see _roi_curve) rather than removing them
-        self._spare = list(zip(self.roi_curves.values(), self.roi_fills.values(), strict=True))
-        self.roi_curves.clear()
-        self.roi_fills.clear()
-        for curve, fill in self._spare:
-            curve.setData([], [])
-            fill.setPath(QtGui.QPainterPath())
+        self._plane = None
         notes = undrawn_notes(scene)
         self.undrawn.setText("Not drawn as stored: " + "; ".join(notes) + "." if notes else "")
         self.undrawn.setToolTip("\n".join(notes))
@@ -201,7 +206,7 @@ class SliceView(QtWidgets.QWidget):
 
 
     def _extent_corners(self) -> np.ndarray | None:
-        """What :meth:`reset_zoom` fits (kept for ``plan_overlay``, which sizes beams by it)."""
+        """What :meth:`reset_zoom` fits (kept for ``overlays.beams``, which sizes arcs by it)."""
         return self.scene.extent_corners_mm()
 
     def scroll(self, steps: int) -> None:  # type: ignore[override]  # not QWidget.scroll(dx, dy)
@@ -215,13 +220,14 @@ class SliceView(QtWidgets.QWidget):
 
     # -- state -> view ------------------------------------------------------------------
     def redraw(self) -> None:
-        """Redraw the slice content (image, dose, structures) and the crosshair."""
+        """Redraw the title, every overlay for the current plane, and the crosshair."""
         self._depth = self.depth_mm()
-        self._redraw_image()
-        self._redraw_dose()
-        self._redraw_structures()
-        self._place_crosshair()
+        # the title first: overlays that place labels (beams) keep clear of it
         self._update_info()
+        plane = self.plane()
+        for overlay in self.overlays.values():
+            overlay.redraw(plane)
+        self._place_crosshair()
 
     def _on_crosshair(self, _xyz: np.ndarray) -> None:
         if self._depth is None or abs(self.depth_mm() - self._depth) > 1e-9:
@@ -245,9 +251,10 @@ class SliceView(QtWidgets.QWidget):
         if self.scene.plan_only:  # say why the view is black around the beams
             text += " · plan only"
         self.edge_labels["info"].setText(text)
-        self._place_labels()
+        self.place_labels()
 
-    def _place_labels(self) -> None:
+    def place_labels(self) -> None:
+        """Place the colour bar, letters, title and legend in the view's pixels."""
         rect = self.vb.boundingRect()
         self.colour_bar.place(rect)
         self.labels.place(rect)
@@ -265,128 +272,6 @@ class SliceView(QtWidgets.QWidget):
         Beam labels keep out of them all (the isodose legend, scale bar and W/L too).
         """
         return [*self.labels.letter_rects(), *self.legend.rects()]
-
-    def _on_window_level(self, width: float, level: float) -> None:
-        self.image_item.setLevels((level - width / 2, level + width / 2))
-        self.legend.set_window(width, level, self.scene.image is not None)
-        self._place_labels()
-
-    def _redraw_image(self) -> None:
-        image = self.scene.image
-        plane = None
-        if image is not None:
-            depth = self._depth if self._depth is not None else self.depth_mm()
-            plane = slice_volume(image.grid, image.voxels, self.scene.frame, self.view, depth,
-                                 linear=False)
-        if plane is None:
-            self.image_item.clear()
-            return
-        width, level = self.state.window_level
-        # float32 whatever the volume holds (int16 CT): one slice, one display path
-        self.image_item.setImage(plane.values.astype(np.float32, copy=False),
-                                 levels=(level - width / 2, level + width / 2),
-                                 autoLevels=False)
-        self.image_item.setTransform(plane_transform(plane.affine))
-
-    def _dose_plane(self) -> PlaneImage | None:
-        dose = self.scene.dose
-        if dose is None or self._depth is None:
-            return None
-        return slice_volume(dose.grid, dose.dose_gy, self.scene.frame, self.view, self._depth,
-                            linear=True)
-
-    def _redraw_dose(self, *_args: object) -> None:
-        plane = self._dose_plane()
-        self._redraw_isodoses(plane)
-        on, threshold = self.state.colourwash
-        reference = self.state.reference_dose
-        self.colour_bar.setVisible(plane is not None and on and reference is not None)
-        if plane is None or not on or reference is None:
-            self.wash_item.clear()
-            return
-        self.colour_bar.set_range(threshold / 100.0 * reference.dose_gy, reference.dose_gy)
-        rgba = colourwash_rgba(plane.values, reference_gy=reference.dose_gy,
-                               threshold_gy=threshold / 100.0 * reference.dose_gy)
-        self.wash_item.setImage(rgba, autoLevels=False, levels=(0, 255))
-        self.wash_item.setTransform(plane_transform(plane.affine))
-
-    def _redraw_isodoses(self, plane: PlaneImage | None) -> None:
-        levels = self.state.isodose_levels_gy() if plane is not None else ()
-        while len(self.isodose_curves) < len(levels):
-            curve = pg.PlotCurveItem(connect="finite")
-            curve.setZValue(5)
-            self.vb.addItem(curve, ignoreBounds=True)
-            self.isodose_curves.append(curve)
-        colours = self.state.isodose_colours() if levels else []
-        self._show_isodose_legend(levels, colours)
-        for index, curve in enumerate(self.isodose_curves):
-            if index >= len(levels) or plane is None:
-                curve.setData([], [])
-                continue
-            level = levels[index]
-            curve.setPen(_isodose_pen(colours[index], self.line_scale))
-            s, t = _isodose_polylines(plane, level)
-            curve.setData(s, t, connect="finite")
-
-    def _show_isodose_legend(self, levels: tuple[float, ...],
-                             colours: list[tuple[int, int, int]]) -> None:
-        """The levels drawn, highest first, as % of the reference and Gy."""
-        reference = self.state.reference_dose
-        rows = []
-        for level, rgb in sorted(zip(levels, colours, strict=True), reverse=True):
-            percent = f"{100 * level / reference.dose_gy:.0f} %  " if reference else ""
-            rows.append((rgb, f"{percent}{level:.1f} Gy"))
-        if self.legend.set_isodoses(rows):
-            self._place_labels()
-
-    def _redraw_structures(self, *_args: object) -> None:
-        structures = self.scene.structures
-        visible = self.state.visible_rois if structures is not None else frozenset()
-        depth = self._depth if self._depth is not None else self.depth_mm()
-        for roi in structures.rois if structures is not None else ():
-            curve = self._roi_curve(roi.roi_number, roi.color_rgb)
-            fill = self.roi_fills[roi.roi_number]
-            if roi.roi_number not in visible:
-                curve.setData([], [])
-                fill.setPath(QtGui.QPainterPath())
-                continue
-            number = roi.roi_number
-            outline = roi_outline(self.scene.slab_model(number), self.scene.frame, self.view,
-                                  depth, self.scene.cut_table(number))
-            s, t = outline.s, outline.t
-            open_pts = self.scene.open_contours_mm(roi.roi_number)
-            if open_pts:
-                half = 0.5 * self.scene.slab_mm(self.view)
-                os_, ot = open_polylines(open_pts, self.scene.frame, self.view, depth, half)
-                s, t = np.concatenate([s, [np.nan], os_]), np.concatenate([t, [np.nan], ot])
-            curve.setData(s, t, connect="finite")
-            fill.setPath(_fill_path(outline.fill_polygons) if self.state.fill
-                         else QtGui.QPainterPath())
-
-    def _roi_curve(self, roi_number: int, rgb: tuple[int, int, int]) -> pg.PlotCurveItem:
-        """The ROI's curve (and fill), reusing items of earlier scenes.
-
-        Items are never removed from the ViewBox: removal disconnects signals, and
-        PySide6 6.12.0 leaks a reference to ``True`` on every ``disconnect``.
-        """
-        if roi_number not in self.roi_curves:
-            if self._spare:
-                curve, fill = self._spare.pop()
-            else:
-                curve = pg.PlotCurveItem(connect="finite")
-                curve.setZValue(6)
-                self.vb.addItem(curve, ignoreBounds=True)
-                fill = QtWidgets.QGraphicsPathItem()
-                fill.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
-                fill.setZValue(4)
-                self.vb.addItem(fill, ignoreBounds=True)
-            fill.setBrush(QtGui.QBrush(QtGui.QColor(*rgb, 70)))
-            self.roi_curves[roi_number], self.roi_fills[roi_number] = curve, fill
-        curve = self.roi_curves[roi_number]
-        width = 2 * self.line_scale
-        if curve.opts["pen"].widthF() != width or curve.opts["pen"].color().getRgb()[:3] != rgb:
-            curve.setPen(pg.mkPen(rgb, width=width))
-        return curve
 
     # -- view -> state ------------------------------------------------------------------
     def _on_click(self, s: float, t: float) -> None:
@@ -407,7 +292,7 @@ class SliceView(QtWidgets.QWidget):
         if self.scene.empty or not self.vb.sceneBoundingRect().contains(scene_pos):
             return
         point = self.vb.mapSceneToView(scene_pos)
-        self.state.set_cursor_mm(self.view_to_patient(point.x(), point.y()))
+        self.state.set_cursor_mm(self.view_to_patient(point.x(), point.y()), view=self.view)
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802 - Qt override
         """Arrows step one slice, Page Up/Down ten; Home resets the zoom."""
@@ -421,38 +306,3 @@ class SliceView(QtWidgets.QWidget):
             self.reset_zoom()
         else:
             super().keyPressEvent(event)
-
-
-@functools.lru_cache(maxsize=512)
-def _isodose_pen_cached(rgb: tuple[int, int, int], scale: float) -> QtGui.QPen:
-    return pg.mkPen(rgb, width=1.5 * scale)
-
-
-def _isodose_pen(rgb: tuple[int, int, int], scale: float = 1.0) -> QtGui.QPen:
-    """The pen of an isodose line of colour ``rgb``, ``scale`` times the normal width."""
-    return _isodose_pen_cached((int(rgb[0]), int(rgb[1]), int(rgb[2])), float(scale))
-
-
-def _isodose_polylines(plane: PlaneImage, level_gy: float) -> tuple[np.ndarray, np.ndarray]:
-    """Isodose line at ``level_gy`` on a dose plane, NaN-separated view coordinates."""
-    values = np.nan_to_num(plane.values, nan=0.0)
-    lines = find_contours(values, level_gy)
-    if not lines:
-        return np.empty(0), np.empty(0)
-    gap = np.full((1, 2), np.nan)
-    rc = np.concatenate([piece for line in lines for piece in (line, gap)])
-    cols_rows = np.column_stack([rc[:, 1], rc[:, 0], np.ones(len(rc))])
-    st = cols_rows @ plane.affine.T
-    return st[:, 0], st[:, 1]
-
-
-def _fill_path(polygons: tuple[np.ndarray, ...] | np.ndarray) -> QtGui.QPainterPath:
-    """Even-odd painter path of closed ``(N, 2)`` view-coordinate polygons."""
-    path = QtGui.QPainterPath()
-    path.setFillRule(QtCore.Qt.FillRule.OddEvenFill)
-    for polygon in polygons:
-        path.addPolygon(QtGui.QPolygonF([QtCore.QPointF(float(a), float(b))
-                                         for a, b in polygon]))
-        path.closeSubpath()
-    return path
-

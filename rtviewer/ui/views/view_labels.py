@@ -2,7 +2,7 @@
 
 Moved out of ``slice_view`` (which only decides *what* the texts say): this module
 owns the items and *where* they go in ViewBox pixels, so beam labels
-(``plan_overlay``) can keep out of them.
+(``overlays.beams``) can keep out of them.
 """
 
 from __future__ import annotations

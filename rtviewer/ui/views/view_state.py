@@ -70,6 +70,8 @@ class ViewState(QtCore.QObject):
         self._single_view = "axial"
         self._selection = Chain()
         self._cursor: np.ndarray | None = None
+        #: The slice view the cursor is in (its overlays answer the readout), if any.
+        self.cursor_view: str | None = None
 
     # -- crosshair ------------------------------------------------------------------
     @property
@@ -93,9 +95,10 @@ class ViewState(QtCore.QObject):
         """The point under the mouse, patient mm, or None when outside every view."""
         return None if self._cursor is None else self._cursor.copy()
 
-    def set_cursor_mm(self, xyz: np.ndarray | None) -> None:
-        """Set the hover point (drives the status-bar readout)."""
+    def set_cursor_mm(self, xyz: np.ndarray | None, view: str | None = None) -> None:
+        """Set the hover point (drives the status-bar readout) and the view it is in."""
         self._cursor = None if xyz is None else np.asarray(xyz, dtype=np.float64).reshape(3)
+        self.cursor_view = view
         self.cursorChanged.emit(self.cursor_mm)
 
     # -- window / level -------------------------------------------------------------

@@ -70,7 +70,7 @@ class Viewer(QtWidgets.QWidget):
         self.dvh_panel = DvhPanel(self.state)
         self.plan_panel = PlanPanel()
         self.points_panel = PointsPanel()
-        self.readout = ReadoutLabel(self.state)
+        self.readout = ReadoutLabel(self.state, self.views)
         self.banner = PatientBanner()
         self.tabs = QtWidgets.QTabWidget()
         self.tabs.addTab(self.structure_panel, "Structures")
@@ -91,8 +91,8 @@ class Viewer(QtWidgets.QWidget):
         self.state.layoutChanged.connect(self._on_layout)
         self.state.singleViewChanged.connect(self._on_layout)
         self.rt_views = RtViews(self)  # beams, BEV, brachy (issue 7)
-        for overlay in self.rt_views.overlays.values():  # user points drawn as markers
-            self.points_panel.userPointsChanged.connect(overlay.set_user_points)
+        for points in self.rt_views.points.values():  # user points drawn as markers
+            self.points_panel.userPointsChanged.connect(points.set_user_points)
         # the views draw the structure model the DVHs integrate
         self.dvh_panel.model_choice.currentTextChanged.connect(self._on_structure_model)
         self._fit_tabs()
@@ -276,7 +276,8 @@ class Viewer(QtWidgets.QWidget):
             self.state.set_visible_rois(drawable)
         self.structure_panel.set_structures(scene.structures)
         self.plan_panel.set_plan(scene.plan)
-        self.readout.set_scene(scene)
+        self.readout.reset()
+        self.rt_views.choose_beams(scene)
         for view in self.views.values():
             view.set_scene(scene, reset_zoom=not keep_view)
         self.dvh_panel.set_scene(scene)

@@ -186,7 +186,7 @@ class PresenterMode(QtCore.QObject):
                 font.setPointSize(min_pt or _LEGEND_PT)
                 item.setFont(font)
             view.redraw()
-            view._place_labels()
+            view.place_labels()
 
     def _step_tab(self) -> str | None:
         lessons = getattr(self.window, "lessons", None)

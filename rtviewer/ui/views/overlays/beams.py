@@ -1,0 +1,189 @@
+"""Beams over a slice view: field edges, central axis, arc span, label, isocentre marker.
+
+Redrawn for the view's plane and on the beam state (visible beams, selected control
+point); it never writes to the state. The geometry is :mod:`rtviewer.view.plan_geometry`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore
+
+from rtviewer.ui.views.beam_state import BeamState
+from rtviewer.ui.views.overlays.base import ViewOverlay
+from rtviewer.view.plan_geometry import BeamDrawing, BeamSolidCache, beam_drawing
+from rtviewer.view.slice_plane import SlicePlane
+
+__all__ = ["BEAM_COLOURS", "BeamOverlay", "beam_colour", "set_text"]
+
+BEAM_COLOURS = ((255, 80, 80), (80, 200, 255), (255, 170, 0), (150, 255, 120),
+                (230, 120, 255), (255, 255, 120), (120, 255, 230), (255, 140, 190))
+
+
+def beam_colour(number: int) -> tuple[int, int, int]:
+    """A stable colour per Beam Number."""
+    return BEAM_COLOURS[(int(number) - 1) % len(BEAM_COLOURS)]
+
+
+class BeamOverlay(ViewOverlay):
+    """The plan's visible beams on one :class:`~rtviewer.ui.views.slice_view.SliceView`.
+
+    Parameters
+    ----------
+    beam_state : BeamState
+        Which beams show and which beam and control point are selected.
+    solids : BeamSolidCache, optional
+        The view-independent beam geometry, shared by the three views' overlays.
+    """
+
+    name = "beams"
+
+    def __init__(self, beam_state: BeamState, solids: BeamSolidCache | None = None) -> None:
+        super().__init__()
+        self.beam_state = beam_state
+        self.solids = solids if solids is not None else BeamSolidCache()
+        self.plan: Any = None
+        self.drawings: dict[int, BeamDrawing] = {}
+        self._depth = 0.0
+        self._items: dict[int, tuple[pg.PlotCurveItem, ...]] = {}
+        self._labels: dict[int, pg.TextItem] = {}
+        self._radius: tuple[Any, float] = (None, 120.0)
+
+    def attach(self, view: Any) -> None:  # noqa: D102 - the protocol's
+        super().attach(view)
+        self.iso_item = pg.ScatterPlotItem(symbol="o", size=14, pxMode=True,
+                                           pen=pg.mkPen((255, 0, 255), width=2), brush=None)
+        self.iso_item.setZValue(12)
+        view.vb.addItem(self.iso_item, ignoreBounds=True)
+        self.beam_state.visibleBeamsChanged.connect(self.redraw_now)
+        self.beam_state.selectionChanged.connect(self.redraw_now)
+        view.vb.sigRangeChanged.connect(self._place_labels)
+        # after the slice view has moved its letters and title (connected before this)
+        view.vb.sigResized.connect(self._place_labels)
+
+    def _beam_items(self, number: int) -> tuple[pg.PlotCurveItem, ...]:
+        if number not in self._items:
+            colour = beam_colour(number)
+            edges = pg.PlotCurveItem(pen=pg.mkPen(colour, width=2), connect="finite")
+            axis = pg.PlotCurveItem(pen=pg.mkPen(colour, width=1,
+                                                 style=QtCore.Qt.PenStyle.DashLine),
+                                    connect="finite")
+            arc = pg.PlotCurveItem(pen=pg.mkPen(colour, width=3), connect="finite")
+            for item in (edges, axis, arc):
+                item.setZValue(11)
+                self.view.vb.addItem(item, ignoreBounds=True)
+            # a dark backing keeps the label readable over contours, CT and dose
+            label = pg.TextItem(color=colour, anchor=(0.5, 1.0), fill=(0, 0, 0, 150))
+            # above the reference points' labels (z 14), whichever was made first
+            label.setZValue(15)
+            self.view.vb.addItem(label, ignoreBounds=True)
+            self._items[number] = (edges, axis, arc)
+            self._labels[number] = label
+        return self._items[number]
+
+    def redraw(self, plane: SlicePlane) -> None:
+        """Recompute every beam's drawing for ``plane``."""
+        scene = plane.scene
+        self.plan = scene.plan
+        self._depth = plane.depth_mm
+        self.drawings = {}
+        for number in self._items:
+            for item in self._items[number]:
+                item.setData([], [])
+        visible = self.beam_state.visible_beams
+        selected, index = self.beam_state.selected
+        for beam in getattr(self.plan, "beams", ()) or ():
+            if beam.number not in visible or not beam.control_points or scene.empty:
+                continue
+            cp = index if beam.number == selected else 0
+            drawing = beam_drawing(self.plan, beam, scene.frame, plane.view, self._depth, cp,
+                                   arc_radius_mm=self._arc_radius(),
+                                   arc_field=beam.number == selected,
+                                   solid=self.solids.get(self.plan, beam, cp, scene))
+            self.drawings[beam.number] = drawing
+            edges, axis, arc = self._beam_items(beam.number)
+            for item, st in ((edges, drawing.field_st), (axis, drawing.axis_st),
+                             (arc, drawing.arc_st)):
+                item.setData(st[:, 0], st[:, 1], connect="finite")
+            set_text(self._labels[beam.number], drawing.label)
+        for number, label in self._labels.items():
+            if number not in self.drawings:
+                set_text(label, "")
+        self._place_labels()
+        self._draw_isocentres()
+
+    def _arc_radius(self) -> float:
+        """Arc spans drawn at 40 % of the view's smaller extent (mm), so they stay in view.
+
+        Computed once per scene: the extent comes from every contour point.
+        """
+        scene = self.view.scene
+        if self._radius[0] is not scene:
+            corners = self.view._extent_corners()
+            radius = 120.0
+            if corners is not None:
+                st = self.view.patient_to_view(corners)
+                radius = float(0.4 * np.min(np.ptp(st, axis=0)))
+            self._radius = (scene, radius)
+        return self._radius[1]
+
+    def _place_labels(self, *_args: object) -> None:
+        """Put each beam's label on its axis, on the source side, wholly inside the view.
+
+        Labels keep clear of the view title, the orientation letters and each other.
+        """
+        vb = self.view.vb
+        (x0, x1), (y0, y1) = vb.viewRange()
+        mx, my = 0.08 * (x1 - x0), 0.06 * (y1 - y0)
+        taken = [self.view.title_rect(), *self.view.letter_rects()]
+        for number, drawing in self.drawings.items():
+            # between the axis' source-side start and the isocentre (the exit side may
+            # end at the body outline)
+            start, iso = drawing.axis_st[0], drawing.isocenter_st
+            samples = start + np.linspace(0.0, 1.0, 60)[:, None] * (iso - start)
+            inside = ((samples[:, 0] > x0 + mx) & (samples[:, 0] < x1 - mx)
+                      & (samples[:, 1] > y0 + my) & (samples[:, 1] < y1 - my))
+            point = samples[np.argmax(inside)] if inside.any() else drawing.label_st
+            label = self._labels[number]
+            box = _free_box(vb.mapFromView(QtCore.QPointF(*map(float, point))),
+                            label.boundingRect(), vb.boundingRect(), taken)
+            taken.append(box)
+            # the label's anchor is its bottom centre
+            label.setPos(vb.mapToView(QtCore.QPointF(box.center().x(), box.bottom())))
+
+    def _draw_isocentres(self) -> None:
+        # one marker per distinct isocentre (beams share it to well under 1 µm)
+        points = {tuple(np.round(d.isocenter_st, 3)): d for d in self.drawings.values()}
+        spots = [{"pos": tuple(d.isocenter_st),
+                  "symbol": "o" if abs(d.isocenter_depth_mm - self._depth) < 1.0 else "x"}
+                 for d in points.values()]
+        self.iso_item.setData(spots)
+
+
+def _free_box(anchor: QtCore.QPointF, size: QtCore.QRectF, view: QtCore.QRectF,
+              taken: list[QtCore.QRectF]) -> QtCore.QRectF:
+    """A label box (ViewBox pixels) near ``anchor`` (its bottom centre), inside ``view``.
+
+    Moved a line down (or up, at the bottom) at a time until it overlaps no ``taken`` box;
+    when no line is free it stays at the first place (overlap beats a missing label).
+    """
+    w, h = size.width(), size.height()
+    x = min(max(anchor.x() - w / 2, view.left() + 4), view.right() - w - 8)
+    y = min(max(anchor.y() - h, view.top() + 2), view.bottom() - h - 2)
+    first = QtCore.QRectF(x, y, w, h)
+    for step in (h, -h):
+        box = QtCore.QRectF(first)
+        while view.top() <= box.top() and box.bottom() <= view.bottom():
+            if not any(box.intersects(other) for other in taken):
+                return box
+            box.translate(0, step)
+    return first
+
+
+def set_text(label: pg.TextItem, text: str) -> None:
+    """Set a label's text only when it changes (re-layout costs a millisecond a label)."""
+    if label.toPlainText() != text:
+        label.setText(text)

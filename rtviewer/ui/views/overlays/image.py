@@ -1,0 +1,66 @@
+"""The image (CT, MR, PET) in grey, windowed by the shared W/L."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtGui
+
+from rtviewer.ui.views.overlays.base import ViewOverlay
+from rtviewer.view.readout_text import image_value_text
+from rtviewer.view.slice_plane import SlicePlane
+
+__all__ = ["ImageOverlay", "add_image_item", "plane_transform"]
+
+
+def plane_transform(affine: np.ndarray) -> QtGui.QTransform:
+    """QTransform placing an ImageItem whose pixel centres follow ``affine``.
+
+    ``affine`` maps ``(column, row, 1)`` (integer = pixel centre) to ``(s, t)``;
+    ImageItem pixel ``(c, r)`` covers ``[c, c+1] × [r, r+1]``, so its centre
+    ``(c + ½, r + ½)`` must land on ``affine @ (c, r, 1)``.
+    """
+    a = np.asarray(affine, dtype=np.float64)
+    dx = a[0, 2] - 0.5 * (a[0, 0] + a[0, 1])
+    dy = a[1, 2] - 0.5 * (a[1, 0] + a[1, 1])
+    return QtGui.QTransform(a[0, 0], a[1, 0], a[0, 1], a[1, 1], dx, dy)
+
+
+def add_image_item(view: Any, z: float) -> pg.ImageItem:
+    """A row-major ImageItem at depth ``z`` in the view's ViewBox (outside its auto-range)."""
+    item = pg.ImageItem(axisOrder="row-major")
+    item.setZValue(z)
+    view.vb.addItem(item, ignoreBounds=True)
+    return item
+
+
+class ImageOverlay(ViewOverlay):
+    """The image cut by the plane (nearest voxel), under everything else."""
+
+    name = "image"
+
+    def attach(self, view: Any) -> None:  # noqa: D102 - the protocol's
+        super().attach(view)
+        self.item = add_image_item(view, 0)
+        view.state.windowLevelChanged.connect(self._on_window_level)
+
+    def redraw(self, plane: SlicePlane) -> None:  # noqa: D102 - the protocol's
+        cut = plane.image()
+        if cut is None:
+            self.item.clear()
+            return
+        width, level = self.view.state.window_level
+        # float32 whatever the volume holds (int16 CT): one slice, one display path
+        self.item.setImage(cut.values.astype(np.float32, copy=False),
+                           levels=(level - width / 2, level + width / 2), autoLevels=False)
+        self.item.setTransform(plane_transform(cut.affine))
+
+    def _on_window_level(self, width: float, level: float) -> None:
+        self.item.setLevels((level - width / 2, level + width / 2))
+        self.view.legend.set_window(width, level, self.view.scene.image is not None)
+        self.view.place_labels()
+
+    def hit_test(self, xyz_mm: np.ndarray) -> str | None:  # noqa: D102 - the protocol's
+        return image_value_text(*self.view.scene.image_value_at(xyz_mm))

@@ -1,0 +1,78 @@
+"""Isodose lines at the shared levels, in colours clear of the structures', with a legend."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtGui
+
+from rtviewer.ui.views.overlays.base import ViewOverlay
+from rtviewer.view.isodose_lines import isodose_polylines
+from rtviewer.view.slice_plane import LegendEntry, SlicePlane
+
+__all__ = ["IsodoseOverlay"]
+
+
+class IsodoseOverlay(ViewOverlay):
+    """One line per isodose level on the plane's dose cut; the legend's rows."""
+
+    name = "isodoses"
+
+    def attach(self, view: Any) -> None:  # noqa: D102 - the protocol's
+        super().attach(view)
+        self.curves: list[pg.PlotCurveItem] = []
+        self._rows: list[LegendEntry] = []
+        state = view.state
+        for signal in (state.isodoseLevelsChanged, state.isodoseAbsoluteChanged,
+                       state.referenceDoseChanged):
+            signal.connect(self.redraw_now)
+
+    def redraw(self, plane: SlicePlane) -> None:  # noqa: D102 - the protocol's
+        cut = plane.dose()
+        state = self.view.state
+        levels = state.isodose_levels_gy() if cut is not None else ()
+        while len(self.curves) < len(levels):
+            curve = pg.PlotCurveItem(connect="finite")
+            curve.setZValue(5)
+            self.view.vb.addItem(curve, ignoreBounds=True)
+            self.curves.append(curve)
+        colours = state.isodose_colours() if levels else []
+        self._rows = _legend_rows(levels, colours, state.reference_dose)
+        self.view.refresh_legend()
+        for index, curve in enumerate(self.curves):
+            if index >= len(levels) or cut is None:
+                curve.setData([], [])
+                continue
+            curve.setPen(_isodose_pen(colours[index], self.view.line_scale))
+            s, t = isodose_polylines(cut, levels[index])
+            curve.setData(s, t, connect="finite")
+
+    def legend_entries(self) -> list[LegendEntry]:  # noqa: D102 - the protocol's
+        return list(self._rows)
+
+    def hit_test(self, xyz_mm: np.ndarray) -> str | None:
+        """None: the dose under the cursor is the dose wash overlay's part."""
+        return None
+
+
+def _legend_rows(levels: tuple[float, ...], colours: list[tuple[int, int, int]],
+                 reference: Any) -> list[LegendEntry]:
+    """The levels drawn, highest first, as % of the reference and Gy."""
+    rows = []
+    for level, rgb in sorted(zip(levels, colours, strict=True), reverse=True):
+        percent = f"{100 * level / reference.dose_gy:.0f} %  " if reference else ""
+        rows.append(LegendEntry(rgb, f"{percent}{level:.1f} Gy"))
+    return rows
+
+
+@functools.lru_cache(maxsize=512)
+def _isodose_pen_cached(rgb: tuple[int, int, int], scale: float) -> QtGui.QPen:
+    return pg.mkPen(rgb, width=1.5 * scale)
+
+
+def _isodose_pen(rgb: tuple[int, int, int], scale: float = 1.0) -> QtGui.QPen:
+    """The pen of an isodose line of colour ``rgb``, ``scale`` times the normal width."""
+    return _isodose_pen_cached((int(rgb[0]), int(rgb[1]), int(rgb[2])), float(scale))

@@ -1,0 +1,75 @@
+"""Reference points over a slice view: dose references, RTSTRUCT points and user points.
+
+Points within half a slab of the plane are drawn full, farther ones faded, each with
+its label. The geometry is :mod:`rtviewer.view.reference_points`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6 import QtGui
+
+from rtviewer.ui.views.overlays.base import ViewOverlay
+from rtviewer.ui.views.overlays.beams import set_text
+from rtviewer.view.reference_points import (
+    Marker,
+    ReferencePoint,
+    markers_on_view,
+    reference_points,
+)
+from rtviewer.view.slice_plane import SlicePlane
+
+__all__ = ["ReferencePointOverlay"]
+
+#: Marker symbol by point source: dose reference diamond, user point cross, ROI triangle.
+_POINT_SYMBOLS = {"dose reference": "d", "user point": "+"}
+
+
+class ReferencePointOverlay(ViewOverlay):
+    """The plan's and structure set's points, and the user's own, on one slice view."""
+
+    name = "reference points"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.markers: list[Marker] = []
+        self.user_points: tuple[ReferencePoint, ...] = ()
+
+    def attach(self, view: Any) -> None:  # noqa: D102 - the protocol's
+        super().attach(view)
+        self.points_item = pg.ScatterPlotItem(pxMode=True)
+        self.points_item.setZValue(13)
+        view.vb.addItem(self.points_item, ignoreBounds=True)
+        self._point_labels: list[pg.TextItem] = []
+
+    def set_user_points(self, points: tuple[ReferencePoint, ...]) -> None:
+        """The user's own points (Points tab), drawn with the reference points."""
+        self.user_points = tuple(points)
+        self.redraw(self.view.plane())
+
+    def redraw(self, plane: SlicePlane) -> None:
+        """Dose reference points and RTSTRUCT points near the plane, labelled."""
+        scene = plane.scene
+        points = reference_points(scene.plan, scene.structures) + self.user_points \
+            if not scene.empty else ()
+        half = 0.5 * scene.slab_mm(plane.view)
+        self.markers = markers_on_view(points, scene.frame, plane.view, plane.depth_mm, half)
+        self.points_item.setData([
+            {"pos": m.st, "symbol": _POINT_SYMBOLS.get(m.source, "t"), "size": 11,
+             "pen": pg.mkPen((0, 255, 140, int(255 * m.alpha)), width=2), "brush": None}
+            for m in self.markers])
+        while len(self._point_labels) < len(self.markers):
+            label = pg.TextItem(anchor=(0.0, 1.0), fill=(0, 0, 0, 120))
+            label.setZValue(14)
+            self.view.vb.addItem(label, ignoreBounds=True)
+            self._point_labels.append(label)
+        for index, label in enumerate(self._point_labels):
+            if index >= len(self.markers):
+                set_text(label, "")
+                continue
+            marker = self.markers[index]
+            label.setColor(QtGui.QColor(0, 255, 140, int(255 * marker.alpha)))
+            set_text(label, marker.label)
+            label.setPos(*marker.st)

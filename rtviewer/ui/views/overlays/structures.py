@@ -1,0 +1,110 @@
+"""The visible structures' outlines on the plane (optionally filled); the ROIs at a point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from rtviewer.ui.views.overlays.base import ViewOverlay
+from rtviewer.view.contour_geometry import open_polylines, roi_outline
+from rtviewer.view.readout_text import inside_text
+from rtviewer.view.slice_plane import SlicePlane
+
+__all__ = ["StructureOverlay"]
+
+
+class StructureOverlay(ViewOverlay):
+    """One curve and one fill per ROI, cut from the structure model the DVHs use."""
+
+    name = "structures"
+
+    def attach(self, view: Any) -> None:  # noqa: D102 - the protocol's
+        super().attach(view)
+        self.curves: dict[int, pg.PlotCurveItem] = {}
+        self.fills: dict[int, QtWidgets.QGraphicsPathItem] = {}
+        self._spare: list[tuple[pg.PlotCurveItem, QtWidgets.QGraphicsPathItem]] = []
+        self._scene: Any = None
+        view.state.visibleRoisChanged.connect(self.redraw_now)
+        view.state.fillChanged.connect(self.redraw_now)
+
+    def redraw(self, plane: SlicePlane) -> None:  # noqa: D102 - the protocol's
+        scene = plane.scene
+        if scene is not self._scene:
+            self._recycle()
+            self._scene = scene
+        structures = scene.structures
+        visible = self.view.state.visible_rois if structures is not None else frozenset()
+        for roi in structures.rois if structures is not None else ():
+            curve = self._roi_curve(roi.roi_number, roi.color_rgb)
+            fill = self.fills[roi.roi_number]
+            if roi.roi_number not in visible:
+                curve.setData([], [])
+                fill.setPath(QtGui.QPainterPath())
+                continue
+            self._draw_roi(plane, roi.roi_number, curve, fill)
+
+    def _draw_roi(self, plane: SlicePlane, number: int, curve: pg.PlotCurveItem,
+                  fill: QtWidgets.QGraphicsPathItem) -> None:
+        scene, view, depth = plane.scene, plane.view, plane.depth_mm
+        outline = roi_outline(scene.slab_model(number), scene.frame, view, depth,
+                              scene.cut_table(number))
+        s, t = outline.s, outline.t
+        open_pts = scene.open_contours_mm(number)
+        if open_pts:
+            half = 0.5 * scene.slab_mm(view)
+            os_, ot = open_polylines(open_pts, scene.frame, view, depth, half)
+            s, t = np.concatenate([s, [np.nan], os_]), np.concatenate([t, [np.nan], ot])
+        curve.setData(s, t, connect="finite")
+        fill.setPath(_fill_path(outline.fill_polygons) if self.view.state.fill
+                     else QtGui.QPainterPath())
+
+    def _recycle(self) -> None:
+        """Keep the previous scene's items for reuse (see :meth:`_roi_curve`), emptied."""
+        self._spare = list(zip(self.curves.values(), self.fills.values(), strict=True))
+        self.curves.clear()
+        self.fills.clear()
+        for curve, fill in self._spare:
+            curve.setData([], [])
+            fill.setPath(QtGui.QPainterPath())
+
+    def _roi_curve(self, roi_number: int, rgb: tuple[int, int, int]) -> pg.PlotCurveItem:
+        """The ROI's curve (and fill), reusing items of earlier scenes.
+
+        Items are never removed from the ViewBox: removal disconnects signals, and
+        PySide6 6.12.0 leaks a reference to ``True`` on every ``disconnect``.
+        """
+        if roi_number not in self.curves:
+            if self._spare:
+                curve, fill = self._spare.pop()
+            else:
+                curve = pg.PlotCurveItem(connect="finite")
+                curve.setZValue(6)
+                self.view.vb.addItem(curve, ignoreBounds=True)
+                fill = QtWidgets.QGraphicsPathItem()
+                fill.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
+                fill.setZValue(4)
+                self.view.vb.addItem(fill, ignoreBounds=True)
+            fill.setBrush(QtGui.QBrush(QtGui.QColor(*rgb, 70)))
+            self.curves[roi_number], self.fills[roi_number] = curve, fill
+        curve = self.curves[roi_number]
+        width = 2 * self.view.line_scale  # presenter mode widens every line
+        if curve.opts["pen"].widthF() != width or curve.opts["pen"].color().getRgb()[:3] != rgb:
+            curve.setPen(pg.mkPen(rgb, width=width))
+        return curve
+
+    def hit_test(self, xyz_mm: np.ndarray) -> str | None:  # noqa: D102 - the protocol's
+        return inside_text(self.view.scene.containing(xyz_mm))
+
+
+def _fill_path(polygons: tuple[np.ndarray, ...] | np.ndarray) -> QtGui.QPainterPath:
+    """Even-odd painter path of closed ``(N, 2)`` view-coordinate polygons."""
+    path = QtGui.QPainterPath()
+    path.setFillRule(QtCore.Qt.FillRule.OddEvenFill)
+    for polygon in polygons:
+        path.addPolygon(QtGui.QPolygonF([QtCore.QPointF(float(a), float(b))
+                                         for a, b in polygon]))
+        path.closeSubpath()
+    return path
