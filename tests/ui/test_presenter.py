@@ -7,31 +7,52 @@ import pytest
 from PySide6 import QtCore, QtWidgets
 
 from rtviewer.ui.window.presenter import LINE_SCALE, PRESENTER_MIN_PT
+from rtviewer.view.lesson import Lesson, LessonStep
+from rtviewer.view.lesson_file import builtin_lesson_paths, read_lesson
 from tests.ui.presenter_checks import clipped, too_small
-from tests.ui.window_fixture import demo_folder, demo_window  # noqa: F401 - fixtures
+from tests.ui.window_fixture import demo_folder, demo_window, wait_for  # noqa: F401
 
 
 @pytest.mark.parametrize("size", [(1024, 768), (1280, 720)])
 def test_presenter_mode_reads_from_the_back_of_the_room(demo_window, qtbot, size):  # noqa: F811
-    window, _controller = demo_window
+    window, controller = demo_window
     presenter = window.presenter
     presenter.full_screen = False  # the window at the projector's size instead
     window.resize(*size)
+    lesson = next(p for p in builtin_lesson_paths() if p.name.startswith("2-"))
+    window.lessons.open_file(lesson)  # with a caption and a side-panel page on screen
+    window.lessons.go(1)
+    wait_for(lambda: window.lessons._waiting_for is None and not controller._workers)
     presenter.set_active(True)
+    window.resize(*size)  # what full screen does on a projector of this size
     try:
         qtbot.waitUntil(lambda: window.size().width() == size[0], timeout=5000)
         for _ in range(5):
             QtWidgets.QApplication.processEvents()
+        # nothing's minimum size pushes the window past the projector's screen
+        assert (window.width(), window.height()) == size
         assert not window.menuBar().isVisible()
         viewer = window.viewer_controller.viewer
-        assert not viewer.tabs.isVisible() and not window.viewer_controller.tree_dock.isVisible()
+        assert not window.viewer_controller.tree_dock.isVisible()
+        assert viewer.tabs.currentWidget() is viewer.rt_views.bev and viewer.tabs.isVisible()
+        assert window.lessons.caption.isVisible() and not viewer.tabs.tabBar().isVisible()
         assert all(v.line_scale == LINE_SCALE for v in viewer.views.values())
         assert viewer.views["axial"].h_line.pen.widthF() >= 3
         assert too_small(window, PRESENTER_MIN_PT) == []
         assert clipped(window) == []
-        assert viewer.readout.font().pointSizeF() >= PRESENTER_MIN_PT + 6
+        assert viewer.readout.font().pointSizeF() >= PRESENTER_MIN_PT + 2
+        assert viewer.readout.font().bold()
+        first = read_lesson(lesson).steps[0]
+        views_alone = LessonStep(caption="The views alone.", patient_id=first.patient_id,
+                                 plan_uid=first.plan_uid, layout=3)
+        window.lessons.open_lesson(Lesson("No side panel", (views_alone,)))
+        wait_for(lambda: window.lessons._waiting_for is None and not controller._workers)
+        assert not viewer.tabs.isVisible()
+        assert clipped(window) == []
     finally:
         presenter.set_active(False)
+        window.lessons.hide()
+        window.lessons.lesson = None
     assert window.menuBar().isVisible() and viewer.tabs.isVisible()
     assert all(v.line_scale == 1.0 for v in viewer.views.values())
 

@@ -125,6 +125,11 @@ class LessonDock(QtWidgets.QDockWidget):
             return None
         return self.lesson.steps[self.index]
 
+    @property
+    def shown_step(self) -> LessonStep | None:
+        """The step on screen with the settings it takes from the steps before it."""
+        return None if self.step is None else self._with_patient(self.index)
+
     def next_step(self) -> bool:
         """Show the next step; False at the last one (or without a lesson)."""
         if self.lesson is None or self.index + 1 >= len(self.lesson.steps):

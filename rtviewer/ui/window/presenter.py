@@ -27,7 +27,7 @@ LINE_SCALE = 2.0
 #: The crosshair in presenter mode: opaque yellow, solid, 3 px.
 _CROSSHAIR = pg.mkPen((255, 255, 0), width=3)
 _STYLE = (f"QWidget {{ font-size: {PRESENTER_MIN_PT + 2}pt; }}"
-          f"QStatusBar QLabel {{ font-size: {PRESENTER_MIN_PT + 6}pt; font-weight: bold; }}"
+          f"QStatusBar QLabel {{ font-size: {PRESENTER_MIN_PT + 2}pt; font-weight: bold; }}"
           "QTextBrowser#lesson_caption { background: black; color: white; }")
 #: The on-view legend's own size (points, ``view_legend``), restored on leaving.
 _LEGEND_PT = 8
@@ -106,14 +106,26 @@ class PresenterMode(QtCore.QObject):
         if lessons is not None:  # the caption under the pictures: long lines, few of them
             window.addDockWidget(QtCore.Qt.DockWidgetArea.BottomDockWidgetArea, lessons)
             lessons.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.NoDockWidgetFeatures)
+            lessons.record_button.hide()  # authoring, not presenting
         window.menuBar().hide()
         viewer._toolbar.hide()
         viewer.tabs.tabBar().hide()  # the lesson step chooses the page
+        # the hidden pages' minimum heights (the DVH tab's tables) must not push the
+        # window past a 768-pixel screen: the shown page is laid out in what is left
+        self._page_policies: dict[QtWidgets.QWidget, QtWidgets.QSizePolicy] = {}
+        for index in range(viewer.tabs.count()):
+            page = viewer.tabs.widget(index)
+            self._page_policies[page] = page.sizePolicy()
+            policy = QtWidgets.QSizePolicy(page.sizePolicy())
+            policy.setVerticalPolicy(QtWidgets.QSizePolicy.Policy.Ignored)
+            page.setSizePolicy(policy)
         self.show_side_panel(self._step_tab() is not None)
         window.setStyleSheet(_STYLE)
         # a projector shows text wrapped, never cut off
+        # (the readout stays one line: wrapped, the status bar would grow to fit a
+        # narrow first layout pass and push the window past the screen)
         self._wrapped = [label for label in window.findChildren(QtWidgets.QLabel)
-                         if not label.wordWrap()]
+                         if not label.wordWrap() and label is not viewer.readout]
         for label in self._wrapped:
             label.setWordWrap(True)
         # a widget's own style sheet (the patient banner's) wins over the window's
@@ -125,10 +137,17 @@ class PresenterMode(QtCore.QObject):
         self._place_readout(stretch=1)  # the whole bottom line: read from the back
         window.installEventFilter(self)
         _application().installEventFilter(self)  # keys of every child
+        # the minimum size of the presenter layout, not the normal one, before the window
+        # takes the screen: else a narrow projector keeps the wider normal minimum
+        window.layout().invalidate()
+        window.layout().activate()
         if self.full_screen:
             window.showFullScreen()
+            # without a window manager (a kiosk PC at the projector) nothing else
+            # gives the full-screen window the screen's size
+            window.setGeometry(window.screen().geometry())
         if lessons is not None and lessons.isVisible():
-            window.resizeDocks([lessons], [int(0.24 * window.height())],
+            window.resizeDocks([lessons], [int(0.3 * window.height())],
                                QtCore.Qt.Orientation.Vertical)
 
     def _leave(self) -> None:
@@ -142,6 +161,7 @@ class PresenterMode(QtCore.QObject):
             widget.setStyleSheet(style)
         lessons = getattr(window, "lessons", None)
         if lessons is not None:
+            lessons.record_button.show()
             lessons.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable
                                 | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
                                 | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable)
@@ -150,6 +170,8 @@ class PresenterMode(QtCore.QObject):
         self._place_readout(stretch=0, min_width=saved.get("readout_min", 0))
         viewer._toolbar.show()
         viewer.tabs.tabBar().show()
+        for page, policy in getattr(self, "_page_policies", {}).items():
+            page.setSizePolicy(policy)
         viewer.tabs.show()
         viewer.splitter.setSizes(saved.get("split", viewer.splitter.sizes()))
         window.menuBar().setVisible(saved.get("menu", True))
@@ -168,6 +190,11 @@ class PresenterMode(QtCore.QObject):
         bar.removeWidget(readout)
         bar.addPermanentWidget(readout, stretch)
         readout.setMinimumWidth(min_width)
+        # presenting: a long reading never widens the window past the screen
+        policy = readout.sizePolicy()
+        policy.setHorizontalPolicy(QtWidgets.QSizePolicy.Policy.Ignored if stretch
+                                   else QtWidgets.QSizePolicy.Policy.Preferred)
+        readout.setSizePolicy(policy)
         readout.show()
         bar.clearMessage()
 
@@ -190,7 +217,7 @@ class PresenterMode(QtCore.QObject):
 
     def _step_tab(self) -> str | None:
         lessons = getattr(self.window, "lessons", None)
-        step = getattr(lessons, "step", None)
+        step = getattr(lessons, "shown_step", None)
         return getattr(step, "tab", None)
 
     def show_side_panel(self, on: bool) -> None:
