@@ -23,15 +23,16 @@ The raw-byte fast paths (Contour Data, leaf positions, UIDs) are in
 Examples
 --------
 >>> from pydicom.dataset import Dataset
->>> ds = Dataset()
->>> ds.RescaleSlope = "abc"
+>>> from pydicom.dataelem import RawDataElement
+>>> ds = Dataset()  # Rescale Slope 'abc', as read from a file (pydicom refuses to set it)
+>>> ds[0x00281053] = RawDataElement(0x00281053, "DS", 4, b"abc ", 0, False, True)
 >>> notes = Notes()
 >>> number(ds, "RescaleSlope", notes, default=1.0, label="Rescale Slope")
 1.0
 >>> notes[0].code, notes[0].assumption
 ('UNUSABLE_VALUE', '1')
 >>> print(notes[0].message)
-Rescale Slope (RescaleSlope) (0028,1053) is not one finite number: 'abc'.
+Rescale Slope (RescaleSlope) (0028,1053) is not a finite number: 'abc'.
 """
 
 from __future__ import annotations
