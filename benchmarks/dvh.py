@@ -5,9 +5,9 @@ Usage: ``.venv/bin/python benchmarks/dvh.py [--work DIR] [--repeats 5]``
 Times, in the same run and on the same files (written by ``benchmarks/dvh_case.py``):
 
 * rtviewer: read RTSTRUCT + RTDOSE, 30 DVHs, statistics CSV (``rtviewer.cli.dvh``
-  functions), median of ``--repeats`` runs in a worker process that has already
-  imported its modules; peak memory of one run (tracemalloc peak, and ru_maxrss of the
-  worker process);
+  functions; the solids cached by the engine are forgotten before every run), median
+  of ``--repeats`` runs in a worker process that has already imported its modules;
+  peak memory of one run (tracemalloc peak, and ru_maxrss of the worker process);
 * plastimatch (``convert --xor-contours`` on the CT grid, then ``dvh``), when installed;
 * dicompyler-core ``get_dvh`` for every ROI plus its statistics, in its own virtual
   environment (``/tmp/dcvenv``, pydicom < 3), when present;
@@ -35,22 +35,23 @@ DICOMPYLER_PYTHON = Path("/tmp/dcvenv/bin/python")
 OURS_WORKER = r"""
 import json, resource, sys, time, tracemalloc
 from pathlib import Path
-from rtviewer.cli.dvh import _load, _select
+from rtviewer.cli.dvh import load_pair
 from rtviewer.cli.dvh_table import compute_rows, statistics_csv
 from rtviewer.core.structure_model import forget_solids
+from rtviewer.model.dvh_rois import dvh_rois
 rs, rd, out, repeats = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
 def once():
     forget_solids()  # every run builds its solids from the files, as one CLI run does
-    structure_set, dose = _load(rs, rd)
-    rows = compute_rows(_select(structure_set, None), dose.dose_gy, dose.grid)
+    structure_set, dose = load_pair(rs, rd)
+    rows = compute_rows(dvh_rois(structure_set).polygons(), dose.dose_gy, dose.grid)
     out.write_text(statistics_csv(rows), encoding="utf-8")
     return rows
 once()  # warm caches of the OS and of numpy
 times, parts = [], []
 for _ in range(repeats):
     forget_solids()
-    t0 = time.perf_counter(); structure_set, dose = _load(rs, rd); t1 = time.perf_counter()
-    rois = _select(structure_set, None)
+    t0 = time.perf_counter(); structure_set, dose = load_pair(rs, rd); t1 = time.perf_counter()
+    rois = dvh_rois(structure_set).polygons()
     rows = compute_rows(rois, dose.dose_gy, dose.grid); t2 = time.perf_counter()
     out.write_text(statistics_csv(rows), encoding="utf-8"); t3 = time.perf_counter()
     times.append(t3 - t0); parts.append((t1 - t0, t2 - t1, t3 - t2))
