@@ -1,5 +1,6 @@
 #!/bin/sh
-# Regenerates the README screenshots with `rtviewer render` (offscreen) from the corpus.
+# Regenerates the README screenshots with `rtviewer render` (offscreen) from the corpus,
+# and the window screenshots under xvfb-run (`make.sh window`: those alone).
 # Deterministic: two runs on one machine write byte-identical PNGs (the demo patients
 # are written to the same folder each time, the window shots use a fixed font, style,
 # scale and geometry, dates come from SOURCE_DATE_EPOCH, and Qt writes no PNG time).
@@ -11,12 +12,15 @@ R="$PY -m rtviewer render"
 OUT=docs/screenshots
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1767780000}  # 2026-01-07, burn-in dates
 export QT_SCALE_FACTOR=1 QT_ENABLE_HIGHDPI_SCALING=0 TZ=UTC LC_ALL=C.UTF-8
+ALL=$([ "${1:-all}" = window ] && echo no || echo yes)
+if [ $ALL = yes ]; then
 $R "$DATA/dicompyler-core" --out $OUT/dicompyler-core.png
 $R "$DATA/pps-vendor-plans/BrainSRSRaystationVMAT" --out $OUT/raystation-srs.png
 $R "$DATA/matrad-dicomexport" --view coronal --size 700x700 --out $OUT/matrad-coronal.png
 $R "$DATA/nelms-dvh-analytical" --structures STRUCTURES/Cone_10_0.dcm \
    --dose DOSE_GRIDS/Linear_SupInf_1mm_Aligned.dcm --view sagittal --size 700x700 \
    --position=0,0,0 --out $OUT/nelms-cone-sagittal.png
+fi
 # The built-in teaching patients (rtviewer demo), written to the same temporary folder
 # every run (the window shows the folder's path in its tree).
 DEMO=${TMPDIR:-/tmp}/rtviewer-screenshots
@@ -24,6 +28,8 @@ rm -rf "$DEMO"
 mkdir -p "$DEMO"
 trap 'rm -rf "$DEMO"' EXIT
 $PY -m rtviewer demo --out "$DEMO/demo" >/dev/null
+# `make.sh window` takes the window screenshots only (the renders below take long)
+if [ $ALL = yes ]; then
 $R "$DEMO/demo" --patient RTV-DEMO-THORAX --out $OUT/demo-thorax.png
 $R "$DEMO/demo" --patient RTV-DEMO-THORAX --view bev --size 700x700 --out $OUT/demo-bev.png
 $R "$DEMO/demo" --patient RTV-DEMO-THORAX --view record --size 1000x500 --out $OUT/demo-record.png
@@ -49,6 +55,7 @@ $R "$TILTED/oncentra-tilted" --position=-12.2,-45.4,-605.6 --out $OUT/tilted-onc
 $R "$DATA/slicerrt-eclipse-prostate" --out $OUT/prostate-no-image.png
 $R "$TILTED/plan-only" --out $OUT/plan-only-proton.png
 $R "$TILTED/rt-image-only" --size 700x760 --out $OUT/rt-image-only.png
+fi
 # --- issue 17: the real window (tree, banner, views, tabs, status bar) at 1600x1000 and
 # 1280x800, under an X server (apt-get install xvfb xauth and the X11 libraries of the
 # README). Skipped with a note where xvfb-run is missing.
