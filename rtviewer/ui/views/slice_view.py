@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.ui.views.colour_bar import ColourBar
+from rtviewer.ui.views.hover_names import HoverNames, hover_html
 from rtviewer.ui.views.overlays.dose_wash import DoseWashOverlay
 from rtviewer.ui.views.overlays.image import ImageOverlay
 from rtviewer.ui.views.overlays.isodoses import IsodoseOverlay
@@ -119,6 +120,7 @@ class SliceView(QtWidgets.QWidget):
         self.colour_bar = ColourBar(self.vb)
         self.labels = ViewLabels(self.vb)
         self.legend = ViewLegend(self.vb)  # isodose levels, scale bar, W/L on the picture
+        self.hover = HoverNames(self.vb)  # structure names beside the pointer
         self.edge_labels = self.labels.items  # letters and the "info" title
         self.title_bar = self.labels.title_bar
 
@@ -167,6 +169,7 @@ class SliceView(QtWidgets.QWidget):
         self.scene = scene
         self._depth = None
         self._plane = None
+        self.hover.hide()
         notes = undrawn_notes(scene)
         self.undrawn.setText("Not drawn as stored: " + "; ".join(notes) + "." if notes else "")
         self.undrawn.setToolTip("\n".join(notes))
@@ -290,9 +293,19 @@ class SliceView(QtWidgets.QWidget):
 
     def _on_mouse_moved(self, scene_pos: QtCore.QPointF) -> None:
         if self.scene.empty or not self.vb.sceneBoundingRect().contains(scene_pos):
+            self.hover.hide()
             return
         point = self.vb.mapSceneToView(scene_pos)
-        self.state.set_cursor_mm(self.view_to_patient(point.x(), point.y()), view=self.view)
+        xyz = self.view_to_patient(point.x(), point.y())
+        self.state.set_cursor_mm(xyz, view=self.view)
+        structures = self.overlays.get("structures")
+        drawn = structures.drawn_at(xyz) if isinstance(structures, StructureOverlay) else []
+        self.hover.show(np.array([point.x(), point.y()]), hover_html(drawn))
+
+    def leaveEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt override
+        """The pointer left the view: no structure names beside it."""
+        self.hover.hide()
+        super().leaveEvent(event)
 
     def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:  # noqa: N802 - Qt override
         """Arrows step one slice, Page Up/Down ten; Home resets the zoom."""

@@ -98,6 +98,20 @@ class StructureOverlay(ViewOverlay):
     def hit_test(self, xyz_mm: np.ndarray) -> str | None:  # noqa: D102 - the protocol's
         return inside_text(self.view.scene.containing(xyz_mm))
 
+    def drawn_at(self, xyz_mm: np.ndarray) -> list[tuple[str, tuple[int, int, int]]]:
+        """(name, colour) of the drawn (visible) structures containing a patient point.
+
+        The hit test's containment, restricted to what this overlay draws: the names
+        written beside the pointer (``ui/views/hover_names.py``).
+        """
+        structures = self.view.scene.structures
+        inside = set(self.view.scene.containing(xyz_mm))
+        if structures is None or not inside:
+            return []
+        visible = self.view.state.visible_rois
+        return [(roi.name, roi.color_rgb) for roi in structures.rois
+                if roi.roi_number in visible and roi.name in inside]
+
 
 def _fill_path(polygons: tuple[np.ndarray, ...] | np.ndarray) -> QtGui.QPainterPath:
     """Even-odd painter path of closed ``(N, 2)`` view-coordinate polygons."""
