@@ -225,3 +225,16 @@ def test_structure_sets_compared_in_the_tab(qtbot, viewer):
     unmoved = next(r for r in range(2) if table.item(r, 0).text() == a.rois[1].name)
     assert table.item(unmoved, 4).text() == "1.000"
     assert isinstance(a.rois[0].contours[0], Contour)
+
+
+def test_b_as_a_weighted_plan_sum(qtbot, viewer):
+    a = viewer.scene.dose
+    half = dataclasses.replace(a, path=Path("B1.dcm"), sop_instance_uid="b1",
+                               dose_gy=a.dose_gy * np.float32(0.5))
+    tenth = dataclasses.replace(a, path=Path("B2.dcm"), sop_instance_uid="b2",
+                                dose_gy=a.dose_gy * np.float32(0.1))
+    comparison = _compare(qtbot, viewer, [(half, 1.0), (tenth, 6.0)])  # 0.5 A + 0.6 A
+    assert comparison.evaluated.comment.startswith("sum:")
+    inside = a.dose_gy > 0.1 * a.max_gy
+    np.testing.assert_allclose(comparison.difference_gy[inside], 0.1 * a.dose_gy[inside],
+                               rtol=1e-4, atol=1e-4)
