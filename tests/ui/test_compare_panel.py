@@ -14,7 +14,7 @@ from PySide6 import QtCore
 from rtviewer.core.grid import Grid
 from rtviewer.model.plan_compare import compare_structure_sets
 from rtviewer.model.structure import Contour
-from rtviewer.ui.views.compare_overlays import B_PEN_STYLE
+from rtviewer.ui.views.overlays.compare_isodoses import B_PEN_STYLE
 from rtviewer.ui.views.viewer import Viewer
 from rtviewer.view.compare_colours import difference_rgba
 from rtviewer.view.scene import Scene
@@ -86,6 +86,9 @@ def test_difference_map_is_b_minus_a_at_a_voxel(qtbot, viewer):
     assert viewer.compare_state.difference_volume()[k, j, i] == pytest.approx(
         100 * expected / a.max_gy, abs=1e-3)
     assert not viewer.state.colourwash[0]  # the map replaced the wash
+    # the readout at the voxel: B − A there, through the overlay protocol's hit-test
+    parts = [p for p in view.hit_test(xyz) if p and "B−A" in p]
+    assert parts and f"B−A {expected:+.3f} Gy" in parts[0]
 
 
 def test_b_isodoses_dashed_at_a_levels_and_dvh_b_dashed(qtbot, viewer):
@@ -99,7 +102,9 @@ def test_b_isodoses_dashed_at_a_levels_and_dvh_b_dashed(qtbot, viewer):
         assert curve.opts["pen"].style() == B_PEN_STYLE == QtCore.Qt.PenStyle.DashLine
         assert a_curve.opts["pen"].style() == QtCore.Qt.PenStyle.SolidLine
         assert curve.opts["pen"].color() == a_curve.opts["pen"].color()  # same colours
-    assert overlay.key.isVisible() and "B.dcm" in overlay.key.toPlainText()
+    rows = [entry.text for entry in overlay.legend_entries()]
+    assert rows == ["solid: A x", "dashed: B B.dcm"]  # the phantom's A: file "x", no plan
+    assert "dashed: B B.dcm" in view.legend.isodoses.toPlainText()
     # B = 1.1 A: B's isodose of level L lies where A's is L / 1.1 (same grid, same tracer)
     # the DVH panel: B's curve dashed, equal to the comparison's B DVH
     panel = viewer.dvh_panel
@@ -114,7 +119,7 @@ def test_b_isodoses_dashed_at_a_levels_and_dvh_b_dashed(qtbot, viewer):
     assert "dashed B" in panel.info.text()
     # clearing leaves comparison mode everywhere
     viewer.compare_panel.clear()
-    assert not overlay.key.isVisible() and not panel.compared
+    assert not overlay.legend_entries() and not panel.compared
     assert all(len(c.getData()[0]) == 0 for c in overlay.curves)
 
 

@@ -73,7 +73,8 @@ def test_every_drawn_layer_of_the_viewer_is_an_overlay_in_order(qtbot):
     qtbot.addWidget(viewer)
     for view in viewer.views.values():
         assert list(view.overlays) == ["image", "dose wash", "isodoses", "structures", "beams",
-                                       "brachy sources", "reference points"]
+                                       "brachy sources", "reference points", "difference_map",
+                                       "gamma_map", "compare_isodoses"]
         assert all(isinstance(o, SliceOverlay) for o in view.overlays.values())
 
 

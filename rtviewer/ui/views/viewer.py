@@ -20,8 +20,9 @@ from rtviewer.ui.panels.plan_panel import PlanPanel
 from rtviewer.ui.panels.points_panel import PointsPanel
 from rtviewer.ui.panels.structure_panel import StructurePanel
 from rtviewer.ui.render.view_export import build_screenshot_menu
-from rtviewer.ui.views.compare_overlays import attach_compare_overlays
 from rtviewer.ui.views.compare_state import CompareState
+from rtviewer.ui.views.overlays.compare_isodoses import CompareIsodoseOverlay
+from rtviewer.ui.views.overlays.compare_maps import DifferenceMapOverlay, GammaMapOverlay
 from rtviewer.ui.views.readout import ReadoutLabel
 from rtviewer.ui.views.rt_views import RtViews
 from rtviewer.ui.views.slice_view import SliceView
@@ -83,14 +84,21 @@ class Viewer(QtWidgets.QWidget):
         self.compare_panel = ComparePanel(self.compare_state)
         self.tabs.addTab(self.compare_panel, "Compare")
         self.compare_state.comparisonChanged.connect(self._on_comparison)
-        self.compare_overlays = {name: attach_compare_overlays(view, self.compare_state)
-                                 for name, view in self.views.items()}
         for view in self.views.values():
             view.userPointRequested.connect(self.points_panel.add_user_point)
         self._build_layout()
         self.state.layoutChanged.connect(self._on_layout)
         self.state.singleViewChanged.connect(self._on_layout)
         self.rt_views = RtViews(self)  # beams, BEV, brachy (issue 7)
+        # the comparison (issue 19) last: its readout part follows the plan's
+        self.compare_overlays: dict[str, dict[str, object]] = {}
+        for name, view in self.views.items():  # the maps' z puts them under the isodoses
+            overlays = (DifferenceMapOverlay(self.compare_state),
+                        GammaMapOverlay(self.compare_state),
+                        CompareIsodoseOverlay(self.compare_state))
+            for overlay in overlays:
+                view.add_overlay(overlay)
+            self.compare_overlays[name] = {o.name: o for o in overlays}
         for points in self.rt_views.points.values():  # user points drawn as markers
             self.points_panel.userPointsChanged.connect(points.set_user_points)
         # the views draw the structure model the DVHs integrate
