@@ -27,17 +27,20 @@ def main(argv: list[str]) -> int:
     """Open, compare, save the pictures; 1 when B is not found or the comparison fails."""
     prefix, folder, patient, b_label, gamma = argv[:5]
     os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # first-run layout, nothing saved
-    from PySide6 import QtCore, QtWidgets  # noqa: I001
+    from PySide6 import QtCore, QtGui, QtWidgets  # noqa: I001
     import pyqtgraph as pg
 
     pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
     app = QtWidgets.QApplication([sys.argv[0]])
     app.setApplicationName("rtviewer")
+    app.setOrganizationName("rtviewer")
+    app.setStyle("Fusion")  # as window_shots.py: fixed style and font, same pixels each run
+    app.setFont(QtGui.QFont("DejaVu Sans", 9))
     from rtviewer.app import build_window
 
     window, controller, open_path = build_window(opening=True)
     controller.preferred_patient = patient
-    window.resize(1600, 1000)
+    window.setGeometry(0, 0, 1600, 1000)
     window.show()
     open_path(folder)
     deadline = time.monotonic() + 300

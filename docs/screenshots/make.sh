@@ -72,15 +72,18 @@ if command -v xvfb-run >/dev/null 2>&1; then
   done
   # --- issue 19: the comparison mode. VMAT against the 3DCRT plan (another plan), and a
   # 'recalculation' of the 3DCRT dose (2 % higher, 1 mm left: docs/screenshots/recalc_case.py)
-  .venv/bin/python docs/screenshots/recalc_case.py "$DEMO/demo/RTV-DEMO-THORAX" \
-    "$DEMO/recalc/RTV-DEMO-THORAX"
-  env -u QT_QPA_PLATFORM xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python \
-    docs/screenshots/compare_shots.py "$DEMO/vmat" "$DEMO/demo" RTV-DEMO-THORAX "Lung VMAT" -
-  env -u QT_QPA_PLATFORM xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python \
-    docs/screenshots/compare_shots.py "$DEMO/recalc-shot" "$DEMO/recalc" RTV-DEMO-THORAX \
-    "Lung 3DCRT" 3%/3mm
-  for part in difference dvh plans; do cp "$DEMO/vmat-$part.png" "$OUT/compare-vmat-3d-$part.png"; done
-  for part in difference gamma; do cp "$DEMO/recalc-shot-$part.png" "$OUT/compare-recalc-$part.png"; done
+  $PY docs/screenshots/recalc_case.py "$DEMO/demo/RTV-DEMO-THORAX" "$DEMO/recalc/RTV-DEMO-THORAX"
+  SHOT="docs/screenshots/compare_shots.py"
+  env -u QT_QPA_PLATFORM xvfb-run -a -s "-screen 0 1600x1000x24 -dpi 96" $PY $SHOT \
+    "$DEMO/vmat" "$DEMO/demo" RTV-DEMO-THORAX "Lung VMAT" -
+  env -u QT_QPA_PLATFORM xvfb-run -a -s "-screen 0 1600x1000x24 -dpi 96" $PY $SHOT \
+    "$DEMO/recalc-shot" "$DEMO/recalc" RTV-DEMO-THORAX "Lung 3DCRT" 3%/3mm
+  for part in difference dvh plans; do
+    cp "$DEMO/vmat-$part.png" "$OUT/compare-vmat-3d-$part.png"
+  done
+  for part in difference gamma; do
+    cp "$DEMO/recalc-shot-$part.png" "$OUT/compare-recalc-$part.png"
+  done
 else
   echo "make.sh: xvfb-run not found, window-*.png and compare-*.png not regenerated" >&2
 fi
