@@ -38,6 +38,10 @@ CONTROLS: tuple[tuple[str, str], ...] = (
     ("Ctrl+W, File → Close Folder; tree right click", "closes the selected folder "
      "(nothing on disk changes)"),
     ("View menu", "opens the Problems and Check docks (closed while empty)"),
+    ("F5, View → Presenter mode; Esc", "full screen for a projector; Page Down/Up, → ←: "
+     "next/previous lesson step (or slice), ↑/↓ slices, B: black screen; Esc leaves"),
+    ("Help → Lessons", "built-in lessons on the demo patients, a lesson file, or a new one: "
+     "*Add this view as a step* records the window"),
 )
 
 
