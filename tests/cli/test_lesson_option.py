@@ -1,4 +1,4 @@
-"""``rtviewer --lesson FILE``, ``rtviewer open FOLDER --lesson FILE`` and a lesson file as a path."""
+"""`rtviewer --lesson FILE`, `rtviewer open FOLDER --lesson FILE`, a lesson file as a path."""
 
 from __future__ import annotations
 
