@@ -76,6 +76,10 @@ def test_presenter_keys_step_slices_black_screen_and_escape(demo_window, qtbot):
         assert abs(z1 - z0) <= spacing + 1e-6
         qtbot.keyClick(axial, QtCore.Qt.Key.Key_PageUp)
         assert np.isclose(viewer.state.crosshair_mm[2], z1)
+        qtbot.keyClick(viewer.dvh_panel.v_levels, QtCore.Qt.Key.Key_B)  # typed, not a key
+        assert not presenter.black.isVisible()
+        assert viewer.dvh_panel.v_levels.text() == "b"
+        viewer.dvh_panel.v_levels.clear()
         qtbot.keyClick(axial, QtCore.Qt.Key.Key_B)
         assert presenter.black.isVisible()
         assert presenter.black.geometry() == window.rect()

@@ -31,6 +31,8 @@ _STYLE = (f"QWidget {{ font-size: {PRESENTER_MIN_PT + 2}pt; }}"
           "QTextBrowser#lesson_caption { background: black; color: white; }")
 #: The on-view legend's own size (points, ``view_legend``), restored on leaving.
 _LEGEND_PT = 8
+#: Widgets that take typed text: presenter keys leave them alone.
+_TYPING = (QtWidgets.QLineEdit, QtWidgets.QAbstractSpinBox, QtWidgets.QPlainTextEdit)
 _FONT_SIZE = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)pt")
 
 
@@ -242,7 +244,10 @@ class PresenterMode(QtCore.QObject):
             return False
         if not self._in_window(watched):
             return False
-        return self.handle_key(QtCore.Qt.Key(event.key()))
+        key = QtCore.Qt.Key(event.key())
+        if isinstance(watched, _TYPING) and key != QtCore.Qt.Key.Key_Escape:
+            return False  # a field being typed in keeps its keys (Backspace, arrows, B)
+        return self.handle_key(key)
 
     def _window_rect(self) -> QtCore.QRect:
         return QtCore.QRect(QtCore.QPoint(0, 0), self.window.size())
