@@ -76,6 +76,7 @@ def _beam_mu_per_gy(ctx: ReviewContext, beams: tuple[Beam, ...]) -> Iterator[Pla
                                else "beam_mu_per_gy_max")
     outlier = ctx.profile.number("beams", "mu_per_gy_outlier")
     spread = ctx.profile.number("beams", "mu_per_gy_spread_max")
+    open_limit = ctx.profile.number("beams", "beam_mu_per_gy_max_open")
     for beam in beams:
         ratio = ratios.get(beam.number)
         if ratio is None:
@@ -84,16 +85,23 @@ def _beam_mu_per_gy(ctx: ReviewContext, beams: tuple[Beam, ...]) -> Iterator[Pla
         if others and max(others) > spread * min(others):
             continue  # unequal shares of one point (IMRT beams at a common point): no measure
         median = float(np.median(others)) if others else ratio
-        high = ratio > limit
+        beam_limit = min(limit, open_limit) if _unmodulated(beam) else limit
+        high = ratio > beam_limit
         odd = bool(others) and ratio > outlier * median
         if high or odd:
-            why = (f"limit {limit:g}" if high else
+            why = (f"limit {beam_limit:g}" if high else
                    f"{ratio / median:.1f} × the other beams' median {median:.0f}")
             yield PlanFinding("BEAM_MU_PER_GY", _W,
                               f"Beam {beam.name or beam.number!r}: {ratio:.0f} MU per Gy of its "
                               f"beam dose ({why}).", (_label(beam),),
                               {"mu": beam.meterset or 0.0, "mu_per_gy": ratio,
                                "others_median_mu_per_gy": median})
+
+
+def _unmodulated(beam: Beam) -> bool:
+    """An open or conformal field: one MLC shape (or none), no wedge, no compensator."""
+    return (not beam.wedges and not beam.compensators
+            and (beam.mlc is None or single_aperture(beam)))
 
 
 def _plan_mu_per_gy(ctx: ReviewContext, beams: tuple[Beam, ...]) -> Iterator[PlanFinding]:

@@ -162,3 +162,18 @@ def test_unequal_shares_of_a_common_point_are_not_judged_per_beam():
     beams = [beam(1, mu=205.2, beam_dose_gy=0.010705), beam(2, mu=206.1, beam_dose_gy=0.711374),
              beam(3, mu=132.6, beam_dose_gy=0.239051), beam(4, mu=202.3, beam_dose_gy=0.0201087)]
     assert [f for f in _found(*beams, rx_gy=None) if f.code == "BEAM_MU_PER_GY"] == []
+
+
+def test_open_field_mu_per_gy_limit_for_a_single_beam():
+    # the pydicom test plan's one static field: 116 MU for 1.0275 Gy; x 10 is 1129 MU per Gy
+    ok = _found(beam(1, mu=116.0036697, beam_dose_gy=1.0275401), rx_gy=30.826203)
+    assert [f for f in ok if f.code == "BEAM_MU_PER_GY"] == []
+    raised = [f for f in _found(beam(1, mu=1160.036697, beam_dose_gy=1.0275401),
+                                rx_gy=30.826203) if f.code == "BEAM_MU_PER_GY"]
+    assert len(raised) == 1
+    assert raised[0].values["mu_per_gy"] == pytest.approx(1160.036697 / 1.0275401)
+    assert "limit 1000" in raised[0].message
+    w = Wedge(1, "STANDARD", "W60", 60.0, 0.3, 0.0)  # a wedged field may need that many
+    wedged = _found(beam(1, mu=1160.036697, beam_dose_gy=1.0275401, wedges=(w,)),
+                    rx_gy=30.826203)
+    assert [f for f in wedged if f.code == "BEAM_MU_PER_GY"] == []
