@@ -157,9 +157,12 @@ def _reference_section(plan: Any, dose: Any, model: str) -> tuple[Section, float
     return Section("reference", TITLES["reference"], tuple(blocks)), reference.dose_gy
 
 
-def _dvh_section(structure_set: Any, dose: Any, model: str, reference_gy: float | None
-                 ) -> Section | None:
-    from rtviewer.cli.dvh_table import compute_rows, levels_for
+def _dvh_rows(structure_set: Any, dose: Any, model: str) -> list[Any]:
+    """The DVH of every structure with closed contours (``dvh_table.DvhRow``), in-process.
+
+    Computed once: the DVH table and the DVH picture both draw these.
+    """
+    from rtviewer.cli.dvh_table import compute_rows
     from rtviewer.model.dvh_rois import dvh_rois
 
     chosen = dvh_rois(structure_set)
@@ -168,9 +171,15 @@ def _dvh_section(structure_set: Any, dose: Any, model: str, reference_gy: float 
               "CLOSED_PLANAR contour (marker or open contours): not in the DVH table",
               file=sys.stderr)
     rois = chosen.polygons()
-    if not rois:
+    return compute_rows(rois, dose.dose_gy, dose.grid, model=model) if rois else []
+
+
+def _dvh_section(rows: list[Any], dose: Any, model: str, reference_gy: float | None
+                 ) -> Section | None:
+    from rtviewer.cli.dvh_table import levels_for
+
+    if not rows:
         return None
-    rows = compute_rows(rois, dose.dose_gy, dose.grid, model=model)
     vpct = (100.0, 95.0) if reference_gy else ()
     levels = levels_for(dose.dose_gy, dose.grid, vpct=vpct, reference_gy=reference_gy)
     gy = [Column(t, "Gy", 2) for t in ("Dmin", "Dmean", "Dmax", "D98%", "D95%", "D50%",
@@ -382,13 +391,14 @@ def _check_section(folder: Path) -> Section | None:
 
 
 def _picture_sections(inputs: ReportInputs, scratch: Path, plan_path: str,
-                      dose: Any) -> list[Section]:
+                      dose: Any, dvh_rows: list[Any]) -> list[Section]:
     from rtviewer.ui.render.report_pictures import NothingToRender, render_report_pictures
 
     try:
         pictures = render_report_pictures(
             inputs.folder, scratch, lambda line: _log(line.removeprefix("render: ")),
-            plan=plan_path, dose=str(dose.path) if dose is not None else None)
+            plan=plan_path, dose=str(dose.path) if dose is not None else None,
+            model=inputs.structure_model, dvhs={r.roi_number: r.dvh for r in dvh_rows})
     except NothingToRender as exc:
         _log(f"no pictures: {exc}")
         return []
@@ -453,10 +463,12 @@ def _build_report(inputs: ReportInputs, scratch: Path) -> ReviewReport:
     sections: list[Section] = [_plan_section(sheet)]
     reference_section, reference_gy = _reference_section(plan, dose, model)
     sections.append(reference_section)
+    dvh_rows = (_dvh_rows(structures, dose, model)
+                if dose is not None and structures is not None else [])
     if inputs.pictures and (wanted is None or wanted & {"planes", "bev", "dvh_plot"}):
-        sections += _picture_sections(inputs, scratch, str(plan.path), dose)
+        sections += _picture_sections(inputs, scratch, str(plan.path), dose, dvh_rows)
     if dose is not None and structures is not None:
-        dvh = _dvh_section(structures, dose, model, reference_gy)
+        dvh = _dvh_section(dvh_rows, dose, model, reference_gy)
         sections += [dvh] if dvh is not None else []
         if inputs.goals:
             sections.append(_goals_section(inputs.goals, plan, structures, dose, model))

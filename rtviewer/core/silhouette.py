@@ -27,6 +27,21 @@ def _decimate(polygon: FloatArray, spacing: float) -> FloatArray:
     return kept
 
 
+def _rolled(parts: list[FloatArray], shift: int) -> FloatArray:
+    """``np.concatenate([np.roll(a, shift) for a in parts])`` for ``shift`` of ±1.
+
+    One gather over the concatenation: a slab model's beam's-eye view is thousands of
+    small polygons, and a ``np.roll`` call each was most of the outline's time.
+    """
+    flat = np.concatenate(parts)
+    lengths = np.array([len(a) for a in parts], dtype=np.intp)
+    starts = np.cumsum(lengths) - lengths
+    owner = np.repeat(np.arange(len(parts)), lengths)
+    offset = np.arange(len(flat)) - shift - starts[owner]
+    rolled: FloatArray = flat[starts[owner] + offset % lengths[owner]]
+    return rolled
+
+
 def _mark_edges(mask: NDArray[np.uint8], polylines: list[tuple[FloatArray, FloatArray]]
                 ) -> None:
     """Set the pixels the closed polylines ``(rows, cols)`` pass through (½-pixel steps).
@@ -38,8 +53,8 @@ def _mark_edges(mask: NDArray[np.uint8], polylines: list[tuple[FloatArray, Float
         return
     r0 = np.concatenate([r for r, _ in polylines])
     c0 = np.concatenate([c for _, c in polylines])
-    r1 = np.concatenate([np.roll(r, -1) for r, _ in polylines])
-    c1 = np.concatenate([np.roll(c, -1) for _, c in polylines])
+    r1 = _rolled([r for r, _ in polylines], -1)
+    c1 = _rolled([c for _, c in polylines], -1)
     counts = (np.ceil(2 * np.maximum(np.abs(r1 - r0), np.abs(c1 - c0))) + 1).astype(int)
     edge = np.repeat(np.arange(len(r0)), counts)
     starts = np.cumsum(counts) - counts
@@ -68,8 +83,8 @@ def _fill_union(mask: NDArray[np.uint8], polygons: list[tuple[FloatArray, FloatA
         return
     ys = np.concatenate([r for r, _ in polygons])
     xs = np.concatenate([c for _, c in polygons])
-    yj = np.concatenate([np.roll(r, 1) for r, _ in polygons])
-    xj = np.concatenate([np.roll(c, 1) for _, c in polygons])
+    yj = _rolled([r for r, _ in polygons], 1)
+    xj = _rolled([c for _, c in polygons], 1)
     owner = np.repeat(np.arange(len(polygons)), [len(r) for r, _ in polygons])
     first = np.ceil(np.minimum(ys, yj)).astype(np.intp)  # rows y with lo <= y < hi
     counts = np.maximum(np.ceil(np.maximum(ys, yj)).astype(np.intp) - first, 0)

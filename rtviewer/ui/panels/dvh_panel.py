@@ -193,6 +193,8 @@ class DvhPanel(QtWidgets.QWidget):
         self._redraw_timer.timeout.connect(self._redraw)
         self._jobs: DvhJobs | None = None
         self._pending: set[int] = set()
+        #: (dose file, model, DVHs by ROI number) computed elsewhere (the review report)
+        self._given: tuple[str, str, dict[int, Dvh]] | None = None
         self._arrived.connect(self._on_computed)
         self.plot = pg.PlotWidget(background="w")
         self.plot.showGrid(x=True, y=True, alpha=0.3)
@@ -283,7 +285,7 @@ class DvhPanel(QtWidgets.QWidget):
     def _on_model(self, _name: str) -> None:
         """Another structure model: every DVH is computed again."""
         self._retire_workers()
-        self.dvhs = {}
+        self.dvhs = self._given_for(self.scene)
         self._pending = set()
         self._request()
         self.goals.set_scene(self.scene, self.model)
@@ -317,10 +319,27 @@ class DvhPanel(QtWidgets.QWidget):
         """Forget the previous DVHs and compute those of the visible structures."""
         self._retire_workers()
         self.scene = scene
-        self.dvhs = {}
+        self.dvhs = self._given_for(scene)
         self._pending = set()
         self._request()
         self.goals.set_scene(scene, self.model)
+
+    def use_computed(self, dose_path: str, model: str, dvhs: dict[int, Dvh]) -> None:
+        """Take these DVHs (by ROI number) rather than computing them again.
+
+        They count only for a scene whose dose is the file ``dose_path`` while the
+        panel's model is ``model`` (the review report computed them in-process; its
+        picture need not start a worker pool to compute the same curves).
+        """
+        self._given = (str(dose_path), model, dict(dvhs))
+
+    def _given_for(self, scene: Scene) -> dict[int, Dvh]:
+        dose = scene.dose
+        if self._given is None or dose is None:
+            return {}
+        path, model, dvhs = self._given
+        same = Path(str(dose.path)).resolve() == Path(path).resolve() and model == self.model
+        return dict(dvhs) if same else {}
 
     def set_compared(self, comparison: object, label: str = "B") -> None:
         """Draw B's DVHs dashed beside A's (solid) while a comparison is shown; None: stop.

@@ -51,9 +51,14 @@ class _Request:
 
 def render_report_pictures(folder: Path, out_dir: Path, log: Log, *, plan: str | None = None,
                            dose: str | None = None,
-                           position_mm: tuple[float, float, float] | None = None
+                           position_mm: tuple[float, float, float] | None = None,
+                           model: str | None = None, dvhs: dict[int, Any] | None = None
                            ) -> list[RenderedPicture]:
     """Render the report's pictures of the chain ``plan``/``dose`` select under ``folder``.
+
+    ``model`` is the structure model of the DVH picture (default: the panel's);
+    ``dvhs`` the report's DVHs of ``dose`` with that model, by ROI Number: the
+    picture draws them rather than computing them again in the panel's workers.
 
     Raises
     ------
@@ -74,6 +79,10 @@ def render_report_pictures(folder: Path, out_dir: Path, log: Log, *, plan: str |
     scene = result.scene
     viewer = Viewer()
     viewer.resize(1600, 1000)
+    if model is not None:
+        viewer.dvh_panel.model_choice.setCurrentText(model)
+    if dvhs and dose is not None and model is not None:
+        viewer.dvh_panel.use_computed(dose, model, dvhs)
     position = None if position_mm is None else np.asarray(position_mm, dtype=float)
     why = viewer.set_scene(scene, position_mm=position)
     pictures: list[RenderedPicture] = []
@@ -162,6 +171,7 @@ def _dvh(viewer: Any, out_dir: Path, structures: tuple) -> RenderedPicture:
     if not plot.grab().save(str(path)):
         raise OSError(f"could not write {path}")
     plot.hide()
+    panel.hide()  # taken out of the window: a top-level widget until then
     return RenderedPicture(path, "dvh", f"Cumulative DVH of every structure on "
                                         f"{Path(str(viewer.scene.dose.path)).name} (the DVH "
                                         f"panel as the window shows it; structure model "
