@@ -20,11 +20,13 @@ def main(argv: list[str]) -> int:
     out, size, folder, lesson_name, step = argv[:5]
     presenter = len(argv) > 5 and argv[5] == "presenter"
     os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # first-run layout, nothing saved
-    from PySide6 import QtWidgets  # noqa: I001
+    from PySide6 import QtGui, QtWidgets  # noqa: I001
     import pyqtgraph as pg
 
     pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
     app = QtWidgets.QApplication([sys.argv[0]])
+    app.setStyle("Fusion")  # as window_shots.py: the same picture on every machine
+    app.setFont(QtGui.QFont("DejaVu Sans", 9))
     from rtviewer.app import build_window
     from rtviewer.view.lesson_file import builtin_lesson_paths
 

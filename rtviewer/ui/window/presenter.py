@@ -112,15 +112,16 @@ class PresenterMode(QtCore.QObject):
         window.menuBar().hide()
         viewer._toolbar.hide()
         viewer.tabs.tabBar().hide()  # the lesson step chooses the page
-        # the hidden pages' minimum heights (the DVH tab's tables) must not push the
-        # window past a 768-pixel screen: the shown page is laid out in what is left
+        # a hidden tab bar still sizes the panel unless it may scroll
+        viewer.tabs.tabBar().setUsesScrollButtons(True)
+        # the hidden pages' minimum sizes (the DVH tab's tables and tool row) must not
+        # push the window past a 1024x768 screen: the shown page gets what is left
         self._page_policies: dict[QtWidgets.QWidget, QtWidgets.QSizePolicy] = {}
         for index in range(viewer.tabs.count()):
             page = viewer.tabs.widget(index)
             self._page_policies[page] = page.sizePolicy()
-            policy = QtWidgets.QSizePolicy(page.sizePolicy())
-            policy.setVerticalPolicy(QtWidgets.QSizePolicy.Policy.Ignored)
-            page.setSizePolicy(policy)
+            ignored = QtWidgets.QSizePolicy.Policy.Ignored
+            page.setSizePolicy(ignored, ignored)
         self.show_side_panel(self._step_tab() is not None)
         window.setStyleSheet(_STYLE)
         # a projector shows text wrapped, never cut off
@@ -171,10 +172,12 @@ class PresenterMode(QtCore.QObject):
         self._style_views(1.0, None, None)
         self._place_readout(stretch=0, min_width=saved.get("readout_min", 0))
         viewer._toolbar.show()
+        viewer.tabs.tabBar().setUsesScrollButtons(False)  # as the viewer sets it
         viewer.tabs.tabBar().show()
         for page, policy in getattr(self, "_page_policies", {}).items():
             page.setSizePolicy(policy)
         viewer.tabs.show()
+        viewer.show_tabs_for(viewer.scene)  # the panel's minimum width at normal size
         viewer.splitter.setSizes(saved.get("split", viewer.splitter.sizes()))
         window.menuBar().setVisible(saved.get("menu", True))
         if self.full_screen:
@@ -227,6 +230,8 @@ class PresenterMode(QtCore.QObject):
         viewer = self.viewer
         viewer.tabs.setVisible(on)
         if on:  # half the width: a DVH or beam's-eye view is read from the back too
+            # (the hidden tab bar at presenter size must not set the panel's width)
+            viewer.tabs.setMinimumWidth(0)
             width = viewer.splitter.width()
             viewer.splitter.setSizes([width // 2, width - width // 2])
 
