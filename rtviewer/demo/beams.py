@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -10,7 +11,8 @@ from rtviewer.core.iec61217 import BeamGeometry, rotation_z
 from rtviewer.demo.aperture import Aperture, conform_aperture, surface_points
 from rtviewer.demo.shapes import Ellipsoid
 
-__all__ = ["DemoWedge", "PlannedBeam", "arc_beams", "conformal_beams", "CONFORMAL_WEDGES"]
+__all__ = ["DemoWedge", "PlannedBeam", "arc", "arc_beams", "conformal_beams", "lateral_weighting",
+           "CONFORMAL_WEDGES"]
 
 #: (gantry, collimator) of the conformal fields: a right-lung fan avoiding the cord.
 CONFORMAL_FIELDS = ((0.0, 0.0), (320.0, 10.0), (280.0, 0.0), (240.0, 350.0), (200.0, 0.0),
@@ -110,10 +112,23 @@ def _static_jaws(apertures: list[Aperture]) -> list[Aperture]:
     return [replace(a, jaw_x_mm=jaw_x, jaw_y_mm=jaw_y) for a in apertures]
 
 
-def _arc(number: int, start: float, direction: str, collimator: float,
-         points: np.ndarray, isocenter_mm: tuple[float, float, float]) -> PlannedBeam:
+def lateral_weighting(gantries: np.ndarray) -> np.ndarray:
+    """Meterset increments of the right-lung arcs: more MU where the arc is lateral."""
+    return 1.0 + 0.5 * np.cos(np.radians(gantries - 270.0))
+
+
+def arc(number: int, start: float, direction: str, collimator: float,
+        points: np.ndarray, isocenter_mm: tuple[float, float, float], *,
+        n_points: int = N_ARC_POINTS,
+        weighting: Callable[[np.ndarray], np.ndarray] = lateral_weighting) -> PlannedBeam:
+    """An arc of ``n_points`` control points 2° apart from ``start`` (CW or CC).
+
+    Every control point's MLC conforms to ``points`` (the target's surface) with the arc
+    margin, modulated by a travelling wave of 0-2 mm leaf closing; ``weighting`` gives
+    the relative meterset increment of each interval from the gantry angle at its end.
+    """
     step = 2.0 if direction == "CW" else -2.0
-    gantries = tuple(float((start + step * i) % 360.0) for i in range(N_ARC_POINTS))
+    gantries = tuple(float((start + step * i) % 360.0) for i in range(n_points))
     apertures = []
     pairs = np.arange(60)
     for i, gantry in enumerate(gantries):
@@ -122,8 +137,7 @@ def _arc(number: int, start: float, direction: str, collimator: float,
         shrink = 1.0 + 1.0 * np.sin(0.35 * pairs + 0.21 * i + number)
         apertures.append(conform_aperture(geo, points, margin_mm=ARC_MARGIN_MM, shrink_mm=shrink))
     apertures = _static_jaws(apertures)
-    # Non-uniform meterset increments: more MU where the arc is lateral.
-    inc = 1.0 + 0.5 * np.cos(np.radians(np.array(gantries[1:]) - 270.0))
+    inc = weighting(np.array(gantries[1:]))
     cumulative = np.concatenate([[0.0], np.cumsum(inc) / inc.sum()])
     cumulative = np.round(cumulative, 6)
     cumulative[-1] = 1.0
@@ -143,5 +157,5 @@ def arc_beams(ptv: Ellipsoid, isocenter_mm: tuple[float, float, float]) -> list[
     points = surface_points(ptv, n_theta=24, n_phi=48)
     towards_midline = np.sign(-isocenter_mm[0]) or 1.0
     medial = points[towards_midline * (points[:, 0] - isocenter_mm[0]) > -MEDIAL_CUT_MM]
-    return [_arc(1, 180.0, "CW", 30.0, points, isocenter_mm),
-            _arc(2, 0.0, "CC", 330.0, medial, isocenter_mm)]
+    return [arc(1, 180.0, "CW", 30.0, points, isocenter_mm),
+            arc(2, 0.0, "CC", 330.0, medial, isocenter_mm)]

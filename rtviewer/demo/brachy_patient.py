@@ -114,7 +114,7 @@ def write_brachy_patient(out_dir: Path, seed: int) -> None:
     slice_uids = [uid("gyn", "ct", k) for k in range(phantom.ct.shape[0])]
     ct = write_ct_series(hu, phantom.ct, patient=patient,
                          series=_series(uid, "CT", 1, "CT with applicator 3 mm", "20260120"),
-                         slice_uids=slice_uids, out_dir=out_dir)
+                         slice_uids=slice_uids, out_dir=out_dir, body_part="PELVIS")
     rs_uid = uid("gyn", "structure-set")
     write_structure_set(phantom.rois, ct=ct, patient=patient,
                         series=_series(uid, "RTSTRUCT", 2, "Structures", "20260120"),

@@ -28,7 +28,7 @@ class CtSeries:
 
 def write_ct_series(
     hu: NDArray[np.float32], geometry: CtGeometry, *, patient: Patient, series: Series,
-    slice_uids: list[str], out_dir: Path,
+    slice_uids: list[str], out_dir: Path, body_part: str = "CHEST",
 ) -> CtSeries:
     """Write ``hu`` ``[k, j, i]`` as 16-bit unsigned slices (HU = stored - 1024), HFS.
 
@@ -43,7 +43,7 @@ def write_ct_series(
                          patient=patient, series=series, instance_number=k + 1)
         ds.ImageType = ["ORIGINAL", "PRIMARY", "AXIAL"]
         ds.PatientPosition = "HFS"
-        ds.BodyPartExamined = "CHEST"
+        ds.BodyPartExamined = body_part
         ds.ScanOptions = "HELICAL"
         ds.KVP = 120
         ds.AcquisitionNumber = 1

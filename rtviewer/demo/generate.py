@@ -8,6 +8,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 from rtviewer import __version__
 from rtviewer.demo.thorax_patient import THORAX_STEPS, write_thorax_patient
 
@@ -19,8 +21,8 @@ DEFAULT_SEED = 20260105
 
 #: ``progress(done, total, what)``: ``done`` of ``total`` steps finished, ``what`` next.
 Progress = Callable[[int, int, str], None]
-#: Steps :func:`generate_demo` reports: the thorax patient's, then the HDR patient.
-STEPS = (*THORAX_STEPS, "HDR patient")
+#: Steps :func:`generate_demo` reports: the thorax patient's, the prostate and HDR patients.
+STEPS = (*THORAX_STEPS, "prostate patient", "HDR patient")
 
 
 def generate_demo(out_dir: Path | str, *, seed: int = DEFAULT_SEED,
@@ -32,8 +34,6 @@ def generate_demo(out_dir: Path | str, *, seed: int = DEFAULT_SEED,
     ``progress`` is called before each of :data:`STEPS` and once at the end (it may
     raise to stop). Returns the written files, sorted.
     """
-    from rtviewer.demo.brachy_patient import write_brachy_patient
-
     report = progress or (lambda _done, _total, _what: None)
     done = iter(range(len(STEPS)))
 
@@ -42,11 +42,24 @@ def generate_demo(out_dir: Path | str, *, seed: int = DEFAULT_SEED,
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    write_thorax_patient(out, seed, step)
-    step(STEPS[-1])
-    write_brachy_patient(out, seed)
+    # One BLAS thread: the dose engines' small matrix products gain nothing from more on
+    # a shared machine (the spinning threads cost more CPU than they save), and the
+    # files then do not depend on how many cores the machine has.
+    with threadpool_limits(limits=1):
+        _write_patients(out, seed, step)
     report(len(STEPS), len(STEPS), "done")
     return sorted(out.rglob("*.dcm"))
+
+
+def _write_patients(out: Path, seed: int, step: Callable[[str], None]) -> None:
+    from rtviewer.demo.brachy_patient import write_brachy_patient
+    from rtviewer.demo.prostate_patient import write_prostate_patient
+
+    write_thorax_patient(out, seed, step)
+    step(STEPS[-2])
+    write_prostate_patient(out, seed)
+    step(STEPS[-1])
+    write_brachy_patient(out, seed)
 
 
 def demo_cache_root() -> Path:

@@ -23,7 +23,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.ndimage import map_coordinates
 from scipy.special import erf
 
 from rtviewer.core.iec61217 import BeamGeometry
@@ -31,12 +30,34 @@ from rtviewer.demo.aperture import Aperture
 from rtviewer.demo.phantom import Phantom
 from rtviewer.demo.shapes import segment_lengths
 
-__all__ = ["BEAM_MODEL", "BeamModel", "beam_dose", "fluence"]
+__all__ = ["BEAM_MODEL", "BeamModel", "beam_dose", "bilinear", "fluence"]
 
 FloatArray = NDArray[np.float64]
 
 _FLUENCE_HALF_WIDTH_MM = 160.0
 _FLUENCE_STEP_MM = 1.0
+_NEAR_MM = 45.0
+
+
+def bilinear(image: NDArray[np.floating], rows: NDArray[np.floating],
+             cols: NDArray[np.floating]) -> NDArray[np.float32]:
+    """Bilinear samples of ``image`` at fractional ``(rows, cols)``; zero beyond its edge.
+
+    What ``map_coordinates(order=1)`` computes, as four flat gathers: about twice as
+    fast for the million points of a beam, which the arcs evaluate dozens of times.
+    """
+    n_rows, n_cols = image.shape
+    padded = np.zeros((n_rows + 2, n_cols + 2), dtype=np.float32)
+    padded[1:-1, 1:-1] = image
+    r = np.clip(rows + np.float32(1.0), 0.0, np.float32(n_rows))
+    c = np.clip(cols + np.float32(1.0), 0.0, np.float32(n_cols))
+    r0, c0 = r.astype(np.int32), c.astype(np.int32)
+    fr, fc = r - r0.astype(np.float32), c - c0.astype(np.float32)
+    flat, width = padded.ravel(), n_cols + 2
+    index = r0 * width + c0
+    top = flat[index] * (1 - fc) + flat[index + 1] * fc
+    bottom = flat[index + width] * (1 - fc) + flat[index + width + 1] * fc
+    return np.asarray(top * (1 - fr) + bottom * fr, dtype=np.float32)
 
 
 @dataclass(frozen=True)
@@ -103,13 +124,13 @@ def beam_dose(points_mm: NDArray[np.float32], geometry: BeamGeometry, aperture: 
     scale = np.float32(geometry.sad_mm) / s
     offset = np.float32(_FLUENCE_HALF_WIDTH_MM)
     u, v = bld[0] * scale, bld[1] * scale
-    # Only points projecting near the open field matter: beyond 60 mm the scatter
-    # tail (σ = 9 mm) is below 1e-9. Interpolating the fluence there alone is faster.
+    # Only points projecting near the open field matter: 45 mm (5 σ) beyond it the
+    # scatter tail (3 % at σ = 9 mm) is below 1e-8, under the 1e-7 cut-off below.
     (x1, x2), (y1, y2) = aperture.jaw_x_mm, aperture.jaw_y_mm
-    near = np.flatnonzero((u > x1 - 60) & (u < x2 + 60) & (v > y1 - 60) & (v < y2 + 60))
+    m = _NEAR_MM
+    near = np.flatnonzero((u > x1 - m) & (u < x2 + m) & (v > y1 - m) & (v < y2 + m))
     step = np.float32(_FLUENCE_STEP_MM)
-    f = map_coordinates(flu, [(v[near] + offset) / step, (u[near] + offset) / step], order=1,
-                        mode="constant", cval=0.0, output=np.float32)
+    f = bilinear(flu, (v[near] + offset) / step, (u[near] + offset) / step)
     dose = np.zeros(points_mm.shape[1], dtype=np.float32)
     lit = near[f > 1e-7]
     f = f[f > 1e-7]

@@ -53,6 +53,11 @@ class DoseSpec:
     beam_number: int | None = None
     comment: str = ""
     brachy: bool = False  # TG-43 in water rather than the photon engine's lung correction
+    #: PHYSICAL, or EFFECTIVE for the proton plan's RBE-weighted dose.
+    dose_type: str = "PHYSICAL"
+    #: Tissue Heterogeneity Correction; empty: WATER for brachy, else ROI_OVERRIDE (the
+    #: photon engine's lungs and bones); IMAGE for the proton engine's CT-based WEPL.
+    heterogeneity: str = ""
 
 
 def common_scaling(max_dose_gy: float) -> tuple[float, str]:
@@ -86,11 +91,12 @@ def write_dose(stored: NDArray[np.uint16], scaling_text: str, grid: DoseGridSpec
     ds.FrameIncrementPointer = 0x3004000C
     set_uint16_pixels(ds, stored)
     ds.DoseUnits = "GY"
-    ds.DoseType = "PHYSICAL"
+    ds.DoseType = spec.dose_type
     ds.DoseSummationType = spec.summation_type
     ds.DoseComment = spec.comment
     ds.GridFrameOffsetVector = [round(grid.step_mm * k, 4) for k in range(nk)]
     ds.DoseGridScaling = scaling_text
-    ds.TissueHeterogeneityCorrection = "WATER" if spec.brachy else "ROI_OVERRIDE"
+    ds.TissueHeterogeneityCorrection = spec.heterogeneity or (
+        "WATER" if spec.brachy else "ROI_OVERRIDE")
     ds.ReferencedRTPlanSequence = [_plan_reference(spec)]
     return write_dataset(ds, out_dir)

@@ -16,11 +16,16 @@ from rtviewer.demo.drr import (
     line_integrals,
     patient_orientation,
 )
-from rtviewer.demo.external_dose import Normalisation, PlanDose, compute_plan_dose
+from rtviewer.demo.external_dose import (
+    Normalisation,
+    PlanDose,
+    compute_plan_dose,
+    write_plan_doses,
+)
 from rtviewer.demo.phantom import Phantom, paint_ct
 from rtviewer.demo.photon_dose import fluence
 from rtviewer.demo.records import plan_sessions, write_beams_record
-from rtviewer.demo.rtdose import DoseGridSpec, DoseSpec, write_dose
+from rtviewer.demo.rtdose import DoseGridSpec
 from rtviewer.demo.rtimage import RtImageSpec, write_rt_image
 from rtviewer.demo.rtplan import PlanSpec, write_external_plan
 from rtviewer.demo.rtstruct import write_structure_set
@@ -54,20 +59,6 @@ def _patient(uid: UidFactory) -> Patient:
                    study_uid=uid("thorax", "study"), study_date="20260105", study_time="083000",
                    study_description="RT planning thorax (synthetic teaching patient)",
                    frame_of_reference_uid=uid("thorax", "frame-of-reference"))
-
-
-def _write_doses(dose: PlanDose, beams: list[PlannedBeam], plan_uid: str, rs_uid: str,
-                 patient: Patient, series: Series, uid: UidFactory, out_dir: Path) -> None:
-    label = plan_uid[-6:]
-    write_dose(dose.plan_stored, dose.scaling_text, DOSE_GRID,
-               DoseSpec(uid("thorax", "dose", label, "plan"), "PLAN", plan_uid,
-                        comment="Plan dose (sum of the beam doses)"),
-               patient=patient, series=series, out_dir=out_dir)
-    for beam, stored in zip(beams, dose.beam_stored, strict=True):
-        write_dose(stored, dose.scaling_text, DOSE_GRID,
-                   DoseSpec(uid("thorax", "dose", label, "beam", beam.number), "BEAM", plan_uid,
-                            beam_number=beam.number, comment=f"Beam {beam.name}"),
-                   patient=patient, series=series, out_dir=out_dir)
 
 
 def _write_images(hu: np.ndarray, phantom: Phantom, beams: list[PlannedBeam], dose: PlanDose,
@@ -122,7 +113,10 @@ def _write_plans(beams, arcs, phantom, patient, uid, rs_uid, out_dir):
                         uid("thorax", "dose-reference", key))
         write_external_plan(spec, bs, body=phantom.body, patient=patient, series=plan_series,
                             out_dir=out_dir)
-        _write_doses(dose, bs, plan_uid, rs_uid, patient, dose_series, uid, out_dir)
+        label_uid = plan_uid[-6:]
+        write_plan_doses(dose, bs, DOSE_GRID, plan_uid=plan_uid,
+                         uid=lambda *role, lab=label_uid: uid("thorax", "dose", lab, *role),
+                         patient=patient, series=dose_series, out_dir=out_dir)
         plans.append((plan_uid, dose))
     return plans
 

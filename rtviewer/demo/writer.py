@@ -152,9 +152,10 @@ def set_uint16_pixels(ds: Dataset, pixels: NDArray[np.uint16]) -> None:
 
 
 def new_plan_dataset(*, sop_instance_uid: str, label: str, name: str, structure_set_uid: str,
-                     patient: Patient, series: Series) -> Dataset:
-    """An RT Plan with its RT General Plan module (geometry PATIENT, dated with the series)."""
-    ds = new_dataset(sop_class_uid=RTPlanStorage, sop_instance_uid=sop_instance_uid,
+                     patient: Patient, series: Series,
+                     sop_class_uid: str = RTPlanStorage) -> Dataset:
+    """An RT (Ion) Plan with its RT General Plan module (geometry PATIENT, series' date)."""
+    ds = new_dataset(sop_class_uid=sop_class_uid, sop_instance_uid=sop_instance_uid,
                      patient=patient, series=series)
     ds.RTPlanLabel = label
     ds.RTPlanName = name

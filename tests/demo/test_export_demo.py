@@ -28,4 +28,4 @@ def test_demo_exports_clean(demo_dir, tmp_path):
         days = {(datetime.date.fromisoformat(b) - datetime.date.fromisoformat(a)).days
                 for _, a, b in date_pairs(f.source, f.path)}
         per_group.setdefault(f.source.parent.name, set()).update(days)
-    assert len(per_group) == 2 and all(len(d) == 1 for d in per_group.values())
+    assert len(per_group) == 3 and all(len(d) == 1 for d in per_group.values())
