@@ -1,4 +1,4 @@
-"""The external-beam plans' beams: a 6-field conformal plan and a 2-arc VMAT plan."""
+"""The external-beam plans' beams: a 6-field conformal plan, its replan, VMAT arcs."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from rtviewer.demo.aperture import Aperture, conform_aperture, surface_points
 from rtviewer.demo.shapes import Ellipsoid
 
 __all__ = ["DemoWedge", "PlannedBeam", "arc", "arc_beams", "conformal_beams", "lateral_weighting",
-           "CONFORMAL_WEDGES"]
+           "replanned_beams", "CONFORMAL_WEDGES", "REPLAN_BEAM_NUMBER", "REPLAN_GANTRY_DEG"]
 
 #: (gantry, collimator) of the conformal fields: a right-lung fan avoiding the cord.
 CONFORMAL_FIELDS = ((0.0, 0.0), (320.0, 10.0), (280.0, 0.0), (240.0, 350.0), (200.0, 0.0),
@@ -99,6 +99,32 @@ def conformal_beams(ptv: Ellipsoid, isocenter_mm: tuple[float, float, float]) ->
         beams.append(PlannedBeam(n, f"G{int(gantry):03d}", (gantry, gantry), coll, (ap, ap),
                                  (0.0, 1.0), isocenter_mm, wedge=CONFORMAL_WEDGES.get(n)))
     return beams
+
+
+#: The replan of the conformal plan changes one beam: beam 6 (the wedged anterior oblique,
+#: 30°) turns to 50°, entering more medially.
+REPLAN_BEAM_NUMBER = 6
+REPLAN_GANTRY_DEG = 50.0
+
+
+def replanned_beams(beams: list[PlannedBeam], ptv: Ellipsoid) -> list[PlannedBeam]:
+    """The conformal beams with beam :data:`REPLAN_BEAM_NUMBER` at :data:`REPLAN_GANTRY_DEG`.
+
+    The other beams are the very same objects (a dose cache keyed on them reuses their
+    dose); the turned beam keeps its collimator and wedge, its MLC conforms anew.
+    """
+    out = []
+    for beam in beams:
+        if beam.number != REPLAN_BEAM_NUMBER:
+            out.append(beam)
+            continue
+        gantry = REPLAN_GANTRY_DEG
+        geo = BeamGeometry(gantry_deg=gantry, collimator_deg=beam.collimator_deg,
+                           isocenter_mm=beam.isocenter_mm)
+        ap = conform_aperture(geo, surface_points(ptv), margin_mm=MLC_MARGIN_MM)
+        out.append(replace(beam, name=f"G{int(gantry):03d}", gantry_deg=(gantry, gantry),
+                           apertures=(ap, ap)))
+    return out
 
 
 def _static_jaws(apertures: list[Aperture]) -> list[Aperture]:

@@ -1,4 +1,9 @@
-"""Write the external-beam teaching patient: CT, structures, two plans, doses, images, records."""
+"""Write the external-beam teaching patient: CT, structures, plans, doses, images, records.
+
+Three plans: a 6-field conformal plan (delivered in week 1: the records and portal image
+refer to it), a 2-arc VMAT alternative, and a replan of the conformal plan with one beam
+angle changed (for comparing two plans: difference, DVHs, gamma).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,14 @@ from pathlib import Path
 
 import numpy as np
 
-from rtviewer.demo.beams import PlannedBeam, arc_beams, conformal_beams
+from rtviewer.demo.beams import (
+    REPLAN_BEAM_NUMBER,
+    REPLAN_GANTRY_DEG,
+    PlannedBeam,
+    arc_beams,
+    conformal_beams,
+    replanned_beams,
+)
 from rtviewer.demo.ct import CtSeries, write_ct_series
 from rtviewer.demo.drr import (
     ImagePlane,
@@ -19,13 +31,14 @@ from rtviewer.demo.drr import (
 from rtviewer.demo.external_dose import (
     Normalisation,
     PlanDose,
+    UnitDoseCache,
     compute_plan_dose,
     write_plan_doses,
 )
 from rtviewer.demo.phantom import Phantom, paint_ct
 from rtviewer.demo.photon_dose import fluence
 from rtviewer.demo.records import plan_sessions, write_beams_record
-from rtviewer.demo.rtdose import DoseGridSpec
+from rtviewer.demo.rtdose import DoseGridSpec, DoseSpec, write_dose
 from rtviewer.demo.rtimage import RtImageSpec, write_rt_image
 from rtviewer.demo.rtplan import PlanSpec, write_external_plan
 from rtviewer.demo.rtstruct import write_structure_set
@@ -33,7 +46,7 @@ from rtviewer.demo.thorax import ISOCENTER_MM, PTV, thorax_phantom
 from rtviewer.demo.uids import UidFactory
 from rtviewer.demo.writer import Patient, Series
 
-__all__ = ["DOSE_GRID", "DRR_PLANE", "PORTAL_PLANE", "write_thorax_patient"]
+__all__ = ["DOSE_GRID", "DRR_PLANE", "PORTAL_PLANE", "REPLAN_LABEL", "write_thorax_patient"]
 
 PATIENT_ID = "RTV-DEMO-THORAX"
 PRESCRIPTION_GY = 60.0
@@ -47,6 +60,10 @@ PORTAL_BEAM_INDEX = 2  # the lateral field G280
 #: the teaching failure), the VMAT plan so that 98 % of the PTV gets 95.5 %.
 NORMALISATION_3D = Normalisation(PTV, 95.0, 95.5)
 NORMALISATION_VMAT = Normalisation(PTV, 98.0, 95.5)
+#: The replan of the conformal plan (RT Plan Label, at most 16 characters) and its date:
+#: after the first week of treatment (the records of 12-16 January).
+REPLAN_LABEL = "Lung 3D Replan"
+REPLAN_DATE = "20260119"
 
 
 def _series(uid: UidFactory, modality: str, number: int, description: str,
@@ -101,13 +118,14 @@ def _write_images(hu: np.ndarray, phantom: Phantom, beams: list[PlannedBeam], do
 def _write_plans(beams, arcs, phantom, patient, uid, rs_uid, out_dir):
     plan_series = _series(uid, "RTPLAN", 3, "Treatment plans", "20260107")
     dose_series = _series(uid, "RTDOSE", 4, "Calculated doses", "20260107")
-    plans = []
+    plans: list = []
+    cache: UnitDoseCache = {}
     for key, label, name, bs, norm in (
             ("conformal", "Lung 3DCRT", "6F conformal 60Gy/30", beams, NORMALISATION_3D),
             ("vmat", "Lung VMAT", "2-arc VMAT 60Gy/30", arcs, NORMALISATION_VMAT)):
         plan_uid = uid("thorax", "plan", key)
         dose = compute_plan_dose(bs, DOSE_GRID, phantom, prescription_gy=PRESCRIPTION_GY,
-                                 fractions=FRACTIONS, normalisation=norm)
+                                 fractions=FRACTIONS, normalisation=norm, cache=cache)
         spec = PlanSpec(plan_uid, label, name, rs_uid, 4, PRESCRIPTION_GY, FRACTIONS,
                         dose.beam_mu, dose.beam_dose_per_fraction_gy,
                         uid("thorax", "dose-reference", key))
@@ -118,7 +136,36 @@ def _write_plans(beams, arcs, phantom, patient, uid, rs_uid, out_dir):
                          uid=lambda *role, lab=label_uid: uid("thorax", "dose", lab, *role),
                          patient=patient, series=dose_series, out_dir=out_dir)
         plans.append((plan_uid, dose))
+    _write_replan(beams, phantom, patient, uid, rs_uid, cache, out_dir)
     return plans
+
+
+def _write_replan(beams, phantom, patient, uid, rs_uid, cache, out_dir) -> None:
+    """The conformal plan replanned after its first week: one beam angle changed.
+
+    Same frame, structure set and normalisation; beam 6 turned from 30° to 50°
+    (:func:`rtviewer.demo.beams.replanned_beams`). Only its PLAN dose is written: the
+    replan exists to be compared with the original (``rtviewer compare``). Not yet
+    delivered, so no records.
+    """
+    replan = replanned_beams(beams, PTV)
+    plan_uid = uid("thorax", "plan", "replan")
+    dose = compute_plan_dose(replan, DOSE_GRID, phantom, prescription_gy=PRESCRIPTION_GY,
+                             fractions=FRACTIONS, normalisation=NORMALISATION_3D, cache=cache)
+    spec = PlanSpec(plan_uid, REPLAN_LABEL,
+                    f"6F conformal 60Gy/30, beam {REPLAN_BEAM_NUMBER} at "
+                    f"{REPLAN_GANTRY_DEG:g} deg", rs_uid, 4, PRESCRIPTION_GY, FRACTIONS,
+                    dose.beam_mu, dose.beam_dose_per_fraction_gy,
+                    uid("thorax", "dose-reference", "replan"))
+    write_external_plan(spec, replan, body=phantom.body, patient=patient,
+                        series=_series(uid, "RTPLAN", 8, "Replan", REPLAN_DATE),
+                        out_dir=out_dir)
+    write_dose(dose.plan_stored, dose.scaling_text, DOSE_GRID,
+               DoseSpec(uid("thorax", "dose", "replan", "plan"), "PLAN", plan_uid,
+                        comment=f"Replan: beam {REPLAN_BEAM_NUMBER} at "
+                                f"{REPLAN_GANTRY_DEG:g} deg"),
+               patient=patient, series=_series(uid, "RTDOSE", 9, "Replan dose", REPLAN_DATE),
+               out_dir=out_dir)
 
 
 #: What :func:`write_thorax_patient` announces through ``step``, in order.

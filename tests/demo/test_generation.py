@@ -18,7 +18,7 @@ from rtviewer.dicom.scan import scan
 from rtviewer.dicom.structure import read_structure_set
 
 EXPECTED_COUNTS = {
-    "RTV-DEMO-THORAX": {"CT": 100, "RTSTRUCT": 1, "RTPLAN": 2, "RTDOSE": 10, "RTIMAGE": 7,
+    "RTV-DEMO-THORAX": {"CT": 100, "RTSTRUCT": 1, "RTPLAN": 3, "RTDOSE": 11, "RTIMAGE": 7,
                         "RTRECORD": 6},
     "RTV-DEMO-PROSTATE": {"CT": 62, "RTSTRUCT": 1, "RTPLAN": 2, "RTDOSE": 6, "RTRECORD": 5},
     "RTV-DEMO-GYN-HDR": {"CT": 48, "RTSTRUCT": 1, "RTPLAN": 1, "RTDOSE": 1, "RTRECORD": 2},

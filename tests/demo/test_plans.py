@@ -114,3 +114,32 @@ def test_records_add_up_to_the_plan(demo_headers, find):
         assert per_beam == pytest.approx(mu, abs=0.11)
     dates = sorted({(r.TreatmentDate, r.TreatmentTime) for r in records})
     assert len(dates) == 6
+
+
+def test_replan_turns_one_beam_on_the_same_frame_and_structures(demo_headers, find):
+    original = _plan(demo_headers, find, "Lung 3DCRT")
+    replan = _plan(demo_headers, find, "Lung 3D Replan")
+    assert replan.ReferencedStructureSetSequence[0].ReferencedSOPInstanceUID == \
+        original.ReferencedStructureSetSequence[0].ReferencedSOPInstanceUID
+    assert replan.FrameOfReferenceUID == original.FrameOfReferenceUID
+    assert replan.RTPlanDate > original.RTPlanDate  # after the first week's records
+    changed = []
+    for a, b in zip(original.BeamSequence, replan.BeamSequence, strict=True):
+        cp_a, cp_b = a.ControlPointSequence[0], b.ControlPointSequence[0]
+        assert cp_a.IsocenterPosition == cp_b.IsocenterPosition
+        assert cp_a.BeamLimitingDeviceAngle == cp_b.BeamLimitingDeviceAngle
+        assert a.get("WedgeSequence") == b.get("WedgeSequence")
+        if cp_a.GantryAngle != cp_b.GantryAngle:
+            changed.append((a.BeamNumber, float(cp_a.GantryAngle), float(cp_b.GantryAngle)))
+    assert changed == [(6, 30.0, 50.0)]
+    # its own PLAN dose, on the original's grid
+    doses = [demo_headers[p] for p in find(demo_headers, PatientID=THORAX, Modality="RTDOSE")]
+    mine = [d for d in doses if d.ReferencedRTPlanSequence[0].ReferencedSOPInstanceUID ==
+            replan.SOPInstanceUID]
+    assert [d.DoseSummationType for d in mine] == ["PLAN"]
+    theirs = next(d for d in doses if d.DoseSummationType == "PLAN" and
+                  d.ReferencedRTPlanSequence[0].ReferencedSOPInstanceUID ==
+                  original.SOPInstanceUID)
+    assert mine[0].ImagePositionPatient == theirs.ImagePositionPatient
+    assert (mine[0].Rows, mine[0].Columns, mine[0].NumberOfFrames) == \
+        (theirs.Rows, theirs.Columns, theirs.NumberOfFrames)
