@@ -75,9 +75,9 @@ def _rois() -> tuple[RoiSpec, ...]:
 def prostate_phantom() -> Phantom:
     """The male pelvis phantom: HFS, 192x192x62 CT at 2 x 2 x 3 mm.
 
-    The photon engine counts the femoral heads and necks as denser than water (their
-    radiological depth), which is what a lateral beam of the arc crosses.
+    The photon engine counts the femoral heads as denser than water (their radiological
+    depth), which is what a lateral beam of the arc crosses (the necks lie below the
+    fields).
     """
-    bones = tuple((shape, BONE_DENSITY) for shape in
-                  (FEMUR_HEAD_L, FEMUR_HEAD_R, FEMUR_NECK_L, FEMUR_NECK_R))
+    bones = tuple((shape, BONE_DENSITY) for shape in (FEMUR_HEAD_L, FEMUR_HEAD_R))
     return Phantom(ct=CT, tissues=_tissues(), rois=_rois(), body=BODY, inhomogeneities=bones)

@@ -54,8 +54,8 @@ NORMALISATION_VMAT = Normalisation(PTV, 50.0, 100.0)
 #: rectum's anterior wall, so the posterior PTV, where it overlaps the rectum, gets only
 #: arc 1's dose and the rectum's high-dose volume shrinks (QUANTEC V70 < 20 %).
 RECTUM_SPARING_Y_MM = RECTUM.center_mm[1] - RECTUM.semi_axes_mm[1] - 7.0
-#: The arcs are sampled every 15 control-point intervals (30°), the two arcs 15° apart.
-ARC_GROUP = 15
+#: The arcs are sampled every 18 control-point intervals (36°), the two arcs 18° apart.
+ARC_GROUP = 18
 #: The proton plan: two opposed lateral fields, the classic prostate arrangement.
 PROTON_GANTRY_DEG = (90.0, 270.0)
 #: Virtual Source-Axis Distances (X, Y) of the demo scanning nozzle (mm): the two

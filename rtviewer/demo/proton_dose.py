@@ -236,7 +236,7 @@ def _fit(a: NDArray[np.float32], w: NDArray[np.float32], dose_gy: float,
 
 def optimise_weights(frame: BeamFrame, layers: list[tuple[float, FloatArray]],
                      points_mm: FloatArray, dose_gy: float,
-                     iterations: int = 1500) -> list[EnergyLayer]:
+                     iterations: int = 1000) -> list[EnergyLayer]:
     """Spot weights (MU) giving ``dose_gy`` (physical) to ``points_mm`` as evenly as possible.
 
     Non-negative least squares by multiplicative updates on the normal equations (the

@@ -23,6 +23,7 @@ from rtviewer.demo.writer import (
     new_dataset,
     sequence_item,
     set_decimal_strings,
+    text_item,
     write_dataset,
 )
 
@@ -139,24 +140,27 @@ def _control_points(d: BeamDelivery, session: Session, start_s: float) -> list[D
     last = len(d.beam.gantry_deg) - 1
     for i in range(1, last + 1):
         mu = (d.beam.cumulative_weight[i] - d.beam.cumulative_weight[i - 1]) * d.delivered_mu
-        cp = sequence_item(
+        last_cp = i == last
+        arc = {"GantryAngle": d.beam.gantry_deg[i],
+               "GantryRotationDirection": "NONE" if last_cp else d.beam.rotation
+               } if d.beam.is_arc else {}
+        cp = text_item(
             ReferencedControlPointIndex=i, TreatmentControlPointDate=session.date,
             TreatmentControlPointTime=_clock(session.time, seconds[i]),
-            SpecifiedMeterset=round(d.beam.cumulative_weight[i] * d.specified_mu, 2),
-            DeliveredMeterset=round(d.beam.cumulative_weight[i] * d.delivered_mu, 2),
+            SpecifiedMeterset=d.specified_mu if last_cp else
+            round(d.beam.cumulative_weight[i] * d.specified_mu, 2),
+            DeliveredMeterset=d.delivered_mu if last_cp else
+            round(d.beam.cumulative_weight[i] * d.delivered_mu, 2),
             DoseRateSet=DOSE_RATE_MU_PER_MIN,
             # the mean rate over the interval ending here (an arc slows it to the gantry)
-            DoseRateDelivered=round(60.0 * mu / max(seconds[i] - seconds[i - 1], 1e-6), 1))
+            DoseRateDelivered=round(60.0 * mu / max(seconds[i] - seconds[i - 1], 1e-6), 1),
+            **arc)
         if d.beam.is_arc:
-            cp.GantryAngle = d.beam.gantry_deg[i]
-            cp.GantryRotationDirection = d.beam.rotation if i < last else "NONE"
-            mlc = sequence_item(RTBeamLimitingDeviceType="MLCX")
+            mlc = text_item(RTBeamLimitingDeviceType="MLCX")
             set_decimal_strings(mlc, "LeafJawPositions",
                                 d.beam.apertures[i].leaf_jaw_positions(), decimals=1)
             cp.BeamLimitingDevicePositionSequence = [mlc]
         points.append(cp)
-    points[-1].DeliveredMeterset = d.delivered_mu
-    points[-1].SpecifiedMeterset = d.specified_mu
     return points
 
 

@@ -18,6 +18,7 @@ from rtviewer.demo.writer import (
     sequence_item,
     set_approved,
     set_decimal_strings,
+    text_item,
     write_dataset,
 )
 
@@ -48,7 +49,7 @@ def _device_positions(ap: Aperture, jaws: bool) -> list[Dataset]:
         items += [
             sequence_item(RTBeamLimitingDeviceType="ASYMX", LeafJawPositions=list(ap.jaw_x_mm)),
             sequence_item(RTBeamLimitingDeviceType="ASYMY", LeafJawPositions=list(ap.jaw_y_mm))]
-    mlc = sequence_item(RTBeamLimitingDeviceType="MLCX")
+    mlc = text_item(RTBeamLimitingDeviceType="MLCX")
     set_decimal_strings(mlc, "LeafJawPositions", ap.leaf_jaw_positions(), decimals=1)
     items.append(mlc)
     return items
@@ -62,11 +63,13 @@ def _ssd_mm(beam: PlannedBeam, body: Ellipsoid, index: int) -> float:
 
 def _control_point(beam: PlannedBeam, i: int, body: Ellipsoid) -> Dataset:
     last = i == len(beam.gantry_deg) - 1
-    cp = sequence_item(ControlPointIndex=i, CumulativeMetersetWeight=beam.cumulative_weight[i])
     first = i == 0
-    if first or beam.is_arc:
-        cp.GantryAngle = beam.gantry_deg[i]
-        cp.GantryRotationDirection = "NONE" if (last or not beam.is_arc) else beam.rotation
+    gantry = {"GantryAngle": beam.gantry_deg[i],
+              "GantryRotationDirection": "NONE" if (last or not beam.is_arc) else beam.rotation
+              } if first or beam.is_arc else {}
+    # pre-encoded text: an arc plan has hundreds of control points
+    cp = text_item(ControlPointIndex=i, CumulativeMetersetWeight=beam.cumulative_weight[i],
+                   **gantry)
     if first or (beam.is_arc and not last) or beam.apertures[i] is not beam.apertures[i - 1]:
         cp.BeamLimitingDevicePositionSequence = _device_positions(beam.apertures[i], jaws=first)
     if first:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
-from pydicom.datadict import tag_for_keyword
+from pydicom.datadict import dictionary_VR, tag_for_keyword
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.tag import Tag
@@ -16,7 +16,7 @@ from pydicom.uid import UID, ExplicitVRLittleEndian, RTPlanStorage, RTStructureS
 
 from rtviewer.demo.uids import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION
 
-__all__ = ["Patient", "Series", "new_dataset", "sequence_item", "set_decimal_strings",
+__all__ = ["Patient", "Series", "new_dataset", "sequence_item", "set_decimal_strings", "text_item",
            "set_uint16_pixels", "new_plan_dataset", "set_approved", "write_dataset"]
 
 MANUFACTURER = "rtviewer demo generator"
@@ -55,6 +55,34 @@ def sequence_item(**attributes: object) -> Dataset:
     item = Dataset()
     for keyword, value in attributes.items():
         setattr(item, keyword, value)
+    return item
+
+
+def _text(value: object) -> str:
+    """DICOM text of a value: integers as they are, decimals in at most 16 characters."""
+    if isinstance(value, float):
+        text = f"{value:.10g}"
+        return text if len(text) <= 16 else f"{value:.8g}"
+    return str(value)
+
+
+def text_item(**attributes: object) -> Dataset:
+    """A sequence item of text-VR attributes (IS, DS, CS, DA, TM...) as pre-encoded bytes.
+
+    The same file bytes as :func:`sequence_item`, without pydicom's per-value checks and
+    conversions, which dominate writing the thousands of control points of the arcs'
+    plans and records. Numbers are written with at most 16 characters (DS).
+    """
+    item = Dataset()
+    for keyword, value in attributes.items():
+        tag = tag_for_keyword(keyword)
+        if tag is None:
+            raise ValueError(f"unknown DICOM keyword {keyword!r}")
+        raw = _text(value).encode("ascii")
+        if len(raw) % 2:
+            raw += b" "
+        item[tag] = RawDataElement(Tag(tag), dictionary_VR(tag), len(raw), raw, 0, False, True)
+    item.set_original_encoding(False, True, "iso8859")
     return item
 
 

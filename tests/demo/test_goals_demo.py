@@ -67,4 +67,5 @@ def test_demo_prostate_plans_pass_every_goal(demo_dir, capsys):
     assert _value(pbs, "Rectum", "V50Gy < 50 %")["value"] < \
         0.6 * _value(vmat, "Rectum", "V50Gy < 50 %")["value"]
     femur = "Dmax < 50 Gy"
-    assert _value(pbs, "Femur_Head_L", femur)["value"] > _value(vmat, "Femur_Head_L", femur)["value"]
+    assert _value(pbs, "Femur_Head_L", femur)["value"] > \
+        _value(vmat, "Femur_Head_L", femur)["value"]

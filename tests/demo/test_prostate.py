@@ -69,7 +69,7 @@ def test_ion_plan_reads_as_energy_layers_of_control_point_pairs(demo_headers, fi
         assert 12 <= len(layers) <= 30
         energies = [layer.nominal_energy_mev for layer in layers]
         assert energies == sorted(energies, reverse=True)  # deepest layer first
-        assert 140.0 < energies[-1] and energies[0] < 200.0  # a lateral prostate field
+        assert energies[-1] > 140.0 and energies[0] < 200.0  # a lateral prostate field
         for n, layer in enumerate(layers):
             assert layer.control_point_indices == (2 * n, 2 * n + 1)
             # the spots lie on the 6 mm grid of the isocentre plane
@@ -86,7 +86,8 @@ def _sample(dose, points_mm):
 
 
 def _width_80_20(x, profile, level):
-    """Distance between the 80 % and 20 % crossings of ``level`` on a falling profile."""
+    """Distance between the 80 % and 20 % crossings of ``level``, ``profile`` falling with
+    increasing ``x``."""
     x80 = np.interp(0.8 * level, profile[::-1], x[::-1])
     x20 = np.interp(0.2 * level, profile[::-1], x[::-1])
     return abs(x20 - x80)
@@ -109,7 +110,7 @@ def test_proton_field_sobp_covers_the_ptv_with_plausible_fall_offs(demo_headers,
     assert depth_profile[inside].min() > 0.92 * half
     assert depth_profile[inside].max() < 1.08 * half
     beyond = x < cx - a + 3.0
-    distal = _width_80_20(x[beyond][::-1], depth_profile[beyond][::-1], half)
+    distal = _width_80_20(-x[beyond], depth_profile[beyond], half)  # depth grows as x falls
     assert 3.0 < distal < 12.0  # range straggling at about 19 cm of water
     # across the beam (patient z): the lateral penumbra of the spot pattern
     z = np.arange(cz, cz + c + 30.0, 0.5)
