@@ -10,7 +10,7 @@ from rtviewer.cli.common import fail
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     """Register ``demo``."""
     p = sub.add_parser(
-        "demo", help="write the synthetic teaching patients (external beam, HDR brachy) to DIR",
+        "demo", help="write the synthetic teaching patients (thorax, prostate, HDR brachy) to DIR",
         description="Write the synthetic teaching patients as DICOM files, "
                     "DIR/<PatientID>/<SOPInstanceUID>.dcm. DIR is created if absent; an "
                     "existing DIR must be empty (nothing is ever overwritten).")
