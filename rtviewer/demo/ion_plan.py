@@ -20,6 +20,7 @@ from rtviewer.demo.writer import (
     new_plan_dataset,
     sequence_item,
     set_approved,
+    set_static_axes,
     write_dataset,
 )
 
@@ -69,20 +70,7 @@ def _first_machine_state(cp: Dataset, field: ProtonField) -> None:
     cp.GantryRotationDirection = "NONE"
     cp.GantryPitchAngle = 0.0
     cp.GantryPitchRotationDirection = "NONE"
-    cp.BeamLimitingDeviceAngle = 0.0
-    cp.BeamLimitingDeviceRotationDirection = "NONE"
-    cp.PatientSupportAngle = 0.0
-    cp.PatientSupportRotationDirection = "NONE"
-    cp.TableTopEccentricAngle = 0.0
-    cp.TableTopEccentricRotationDirection = "NONE"
-    cp.TableTopPitchAngle = 0.0
-    cp.TableTopPitchRotationDirection = "NONE"
-    cp.TableTopRollAngle = 0.0
-    cp.TableTopRollRotationDirection = "NONE"
-    cp.TableTopVerticalPosition = ""
-    cp.TableTopLongitudinalPosition = ""
-    cp.TableTopLateralPosition = ""
-    cp.IsocenterPosition = [round(v, 2) for v in field.isocenter_mm]
+    set_static_axes(cp, collimator_deg=0.0, isocenter_mm=field.isocenter_mm)
     cp.SnoutPosition = SNOUT_POSITION_MM
     cp.MetersetRate = 100.0
 

@@ -18,6 +18,7 @@ from rtviewer.demo.writer import (
     sequence_item,
     set_approved,
     set_decimal_strings,
+    set_static_axes,
     text_item,
     write_dataset,
 )
@@ -75,20 +76,7 @@ def _control_point(beam: PlannedBeam, i: int, body: Ellipsoid) -> Dataset:
     if first:
         cp.NominalBeamEnergy = 6
         cp.DoseRateSet = 600
-        cp.BeamLimitingDeviceAngle = beam.collimator_deg
-        cp.BeamLimitingDeviceRotationDirection = "NONE"
-        cp.PatientSupportAngle = 0.0
-        cp.PatientSupportRotationDirection = "NONE"
-        cp.TableTopEccentricAngle = 0.0
-        cp.TableTopEccentricRotationDirection = "NONE"
-        cp.TableTopPitchAngle = 0.0
-        cp.TableTopPitchRotationDirection = "NONE"
-        cp.TableTopRollAngle = 0.0
-        cp.TableTopRollRotationDirection = "NONE"
-        cp.TableTopVerticalPosition = ""
-        cp.TableTopLongitudinalPosition = ""
-        cp.TableTopLateralPosition = ""
-        cp.IsocenterPosition = [round(v, 2) for v in beam.isocenter_mm]
+        set_static_axes(cp, collimator_deg=beam.collimator_deg, isocenter_mm=beam.isocenter_mm)
         cp.SourceToSurfaceDistance = _ssd_mm(beam, body, 0)
         if beam.wedge is not None:
             cp.WedgePositionSequence = [sequence_item(

@@ -16,7 +16,8 @@ from pydicom.uid import UID, ExplicitVRLittleEndian, RTPlanStorage, RTStructureS
 
 from rtviewer.demo.uids import IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION
 
-__all__ = ["Patient", "Series", "new_dataset", "sequence_item", "set_decimal_strings", "text_item",
+__all__ = ["Patient", "Series", "new_dataset", "sequence_item", "set_decimal_strings",
+           "set_static_axes", "text_item",
            "set_uint16_pixels", "new_plan_dataset", "set_approved", "write_dataset"]
 
 MANUFACTURER = "rtviewer demo generator"
@@ -192,6 +193,29 @@ def new_plan_dataset(*, sop_instance_uid: str, label: str, name: str, structure_
     ds.ReferencedStructureSetSequence = [sequence_item(
         ReferencedSOPClassUID=RTStructureSetStorage, ReferencedSOPInstanceUID=structure_set_uid)]
     return ds
+
+
+def set_static_axes(cp: Dataset, *, collimator_deg: float,
+                    isocenter_mm: tuple[float, float, float]) -> None:
+    """A first control point's collimator, couch and table top (all still) and isocentre.
+
+    The couch at 0° and the table top neither pitched nor rolled; its positions are
+    left empty (Type 2: the demo plans give no couch coordinates).
+    """
+    cp.BeamLimitingDeviceAngle = collimator_deg
+    cp.BeamLimitingDeviceRotationDirection = "NONE"
+    cp.PatientSupportAngle = 0.0
+    cp.PatientSupportRotationDirection = "NONE"
+    cp.TableTopEccentricAngle = 0.0
+    cp.TableTopEccentricRotationDirection = "NONE"
+    cp.TableTopPitchAngle = 0.0
+    cp.TableTopPitchRotationDirection = "NONE"
+    cp.TableTopRollAngle = 0.0
+    cp.TableTopRollRotationDirection = "NONE"
+    cp.TableTopVerticalPosition = ""
+    cp.TableTopLongitudinalPosition = ""
+    cp.TableTopLateralPosition = ""
+    cp.IsocenterPosition = [round(v, 2) for v in isocenter_mm]
 
 
 def set_approved(ds: Dataset, series: Series) -> None:
