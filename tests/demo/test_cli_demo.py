@@ -67,7 +67,7 @@ def test_demo_flag_opens_the_window_on_the_cached_demo(monkeypatch, _isolated_ca
     monkeypatch.setattr(generate, "generate_demo", _fake_generate(calls))
     opened: list[tuple[list[str], bool]] = []
     monkeypatch.setattr(rtviewer.app, "main",
-                        lambda paths, demo: opened.append((list(paths), demo)) or 0)
+                        lambda paths, demo, **_: opened.append((list(paths), demo)) or 0)
     assert cli_main(["--demo"]) == 0  # first run: the window generates it
     assert opened == [([], True)] and calls == []
     generate.ensure_cached_demo()
