@@ -100,38 +100,24 @@ def _gec_estro(plan: Any, check: Any, structure_set: Any, args: argparse.Namespa
     """The --dvh part: the grid, and per target / organ at risk its parameters."""
     from dataclasses import asdict
 
-    from rtviewer.core import tg43
-    from rtviewer.core.dvh import compute_dvh
-    from rtviewer.model.brachy_dose import dose_grid, dwell_dose_on_grid
-    from rtviewer.model.brachy_dwells import treatment_dwells
-    from rtviewer.model.gec_estro import EqdSettings, roi_metrics, roi_role
+    from rtviewer.model.gec_estro import EqdSettings
+    from rtviewer.model.gec_estro_plan import dwell_dvhs, metrics_of, plan_prescription_gy
 
-    rois = [] if structure_set is None else [
-        (roi, role) for roi in structure_set.rois
-        if (role := roi_role(roi.name, roi.interpreted_type)) and roi.closed_polygons_mm()]
-    dwells = treatment_dwells(plan.brachy, all_pulses=True)
-    grid = dose_grid(dwells, [p for roi, _ in rois for p in roi.closed_polygons_mm()],
-                     args.grid_mm)
-    dose = dwell_dose_on_grid(tg43.load_source(check.source_key), dwells, grid,
-                              check.strength.at_time_u)
-    setups = plan.fraction_groups[0].referenced_brachy_setups if plan.fraction_groups else ()
-    prescription = args.prescription_gy or next((s.dose_gy for s in setups if s.dose_gy), None)
+    dvhs = dwell_dvhs(plan, structure_set, source_key=check.source_key,
+                      strength_u=check.strength.at_time_u, grid_mm=args.grid_mm)
+    assert dvhs is not None  # never cancelled here
+    prescription = args.prescription_gy or plan_prescription_gy(plan)
     settings = EqdSettings(args.alpha_beta_target, args.alpha_beta_oar, args.ebrt_eqd2_target,
                            args.ebrt_eqd2_oar)
     fractions = plan.fractions_planned or 1
-    metrics = [asdict(roi_metrics(roi.name, role, compute_dvh(roi.closed_polygons_mm(), dose,
-                                                             grid),
-                                  prescription_gy=prescription, fractions=fractions,
-                                  settings=settings)) for roi, role in rois]
-    notes = [] if structure_set is not None else [
-        "the plan's structure set is not under FOLDER: dose grid only, no DVH"]
-    if structure_set is not None and not rois:
-        notes.append("no structure is named or typed as a target or organ at risk")
+    metrics = [asdict(m) for m in metrics_of(dvhs, prescription_gy=prescription,
+                                             fractions=fractions, settings=settings)]
+    grid = dvhs.grid
     return {"grid_mm": args.grid_mm, "grid_shape_kji": list(grid.shape),
             "grid_origin_mm": [float(v) for v in grid.origin_mm],
-            "dose_max_gy": float(dose.max()), "prescription_gy": prescription,
+            "dose_max_gy": dvhs.dose_max_gy, "prescription_gy": prescription,
             "fractions": fractions, "settings": asdict(settings), "structures": metrics,
-            "notes": notes}
+            "notes": list(dvhs.notes)}
 
 
 def _gec_estro_table(gec: dict[str, Any]) -> str:

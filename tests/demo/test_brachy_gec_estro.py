@@ -51,3 +51,40 @@ def test_roles_by_name_then_type():
     assert roi_role("HR-CTV", None) == "target" and roi_role("CTV_IR", None) == "target"
     assert roi_role("Bladder", "ORGAN") == "oar" and roi_role("Rectum", None) == "oar"
     assert roi_role("Applicator", None) is None and roi_role("x", "PTV") == "target"
+
+
+def test_the_brachy_tab_computes_the_same_parameters_in_a_worker(demo_headers, find, qapp,
+                                                                   capsys):
+    """The window's GEC-ESTRO tab: the CLI's numbers; EQD2s follow α/β and fractions."""
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.ui.panels.brachy_panel import BrachyPanel
+
+    plan_path = _one(demo_headers, find, "RTPLAN")
+    assert main(["brachy-check", str(plan_path.parent), "--json", "--dvh"]) == 0
+    cli = {m["name"]: m for m in
+           json.loads(capsys.readouterr().out)["plans"][0]["gec_estro"]["structures"]}
+    panel = BrachyPanel()
+    section = panel.gec_estro
+    section.set_plan(read_plan(plan_path),
+                     read_structure_set(_one(demo_headers, find, "RTSTRUCT")))
+    assert section.fractions.value() == 4 and section.prescription.value() == 7.0
+    assert section.table.rowCount() == 0  # computed on request, not on load
+    section.start()
+    assert section._worker is not None  # off the GUI thread
+    section.wait()
+    by_name = {m.name: m for m in section.metrics()}
+    assert set(by_name) == set(cli)
+    for name, m in by_name.items():
+        for key, value in m.values_gy.items():
+            assert value == pytest.approx(cli[name]["values_gy"][key], rel=1e-9)
+    assert section.table.rowCount() == 2 * len(by_name)  # two parameters per structure
+    assert "TG-43" in section.status.text()
+    d2 = by_name["Rectum"].values_gy["D2cc"]
+    section.ab_oar.setValue(2.0)
+    section.fractions.setValue(3)
+    rectum = next(m for m in section.metrics() if m.name == "Rectum")
+    assert rectum.eqd2_gy["D2cc"] == pytest.approx(eqd2_gy(d2, 3, 2.0))
+    shown = {(section.table.item(r, 0).text(), section.table.item(r, 3).text()):
+             section.table.item(r, 6).text() for r in range(section.table.rowCount())}
+    assert shown[("Rectum", "D2cc")] == f"{eqd2_gy(d2, 3, 2.0):.3f}"
+    panel.close()

@@ -2,7 +2,7 @@
 
 The same check as ``rtviewer brachy-check`` (:mod:`rtviewer.model.brachy_check`): a few
 points × a few dozen dwells, milliseconds, so it runs when the plan is shown; the 3-D
-dose and GEC-ESTRO parameters stay on the command line (``--dvh``).
+dose and GEC-ESTRO parameters are the tab beside it (:mod:`.brachy_gec_estro_section`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Brachytherapy panel: sources (strength), dwell table, total time, reference points."""
+"""Brachytherapy panel: sources (strength), dwell table, total time, reference points.
+
+Below them, in two tabs: the TG-43 check of the reference points and the GEC-ESTRO
+parameters (computed on request, in a worker).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from PySide6 import QtCore, QtWidgets
 
 from rtviewer.printable import printable
 from rtviewer.ui.panels.brachy_check_section import BrachyCheckSection
+from rtviewer.ui.panels.brachy_gec_estro_section import GecEstroSection
 
 __all__ = ["BrachyPanel", "dwell_rows", "brachy_summary"]
 
@@ -95,14 +100,19 @@ class BrachyPanel(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         self.check = BrachyCheckSection()
+        self.gec_estro = GecEstroSection()
+        self.sections = QtWidgets.QTabWidget()
+        self.sections.addTab(self.check, "TG-43 check")
+        self.sections.addTab(self.gec_estro, "GEC-ESTRO")
         layout.addWidget(scroll, 1)
         layout.addWidget(self.table, 2)
-        layout.addWidget(self.check, 2)
+        layout.addWidget(self.sections, 3)
 
     def set_plan(self, plan: Any, structures: Any = None) -> None:
         """Show ``plan``'s brachy part (or say there is none) and its TG-43 check."""
         self.summary.setText(brachy_summary(plan))
         self.check.set_plan(plan, structures)
+        self.gec_estro.set_plan(plan, structures)
         rows = dwell_rows(plan) if plan is not None and plan.brachy else []
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):

@@ -1,0 +1,239 @@
+"""The Brachy tab's GEC-ESTRO parameters: D90/D98/V100-200 of targets, D2cc/D0.1cc of OARs.
+
+rtviewer's TG-43 dose of the dwells (one fraction, every pulse) and the DVHs on it are
+computed in a worker thread with progress (:mod:`rtviewer.model.gec_estro_plan`, the
+same as ``rtviewer brachy-check --dvh``); the EQD2s follow the α/β, external-beam EQD2
+and number of fractions as they are edited, without a new dose.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6 import QtCore, QtWidgets
+
+from rtviewer.model.brachy_check import check_plan, roi_points
+from rtviewer.model.gec_estro import EqdSettings, RoiMetrics
+from rtviewer.model.gec_estro_plan import DwellDvhs, dwell_dvhs, metrics_of, plan_prescription_gy
+from rtviewer.printable import printable
+from rtviewer.ui.workers.detached_thread import DetachedThread
+
+__all__ = ["GEC_COLUMNS", "GecEstroSection", "gec_rows"]
+
+GEC_COLUMNS = ("Structure", "Role", "Volume (cc)", "Parameter", "Per fraction (Gy)",
+               "EQD2 per fraction (Gy)", "EQD2 total (Gy)", "V100 (%)", "V150 (%)",
+               "V200 (%)")
+
+
+def _gy(value: float | None) -> str:
+    return "—" if value is None or not math.isfinite(value) else f"{value:.3f}"
+
+
+def gec_rows(metrics: list[RoiMetrics]) -> list[tuple[str, ...]]:
+    """One row per structure and parameter (D90, D98; D2cc, D0.1cc), as the table shows it."""
+    rows = []
+    for m in metrics:
+        for k, (name, value) in enumerate(m.values_gy.items()):
+            # V100-V200 are the targets' (a dash: no dose per fraction to refer to)
+            volumes = tuple(_pct(m.volumes_pct.get(f"V{level}"))
+                            if k == 0 and m.role == "target" else ""
+                            for level in (100, 150, 200))
+            rows.append((m.name, "target" if m.role == "target" else "organ at risk",
+                         f"{m.volume_cc:.2f}", name, _gy(value),
+                         _gy(m.eqd2_per_fraction_gy.get(name)), _gy(m.eqd2_gy.get(name)),
+                         *volumes))
+    return rows
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None or not math.isfinite(value) else f"{value:.1f}"
+
+
+class _Worker(DetachedThread):
+    """The dwells' dose and the DVHs, off the GUI thread."""
+
+    progressed = QtCore.Signal(int, int, str)
+    done = QtCore.Signal(object, str)  # DwellDvhs or None, error text
+
+    def __init__(self, plan: Any, structures: Any, source_key: str, strength_u: float,
+                 grid_mm: float) -> None:
+        super().__init__()
+        self._args = (plan, structures, source_key, strength_u, grid_mm)
+
+    def run(self) -> None:
+        plan, structures, key, strength, grid_mm = self._args
+        try:
+            result = dwell_dvhs(plan, structures, source_key=key, strength_u=strength,
+                                grid_mm=grid_mm, progress=self.progressed.emit,
+                                cancelled=self._cancel.is_set)
+        except (ValueError, KeyError, MemoryError) as exc:
+            self.done.emit(None, str(exc))
+            return
+        self.done.emit(result, "")
+
+
+def _spin(value: float, low: float, high: float, suffix: str, step: float = 0.5
+          ) -> QtWidgets.QDoubleSpinBox:
+    box = QtWidgets.QDoubleSpinBox()
+    box.setRange(low, high)
+    box.setDecimals(2)
+    box.setSingleStep(step)
+    box.setValue(value)
+    box.setSuffix(suffix)
+    return box
+
+
+class GecEstroSection(QtWidgets.QGroupBox):
+    """Settings, a Compute button with progress, and the per-structure table."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__("GEC-ESTRO parameters (rtviewer's TG-43 dose of the dwells)", parent)
+        self._plan: Any = None
+        self._structures: Any = None
+        self._worker: _Worker | None = None
+        self.dvhs: DwellDvhs | None = None
+        defaults = EqdSettings()
+        self.ab_target = _spin(defaults.alpha_beta_target_gy, 0.5, 30.0, " Gy")
+        self.ab_oar = _spin(defaults.alpha_beta_oar_gy, 0.5, 30.0, " Gy")
+        self.ebrt_target = _spin(0.0, 0.0, 200.0, " Gy", 1.0)
+        self.ebrt_oar = _spin(0.0, 0.0, 200.0, " Gy", 1.0)
+        self.fractions = QtWidgets.QSpinBox()
+        self.fractions.setRange(1, 100)
+        self.prescription = _spin(0.0, 0.0, 100.0, " Gy")
+        self.prescription.setSpecialValueText("not stated")
+        self.grid_mm = _spin(2.0, 0.5, 10.0, " mm")
+        self.compute = QtWidgets.QPushButton("Compute")
+        self.compute.clicked.connect(self.start)
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setVisible(False)
+        self.status = QtWidgets.QLabel("")
+        self.status.setWordWrap(True)
+        self.table = QtWidgets.QTableWidget(0, len(GEC_COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(GEC_COLUMNS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        form = QtWidgets.QGridLayout()
+        for k, (label, box) in enumerate((
+                ("α/β targets", self.ab_target), ("α/β organs at risk", self.ab_oar),
+                ("External-beam EQD2, targets", self.ebrt_target),
+                ("External-beam EQD2, organs at risk", self.ebrt_oar),
+                ("Fractions", self.fractions), ("Dose per fraction (V100)", self.prescription),
+                ("Grid", self.grid_mm))):
+            form.addWidget(QtWidgets.QLabel(label), k // 2, 2 * (k % 2))
+            form.addWidget(box, k // 2, 2 * (k % 2) + 1)
+        for box in (self.ab_target, self.ab_oar, self.ebrt_target, self.ebrt_oar,
+                    self.prescription):
+            box.valueChanged.connect(self._fill)
+        self.fractions.valueChanged.connect(self._fill)
+        row = QtWidgets.QHBoxLayout()
+        row.addWidget(self.compute)
+        row.addWidget(self.progress, 1)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(form)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        layout.addWidget(self.table, 1)
+        self.set_plan(None)
+
+    def set_plan(self, plan: Any, structures: Any = None) -> None:
+        """A new plan: forget the previous dose (computed on request: it takes seconds)."""
+        self.stop()
+        self._plan, self._structures, self.dvhs = plan, structures, None
+        self.table.setRowCount(0)
+        brachy = plan is not None and getattr(plan, "brachy", None) is not None
+        self.compute.setEnabled(brachy)
+        if not brachy:
+            self.status.setText("No brachytherapy plan loaded.")
+            return
+        with QtCore.QSignalBlocker(self.fractions), QtCore.QSignalBlocker(self.prescription):
+            self.fractions.setValue(int(plan.fractions_planned or 1))
+            self.prescription.setValue(plan_prescription_gy(plan) or 0.0)
+        self.status.setText("Compute: the TG-43 dose of the dwells on a grid around the "
+                            "targets and organs at risk, and their DVHs (a few seconds).")
+
+    def start(self) -> None:
+        """Compute the dwells' dose and the DVHs in a worker."""
+        plan = self._plan
+        if plan is None or getattr(plan, "brachy", None) is None:
+            return
+        try:
+            check = check_plan(plan, roi_points=roi_points(self._structures))
+        except (ValueError, KeyError) as exc:
+            self.status.setText(printable(f"Not computed: {exc}"))
+            return
+        self.stop()
+        worker = _Worker(plan, self._structures, check.source_key, check.strength.at_time_u,
+                         self.grid_mm.value())
+        worker.progressed.connect(self._on_progress)
+        worker.done.connect(lambda result, error, w=worker: self._on_done(w, result, error))
+        self._worker = worker
+        self.compute.setEnabled(False)
+        self.progress.setVisible(True)
+        self.progress.setValue(0)
+        self.status.setText(printable(f"Computing with {check.source_name} at "
+                                      f"{check.strength.at_time_u:.5g} U…"))
+        worker.start_detached()
+
+    def stop(self) -> None:
+        """Cancel a running computation (its result is ignored)."""
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker = None
+        self.progress.setVisible(False)
+
+    def wait(self, timeout_ms: int = 120000) -> None:
+        """Block until the running computation has been shown (tests, headless use)."""
+        worker = self._worker
+        if worker is not None:
+            worker.wait(timeout_ms)
+        QtCore.QCoreApplication.sendPostedEvents()
+        QtCore.QCoreApplication.processEvents()
+
+    def _on_progress(self, done: int, steps: int, what: str) -> None:
+        self.progress.setRange(0, steps)
+        self.progress.setValue(done)
+        self.progress.setFormat(printable(f"{what} (%v/%m)"))
+
+    def _on_done(self, worker: _Worker, result: DwellDvhs | None, error: str) -> None:
+        if worker is not self._worker:
+            return  # an earlier plan's computation
+        self._worker = None
+        self.progress.setVisible(False)
+        self.compute.setEnabled(True)
+        if result is None:
+            self.status.setText(printable(f"Not computed: {error or 'cancelled'}"))
+            return
+        self.dvhs = result
+        self._fill()
+
+    def settings(self) -> EqdSettings:
+        """The α/β and external-beam EQD2s as edited."""
+        return EqdSettings(self.ab_target.value(), self.ab_oar.value(),
+                           self.ebrt_target.value(), self.ebrt_oar.value())
+
+    def metrics(self) -> list[RoiMetrics]:
+        """The parameters of the computed DVHs with the current settings ([] before)."""
+        if self.dvhs is None:
+            return []
+        return metrics_of(self.dvhs, prescription_gy=self.prescription.value() or None,
+                          fractions=self.fractions.value(), settings=self.settings())
+
+    def _fill(self, *_args: object) -> None:
+        dvhs = self.dvhs
+        if dvhs is None:
+            return
+        rows = gec_rows(self.metrics())
+        shape = "×".join(str(n) for n in dvhs.grid.shape[::-1])
+        lines = [f"rtviewer's TG-43 calculation (not the planning system's dose): one "
+                 f"fraction, every pulse, on a {dvhs.grid_mm:g} mm grid {shape}, maximum "
+                 f"{dvhs.dose_max_gy:.2f} Gy. EQD2 total: over {self.fractions.value()} "
+                 "fraction(s), plus the external-beam EQD2."]
+        lines += [f"Note: {n}" for n in dvhs.notes]
+        self.status.setText(printable("\n".join(lines)))
+        self.table.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, text in enumerate(values):
+                self.table.setItem(r, c, QtWidgets.QTableWidgetItem(printable(text)))
+        self.table.resizeColumnsToContents()
