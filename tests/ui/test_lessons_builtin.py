@@ -133,3 +133,15 @@ def test_add_this_view_records_the_window_and_never_writes_into_the_data(
     assert set(step.structures) == set(saved.steps[0].structures)
     assert step.layout == 1 and step.view == "axial"
     assert step.zoom == pytest.approx(1.0, abs=0.01)
+
+
+def test_a_lesson_without_goals_shows_none_from_an_earlier_lesson(demo_window):  # noqa: F811
+    window, _controller = demo_window
+    paths = builtin_lesson_paths()
+    window.lessons.open_file(next(p for p in paths if p.name.startswith("2-")))
+    _shown(window, 6)  # the demo_thorax goals
+    goals = window.viewer_controller.viewer.dvh_panel.goals
+    assert goals.goal_set is not None
+    window.lessons.open_file(next(p for p in paths if p.name.startswith("4-")))
+    _shown(window, 4)  # the HDR DVH: no goal set named
+    assert goals.goal_set is None

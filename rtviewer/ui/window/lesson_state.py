@@ -166,8 +166,7 @@ def _apply_panels(viewer: Any, step: LessonStep, results: dict[Path, ScanResult]
         problems += _show_structures(viewer, step.structures)
     if step.beam is not None:
         problems += _show_beam(viewer, step.beam, step.control_point or 0)
-    if step.goals is not None:
-        problems += _show_goals(viewer, step.goals)
+    problems += _show_goals(viewer, step.goals)
     for uid, kind in ((step.rt_image_uid, "RT Image"), (step.record_uid, "treatment record")):
         if uid:
             problems += _show_file(viewer, results, uid, kind, patient_id)
@@ -199,8 +198,13 @@ def _show_beam(viewer: Any, number: int, control_point: int) -> list[str]:
     return []
 
 
-def _show_goals(viewer: Any, name: str) -> list[str]:
+def _show_goals(viewer: Any, name: str | None) -> list[str]:
+    """The step's goal set under the DVH; none when it names none (not another lesson's)."""
     goals = viewer.dvh_panel.goals
+    if name is None:
+        if goals.goal_set is not None:
+            goals.load(None)
+        return []
     path = goals.shipped.get(name)
     if path is None:
         return [f"no goal set named {name!r} (shipped: {', '.join(sorted(goals.shipped))})"]
