@@ -301,6 +301,62 @@ def _brachy_sections(inputs: ReportInputs, plan: Any, structure_set: Any) -> lis
     return sections
 
 
+def _beam_records_section(folder: Path, plan: Any) -> Section | None:
+    """Delivered against planned MU per beam and session, fractions and interruptions.
+
+    From the RT (Ion) Beams Treatment Records under ``folder`` that reference ``plan``
+    (:mod:`rtviewer.view.record_summary`, as the window's Records tab counts them).
+    """
+    from rtviewer.dicom.record_files import beam_records_of_plan
+    from rtviewer.view.record_summary import MU_TOLERANCE, beam_rows
+
+    records, unreadable = beam_records_of_plan(folder, plan.sop_instance_uid)
+    for error in unreadable:
+        _log(str(error))
+    if not records:
+        return None
+    ordered = sorted(records, key=lambda r: (r.session.date_time is None,
+                                             r.session.date_time or dt.datetime.min, r.path))
+    session_rows = []
+    for record in ordered:
+        s = record.session
+        when = s.date_time.isoformat(sep=" ", timespec="minutes") if s.date_time else "—"
+        for b in record.beams:
+            beam = plan.beam(b.referenced_beam_number) if b.referenced_beam_number else None
+            planned = beam.meterset if beam is not None and beam.meterset is not None \
+                else b.specified_meterset
+            diff = (100.0 * (b.delivered_meterset - planned) / planned
+                    if planned and b.delivered_meterset is not None else None)
+            fraction = b.current_fraction_number or s.current_fraction_number
+            status = b.termination_status.value if b.termination_status else "not stated"
+            reason = f" ({b.termination_reason})" if b.termination_reason else ""
+            session_rows.append((when, "—" if fraction is None else str(fraction),
+                                 printable(f"{b.referenced_beam_number} {b.name or ''}"),
+                                 _num(planned), _num(b.delivered_meterset), _num(diff),
+                                 printable(status + reason)))
+    summary = tuple((printable(r.beam), f"{r.fractions_delivered} of "
+                     f"{r.fractions_planned or '?'}", str(r.interrupted),
+                     _num(r.delivered_mu), _num(r.planned_mu)) for r in beam_rows(plan, records))
+    interrupted = sum(1 for r in records if r.interrupted)
+    fractions = {b.current_fraction_number or r.session.current_fraction_number
+                 for r in records for b in r.beams} - {None}
+    head = Paragraph(f"{len(records)} treatment record(s) of this plan: {len(fractions)} "
+                     f"fraction(s) with deliveries of {plan.fractions_planned or '?'} planned; "
+                     f"{interrupted} session(s) interrupted (a beam not NORMAL or short of "
+                     f"its MU by more than {100 * MU_TOLERANCE:g} % of the plan).")
+    blocks: list[Any] = [head, Table("Per beam over all sessions", (
+        Column("Beam"), Column("Fractions complete"), Column("Interrupted"),
+        Column("Delivered", "MU", 1), Column("Planned (all fractions)", "MU", 1)), summary),
+        Table("Per beam and session", (
+            Column("Session"), Column("Fraction"), Column("Beam"), Column("Planned", "MU", 1),
+            Column("Delivered", "MU", 1), Column("Difference", "%", 2),
+            Column("Termination")), tuple(session_rows),
+            "Planned: the plan's Beam Meterset per fraction (else the record's Specified "
+            "Meterset). A beam completed in a later session of the same fraction counts "
+            "once in 'Fractions complete'.")]
+    return Section("records", TITLES["records"], tuple(blocks))
+
+
 def _plan_checks_section(plan: Any, structures: Any, dose: Any, goals: str | None = None
                          ) -> Section | None:
     """The automated plan checks of ``rtviewer check --plan-review`` (default profile).
@@ -476,6 +532,9 @@ def _build_report(inputs: ReportInputs, scratch: Path) -> ReviewReport:
     sections += [points] if points is not None else []
     if getattr(plan, "brachy", None) is not None:
         sections += _brachy_sections(inputs, plan, structures)
+    elif wanted is None or "records" in wanted:
+        records = _beam_records_section(inputs.folder, plan)
+        sections += [records] if records is not None else []
     if wanted is None or "plan_checks" in wanted:
         plan_checks = _plan_checks_section(plan, structures, dose, inputs.goals)
         sections += [plan_checks] if plan_checks is not None else []
