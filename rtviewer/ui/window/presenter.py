@@ -31,6 +31,9 @@ _STYLE = (f"QWidget {{ font-size: {PRESENTER_MIN_PT + 2}pt; }}"
           "QTextBrowser#lesson_caption { background: black; color: white; }")
 #: The on-view legend's own size (points, ``view_legend``), restored on leaving.
 _LEGEND_PT = 8
+#: The side panel's share of the width in presenter mode, by page (default one half):
+#: pages of tables and tool rows need more than a picture does.
+_PANEL_SHARE = {"dvh": 0.72, "brachy": 0.72, "plan": 0.65, "records": 0.65}
 #: Widgets that take typed text: presenter keys leave them alone.
 _TYPING = (QtWidgets.QLineEdit, QtWidgets.QAbstractSpinBox, QtWidgets.QPlainTextEdit)
 _FONT_SIZE = re.compile(r"font-size:\s*(\d+(?:\.\d+)?)pt")
@@ -229,11 +232,17 @@ class PresenterMode(QtCore.QObject):
         """The side panel (DVH, beam's eye, ...) beside the views, or the views alone."""
         viewer = self.viewer
         viewer.tabs.setVisible(on)
-        if on:  # half the width: a DVH or beam's-eye view is read from the back too
+        if on:  # half the width or more: a DVH or a table is read from the back too
             # (the hidden tab bar at presenter size must not set the panel's width)
             viewer.tabs.setMinimumWidth(0)
             width = viewer.splitter.width()
-            viewer.splitter.setSizes([width // 2, width - width // 2])
+            share = _PANEL_SHARE.get(self._step_tab() or "", 0.5)
+            viewer.splitter.setSizes([width - int(share * width), int(share * width)])
+        lessons = getattr(self.window, "lessons", None)
+        if lessons is not None and lessons.isVisible():  # a page of tables needs the height
+            tall = on and _PANEL_SHARE.get(self._step_tab() or "", 0.5) > 0.5
+            self.window.resizeDocks([lessons], [int((0.2 if tall else 0.3) * self.window.height())],
+                                    QtCore.Qt.Orientation.Vertical)
 
     def on_step_shown(self, _index: int) -> None:
         """A lesson step is on screen: the side panel when it names one of its pages."""
