@@ -21,7 +21,8 @@ __all__ = ["CONTROLS", "add_help_actions", "controls_markdown", "user_guide_mark
 CONTROLS: tuple[tuple[str, str], ...] = (
     ("left click", "moves the crosshair (all views follow)"),
     ("mouse over a view", "the status bar (bottom right) reads position (mm), image value "
-     "(HU), dose (Gy and % of the reference) and the structures under the cursor"),
+     "(HU), dose (Gy and % of the reference) and the structures under the cursor; the "
+     "drawn structures under it are also named beside the pointer, each in its colour"),
     ("wheel, ↑/↓, Page Up/Down", "next/previous slice, ten slices"),
     ("Ctrl + wheel, left drag", "zoom, pan (Home or *Reset zoom* fits again)"),
     ("right drag", "window (horizontal) and level (vertical), shown as W / L on the view; "
