@@ -95,8 +95,11 @@ class _DemoBar(QtWidgets.QProgressBar):
                                       f"The demo patients could not be generated:\n{reason}")
 
     def _finish(self) -> None:
+        # Out of the status bar and handed to Python, which deletes it with its last
+        # reference. removeWidget + deleteLater (Qt's delete of a widget PySide also
+        # took back by removeWidget) crashed in ~QWidget about one run in three.
         self._window.statusBar().removeWidget(self)
-        self.deleteLater()
+        self.setParent(None)
 
 
 def open_demo_when_ready(window: QtWidgets.QMainWindow,
