@@ -51,6 +51,10 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                    help="solid the contours stand for (default %(default)s)")
     p.add_argument("--no-pictures", action="store_true",
                    help="leave out the pictures (no Qt needed)")
+    p.add_argument("--point", metavar="X,Y,Z|NAME",
+                   help="the axial, sagittal and coronal pictures through this point: "
+                        "patient coordinates in mm, or the name of a reference point, POI "
+                        "or point ROI (default: the isocentre)")
     p.add_argument("--sections", metavar="KEY,...",
                    help="only these sections (keys: see the JSON's section keys)")
     return p
@@ -104,7 +108,7 @@ def run(args: argparse.Namespace) -> int:
     inputs = ReportInputs(Path(args.folder), args.plan, args.dose, args.goals, args.reviewer,
                           args.comment, args.structure_model,
                           frozenset(args.sections.split(",")) if args.sections else None,
-                          not args.no_pictures, args.compare, args.gamma)
+                          not args.no_pictures, args.compare, args.gamma, args.point)
     with tempfile.TemporaryDirectory(prefix="rtviewer-report-") as scratch:
         try:
             report = build_report(inputs, Path(scratch))

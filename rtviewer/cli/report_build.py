@@ -51,6 +51,7 @@ class ReportInputs:
     pictures: bool = True
     compare: str | None = None
     gamma: str = "3%/3mm"
+    point: str | None = None  # "X,Y,Z" mm or a point's name: the planes through it
 
 
 def _log(line: str) -> None:
@@ -446,15 +447,18 @@ def _check_section(folder: Path) -> Section | None:
         Column("Severity"), Column("Code"), Column("File"), Column("Message")), rows)))
 
 
-def _picture_sections(inputs: ReportInputs, scratch: Path, plan_path: str,
+def _picture_sections(inputs: ReportInputs, scratch: Path, plan: Any, structures: Any,
                       dose: Any, dvh_rows: list[Any]) -> list[Section]:
     from rtviewer.ui.render.report_pictures import NothingToRender, render_report_pictures
 
+    position, named = _picture_point(inputs.point, plan, structures, dose)
+    plan_path = str(plan.path)
     try:
         pictures = render_report_pictures(
             inputs.folder, scratch, lambda line: _log(line.removeprefix("render: ")),
             plan=plan_path, dose=str(dose.path) if dose is not None else None,
-            model=inputs.structure_model, dvhs={r.roi_number: r.dvh for r in dvh_rows})
+            model=inputs.structure_model, dvhs={r.roi_number: r.dvh for r in dvh_rows},
+            position_mm=position, position_note=named)
     except NothingToRender as exc:
         _log(f"no pictures: {exc}")
         return []
@@ -467,6 +471,39 @@ def _picture_sections(inputs: ReportInputs, scratch: Path, plan_path: str,
         by_kind.setdefault(key, []).append(Picture(str(p.path), printable(p.caption), legend,
                                                    p.mm_per_pixel))
     return [Section(key, TITLES[key], tuple(blocks)) for key, blocks in by_kind.items()]
+
+
+def _picture_point(wanted: str | None, plan: Any, structures: Any, dose: Any
+                   ) -> tuple[tuple[float, float, float] | None, str | None]:
+    """``--point``: patient mm ``(x, y, z)`` and how the captions name it (None: default).
+
+    Raises
+    ------
+    UsageError
+        Neither three numbers nor the name of a point of the plan, structure set or dose.
+    """
+    from rtviewer.cli.dvh import UsageError
+    from rtviewer.model.plan_points import collect_points
+
+    if not wanted:
+        return None, None
+    parts = wanted.split(",")
+    if len(parts) == 3:
+        try:
+            xyz = tuple(float(v) for v in parts)
+        except ValueError:
+            pass
+        else:
+            if all(math.isfinite(v) for v in xyz):
+                return (xyz[0], xyz[1], xyz[2]), "--point"
+    points = collect_points(plan, structures, dose)
+    found = [p for p in points if p.label.strip().casefold() == wanted.strip().casefold()]
+    if not found:
+        names = sorted({p.label for p in points})
+        raise UsageError(f"--point {wanted}: not X,Y,Z in mm nor a point of the plan, "
+                         f"structure set or dose (points: {', '.join(names) or 'none'})")
+    x, y, z = (float(v) for v in found[0].xyz_mm)
+    return (x, y, z), f"point {found[0].label} ({found[0].source})"
 
 
 def _reviewer_section(inputs: ReportInputs, today: str) -> Section:
@@ -522,7 +559,7 @@ def _build_report(inputs: ReportInputs, scratch: Path) -> ReviewReport:
     dvh_rows = (_dvh_rows(structures, dose, model)
                 if dose is not None and structures is not None else [])
     if inputs.pictures and (wanted is None or wanted & {"planes", "bev", "dvh_plot"}):
-        sections += _picture_sections(inputs, scratch, str(plan.path), dose, dvh_rows)
+        sections += _picture_sections(inputs, scratch, plan, structures, dose, dvh_rows)
     if dose is not None and structures is not None:
         dvh = _dvh_section(dvh_rows, dose, model, reference_gy)
         sections += [dvh] if dvh is not None else []

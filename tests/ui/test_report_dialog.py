@@ -33,3 +33,21 @@ def test_ticked_sections_reviewer_and_comment_are_in_the_report(qtbot, corpus, t
     fields = doc["sections"][-1]["blocks"][0]["fields"]
     assert fields["Reviewer"] == "A. Physicist"
     assert doc["sections"][-1]["blocks"][1]["text"] == "Comment: Fine to treat."
+
+
+def test_the_crosshair_is_offered_as_the_planes_point(qtbot, corpus):
+    from rtviewer.ui.dialogs.report_dialog import report_arguments
+
+    folder = corpus / "dicompyler-core"
+    dialog = ReportDialog(None, folder, None, None, (12.345, -60.0, 7.5))
+    qtbot.addWidget(dialog)
+    assert dialog.chosen_point() is None  # the isocentre unless ticked
+    dialog.at_crosshair.setChecked(True)
+    assert dialog.chosen_point() == "12.35,-60.00,7.50"
+    args = report_arguments(folder, folder.parent / "r.pdf", plan=None, dose=None,
+                            sections=["planes"], reviewer="", comment="", page="a4",
+                            goals="", json_out=False, point=dialog.chosen_point())
+    assert args[args.index("--point") + 1] == "12.35,-60.00,7.50"
+    without = ReportDialog(None, folder, None, None)
+    qtbot.addWidget(without)
+    assert not without.at_crosshair.isEnabled() and without.chosen_point() is None

@@ -19,12 +19,12 @@ __all__ = ["ReportDialog", "report_arguments"]
 
 def report_arguments(folder: Path, out: Path, *, plan: Path | None, dose: Path | None,
                      sections: list[str], reviewer: str, comment: str, page: str,
-                     goals: str, json_out: bool) -> list[str]:
+                     goals: str, json_out: bool, point: str | None = None) -> list[str]:
     """The ``rtviewer report`` arguments of the dialog's choices."""
     args = ["-m", "rtviewer", "report", str(folder), "--out", str(out), "--page", page,
             "--sections", ",".join(sections)]
     for option, value in (("--plan", plan), ("--dose", dose), ("--reviewer", reviewer),
-                          ("--comment", comment), ("--goals", goals)):
+                          ("--comment", comment), ("--goals", goals), ("--point", point)):
         if value:
             args += [option, str(value)]
     if json_out:
@@ -36,7 +36,9 @@ class ReportDialog(QtWidgets.QDialog):
     """The sections to include (a checklist), reviewer, comment, paper, goal set."""
 
     def __init__(self, parent: QtWidgets.QWidget, folder: Path, plan: Path | None,
-                 dose: Path | None) -> None:
+                 dose: Path | None, crosshair_mm: tuple[float, float, float] | None = None
+                 ) -> None:
+        """``crosshair_mm`` (patient mm): offered as the point the planes go through."""
         super().__init__(parent)
         self.setWindowTitle("Export review report")
         self.folder, self.plan, self.dose = folder, plan, dose
@@ -64,10 +66,17 @@ class ReportDialog(QtWidgets.QDialog):
         self.json = QtWidgets.QCheckBox("also write the JSON twin beside the PDF")
         self.comment = QtWidgets.QPlainTextEdit()
         self.comment.setFixedHeight(70)
+        self.crosshair = None if crosshair_mm is None else tuple(float(v) for v in crosshair_mm)
+        self.at_crosshair = QtWidgets.QCheckBox(
+            "planes through the isocentre" if self.crosshair is None else
+            "planes through the crosshair ({:.1f}, {:.1f}, {:.1f}) mm, not the "
+            "isocentre".format(*self.crosshair))
+        self.at_crosshair.setEnabled(self.crosshair is not None)
         form.addRow("Reviewer", self.reviewer)
         form.addRow("Clinical goals", self.goals)
         form.addRow("Paper", self.page)
         form.addRow("", self.json)
+        form.addRow("", self.at_crosshair)
         form.addRow("Comment", self.comment)
         layout.addLayout(form)
         self.status = QtWidgets.QLabel("")
@@ -85,6 +94,12 @@ class ReportDialog(QtWidgets.QDialog):
         return [item.data(QtCore.Qt.ItemDataRole.UserRole) for item in items
                 if item.checkState() == QtCore.Qt.CheckState.Checked]
 
+    def chosen_point(self) -> str | None:
+        """``--point`` of the dialog: the crosshair when ticked, else None (the isocentre)."""
+        if self.crosshair is None or not self.at_crosshair.isChecked():
+            return None
+        return ",".join(f"{v:.2f}" for v in self.crosshair)
+
     def _ask_out(self) -> None:
         out, _ = QtWidgets.QFileDialog.getSaveFileName(
             self, "Save the review report", str(Path.home() / "review.pdf"), "PDF (*.pdf)")
@@ -98,7 +113,7 @@ class ReportDialog(QtWidgets.QDialog):
                                 reviewer=self.reviewer.text().strip(),
                                 comment=self.comment.toPlainText().strip(),
                                 page=self.page.currentText(), goals=self.goals.text().strip(),
-                                json_out=self.json.isChecked())
+                                json_out=self.json.isChecked(), point=self.chosen_point())
         self.process = QtCore.QProcess(self)
         self.process.finished.connect(lambda code, _status: self._done(code, out))
         self.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Save).setEnabled(False)

@@ -52,13 +52,15 @@ class _Request:
 def render_report_pictures(folder: Path, out_dir: Path, log: Log, *, plan: str | None = None,
                            dose: str | None = None,
                            position_mm: tuple[float, float, float] | None = None,
-                           model: str | None = None, dvhs: dict[int, Any] | None = None
-                           ) -> list[RenderedPicture]:
+                           model: str | None = None, dvhs: dict[int, Any] | None = None,
+                           position_note: str | None = None) -> list[RenderedPicture]:
     """Render the report's pictures of the chain ``plan``/``dose`` select under ``folder``.
 
     ``model`` is the structure model of the DVH picture (default: the panel's);
     ``dvhs`` the report's DVHs of ``dose`` with that model, by ROI Number: the
     picture draws them rather than computing them again in the panel's workers.
+    ``position_mm`` (patient mm) replaces the isocentre; ``position_note`` is how the
+    captions name it (e.g. "point REF1 (dose reference)").
 
     Raises
     ------
@@ -85,6 +87,8 @@ def render_report_pictures(folder: Path, out_dir: Path, log: Log, *, plan: str |
         viewer.dvh_panel.use_computed(dose, model, dvhs)
     position = None if position_mm is None else np.asarray(position_mm, dtype=float)
     why = viewer.set_scene(scene, position_mm=position)
+    if position is not None and position_note:
+        why = position_note
     pictures: list[RenderedPicture] = []
     try:
         if not scene.plan_only and not scene.empty:

@@ -169,9 +169,15 @@ class MainWindow(QtWidgets.QMainWindow):
             QtWidgets.QMessageBox.information(self, "Export review report",
                                               "Open a folder with a plan first.")
             return
-        chain = getattr(getattr(self, "viewer_controller", None), "chain", None)
+        controller = getattr(self, "viewer_controller", None)
+        chain = getattr(controller, "chain", None)
+        viewer = getattr(controller, "viewer", None)
+        crosshair = None
+        if chain is not None and viewer is not None:  # the shown scene's crosshair
+            x, y, z = (float(v) for v in viewer.state.crosshair_mm)
+            crosshair = (x, y, z)
         ReportDialog(self, Path(root), getattr(chain, "plan", None),
-                     getattr(chain, "dose", None)).show()
+                     getattr(chain, "dose", None), crosshair).show()
 
     def _ask_file(self) -> None:
         path, _filter = QtWidgets.QFileDialog.getOpenFileName(self, "Open a DICOM file")
