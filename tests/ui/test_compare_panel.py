@@ -243,3 +243,16 @@ def test_b_as_a_weighted_plan_sum(qtbot, viewer):
     inside = a.dose_gy > 0.1 * a.max_gy
     np.testing.assert_allclose(comparison.difference_gy[inside], 0.1 * a.dose_gy[inside],
                                rtol=1e-4, atol=1e-4)
+
+
+def test_compare_tab_only_for_a_patient_with_something_to_compare(qtbot, viewer):
+    tabs, panel = viewer.tabs, viewer.compare_panel
+    index = tabs.indexOf(panel)
+    wide = tabs.minimumWidth()
+    panel.set_related([])  # one dose, one structure set: nothing to offer as B
+    assert panel.has_candidates is False
+    viewer.offer_compare(panel.has_candidates)
+    assert not tabs.isTabVisible(index)
+    assert tabs.minimumWidth() <= wide  # the panel may narrow with one tab fewer
+    viewer.show_compare_tab()  # File → Compare Doses… asks for it: B may come from a file
+    assert tabs.isTabVisible(index) and tabs.currentWidget() is panel

@@ -108,6 +108,7 @@ class ComparePanel(QtWidgets.QWidget):
         self._b_label = self._gamma_label = ""
         self._structure_worker: StructureCompareWorker | None = None
         self._instances: list[Instance] = []
+        self.has_candidates = False  # another dose or structure set of the patient
         self.registrations: list[SpatialRegistration] = []
         self.deformable: list[Path] = []
         self._registrations_text = ""
@@ -299,6 +300,7 @@ class ComparePanel(QtWidgets.QWidget):
                                          and self.scene.structures is not None)
         if self.structure_choice.count() == 0:
             self.structure_status.setText("No other structure set of this patient to compare.")
+        self.has_candidates = bool(doses) or self.structure_choice.count() > 0
 
     def _fill_sources(self, paths: list[Path], instances: dict[Path, Instance]) -> None:
         labels = distinct_labels(paths, [dose_label(p, instances.get(p)) for p in paths])

@@ -141,7 +141,17 @@ class Viewer(QtWidgets.QWidget):
         for page, wanted in ((self.rt_views.bev, beams or plan is None),
                              (self.rt_views.brachy, brachy or plan is None)):
             self.tabs.setTabVisible(self.tabs.indexOf(page), wanted)
-        self.tabs.setMinimumWidth(max(PANEL_MIN_PX, self.tabs.tabBar().sizeHint().width() + 4))
+        self._fit_tabs()
+
+    def offer_compare(self, wanted: bool) -> None:
+        """Show the Compare tab only for a patient with another dose or structure set.
+
+        Every tab must stay readable, and the panel's minimum width is its tab bar's:
+        an always-shown Compare tab squeezed the slice views at 1280×800. File →
+        Compare Doses… shows it whenever asked (B may also come from a file).
+        """
+        self.tabs.setTabVisible(self.tabs.indexOf(self.compare_panel), wanted)
+        self._fit_tabs()
 
     def _build_toolbar(self) -> QtWidgets.QToolBar:
         self.preset = QtWidgets.QComboBox()
@@ -324,6 +334,7 @@ class Viewer(QtWidgets.QWidget):
 
     def show_compare_tab(self) -> None:
         """Bring the Compare tab to the front (File → Compare Doses… with a dose shown)."""
+        self.offer_compare(True)
         self.tabs.setCurrentWidget(self.compare_panel)
 
     def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt override

@@ -282,6 +282,7 @@ class ViewerController(QtCore.QObject):
         self.viewer.compare_panel.set_related(
             [i for st in patient.studies for se in st.series for i in se.instances]
             if patient is not None else [])
+        self.viewer.offer_compare(self.viewer.compare_panel.has_candidates)
         self.window.statusBar().showMessage(
             loaded_message(result.chain, why, result.problems, self.viewer.scene), 15000)
         if self._pending_file is not None:  # an RT Image or record of this patient
