@@ -256,3 +256,19 @@ def test_compare_tab_only_for_a_patient_with_something_to_compare(qtbot, viewer)
     assert tabs.minimumWidth() <= wide  # the panel may narrow with one tab fewer
     viewer.show_compare_tab()  # File → Compare Doses… asks for it: B may come from a file
     assert tabs.isTabVisible(index) and tabs.currentWidget() is panel
+
+
+def test_side_panel_narrows_with_its_tab_bar_until_the_user_drags(qtbot, viewer):
+    from rtviewer.ui.views.viewer import PANEL_SHARE
+
+    viewer.resize(1280, 700)
+    viewer.show()
+    qtbot.waitExposed(viewer)
+    viewer.offer_compare(False)
+    share = int(PANEL_SHARE * viewer.splitter.width())
+    assert viewer.splitter.sizes()[1] == max(viewer.tabs.minimumWidth(), share)
+    viewer.splitter.splitterMoved.emit(400, 1)  # the user drags: their width stays
+    viewer.splitter.setSizes([400, viewer.splitter.width() - 400])
+    dragged = viewer.splitter.sizes()
+    viewer.offer_compare(True)
+    assert viewer.splitter.sizes() == dragged

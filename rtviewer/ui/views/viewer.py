@@ -123,15 +123,29 @@ class Viewer(QtWidgets.QWidget):
             if page is not None:
                 page.setMinimumWidth(PANEL_MIN_PX)
         self.tabs.setMinimumWidth(max(PANEL_MIN_PX, bar.sizeHint().width() + 4))
+        self._on_tabs_fitted()
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
         """At the first show, give the side panel its share (the user's drag wins later)."""
         super().showEvent(event)
         if not getattr(self, "_split_done", False):
             self._split_done = True
-            width = self.splitter.width()
-            panel = max(self.tabs.minimumWidth(), int(PANEL_SHARE * width))
-            self.splitter.setSizes([width - panel, panel])
+            self._share_split()
+
+    def _share_split(self) -> None:
+        width = self.splitter.width()
+        panel = max(self.tabs.minimumWidth(), int(PANEL_SHARE * width))
+        self.splitter.setSizes([width - panel, panel])
+
+    def _on_tabs_fitted(self) -> None:
+        """Give the views back what a narrower tab bar frees, until the user drags.
+
+        The first show sizes the panel for every tab (before a plan says which apply);
+        at 1280×800 that left the slice views 420 px once the Brachy and Compare tabs
+        were hidden.
+        """
+        if getattr(self, "_split_done", False) and not getattr(self, "_split_dragged", False):
+            self._share_split()
 
     def show_tabs_for(self, scene: Scene) -> None:
         """Offer the Beam's eye tab for external beams and the Brachy tab for brachy plans."""
@@ -209,6 +223,7 @@ class Viewer(QtWidgets.QWidget):
         column.addWidget(self.view_area, 1)
         column.addWidget(self.readout)
         self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        self.splitter.splitterMoved.connect(lambda *_: setattr(self, "_split_dragged", True))
         self.splitter.addWidget(left)
         self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 3)
