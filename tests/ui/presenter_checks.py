@@ -31,10 +31,22 @@ def too_small(window: QtWidgets.QWidget, min_pt: float) -> list[str]:
     return small
 
 
+def _cut_at_right(w: QtWidgets.QWidget) -> bool:
+    """A label or button with text cut at the right by a scroll area or the window."""
+    if not isinstance(w, QtWidgets.QLabel | QtWidgets.QAbstractButton) or not w.text():
+        return False
+    seen = w.visibleRegion().boundingRect()
+    return not seen.isEmpty() and seen.right() < w.rect().right()
+
+
 def clipped(window: QtWidgets.QWidget) -> list[str]:
-    """Labels and buttons whose text does not fit their widget."""
+    """Labels and buttons (push, check, radio, tool) whose text does not fit their widget."""
     cut = []
     for w in shown_widgets(window):
+        if _cut_at_right(w):
+            cut.append(f"{type(w).__name__} {w.text()[:50]!r}: "
+                       f"{w.visibleRegion().boundingRect().width()} of {w.width()} px in view")
+            continue
         if isinstance(w, QtWidgets.QLabel) and w.text():
             rect = w.contentsRect()
             metrics = w.fontMetrics()
@@ -48,8 +60,8 @@ def clipped(window: QtWidgets.QWidget) -> list[str]:
             elif metrics.horizontalAdvance(w.text()) > rect.width():
                 cut.append(f"QLabel {w.text()[:50]!r}: {metrics.horizontalAdvance(w.text())} "
                            f"> {rect.width()} px")
-        elif isinstance(w, QtWidgets.QPushButton) and w.text():
+        elif isinstance(w, QtWidgets.QAbstractButton) and w.text():
             need = w.fontMetrics().horizontalAdvance(w.text().replace("&", ""))
             if need > w.width():
-                cut.append(f"QPushButton {w.text()!r}: {need} > {w.width()} px")
+                cut.append(f"{type(w).__name__} {w.text()!r}: {need} > {w.width()} px")
     return cut

@@ -57,6 +57,41 @@ def test_presenter_mode_reads_from_the_back_of_the_room(demo_window, qtbot, size
     assert all(v.line_scale == 1.0 for v in viewer.views.values())
 
 
+@pytest.mark.parametrize("size", [(1024, 768), (1280, 720)])
+def test_presenter_every_builtin_lesson_page_fits(demo_window, qtbot, size):  # noqa: F811
+    """Every side-panel page a built-in lesson step shows: no text cut, none small."""
+    window, controller = demo_window
+    presenter = window.presenter
+    presenter.full_screen = False
+    viewer = window.viewer_controller.viewer
+    window.resize(*size)
+    presenter.set_active(True)
+    window.resize(*size)
+    problems: list[str] = []
+    pages: set[str] = set()
+    try:
+        for path in builtin_lesson_paths():
+            assert window.lessons.open_file(path)
+            for index in range(len(window.lessons.lesson.steps)):
+                window.lessons.go(index)
+                wait_for(lambda: window.lessons._waiting_for is None and not controller._workers)
+                for _ in range(5):
+                    QtWidgets.QApplication.processEvents()
+                assert (window.width(), window.height()) == size
+                where = f"{path.name} step {index + 1}"
+                if viewer.tabs.isVisible():
+                    pages.add(window.lessons.shown_step.tab)
+                problems += [f"{where}: {p}" for p in clipped(window)]
+                problems += [f"{where}: {p}" for p in too_small(window, PRESENTER_MIN_PT)]
+    finally:
+        presenter.set_active(False)
+        window.lessons.hide()
+        window.lessons.lesson = None
+    # the test saw the pages it is about
+    assert {"dvh", "brachy", "plan", "records", "structures", "beams_eye"} <= pages
+    assert not problems, "\n".join(problems)
+
+
 def test_presenter_keys_step_slices_black_screen_and_escape(demo_window, qtbot):  # noqa: F811
     window, _controller = demo_window
     presenter = window.presenter

@@ -43,6 +43,9 @@ def _at_least(match: re.Match[str]) -> str:
     return f"font-size: {max(float(match.group(1)), PRESENTER_MIN_PT + 2):g}pt"
 
 
+#: Events after which a side-panel label may need another height (new width, text, page).
+_REFLOW = {QtCore.QEvent.Type.Resize, QtCore.QEvent.Type.LayoutRequest,
+           QtCore.QEvent.Type.Show}
 _NEXT = {QtCore.Qt.Key.Key_PageDown, QtCore.Qt.Key.Key_Right, QtCore.Qt.Key.Key_Space}
 _PREVIOUS = {QtCore.Qt.Key.Key_PageUp, QtCore.Qt.Key.Key_Left, QtCore.Qt.Key.Key_Backspace}
 _SLICE = {QtCore.Qt.Key.Key_Up: 1, QtCore.Qt.Key.Key_Down: -1}
@@ -65,6 +68,7 @@ class PresenterMode(QtCore.QObject):
         self.window = window
         self.active = False
         self._saved: dict[str, Any] = {}
+        self._panel_scroll: QtWidgets.QScrollArea | None = None
         self.black = QtWidgets.QWidget(window)
         self.black.setObjectName("presenter_black")
         self.black.setStyleSheet("background: black;")
@@ -123,8 +127,11 @@ class PresenterMode(QtCore.QObject):
         for index in range(viewer.tabs.count()):
             page = viewer.tabs.widget(index)
             self._page_policies[page] = page.sizePolicy()
-            ignored = QtWidgets.QSizePolicy.Policy.Ignored
-            page.setSizePolicy(ignored, ignored)
+            # the width is the splitter's; the height is what the page's text needs:
+            # the panel scrolls (below) rather than squeeze a DVH plot or overlap a table
+            page.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                               QtWidgets.QSizePolicy.Policy.Preferred)
+        self._scroll_panel(True)
         self.show_side_panel(self._step_tab() is not None)
         window.setStyleSheet(_STYLE)
         # a projector shows text wrapped, never cut off
@@ -163,6 +170,8 @@ class PresenterMode(QtCore.QObject):
         self.black.hide()
         for label in getattr(self, "_wrapped", []):
             label.setWordWrap(False)
+        for label, height in self.__dict__.pop("_label_min_heights", {}).items():
+            label.setMinimumHeight(height)
         for widget, style in getattr(self, "_own_styles", {}).items():
             widget.setStyleSheet(style)
         lessons = getattr(window, "lessons", None)
@@ -177,6 +186,7 @@ class PresenterMode(QtCore.QObject):
         viewer._toolbar.show()
         viewer.tabs.tabBar().setUsesScrollButtons(False)  # as the viewer sets it
         viewer.tabs.tabBar().show()
+        self._scroll_panel(False)
         for page, policy in getattr(self, "_page_policies", {}).items():
             page.setSizePolicy(policy)
         viewer.tabs.show()
@@ -192,6 +202,63 @@ class PresenterMode(QtCore.QObject):
             window.restoreState(saved["state"])
         for dock in saved.get("docks", []):
             dock.show()
+
+    def _scroll_panel(self, on: bool) -> None:
+        """The side panel inside a vertical scroll area (presenting) or back in place.
+
+        At 1024×768 a DVH page (plot, notes, statistics, goals) needs more height than
+        the screen has; scrolled, each part keeps a readable size.
+        """
+        splitter, tabs = self.viewer.splitter, self.viewer.tabs
+        scroll = self._panel_scroll
+        if on and scroll is None:
+            scroll = QtWidgets.QScrollArea()
+            scroll.setObjectName("presenter_panel_scroll")
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+            scroll.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            sizes = splitter.sizes()
+            self._tabs_policy = tabs.sizePolicy()
+            # the splitter sets the width: no page's tool row may widen it past the view
+            tabs.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                               QtWidgets.QSizePolicy.Policy.Preferred)
+            splitter.replaceWidget(splitter.indexOf(tabs), scroll)
+            scroll.setWidget(tabs)
+            tabs.show()
+            splitter.setSizes(sizes)
+            self._panel_scroll = scroll
+        elif not on and scroll is not None:
+            sizes = splitter.sizes()
+            splitter.replaceWidget(splitter.indexOf(scroll), scroll.takeWidget())
+            tabs.setSizePolicy(self._tabs_policy)
+            splitter.setSizes(sizes)
+            scroll.deleteLater()
+            self._panel_scroll = None
+
+    def _schedule_fit(self) -> None:
+        if not getattr(self, "_fit_pending", False):
+            self._fit_pending = True
+            QtCore.QTimer.singleShot(0, self._fit_wrapped_labels)
+
+    def _fit_wrapped_labels(self) -> None:
+        """Give each wrapped side-panel label the height its text needs at its width.
+
+        Box layouts size a word-wrapped label by its one-width size hint, not by its
+        height for the width it gets, so at projector sizes a long note (the TG-43
+        source line, the structure-model note, a goal set's citation) was cut at the
+        bottom. The tables beside it scroll; the label's text must not.
+        """
+        self._fit_pending = False
+        if not self.active:
+            return
+        saved = self.__dict__.setdefault("_label_min_heights", {})
+        for label in self.viewer.tabs.findChildren(QtWidgets.QLabel):
+            if not label.wordWrap() or not label.isVisible() or label.width() <= 0:
+                continue
+            saved.setdefault(label, label.minimumHeight())
+            need = label.heightForWidth(label.width()) if label.text() else saved[label]
+            if need >= 0 and need != label.minimumHeight():
+                label.setMinimumHeight(need)
 
     def _place_readout(self, *, stretch: int, min_width: int = 0) -> None:
         bar, readout = self.window.statusBar(), self.viewer.readout
@@ -232,6 +299,8 @@ class PresenterMode(QtCore.QObject):
         """The side panel (DVH, beam's eye, ...) beside the views, or the views alone."""
         viewer = self.viewer
         viewer.tabs.setVisible(on)
+        if self._panel_scroll is not None:
+            self._panel_scroll.setVisible(on)
         if on:  # half the width or more: a DVH or a table is read from the back too
             # (the hidden tab bar at presenter size must not set the panel's width)
             viewer.tabs.setMinimumWidth(0)
@@ -254,6 +323,9 @@ class PresenterMode(QtCore.QObject):
         """Presenter keys before any widget sees them; the black screen follows resizes."""
         if event.type() == QtCore.QEvent.Type.Resize and watched is self.window:
             self.black.setGeometry(self._window_rect())
+        if event.type() in _REFLOW and isinstance(watched, QtWidgets.QWidget) \
+                and self.viewer.tabs.isAncestorOf(watched):
+            self._schedule_fit()
         if event.type() != QtCore.QEvent.Type.KeyPress or not isinstance(event, QtGui.QKeyEvent):
             return False
         if not self._in_window(watched):
