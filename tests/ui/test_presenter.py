@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtWidgets
 
-from rtviewer.ui.window.presenter import LINE_SCALE, PRESENTER_MIN_PT
+from rtviewer.ui.window.presenter import LINE_SCALE, PLOT_SCREEN_SHARE, PRESENTER_MIN_PT
 from rtviewer.view.lesson import Lesson, LessonStep
 from rtviewer.view.lesson_file import builtin_lesson_paths, read_lesson
 from tests.ui.presenter_checks import clipped, too_small
@@ -42,6 +42,8 @@ def test_presenter_mode_reads_from_the_back_of_the_room(demo_window, qtbot, size
         assert clipped(window) == []
         assert viewer.readout.font().pointSizeF() >= PRESENTER_MIN_PT + 2
         assert viewer.readout.font().bold()
+        screen_h = window.screen().geometry().height()
+        assert viewer.dvh_panel.plot.minimumHeight() >= int(PLOT_SCREEN_SHARE * screen_h)
         first = read_lesson(lesson).steps[0]
         views_alone = LessonStep(caption="The views alone.", patient_id=first.patient_id,
                                  plan_uid=first.plan_uid, layout=3)
@@ -55,6 +57,7 @@ def test_presenter_mode_reads_from_the_back_of_the_room(demo_window, qtbot, size
         window.lessons.lesson = None
     assert window.menuBar().isVisible() and viewer.tabs.isVisible()
     assert all(v.line_scale == 1.0 for v in viewer.views.values())
+    assert viewer.dvh_panel.plot.minimumHeight() < int(PLOT_SCREEN_SHARE * screen_h)
 
 
 @pytest.mark.parametrize("size", [(1024, 768), (1280, 720)])

@@ -33,6 +33,7 @@ _STYLE = (f"QWidget {{ font-size: {PRESENTER_MIN_PT + 2}pt; }}"
 _LEGEND_PT = 8
 #: The side panel's share of the width in presenter mode, by page (default one half):
 #: pages of tables and tool rows need more than a picture does.
+PLOT_SCREEN_SHARE = 0.45  # the DVH plot's least height in presenter mode, of the screen's
 _PANEL_SHARE = {"dvh": 0.72, "brachy": 0.72, "plan": 0.65, "records": 0.65}
 #: Widgets that take typed text: presenter keys leave them alone.
 _TYPING = (QtWidgets.QLineEdit, QtWidgets.QAbstractSpinBox, QtWidgets.QPlainTextEdit)
@@ -132,6 +133,11 @@ class PresenterMode(QtCore.QObject):
             page.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
                                QtWidgets.QSizePolicy.Policy.Preferred)
         self._scroll_panel(True)
+        # the panel scrolls, so its pages take their preferred height: the DVH plot's
+        # is a 60 px strip at 1024x768, too small for a room to read curves from
+        plot = viewer.dvh_panel.plot
+        self._plot_min_height = plot.minimumHeight()
+        plot.setMinimumHeight(int(PLOT_SCREEN_SHARE * window.screen().geometry().height()))
         self.show_side_panel(self._step_tab() is not None)
         window.setStyleSheet(_STYLE)
         # a projector shows text wrapped, never cut off
@@ -187,6 +193,7 @@ class PresenterMode(QtCore.QObject):
         viewer.tabs.tabBar().setUsesScrollButtons(False)  # as the viewer sets it
         viewer.tabs.tabBar().show()
         self._scroll_panel(False)
+        viewer.dvh_panel.plot.setMinimumHeight(getattr(self, "_plot_min_height", 0))
         for page, policy in getattr(self, "_page_policies", {}).items():
             page.setSizePolicy(policy)
         viewer.tabs.show()
