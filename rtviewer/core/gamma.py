@@ -13,8 +13,11 @@ reference's axes and the evaluated grid's finest steps, covering the evaluated g
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -182,7 +185,7 @@ def _pymedphys_gamma(axes_a: tuple[NDArray[np.float64], ...], dose_a: NDArray[np
     """Call pymedphys; imported here as it costs a quarter second."""
     import pymedphys
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _without_pymedphys_log():
         # pymedphys announces that `quiet` will become deprecated; it is still the switch.
         warnings.simplefilter("ignore", DeprecationWarning)
         gamma = pymedphys.gamma(
@@ -194,6 +197,26 @@ def _pymedphys_gamma(axes_a: tuple[NDArray[np.float64], ...], dose_a: NDArray[np
             quiet=True, interp_algo="scipy")
     result: NDArray[np.float64] = np.asarray(gamma, dtype=np.float64)
     return result
+
+
+@contextlib.contextmanager
+def _without_pymedphys_log() -> Iterator[None]:
+    """Drop pymedphys's own root-logger messages while it runs.
+
+    pymedphys 0.41 logs its thresholds (1-element arrays) with ``%.3f`` on the root
+    logger whatever ``quiet`` says; with numpy 2 formatting fails, and wherever the
+    root logger passes INFO (the application's log file, pytest's capture) that is a
+    logging error: printed by the application, raised by pytest's handler.
+    """
+    def not_pymedphys(record: logging.LogRecord) -> bool:
+        return "pymedphys" not in record.pathname
+
+    root = logging.getLogger()
+    root.addFilter(not_pymedphys)
+    try:
+        yield
+    finally:
+        root.removeFilter(not_pymedphys)
 
 
 def _axis_coordinates(grid: Grid, axes: NDArray[np.float64]) -> tuple[NDArray[np.float64], ...]:

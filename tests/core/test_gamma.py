@@ -119,3 +119,13 @@ def test_pass_rate_only_gives_the_same_pass_rate():
     np.testing.assert_allclose(fast.gamma[~passed & full.evaluated],
                                full.gamma[~passed & full.evaluated])
     assert (fast.gamma[passed] >= full.gamma[passed] - 1e-12).all()
+
+
+def test_gamma_runs_with_the_root_logger_at_info(caplog):
+    # pymedphys logs 1-element arrays with %.3f on the root logger; at INFO (the
+    # application's log file, pytest's capture) formatting them fails under numpy 2
+    a = _profile(lambda x: 1 + 0.02 * x)
+    with caplog.at_level("INFO", logger=""):
+        result = gamma_index(a, _grid(), a, _grid(), GammaCriteria(3, 3, cutoff_percent=10))
+    assert result.pass_rate() == 1.0
+    assert not [r for r in caplog.records if "pymedphys" in r.pathname]

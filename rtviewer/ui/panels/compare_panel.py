@@ -22,6 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from rtviewer.core.gamma import GammaCriteria, parse_criteria
 from rtviewer.model.dose import Dose
 from rtviewer.model.index import Instance
+from rtviewer.model.kind import Kind
 from rtviewer.model.registration import SpatialRegistration
 from rtviewer.model.structure import StructureSet
 from rtviewer.printable import printable
@@ -284,15 +285,15 @@ class ComparePanel(QtWidgets.QWidget):
         self._instances = list(instances)
         shown = self.scene.dose.path if self.scene.dose is not None else None
         # whole-plan doses first (the usual B: another plan's, a recalculation), beams after
-        doses = sorted((i for i in instances if i.kind == "rtdose" and i.path != shown),
+        doses = sorted((i for i in instances if i.kind == Kind.DOSE and i.path != shown),
                        key=lambda i: ("BEAM" in (dose_kind(i) or ""), str(i.path)))
         self._fill_sources([i.path for i in doses], {i.path: i for i in doses})
-        self._read_registrations([i.path for i in instances if i.kind == "registration"])
+        self._read_registrations([i.path for i in instances if i.kind == Kind.REGISTRATION])
         shown_rs = self.scene.structures.path if self.scene.structures is not None else None
         with QtCore.QSignalBlocker(self.structure_choice):
             self.structure_choice.clear()
             for inst in instances:
-                if inst.kind == "rtstruct" and inst.path != shown_rs:
+                if inst.kind == Kind.STRUCTURE_SET and inst.path != shown_rs:
                     self.structure_choice.addItem(
                         printable(f"{inst.summary or inst.path.name} ({inst.path.name})"),
                         str(inst.path))
