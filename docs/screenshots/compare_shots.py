@@ -11,6 +11,7 @@ criteria GAMMA (``-`` for none), compares, and saves at 1600x1000
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -26,7 +27,9 @@ def _settle(app, seconds: float = 2.0) -> None:
 def main(argv: list[str]) -> int:
     """Open, compare, save the pictures; 1 when B is not found or the comparison fails."""
     prefix, folder, patient, b_label, gamma = argv[:5]
-    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # first-run layout, nothing saved
+    # first-run layout, nothing saved; a fixed path, as the goals text names the folder
+    os.environ["XDG_CONFIG_HOME"] = os.path.join(tempfile.gettempdir(), "rtviewer-shots-config")
+    shutil.rmtree(os.environ["XDG_CONFIG_HOME"], ignore_errors=True)
     from PySide6 import QtCore, QtGui, QtWidgets  # noqa: I001
     import pyqtgraph as pg
 

@@ -10,6 +10,7 @@ mode takes the whole screen.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -19,7 +20,9 @@ def main(argv: list[str]) -> int:
     """Open FOLDER, then the lesson at STEP, and save the window as OUT.png."""
     out, size, folder, lesson_name, step = argv[:5]
     presenter = len(argv) > 5 and argv[5] == "presenter"
-    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # first-run layout, nothing saved
+    # first-run layout, nothing saved; a fixed path, as the goals text names the folder
+    os.environ["XDG_CONFIG_HOME"] = os.path.join(tempfile.gettempdir(), "rtviewer-shots-config")
+    shutil.rmtree(os.environ["XDG_CONFIG_HOME"], ignore_errors=True)
     from PySide6 import QtGui, QtWidgets  # noqa: I001
     import pyqtgraph as pg
 

@@ -12,6 +12,7 @@ folder), so the picture shows the first-run layout. Font (DejaVu Sans 9 pt), sty
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -20,7 +21,9 @@ import time
 def main(argv: list[str]) -> int:
     """Open FOLDER in the window, wait until its first image is shown, save OUT.png."""
     out, size, folder = argv[:3]
-    os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp()  # first-run layout, nothing saved
+    # first-run layout, nothing saved; a fixed path, as the goals text names the folder
+    os.environ["XDG_CONFIG_HOME"] = os.path.join(tempfile.gettempdir(), "rtviewer-shots-config")
+    shutil.rmtree(os.environ["XDG_CONFIG_HOME"], ignore_errors=True)
     from PySide6 import QtGui, QtWidgets  # noqa: I001
     import pyqtgraph as pg
 
