@@ -10,11 +10,10 @@ criteria GAMMA (``-`` for none), compares, and saves at 1600x1000
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
-import tempfile
 import time
+
+from window_shots import fixed_window  # this folder: the scripts run as files
 
 
 def _settle(app, seconds: float = 2.0) -> None:
@@ -27,21 +26,8 @@ def _settle(app, seconds: float = 2.0) -> None:
 def main(argv: list[str]) -> int:
     """Open, compare, save the pictures; 1 when B is not found or the comparison fails."""
     prefix, folder, patient, b_label, gamma = argv[:5]
-    # first-run layout, nothing saved; a fixed path, as the goals text names the folder
-    os.environ["XDG_CONFIG_HOME"] = os.path.join(tempfile.gettempdir(), "rtviewer-shots-config")
-    shutil.rmtree(os.environ["XDG_CONFIG_HOME"], ignore_errors=True)
-    from PySide6 import QtCore, QtGui, QtWidgets  # noqa: I001
-    import pyqtgraph as pg
-
-    pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
-    app = QtWidgets.QApplication([sys.argv[0]])
-    app.setApplicationName("rtviewer")
-    app.setOrganizationName("rtviewer")
-    app.setStyle("Fusion")  # as window_shots.py: fixed style and font, same pixels each run
-    app.setFont(QtGui.QFont("DejaVu Sans", 9))
-    from rtviewer.app import build_window
-
-    window, controller, open_path = build_window(opening=True)
+    app, window, controller, open_path = fixed_window()
+    from PySide6 import QtCore
     controller.preferred_patient = patient
     window.setGeometry(0, 0, 1600, 1000)
     window.show()

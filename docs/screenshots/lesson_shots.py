@@ -9,31 +9,19 @@ mode takes the whole screen.
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
-import tempfile
 import time
+
+from window_shots import fixed_window  # this folder: the scripts run as files
 
 
 def main(argv: list[str]) -> int:
     """Open FOLDER, then the lesson at STEP, and save the window as OUT.png."""
     out, size, folder, lesson_name, step = argv[:5]
     presenter = len(argv) > 5 and argv[5] == "presenter"
-    # first-run layout, nothing saved; a fixed path, as the goals text names the folder
-    os.environ["XDG_CONFIG_HOME"] = os.path.join(tempfile.gettempdir(), "rtviewer-shots-config")
-    shutil.rmtree(os.environ["XDG_CONFIG_HOME"], ignore_errors=True)
-    from PySide6 import QtGui, QtWidgets  # noqa: I001
-    import pyqtgraph as pg
-
-    pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
-    app = QtWidgets.QApplication([sys.argv[0]])
-    app.setStyle("Fusion")  # as window_shots.py: the same picture on every machine
-    app.setFont(QtGui.QFont("DejaVu Sans", 9))
-    from rtviewer.app import build_window
+    app, window, controller, open_path = fixed_window()
     from rtviewer.view.lesson_file import builtin_lesson_paths
 
-    window, controller, open_path = build_window(opening=True)
     width, height = (int(v) for v in size.split("x"))
     window.resize(width, height)
     window.show()

@@ -18,10 +18,13 @@ import tempfile
 import time
 
 
-def main(argv: list[str]) -> int:
-    """Open FOLDER in the window, wait until its first image is shown, save OUT.png."""
-    out, size, folder = argv[:3]
-    # first-run layout, nothing saved; a fixed path, as the goals text names the folder
+def fixed_window():
+    """The application and its main window, set up the same way for every shot script.
+
+    First-run layout with nothing saved (a fixed, emptied config folder: the goals text
+    names it), the Fusion style and DejaVu Sans 9, so two runs give the same pixels.
+    Returns ``(app, window, controller, open_path)``.
+    """
     os.environ["XDG_CONFIG_HOME"] = os.path.join(tempfile.gettempdir(), "rtviewer-shots-config")
     shutil.rmtree(os.environ["XDG_CONFIG_HOME"], ignore_errors=True)
     from PySide6 import QtGui, QtWidgets  # noqa: I001
@@ -35,7 +38,13 @@ def main(argv: list[str]) -> int:
     app.setFont(QtGui.QFont("DejaVu Sans", 9))
     from rtviewer.app import build_window
 
-    window, controller, open_path = build_window(opening=True)
+    return (app, *build_window(opening=True))
+
+
+def main(argv: list[str]) -> int:
+    """Open FOLDER in the window, wait until its first image is shown, save OUT.png."""
+    out, size, folder = argv[:3]
+    app, window, controller, open_path = fixed_window()
     if len(argv) > 3:
         controller.preferred_patient = argv[3]
     width, height = (int(v) for v in size.split("x"))
