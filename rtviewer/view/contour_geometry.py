@@ -22,7 +22,8 @@ from rtviewer.core.slab_model import SlabModel, SlabPlane
 from rtviewer.view.slab_section import SectionTable, odd_positions, tilted_section
 from rtviewer.view.view_geometry import DisplayFrame
 
-__all__ = ["CutTable", "RoiOutline", "open_polylines", "roi_outline", "section_outline"]
+__all__ = ["EMPTY_OUTLINE", "CutTable", "RoiOutline", "across_view", "cut_across",
+           "open_polylines", "roi_outline", "section_outline", "sparse_staircase_parts"]
 
 #: A stack this close to parallel or perpendicular to a view (tilt × size, mm) is cut
 #: as exactly so.
@@ -60,7 +61,9 @@ class RoiOutline:
         return self.s.size == 0
 
 
-_EMPTY = RoiOutline(np.empty(0), np.empty(0), ())
+#: The outline of a structure the plane misses.
+EMPTY_OUTLINE = RoiOutline(np.empty(0), np.empty(0), ())
+_EMPTY = EMPTY_OUTLINE
 
 
 def _join(polylines: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -125,10 +128,10 @@ def section_outline(model: SlabModel | None, u: np.ndarray, v: np.ndarray, n: np
     section = table.section if table is not None else SectionTable.from_model(model)
     # a stack this close to perpendicular or parallel (tilt × its size under 0.01 mm) is
     # cut as exactly so; exact alignments, the common case, skip measuring the extent
-    if abs(cos) * _LARGEST_MM < _FLAT_MM or abs(cos) * section.extent_mm < _FLAT_MM:
-        return _cut(model, u, v, n, depth_mm, table)
+    if across_view(model, n) or abs(cos) * section.extent_mm < _FLAT_MM:
+        return cut_across(model, u, v, n, depth_mm, table)
     if sin * _LARGEST_MM < _FLAT_MM or sin * section.extent_mm < _FLAT_MM:
-        return _in_plane(model, u, v, float(np.sign(cos)) * depth_mm)
+        return _in_plane(model, u, v, float(np.sign(cos)) * depth_mm, table)
     segments, fill = tilted_section(model, section, u, v, n, depth_mm)
     if segments.size == 0:
         return _EMPTY
@@ -136,10 +139,95 @@ def section_outline(model: SlabModel | None, u: np.ndarray, v: np.ndarray, n: np
     return RoiOutline(st[:, 0], st[:, 1], fill)
 
 
-def _in_plane(model: SlabModel, u: np.ndarray, v: np.ndarray, offset_mm: float) -> RoiOutline:
-    plane = _plane_at(model.planes, offset_mm)
-    if plane is None:
+def across_view(model: SlabModel, n: np.ndarray) -> bool:
+    """Whether a view of normal ``n`` cuts ``model``'s planes straight across, whatever its size.
+
+    :func:`section_outline` then draws the staircase of :func:`cut_across`.
+    """
+    return abs(float(model.normal @ n)) * _LARGEST_MM < _FLAT_MM
+
+
+def _in_plane(model: SlabModel, u: np.ndarray, v: np.ndarray, offset_mm: float,
+              table: CutTable | None = None) -> RoiOutline:
+    index = _plane_index(model.planes, offset_mm) if table is None else table.plane_at(offset_mm)
+    if index is None:
         return _EMPTY
+    if table is None:
+        return _plane_outline(model, model.planes[index], u, v)
+    # a plane's outline never changes: every plane of the structure is put in view
+    # coordinates at the first draw on this view (one pass over all vertices), and
+    # each step through the slices takes its plane's rows
+    key = ("in-plane", u.tobytes(), v.tobytes())
+    if key not in table._projections:
+        table._projections[key] = _InPlaneOutlines.of(model, table, u, v).arrays()
+    return _InPlaneOutlines(*table._projections[key]).outline(index)
+
+
+@dataclass(frozen=True)
+class _InPlaneOutlines:
+    """Every plane's polygons of a structure on a view parallel to them.
+
+    Attributes
+    ----------
+    points : ndarray, (E, 2)
+        Every polygon vertex in view ``(s, t)`` mm (the table's vertex order).
+    polyline : ndarray, (R, 2)
+        The polygons closed (first vertex repeated), each followed by a NaN row.
+    polygon_start, polyline_start : ndarray, (K + 1,) int
+        First row of each polygon in ``points`` and in ``polyline``, then the end.
+    plane_polygons : ndarray, (P + 1,) int
+        First polygon of each plane, then ``K``.
+    """
+
+    points: np.ndarray
+    polyline: np.ndarray
+    polygon_start: np.ndarray
+    polyline_start: np.ndarray
+    plane_polygons: np.ndarray
+
+    @classmethod
+    def of(cls, model: SlabModel, table: CutTable, u: np.ndarray, v: np.ndarray
+           ) -> _InPlaneOutlines:
+        """All planes of ``model`` (flattened in ``table``) seen with axes ``(u, v)``."""
+        section = table.section
+        uv_to_st = np.array([[model.u @ u, model.u @ v], [model.v @ u, model.v @ v]])
+        normal_st = np.array([model.normal @ u, model.normal @ v])
+        # as _plane_outline: in-plane vertices mapped, then the plane's offset added
+        points = section.start @ uv_to_st + table.offset[table.plane][:, None] * normal_st
+        starts = section.polygon_start
+        counts = np.diff(starts)
+        # rows of the NaN-separated polyline: each polygon, its first vertex, a gap
+        polyline_start = np.concatenate([[0], np.cumsum(counts + 2)])
+        source = np.full(polyline_start[-1], -1, dtype=np.intp)
+        within = np.arange(polyline_start[-1]) - np.repeat(polyline_start[:-1], counts + 2)
+        polygon = np.repeat(np.arange(counts.size), counts + 2)
+        vertex = within < counts[polygon]
+        source[vertex] = starts[polygon[vertex]] + within[vertex]
+        closing = within == counts[polygon]
+        source[closing] = starts[polygon[closing]]
+        polyline = np.full((source.size, 2), np.nan)
+        polyline[source >= 0] = points[source[source >= 0]]
+        plane_polygons = np.searchsorted(section.polygon_plane,
+                                         np.arange(len(model.planes) + 1), side="left")
+        return cls(points, polyline, starts, polyline_start, plane_polygons)
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The fields, as the table's cache holds them."""
+        return (self.points, self.polyline, self.polygon_start, self.polyline_start,
+                self.plane_polygons)
+
+    def outline(self, index: int) -> RoiOutline:
+        """The outline of plane ``index`` (views into the arrays, never copied)."""
+        first, last = int(self.plane_polygons[index]), int(self.plane_polygons[index + 1])
+        rows = self.polyline[self.polyline_start[first]:self.polyline_start[last]]
+        polygons = tuple(self.points[self.polygon_start[k]:self.polygon_start[k + 1]]
+                         for k in range(first, last))
+        return RoiOutline(rows[:, 0], rows[:, 1], polygons)
+
+
+def _plane_outline(model: SlabModel, plane: SlabPlane, u: np.ndarray, v: np.ndarray
+                   ) -> RoiOutline:
+    """One plane's polygons in view coordinates ``(s, t)``, closed, NaN-separated."""
     uv_to_st = np.array([[model.u @ u, model.u @ v], [model.v @ u, model.v @ v]])
     shift = plane.offset_mm * np.array([model.normal @ u, model.normal @ v])
     polygons = tuple(p @ uv_to_st + shift for p in plane.polygons_uv)
@@ -147,11 +235,11 @@ def _in_plane(model: SlabModel, u: np.ndarray, v: np.ndarray, offset_mm: float) 
     return RoiOutline(s, t, polygons)
 
 
-def _plane_at(planes: tuple[SlabPlane, ...], offset_mm: float) -> SlabPlane | None:
-    """The plane whose slab holds ``offset_mm`` (lower face inclusive)."""
-    for plane in planes:
+def _plane_index(planes: tuple[SlabPlane, ...], offset_mm: float) -> int | None:
+    """Index of the plane whose slab holds ``offset_mm`` (lower face inclusive)."""
+    for index, plane in enumerate(planes):
         if plane.lower_mm - 1e-6 <= offset_mm < plane.upper_mm - 1e-6:
-            return plane
+            return index
     return None
 
 
@@ -217,6 +305,36 @@ class CutTable:
         crossing: np.ndarray = candidates[(fa[candidates] > level) != (fb[candidates] > level)]
         return crossing
 
+    def plane_at(self, offset_mm: float) -> int | None:
+        """Index of the first plane whose slab holds ``offset_mm`` (lower face inclusive).
+
+        :func:`_plane_index` over the flattened faces: one vectorised test, not a
+        Python loop over every plane at every redraw.
+        """
+        holds = np.flatnonzero((self.lower - 1e-6 <= offset_mm) & (offset_mm < self.upper - 1e-6))
+        return int(holds[0]) if holds.size else None
+
+    def cut_axes(self, model: SlabModel, n: np.ndarray) -> _CutAxes:
+        """The cut line's axes on this table (of ``model``) for the view normal ``n``.
+
+        Cached per view: every slice of a view shares them.
+        """
+        key = ("axes", n.tobytes())
+        if key not in self._projections:
+            self._projections[key] = (_CutAxes.of(self, model, n),)  # type: ignore[assignment]
+        axes: _CutAxes = self._projections[key][0]  # type: ignore[assignment]
+        return axes
+
+    @classmethod
+    def concatenate(cls, tables: list[CutTable]) -> CutTable:
+        """One table of several structures' edges (see ``SectionTable.concatenate``)."""
+        plane_base = np.cumsum([0] + [t.offset.size for t in tables])[:-1]
+        section = SectionTable.concatenate([t.section for t in tables])
+        return cls(section.start, section.end,
+                   np.concatenate([t.plane + b for t, b in zip(tables, plane_base, strict=True)]),
+                   np.concatenate([t.offset for t in tables]), section.lower, section.upper,
+                   section)
+
     @classmethod
     def from_model(cls, model: SlabModel) -> CutTable:
         """Flatten ``model`` (done once per structure, then cached by the scene)."""
@@ -225,25 +343,61 @@ class CutTable:
                    np.array([p.offset_mm for p in model.planes]), flat.lower, flat.upper, flat)
 
 
-def _cut(model: SlabModel, u: np.ndarray, v: np.ndarray, n: np.ndarray,
-         depth_mm: float, table: CutTable | None = None) -> RoiOutline:
+@dataclass(frozen=True)
+class _CutAxes:
+    """Where a view normal ``n`` cuts a table's edges, fixed for all slices of a view.
+
+    Attributes
+    ----------
+    in_plane_axis : ndarray, (3,)
+        The cut line's direction (along the contour planes, within the view plane).
+    normal_uv, along_uv : ndarray, (2,)
+        ``n`` and ``in_plane_axis`` in the model's in-plane ``(u, v)``.
+    tilt : float
+        ``model normal · n``; 0 for a view across axial contours.
+    low_mm, high_mm : float
+        Range of the edge ends along ``normal_uv``: a slice outside it crosses no
+        edge (only used when ``tilt`` is 0).
+    """
+
+    in_plane_axis: np.ndarray
+    normal_uv: np.ndarray
+    along_uv: np.ndarray
+    tilt: float
+    low_mm: float
+    high_mm: float
+
+    @classmethod
+    def of(cls, table: CutTable, model: SlabModel, n: np.ndarray) -> _CutAxes:
+        """Axes of ``table`` (the edges of ``model``) cut by the view normal ``n``."""
+        # the cut line runs along the contour planes within the view plane (for a set
+        # tilted about the view's normal it is no view axis)
+        in_plane_axis = np.cross(model.normal, n)
+        in_plane_axis /= np.linalg.norm(in_plane_axis)
+        normal_uv = np.array([model.u @ n, model.v @ n])
+        along_uv = np.array([model.u @ in_plane_axis, model.v @ in_plane_axis])
+        fa, fb, _wa, _wb = table.projections(normal_uv, along_uv)
+        low = float(min(fa.min(), fb.min())) if fa.size else 0.0
+        high = float(max(fa.max(), fb.max())) if fa.size else 0.0
+        return cls(in_plane_axis, normal_uv, along_uv, float(model.normal @ n), low, high)
+
+
+def cut_across(model: SlabModel, u: np.ndarray, v: np.ndarray, n: np.ndarray,
+               depth_mm: float, table: CutTable | None = None) -> RoiOutline:
     """Staircase outline of the slabs cut by the plane ``p·n = depth`` (vectorised)."""
     table = table if table is not None else CutTable.from_model(model)
-    # the cut line runs along the contour planes within the view plane (for a set
-    # tilted about the view's normal it is no view axis)
-    in_plane_axis = np.cross(model.normal, n)
-    in_plane_axis /= np.linalg.norm(in_plane_axis)
-    normal_uv = np.array([model.u @ n, model.v @ n])
-    along_uv = np.array([model.u @ in_plane_axis, model.v @ in_plane_axis])
-    fa, fb, wa, wb = table.projections(normal_uv, along_uv)
-    tilt = float(model.normal @ n)  # 0 for a view across axial contours
+    axes = table.cut_axes(model, n)
+    in_plane_axis, tilt = axes.in_plane_axis, axes.tilt
+    if abs(tilt) <= 1e-12 and not axes.low_mm <= depth_mm <= axes.high_mm:
+        return _EMPTY  # the plane misses every edge: most structures on most slices
+    fa, fb, wa, wb = table.projections(axes.normal_uv, axes.along_uv)
     if abs(tilt) > 1e-12:  # the level differs per plane: test every edge
         level = depth_mm - table.offset[table.plane] * tilt
         crossing = np.flatnonzero((fa - level > 0) != (fb - level > 0))
         level = level[crossing]
     else:
         level = depth_mm
-        crossing = table.crossing_edges(normal_uv, along_uv, depth_mm)
+        crossing = table.crossing_edges(axes.normal_uv, axes.along_uv, depth_mm)
     if crossing.size == 0:
         return _EMPTY
     fc, gc = fa[crossing] - level, fb[crossing] - level
@@ -324,9 +478,36 @@ def _sparse_staircase(row_of: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.
     faces between two joined rows are the even-odd intervals of both rows'
     crossings together (coverage of one XOR the other).
     """
+    joins_next = np.append(np.abs(hi[:-1] - lo[1:]) < 1e-6, False)  # r and r+1 share a face
+    parts, _part_rows, cells, _cell_rows = sparse_staircase_parts(row_of, w, lo, hi, joins_next)
+    return np.concatenate(parts), cells
+
+
+def sparse_staircase_parts(row_of: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                           joins_next: np.ndarray
+                           ) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray, np.ndarray]:
+    """:func:`_sparse_staircase` in its three parts, each with the row of each segment.
+
+    Parameters
+    ----------
+    row_of, w : ndarray, (C,)
+        Row (slab) index and position along the cut line (mm) of each crossing.
+    lo, hi : ndarray, (R,)
+        Lower and upper face of each row, mm.
+    joins_next : ndarray of bool, (R,)
+        Whether row ``r`` and row ``r + 1`` share a face (last: False).
+
+    Returns
+    -------
+    parts : list of 3 ndarray, (K, 3, 2)
+        Lower faces, unjoined upper faces and verticals, each sorted by row.
+    part_rows : list of 3 ndarray, (K,) int
+        The row of each segment of ``parts``.
+    cells, cell_rows : ndarray, (C / 2, 4, 2) and (C / 2,)
+        The filled rectangles, sorted by row, and their rows.
+    """
     order = np.lexsort((w, row_of))
     toggle_row, toggle_w = odd_positions(row_of[order], w[order])
-    joins_next = np.append(np.abs(hi[:-1] - lo[1:]) < 1e-6, False)  # r and r+1 share a face
     lifted = joins_next[toggle_row]  # these toggles also bound the next row's lower face
     below_row = np.concatenate([toggle_row, toggle_row[lifted] + 1])
     below_w = np.concatenate([toggle_w, toggle_w[lifted]])
@@ -338,11 +519,11 @@ def _sparse_staircase(row_of: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.
     cells = np.empty((len(pairs), 4, 2))
     cells[:, :, 0] = pairs[:, [0, 1, 1, 0]]
     cells[:, :, 1] = np.column_stack([lo[r], lo[r], hi[r], hi[r]])
-    segments = np.concatenate([
+    parts = [
         _segments(face_w[0::2], lo[face_row[0::2]], face_w[1::2], lo[face_row[0::2]]),
         _segments(up_w[0::2], hi[up_row[0::2]], up_w[1::2], hi[up_row[0::2]]),
-        _segments(toggle_w, lo[toggle_row], toggle_w, hi[toggle_row])])
-    return segments, cells
+        _segments(toggle_w, lo[toggle_row], toggle_w, hi[toggle_row])]
+    return parts, [face_row[0::2], up_row[0::2], toggle_row], cells, r
 
 
 def _runs(mask: np.ndarray, breaks: np.ndarray, h: np.ndarray) -> np.ndarray:

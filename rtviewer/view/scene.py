@@ -8,6 +8,7 @@ the model objects. When there is no image, the dose grid is the base grid
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,8 @@ from rtviewer.model.dose import Dose
 from rtviewer.model.dose_reference import PercentReference, dose_warnings, percent_reference
 from rtviewer.model.image import ImageVolume
 from rtviewer.model.structure import StructureSet
-from rtviewer.view.contour_geometry import CutTable
+from rtviewer.view.contour_geometry import CutTable, RoiOutline, roi_outline
+from rtviewer.view.cut_batch import CutBatch, batches
 from rtviewer.view.reference_dose import ReferenceDose
 from rtviewer.view.view_geometry import DisplayFrame
 
@@ -159,6 +161,35 @@ class Scene:
             self._cache[key] = CutTable.from_model(model) if model is not None else None
         table: CutTable | None = self._cache[key]
         return table
+
+    def cut_batches(self) -> list[CutBatch]:
+        """The structures with closed contours, batched for sagittal/coronal cuts (cached)."""
+        if "cut-batches" not in self._cache:
+            items = []
+            for roi in self.structures.rois if self.structures is not None else ():
+                model, table = self.slab_model(roi.roi_number), self.cut_table(roi.roi_number)
+                if model is not None and table is not None:
+                    items.append((roi.roi_number, model, table))
+            self._cache["cut-batches"] = batches(items)
+        found: list[CutBatch] = self._cache["cut-batches"]
+        return found
+
+    def structure_outlines(self, view: str, depth_mm: float,
+                           numbers: Collection[int]) -> dict[int, RoiOutline]:
+        """Outlines of the structures ``numbers`` on ``view`` at slice position ``depth_mm``.
+
+        Each is ``contour_geometry.roi_outline`` of the structure; a view across the
+        contour planes cuts all of them in one pass (``view.cut_batch``).
+        """
+        u, v, n = self.frame.axes(view)
+        outlines: dict[int, RoiOutline] = {}
+        for batch in self.cut_batches():  # None: a view along the planes (axial), or tilted
+            outlines.update(batch.outlines(u, v, n, depth_mm, numbers) or {})
+        for number in numbers:
+            if number not in outlines:
+                outlines[number] = roi_outline(self.slab_model(number), self.frame, view,
+                                               depth_mm, self.cut_table(number))
+        return outlines
 
     def open_contours_mm(self, roi_number: int) -> list[np.ndarray]:
         """Points of the ROI's open contours and points (cached), drawn as lines."""

@@ -91,6 +91,28 @@ class SectionTable:
                    np.array([i for i, _p in polygons], dtype=np.intp), lower, upper,
                    lower_face, 2 * np.arange(lower.size) + 1)
 
+    @classmethod
+    def concatenate(cls, tables: list[SectionTable]) -> SectionTable:
+        """One table of several structures' polygons; plane and face numbers run on.
+
+        A plane of the ``k``-th table gets the index it had plus the planes of the
+        tables before it (so faces of two structures are never joined).
+        """
+        plane_base = np.cumsum([0] + [t.lower.size for t in tables])[:-1]
+        edge_base = np.cumsum([0] + [t.start.shape[0] for t in tables])[:-1]
+
+        def joined(name: str, base: np.ndarray | None = None) -> np.ndarray:
+            arrays = [getattr(t, name) for t in tables]
+            if base is not None:
+                arrays = [a + b for a, b in zip(arrays, base, strict=True)]
+            return np.concatenate(arrays)
+
+        polygon_start = np.concatenate(
+            [[0], *(t.polygon_start[1:] + b for t, b in zip(tables, edge_base, strict=True))])
+        return cls(joined("start"), joined("end"), polygon_start,
+                   joined("polygon_plane", plane_base), joined("lower"), joined("upper"),
+                   joined("lower_face", 2 * plane_base), joined("upper_face", 2 * plane_base))
+
     @property
     def edge_plane(self) -> np.ndarray:
         """Plane index of every edge, (E,)."""

@@ -26,6 +26,7 @@ class ColourBar(QtWidgets.QGraphicsRectItem):
         for label in self.labels:
             label.setBrush(QtGui.QBrush(QtGui.QColor(230, 230, 230)))
         self._low_fraction = 0.0
+        self._painted: tuple[object, ...] | None = None  # what the gradient was made for
         self.setVisible(False)
 
     def set_range(self, low_gy: float, reference_gy: float) -> None:
@@ -46,6 +47,12 @@ class ColourBar(QtWidgets.QGraphicsRectItem):
 
     def _paint_gradient(self) -> None:
         rect = self.rect()
+        # every slice step places the bar again; the gradient (64 colour stops) is
+        # only rebuilt when its rectangle, threshold or labels changed
+        key = (rect.getRect(), self._low_fraction, *(label.text() for label in self.labels))
+        if key == self._painted:
+            return
+        self._painted = key
         gradient = QtGui.QLinearGradient(rect.bottomLeft(), rect.topLeft())
         lut = wash_lut(64)
         low = self._low_fraction

@@ -10,7 +10,8 @@ import pyqtgraph as pg
 from PySide6 import QtGui
 
 from rtviewer.ui.views.overlays.base import ViewOverlay
-from rtviewer.view.isodose_lines import isodose_polylines
+from rtviewer.ui.views.overlays.outline_curve import OutlineCurve
+from rtviewer.view.isodose_lines import isodose_polylines_levels
 from rtviewer.view.slice_plane import LegendEntry, SlicePlane
 
 __all__ = ["IsodoseOverlay"]
@@ -35,20 +36,22 @@ class IsodoseOverlay(ViewOverlay):
         state = self.view.state
         levels = state.isodose_levels_gy() if cut is not None else ()
         while len(self.curves) < len(levels):
-            curve = pg.PlotCurveItem(connect="finite")
+            curve = OutlineCurve()
             curve.setZValue(5)
             self.view.vb.addItem(curve, ignoreBounds=True)
             self.curves.append(curve)
         colours = state.isodose_colours() if levels else []
         self._rows = _legend_rows(levels, colours, state.reference_dose)
         self.view.refresh_legend()
+        # all levels from one crop of the plane (cut is None: no levels)
+        lines = isodose_polylines_levels(cut, levels) if cut is not None else []
         for index, curve in enumerate(self.curves):
-            if index >= len(levels) or cut is None:
-                curve.setData([], [])
+            if index >= len(lines):
+                if curve.xData is None or len(curve.xData):  # already empty: no update
+                    curve.setData([], [])
                 continue
             curve.setPen(_isodose_pen(colours[index], self.view.line_scale))
-            s, t = isodose_polylines(cut, levels[index])
-            curve.setData(s, t, connect="finite")
+            curve.setData(*lines[index], connect="finite")
 
     def legend_entries(self) -> list[LegendEntry]:  # noqa: D102 - the protocol's
         return list(self._rows)
