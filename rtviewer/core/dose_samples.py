@@ -311,18 +311,37 @@ def _local_maximum(dose_gy: NDArray[np.floating], half: list[int],
 def _hot_flags(model: SlabModel, planes: list[SlabPlane], grid: Grid, points: FloatArray,
                plane_index: NDArray[np.intp], ceiling: Ceiling,
                threshold: float) -> NDArray[np.bool_]:
-    """Samples whose nearest voxel column may hold a dose of the hot tail."""
+    """Samples whose nearest voxel column may hold a dose of the hot tail.
+
+    Axis by axis on 1-D index arrays and one gather from the box's hot flags by flat
+    index: this runs on every fine and coarse sample of a large structure (about a
+    quarter of its DVH time with ``(M, 3)`` temporaries and a 3-index gather).
+    """
     base, step = _plane_indices(model, grid, points)
     middle = np.array([p.offset_mm for p in planes])[plane_index]
-    ijk = np.rint(base + middle[:, None] * step).astype(np.intp)
-    shape = np.array(grid.shape[::-1])
-    inside_grid = np.all((ijk >= 0) & (ijk < shape), axis=1)
     values, start_kji = ceiling
-    local = np.clip(ijk, 0, shape - 1)[:, ::-1] - start_kji
-    in_box = np.all((local >= 0) & (local < np.array(values.shape)), axis=1)
-    near = np.full(len(points), -np.inf, dtype=np.float32)
-    near[in_box] = values[local[in_box, 0], local[in_box, 1], local[in_box, 2]]
-    flags: NDArray[np.bool_] = inside_grid & (near >= threshold)
+    box_kji = values.shape
+    stride_kji = (box_kji[1] * box_kji[2], box_kji[2], 1)
+    inside_grid = np.ones(len(points), dtype=bool)
+    in_box = np.ones(len(points), dtype=bool)
+    flat = np.zeros(len(points), dtype=np.intp)
+    for axis, size in enumerate(grid.shape[::-1]):  # i, j, k
+        index = np.rint(base[:, axis] + middle * step[axis]).astype(np.intp)
+        inside_grid &= (index >= 0) & (index < size)
+        local = np.clip(index, 0, size - 1) - start_kji[2 - axis]
+        in_box &= (local >= 0) & (local < box_kji[2 - axis])
+        flat += local * stride_kji[2 - axis]
+    hot_box = (values >= threshold).reshape(-1)  # float32 against the threshold, as before
+    # a sample outside the box counts as -inf: hot only when every dose is (threshold -inf)
+    outside_box_hot = bool(np.float32(-np.inf) >= np.float32(threshold))
+    if hot_box.size == 0:
+        return inside_grid & outside_box_hot
+    near = hot_box[np.where(in_box, flat, 0)]
+    if outside_box_hot:
+        near |= ~in_box
+    else:
+        near &= in_box
+    flags: NDArray[np.bool_] = inside_grid & near
     return flags
 
 
