@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rtviewer.core.dvh import Dvh, compute_dvh, compute_dvhs
+from rtviewer.core.dvh import Dvh, compute_dvh
 from rtviewer.core.dvh_metrics import (
     dose_at_volume_cc,
     dose_at_volume_percent,
@@ -152,9 +152,8 @@ def compute_rows(rois: Sequence[tuple[int, str, list[np.ndarray]]], dose_gy: np.
         Structure model (:mod:`rtviewer.core.structure_model`).
     """
     ordered = sorted(rois, key=lambda r: r[0])
-    dvhs = compute_dvhs([polygons for _, _, polygons in ordered], dose_gy, grid, model=model)
-    return [DvhRow(number, name, dvh)
-            for (number, name, _), dvh in zip(ordered, dvhs, strict=True)]
+    return [DvhRow(number, name, compute_dvh(polygons, dose_gy, grid, model=model))
+            for number, name, polygons in ordered]
 
 
 def _cell(value: float) -> str:

@@ -9,9 +9,7 @@ the maximum dose for very high doses).  Statistics are explicit functions in
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +21,7 @@ from rtviewer.core.slab_model import SlabModel
 from rtviewer.core.smooth_model import SmoothModel
 from rtviewer.core.structure_model import DEFAULT_MODEL, build_structure_model
 
-__all__ = ["Dvh", "compute_dvh", "compute_dvhs", "dvh_from_samples"]
+__all__ = ["Dvh", "compute_dvh", "dvh_from_samples"]
 
 FloatArray = NDArray[np.float64]
 
@@ -198,58 +196,3 @@ def compute_dvh(
         return Dvh(bin_gy or 1e-3, np.zeros(1), 0.0, np.nan, np.nan, np.nan)
     samples = sample_dose(solid, dose_gy, grid, outside_gy=outside_gy, max_samples=max_samples)
     return dvh_from_samples(samples, bin_gy=bin_gy)
-
-
-#: Most threads :func:`compute_dvhs` uses (each holds one structure's samples in memory).
-MAX_DVH_THREADS = 2
-
-
-def compute_dvhs(
-    structures: Sequence[Sequence[NDArray[np.floating]]],
-    dose_gy: NDArray[np.floating],
-    grid: Grid,
-    *,
-    model: str = DEFAULT_MODEL,
-    threads: int | None = None,
-) -> list[Dvh]:
-    """:func:`compute_dvh` of many structures on one dose, side by side in threads.
-
-    The structures are independent and the engine's time is spent in numpy calls on
-    large arrays, which release the GIL; so on a machine with idle cores two threads
-    compute two structures at once.  Work is handed out largest first (by contour
-    vertices), so that the body outline does not start last.  Results are those of
-    :func:`compute_dvh` one by one, in the order given.
-
-    Parameters
-    ----------
-    structures : sequence of sequences of (N, 3) arrays
-        Each structure's CLOSED_PLANAR contours in patient ``(x, y, z)`` mm.
-    dose_gy : (nk, nj, ni) array
-        Dose in Gy on ``grid``, indexed ``[k, j, i]``.
-    grid : Grid
-        The dose grid.
-    model : {"slab", "none", "smooth"}, keyword-only
-        Structure model (:mod:`rtviewer.core.structure_model`).
-    threads : int, optional, keyword-only
-        Worker threads; default the usable cores, at most :data:`MAX_DVH_THREADS`.
-
-    Returns
-    -------
-    list of Dvh
-        One per structure, in the order of ``structures``.
-    """
-    if threads is None:
-        threads = min(MAX_DVH_THREADS, len(os.sched_getaffinity(0)))
-    if threads <= 1 or len(structures) <= 1:
-        return [compute_dvh(s, dose_gy, grid, model=model) for s in structures]
-    largest_first = sorted(range(len(structures)),
-                           key=lambda i: -sum(len(p) for p in structures[i]))
-    results: list[Dvh | None] = [None] * len(structures)
-
-    def one(index: int) -> None:
-        results[index] = compute_dvh(structures[index], dose_gy, grid, model=model)
-
-    with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="dvh") as pool:
-        for future in [pool.submit(one, i) for i in largest_first]:
-            future.result()  # re-raises a structure's error here
-    return [r for r in results if r is not None]
