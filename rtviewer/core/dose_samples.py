@@ -272,8 +272,8 @@ def _hot_threshold(voxel_dose_gy: FloatArray, volume_mm3: float, grid: Grid) -> 
     return float(np.partition(voxel_dose_gy, len(voxel_dose_gy) - count)[-count])
 
 
-#: the largest voxel dose around voxels of a box: float32 values and the box's first (k, j, i)
-Ceiling = tuple[NDArray[np.float32], NDArray[np.intp]]
+#: the voxels that may hold a dose of the hot tail: flags over a box and its first (k, j, i)
+HotBox = tuple[NDArray[np.bool_], NDArray[np.intp]]
 
 
 def _neighbourhood(model: SlabModel, planes: list[SlabPlane], grid: Grid) -> list[int]:
@@ -290,27 +290,41 @@ def _neighbourhood(model: SlabModel, planes: list[SlabPlane], grid: Grid) -> lis
     return [int(np.ceil(reach * float(step[a]) + 0.5 - 1e-9)) for a in (2, 1, 0)]
 
 
-def _local_maximum(dose_gy: NDArray[np.floating], half: list[int],
-                   box: tuple[slice, slice, slice]) -> Ceiling:
-    """Largest voxel dose within ``half`` voxels ``(k, j, i)`` of each voxel of ``box``.
+def _hot_voxels(dose_gy: NDArray[np.floating], half: list[int],
+                box: tuple[slice, slice, slice], threshold: float) -> HotBox:
+    """Voxels of ``box`` with a dose at or above ``threshold`` within ``half`` voxels ``(k, j, i)``.
 
-    An upper bound of the trilinear dose on any sample line whose nearest voxel this is
-    (:func:`_neighbourhood`); computed and stored over ``box`` (grown by the filter)
-    only -- never a full-grid array per structure; voxels outside count as ``-inf``
-    (:func:`_hot_flags`).
+    The largest voxel dose around a voxel bounds the trilinear dose on any sample line
+    whose nearest voxel this is (:func:`_neighbourhood`), so these are the voxel columns
+    where the hot tail can be.  Computed as a dilation of the voxels at or above the
+    threshold, over their own bounding box grown by ``half`` only (the hot tail of a
+    body outline is a few percent of its box, and the flags are one byte a voxel): a
+    voxel further away has no such voxel around it.  Doses are compared in float32, as
+    the float32 maximum filter over the structure's whole box did before.  Voxels
+    outside the returned box are not hot (:func:`_hot_flags`); with a threshold of
+    ``-inf`` the box is the whole grown box, which holds every sample's nearest voxel.
     """
     from scipy.ndimage import maximum_filter
 
     grown = tuple(slice(max(b.start - h - 1, 0), min(b.stop + h + 1, n))
                   for b, h, n in zip(box, half, dose_gy.shape, strict=True))
-    values = maximum_filter(dose_gy[grown], size=[2 * h + 1 for h in half],
-                            mode="nearest").astype(np.float32, copy=False)
-    return values, np.array([g.start for g in grown], dtype=np.intp)
+    start = np.array([g.start for g in grown], dtype=np.intp)
+    seeds = dose_gy[grown].astype(np.float32, copy=False) >= threshold
+    extent = []
+    for axis in range(3):
+        found = np.flatnonzero(np.any(seeds, axis=tuple(a for a in range(3) if a != axis)))
+        if len(found) == 0:
+            return np.zeros((0, 0, 0), dtype=bool), start
+        extent.append(slice(max(int(found[0]) - half[axis], 0),
+                            min(int(found[-1]) + half[axis] + 1, seeds.shape[axis])))
+    region = tuple(extent)
+    hot = maximum_filter(seeds[region].view(np.uint8), size=[2 * h + 1 for h in half],
+                         mode="nearest").view(bool)
+    return hot, start + np.array([e.start for e in extent], dtype=np.intp)
 
 
 def _hot_flags(model: SlabModel, planes: list[SlabPlane], grid: Grid, points: FloatArray,
-               plane_index: NDArray[np.intp], ceiling: Ceiling,
-               threshold: float) -> NDArray[np.bool_]:
+               plane_index: NDArray[np.intp], hot_voxels: HotBox) -> NDArray[np.bool_]:
     """Samples whose nearest voxel column may hold a dose of the hot tail.
 
     Axis by axis on 1-D index arrays and one gather from the box's hot flags by flat
@@ -319,8 +333,8 @@ def _hot_flags(model: SlabModel, planes: list[SlabPlane], grid: Grid, points: Fl
     """
     base, step = _plane_indices(model, grid, points)
     middle = np.array([p.offset_mm for p in planes])[plane_index]
-    values, start_kji = ceiling
-    box_kji = values.shape
+    hot, start_kji = hot_voxels
+    box_kji = hot.shape
     stride_kji = (box_kji[1] * box_kji[2], box_kji[2], 1)
     inside_grid = np.ones(len(points), dtype=bool)
     in_box = np.ones(len(points), dtype=bool)
@@ -331,16 +345,9 @@ def _hot_flags(model: SlabModel, planes: list[SlabPlane], grid: Grid, points: Fl
         local = np.clip(index, 0, size - 1) - start_kji[2 - axis]
         in_box &= (local >= 0) & (local < box_kji[2 - axis])
         flat += local * stride_kji[2 - axis]
-    hot_box = (values >= threshold).reshape(-1)  # float32 against the threshold, as before
-    # a sample outside the box counts as -inf: hot only when every dose is (threshold -inf)
-    outside_box_hot = bool(np.float32(-np.inf) >= np.float32(threshold))
-    if hot_box.size == 0:
-        return inside_grid & outside_box_hot
-    near = hot_box[np.where(in_box, flat, 0)]
-    if outside_box_hot:
-        near |= ~in_box
-    else:
-        near &= in_box
+    if hot.size == 0:
+        return np.zeros(len(points), dtype=bool)
+    near = hot.reshape(-1)[np.where(in_box, flat, 0)] & in_box
     flags: NDArray[np.bool_] = inside_grid & near
     return flags
 
@@ -350,8 +357,8 @@ def _cell_extent(grid: Grid, direction: FloatArray) -> float:
     return 0.5 * float(np.sum(np.array(grid.spacing_mm) * np.abs(grid.directions.T @ direction)))
 
 
-def _hot_windows(model: SlabModel, planes: list[SlabPlane], grid: Grid, ceiling: Ceiling,
-                 threshold: float) -> tuple[NDArray[np.intp], FloatArray]:
+def _hot_windows(model: SlabModel, planes: list[SlabPlane], grid: Grid, hot_voxels: HotBox
+                 ) -> tuple[NDArray[np.intp], FloatArray]:
     """Planes that may hold hot samples and, for each, the ``(u, v)`` box that holds them.
 
     Taken from the hot voxels themselves (ceiling at or above the threshold), not from
@@ -360,8 +367,8 @@ def _hot_windows(model: SlabModel, planes: list[SlabPlane], grid: Grid, ceiling:
     plane must cut the cell (the cell's extent along the normal) and the sample lies
     within the cell's extent along ``u`` and ``v`` of the voxel centre.
     """
-    values, start_kji = ceiling
-    hot = np.argwhere(values >= threshold) + start_kji  # (k, j, i)
+    flags, start_kji = hot_voxels
+    hot = np.argwhere(flags) + start_kji  # (k, j, i)
     if len(hot) == 0:
         return np.empty(0, dtype=np.intp), np.empty((0, 4))
     centres = grid.index_to_patient(hot[:, ::-1].astype(np.float64))
@@ -405,16 +412,16 @@ def _refine_hot(model: SlabModel, planes: list[SlabPlane], grid: Grid,
     """
     assert plan.grid_pitch_mm is not None
     threshold = _hot_threshold(voxels[0], model.volume_mm3, grid)
-    ceiling = _local_maximum(dose_gy, _neighbourhood(model, planes, grid), voxels[1])
-    hot_planes, windows = _hot_windows(model, planes, grid, ceiling, threshold)
+    hot_voxels = _hot_voxels(dose_gy, _neighbourhood(model, planes, grid), voxels[1], threshold)
+    hot_planes, windows = _hot_windows(model, planes, grid, hot_voxels)
     if len(hot_planes) == 0:
         return points, area, plane_index
     fine, fine_area, local = model_samples([planes[i] for i in hot_planes], plan.grid_pitch_mm,
                                            windows_uv=windows)
     fine_plane = hot_planes[local]
-    keep = _hot_flags(model, planes, grid, fine, fine_plane, ceiling, threshold)
+    keep = _hot_flags(model, planes, grid, fine, fine_plane, hot_voxels)
     fine, fine_area, fine_plane = fine[keep], fine_area[keep], fine_plane[keep]
-    hot = _hot_flags(model, planes, grid, points, plane_index, ceiling, threshold)
+    hot = _hot_flags(model, planes, grid, points, plane_index, hot_voxels)
     hot_area = np.bincount(fine_plane, weights=fine_area, minlength=len(planes))
     hot &= hot_area[plane_index] > 0  # a plane no fine row crosses keeps its coarse samples
     points, area, plane_index = points[~hot], area[~hot], plane_index[~hot]
