@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import NDArray
 from pydicom.dataset import Dataset
 
 from rtviewer.dicom.contour_values import ContourValues, contour_values
@@ -36,8 +37,10 @@ def read_contours(item: Dataset, roi_label: str) -> tuple[list[Contour], list[Fi
     problems: dict[str, list[int]] = {}
     noted: dict[tuple[str, str | None], tuple[Finding, list[int]]] = {}
     findings: list[Finding] = []
-    for index, contour in enumerate(contour_values(item, findings), start=1):
-        result, codes = _read_one(contour)
+    values = contour_values(item, findings)
+    flat = _flat_enough(values)
+    for index, contour in enumerate(values, start=1):
+        result, codes = _read_one(contour, flat is not None and bool(flat[index - 1]))
         for code in codes:
             problems.setdefault(code, []).append(index)
         for f in contour.notes:
@@ -61,8 +64,35 @@ def _numbers(indices: list[int]) -> str:
     return ", ".join(str(i) for i in indices[:6]) + (", …" if len(indices) > 6 else "")
 
 
-def _read_one(item: ContourValues) -> tuple[Contour | None, list[str]]:
-    """One contour, or None, with the codes of its problems."""
+def _flat_enough(values: list[ContourValues]) -> NDArray[np.bool_] | None:
+    """Which contours the planarity bound of :func:`_not_planar` clears, all at once.
+
+    One reduction per ROI instead of three small numpy calls per contour (a tenth of
+    reading the DVH benchmark's 1,554 contours).  Only when every contour has finite
+    triplets; None otherwise (each contour is then checked on its own).  A repeated
+    closing vertex changes neither the extent nor, the bound being taken with the
+    point count after it is dropped, the outcome.
+    """
+    arrays = [v.data for v in values]
+    if not arrays or any(a is None or a.size == 0 or a.size % 3 for a in arrays):
+        return None
+    stacked = np.concatenate(arrays).reshape(-1, 3)  # type: ignore[arg-type]
+    if not np.all(np.isfinite(stacked)):
+        return None
+    counts = np.array([len(a) // 3 for a in arrays])  # type: ignore[arg-type]
+    starts = np.cumsum(counts) - counts
+    closing = np.all(stacked[starts] == stacked[starts + counts - 1], axis=1) & (counts > 3)
+    extent = np.maximum.reduceat(stacked, starts) - np.minimum.reduceat(stacked, starts)
+    flattest = extent.min(axis=1)
+    flat: NDArray[np.bool_] = flattest * np.sqrt(counts - closing) <= PLANARITY_TOLERANCE_MM
+    return flat
+
+
+def _read_one(item: ContourValues, flat_enough: bool = False) -> tuple[Contour | None, list[str]]:
+    """One contour, or None, with the codes of its problems.
+
+    ``flat_enough``: the planarity bound is already known to hold (:func:`_flat_enough`).
+    """
     codes: list[str] = []
     values = item.data
     if values is None:
@@ -84,7 +114,7 @@ def _read_one(item: ContourValues) -> tuple[Contour | None, list[str]]:
             points = points[:-1]  # the standard's closing segment is implicit
         if len(points) < 3:
             codes.append("CLOSED_CONTOUR_TOO_FEW_POINTS")
-        elif _not_planar(points):
+        elif not flat_enough and _not_planar(points):
             codes.append("CLOSED_CONTOUR_NOT_PLANAR")
     return Contour(points, contour_type, item.image_uids), codes
 
