@@ -233,7 +233,9 @@ def _coplanar_groups(offsets: FloatArray, tolerance_mm: float) -> list[list[int]
     groups = _group_offsets(offsets, tolerance_mm)  # sorted by offset
     if len(groups) < 3:
         return groups
-    means = np.array([float(np.mean(offsets[g])) for g in groups])
+    # a lone contour's mean is its own offset (np.mean of one value is that value)
+    means = np.array([float(offsets[g[0]]) if len(g) == 1 else float(np.mean(offsets[g]))
+                      for g in groups])
     gaps = np.diff(means)
     before = np.concatenate([[np.inf], gaps[:-1]])
     after = np.concatenate([gaps[1:], [np.inf]])
@@ -325,7 +327,9 @@ def build_slab_model(
         uv = tuple(uv_polygons[g] for g in group)
         # one contour: its shoelace area; several: the even-odd combination
         area = float(areas[group[0]]) if len(group) == 1 else even_odd_area_mm2(uv)
-        box = (*low[group].min(axis=0).tolist(), *high[group].max(axis=0).tolist())
+        first = group[0]
+        box = ((*low[first].tolist(), *high[first].tolist()) if len(group) == 1 else
+               (*low[group].min(axis=0).tolist(), *high[group].max(axis=0).tolist()))
         planes.append(SlabPlane(offset_mm=float(plane_offsets[index]),
                                 lower_mm=float(lower[index]), upper_mm=float(upper[index]),
                                 polygons_uv=uv, area_mm2=area, bounds_uv=box))
