@@ -136,8 +136,12 @@ def dvh_from_samples(samples: DoseSamples, *, bin_gy: float | None = None) -> Dv
     low = np.maximum(samples.dose_low_gy, 0.0)
     high = np.maximum(samples.dose_high_gy, 0.0)
     volume_cc = samples.volume_mm3 / 1000.0
-    every = np.concatenate([low, high, np.maximum(samples.extreme_dose_gy, 0.0)])
-    dmin, dmax = float(every.min()), float(every.max())
+    # min and max part by part: no concatenated copy of every value (millions for a body)
+    parts = (low, high, samples.extreme_dose_gy)
+    lowest = np.array([p.min() for p in parts if len(p)])
+    highest = np.array([p.max() for p in parts if len(p)])
+    dmin = float(np.maximum(lowest, 0.0).min())
+    dmax = float(np.maximum(highest, 0.0).max())
     width = bin_gy if bin_gy is not None else _bin_width(dmax)
     if width <= 0:
         raise ValueError(f"bin_gy must be positive, got {bin_gy}")
