@@ -1,4 +1,4 @@
-"""Plain Decimal String values parsed in bulk with numpy array operations.
+r"""Plain Decimal String values parsed in bulk with numpy array operations.
 
 A structure set holds hundreds of thousands of Contour Data numbers ("170.00\\-183.75\\…");
 ``numpy.fromstring(..., sep="\\")`` parses them one C call per value at about half a
@@ -30,7 +30,7 @@ _BACKSLASH, _MINUS, _POINT, _ZERO = 0x5C, 0x2D, 0x2E, 0x30
 
 
 def parse_plain_decimals(joined: bytes) -> NDArray[np.float64] | None:
-    """The values of a backslash-separated string of plain decimals, or None.
+    r"""The values of a backslash-separated string of plain decimals, or None.
 
     Parameters
     ----------
@@ -46,9 +46,9 @@ def parse_plain_decimals(joined: bytes) -> NDArray[np.float64] | None:
 
     Examples
     --------
-    >>> parse_plain_decimals(b"170.00\\\\-183.75\\\\.5\\\\-0")
+    >>> parse_plain_decimals(b"170.00\\-183.75\\.5\\-0")
     array([ 170.  , -183.75,    0.5 ,   -0.  ])
-    >>> parse_plain_decimals(b"1e3\\\\2") is None
+    >>> parse_plain_decimals(b"1e3\\2") is None
     True
     """
     text = np.frombuffer(joined, dtype=np.uint8)

@@ -73,13 +73,13 @@ def _flat_enough(values: list[ContourValues]) -> NDArray[np.bool_] | None:
     closing vertex changes neither the extent nor, the bound being taken with the
     point count after it is dropped, the outcome.
     """
-    arrays = [v.data for v in values]
-    if not arrays or any(a is None or a.size == 0 or a.size % 3 for a in arrays):
+    arrays = [v.data for v in values if v.data is not None]
+    if not arrays or len(arrays) < len(values) or any(a.size == 0 or a.size % 3 for a in arrays):
         return None
-    stacked = np.concatenate(arrays).reshape(-1, 3)  # type: ignore[arg-type]
+    stacked = np.concatenate(arrays).reshape(-1, 3)
     if not np.all(np.isfinite(stacked)):
         return None
-    counts = np.array([len(a) // 3 for a in arrays])  # type: ignore[arg-type]
+    counts = np.array([len(a) // 3 for a in arrays])
     starts = np.cumsum(counts) - counts
     closing = np.all(stacked[starts] == stacked[starts + counts - 1], axis=1) & (counts > 3)
     extent = np.maximum.reduceat(stacked, starts) - np.minimum.reduceat(stacked, starts)
