@@ -13,6 +13,7 @@ length in mm.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -78,8 +79,27 @@ def drr(volume_hu: NDArray[np.floating], grid: Grid, geometry: BeamGeometry,
     return out.reshape(ys.size, xs.size)
 
 
+def _attenuation_table() -> NDArray[np.float32]:
+    """``μ/μ_water`` of every int16 CT number, indexed by the number's uint16 bit pattern."""
+    hu = np.arange(65536, dtype=np.uint16).view(np.int16)
+    table: NDArray[np.float32] = np.maximum(np.float32(0.0),
+                                            np.float32(1.0) + hu.astype(np.float32) / 1000.0)
+    return table
+
+
+_INT16_ATTENUATION = _attenuation_table()
+
+
 def _relative_attenuation(hu: NDArray[np.generic]) -> NDArray[np.float32]:
-    """``μ/μ_water = max(0, 1 + HU/1000)``, in float32."""
+    """``μ/μ_water = max(0, 1 + HU/1000)``, in float32.
+
+    An int16 CT (the usual volume) is looked up in a 64 k table: one gather per sample
+    rather than four passes of float arithmetic over every sample of every ray.
+    """
+    if hu.dtype == np.int16:
+        looked_up: NDArray[np.float32] = _INT16_ATTENUATION[
+            np.ascontiguousarray(hu).view(np.uint16)]
+        return looked_up
     mu: NDArray[np.float32] = np.maximum(np.float32(0.0),
                                          np.float32(1.0) + hu.astype(np.float32) / 1000.0)
     return mu
@@ -134,7 +154,9 @@ def _integrate(mu: NDArray[np.generic], grid: Grid, sources: FloatArray, targets
                ) -> FloatArray:
     """Line integrals of ``mu`` (flattened ``[k, j, i]``) along source→target rays, mm.
 
-    ``sources`` and ``targets`` are ``(N, 3)`` patient mm, one ray each.
+    ``sources`` and ``targets`` are ``(N, 3)`` patient mm, one ray each.  Sample ``s``
+    of a ray sits ``enter + (s + ½)·step`` mm from its source and counts while inside
+    the CT's box; its voxel is the nearest, ``⌊index + ½⌋``.
     """
     nk, nj, ni = grid.shape
     direction = targets - sources
@@ -144,21 +166,26 @@ def _integrate(mu: NDArray[np.generic], grid: Grid, sources: FloatArray, targets
     step_ijk = grid.patient_to_index(sources + unit) - start_ijk  # index change per mm
     bounds = _ray_box(start_ijk, step_ijk, np.array([ni, nj, nk], dtype=np.float64))
     enter, leave = np.maximum(bounds[:, 0], 0.0), bounds[:, 1]
-    span = np.where(leave > enter, leave - enter, 0.0)
-    count = int(np.ceil(span.max() / step)) if span.max() > 0 else 0
+    # samples inside: enter + (s + ½)·step < leave
+    inside = np.maximum(np.ceil((leave - enter) / step - 0.5), 0.0).astype(np.intp)
+    count = int(inside.max()) if len(inside) else 0
     if count == 0:
         return np.zeros(len(targets))
-    # every sample of the chunk at once (rays x steps): numpy's per-call overhead, not
-    # arithmetic, dominated a loop over steps
-    d = (enter[:, None] + (np.arange(count, dtype=np.float32) + 0.5) * step).astype(np.float32)
-    valid = d < leave[:, None]
-    flat = np.zeros(d.shape, dtype=np.intp)
+    # every sample of the chunk at once (rays x steps), in float32 and int32 where the
+    # volume allows: numpy's passes over the samples, not arithmetic, are the cost
+    s = np.arange(count, dtype=np.float32)[None, :]
+    first = start_ijk + (enter + 0.5 * step)[:, None] * step_ijk + 0.5  # + ½: floor rounds
+    per_step = step * step_ijk
+    index_type: type[np.signedinteger[Any]] = np.int32 if mu.size < 2**31 else np.int64
+    flat: NDArray[np.signedinteger[Any]] = np.zeros((len(targets), count), dtype=index_type)
     for axis, (size, stride) in enumerate(((ni, 1), (nj, ni), (nk, nj * ni))):
-        index = np.rint(start_ijk[:, axis:axis + 1] + d * step_ijk[:, axis:axis + 1]
-                        ).astype(np.intp)
-        valid &= (index >= 0) & (index < size)
-        flat += index * stride
-    values = mu[np.where(valid, flat, 0)]
-    samples = np.where(valid, values if per_sample is None else per_sample(values), 0.0)
-    total: FloatArray = samples.sum(axis=1, dtype=np.float64) * step
+        position = s * per_step[:, axis:axis + 1].astype(np.float32)
+        position += first[:, axis:axis + 1].astype(np.float32)
+        index: NDArray[np.signedinteger[Any]] = position.astype(index_type)  # ≥ 0: floor
+        np.clip(index, 0, size - 1, out=index)  # samples past the exit are dropped below
+        flat += index if stride == 1 else index * index_type(stride)
+    samples = mu[flat]
+    values = samples if per_sample is None else per_sample(samples)
+    values = np.where(np.arange(count)[None, :] < inside[:, None], values, 0.0)
+    total: FloatArray = values.sum(axis=1, dtype=np.float64) * step
     return total

@@ -16,7 +16,7 @@ import numpy as np
 from rtviewer.core.beam_aperture import closed_pairs, leaf_rectangles, pair_strips
 from rtviewer.core.drr import drr
 from rtviewer.core.iec61217 import BeamGeometry, rotation_z
-from rtviewer.core.silhouette import union_outline
+from rtviewer.core.silhouette import union_outline_of_runs
 from rtviewer.model.beam import Beam
 from rtviewer.view.beam_accessories import AccessoryShape, accessory_lines, accessory_shapes
 from rtviewer.view.beam_model import beam_at, mlc_layers
@@ -140,20 +140,28 @@ def _jaw(jaw: Any) -> tuple[float, float]:
     return (-np.inf, np.inf) if jaw is None else (float(jaw[0]), float(jaw[1]))
 
 
-def _slab_polygons(model: Any, step_mm: float) -> list[np.ndarray]:
+def _slab_polygons(model: Any, step_mm: float) -> tuple[np.ndarray, np.ndarray]:
     """Each contour of a slab model copied across its slab (3-D, patient mm).
 
     A structure is its contours extruded over half the plane spacing each way; the
     copies every ``step_mm`` make their projections join into the solid's shadow.
+    Returns the vertices ``(N, 3)`` of every copy, one polygon after the other, and
+    each polygon's vertex count: a plane's copies are one broadcast, not a loop.
     """
-    out = []
+    points, lengths = [], []
     for plane in model.planes:
+        if not plane.polygons_uv:
+            continue
         depth = plane.upper_mm - plane.lower_mm
         count = max(2, int(np.ceil(depth / step_mm)) + 1)
-        for offset in np.linspace(plane.lower_mm, plane.upper_mm, count):
-            for uv in plane.polygons_uv:
-                out.append(uv[:, :1] * model.u + uv[:, 1:2] * model.v + offset * model.normal)
-    return out
+        offsets = np.linspace(plane.lower_mm, plane.upper_mm, count)
+        uv = np.concatenate(plane.polygons_uv)
+        in_plane = uv[:, :1] * model.u + uv[:, 1:2] * model.v
+        points.append((in_plane[None] + offsets[:, None, None] * model.normal).reshape(-1, 3))
+        lengths.append(np.tile([len(p) for p in plane.polygons_uv], count))
+    if not points:
+        return np.empty((0, 3)), np.empty(0, dtype=np.intp)
+    return np.concatenate(points), np.concatenate(lengths).astype(np.intp)
 
 
 def _project_each(geometry: BeamGeometry, polygons: list[Any]) -> list[np.ndarray]:
@@ -169,6 +177,18 @@ def _project_each(geometry: BeamGeometry, polygons: list[Any]) -> list[np.ndarra
     return np.split(xy, np.cumsum([len(p) for p in points])[:-1])
 
 
+def _closed_runs(contours: list[Any], slab_model: Any, step_mm: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """The closed polygons to project (3-D mm, runs of vertices) and their lengths."""
+    if slab_model is not None:
+        return _slab_polygons(slab_model, step_mm)
+    closed = [np.asarray(c.points_mm, dtype=np.float64).reshape(-1, 3)
+              for c in contours if c.is_closed]
+    if not closed:
+        return np.empty((0, 3)), np.empty(0, dtype=np.intp)
+    return np.concatenate(closed), np.array([len(c) for c in closed], dtype=np.intp)
+
+
 def project_structures(geometry: BeamGeometry, contours: list[Any], *, half_width_mm: float,
                        slab_model: Any = None) -> tuple[np.ndarray, np.ndarray]:
     """A structure projected through the source to the isocentre plane, NaN-separated.
@@ -179,14 +199,14 @@ def project_structures(geometry: BeamGeometry, contours: list[Any], *, half_widt
     ``connect='finite'`` curve.
     """
     pixel = max(0.5, half_width_mm / 300.0)
-    closed_3d: list[Any] = [] if slab_model is None else _slab_polygons(slab_model, pixel)
-    closed_3d += [c.points_mm for c in contours if c.is_closed and slab_model is None]
-    closed = _project_each(geometry, closed_3d)
+    points, lengths = _closed_runs(contours, slab_model, pixel)
     pieces = []
     for xy in _project_each(geometry, [c.points_mm for c in contours if not c.is_closed]):
         pieces += [xy, np.full((1, 2), np.nan)]
-    if closed:
-        for outline in union_outline(closed, half_width_mm=half_width_mm, pixel_mm=pixel):
+    if len(lengths):
+        xy = geometry.project_to_plane(points, frame="gantry")  # every vertex in one product
+        for outline in union_outline_of_runs(xy, lengths, half_width_mm=half_width_mm,
+                                             pixel_mm=pixel):
             pieces += [outline, np.full((1, 2), np.nan)]
     if not pieces:
         return np.empty(0), np.empty(0)

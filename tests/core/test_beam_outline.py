@@ -176,9 +176,59 @@ def test_union_fill_is_skimage_polygon_fill_of_each_polygon():
     for rows, cols in polys:
         rr, cc = fill_polygon(rows, cols, shape=expected.shape)
         expected[rr, cc] = 1
+    # the union takes the polygons as consecutive runs of one vertex array
+    rows = np.concatenate([r for r, _ in polys])
+    cols = np.concatenate([c for _, c in polys])
+    lengths = np.array([len(r) for r, _ in polys])
     got = np.zeros_like(expected)
-    _fill_union(got, polys)
-    _mark_edges(expected, polys)
-    _mark_edges(got, polys)
+    _fill_union(got, rows, cols, lengths)
+    _mark_edges(expected, rows, cols, lengths)
+    _mark_edges(got, rows, cols, lengths)
     assert expected.sum() > 2000
     np.testing.assert_array_equal(got, expected)
+
+
+def test_edge_marks_skip_only_edges_already_set():
+    # _mark_edges skips edges whose pixels the mask holds already; the result must be
+    # every pixel a ½-pixel walk along each edge rounds to, added to what was set
+    from rtviewer.core.silhouette import _mark_edges
+
+    rng = np.random.default_rng(7)
+    lengths = rng.integers(2, 9, 300)
+    rows = rng.uniform(-5, 65, int(lengths.sum()))
+    cols = rng.uniform(-5, 65, int(lengths.sum()))
+    before = (rng.uniform(size=(60, 60)) < 0.6).astype(np.uint8)
+    before[20:40, 20:40] = 1  # a filled block: edges inside it are skipped
+    expected = before.copy()
+    start = 0
+    for n in lengths:
+        r, c = rows[start:start + n], cols[start:start + n]
+        start += n
+        for k in range(n):
+            r0, c0, r1, c1 = r[k], c[k], r[(k + 1) % n], c[(k + 1) % n]
+            count = int(np.ceil(2 * max(abs(r1 - r0), abs(c1 - c0)))) + 1
+            for f in np.arange(count) / max(count - 1, 1):
+                rr, cc = int(np.rint(r0 + f * (r1 - r0))), int(np.rint(c0 + f * (c1 - c0)))
+                if 0 <= rr < 60 and 0 <= cc < 60:
+                    expected[rr, cc] = 1
+    got = before.copy()
+    _mark_edges(got, rows, cols, lengths)
+    assert (expected != before).sum() > 500
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_drr_of_an_int16_ct_is_that_of_its_float_values():
+    # int16 CTs (the usual volume) take a looked-up attenuation; it must be the
+    # float arithmetic's, including the clip at -1000 HU and values far outside
+    grid = Grid(affine=np.diag([2.0, 2.0, 2.0, 1.0]) + np.c_[np.zeros((4, 3)),
+                                                                [-39, -39, -39, 0]],
+                shape=(40, 40, 40))
+    rng = np.random.default_rng(3)
+    volume = rng.integers(-3000, 3000, grid.shape).astype(np.int16)
+    volume[0, 0, :4] = (-32768, 32767, -1000, -1001)
+    g = BeamGeometry(gantry_deg=30.0, isocenter_mm=(0, 0, 0))
+    xs = np.linspace(-45.0, 45.0, 13)
+    as_int = drr(volume, grid, g, xs, xs)
+    as_float = drr(volume.astype(np.float32), grid, g, xs, xs)
+    assert as_int.max() > 50.0
+    np.testing.assert_allclose(as_int, as_float, rtol=1e-6)
