@@ -56,16 +56,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.interpolate import PchipInterpolator
-from scipy.ndimage import distance_transform_edt
-from scipy.spatial import cKDTree
 
 from rtviewer.core.rasterise import even_odd_raster
 from rtviewer.core.slab_model import SlabModel, SlabPlane, build_slab_model, points_in_polygon
 from rtviewer.core.small_linalg import project
+
+# scipy is imported where a smooth model is built: its interpolate, ndimage and spatial
+# packages take 1-2 s to import, which every command touching a structure model (the
+# report, slab DVHs) would pay otherwise
+if TYPE_CHECKING:
+    from scipy.interpolate import PchipInterpolator
+    from scipy.spatial import cKDTree
 
 __all__ = ["SmoothModel", "build_smooth_model"]
 
@@ -130,6 +135,8 @@ def _densify(polygons: Sequence[FloatArray], step_mm: float) -> FloatArray:
 
 
 def _shape(plane: SlabPlane, step_mm: float) -> _Shape:
+    from scipy.spatial import cKDTree
+
     bounds = plane.bounds_uv or (0.0, 0.0, 0.0, 0.0)
     return _Shape(plane.offset_mm, plane.polygons_uv, bounds,
                   cKDTree(_densify(plane.polygons_uv, step_mm)), step_mm)
@@ -209,6 +216,8 @@ def _radius_profile(offsets: FloatArray, radii: FloatArray) -> PchipInterpolator
     of a sphere's pole or a lying cylinder's top.
     """
     if len(offsets) >= 3:
+        from scipy.interpolate import PchipInterpolator
+
         return PchipInterpolator(offsets, radii**2)
     if len(offsets) == 2:
         return np.poly1d(np.polyfit(offsets, radii**2, 1))
@@ -263,6 +272,8 @@ def _cap(plane: int, direction: int, offsets: FloatArray, radii: FloatArray,
 
 def _depth(flags: BoolArray, sampling: tuple[float, float]) -> FloatArray:
     """Distance of each lattice point to the nearest point on the other side (lattice EDT)."""
+    from scipy.ndimage import distance_transform_edt
+
     result: FloatArray = (distance_transform_edt(flags, sampling)
                           + distance_transform_edt(~flags, sampling))
     return result

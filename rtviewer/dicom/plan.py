@@ -16,6 +16,7 @@ from rtviewer.dicom._plan_beams import read_beams
 from rtviewer.dicom._plan_brachy import read_brachy
 from rtviewer.dicom.captured import with_warnings_as_findings
 from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.read_once import once
 from rtviewer.dicom.sop_classes import RT_ION_PLAN, RT_PLAN
 from rtviewer.dicom.sop_inference import infer_sop_class, missing_sop_class_finding
 from rtviewer.dicom.values import (
@@ -32,6 +33,7 @@ from rtviewer.dicom.values import (
 )
 from rtviewer.errors import UnsupportedObjectError
 from rtviewer.model.findings import Severity
+from rtviewer.model.kind import Kind
 from rtviewer.model.plan import (
     Beam,
     DoseReference,
@@ -77,10 +79,14 @@ def read_plan(path: str | Path) -> Plan:
     UnsupportedObjectError
         The file is DICOM but not a treatment plan.
     """
+    return once(Kind.PLAN, Path(path), lambda: _read_plan(Path(path)))
+
+
+def _read_plan(path: Path) -> Plan:
+    """:func:`read_plan` without the read-once cache."""
     ds, read_findings = read_dataset(path)
     notes = Notes(read_findings)
-    return with_warnings_as_findings(lambda: _build_plan(ds, Path(path), notes),
-                                     skip_known=True)
+    return with_warnings_as_findings(lambda: _build_plan(ds, path, notes), skip_known=True)
 
 
 def _plan_kind(ds: Dataset, path: Path, notes: Notes) -> PlanKind:

@@ -34,6 +34,7 @@ from rtviewer.dicom.conformance.tables import (
     AttributeRule,
     ModuleRule,
     iod_name_for_sop_class,
+    keyword_tag,
     module_rules_for_iod,
 )
 from rtviewer.model.findings import Finding, Severity
@@ -100,7 +101,7 @@ def check_iod_attributes(ds: Dataset, *, sop_class_uid: str | None = None) -> li
         evidence = _module_evidence(ds, module, modules)
         if module.usage != "M" and evidence is None:
             continue
-        if module.usage == "M" and not any(kw in ds for kw in module.top_level_keywords):
+        if module.usage == "M" and not any(_has(ds, kw) for kw in module.top_level_keywords):
             missing_module = _missing_module_finding(module, needed)
             if missing_module is not None:
                 findings.append(missing_module)
@@ -110,7 +111,7 @@ def check_iod_attributes(ds: Dataset, *, sop_class_uid: str | None = None) -> li
             if key in tallies and tallies[key].rule.attribute_type <= rule.attribute_type:
                 continue  # the same attribute from another module, already as strict
             tallies[key] = _tally(items_cache, rule, module.module, evidence)
-    skip_pixels = "PixelData" not in ds  # headers-only reads stop before Pixel Data
+    skip_pixels = not _has(ds, "PixelData")  # headers-only reads stop before Pixel Data
     for tally in tallies.values():
         if skip_pixels and tally.rule.keyword == "PixelData" and not tally.rule.path:
             continue
@@ -128,7 +129,7 @@ def _module_evidence(ds: Dataset, module: ModuleRule,
         if other.module != module.module:
             others |= other.top_level_keywords
     own = sorted(module.top_level_keywords - others)
-    return next((kw for kw in own if kw in ds), None)
+    return next((kw for kw in own if _has(ds, kw)), None)
 
 
 def _missing_module_finding(module: ModuleRule, needed: frozenset[str]) -> Finding | None:
@@ -166,14 +167,21 @@ def _items_at(cache: dict[tuple[str, ...], list[Dataset]],
     return items
 
 
+def _has(item: Dataset, keyword: str) -> bool:
+    """``keyword in item`` through the cached tag (pydicom looks the keyword up each time)."""
+    tag = keyword_tag(keyword)
+    return tag is not None and tag in item
+
+
 def _value(item: Dataset, keyword: str) -> Any:
-    if keyword not in item:
+    tag = keyword_tag(keyword)
+    if tag is None or tag not in item:
         return None
     with warnings.catch_warnings():
         # invalid values are reported by the readers; here only presence matters
         warnings.simplefilter("ignore")
         try:
-            return item.data_element(keyword).value  # type: ignore[union-attr]
+            return item[tag].value
         except Exception:  # pydicom raises many kinds on malformed values
             return None
 

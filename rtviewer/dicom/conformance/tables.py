@@ -16,12 +16,14 @@ from importlib import resources
 from typing import Any
 
 from pydicom.datadict import tag_for_keyword
+from pydicom.tag import BaseTag
 
 __all__ = [
     "AttributeRule",
     "ModuleRule",
     "MAX_SEQUENCE_DEPTH",
     "iod_name_for_sop_class",
+    "keyword_tag",
     "module_rules_for_iod",
     "standard_tables",
 ]
@@ -132,9 +134,20 @@ def _known(keyword: str, path: list[str]) -> bool:
     return all(tag_for_keyword(k) is not None for k in (*path, keyword))
 
 
-@cache
 def _tag(keyword: str) -> int:
-    tag = tag_for_keyword(keyword)
+    tag = keyword_tag(keyword)
     if tag is None:
         raise KeyError(keyword)
-    return int(tag)
+    return tag
+
+
+@cache
+def keyword_tag(keyword: str) -> BaseTag | None:
+    """The tag of a DICOM keyword (None if the dictionary has none), looked up once.
+
+    A :class:`~pydicom.tag.BaseTag`: ``tag in dataset`` then skips pydicom's keyword
+    lookup and tag conversion, which were a third of checking a folder's files
+    against their IODs.
+    """
+    tag = tag_for_keyword(keyword)
+    return None if tag is None else BaseTag(tag)

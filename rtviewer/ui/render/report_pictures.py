@@ -22,6 +22,8 @@ __all__ = ["NothingToRender", "RenderedPicture", "render_report_pictures"]
 SLICE_SIZE_PX = (900, 900)
 DVH_SIZE_PX = (1200, 800)
 BEV_SIZE_PX = (800, 800)
+#: Qt's PNG quality for the scratch pictures: (100 - q) * 9 // 91 is the zlib level, 1.
+PNG_QUALITY = 89
 
 
 @dataclass(frozen=True)
@@ -90,19 +92,46 @@ def render_report_pictures(folder: Path, out_dir: Path, log: Log, *, plan: str |
     if position is not None and position_note:
         why = position_note
     pictures: list[RenderedPicture] = []
+    # the beam's-eye views' DRRs are cast in a thread while the slices and the DVH are drawn
+    bev = _bev_view(scene, scanned, log)
     try:
         if not scene.plan_only and not scene.empty:
             pictures += _slices(viewer, scene, out_dir, why)
         if scene.dose is not None and scene.structures is not None:
             pictures.append(_dvh(viewer, out_dir, _legend(viewer, scene)[1]))
-        if scene.plan is not None and tuple(getattr(scene.plan, "beams", ())):
-            pictures += _bevs(scene, scanned, out_dir, log)
+        if bev is not None:
+            pictures += _bevs(*bev, out_dir)
     finally:
+        if bev is not None:
+            bev[0].close()
+            bev[0].deleteLater()
         viewer.dvh_panel.stop_workers()
         viewer.close()
         viewer.deleteLater()
         app.processEvents()
     return pictures
+
+
+def _save_png(pixmap: Any, path: Path) -> None:
+    """Write a grabbed picture to the scratch folder as PNG, as the PDF will hold it.
+
+    Opaque pictures lose their alpha channel (the beam's-eye view grabs as ARGB, and
+    reportlab would embed a second, all-255 soft-mask image beside it); compression
+    is zlib's fastest (``PNG_QUALITY``): reportlab decodes the file and compresses the
+    pixels again for the PDF, so a smaller scratch file only costs time.
+    """
+    from PySide6 import QtGui
+
+    image = pixmap.toImage()
+    if image.hasAlphaChannel():
+        argb = image.convertToFormat(QtGui.QImage.Format.Format_ARGB32)
+        words = np.frombuffer(argb.constBits(), dtype=np.uint32,
+                              count=argb.height() * argb.bytesPerLine() // 4)
+        alpha = words.reshape(argb.height(), -1)[:, :argb.width()] >> 24
+        if alpha.size and int(alpha.min()) == 255:
+            image = image.convertToFormat(QtGui.QImage.Format.Format_RGB32)
+    if not image.save(str(path), "PNG", PNG_QUALITY):
+        raise OSError(f"could not write {path}")
 
 
 def _legend(viewer: Any, scene: Any) -> tuple[tuple, tuple]:
@@ -143,8 +172,7 @@ def _slices(viewer: Any, scene: Any, out_dir: Path, why: str) -> list[RenderedPi
         view.reset_zoom()
         QtWidgets.QApplication.processEvents()
         path = out_dir / f"{name}.png"
-        if not view.grab().save(str(path)):
-            raise OSError(f"could not write {path}")
+        _save_png(view.grab(), path)
         _, affine = pixel_affine(view, view)
         mm_per_px = float(np.linalg.norm(np.asarray(affine)[:, 0]))
         value = {"x": xyz[0], "y": xyz[1], "z": xyz[2]}[axis]
@@ -172,8 +200,7 @@ def _dvh(viewer: Any, out_dir: Path, structures: tuple) -> RenderedPicture:
     plot.show()
     QtWidgets.QApplication.processEvents()
     path = out_dir / "dvh.png"
-    if not plot.grab().save(str(path)):
-        raise OSError(f"could not write {path}")
+    _save_png(plot.grab(), path)
     plot.hide()
     panel.hide()  # taken out of the window: a top-level widget until then
     return RenderedPicture(path, "dvh", f"Cumulative DVH of every structure on "
@@ -183,43 +210,44 @@ def _dvh(viewer: Any, out_dir: Path, structures: tuple) -> RenderedPicture:
                                         f"panel's switch says.", structures=structures)
 
 
-def _bevs(scene: Any, scanned: Any, out_dir: Path, log: Log) -> list[RenderedPicture]:
-    from PySide6 import QtWidgets
-
+def _bev_view(scene: Any, scanned: Any, log: Log) -> tuple[Any, list[Any]] | None:
+    """The beam's-eye view of the scene's treatment beams, their DRRs started; None: no beam."""
     from rtviewer.model.beam import TreatmentDeliveryType
     from rtviewer.ui.render.offscreen_rt import plan_rt_images
     from rtviewer.ui.views.bev_view import BeamsEyeView
 
     plan = scene.plan
-    beams = [b for b in plan.beams if b.delivery_type is TreatmentDeliveryType.TREATMENT
-             and b.control_points]
+    beams = [b for b in getattr(plan, "beams", ()) or ()
+             if b.delivery_type is TreatmentDeliveryType.TREATMENT and b.control_points]
     if not beams:
-        return []
+        return None
     view: Any = BeamsEyeView()
     view.backdrop.asynchronous = False  # the PNG must show the DRR
     view.set_data(plan=plan, structures=scene.structures, image=scene.image,
                   rt_images=plan_rt_images(scanned, plan, log), slab_model=scene.slab_model)
+    view.prefetch_backdrops([b.number for b in beams])
+    return view, beams
+
+
+def _bevs(view: Any, beams: list[Any], out_dir: Path) -> list[RenderedPicture]:
+    from PySide6 import QtWidgets
+
     out = []
-    try:
-        view.resize(*BEV_SIZE_PX)
-        view.show()
-        for beam in beams:
-            view.set_beam(beam.number)
-            view.set_control_point(0)
-            QtWidgets.QApplication.processEvents()
-            view.fit()
-            QtWidgets.QApplication.processEvents()
-            path = out_dir / f"bev_{beam.number}.png"
-            if not view.graphics.grab().save(str(path)):  # the picture, not the controls
-                raise OSError(f"could not write {path}")
-            g = view.content.geometry
-            backdrop = getattr(view, "backdrop_note", None) or "DRR of the CT"
-            caption = (f"Beam's-eye view of beam {beam.number} {beam.name or ''}: aperture "
-                       f"(jaws and MLC) at control point 0, gantry {g.gantry_deg:.1f}°, "
-                       f"collimator {g.collimator_deg:.1f}°, couch {g.couch_deg:.1f}°; "
-                       f"backdrop: {backdrop}; projected structures.")
-            out.append(RenderedPicture(path, "bev", caption))
-    finally:
-        view.close()
-        view.deleteLater()
+    view.resize(*BEV_SIZE_PX)
+    view.show()
+    for beam in beams:
+        view.set_beam(beam.number)
+        view.set_control_point(0)
+        QtWidgets.QApplication.processEvents()
+        view.fit()
+        QtWidgets.QApplication.processEvents()
+        path = out_dir / f"bev_{beam.number}.png"
+        _save_png(view.graphics.grab(), path)  # the picture, not the controls
+        g = view.content.geometry
+        backdrop = getattr(view, "backdrop_note", None) or "DRR of the CT"
+        caption = (f"Beam's-eye view of beam {beam.number} {beam.name or ''}: aperture "
+                   f"(jaws and MLC) at control point 0, gantry {g.gantry_deg:.1f}°, "
+                   f"collimator {g.collimator_deg:.1f}°, couch {g.couch_deg:.1f}°; "
+                   f"backdrop: {backdrop}; projected structures.")
+        out.append(RenderedPicture(path, "bev", caption))
     return out

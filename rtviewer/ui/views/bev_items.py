@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,12 @@ def _drr(image: Any, g: BeamGeometry, half_width: float) -> tuple[np.ndarray, fl
     """A DRR, its pixel size and half width (mm), as the backdrop caches it."""
     values, size = compute_drr(image, g, half_width_mm=half_width)
     return values, size, half_width
+
+
+def _drr_key(g: BeamGeometry, half_width: float) -> tuple:
+    """What a DRR depends on: the beam direction (not the collimator), isocentre, size."""
+    return (round(g.gantry_deg, 1), round(g.couch_deg, 1), g.isocenter_mm, g.sad_xy_mm,
+            g.patient_position, round(half_width, 1))
 
 
 def polygons_path(polygons: list[np.ndarray]) -> QtGui.QPainterPath:
@@ -86,6 +93,43 @@ class BevBackdrop(BackgroundResults):
         super().__init__(parent, asynchronous=asynchronous)
         self.item = pg.ImageItem(axisOrder="row-major")
         self.item.setZValue(0)
+        self._pending: dict[tuple, Future[Any]] = {}
+
+    def prefetch(self, image: Any, views: list[tuple[BeamGeometry, float]]) -> None:
+        """Start casting the DRRs of these ``(geometry, half width mm)`` in one thread.
+
+        ``rtviewer report`` draws the beams one after the other; their DRRs (numpy, which
+        lets go of the GIL) are cast meanwhile, while the other pictures are drawn. A
+        later :meth:`show` of one of them waits for it instead of casting it again.
+        """
+        if image is None or getattr(image, "voxels", None) is None or image.grid.shape[0] < 2:
+            return
+        jobs = {_drr_key(g, h): (g, h) for g, h in views}
+        jobs = {k: v for k, v in jobs.items() if k not in self._cache and k not in self._pending}
+        if not jobs:
+            return
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rtviewer-drr")
+        for key, (g, h) in jobs.items():
+            self._pending[key] = pool.submit(_drr, image, g, h)
+        pool.shutdown(wait=False)
+
+    def clear_cache(self) -> None:
+        """Forget computed and prefetched DRRs (a new CT or plan)."""
+        super().clear_cache()
+        self._drop_pending()
+
+    def stop(self) -> None:
+        """Wait for running workers; prefetches not started are dropped."""
+        self._drop_pending()
+        super().stop()
+
+    def _drop_pending(self) -> None:
+        for future in self._pending.values():
+            future.cancel()
+        for future in self._pending.values():
+            if not future.cancelled():
+                future.exception()  # wait: the CT must outlive the thread casting through it
+        self._pending.clear()
 
     def show(self, image: Any, rt_images: list[Any], plan: Any, beam: Any,
              geometry: BeamGeometry, half_width: float, *, fast: bool) -> str:
@@ -105,9 +149,10 @@ class BevBackdrop(BackgroundResults):
         return note + "No CT and no RT Image of this beam: no backdrop."
 
     def _show_drr(self, image: Any, g: BeamGeometry, half_width: float, *, fast: bool) -> str:
-        key = (round(g.gantry_deg, 1), round(g.couch_deg, 1), g.isocenter_mm, g.sad_xy_mm,
-               g.patient_position, round(half_width, 1))
+        key = _drr_key(g, half_width)
         self._wanted = key
+        if key in self._pending:
+            self._cache[key] = self._pending.pop(key).result()
         if key in self._cache:
             return self._draw_drr(key)
         if fast and self._cache:

@@ -33,6 +33,20 @@ def _sad_text(g: Any) -> str:
     return f"virtual SAD X {sad_x:g} mm, Y {sad_y:g} mm"
 
 
+def _half_width(content: BevContent | None, beam: Any) -> float:
+    """Half the side (mm at isocentre) the view shows: the field and its devices, +25 %."""
+    pts = [p for p in content.apertures] if content else []
+    if content is not None:
+        pts += [s.points_mm for s in content.accessories if s.kind != "wedge"]
+    if content is not None and content.jaws is not None:
+        pts.append(content.jaws)
+    if isinstance(beam, IonBeam):
+        pts += [layer.spot_positions_mm for layer in beam.energy_layers
+                if layer.spot_positions_mm.size]
+    extent = max((float(np.abs(p).max()) for p in pts if len(p)), default=100.0)
+    return float(np.clip(1.25 * extent, 60.0, 250.0))
+
+
 class BeamsEyeView(QtWidgets.QWidget):
     """The beam's-eye view of one beam of the loaded plan.
 
@@ -286,17 +300,22 @@ class BeamsEyeView(QtWidgets.QWidget):
         self._update_labels(beam, backdrop_note)
 
     def _half_width(self) -> float:
-        pts = [p for p in self.content.apertures] if self.content else []
-        if self.content is not None:
-            pts += [s.points_mm for s in self.content.accessories if s.kind != "wedge"]
-        if self.content is not None and self.content.jaws is not None:
-            pts.append(self.content.jaws)
-        beam = self.beam
-        if isinstance(beam, IonBeam):
-            pts += [layer.spot_positions_mm for layer in beam.energy_layers
-                    if layer.spot_positions_mm.size]
-        extent = max((float(np.abs(p).max()) for p in pts if len(p)), default=100.0)
-        return float(np.clip(1.25 * extent, 60.0, 250.0))
+        return _half_width(self.content, self.beam)
+
+    def prefetch_backdrops(self, beam_numbers: list[int]) -> None:
+        """Start casting these beams' DRRs at control point 0 in the background.
+
+        For ``rtviewer report``, which then shows the beams one by one: the DRRs are
+        cast while it draws its other pictures (:meth:`BevBackdrop.prefetch`).
+        """
+        views = []
+        for number in beam_numbers:
+            beam = self.plan.beam(number) if self.plan is not None else None
+            if beam is None or not beam.control_points:
+                continue
+            content = bev_content(self.plan, beam, 0, self.structures)
+            views.append((content.geometry, _half_width(content, beam)))
+        self.backdrop.prefetch(self.image, views)
 
     def _draw_ticks(self) -> None:
         s, t = [], []
