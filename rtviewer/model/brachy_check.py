@@ -40,6 +40,9 @@ __all__ = ["DEFAULT_TOLERANCE_PCT", "BrachyCheck", "PointCheck", "SourceStrength
 
 #: Common HDR second-check action level (%).
 DEFAULT_TOLERANCE_PCT = 5.0
+#: An RT Plan Date this long before the source's calibration is not a treatment date
+#: (anonymised plans carry 1901-01-01): the strength is then used as stated (days).
+MAX_DAYS_BEFORE_CALIBRATION = 30.0
 
 
 @dataclass(frozen=True)
@@ -316,6 +319,12 @@ def _dose_time(plan: Plan, source: BrachySource, treatment_time: dt.datetime | N
     if planned is None:
         return None, ("the plan has no RT Plan Date: the source strength is used as stated "
                       "at its reference date/time")
+    if _implausible(planned, reference):
+        assert reference is not None
+        return None, (f"the RT Plan Date {planned.date().isoformat()} is more than "
+                      f"{MAX_DAYS_BEFORE_CALIBRATION:g} days before the source's calibration "
+                      f"({reference.date().isoformat()}; an anonymised date?): the strength "
+                      "is used as stated at its reference date/time, not decayed")
     if reference is not None and reference.date() == planned.date() \
             and reference.time() == dt.time():
         return None, ("Source Strength Reference Time 00:00 on the plan's date: the "
@@ -337,9 +346,15 @@ def plan_strength(plan: Plan) -> SourceStrength:
     return source_strength(source, _dose_time(plan, source, None)[0])
 
 
+def _implausible(planned: dt.datetime, reference: dt.datetime | None) -> bool:
+    """Whether the plan's date lies too far before the calibration to be a treatment date."""
+    return reference is not None and \
+        elapsed_days(planned, reference) > MAX_DAYS_BEFORE_CALIBRATION
+
+
 def _at_plan_time(plan: Plan, source: BrachySource) -> SourceStrength | None:
     when = _plan_datetime(plan)
-    if when is None:
+    if when is None or _implausible(when, source.strength_reference):
         return None
     try:
         return source_strength(source, when)

@@ -8,6 +8,8 @@ TG-43U1 2-D engine (:mod:`rtviewer.core.tg43`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -16,6 +18,9 @@ from rtviewer.core.grid import Grid
 from rtviewer.model.brachy_dwells import Dwells
 
 __all__ = ["DEFAULT_SPACING_MM", "DWELL_MARGIN_MM", "dose_grid", "dwell_dose_on_grid"]
+
+#: Dwells per call of the engine between two progress reports.
+_DWELLS_PER_STEP = 8
 
 DEFAULT_SPACING_MM = 2.0
 #: Without structures: the grid reaches this far beyond the outermost dwells (mm).
@@ -48,12 +53,26 @@ def dose_grid(dwells: Dwells, polygons_mm: list[NDArray[np.float64]],
 
 
 def dwell_dose_on_grid(source: tg43.Tg43Source, dwells: Dwells, grid: Grid,
-                       strength_u: float) -> NDArray[np.float64]:
-    """Dose (Gy) ``[k, j, i]`` on ``grid`` from ``dwells`` for a source of ``strength_u`` U."""
+                       strength_u: float, *,
+                       progress: Callable[[int, int], None] | None = None,
+                       cancelled: Callable[[], bool] = lambda: False
+                       ) -> NDArray[np.float64] | None:
+    """Dose (Gy) ``[k, j, i]`` on ``grid`` from ``dwells`` for a source of ``strength_u`` U.
+
+    ``progress(dwells done, dwells in all)`` is called every few dwells, ``cancelled``
+    polled as often (None when it says so).
+    """
     nk, nj, ni = grid.shape
     k, j, i = np.meshgrid(np.arange(nk), np.arange(nj), np.arange(ni), indexing="ij")
     ijk = np.stack([i.ravel(), j.ravel(), k.ravel()], axis=-1).astype(np.float64)
     points = grid.index_to_patient(ijk)
-    dose = tg43.dwell_dose_gy(source, points, dwells.positions_mm, dwells.axes,
-                              dwells.times_s, strength_u)
+    dose = np.zeros(len(points))
+    for start in range(0, dwells.count, _DWELLS_PER_STEP):
+        if cancelled():
+            return None
+        part = slice(start, start + _DWELLS_PER_STEP)
+        dose += tg43.dwell_dose_gy(source, points, dwells.positions_mm[part],
+                                   dwells.axes[part], dwells.times_s[part], strength_u)
+        if progress is not None:
+            progress(min(start + _DWELLS_PER_STEP, dwells.count), dwells.count)
     return dose.reshape(grid.shape)

@@ -70,6 +70,24 @@ def _prescription_gy(plan: object | None) -> float | None:
     return float(value) if value else None
 
 
+def _brachy_setup_total_gy(plan: object | None) -> tuple[float, str] | None:
+    """A brachy plan's Brachy Application Setup Dose (per fraction) × its fractions.
+
+    The dose the planning system normalised the dwell times to (Eclipse's Point A dose,
+    the demo's 7 Gy per fraction): the reference of a brachy plan that states no
+    prescription in its dose references.
+    """
+    groups = getattr(plan, "fraction_groups", ()) or ()
+    if getattr(plan, "brachy", None) is None or not groups:
+        return None
+    setup = next((s.dose_gy for s in groups[0].referenced_brachy_setups if s.dose_gy), None)
+    fractions = getattr(plan, "fractions_planned", None) or 1
+    if not setup:
+        return None
+    return setup * fractions, (f"Brachy Application Setup Dose {setup:g} Gy × {fractions} "
+                               f"fraction{'s' if fractions != 1 else ''}")
+
+
 def percent_reference(dose: Dose | None, plan: object | None) -> PercentReference:
     """The prescription reference that fits ``dose``'s Dose Summation Type (module doc).
 
@@ -83,6 +101,9 @@ def percent_reference(dose: Dose | None, plan: object | None) -> PercentReferenc
     rx = _prescription_gy(plan)
     if plan is None:
         return PercentReference(None, "no plan loaded: no prescription")
+    brachy = _brachy_setup_total_gy(plan) if rx is None else None
+    if brachy is not None:
+        rx = brachy[0]
     if rx is None:
         return PercentReference(None, "the plan states no prescription")
     summation = None if dose is None else dose.summation_type
@@ -96,9 +117,13 @@ def percent_reference(dose: Dose | None, plan: object | None) -> PercentReferenc
         if not fractions:
             return PercentReference(None, "FRACTION dose and the plan states no number of "
                                           "fractions")
+        if brachy is not None:
+            return PercentReference(rx / fractions, f"{brachy[1]} ÷ {fractions} (FRACTION dose)")
         return PercentReference(rx / fractions, f"prescription {rx:g} Gy ÷ {fractions} "
                                                 "fractions (FRACTION dose)")
     what = summation.value if summation in _WHOLE else "dose of unknown summation"
+    if brachy is not None:
+        return PercentReference(rx, f"{brachy[1]} ({what})")
     return PercentReference(rx, f"plan prescription {rx:g} Gy ({what})")
 
 

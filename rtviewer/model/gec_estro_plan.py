@@ -77,7 +77,10 @@ def dwell_dvhs(plan: Any, structure_set: Any, *, source_key: str, strength_u: fl
     report(0, steps, "TG-43 dose of the dwells")
     dwells = treatment_dwells(plan.brachy, all_pulses=True)
     grid = dose_grid(dwells, [p for roi, _ in rois for p in roi.closed_polygons_mm()], grid_mm)
-    dose = dwell_dose_on_grid(tg43.load_source(source_key), dwells, grid, strength_u)
+    dose = dwell_dose_on_grid(tg43.load_source(source_key), dwells, grid, strength_u,
+                              cancelled=cancelled)
+    if dose is None:
+        return None
     out = []
     for n, (roi, role) in enumerate(rois, start=1):
         if cancelled():

@@ -69,6 +69,16 @@ class Scene:
     _open: dict[int, list[np.ndarray]] = field(default_factory=dict, repr=False)
     _cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
+    def with_dose(self, dose: Dose | None) -> Scene:
+        """The same image, structures and plan with another dose (a computed one).
+
+        The structures' solids are shared (they do not depend on the dose).
+        """
+        scene = Scene(image=self.image, structures=self.structures, dose=dose,
+                      plan=self.plan, structure_model=self.structure_model)
+        scene._slabs, scene._open = self._slabs, self._open
+        return scene
+
     @property
     def base_grid(self) -> Grid | None:
         """The grid the views step through and fit: the image's, else the dose's.

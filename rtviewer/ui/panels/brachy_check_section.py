@@ -56,6 +56,8 @@ class BrachyCheckSection(QtWidgets.QGroupBox):
         super().__init__("TG-43 check of the reference points", parent)
         self._plan: Any = None
         self._structures: Any = None
+        #: Consensus dataset chosen by the user (None: the one the plan names).
+        self.source_key: str | None = None
         self.tolerance = QtWidgets.QDoubleSpinBox()
         self.tolerance.setRange(0.1, 50.0)
         self.tolerance.setSingleStep(0.5)
@@ -91,9 +93,11 @@ class BrachyCheckSection(QtWidgets.QGroupBox):
             return
         try:
             check = check_plan(plan, roi_points=roi_points(self._structures),
+                               source_key=self.source_key,
                                tolerance_pct=self.tolerance.value())
         except (ValueError, KeyError) as exc:
-            self.summary.setText(printable(f"No TG-43 check: {exc}"))
+            self.summary.setText(printable(f"No TG-43 check: {exc}. Choose the source data "
+                                           "above to check with another dataset."))
             return
         self.summary.setText("\n".join(printable(line)
                                         for line in check_summary(check).splitlines()))

@@ -17,7 +17,7 @@ from rtviewer.model.brachy_check import check_plan, roi_points
 from rtviewer.model.gec_estro import EqdSettings, RoiMetrics
 from rtviewer.model.gec_estro_plan import DwellDvhs, dwell_dvhs, metrics_of, plan_prescription_gy
 from rtviewer.printable import printable
-from rtviewer.ui.workers.detached_thread import DetachedThread
+from rtviewer.ui.workers.progress_worker import ProgressWorker
 
 __all__ = ["GEC_COLUMNS", "GecEstroSection", "gec_rows"]
 
@@ -50,29 +50,6 @@ def _pct(value: float | None) -> str:
     return "—" if value is None or not math.isfinite(value) else f"{value:.1f}"
 
 
-class _Worker(DetachedThread):
-    """The dwells' dose and the DVHs, off the GUI thread."""
-
-    progressed = QtCore.Signal(int, int, str)
-    done = QtCore.Signal(object, str)  # DwellDvhs or None, error text
-
-    def __init__(self, plan: Any, structures: Any, source_key: str, strength_u: float,
-                 grid_mm: float) -> None:
-        super().__init__()
-        self._args = (plan, structures, source_key, strength_u, grid_mm)
-
-    def run(self) -> None:
-        plan, structures, key, strength, grid_mm = self._args
-        try:
-            result = dwell_dvhs(plan, structures, source_key=key, strength_u=strength,
-                                grid_mm=grid_mm, progress=self.progressed.emit,
-                                cancelled=self._cancel.is_set)
-        except (ValueError, KeyError, MemoryError) as exc:
-            self.done.emit(None, str(exc))
-            return
-        self.done.emit(result, "")
-
-
 def _spin(value: float, low: float, high: float, suffix: str, step: float = 0.5
           ) -> QtWidgets.QDoubleSpinBox:
     box = QtWidgets.QDoubleSpinBox()
@@ -91,7 +68,9 @@ class GecEstroSection(QtWidgets.QGroupBox):
         super().__init__("GEC-ESTRO parameters (rtviewer's TG-43 dose of the dwells)", parent)
         self._plan: Any = None
         self._structures: Any = None
-        self._worker: _Worker | None = None
+        self._worker: ProgressWorker | None = None
+        #: Consensus dataset chosen by the user (None: the one the plan names).
+        self.source_key: str | None = None
         self.dvhs: DwellDvhs | None = None
         defaults = EqdSettings()
         self.ab_target = _spin(defaults.alpha_beta_target_gy, 0.5, 30.0, " Gy")
@@ -159,13 +138,17 @@ class GecEstroSection(QtWidgets.QGroupBox):
         if plan is None or getattr(plan, "brachy", None) is None:
             return
         try:
-            check = check_plan(plan, roi_points=roi_points(self._structures))
+            check = check_plan(plan, roi_points=roi_points(self._structures),
+                               source_key=self.source_key)
         except (ValueError, KeyError) as exc:
             self.status.setText(printable(f"Not computed: {exc}"))
             return
         self.stop()
-        worker = _Worker(plan, self._structures, check.source_key, check.strength.at_time_u,
-                         self.grid_mm.value())
+        structures, key = self._structures, check.source_key
+        strength, grid_mm = check.strength.at_time_u, self.grid_mm.value()
+        worker = ProgressWorker(lambda progress, cancelled: dwell_dvhs(
+            plan, structures, source_key=key, strength_u=strength, grid_mm=grid_mm,
+            progress=progress, cancelled=cancelled))
         worker.progressed.connect(self._on_progress)
         worker.done.connect(lambda result, error, w=worker: self._on_done(w, result, error))
         self._worker = worker
@@ -196,7 +179,7 @@ class GecEstroSection(QtWidgets.QGroupBox):
         self.progress.setValue(done)
         self.progress.setFormat(printable(f"{what} (%v/%m)"))
 
-    def _on_done(self, worker: _Worker, result: DwellDvhs | None, error: str) -> None:
+    def _on_done(self, worker: ProgressWorker, result: DwellDvhs | None, error: str) -> None:
         if worker is not self._worker:
             return  # an earlier plan's computation
         self._worker = None

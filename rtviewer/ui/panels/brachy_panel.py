@@ -1,7 +1,9 @@
 """Brachytherapy panel: sources (strength), dwell table, total time, reference points.
 
-Below them, in two tabs: the TG-43 check of the reference points and the GEC-ESTRO
-parameters (computed on request, in a worker).
+Below them, in three tabs: the TG-43 check of the reference points, the GEC-ESTRO
+parameters and the 3-D TG-43 dose of the dwells (both computed on request, in a worker).
+Above them, the consensus dataset all three use: the one the plan names, or one the user
+chooses (a plan that names no known source model, an anonymised one).
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from typing import Any
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
+from rtviewer.core.tg43 import source_names
+from rtviewer.model.brachy_tg43_dose import is_tg43_dose
 from rtviewer.printable import printable
 from rtviewer.ui.panels.brachy_check_section import BrachyCheckSection
+from rtviewer.ui.panels.brachy_dose_section import Tg43DoseSection
 from rtviewer.ui.panels.brachy_gec_estro_section import GecEstroSection
 
 __all__ = ["BrachyPanel", "dwell_rows", "brachy_summary"]
@@ -99,23 +104,57 @@ class BrachyPanel(QtWidgets.QWidget):
         scroll.setWidget(self.summary)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
+        self._plan: Any = None
+        self._structures: Any = None
+        self.source_choice = QtWidgets.QComboBox()
+        self.source_choice.addItem("as the plan names it", None)
+        for key in source_names():
+            self.source_choice.addItem(key, key)
+        self.source_choice.setToolTip("TG-43 consensus dataset of the check, the GEC-ESTRO "
+                                      "parameters and the 3-D dose")
+        self.source_choice.currentIndexChanged.connect(self._on_source)
         self.check = BrachyCheckSection()
         self.gec_estro = GecEstroSection()
+        self.dose_section = Tg43DoseSection()
         self.sections = QtWidgets.QTabWidget()
         self.sections.addTab(self.check, "TG-43 check")
         self.sections.addTab(self.gec_estro, "GEC-ESTRO")
+        self.sections.addTab(self.dose_section, "3-D dose")
+        source_row = QtWidgets.QHBoxLayout()
+        source_row.addWidget(QtWidgets.QLabel("Source data"))
+        source_row.addWidget(self.source_choice, 1)
         layout.addWidget(scroll, 1)
+        layout.addLayout(source_row)
         layout.addWidget(self.table, 2)
         layout.addWidget(self.sections, 3)
 
-    def set_plan(self, plan: Any, structures: Any = None) -> None:
-        """Show ``plan``'s brachy part (or say there is none) and its TG-43 check."""
+    def set_plan(self, plan: Any, structures: Any = None, dose: Any = None) -> None:
+        """Show ``plan``'s brachy part (or say there is none) and its TG-43 check.
+
+        ``dose`` is the dose on screen: a planning system's RT Dose can be compared
+        with rtviewer's TG-43 dose. The same plan and structures again (another dose
+        shown) keep what was computed.
+        """
+        if plan is not None and plan is self._plan and structures is self._structures:
+            if not is_tg43_dose(dose):
+                self.dose_section.compare_button.setEnabled(dose is not None)
+            return
+        self._plan, self._structures = plan, structures
         self.summary.setText(brachy_summary(plan))
         self.check.set_plan(plan, structures)
         self.gec_estro.set_plan(plan, structures)
+        self.dose_section.set_plan(plan, structures,
+                                   has_rt_dose=dose is not None and not is_tg43_dose(dose))
         rows = dwell_rows(plan) if plan is not None and plan.brachy else []
         self.table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 self.table.setItem(r, c, QtWidgets.QTableWidgetItem(printable(text)))
         self.table.resizeColumnsToContents()
+
+    def _on_source(self, _index: int) -> None:
+        """Another consensus dataset: check again; the 3-D dose and DVHs are recomputed."""
+        key = self.source_choice.currentData()
+        self.check.source_key = self.gec_estro.source_key = self.dose_section.source_key = key
+        self.check.set_plan(self._plan, self._structures)
+        self.gec_estro.set_plan(self._plan, self._structures)

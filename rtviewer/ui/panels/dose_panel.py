@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rtviewer.model.brachy_tg43_dose import is_tg43_dose
 from rtviewer.printable import printable
 from rtviewer.ui.views.view_state import DEFAULT_ISODOSE_PERCENT, ViewState
 from rtviewer.view.dose_labels import short_name
@@ -92,9 +93,14 @@ class DosePanel(QtWidgets.QWidget):
                  for a in ("summation_type", "dose_type", "units")]
         path = dose.path  # type: ignore[attr-defined]
         self.dose_info.setToolTip(str(path))  # the UID-long name in full
-        self.dose_info.setText(f"{short_name(path)}: {' '.join(kinds)}, "
-                               f"maximum {dose.max_gy:.3f} "  # type: ignore[attr-defined]
-                               f"{'Gy' if dose.is_absolute else '(relative units)'}")  # type: ignore[attr-defined]
+        text = (f"{short_name(path)}: {' '.join(kinds)}, "
+                f"maximum {dose.max_gy:.3f} "  # type: ignore[attr-defined]
+                f"{'Gy' if dose.is_absolute else '(relative units)'}")  # type: ignore[attr-defined]
+        lines = [text]
+        if is_tg43_dose(dose):  # type: ignore[arg-type]
+            # never to be taken for the planning system's dose: say what it is
+            lines.append(next(f.message for f in dose.findings))  # type: ignore[attr-defined]
+        self.dose_info.setText("\n".join(printable(line) for line in lines))
 
     def set_warnings(self, warnings: tuple[str, ...]) -> None:
         """Flag what makes the dose's percentages doubtful (another plan, implausible peak)."""

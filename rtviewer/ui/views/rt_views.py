@@ -101,7 +101,7 @@ class RtViews(QtCore.QObject):
         self.bev.set_data(plan=plan, structures=scene.structures, image=scene.image,
                           slab_model=scene.slab_model)
         self.bev.set_visible_rois(self.viewer.state.visible_rois)
-        self.brachy.set_plan(plan, scene.structures)
+        self.brachy.set_plan(plan, scene.structures, scene.dose)
         if hasattr(self.viewer.plan_panel, "show_sheet"):
             self.viewer.plan_panel.show_sheet(plan, scene.structures)
 

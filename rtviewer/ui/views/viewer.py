@@ -12,6 +12,7 @@ from typing import cast
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rtviewer.model.brachy_tg43_dose import Tg43Dose, is_tg43_dose, tg43_dose_as
 from rtviewer.ui.panels.compare_panel import ComparePanel
 from rtviewer.ui.panels.dose_panel import DosePanel
 from rtviewer.ui.panels.dvh_panel import DvhPanel
@@ -57,7 +58,15 @@ def initial_window(scene: Scene) -> tuple[float, float]:
 
 
 class Viewer(QtWidgets.QWidget):
-    """Slice views + toolbar + tabs (structures, dose, DVH, plan) + readout line."""
+    """Slice views + toolbar + tabs (structures, dose, DVH, plan) + readout line.
+
+    Signals
+    -------
+    doseSwitched()
+        Another dose of the same plan is on screen (rtviewer's TG-43 dose or back).
+    """
+
+    doseSwitched = QtCore.Signal()
 
     def __init__(self, state: ViewState | None = None,
                  parent: QtWidgets.QWidget | None = None) -> None:
@@ -90,6 +99,10 @@ class Viewer(QtWidgets.QWidget):
         self.state.layoutChanged.connect(self._on_layout)
         self.state.singleViewChanged.connect(self._on_layout)
         self.rt_views = RtViews(self)  # beams, BEV, brachy (issue 7)
+        # rtviewer's TG-43 dose of the dwells (issue 20): shown as a dose, or compared
+        self._file_dose: tuple[object, object] | None = None  # (plan, its RT Dose)
+        self.rt_views.brachy.dose_section.showRequested.connect(self.show_tg43_dose)
+        self.rt_views.brachy.dose_section.compareRequested.connect(self.compare_tg43_dose)
         # the comparison (issue 19) last: its readout part follows the plan's
         self.compare_overlays: dict[str, dict[str, object]] = {}
         for name, view in self.views.items():  # the maps' z puts them under the isodoses
@@ -319,6 +332,52 @@ class Viewer(QtWidgets.QWidget):
         self.rt_views.set_scene(scene)
         self.show_tabs_for(scene)
         return why
+
+    def show_tg43_dose(self, result: Tg43Dose) -> None:
+        """Show rtviewer's TG-43 dose of the shown plan in place of its RT Dose (if any).
+
+        The crosshair, window and zoom stay; the RT Dose is remembered for
+        :meth:`show_file_dose`.
+        """
+        scene = self.scene
+        if not is_tg43_dose(scene.dose):
+            self._file_dose = (scene.plan, scene.dose)
+        self.set_scene(scene.with_dose(result.dose), keep_view=True)
+        self.doseSwitched.emit()
+
+    def file_dose(self) -> object | None:
+        """The shown plan's RT Dose (also while rtviewer's TG-43 dose is on screen)."""
+        if not is_tg43_dose(self.scene.dose):
+            return self.scene.dose
+        if self._file_dose is not None and self._file_dose[0] is self.scene.plan:
+            return self._file_dose[1]
+        return None
+
+    def show_file_dose(self) -> None:
+        """Back from rtviewer's TG-43 dose to the plan's RT Dose (or no dose)."""
+        if is_tg43_dose(self.scene.dose):
+            self.set_scene(self.scene.with_dose(self.file_dose()), keep_view=True)  # type: ignore[arg-type]
+            self.doseSwitched.emit()
+
+    def compare_tg43_dose(self, result: Tg43Dose) -> None:
+        """The plan's RT Dose (A, on screen) against rtviewer's TG-43 dose (B, Compare tab).
+
+        A whole-course RT Dose is compared with the fraction's dose × the fractions.
+        """
+        section = self.rt_views.brachy.dose_section
+        file_dose = self.file_dose()
+        if file_dose is None:
+            section.say("The plan has no RT Dose loaded: nothing to compare with.")
+            return
+        try:
+            b, label = tg43_dose_as(result.dose, file_dose,  # type: ignore[arg-type]
+                                    getattr(self.scene.plan, "fractions_planned", None))
+        except ValueError as exc:
+            section.say(f"Not compared: {exc}.")
+            return
+        self.show_file_dose()
+        self.show_compare_tab()
+        self.compare_panel.compare_with(b, label)
 
     def _flag_dose(self, warnings: tuple[str, ...]) -> None:
         """Name doubtful dose percentages in the Dose tab, and mark the tab itself."""

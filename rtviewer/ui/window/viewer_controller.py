@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
+from rtviewer.model.brachy_tg43_dose import TG43_DOSE_NAME, is_tg43_dose
 from rtviewer.model.index import Instance, Patient, ScanResult
 from rtviewer.model.kind import Kind
 from rtviewer.ui.panels.dose_choice import DoseMaxima, fill_dose_combo
@@ -29,6 +30,8 @@ __all__ = ["ViewerController", "attach_viewer", "loaded_message"]
 
 log = logging.getLogger(__name__)
 
+#: The Dose combo's item data for rtviewer's TG-43 dose of a brachy plan's dwells.
+TG43_ITEM = "tg43:rtviewer"
 _LOADABLE = frozenset({Kind.DOSE, Kind.PLAN, Kind.ION_PLAN, Kind.STRUCTURE_SET, Kind.IMAGE})
 # the Problems and Check docks when opened (px): a tool row, the table header, a row or two
 BOTTOM_DOCK_PX = 160
@@ -132,6 +135,7 @@ class ViewerController(QtCore.QObject):
         self._offered: list[Path] = []
         self.dose_maxima = DoseMaxima(self)
         self.dose_maxima.found.connect(lambda _path: self._relabel_doses())
+        self.viewer.doseSwitched.connect(self._relabel_doses)
         # first in the toolbar: which dose is on screen matters more than the tools after it
         self.viewer.insert_toolbar_widget(self.dose_choice)
 
@@ -227,6 +231,12 @@ class ViewerController(QtCore.QObject):
 
     def _on_dose_chosen(self, index: int) -> None:
         path = self.dose_choice.itemData(index)
+        if path == TG43_ITEM:
+            self.show_tg43_dose()
+            return
+        if path and Path(path) == self.chain.dose and is_tg43_dose(self.viewer.scene.dose):
+            self.viewer.show_file_dose()
+            return
         if path and Path(path) != self.chain.dose:
             doses = [d for d in (self.chain.dose, *self.chain.other_doses) if d is not None]
             self.load(replace(self.chain, dose=Path(path),
@@ -320,6 +330,32 @@ class ViewerController(QtCore.QObject):
         instances = {inst.path: inst for result in self.window.results.values()
                      for inst in result.instances() if inst.kind == Kind.DOSE}
         fill_dose_combo(self.dose_choice, self._offered, instances, self.dose_maxima)
+        scene = self.viewer.scene
+        if getattr(scene.plan, "brachy", None) is None:
+            return
+        # rtviewer's TG-43 dose of the dwells: offered for every brachy plan, named so
+        # that it is never taken for the planning system's RT Dose
+        label = f"{TG43_DOSE_NAME} from dwells"
+        combo = self.dose_choice
+        with QtCore.QSignalBlocker(combo):
+            shown = is_tg43_dose(scene.dose)
+            if shown and not self._offered:
+                combo.clear()  # not "No dose": the TG-43 dose is on screen
+            combo.insertItem(0 if shown else combo.count(), label, TG43_ITEM)
+            combo.setItemData(0 if shown else combo.count() - 1,
+                              "rtviewer's independent TG-43 calculation from the plan's "
+                              "dwells (Brachy tab → 3-D dose), not the planning system's "
+                              "RT Dose", QtCore.Qt.ItemDataRole.ToolTipRole)
+            combo.setCurrentIndex(0)
+            combo.setEnabled(True)
+            combo.setMinimumContentsLength(max(combo.minimumContentsLength(), len(label)))
+
+    def show_tg43_dose(self) -> None:
+        """Show rtviewer's TG-43 dose of the plan's dwells (computed first, in a worker)."""
+        panel = self.viewer.rt_views.brachy
+        self.viewer.tabs.setCurrentWidget(panel)
+        panel.sections.setCurrentWidget(panel.dose_section)
+        panel.dose_section.request("show")
 
     def wait(self, timeout_ms: int = 60000) -> None:
         """Block until running loads finish and their results are shown (tests, render)."""

@@ -9,6 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtGui
 
+from rtviewer.model.brachy_tg43_dose import TG43_DOSE_NAME, is_tg43_dose
 from rtviewer.ui.views.overlays.base import ViewOverlay
 from rtviewer.ui.views.overlays.outline_curve import OutlineCurve
 from rtviewer.view.isodose_lines import isodose_polylines_levels
@@ -42,6 +43,10 @@ class IsodoseOverlay(ViewOverlay):
             self.curves.append(curve)
         colours = state.isodose_colours() if levels else []
         self._rows = _legend_rows(levels, colours, state.reference_dose)
+        if levels and is_tg43_dose(plane.scene.dose):
+            # a screenshot must not pass rtviewer's calculation off as the plan's dose
+            self._rows.insert(0, LegendEntry((255, 255, 255),
+                                             f"{TG43_DOSE_NAME} dose, not the RT Dose"))
         self.view.refresh_legend()
         # all levels from one crop of the plane (cut is None: no levels)
         lines = isodose_polylines_levels(cut, levels) if cut is not None else []
