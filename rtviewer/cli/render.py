@@ -54,6 +54,11 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
                         "apertures (the JSON then gives every control point's aperture)")
     p.add_argument("--image", metavar="FILE|UID",
                    help="rtimage: RT Image to show (default: the first by path)")
+    p.add_argument("--tg43-dose", action="store_true",
+                   help="brachy: show rtviewer's own TG-43 dose of the plan's dwells (one "
+                        "fraction, on a grid around the applicator) instead of any RT Dose")
+    p.add_argument("--tg43-grid-mm", type=float, default=2.0, metavar="MM",
+                   help="spacing of the --tg43-dose grid (default 2 mm)")
     return p
 
 
@@ -66,7 +71,8 @@ def run(args: argparse.Namespace) -> int:
                             position_mm=args.position, size=args.size, patient=args.patient,
                             plan=args.plan, dose=args.dose, structures=args.structures,
                             beam_number=args.beam_number, control_point=args.control_point,
-                            image=args.image, fluence=args.fluence)
+                            image=args.image, fluence=args.fluence,
+                            tg43_dose=args.tg43_dose, tg43_grid_mm=args.tg43_grid_mm)
     unwritable = _unwritable(args.out)
     if unwritable:  # before the scan and the drawing, not after
         return fail("render", unwritable, 2)

@@ -118,7 +118,9 @@ def percent_reference(dose: Dose | None, plan: object | None) -> PercentReferenc
             return PercentReference(None, "FRACTION dose and the plan states no number of "
                                           "fractions")
         if brachy is not None:
-            return PercentReference(rx / fractions, f"{brachy[1]} ÷ {fractions} (FRACTION dose)")
+            return PercentReference(rx / fractions, f"Brachy Application Setup Dose "
+                                                    f"{rx / fractions:g} Gy per fraction "
+                                                    "(FRACTION dose)")
         return PercentReference(rx / fractions, f"prescription {rx:g} Gy ÷ {fractions} "
                                                 "fractions (FRACTION dose)")
     what = summation.value if summation in _WHOLE else "dose of unknown summation"

@@ -70,7 +70,7 @@ def test_the_brachy_tab_computes_the_same_parameters_in_a_worker(demo_headers, f
     assert section.fractions.value() == 4 and section.prescription.value() == 7.0
     assert section.table.rowCount() == 0  # computed on request, not on load
     section.start()
-    assert section._worker is not None  # off the GUI thread
+    assert section.task.running  # off the GUI thread
     section.wait()
     by_name = {m.name: m for m in section.metrics()}
     assert set(by_name) == set(cli)

@@ -7,20 +7,13 @@ comparison scales the fraction's TG-43 dose by 4 and the structures' mean doses 
 from __future__ import annotations
 
 import pytest
+from factories.window import open_window
 
 from rtviewer.model.brachy_tg43_dose import TG43_DOSE_NAME, is_tg43_dose
-from rtviewer.ui.window.main_window import MainWindow
-from rtviewer.ui.window.viewer_controller import attach_viewer
 
 
 def test_rt_dose_compared_with_the_tg43_dose(qtbot, demo_dir):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    controller = attach_viewer(window)
-    window.resize(1400, 900)
-    window.show()
-    with qtbot.waitSignal(controller.loaded, timeout=120000):
-        window.open_path(str(demo_dir / "RTV-DEMO-GYN-HDR"))
+    window, controller = open_window(qtbot, demo_dir / "RTV-DEMO-GYN-HDR")
     viewer = controller.viewer
     rt_dose = viewer.scene.dose
     assert rt_dose is not None and not is_tg43_dose(rt_dose)

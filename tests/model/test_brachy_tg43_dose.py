@@ -74,7 +74,8 @@ def test_percent_reference_is_the_application_setup_dose(hdr):
     plan, _structures, result = hdr
     reference = percent_reference(result.dose, plan)
     assert reference.dose_gy == pytest.approx(6.00156, abs=1e-5)
-    assert "Brachy Application Setup Dose 6.00156 Gy" in reference.label
+    assert reference.label == ("Brachy Application Setup Dose 6.00156 Gy per fraction "
+                               "(FRACTION dose)")
 
 
 def test_scaled_to_a_whole_course_dose_and_refused_for_a_part(hdr):

@@ -5,27 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from factories.window import open_window
 
 from rtviewer.model.brachy_tg43_dose import TG43_DOSE_NAME, is_tg43_dose
-from rtviewer.ui.window.main_window import MainWindow
-from rtviewer.ui.window.viewer_controller import TG43_ITEM, attach_viewer
+from rtviewer.ui.window.viewer_controller import TG43_ITEM
 
 pytestmark = pytest.mark.corpus
 
 
-def _open(qtbot, folder):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    controller = attach_viewer(window)
-    window.resize(1400, 900)
-    window.show()
-    with qtbot.waitSignal(controller.loaded, timeout=60000):
-        window.open_path(str(folder))
-    return window, controller
-
-
 def test_hdr_plan_without_rt_dose_shows_the_tg43_dose(qtbot, corpus):
-    window, controller = _open(qtbot, corpus / "pytg43-brachy" / "HDR")
+    window, controller = open_window(qtbot, corpus / "pytg43-brachy" / "HDR")
     viewer, combo = controller.viewer, controller.dose_choice
     assert viewer.scene.dose is None
     labels = [combo.itemText(i) for i in range(combo.count())]
@@ -54,5 +43,5 @@ def test_hdr_plan_without_rt_dose_shows_the_tg43_dose(qtbot, corpus):
     # asked again: the kept result, no second computation
     first = section.result
     section.request("show")
-    assert section.result is first and section._worker is None
+    assert section.result is first and not section.task.running
     window.close()

@@ -248,3 +248,20 @@ def test_a_brachy_plan_alone_draws_its_channels_in_the_slice_views(tmp_path, cor
     sagittal.scroll(3)
     assert sagittal.depth_mm() - before == pytest.approx(3.0, abs=0.5)
     assert sagittal.depth_mm() == round(sagittal.depth_mm())
+
+
+@pytest.mark.corpus
+def test_tg43_dose_renders_a_brachy_plan_without_rt_dose(tmp_path, corpus):
+    out = tmp_path / "tg43.png"
+    lines: list[str] = []
+    render(RenderRequest(path=corpus / "pytg43-brachy" / "HDR", out=out, view="axial",
+                         tg43_dose=True, tg43_grid_mm=2.5), lines.append)
+    doc = json.loads(out.with_suffix(".json").read_text())
+    # 100 % is Eclipse's Application Setup Dose per fraction, not the dose maximum
+    assert doc["reference_dose_gy"] == pytest.approx(6.00156, abs=1e-5)
+    said = next(line for line in lines if line.startswith("render: dose: "))
+    assert "NOT the planning system's RT Dose" in said and "at 2.5 mm" in said
+    with pytest.raises(NothingToRender, match="--tg43-dose: the plan shown is not a "
+                                              "brachytherapy plan"):
+        render(RenderRequest(path=corpus / "dicompyler-core", out=tmp_path / "x.png",
+                             view="axial", tg43_dose=True), lambda _: None)

@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtWidgets
 
 from rtviewer.model.brachy_tg43_dose import APPLICATOR_MARGIN_MM, Tg43Dose, tg43_dose
 from rtviewer.printable import printable
-from rtviewer.ui.workers.progress_worker import ProgressWorker
+from rtviewer.ui.workers.progress_worker import ProgressTask
 
 __all__ = ["Tg43DoseSection"]
 
@@ -39,7 +39,6 @@ class Tg43DoseSection(QtWidgets.QGroupBox):
         self._plan: Any = None
         self._structures: Any = None
         self.source_key: str | None = None
-        self._worker: ProgressWorker | None = None
         self._then = "show"
         #: The last computed dose and the (plan, structures, source, grid) it is for.
         self.result: Tg43Dose | None = None
@@ -60,7 +59,7 @@ class Tg43DoseSection(QtWidgets.QGroupBox):
         self.compare_button.clicked.connect(lambda: self.request("compare"))
         self.compare_button.setEnabled(False)
         self.progress = QtWidgets.QProgressBar()
-        self.progress.setVisible(False)
+        self.task = ProgressTask(self.progress)
         self.status = QtWidgets.QLabel("")
         self.status.setWordWrap(True)
         row = QtWidgets.QHBoxLayout()
@@ -104,53 +103,27 @@ class Tg43DoseSection(QtWidgets.QGroupBox):
         if self.result is not None and self._result_for == self._key():
             self._emit(then, self.result)
             return
-        self.stop()
         self._then = then
         plan, structures, key = self._plan, self._structures, self.source_key
-        grid_mm = self.grid_mm.value()
-        worker = ProgressWorker(lambda progress, cancelled: tg43_dose(
+        grid_mm, key_now = self.grid_mm.value(), self._key()
+        self.task.start(lambda progress, cancelled: tg43_dose(
             plan, structures, source_key=key, grid_mm=grid_mm, progress=progress,
-            cancelled=cancelled))
-        worker.progressed.connect(self._on_progress)
-        key_now = self._key()
-        worker.done.connect(lambda result, error, w=worker, k=key_now:
-                            self._on_done(w, k, result, error))
-        self._worker = worker
-        self.progress.setVisible(True)
-        self.progress.setRange(0, 0)
+            cancelled=cancelled), lambda result, error: self._on_done(key_now, result, error))
         self.status.setText("Computing the TG-43 dose of the dwells…")
-        worker.start_detached()
 
     def stop(self) -> None:
         """Cancel a running computation (its result is ignored)."""
-        if self._worker is not None:
-            self._worker.cancel()
-            self._worker = None
-        self.progress.setVisible(False)
+        self.task.stop()
 
     def wait(self, timeout_ms: int = 300000) -> None:
         """Block until the running computation has been handled (tests, render)."""
-        worker = self._worker
-        if worker is not None:
-            worker.wait(timeout_ms)
-        QtCore.QCoreApplication.sendPostedEvents()
-        QtCore.QCoreApplication.processEvents()
+        self.task.wait(timeout_ms)
 
     def say(self, text: str) -> None:
         """Show a sentence under the buttons (why a comparison could not start)."""
         self.status.setText(printable(text))
 
-    def _on_progress(self, done: int, steps: int, what: str) -> None:
-        self.progress.setRange(0, max(steps, 1))
-        self.progress.setValue(done)
-        self.progress.setFormat(printable(what))
-
-    def _on_done(self, worker: ProgressWorker, key: tuple[Any, ...],
-                 result: Tg43Dose | None, error: str) -> None:
-        if worker is not self._worker:
-            return  # superseded
-        self._worker = None
-        self.progress.setVisible(False)
+    def _on_done(self, key: tuple[Any, ...], result: Tg43Dose | None, error: str) -> None:
         if result is None:
             self.status.setText(printable(f"Not computed: {error or 'cancelled'}"))
             return

@@ -17,7 +17,7 @@ from rtviewer.model.brachy_check import check_plan, roi_points
 from rtviewer.model.gec_estro import EqdSettings, RoiMetrics
 from rtviewer.model.gec_estro_plan import DwellDvhs, dwell_dvhs, metrics_of, plan_prescription_gy
 from rtviewer.printable import printable
-from rtviewer.ui.workers.progress_worker import ProgressWorker
+from rtviewer.ui.workers.progress_worker import ProgressTask
 
 __all__ = ["GEC_COLUMNS", "GecEstroSection", "gec_rows"]
 
@@ -68,7 +68,6 @@ class GecEstroSection(QtWidgets.QGroupBox):
         super().__init__("GEC-ESTRO parameters (rtviewer's TG-43 dose of the dwells)", parent)
         self._plan: Any = None
         self._structures: Any = None
-        self._worker: ProgressWorker | None = None
         #: Consensus dataset chosen by the user (None: the one the plan names).
         self.source_key: str | None = None
         self.dvhs: DwellDvhs | None = None
@@ -85,7 +84,7 @@ class GecEstroSection(QtWidgets.QGroupBox):
         self.compute = QtWidgets.QPushButton("Compute")
         self.compute.clicked.connect(self.start)
         self.progress = QtWidgets.QProgressBar()
-        self.progress.setVisible(False)
+        self.task = ProgressTask(self.progress)
         self.status = QtWidgets.QLabel("")
         self.status.setWordWrap(True)
         self.table = QtWidgets.QTableWidget(0, len(GEC_COLUMNS))
@@ -143,47 +142,24 @@ class GecEstroSection(QtWidgets.QGroupBox):
         except (ValueError, KeyError) as exc:
             self.status.setText(printable(f"Not computed: {exc}"))
             return
-        self.stop()
         structures, key = self._structures, check.source_key
         strength, grid_mm = check.strength.at_time_u, self.grid_mm.value()
-        worker = ProgressWorker(lambda progress, cancelled: dwell_dvhs(
-            plan, structures, source_key=key, strength_u=strength, grid_mm=grid_mm,
-            progress=progress, cancelled=cancelled))
-        worker.progressed.connect(self._on_progress)
-        worker.done.connect(lambda result, error, w=worker: self._on_done(w, result, error))
-        self._worker = worker
         self.compute.setEnabled(False)
-        self.progress.setVisible(True)
-        self.progress.setValue(0)
+        self.task.start(lambda progress, cancelled: dwell_dvhs(
+            plan, structures, source_key=key, strength_u=strength, grid_mm=grid_mm,
+            progress=progress, cancelled=cancelled), self._on_done)
         self.status.setText(printable(f"Computing with {check.source_name} at "
                                       f"{check.strength.at_time_u:.5g} U…"))
-        worker.start_detached()
 
     def stop(self) -> None:
         """Cancel a running computation (its result is ignored)."""
-        if self._worker is not None:
-            self._worker.cancel()
-            self._worker = None
-        self.progress.setVisible(False)
+        self.task.stop()
 
     def wait(self, timeout_ms: int = 120000) -> None:
         """Block until the running computation has been shown (tests, headless use)."""
-        worker = self._worker
-        if worker is not None:
-            worker.wait(timeout_ms)
-        QtCore.QCoreApplication.sendPostedEvents()
-        QtCore.QCoreApplication.processEvents()
+        self.task.wait(timeout_ms)
 
-    def _on_progress(self, done: int, steps: int, what: str) -> None:
-        self.progress.setRange(0, steps)
-        self.progress.setValue(done)
-        self.progress.setFormat(printable(f"{what} (%v/%m)"))
-
-    def _on_done(self, worker: ProgressWorker, result: DwellDvhs | None, error: str) -> None:
-        if worker is not self._worker:
-            return  # an earlier plan's computation
-        self._worker = None
-        self.progress.setVisible(False)
+    def _on_done(self, result: DwellDvhs | None, error: str) -> None:
         self.compute.setEnabled(True)
         if result is None:
             self.status.setText(printable(f"Not computed: {error or 'cancelled'}"))

@@ -36,6 +36,9 @@ class RenderRequest:
     control_point: int | None = None
     image: str | None = None
     fluence: bool = False
+    #: Show rtviewer's TG-43 dose of the brachy plan's dwells instead of any RT Dose.
+    tg43_dose: bool = False
+    tg43_grid_mm: float = 2.0
 
 
 def render(request: RenderRequest, log: Log) -> None:
@@ -58,7 +61,8 @@ def render(request: RenderRequest, log: Log) -> None:
     # a plan alone (tomotherapy, Halcyon, proton without CT, dose or structures) still
     # draws its beams or channels and has its beam's-eye or brachy pane; it is chosen
     # only when no chain has an image, dose or structures
-    plan_alone = (lambda c: c.plan is not None) if request.view != "dvh" else None
+    plan_alone = ((lambda c: c.plan is not None)
+                  if request.view != "dvh" or request.tg43_dose else None)
     chain, scanned = choose_chain(request, log, fallback=plan_alone)
     if not chain.renderable and chain.plan is None:
         if _has_rt_image(scanned, request.patient):
@@ -73,7 +77,7 @@ def render(request: RenderRequest, log: Log) -> None:
     result = load_scene(chain)
     for path, reason in result.problems:
         log(f"render: could not read {path}: {reason}")
-    scene = result.scene
+    scene = _with_tg43_dose(result.scene, request, log)
     if scene.empty or (request.view == "dvh" and (scene.dose is None
                                                   or scene.structures is None)):
         raise NothingToRender(f"nothing renderable for --view {request.view}")
@@ -136,6 +140,28 @@ def _show(request: RenderRequest, log: Log, chain, scene, window, viewer,  # noq
         "crosshair_mm": xyz.tolist(), "view": request.view,
         "reference_dose_gy": None if reference is None else reference.dose_gy})
     return widget
+
+
+def _with_tg43_dose(scene, request: RenderRequest, log: Log):  # noqa: ANN001, ANN202
+    """The scene with rtviewer's TG-43 dose of its brachy plan's dwells (``--tg43-dose``).
+
+    Unchanged without ``--tg43-dose``.
+    """
+    from rtviewer.model.brachy_tg43_dose import tg43_dose
+
+    if not request.tg43_dose:
+        return scene
+    if getattr(scene.plan, "brachy", None) is None:
+        raise NothingToRender("--tg43-dose: the plan shown is not a brachytherapy plan")
+    try:
+        result = tg43_dose(scene.plan, scene.structures, grid_mm=request.tg43_grid_mm)
+    except ValueError as exc:
+        raise NothingToRender(f"--tg43-dose: {exc}") from None
+    assert result is not None  # never cancelled here
+    if scene.dose is not None:
+        log(f"render: --tg43-dose: shown instead of the RT Dose {Path(str(scene.dose.path)).name}")
+    log(f"render: dose: {result.dose.findings[0].message}")
+    return scene.with_dose(result.dose)
 
 
 def _has_rt_image(scanned, patient: str | None) -> bool:  # noqa: ANN001

@@ -417,7 +417,8 @@ def _describe_scene(chain: Chain, scene: Scene) -> str:
     if dose is not None:
         summation = getattr(dose.summation_type, "value", None) or ""
         unit = "Gy" if dose.is_absolute else "(relative)"
-        parts.append(f"{summation} dose max {dose.max_gy:.2f} {unit}".strip())
+        name = f"{TG43_DOSE_NAME} " if is_tg43_dose(dose) else ""  # never taken for an RT Dose
+        parts.append(f"{name}{summation} dose max {dose.max_gy:.2f} {unit}".strip())
     if scene.structures is not None:
         parts.append(f"structure set '{scene.structures.label}'")
     if chain.image_paths and scene.image is not None:
