@@ -184,7 +184,8 @@ def choose_source(plan: Plan, override: str | None = None) -> tuple[tg43.Tg43Sou
                          f"have {', '.join(tg43.source_names())}")
     fallback = tg43.load_source("mHDR-v2")
     return fallback, (f"mHDR-v2 ASSUMED: the plan names no source model this check has "
-                      f"data for ({said}); choose one with --source")
+                      f"data for ({said}); choose one with --source (in the window: the "
+                      "Brachy tab's Source data)")
 
 
 def _planned_values(plan: Plan) -> dict[int, tuple[float, str]]:

@@ -43,3 +43,42 @@ def test_no_plan_says_so(qtbot):
     panel.set_plan(None)
     assert panel.check.table.rowCount() == 0
     assert "No brachytherapy plan" in panel.check.summary.text()
+
+
+def test_pdr_rows_are_compared_per_pulse(qtbot, corpus):
+    panel = BrachyPanel()
+    qtbot.addWidget(panel)
+    folder = corpus / "pytg43-brachy" / "PDR"
+    panel.set_plan(read_plan(folder / "RP.PDR.dcm"), read_structure_set(folder / "RS.PDR.dcm"))
+    table = panel.check.table
+    rows = {table.item(r, 0).text(): [table.item(r, c).text() for c in range(7)]
+            for r in range(table.rowCount())}
+    # Eclipse PDR: Σ CDRC × Application Setup Dose per pulse 0.5241 / 0.5389 Gy
+    assert rows["PT A RIGHT"][2:5] == ["0.5244", "0.5241", "per pulse"]
+    assert rows["PT A LEFT"][2:5] == ["0.5393", "0.5389", "per pulse"]
+    assert all(r[6] == "PASS" for r in rows.values())
+
+
+def test_an_anonymised_source_is_named_and_checked_with_the_chosen_data(qtbot, corpus,
+                                                                        tmp_path):
+    import pydicom
+
+    ds = pydicom.dcmread(corpus / "pytg43-brachy" / "HDR" / "RP.HDR.dcm")
+    for source in ds.SourceSequence:  # as pyTG43's rotated example leaves it
+        source.SourceIsotopeName = "isotope"
+        source.SourceManufacturer = "manufacturer"
+        for keyword in ("SourceModelID", "SourceDescription"):
+            if keyword in source:
+                delattr(source, keyword)
+    path = tmp_path / "RP.anonymised.dcm"
+    ds.save_as(path)
+    panel = BrachyPanel()
+    qtbot.addWidget(panel)
+    panel.set_plan(read_plan(path))
+    said = panel.check.summary.text()
+    assert "No TG-43 check: no TG-43 consensus dataset for the plan's source" in said
+    assert "Choose the source data above" in said and panel.check.table.rowCount() == 0
+    panel.source_choice.setCurrentIndex(panel.source_choice.findData("GammaMed Plus HDR"))
+    assert "GammaMed Plus HDR (chosen by the user)" in panel.check.summary.text()
+    assert panel.check.table.item(0, 1).text() == "6.0013"
+    assert panel.dose_section.source_key == panel.gec_estro.source_key == "GammaMed Plus HDR"
