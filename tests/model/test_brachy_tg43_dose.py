@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 
 import numpy as np
 import pydicom
@@ -128,3 +129,30 @@ def test_unknown_source_is_named_and_a_chosen_one_computes(corpus, tmp_path):
     assert check.at_plan_time is None
     assert check.points[0].dose_per_fraction_gy == pytest.approx(6.0016, rel=0.005)
     assert check.strength.reference_time == dt.datetime(2018, 3, 20)
+
+
+def test_a_tilted_plan_gives_the_same_point_doses(corpus, tmp_path):
+    # the plan and structures turned rigidly (an applicator-aligned image set): the
+    # dwells, source axes and points turn together, so every dose is unchanged
+    from factories.tilted import rotation, tilt_point, tilted_copy
+
+    folder = corpus / "pytg43-brachy" / "HDR"
+    plan = read_plan(folder / "RP.HDR.dcm")
+    centre = np.asarray(plan.reference_points[0].point_mm, dtype=np.float64)
+    turn = rotation(25.0, -15.0)
+    with warnings.catch_warnings():  # the pyTG43 files' UIDs are 'UNKNOWN'
+        warnings.simplefilter("ignore")
+        tilted_copy([folder / "RP.HDR.dcm", folder / "RS.HDR.dcm"], turn, centre, tmp_path)
+    tilted = read_plan(tmp_path / "RP.HDR.dcm")
+    straight = check_plan(plan)
+    turned = check_plan(tilted)
+    assert [p.dose_per_fraction_gy for p in turned.points] == pytest.approx(
+        [p.dose_per_fraction_gy for p in straight.points], rel=1e-9)
+    assert np.allclose([p.point_mm for p in turned.points],
+                       tilt_point(np.array([p.point_mm for p in straight.points]), turn,
+                                  centre))
+    result = tg43_dose(tilted, read_structure_set(tmp_path / "RS.HDR.dcm"), grid_mm=2.0)
+    on_grid = trilinear_sample(result.dose.dose_gy, result.dose.grid,
+                               np.array([p.point_mm for p in turned.points[:2]]),
+                               outside=np.nan)
+    assert on_grid == pytest.approx([6.0016, 6.1362], rel=0.005)  # Eclipse's Point A
