@@ -14,7 +14,10 @@ Times, in the same run and on the same files (written by ``benchmarks/dvh_case.p
 * isodose lines for 9 levels on a 512×512 CT plane, and a sagittal dose plane resampled
   at CT resolution (median of 20);
 * a fixed numpy baseline (sort of 2M floats), to put the numbers in proportion to this
-  machine's speed and load at the time of the run.
+  machine's speed and load at the time of the run;
+* the CPU time (user + system) of rtviewer's runs and of every peer's processes: on a
+  machine shared with other work the wall-clock ratio moves with the load, the CPU
+  ratio much less.
 """
 
 from __future__ import annotations
@@ -47,27 +50,29 @@ def once():
     out.write_text(statistics_csv(rows), encoding="utf-8")
     return rows
 once()  # warm caches of the OS and of numpy
-times, parts = [], []
+times, parts, cpu = [], [], []
 for _ in range(repeats):
     forget_solids()
+    c0 = time.process_time()
     t0 = time.perf_counter(); structure_set, dose = load_pair(rs, rd); t1 = time.perf_counter()
     rois = dvh_rois(structure_set).polygons()
     rows = compute_rows(rois, dose.dose_gy, dose.grid); t2 = time.perf_counter()
     out.write_text(statistics_csv(rows), encoding="utf-8"); t3 = time.perf_counter()
+    cpu.append(time.process_time() - c0)
     times.append(t3 - t0); parts.append((t1 - t0, t2 - t1, t3 - t2))
 tracemalloc.start(); once(); peak = tracemalloc.get_traced_memory()[1]; tracemalloc.stop()
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(json.dumps({"times": times, "parts": parts, "tracemalloc_peak": peak, "maxrss": rss,
-                  "rois": len(rows)}))
+print(json.dumps({"times": times, "parts": parts, "cpu": cpu, "tracemalloc_peak": peak,
+                  "maxrss": rss, "rois": len(rows)}))
 """
 
 DICOMPYLER_WORKER = r"""
 import json, sys, time
 from dicompylercore import dicomparser, dvhcalc
 rs, rd, repeats = sys.argv[1], sys.argv[2], int(sys.argv[3])
-times = []
+times, cpu = [], []
 for _ in range(repeats):
-    t0 = time.perf_counter()
+    t0 = time.perf_counter(); c0 = time.process_time()
     rtss = dicomparser.DicomParser(rs)
     stats = {}
     for number, roi in rtss.GetStructures().items():
@@ -75,8 +80,8 @@ for _ in range(repeats):
         if dvh.volume > 0:
             stats[roi["name"]] = [dvh.volume, dvh.min, dvh.mean, dvh.max,
                                   dvh.statistic("D95").value, dvh.statistic("D99").value]
-    times.append(time.perf_counter() - t0)
-print(json.dumps({"times": times, "stats": stats}))
+    times.append(time.perf_counter() - t0); cpu.append(time.process_time() - c0)
+print(json.dumps({"times": times, "cpu": cpu, "stats": stats}))
 """
 
 
@@ -94,6 +99,9 @@ def baseline_seconds() -> float:
 
 #: Peak resident memory (bytes) of every process the benchmark started, by name.
 PEAK_RSS: dict[str, int] = {}
+#: CPU seconds (user + system) of the last process :func:`_run` waited for: on a machine
+#: shared with other work the wall-clock ratio moves with the load, the CPU ratio much less.
+LAST_CPU: list[float] = [0.0]
 
 
 def _run(name: str, command: list[str], cwd: Path | None = None) -> tuple[int, str, str]:
@@ -109,6 +117,7 @@ def _run(name: str, command: list[str], cwd: Path | None = None) -> tuple[int, s
         out.seek(0)
         err.seek(0)
         PEAK_RSS[name] = max(PEAK_RSS.get(name, 0), usage.ru_maxrss * 1024)
+        LAST_CPU[0] = usage.ru_utime + usage.ru_stime
         return process.returncode, out.read(), err.read()
 
 
@@ -131,7 +140,16 @@ def run_cli(paths: dict[str, Path], work: Path) -> float:
                            str(work / "cli.csv")], cwd=HERE.parent)
     if status != 0:
         raise RuntimeError(f"rtviewer dvh failed: {err[-800:]}")
+    CLI_CPU[0] = LAST_CPU[0]
     return time.perf_counter() - t0
+
+
+#: CPU seconds of the one CLI run.
+CLI_CPU: list[float] = [0.0]
+
+
+#: CPU seconds of each plastimatch run (convert + dvh), filled by :func:`run_plastimatch`.
+PLASTIMATCH_CPU: list[float] = []
 
 
 def run_plastimatch(paths: dict[str, Path], work: Path, repeats: int) -> list[float] | None:
@@ -142,6 +160,7 @@ def run_plastimatch(paths: dict[str, Path], work: Path, repeats: int) -> list[fl
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
+        cpu = 0.0
         for name, command in (
                 ("plastimatch convert", ["plastimatch", "convert", "--input", str(paths["rs"]),
                                          "--referenced-ct", str(paths["ct"]), "--xor-contours",
@@ -155,7 +174,9 @@ def run_plastimatch(paths: dict[str, Path], work: Path, repeats: int) -> list[fl
             status, _, err = _run(name, command)
             if status != 0:
                 raise RuntimeError(f"{name} failed: {err[-800:]}")
+            cpu += LAST_CPU[0]
         times.append(time.perf_counter() - t0)
+        PLASTIMATCH_CPU.append(cpu)
     return times
 
 
@@ -238,17 +259,23 @@ def report(ours, plastimatch, dicompyler, planes, baseline, cli_seconds=None) ->
     print(f"rtviewer peak memory: tracemalloc {ours['tracemalloc_peak'] / 2**20:.0f} MiB, "
           f"process ru_maxrss {ours['maxrss'] / 2**20:.0f} MiB")
     if cli_seconds is not None:
-        print(f"rtviewer dvh CLI, one run with Python start-up and imports: {cli_seconds:.3f} s")
+        print(f"rtviewer dvh CLI, one run with Python start-up and imports: {cli_seconds:.3f} s"
+              f" (CPU {CLI_CPU[0]:.3f} s)")
     for name, rss in PEAK_RSS.items():
         print(f"peak RSS {name}: {rss / 2**20:.0f} MiB")
-    for name, times in (("plastimatch", plastimatch),
-                        ("dicompyler-core", dicompyler and dicompyler["times"])):
+    cpu = statistics.median(ours["cpu"])
+    print(f"rtviewer CPU time (user + system), median: {cpu:.3f} s")
+    for name, times, cpus in (("plastimatch", plastimatch, PLASTIMATCH_CPU),
+                              ("dicompyler-core", dicompyler and dicompyler["times"],
+                               dicompyler and dicompyler["cpu"])):
         if not times:
             print(f"{name}: not available")
             continue
         peer = statistics.median(times)
+        peer_cpu = statistics.median(cpus)
         print(f"{name}: median of {len(times)}: {peer:.3f} s  -> rtviewer is "
-              f"{peer / median:.1f} x faster")
+              f"{peer / median:.1f} x faster; CPU {peer_cpu:.3f} s -> "
+              f"{peer_cpu / cpu:.1f} x less CPU")
     for key, value in planes.items():
         print(f"{key}: {value:.2f} ms  (= {value / (1000 * baseline):.2f} x baseline)")
 
