@@ -5,7 +5,8 @@ Usage: ``.venv/bin/python benchmarks/dvh.py [--work DIR] [--repeats 5]``
 Times, in the same run and on the same files (written by ``benchmarks/dvh_case.py``):
 
 * rtviewer: read RTSTRUCT + RTDOSE, 30 DVHs, statistics CSV (``rtviewer.cli.dvh``
-  functions; the solids cached by the engine are forgotten before every run), median
+  functions; the solids and decoded values cached by the reader and the engine are
+  forgotten before every run), median
   of ``--repeats`` runs in a worker process that has already imported its modules;
   peak memory of one run (tracemalloc peak, and ru_maxrss of the worker process);
 * plastimatch (``convert --xor-contours`` on the CT grid, then ``dvh``), when installed;
@@ -41,10 +42,11 @@ from pathlib import Path
 from rtviewer.cli.dvh import load_pair
 from rtviewer.cli.dvh_table import compute_rows, statistics_csv
 from rtviewer.core.structure_model import forget_solids
+from rtviewer.dicom.contour_values import forget_values
 from rtviewer.model.dvh_rois import dvh_rois
 rs, rd, out, repeats = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
 def once():
-    forget_solids()  # every run builds its solids from the files, as one CLI run does
+    forget_solids(); forget_values()  # every run starts from the files, as one CLI run does
     structure_set, dose = load_pair(rs, rd)
     rows = compute_rows(dvh_rois(structure_set).polygons(), dose.dose_gy, dose.grid)
     out.write_text(statistics_csv(rows), encoding="utf-8")
@@ -52,7 +54,7 @@ def once():
 once()  # warm caches of the OS and of numpy
 times, parts, cpu = [], [], []
 for _ in range(repeats):
-    forget_solids()
+    forget_solids(); forget_values()
     c0 = time.process_time()
     t0 = time.perf_counter(); structure_set, dose = load_pair(rs, rd); t1 = time.perf_counter()
     rois = dvh_rois(structure_set).polygons()
