@@ -13,6 +13,7 @@ from pydicom.dataset import Dataset
 from rtviewer.dicom._control_points import control_point_geometry
 from rtviewer.dicom.captured import with_warnings_as_findings
 from rtviewer.dicom.files import read_dataset
+from rtviewer.dicom.read_once import once
 from rtviewer.dicom.sop_classes import RT_TREATMENT_SUMMARY_RECORD
 from rtviewer.dicom.sop_inference import infer_sop_class, missing_sop_class_finding
 from rtviewer.dicom.values import (
@@ -26,6 +27,7 @@ from rtviewer.dicom.values import (
     vector,
 )
 from rtviewer.errors import UnsupportedObjectError
+from rtviewer.model.kind import Kind
 from rtviewer.model.plan import BeamType, RadiationType, TreatmentDeliveryType, frozen_array
 from rtviewer.model.record import (
     DeliveredControlPoint,
@@ -74,6 +76,11 @@ def read_treatment_record(path: str | Path) -> TreatmentRecord:
         The file is not a beams, ion beams or brachy treatment record.
     """
     path = Path(path)
+    return once(Kind.RECORD, path, lambda: _read(path))
+
+
+def _read(path: Path) -> TreatmentRecord:
+    """:func:`read_treatment_record` without the read-once cache."""
     ds, read_findings = read_dataset(path)
     notes = Notes(read_findings)
     return with_warnings_as_findings(lambda: _build(ds, path, notes), skip_known=True)

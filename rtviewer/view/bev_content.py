@@ -21,8 +21,8 @@ from rtviewer.model.beam import Beam
 from rtviewer.view.beam_accessories import AccessoryShape, accessory_lines, accessory_shapes
 from rtviewer.view.beam_model import beam_at, mlc_layers
 
-__all__ = ["NEAR_PAIRS", "BevContent", "bev_content", "compute_drr", "drawn_pairs",
-           "project_structures", "to_gantry"]
+__all__ = ["NEAR_PAIRS", "BevContent", "bev_content", "closed_runs", "compute_drr", "drawn_pairs",
+           "outline_pixel_mm", "project_structures", "to_gantry"]
 
 #: Leaf pairs drawn beside the open ones: the aperture's neighbours, not the whole bank.
 NEAR_PAIRS = 2
@@ -177,9 +177,14 @@ def _project_each(geometry: BeamGeometry, polygons: list[Any]) -> list[np.ndarra
     return np.split(xy, np.cumsum([len(p) for p in points])[:-1])
 
 
-def _closed_runs(contours: list[Any], slab_model: Any, step_mm: float
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """The closed polygons to project (3-D mm, runs of vertices) and their lengths."""
+def closed_runs(contours: list[Any], slab_model: Any, step_mm: float
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """The closed polygons a structure projects (3-D patient mm), as runs of vertices.
+
+    The slab model's contours swept over their slabs every ``step_mm``, else the closed
+    contours alone. Returns the vertices ``(N, 3)`` and each polygon's vertex count;
+    the same for every beam, so a view showing several beams sweeps a structure once.
+    """
     if slab_model is not None:
         return _slab_polygons(slab_model, step_mm)
     closed = [np.asarray(c.points_mm, dtype=np.float64).reshape(-1, 3)
@@ -189,17 +194,25 @@ def _closed_runs(contours: list[Any], slab_model: Any, step_mm: float
     return np.concatenate(closed), np.array([len(c) for c in closed], dtype=np.intp)
 
 
+def outline_pixel_mm(half_width_mm: float) -> float:
+    """The raster pixel (mm) of the projected outlines for a view ``±half_width_mm``."""
+    return max(0.5, half_width_mm / 300.0)
+
+
 def project_structures(geometry: BeamGeometry, contours: list[Any], *, half_width_mm: float,
-                       slab_model: Any = None) -> tuple[np.ndarray, np.ndarray]:
+                       slab_model: Any = None,
+                       runs: tuple[np.ndarray, np.ndarray] | None = None,
+                       ) -> tuple[np.ndarray, np.ndarray]:
     """A structure projected through the source to the isocentre plane, NaN-separated.
 
     Closed contours become the outline of the projected solid (the slab model's
     contours swept over their slabs, else the contours alone); open contours
-    (catheters) stay lines. Returns ``(Xg, Yg)`` arrays for one
-    ``connect='finite'`` curve.
+    (catheters) stay lines. ``runs`` is :func:`closed_runs` of the same structure at
+    :func:`outline_pixel_mm`, when the caller keeps it. Returns ``(Xg, Yg)`` arrays for
+    one ``connect='finite'`` curve.
     """
-    pixel = max(0.5, half_width_mm / 300.0)
-    points, lengths = _closed_runs(contours, slab_model, pixel)
+    pixel = outline_pixel_mm(half_width_mm)
+    points, lengths = runs if runs is not None else closed_runs(contours, slab_model, pixel)
     pieces = []
     for xy in _project_each(geometry, [c.points_mm for c in contours if not c.is_closed]):
         pieces += [xy, np.full((1, 2), np.nan)]

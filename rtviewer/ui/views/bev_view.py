@@ -19,7 +19,13 @@ from rtviewer.ui.views.bev_accessory_items import AccessoryItems
 from rtviewer.ui.views.bev_fluence_items import FluenceLayer
 from rtviewer.ui.views.bev_items import BevBackdrop, polygons_path, spot_brushes
 from rtviewer.view.beam_model import cumulative_weights, default_beam_number
-from rtviewer.view.bev_content import BevContent, bev_content, project_structures
+from rtviewer.view.bev_content import (
+    BevContent,
+    bev_content,
+    closed_runs,
+    outline_pixel_mm,
+    project_structures,
+)
 from rtviewer.view.dose_colours import clear_colour
 
 __all__ = ["BeamsEyeView"]
@@ -75,6 +81,7 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.content: BevContent | None = None
         self.backdrop_note = ""
         self._projections: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._runs: dict[tuple[int, float], tuple[np.ndarray, np.ndarray]] = {}
         self._stale = False
         self.backdrop = BevBackdrop(self, asynchronous=True)
         self.backdrop.updated.connect(self._on_backdrop)
@@ -179,6 +186,7 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.backdrop.clear_cache()
         self.fluence.clear_cache()
         self._projections.clear()
+        self._runs.clear()
         self._colour_edges(structures)
         with QtCore.QSignalBlocker(self.beam_combo):
             self.beam_combo.clear()
@@ -366,9 +374,13 @@ class BeamsEyeView(QtWidgets.QWidget):
         if key not in self._projections:
             if cached_only:
                 return None
-            model = self.slab_model(roi.roi_number) if self.slab_model is not None else None
-            self._projections[key] = project_structures(g, list(roi.contours),
-                                                        half_width_mm=half, slab_model=model)
+            contours = list(roi.contours)
+            swept = (roi.roi_number, outline_pixel_mm(half))  # the same for every beam
+            if swept not in self._runs:
+                model = self.slab_model(roi.roi_number) if self.slab_model is not None else None
+                self._runs[swept] = closed_runs(contours, model, swept[1])
+            self._projections[key] = project_structures(g, contours, half_width_mm=half,
+                                                        runs=self._runs[swept])
         return self._projections[key]
 
     def shown_layer(self) -> Any:
