@@ -44,6 +44,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     p.add_argument("--weight", type=float, action="append", metavar="W",
                    help="weight of each --dose in order, e.g. the fractions of a FRACTION "
                         "dose (default 1 each; give one per --dose)")
+    p.add_argument("--tg43-plan", metavar="RP",
+                   help="instead of --dose: rtviewer's own TG-43 dose (one fraction, every "
+                        "pulse) of this brachytherapy RT Plan's dwells, on a grid around the "
+                        "applicator and the targets / organs at risk; needs --structures")
+    p.add_argument("--tg43-grid-mm", type=float, default=2.0, metavar="MM",
+                   help="spacing of the --tg43-plan dose grid (default 2 mm)")
     p.add_argument("--roi", action="append", metavar="NAME",
                    help="only this ROI (exact name; repeatable)")
     p.add_argument("--csv", metavar="OUT", help="write the statistics CSV here ('-' = stdout)")
@@ -240,6 +246,44 @@ def _write(target: str, text: str) -> None:
         Path(target).write_text(text, encoding="utf-8", newline="")
 
 
+def _inputs(args: argparse.Namespace):  # noqa: ANN202 - (StructureSet, Dose)
+    """The structure set and dose the arguments name, or UsageError."""
+    if args.folder and (args.structures or args.dose or args.tg43_plan):
+        raise UsageError("give either FOLDER or --structures and --dose, not both")
+    if args.tg43_plan:
+        if args.dose or not args.structures:
+            raise UsageError("--tg43-plan goes with --structures RS and without --dose")
+        return tg43_pair(Path(args.structures), Path(args.tg43_plan), args.tg43_grid_mm)
+    if args.folder:
+        rs, rd = find_pair(Path(args.folder))
+        return load_pair(rs, [rd], args.weight)
+    if args.structures and args.dose:
+        return load_pair(Path(args.structures), [Path(d) for d in args.dose], args.weight)
+    raise UsageError("give FOLDER, or both --structures RS and --dose RD")
+
+
+def tg43_pair(rs: Path, rp: Path, grid_mm: float):  # noqa: ANN201 - (StructureSet, Dose)
+    """The structure set and rtviewer's TG-43 dose of the plan ``rp``'s dwells, or UsageError.
+
+    What the dose is (not the planning system's) is said on stderr.
+    """
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.dicom.structure import read_structure_set
+    from rtviewer.errors import RtViewerError
+    from rtviewer.model.brachy_tg43_dose import tg43_dose
+
+    if not grid_mm > 0:
+        raise UsageError(f"--tg43-grid-mm must be positive, got {grid_mm}")
+    try:
+        structure_set, plan = read_structure_set(rs), read_plan(rp)
+        result = tg43_dose(plan, structure_set, grid_mm=grid_mm)
+    except (RtViewerError, ValueError) as exc:
+        raise UsageError(f"--tg43-plan {rp}: {exc}") from exc
+    assert result is not None  # never cancelled here
+    print(f"rtviewer dvh: dose: {printable(result.dose.findings[0].message)}", file=sys.stderr)
+    return structure_set, result.dose
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``dvh``; exit 0 on success, 2 on unusable input."""
     from rtviewer.cli.dvh_table import (
@@ -252,20 +296,11 @@ def run(args: argparse.Namespace) -> int:
     )
 
     try:
-        if args.folder and (args.structures or args.dose):
-            raise UsageError("give either FOLDER or --structures and --dose, not both")
-        if args.folder:
-            rs, rd = find_pair(Path(args.folder))
-            rds = [rd]
-        elif args.structures and args.dose:
-            rs, rds = Path(args.structures), [Path(d) for d in args.dose]
-        else:
-            raise UsageError("give FOLDER, or both --structures RS and --dose RD")
         if not args.bin_gy > 0:
             raise UsageError(f"--bin-gy must be positive, got {args.bin_gy}")
         if args.reference_gy is not None and not args.reference_gy > 0:
             raise UsageError(f"--reference-gy must be positive, got {args.reference_gy}")
-        structure_set, dose = load_pair(rs, rds, args.weight)
+        structure_set, dose = _inputs(args)
         rois = _select(structure_set, args.roi)
     except UsageError as exc:
         return fail("dvh", exc, 2)

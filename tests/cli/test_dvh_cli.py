@@ -193,3 +193,32 @@ def test_the_reference_dose_is_stated_with_and_without_the_plan(corpus, tmp_path
     assert "give --reference-gy" in err
     assert row["reference_gy"] == "" and row["reference"] == said
     assert row["v50pct_cc"] == "" and row["paddick_ci"] == ""
+
+
+@pytest.mark.corpus
+def test_tg43_plan_gives_the_dvhs_of_rtviewers_dose_of_the_dwells(corpus, tmp_path, capsys):
+    from rtviewer.core.dvh import compute_dvh
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.dicom.structure import read_structure_set
+    from rtviewer.model.brachy_tg43_dose import tg43_dose
+
+    folder = corpus / "pytg43-brachy" / "PDR"
+    out = tmp_path / "tg43.csv"
+    assert main(["dvh", "--structures", str(folder / "RS.PDR.dcm"), "--tg43-plan",
+                 str(folder / "RP.PDR.dcm"), "--tg43-grid-mm", "3", "--csv", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "NOT the planning system's RT Dose" in err and "at 3 mm" in err
+    # 100 % is the plan's Brachy Application Setup Dose per fraction, from the file
+    assert "100 % = 30.1 Gy, Brachy Application Setup Dose 30.1 Gy per fraction" in err
+    with out.open(newline="", encoding="utf-8") as f:
+        rows = {r["roi_name"]: r for r in csv.DictReader(f)}
+    structures = read_structure_set(folder / "RS.PDR.dcm")
+    dose = tg43_dose(read_plan(folder / "RP.PDR.dcm"), structures, grid_mm=3.0).dose
+    rectum = compute_dvh(structures.roi_by_name("rectum").closed_polygons_mm(), dose.dose_gy,
+                         dose.grid)
+    assert float(rows["rectum"]["dmean_gy"]) == pytest.approx(rectum.dmean_gy, abs=0.005)
+    assert main(["dvh", "--tg43-plan", str(folder / "RP.PDR.dcm")]) == 2
+    assert "--tg43-plan goes with --structures RS" in capsys.readouterr().err
+    assert main(["dvh", "--structures", str(folder / "RS.PDR.dcm"), "--tg43-plan",
+                 str(folder / "RS.PDR.dcm")]) == 2
+    assert "--tg43-plan" in capsys.readouterr().err
