@@ -8,6 +8,9 @@ Times, in the same run (median of ``--repeats``):
   (57 × 49 × 49 points, 15 dwells), as ``rtviewer demo`` computes it;
 * the same points with a 1-D point source (Λ · g(r) / r², one ``np.interp``), the
   formula the demo used before the engine: the cost of the 2-D formalism;
+* the window's "TG-43 (rtviewer)" dose of the corpus Eclipse HDR plan
+  (``pytg43-brachy/HDR``: 25 dwells on the grid around the applicator, 2 mm), when
+  ``RTVIEWER_TEST_DATA`` names the corpus;
 * a fixed numpy baseline (sort of 2M floats), to put the numbers in proportion to this
   machine's speed and load at the time of the run.
 """
@@ -15,6 +18,8 @@ Times, in the same run (median of ``--repeats``):
 from __future__ import annotations
 
 import argparse
+import os
+from pathlib import Path
 
 import numpy as np
 from timing import median_s
@@ -50,6 +55,27 @@ def main() -> None:
     print(f"TG-43U1 2-D engine        {engine * 1e3:8.1f} ms  {engine / baseline:5.1f} x baseline")
     print(f"1-D point source          {point * 1e3:8.1f} ms  {point / baseline:5.1f} x baseline")
     print(f"2-D / 1-D                 {engine / point:8.2f}")
+    _corpus_plan(baseline, args.repeats)
+
+
+def _corpus_plan(baseline: float, repeats: int) -> None:
+    """The 3-D dose the window shows for the corpus Eclipse HDR plan (skipped without it)."""
+    folder = Path(os.environ.get("RTVIEWER_TEST_DATA", "")) / "pytg43-brachy" / "HDR"
+    if not (folder / "RP.HDR.dcm").is_file():
+        print("corpus plan               skipped (RTVIEWER_TEST_DATA not set)")
+        return
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.dicom.structure import read_structure_set
+    from rtviewer.model.brachy_tg43_dose import tg43_dose
+
+    plan = read_plan(folder / "RP.HDR.dcm")
+    structures = read_structure_set(folder / "RS.HDR.dcm")
+    result = tg43_dose(plan, structures)
+    assert result is not None
+    seconds = median_s(lambda: tg43_dose(plan, structures), repeats)
+    shape = "x".join(str(n) for n in result.dose.grid.shape[::-1])
+    print(f"TG-43 (rtviewer) HDR      {seconds * 1e3:8.1f} ms  {seconds / baseline:5.1f} x "
+          f"baseline ({shape} points, {result.dwell_count} dwells)")
 
 
 if __name__ == "__main__":
