@@ -20,8 +20,12 @@ from rtviewer.view.beam_model import arc_geometries, beam_at, is_arc
 __all__ = ["BeamDrawing", "BeamSolid", "BeamSolidCache", "beam_drawing", "beam_solid",
            "DwellDrawing", "brachy_drawing", "clip_to_slab", "fade"]
 
-#: The drawn part of a beam, in SAD from the source (0.5 SAD before to 0.6 SAD past).
-T_RANGE = (0.5, 1.6)
+#: The drawn part of a beam without a body outline, in SAD from the source (0.15 SAD
+#: before the isocentre, where its label sits, to 0.05 SAD past it).
+T_RANGE = (0.85, 1.05)
+#: How far before the body's surface (along the axis) a beam's lines start (mm): room
+#: for the label outside the anatomy, the entry still visible.
+LEAD_MM = 40.0
 #: Radius of an arc's span drawn around its isocentre (mm).
 ARC_RADIUS_MM = 120.0
 
@@ -31,7 +35,7 @@ class BeamDrawing:
     """One beam on one view: field edges, axis, arc span, label and isocentre."""
 
     number: int
-    field_st: np.ndarray  # (N, 2) NaN-separated closed polygons
+    field_st: np.ndarray  # (N, 2) NaN-separated field edges (the cut's sides, no caps)
     axis_st: np.ndarray   # (N, 2) NaN-separated segments
     arc_st: np.ndarray    # (N, 2)
     label: str
@@ -54,7 +58,8 @@ class BeamSolid:
 
     ``arc_directions`` ``(N, 3)`` are unit vectors from the isocentre towards the
     source along an arc (None for a fixed gantry); ``axes`` the central axes drawn
-    (``(2, 3)`` each, patient mm).
+    (``(2, 3)`` each, patient mm); ``t_range`` the part of the beam at ``at`` whose
+    field edges are drawn (SAD from the source, :func:`drawn_t_range`).
     """
 
     at: Any  # BeamAtControlPoint
@@ -62,28 +67,32 @@ class BeamSolid:
     axes: tuple[np.ndarray, ...]
     label: str
     label_mm: np.ndarray
+    t_range: tuple[float, float] = T_RANGE
 
 
 def beam_solid(plan: Any, beam: Any, index: int = 0, body: Any = None,
-               axes_cache: dict[tuple[Any, ...], np.ndarray] | None = None) -> BeamSolid:
+               axes_cache: dict[tuple[Any, ...], tuple[float, float]] | None = None) -> BeamSolid:
     """The view-independent part of :func:`beam_drawing` (see :class:`BeamSolidCache`).
 
-    ``body`` (the EXTERNAL ROI's solid, a structure model) ends each central axis where
-    it leaves the body (:func:`axis_to_body`); ``axes_cache`` keeps those axes by
-    source and isocentre (an arc's first and last axes are the same at every point).
+    ``body`` (the EXTERNAL ROI's solid, a structure model) bounds each central axis
+    and the field edges to the body (:func:`drawn_t_range`); ``axes_cache`` keeps those
+    ranges by source and isocentre (an arc's first and last axes are the same at every
+    point).
     """
     at = beam_at(plan, beam, index)
     g = at.geometry
     gantry = f"G{g.gantry_deg:g}°"
 
-    def axis(geometry: Any) -> np.ndarray:
+    def t_range(geometry: Any) -> tuple[float, float]:
         if axes_cache is None:
-            return axis_to_body(geometry, body)
+            return drawn_t_range(geometry, body)
         key = tuple(np.round(np.concatenate([geometry.source_mm, geometry.isocenter_mm]), 6))
         if key not in axes_cache:
-            axes_cache[key] = axis_to_body(geometry, body)
-        cached: np.ndarray = axes_cache[key]
-        return cached
+            axes_cache[key] = drawn_t_range(geometry, body)
+        return axes_cache[key]
+
+    def axis(geometry: Any) -> np.ndarray:
+        return central_axis(geometry, t_range=t_range(geometry))
 
     axes: tuple[np.ndarray, ...] = (axis(g),)
     directions = None
@@ -96,35 +105,35 @@ def beam_solid(plan: Any, beam: Any, index: int = 0, body: Any = None,
         gantry = f"G{geoms[0].gantry_deg:g}→{geoms[-1].gantry_deg:g}°{turn}"
     if abs(g.couch_deg) > 1e-6:
         gantry += f" T{g.couch_deg:g}°"
+    drawn = t_range(g)
     return BeamSolid(at, directions, axes, beam_label(beam.name, beam.number, gantry),
-                     central_axis(g, t_range=(0.8, 0.8))[0])
+                     central_axis(g, t_range=(drawn[0], drawn[0]))[0], drawn)
 
 
-def axis_to_body(geometry: Any, body: Any) -> np.ndarray:
-    """The central axis from the source side through the isocentre to where it leaves ``body``.
+def drawn_t_range(geometry: Any, body: Any) -> tuple[float, float]:
+    """The part of a beam drawn on the slice views, in SAD from the source.
 
-    Starts ``T_RANGE[0]`` SAD from the source; ends at the last point of the body outline
-    along the axis past the isocentre (the reverse ray's entry,
-    :func:`~rtviewer.core.surface_distance.entry_distance_mm`, so both agree on "inside"),
-    or ``T_RANGE[1]`` SAD from the source without a body or when the ray misses it (the
-    view's edge clips it). Never ends before the isocentre.
-
-    Returns
-    -------
-    ndarray, (2, 3)
-        Start and end, patient ``(x, y, z)`` mm.
+    With a body outline: from :data:`LEAD_MM` before the axis enters the body (never
+    closer to the isocentre than that) to where the axis leaves it past the isocentre
+    (the reverse ray's entry, :func:`~rtviewer.core.surface_distance.entry_distance_mm`,
+    so both agree on "inside"; never before the isocentre). Without a body, or where the
+    axis misses it, :data:`T_RANGE`: a short way before and past the isocentre. A line
+    running edge to edge across the view hides the anatomy it crosses and says nothing
+    the part inside the patient does not.
     """
-    axis = central_axis(geometry, t_range=T_RANGE)
     if body is None:
-        return axis
+        return T_RANGE
+    source = np.asarray(geometry.source_mm, dtype=np.float64)
     iso = np.asarray(geometry.isocenter_mm, dtype=np.float64)
-    far = axis[1]
-    length = float(np.linalg.norm(far - iso))
-    back = entry_distance_mm(body, far, iso - far, max_distance_mm=length)
-    if back is None:
-        return axis
-    unit = (iso - far) / length
-    return np.array([axis[0], far + back * unit])
+    sad = float(np.linalg.norm(iso - source))
+    far = source + 2.0 * (iso - source)
+    entry = entry_distance_mm(body, source, iso - source, max_distance_mm=2.0 * sad)
+    back = entry_distance_mm(body, far, iso - far, max_distance_mm=sad)
+    if entry is None or back is None:
+        return T_RANGE
+    start = min(entry - LEAD_MM, sad - LEAD_MM)
+    end = max(2.0 * sad - back, sad)
+    return max(start, 0.01 * sad) / sad, end / sad
 
 
 def beam_label(name: str | None, number: int, gantry: str) -> str:
@@ -164,7 +173,7 @@ class BeamSolidCache:
         self._plan: Any = None
         self._scene: Any = None
         self._body: Any = None
-        self._axes: dict[tuple[Any, ...], np.ndarray] = {}
+        self._axes: dict[tuple[Any, ...], tuple[float, float]] = {}
         self._solids: dict[tuple[int, int], BeamSolid] = {}
 
     def get(self, plan: Any, beam: Any, index: int, scene: Any = None) -> BeamSolid:
@@ -189,6 +198,36 @@ def body_solid(scene: Any) -> Any:
     return scene.slab_model(roi.roi_number) if roi is not None else None
 
 
+def field_edges(polygon_mm: np.ndarray, geometry: Any, t_range: tuple[float, float]
+                ) -> list[np.ndarray]:
+    """The sides of a beam's cut (a closed polygon, patient mm) that are field edges.
+
+    :func:`~rtviewer.core.beam_outline.field_in_plane` closes the cut where the drawn
+    part of the beam ends (``t_range``); those caps are not edges of the field and are
+    left out: each remaining run of sides is an open polyline ``(K, 3)``.
+    """
+    source = np.asarray(geometry.source_mm, dtype=np.float64)
+    axis = np.asarray(geometry.isocenter_mm, dtype=np.float64) - source
+    sad = float(np.linalg.norm(axis))
+    closed = np.vstack([polygon_mm, polygon_mm[:1]])
+    t = (closed - source) @ axis / sad**2  # distance from the source along the axis, SAD
+    tol = 1e-6
+    at_end = (np.abs(t - t_range[0]) < tol) | (np.abs(t - t_range[1]) < tol)
+    same_end = np.abs(t[:-1] - t[1:]) < tol
+    cap = at_end[:-1] & at_end[1:] & same_end
+    runs, run = [], [closed[0]]
+    for k in range(len(closed) - 1):
+        if cap[k]:
+            if len(run) > 1:
+                runs.append(np.array(run))
+            run = [closed[k + 1]]
+        else:
+            run.append(closed[k + 1])
+    if len(run) > 1:
+        runs.append(np.array(run))
+    return runs
+
+
 def beam_drawing(plan: Any, beam: Any, frame: Any, view: str, depth_mm: float,
                  index: int = 0, *, arc_radius_mm: float = ARC_RADIUS_MM,
                  arc_field: bool = True, solid: BeamSolid | None = None) -> BeamDrawing:
@@ -206,7 +245,7 @@ def beam_drawing(plan: Any, beam: Any, frame: Any, view: str, depth_mm: float,
     point = iso + (depth_mm - float(iso @ n)) * n
     arc = solid.arc_directions is not None
     polygons = field_in_plane(g, solid.at.apertures, plane_point_mm=point, plane_normal=n,
-                              t_range=T_RANGE) if arc_field or not arc else []
+                              t_range=solid.t_range) if arc_field or not arc else []
 
     def st(xyz: np.ndarray) -> np.ndarray:
         return np.asarray(frame.to_view(view, xyz)[..., :2])
@@ -214,7 +253,9 @@ def beam_drawing(plan: Any, beam: Any, frame: Any, view: str, depth_mm: float,
     arc_st = (st(iso + arc_radius_mm * solid.arc_directions)
               if solid.arc_directions is not None else np.empty((0, 2)))
     return BeamDrawing(number=beam.number,
-                       field_st=_join([st(p) for p in polygons], close=True),
+                       field_st=_join([st(e) for p in polygons
+                                       for e in field_edges(p, g, solid.t_range)],
+                                      close=False),
                        axis_st=_join([st(a) for a in solid.axes], close=False),
                        arc_st=arc_st, label=solid.label, label_st=st(solid.label_mm),
                        isocenter_st=st(iso), isocenter_depth_mm=float(iso @ n),

@@ -71,9 +71,18 @@ def test_axial_view_through_isocentre_is_a_fan_from_the_source(prostate):
     st = drawing.field_st[np.all(np.isfinite(drawing.field_st), axis=1)]
     # the fan narrows towards the source (screen up = anterior = -y for HFS)
     iso_st = drawing.isocenter_st
+    # without a body: drawn from 0.15 SAD before to 0.05 SAD past the isocentre
+    assert np.min(st[:, 1]) == pytest.approx(iso_st[1] - 150.0, abs=1e-6)
+    assert np.max(st[:, 1]) == pytest.approx(iso_st[1] + 50.0, abs=1e-6)
     anterior = st[st[:, 1] < iso_st[1] - 100]
-    posterior = st[st[:, 1] > iso_st[1] + 100]
+    posterior = st[st[:, 1] > iso_st[1] + 40]
     assert np.ptp(anterior[:, 0]) < np.ptp(posterior[:, 0])
+    # the two field edges only: no line across the beam where its drawing ends
+    pieces = np.split(drawing.field_st, np.flatnonzero(~np.isfinite(drawing.field_st[:, 0])))
+    pieces = [p[np.isfinite(p[:, 0])] for p in pieces if np.isfinite(p[:, 0]).sum() > 1]
+    assert len(pieces) == 2
+    for piece in pieces:
+        assert np.ptp(piece[:, 1]) == pytest.approx(200.0, abs=1e-6)
 
 
 def test_vmat_arc_span_follows_rotation_direction(corpus):
@@ -181,10 +190,11 @@ def _outline_exit_mm(body_roi, iso, direction):
 
 
 @pytest.mark.parametrize("number", [1, 2, 4])
-def test_central_axis_ends_where_it_leaves_the_body(prostate, corpus, number):
+def test_beam_is_drawn_from_before_the_skin_to_where_it_leaves_the_body(prostate, corpus,
+                                                                        number):
     from rtviewer.dicom.structure import read_structure_set
     from rtviewer.model.plan_sheet import find_body_roi
-    from rtviewer.view.plan_geometry import T_RANGE, BeamSolidCache, beam_solid
+    from rtviewer.view.plan_geometry import LEAD_MM, T_RANGE, BeamSolidCache, beam_solid
     from rtviewer.view.scene import Scene
 
     structures = read_structure_set(_one(corpus, PROSTATE, "RS*.dcm"))
@@ -194,18 +204,27 @@ def test_central_axis_ends_where_it_leaves_the_body(prostate, corpus, number):
     g = beam_at(prostate, beam, 0).geometry
     iso, source = np.asarray(g.isocenter_mm), np.asarray(g.source_mm)
     unit = (iso - source) / np.linalg.norm(iso - source)
-    (axis,) = BeamSolidCache().get(prostate, beam, 0, scene).axes
-    # the source side is as before: T_RANGE[0] SAD from the source
-    np.testing.assert_allclose(axis[0], source + T_RANGE[0] * (iso - source), atol=1e-9)
+    solid = BeamSolidCache().get(prostate, beam, 0, scene)
+    (axis,) = solid.axes
     exit_mm, plane = _outline_exit_mm(body, iso, unit)
+    entry_mm, _plane = _outline_exit_mm(body, iso, -unit)
     # the exit lies on the axis, past the isocentre, on the body surface: within the
     # sampling step plus the bisection tolerance in the plane of the isocentre's contour
     assert abs(iso[2] - plane) <= 1.5  # the isocentre's slab holds that contour
     np.testing.assert_allclose(axis[1], exit_mm, atol=0.1)
     assert 50.0 < float((axis[1] - iso) @ unit) < 300.0
-    # without a body outline the axis runs to T_RANGE[1] SAD (the view's edge clips it)
+    # the source side starts LEAD_MM before the skin (room for the label), not at the
+    # view's edge
+    np.testing.assert_allclose(axis[0], entry_mm - LEAD_MM * unit, atol=0.1)
+    # the field edges span the same part of the beam (in SAD from the source)
+    sad = float(np.linalg.norm(iso - source))
+    assert solid.t_range == pytest.approx(((axis[0] - source) @ unit / sad,
+                                           (axis[1] - source) @ unit / sad), abs=1e-9)
+    # without a body outline: a short way either side of the isocentre
     (bare,) = beam_solid(prostate, beam, 0).axes
-    np.testing.assert_allclose(bare[1], source + T_RANGE[1] * (iso - source), atol=1e-9)
+    np.testing.assert_allclose(bare, [source + t * (iso - source) for t in T_RANGE],
+                               atol=1e-9)
+    np.testing.assert_allclose(np.linalg.norm(bare - iso, axis=1), [150.0, 50.0], atol=1e-6)
 
 
 def test_bev_shades_the_leaf_pairs_behind_the_jaws(prostate):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from rtviewer.core.dvh import Dvh
 from rtviewer.core.dvh_metrics import (
@@ -39,9 +39,11 @@ from rtviewer.model.dose import DoseUnits, DvhType
 from rtviewer.model.structure import Roi
 from rtviewer.printable import printable
 from rtviewer.ui.panels.goals_panel import GoalsPanel
+from rtviewer.ui.panels.swatch import colour_swatch
 from rtviewer.ui.views.view_state import ViewState
 from rtviewer.view.dvh_axis import DoseAxis, dvh_dose_axis
 from rtviewer.view.dvh_jobs import DvhJobs
+from rtviewer.view.light_colours import OUTLINE_RGB, needs_outline
 from rtviewer.view.scene import Scene
 
 __all__ = ["DOSE_COLUMNS", "STAT_COLUMNS", "DvhPanel", "dvh_statistics", "model_notes",
@@ -152,15 +154,16 @@ def _legend_entry(rgb: tuple[int, int, int], name: str, *, dashed: bool = False)
     """Rich text of one legend entry: a line sample in ``rgb`` and the name (not wrapped)."""
     sample = "╍╍" if dashed else "━━"
     colour = "#{:02x}{:02x}{:02x}".format(*rgb)
-    return (f"<span style='white-space:nowrap'><b style='color:{colour}'>{sample}</b>"
+    # a light colour (white, yellow) on the legend's white: on a dark ground, as drawn
+    ground = ("; background-color: #{:02x}{:02x}{:02x}".format(*OUTLINE_RGB)
+              if needs_outline(rgb) else "")
+    return (f"<span style='white-space:nowrap'><b style='color:{colour}{ground}'>{sample}</b>"
             f"&nbsp;{html.escape(name)}</span>")
 
 
 def _name_item(roi: Roi) -> QtWidgets.QTableWidgetItem:
     """The row header of a structure: a swatch of its colour and its name."""
-    swatch = QtGui.QPixmap(12, 12)
-    swatch.fill(QtGui.QColor(*roi.color_rgb))
-    item = QtWidgets.QTableWidgetItem(QtGui.QIcon(swatch), printable(roi.name))
+    item = QtWidgets.QTableWidgetItem(colour_swatch(roi.color_rgb, 12), printable(roi.name))
     item.setToolTip(f"ROI {roi.roi_number}: {printable(roi.name)}")
     return item
 
@@ -184,6 +187,8 @@ class DvhPanel(QtWidgets.QWidget):
         self.scene = Scene()
         self.dvhs: dict[int, Dvh] = {}
         self._curves: list[tuple[pg.PlotDataItem, pg.PlotDataItem]] = []
+        #: A dark line under each light-coloured curve (white on the white plot)
+        self._halos: list[pg.PlotDataItem] = []
         #: B's DVHs by ROI number while a dose comparison is on screen (issue 19)
         self.compared: dict[int, Dvh] = {}
         self._compared_label = ""
@@ -469,6 +474,9 @@ class DvhPanel(QtWidgets.QWidget):
         ``True`` on each ``disconnect`` (the process aborts after a few thousand).
         """
         while len(self._curves) <= index:
+            halo = self.plot.plot([], [])
+            halo.setZValue(-1)  # under every curve
+            self._halos.append(halo)
             self._curves.append((self.plot.plot([], []), self.plot.plot([], [])))
         return self._curves[index]
 
@@ -486,6 +494,7 @@ class DvhPanel(QtWidgets.QWidget):
             computed, embedded_curve = self._curve_pair(index)
             computed.setData(*self._axes(dvh))
             computed.setPen(pg.mkPen(roi.color_rgb, width=2))
+            self._draw_halo(self._halos[index], roi.color_rgb, computed)
             b_dvh = self.compared.get(roi.roi_number)
             embedded = (self._axes(b_dvh) if b_dvh is not None else
                         None if self.compared else self._embedded(roi.roi_number, dvh))
@@ -496,9 +505,21 @@ class DvhPanel(QtWidgets.QWidget):
         for computed, embedded_curve in self._curves[len(shown):]:
             computed.setData([], [])
             embedded_curve.setData([], [])
+        for halo in self._halos[len(shown):]:
+            halo.setData([], [])
         self._fill_legend(shown, any_embedded)
         self._fit_axes()
         self._fill_table(dose_pct)
+
+    @staticmethod
+    def _draw_halo(halo: pg.PlotDataItem, rgb: tuple[int, int, int],
+                   curve: pg.PlotDataItem) -> None:
+        """A light colour's curve gets a wider dark line under it (the colour stays the file's)."""
+        if needs_outline(rgb):
+            halo.setData(*curve.getData())
+            halo.setPen(pg.mkPen(OUTLINE_RGB, width=4))
+        else:
+            halo.setData([], [])
 
     def _fill_legend(self, shown: list[tuple[Roi, Dvh]], any_embedded: bool) -> None:
         """One entry per shown structure (its colour's line), one for the dashed curves."""

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 from rtviewer.model.structure import StructureSet
 from rtviewer.printable import printable_row
+from rtviewer.ui.panels.swatch import colour_swatch
 from rtviewer.ui.views.view_state import ViewState
 
 __all__ = ["StructurePanel"]
 
 _ROLE_ROI = QtCore.Qt.ItemDataRole.UserRole
-
-
-def _swatch(rgb: tuple[int, int, int]) -> QtGui.QIcon:
-    pixmap = QtGui.QPixmap(14, 14)
-    pixmap.fill(QtGui.QColor(*rgb))
-    return QtGui.QIcon(pixmap)
 
 
 def _volume_text(volume_cc: float | None) -> str:
@@ -67,7 +62,7 @@ class StructurePanel(QtWidgets.QWidget):
             for roi in structures.rois if structures is not None else ():
                 item = QtWidgets.QTreeWidgetItem(printable_row([
                     roi.name, roi.interpreted_type or "", _volume_text(roi.volume_cc)]))
-                item.setIcon(0, _swatch(roi.color_rgb))
+                item.setIcon(0, colour_swatch(roi.color_rgb))
                 item.setToolTip(0, item.text(0))
                 item.setData(0, _ROLE_ROI, roi.roi_number)
                 item.setTextAlignment(2, QtCore.Qt.AlignmentFlag.AlignRight)

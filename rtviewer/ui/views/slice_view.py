@@ -75,6 +75,8 @@ class SliceView(QtWidgets.QWidget):
 
     #: Shift+click: a user point at patient ``(x, y, z)`` mm.
     userPointRequested = QtCore.Signal(float, float, float)
+    #: The title, letters and legend have been placed (labels of overlays follow them).
+    labelsPlaced = QtCore.Signal()
     #: Contour and isodose line widths are multiplied by this (presenter mode: a projector).
     line_scale = 1.0
 
@@ -230,6 +232,8 @@ class SliceView(QtWidgets.QWidget):
         plane = self.plane()
         for overlay in self.overlays.values():
             overlay.redraw(plane)
+        # the legend keeps clear of what this plane shows (the title was placed above)
+        self.place_labels()
         self._place_crosshair()
 
     def _on_crosshair(self, _xyz: np.ndarray) -> None:
@@ -263,7 +267,32 @@ class SliceView(QtWidgets.QWidget):
         self.labels.place(rect)
         # view units are patient mm: the width of one screen pixel in mm
         mm_per_px = float(self.vb.viewPixelSize()[0]) if rect.width() > 0 else 0.0
-        self.legend.place(rect, mm_per_px if self.scene.empty is False else 0.0)
+        self.legend.place(rect, mm_per_px if self.scene.empty is False else 0.0,
+                          [self.title_rect(), *self.labels.letter_rects()],
+                          self.content_rect())
+        self.labelsPlaced.emit()
+
+    def content_rect(self) -> QtCore.QRectF | None:
+        """What the plane shows of the patient, in ViewBox pixels (legends keep clear of it).
+
+        The drawn structures' outlines (the body outline holds the others); without
+        any, the image; None when neither is drawn.
+        """
+        structures = getattr(self, "overlays", {}).get("structures")
+        bounds = np.array([[*curve.dataBounds(0), *curve.dataBounds(1)]
+                           for curve in getattr(structures, "curves", {}).values()],
+                          dtype=np.float64).reshape(-1, 4)  # None (no data) becomes NaN
+        bounds = bounds[np.isfinite(bounds).all(axis=1)]
+        if len(bounds):
+            area = QtCore.QRectF(QtCore.QPointF(bounds[:, 0].min(), bounds[:, 2].min()),
+                                 QtCore.QPointF(bounds[:, 1].max(), bounds[:, 3].max()))
+        else:
+            image = getattr(self, "overlays", {}).get("image")
+            item = getattr(image, "item", None)
+            if item is None or item.image is None or not item.isVisible():
+                return None
+            area = item.mapRectToView(item.boundingRect())
+        return self.vb.mapFromView(area).boundingRect()
 
     def title_rect(self) -> QtCore.QRectF:
         """The title bar's rectangle in ViewBox pixels (beam labels keep out of it)."""

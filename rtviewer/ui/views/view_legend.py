@@ -1,9 +1,10 @@
 """What a slice view's picture must carry to be read alone: isodose legend, scale bar, W/L.
 
 Drawn in ViewBox pixels (not patient mm), so they keep their size when zooming, and
-part of the view, so a screenshot carries them. Bottom-left: the isodose levels in
-their line colours with % and Gy; bottom-right: a scale bar of a round length and the
-window width / level.
+part of the view, so a screenshot carries them. The isodose levels in their line
+colours with % and Gy go to the corner (bottom-left first) where they cover the least
+of the anatomy, in two columns when one would cover it (small panes); bottom-right: a
+scale bar of a round length and the window width / level.
 """
 
 from __future__ import annotations
@@ -12,8 +13,13 @@ from html import escape
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rtviewer.view.label_layout import place_legend
+
 __all__ = ["ViewLegend", "scale_bar_mm"]
 
+#: Opacity of the legend's dark backing (0-255), and where it has to cover anatomy.
+BACKING_ALPHA = 160
+BACKING_OVER_ANATOMY_ALPHA = 90
 #: Round lengths a scale bar may take (mm).
 _LENGTHS_MM = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 
@@ -45,6 +51,10 @@ class ViewLegend:
     def __init__(self, parent: QtWidgets.QGraphicsItem) -> None:
         self.isodoses = QtWidgets.QGraphicsTextItem(parent)
         self.isodoses.setZValue(21)
+        # the same rows in two columns, shown instead where one column covers anatomy
+        self.isodoses_wide = QtWidgets.QGraphicsTextItem(parent)
+        self.isodoses_wide.setZValue(21)
+        self.isodoses_wide.setVisible(False)
         self.window = QtWidgets.QGraphicsSimpleTextItem(parent)
         self.window.setBrush(QtGui.QBrush(QtGui.QColor(230, 230, 230)))
         self.scale_text = QtWidgets.QGraphicsSimpleTextItem(parent)
@@ -53,18 +63,26 @@ class ViewLegend:
         self.scale.setBrush(QtGui.QBrush(QtGui.QColor(230, 230, 230)))
         self.scale.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
         self.backing = QtWidgets.QGraphicsRectItem(parent)
-        self.backing.setBrush(QtGui.QBrush(QtGui.QColor(0, 0, 0, 160)))
+        self.backing.setBrush(QtGui.QBrush(QtGui.QColor(0, 0, 0, BACKING_ALPHA)))
         self.backing.setPen(QtGui.QPen(QtCore.Qt.PenStyle.NoPen))
         self.backing.setZValue(20)
         for item in (self.window, self.scale_text, self.scale):
             item.setZValue(21)
         font = QtGui.QFont()
         font.setPointSize(8)
-        self.isodoses.setFont(font)
-        self.window.setFont(font)
-        self.scale_text.setFont(font)
+        for text_item in self.text_items():
+            text_item.setFont(font)
         self._mm_per_px = 0.0
         self._rows: list[tuple[tuple[int, int, int], str]] = []
+
+    def text_items(self) -> tuple[QtWidgets.QGraphicsTextItem
+                                  | QtWidgets.QGraphicsSimpleTextItem, ...]:
+        """The items with text (the presenter sets their font size)."""
+        return (self.isodoses, self.isodoses_wide, self.window, self.scale_text)
+
+    def shown_isodoses(self) -> QtWidgets.QGraphicsTextItem:
+        """The isodose legend item the view shows now (one or two columns)."""
+        return self.isodoses_wide if self.isodoses_wide.isVisible() else self.isodoses
 
     def set_isodoses(self, rows: list[tuple[tuple[int, int, int], str]]) -> bool:
         """One line per level: a swatch in the line's colour and ``"95 %  57.0 Gy"``.
@@ -75,11 +93,16 @@ class ViewLegend:
         if rows == self._rows:
             return False
         self._rows = list(rows)
-        html = "<br>".join(
-            f"<span style='color: rgb{rgb}'>&#9644;</span>&nbsp;"
-            f"<span style='color: #e6e6e6'>{escape(text)}</span>" for rgb, text in rows)
-        self.isodoses.setHtml(html)
+        lines = [f"<span style='color: rgb{rgb}'>&#9644;</span>&nbsp;"
+                 f"<span style='color: #e6e6e6'>{escape(text)}</span>" for rgb, text in rows]
+        self.isodoses.setHtml("<br>".join(lines))
+        half = (len(lines) + 1) // 2
+        self.isodoses_wide.setHtml(
+            "<table cellspacing='0' cellpadding='0'><tr>"
+            f"<td>{'<br>'.join(lines[:half])}</td><td>&nbsp;&nbsp;</td>"
+            f"<td>{'<br>'.join(lines[half:])}</td></tr></table>")
         self.isodoses.setVisible(bool(rows))
+        self.isodoses_wide.setVisible(False)
         return True
 
     def set_window(self, width: float, level: float, shown: bool) -> None:
@@ -93,13 +116,39 @@ class ViewLegend:
         return [item.mapRectToParent(item.boundingRect()) for item in items
                 if item.isVisible()]
 
-    def place(self, rect: QtCore.QRectF, mm_per_px: float) -> None:
-        """Legend bottom-left, scale bar and W/L bottom-right of a view of ``rect``."""
-        legend = self.isodoses.boundingRect()
-        x, y = 6.0, rect.height() - legend.height() - 6
-        self.isodoses.setPos(x, y)
-        self.backing.setRect(x, y, legend.width(), legend.height())
-        self.backing.setVisible(self.isodoses.isVisible())
+    def place(self, rect: QtCore.QRectF, mm_per_px: float,
+              taken: list[QtCore.QRectF] | None = None,
+              anatomy: QtCore.QRectF | None = None) -> None:
+        """Scale bar and W/L bottom-right of a view of ``rect``, then the isodose legend.
+
+        The legend takes the layout and corner covering the least of ``anatomy`` (the
+        content drawn, ViewBox pixels), then of ``taken`` (title, letters) and the scale
+        bar (:func:`~rtviewer.view.label_layout.place_legend`).
+        """
+        self._place_scale(rect, mm_per_px)
+        shown = bool(self._rows)
+        items = (self.isodoses, self.isodoses_wide)
+        sizes = [(item.boundingRect().width(), item.boundingRect().height()) for item in items]
+        fixed = [*(taken or []), *(item.mapRectToParent(item.boundingRect())
+                                   for item in (self.scale, self.scale_text, self.window)
+                                   if item.isVisible())]
+        index, box = place_legend(
+            sizes, (0.0, 0.0, rect.width(), rect.height()),
+            [(r.x(), r.y(), r.width(), r.height()) for r in fixed],
+            None if anatomy is None else (anatomy.x(), anatomy.y(), anatomy.width(),
+                                          anatomy.height()))
+        for k, item in enumerate(items):
+            item.setVisible(shown and k == index)
+            item.setPos(float(box[0]), float(box[1]))
+        self.backing.setRect(*(float(v) for v in box))
+        self.backing.setVisible(shown)
+        # where no place is left beside the anatomy, it shows through a lighter backing
+        over = anatomy is not None and anatomy.intersects(self.backing.rect())
+        alpha = BACKING_OVER_ANATOMY_ALPHA if over else BACKING_ALPHA
+        if self.backing.brush().color().alpha() != alpha:
+            self.backing.setBrush(QtGui.QBrush(QtGui.QColor(0, 0, 0, alpha)))
+
+    def _place_scale(self, rect: QtCore.QRectF, mm_per_px: float) -> None:
         self._mm_per_px = mm_per_px
         shown = mm_per_px > 0 and rect.width() > 0
         for item in (self.scale, self.scale_text):

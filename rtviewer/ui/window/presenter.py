@@ -290,7 +290,7 @@ class PresenterMode(QtCore.QObject):
             view.h_line.setPen(crosshair)
             view.v_line.setPen(crosshair)
             legend = view.legend
-            for item in (legend.isodoses, legend.window, legend.scale_text):
+            for item in legend.text_items():
                 font = item.font()
                 font.setPointSize(min_pt or _LEGEND_PT)
                 item.setFont(font)

@@ -14,6 +14,7 @@ from PySide6 import QtCore
 
 from rtviewer.ui.views.beam_state import BeamState
 from rtviewer.ui.views.overlays.base import ViewOverlay
+from rtviewer.view.label_layout import place_label
 from rtviewer.view.plan_geometry import BeamDrawing, BeamSolidCache, beam_drawing
 from rtviewer.view.slice_plane import SlicePlane
 
@@ -60,9 +61,9 @@ class BeamOverlay(ViewOverlay):
         view.vb.addItem(self.iso_item, ignoreBounds=True)
         self.beam_state.visibleBeamsChanged.connect(self.redraw_now)
         self.beam_state.selectionChanged.connect(self.redraw_now)
-        view.vb.sigRangeChanged.connect(self._place_labels)
-        # after the slice view has moved its letters and title (connected before this)
-        view.vb.sigResized.connect(self._place_labels)
+        # after the slice view has moved its letters, title and legend (on a resize, a
+        # zoom or a new plane)
+        view.labelsPlaced.connect(self._place_labels)
 
     def _beam_items(self, number: int) -> tuple[pg.PlotCurveItem, ...]:
         if number not in self._items:
@@ -112,8 +113,13 @@ class BeamOverlay(ViewOverlay):
         for number, label in self._labels.items():
             if number not in self.drawings:
                 set_text(label, "")
-        self._place_labels()
+        # the labels are placed once the view has placed its own (labelsPlaced)
         self._draw_isocentres()
+
+    def redraw_now(self, *_args: object) -> None:
+        """Redraw for the view's plane on a beam choice, and place the labels again."""
+        super().redraw_now()
+        self._place_labels()
 
     def _arc_radius(self) -> float:
         """Arc spans drawn at 40 % of the view's smaller extent (mm), so they stay in view.
@@ -131,28 +137,30 @@ class BeamOverlay(ViewOverlay):
         return self._radius[1]
 
     def _place_labels(self, *_args: object) -> None:
-        """Put each beam's label on its axis, on the source side, wholly inside the view.
+        """Put each beam's label once, beside where its axis starts on the source side.
 
-        Labels keep clear of the view title, the orientation letters and each other.
+        Labels keep clear of the view title, the orientation letters, the legend and
+        each other, and off the anatomy where a free place is near
+        (:func:`~rtviewer.view.label_layout.place_label`).
         """
         vb = self.view.vb
-        (x0, x1), (y0, y1) = vb.viewRange()
-        mx, my = 0.08 * (x1 - x0), 0.06 * (y1 - y0)
-        taken = [self.view.title_rect(), *self.view.letter_rects()]
+        bounds = vb.boundingRect()
+        fixed = [self.view.title_rect(), *self.view.letter_rects()]
+        for overlay in self.view.overlays.values():  # the reference points' names
+            fixed += getattr(overlay, "label_rects", list)()
+        taken = [_box(r) for r in fixed]
+        anatomy = self.view.content_rect()
+        avoid = None if anatomy is None else _box(anatomy)
         for number, drawing in self.drawings.items():
-            # between the axis' source-side start and the isocentre (the exit side may
-            # end at the body outline)
-            start, iso = drawing.axis_st[0], drawing.isocenter_st
-            samples = start + np.linspace(0.0, 1.0, 60)[:, None] * (iso - start)
-            inside = ((samples[:, 0] > x0 + mx) & (samples[:, 0] < x1 - mx)
-                      & (samples[:, 1] > y0 + my) & (samples[:, 1] < y1 - my))
-            point = samples[np.argmax(inside)] if inside.any() else drawing.label_st
+            start, iso = _pixels(vb, drawing.axis_st[0]), _pixels(vb, drawing.isocenter_st)
+            anchor = _first_inside(start, iso, bounds)
             label = self._labels[number]
-            box = _free_box(vb.mapFromView(QtCore.QPointF(*map(float, point))),
-                            label.boundingRect(), vb.boundingRect(), taken)
-            taken.append(box)
+            size = label.boundingRect()
+            box = place_label(anchor, start - iso, (size.width(), size.height()),
+                              _box(bounds.adjusted(2, 2, -2, -2)), taken, avoid)
+            taken.append(tuple(box))
             # the label's anchor is its bottom centre
-            label.setPos(vb.mapToView(QtCore.QPointF(box.center().x(), box.bottom())))
+            label.setPos(vb.mapToView(QtCore.QPointF(box[0] + box[2] / 2, box[1] + box[3])))
 
     def _draw_isocentres(self) -> None:
         # one marker per distinct isocentre (beams share it to well under 1 µm)
@@ -163,24 +171,28 @@ class BeamOverlay(ViewOverlay):
         self.iso_item.setData(spots)
 
 
-def _free_box(anchor: QtCore.QPointF, size: QtCore.QRectF, view: QtCore.QRectF,
-              taken: list[QtCore.QRectF]) -> QtCore.QRectF:
-    """A label box (ViewBox pixels) near ``anchor`` (its bottom centre), inside ``view``.
+def _box(rect: QtCore.QRectF) -> tuple[float, float, float, float]:
+    return rect.x(), rect.y(), rect.width(), rect.height()
 
-    Moved a line down (or up, at the bottom) at a time until it overlaps no ``taken`` box;
-    when no line is free it stays at the first place (overlap beats a missing label).
+
+def _pixels(vb: Any, st: np.ndarray) -> np.ndarray:
+    """View mm ``(s, t)`` -> ViewBox pixels."""
+    point = vb.mapFromView(QtCore.QPointF(float(st[0]), float(st[1])))
+    return np.array([point.x(), point.y()])
+
+
+def _first_inside(start: np.ndarray, end: np.ndarray, bounds: QtCore.QRectF) -> np.ndarray:
+    """The first point from ``start`` towards ``end`` (pixels) inside ``bounds``, a margin in.
+
+    A zoomed view may cut the axis' source side off: the label then sits where the
+    axis enters the view. ``start`` when the segment never enters.
     """
-    w, h = size.width(), size.height()
-    x = min(max(anchor.x() - w / 2, view.left() + 4), view.right() - w - 8)
-    y = min(max(anchor.y() - h, view.top() + 2), view.bottom() - h - 2)
-    first = QtCore.QRectF(x, y, w, h)
-    for step in (h, -h):
-        box = QtCore.QRectF(first)
-        while view.top() <= box.top() and box.bottom() <= view.bottom():
-            if not any(box.intersects(other) for other in taken):
-                return box
-            box.translate(0, step)
-    return first
+    margin = 0.05 * min(bounds.width(), bounds.height())
+    inner = bounds.adjusted(margin, margin, -margin, -margin)
+    samples = start + np.linspace(0.0, 1.0, 60)[:, None] * (end - start)
+    inside = ((samples[:, 0] >= inner.left()) & (samples[:, 0] <= inner.right())
+              & (samples[:, 1] >= inner.top()) & (samples[:, 1] <= inner.bottom()))
+    return samples[int(np.argmax(inside))] if inside.any() else start
 
 
 def set_text(label: pg.TextItem, text: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6 import QtGui
+from PySide6 import QtCore, QtGui
 
 from rtviewer.ui.views.overlays.base import ViewOverlay
 from rtviewer.ui.views.overlays.beams import set_text
@@ -48,6 +48,12 @@ class ReferencePointOverlay(ViewOverlay):
         """The user's own points (Points tab), drawn with the reference points."""
         self.user_points = tuple(points)
         self.redraw(self.view.plane())
+
+    def label_rects(self) -> list[QtCore.QRectF]:
+        """The shown point labels' rectangles in ViewBox pixels (beam labels keep clear)."""
+        vb = self.view.vb
+        return [label.mapRectToItem(vb, label.boundingRect()) for label in self._point_labels
+                if label.toPlainText()]
 
     def redraw(self, plane: SlicePlane) -> None:
         """Dose reference points and RTSTRUCT points near the plane, labelled."""
