@@ -62,6 +62,10 @@ def main(argv: list[str]) -> int:
     for _ in range(60):  # late menus (4 s at most), repaint
         app.processEvents()
         time.sleep(0.05)
+    # the load message leaves after 15 s: on a busy machine it has gone before the
+    # shot and on an idle one not; two runs give the same pixels without it
+    window.statusBar().clearMessage()
+    app.processEvents()
     window.grab().save(out)
     controller.shutdown()
     return 0

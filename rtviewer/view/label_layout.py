@@ -49,7 +49,7 @@ def boxes_intersect(a: ArrayLike, b: ArrayLike, *, tolerance_px: float = 0.01) -
 
 def place_label(anchor: ArrayLike, outward: ArrayLike, size: tuple[float, float],
                 bounds: ArrayLike, taken: ArrayLike = (), avoid: ArrayLike | None = None,
-                *, reach_px: float = 250.0) -> FloatArray:
+                *, reach_px: float = 250.0, require_free: bool = False) -> FloatArray | None:
     """A box for a label of ``size`` beside ``anchor``, on its ``outward`` side.
 
     Candidates run outwards from the anchor (the box's near side at the point, a few
@@ -74,12 +74,14 @@ def place_label(anchor: ArrayLike, outward: ArrayLike, size: tuple[float, float]
         The anatomy's box: covered only where no free place outside it is near.
     reach_px : float, keyword-only
         How far from the anchor candidates go.
+    require_free : bool, keyword-only
+        Return None when no candidate is free (the caller may shorten the label).
 
     Returns
     -------
-    ndarray, (4,)
-        The box; when no candidate is free, the nearest one inside ``bounds`` (a label
-        over another beats a missing one).
+    ndarray, (4,) or None
+        The box; when no candidate is free, the one overlapping the others least (a
+        label over another beats a missing one), or None with ``require_free``.
     """
     w, h = (float(v) for v in size)
     x0, y0, bw, bh = (float(v) for v in np.asarray(bounds, dtype=np.float64))
@@ -98,6 +100,7 @@ def place_label(anchor: ArrayLike, outward: ArrayLike, size: tuple[float, float]
     anchor_px = np.asarray(anchor, dtype=np.float64)
     taken_boxes = np.asarray(taken, dtype=np.float64).reshape(-1, 4)
     box = _cheapest(centre, (w, h), (x0, y0, bw, bh), anchor_px, taken_boxes, avoid)
+    grid = np.empty((0, 2))
     if box is None:
         # then anywhere in the view (a grid of one label height): a label far from its
         # anchor beats one over another label
@@ -105,11 +108,24 @@ def place_label(anchor: ArrayLike, outward: ArrayLike, size: tuple[float, float]
                              np.arange(y0 + h / 2, y0 + bh - h / 2 + 1e-9, h))
         grid = np.column_stack([gx.ravel(), gy.ravel()])
         box = _cheapest(grid, (w, h), (x0, y0, bw, bh), anchor_px, taken_boxes, avoid)
-    if box is None:
-        box = _cheapest(centre[:1], (w, h), (x0, y0, bw, bh), anchor_px,
-                        np.empty((0, 4)), None)
-    assert box is not None
+    if box is None and not require_free:
+        box = _least_covering(np.concatenate([centre, grid]), (w, h), (x0, y0, bw, bh),
+                              taken_boxes)
     return box
+
+
+def _least_covering(centre: FloatArray, size: tuple[float, float],
+                    bounds: tuple[float, float, float, float], taken: FloatArray
+                    ) -> FloatArray:
+    """The box (centred on one of ``centre``, inside ``bounds``) sharing least with ``taken``."""
+    w, h = size
+    x0, y0, bw, bh = bounds
+    x = np.clip(centre[:, 0] - w / 2, x0, max(x0, x0 + bw - w))
+    y = np.clip(centre[:, 1] - h / 2, y0, max(y0, y0 + bh - h))
+    boxes = np.column_stack([x, y, np.full(len(x), w), np.full(len(x), h)])
+    shared = overlap_area(boxes, taken).sum(axis=1)
+    best: FloatArray = boxes[int(np.argmin(shared))]
+    return best
 
 
 def _cheapest(centre: FloatArray, size: tuple[float, float],

@@ -43,6 +43,8 @@ class BeamDrawing:
     isocenter_st: np.ndarray  # (2,)
     isocenter_depth_mm: float
     notes: tuple[str, ...] = ()
+    #: The beam's name alone (or its number), for a pane too crowded for ``label``
+    short_label: str = ""
 
 
 def _join(polylines: list[np.ndarray], *, close: bool) -> np.ndarray:
@@ -258,6 +260,7 @@ def beam_drawing(plan: Any, beam: Any, frame: Any, view: str, depth_mm: float,
                                       close=False),
                        axis_st=_join([st(a) for a in solid.axes], close=False),
                        arc_st=arc_st, label=solid.label, label_st=st(solid.label_mm),
+                       short_label=beam.name or str(beam.number),
                        isocenter_st=st(iso), isocenter_depth_mm=float(iso @ n),
                        notes=solid.at.notes)
 

@@ -102,3 +102,13 @@ def test_crowded_edge_labels_spread_over_the_free_view_rather_than_overlap():
         assert _inside(box)
         assert not any(boxes_intersect(box, other) for other in taken)
         taken.append(tuple(box))
+
+
+def test_a_full_view_says_so_when_asked_and_else_overlaps_least():
+    taken = [(0.0, 0.0, 400.0, 150.0), (0.0, 160.0, 400.0, 140.0)]  # a 10 px gap
+    assert place_label((200.0, 155.0), (0.0, 1.0), (50.0, 14.0), VIEW, taken,
+                       require_free=True) is None
+    box = place_label((200.0, 155.0), (0.0, 1.0), (50.0, 14.0), VIEW, taken)
+    # over the gap, on the candidates' 14 px grid: at most 8 of its 14 px rows covered
+    assert _inside(box)
+    assert overlap_area(box, taken).sum() <= 8.0 * 50.0

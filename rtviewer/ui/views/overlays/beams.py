@@ -155,9 +155,19 @@ class BeamOverlay(ViewOverlay):
             start, iso = _pixels(vb, drawing.axis_st[0]), _pixels(vb, drawing.isocenter_st)
             anchor = _first_inside(start, iso, bounds)
             label = self._labels[number]
-            size = label.boundingRect()
-            box = place_label(anchor, start - iso, (size.width(), size.height()),
-                              _box(bounds.adjusted(2, 2, -2, -2)), taken, avoid)
+            set_text(label, drawing.label)
+            box = None
+            for text, free in ((drawing.label, True), (drawing.short_label, True),
+                               (drawing.short_label, False)):
+                # a pane too crowded for "name gantry" gets the names alone
+                set_text(label, text)
+                size = label.boundingRect()
+                box = place_label(anchor, start - iso, (size.width(), size.height()),
+                                  _box(bounds.adjusted(2, 2, -2, -2)), taken, avoid,
+                                  require_free=free)
+                if box is not None:
+                    break
+            assert box is not None
             taken.append(tuple(box))
             # the label's anchor is its bottom centre
             label.setPos(vb.mapToView(QtCore.QPointF(box[0] + box[2] / 2, box[1] + box[3])))
