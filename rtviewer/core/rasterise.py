@@ -157,14 +157,20 @@ def in_plane_samples(
 
 def _edges_by_plane(planes: Sequence[SlabPlane]
                     ) -> tuple[FloatArray, FloatArray, NDArray[np.intp]]:
-    """Start and end points of every polygon edge of every plane, with the plane index."""
-    starts, ends, owner = [], [], []
-    for index, plane in enumerate(planes):
-        for polygon in plane.polygons_uv:
-            starts.append(polygon)
-            ends.append(np.concatenate([polygon[1:], polygon[:1]]))
-            owner.append(np.full(len(polygon), index, dtype=np.intp))
-    return np.vstack(starts), np.vstack(ends), np.concatenate(owner)
+    """Start and end points of every polygon edge of every plane, with the plane index.
+
+    One stack of all vertices and index arithmetic for each polygon's next vertex (its
+    first after its last), not three small arrays per polygon.
+    """
+    polygons = [polygon for plane in planes for polygon in plane.polygons_uv]
+    sizes = np.array([len(polygon) for polygon in polygons], dtype=np.intp)
+    per_plane = np.array([len(plane.polygons_uv) for plane in planes], dtype=np.intp)
+    starts = np.vstack(polygons)
+    following = np.arange(1, len(starts) + 1)
+    ends_at = np.cumsum(sizes)
+    following[ends_at - 1] = ends_at - sizes
+    owner = np.repeat(np.repeat(np.arange(len(planes)), per_plane), sizes)
+    return starts, starts[following], owner
 
 
 def model_samples(
