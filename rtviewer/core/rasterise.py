@@ -90,16 +90,22 @@ def _pieces_per_span(u0: FloatArray, u1: FloatArray, pitch_mm: float, phase: Flo
     return counts
 
 
-def _cut_spans(u0: FloatArray, u1: FloatArray, pitch_mm: float, phase: FloatArray
-               ) -> tuple[FloatArray, FloatArray]:
-    """Cut spans at ``u = (m + phase)·pitch``; midpoints and lengths of the pieces."""
+def _cut_spans(u0: FloatArray, u1: FloatArray, pitch_mm: float, phase: FloatArray,
+               pieces: NDArray[np.intp] | None = None) -> tuple[FloatArray, FloatArray]:
+    """Cut spans at ``u = (m + phase)·pitch``; midpoints and lengths of the pieces.
+
+    ``pieces``: :func:`_pieces_per_span` when the caller has it.  Per-span values are
+    spread over the pieces with ``np.repeat`` (the same values as a gather by span).
+    """
     first = np.floor(u0 / pitch_mm - phase) + 1
-    pieces = _pieces_per_span(u0, u1, pitch_mm, phase)
-    span = np.repeat(np.arange(len(pieces)), pieces)
-    index = np.arange(len(span)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-    left = np.where(index == 0, u0[span], (first[span] + index - 1 + phase[span]) * pitch_mm)
-    last_piece = index == pieces[span] - 1
-    right = np.where(last_piece, u1[span], (first[span] + index + phase[span]) * pitch_mm)
+    if pieces is None:
+        pieces = _pieces_per_span(u0, u1, pitch_mm, phase)
+    index = np.arange(int(pieces.sum())) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    step = np.repeat(first, pieces) + index
+    phase_of = np.repeat(phase, pieces)
+    left = np.where(index == 0, np.repeat(u0, pieces), (step - 1 + phase_of) * pitch_mm)
+    last_piece = index == np.repeat(pieces, pieces) - 1
+    right = np.where(last_piece, np.repeat(u1, pieces), (step + phase_of) * pitch_mm)
     return 0.5 * (left + right), right - left
 
 
@@ -239,7 +245,7 @@ def model_samples(
     u0, u1, row, plane_of = u0[keep], u1[keep], row[keep], plane_of[keep]
     phase = _row_phases(row, v_first[plane_of], pitch_mm, seed[plane_of])
     pieces = _pieces_per_span(u0, u1, pitch_mm, phase)
-    centre_u, length = _cut_spans(u0, u1, pitch_mm, phase)
+    centre_u, length = _cut_spans(u0, u1, pitch_mm, phase, pieces)
     plane_index = np.repeat(plane_of, pieces)
     centre_v = v_first[plane_index] + np.repeat(row, pieces) * pitch_mm
     area = length * pitch_mm
