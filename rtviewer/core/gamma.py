@@ -9,6 +9,15 @@ Coordinates: pymedphys wants one increasing coordinate vector per array axis.  T
 reference grid's own orthogonal axes give them (any orientation, through the affine);
 an evaluated dose on another grid is first resampled (trilinearly) onto a grid with the
 reference's axes and the evaluated grid's finest steps, covering the evaluated grid.
+
+Speed, where the doses really differ (a replan with a beam turned: a third of the voxels
+fail, and each failing voxel is searched at thousands of points): voxels whose gamma
+surely exceeds the search limit are settled by a bound on B over the search ball
+(:mod:`rtviewer.core.gamma_bounds`); a pass / fail gamma (``pass_rate_only``) searches
+only as far as the DTA, where a passing voxel's agreement must lie; the rest is searched
+by pymedphys in slabs of slices, with B cropped to the slab plus the search radius.  The
+result is pymedphys's for the whole grid, voxel for voxel (tested); the slabs give
+progress and a point to stop.
 """
 
 from __future__ import annotations
@@ -17,17 +26,29 @@ import contextlib
 import logging
 import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rtviewer.core.dose_sum import covering_grid
+from rtviewer.core.gamma_bounds import Axes, surely_above
 from rtviewer.core.grid import Grid
 from rtviewer.core.interpolation import resample_to_grid
 
-__all__ = ["GammaCriteria", "GammaResult", "gamma_index", "parse_criteria"]
+__all__ = ["PASS_FAIL_LIMIT", "GammaCancelled", "GammaCriteria", "GammaResult", "gamma_index",
+           "parse_criteria", "search_limit"]
+
+#: The search limit of a pass / fail gamma (``pass_rate_only``): failing voxels hold it.
+PASS_FAIL_LIMIT = 1.0 + 1e-6
+
+#: Searched voxels per slab: a second or so each on a loaded laptop core.
+_SLAB_VOXELS = 8000
+
+
+class GammaCancelled(Exception):
+    """Raised by a progress callback to stop a gamma computation between slabs."""
 
 
 @dataclass(frozen=True)
@@ -54,9 +75,11 @@ class GammaCriteria:
     search_steps : int
         Search resolution: ``distance_mm / search_steps`` (pymedphys ``interp_fraction``).
     pass_rate_only : bool
-        Stop searching a voxel once it passes (pymedphys ``skip_once_passed``): pass rates
-        are exact, but a passing voxel's gamma is then only an upper bound (below 1).
-        20-fold faster on a clinical dose; for tables of pass rates, not for gamma maps.
+        Pass / fail only: search a voxel no further than ``distance_mm`` and stop once it
+        passes (pymedphys ``skip_once_passed``).  Pass rates are exactly those of the
+        full search; a passing voxel's gamma is an upper bound (at most 1), a failing
+        voxel holds :data:`PASS_FAIL_LIMIT` (its gamma is only known to exceed 1).  20
+        to 100 times faster on clinical doses; for pass rates and pass / fail maps.
     """
 
     dose_percent: float = 3.0
@@ -145,8 +168,15 @@ class GammaResult:
 
 def gamma_index(reference_gy: NDArray[np.floating], reference_grid: Grid,
                 evaluated_gy: NDArray[np.floating], evaluated_grid: Grid,
-                criteria: GammaCriteria) -> GammaResult:
+                criteria: GammaCriteria, *,
+                progress: Callable[[int, int], None] | None = None) -> GammaResult:
     """Gamma of ``evaluated`` (B) against ``reference`` (A) at every reference voxel.
+
+    Voxels that surely exceed the search limit are settled by a bound
+    (:func:`rtviewer.core.gamma_bounds.surely_above`); the others are searched by
+    pymedphys in slabs of slices, each with a crop of B reaching the search radius
+    around it: the result is the one pymedphys gives for the whole grid at once, voxel
+    for voxel, and the slabs give progress and a point to stop between them.
 
     Parameters
     ----------
@@ -156,6 +186,9 @@ def gamma_index(reference_gy: NDArray[np.floating], reference_grid: Grid,
         Their geometries, in one patient coordinate system.
     criteria : GammaCriteria
         Dose difference, distance to agreement, cut-off, local/global.
+    progress : callable (slabs done, slabs in all), optional, keyword-only
+        Called before the first slab and after each; it may raise (e.g.
+        :class:`GammaCancelled`) to stop the computation there.
 
     Returns
     -------
@@ -167,21 +200,99 @@ def gamma_index(reference_gy: NDArray[np.floating], reference_grid: Grid,
         evaluated_gy = resample_to_grid(evaluated_gy, evaluated_grid, target, outside=0.0)
         evaluated_grid = target
     reference = np.asarray(reference_gy, dtype=np.float64)
+    evaluated = np.asarray(evaluated_gy, dtype=np.float64)
     normalisation = (criteria.normalisation_gy if criteria.normalisation_gy is not None
                      else float(reference.max()))
     if not normalisation > 0:
         raise ValueError("reference dose is zero everywhere: gamma needs a normalisation dose")
     axes = reference_grid.directions
-    gamma = _pymedphys_gamma(_axis_coordinates(reference_grid, axes), reference,
-                             _axis_coordinates(evaluated_grid, axes),
-                             np.asarray(evaluated_gy, dtype=np.float64), criteria, normalisation)
+    axes_a, axes_b = _axis_coordinates(reference_grid, axes), _axis_coordinates(evaluated_grid,
+                                                                                axes)
+    limit = search_limit(criteria)
+    # the same expression as pymedphys's lower_dose_cutoff, so that both select alike
+    above_cutoff = reference >= criteria.cutoff_percent / 100 * normalisation
+    tolerance = criteria.dose_percent / 100 * (reference if criteria.local else normalisation)
+    settled = surely_above(reference, axes_a, evaluated, axes_b,
+                           radius_mm=limit * criteria.distance_mm,
+                           tolerance_gy=limit * tolerance, wanted=above_cutoff)
+    gamma = np.full(reference.shape, np.nan)
+    gamma[settled] = limit  # pymedphys reports every gamma beyond its limit as the limit
+    searched = above_cutoff & ~settled
+    slabs = _slabs(searched)
+    report = progress or (lambda done, total: None)
+    report(0, len(slabs))
+    for n, (k0, k1) in enumerate(slabs, start=1):
+        _search_slab(gamma, searched, reference, axes_a, evaluated, axes_b, (k0, k1),
+                     criteria, normalisation, limit)
+        report(n, len(slabs))
     return GammaResult(gamma=gamma, grid=reference_grid, criteria=criteria,
                        normalisation_gy=normalisation)
 
 
-def _pymedphys_gamma(axes_a: tuple[NDArray[np.float64], ...], dose_a: NDArray[np.float64],
-                     axes_b: tuple[NDArray[np.float64], ...], dose_b: NDArray[np.float64],
-                     criteria: GammaCriteria, normalisation: float) -> NDArray[np.float64]:
+def search_limit(criteria: GammaCriteria) -> float:
+    """The largest gamma searched for: ``max_gamma``, or just above 1 for pass rates only.
+
+    A voxel passes only if B agrees within the DTA, so a pass / fail search need not
+    go further than the DTA; the hair above 1 keeps a failing voxel's capped value
+    above 1 (pymedphys reports gammas beyond its limit as the limit).
+    """
+    return PASS_FAIL_LIMIT if criteria.pass_rate_only else criteria.max_gamma
+
+
+def _slabs(searched: NDArray[np.bool_]) -> list[tuple[int, int]]:
+    """Runs of slices ``[k0, k1)`` holding about :data:`_SLAB_VOXELS` searched voxels each."""
+    per_slice = searched.sum(axis=(1, 2))
+    used = np.flatnonzero(per_slice)
+    if used.size == 0:
+        return []
+    count = int(per_slice.sum())
+    n = max(1, min(used.size, math.ceil(count / _SLAB_VOXELS)))
+    cumulative = np.cumsum(per_slice)
+    # slab m ends at the first slice where the running count reaches m/n of the total
+    ends = np.searchsorted(cumulative, count * np.arange(1, n + 1) / n, side="left") + 1
+    starts = np.concatenate([[int(used[0])], ends[:-1]])
+    return [(int(a), int(b)) for a, b in zip(starts, ends, strict=True) if b > a]
+
+
+def _search_slab(gamma: NDArray[np.float64], searched: NDArray[np.bool_],
+                 reference: NDArray[np.float64], axes_a: Axes, evaluated: NDArray[np.float64],
+                 axes_b: Axes, slab: tuple[int, int], criteria: GammaCriteria,
+                 normalisation: float, limit: float) -> None:
+    """Search the voxels of slices ``slab`` with pymedphys; write them into ``gamma``."""
+    k0, k1 = slab
+    mask = searched[k0:k1]
+    if not mask.any():
+        return
+    rows, columns = np.flatnonzero(mask.any(axis=(0, 2))), np.flatnonzero(mask.any(axis=(0, 1)))
+    box = (slice(k0, k1), slice(rows[0], rows[-1] + 1), slice(columns[0], columns[-1] + 1))
+    box_mask = searched[box]
+    # voxels not searched are NaN: below any cut-off for pymedphys, so skipped
+    block = np.where(box_mask, reference[box], np.nan)
+    block_axes = tuple(axis[part] for axis, part in zip(axes_a, box, strict=True))
+    reach = limit * criteria.distance_mm
+    crop = tuple(_crop(axis_b, float(axis[0]) - reach, float(axis[-1]) + reach)
+                 for axis, axis_b in zip(block_axes, axes_b, strict=True))
+    crop_axes = tuple(axis[c] for axis, c in zip(axes_b, crop, strict=True))
+    result = _pymedphys_gamma(block_axes, block, crop_axes,  # type: ignore[arg-type]
+                              evaluated[crop], criteria, normalisation, limit)
+    gamma[box][box_mask] = result[box_mask]
+
+
+def _crop(axis: NDArray[np.float64], low_mm: float, high_mm: float) -> slice:
+    """Indices of ``axis`` covering ``[low_mm, high_mm]`` plus one voxel each side.
+
+    Interpolation between the outermost voxels then reads the values it would read in
+    the whole array.
+    """
+    start = max(int(np.searchsorted(axis, low_mm, side="right")) - 1, 0)
+    stop = min(int(np.searchsorted(axis, high_mm, side="left")) + 1, axis.size)
+    return slice(start, stop)
+
+
+def _pymedphys_gamma(axes_a: Axes, dose_a: NDArray[np.float64],
+                     axes_b: Axes, dose_b: NDArray[np.float64],
+                     criteria: GammaCriteria, normalisation: float,
+                     limit: float) -> NDArray[np.float64]:
     """Call pymedphys; imported here as it costs a quarter second."""
     import pymedphys
 
@@ -191,7 +302,7 @@ def _pymedphys_gamma(axes_a: tuple[NDArray[np.float64], ...], dose_a: NDArray[np
         gamma = pymedphys.gamma(
             axes_a, dose_a, axes_b, dose_b, criteria.dose_percent, criteria.distance_mm,
             lower_percent_dose_cutoff=criteria.cutoff_percent,
-            interp_fraction=criteria.search_steps, max_gamma=criteria.max_gamma,
+            interp_fraction=criteria.search_steps, max_gamma=limit,
             skip_once_passed=criteria.pass_rate_only,
             local_gamma=criteria.local, global_normalisation=normalisation,
             quiet=True, interp_algo="scipy")
@@ -219,7 +330,7 @@ def _without_pymedphys_log() -> Iterator[None]:
         root.removeFilter(not_pymedphys)
 
 
-def _axis_coordinates(grid: Grid, axes: NDArray[np.float64]) -> tuple[NDArray[np.float64], ...]:
+def _axis_coordinates(grid: Grid, axes: NDArray[np.float64]) -> Axes:
     """Coordinates (mm) of the grid's slices, rows, columns along the unit ``axes``.
 
     ``axes`` are the reference grid's ``i, j, k`` directions (columns); the grid must

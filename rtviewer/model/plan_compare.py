@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from rtviewer.core import dvh_metrics as dm
 from rtviewer.core.dvh import Dvh, compute_dvh
-from rtviewer.core.gamma import GammaCriteria, GammaResult, gamma_index
+from rtviewer.core.gamma import GammaCancelled, GammaCriteria, GammaResult, gamma_index
 from rtviewer.core.interpolation import resample_to_grid
 from rtviewer.core.structure_compare import StructureAgreement, compare_structures
 from rtviewer.core.structure_model import DEFAULT_MODEL, StructureModel, build_structure_model
@@ -93,6 +93,8 @@ class DoseComparison:
         Gamma of B against A, when criteria were given.
     structures : tuple of StructureDoseComparison
         Per structure.
+    gamma_note : str
+        Why there is no gamma though criteria were given (``"gamma cancelled"``), else "".
     """
 
     reference: Dose
@@ -100,6 +102,7 @@ class DoseComparison:
     difference_gy: NDArray[np.float32]
     gamma: GammaResult | None
     structures: tuple[StructureDoseComparison, ...]
+    gamma_note: str = ""
 
     @property
     def max_abs_difference_gy(self) -> float:
@@ -140,7 +143,9 @@ def check_comparable(a: Dose, b: Dose) -> None:
 
 def compare_doses(a: Dose, b: Dose, rois: Sequence[Roi] = (), *,
                   criteria: GammaCriteria | None = None, model: str = DEFAULT_MODEL,
-                  progress: Progress | None = None) -> DoseComparison:
+                  progress: Progress | None = None,
+                  gamma_progress: Callable[[int, int], None] | None = None
+                  ) -> DoseComparison:
     """B against the reference A: difference, per-structure DVH metrics and gamma.
 
     Parameters
@@ -155,6 +160,10 @@ def compare_doses(a: Dose, b: Dose, rois: Sequence[Roi] = (), *,
         Structure model of the contours.
     progress : callable (done, total, step), optional, keyword-only
         Called after each step.
+    gamma_progress : callable (slabs done, slabs in all), optional, keyword-only
+        Called during the gamma computation; raising :class:`~rtviewer.core.gamma.
+        GammaCancelled` there drops the gamma (``gamma_note`` says so) and the
+        comparison goes on without it.
 
     Returns
     -------
@@ -169,15 +178,19 @@ def compare_doses(a: Dose, b: Dose, rois: Sequence[Roi] = (), *,
         b.dose_gy, b.grid, a.grid, outside=math.nan)
     difference = (np.asarray(b_on_a, np.float32) - a.dose_gy).astype(np.float32)
     report(1, total, "difference")
-    gamma = None
+    gamma, note = None, ""
     if criteria is not None:
-        gamma = gamma_index(a.dose_gy, a.grid, b.dose_gy, b.grid, criteria)
-        report(2, total, f"gamma {criteria.label}")
+        try:
+            gamma = gamma_index(a.dose_gy, a.grid, b.dose_gy, b.grid, criteria,
+                                progress=gamma_progress)
+        except GammaCancelled:
+            note = "gamma cancelled"
+        report(2, total, note or f"gamma {criteria.label}")
     rows = []
     for n, (roi, solid) in enumerate(solids, start=first):
         rows.append(_structure_row(roi, solid, a, b, gamma))
         report(n, total, roi.name)
-    return DoseComparison(a, b, difference, gamma, tuple(rows))
+    return DoseComparison(a, b, difference, gamma, tuple(rows), gamma_note=note)
 
 
 def _solid(roi: Roi, model: str) -> StructureModel | None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["DIFFERENCE_ALPHA", "DIFFERENCE_MIN_ALPHA", "PASS_RGB", "difference_lut",
-           "difference_rgba", "gamma_lut", "gamma_rgba"]
+__all__ = ["DIFFERENCE_ALPHA", "DIFFERENCE_MIN_ALPHA", "FAIL_RGB", "PASS_RGB", "difference_lut",
+           "difference_rgba", "gamma_lut", "gamma_rgba", "pass_fail_lut"]
 
 #: ColorBrewer RdBu (11 classes) from -1 (B < A, dark blue) to +1 (B > A, dark red),
 #: its two palest classes either side of zero left out: over a grey CT a near-white
@@ -79,8 +79,9 @@ def difference_rgba(difference: NDArray[np.floating], *, limit: float,
 #: to dark red (the search limit).
 _GAMMA_RGB = np.array([(0, 150, 60), (200, 230, 120), (255, 160, 0), (200, 0, 0)],
                       dtype=np.float64)
-#: Colour of a passing voxel when only pass / fail is known (``exact=False``).
+#: Colours of a passing and a failing voxel when only pass / fail is known (``exact=False``).
 PASS_RGB = (60, 180, 90)
+FAIL_RGB = (215, 40, 30)
 
 
 def _gamma_anchors(max_gamma: float) -> NDArray[np.float64]:
@@ -91,6 +92,14 @@ def _gamma_anchors(max_gamma: float) -> NDArray[np.float64]:
 def gamma_lut(size: int = 64, max_gamma: float = 2.0) -> NDArray[np.uint8]:
     """``(size, 3)`` RGB from gamma 0 (index 0) to ``max_gamma`` (last index)."""
     return _interp_rgb(np.linspace(0.0, max_gamma, size), _gamma_anchors(max_gamma), _GAMMA_RGB)
+
+
+def pass_fail_lut(size: int = 64) -> NDArray[np.uint8]:
+    """``(size, 3)`` RGB: the lower half :data:`PASS_RGB`, the upper :data:`FAIL_RGB`."""
+    lut = np.empty((size, 3), dtype=np.uint8)
+    lut[: size // 2] = PASS_RGB
+    lut[size // 2:] = FAIL_RGB
+    return lut
 
 
 def gamma_rgba(gamma: NDArray[np.floating], *, max_gamma: float = 2.0, exact: bool = True,
@@ -104,9 +113,9 @@ def gamma_rgba(gamma: NDArray[np.floating], *, max_gamma: float = 2.0, exact: bo
     max_gamma : float, keyword-only
         The search limit (gammas are capped at it): darkest red.
     exact : bool, keyword-only
-        False when the search stopped once a voxel passed (pymedphys
-        ``skip_once_passed``): a passing voxel's value is then only a bound, so every
-        passing voxel gets one colour (:data:`PASS_RGB`); failing voxels keep their scale.
+        False for a pass / fail gamma (``GammaCriteria.pass_rate_only``): a passing
+        voxel's value is only a bound and a failing one's only says "above 1", so
+        passing voxels get :data:`PASS_RGB` and failing ones :data:`FAIL_RGB`.
     alpha : int, keyword-only
         Opacity of evaluated voxels.
 
@@ -121,5 +130,6 @@ def gamma_rgba(gamma: NDArray[np.floating], *, max_gamma: float = 2.0, exact: bo
     rgba[..., :3] = _interp_rgb(g, _gamma_anchors(max_gamma), _GAMMA_RGB)
     if not exact:
         rgba[(g <= 1.0) & finite, :3] = PASS_RGB
+        rgba[(g > 1.0) & finite, :3] = FAIL_RGB
     rgba[..., 3] = np.where(finite, alpha, 0).astype(np.uint8)
     return rgba

@@ -68,5 +68,14 @@ def compare_readout(comparison: DoseComparison, xyz_mm: NDArray[np.float64]) -> 
         ijk = np.rint(gamma.grid.patient_to_index(point)[0]).astype(int)
         inside = all(0 <= ijk[n] < gamma.grid.shape[2 - n] for n in range(3))
         value = float(gamma.gamma[ijk[2], ijk[1], ijk[0]]) if inside else math.nan
-        parts.append(f"γ {value:.2f}" if math.isfinite(value) else "γ below cut-off")
+        parts.append(_gamma_text(value, gamma.criteria.pass_rate_only))
     return "  ".join(parts)
+
+
+def _gamma_text(value: float, pass_fail: bool) -> str:
+    """``"γ 0.42"``; a pass / fail gamma says only which (its values are bounds)."""
+    if not math.isfinite(value):
+        return "γ below cut-off"
+    if pass_fail:
+        return "γ ≤ 1 (pass)" if value <= 1.0 else "γ > 1 (fail)"
+    return f"γ {value:.2f}"

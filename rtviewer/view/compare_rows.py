@@ -85,12 +85,13 @@ def gamma_summary(comparison: DoseComparison) -> str:
     """One line: criteria, normalisation, evaluated voxels and the overall pass rate."""
     gamma = comparison.gamma
     if gamma is None:
-        return "No gamma computed."
+        return (f"{comparison.gamma_note.capitalize()}: no gamma." if comparison.gamma_note
+                else "No gamma computed.")
     voxels = int(gamma.evaluated.sum())
     rate = gamma.pass_rate()
     shown = "no voxel above the cut-off" if not math.isfinite(rate) else \
         f"{100 * rate:.1f} % of {voxels} voxels pass"
-    bound = (" (search stopped once a voxel passed: passing values are bounds)"
+    bound = (" (pass / fail: each voxel searched within the DTA until it passes)"
              if gamma.criteria.pass_rate_only else "")
     return (f"Gamma {gamma.criteria.label}, normalisation {gamma.normalisation_gy:.3f} Gy: "
             f"{shown}{bound}.")

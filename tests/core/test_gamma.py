@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from rtviewer.core.gamma import GammaCriteria, gamma_index, parse_criteria
+from rtviewer.core.gamma import PASS_FAIL_LIMIT, GammaCriteria, gamma_index, parse_criteria
 from rtviewer.core.grid import Grid
 
 N = 61
@@ -115,9 +115,9 @@ def test_pass_rate_only_gives_the_same_pass_rate():
     assert fast.pass_rate() == full.pass_rate()
     passed = full.gamma <= 1
     np.testing.assert_array_equal(fast.gamma <= 1, passed)
-    # failing voxels are searched to the end either way; passing ones stop early
-    np.testing.assert_allclose(fast.gamma[~passed & full.evaluated],
-                               full.gamma[~passed & full.evaluated])
+    # pass / fail only: the search stops at the DTA, failing voxels hold the limit just
+    # above 1, passing ones an upper bound of their gamma
+    np.testing.assert_array_equal(fast.gamma[~passed & full.evaluated], PASS_FAIL_LIMIT)
     assert (fast.gamma[passed] >= full.gamma[passed] - 1e-12).all()
 
 
@@ -129,3 +129,115 @@ def test_gamma_runs_with_the_root_logger_at_info(caplog):
         result = gamma_index(a, _grid(), a, _grid(), GammaCriteria(3, 3, cutoff_percent=10))
     assert result.pass_rate() == 1.0
     assert not [r for r in caplog.records if "pymedphys" in r.pathname]
+
+
+def _two_plans(shape=(14, 22, 26), step_mm=2.5):
+    """A: three Gaussian 'beams' crossing; B: the third beam moved 14 mm and 5 % hotter.
+
+    The doses really differ (22 % of the voxels above the cut-off fail 3 %/3 mm, some beyond 3), on
+    a grid small enough for pymedphys's whole-grid search in a test.
+    """
+    nk, nj, ni = shape
+    affine = np.diag([step_mm, step_mm, step_mm, 1.0])
+    affine[:3, 3] = [-(ni - 1) * step_mm / 2, -(nj - 1) * step_mm / 2, -(nk - 1) * step_mm / 2]
+    grid = Grid(affine=affine, shape=shape)
+    z = (affine[2, 3] + step_mm * np.arange(nk))[:, None, None]
+    y = (affine[1, 3] + step_mm * np.arange(nj))[None, :, None]
+    x = (affine[0, 3] + step_mm * np.arange(ni))[None, None, :]
+
+    def beams(third_x_mm, third_gy):
+        return (2.0 * np.exp(-(y**2 + z**2) / (2 * 12.0**2))
+                + 1.5 * np.exp(-(x**2 + z**2) / (2 * 10.0**2))
+                + third_gy * np.exp(-((x - third_x_mm)**2 + (y - 4)**2) / (2 * 6.0**2))
+                ) * np.ones(shape)
+
+    return grid, beams(-8.0, 3.0), beams(6.0, 3.15)
+
+
+def _pymedphys_whole_grid(a, b, grid, steps, max_gamma=None):
+    """pymedphys on the whole grid at once, no bound, no slabs: the reference computation."""
+    import pymedphys
+
+    from rtviewer.core.gamma import _axis_coordinates
+
+    axes = _axis_coordinates(grid, grid.directions)
+    with pytest.warns(DeprecationWarning):
+        return pymedphys.gamma(axes, a, axes, b, 3, 3, lower_percent_dose_cutoff=10,
+                               interp_fraction=steps, max_gamma=max_gamma, quiet=True,
+                               global_normalisation=float(a.max()), interp_algo="scipy")
+
+
+def test_slabs_and_bound_give_pymedphys_whole_grid_gamma_on_really_different_doses(
+        monkeypatch):
+    import rtviewer.core.gamma as gamma_module
+
+    monkeypatch.setattr(gamma_module, "_SLAB_VOXELS", 700)  # several slabs on a small grid
+    grid, a, b = _two_plans()
+    steps = 5  # the equality holds for any search step; 5 keeps the reference short
+    uncapped = _pymedphys_whole_grid(a, b, grid, steps)  # searched until each voxel is settled
+    evaluated = np.isfinite(uncapped)
+    reference_rate = float(np.mean(uncapped[evaluated] <= 1))
+    assert 0.3 < reference_rate < 0.9  # really different doses
+    calls = []
+    fast = gamma_index(a, grid, b, grid, GammaCriteria(3, 3, search_steps=steps,
+                                                       pass_rate_only=True),
+                       progress=lambda done, total: calls.append((done, total)))
+    # pass / fail searched within the DTA only: the uncapped search's verdict, voxel for voxel
+    np.testing.assert_array_equal(fast.evaluated, evaluated)
+    np.testing.assert_array_equal(fast.gamma[evaluated] <= 1, uncapped[evaluated] <= 1)
+    assert fast.pass_rate() == reference_rate
+    assert calls[0] == (0, calls[0][1]) and calls[-1] == (calls[0][1], calls[0][1])
+    assert len(calls) == calls[0][1] + 1 and calls[0][1] >= 2  # several slabs
+    full = gamma_index(a, grid, b, grid, GammaCriteria(3, 3, search_steps=steps))
+    np.testing.assert_allclose(full.gamma[evaluated], np.minimum(uncapped[evaluated], 2.0),
+                               rtol=0, atol=1e-12)
+    assert np.isnan(full.gamma[~evaluated]).all()
+
+
+def test_the_bound_settles_voxels_only_beyond_the_limit_on_offset_grids():
+    from rtviewer.core.gamma import _axis_coordinates
+    from rtviewer.core.gamma_bounds import surely_above
+
+    grid, a, b = _two_plans()
+    shifted = Grid(affine=grid.affine @ np.diag([0.8, 1.3, 1.0, 1.0]) + np.pad(
+        np.array([[0, 0, 0, 0.9], [0, 0, 0, -1.1], [0, 0, 0, 0.4]]), ((0, 1), (0, 0))),
+        shape=grid.shape)  # B on a finer x, coarser y, offset grid
+    uncapped = _pymedphys_whole_grid(a, b, grid, 5)
+    for limit in (1.0, 2.0):
+        settled = surely_above(a, _axis_coordinates(grid, grid.directions), b,
+                               _axis_coordinates(grid, grid.directions),
+                               radius_mm=3.0 * limit, tolerance_gy=0.03 * a.max() * limit)
+        assert settled.sum() > 50
+        assert (uncapped[settled & np.isfinite(uncapped)] > limit).all()
+    # on another grid: gamma_index resamples B onto A's axes; the bound must stay sound
+    from rtviewer.core.interpolation import resample_to_grid
+
+    b_shifted = resample_to_grid(b, grid, shifted, outside=0.0).astype(np.float64)
+    capped = gamma_index(a, grid, b_shifted, shifted, GammaCriteria(3, 3, search_steps=5))
+    plain = gamma_index(a, grid, b_shifted, shifted,
+                        GammaCriteria(3, 3, search_steps=5, max_gamma=50.0))  # no voxel settled
+    ev = plain.evaluated & capped.evaluated
+    assert ev.sum() > 1000
+    np.testing.assert_allclose(capped.gamma[ev], np.minimum(plain.gamma[ev], 2.0), atol=1e-12)
+    # voxels off B's smaller grid by more than the search radius meet only its outside
+    # (pymedphys: not evaluated); the wider search reaches B there, at a gamma beyond 2
+    assert (plain.gamma[plain.evaluated & ~capped.evaluated] > 2).all()
+
+
+def test_a_progress_callback_stops_the_computation_between_slabs(monkeypatch):
+    import rtviewer.core.gamma as gamma_module
+    from rtviewer.core.gamma import GammaCancelled
+
+    monkeypatch.setattr(gamma_module, "_SLAB_VOXELS", 700)
+    grid, a, b = _two_plans()
+    seen = []
+
+    def stop_after_one(done, total):
+        seen.append(done)
+        if done == 1:
+            raise GammaCancelled("stop")
+
+    with pytest.raises(GammaCancelled):
+        gamma_index(a, grid, b, grid, GammaCriteria(3, 3, search_steps=5, pass_rate_only=True),
+                    progress=stop_after_one)
+    assert seen == [0, 1]

@@ -9,16 +9,18 @@ import numpy as np
 import pytest
 from factories.phantom import make_phantom
 
-from rtviewer.core.gamma import GammaCriteria
+from rtviewer.core.gamma import PASS_FAIL_LIMIT, GammaCancelled, GammaCriteria
 from rtviewer.model.plan_compare import compare_doses
 from rtviewer.model.registration import FrameTransform, SpatialRegistration
 from rtviewer.view.compare_colours import (
     DIFFERENCE_ALPHA,
     DIFFERENCE_MIN_ALPHA,
+    FAIL_RGB,
     PASS_RGB,
     difference_lut,
     difference_rgba,
     gamma_rgba,
+    pass_fail_lut,
 )
 from rtviewer.view.compare_frames import frame_route
 from rtviewer.view.compare_rows import DOSE_HIGHLIGHT_FRACTION, gamma_summary, metric_table
@@ -48,9 +50,11 @@ def test_gamma_colours_pass_and_fail():
     assert rgba[0, 4, 3] == 0 and rgba[0, 0, 3] > 0
     assert rgba[0, 1, 1] > rgba[0, 1, 0] * 0.9  # pale yellow-green at the edge
     assert tuple(rgba[0, 3, :3]) == (200, 0, 0)
-    bounded = gamma_rgba(np.array([[0.3, 0.9, 1.2]]), exact=False)
+    bounded = gamma_rgba(np.array([[0.3, 0.9, PASS_FAIL_LIMIT, 1.7]]), exact=False)
     assert tuple(bounded[0, 0, :3]) == tuple(bounded[0, 1, :3]) == PASS_RGB
-    assert tuple(bounded[0, 2, :3]) != PASS_RGB
+    assert tuple(bounded[0, 2, :3]) == tuple(bounded[0, 3, :3]) == FAIL_RGB
+    lut = pass_fail_lut(8)
+    assert tuple(lut[0]) == PASS_RGB and tuple(lut[-1]) == FAIL_RGB
 
 
 def _registration(frames: dict[str, np.ndarray]) -> SpatialRegistration:
@@ -94,3 +98,40 @@ def test_metric_table_cells_are_the_comparison_numbers():
     assert row[3].highlight == (0.1 * dmean.a > DOSE_HIGHLIGHT_FRACTION * dose_a.max_gy)
     assert float(row[-1].text) == pytest.approx(100 * ring.gamma_pass_rate, abs=0.05)
     assert "pass" in gamma_summary(result) and "3%/3mm global" in gamma_summary(result)
+
+
+def test_a_cancelled_gamma_leaves_the_rest_of_the_comparison():
+    _image, structures, dose_a = make_phantom()
+    dose_b = dataclasses.replace(dose_a, path=Path("b"), dose_gy=dose_a.dose_gy * 1.1)
+    slabs = []
+
+    def cancel_at_first_slab(done, total):
+        slabs.append((done, total))
+        if done == 1:
+            raise GammaCancelled("gamma cancelled")
+
+    result = compare_doses(dose_a, dose_b, structures.rois,
+                           criteria=GammaCriteria(3.0, 3.0, 10.0, pass_rate_only=True),
+                           gamma_progress=cancel_at_first_slab)
+    assert slabs[:2] == [(0, slabs[0][1]), (1, slabs[0][1])]
+    assert result.gamma is None and result.gamma_note == "gamma cancelled"
+    assert gamma_summary(result) == "Gamma cancelled: no gamma."
+    assert result.structures and all(s.gamma_pass_rate is None for s in result.structures)
+    assert result.max_abs_difference_gy == pytest.approx(0.1 * dose_a.max_gy, rel=1e-4)
+    headers, _rows = metric_table(result, ("Dmean",))
+    assert "γ pass (%)" not in headers
+
+
+def test_a_pass_fail_gamma_reads_as_pass_or_fail():
+    from rtviewer.view.compare_planes import compare_readout
+
+    _image, structures, dose_a = make_phantom()
+    dose_b = dataclasses.replace(dose_a, path=Path("b"), dose_gy=dose_a.dose_gy * 1.1)
+    result = compare_doses(dose_a, dose_b, (),
+                           criteria=GammaCriteria(3.0, 3.0, 10.0, pass_rate_only=True))
+    gamma = result.gamma
+    assert gamma is not None
+    failing = np.argwhere(gamma.evaluated & (gamma.gamma > 1))[0]
+    assert gamma.gamma[tuple(failing)] == PASS_FAIL_LIMIT
+    point = dose_a.grid.index_to_patient(failing[::-1].astype(float)[None])[0]
+    assert "γ > 1 (fail)" in compare_readout(result, point)

@@ -107,6 +107,7 @@ class ComparePanel(QtWidgets.QWidget):
         self.structure_outcome: StructureCompareOutcome | None = None
         self._worker: DoseCompareWorker | None = None
         self._b_label = self._gamma_label = ""
+        self._gamma_running = False
         self._structure_worker: StructureCompareWorker | None = None
         self._instances: list[Instance] = []
         self.has_candidates = False  # another dose or structure set of the patient
@@ -191,11 +192,22 @@ class ComparePanel(QtWidgets.QWidget):
         self.compare_button.clicked.connect(self.start)
         self.clear_button = QtWidgets.QPushButton("Clear")
         self.clear_button.clicked.connect(self.clear)
+        self.cancel_button = QtWidgets.QPushButton("Cancel")
+        self.cancel_button.setToolTip("During gamma: drop the gamma, keep the rest of the "
+                                      "comparison. Before: stop the comparison.")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setEnabled(False)
         self.progress = QtWidgets.QProgressBar()
         self.progress.setMaximumHeight(16)
+        # gamma's own bar: slabs of slices searched / all slabs
+        self.gamma_progress = QtWidgets.QProgressBar()
+        self.gamma_progress.setMaximumHeight(16)
+        self.gamma_progress.setFormat("γ %v/%m slabs")
+        self.gamma_progress.setVisible(False)
         self.status = _label()
         row = QtWidgets.QHBoxLayout()
-        for widget in (self.compare_button, self.clear_button, self.progress):
+        for widget in (self.compare_button, self.clear_button, self.cancel_button,
+                       self.progress, self.gamma_progress):
             row.addWidget(widget)
         outer = QtWidgets.QVBoxLayout()
         outer.addLayout(row)
@@ -424,12 +436,15 @@ class ComparePanel(QtWidgets.QWidget):
         self._cancel_worker()
         worker = DoseCompareWorker(job)
         worker.progressed.connect(self._progressed)
+        worker.gamma_progressed.connect(self._gamma_progressed)
         worker.done.connect(self._finished)
         self._worker = worker
         self._b_label = label
         self._gamma_label = criteria.label if criteria is not None else ""
+        self._gamma_running = False
         self.status.setText("Comparing…")
         self.progress.setRange(0, 0)
+        self.cancel_button.setEnabled(True)
         worker.start_detached()
 
     def _plan_b(self, terms: list[tuple[Path, float]]) -> Path | None:
@@ -442,16 +457,50 @@ class ComparePanel(QtWidgets.QWidget):
         return found.pop() if len(found) == 1 else None
 
     def _progressed(self, done: int, total: int, step: str) -> None:
+        self._gamma_running = False
+        self.gamma_progress.setVisible(False)
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
         text = f"{done}/{total}: {step}"
-        if done == 1 and self._gamma_label:  # the one long step, without progress of its own
-            text += f"; computing gamma {self._gamma_label} (minutes for very different doses)"
+        if done == 1 and self._gamma_label:
+            text += f"; computing gamma {self._gamma_label} (Cancel drops it)"
         self.status.setText(printable(text))
+
+    def _gamma_progressed(self, done: int, total: int) -> None:
+        """Gamma's own bar: ``done`` of ``total`` slabs of slices searched."""
+        self._gamma_running = True
+        self.gamma_progress.setVisible(True)
+        self.gamma_progress.setRange(0, max(total, 1))
+        self.gamma_progress.setValue(done)
+
+    def cancel(self) -> None:
+        """Cancel: during gamma drop the gamma only, before it stop the comparison.
+
+        Either way the view stays as it is until a result comes: no half-made
+        comparison is shown.
+        """
+        worker = self._worker
+        if worker is None:
+            return
+        if self._gamma_running:
+            worker.cancel_gamma()
+            self.status.setText("Cancelling gamma: the comparison follows without it…")
+            return
+        self._cancel_worker()
+        self._stopped()
+        self.status.setText("Comparison cancelled." + (" The comparison on screen is the "
+                                                       "previous one." if self.outcome else ""))
+
+    def _stopped(self) -> None:
+        """Bars and buttons back at rest (no comparison running)."""
+        self._gamma_running = False
+        self.gamma_progress.setVisible(False)
+        self.cancel_button.setEnabled(False)
+        self.progress.setRange(0, 1)
 
     def _finished(self, result: object) -> None:
         self._worker = None
-        self.progress.setRange(0, 1)
+        self._stopped()
         self.progress.setValue(1)
         if not isinstance(result, DoseCompareOutcome):
             self.status.setText(printable(f"Comparison refused or failed: {result}"))
@@ -470,8 +519,9 @@ class ComparePanel(QtWidgets.QWidget):
         if b_name == a_name:  # a recalculation of the same plan: the files tell them apart
             a_name = f"{a_name} {short_name(c.reference.path)}"
             b_name = f"{b_name} {short_name(c.evaluated.path)}"
+        cancelled = f"{c.gamma_note.capitalize()}: no gamma. " if c.gamma_note else ""
         self.status.setText(printable(
-            f"A {a_name}: max {c.reference.max_gy:.3f} Gy; B {b_name}: max "
+            f"{cancelled}A {a_name}: max {c.reference.max_gy:.3f} Gy; B {b_name}: max "
             f"{c.evaluated.max_gy:.3f} Gy; max |B−A| {c.max_abs_difference_gy:.3f} Gy. "
             "Highlighted: dose differences above 2 % of A's maximum, volumes above 2 points."))
         self.frames.setText(printable(outcome.route.note) + ". " + self._registrations_text)
@@ -497,7 +547,7 @@ class ComparePanel(QtWidgets.QWidget):
         self.sheets.setRowCount(0)
         self.gamma_line.setText("")
         self.status.setText("Choose B and press Compare.")
-        self.progress.setRange(0, 1)
+        self._stopped()
         self.progress.setValue(0)
         self.compare_state.set_comparison(None)
         self.compared.emit(None)

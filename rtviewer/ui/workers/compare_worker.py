@@ -9,6 +9,7 @@ Reference when a rigid registration connects them (refused with the reason other
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 from PySide6 import QtCore
 
-from rtviewer.core.gamma import GammaCriteria
+from rtviewer.core.gamma import GammaCancelled, GammaCriteria
 from rtviewer.core.structure_model import DEFAULT_MODEL
 from rtviewer.errors import IncompatibleDataError
 from rtviewer.model.dose import Dose
@@ -120,11 +121,30 @@ class _Worker(DetachedThread):
 
 
 class DoseCompareWorker(_Worker):
-    """B against A in a worker thread (difference, DVHs, gamma, plan sheets)."""
+    """B against A in a worker thread (difference, DVHs, gamma, plan sheets).
+
+    Gamma reports its own progress, ``gamma_progressed(slabs done, slabs in all)``;
+    :meth:`cancel_gamma` stops it between two slabs and the comparison goes on without
+    it (its ``gamma_note`` says "gamma cancelled").
+    """
+
+    gamma_progressed = QtCore.Signal(int, int)
 
     def __init__(self, job: DoseCompareJob) -> None:
         super().__init__()
         self.job = job
+        self._gamma_cancel = threading.Event()
+
+    def cancel_gamma(self) -> None:
+        """Drop the gamma at its next slab; the rest of the comparison still comes."""
+        self._gamma_cancel.set()
+
+    def _gamma_progress(self, done: int, total: int) -> None:
+        if self._cancel.is_set():
+            raise Cancelled("cancelled")
+        if self._gamma_cancel.is_set():
+            raise GammaCancelled("gamma cancelled")
+        self.gamma_progressed.emit(done, total)
 
     def work(self) -> DoseCompareOutcome:  # noqa: D102
         job = self.job
@@ -144,7 +164,8 @@ class DoseCompareWorker(_Worker):
         rois = list(job.rois) or ([r for r in structures.rois if r.closed_polygons_mm()]
                                   if structures is not None else [])
         comparison = compare_doses(a, b, rois, criteria=job.criteria, model=job.model,
-                                   progress=self._progress)
+                                   progress=self._progress,
+                                   gamma_progress=self._gamma_progress)
         rows, note, labels = self._sheets(structures)
         return DoseCompareOutcome(comparison, route, rows, note, labels)
 

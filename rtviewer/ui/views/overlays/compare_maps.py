@@ -18,7 +18,13 @@ from rtviewer.ui.views.compare_state import CompareState
 from rtviewer.ui.views.gradient_bar import GradientBar
 from rtviewer.ui.views.overlays.base import ViewOverlay
 from rtviewer.ui.views.overlays.image import plane_transform
-from rtviewer.view.compare_colours import difference_lut, difference_rgba, gamma_lut, gamma_rgba
+from rtviewer.view.compare_colours import (
+    difference_lut,
+    difference_rgba,
+    gamma_lut,
+    gamma_rgba,
+    pass_fail_lut,
+)
 from rtviewer.view.compare_planes import difference_plane, gamma_plane
 from rtviewer.view.slice_plane import SlicePlane
 from rtviewer.view.view_geometry import PlaneImage
@@ -103,8 +109,10 @@ class GammaMapOverlay(_MapOverlay):
         assert comparison is not None and comparison.gamma is not None  # _cut was not None
         criteria = comparison.gamma.criteria
         top, exact = criteria.max_gamma, not criteria.pass_rate_only
-        self.bar.set_scale(gamma_lut(64, top),
-                           f"γ {criteria.dose_percent:g}%/{criteria.distance_mm:g}mm",
-                           [(1.0, f"≥{top:g}"), (1.0 / top, "1" if exact else "1 (pass)"),
-                            (0.0, "0")])
+        title = f"γ {criteria.dose_percent:g}%/{criteria.distance_mm:g}mm"
+        if exact:
+            self.bar.set_scale(gamma_lut(64, top), title,
+                               [(1.0, f"≥{top:g}"), (1.0 / top, "1"), (0.0, "0")])
+        else:  # pass / fail only: two colours
+            self.bar.set_scale(pass_fail_lut(64), title, [(0.75, "fail"), (0.25, "pass")])
         return gamma_rgba(cut.values, max_gamma=top, exact=exact)
