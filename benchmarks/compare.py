@@ -1,7 +1,7 @@
 """Plan comparison speed: two doses, their difference, 30 DVHs each, and a 3-D gamma.
 
 Usage: ``.venv/bin/python benchmarks/compare.py [--shape 150 200 200] [--step-mm 2]
-[--structures 30] [--no-gamma]``
+[--structures 30] [--no-gamma] [--no-demo] [--check-slices 2]``
 
 Builds, in memory, an analytic case: dose A on a ``(k, j, i)`` grid (default
 200×200×150 voxels at 2 mm), a sum of Gaussian fields; dose B = A shifted 1 mm along x
@@ -13,6 +13,11 @@ and cuboids as contour stacks.  Times, in the same run:
 * gamma 3 %/3 mm, global, 10 % cut-off (``rtviewer.core.gamma``: pymedphys, SciPy
   interpolation), once stopping each voxel's search when it passes (what ``rtviewer
   compare`` does: exact pass rates) and once as a full gamma map;
+* the demo's 3DCRT replan (beam 6 turned 30° → 50°) against its 3DCRT plan, written to
+  a temporary folder: doses that really differ (a quarter of the voxels fail), gamma
+  3 %/3 mm pass / fail as ``rtviewer compare`` and the window run it, with its slabs;
+* on a few slices of that pair (``--check-slices``), the pass rate against pymedphys's
+  plain whole-grid search without a search limit (the reference computation);
 * a fixed numpy baseline (sort of 2 M floats), to put the numbers in proportion to this
   machine's speed and load at the time of the run.
 """
@@ -20,12 +25,15 @@ and cuboids as contour stacks.  Times, in the same run:
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
+import warnings
+from pathlib import Path
 
 import numpy as np
 
 from rtviewer.core.dvh import compute_dvh
-from rtviewer.core.gamma import GammaCriteria, gamma_index
+from rtviewer.core.gamma import GammaCriteria, axis_coordinates, gamma_index
 from rtviewer.core.grid import Grid
 from rtviewer.core.interpolation import resample_to_grid
 from rtviewer.core.structure_model import build_structure_model
@@ -88,6 +96,11 @@ def main() -> None:
     parser.add_argument("--step-mm", type=float, default=2.0)
     parser.add_argument("--structures", type=int, default=30)
     parser.add_argument("--no-gamma", action="store_true")
+    parser.add_argument("--no-demo", action="store_true",
+                        help="skip the demo replan against the 3DCRT plan")
+    parser.add_argument("--check-slices", type=int, default=2, metavar="N",
+                        help="slices of the demo pair checked against the plain search "
+                             "(0: none)")
     args = parser.parse_args()
     shape = tuple(args.shape)
     grid_a, grid_b = _grid(shape, args.step_mm), _grid(shape, args.step_mm, args.step_mm / 2)
@@ -116,6 +129,65 @@ def main() -> None:
         print(f"gamma 3%/3mm 10% cut-off, {what} {t_gamma * 1e3:9.1f} ms   "
               f"{t_gamma / t_base:6.1f}x  ({int(result.evaluated.sum())} voxels evaluated, "
               f"pass {100 * result.pass_rate():.2f} %)")
+    if not args.no_demo:
+        _demo_replan(t_base, args.check_slices)
+
+
+def _demo_replan(t_base, check_slices):
+    """Gamma of the demo's replan against its 3DCRT plan, and a check on a few slices."""
+    with tempfile.TemporaryDirectory() as folder:
+        a, b = _demo_doses(Path(folder))
+    criteria = GammaCriteria(3.0, 3.0, cutoff_percent=10.0, pass_rate_only=True)
+    slabs = []
+    t_gamma, result = _timed(lambda: gamma_index(a.dose_gy, a.grid, b.dose_gy, b.grid, criteria,
+                                                 progress=lambda d, n: slabs.append(n)))
+    print(f"demo replan vs 3DCRT, gamma 3%/3mm pass/fail {t_gamma * 1e3:9.1f} ms   "
+          f"{t_gamma / t_base:6.1f}x  ({int(result.evaluated.sum())} voxels evaluated, "
+          f"pass {100 * result.pass_rate():.3f} %, {slabs[0]} slabs)")
+    if check_slices <= 0:
+        return
+    # the reference computation on a few central slices: pymedphys, whole block, no
+    # bound, no slabs, no search limit, every voxel searched to the end
+    import pymedphys
+
+    k = np.flatnonzero(result.evaluated.any(axis=(1, 2)))
+    k0 = int(k[len(k) // 2])
+    ks = slice(k0, k0 + check_slices)
+    axes = axis_coordinates(a.grid, a.grid.directions)
+    block_axes = (axes[0][ks], axes[1], axes[2])
+    normalisation = float(a.dose_gy.max())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        t_plain, plain = _timed(lambda: pymedphys.gamma(
+            block_axes, a.dose_gy[ks].astype(np.float64), axes, b.dose_gy.astype(np.float64),
+            3, 3, lower_percent_dose_cutoff=10, interp_fraction=10,
+            global_normalisation=normalisation, quiet=True, interp_algo="scipy"))
+    evaluated = np.isfinite(plain)
+    ours = result.gamma[ks]
+    agree = np.count_nonzero((ours[evaluated] <= 1) == (plain[evaluated] <= 1))
+    print(f"  check on slices {k0}-{k0 + check_slices - 1}: plain pymedphys (no limit) "
+          f"{t_plain:.1f} s, pass {100 * np.mean(plain[evaluated] <= 1):.3f} %; ours pass "
+          f"{100 * np.mean(ours[evaluated] <= 1):.3f} %; verdicts agree on {agree} of "
+          f"{int(evaluated.sum())} voxels")
+
+
+def _demo_doses(folder):
+    """The PLAN doses of the demo's 3DCRT plan (A) and of its replan (B)."""
+    import pydicom
+
+    from rtviewer.demo.generate import DEFAULT_SEED
+    from rtviewer.demo.thorax_patient import write_thorax_patient
+    from rtviewer.dicom.dose import read_dose
+
+    write_thorax_patient(folder, DEFAULT_SEED)
+    files = sorted(folder.rglob("*.dcm"))
+    headers = {f: pydicom.dcmread(f, stop_before_pixels=True) for f in files}
+    labels = {ds.SOPInstanceUID: ds.RTPlanLabel for ds in headers.values()
+              if ds.Modality == "RTPLAN"}
+    doses = {labels[ds.ReferencedRTPlanSequence[0].ReferencedSOPInstanceUID]: f
+             for f, ds in headers.items()
+             if ds.Modality == "RTDOSE" and ds.DoseSummationType == "PLAN"}
+    return read_dose(doses["Lung 3DCRT"]), read_dose(doses["Lung 3D Replan"])
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,30 @@ def _progress(done: int, total: int, step: str) -> None:
     print(f"rtviewer compare: {done}/{total} {printable(step)}", file=sys.stderr)
 
 
+class GammaProgress:
+    """Gamma's slabs on stderr once it has run ``quiet_s`` seconds, every ``every_s``.
+
+    A gamma of doses that agree takes a second and prints nothing; one of doses that
+    really differ (tens of seconds) says how far it is.
+    """
+
+    def __init__(self, quiet_s: float = 2.0, every_s: float = 2.0) -> None:
+        self.quiet_s, self.every_s = quiet_s, every_s
+        self.start = self.last = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        """``done`` of ``total`` slabs searched (0: gamma starts)."""
+        now = time.monotonic()
+        if done == 0:
+            self.start = self.last = now
+            return
+        if now - self.start >= self.quiet_s and (now - self.last >= self.every_s
+                                                 or done == total):
+            self.last = now
+            print(f"rtviewer compare: gamma {done}/{total} slabs searched "
+                  f"({now - self.start:.0f} s)", file=sys.stderr)
+
+
 def _into_frame(args: argparse.Namespace, thing: Any, frame: str | None,
                 own_frame: str | None) -> Any:
     """``thing`` (a Dose or StructureSet) moved by --registration into ``frame`` if needed."""
@@ -128,7 +153,7 @@ def _doses(args: argparse.Namespace) -> tuple[str, str]:
                                  f"{[r.name for r in rois]}")
             rois = [r for r in rois if r.name in args.roi]
     result = compare_doses(a, b, rois, criteria=criteria, model=args.structure_model,
-                           progress=_progress)
+                           progress=_progress, gamma_progress=GammaProgress())
     return table.dose_csv(result), (table.dose_json(result) if args.json
                                     else table.dose_text(result))
 

@@ -12,6 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from rtviewer.core.gamma import search_limit
 from rtviewer.model.plan_compare import (
     METRICS,
     DoseComparison,
@@ -48,6 +49,8 @@ def _gamma_summary(c: DoseComparison) -> dict[str, Any] | None:
             "normalisation_gy": _number(c.gamma.normalisation_gy),
             "max_gamma": c.gamma.criteria.max_gamma,
             "pass_rate_only": c.gamma.criteria.pass_rate_only,
+            # what was searched for: max_gamma, or (pass / fail only) just above 1
+            "search_limit_gamma": search_limit(c.gamma.criteria),
             "evaluated_voxels": int(c.gamma.evaluated.sum()),
             "pass_rate_percent": _number(100 * c.gamma.pass_rate(), 2)}
 
@@ -104,9 +107,10 @@ def dose_text(c: DoseComparison) -> str:
     summary = _gamma_summary(c)
     if summary is not None:
         lines.append(f"gamma {summary['criteria']} (normalisation "
-                     f"{summary['normalisation_gy']} Gy, search up to gamma "
-                     f"{summary['max_gamma']:g}"
-                     + (", stopped once a voxel passes" if summary["pass_rate_only"] else "")
+                     f"{summary['normalisation_gy']} Gy, "
+                     + ("pass / fail: each voxel searched within the DTA until it passes"
+                        if summary["pass_rate_only"]
+                        else f"search up to gamma {summary['max_gamma']:g}")
                      + f"): pass {summary['pass_rate_percent']} % of "
                      f"{summary['evaluated_voxels']} voxels")
     shown = ("Dmean", "Dmax", "D95%", "D2%")

@@ -37,8 +37,8 @@ from rtviewer.core.gamma_bounds import Axes, surely_above
 from rtviewer.core.grid import Grid
 from rtviewer.core.interpolation import resample_to_grid
 
-__all__ = ["PASS_FAIL_LIMIT", "GammaCancelled", "GammaCriteria", "GammaResult", "gamma_index",
-           "parse_criteria", "search_limit"]
+__all__ = ["PASS_FAIL_LIMIT", "GammaCancelled", "GammaCriteria", "GammaResult",
+           "axis_coordinates", "gamma_index", "parse_criteria", "search_limit"]
 
 #: The search limit of a pass / fail gamma (``pass_rate_only``): failing voxels hold it.
 PASS_FAIL_LIMIT = 1.0 + 1e-6
@@ -206,7 +206,7 @@ def gamma_index(reference_gy: NDArray[np.floating], reference_grid: Grid,
     if not normalisation > 0:
         raise ValueError("reference dose is zero everywhere: gamma needs a normalisation dose")
     axes = reference_grid.directions
-    axes_a, axes_b = _axis_coordinates(reference_grid, axes), _axis_coordinates(evaluated_grid,
+    axes_a, axes_b = axis_coordinates(reference_grid, axes), axis_coordinates(evaluated_grid,
                                                                                 axes)
     limit = search_limit(criteria)
     # the same expression as pymedphys's lower_dose_cutoff, so that both select alike
@@ -330,7 +330,7 @@ def _without_pymedphys_log() -> Iterator[None]:
         root.removeFilter(not_pymedphys)
 
 
-def _axis_coordinates(grid: Grid, axes: NDArray[np.float64]) -> Axes:
+def axis_coordinates(grid: Grid, axes: NDArray[np.float64]) -> Axes:
     """Coordinates (mm) of the grid's slices, rows, columns along the unit ``axes``.
 
     ``axes`` are the reference grid's ``i, j, k`` directions (columns); the grid must

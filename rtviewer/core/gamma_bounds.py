@@ -20,7 +20,6 @@ and SciPy's linear ``map_coordinates`` (the same trilinear interpolant).
 from __future__ import annotations
 
 import itertools
-import math
 
 import numpy as np
 from numpy.typing import NDArray

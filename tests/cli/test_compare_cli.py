@@ -46,6 +46,7 @@ def test_scaled_dose_differences_and_gamma(corpus, tmp_path, capsys):
     assert gamma["evaluated_voxels"] == np.count_nonzero(
         reference.dose_gy >= 0.95 * reference.max_gy)
     assert 0 < gamma["pass_rate_percent"] < 100  # 61.9 %: the ramp's flanks pass
+    assert gamma["pass_rate_only"] and gamma["search_limit_gamma"] == pytest.approx(1.0, abs=1e-5)
     rows = {r["roi"]: r for r in csv.DictReader(io.StringIO(out.read_text()))}
     assert set(rows) == {"Cube101010", "Slope101004"}
     cube = rows["Cube101010"]
@@ -116,3 +117,18 @@ def test_plan_sheets_side_by_side(corpus, tmp_path, capsys):
     assert float(b) == pytest.approx(float(a) + 10.0)
     a, b = differing[("plan", "total MU per fraction")]
     assert float(b) == pytest.approx(float(a) + 5.0)
+
+
+def test_gamma_progress_is_printed_only_when_gamma_takes_long(capsys, monkeypatch):
+    from rtviewer.cli import compare as compare_cli
+
+    clock = iter([0.0, 0.5, 1.0, 3.0, 3.5, 6.0, 6.1])
+    monkeypatch.setattr(compare_cli.time, "monotonic", lambda: next(clock))
+    progress = compare_cli.GammaProgress(quiet_s=2.0, every_s=2.0)  # reads the clock: 0.0
+    for done in range(6):  # at 0.5 (start), 1.0, 3.0, 3.5, 6.0, 6.1
+        progress(done, 5)
+    lines = capsys.readouterr().err.splitlines()
+    # quiet for 2 s, then every 2 s, and the last slab
+    assert lines == ["rtviewer compare: gamma 2/5 slabs searched (2 s)",
+                     "rtviewer compare: gamma 4/5 slabs searched (6 s)",
+                     "rtviewer compare: gamma 5/5 slabs searched (6 s)"]

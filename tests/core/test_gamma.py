@@ -158,9 +158,9 @@ def _pymedphys_whole_grid(a, b, grid, steps, max_gamma=None):
     """pymedphys on the whole grid at once, no bound, no slabs: the reference computation."""
     import pymedphys
 
-    from rtviewer.core.gamma import _axis_coordinates
+    from rtviewer.core.gamma import axis_coordinates
 
-    axes = _axis_coordinates(grid, grid.directions)
+    axes = axis_coordinates(grid, grid.directions)
     with pytest.warns(DeprecationWarning):
         return pymedphys.gamma(axes, a, axes, b, 3, 3, lower_percent_dose_cutoff=10,
                                interp_fraction=steps, max_gamma=max_gamma, quiet=True,
@@ -195,7 +195,7 @@ def test_slabs_and_bound_give_pymedphys_whole_grid_gamma_on_really_different_dos
 
 
 def test_the_bound_settles_voxels_only_beyond_the_limit_on_offset_grids():
-    from rtviewer.core.gamma import _axis_coordinates
+    from rtviewer.core.gamma import axis_coordinates
     from rtviewer.core.gamma_bounds import surely_above
 
     grid, a, b = _two_plans()
@@ -204,8 +204,8 @@ def test_the_bound_settles_voxels_only_beyond_the_limit_on_offset_grids():
         shape=grid.shape)  # B on a finer x, coarser y, offset grid
     uncapped = _pymedphys_whole_grid(a, b, grid, 5)
     for limit in (1.0, 2.0):
-        settled = surely_above(a, _axis_coordinates(grid, grid.directions), b,
-                               _axis_coordinates(grid, grid.directions),
+        settled = surely_above(a, axis_coordinates(grid, grid.directions), b,
+                               axis_coordinates(grid, grid.directions),
                                radius_mm=3.0 * limit, tolerance_gy=0.03 * a.max() * limit)
         assert settled.sum() > 50
         assert (uncapped[settled & np.isfinite(uncapped)] > limit).all()

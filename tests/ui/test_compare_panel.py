@@ -155,6 +155,49 @@ def test_gamma_pass_rate_and_map(qtbot, viewer):
     assert table.horizontalHeaderItem(table.columnCount() - 1).text() == "γ pass (%)"
 
 
+def test_gamma_has_its_own_progress_and_cancel_keeps_the_rest(qtbot, viewer, monkeypatch):
+    import rtviewer.core.gamma as gamma_module
+    from rtviewer.ui.workers.compare_worker import DoseCompareWorker
+
+    monkeypatch.setattr(gamma_module, "_SLAB_VOXELS", 300)  # many slabs on the phantom
+    original = DoseCompareWorker._gamma_progress
+
+    def held(self, done, total):  # after the first slab, wait for the test's Cancel
+        original(self, done, total)
+        if done >= 1:
+            self._gamma_cancel.wait(30)
+
+    monkeypatch.setattr(DoseCompareWorker, "_gamma_progress", held)
+    panel = viewer.compare_panel
+    panel.gamma_edit.setText("3%/3mm")
+    panel.compare_with(_b_dose(viewer.scene.dose, factor=1.2), "B.dcm")
+    qtbot.waitUntil(lambda: panel.gamma_progress.isVisibleTo(panel)
+                    and panel.gamma_progress.value() >= 1, timeout=60_000)
+    assert panel.gamma_progress.maximum() > 2 and panel.cancel_button.isEnabled()
+    panel.cancel_button.click()
+    qtbot.waitUntil(lambda: panel.outcome is not None, timeout=120_000)
+    comparison = panel.outcome.comparison
+    assert comparison.gamma is None and comparison.gamma_note == "gamma cancelled"
+    assert panel.status.text().startswith("Gamma cancelled: no gamma.")
+    assert panel.gamma_line.text() == "Gamma cancelled: no gamma."
+    assert comparison.max_abs_difference_gy > 0  # the rest of the comparison is there
+    table = panel.metrics
+    assert "γ pass (%)" not in [table.horizontalHeaderItem(c).text()
+                                 for c in range(table.columnCount())]
+    assert not panel.gamma_progress.isVisibleTo(panel) and not panel.cancel_button.isEnabled()
+    viewer.compare_state.set_map("gamma")  # nothing to draw, nothing drawn
+    assert not viewer.compare_overlays["axial"]["gamma_map"].bar.isVisible()
+
+
+def test_cancel_before_gamma_stops_the_comparison(qtbot, viewer):
+    panel = viewer.compare_panel
+    panel.compare_with(_b_dose(viewer.scene.dose), "B.dcm")
+    panel.cancel()
+    assert panel._worker is None and panel.outcome is None
+    assert panel.status.text() == "Comparison cancelled."
+    assert not panel.cancel_button.isEnabled()
+
+
 def _other_frame(dose):
     grid = Grid(affine=dose.grid.affine, shape=dose.grid.shape,
                 frame_of_reference_uid="1.2.3.20")

@@ -100,6 +100,7 @@ class CompareDialog(QtWidgets.QDialog):
         worker = DoseCompareWorker(DoseCompareJob(a=Path(a), b=Path(b), criteria=criteria,
                                                   structures=Path(rs) if rs else None))
         worker.progressed.connect(self._progressed)
+        worker.gamma_progressed.connect(self._gamma_progressed)
         worker.done.connect(self._finished)
         self.compare_button.setEnabled(False)
         self.status.setText("comparing…")
@@ -110,6 +111,12 @@ class CompareDialog(QtWidgets.QDialog):
         self.progress.setRange(0, max(total, 1))
         self.progress.setValue(done)
         self.status.setText(f"{done}/{total}: {step}")
+
+    def _gamma_progressed(self, done: int, total: int) -> None:
+        """The bar follows gamma's slabs while it runs (the one long step)."""
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.status.setText(f"gamma: {done}/{total} slabs of slices searched")
 
     def _finished(self, result: object) -> None:
         self.compare_button.setEnabled(True)
