@@ -396,7 +396,7 @@ def _comparison_section(inputs: ReportInputs, dose: Any, structures: Any) -> Sec
         raise UsageError("--compare: the plan has no dose to compare with")
     try:
         other = read_dose(Path(str(inputs.compare)))
-        criteria = parse_criteria(inputs.gamma)
+        criteria = parse_criteria(inputs.gamma, pass_rate_only=True)  # rates only: exact, fast
         result = compare_doses(dose, other, structures.rois if structures else (),
                                criteria=criteria, model=inputs.structure_model)
     except (RtViewerError, ValueError) as exc:
