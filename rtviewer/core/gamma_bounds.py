@@ -83,7 +83,9 @@ def surely_above(reference_gy: NDArray[np.float64], reference_axes: Axes,
     position, a_gy, tolerance = position[hard], a_gy[hard], tolerance[hard]
     low, high, origin, split = _cell_ranges(evaluated_gy, position, steps, radius_mm)
     fine = (position - origin) * split  # in units of split cells
-    bound2 = _lower_bound_squared(fine, a_gy, tolerance, low, high, steps / split, radius_mm)
+    with np.errstate(divide="ignore", invalid="ignore"):  # local gamma where A is 0: NaN
+        bound2 = _lower_bound_squared(fine, a_gy, tolerance, low, high, steps / split,
+                                      radius_mm)
     above = bound2 > 1.0 + 1e-9  # gamma² / L² beyond 1, with a hair for rounding
     result[tuple(w[hard][above] for w in where)] = True
     return result

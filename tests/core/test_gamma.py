@@ -154,7 +154,7 @@ def _two_plans(shape=(14, 22, 26), step_mm=2.5):
     return grid, beams(-8.0, 3.0), beams(6.0, 3.15)
 
 
-def _pymedphys_whole_grid(a, b, grid, steps, max_gamma=None):
+def _pymedphys_whole_grid(a, b, grid, steps, max_gamma=None, local=False):
     """pymedphys on the whole grid at once, no bound, no slabs: the reference computation."""
     import pymedphys
 
@@ -164,7 +164,8 @@ def _pymedphys_whole_grid(a, b, grid, steps, max_gamma=None):
     with pytest.warns(DeprecationWarning):
         return pymedphys.gamma(axes, a, axes, b, 3, 3, lower_percent_dose_cutoff=10,
                                interp_fraction=steps, max_gamma=max_gamma, quiet=True,
-                               global_normalisation=float(a.max()), interp_algo="scipy")
+                               global_normalisation=float(a.max()), interp_algo="scipy",
+                               local_gamma=local)
 
 
 def test_slabs_and_bound_give_pymedphys_whole_grid_gamma_on_really_different_doses(
@@ -192,6 +193,12 @@ def test_slabs_and_bound_give_pymedphys_whole_grid_gamma_on_really_different_dos
     np.testing.assert_allclose(full.gamma[evaluated], np.minimum(uncapped[evaluated], 2.0),
                                rtol=0, atol=1e-12)
     assert np.isnan(full.gamma[~evaluated]).all()
+    # local gamma: the bound's tolerance follows A voxel by voxel
+    local_uncapped = _pymedphys_whole_grid(a, b, grid, steps, local=True)
+    local = gamma_index(a, grid, b, grid, GammaCriteria(3, 3, search_steps=steps, local=True,
+                                                        pass_rate_only=True))
+    np.testing.assert_array_equal(local.gamma[evaluated] <= 1, local_uncapped[evaluated] <= 1)
+    assert local.pass_rate() < fast.pass_rate()
 
 
 def test_the_bound_settles_voxels_only_beyond_the_limit_on_offset_grids():
