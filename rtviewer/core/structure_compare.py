@@ -16,7 +16,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import ndimage
 
 from rtviewer.core.grid import Grid
 from rtviewer.core.rasterise import structure_mask
@@ -137,6 +136,8 @@ def compare_masks(mask_a: NDArray[np.bool_], mask_b: NDArray[np.bool_],
 
 def _surface(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
     """Voxels of ``mask`` with a 6-neighbour outside it (the grid's border counts as outside)."""
+    from scipy import ndimage  # here: the window imports this module at start-up
+
     inner = ndimage.binary_erosion(mask, structure=ndimage.generate_binary_structure(3, 1),
                                    border_value=0)
     surface: NDArray[np.bool_] = mask & ~inner
@@ -146,6 +147,8 @@ def _surface(mask: NDArray[np.bool_]) -> NDArray[np.bool_]:
 def _directed_distances(source: NDArray[np.bool_], target: NDArray[np.bool_],
                         spacing: tuple[float, ...]) -> NDArray[np.float64]:
     """Distance (mm) from each surface voxel of ``source`` to the surface of ``target``."""
+    from scipy import ndimage  # here, as in _surface
+
     to_target = ndimage.distance_transform_edt(~_surface(target), sampling=spacing)
     distances: NDArray[np.float64] = np.asarray(to_target[_surface(source)], dtype=np.float64)
     return distances

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import ndimage
 
 from rtviewer.core.grid import Grid
 from rtviewer.core.rasterise import structure_mask
@@ -193,6 +192,8 @@ def paddick_indices(dose_gy: NDArray[np.floating], target: NDArray[np.bool_], rx
 
 
 def _islands(region: NDArray[np.bool_], seed: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    from scipy import ndimage  # here: the window imports this module at start-up
+
     labels, _ = ndimage.label(region)
     touched = np.unique(labels[seed & region])
     result: NDArray[np.bool_] = np.isin(labels, touched[touched > 0])

@@ -127,7 +127,8 @@ class Viewer(QtWidgets.QWidget):
         The pages themselves may be squeezed (their own minimum widths would otherwise
         add up to more than a 1280 px screen holds beside the tree and the views).
         """
-        self.tabs.setStyleSheet(_TAB_STYLE)
+        if self.tabs.styleSheet() != _TAB_STYLE:  # setting it again re-polishes every page
+            self.tabs.setStyleSheet(_TAB_STYLE)
         bar = self.tabs.tabBar()
         bar.setElideMode(QtCore.Qt.TextElideMode.ElideNone)
         bar.setUsesScrollButtons(False)
