@@ -23,7 +23,6 @@ import itertools
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import ndimage
 
 __all__ = ["surely_above"]
 
@@ -61,6 +60,8 @@ def surely_above(reference_gy: NDArray[np.float64], reference_axes: Axes,
         reference voxel lies outside B's grid (pymedphys leaves it unevaluated when
         its whole search falls outside).
     """
+    from scipy import ndimage  # here: the window imports this module at start-up
+
     result = np.zeros(reference_gy.shape, dtype=bool)
     steps = np.array([_step(ev) for ev in evaluated_axes])
     mesh = np.meshgrid(*[(ref - ev[0]) / s for ref, ev, s in
@@ -104,6 +105,8 @@ def _cell_ranges(evaluated_gy: NDArray[np.float64], position: NDArray[np.float64
     Returns ``(low, high, origin, split)``: per cell arrays over B cropped to the
     positions' reach (``origin``: the crop's first voxel) and split ``split`` times.
     """
+    from scipy import ndimage  # here, as in surely_above
+
     reach = np.ceil(radius_mm / steps_mm).astype(int) + 1
     shape = np.array(evaluated_gy.shape)
     origin = np.maximum(np.floor(position.min(axis=0)).astype(int) - reach, 0)
