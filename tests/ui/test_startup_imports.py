@@ -1,0 +1,28 @@
+"""The window's modules import no scipy: its packages cost about a second of start-up.
+
+scipy is imported where it is used (smooth structure models, structure comparison,
+plan checks, gamma), none of which runs before the first image.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from testsupport import REPO_ROOT
+
+_WINDOW_MODULES = [
+    "rtviewer.app", "rtviewer.ui.window.main_window", "rtviewer.ui.window.viewer_controller",
+    "rtviewer.ui.window.help_menu", "rtviewer.ui.window.recent_menu",
+    "rtviewer.ui.window.plan_checks_dock", "rtviewer.ui.views.viewer",
+]
+
+
+def test_the_window_modules_import_no_scipy():
+    code = ("import importlib, sys\n"
+            f"for name in {_WINDOW_MODULES!r}:\n"
+            "    importlib.import_module(name)\n"
+            "print(sorted(m for m in sys.modules if m == 'scipy' or m.startswith('scipy.')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO_ROOT, timeout=300, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
