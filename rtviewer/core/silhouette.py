@@ -39,6 +39,8 @@ def _next_and_previous(lengths: IntArray) -> tuple[IntArray, IntArray]:
 def _finite_runs(points: FloatArray, lengths: IntArray) -> tuple[FloatArray, IntArray]:
     """Drop non-finite vertices, then the polygons left with fewer than two."""
     finite = np.all(np.isfinite(points), axis=1)
+    if finite.all() and (lengths >= 2).all():
+        return points, lengths  # the usual case: nothing to drop
     owner = np.repeat(np.arange(len(lengths)), lengths)
     kept = np.bincount(owner[finite], minlength=len(lengths))
     points = points[finite]

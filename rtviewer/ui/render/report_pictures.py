@@ -81,20 +81,14 @@ def render_report_pictures(folder: Path, out_dir: Path, log: Log, *, plan: str |
     for path, reason in result.problems:
         log(f"report: could not read {path}: {reason}")
     scene = result.scene
-    viewer = Viewer()
-    viewer.resize(1600, 1000)
-    if model is not None:
-        viewer.dvh_panel.model_choice.setCurrentText(model)
-    if dvhs and dose is not None and model is not None:
-        viewer.dvh_panel.use_computed(dose, model, dvhs)
-    position = None if position_mm is None else np.asarray(position_mm, dtype=float)
-    why = viewer.set_scene(scene, position_mm=position)
-    if position is not None and position_note:
-        why = position_note
-    pictures: list[RenderedPicture] = []
-    # the beam's-eye views' DRRs are cast in a thread while the slices and the DVH are drawn
+    # the beam's-eye views' DRRs are cast in a thread from here on, while the window's
+    # views are set up and the slices and the DVH are drawn
     bev = _bev_view(scene, scanned, log)
+    viewer: Any = None
+    pictures: list[RenderedPicture] = []
     try:
+        viewer = Viewer()
+        why = _show_scene(viewer, scene, model, dose, dvhs, position_mm, position_note)
         if not scene.plan_only and not scene.empty:
             pictures += _slices(viewer, scene, out_dir, why)
         if scene.dose is not None and scene.structures is not None:
@@ -105,11 +99,27 @@ def render_report_pictures(folder: Path, out_dir: Path, log: Log, *, plan: str |
         if bev is not None:
             bev[0].close()
             bev[0].deleteLater()
-        viewer.dvh_panel.stop_workers()
-        viewer.close()
-        viewer.deleteLater()
+        if viewer is not None:
+            viewer.dvh_panel.stop_workers()
+            viewer.close()
+            viewer.deleteLater()
         app.processEvents()
     return pictures
+
+
+def _show_scene(viewer: Any, scene: Any, model: str | None, dose: str | None,
+                dvhs: dict[int, Any] | None,
+                position_mm: tuple[float, float, float] | None,
+                position_note: str | None) -> str:
+    """Load ``scene`` into the window's views; how the captions name the planes' point."""
+    viewer.resize(1600, 1000)
+    if model is not None:
+        viewer.dvh_panel.model_choice.setCurrentText(model)
+    if dvhs and dose is not None and model is not None:
+        viewer.dvh_panel.use_computed(dose, model, dvhs)
+    position = None if position_mm is None else np.asarray(position_mm, dtype=float)
+    why: str = viewer.set_scene(scene, position_mm=position)
+    return position_note if position is not None and position_note else why
 
 
 def _save_png(pixmap: Any, path: Path) -> None:
