@@ -10,9 +10,13 @@ Times, in the same run:
   computed in-process (``render_report_pictures(..., dvhs=...)``);
 * the baseline: the same pictures with the DVH panel computing the DVHs again in its
   worker pool (what the report did before the handover);
-* the beam's-eye views' structure outlines (``union_outline`` of every ROI and beam).
+* the beam's-eye views as the report draws them: every treatment beam's DRR cast in a
+  worker thread from the moment the scene is loaded (``prefetch_backdrops``), against
+  the baseline of casting each DRR in place when its beam is drawn.
 
-Wall and CPU seconds are printed with the ratio baseline / handover.
+Wall and CPU seconds (CPU: every thread of the process) are printed with the ratios
+baseline / new; the machine's load average is printed too, as the wall-clock ratios move
+with it.
 """
 
 from __future__ import annotations
@@ -73,6 +77,41 @@ def main() -> None:
         print(f"pictures once more, wall/CPU s: handed {handed[0]:.2f}/{handed[1]:.2f}, "
               f"baseline {baseline[0]:.2f}/{baseline[1]:.2f}; "
               f"wall ratio baseline/handed {baseline[0] / handed[0]:.2f}")
+        _beams_eye_views(folder, root)
+
+
+def _beams_eye_views(folder: Path, root: Path) -> None:
+    """The report's beam's-eye views with DRRs prefetched in a thread, against in place."""
+    from rtviewer.ui.render.common import qt_app
+    from rtviewer.ui.render.report_pictures import _bev_view, _bevs, _Request, choose_chain
+    from rtviewer.ui.views.bev_view import BeamsEyeView
+    from rtviewer.ui.workers.loader import load_scene
+
+    qt_app()
+    chain, scanned = choose_chain(_Request(folder, None, None), lambda _line: None,
+                                  fallback=lambda c: c.plan is not None)
+    scene = load_scene(chain).scene
+    prefetch = BeamsEyeView.prefetch_backdrops
+
+    def views(prefetched: bool):
+        def run():
+            BeamsEyeView.prefetch_backdrops = prefetch if prefetched else lambda *_a: None
+            out = root / f"bev{time.perf_counter_ns()}"
+            out.mkdir()
+            view, beams = _bev_view(scene, scanned, lambda _line: None)
+            try:
+                _bevs(view, beams, out)
+            finally:
+                view.close()
+                BeamsEyeView.prefetch_backdrops = prefetch
+        return run
+
+    views(True)()  # the slab models and the Qt items once, outside the timing
+    new = _cpu_and_wall(views(True))
+    baseline = _cpu_and_wall(views(False))
+    print(f"beam's-eye views, wall/CPU s: DRRs prefetched {new[0]:.2f}/{new[1]:.2f}, "
+          f"in place {baseline[0]:.2f}/{baseline[1]:.2f}; wall ratio in place/prefetched "
+          f"{baseline[0] / new[0]:.2f}; load {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

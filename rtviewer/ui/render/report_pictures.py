@@ -254,7 +254,8 @@ def _bevs(view: Any, beams: list[Any], out_dir: Path) -> list[RenderedPicture]:
         path = out_dir / f"bev_{beam.number}.png"
         _save_png(view.graphics.grab(), path)  # the picture, not the controls
         g = view.content.geometry
-        backdrop = getattr(view, "backdrop_note", None) or "DRR of the CT"
+        # the note is a sentence; the caption goes on after it
+        backdrop = (getattr(view, "backdrop_note", None) or "DRR of the CT").rstrip(". ")
         caption = (f"Beam's-eye view of beam {beam.number} {beam.name or ''}: aperture "
                    f"(jaws and MLC) at control point 0, gantry {g.gantry_deg:.1f}°, "
                    f"collimator {g.collimator_deg:.1f}°, couch {g.couch_deg:.1f}°; "
