@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rtviewer.core.gamma import value_steps
 from rtviewer.model.plan_compare import DoseComparison, StructurePairComparison
 
 __all__ = ["DOSE_HIGHLIGHT_FRACTION", "SHOWN_METRICS", "VOLUME_HIGHLIGHT_POINTS", "Cell",
@@ -92,7 +93,9 @@ def gamma_summary(comparison: DoseComparison) -> str:
     shown = "no voxel above the cut-off" if not math.isfinite(rate) else \
         f"{100 * rate:.1f} % of {voxels} voxels pass"
     bound = (" (pass / fail: each voxel searched within the DTA until it passes)"
-             if gamma.criteria.pass_rate_only else "")
+             if gamma.criteria.pass_rate_only else
+             f" (failing voxels' values searched beyond the DTA at DTA/"
+             f"{value_steps(gamma.criteria)})")
     return (f"Gamma {gamma.criteria.label}, normalisation {gamma.normalisation_gy:.3f} Gy: "
             f"{shown}{bound}.")
 

@@ -135,3 +135,14 @@ def test_a_pass_fail_gamma_reads_as_pass_or_fail():
     assert gamma.gamma[tuple(failing)] == PASS_FAIL_LIMIT
     point = dose_a.grid.index_to_patient(failing[::-1].astype(float)[None])[0]
     assert "γ > 1 (fail)" in compare_readout(result, point)
+
+
+def test_a_gamma_map_says_how_failing_values_were_searched():
+    _image, structures, dose_a = make_phantom()
+    dose_b = dataclasses.replace(dose_a, path=Path("b"), dose_gy=dose_a.dose_gy * 1.1)
+    result = compare_doses(dose_a, dose_b, (), criteria=GammaCriteria(3.0, 3.0, 10.0))
+    assert "failing voxels' values searched beyond the DTA at DTA/5" in gamma_summary(result)
+    gamma = result.gamma
+    assert gamma is not None
+    failing = gamma.gamma[gamma.evaluated & (gamma.gamma > 1)]
+    assert failing.size and failing.max() <= 2.0 and failing.min() > 1.0

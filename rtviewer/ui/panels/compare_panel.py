@@ -176,10 +176,13 @@ class ComparePanel(QtWidgets.QWidget):
         self.cutoff.setSuffix(" % cut-off")
         self.cutoff.setToolTip("Low-dose cut-off, % of A's maximum")
         self.local = QtWidgets.QCheckBox("local")
-        self.exact_gamma = QtWidgets.QCheckBox("exact γ map")
-        self.exact_gamma.setToolTip("Search every voxel fully (slower). Otherwise a voxel's "
-                                    "search stops once it passes: pass rates are exact, the "
-                                    "map shows passing voxels in one colour.")
+        self.exact_gamma = QtWidgets.QCheckBox("γ values")
+        self.exact_gamma.setToolTip(
+            "Gamma values on a scale up to 2: passing voxels as the full search gives "
+            "them, failing ones searched beyond the DTA at half the step (within about "
+            "0.1); minutes where the doses really differ. Otherwise pass / fail only: "
+            "each voxel searched within the DTA until it passes, the same pass rates in "
+            "seconds to tens of seconds.")
         row = QtWidgets.QHBoxLayout()
         row.addWidget(QtWidgets.QLabel("γ"))
         for widget in (self.gamma_edit, self.cutoff, self.local, self.exact_gamma):
