@@ -190,14 +190,19 @@ def place_legend(sizes: list[tuple[float, float]], bounds: ArrayLike, taken: Arr
         above = [float(b[1] - 2.0 - h) for b in taken_boxes if b[1] - 2.0 - h >= top]
         places = [(left, bottom), (right, bottom), (left, top), (right, top),
                   *((x, y) for y in (*below, *above) for x in (left, right))]
-        for x, y in places:
-            box = np.array([x, y, w, h])
-            covered = float(overlap_area(box, avoid)[0, 0]) if avoid is not None else 0.0
-            hidden = float(overlap_area(box, taken_boxes).sum()) if len(taken_boxes) else 0.0
+        # every place of this layout measured at once (the view re-places its legend
+        # at each slice step: one overlap call per place cost milliseconds)
+        boxes = np.column_stack([np.array(places, dtype=np.float64).reshape(-1, 2),
+                                 np.full(len(places), w), np.full(len(places), h)])
+        covered_all = (overlap_area(boxes, avoid)[:, 0] if avoid is not None
+                       else np.zeros(len(boxes)))
+        hidden_all = (overlap_area(boxes, taken_boxes).sum(axis=1) if len(taken_boxes)
+                      else np.zeros(len(boxes)))
+        for box, covered, hidden in zip(boxes, covered_all, hidden_all, strict=True):
             # an overlap of a few per cent is not worth a less usual place
             # a layout wider or taller than the view only where none fits
             key = (w > bw - 2 * margin_px or h > bh - 2 * margin_px,
-                   round(hidden / unit, 2), round(covered / unit, 1), order)
+                   round(float(hidden) / unit, 2), round(float(covered) / unit, 1), order)
             if best is None or key < best[0]:
                 best = (key, index, box)
             order += 1
