@@ -233,15 +233,15 @@ def _dose_at_cuts(model: _Frame, points: FloatArray, per_point: NDArray[np.intp]
     When a grid axis runs along the normal, each line's in-plane weights are shared by
     all its cuts (:func:`~rtviewer.core.interpolation.sample_lines_along_axis`).
     """
-    point = np.repeat(np.arange(len(points)), per_point)
     base, step = _plane_indices(model, grid, points)
     axis = _normal_axis(model, grid)
     if axis is None:
-        dose: FloatArray = sample_at_indices(dose_gy, base[point] + offsets[:, None] * step,
-                                             outside=outside)
+        dose: FloatArray = sample_at_indices(
+            dose_gy, np.repeat(base, per_point, axis=0) + offsets[:, None] * step,
+            outside=outside)
         return dose
     first_of_point = np.cumsum(per_point) - per_point
-    t = base[point, axis] + offsets * step[axis]
+    t = np.repeat(base[:, axis], per_point) + offsets * step[axis]
     return sample_lines_along_axis(dose_gy, base, axis, t, first_of_point, outside=outside)
 
 
@@ -472,11 +472,9 @@ def _evaluate_lines(model: _Frame, points: FloatArray, per_point: NDArray[np.int
                     grid: Grid) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Dose at the cuts ``offsets`` (``per_point`` of them per point, concatenated)."""
     dose = _dose_at_cuts(model, points, per_point, offsets, dose_gy, grid, np.nan)
-    point = np.repeat(np.arange(len(points)), per_point)
-    first_of_point = np.cumsum(per_point) - per_point
-    inner = np.ones(max(len(point) - 1, 0), dtype=bool)  # consecutive cuts of one point
-    inner[(first_of_point + per_point - 1)[:-1]] = False
-    volume = area[point[:-1][inner]] * np.diff(offsets)[inner]
+    inner = np.ones(max(len(offsets) - 1, 0), dtype=bool)  # consecutive cuts of one point
+    inner[np.cumsum(per_point)[:-1] - 1] = False
+    volume = np.repeat(area, np.maximum(per_point - 1, 0)) * np.diff(offsets)[inner]
     return dose[:-1][inner], dose[1:][inner], volume
 
 

@@ -139,11 +139,11 @@ def test_lines_along_an_axis_equal_trilinear(axis):
     base = rng.uniform(-0.5, np.array(sizes) - 0.5, size=(40, 3))
     groups = rng.integers(1, 5, size=40)
     start = np.cumsum(groups) - groups
-    t = np.concatenate([np.sort(rng.uniform(-0.7, sizes[axis] - 0.3, g)) * (1 if m % 2 else -1)
-                        for m, g in enumerate(groups)])
-    # odd lines run backwards (negative index steps) and may leave the grid
-    t = np.concatenate([np.sort(t[s:s + g]) if m % 2 else np.sort(t[s:s + g])[::-1]
-                        for m, (s, g) in enumerate(zip(start, groups, strict=True))])
+    # lines run forwards, backwards (negative index steps: descending groups) or wholly
+    # outside, and may leave the grid
+    ascending = [np.sort(rng.uniform(-0.7, sizes[axis] - 0.3, g)) for g in groups]
+    t = np.concatenate([a if m % 3 == 0 else a[::-1] if m % 3 == 1 else -a[::-1] - 1.0
+                        for m, a in enumerate(ascending)])
     ijk = np.repeat(base, groups, axis=0)
     ijk[:, axis] = t
     expected = sample_at_indices(vol, ijk, outside=-9.0)
