@@ -14,7 +14,8 @@ of the halves are exact), which halves the slack of the bound.
 
 The bound is conservative: a voxel it cannot decide is searched, so the pass rates are
 exactly those of the full search.  No library offers it; it is written here with numpy
-and SciPy's linear ``map_coordinates`` (the same trilinear interpolant).
+(and SciPy's linear ``map_coordinates`` for B at the voxel: the same trilinear
+interpolant).
 """
 
 from __future__ import annotations
@@ -28,9 +29,8 @@ __all__ = ["surely_above"]
 
 Axes = tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
 
-#: Each cell of B split into this many along each axis.
-_SPLIT = 2
-#: Largest split copy of B (voxels) made; beyond it cells are not split.
+#: Largest split copy of B (voxels) made (8 bytes each); beyond it cells are not split
+#: (a looser bound, as sound).
 _MAX_SPLIT_VOXELS = 16_000_000
 
 
@@ -105,21 +105,38 @@ def _cell_ranges(evaluated_gy: NDArray[np.float64], position: NDArray[np.float64
     Returns ``(low, high, origin, split)``: per cell arrays over B cropped to the
     positions' reach (``origin``: the crop's first voxel) and split ``split`` times.
     """
-    from scipy import ndimage  # here, as in surely_above
-
     reach = np.ceil(radius_mm / steps_mm).astype(int) + 1
     shape = np.array(evaluated_gy.shape)
     origin = np.maximum(np.floor(position.min(axis=0)).astype(int) - reach, 0)
     stop = np.minimum(np.ceil(position.max(axis=0)).astype(int) + reach + 1, shape)
     crop = evaluated_gy[tuple(slice(a, b) for a, b in zip(origin, stop, strict=True))]
-    split = _SPLIT if crop.size * _SPLIT**3 <= _MAX_SPLIT_VOXELS else 1
+    split = 2 if crop.size * 8 <= _MAX_SPLIT_VOXELS else 1  # halves along each axis
     if split > 1:
-        fine_axes = [np.arange((n - 1) * split + 1) / split for n in crop.shape]
-        crop = ndimage.map_coordinates(crop, np.meshgrid(*fine_axes, indexing="ij"), order=1)
+        for axis in range(3):
+            crop = _halve_cells(crop, axis)
     n = np.array(crop.shape) - 1
     corners = [crop[dk:dk + n[0], dj:dj + n[1], di:di + n[2]]
                for dk, dj, di in itertools.product((0, 1), repeat=3)]
     return (np.minimum.reduce(corners), np.maximum.reduce(corners), origin, split)
+
+
+def _halve_cells(values: NDArray[np.float64], axis: int) -> NDArray[np.float64]:
+    """Values at the voxels and half-way between them along ``axis`` (linear).
+
+    Done along each axis in turn, this gives the trilinear interpolant at every half
+    voxel: trilinear interpolation is linear interpolation along each axis in turn.
+    """
+    shape = list(values.shape)
+    shape[axis] = 2 * shape[axis] - 1
+    out = np.empty(shape)
+    whole = [slice(None)] * 3
+    whole[axis] = slice(0, None, 2)
+    out[tuple(whole)] = values
+    whole[axis] = slice(1, None, 2)
+    low, high = [slice(None)] * 3, [slice(None)] * 3
+    low[axis], high[axis] = slice(0, -1), slice(1, None)
+    out[tuple(whole)] = 0.5 * (values[tuple(low)] + values[tuple(high)])
+    return out
 
 
 def _lower_bound_squared(position: NDArray[np.float64], a_gy: NDArray[np.float64],
