@@ -103,7 +103,10 @@ def _cumulative_at_edges(low: FloatArray, high: FloatArray, volume: FloatArray,
     bins = np.minimum(np.floor(low[point] / width).astype(np.intp), n_edges - 1)
     mass = np.bincount(bins, weights=volume[point], minlength=n_edges)
     cumulative = np.cumsum(mass[::-1])[::-1]  # mass at bins >= p: dose >= edge p
-    lo, hi, w = low[~point], high[~point], volume[~point]
+    if point.any():
+        lo, hi, w = low[~point], high[~point], volume[~point]
+    else:  # the usual case: no copies
+        lo, hi, w = low, high, volume
     slope = w / (hi - lo)
     kinks = np.concatenate([lo, hi])
     coefficient = np.concatenate([-slope, slope])

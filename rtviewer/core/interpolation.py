@@ -210,7 +210,7 @@ def sample_lines_along_axis(
     line_lin = p0 * strides[p] + q0 * strides[q] + (s_first - table_start) * strides[axis]
     lin = np.repeat(line_lin, n_slices) + np.arange(int(n_slices.sum())) * strides[axis]
     wp, wq = np.repeat(fp, n_slices), np.repeat(fq, n_slices)
-    up, uq = 1 - wp, 1 - wq
+    up, uq = np.repeat(1 - fp, n_slices), np.repeat(1 - fq, n_slices)  # per line, not per entry
     data = volume.reshape(-1)
     # shifted views instead of shifted index arrays: no index arithmetic per corner
     table = (uq * (up * data.take(lin) + wp * data[sp:].take(lin))
