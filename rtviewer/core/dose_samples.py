@@ -474,8 +474,10 @@ def _evaluate_lines(model: _Frame, points: FloatArray, per_point: NDArray[np.int
     dose = _dose_at_cuts(model, points, per_point, offsets, dose_gy, grid, np.nan)
     inner = np.ones(max(len(offsets) - 1, 0), dtype=bool)  # consecutive cuts of one point
     inner[np.cumsum(per_point)[:-1] - 1] = False
-    volume = np.repeat(area, np.maximum(per_point - 1, 0)) * np.diff(offsets)[inner]
-    return dose[:-1][inner], dose[1:][inner], volume
+    start = np.flatnonzero(inner)  # one index array, taken thrice: cheaper than three masks
+    length = offsets[1:].take(start) - offsets.take(start)
+    volume = np.repeat(area, np.maximum(per_point - 1, 0)) * length
+    return dose.take(start), dose[1:].take(start), volume
 
 
 def _pieces(model: SlabModel, planes: list[SlabPlane], dose_gy: NDArray[np.floating],
