@@ -70,20 +70,26 @@ def _prescription_gy(plan: object | None) -> float | None:
     return float(value) if value else None
 
 
-def _brachy_setup_total_gy(plan: object | None) -> tuple[float, str] | None:
+def _brachy_setup_total_gy(plan: object | None) -> tuple[float | None, str] | None:
     """A brachy plan's Brachy Application Setup Dose (per fraction) × its fractions.
 
     The dose the planning system normalised the dwell times to (Eclipse's Point A dose,
     the demo's 7 Gy per fraction): the reference of a brachy plan that states no
-    prescription in its dose references.
+    prescription in its dose references.  Not for a pulsed (PDR) plan, whose setup dose
+    is per pulse in some systems (Oncentra) and per fraction in others (Eclipse): then
+    ``(None, why)``.  None when the plan is not brachy or states no setup dose.
     """
     groups = getattr(plan, "fraction_groups", ()) or ()
-    if getattr(plan, "brachy", None) is None or not groups:
+    brachy = getattr(plan, "brachy", None)
+    if brachy is None or not groups:
         return None
     setup = next((s.dose_gy for s in groups[0].referenced_brachy_setups if s.dose_gy), None)
-    fractions = getattr(plan, "fractions_planned", None) or 1
     if not setup:
         return None
+    if any(getattr(c, "pulses", 1) > 1 for c in brachy.channels):
+        return None, (f"the plan states no prescription (pulsed plan: its Brachy Application "
+                      f"Setup Dose {setup:g} Gy may be per pulse or per fraction)")
+    fractions = getattr(plan, "fractions_planned", None) or 1
     return setup * fractions, (f"Brachy Application Setup Dose {setup:g} Gy × {fractions} "
                                f"fraction{'s' if fractions != 1 else ''}")
 
@@ -98,14 +104,11 @@ def percent_reference(dose: Dose | None, plan: object | None) -> PercentReferenc
     plan : Plan or None
         The plan shown.
     """
-    rx = _prescription_gy(plan)
     if plan is None:
         return PercentReference(None, "no plan loaded: no prescription")
-    brachy = _brachy_setup_total_gy(plan) if rx is None else None
-    if brachy is not None:
-        rx = brachy[0]
+    rx, setup_label = _plan_rx_gy(plan)
     if rx is None:
-        return PercentReference(None, "the plan states no prescription")
+        return PercentReference(None, setup_label or "the plan states no prescription")
     summation = None if dose is None else dose.summation_type
     if dose is not None and dose.units is not DoseUnits.GY:
         return PercentReference(None, f"the dose is {dose.units.value}, not Gy")
@@ -117,16 +120,29 @@ def percent_reference(dose: Dose | None, plan: object | None) -> PercentReferenc
         if not fractions:
             return PercentReference(None, "FRACTION dose and the plan states no number of "
                                           "fractions")
-        if brachy is not None:
+        if setup_label:
             return PercentReference(rx / fractions, f"Brachy Application Setup Dose "
                                                     f"{rx / fractions:g} Gy per fraction "
                                                     "(FRACTION dose)")
         return PercentReference(rx / fractions, f"prescription {rx:g} Gy ÷ {fractions} "
                                                 "fractions (FRACTION dose)")
     what = summation.value if summation in _WHOLE else "dose of unknown summation"
-    if brachy is not None:
-        return PercentReference(rx, f"{brachy[1]} ({what})")
+    if setup_label:
+        return PercentReference(rx, f"{setup_label} ({what})")
     return PercentReference(rx, f"plan prescription {rx:g} Gy ({what})")
+
+
+def _plan_rx_gy(plan: object) -> tuple[float | None, str | None]:
+    """The plan's prescription (Gy, whole course) or its brachy setup dose × fractions.
+
+    The label is None for a prescription; for the brachy stand-in it names the setup dose,
+    or (value None) why a pulsed plan's setup dose is not used.
+    """
+    rx = _prescription_gy(plan)
+    if rx is not None:
+        return rx, None
+    brachy = _brachy_setup_total_gy(plan)
+    return (None, None) if brachy is None else brachy
 
 
 def reference_without_plan(dose: Dose, where: str = "loaded") -> PercentReference:

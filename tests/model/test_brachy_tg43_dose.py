@@ -106,6 +106,9 @@ def test_pdr_dose_is_every_pulse_of_the_fraction(corpus):
     on_grid = trilinear_sample(result.dose.dose_gy, result.dose.grid, points, outside=np.nan)
     # 43 pulses; Eclipse's per-pulse Point A doses 0.5241 / 0.5389 Gy
     assert on_grid / 43 == pytest.approx([0.5241, 0.5389], rel=0.01)
+    # Eclipse's PDR setup dose (30.1 Gy) is per fraction, Oncentra's per pulse: not a 100 %
+    reference = percent_reference(result.dose, plan)
+    assert reference.dose_gy is None and "may be per pulse or per fraction" in reference.label
 
 
 def test_unknown_source_is_named_and_a_chosen_one_computes(corpus, tmp_path):
