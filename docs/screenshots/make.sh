@@ -20,6 +20,8 @@ $R "$DATA/matrad-dicomexport" --view coronal --size 700x700 --out $OUT/matrad-co
 $R "$DATA/nelms-dvh-analytical" --structures STRUCTURES/Cone_10_0.dcm \
    --dose DOSE_GRIDS/Linear_SupInf_1mm_Aligned.dcm --view sagittal --size 700x700 \
    --position=0,0,0 --out $OUT/nelms-cone-sagittal.png
+# issue 20: rtviewer's TG-43 dose of the Eclipse HDR plan's dwells (the plan has no RT Dose)
+$R "$DATA/pytg43-brachy/HDR" --tg43-dose --out $OUT/tg43-eclipse-hdr.png
 fi
 # The built-in teaching patients (rtviewer demo), written to the same temporary folder
 # every run (the window shows the folder's path in its tree).
