@@ -53,7 +53,11 @@ class DoseReferenceSheet:
 
 @dataclass(frozen=True)
 class FractionGroupSheet:
-    """A fraction group: fractions, its beams and MU per fraction (treatment beams)."""
+    """A fraction group: fractions, its beams and MU per fraction (treatment beams).
+
+    ``brachy_setup_doses_gy``: each referenced Brachy Application Setup's Dose (Gy, what
+    the planning system normalised the dwell times to; None when absent).
+    """
 
     number: int | None
     fractions_planned: int | None
@@ -61,6 +65,7 @@ class FractionGroupSheet:
     brachy_setup_numbers: tuple[int, ...]
     total_mu_per_fraction: float | None
     description: str | None
+    brachy_setup_doses_gy: tuple[float | None, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -438,7 +443,8 @@ def _fraction_group(plan: Plan, index: int) -> FractionGroupSheet:
     return FractionGroupSheet(group.number, group.fractions_planned,
                               tuple(b.beam_number for b in group.referenced_beams),
                               tuple(s.setup_number for s in group.referenced_brachy_setups),
-                              float(sum(mus)) if mus else None, group.description)
+                              float(sum(mus)) if mus else None, group.description,
+                              tuple(s.dose_gy for s in group.referenced_brachy_setups))
 
 
 def build_plan_sheet(plan: Plan, body: StructureModel | None = None, *,

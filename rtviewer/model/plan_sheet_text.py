@@ -114,6 +114,7 @@ def header_rows(sheet: PlanSheet) -> list[tuple[str, str]]:
                      f"{list(group.beam_numbers) or '—'}"
                      + (f", brachy setups {list(group.brachy_setup_numbers)}"
                         if group.brachy_setup_numbers else "")
+                     + _setup_doses(group.brachy_setup_doses_gy)
                      + f", {_n(group.total_mu_per_fraction)} MU/fraction"))
     for iso in sheet.isocentres:
         rows.append((iso.label, f"{_xyz(iso.position_mm)} mm, beams {list(iso.beam_numbers)}"))
@@ -160,3 +161,9 @@ def sheet_text(sheet: PlanSheet) -> str:
 def sheet_json(sheets: list[PlanSheet]) -> str:
     """A JSON list with one object per plan sheet."""
     return json.dumps([sheet_as_dict(s) for s in sheets], indent=1, ensure_ascii=False)
+
+
+def _setup_doses(doses_gy: tuple[float | None, ...]) -> str:
+    """``" (Application Setup Dose 6.00156 Gy)"``: what the dwell times are normalised to."""
+    stated = [f"{d:g} Gy" for d in doses_gy if d]
+    return f" (Application Setup Dose {', '.join(stated)})" if stated else ""

@@ -168,3 +168,17 @@ def test_multi_isocentre_plan_lists_each_isocentre(corpus, tmp_path):
     assert np.allclose(sheet.isocentres[1].position_mm,
                        np.asarray(ds.BeamSequence[0].ControlPointSequence[0].IsocenterPosition,
                                   dtype=float) + 40.0)
+
+
+def test_brachy_application_setup_dose_is_on_the_sheet(corpus):
+    # the dose the dwell times were normalised to: Eclipse's 6.00156 Gy (Point A),
+    # Oncentra's 0.8 Gy; the issue found it nowhere on the sheet
+    from rtviewer.model.plan_sheet_text import header_rows
+
+    for relative, dose in (("pytg43-brachy/HDR/RP.HDR.dcm", 6.00156),
+                           ("pytg43-brachy/oncentra/RP.oncentra.dcm", 0.8)):
+        sheet, _ = _sheet(corpus, relative)
+        (group,) = sheet.fraction_groups
+        assert group.brachy_setup_doses_gy == pytest.approx((dose,))
+        row = dict(header_rows(sheet))["Fraction group 1"]
+        assert f"(Application Setup Dose {dose:g} Gy)" in row
