@@ -101,12 +101,20 @@ def _gec_estro(plan: Any, check: Any, structure_set: Any, args: argparse.Namespa
     from dataclasses import asdict
 
     from rtviewer.model.gec_estro import EqdSettings
-    from rtviewer.model.gec_estro_plan import dwell_dvhs, metrics_of, plan_prescription_gy
+    from rtviewer.model.gec_estro_plan import (
+        dwell_dvhs,
+        metrics_of,
+        plan_prescription_gy,
+        prescription_note,
+    )
 
     dvhs = dwell_dvhs(plan, structure_set, source_key=check.source_key,
                       strength_u=check.strength.at_time_u, grid_mm=args.grid_mm)
     assert dvhs is not None  # never cancelled here
     prescription = args.prescription_gy or plan_prescription_gy(plan)
+    notes = list(dvhs.notes)
+    if prescription is None and (note := prescription_note(plan)):
+        notes.append(f"{note} (--prescription-gy)")
     settings = EqdSettings(args.alpha_beta_target, args.alpha_beta_oar, args.ebrt_eqd2_target,
                            args.ebrt_eqd2_oar)
     fractions = plan.fractions_planned or 1
@@ -117,7 +125,7 @@ def _gec_estro(plan: Any, check: Any, structure_set: Any, args: argparse.Namespa
             "grid_origin_mm": [float(v) for v in grid.origin_mm],
             "dose_max_gy": dvhs.dose_max_gy, "prescription_gy": prescription,
             "fractions": fractions, "settings": asdict(settings), "structures": metrics,
-            "notes": list(dvhs.notes)}
+            "notes": notes}
 
 
 def _gec_estro_table(gec: dict[str, Any]) -> str:

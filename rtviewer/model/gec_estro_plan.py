@@ -17,7 +17,8 @@ from rtviewer.core.dvh import Dvh
 from rtviewer.core.grid import Grid
 from rtviewer.model.gec_estro import EqdSettings, RoiMetrics, roi_metrics, roi_role
 
-__all__ = ["DwellDvhs", "dwell_dvhs", "plan_prescription_gy", "metrics_of"]
+__all__ = ["DwellDvhs", "dwell_dvhs", "plan_prescription_gy", "prescription_note",
+           "metrics_of"]
 
 #: Called with (steps done, steps in all, what is being done).
 Progress = Callable[[int, int, str], None]
@@ -37,11 +38,33 @@ class DwellDvhs:
     notes: tuple[str, ...]
 
 
-def plan_prescription_gy(plan: Any) -> float | None:
-    """The dose per fraction V100 refers to: the first Brachy Application Setup Dose."""
+def _setup_dose_gy(plan: Any) -> float | None:
     groups = getattr(plan, "fraction_groups", ()) or ()
     setups = groups[0].referenced_brachy_setups if groups else ()
     return next((s.dose_gy for s in setups if s.dose_gy), None)
+
+
+def _pulsed(plan: Any) -> bool:
+    brachy = getattr(plan, "brachy", None)
+    return brachy is not None and any(c.pulses > 1 for c in brachy.channels)
+
+
+def plan_prescription_gy(plan: Any) -> float | None:
+    """The dose per fraction V100 refers to: the first Brachy Application Setup Dose.
+
+    None for a pulsed (PDR) plan: its setup dose is per pulse in some planning systems
+    (Oncentra) and per fraction in others (Eclipse); :func:`prescription_note` says so.
+    """
+    return None if _pulsed(plan) else _setup_dose_gy(plan)
+
+
+def prescription_note(plan: Any) -> str | None:
+    """Why a pulsed plan's setup dose is not taken for V100 (None otherwise)."""
+    setup = _setup_dose_gy(plan)
+    if setup is None or not _pulsed(plan):
+        return None
+    return (f"pulsed plan: its Brachy Application Setup Dose {setup:g} Gy may be per pulse "
+            "or per fraction, so V100-V200 need the dose per fraction stated")
 
 
 def dwell_dvhs(plan: Any, structure_set: Any, *, source_key: str, strength_u: float,

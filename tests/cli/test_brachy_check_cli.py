@@ -68,3 +68,21 @@ def test_table_output_and_bad_input(corpus, capsys, tmp_path):
     assert main(["brachy-check", str(tmp_path)]) == 2
     assert "no brachytherapy RT Plan" in capsys.readouterr().err
     assert main(["brachy-check", str(corpus / "pytg43-brachy"), "--treatment-date", "x"]) == 2
+
+
+def test_pulsed_plan_setup_dose_is_not_v100_unless_stated(corpus, capsys):
+    # Oncentra writes its PDR setup dose per pulse (0.8 Gy), Eclipse per fraction (30.1
+    # Gy): V100 of a 42-pulse fraction against 0.8 Gy would read 100 % of every target
+    status, (plan,) = _check(corpus, "oncentra", capsys, "--dvh", "--grid-mm", "3")
+    gec = plan["gec_estro"]
+    assert status == 0 and gec["prescription_gy"] is None
+    assert any("Application Setup Dose 0.8 Gy may be per pulse or per fraction" in n
+               and "--prescription-gy" in n for n in gec["notes"])
+    hrctv = next(m for m in gec["structures"] if m["name"] == "HR-CTV")
+    assert hrctv["volumes_pct"] == {} and hrctv["values_gy"]["D90"] > 0
+    status, (plan,) = _check(corpus, "oncentra", capsys, "--dvh", "--grid-mm", "3",
+                             "--prescription-gy", "33.6")
+    gec = plan["gec_estro"]
+    assert gec["prescription_gy"] == 33.6 and not any("pulsed" in n for n in gec["notes"])
+    hrctv = next(m for m in gec["structures"] if m["name"] == "HR-CTV")
+    assert 0 < hrctv["volumes_pct"]["V100"] < 100

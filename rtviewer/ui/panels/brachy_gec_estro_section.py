@@ -15,7 +15,13 @@ from PySide6 import QtCore, QtWidgets
 
 from rtviewer.model.brachy_check import check_plan, roi_points
 from rtviewer.model.gec_estro import EqdSettings, RoiMetrics
-from rtviewer.model.gec_estro_plan import DwellDvhs, dwell_dvhs, metrics_of, plan_prescription_gy
+from rtviewer.model.gec_estro_plan import (
+    DwellDvhs,
+    dwell_dvhs,
+    metrics_of,
+    plan_prescription_gy,
+    prescription_note,
+)
 from rtviewer.printable import printable
 from rtviewer.ui.workers.progress_worker import ProgressTask
 
@@ -128,8 +134,11 @@ class GecEstroSection(QtWidgets.QGroupBox):
         with QtCore.QSignalBlocker(self.fractions), QtCore.QSignalBlocker(self.prescription):
             self.fractions.setValue(int(plan.fractions_planned or 1))
             self.prescription.setValue(plan_prescription_gy(plan) or 0.0)
-        self.status.setText("Compute: the TG-43 dose of the dwells on a grid around the "
-                            "targets and organs at risk, and their DVHs (a few seconds).")
+        note = prescription_note(plan)
+        self.status.setText(printable(
+            "Compute: the TG-43 dose of the dwells on a grid around the targets and organs "
+            "at risk, and their DVHs (a few seconds)."
+            + (f" Note: {note} (above)." if note else "")))
 
     def start(self) -> None:
         """Compute the dwells' dose and the DVHs in a worker."""
@@ -190,6 +199,8 @@ class GecEstroSection(QtWidgets.QGroupBox):
                  f"{dvhs.dose_max_gy:.2f} Gy. EQD2 total: over {self.fractions.value()} "
                  "fraction(s), plus the external-beam EQD2."]
         lines += [f"Note: {n}" for n in dvhs.notes]
+        if not self.prescription.value() and (note := prescription_note(self._plan)):
+            lines.append(f"Note: {note} (above).")
         self.status.setText(printable("\n".join(lines)))
         self.table.setRowCount(len(rows))
         for r, values in enumerate(rows):
