@@ -175,7 +175,6 @@ def _select(structure_set, names: list[str] | None):  # noqa: ANN001, ANN202
 def _plan_of(dose):  # noqa: ANN001, ANN202 - Dose in, Plan or None out
     """The RT Plan the dose references, when a file in the dose's folder is that plan."""
     from rtviewer.dicom.files import read_dataset
-    from rtviewer.dicom.plan import read_plan
     from rtviewer.errors import RtViewerError
 
     wanted = set(dose.referenced_plan_uids) | (
@@ -189,6 +188,8 @@ def _plan_of(dose):  # noqa: ANN001, ANN202 - Dose in, Plan or None out
         except (RtViewerError, OSError):
             continue
         if str(ds.get("Modality", "")) == "RTPLAN" and str(ds.get("SOPInstanceUID")) in wanted:
+            from rtviewer.dicom.plan import read_plan  # here: its import is a tenth of a second
+
             try:
                 return read_plan(path)
             except RtViewerError:
