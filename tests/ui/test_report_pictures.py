@@ -39,6 +39,9 @@ def test_the_dvh_picture_draws_the_reports_dvhs_without_workers(corpus, tmp_path
     assert "dvh" in kinds and Path(pictures[kinds.index("dvh")].path).stat().st_size > 10_000
     for row in rows:  # the very curves of the report's table
         assert seen[row.roi_number] is row.dvh
+    legend = {name for name, _rgb in pictures[kinds.index("dvh")].structures}
+    names = {roi.roi_number: roi.name for roi in bundle.structure_set.rois}
+    assert legend == {names[number] for number in seen}  # no legend row without a curve
 
 
 def test_handed_dvhs_count_only_for_their_dose_and_model(corpus, qapp):

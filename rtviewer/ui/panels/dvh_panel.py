@@ -421,6 +421,10 @@ class DvhPanel(QtWidgets.QWidget):
             self._redraw()
 
     # -- drawing ------------------------------------------------------------------------
+    def plotted_roi_numbers(self) -> frozenset[int]:
+        """ROI Numbers of the structures that have a curve on the plot now."""
+        return frozenset(roi.roi_number for roi, _dvh in self._shown())
+
     def _shown(self) -> list[tuple[Roi, Dvh]]:
         structures = self.scene.structures
         if structures is None:

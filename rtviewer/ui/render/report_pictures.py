@@ -92,7 +92,7 @@ def render_report_pictures(folder: Path, out_dir: Path, log: Log, *, plan: str |
         if not scene.plan_only and not scene.empty:
             pictures += _slices(viewer, scene, out_dir, why)
         if scene.dose is not None and scene.structures is not None:
-            pictures.append(_dvh(viewer, out_dir, _legend(viewer, scene)[1]))
+            pictures.append(_dvh(viewer, out_dir))
         if bev is not None:
             pictures += _bevs(*bev, out_dir)
     finally:
@@ -169,7 +169,7 @@ def _slices(viewer: Any, scene: Any, out_dir: Path, why: str) -> list[RenderedPi
     xyz = viewer.state.crosshair_mm
     dose_text = "no dose"
     if scene.dose is not None:
-        dose_text = (f"dose {Path(str(scene.dose.path)).name}, isodoses in % of "
+        dose_text = (f"{_dose_words(scene.dose)}, isodoses in % of "
                      + (f"{reference.dose_gy:.2f} Gy ({reference.source})" if reference
                         else "the dose maximum"))
     out = []
@@ -194,7 +194,20 @@ def _slices(viewer: Any, scene: Any, out_dir: Path, why: str) -> list[RenderedPi
     return out
 
 
-def _dvh(viewer: Any, out_dir: Path, structures: tuple) -> RenderedPicture:
+def _rgb(colour: Any) -> tuple[int, int, int]:
+    red, green, blue = (int(c) for c in colour)
+    return red, green, blue
+
+
+def _dose_words(dose: Any) -> str:
+    """``"PLAN dose (max 63.3 Gy, file 1.2.826….dcm)"``: what it is first, then which file."""
+    summation = getattr(dose.summation_type, "value", None)
+    kind = f"{summation} dose" if summation else "dose"
+    unit = "Gy" if dose.is_absolute else f"({getattr(dose.units, 'value', dose.units)})"
+    return f"{kind} (max {dose.max_gy:.2f} {unit}, file {Path(str(dose.path)).name})"
+
+
+def _dvh(viewer: Any, out_dir: Path) -> RenderedPicture:
     from PySide6 import QtWidgets
 
     panel = viewer.dvh_panel
@@ -213,8 +226,12 @@ def _dvh(viewer: Any, out_dir: Path, structures: tuple) -> RenderedPicture:
     _save_png(plot.grab(), path)
     plot.hide()
     panel.hide()  # taken out of the window: a top-level widget until then
-    return RenderedPicture(path, "dvh", f"Cumulative DVH of every structure on "
-                                        f"{Path(str(viewer.scene.dose.path)).name} (the DVH "
+    plotted = panel.plotted_roi_numbers()  # markers and empty ROIs have no curve to name
+    rois = viewer.scene.structures.rois
+    structures = tuple((str(roi.name), _rgb(roi.color_rgb))
+                       for roi in rois if roi.roi_number in plotted)
+    return RenderedPicture(path, "dvh", f"Cumulative DVH of every structure on the "
+                                        f"{_dose_words(viewer.scene.dose)} (the DVH "
                                         f"panel as the window shows it; structure model "
                                         f"{panel.model}); volume axis as the "
                                         f"panel's switch says.", structures=structures)
