@@ -8,7 +8,7 @@ import pytest
 from factories.window import open_window
 
 from rtviewer.model.brachy_tg43_dose import TG43_DOSE_NAME, is_tg43_dose
-from rtviewer.ui.window.viewer_controller import TG43_ITEM
+from rtviewer.ui.window.viewer_controller import NO_DOSE_ITEM, TG43_ITEM
 
 pytestmark = pytest.mark.corpus
 
@@ -44,4 +44,10 @@ def test_hdr_plan_without_rt_dose_shows_the_tg43_dose(qtbot, corpus):
     first = section.result
     section.request("show")
     assert section.result is first and not section.task.running
+    # and back: "No dose" below it returns to the plan without a dose
+    labels = [combo.itemText(i) for i in range(combo.count())]
+    assert labels == [f"{TG43_DOSE_NAME} from dwells", "No dose"]
+    combo.activated.emit(combo.findData(NO_DOSE_ITEM))
+    assert viewer.scene.dose is None and viewer.scene.plan is not None
+    assert combo.currentText() == "No dose"
     window.close()

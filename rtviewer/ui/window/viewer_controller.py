@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 #: The Dose combo's item data for rtviewer's TG-43 dose of a brachy plan's dwells.
 TG43_ITEM = "tg43:rtviewer"
+#: The Dose combo's way back from the TG-43 dose when the plan has no RT Dose.
+NO_DOSE_ITEM = "no-dose"
 _LOADABLE = frozenset({Kind.DOSE, Kind.PLAN, Kind.ION_PLAN, Kind.STRUCTURE_SET, Kind.IMAGE})
 # the Problems and Check docks when opened (px): a tool row, the table header, a row or two
 BOTTOM_DOCK_PX = 160
@@ -234,6 +236,9 @@ class ViewerController(QtCore.QObject):
         if path == TG43_ITEM:
             self.show_tg43_dose()
             return
+        if path == NO_DOSE_ITEM:
+            self.viewer.show_file_dose()  # the plan has no RT Dose: back to none
+            return
         if path and Path(path) == self.chain.dose and is_tg43_dose(self.viewer.scene.dose):
             self.viewer.show_file_dose()
             return
@@ -340,7 +345,8 @@ class ViewerController(QtCore.QObject):
         with QtCore.QSignalBlocker(combo):
             shown = is_tg43_dose(scene.dose)
             if shown and not self._offered:
-                combo.clear()  # not "No dose": the TG-43 dose is on screen
+                combo.clear()  # "No dose" below it is the way back, not the dose shown
+                combo.addItem("No dose", NO_DOSE_ITEM)
             combo.insertItem(0 if shown else combo.count(), label, TG43_ITEM)
             combo.setItemData(0 if shown else combo.count() - 1,
                               "rtviewer's independent TG-43 calculation from the plan's "
