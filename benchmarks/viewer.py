@@ -46,13 +46,14 @@ def main():
 
     def painted():
         seen.setdefault("t", time.time() - t0)
+        seen.setdefault("cpu", time.process_time())  # all threads of the window's process
         window = seen["view"].window()
         window.viewer_controller.wait()
         window.viewer_controller.viewer.dvh_panel.wait_all()
         app.processEvents()
         status = open("/proc/self/status").read()
         rss = [l for l in status.splitlines() if l.startswith("VmRSS")][0].split()[1]
-        print(f"FIRST_IMAGE {seen['t']:.3f} RSS_KB {rss}", flush=True)
+        print(f"FIRST_IMAGE {seen['t']:.3f} RSS_KB {rss} CPU {seen['cpu']:.3f}", flush=True)
         window.close()
         app.quit()
 
@@ -68,14 +69,16 @@ if __name__ == "__main__":  # DVH worker processes import this script again
 """
 
 
-def open_to_first_image(folder: Path, runs: int = 3) -> tuple[float, float]:
-    """Seconds from process start to the first image painted, and resident MB after DVHs.
+def open_to_first_image(folder: Path, runs: int = 3) -> tuple[float, float, float]:
+    """Seconds from process start to the first image painted, resident MB after DVHs, and
+    CPU seconds of the window's process until that paint (on a shared machine the wall
+    time includes waiting for other processes; the CPU time much less so).
 
     The child runs the window exactly as ``rtviewer open FOLDER`` does
     (``rtviewer.app._run_window``) and stops at the first paint of a slice view
     holding an image; the process start (interpreter, imports) is included.
     """
-    times, rss = [], []
+    times, rss, cpu = [], [], []
     script = Path("/tmp") / "rtviewer_bench_open.py"  # a file: worker processes import it
     script.write_text(CHILD, encoding="utf-8")
     # An installed rtviewer has its bytecode compiled (pip does it); a checkout run with
@@ -99,7 +102,8 @@ def open_to_first_image(folder: Path, runs: int = 3) -> tuple[float, float]:
             continue
         times.append(float(parts[1]))
         rss.append(int(parts[3]) / 1024)
-    return statistics.median(times), max(rss)
+        cpu.append(float(parts[5]))
+    return statistics.median(times), max(rss), statistics.median(cpu)
 
 
 def ct150_folder(out_dir: Path = Path("/tmp/rtviewer-bench-ct150")) -> Path:
@@ -365,14 +369,16 @@ def main() -> None:
               f"after: wall median {med_after:.0f} ms, max {top_after:.0f} ms, "
               f"GUI CPU {cpu_after:.0f} ms")
     folder = corpus / "dicompyler-core"
-    seconds, rss = open_to_first_image(folder)
-    print(f"open dicompyler-core to first image: {seconds:.2f} s (median of 3, target < 2 s); "
-          f"resident memory with DVHs computed: {rss:.0f} MB (target < 500 MB)")
-    seconds, _rss = open_to_first_image(corpus / "matrad-dicomexport")
+    seconds, rss, cpu = open_to_first_image(folder)
+    print(f"open dicompyler-core to first image: {seconds:.2f} s wall, {cpu:.2f} s CPU (median "
+          f"of 3, target < 1 s); resident memory with DVHs computed: {rss:.0f} MB "
+          "(target < 500 MB)")
+    seconds, _rss, cpu = open_to_first_image(corpus / "matrad-dicomexport")
     print(f"open matrad-dicomexport (100-slice CT + structures) to first image: {seconds:.2f} s "
-          "(median of 3, target < 2 s for a 150-slice CT)")
-    seconds, _rss = open_to_first_image(ct150_folder())
-    print(f"open a 512x512x150 CT to first image: {seconds:.2f} s (median of 3, target < 2 s)")
+          f"wall, {cpu:.2f} s CPU (median of 3, target < 1 s)")
+    seconds, _rss, cpu = open_to_first_image(ct150_folder())
+    print(f"open a 512x512x150 CT to first image: {seconds:.2f} s wall, {cpu:.2f} s CPU "
+          "(median of 3, target < 1.5 s)")
     slices = 1000
     pixel_mib = slices * 512 * 512 * 2 / 2**20  # 16 bits stored
     peak, seconds = render_peak_mb(ct_folder(slices, Path(f"/tmp/rtviewer-bench-ct{slices}")))
