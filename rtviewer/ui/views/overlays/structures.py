@@ -64,8 +64,10 @@ class StructureOverlay(ViewOverlay):
             _clear(curve, fill)
             return
         curve.setData(s, t, connect="finite")
-        fill.setPath(_fill_path(outline.fill_polygons) if self.view.state.fill
-                     else QtGui.QPainterPath())
+        if self.view.state.fill:
+            fill.setPath(_fill_path(outline.fill_polygons))
+        elif not fill.path().isEmpty():  # an empty path set again still asks for a repaint
+            fill.setPath(QtGui.QPainterPath())
 
     def _recycle(self) -> None:
         """Keep the previous scene's items for reuse (see :meth:`_roi_curve`), emptied."""
