@@ -113,6 +113,7 @@ def _show_scene(viewer: Any, scene: Any, model: str | None, dose: str | None,
                 position_note: str | None) -> str:
     """Load ``scene`` into the window's views; how the captions name the planes' point."""
     viewer.resize(1600, 1000)
+    _skip_unpictured_tabs(viewer)
     if model is not None:
         viewer.dvh_panel.model_choice.setCurrentText(model)
     if dvhs and dose is not None and model is not None:
@@ -120,6 +121,18 @@ def _show_scene(viewer: Any, scene: Any, model: str | None, dose: str | None,
     position = None if position_mm is None else np.asarray(position_mm, dtype=float)
     why: str = viewer.set_scene(scene, position_mm=position)
     return position_note if position is not None and position_note else why
+
+
+def _skip_unpictured_tabs(viewer: Any) -> None:
+    """The viewer's beam's-eye, brachy and plan tabs are not shown the scene.
+
+    No picture is taken of them (the report's own beam's-eye view draws the BEVs, with
+    the RT Images): the viewer's would project every structure for its first beam
+    (about 0.3 s of CPU on the demo thorax) only to be thrown away.  The slice views
+    draw the beams, sources and points with their own overlays, which
+    :meth:`Viewer.set_scene` feeds without this.
+    """
+    viewer.rt_views.set_scene = lambda _scene: None
 
 
 def _save_png(pixmap: Any, path: Path) -> None:
@@ -160,8 +173,6 @@ def _legend(viewer: Any, scene: Any) -> tuple[tuple, tuple]:
 
 
 def _slices(viewer: Any, scene: Any, out_dir: Path, why: str) -> list[RenderedPicture]:
-    from PySide6 import QtWidgets
-
     from rtviewer.ui.render.common import pixel_affine
 
     isodoses, structures = _legend(viewer, scene)
@@ -177,10 +188,9 @@ def _slices(viewer: Any, scene: Any, out_dir: Path, why: str) -> list[RenderedPi
         view = viewer.views[name]
         view.setParent(None)
         view.resize(*SLICE_SIZE_PX)
-        view.show()
-        QtWidgets.QApplication.processEvents()
+        # never shown: grab() lays the hidden widget out at its new size and paints it
+        # once (showing it first painted it two more times for the same pixels)
         view.reset_zoom()
-        QtWidgets.QApplication.processEvents()
         path = out_dir / f"{name}.png"
         _save_png(view.grab(), path)
         _, affine = pixel_affine(view, view)
@@ -190,7 +200,6 @@ def _slices(viewer: Any, scene: Any, out_dir: Path, why: str) -> list[RenderedPi
                    f"({xyz[0]:.1f}, {xyz[1]:.1f}, {xyz[2]:.1f}) mm ({why}); {dose_text}; "
                    f"structure outlines in their stored colours.")
         out.append(RenderedPicture(path, name, caption, mm_per_px, isodoses, structures))
-        view.hide()
     return out
 
 
@@ -208,24 +217,13 @@ def _dose_words(dose: Any) -> str:
 
 
 def _dvh(viewer: Any, out_dir: Path) -> RenderedPicture:
-    from PySide6 import QtWidgets
-
     panel = viewer.dvh_panel
-    viewer.tabs.removeTab(viewer.tabs.indexOf(panel))
-    panel.setParent(None)
-    panel.resize(*DVH_SIZE_PX)
-    panel.show()
-    panel.wait_all()
-    QtWidgets.QApplication.processEvents()
+    panel.wait_all()  # the curves are drawn when their DVHs arrive, shown or not
     plot = panel.plot  # the curves alone, at a page's proportions (the viewer is thrown away)
     plot.setParent(None)
     plot.resize(*DVH_SIZE_PX)
-    plot.show()
-    QtWidgets.QApplication.processEvents()
     path = out_dir / "dvh.png"
-    _save_png(plot.grab(), path)
-    plot.hide()
-    panel.hide()  # taken out of the window: a top-level widget until then
+    _save_png(plot.grab(), path)  # hidden, as the slice views: painted once
     plotted = panel.plotted_roi_numbers()  # markers and empty ROIs have no curve to name
     rois = viewer.scene.structures.rois
     structures = tuple((str(roi.name), _rgb(roi.color_rgb))
@@ -261,11 +259,10 @@ def _bevs(view: Any, beams: list[Any], out_dir: Path) -> list[RenderedPicture]:
 
     out = []
     view.resize(*BEV_SIZE_PX)
-    view.show()
+    view.show()  # shown: the view casts the DRR and projects the structures only then
+    QtWidgets.QApplication.processEvents()
     for beam in beams:
-        view.set_beam(beam.number)
-        view.set_control_point(0)
-        QtWidgets.QApplication.processEvents()
+        view.set_beam(beam.number)  # at control point 0
         view.fit()
         QtWidgets.QApplication.processEvents()
         path = out_dir / f"bev_{beam.number}.png"
