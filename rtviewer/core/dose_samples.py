@@ -304,8 +304,6 @@ def _hot_voxels(dose_gy: NDArray[np.floating], half: list[int],
     outside the returned box are not hot (:func:`_hot_flags`); with a threshold of
     ``-inf`` the box is the whole grown box, which holds every sample's nearest voxel.
     """
-    from scipy.ndimage import maximum_filter
-
     grown = tuple(slice(max(b.start - h - 1, 0), min(b.stop + h + 1, n))
                   for b, h, n in zip(box, half, dose_gy.shape, strict=True))
     start = np.array([g.start for g in grown], dtype=np.intp)
@@ -318,9 +316,31 @@ def _hot_voxels(dose_gy: NDArray[np.floating], half: list[int],
         extent.append(slice(max(int(found[0]) - half[axis], 0),
                             min(int(found[-1]) + half[axis] + 1, seeds.shape[axis])))
     region = tuple(extent)
-    hot = maximum_filter(seeds[region].view(np.uint8), size=[2 * h + 1 for h in half],
-                         mode="nearest").view(bool)
+    hot = _dilate_box(seeds[region], half)
     return hot, start + np.array([e.start for e in extent], dtype=np.intp)
+
+
+def _dilate_box(flags: NDArray[np.bool_], half: list[int]) -> NDArray[np.bool_]:
+    """True where a voxel within ``half`` voxels ``(k, j, i)`` of ``flags`` (a box) is True.
+
+    The maximum filter of size ``2 * half + 1`` with edge replication (scipy's
+    ``maximum_filter(mode="nearest")``), exact for flags: a box's maximum is the
+    maximum along each axis in turn, and at an edge the replicated voxels repeat one
+    the clipped window already holds.  Written with numpy ORs of shifted slices so
+    that a DVH does not import scipy.ndimage (about 0.3 s of a report's start-up).
+    """
+    out = flags.copy()
+    for axis, reach in enumerate(half):
+        before = out.copy()  # this axis dilates the previous axes' result
+        for shift in range(1, reach + 1):
+            if shift >= out.shape[axis]:
+                break
+            lead = [slice(None)] * out.ndim
+            tail = [slice(None)] * out.ndim
+            lead[axis], tail[axis] = slice(None, -shift), slice(shift, None)
+            out[tuple(lead)] |= before[tuple(tail)]
+            out[tuple(tail)] |= before[tuple(lead)]
+    return out
 
 
 def _hot_flags(model: SlabModel, planes: list[SlabPlane], grid: Grid, points: FloatArray,
