@@ -1,11 +1,12 @@
 """Screenshots of the comparison mode (issue 19) in the real window.
 
-Usage: ``compare_shots.py OUT_PREFIX FOLDER PATIENT_ID B_LABEL GAMMA`` under an X server
+Usage: ``compare_shots.py OUT_PREFIX FOLDER PATIENT_ID B_LABEL GAMMA [WxH]`` under an X server
 (``xvfb-run -s "-screen 0 1600x1000x24"``): opens FOLDER on PATIENT_ID, checks as B the
 one source of the Compare tab whose label contains B_LABEL (e.g. ``Lung VMAT``), gamma
 criteria GAMMA (``-`` for none), compares, and saves at 1600x1000
 ``OUT_PREFIX-difference.png`` (B − A map, the metric table), ``-gamma.png`` (with gamma),
-``-dvh.png`` (paired DVHs) and ``-plans.png`` (the plan sheets side by side).
+``-dvh.png`` (paired DVHs) and ``-plans.png`` (the plan sheets side by side); ``WxH``
+another window size (e.g. ``1280x800``, with a screen as large).
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ def _settle(app, seconds: float = 2.0) -> None:
 def main(argv: list[str]) -> int:
     """Open, compare, save the pictures; 1 when B is not found or the comparison fails."""
     prefix, folder, patient, b_label, gamma = argv[:5]
+    width, height = (int(v) for v in (argv[5] if len(argv) > 5 else "1600x1000").split("x"))
     app, window, controller, open_path = fixed_window()
     from PySide6 import QtCore
     controller.preferred_patient = patient
-    window.setGeometry(0, 0, 1600, 1000)
+    window.setGeometry(0, 0, width, height)
     window.show()
     open_path(folder)
     deadline = time.monotonic() + 300

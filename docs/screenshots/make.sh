@@ -83,6 +83,10 @@ if command -v xvfb-run >/dev/null 2>&1; then
     "$DEMO/recalc-shot" "$DEMO/recalc" RTV-DEMO-THORAX "Lung 3DCRT" 3%/3mm
   env -u QT_QPA_PLATFORM xvfb-run -a -s "-screen 0 1600x1000x24 -dpi 96" $PY $SHOT \
     "$DEMO/replan" "$DEMO/demo" RTV-DEMO-THORAX "Lung 3D Replan" 3%/3mm
+  # the same comparison at 1280x800: the Compare tab must leave the views usable
+  env -u QT_QPA_PLATFORM xvfb-run -a -s "-screen 0 1280x800x24 -dpi 96" $PY $SHOT \
+    "$DEMO/replan-small" "$DEMO/demo" RTV-DEMO-THORAX "Lung 3D Replan" - 1280x800
+  cp "$DEMO/replan-small-difference.png" "$OUT/compare-replan-1280x800.png"
   for part in difference dvh plans; do
     cp "$DEMO/vmat-$part.png" "$OUT/compare-vmat-3d-$part.png"
   done

@@ -159,3 +159,24 @@ def test_isodose_legend_keeps_off_the_anatomy_and_the_other_texts(demo_window, q
         else:
             assert alpha == (BACKING_OVER_ANATOMY_ALPHA if boxes_intersect(box, anatomy)
                              else BACKING_ALPHA)
+
+
+def test_legend_and_beam_labels_keep_clear_of_the_wash_colour_bar(demo_window, qtbot):  # noqa: F811
+    from rtviewer.ui.views.gradient_bar import bar_rect
+
+    window, controller = demo_window
+    window.resize(1600, 1000)
+    state = controller.viewer.state
+    state.set_colourwash(True)
+    _settle(qtbot)
+    try:
+        for name, view in controller.viewer.views.items():
+            assert view.colour_bar.isVisible(), name
+            bar = _box(bar_rect(view.colour_bar))
+            legend = view.legend.shown_isodoses()
+            assert not boxes_intersect(_box(legend.mapRectToParent(legend.boundingRect())),
+                                       bar), name
+            for number, box in _label_boxes(view).items():
+                assert not boxes_intersect(box, bar), (name, number)
+    finally:
+        state.set_colourwash(False)

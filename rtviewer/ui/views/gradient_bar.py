@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
-__all__ = ["GradientBar"]
+__all__ = ["GradientBar", "bar_rect"]
 
 _BAR_WIDTH = 14
 
@@ -68,3 +68,8 @@ class GradientBar(QtWidgets.QGraphicsRectItem):
             y = rect.bottom() - fraction * rect.height()
             item.setPos(rect.right() + 2, y - item.boundingRect().height() / 2)
         self.title.setPos(rect.left() - 20, rect.top() - self.title.boundingRect().height() - 2)
+
+
+def bar_rect(bar: QtWidgets.QGraphicsItem) -> QtCore.QRectF:
+    """A colour bar with its labels (its children), in its parent's (ViewBox) pixels."""
+    return bar.mapRectToParent(bar.boundingRect().united(bar.childrenBoundingRect()))

@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.ui.views.colour_bar import ColourBar
+from rtviewer.ui.views.gradient_bar import bar_rect
 from rtviewer.ui.views.hover_names import HoverNames, hover_html
 from rtviewer.ui.views.overlays.dose_wash import DoseWashOverlay
 from rtviewer.ui.views.overlays.image import ImageOverlay
@@ -267,8 +268,10 @@ class SliceView(QtWidgets.QWidget):
         self.labels.place(rect)
         # view units are patient mm: the width of one screen pixel in mm
         mm_per_px = float(self.vb.viewPixelSize()[0]) if rect.width() > 0 else 0.0
-        self.legend.place(rect, mm_per_px if self.scene.empty is False else 0.0,
-                          [self.title_rect(), *self.labels.letter_rects()],
+        taken = [self.title_rect(), *self.labels.letter_rects(), *self._bar_rects()]
+        for overlay in getattr(self, "overlays", {}).values():  # compare maps' bars
+            taken += getattr(overlay, "label_rects", list)()
+        self.legend.place(rect, mm_per_px if self.scene.empty is False else 0.0, taken,
                           self.content_rect())
         self.labelsPlaced.emit()
 
@@ -303,7 +306,11 @@ class SliceView(QtWidgets.QWidget):
 
         Beam labels keep out of them all (the isodose legend, scale bar and W/L too).
         """
-        return [*self.labels.letter_rects(), *self.legend.rects()]
+        return [*self.labels.letter_rects(), *self.legend.rects(), *self._bar_rects()]
+
+    def _bar_rects(self) -> list[QtCore.QRectF]:
+        """The dose wash's colour bar with its labels, when shown (ViewBox pixels)."""
+        return [bar_rect(self.colour_bar)] if self.colour_bar.isVisible() else []
 
     # -- view -> state ------------------------------------------------------------------
     def _on_click(self, s: float, t: float) -> None:

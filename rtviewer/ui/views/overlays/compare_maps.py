@@ -13,9 +13,10 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6 import QtCore
 
 from rtviewer.ui.views.compare_state import CompareState
-from rtviewer.ui.views.gradient_bar import GradientBar
+from rtviewer.ui.views.gradient_bar import GradientBar, bar_rect
 from rtviewer.ui.views.overlays.base import ViewOverlay
 from rtviewer.ui.views.overlays.image import plane_transform
 from rtviewer.view.compare_colours import (
@@ -55,13 +56,26 @@ class _MapOverlay(ViewOverlay):
         shown = (self.compare_state.comparison is not None
                  and self.compare_state.map == self.kind)
         cut = self._cut(plane) if shown else None
+        changed = self.bar.isVisible() != (cut is not None)
         self.bar.setVisible(cut is not None)
-        if cut is None:
+        if cut is not None:
+            self.image.setImage(self._rgba(cut), autoLevels=False, levels=(0, 255))
+            self.image.setTransform(plane_transform(cut.affine))
+            self._place()
+        else:
             self.image.clear()
-            return
-        self.image.setImage(self._rgba(cut), autoLevels=False, levels=(0, 255))
-        self.image.setTransform(plane_transform(cut.affine))
+        if changed:  # the legend and beam labels keep clear of the bar and its labels
+            self.view.place_labels()
+
+    def label_rects(self) -> list[QtCore.QRectF]:
+        """The colour bar with its labels, in ViewBox pixels (labels and legend keep clear).
+
+        Placed first: the view asks on a resize before this overlay's own slot ran.
+        """
+        if not self.bar.isVisible():
+            return []
         self._place()
+        return [bar_rect(self.bar)]
 
     def _place(self, *_args: object) -> None:
         if self.bar.isVisible():

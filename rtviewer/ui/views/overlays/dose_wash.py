@@ -34,11 +34,18 @@ class DoseWashOverlay(ViewOverlay):
         cut = plane.dose()
         on, threshold = self.view.state.colourwash
         reference = self.view.state.reference_dose
-        self.view.colour_bar.setVisible(cut is not None and on and reference is not None)
+        bar = self.view.colour_bar
+        shown = cut is not None and on and reference is not None
+        changed = bar.isVisible() != shown
+        bar.setVisible(shown)
         if cut is None or not on or reference is None:
             self.item.clear()
+            if changed:
+                self.view.place_labels()
             return
-        self.view.colour_bar.set_range(threshold / 100.0 * reference.dose_gy, reference.dose_gy)
+        bar.set_range(threshold / 100.0 * reference.dose_gy, reference.dose_gy)
+        if changed:  # the legend and beam labels keep clear of the bar and its labels
+            self.view.place_labels()
         rgba = colourwash_rgba(cut.values, reference_gy=reference.dose_gy,
                                threshold_gy=threshold / 100.0 * reference.dose_gy)
         self.item.setImage(rgba, autoLevels=False, levels=(0, 255))
