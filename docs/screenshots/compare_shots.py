@@ -24,6 +24,18 @@ def _settle(app, seconds: float = 2.0) -> None:
         time.sleep(0.05)
 
 
+def _shot(app, window, path: str) -> None:
+    """Settle, then save the window without the status message.
+
+    The 15 s load message may or may not be left, as the machine's load has it: two
+    runs give the same pixels without it (as in window_shots.py).
+    """
+    _settle(app)
+    window.statusBar().clearMessage()
+    app.processEvents()
+    window.grab().save(path)
+
+
 def main(argv: list[str]) -> int:
     """Open, compare, save the pictures; 1 when B is not found or the comparison fails."""
     prefix, folder, patient, b_label, gamma = argv[:5]
@@ -65,19 +77,15 @@ def main(argv: list[str]) -> int:
     viewer.dvh_panel.wait_all()
     state = viewer.compare_state
     state.set_map("difference")
-    _settle(app)
-    window.grab().save(f"{prefix}-difference.png")
+    _shot(app, window, f"{prefix}-difference.png")
     if panel.outcome.comparison.gamma is not None:
         panel.map_choice.setCurrentIndex(panel.map_choice.findData("gamma"))
-        _settle(app)
-        window.grab().save(f"{prefix}-gamma.png")
+        _shot(app, window, f"{prefix}-gamma.png")
         panel.map_choice.setCurrentIndex(panel.map_choice.findData("difference"))
     panel.results.setCurrentIndex(1)  # Plans
-    _settle(app)
-    window.grab().save(f"{prefix}-plans.png")
+    _shot(app, window, f"{prefix}-plans.png")
     viewer.tabs.setCurrentWidget(viewer.dvh_panel)
-    _settle(app)
-    window.grab().save(f"{prefix}-dvh.png")
+    _shot(app, window, f"{prefix}-dvh.png")
     controller.shutdown()
     return 0
 

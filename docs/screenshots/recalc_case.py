@@ -35,9 +35,12 @@ def main(argv: list[str]) -> int:
         full.DoseGridScaling = float(full.DoseGridScaling) * 1.02
         x, y, z = (float(v) for v in full.ImagePositionPatient)
         full.ImagePositionPatient = [x + 1.0, y, z]
-        full.SOPInstanceUID = generate_uid()
+        # new UIDs, but the same ones every run (derived from the original's): the tree
+        # and the compare panel show their tails, and make.sh must give the same pixels
+        source = str(full.SOPInstanceUID)
+        full.SOPInstanceUID = generate_uid(entropy_srcs=[source, "recalc"])
         full.file_meta.MediaStorageSOPInstanceUID = full.SOPInstanceUID
-        full.SeriesInstanceUID = generate_uid()
+        full.SeriesInstanceUID = generate_uid(entropy_srcs=[source, "recalc series"])
         full.SeriesDescription = "Recalculation (2 % higher, 1 mm to patient left)"
         full.save_as(out / f"{full.SOPInstanceUID}.dcm")
         return 0
