@@ -259,7 +259,8 @@ class SliceView(QtWidgets.QWidget):
         if self.scene.plan_only:  # say why the view is black around the beams
             text += " · plan only"
         self.edge_labels["info"].setText(text)
-        self.place_labels()
+        # the title is placed with the legend and labels once the overlays have drawn
+        # (redraw's place_labels): one pass per slice step, not two
 
     def place_labels(self) -> None:
         """Place the colour bar, letters, title and legend in the view's pixels."""
@@ -271,8 +272,10 @@ class SliceView(QtWidgets.QWidget):
         taken = [self.title_rect(), *self.labels.letter_rects(), *self._bar_rects()]
         for overlay in getattr(self, "overlays", {}).values():  # compare maps' bars
             taken += getattr(overlay, "label_rects", list)()
+        #: what this pass keeps clear of (the beam labels use it too: computed once)
+        self.placed_content = self.content_rect()
         self.legend.place(rect, mm_per_px if self.scene.empty is False else 0.0, taken,
-                          self.content_rect())
+                          self.placed_content)
         self.labelsPlaced.emit()
 
     def content_rect(self) -> QtCore.QRectF | None:

@@ -52,6 +52,7 @@ class BeamOverlay(ViewOverlay):
         self._items: dict[int, tuple[pg.PlotCurveItem, ...]] = {}
         self._labels: dict[int, pg.TextItem] = {}
         self._radius: tuple[Any, float] = (None, 120.0)
+        self._placed_for: object = None  # the inputs of the last label placement
 
     def attach(self, view: Any) -> None:  # noqa: D102 - the protocol's
         super().attach(view)
@@ -149,8 +150,18 @@ class BeamOverlay(ViewOverlay):
         for overlay in self.view.overlays.values():  # the reference points' names
             fixed += getattr(overlay, "label_rects", list)()
         taken = [_box(r) for r in fixed]
-        anatomy = self.view.content_rect()
+        anatomy = getattr(self.view, "placed_content", None)
         avoid = None if anatomy is None else _box(anatomy)
+        # a slice step seldom moves anything a label depends on (the axes' projections
+        # do not change with the depth): the last placement stands while the inputs do
+        key = (tuple((n, d.label, tuple(np.round(d.axis_st[0], 1)),
+                      tuple(np.round(d.isocenter_st, 1))) for n, d in self.drawings.items()),
+               tuple(np.round(taken, 0).ravel()) if taken else (),
+               None if avoid is None else tuple(np.round(np.asarray(avoid) / 8.0)),
+               _box(bounds), tuple(vb.viewRange()[0]), tuple(vb.viewRange()[1]))
+        if key == self._placed_for:
+            return
+        self._placed_for = key
         for number, drawing in self.drawings.items():
             start, iso = _pixels(vb, drawing.axis_st[0]), _pixels(vb, drawing.isocenter_st)
             anchor = _first_inside(start, iso, bounds)
