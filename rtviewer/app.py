@@ -106,7 +106,7 @@ def build_window(*, opening: bool) -> tuple[Any, Any, Callable[[str], object]]:
     (``docs/screenshots/window_shots.py``) so that they show the real window.
     ``opening``: a folder will be opened at once (the late menus wait for its image).
     """
-    from rtviewer.ui.window import help_menu, recent_menu
+    from rtviewer.ui.window import recent_menu
     from rtviewer.ui.window.main_window import MainWindow
     from rtviewer.ui.window.viewer_controller import attach_viewer
 
@@ -122,7 +122,7 @@ def build_window(*, opening: bool) -> tuple[Any, Any, Callable[[str], object]]:
     attach_lessons(window, controller, open_path)  # Help → Lessons, --lesson FILE
     attach_presenter(window)  # View → Presenter mode (F5)
     recent_menu.add_recent_menu(window, window.scan_finished, open_path)
-    _after_first_image(controller, opening, lambda: _add_late_menus(window, help_menu))
+    _after_first_image(controller, opening, lambda: _add_late_menus(window))
     return window, controller, open_path
 
 
@@ -137,9 +137,10 @@ def _stop_workers(controller: Any, demo_worker: Any = None) -> None:
     log.info("worker threads and processes stopped")
 
 
-def _add_late_menus(window: Any, help_menu: Any) -> None:
+def _add_late_menus(window: Any) -> None:
     """Network menu (pynetdicom: 0.15 s of imports) and Help, in their menu-bar order."""
     from rtviewer.net.service import NetworkService
+    from rtviewer.ui.window import help_menu  # About lists the SOP classes: pydicom's tables
     from rtviewer.ui.window.lesson_player import add_lessons_menu
     from rtviewer.ui.window.network_panel import attach_network
 
@@ -178,7 +179,7 @@ def _logged_opener(window: object) -> Callable[[str], object]:
     from rtviewer.ui.window.desktop_open import open_from_desktop
 
     def open_path(path: str) -> object:
-        from rtviewer.view.lesson_file import is_lesson_file
+        from rtviewer.view.lesson_name import is_lesson_file
 
         log.info("opening %s", path)
         if is_lesson_file(path):  # a double-clicked lesson, a second launch's --lesson

@@ -13,18 +13,10 @@ from pathlib import Path
 import yaml
 
 from rtviewer.view.lesson import Lesson, LessonError, lesson_from_mapping, lesson_to_mapping
+from rtviewer.view.lesson_name import LESSON_SUFFIX, is_lesson_file
 
 __all__ = ["LESSON_SUFFIX", "builtin_lesson_paths", "is_lesson_file", "read_lesson",
            "read_lesson_text", "write_lesson"]
-
-#: What a lesson file's name ends with.
-LESSON_SUFFIX = ".rtlesson.yaml"
-
-
-def is_lesson_file(path: str | Path) -> bool:
-    """Whether ``path`` is named as a lesson file (``*.rtlesson.yaml``)."""
-    return str(path).lower().endswith(LESSON_SUFFIX)
-
 
 def read_lesson_text(text: str, source: str) -> Lesson:
     """Parse a lesson's YAML ``text``; errors name ``source`` (a file name)."""

@@ -1,7 +1,9 @@
 """The window's modules import no scipy: its packages cost about a second of start-up.
 
 scipy is imported where it is used (smooth structure models, structure comparison,
-plan checks, gamma), none of which runs before the first image.
+plan checks, gamma), none of which runs before the first image. Nor do the window's
+modules import PyYAML (goal and lesson files), the plan checks (``rtviewer.review``) or
+the folder checks (``rtviewer.dicom.check``): each is imported when first used.
 """
 
 from __future__ import annotations
@@ -15,7 +17,11 @@ _WINDOW_MODULES = [
     "rtviewer.app", "rtviewer.ui.window.main_window", "rtviewer.ui.window.viewer_controller",
     "rtviewer.ui.window.help_menu", "rtviewer.ui.window.recent_menu",
     "rtviewer.ui.window.plan_checks_dock", "rtviewer.ui.views.viewer",
+    "rtviewer.ui.window.lesson_player", "rtviewer.ui.window.presenter",
+    "rtviewer.ui.window.check_panel",
 ]
+#: Imported after the first image (menus, checks, goal and lesson files).
+_LATER = ("yaml", "rtviewer.review", "rtviewer.dicom.check")
 
 
 def test_the_window_modules_import_no_scipy():
@@ -23,6 +29,17 @@ def test_the_window_modules_import_no_scipy():
             f"for name in {_WINDOW_MODULES!r}:\n"
             "    importlib.import_module(name)\n"
             "print(sorted(m for m in sys.modules if m == 'scipy' or m.startswith('scipy.')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO_ROOT, timeout=300, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_the_window_modules_import_no_yaml_nor_checks():
+    code = ("import importlib, sys\n"
+            f"for name in {_WINDOW_MODULES!r}:\n"
+            "    importlib.import_module(name)\n"
+            f"print(sorted(m for m in sys.modules if m.split('.')[0] == 'yaml' or "
+            f"m in {_LATER!r} or m.startswith(('rtviewer.review.', 'rtviewer.dicom.check.'))))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=REPO_ROOT, timeout=300, check=True)
     assert out.stdout.strip() == "[]", out.stdout

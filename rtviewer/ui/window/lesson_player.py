@@ -28,7 +28,7 @@ from rtviewer.ui.window.lesson_state import (
     shown_uids,
 )
 from rtviewer.view.lesson import Lesson, LessonError, LessonStep, effective_step, missing_data
-from rtviewer.view.lesson_file import LESSON_SUFFIX, read_lesson, write_lesson
+from rtviewer.view.lesson_name import LESSON_SUFFIX
 from rtviewer.view.lesson_text import caption_markdown
 
 __all__ = ["LessonDock", "add_lessons_menu", "attach_lessons"]
@@ -91,6 +91,8 @@ class LessonDock(QtWidgets.QDockWidget):
     # -- opening ------------------------------------------------------------------------
     def open_file(self, path: str | Path) -> bool:
         """Read a lesson file and show its first step; a dialog names what is wrong."""
+        from rtviewer.view.lesson_file import read_lesson  # PyYAML: after the first image
+
         try:
             lesson = read_lesson(path)
         except LessonError as exc:
@@ -278,6 +280,8 @@ class LessonDock(QtWidgets.QDockWidget):
                 f"{target} is inside the open folder {inside}: rtviewer never writes into "
                 "a folder it reads patient data from. Choose another folder.")
             return None
+        from rtviewer.view.lesson_file import write_lesson
+
         try:
             saved = write_lesson(lesson, target)
         except (OSError, RtViewerError) as exc:
@@ -335,7 +339,7 @@ def attach_lessons(window: Any, controller: Any, open_path: Callable[[str], obje
 
 def add_lessons_menu(window: Any, help_menu: QtWidgets.QMenu) -> QtWidgets.QMenu:
     """Help → Lessons: the built-in lessons, Open lesson file…, New lesson."""
-    from rtviewer.view.lesson_file import builtin_lesson_paths
+    from rtviewer.view.lesson_file import builtin_lesson_paths, read_lesson
 
     menu = help_menu.addMenu("&Lessons")
     for path in builtin_lesson_paths():

@@ -9,7 +9,7 @@ beam's point) centres the views on it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -17,9 +17,11 @@ from rtviewer.model.dose import DoseSummationType
 from rtviewer.model.findings import Severity
 from rtviewer.model.plan_case import PlanCase
 from rtviewer.printable import printable_row
-from rtviewer.review import PlanFinding, review_plan
 from rtviewer.ui.window.finding_links import centre_views, show_objects
 from rtviewer.ui.workers.detached_thread import DetachedThread
+
+if TYPE_CHECKING:
+    from rtviewer.review import PlanFinding
 
 __all__ = ["PlanChecksDock", "attach_plan_checks", "case_of_scene"]
 
@@ -54,6 +56,9 @@ class ReviewWorker(DetachedThread):
         self.case = case
 
     def run(self) -> None:  # noqa: D102 - QThread entry point
+        # imported here: the checks' modules and PyYAML (0.13 s) wait until a plan is reviewed
+        from rtviewer.review import review_plan
+
         try:
             found = review_plan(self.case)
         except Exception as exc:  # noqa: BLE001 - the window must survive any failure
