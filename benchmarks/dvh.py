@@ -288,13 +288,15 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--peer-repeats", type=int, default=3)
     args = parser.parse_args()
-    sys.path.insert(0, str(HERE))
-    from dvh_case import write_case
-
+    sys.path.insert(0, str(HERE))  # dvh_case's constants for the small-target table
     paths = {"ct": args.work / "CT", "rs": args.work / "RS.dcm", "rd": args.work / "RD.dcm"}
     if not all(p.exists() for p in paths.values()):
         print(f"writing the case to {args.work} ...")
-        paths = write_case(args.work)
+        # in a child: Linux keeps a forked child's peak RSS across exec, so a parent
+        # grown to ~1 GB by writing the CT would be every peer's reported peak
+        subprocess.run([sys.executable, "-c", "import sys; from pathlib import Path; "
+                        f"sys.path.insert(0, {str(HERE)!r}); from dvh_case import write_case; "
+                        "write_case(Path(sys.argv[1]))", str(args.work)], check=True)
     baseline = baseline_seconds()
     ours = run_ours(paths, args.work, args.repeats)
     cli_seconds = run_cli(paths, args.work)
