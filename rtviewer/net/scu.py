@@ -70,7 +70,11 @@ def _why_not(assoc: Any, service: str) -> str:
         # It answered (A-ASSOCIATE-AC) but refused every presentation context.
         return (f"does not support {service} (it answered but refused all "
                 f"{len(assoc.rejected_contexts)} presentation contexts offered)")
-    return "did not answer"
+    if assoc.is_aborted:
+        # An A-ABORT or a closed connection instead of an A-ASSOCIATE-AC/RJ: some
+        # peers (Orthanc under load) drop an AE they refuse rather than reject it.
+        return "closed the connection without accepting the association (aborted)"
+    return f"did not answer within {assoc.acse_timeout:g} s"
 
 
 def echo(node: Node, local_aet: str) -> int:
