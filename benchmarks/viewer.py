@@ -7,6 +7,7 @@ Prints one line per figure. Not a test: the numbers depend on the machine.
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -79,30 +80,35 @@ def open_to_first_image(folder: Path, runs: int = 3) -> tuple[float, float, floa
     holding an image; the process start (interpreter, imports) is included.
     """
     times, rss, cpu = [], [], []
-    script = Path("/tmp") / "rtviewer_bench_open.py"  # a file: worker processes import it
-    script.write_text(CHILD, encoding="utf-8")
-    # An installed rtviewer has its bytecode compiled (pip does it); a checkout run with
-    # PYTHONDONTWRITEBYTECODE compiles every module at each start (~0.3 s here). The
-    # children keep bytecode under /tmp, and a first run (not counted) writes it. The
-    # scan cache starts empty in every run: a folder opened for the first time.
-    env = {**os.environ, "RTVIEWER_CONFIG_DIR": "/tmp/rtviewer-bench-config",
-           "XDG_CONFIG_HOME": "/tmp/rtviewer-bench-config",
-           "PYTHONPYCACHEPREFIX": "/tmp/rtviewer-bench-pycache"}
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    for run in range(runs + 1):
-        with tempfile.TemporaryDirectory(prefix="rtviewer-bench-cache") as cache:
-            out = subprocess.run([sys.executable, str(script), str(folder), repr(time.time()),
-                                  "/tmp/rtviewer-bench.log", str(REPO)], capture_output=True,
-                                 text=True,
-                                 env={**env, "RTVIEWER_CACHE_DIR": cache}, cwd=REPO,
-                                 timeout=300)
-        line = next(ln for ln in out.stdout.splitlines() if ln.startswith("FIRST_IMAGE"))
-        parts = line.split()
-        if run == 0:
-            continue
-        times.append(float(parts[1]))
-        rss.append(int(parts[3]) / 1024)
-        cpu.append(float(parts[5]))
+    # Everything the children write lives in a directory of this run: two benchmark runs
+    # at once (two checkouts) must not overwrite each other's script, settings or log.
+    with tempfile.TemporaryDirectory(prefix="rtviewer-bench-open-") as tmp:
+        run_dir = Path(tmp)
+        script = run_dir / "rtviewer_bench_open.py"  # a file: worker processes import it
+        script.write_text(CHILD, encoding="utf-8")
+        # An installed rtviewer has its bytecode compiled (pip does it); a checkout run
+        # with PYTHONDONTWRITEBYTECODE compiles every module at each start (~0.3 s here).
+        # The children keep bytecode in the run's directory, and a first run (not
+        # counted) writes it. The scan cache starts empty in every run: a folder opened
+        # for the first time.
+        env = {**os.environ, "RTVIEWER_CONFIG_DIR": str(run_dir / "config"),
+               "XDG_CONFIG_HOME": str(run_dir / "config"),
+               "PYTHONPYCACHEPREFIX": str(run_dir / "pycache")}
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        for run in range(runs + 1):
+            with tempfile.TemporaryDirectory(prefix="rtviewer-bench-cache") as cache:
+                out = subprocess.run([sys.executable, str(script), str(folder),
+                                      repr(time.time()), str(run_dir / "rtviewer.log"),
+                                      str(REPO)], capture_output=True, text=True,
+                                     env={**env, "RTVIEWER_CACHE_DIR": cache}, cwd=REPO,
+                                     timeout=300)
+            line = next(ln for ln in out.stdout.splitlines() if ln.startswith("FIRST_IMAGE"))
+            parts = line.split()
+            if run == 0:
+                continue
+            times.append(float(parts[1]))
+            rss.append(int(parts[3]) / 1024)
+            cpu.append(float(parts[5]))
     return statistics.median(times), max(rss), statistics.median(cpu)
 
 
@@ -117,9 +123,27 @@ def ct_folder(slices: int, out_dir: Path, chunk: int = 50) -> Path:
     Written ``chunk`` slices at a time, so that the writer never holds the whole
     volume (a 1000-slice float32 volume would be 1 GB in this process).
     """
-    if len(list(out_dir.rglob("*.dcm"))) == slices:
+    def complete(folder: Path) -> bool:
+        return len(list(folder.rglob("*.dcm"))) == slices
+
+    if complete(out_dir):
         return out_dir
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    # Written beside and renamed into place: a run started meanwhile (another checkout)
+    # sees all the slices or none, never a half-written series.
+    staging = Path(tempfile.mkdtemp(prefix=f"{out_dir.name}.", dir=out_dir.parent))
+    _write_cylinder_ct(slices, staging, chunk)
+    if out_dir.exists() and not complete(out_dir):  # left by an interrupted run
+        shutil.rmtree(out_dir, ignore_errors=True)
+    try:
+        staging.rename(out_dir)
+    except OSError:  # another run has put its copy in place first
+        shutil.rmtree(staging, ignore_errors=True)
+    return out_dir
+
+
+def _write_cylinder_ct(slices: int, out_dir: Path, chunk: int) -> None:
+    """Write the water cylinder CT of :func:`ct_folder` into ``out_dir``."""
     from rtviewer.demo.ct import write_ct_series
     from rtviewer.demo.phantom import CtGeometry
     from rtviewer.demo.uids import UidFactory
@@ -142,7 +166,6 @@ def ct_folder(slices: int, out_dir: Path, chunk: int = 50) -> Path:
         write_ct_series(hu, geometry, patient=patient, series=series,
                         slice_uids=[uid("slice", k) for k in range(first, first + count)],
                         out_dir=out_dir)
-    return out_dir
 
 
 def render_peak_mb(folder: Path, view: str = "all") -> tuple[float, float]:
@@ -342,10 +365,11 @@ def scroll_during_dvh(mode: str) -> list[float]:
     during, steps during, median and max wall ms after, seconds until all DVHs were in,
     their number, median GUI-thread CPU ms per step during and after.
     """
-    script = Path("/tmp") / "rtviewer_bench_scroll.py"  # a file: worker processes import it
-    script.write_text(SCROLL_DURING_DVH, encoding="utf-8")
-    out = subprocess.run([sys.executable, str(script), str(Path(__file__).parent), mode],
-                         capture_output=True, text=True, cwd=REPO, timeout=900)
+    with tempfile.TemporaryDirectory(prefix="rtviewer-bench-scroll-") as tmp:  # one per run
+        script = Path(tmp) / "rtviewer_bench_scroll.py"  # a file: worker processes import it
+        script.write_text(SCROLL_DURING_DVH, encoding="utf-8")
+        out = subprocess.run([sys.executable, str(script), str(Path(__file__).parent), mode],
+                             capture_output=True, text=True, cwd=REPO, timeout=900)
     line = next(ln for ln in out.stdout.splitlines() if ln.startswith("SCROLL"))
     return [float(v) for v in line.split()[1:]]
 
