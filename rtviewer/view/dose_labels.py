@@ -90,7 +90,11 @@ def _summation_and_type(instance: Instance) -> tuple[str | None, str | None]:
 
 
 def study_label(study: Study) -> str:
-    """``"Study <description> (YYYY-MM-DD)"``; the Study Instance UID only as a last resort."""
+    """``"Study <description> (YYYY-MM-DD)"``; without either, said so (never its UID).
+
+    The UID is no name a physicist recognises; the tree keeps it in the study's
+    details column and tooltip.
+    """
     date = study.study_date
     if date and len(date) == 8 and date.isdigit():
         date = f"{date[:4]}-{date[4:6]}-{date[6:]}"
@@ -99,4 +103,4 @@ def study_label(study: Study) -> str:
         return f"Study {description} ({date})"
     if description or date:
         return f"Study {description or date}"
-    return f"Study {study.study_instance_uid or '(no UID)'}"
+    return "Study without description or date"

@@ -58,12 +58,13 @@ class RecordView(QtWidgets.QWidget):
 
     def set_records(self, plan: Any, records: list[Any]) -> None:
         """Show ``records`` (TreatmentRecord) of ``plan`` (may be None)."""
-        label = (getattr(plan, "label", None) or getattr(plan, "name", None) or "(no label)"
-                 if plan is not None else "plan not loaded")
+        label = getattr(plan, "label", None) or getattr(plan, "name", None) or "(no label)"
+        head = (f"Plan '{label}'" if plan is not None
+                else "Their plan is not on screen (planned values unknown)")
         sessions = session_rows(plan, records)
         flagged = sum(1 for s in sessions if s.deviations)
         self.title.setText(
-            f"Plan {label}: {len(records)} treatment record(s), {flagged} with deviations "
+            f"{head}: {len(records)} treatment record(s), {flagged} with deviations "
             f"(delivered MU more than {100 * MU_TOLERANCE:g} % from planned, or interrupted)."
             if records else f"Plan {label}: no treatment records found for this plan.")
         self._fill(self.sessions, [

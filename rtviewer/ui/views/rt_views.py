@@ -135,7 +135,8 @@ class RtViews(QtCore.QObject):
             plan = self.viewer.scene.plan
             uid = next((r.uid for r in inst.references if r.kind == "rtplan"), None)
             same = plan is not None and plan.sop_instance_uid == uid
-            paths = plan_files(scan, Kind.RECORD, uid) if same else [inst.path]
+            # every record of that plan (a folder of records only shows all its sessions)
+            paths = plan_files(scan, Kind.RECORD, uid) or [inst.path]
             self._show_records(plan if same else None, paths)
             tabs.setCurrentWidget(self.records)
             return True

@@ -15,7 +15,7 @@ from rtviewer.model.check import CheckReport, ReportedFinding
 from rtviewer.model.findings import Severity
 from rtviewer.model.index import ScanResult
 from rtviewer.printable import printable_row
-from rtviewer.ui.window.scan_tree import PATH_ROLE
+from rtviewer.ui.window.scan_tree import PATH_ROLE, instance_item
 from rtviewer.ui.workers.detached_thread import DetachedThread
 
 __all__ = ["CheckDock", "CheckWorker", "select_instance"]
@@ -72,16 +72,12 @@ class CheckWorker(DetachedThread):
 
 def select_instance(tree: QtWidgets.QTreeWidget, path: Path) -> bool:
     """Select and show the tree item of the file ``path`` (not a reference to it)."""
-    iterator = QtWidgets.QTreeWidgetItemIterator(tree)
-    while iterator.value() is not None:
-        item = iterator.value()
-        is_reference = item.text(0).startswith("→")
-        if not is_reference and item.data(0, PATH_ROLE) == str(path):
-            tree.setCurrentItem(item)
-            tree.scrollToItem(item)
-            return True
-        iterator += 1
-    return False
+    item = instance_item(tree, path)
+    if item is None:
+        return False
+    tree.setCurrentItem(item)
+    tree.scrollToItem(item)
+    return True
 
 
 class CheckDock(QtWidgets.QDockWidget):

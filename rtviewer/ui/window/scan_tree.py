@@ -13,7 +13,7 @@ from rtviewer.printable import printable_row
 from rtviewer.view.dose_labels import study_label
 from rtviewer.view.tree_labels import instance_label, patient_label, reference_label
 
-__all__ = ["ScanTree", "PATH_ROLE"]
+__all__ = ["ScanTree", "PATH_ROLE", "instance_item"]
 
 #: Item data role holding the file path (instances) or the referenced file.
 PATH_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
@@ -35,6 +35,17 @@ def _tooltip(findings: tuple[Finding, ...]) -> str:
     return "\n".join(f"{f.severity.value.upper()} {f.code}: {f.message}" for f in findings)
 
 
+def instance_item(tree: QtWidgets.QTreeWidget,
+                  path: Path) -> QtWidgets.QTreeWidgetItem | None:
+    """The tree item of the file ``path`` itself (not a reference to it), or None."""
+    iterator = QtWidgets.QTreeWidgetItemIterator(tree)
+    while (item := iterator.value()) is not None:
+        if not item.text(0).startswith("→") and item.data(0, PATH_ROLE) == str(path):
+            return item
+        iterator += 1
+    return None
+
+
 class ScanTree(QtWidgets.QTreeWidget):
     """Shows one top-level node per scanned root; re-scanning a root replaces its node."""
 
@@ -51,6 +62,42 @@ class ScanTree(QtWidgets.QTreeWidget):
         self.setColumnWidth(0, OBJECT_COLUMN_PX)
         self.setIndentation(14)
         self._roots: dict[Path, QtWidgets.QTreeWidgetItem] = {}
+
+    def reveal(self, root: Path | None, patient: Patient | None = None,
+               path: Path | None = None) -> None:
+        """Select and scroll to what the views show, without a selection change.
+
+        The file ``path``, else the ``patient``, else the folder ``root``. No
+        signal: the views already show it, and a selection would load it again.
+        """
+        item = instance_item(self, path) if path is not None else None
+        item = item or self._patient_item(root, patient)
+        if item is None:
+            return
+        with QtCore.QSignalBlocker(self):
+            self.setCurrentItem(item)
+        self.scrollToItem(item, QtWidgets.QAbstractItemView.ScrollHint.PositionAtCenter)
+        self.horizontalScrollBar().setValue(0)  # labels start with what tells them apart
+
+    def holds(self, item: QtWidgets.QTreeWidgetItem | None, root: Path | None,
+              patient: Patient | None) -> bool:
+        """Whether ``item`` lies in ``root``'s node of ``patient`` (or is that node)."""
+        node = self._patient_item(root, patient)
+        while item is not None and node is not None:
+            if item is node:
+                return True
+            item = item.parent()
+        return False
+
+    def _patient_item(self, root: Path | None,
+                      patient: Patient | None) -> QtWidgets.QTreeWidgetItem | None:
+        """The patient's node under ``root``'s node; the root's node without a patient."""
+        top = self._roots.get(Path(root)) if root is not None else None
+        if top is None or patient is None:
+            return top
+        wanted = printable_row([patient_label(patient)])[0]
+        return next((child for i in range(top.childCount())
+                     if (child := top.child(i)) is not None and child.text(0) == wanted), top)
 
     def remove_root(self, root: Path) -> None:
         """Take a scanned folder's node out of the tree."""

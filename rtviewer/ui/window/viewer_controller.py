@@ -25,6 +25,7 @@ from rtviewer.ui.views.viewer import Viewer
 from rtviewer.ui.workers.loader import LoadResult, LoadWorker
 from rtviewer.view.chain import Chain, chain_for, default_chain
 from rtviewer.view.scene import Scene
+from rtviewer.view.tree_labels import instance_label
 
 __all__ = ["ViewerController", "attach_viewer", "loaded_message"]
 
@@ -181,10 +182,11 @@ class ViewerController(QtCore.QObject):
             log.info("showing %s", why)
             self.load(chain)
             return
-        self._clear(result, patient)
         if self._pending_file is not None:
             pending, self._pending_file = self._pending_file, None
-            self.viewer.rt_views.show_file(*pending)
+            self._show_alone(*pending)
+            return
+        self._clear(result, patient)
 
     def _on_scan_finished(self, result: ScanResult) -> None:
         """A newly opened folder is shown at once; a rescan of the shown one keeps the view."""
@@ -198,6 +200,10 @@ class ViewerController(QtCore.QObject):
         if chain.renderable or chain.plan is not None:
             log.info("showing %s", why)
             self.load(chain)
+            return
+        alone = _first_alone(result, preferred)
+        if alone is not None:
+            self._show_alone(result, alone)
             return
         self._clear(result, None, nothing_shown(result))
 
@@ -230,6 +236,38 @@ class ViewerController(QtCore.QObject):
             text = message or "Nothing to show"
         self.viewer.banner.show_message(text)
         self.window.setWindowTitle(f"{text} — rtviewer" if patient else "rtviewer")
+        self._reveal(None)
+
+    def _leave_file_tabs(self) -> None:
+        """Another patient is shown: an RT Image or records tab gives way to the first.
+
+        Those tabs held the patient before's files; the new one's are a click away.
+        """
+        rt = self.viewer.rt_views
+        if self.viewer.tabs.currentWidget() in (rt.rt_image, rt.records):
+            self.viewer.tabs.setCurrentIndex(0)
+
+    def _reveal(self, path: Path | None) -> None:
+        """The tree shows what the views show: its item selected and scrolled to.
+
+        Unless the user's own selection already lies in the shown patient.
+        """
+        tree = self.window.tree
+        if not tree.holds(tree.currentItem(), self.shown_root, self.shown_patient):
+            tree.reveal(self.shown_root, self.shown_patient, path)
+
+    def _show_alone(self, result: ScanResult, inst: Instance) -> None:
+        """A patient with RT Images or records only: the first shown in its tab.
+
+        The patient is named in the banner and the title; the slice views have
+        nothing to draw.
+        """
+        self._clear(result, _patient_of(result, inst.path))
+        self.viewer.rt_views.show_file(result, inst)
+        facts = patient_facts(inst.path)
+        self.viewer.banner.show_patient(facts, instance_label(inst))
+        self.window.setWindowTitle(window_title(facts, None))
+        self.window.tree.reveal(result.root, self.shown_patient, inst.path)
 
     def _on_dose_chosen(self, index: int) -> None:
         path = self.dose_choice.itemData(index)
@@ -309,10 +347,14 @@ class ViewerController(QtCore.QObject):
         """Banner and window title: whose data and which plan are on screen."""
         first = _first_path(chain)
         scan = self._result_for(first) if first is not None else None
+        before = (self.shown_root, self.shown_patient)
         self.shown_root = scan.root if scan is not None else None
         self.shown_patient = _patient_of(scan, first) if scan and first else None
         if first is None:
             return
+        if before != (self.shown_root, self.shown_patient):
+            self._leave_file_tabs()
+        self._reveal(first)
         facts = patient_facts(first)
         scene = self.viewer.scene
         self.viewer.banner.show_patient(
@@ -447,6 +489,21 @@ def _patient_of(result: ScanResult, path: Path) -> Patient | None:
             for series in study.series:
                 if any(inst.path == path for inst in series.instances):
                     return patient
+    return None
+
+
+def _first_alone(result: ScanResult, patient_id: str | None = None) -> Instance | None:
+    """The RT Image (else treatment record) a folder without a drawable chain opens on.
+
+    The preferred patient's when it has one, else the first patient's that has one.
+    """
+    patients = sorted(result.patients, key=lambda p: p.patient_id != patient_id)
+    for kind in (Kind.RT_IMAGE, Kind.RECORD):
+        for patient in patients:
+            found = [i for st in patient.studies for se in st.series for i in se.instances
+                     if i.kind == kind]
+            if found:  # the first the tree lists
+                return found[0]
     return None
 
 
