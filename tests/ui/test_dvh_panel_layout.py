@@ -7,9 +7,10 @@ import re
 
 import pytest
 from factories.phantom import make_phantom
-from PySide6 import QtWidgets
+from PySide6 import QtGui, QtWidgets
 
 from rtviewer.ui.panels.dvh_panel import DvhPanel
+from rtviewer.ui.panels.plot_axes import fit_tick_text_width
 from rtviewer.ui.views.view_state import ViewState
 from rtviewer.view.dvh_axis import HEADROOM, TAIL_FACTOR
 from rtviewer.view.reference_dose import ReferenceDose
@@ -100,3 +101,31 @@ def test_the_dose_axis_fits_the_shown_maxima_and_names_a_cut_tail(panel):
     panel.fit.click()
     assert panel.plot.plotItem.vb.viewRange()[0][1] == pytest.approx(
         dmax[hot] * (1 + HEADROOM), rel=1e-3)
+
+
+def _painted_width(panel: DvhPanel) -> float:
+    panel.plot.grab()  # paints the axis, which measures its labels
+    QtWidgets.QApplication.processEvents()
+    return panel.plot.getPlotItem().getAxis("left").width()
+
+
+def test_the_picture_does_not_depend_on_what_the_plot_showed_before(panel, qtbot):
+    """raystation-srs.png changed under load: a plot painted while its curves were
+    arriving kept the label space of the wider labels it had shown (pyqtgraph narrows
+    it only by more than 10 px), one painted once at the end did not. The label
+    space is now a function of the axis range alone."""
+    settled = _painted_width(panel)
+    image = panel.plot_box.grab().toImage()
+    # labels up to "1000" painted (less than 10 px wider than "100"), then fitted again
+    panel.plot.setYRange(0.0, 1040.0, padding=0.0)
+    qtbot.wait(20)
+    _painted_width(panel)
+    panel.fit.click()
+    qtbot.wait(20)
+    assert _painted_width(panel) == settled
+    assert panel.plot_box.grab().toImage() == image
+    # the space follows the range: the widest label pyqtgraph writes for it
+    axis = panel.plot.getPlotItem().getAxis("left")
+    metrics = QtGui.QFontMetricsF(QtGui.QFont())
+    assert fit_tick_text_width(axis, 0.0, 104.0) == metrics.horizontalAdvance("100")
+    assert fit_tick_text_width(axis, 0.0, 4800.0) == metrics.horizontalAdvance("4000")

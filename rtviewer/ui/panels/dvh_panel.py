@@ -39,6 +39,7 @@ from rtviewer.model.dose import DoseUnits, DvhType
 from rtviewer.model.structure import Roi
 from rtviewer.printable import printable
 from rtviewer.ui.panels.goals_panel import GoalsPanel
+from rtviewer.ui.panels.plot_axes import fit_tick_text_width
 from rtviewer.ui.panels.swatch import colour_swatch
 from rtviewer.ui.views.view_state import ViewState
 from rtviewer.view.dvh_axis import DoseAxis, dvh_dose_axis
@@ -545,14 +546,19 @@ class DvhPanel(QtWidgets.QWidget):
         self.dose_axis = dvh_dose_axis(
             [(printable(roi.name), dvh.dmax_gy * scale) for roi, dvh in shown],
             rx_gy * scale if rx_gy else None, fit_all=self.whole_range.isChecked())
+        volume_axis = self.plot.getPlotItem().getAxis("left")
         if self.dose_axis is None:
             self.plot.setTitle(None)
             self.plot.enableAutoRange()
+            fit_tick_text_width(volume_axis, 0.0, 1.0)  # an empty plot's range
             return
         top = max((self._axes(dvh)[1][0] for _roi, dvh in shown if dvh.volume_cc > 0),
                   default=100.0)
         self.plot.setXRange(0.0, self.dose_axis.upper, padding=0.0)
         self.plot.setYRange(0.0, top * 1.04, padding=0.0)
+        # the volume labels' space from this range alone (the same picture however
+        # the curves arrived: ``plot_axes``)
+        fit_tick_text_width(volume_axis, 0.0, top * 1.04)
         cut = self.dose_axis.cut_names
         unit = "%" if scale != 1.0 else "Gy"
         self.plot.setTitle(
