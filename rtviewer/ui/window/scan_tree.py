@@ -19,9 +19,11 @@ __all__ = ["ScanTree", "PATH_ROLE", "instance_item"]
 PATH_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 _MISSING = QtGui.QColor(200, 30, 30)
 _WARNING = QtGui.QColor(170, 110, 0)
-#: Initial width of the Object column (px): the tree sits in a 240-360 px dock, and the
-#: column carries what a physicist looks for (names, plan labels, beams, fractions).
-OBJECT_COLUMN_PX = 320
+#: Narrowest Object column (px): the tree sits in a 240-360 px dock, and the column
+#: carries what a physicist looks for (names, plan labels, beams, fractions). Until the
+#: user drags its edge it takes the tree's whole width, so that a long label ends in
+#: "…" (its tooltip has it whole) instead of being cut at the dock's edge.
+OBJECT_COLUMN_PX = 220
 
 
 def _rel(path: Path, root: Path) -> str:
@@ -60,8 +62,24 @@ class ScanTree(QtWidgets.QTreeWidget):
         self.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
         self.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Interactive)
         self.setColumnWidth(0, OBJECT_COLUMN_PX)
+        self._fitting = False
+        #: Whether the Object column follows the tree's width (until the user drags it).
+        self.fit_object_column = True
+        self.header().sectionResized.connect(self._on_section_resized)
         self.setIndentation(14)
         self._roots: dict[Path, QtWidgets.QTreeWidgetItem] = {}
+
+    def _on_section_resized(self, index: int, _old: int, _new: int) -> None:
+        if index == 0 and not self._fitting:
+            self.fit_object_column = False  # the user's own width stays
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """The Object column fills the tree's width (the Details column lies beyond)."""
+        super().resizeEvent(event)
+        if self.fit_object_column:
+            self._fitting = True
+            self.setColumnWidth(0, max(OBJECT_COLUMN_PX, self.viewport().width()))
+            self._fitting = False
 
     def reveal(self, root: Path | None, patient: Patient | None = None,
                path: Path | None = None) -> None:
@@ -74,6 +92,8 @@ class ScanTree(QtWidgets.QTreeWidget):
         item = item or self._patient_item(root, patient)
         if item is None:
             return
+        while (parent := item.parent()) is not None and not parent.isExpanded():
+            item = parent  # a long image series stays closed: its series stands for it
         with QtCore.QSignalBlocker(self):
             self.setCurrentItem(item)
         self.scrollToItem(item, QtWidgets.QAbstractItemView.ScrollHint.PositionAtCenter)
@@ -119,6 +139,7 @@ class ScanTree(QtWidgets.QTreeWidget):
             details += " (scan cancelled: incomplete)"
         top = QtWidgets.QTreeWidgetItem(self, printable_row([result.root, details]))
         top.setData(0, PATH_ROLE, str(result.root))
+        top.setToolTip(0, "\n".join(printable_row([result.root, details])))
         self._roots[result.root] = top
         for patient in result.patients:
             self._add_patient(top, patient, result.root)
@@ -134,11 +155,12 @@ class ScanTree(QtWidgets.QTreeWidget):
         item = QtWidgets.QTreeWidgetItem(
             parent, printable_row([patient_label(patient),
                                    f"Patient ID {patient.patient_id or '(none)'}"]))
+        item.setToolTip(0, item.text(0))  # whole where the dock elides it
         for study in patient.studies:
             # the label a physicist recognises; the UID stays in the details and tooltip
             uid = f"Study Instance UID {study.study_instance_uid or '(none)'}"
             st = QtWidgets.QTreeWidgetItem(item, printable_row([study_label(study), uid]))
-            st.setToolTip(0, uid)
+            st.setToolTip(0, f"{st.text(0)}\n{uid}")
             st.setExpanded(True)
             for series in study.series:
                 self._add_series(st, series, root)
@@ -153,7 +175,7 @@ class ScanTree(QtWidgets.QTreeWidget):
         n = series.instance_count
         details = f"{n} file{'s' if n != 1 else ''}"
         item = QtWidgets.QTreeWidgetItem(parent, printable_row([label, details]))
-        item.setToolTip(0, f"Series Instance UID {series.series_instance_uid}\n"
+        item.setToolTip(0, f"{item.text(0)}\nSeries Instance UID {series.series_instance_uid}\n"
                         + _tooltip(series.findings))
         if series.findings:
             item.setForeground(1, _WARNING)
