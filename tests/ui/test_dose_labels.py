@@ -101,12 +101,22 @@ def test_three_doses_of_a_proton_plan_named_by_kind_and_maximum(qtbot, corpus):
     assert len(set(texts)) == 3 and not any("RD1.2" in t for t in texts)
     for index, path in enumerate(doses):
         dose = read_dose(path)
-        # proton doses are EFFECTIVE: said after the maximum
-        label = (f"{dose.summation_type.value} dose, {format_maximum(dose.max_gy)}, "
+        # proton doses are EFFECTIVE: said after the maximum; a BEAM dose names its beam
+        beam = "".join(f"beam {n}, " for n in dose.referenced_beam_numbers)
+        label = (f"{dose.summation_type.value} dose, {beam}{format_maximum(dose.max_gy)}, "
                  f"{dose.dose_type.value}")
-        assert texts[index].startswith(label)
-        # the tail only where two labels would be equal
-        assert texts[index] == label or texts.count(texts[index]) == 1 and "…" in texts[index]
+        # the beams tell the BEAM doses apart: no file tail is needed
+        assert texts[index] == label
         assert combo.itemData(index, QtCore.Qt.ItemDataRole.ToolTipRole) == str(path)
     controller.shutdown()
     window.close()
+
+
+def test_beam_doses_are_told_apart_by_their_beam_not_their_file(corpus):
+    from rtviewer.ui.panels.dose_choice import dose_words
+
+    folder = corpus / "aptg-proton" / "plan03_ramp_full"
+    words = sorted(dose_words(read_dose(p)) for p in folder.glob("RD*.dcm"))
+    # the two BEAM doses reference beams 1 and 2 (Referenced Beam Number); the PLAN dose
+    # references none and keeps its maximum alone
+    assert words == ["beam 1, max 1.95 Gy", "beam 2, max 1.97 Gy", "max 2.21 Gy"]

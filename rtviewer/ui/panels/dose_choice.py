@@ -18,7 +18,7 @@ from rtviewer.model.dose import Dose
 from rtviewer.model.index import Instance
 from rtviewer.view.dose_labels import distinct_labels, dose_label, format_maximum
 
-__all__ = ["DoseMaxima", "fill_dose_combo"]
+__all__ = ["DoseMaxima", "dose_words", "fill_dose_combo"]
 
 #: The Dose combo grows with its labels up to this many characters (the toolbar at 1280 px).
 MAX_LABEL_CHARS = 24
@@ -48,7 +48,7 @@ class DoseMaxima(QtCore.QObject):
 
     def remember(self, dose: Dose) -> None:
         """The maximum of a dose already loaded (no second read)."""
-        self._known[Path(dose.path)] = format_maximum(dose.max_gy, dose.units.value)
+        self._known[Path(dose.path)] = dose_words(dose)
 
     def request(self, paths: Sequence[Path]) -> None:
         """Read in one daemon thread the maxima not yet known."""
@@ -64,8 +64,7 @@ class DoseMaxima(QtCore.QObject):
 
         for path in paths:
             try:
-                dose = read_dose(path)
-                text: str | None = format_maximum(dose.max_gy, dose.units.value)
+                text: str | None = dose_words(read_dose(path))
             except Exception:  # noqa: BLE001 - loading this dose names the problem
                 text = None
             with contextlib.suppress(RuntimeError):  # the window was closed meanwhile
@@ -76,6 +75,19 @@ class DoseMaxima(QtCore.QObject):
         self._known[Path(path)] = text
         if text is not None:
             self.found.emit(path)
+
+
+def dose_words(dose: Dose) -> str:
+    """``"max 63.3 Gy"``; a BEAM dose names its beam first: ``"beam 3, max 13.7 Gy"``.
+
+    Six BEAM doses of one plan differ by their beam, which the file names do not say.
+    """
+    maximum = format_maximum(dose.max_gy, dose.units.value)
+    beams = dose.referenced_beam_numbers
+    if getattr(dose.summation_type, "value", None) != "BEAM" or not beams:
+        return maximum
+    which = "beam" if len(beams) == 1 else "beams"
+    return f"{which} {', '.join(map(str, beams))}, {maximum}"
 
 
 def fill_dose_combo(combo: QtWidgets.QComboBox, paths: Sequence[Path],
