@@ -17,7 +17,8 @@ from rtviewer.dicom.patient_header import PatientHeader, read_patient_header
 from rtviewer.view.reference_dose import ReferenceDose
 from rtviewer.view.tree_labels import person_name
 
-__all__ = ["PatientBanner", "PatientFacts", "patient_facts", "plan_words", "window_title"]
+__all__ = ["PatientBanner", "PatientFacts", "patient_facts", "plan_words", "reference_words",
+           "window_title"]
 
 
 #: Who the shown files belong to, the name as displayed (``"Family, Given"``).
@@ -38,8 +39,32 @@ def plan_words(plan: object | None, reference: ReferenceDose | None) -> str:
         name = getattr(plan, "name", None)
         words.append(f"Plan '{label}'" + (f" ({name})" if name and name != label else ""))
     if reference is not None and reference.is_prescription:
-        words.append(f"Rx {reference.dose_gy:g} Gy")
+        words.append(reference_words(reference))
     return " · ".join(words)
+
+
+def reference_words(reference: ReferenceDose) -> str:
+    """``"Rx 60 Gy"`` for the plan's prescription; any other 100 % says what it is.
+
+    A brachy plan's Application Setup Dose, a FRACTION dose's share or the user's own
+    value is no prescription the plan states (its Plan tab says "not stated").
+
+    Examples
+    --------
+    >>> reference_words(ReferenceDose(14.0, "plan prescription 14 Gy (PLAN)"))
+    'Rx 14 Gy'
+    >>> reference_words(ReferenceDose(2.0, "prescription 60 Gy ÷ 30 fractions (FRACTION dose)"))
+    '100 % = 2 Gy (prescription 60 Gy ÷ 30 fractions)'
+    >>> reference_words(ReferenceDose(6.00155707, "Brachy Application Setup Dose 6.00156 Gy"))
+    '100 % = 6.002 Gy (Application Setup Dose)'
+    """
+    value = f"{reference.dose_gy:.4g} Gy"
+    source = reference.source
+    if source.startswith("plan prescription"):
+        return f"Rx {value}"
+    if "Application Setup Dose" in source:
+        source = "Application Setup Dose"
+    return f"100 % = {value} ({source.split(' (')[0]})"
 
 
 def window_title(facts: PatientFacts | None, plan: object | None) -> str:
