@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rtviewer.cli.fork_share import forked_map
 from rtviewer.core.dvh import Dvh, compute_dvh
 from rtviewer.core.dvh_metrics import (
     dose_at_volume_cc,
@@ -152,8 +153,14 @@ def compute_rows(rois: Sequence[tuple[int, str, list[np.ndarray]]], dose_gy: np.
         Structure model (:mod:`rtviewer.core.structure_model`).
     """
     ordered = sorted(rois, key=lambda r: r[0])
-    return [DvhRow(number, name, compute_dvh(polygons, dose_gy, grid, model=model))
-            for number, name, polygons in ordered]
+
+    def dvh_of(n: int) -> Dvh:
+        return compute_dvh(ordered[n][2], dose_gy, grid, model=model)
+
+    # shared with a forked copy of this process, the most contour vertices first
+    costliest = sorted(range(len(ordered)), key=lambda n: -sum(len(p) for p in ordered[n][2]))
+    dvhs = forked_map(dvh_of, costliest)
+    return [DvhRow(number, name, dvhs[n]) for n, (number, name, _) in enumerate(ordered)]
 
 
 def _cell(value: float) -> str:

@@ -1,0 +1,78 @@
+"""forked_map: the same results as one process, whatever the child does."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from rtviewer.cli import fork_share
+from rtviewer.cli.fork_share import forked_map
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs POSIX fork")
+
+
+@pytest.fixture
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fork even on a one-core runner and with the test runner's threads."""
+    monkeypatch.setattr(fork_share, "usable_cores", lambda: 2)
+    monkeypatch.setattr(fork_share.threading, "active_count", lambda: 1)
+
+
+def test_results_of_both_processes_come_back_in_full(two_cores: None) -> None:
+    me = os.getpid()
+
+    def item(n: int) -> tuple[int, int, np.ndarray]:
+        time.sleep(0.005)  # long enough for the child to start taking items
+        return n, os.getpid(), np.full(n + 1, float(n) ** 0.5)
+
+    results = forked_map(item, list(range(40))[::-1])
+    assert sorted(results) == list(range(40))
+    for n, (m, _, values) in results.items():
+        assert m == n and np.array_equal(values, np.full(n + 1, float(n) ** 0.5))
+    pids = {pid for _, pid, _ in results.values()}
+    assert me in pids and len(pids) == 2  # both processes took items
+
+
+def test_an_item_the_child_fails_is_computed_again_by_the_parent(two_cores: None) -> None:
+    me = os.getpid()
+
+    def item(n: int) -> int:
+        if os.getpid() != me:
+            raise RuntimeError("the child fails every item")
+        return n * n
+
+    assert forked_map(item, [3, 1, 2, 0]) == {3: 9, 1: 1, 2: 4, 0: 0}
+
+
+def test_a_failing_item_raises_in_the_parent(two_cores: None) -> None:
+    def item(n: int) -> int:
+        if n == 2:
+            raise ValueError("item 2 cannot be computed")
+        return n
+
+    with pytest.raises(ValueError, match="item 2"):
+        forked_map(item, [0, 1, 2, 3])
+
+
+def test_no_fork_with_other_threads_or_one_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    me = os.getpid()
+
+    def item(n: int) -> int:
+        return os.getpid()
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        monkeypatch.setattr(fork_share, "usable_cores", lambda: 2)
+        assert set(forked_map(item, list(range(8))).values()) == {me}
+    finally:
+        stop.set()
+        other.join()
+    monkeypatch.setattr(fork_share, "usable_cores", lambda: 1)
+    monkeypatch.setattr(fork_share.threading, "active_count", lambda: 1)
+    assert set(forked_map(item, list(range(8))).values()) == {me}
