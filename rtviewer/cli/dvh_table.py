@@ -263,7 +263,7 @@ def model_dependence(rois: Sequence[tuple[int, str, list[np.ndarray]]], dose_gy:
     """
     from rtviewer.core.structure_model import MODEL_NAMES, build_structure_model
 
-    lines = []
+    flagged = []  # (number, name, polygons, why)
     for number, name, polygons in sorted(rois, key=lambda r: r[0]):
         slab = build_structure_model(polygons, DEFAULT_MODEL)
         if slab is None:
@@ -272,10 +272,21 @@ def model_dependence(rois: Sequence[tuple[int, str, list[np.ndarray]]], dose_gy:
         volume_cc = slab.volume_mm3 / 1000.0
         if volume_cc >= SMALL_VOLUME_CC and n_planes >= FEW_PLANES:
             continue
-        dvhs = [compute_dvh(polygons, dose_gy, grid, model=m) for m in MODEL_NAMES]
         why = (f"{volume_cc:.3g} cc (slab model)" if volume_cc < SMALL_VOLUME_CC else "")
         if n_planes < FEW_PLANES:
             why += (", " if why else "") + f"{n_planes} contour plane{'s' * (n_planes != 1)}"
+        flagged.append((number, name, polygons, why))
+    jobs = [(f, m) for f in range(len(flagged)) for m in MODEL_NAMES]
+
+    def dvh_of(n: int) -> Dvh:
+        f, m = jobs[n]
+        return compute_dvh(flagged[f][2], dose_gy, grid, model=m)
+
+    # shared with a forked copy of this process, the smooth solids (the costliest) first
+    dvh_by_job = forked_map(dvh_of, sorted(range(len(jobs)), key=lambda n: jobs[n][1] != "smooth"))
+    lines = []
+    for f, (number, name, _, why) in enumerate(flagged):
+        dvhs = [dvh_by_job[n] for n in range(len(jobs)) if jobs[n][0] == f]
         spreads = [_spread("volume", [d.volume_cc for d in dvhs], "cc"),
                    _spread("Dmean", [d.dmean_gy for d in dvhs], "Gy"),
                    _spread("D98", [dose_at_volume_percent(d, 98.0) if d.volume_cc > 0

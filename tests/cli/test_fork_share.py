@@ -76,3 +76,32 @@ def test_no_fork_with_other_threads_or_one_core(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(fork_share, "usable_cores", lambda: 1)
     monkeypatch.setattr(fork_share.threading, "active_count", lambda: 1)
     assert set(forked_map(item, list(range(8))).values()) == {me}
+
+
+def _square(z_mm: float, half_mm: float) -> np.ndarray:
+    return np.array([[-half_mm, -half_mm, z_mm], [half_mm, -half_mm, z_mm],
+                     [half_mm, half_mm, z_mm], [-half_mm, half_mm, z_mm]])
+
+
+def test_dvh_rows_and_model_note_are_the_same_forked_or_not(
+        two_cores: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rtviewer.cli import dvh_table
+    from rtviewer.core.grid import Grid
+
+    affine = np.eye(4)
+    affine[:3, 3] = -20.0
+    grid = Grid(affine, (41, 41, 41))
+    k, j, i = np.meshgrid(*(np.arange(41.0),) * 3, indexing="ij")
+    dose_gy = 2.0 + 0.1 * i + 0.05 * j - 0.02 * k  # a gradient: every model differs
+    rois = [(1, "PTV", [_square(z, 5.0) for z in range(-5, 5)]),
+            (2, "small", [_square(z, 2.0) for z in range(0, 3)]),   # 0.05 cc
+            (3, "thin", [_square(z, 8.0) for z in (0.0, 2.5)])]     # 2 planes
+    forked = (dvh_table.compute_rows(rois, dose_gy, grid),
+              dvh_table.model_dependence(rois, dose_gy, grid))
+    monkeypatch.setattr(fork_share.threading, "active_count", lambda: 2)  # no fork
+    alone = (dvh_table.compute_rows(rois, dose_gy, grid),
+             dvh_table.model_dependence(rois, dose_gy, grid))
+    assert dvh_table.statistics_csv(forked[0]) == dvh_table.statistics_csv(alone[0])
+    assert forked[1] == alone[1]
+    assert [line.split("'")[1] for line in forked[1]] == ["small", "thin"]
+    assert "0.048 cc (slab model)" in forked[1][0] and "2 contour planes" in forked[1][1]
