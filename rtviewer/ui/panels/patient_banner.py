@@ -7,6 +7,7 @@ the reference dose from the loaded scene.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from html import escape
 from pathlib import Path
@@ -17,7 +18,8 @@ from rtviewer.dicom.patient_header import PatientHeader, read_patient_header
 from rtviewer.view.reference_dose import ReferenceDose
 from rtviewer.view.tree_labels import person_name
 
-__all__ = ["PatientBanner", "PatientFacts", "patient_facts", "plan_words", "reference_words",
+__all__ = ["PatientBanner", "PatientFacts", "other_patients", "patient_facts", "plan_words",
+           "reference_words",
            "window_title"]
 
 
@@ -29,6 +31,35 @@ def patient_facts(path: Path) -> PatientFacts:
     """The banner's facts from ``path``'s header, the name as ``"Family, Given"``."""
     header = read_patient_header(path)
     return replace(header, name=person_name(header.name))
+
+
+def other_patients(first: Path, files: Mapping[str, Path | None]) -> str:
+    """Which shown files belong to another patient than ``first``; ``""`` when none.
+
+    ``files`` maps what a file is (``"dose"``) to its path. References may join files
+    of two Patient IDs (the corpus proton plan's ID is not its dose's): the views show
+    them together, and the banner must then say so rather than name one patient.
+
+    Returns
+    -------
+    str
+        ``"dose, structure set of patient ID WTR303030"``, one clause per other patient.
+    """
+    from rtviewer.dicom.check.index_checks import different_patients  # the check's rule
+
+    def key(header: PatientHeader) -> tuple[str | None, str | None]:
+        return header.patient_id or None, header.name or None
+
+    mine = key(read_patient_header(first))
+    others: dict[tuple[str | None, str | None], list[str]] = {}
+    for what, path in files.items():
+        if path is not None and Path(path) != Path(first):
+            theirs = key(read_patient_header(Path(path)))
+            if different_patients(mine, theirs):
+                others.setdefault(theirs, []).append(what)
+    return "; ".join(f"{', '.join(whats)} of patient ID {pid or '(none)'}"
+                     + (f" ({person_name(name)})" if name else "")
+                     for (pid, name), whats in others.items())
 
 
 def plan_words(plan: object | None, reference: ReferenceDose | None) -> str:
@@ -86,14 +117,22 @@ class PatientBanner(QtWidgets.QLabel):
         self.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.setStyleSheet("QLabel#patient_banner { background: #20324a; color: white;"
                            " padding: 4px 8px; font-size: 11pt; }")
-        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
-                           QtWidgets.QSizePolicy.Policy.Fixed)
+        # a second line rather than a cut: the end may say that files of another
+        # patient are shown too (QLabel's height for its width keeps it one line else)
+        self.setWordWrap(True)
+        policy = QtWidgets.QSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                                       QtWidgets.QSizePolicy.Policy.Minimum)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
         #: Plain text of the patient and plan shown ("" when none): burnt into screenshots.
         self.caption = ""
         self.show_message("No patient open. File → Open Folder, or drop a folder here.")
 
-    def show_patient(self, facts: PatientFacts, plan_text: str) -> None:
-        """Name, ID, birth date, sex, then the plan and its prescription."""
+    def show_patient(self, facts: PatientFacts, plan_text: str, others: str = "") -> None:
+        """Name, ID, birth date, sex, then the plan and its prescription.
+
+        ``others`` (:func:`other_patients`): shown files of another patient, in amber.
+        """
         who = [f"<b>{escape(facts.name or '(no name)')}</b>",
                f"ID <b>{escape(facts.patient_id or '(none)')}</b>"]
         if facts.birth_date:
@@ -103,9 +142,14 @@ class PatientBanner(QtWidgets.QLabel):
         text = " · ".join(who)
         if plan_text:
             text += f"&nbsp;&nbsp;|&nbsp;&nbsp;{escape(plan_text, quote=False)}"
+        if others:
+            text += (f"&nbsp;&nbsp;<span style='color:#ffb020'>⚠ also shown: "
+                     f"{escape(others, quote=False)}</span>")
         self.setText(text)
         plain = f"{facts.name or '(no name)'} · ID {facts.patient_id or '(none)'}"
         self.caption = f"{plain} · {plan_text}" if plan_text else plain
+        if others:
+            self.caption += f" · also shown: {others}"
         self.setToolTip(self.caption)
 
     def show_message(self, message: str) -> None:

@@ -20,7 +20,12 @@ from rtviewer.model.brachy_tg43_dose import TG43_DOSE_NAME, is_tg43_dose
 from rtviewer.model.index import Instance, Patient, ScanResult
 from rtviewer.model.kind import Kind
 from rtviewer.ui.panels.dose_choice import DoseMaxima, fill_dose_combo
-from rtviewer.ui.panels.patient_banner import patient_facts, plan_words, window_title
+from rtviewer.ui.panels.patient_banner import (
+    other_patients,
+    patient_facts,
+    plan_words,
+    window_title,
+)
 from rtviewer.ui.views.viewer import Viewer
 from rtviewer.ui.workers.loader import LoadResult, LoadWorker
 from rtviewer.view.chain import Chain, chain_for, default_chain
@@ -357,8 +362,11 @@ class ViewerController(QtCore.QObject):
         self._reveal(first)
         facts = patient_facts(first)
         scene = self.viewer.scene
+        files = {"plan": chain.plan, "dose": chain.dose, "structure set": chain.structures,
+                 "images": chain.image_paths[0] if chain.image_paths else None}
         self.viewer.banner.show_patient(
-            facts, plan_words(scene.plan, self.viewer.state.reference_dose))
+            facts, plan_words(scene.plan, self.viewer.state.reference_dose),
+            other_patients(first, files))
         self.window.setWindowTitle(window_title(facts, scene.plan))
 
     def offer_doses(self, chain: Chain, scene: Scene | None = None) -> None:
