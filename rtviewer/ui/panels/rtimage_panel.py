@@ -31,13 +31,18 @@ class RtImagePanel(QtWidgets.QWidget):
         layout.addWidget(self.view, 1)
         self.view.setVisible(False)
 
-    def set_images(self, paths: list[Path], plan: Any) -> None:
-        """Offer ``paths`` (RT Image files), overlaying beams of ``plan``; show the first."""
+    def set_images(self, paths: list[Path], plan: Any,
+                   labels: list[str] | None = None) -> None:
+        """Offer ``paths`` (RT Image files), overlaying beams of ``plan``; show the first.
+
+        ``labels`` name them in the chooser ("RT Image 'Portal G280 Fx1': PORTAL"); the
+        file names (UIDs, often) only without them.
+        """
         self.plan = plan
         with QtCore.QSignalBlocker(self.choice):
             self.choice.clear()
-            for path in paths:
-                self.choice.addItem(Path(path).name, str(path))
+            for index, path in enumerate(paths):
+                self._add(path, labels[index] if labels else None)
         if paths:
             self.show_path(str(paths[0]))
         else:
@@ -45,13 +50,18 @@ class RtImagePanel(QtWidgets.QWidget):
             self.message.setVisible(True)
             self.message.setText("No RT Image references this plan (select one in the tree).")
 
-    def show_path(self, path: str | None) -> None:
-        """Read and show one RT Image file."""
+    def _add(self, path: str | Path, label: str | None) -> None:
+        self.choice.addItem(label or Path(path).name, str(path))
+        self.choice.setItemData(self.choice.count() - 1, str(path),
+                                QtCore.Qt.ItemDataRole.ToolTipRole)
+
+    def show_path(self, path: str | None, label: str | None = None) -> None:
+        """Read and show one RT Image file (``label`` names it in the chooser)."""
         if not path:
             return
         index = self.choice.findData(str(path))
         if index < 0:
-            self.choice.addItem(Path(path).name, str(path))
+            self._add(path, label)
             index = self.choice.count() - 1
         with QtCore.QSignalBlocker(self.choice):
             self.choice.setCurrentIndex(index)

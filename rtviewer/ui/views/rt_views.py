@@ -23,17 +23,23 @@ from rtviewer.ui.views.overlays.brachy import BrachySourceOverlay
 from rtviewer.ui.views.overlays.points import ReferencePointOverlay
 from rtviewer.ui.views.record_view import RecordView
 from rtviewer.view.plan_geometry import BeamSolidCache
+from rtviewer.view.tree_labels import instance_label
 
-__all__ = ["RtViews", "initially_visible_beams", "plan_files"]
+__all__ = ["RtViews", "initially_visible_beams", "plan_files", "plan_instances"]
 
 
 def plan_files(scan: Any, kind: Kind, plan_uid: str | None) -> list[Path]:
     """Files of ``kind`` (RT Images, records) referencing the plan, by path."""
+    return [inst.path for inst in plan_instances(scan, kind, plan_uid)]
+
+
+def plan_instances(scan: Any, kind: Kind, plan_uid: str | None) -> list[Any]:
+    """Scan entries of ``kind`` referencing the plan, by path."""
     if scan is None or plan_uid is None:
         return []
-    return sorted((inst.path for inst in scan.instances() if inst.kind == kind
+    return sorted((inst for inst in scan.instances() if inst.kind == kind
                    and any(r.kind == "rtplan" and r.uid == plan_uid for r in inst.references)),
-                  key=str)
+                  key=lambda inst: str(inst.path))
 
 
 def initially_visible_beams(plan: Any) -> frozenset[int]:
@@ -109,7 +115,9 @@ class RtViews(QtCore.QObject):
         """Offer the RT Images and treatment records of the scene's plan found in ``scan``."""
         plan = self.viewer.scene.plan
         uid = getattr(plan, "sop_instance_uid", None)
-        self.rt_image.set_images(plan_files(scan, Kind.RT_IMAGE, uid), plan)
+        images = plan_instances(scan, Kind.RT_IMAGE, uid)
+        self.rt_image.set_images([i.path for i in images], plan,
+                                 [instance_label(i) for i in images])
         self._show_records(plan, plan_files(scan, Kind.RECORD, uid))
 
     def _show_records(self, plan: Any, paths: list[Path]) -> None:
@@ -128,7 +136,7 @@ class RtViews(QtCore.QObject):
         """Show an RT Image or treatment record picked in the tree; False for other kinds."""
         tabs = self.viewer.tabs
         if inst.kind == Kind.RT_IMAGE:
-            self.rt_image.show_path(str(inst.path))
+            self.rt_image.show_path(str(inst.path), instance_label(inst))
             tabs.setCurrentWidget(self.rt_image)
             return True
         if inst.kind == Kind.RECORD:
