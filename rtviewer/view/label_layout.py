@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["boxes_intersect", "overlap_area", "place_label", "place_legend"]
+__all__ = ["LegendPlaces", "boxes_intersect", "overlap_area", "place_label",
+           "place_legend"]
 
 FloatArray = NDArray[np.float64]
 
@@ -161,7 +162,7 @@ def place_legend(sizes: list[tuple[float, float]], bounds: ArrayLike, taken: Arr
     view (unless no layout does), hides the least of ``taken`` (the title, letters,
     scale bar: text over text is unreadable), then covers the least of ``avoid`` (the
     anatomy, seen through the legend's translucent backing), then prefers the earlier
-    layout and place.
+    layout and place. The same as ``LegendPlaces(sizes, bounds, taken).choose(avoid)``.
 
     Returns
     -------
@@ -176,35 +177,72 @@ def place_legend(sizes: list[tuple[float, float]], bounds: ArrayLike, taken: Arr
     >>> index, box.tolist()
     (0, [214.0, 94.0, 80.0, 200.0])
     """
-    x0, y0, bw, bh = (float(v) for v in np.asarray(bounds, dtype=np.float64))
-    taken_boxes = np.asarray(taken, dtype=np.float64).reshape(-1, 4)
-    best: tuple[tuple[bool, float, float, int], int, FloatArray] | None = None
-    order = 0
-    # areas compared in units of the first layout's (the layouts hold the same rows)
-    unit = max(sizes[0][0] * sizes[0][1], 1.0) if sizes else 1.0
-    for index, (w, h) in enumerate(sizes):
-        left, right = x0 + margin_px, x0 + bw - margin_px - w
-        top, bottom = y0 + margin_px, y0 + bh - margin_px - h
-        # the corners first, then just below (or above) a title or letter
-        below = [float(b[1] + b[3] + 2.0) for b in taken_boxes if b[1] + b[3] + 2.0 <= bottom]
-        above = [float(b[1] - 2.0 - h) for b in taken_boxes if b[1] - 2.0 - h >= top]
-        places = [(left, bottom), (right, bottom), (left, top), (right, top),
-                  *((x, y) for y in (*below, *above) for x in (left, right))]
-        # every place of this layout measured at once (the view re-places its legend
-        # at each slice step: one overlap call per place cost milliseconds)
-        boxes = np.column_stack([np.array(places, dtype=np.float64).reshape(-1, 2),
-                                 np.full(len(places), w), np.full(len(places), h)])
-        covered_all = (overlap_area(boxes, avoid)[:, 0] if avoid is not None
-                       else np.zeros(len(boxes)))
-        hidden_all = (overlap_area(boxes, taken_boxes).sum(axis=1) if len(taken_boxes)
-                      else np.zeros(len(boxes)))
-        for box, covered, hidden in zip(boxes, covered_all, hidden_all, strict=True):
-            # an overlap of a few per cent is not worth a less usual place
-            # a layout wider or taller than the view only where none fits
-            key = (w > bw - 2 * margin_px or h > bh - 2 * margin_px,
-                   round(float(hidden) / unit, 2), round(float(covered) / unit, 1), order)
-            if best is None or key < best[0]:
-                best = (key, index, box)
-            order += 1
-    assert best is not None, "place_legend needs at least one size"
-    return best[1], best[2]
+    return LegendPlaces(sizes, bounds, taken, margin_px=margin_px).choose(avoid)
+
+
+class LegendPlaces:
+    """The places a legend may take in a view, measured once against the ``taken`` boxes.
+
+    A slice step changes only the anatomy a legend should keep clear of: the view
+    keeps this while the legend's sizes, the view and the taken boxes stay, and
+    :meth:`choose` measures the places against the new anatomy alone. Parameters as
+    :func:`place_legend`.
+    """
+
+    def __init__(self, sizes: list[tuple[float, float]], bounds: ArrayLike,
+                 taken: ArrayLike = (), *, margin_px: float = 6.0) -> None:
+        assert sizes, "place_legend needs at least one size"
+        x0, y0, bw, bh = (float(v) for v in np.asarray(bounds, dtype=np.float64))
+        taken_boxes = np.asarray(taken, dtype=np.float64).reshape(-1, 4)
+        # areas compared in units of the first layout's (the layouts hold the same rows)
+        self.unit = max(sizes[0][0] * sizes[0][1], 1.0)
+        boxes, self.layouts, self.fixed_keys = [], [], []
+        for index, (w, h) in enumerate(sizes):
+            left, right = x0 + margin_px, x0 + bw - margin_px - w
+            top, bottom = y0 + margin_px, y0 + bh - margin_px - h
+            # the corners first, then just below (or above) a title or letter
+            below = [float(b[1] + b[3] + 2.0) for b in taken_boxes
+                     if b[1] + b[3] + 2.0 <= bottom]
+            above = [float(b[1] - 2.0 - h) for b in taken_boxes if b[1] - 2.0 - h >= top]
+            places = [(left, bottom), (right, bottom), (left, top), (right, top),
+                      *((x, y) for y in (*below, *above) for x in (left, right))]
+            layout = np.column_stack([np.array(places, dtype=np.float64).reshape(-1, 2),
+                                      np.full(len(places), w), np.full(len(places), h)])
+            hidden_all = (overlap_area(layout, taken_boxes).sum(axis=1) if len(taken_boxes)
+                          else np.zeros(len(layout)))
+            # a layout wider or taller than the view only where none fits; an overlap
+            # of a few per cent is not worth a less usual place
+            too_big = w > bw - 2 * margin_px or h > bh - 2 * margin_px
+            self.fixed_keys += [(too_big, round(float(hidden) / self.unit, 2))
+                                for hidden in hidden_all]
+            self.layouts += [index] * len(layout)
+            boxes.append(layout)
+        #: every place of every layout, ``(N, 4)`` px, in order of preference
+        self.boxes: FloatArray = np.concatenate(boxes)
+        # a place of a better (fits, hides less) key wins whatever the anatomy: only the
+        # places of the least such key are measured against it (in their order)
+        least = min(self.fixed_keys)
+        self._contenders = np.array([k for k, key in enumerate(self.fixed_keys)
+                                     if key == least])
+        self._near = self.boxes[self._contenders, :2]
+        self._far = self._near + self.boxes[self._contenders, 2:]
+
+    def choose(self, avoid: ArrayLike | None = None) -> tuple[int, FloatArray]:
+        """The layout index and box covering the least of ``avoid`` (the anatomy's box)."""
+        if avoid is None:
+            best = int(self._contenders[0])
+            return self.layouts[best], self.boxes[best]
+        # overlap_area of the contenders with the one box, without its reshaping
+        x, y, w, h = (float(v) for v in np.asarray(avoid, dtype=np.float64))
+        low = np.maximum(self._near, (x, y))
+        high = np.minimum(self._far, (x + w, y + h))
+        shared = np.maximum(high - low, 0.0)
+        covered = shared[:, 0] * shared[:, 1] / self.unit
+        # the key rounds the covered share with round() (to 0.1); numpy's rounding may
+        # differ from it by one step, so round() decides among the places within two
+        # steps of numpy's least (those outside cannot win)
+        rough = np.round(covered, 1)
+        near = np.flatnonzero(rough <= rough.min() + 0.25)
+        exact = [round(value, 1) if value else 0.0 for value in covered[near].tolist()]
+        best = int(self._contenders[near[min(range(len(near)), key=exact.__getitem__)]])
+        return self.layouts[best], self.boxes[best]

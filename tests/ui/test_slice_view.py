@@ -158,3 +158,61 @@ def test_real_mouse_click_and_wheel_on_the_viewport(setup, qtbot):
                               QtCore.Qt.ScrollPhase.NoScrollPhase, False)
     QtCore.QCoreApplication.sendEvent(viewport, event)
     assert state.crosshair_mm[2] == pytest.approx(2.5)
+
+
+def _legend_state(view):
+    legend = view.legend
+    items = (legend.isodoses, legend.isodoses_wide, legend.backing, legend.scale,
+             legend.scale_text, legend.window)
+    return [(item.isVisible(), item.pos().toTuple(),
+             item.mapRectToParent(item.boundingRect()).getRect()) for item in items] + [
+        legend.backing.brush().color().alpha()]
+
+
+def test_legend_kept_between_slice_steps_is_where_a_fresh_placement_puts_it(setup):
+    # the legend measures its places once and sets its items only when the choice
+    # changes: at every step it must stand where a placement from scratch puts it
+    state, _scene, views = setup
+    state.set_reference_dose(ReferenceDose(20.0, "test"))
+    state.set_visible_rois({1, 2, 3})
+    view = views["sagittal"]
+    view.resize(260, 400)  # narrow: the anatomy leaves few corners free
+    state.set_crosshair_mm((-95.0, 0.0, 0.0))
+    corners = set()
+    for _ in range(50):  # across the patient, structures coming and going
+        view.scroll(2)
+        kept = _legend_state(view)
+        legend = view.legend
+        legend._places = legend._placed = legend._scale_for = None
+        view.place_labels()
+        assert kept == _legend_state(view)
+        corners.add(kept[2][2][:2])  # the backing's top-left
+    assert len(corners) > 1  # the legend did move with the anatomy
+    # levels off: no legend; back on: shown where it was
+    state.set_isodose_levels([])
+    assert not view.legend.isodoses.isVisible() and not view.legend.backing.isVisible()
+    state.set_isodose_levels([50.0, 95.0])
+    assert view.legend.shown_isodoses().isVisible() and view.legend.backing.isVisible()
+
+
+def test_structures_a_slice_misses_are_hidden_and_the_anatomy_box_holds_the_rest(setup):
+    state, scene, views = setup
+    state.set_visible_rois({roi.roi_number for roi in scene.structures.rois})
+    state.set_fill(True)
+    view = views["sagittal"]
+    for x in (-95.0, 0.0):
+        state.set_crosshair_mm((x, 0.0, 0.0))
+        overlay = view.overlays["structures"]
+        drawn = [curve for curve in overlay.curves.values() if curve.getData()[0].size]
+        for number, curve in overlay.curves.items():
+            has_data = curve.getData()[0].size > 0
+            assert curve.isVisible() == has_data, (x, number)
+            assert overlay.fills[number].isVisible() == (
+                not overlay.fills[number].path().isEmpty()), (x, number)
+        if not drawn:
+            continue
+        s = np.concatenate([curve.getData()[0] for curve in drawn])
+        t = np.concatenate([curve.getData()[1] for curve in drawn])
+        box = view.vb.mapFromView(QtCore.QRectF(QtCore.QPointF(np.nanmin(s), np.nanmin(t)),
+                                                QtCore.QPointF(np.nanmax(s), np.nanmax(t))))
+        assert view.content_rect().getRect() == pytest.approx(box.boundingRect().getRect())

@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rtviewer.view.label_layout import boxes_intersect, overlap_area, place_label, place_legend
+from rtviewer.view.label_layout import (
+    LegendPlaces,
+    boxes_intersect,
+    overlap_area,
+    place_label,
+    place_legend,
+)
 
 VIEW = (0.0, 0.0, 400.0, 300.0)
 
@@ -112,3 +118,38 @@ def test_a_full_view_says_so_when_asked_and_else_overlaps_least():
     # over the gap, on the candidates' 14 px grid: at most 8 of its 14 px rows covered
     assert _inside(box)
     assert overlap_area(box, taken).sum() <= 8.0 * 50.0
+
+
+def test_kept_legend_places_follow_the_anatomy_as_it_moves():
+    # a slice step moves only the anatomy: the places measured once against the title
+    # and scale bar choose the corner clear of each new anatomy box, as a fresh placement
+    scale_bar = (330.0, 270.0, 60.0, 20.0)
+    title = (0.0, 0.0, 200.0, 24.0)
+    sizes = [(80.0, 120.0), (160.0, 60.0)]
+    places = LegendPlaces(sizes, VIEW, [scale_bar, title])
+    corners = {}
+    for name, anatomy in {"lower left": (0.0, 120.0, 200.0, 180.0),
+                          "right half": (200.0, 0.0, 200.0, 300.0),
+                          "nothing": None}.items():
+        index, box = places.choose(anatomy)
+        fresh_index, fresh_box = place_legend(sizes, VIEW, [scale_bar, title], anatomy)
+        assert (index, box.tolist()) == (fresh_index, fresh_box.tolist())
+        assert anatomy is None or not boxes_intersect(box, anatomy)
+        corners[name] = box.tolist()
+    assert corners == {"lower left": [314.0, 6.0, 80.0, 120.0],  # top-right
+                       "right half": [6.0, 174.0, 80.0, 120.0],  # bottom-left
+                       "nothing": [6.0, 174.0, 80.0, 120.0]}
+
+
+def test_legend_choice_rounds_the_covered_share_as_documented():
+    # two places cover 0.04 and 0.06 of the legend's area: 0.0 and 0.1 after rounding
+    # to a tenth, so the later place covering less wins only when it rounds lower
+    view = (0.0, 0.0, 100.0, 100.0)
+    size = [(20.0, 20.0)]  # 400 px²; bottom-left (6, 74), bottom-right (74, 74)
+    places = LegendPlaces(size, view, margin_px=6.0)
+    # 16 px² (0.04) over the bottom-left place: rounds to 0.0, the first place stays
+    index, box = places.choose((22.0, 90.0, 4.0, 4.0))
+    assert box.tolist() == [6.0, 74.0, 20.0, 20.0]
+    # 24 px² (0.06): rounds to 0.1, the bottom-right place (covering nothing) wins
+    index, box = places.choose((22.0, 88.0, 4.0, 6.0))
+    assert box.tolist() == [74.0, 74.0, 20.0, 20.0]

@@ -285,8 +285,10 @@ class SliceView(QtWidgets.QWidget):
         any, the image; None when neither is drawn.
         """
         structures = getattr(self, "overlays", {}).get("structures")
+        # the hidden curves are empty (most structures miss a sagittal or coronal slice)
         bounds = np.array([[*curve.dataBounds(0), *curve.dataBounds(1)]
-                           for curve in getattr(structures, "curves", {}).values()],
+                           for curve in getattr(structures, "curves", {}).values()
+                           if curve.isVisible()],
                           dtype=np.float64).reshape(-1, 4)  # None (no data) becomes NaN
         bounds = bounds[np.isfinite(bounds).all(axis=1)]
         if len(bounds):

@@ -13,7 +13,7 @@ from html import escape
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from rtviewer.view.label_layout import place_legend
+from rtviewer.view.label_layout import LegendPlaces
 
 __all__ = ["ViewLegend", "scale_bar_mm"]
 
@@ -74,6 +74,11 @@ class ViewLegend:
             text_item.setFont(font)
         self._mm_per_px = 0.0
         self._rows: list[tuple[tuple[int, int, int], str]] = []
+        # the legend's places for the last sizes, view and taken boxes, and what the
+        # items were last set to: a slice step moves only the anatomy (see place)
+        self._places: tuple[tuple[object, ...], LegendPlaces] | None = None
+        self._scale_for: tuple[object, ...] | None = None  # the scale bar's inputs
+        self._placed: tuple[object, ...] | None = None
 
     def text_items(self) -> tuple[QtWidgets.QGraphicsTextItem
                                   | QtWidgets.QGraphicsSimpleTextItem, ...]:
@@ -103,6 +108,7 @@ class ViewLegend:
             f"<td>{'<br>'.join(lines[half:])}</td></tr></table>")
         self.isodoses.setVisible(bool(rows))
         self.isodoses_wide.setVisible(False)
+        self._placed = None  # the visibility set here is the next placement's to decide
         return True
 
     def set_window(self, width: float, level: float, shown: bool) -> None:
@@ -128,27 +134,44 @@ class ViewLegend:
         self._place_scale(rect, mm_per_px)
         shown = bool(self._rows)
         items = (self.isodoses, self.isodoses_wide)
-        sizes = [(item.boundingRect().width(), item.boundingRect().height()) for item in items]
+        sizes = tuple((item.boundingRect().width(), item.boundingRect().height())
+                      for item in items)
         fixed = [*(taken or []), *(item.mapRectToParent(item.boundingRect())
                                    for item in (self.scale, self.scale_text, self.window)
                                    if item.isVisible())]
-        index, box = place_legend(
-            sizes, (0.0, 0.0, rect.width(), rect.height()),
-            [(r.x(), r.y(), r.width(), r.height()) for r in fixed],
+        bounds = (0.0, 0.0, rect.width(), rect.height())
+        boxes = tuple((r.x(), r.y(), r.width(), r.height()) for r in fixed)
+        # the places are measured against the taken boxes once; a slice step, which
+        # moves only the anatomy, measures them against the anatomy alone
+        if self._places is None or self._places[0] != (sizes, bounds, boxes):
+            self._places = ((sizes, bounds, boxes), LegendPlaces(list(sizes), bounds, boxes))
+        index, box = self._places[1].choose(
             None if anatomy is None else (anatomy.x(), anatomy.y(), anatomy.width(),
                                           anatomy.height()))
+        backing = QtCore.QRectF(*(float(v) for v in box))
+        # where no place is left beside the anatomy, it shows through a lighter backing
+        over = anatomy is not None and anatomy.intersects(backing)
+        placed = (shown, index, backing.getRect(), over)
+        if placed == self._placed:  # as the items stand: nothing to set, nothing to repaint
+            return
+        self._placed = placed
         for k, item in enumerate(items):
             item.setVisible(shown and k == index)
-            item.setPos(float(box[0]), float(box[1]))
-        self.backing.setRect(*(float(v) for v in box))
+            item.setPos(backing.x(), backing.y())
+        self.backing.setRect(backing)
         self.backing.setVisible(shown)
-        # where no place is left beside the anatomy, it shows through a lighter backing
-        over = anatomy is not None and anatomy.intersects(self.backing.rect())
         alpha = BACKING_OVER_ANATOMY_ALPHA if over else BACKING_ALPHA
         if self.backing.brush().color().alpha() != alpha:
             self.backing.setBrush(QtGui.QBrush(QtGui.QColor(0, 0, 0, alpha)))
 
     def _place_scale(self, rect: QtCore.QRectF, mm_per_px: float) -> None:
+        # a slice step changes none of these (the W/L text only on a W/L drag, the
+        # fonts in presenter mode): the items stay where they are
+        key = (rect.width(), rect.height(), mm_per_px, self.window.text(),
+               self.window.font(), self.scale_text.font())
+        if key == self._scale_for:
+            return
+        self._scale_for = key
         self._mm_per_px = mm_per_px
         shown = mm_per_px > 0 and rect.width() > 0
         for item in (self.scale, self.scale_text):

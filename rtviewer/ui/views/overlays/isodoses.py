@@ -26,6 +26,7 @@ class IsodoseOverlay(ViewOverlay):
     def attach(self, view: Any) -> None:  # noqa: D102 - the protocol's
         super().attach(view)
         self.curves: list[pg.PlotCurveItem] = []
+        self._pens: dict[pg.PlotCurveItem, QtGui.QPen] = {}  # the pen each curve was given
         self._rows: list[LegendEntry] = []
         state = view.state
         for signal in (state.isodoseLevelsChanged, state.isodoseAbsoluteChanged,
@@ -54,9 +55,14 @@ class IsodoseOverlay(ViewOverlay):
             if index >= len(lines):
                 if curve.xData is None or len(curve.xData):  # already empty: no update
                     curve.setData([], [])
+                curve.setVisible(False)  # not asked for its bounds nor painted
                 continue
-            curve.setPen(_isodose_pen(colours[index], self.view.line_scale))
+            pen = _isodose_pen(colours[index], self.view.line_scale)
+            if self._pens.get(curve) is not pen:  # the same (cached) pen: no bounds reset
+                curve.setPen(pen)  # (the curve keeps a copy)
+                self._pens[curve] = pen
             curve.setData(*lines[index], connect="finite")
+            curve.setVisible(len(lines[index][0]) > 0)
 
     def legend_entries(self) -> list[LegendEntry]:  # noqa: D102 - the protocol's
         return list(self._rows)

@@ -64,10 +64,12 @@ class StructureOverlay(ViewOverlay):
             _clear(curve, fill)
             return
         curve.setData(s, t, connect="finite")
+        curve.setVisible(True)
         if self.view.state.fill:
             fill.setPath(_fill_path(outline.fill_polygons))
-        elif not fill.path().isEmpty():  # an empty path set again still asks for a repaint
-            fill.setPath(QtGui.QPainterPath())
+            fill.setVisible(True)
+        else:
+            _clear_fill(fill)
 
     def _recycle(self) -> None:
         """Keep the previous scene's items for reuse (see :meth:`_roi_curve`), emptied."""
@@ -75,8 +77,7 @@ class StructureOverlay(ViewOverlay):
         self.curves.clear()
         self.fills.clear()
         for curve, fill in self._spare:
-            curve.setData([], [])
-            fill.setPath(QtGui.QPainterPath())
+            _clear(curve, fill)
 
     def _roi_curve(self, roi_number: int, rgb: tuple[int, int, int]) -> pg.PlotCurveItem:
         """The ROI's curve (and fill), reusing items of earlier scenes.
@@ -122,15 +123,23 @@ class StructureOverlay(ViewOverlay):
 
 
 def _clear(curve: pg.PlotCurveItem, fill: QtWidgets.QGraphicsPathItem) -> None:
-    """Empty a ROI's curve and fill; left alone when already empty.
+    """Empty a ROI's curve and fill, and hide them; left alone when already empty.
 
     An update of an empty item still costs pyqtgraph's data checks and a bounds
-    invalidation, for each of the structures a slice misses.
+    invalidation, for each of the structures a slice misses; a hidden item is not
+    asked for its bounds nor painted (an empty one was, at every repaint).
     """
     if curve.xData is None or len(curve.xData):
         curve.setData([], [])
+    curve.setVisible(False)
+    _clear_fill(fill)
+
+
+def _clear_fill(fill: QtWidgets.QGraphicsPathItem) -> None:
+    """Empty and hide a ROI's fill (an empty path set again still asks for a repaint)."""
     if not fill.path().isEmpty():
         fill.setPath(QtGui.QPainterPath())
+    fill.setVisible(False)
 
 
 def _fill_path(polygons: tuple[np.ndarray, ...] | np.ndarray) -> QtGui.QPainterPath:
