@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
 from rtviewer.model.index import Instance, Study
 
-__all__ = ["distinct_labels", "dose_kind", "dose_label", "format_maximum", "short_name",
-           "study_label"]
+__all__ = ["distinct_labels", "dose_kind", "dose_label", "format_maximum", "plan_name",
+           "plan_dose_labels", "short_name", "study_label"]
 
 #: Dose Summation Type (3004,000A) defined terms, as the scan summary lists them.
 _SUMMATION = ("MULTI_PLAN", "PLAN", "PLAN_OVERVIEW", "FRACTION", "BEAM", "BRACHY",
@@ -71,6 +72,46 @@ def distinct_labels(paths: Sequence[Path], labels: Sequence[str]) -> list[str]:
         out = [f"{label} {tell_apart(path)}" if label in repeated else label
                for path, label in zip(paths, out, strict=True)]
     return out
+
+
+def plan_name(summary: str | None) -> str | None:
+    """``"Lung VMAT"`` from a plan's scan summary ``"Plan 'Lung VMAT': 2 beams, 30 fractions"``.
+
+    None when the plan has no RT Plan Label (the summary then starts ``"Plan:"``).
+    """
+    match = re.match(r"(?:Ion plan|Plan) '(.*)': ", summary or "")
+    return match.group(1) if match else None
+
+
+def plan_dose_labels(paths: Sequence[Path], doses: Sequence[str],
+                     plans: Sequence[str | None], series: Sequence[str | None]) -> list[str]:
+    """``"Lung VMAT · PLAN dose, max 63.3 Gy"``: each dose by its plan, told apart in words.
+
+    Two equal labels (a recalculation of the same plan) are told apart by their series
+    description, and only where that is missing or equal too by the file tail.
+
+    Parameters
+    ----------
+    paths : sequence of Path
+        The RT Dose files.
+    doses : sequence of str
+        Their :func:`dose_label` (kind, maximum once known).
+    plans : sequence of str or None
+        The label of the plan each refers to (:func:`plan_name`), None without one.
+    series : sequence of str or None
+        The description of each file's series.
+
+    Examples
+    --------
+    >>> plan_dose_labels([Path("a.dcm"), Path("b.dcm")], ["PLAN dose"] * 2,
+    ...                  ["Lung 3DCRT"] * 2, ["Calculated doses", "Recalculation"])
+    ['Lung 3DCRT · PLAN dose (Calculated doses)', 'Lung 3DCRT · PLAN dose (Recalculation)']
+    """
+    out = [f"{plan} · {dose}" if plan else dose for dose, plan in zip(doses, plans, strict=True)]
+    repeated = {label for label, n in Counter(out).items() if n > 1}
+    out = [f"{label} ({text})" if label in repeated and text else label
+           for label, text in zip(out, ((t or "").strip() for t in series), strict=True)]
+    return distinct_labels(paths, out)
 
 
 def dose_kind(instance: Instance) -> str | None:

@@ -13,7 +13,7 @@ reason; a Deformable Spatial Registration is named out of scope.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from rtviewer.model.kind import Kind
 from rtviewer.model.registration import SpatialRegistration
 from rtviewer.model.structure import StructureSet
 from rtviewer.printable import printable
+from rtviewer.ui.panels.dose_choice import DoseMaxima
 from rtviewer.ui.views.compare_state import CompareState
 from rtviewer.ui.workers.compare_worker import (
     DoseCompareJob,
@@ -36,13 +37,21 @@ from rtviewer.ui.workers.compare_worker import (
 )
 from rtviewer.view.compare_frames import matrix_text
 from rtviewer.view.compare_rows import Cell, gamma_summary, metric_table, structure_table
-from rtviewer.view.dose_labels import distinct_labels, dose_kind, dose_label, short_name
+from rtviewer.view.dose_labels import (
+    dose_kind,
+    dose_label,
+    plan_dose_labels,
+    plan_name,
+    short_name,
+)
 from rtviewer.view.scene import Scene
 
 __all__ = ["HIGHLIGHT", "ComparePanel", "criteria_or_say", "fill_table"]
 
 #: Background of a highlighted (notable) difference.
 HIGHLIGHT = QtGui.QColor(255, 205, 205)
+#: Item data role of a source row's name in B's label ("Lung VMAT dose").
+_NAME_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 
 
 def fill_table(table: QtWidgets.QTableWidget, headers: Sequence[str],
@@ -110,6 +119,11 @@ class ComparePanel(QtWidgets.QWidget):
         self._gamma_running = False
         self._structure_worker: StructureCompareWorker | None = None
         self._instances: list[Instance] = []
+        #: Series description of each file of the patient (tells recalculations apart)
+        self._series: Mapping[Path, str | None] = {}
+        #: Maxima of the offered doses, read in the background ("max 63.3 Gy")
+        self.maxima = DoseMaxima(self)
+        self.maxima.found.connect(self._relabel_sources)
         self.has_candidates = False  # another dose or structure set of the patient
         self.registrations: list[SpatialRegistration] = []
         self.deformable: list[Path] = []
@@ -285,19 +299,28 @@ class ComparePanel(QtWidgets.QWidget):
         self.compare_button.setEnabled(dose is not None)
 
     def _a_name(self) -> str:
-        """A's plan label ("Lung 3DCRT dose"), else its file's short name."""
+        """A's plan label ("Lung 3DCRT dose"), else its dose kind ("PLAN dose") or file."""
         label = getattr(self.scene.plan, "label", None)
         if label:
             return f"{label} dose"
-        return short_name(self.scene.dose.path) if self.scene.dose is not None else "A"
+        dose = self.scene.dose
+        if dose is None:
+            return "A"
+        instance = next((i for i in self._instances if i.path == Path(dose.path)), None)
+        return (dose_kind(instance) if instance is not None else None) or short_name(
+            Path(str(dose.path)))
 
-    def set_related(self, instances: Sequence[Instance]) -> None:
+    def set_related(self, instances: Sequence[Instance],
+                    series: Mapping[Path, str | None] | None = None) -> None:
         """The patient's objects: other doses and structure sets to offer, registrations.
 
+        ``series`` gives each file's series description, which tells two doses of one
+        plan apart (a recalculation) in words rather than by file name.
         Registrations are read here (headers only, milliseconds each): their existence
         and matrices are shown, a Deformable one is named out of scope.
         """
         self._instances = list(instances)
+        self._series = dict(series or {})
         shown = self.scene.dose.path if self.scene.dose is not None else None
         # whole-plan doses first (the usual B: another plan's, a recalculation), beams after
         doses = sorted((i for i in instances if i.kind == Kind.DOSE and i.path != shown),
@@ -319,15 +342,41 @@ class ComparePanel(QtWidgets.QWidget):
         self.has_candidates = bool(doses) or self.structure_choice.count() > 0
 
     def _fill_sources(self, paths: list[Path], instances: dict[Path, Instance]) -> None:
-        labels = distinct_labels(paths, [dose_label(p, instances.get(p)) for p in paths])
+        self.sources.setRowCount(0)
+        for path in paths:
+            self._add_source(path, path.name)
+        self._relabel_sources()
+        self.maxima.request(paths)  # the labels gain "max 63.3 Gy" as each is read
+
+    def _relabel_sources(self, *_found: object) -> None:
+        """Each row in words: its plan, dose kind, maximum, series where needed (no UID)."""
+        by_path = {i.path: i for i in self._instances}
         plans = {i.sop_instance_uid: i for i in self._instances if i.kind in ("rtplan",
                                                                               "rtionplan")}
-        self.sources.setRowCount(0)
-        for path, label in zip(paths, labels, strict=True):
-            plan = _plan_of(instances.get(path), plans)
-            if plan is not None and plan.summary:
-                label = f"{label} · {plan.summary}"
-            self._add_source(path, label)
+        items = [item for item, _weight in self._source_rows()]
+        paths = [Path(item.data(QtCore.Qt.ItemDataRole.UserRole)) for item in items]
+        plan_of = [_plan_of(by_path.get(p), plans) for p in paths]
+        names = [plan_name(plan.summary) if plan is not None else None for plan in plan_of]
+        labels = plan_dose_labels(
+            paths, [dose_label(p, by_path.get(p), self.maxima.get(p)) for p in paths],
+            names, [self._series.get(p) for p in paths])
+        for item, path, plan, name, label in zip(items, paths, plan_of, names, labels,
+                                                 strict=True):
+            item.setText(printable(label))
+            series = self._series.get(path)
+            item.setToolTip(printable("\n".join(
+                line for line in (plan.summary if plan is not None else None,
+                                  f"Series: {series}" if series else None, str(path))
+                if line)))
+            kind = dose_kind(by_path[path]) if path in by_path else None
+            beam = (self.maxima.get(path) or "").partition(", max")[0] if kind and \
+                "BEAM" in kind else ""
+            if kind is not None and beam.startswith("beam"):
+                kind = f"{kind} {beam}"
+            # B's name in the legends: "Lung VMAT dose", "Lung 3DCRT BEAM dose beam 3"
+            whole_plan = kind in (None, "PLAN dose")
+            item.setData(_NAME_ROLE, (f"{name} dose" if whole_plan else f"{name} {kind}")
+                         if name else kind or path.name)
 
     def _add_source(self, path: Path, label: str) -> None:
         row = self.sources.rowCount()
@@ -359,6 +408,8 @@ class ComparePanel(QtWidgets.QWidget):
             item.setCheckState(QtCore.Qt.CheckState.Unchecked)
         self._add_source(path, path.name)
         self._source_rows()[-1][0].setCheckState(QtCore.Qt.CheckState.Checked)
+        self._relabel_sources()
+        self.maxima.request([path])
 
     def _source_rows(self) -> list[tuple[QtWidgets.QTableWidgetItem, QtWidgets.QDoubleSpinBox]]:
         rows = []
@@ -416,8 +467,10 @@ class ComparePanel(QtWidgets.QWidget):
         if not terms:
             self.status.setText("Check a dose B to compare with A.")
             return
-        label = " + ".join(f"{w:g} × {short_name(p)}" if w != 1 else short_name(p)
-                           for p, w in terms)
+        names = {Path(item.data(QtCore.Qt.ItemDataRole.UserRole)): item.data(_NAME_ROLE)
+                 for item, _weight in self._source_rows()}
+        label = " + ".join(f"{w:g} × {names.get(p) or p.name}" if w != 1
+                           else names.get(p) or p.name for p, w in terms)
         self.compare_with(terms, label, plan_b=self._plan_b(terms))
 
     def compare_with(self, b: Dose | Path | list[tuple[Path, float]], label: str, *,
@@ -519,9 +572,8 @@ class ComparePanel(QtWidgets.QWidget):
         b_name = self._b_label
         if outcome.sheet_rows and " + " not in b_name:  # B is one plan's dose: say which
             b_name = f"{outcome.plan_labels[1]} dose"
-        if b_name == a_name:  # a recalculation of the same plan: the files tell them apart
-            a_name = f"{a_name} {short_name(c.reference.path)}"
-            b_name = f"{b_name} {short_name(c.evaluated.path)}"
+        if b_name == a_name:  # a recalculation of the same plan: say which is which
+            a_name, b_name = self._told_apart(a_name, c.reference.path, c.evaluated.path)
         cancelled = f"{c.gamma_note.capitalize()}: no gamma. " if c.gamma_note else ""
         self.status.setText(printable(
             f"{cancelled}A {a_name}: max {c.reference.max_gy:.3f} Gy; B {b_name}: max "
@@ -533,6 +585,14 @@ class ComparePanel(QtWidgets.QWidget):
         self._show_sheets(outcome)
         self.compare_state.set_comparison(c, b_name, a_name)
         self.compared.emit(c)
+
+    def _told_apart(self, name: str, a_path: object, b_path: object) -> tuple[str, str]:
+        """A's and B's names when both are doses of one plan: by series, else file tail."""
+        a_series, b_series = (self._series.get(Path(str(p))) for p in (a_path, b_path))
+        if a_series and b_series and a_series != b_series:
+            return f"{name} ({a_series})", f"{name} ({b_series})"
+        return (f"{name} {short_name(Path(str(a_path)))}",
+                f"{name} {short_name(Path(str(b_path)))}")
 
     def _show_sheets(self, outcome: DoseCompareOutcome) -> None:
         a, b = outcome.plan_labels

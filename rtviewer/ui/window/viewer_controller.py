@@ -337,9 +337,10 @@ class ViewerController(QtCore.QObject):
         self.viewer.rt_views.set_related(self._result_for(plan) if plan is not None else None)
         self.name_patient(result.chain)
         patient = self.shown_patient
+        series = [se for st in patient.studies for se in st.series] if patient else []
         self.viewer.compare_panel.set_related(
-            [i for st in patient.studies for se in st.series for i in se.instances]
-            if patient is not None else [])
+            [i for se in series for i in se.instances],
+            {i.path: se.series_description for se in series for i in se.instances})
         self.viewer.offer_compare(self.viewer.compare_panel.has_candidates)
         self.window.statusBar().showMessage(
             loaded_message(result.chain, why, result.problems, self.viewer.scene), 15000)
