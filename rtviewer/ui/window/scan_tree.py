@@ -88,15 +88,31 @@ class ScanTree(QtWidgets.QTreeWidget):
         The file ``path``, else the ``patient``, else the folder ``root``. No
         signal: the views already show it, and a selection would load it again.
         """
+        node = self._patient_item(root, patient)
         item = instance_item(self, path) if path is not None else None
-        item = item or self._patient_item(root, patient)
+        item = item or node
         if item is None:
             return
+        if node is not None and patient is not None and (top := node.parent()) is not None:
+            # the shown patient open, the folder's other patients closed: their files
+            # would push the shown one's out of view
+            for i in range(top.childCount()):
+                if (child := top.child(i)) is not None:
+                    child.setExpanded(child is node)
         while (parent := item.parent()) is not None and not parent.isExpanded():
             item = parent  # a long image series stays closed: its series stands for it
         with QtCore.QSignalBlocker(self):
             self.setCurrentItem(item)
-        self.scrollToItem(item, QtWidgets.QAbstractItemView.ScrollHint.PositionAtCenter)
+        # the folder's row on top (its patients listed), else the patient's; the shown
+        # file in view either way
+        hint = QtWidgets.QAbstractItemView.ScrollHint
+        for first in (self._roots.get(Path(root)) if root is not None else None, node):
+            if first is not None:
+                self.scrollToItem(first, hint.PositionAtTop)
+                rect = self.visualItemRect(item)  # in view from top to bottom (not width)
+                if rect.top() >= 0 and rect.bottom() <= self.viewport().height():
+                    break
+        self.scrollToItem(item, hint.EnsureVisible)
         self.horizontalScrollBar().setValue(0)  # labels start with what tells them apart
 
     def holds(self, item: QtWidgets.QTreeWidgetItem | None, root: Path | None,
@@ -144,10 +160,9 @@ class ScanTree(QtWidgets.QTreeWidget):
         for patient in result.patients:
             self._add_patient(top, patient, result.root)
         top.setExpanded(True)
-        for i in range(top.childCount()):
-            child = top.child(i)
-            if child is not None:
-                child.setExpanded(True)
+        # one patient opens at once; of several, the one shown is opened by reveal()
+        if top.childCount() == 1 and (child := top.child(0)) is not None:
+            child.setExpanded(True)
         return top
 
     def _add_patient(self, parent: QtWidgets.QTreeWidgetItem, patient: Patient,
