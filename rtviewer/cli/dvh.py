@@ -316,7 +316,7 @@ def run(args: argparse.Namespace) -> int:
     if args.csv:
         _write(args.csv, statistics_csv(rows, levels))
     else:
-        sys.stdout.write(readable_table(rows))
+        sys.stdout.write(readable_table(rows, levels))
     if args.curves:
         _write(args.curves, curves_csv(rows, args.bin_gy))
     return 0

@@ -201,6 +201,8 @@ def curves_csv(rows: Sequence[DvhRow], bin_gy: float) -> str:
 #: a structure of a few mm³ never prints as 0.00.
 DOSE_DECIMALS = 2
 VOLUME_DECIMALS = 3
+#: V columns in % of the structure's volume.
+PERCENT_DECIMALS = 2
 _TABLE_HEADS = ("Volume cc", "Dmin", "Dmean", "Dmax", "D99", "D98", "D95", "D50", "D5", "D2",
                 "D1", "D0.03cc")
 
@@ -219,24 +221,47 @@ def _fixed(value: float, decimals: int) -> str:
     return f"{value:.{decimals}f}" if math.isfinite(value) else "-"
 
 
-def readable_table(rows: Sequence[DvhRow]) -> str:
+def _level_heads(levels: Levels) -> list[tuple[str, int]]:
+    """``("V20Gy cc", 3), ("V20Gy %", 2)``, ... for the V columns asked for."""
+    heads: list[tuple[str, int]] = []
+    for name in [f"V{_level(gy)}Gy" for gy in levels.vgy] + \
+            [f"V{_level(pct)}%" for pct in levels.vpct]:
+        heads += [(f"{name} cc", VOLUME_DECIMALS), (f"{name} %", PERCENT_DECIMALS)]
+    return heads
+
+
+def readable_table(rows: Sequence[DvhRow], levels: Levels | None = None) -> str:
     """A fixed-width table for the terminal (doses in Gy, volume in cc).
 
     ROI names are padded to the widest name (in terminal columns); every number is
     right-aligned in its column with :data:`VOLUME_DECIMALS` (volume) or
-    :data:`DOSE_DECIMALS` (doses) decimals; an undefined statistic is ``-``.
+    :data:`DOSE_DECIMALS` (doses) decimals; an undefined statistic is ``-``. The V
+    columns of ``levels`` (``--vgy``, ``--vpct``) follow, in cc and % of the volume;
+    a V% column without a reference dose is ``-``.
     """
+    levels = levels or Levels()
+    heads = [*_TABLE_HEADS, *(head for head, _ in _level_heads(levels))]
+    decimals = [VOLUME_DECIMALS] + [DOSE_DECIMALS] * (len(_TABLE_HEADS) - 1) + \
+        [d for _, d in _level_heads(levels)]
+    skip = len(_TABLE_HEADS) + len(EXTRA_COLUMNS)  # the V columns' place in values()
     names = ["ROI"] + [printable(f"{r.roi_number} {r.roi_name}") for r in rows]  # from the file
-    cells = [[_fixed(v, VOLUME_DECIMALS if i == 0 else DOSE_DECIMALS)
-              for i, v in enumerate(r.values()[:len(_TABLE_HEADS)])] for r in rows]
-    grid = [list(_TABLE_HEADS)] + cells
-    widths = [max(len(line[i]) for line in grid) for i in range(len(_TABLE_HEADS))]
+    cells = []
+    for row in rows:
+        values = row.values(levels)
+        shown = values[:len(_TABLE_HEADS)] + values[skip:]
+        cells.append([_fixed(v, d) for v, d in zip(shown, decimals, strict=True)])
+    grid = [heads] + cells
+    widths = [max(len(line[i]) for line in grid) for i in range(len(heads))]
     name_width = max(_display_width(n) for n in names)
     lines = [_pad(name, name_width) + "".join(c.rjust(w + 2) for c, w in zip(line, widths,
                                                                                strict=True))
              for name, line in zip(names, grid, strict=True)]
     lines.append(f"Doses in Gy ({DOSE_DECIMALS} decimals; stored values x Dose Grid Scaling), "
                  f"volumes in cc ({VOLUME_DECIMALS} decimals) including end caps; - undefined.")
+    if levels.vpct:
+        lines.append("V% levels: % of " + (f"{levels.reference_gy:g} Gy ("
+                     f"{levels.reference_label or 'reference'})" if levels.reference_gy
+                     else "no reference dose (--reference-gy): undefined"))
     return "\n".join(lines) + "\n"
 
 

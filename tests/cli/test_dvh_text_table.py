@@ -51,3 +51,22 @@ def test_columns_line_up_in_terminal_columns_with_fixed_decimals():
     # 3 planes of a 4 mm square: 4 x 4 x 3 mm = 0.048 cc, name padded by display width
     assert body[2].split()[4:5] == ["0.048"]
     assert "2 decimals" in footer and "3 decimals" in footer
+
+
+def test_v_levels_asked_for_are_columns_of_the_text_table():
+    from rtviewer.cli.dvh_table import Levels
+
+    levels = Levels(vgy=(2.0, 3.0), vpct=(40.0,), reference_gy=5.0, piv_cc=None,
+                    reference_label="user")
+    lines = readable_table(_rows(), levels).splitlines()
+    header = lines[0]
+    assert header.endswith("V2Gy cc  V2Gy %  V3Gy cc  V3Gy %  V40% cc  V40% %")
+    # uniform 2.5 Gy: all of the 1 cc PTV gets >= 2 Gy and >= 40 % of 5 Gy, none >= 3 Gy
+    ptv = lines[1].split()
+    assert ptv[-6:] == ["1.000", "100.00", "0.000", "0.00", "1.000", "100.00"]
+    assert len(lines[1]) == len(header)  # right-aligned under their headings
+    assert lines[-1] == "V% levels: % of 5 Gy (user)"
+    # without --vpct's reference the % columns are undefined, and the table says why
+    bare = readable_table(_rows(), Levels(vpct=(40.0,))).splitlines()
+    assert bare[1].split()[-2:] == ["-", "-"]
+    assert "no reference dose" in bare[-1]

@@ -117,9 +117,8 @@ class PatientBanner(QtWidgets.QLabel):
         self.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.setStyleSheet("QLabel#patient_banner { background: #20324a; color: white;"
                            " padding: 4px 8px; font-size: 11pt; }")
-        # a second line rather than a cut: the end may say that files of another
-        # patient are shown too (QLabel's height for its width keeps it one line else)
-        self.setWordWrap(True)
+        # one line; a second rather than a cut only when its end says that files of
+        # another patient are shown too (show_patient turns the wrap on)
         policy = QtWidgets.QSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
                                        QtWidgets.QSizePolicy.Policy.Minimum)
         policy.setHeightForWidth(True)
@@ -142,6 +141,7 @@ class PatientBanner(QtWidgets.QLabel):
         text = " · ".join(who)
         if plan_text:
             text += f"&nbsp;&nbsp;|&nbsp;&nbsp;{escape(plan_text, quote=False)}"
+        self.setWordWrap(bool(others))
         if others:
             text += (f"&nbsp;&nbsp;<span style='color:#ffb020'>⚠ also shown: "
                      f"{escape(others, quote=False)}</span>")
@@ -154,6 +154,7 @@ class PatientBanner(QtWidgets.QLabel):
 
     def show_message(self, message: str) -> None:
         """Nothing shown: say why (``"3 files, none DICOM"``)."""
+        self.setWordWrap(False)
         self.setText(escape(message, quote=False))
         self.setToolTip(message)
         self.caption = ""

@@ -26,6 +26,7 @@ from rtviewer.ui.panels.patient_banner import (
     plan_words,
     window_title,
 )
+from rtviewer.ui.views.empty_note import EmptyNote
 from rtviewer.ui.views.viewer import Viewer
 from rtviewer.ui.workers.loader import LoadResult, LoadWorker
 from rtviewer.view.chain import Chain, chain_for, default_chain
@@ -48,6 +49,9 @@ BOTTOM_DOCK_PX = 160
 TREE_MIN_PX = 240
 TREE_MAX_PX = 360
 TREE_SHARE = 0.21
+#: What the view area says before a folder is opened.
+_START_NOTE = ("No patient open.\n\nFile → Open Folder (Ctrl+O), or drop a DICOM folder "
+               "here.\nrtviewer --demo opens the teaching patients.")
 #: The status-bar readout's width (px): position, HU, dose in Gy and %, two structures.
 READOUT_MIN_PX = 560
 
@@ -79,6 +83,8 @@ class ViewerController(QtCore.QObject):
         self._pending_file: tuple[ScanResult, Instance] | None = None
         self._dock_tree()
         self._build_status()
+        self.empty_note = EmptyNote(self.viewer.view_area)
+        self.empty_note.say(_START_NOTE)
         self._build_choices()
         window.scan_finished.connect(self._on_scan_finished)
         window.root_closed.connect(self._on_root_closed)
@@ -240,6 +246,8 @@ class ViewerController(QtCore.QObject):
         else:
             text = message or "Nothing to show"
         self.viewer.banner.show_message(text)
+        self.empty_note.say(text if patient is None else "No image, dose, structure set or "
+                            "plan of this patient to show in the slice views.")
         self.window.setWindowTitle(f"{text} — rtviewer" if patient else "rtviewer")
         self._reveal(None)
 
@@ -269,6 +277,10 @@ class ViewerController(QtCore.QObject):
         """
         self._clear(result, _patient_of(result, inst.path))
         self.viewer.rt_views.show_file(result, inst)
+        tab = "RT Image" if inst.kind == Kind.RT_IMAGE else "Records"
+        self.empty_note.say(f"{instance_label(inst)}\n\nshown in the {tab} tab →\n\n"
+                            "(no image, dose, structure set or plan of this patient for "
+                            "the slice views)")
         facts = patient_facts(inst.path)
         self.viewer.banner.show_patient(facts, instance_label(inst))
         self.window.setWindowTitle(window_title(facts, None))
@@ -358,6 +370,7 @@ class ViewerController(QtCore.QObject):
         self.shown_patient = _patient_of(scan, first) if scan and first else None
         if first is None:
             return
+        self.empty_note.hide()  # (also for rtviewer render, which sets its scene itself)
         if before != (self.shown_root, self.shown_patient):
             self._leave_file_tabs()
         self._reveal(first)
