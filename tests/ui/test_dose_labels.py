@@ -120,3 +120,23 @@ def test_beam_doses_are_told_apart_by_their_beam_not_their_file(corpus):
     # the two BEAM doses reference beams 1 and 2 (Referenced Beam Number); the PLAN dose
     # references none and keeps its maximum alone
     assert words == ["beam 1, max 1.95 Gy", "beam 2, max 1.97 Gy", "max 2.21 Gy"]
+
+
+def test_the_other_doses_are_listed_plan_first_then_by_beam_number(qtbot, corpus):
+    from rtviewer.ui.panels.dose_choice import DoseMaxima, fill_dose_combo
+
+    result = scan(corpus / "aptg-proton" / "plan03_ramp_full")
+    doses = {read_dose(i.path).referenced_beam_numbers: i for i in result.instances()
+             if i.kind == "rtdose"}
+    beam_2, beam_1, plan = doses[(2,)], doses[(1,)], doses[()]
+    maxima = DoseMaxima()
+    for inst in (beam_2, beam_1, plan):
+        maxima.remember(read_dose(inst.path))
+    combo = QtWidgets.QComboBox()
+    qtbot.addWidget(combo)
+    # beam 2's dose on screen: it stays first; the plan dose, then beam 1 follow
+    fill_dose_combo(combo, [beam_2.path, beam_1.path, plan.path],
+                    {i.path: i for i in (beam_2, beam_1, plan)}, maxima)
+    assert [combo.itemText(i).split(", max")[0] for i in range(3)] == [
+        "BEAM dose, beam 2", "PLAN dose", "BEAM dose, beam 1"]
+    assert combo.itemData(0) == str(beam_2.path)

@@ -8,6 +8,7 @@ it is known the item says only its kind ("BEAM dose").
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -77,6 +78,12 @@ class DoseMaxima(QtCore.QObject):
             self.found.emit(path)
 
 
+def _natural(label: str) -> tuple[bool, list[int | str]]:
+    """Sort key: BEAM doses after the others, numbers in a label by value."""
+    parts = [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", label)]
+    return label.startswith("BEAM"), parts
+
+
 def dose_words(dose: Dose) -> str:
     """``"max 63.3 Gy"``; a BEAM dose names its beam first: ``"beam 3, max 13.7 Gy"``.
 
@@ -98,6 +105,9 @@ def fill_dose_combo(combo: QtWidgets.QComboBox, paths: Sequence[Path],
     """
     labels = distinct_labels(paths, [dose_label(p, instances.get(p), maxima.get(p))
                                      for p in paths])
+    # the shown dose first; the others whole-plan first, then beam 1, 2, ..., 10
+    order = [0, *sorted(range(1, len(paths)), key=lambda i: _natural(labels[i]))][:len(paths)]
+    paths, labels = [paths[i] for i in order], [labels[i] for i in order]
     with QtCore.QSignalBlocker(combo):
         combo.clear()
         for path, label in zip(paths, labels, strict=True):
