@@ -221,14 +221,22 @@ class ScanTree(QtWidgets.QTreeWidget):
     def _add_reference(self, parent: QtWidgets.QTreeWidgetItem, ref: Reference,
                        root: Path) -> None:
         target = _rel(ref.path, root) if ref.path is not None else "MISSING (not in this folder)"
+        label = reference_label(ref.kind)
+        # what is missing also in the label, which the narrow dock shows (Details is
+        # beyond its edge)
+        if ref.path is None:
+            label += ": missing"
         if ref.kind == "image_series" and ref.referenced_instance_count:
             target += (f" — {ref.missing_instance_count} of {ref.referenced_instance_count} "
                        "referenced images missing")
-        item = QtWidgets.QTreeWidgetItem(parent, printable_row([reference_label(ref.kind),
-                                                                target]))
+            if ref.missing_instance_count:
+                label += (f": {ref.missing_instance_count} of "
+                          f"{ref.referenced_instance_count} missing")
+        item = QtWidgets.QTreeWidgetItem(parent, printable_row([label, target]))
         item.setToolTip(0, ref.uid)
         item.setToolTip(1, ref.uid)
         if ref.path is not None:
             item.setData(0, PATH_ROLE, str(ref.path))
         if not ref.resolved or ref.missing_instance_count:
+            item.setForeground(0, _MISSING)
             item.setForeground(1, _MISSING)
