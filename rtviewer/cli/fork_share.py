@@ -10,9 +10,10 @@ through a pipe.
 
 The parent and the child take the next item from one shared counter, so the work
 balances itself whatever each item costs.  Fork is used only where it is safe and can
-pay: a POSIX ``fork``, a process with no other thread (``fork()`` from a process with
-threads -- the window's, Qt's -- is unsafe; the window computes DVHs in its own pool,
-:mod:`rtviewer.view.dvh_jobs`), at least two usable cores and two items.  Otherwise,
+pay: Linux (macOS's system libraries, Accelerate among them, are not safe in a forked
+child; Windows has no ``fork``), a process with no other thread (``fork()`` from a
+process with threads -- the window's, Qt's -- is unsafe; the window computes DVHs in
+its own pool, :mod:`rtviewer.view.dvh_jobs`), at least two usable cores and two items.  Otherwise,
 and for any item the child did not return (it failed or died), the parent computes
 the items itself, so the results never depend on the child.
 
@@ -28,6 +29,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import sys
 import threading
 from collections.abc import Callable, Sequence
 from typing import TypeVar
@@ -46,7 +48,7 @@ def usable_cores() -> int:
 
 
 def _can_fork(count: int) -> bool:
-    return (count >= 2 and hasattr(os, "fork") and usable_cores() >= 2
+    return (count >= 2 and sys.platform.startswith("linux") and usable_cores() >= 2
             and threading.active_count() == 1)
 
 

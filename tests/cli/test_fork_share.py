@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 
@@ -12,7 +13,8 @@ import pytest
 from rtviewer.cli import fork_share
 from rtviewer.cli.fork_share import forked_map
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs POSIX fork")
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
+                                reason="forks only on Linux")
 
 
 @pytest.fixture
