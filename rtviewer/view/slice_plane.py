@@ -28,10 +28,14 @@ class LegendEntry:
         The swatch colour, 0-255 each.
     text : str
         What the colour means, e.g. ``"95 %  57.0 Gy"``.
+    short : str or None
+        The same in a pane too small for ``text`` beside the anatomy, e.g. ``"95 %"``
+        (the full text stays on the other views); None: ``text`` is short enough.
     """
 
     rgb: tuple[int, int, int]
     text: str
+    short: str | None = None
 
 
 class SlicePlane:

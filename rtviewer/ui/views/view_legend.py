@@ -3,8 +3,10 @@
 Drawn in ViewBox pixels (not patient mm), so they keep their size when zooming, and
 part of the view, so a screenshot carries them. The isodose levels in their line
 colours with % and Gy go to the corner (bottom-left first) where they cover the least
-of the anatomy, in two columns when one would cover it (small panes); bottom-right: a
-scale bar of a round length and the window width / level.
+of the anatomy, in two columns when one would cover it, and in a smaller font in two or
+three columns where neither fits beside the anatomy (the side panes of a 1280x800
+window), the levels' % alone as the last resort (Gy stay on the other views' legends);
+bottom-right: a scale bar of a round length and the window width / level.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ __all__ = ["ViewLegend", "scale_bar_mm"]
 #: Opacity of the legend's dark backing (0-255), and where it has to cover anatomy.
 BACKING_ALPHA = 160
 BACKING_OVER_ANATOMY_ALPHA = 90
+#: The legend's font (pt), and the smaller one of its compact layouts (small panes).
+LEGEND_POINT_SIZE, COMPACT_POINT_SIZE = 8, 7
 #: Round lengths a scale bar may take (mm).
 _LENGTHS_MM = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 
@@ -39,6 +43,21 @@ def scale_bar_mm(mm_per_px: float, view_width_px: float) -> float:
     return fitting[-1] if fitting else _LENGTHS_MM[0]
 
 
+def _line(rgb: tuple[int, int, int], text: str) -> str:
+    """One legend line: a swatch in the colour, then the text."""
+    return (f"<span style='color: rgb{rgb}'>&#9644;</span>&nbsp;"
+            f"<span style='color: #e6e6e6'>{escape(text)}</span>")
+
+
+def _columns_html(lines: list[str], columns: int) -> str:
+    """The legend's lines top to bottom, then left to right, in ``columns`` columns."""
+    per = -(-len(lines) // columns)
+    cells = ["<br>".join(lines[k * per:(k + 1) * per]) for k in range(columns)]
+    gap = "<td>&nbsp;&nbsp;</td>"
+    return ("<table cellspacing='0' cellpadding='0'><tr>"
+            + gap.join(f"<td>{cell}</td>" for cell in cells if cell) + "</tr></table>")
+
+
 class ViewLegend:
     """The isodose legend, the scale bar and the W/L text of one slice view.
 
@@ -55,6 +74,15 @@ class ViewLegend:
         self.isodoses_wide = QtWidgets.QGraphicsTextItem(parent)
         self.isodoses_wide.setZValue(21)
         self.isodoses_wide.setVisible(False)
+        # compact layouts for panes where neither fits beside the anatomy: the smaller
+        # font in two and in three columns (the same rows, % and Gy), then the short
+        # rows (the % alone) in two columns
+        self.compact = (QtWidgets.QGraphicsTextItem(parent),
+                        QtWidgets.QGraphicsTextItem(parent),
+                        QtWidgets.QGraphicsTextItem(parent))
+        for layout in self.compact:
+            layout.setZValue(21)
+            layout.setVisible(False)
         self.window = QtWidgets.QGraphicsSimpleTextItem(parent)
         self.window.setBrush(QtGui.QBrush(QtGui.QColor(230, 230, 230)))
         self.scale_text = QtWidgets.QGraphicsSimpleTextItem(parent)
@@ -69,11 +97,15 @@ class ViewLegend:
         for item in (self.window, self.scale_text, self.scale):
             item.setZValue(21)
         font = QtGui.QFont()
-        font.setPointSize(8)
+        font.setPointSize(LEGEND_POINT_SIZE)
         for text_item in self.text_items():
             text_item.setFont(font)
+        small = QtGui.QFont()
+        small.setPointSize(COMPACT_POINT_SIZE)
+        for layout in self.compact:
+            layout.setFont(small)
         self._mm_per_px = 0.0
-        self._rows: list[tuple[tuple[int, int, int], str]] = []
+        self._rows: list[tuple[tuple[int, int, int], str, str]] = []
         # the legend's places for the last sizes, view and taken boxes, and what the
         # items were last set to: a slice step moves only the anatomy (see place)
         self._places: tuple[tuple[object, ...], LegendPlaces] | None = None
@@ -83,14 +115,21 @@ class ViewLegend:
     def text_items(self) -> tuple[QtWidgets.QGraphicsTextItem
                                   | QtWidgets.QGraphicsSimpleTextItem, ...]:
         """The items with text (the presenter sets their font size)."""
-        return (self.isodoses, self.isodoses_wide, self.window, self.scale_text)
+        return (*self.layouts(), self.window, self.scale_text)
+
+    def layouts(self) -> tuple[QtWidgets.QGraphicsTextItem, ...]:
+        """The isodose legend in its layouts, most preferred first (one shown at a time)."""
+        return (self.isodoses, self.isodoses_wide, *self.compact)
 
     def shown_isodoses(self) -> QtWidgets.QGraphicsTextItem:
-        """The isodose legend item the view shows now (one or two columns)."""
-        return self.isodoses_wide if self.isodoses_wide.isVisible() else self.isodoses
+        """The isodose legend item the view shows now (one of :meth:`layouts`)."""
+        return next((item for item in self.layouts() if item.isVisible()), self.isodoses)
 
-    def set_isodoses(self, rows: list[tuple[tuple[int, int, int], str]]) -> bool:
+    def set_isodoses(self, rows: list[tuple[tuple[int, int, int], str, str]]) -> bool:
         """One line per level: a swatch in the line's colour and ``"95 %  57.0 Gy"``.
+
+        ``rows`` are ``(rgb, text, short text)``; the short text (``"95 %"``) is the
+        last compact layout's.
 
         Returns whether the legend changed (a slice step usually leaves it as it is:
         the HTML layout is then skipped).
@@ -98,16 +137,14 @@ class ViewLegend:
         if rows == self._rows:
             return False
         self._rows = list(rows)
-        lines = [f"<span style='color: rgb{rgb}'>&#9644;</span>&nbsp;"
-                 f"<span style='color: #e6e6e6'>{escape(text)}</span>" for rgb, text in rows]
+        lines = [_line(rgb, text) for rgb, text, _short in rows]
+        short = [_line(rgb, text) for rgb, _text, text in rows]
         self.isodoses.setHtml("<br>".join(lines))
-        half = (len(lines) + 1) // 2
-        self.isodoses_wide.setHtml(
-            "<table cellspacing='0' cellpadding='0'><tr>"
-            f"<td>{'<br>'.join(lines[:half])}</td><td>&nbsp;&nbsp;</td>"
-            f"<td>{'<br>'.join(lines[half:])}</td></tr></table>")
+        for item, columns, texts in zip(self.layouts()[1:], (2, 2, 3, 2),
+                                        (lines, lines, lines, short), strict=True):
+            item.setHtml(_columns_html(texts, columns))
+            item.setVisible(False)
         self.isodoses.setVisible(bool(rows))
-        self.isodoses_wide.setVisible(False)
         self._placed = None  # the visibility set here is the next placement's to decide
         return True
 
@@ -133,7 +170,7 @@ class ViewLegend:
         """
         self._place_scale(rect, mm_per_px)
         shown = bool(self._rows)
-        items = (self.isodoses, self.isodoses_wide)
+        items = self.layouts()
         sizes = tuple((item.boundingRect().width(), item.boundingRect().height())
                       for item in items)
         fixed = [*(taken or []), *(item.mapRectToParent(item.boundingRect())

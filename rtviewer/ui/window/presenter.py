@@ -17,6 +17,8 @@ from typing import Any
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rtviewer.ui.views.view_legend import COMPACT_POINT_SIZE
+
 __all__ = ["LINE_SCALE", "PRESENTER_MIN_PT", "PresenterMode", "attach_presenter"]
 
 #: No text in presenter mode is smaller than this (points): readable at the back of a
@@ -292,7 +294,9 @@ class PresenterMode(QtCore.QObject):
             legend = view.legend
             for item in legend.text_items():
                 font = item.font()
-                font.setPointSize(min_pt or _LEGEND_PT)
+                # out of presenter mode the compact layouts take their smaller font again
+                font.setPointSize(min_pt or (COMPACT_POINT_SIZE if item in legend.compact
+                                             else _LEGEND_PT))
                 item.setFont(font)
             view.redraw()
             view.place_labels()

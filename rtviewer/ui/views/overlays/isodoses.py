@@ -77,8 +77,9 @@ def _legend_rows(levels: tuple[float, ...], colours: list[tuple[int, int, int]],
     """The levels drawn, highest first, as % of the reference and Gy."""
     rows = []
     for level, rgb in sorted(zip(levels, colours, strict=True), reverse=True):
-        percent = f"{100 * level / reference.dose_gy:.0f} %  " if reference else ""
-        rows.append(LegendEntry(rgb, f"{percent}{level:.1f} Gy"))
+        percent = f"{100 * level / reference.dose_gy:.0f} %" if reference else ""
+        text = f"{percent}  {level:.1f} Gy" if percent else f"{level:.1f} Gy"
+        rows.append(LegendEntry(rgb, text, percent or None))
     return rows
 
 
