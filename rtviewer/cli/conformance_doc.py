@@ -60,7 +60,10 @@ def _overview() -> list[str]:
         f"rtviewer {__version__} reads DICOM-RT objects and their images from media "
         f"(folders of files) as a File-set Reader, for {len(SOP_CLASSES)} SOP Classes "
         f"(section 5.2) in {len(DECODED_TRANSFER_SYNTAXES)} transfer syntaxes (section "
-        f"5.3). It creates no DICOM objects.", "",
+        f"5.3). It writes DICOM files only to folders the user names, never into one it "
+        f"reads: de-identified or plain copies (`rtviewer export`), the synthetic demo "
+        f"patients (`rtviewer demo`) and objects received over the network (section 4).",
+        "",
         *_table(("Service", "Role"), [("Media: File-set Reader (FSR)", "Yes"),
                                       ("Media: File-set Creator / Updater", "No"),
                                       ("Network", network)]),

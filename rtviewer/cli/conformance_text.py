@@ -30,8 +30,13 @@ headers (patient, study, series, instance) and linked by their references (RT Do
 RT Plan → RT Structure Set → image series, by UID and Frame of Reference). Files
 without DICOM File Meta Information are read as Implicit VR Little Endian, the DICOM
 default. Files are identified by path, so two files sharing a SOP Instance UID are
-both kept and reported. rtviewer writes no DICOM media (no File-set Creator or
-Updater role); it writes only its own cache, in the user's cache folder.
+both kept and reported. rtviewer writes no DICOMDIR (no File-set Creator or Updater
+role) and never writes into a folder it reads. It writes DICOM files only where the user
+names a folder: `rtviewer export` (a chain's files copied byte for byte, or
+de-identified with new UIDs, each named `<SOP Instance UID>.dcm` with a
+`manifest.json`), `rtviewer demo` (the synthetic teaching patients) and the objects
+received or retrieved over the network (section 4), stored as received; besides these,
+only its own cache, in the user's cache folder.
 """
 
 #: What the viewer does with each kind of object (the table is rtviewer.model.kind's).
@@ -57,8 +62,9 @@ IOD_USAGE: tuple[tuple[str, str, str], ...] = (
      "distance, Applicator Geometry, compensator position and extent, Referenced Bolus, "
      "Virtual Source-Axis Distances, snouts, range shifters and modulators, dose "
      "references and Target Prescription Dose (the prescription), brachy application "
-     "setups, channels, sources and dwell positions",
-     "Tolerance tables, patient setup beyond Patient Position, fixation devices, "
+     "setups, channels, sources and dwell positions, tolerance table number and label "
+     "(listed per beam)",
+     "Tolerance table limits, patient setup beyond Patient Position, fixation devices, "
      "compensator thickness maps and block/wedge dosimetry (drawn and listed, not "
      "modelled)"),
     ("RT Dose",
@@ -79,10 +85,14 @@ IOD_USAGE: tuple[tuple[str, str, str], ...] = (
 )
 
 SECURITY = """\
-rtviewer supports no DICOM security profiles. It reads files with the permissions of
-the user who runs it and never writes to them; it performs no de-identification. Its
-cache (scan index, demo patients) lives in the user's cache folder and may contain
-patient names and identifiers: protect that folder as you protect the data. Access
-control, audit trails and encryption of data at rest are left to the operating
-system.
+rtviewer supports no DICOM security profiles for its network services. It reads files
+with the permissions of the user who runs it and never writes to them. `rtviewer export
+--anonymise` de-identifies copies with the PS3.15 Annex E Basic Application Level
+Confidentiality Profile and its Retain Longitudinal Temporal Information with Modified
+Dates and Clean Descriptors options (recorded in each file's De-identification Method
+Code Sequence); burnt-in text in pixels is not removed (such RT Images are left out
+unless asked for). Its cache (scan index, demo patients) lives in the user's cache
+folder and may contain patient names and identifiers: protect that folder as you
+protect the data. Access control, audit trails and encryption of data at rest are left
+to the operating system.
 """
