@@ -177,6 +177,9 @@ class ViewerController(QtCore.QObject):
                 self._pending_file = (result, inst)
                 self._show_patient(result, patient)
                 return
+            if _first_path(self.chain) is None:  # the file alone on screen: the banner too
+                self._show_alone(result, inst)
+                return
         if self.viewer.rt_views.show_file(result, inst):  # RT Image, treatment record
             return
         if inst.kind in _LOADABLE:
