@@ -202,9 +202,13 @@ class Viewer(QtWidgets.QWidget):
         # its » button instead of widening the window past a 1280 px screen
         bar = QtWidgets.QToolBar()
         bar.setObjectName("view_toolbar")
-        for widget in (self.preset, self.layout_button, self.single_choice, self.reset_zoom,
-                       self.screenshot):
-            bar.addWidget(widget)
+        actions = {widget: bar.addWidget(widget) for widget in (
+            self.preset, self.layout_button, self.single_choice, self.reset_zoom,
+            self.screenshot)}
+        # the view chooser only in the 1-view layout, where it means something: in
+        # three views its place keeps Reset zoom and Screenshot… out of the » menu
+        self._single_action = actions[self.single_choice]
+        self._single_action.setVisible(self.state.layout == 1)
         self._toolbar = bar
         return bar
 
@@ -264,6 +268,7 @@ class Viewer(QtWidgets.QWidget):
             grid.addWidget(self.views["axial"], 0, 0, 2, 1)
             grid.addWidget(self.views["sagittal"], 0, 1)
             grid.addWidget(self.views["coronal"], 1, 1)
+        self._single_action.setVisible(single)
         with QtCore.QSignalBlocker(self.layout_button), QtCore.QSignalBlocker(self.single_choice):
             self.layout_button.setChecked(single)
             self.layout_button.setText("3 views" if single else "1 view")

@@ -76,8 +76,11 @@ class CompareIsodoseOverlay(ViewOverlay):
             curve.setPen(_b_pen((int(rgb[0]), int(rgb[1]), int(rgb[2]))))
             curve.setData(*isodose_polylines(cut, levels[index]), connect="finite")
         rows = [] if not on else [
-            LegendEntry(_KEY_RGB, printable(f"solid: A {self.compare_state.a_label}")),
-            LegendEntry(_KEY_RGB, printable(f"dashed: B {self.compare_state.b_label}"))]
+            # a small pane's compact legend: "A" and "B" (named on the other views)
+            LegendEntry(_KEY_RGB, printable(f"solid: A {self.compare_state.a_label}"),
+                        "solid: A"),
+            LegendEntry(_KEY_RGB, printable(f"dashed: B {self.compare_state.b_label}"),
+                        "dashed: B")]
         if rows != self._rows:
             self._rows = rows
             self.view.refresh_legend()
