@@ -3,7 +3,9 @@
 scipy is imported where it is used (smooth structure models, structure comparison,
 plan checks, gamma), none of which runs before the first image. Nor do the window's
 modules import PyYAML (goal and lesson files), the plan checks (``rtviewer.review``) or
-the folder checks (``rtviewer.dicom.check``): each is imported when first used.
+the folder checks (``rtviewer.dicom.check``): each is imported when first used. The side
+panel's pages not on screen at the first image are built, and their modules imported, when
+their tab is first shown (``rtviewer.ui.views.lazy_tabs``).
 """
 
 from __future__ import annotations
@@ -40,6 +42,23 @@ def test_the_window_modules_import_no_yaml_nor_checks():
             "    importlib.import_module(name)\n"
             f"print(sorted(m for m in sys.modules if m.split('.')[0] == 'yaml' or "
             f"m in {_LATER!r} or m.startswith(('rtviewer.review.', 'rtviewer.dicom.check.'))))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO_ROOT, timeout=300, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
+
+
+#: The side panel's pages built when first shown (with the modules only they use).
+_LAZY_PAGES = ("rtviewer.ui.panels.dvh_panel", "rtviewer.ui.panels.goals_panel",
+               "rtviewer.ui.panels.compare_panel", "rtviewer.ui.panels.plan_panel",
+               "rtviewer.ui.panels.brachy_panel", "rtviewer.ui.panels.rtimage_panel",
+               "rtviewer.ui.views.bev_view", "rtviewer.ui.views.record_view")
+
+
+def test_the_window_modules_import_no_page_built_on_demand():
+    code = ("import importlib, sys\n"
+            f"for name in {_WINDOW_MODULES!r}:\n"
+            "    importlib.import_module(name)\n"
+            f"print(sorted(m for m in sys.modules if m in {_LAZY_PAGES!r}))\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=REPO_ROOT, timeout=300, check=True)
     assert out.stdout.strip() == "[]", out.stdout

@@ -37,6 +37,7 @@ from rtviewer.ui.workers.compare_worker import (
 )
 from rtviewer.view.compare_frames import matrix_text
 from rtviewer.view.compare_rows import Cell, gamma_summary, metric_table, structure_table
+from rtviewer.view.compare_sources import has_compare_candidates
 from rtviewer.view.dose_labels import (
     dose_kind,
     dose_label,
@@ -339,7 +340,7 @@ class ComparePanel(QtWidgets.QWidget):
                                          and self.scene.structures is not None)
         if self.structure_choice.count() == 0:
             self.structure_status.setText("No other structure set of this patient to compare.")
-        self.has_candidates = bool(doses) or self.structure_choice.count() > 0
+        self.has_candidates = has_compare_candidates(instances, self.scene)
 
     def _fill_sources(self, paths: list[Path], instances: dict[Path, Instance]) -> None:
         self.sources.setRowCount(0)

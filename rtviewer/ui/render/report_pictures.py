@@ -113,7 +113,10 @@ def _show_scene(viewer: Any, scene: Any, model: str | None, dose: str | None,
                 position_note: str | None) -> str:
     """Load ``scene`` into the window's views; how the captions name the planes' point."""
     viewer.resize(1600, 1000)
-    _skip_unpictured_tabs(viewer)
+    # the viewer's beam's-eye, brachy and plan tabs are never built here (LazyTabs): no
+    # picture is taken of them (the report's own beam's-eye view draws the BEVs, with
+    # the RT Images), and the viewer's would project every structure for its first beam
+    # (about 0.3 s of CPU on the demo thorax) only to be thrown away
     if model is not None:
         viewer.dvh_panel.model_choice.setCurrentText(model)
     if dvhs and dose is not None and model is not None:
@@ -121,18 +124,6 @@ def _show_scene(viewer: Any, scene: Any, model: str | None, dose: str | None,
     position = None if position_mm is None else np.asarray(position_mm, dtype=float)
     why: str = viewer.set_scene(scene, position_mm=position)
     return position_note if position is not None and position_note else why
-
-
-def _skip_unpictured_tabs(viewer: Any) -> None:
-    """The viewer's beam's-eye, brachy and plan tabs are not shown the scene.
-
-    No picture is taken of them (the report's own beam's-eye view draws the BEVs, with
-    the RT Images): the viewer's would project every structure for its first beam
-    (about 0.3 s of CPU on the demo thorax) only to be thrown away.  The slice views
-    draw the beams, sources and points with their own overlays, which
-    :meth:`Viewer.set_scene` feeds without this.
-    """
-    viewer.rt_views.set_scene = lambda _scene: None
 
 
 def _save_png(pixmap: Any, path: Path) -> None:

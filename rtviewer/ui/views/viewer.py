@@ -6,22 +6,23 @@ headless render is exactly what the window shows.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from rtviewer.core.structure_model import DEFAULT_MODEL
 from rtviewer.model.brachy_tg43_dose import Tg43Dose, is_tg43_dose, tg43_dose_as
-from rtviewer.ui.panels.compare_panel import ComparePanel
+from rtviewer.model.index import Instance
 from rtviewer.ui.panels.dose_panel import DosePanel
-from rtviewer.ui.panels.dvh_panel import DvhPanel
 from rtviewer.ui.panels.patient_banner import PatientBanner
-from rtviewer.ui.panels.plan_panel import PlanPanel
 from rtviewer.ui.panels.points_panel import PointsPanel
 from rtviewer.ui.panels.structure_panel import StructurePanel
 from rtviewer.ui.render.view_export import build_screenshot_menu
 from rtviewer.ui.views.compare_state import CompareState
+from rtviewer.ui.views.lazy_tabs import LazyTabs
 from rtviewer.ui.views.overlays.compare_isodoses import CompareIsodoseOverlay
 from rtviewer.ui.views.overlays.compare_maps import DifferenceMapOverlay, GammaMapOverlay
 from rtviewer.ui.views.readout import ReadoutLabel
@@ -29,8 +30,14 @@ from rtviewer.ui.views.rt_views import RtViews
 from rtviewer.ui.views.slice_view import SliceView
 from rtviewer.ui.views.view_state import CT_PRESETS, ViewState
 from rtviewer.ui.workers.loader import LoadResult
+from rtviewer.view.compare_sources import has_compare_candidates
 from rtviewer.view.scene import Scene
 from rtviewer.view.view_geometry import VIEWS
+
+if TYPE_CHECKING:  # built on demand (LazyTabs): their modules load with them
+    from rtviewer.ui.panels.compare_panel import ComparePanel
+    from rtviewer.ui.panels.dvh_panel import DvhPanel
+    from rtviewer.ui.panels.plan_panel import PlanPanel
 
 __all__ = ["Viewer", "initial_window"]
 
@@ -74,25 +81,23 @@ class Viewer(QtWidgets.QWidget):
         self.state = state or ViewState(self)
         self.scene = Scene()
         self._default_position = np.full(3, np.nan)
+        #: The structure model the views draw and the DVHs integrate (the DVH tab's choice).
+        self.structure_model: str = DEFAULT_MODEL
+        #: The patient's objects and their series descriptions offered for comparison
+        #: (None: not told yet).
+        self._related: tuple[list[Instance], dict[Path, str | None]] | None = None
         self.views = {name: SliceView(self.state, name) for name in VIEWS}
         self.structure_panel = StructurePanel(self.state)
         self.dose_panel = DosePanel(self.state)
-        self.dvh_panel = DvhPanel(self.state)
-        self.plan_panel = PlanPanel()
+        # the slice views draw the user's points the Points tab keeps: built at once
         self.points_panel = PointsPanel()
         self.readout = ReadoutLabel(self.state, self.views)
         self.banner = PatientBanner()
-        self.tabs = QtWidgets.QTabWidget()
-        self.tabs.addTab(self.structure_panel, "Structures")
-        self.tabs.addTab(self.dose_panel, "Dose")
-        self.tabs.addTab(self.dvh_panel, "DVH")
-        self.tabs.addTab(self.plan_panel, "Plan")
-        self.tabs.addTab(self.points_panel, "Points")
         # comparison mode (issue 19): B against the shown dose A
         self.compare_state = CompareState(self)
-        self.compare_panel = ComparePanel(self.compare_state)
-        self.tabs.addTab(self.compare_panel, "Compare")
         self.compare_state.comparisonChanged.connect(self._on_comparison)
+        self.tabs = LazyTabs()
+        self._add_tabs()
         for view in self.views.values():
             view.userPointRequested.connect(self.points_panel.add_user_point)
         self._build_layout()
@@ -101,8 +106,6 @@ class Viewer(QtWidgets.QWidget):
         self.rt_views = RtViews(self)  # beams, BEV, brachy (issue 7)
         # rtviewer's TG-43 dose of the dwells (issue 20): shown as a dose, or compared
         self._file_dose: tuple[object, object] | None = None  # (plan, its RT Dose)
-        self.rt_views.brachy.dose_section.showRequested.connect(self.show_tg43_dose)
-        self.rt_views.brachy.dose_section.compareRequested.connect(self.compare_tg43_dose)
         # the comparison (issue 19) last: its readout part follows the plan's
         self.compare_overlays: dict[str, dict[str, object]] = {}
         for name, view in self.views.items():  # the maps' z puts them under the isodoses
@@ -114,11 +117,96 @@ class Viewer(QtWidgets.QWidget):
             self.compare_overlays[name] = {o.name: o for o in overlays}
         for points in self.rt_views.points.values():  # user points drawn as markers
             self.points_panel.userPointsChanged.connect(points.set_user_points)
-        # the views draw the structure model the DVHs integrate
-        self.dvh_panel.model_choice.currentTextChanged.connect(self._on_structure_model)
         self._fit_tabs()
         # built after rt_views so the menu offers the beam's-eye and RT Image views too
         self.screenshot.setMenu(build_screenshot_menu(self, self.screenshot))
+
+    # -- side panel -----------------------------------------------------------------------
+    def _add_tabs(self) -> None:
+        """The side panel's pages: those the first image needs now, the others on demand.
+
+        A lazy page is built when its tab is first shown or when code asks for it
+        (``viewer.dvh_panel``); its build connects it, its sync shows it the scene.
+        """
+        tabs = self.tabs
+        tabs.add_page("structures", "Structures", self.structure_panel)
+        tabs.add_page("dose", "Dose", self.dose_panel)
+        tabs.add_lazy("dvh", "DVH", self._build_dvh_panel,
+                      lambda panel: cast("DvhPanel", panel).set_scene(self.scene))
+        tabs.add_lazy("plan", "Plan", self._build_plan_panel, self._sync_plan_panel)
+        tabs.add_page("points", "Points", self.points_panel)
+        tabs.add_lazy("compare", "Compare", self._build_compare_panel, self._sync_compare_panel)
+
+    @property
+    def dvh_panel(self) -> DvhPanel:
+        """The DVH tab (built now if it was not yet)."""
+        return cast("DvhPanel", self.tabs.page("dvh"))
+
+    @property
+    def plan_panel(self) -> PlanPanel:
+        """The Plan tab (built now if it was not yet)."""
+        return cast("PlanPanel", self.tabs.page("plan"))
+
+    @property
+    def compare_panel(self) -> ComparePanel:
+        """The Compare tab (built now if it was not yet)."""
+        return cast("ComparePanel", self.tabs.page("compare"))
+
+    def _build_dvh_panel(self) -> QtWidgets.QWidget:
+        from rtviewer.ui.panels.dvh_panel import DvhPanel
+
+        panel = DvhPanel(self.state)
+        panel.model_choice.setCurrentText(self.structure_model)
+        # the views draw the structure model the DVHs integrate
+        panel.model_choice.currentTextChanged.connect(self._on_structure_model)
+        comparison = self.compare_state.comparison
+        if comparison is not None:  # B's curves, dashed, as if it had been built before
+            panel.set_compared(comparison, self.compare_state.b_label)
+        return panel
+
+    def _build_plan_panel(self) -> QtWidgets.QWidget:
+        from rtviewer.ui.panels.plan_panel import PlanPanel
+
+        panel = PlanPanel()
+        self.rt_views.connect_plan_panel(panel)  # beam rows -> beam's eye, beams drawn
+        return panel
+
+    def _sync_plan_panel(self, page: QtWidgets.QWidget) -> None:
+        panel = cast("PlanPanel", page)
+        panel.set_plan(self.scene.plan)
+        self.rt_views.show_plan(panel, self.scene)
+
+    def _build_compare_panel(self) -> QtWidgets.QWidget:
+        from rtviewer.ui.panels.compare_panel import ComparePanel
+
+        return ComparePanel(self.compare_state)
+
+    def _sync_compare_panel(self, page: QtWidgets.QWidget) -> None:
+        panel = cast("ComparePanel", page)
+        panel.set_scene(self.scene, self.structure_model)
+        if self._related is not None:
+            panel.set_related(*self._related)
+
+    def set_related(self, instances: Sequence[Instance],
+                    series: Mapping[Path, str | None] | None = None) -> None:
+        """The patient's objects: the Compare tab offers its other doses and structure sets.
+
+        ``series`` gives each file's series description (two doses of one plan told
+        apart in words). The tab is offered only when there is something to compare
+        (:func:`has_compare_candidates`).
+        """
+        self._related = (list(instances), dict(series or {}))
+        self.tabs.sync_built(("compare",))
+        self.offer_compare(has_compare_candidates(self._related[0], self.scene))
+
+    def stop_workers(self) -> None:
+        """Stop the DVH and comparison workers of the tabs built so far."""
+        dvh = self.tabs.built("dvh")
+        if dvh is not None:
+            cast("DvhPanel", dvh).stop_workers()
+        compare = self.tabs.built("compare")
+        if compare is not None:
+            cast("ComparePanel", compare).stop_workers()
 
     # -- layout ---------------------------------------------------------------------------
     def _fit_tabs(self) -> None:
@@ -166,9 +254,8 @@ class Viewer(QtWidgets.QWidget):
         plan = scene.plan
         brachy = getattr(plan, "brachy", None) is not None
         beams = bool(getattr(plan, "beams", ()))
-        for page, wanted in ((self.rt_views.bev, beams or plan is None),
-                             (self.rt_views.brachy, brachy or plan is None)):
-            self.tabs.setTabVisible(self.tabs.indexOf(page), wanted)
+        for key, wanted in (("bev", beams or plan is None), ("brachy", brachy or plan is None)):
+            self.tabs.set_tab_visible(key, wanted)
         self._fit_tabs()
 
     def offer_compare(self, wanted: bool) -> None:
@@ -178,7 +265,7 @@ class Viewer(QtWidgets.QWidget):
         an always-shown Compare tab squeezed the slice views at 1280×800. File →
         Compare Doses… shows it whenever asked (B may also come from a file).
         """
-        self.tabs.setTabVisible(self.tabs.indexOf(self.compare_panel), wanted)
+        self.tabs.set_tab_visible("compare", wanted)
         self._fit_tabs()
 
     def _build_toolbar(self) -> QtWidgets.QToolBar:
@@ -295,7 +382,7 @@ class Viewer(QtWidgets.QWidget):
         zoom and a user's reference dose stay as they are.
         """
         self.scene = scene
-        scene.set_structure_model(self.dvh_panel.model)
+        scene.set_structure_model(self.structure_model)
         # isodose colours keep clear of this structure set's colours (lines and legends)
         self.state.structure_colours = tuple(
             roi.color_rgb for roi in scene.structures.rois) if scene.structures else ()
@@ -327,15 +414,13 @@ class Viewer(QtWidgets.QWidget):
         with QtCore.QSignalBlocker(self.state):
             self.state.set_visible_rois(drawable)
         self.structure_panel.set_structures(scene.structures)
-        self.plan_panel.set_plan(scene.plan)
         self.readout.reset()
         self.rt_views.choose_beams(scene)
         for view in self.views.values():
             view.set_scene(scene, reset_zoom=not keep_view)
-        self.dvh_panel.set_scene(scene)
         self.points_panel.set_scene(scene)
-        self.compare_panel.set_scene(scene, self.dvh_panel.model)
-        self.rt_views.set_scene(scene)
+        # the tabs built so far see the scene now; the others when they are built
+        self.tabs.sync_built()
         self.show_tabs_for(scene)
         return why
 
@@ -395,6 +480,7 @@ class Viewer(QtWidgets.QWidget):
         self.tabs.tabBar().setTabTextColor(index, colour)
 
     def _on_structure_model(self, name: str) -> None:
+        self.structure_model = name
         self.scene.set_structure_model(name)
         for view in self.views.values():
             view.set_scene(self.scene, reset_zoom=False)
@@ -408,7 +494,9 @@ class Viewer(QtWidgets.QWidget):
 
         A map (B − A, gamma) replaces the dose colourwash, which would hide it.
         """
-        self.dvh_panel.set_compared(comparison, self.compare_state.b_label)
+        dvh = self.tabs.built("dvh")
+        if dvh is not None:  # else it shows B's curves when it is built
+            cast("DvhPanel", dvh).set_compared(comparison, self.compare_state.b_label)
         if comparison is not None and self.compare_state.map != "none":
             self.state.set_colourwash(False)
 
@@ -419,6 +507,5 @@ class Viewer(QtWidgets.QWidget):
 
     def closeEvent(self, event: object) -> None:  # noqa: N802 - Qt override
         """Stop DVH and comparison workers before the widget goes away."""
-        self.dvh_panel.stop_workers()
-        self.compare_panel.stop_workers()
+        self.stop_workers()
         super().closeEvent(event)  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ from rtviewer.view.chain import Chain, chain_for
 from rtviewer.view.lesson import LessonStep
 
 __all__ = ["apply_view", "find_chain", "find_instance", "open_uids", "record_step",
-           "shown_uids", "tab_pages", "view_zoom"]
+           "shown_tab", "shown_uids", "tab_pages", "view_zoom"]
 
 
 def open_uids(results: dict[Path, ScanResult]) -> dict[str, frozenset[str]]:
@@ -75,13 +75,21 @@ def shown_uids(viewer: Any) -> tuple[str | None, str | None]:
     return plan, dose
 
 
+#: A step's tab name -> the key of its page in the viewer's side panel (``LazyTabs``).
+_TAB_KEYS = {"structures": "structures", "dose": "dose", "dvh": "dvh", "plan": "plan",
+             "points": "points", "beams_eye": "bev", "brachy": "brachy",
+             "rt_image": "rt_image", "records": "records"}
+
+
 def tab_pages(viewer: Any) -> dict[str, Any]:
-    """Step tab names -> the side panel's pages."""
-    rt = viewer.rt_views
-    return {"structures": viewer.structure_panel, "dose": viewer.dose_panel,
-            "dvh": viewer.dvh_panel, "plan": viewer.plan_panel,
-            "points": viewer.points_panel, "beams_eye": rt.bev, "brachy": rt.brachy,
-            "rt_image": rt.rt_image, "records": rt.records}
+    """Step tab names -> the side panel's pages (every page built)."""
+    return {name: viewer.tabs.page(key) for name, key in _TAB_KEYS.items()}
+
+
+def shown_tab(viewer: Any) -> str | None:
+    """The step tab name of the side panel's page on screen (None: the Compare tab)."""
+    key = viewer.tabs.key_of(viewer.tabs.currentWidget())
+    return next((name for name, k in _TAB_KEYS.items() if k == key), None)
 
 
 def _fit_pixel_mm(view: Any) -> float | None:
@@ -126,12 +134,11 @@ def apply_view(viewer: Any, step: LessonStep,
     _apply_slices(viewer, step)
     problems = _apply_panels(viewer, step, results or {}, step.patient_id or patient_id)
     if step.tab is not None:
-        page = tab_pages(viewer)[step.tab]
-        index = viewer.tabs.indexOf(page)
-        if not viewer.tabs.isTabVisible(index):
+        key = _TAB_KEYS[step.tab]
+        if not viewer.tabs.isTabVisible(viewer.tabs.index_of(key)):
             problems.append(f"the {step.tab} tab does not apply to plan "
                             f"'{getattr(viewer.scene.plan, 'label', '')}'")
-        viewer.tabs.setCurrentWidget(page)
+        viewer.tabs.setCurrentWidget(viewer.tabs.page(key))
     return problems
 
 
@@ -238,10 +245,9 @@ def record_step(viewer: Any, patient_id: str | None) -> LessonStep:
                                if roi.roi_number in state.visible_rois)
     main = viewer.views[state.single_view if state.layout == 1 else "axial"]
     zoom = view_zoom(main)
-    pages = {id(page): name for name, page in tab_pages(viewer).items()}
-    tab = pages.get(id(viewer.tabs.currentWidget()))
-    bev = viewer.rt_views.bev
-    beam = bev.beam_number if tab == "beams_eye" else None
+    tab = shown_tab(viewer)
+    bev = viewer.rt_views.bev if tab == "beams_eye" else None  # on screen: built
+    beam = bev.beam_number if bev is not None else None
     image = viewer.rt_views.rt_image.view.image if tab == "rt_image" else None
     wash_on, threshold = state.colourwash
     goals = viewer.dvh_panel.goals.choice.currentText()
@@ -255,6 +261,7 @@ def record_step(viewer: Any, patient_id: str | None) -> LessonStep:
         structures=structures,
         isodoses_percent=None if state.isodose_absolute else state.isodose_levels,
         colourwash=wash_on, wash_threshold_percent=threshold if wash_on else None,
-        tab=tab, beam=beam, control_point=max(bev.index, 0) if beam is not None else None,
+        tab=tab, beam=beam,
+        control_point=max(bev.index, 0) if bev is not None and beam is not None else None,
         rt_image_uid=getattr(image, "sop_instance_uid", None),
         goals=goals if goals in viewer.dvh_panel.goals.shipped else None)

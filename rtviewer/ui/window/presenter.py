@@ -126,10 +126,11 @@ class PresenterMode(QtCore.QObject):
         viewer.tabs.tabBar().setUsesScrollButtons(True)
         # the hidden pages' minimum sizes (the DVH tab's tables and tool row) must not
         # push the window past a 1024x768 screen: the shown page gets what is left
-        self._page_policies: dict[QtWidgets.QWidget, QtWidgets.QSizePolicy] = {}
+        # by index: a page built while presenting replaces its placeholder (LazyTabs)
+        self._page_policies: dict[int, QtWidgets.QSizePolicy] = {}
         for index in range(viewer.tabs.count()):
             page = viewer.tabs.widget(index)
-            self._page_policies[page] = page.sizePolicy()
+            self._page_policies[index] = page.sizePolicy()
             # the width is the splitter's; the height is what the page's text needs:
             # the panel scrolls (below) rather than squeeze a DVH plot or overlap a table
             page.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
@@ -145,15 +146,11 @@ class PresenterMode(QtCore.QObject):
         # a projector shows text wrapped, never cut off
         # (the readout stays one line: wrapped, the status bar would grow to fit a
         # narrow first layout pass and push the window past the screen)
-        self._wrapped = [label for label in window.findChildren(QtWidgets.QLabel)
-                         if not label.wordWrap() and label is not viewer.readout]
-        for label in self._wrapped:
-            label.setWordWrap(True)
-        # a widget's own style sheet (the patient banner's) wins over the window's
-        self._own_styles = {w: w.styleSheet() for w in window.findChildren(QtWidgets.QWidget)
-                            if "font-size" in w.styleSheet()}
-        for widget, style in self._own_styles.items():
-            widget.setStyleSheet(_FONT_SIZE.sub(_at_least, style))
+        self._wrapped: list[QtWidgets.QLabel] = []
+        self._own_styles: dict[QtWidgets.QWidget, str] = {}
+        self._present_widgets(window.findChildren(QtWidgets.QWidget))
+        # a side-panel page built while presenting (LazyTabs) is presented the same way
+        viewer.tabs.pageBuilt.connect(self._on_page_built)
         self._style_views(LINE_SCALE, _CROSSHAIR, PRESENTER_MIN_PT)
         self._place_readout(stretch=1)  # the whole bottom line: read from the back
         window.installEventFilter(self)
@@ -171,8 +168,26 @@ class PresenterMode(QtCore.QObject):
             window.resizeDocks([lessons], [int(0.3 * window.height())],
                                QtCore.Qt.Orientation.Vertical)
 
+    def _present_widgets(self, widgets: list[QtWidgets.QWidget]) -> None:
+        """Labels wrapped and own font sizes raised (undone by :meth:`_leave`)."""
+        labels = [w for w in widgets if isinstance(w, QtWidgets.QLabel)
+                  and not w.wordWrap() and w is not self.viewer.readout]
+        for label in labels:
+            label.setWordWrap(True)
+        self._wrapped += labels
+        # a widget's own style sheet (the patient banner's) wins over the window's
+        own = {w: w.styleSheet() for w in widgets if "font-size" in w.styleSheet()}
+        for widget, style in own.items():
+            widget.setStyleSheet(_FONT_SIZE.sub(_at_least, style))
+        self._own_styles.update(own)
+
+    def _on_page_built(self, _key: str, page: QtWidgets.QWidget) -> None:
+        if self.active:
+            self._present_widgets([page, *page.findChildren(QtWidgets.QWidget)])
+
     def _leave(self) -> None:
         window, viewer, saved = self.window, self.viewer, self._saved
+        viewer.tabs.pageBuilt.disconnect(self._on_page_built)
         _application().removeEventFilter(self)
         window.removeEventFilter(self)
         self.black.hide()
@@ -196,8 +211,8 @@ class PresenterMode(QtCore.QObject):
         viewer.tabs.tabBar().show()
         self._scroll_panel(False)
         viewer.dvh_panel.plot.setMinimumHeight(getattr(self, "_plot_min_height", 0))
-        for page, policy in getattr(self, "_page_policies", {}).items():
-            page.setSizePolicy(policy)
+        for index, policy in getattr(self, "_page_policies", {}).items():
+            viewer.tabs.widget(index).setSizePolicy(policy)
         viewer.tabs.show()
         viewer.show_tabs_for(viewer.scene)  # the panel's minimum width at normal size
         viewer.splitter.setSizes(saved.get("split", viewer.splitter.sizes()))

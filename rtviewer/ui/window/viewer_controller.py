@@ -259,9 +259,9 @@ class ViewerController(QtCore.QObject):
 
         Those tabs held the patient before's files; the new one's are a click away.
         """
-        rt = self.viewer.rt_views
-        if self.viewer.tabs.currentWidget() in (rt.rt_image, rt.records):
-            self.viewer.tabs.setCurrentIndex(0)
+        tabs = self.viewer.tabs
+        if tabs.key_of(tabs.currentWidget()) in ("rt_image", "records"):  # none built else
+            tabs.setCurrentIndex(0)
 
     def _reveal(self, path: Path | None) -> None:
         """The tree shows what the views show: its item selected and scrolled to.
@@ -353,16 +353,25 @@ class ViewerController(QtCore.QObject):
         self.name_patient(result.chain)
         patient = self.shown_patient
         series = [se for st in patient.studies for se in st.series] if patient else []
-        self.viewer.compare_panel.set_related(
+        self.viewer.set_related(
             [i for se in series for i in se.instances],
             {i.path: se.series_description for se in series for i in se.instances})
-        self.viewer.offer_compare(self.viewer.compare_panel.has_candidates)
         self.window.statusBar().showMessage(
             loaded_message(result.chain, why, result.problems, self.viewer.scene), 15000)
         if self._pending_file is not None:  # an RT Image or record of this patient
             pending, self._pending_file = self._pending_file, None
             self.viewer.rt_views.show_file(*pending)
+        scene = self.viewer.scene
+        if scene.dose is not None and scene.structures is not None:
+            # the DVHs (and goals) compute in the background while the user looks at the
+            # image, as they did when the DVH tab was built with the window; after this
+            # paint, so that the tab's building never delays the image
+            QtCore.QTimer.singleShot(0, self, self._start_dvhs)
         self.loaded.emit(result)
+
+    def _start_dvhs(self) -> None:
+        """Build the DVH tab (its DVHs start computing) if it was not yet."""
+        self.viewer.tabs.page("dvh")
 
     def name_patient(self, chain: Chain) -> None:
         """Banner and window title: whose data and which plan are on screen."""
@@ -453,7 +462,7 @@ class ViewerController(QtCore.QObject):
         """Join worker threads (call before the window is destroyed)."""
         for worker in list(self._workers):
             worker.wait()
-        self.viewer.dvh_panel.stop_workers()
+        self.viewer.stop_workers()
 
 
 def loaded_message(chain: Chain, why: str,
