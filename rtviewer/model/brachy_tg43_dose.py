@@ -27,15 +27,11 @@ from rtviewer.model.brachy_dwells import treatment_dwells
 from rtviewer.model.dose import Dose, DoseSummationType, DoseType, DoseUnits
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.gec_estro import roi_role
+from rtviewer.model.tg43_mark import TG43_DOSE_NAME, TG43_FINDING, is_tg43_dose
 
 __all__ = ["APPLICATOR_MARGIN_MM", "TG43_DOSE_NAME", "TG43_FINDING", "Tg43Dose",
            "is_tg43_dose", "tg43_dose", "tg43_dose_as"]
 
-#: What the dose is called wherever a dose is named (file-name-like, 16 characters:
-#: :func:`rtviewer.view.dose_labels.short_name` keeps it whole).
-TG43_DOSE_NAME = "TG-43 (rtviewer)"
-#: The finding that marks a :class:`Dose` as rtviewer's TG-43 calculation.
-TG43_FINDING = "TG43_RTVIEWER_DOSE"
 #: The grid reaches this far beyond the outermost dwells (mm): 3 cm, where an HDR dose
 #: has fallen to a few per cent of the prescription at Point A.
 APPLICATOR_MARGIN_MM = 30.0
@@ -54,11 +50,6 @@ class Tg43Dose:
     strength_u: float
     grid_mm: float
     dwell_count: int
-
-
-def is_tg43_dose(dose: Dose | None) -> bool:
-    """Whether ``dose`` is rtviewer's TG-43 calculation (not a planning system's file)."""
-    return dose is not None and any(f.code == TG43_FINDING for f in dose.findings)
 
 
 def _grid_points(plan: Any, structures: Any, dwell_positions: np.ndarray) -> list[np.ndarray]:

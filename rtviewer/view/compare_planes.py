@@ -8,13 +8,16 @@ comparison computed them.  Cuts are trilinear, as the dose's own.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rtviewer.core.interpolation import trilinear_sample
-from rtviewer.model.plan_compare import DoseComparison
 from rtviewer.view.view_geometry import DisplayFrame, PlaneImage, slice_volume
+
+if TYPE_CHECKING:  # the comparison's module (gamma, structure overlap) loads with it
+    from rtviewer.model.plan_compare import DoseComparison
 
 __all__ = ["b_dose_plane", "compare_readout", "difference_plane", "gamma_plane"]
 

@@ -47,11 +47,13 @@ def test_the_window_modules_import_no_yaml_nor_checks():
     assert out.stdout.strip() == "[]", out.stdout
 
 
-#: The side panel's pages built when first shown (with the modules only they use).
+#: The side panel's pages built when first shown, with the modules only they use (the
+#: TG-43 calculation: the window only recognises its dose, ``model/tg43_mark.py``).
 _LAZY_PAGES = ("rtviewer.ui.panels.dvh_panel", "rtviewer.ui.panels.goals_panel",
                "rtviewer.ui.panels.compare_panel", "rtviewer.ui.panels.plan_panel",
                "rtviewer.ui.panels.brachy_panel", "rtviewer.ui.panels.rtimage_panel",
-               "rtviewer.ui.views.bev_view", "rtviewer.ui.views.record_view")
+               "rtviewer.ui.views.bev_view", "rtviewer.ui.views.record_view",
+               "rtviewer.model.brachy_tg43_dose", "rtviewer.model.gec_estro")
 
 
 def test_the_window_modules_import_no_page_built_on_demand():

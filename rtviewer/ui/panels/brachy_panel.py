@@ -14,7 +14,7 @@ import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from rtviewer.core.tg43 import source_names
-from rtviewer.model.brachy_tg43_dose import is_tg43_dose
+from rtviewer.model.tg43_mark import is_tg43_dose
 from rtviewer.printable import printable
 from rtviewer.ui.panels.brachy_check_section import BrachyCheckSection
 from rtviewer.ui.panels.brachy_dose_section import Tg43DoseSection

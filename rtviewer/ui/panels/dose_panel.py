@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from rtviewer.model.brachy_tg43_dose import is_tg43_dose
+from rtviewer.model.tg43_mark import is_tg43_dose
 from rtviewer.printable import printable
 from rtviewer.ui.views.view_state import DEFAULT_ISODOSE_PERCENT, ViewState
 from rtviewer.view.dose_labels import short_name

@@ -6,11 +6,15 @@ panel listen (as every viewer widget listens to ``ViewState``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from numpy.typing import NDArray
 from PySide6 import QtCore
 
-from rtviewer.model.plan_compare import DoseComparison
+if TYPE_CHECKING:  # the comparison's module (gamma, structure overlap) loads with it
+    from rtviewer.model.plan_compare import DoseComparison
+
 
 __all__ = ["MAPS", "CompareState"]
 

@@ -14,8 +14,8 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.core.structure_model import DEFAULT_MODEL
-from rtviewer.model.brachy_tg43_dose import Tg43Dose, is_tg43_dose, tg43_dose_as
 from rtviewer.model.index import Instance
+from rtviewer.model.tg43_mark import is_tg43_dose
 from rtviewer.ui.panels.dose_panel import DosePanel
 from rtviewer.ui.panels.patient_banner import PatientBanner
 from rtviewer.ui.panels.points_panel import PointsPanel
@@ -35,6 +35,7 @@ from rtviewer.view.scene import Scene
 from rtviewer.view.view_geometry import VIEWS
 
 if TYPE_CHECKING:  # built on demand (LazyTabs): their modules load with them
+    from rtviewer.model.brachy_tg43_dose import Tg43Dose
     from rtviewer.ui.panels.compare_panel import ComparePanel
     from rtviewer.ui.panels.dvh_panel import DvhPanel
     from rtviewer.ui.panels.plan_panel import PlanPanel
@@ -455,6 +456,8 @@ class Viewer(QtWidgets.QWidget):
 
         A whole-course RT Dose is compared with the fraction's dose × the fractions.
         """
+        from rtviewer.model.brachy_tg43_dose import tg43_dose_as  # the calculation's module
+
         section = self.rt_views.brachy.dose_section
         file_dose = self.file_dose()
         if file_dose is None:

@@ -16,9 +16,9 @@ from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
-from rtviewer.model.brachy_tg43_dose import TG43_DOSE_NAME, is_tg43_dose
 from rtviewer.model.index import Instance, Patient, ScanResult
 from rtviewer.model.kind import Kind
+from rtviewer.model.tg43_mark import TG43_DOSE_NAME, is_tg43_dose
 from rtviewer.ui.panels.dose_choice import DoseMaxima, fill_dose_combo
 from rtviewer.ui.panels.patient_banner import (
     other_patients,

@@ -9,7 +9,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtGui
 
-from rtviewer.model.brachy_tg43_dose import TG43_DOSE_NAME, is_tg43_dose
+from rtviewer.model.tg43_mark import TG43_DOSE_NAME, is_tg43_dose
 from rtviewer.ui.views.overlays.base import ViewOverlay
 from rtviewer.ui.views.overlays.outline_curve import OutlineCurve
 from rtviewer.view.isodose_lines import isodose_polylines_levels
