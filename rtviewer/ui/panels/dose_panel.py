@@ -7,7 +7,6 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from rtviewer.model.tg43_mark import is_tg43_dose
 from rtviewer.printable import printable
 from rtviewer.ui.views.view_state import DEFAULT_ISODOSE_PERCENT, ViewState
-from rtviewer.view.dose_labels import short_name
 from rtviewer.view.reference_dose import ReferenceDose
 
 __all__ = ["DosePanel", "parse_levels"]
@@ -89,11 +88,14 @@ class DosePanel(QtWidgets.QWidget):
             self.dose_info.setText("no dose loaded")
             self.dose_info.setToolTip("")
             return
-        kinds = [getattr(getattr(dose, a), "value", None) or "?"
-                 for a in ("summation_type", "dose_type", "units")]
+        summation, dose_type, units = [getattr(getattr(dose, a), "value", None) or "?"
+                                       for a in ("summation_type", "dose_type", "units")]
         path = dose.path  # type: ignore[attr-defined]
-        self.dose_info.setToolTip(str(path))  # the UID-long name in full
-        text = (f"{short_name(path)}: {' '.join(kinds)}, "
+        self.dose_info.setToolTip(str(path))  # the file (often a UID) only here
+        beams = getattr(dose, "referenced_beam_numbers", ())
+        beam = (f", beam {', '.join(map(str, beams))}"
+                if summation == "BEAM" and beams else "")  # six BEAM doses differ by beam
+        text = (f"{summation} dose{beam} ({dose_type}, {units}), "
                 f"maximum {dose.max_gy:.3f} "  # type: ignore[attr-defined]
                 f"{'Gy' if dose.is_absolute else '(relative units)'}")  # type: ignore[attr-defined]
         lines = [text]
