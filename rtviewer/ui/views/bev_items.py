@@ -193,7 +193,7 @@ class BevBackdrop(BackgroundResults):
                                                 h[2, 1], h[0, 2], h[1, 2], h[2, 2]))
         tilt = " Its plane is tilted (NON_NORMAL): placed by RT Image Orientation." \
             if receptor.tilted else ""
-        return (f"Backdrop: RT Image {rt_image.path.name} ({rt_image.kind.value}) scaled by "
+        return (f"Backdrop: RT Image '{rt_image.label}' ({rt_image.kind.value}) scaled by "
                 f"SAD/SID = 1/{m:.3f}.{tilt}{note}")
 
 

@@ -16,7 +16,6 @@ from PySide6 import QtCore, QtWidgets
 
 from rtviewer.ui.views.bev_items import polygons_path, receptor_transform
 from rtviewer.ui.views.window_drag import WindowDragViewBox
-from rtviewer.view.dose_labels import short_name
 from rtviewer.view.rtimage_geometry import (
     ReceptorGeometry,
     planned_field_on_receptor,
@@ -170,7 +169,7 @@ class RtImageView(QtWidgets.QWidget):
         m = receptor.magnification
         at_iso = (f" ({dr / m:.3f} × {dc / m:.3f} mm at the isocentre)" if m else "")
         self.info.setToolTip(str(image.path))  # UID-long file names in full
-        lines = [f"{short_name(image.path)}: {image.kind.value} '{image.label}', "
+        lines = [f"RT Image '{image.label}' ({image.kind.value}), "
                  f"{image.shape[1]}×{image.shape[0]} px of {dr:.3f} × {dc:.3f} mm at the "
                  f"image plane{at_iso}; SID {image.sid_mm} mm, SAD {image.sad_mm} mm, "
                  f"gantry {image.gantry_angle_deg if image.gantry_angle_deg is not None else '?'}°."
