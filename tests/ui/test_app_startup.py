@@ -171,6 +171,10 @@ def test_window_layout_round_trip(qtbot, settings):
     window = QtWidgets.QMainWindow()
     qtbot.addWidget(window)
     assert not settings_store.restore_window_layout(window, settings)  # first run
+    # ... which fills the screen (the default 1100 x 750 left most of it unused)
+    area = window.screen().availableGeometry()
+    assert window.geometry() == area and window.isMaximized()
+    window.setWindowState(QtCore.Qt.WindowState.WindowNoState)
     window.resize(640, 480)
     window.show()
     settings_store.save_window_layout(window, settings)

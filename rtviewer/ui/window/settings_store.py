@@ -79,4 +79,22 @@ def restore_window_layout(window: QtWidgets.QMainWindow,
         restored = window.restoreState(state) and restored
     # the viewer keeps the user's dock sizes instead of its compact defaults
     window.setProperty("layout_restored", restored)
+    if not restored:
+        fill_screen(window)
     return restored
+
+
+def fill_screen(window: QtWidgets.QMainWindow) -> None:
+    """First run: the window takes the screen's available area, maximised.
+
+    A viewer of three slice views, a patient tree and a side panel needs the screen
+    (at the default 1100 x 750 the views got a quarter of a 1600 x 1000 screen). The
+    geometry is for a desktop without a window manager (it does not maximise); with
+    one, the maximised state wins and un-maximising keeps that size.
+    """
+    screen = window.screen() or QtWidgets.QApplication.primaryScreen()
+    if screen is None:
+        return
+    area = screen.availableGeometry()
+    window.setGeometry(area)
+    window.setWindowState(window.windowState() | QtCore.Qt.WindowState.WindowMaximized)
