@@ -101,7 +101,7 @@ def reference_words(reference: ReferenceDose) -> str:
 def window_title(facts: PatientFacts | None, plan: object | None) -> str:
     """``"Demo, Thorax (RTV-DEMO-THORAX) — Plan 'Lung 3DCRT' — rtviewer"``."""
     parts = []
-    if facts is not None and (facts.name or facts.patient_id):
+    if facts is not None:  # an anonymous patient is still said to be one
         parts.append(f"{facts.name or '(no name)'} ({facts.patient_id or 'no ID'})")
     if plan is not None:
         parts.append(f"Plan '{getattr(plan, 'label', None) or '(no label)'}'")
