@@ -64,3 +64,16 @@ def test_the_window_modules_import_no_page_built_on_demand():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=REPO_ROOT, timeout=300, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_the_banner_names_other_patients_without_importing_the_checks(corpus):
+    # the banner is filled at the first image: the checks' rule, not every check
+    plan, dose = (corpus / "dicompyler-core" / name for name in ("rtplan.dcm", "rtdose.dcm"))
+    code = ("import sys\n"
+            "from pathlib import Path\n"
+            "from rtviewer.ui.panels.patient_banner import other_patients\n"
+            f"print(repr(other_patients(Path({str(plan)!r}), {{'dose': Path({str(dose)!r})}})))\n"
+            "print(sorted(m for m in sys.modules if m.startswith('rtviewer.dicom.check')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO_ROOT, timeout=300, check=True)
+    assert out.stdout.split("\n")[:2] == ["''", "[]"], out.stdout

@@ -5,7 +5,6 @@ These read no file: they judge what :func:`rtviewer.dicom.scan.scan` recorded.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from rtviewer.dicom.sop_classes import lookup
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.index import Instance, Reference, ScanResult, Series
 from rtviewer.model.kind import Kind
+from rtviewer.model.patient_identity import different_patients
 
 __all__ = ["check_index", "instance_patients", "series_by_uid", "instance_frame_of_reference",
            "different_patients"]
@@ -151,19 +151,6 @@ def _check_chain(inst: Instance, ref: Reference, by_path: dict[Path, Instance],
             f"{', '.join(sorted(their_frames))}: their coordinates cannot be assumed to "
             f"agree.", Severity.ERROR, "FrameOfReferenceUID",
             "none: the objects are not overlaid"), inst.path, inst.sop_instance_uid)
-
-
-def different_patients(a: tuple[str | None, str | None],
-                       b: tuple[str | None, str | None]) -> bool:
-    """Whether two (Patient ID, name) keys are different patients (IDs first, then names)."""
-    if a[0] and b[0] and a[0].strip() != b[0].strip():
-        return True
-    # the same ID: names differ only if more than case, spaces and ^ separators differ
-    return bool(a[0] == b[0] and a[1] and b[1] and _name_key(a[1]) != _name_key(b[1]))
-
-
-def _name_key(name: str) -> str:
-    return re.sub(r"[\s^]+", "", name).upper()
 
 
 def _who(patient: tuple[str | None, str | None]) -> str:

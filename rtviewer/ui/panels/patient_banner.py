@@ -45,7 +45,7 @@ def other_patients(first: Path, files: Mapping[str, Path | None]) -> str:
     str
         ``"dose, structure set of patient ID WTR303030"``, one clause per other patient.
     """
-    from rtviewer.dicom.check.index_checks import different_patients  # the check's rule
+    from rtviewer.model.patient_identity import different_patients  # the check's rule
 
     def key(header: PatientHeader) -> tuple[str | None, str | None]:
         return header.patient_id or None, header.name or None
