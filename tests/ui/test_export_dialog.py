@@ -10,8 +10,9 @@ from PySide6 import QtCore
 
 from rtviewer.dicom.scan import scan
 from rtviewer.ui.dialogs.export_dialog import ExportDialog
-from rtviewer.ui.window.export_menu import seeds_under
+from rtviewer.ui.window.export_menu import _open_dialog, seeds_under
 from rtviewer.ui.window.main_window import MainWindow
+from rtviewer.ui.window.scan_tree import PATH_ROLE
 
 pytestmark = pytest.mark.corpus
 NAMES = {"rtdose.dcm", "rtplan.dcm", "rtss.dcm", "ct.0.dcm"}
@@ -27,6 +28,12 @@ def test_patient_item_seeds_all_its_files(qtbot, corpus):
     patient = top.child(0)
     assert {p.name for p in seeds_under(patient)} == NAMES
     assert win.tree.contextMenuPolicy() == QtCore.Qt.ContextMenuPolicy.CustomContextMenu
+    # what the menu's Export… does (its dialog imported then, not with the window)
+    _open_dialog(win.tree, win.results[Path(top.data(0, PATH_ROLE))], seeds_under(patient))
+    dialog = win.findChild(ExportDialog)
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() > 0, timeout=60_000)
+    dialog.close()
     win.close()
 
 

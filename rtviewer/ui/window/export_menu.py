@@ -7,9 +7,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
-from rtviewer.dicom.export.selection import select_chain
 from rtviewer.model.index import ScanResult
-from rtviewer.ui.dialogs.export_dialog import ExportDialog
 from rtviewer.ui.window.scan_tree import PATH_ROLE
 
 __all__ = ["attach_export_menu", "seeds_under"]
@@ -57,8 +55,16 @@ def attach_export_menu(tree: QtWidgets.QTreeWidget,
             return
         menu = QtWidgets.QMenu(tree)
         action = menu.addAction("Export… (with its chain, optionally anonymised)")
-        action.triggered.connect(lambda: ExportDialog(
-            scan, select_chain(scan, seeds), tree.window()).open())
+        action.triggered.connect(lambda: _open_dialog(tree, scan, seeds))
         menu.exec(tree.viewport().mapToGlobal(pos))
 
     tree.customContextMenuRequested.connect(open_menu)
+
+
+def _open_dialog(tree: QtWidgets.QTreeWidget, scan: ScanResult, seeds: list[Path]) -> None:
+    # imported when asked for: the writer, the de-identification profile and the
+    # conformance tables are not needed before the first image
+    from rtviewer.dicom.export.selection import select_chain
+    from rtviewer.ui.dialogs.export_dialog import ExportDialog
+
+    ExportDialog(scan, select_chain(scan, seeds), tree.window()).open()
