@@ -115,6 +115,17 @@ class ScanTree(QtWidgets.QTreeWidget):
         self.scrollToItem(item, hint.EnsureVisible)
         self.horizontalScrollBar().setValue(0)  # labels start with what tells them apart
 
+    def patient_index(self, item: QtWidgets.QTreeWidgetItem | None) -> int | None:
+        """Which patient of its folder ``item`` belongs to, in the scan's order.
+
+        None for the folder's own row.
+        """
+        while item is not None and (parent := item.parent()) is not None:
+            if parent.parent() is None:
+                return parent.indexOfChild(item)
+            item = parent
+        return None
+
     def holds(self, item: QtWidgets.QTreeWidgetItem | None, root: Path | None,
               patient: Patient | None) -> bool:
         """Whether ``item`` lies in ``root``'s node of ``patient`` (or is that node)."""

@@ -164,13 +164,14 @@ class ViewerController(QtCore.QObject):
         from rtviewer.ui.window.scan_tree import PATH_ROLE
 
         items = self.window.tree.selectedItems()
-        path = items[0].data(0, PATH_ROLE) if items else None
-        if not path:
+        value = items[0].data(0, PATH_ROLE) if items else None
+        path = Path(value) if value else None
+        result = self._result_for(path) if path is not None else None
+        if result is None or path is None:  # a folder, patient, study, series: its patient
+            if items:
+                self._show_node(items[0])
             return
-        result = self._result_for(Path(path))
-        if result is None:
-            return
-        inst = next(i for i in result.instances() if i.path == Path(path))
+        inst = next(i for i in result.instances() if i.path == path)
         if inst.kind in (Kind.RT_IMAGE, Kind.RECORD):
             patient = _patient_of(result, inst.path)
             if not self._is_shown(result, patient):  # one patient on screen at a time
@@ -183,7 +184,22 @@ class ViewerController(QtCore.QObject):
         if self.viewer.rt_views.show_file(result, inst):  # RT Image, treatment record
             return
         if inst.kind in _LOADABLE:
-            self.load(chain_for(result, Path(path)))
+            self.load(chain_for(result, path))
+
+    def _show_node(self, item: Any) -> None:
+        """A folder, patient, study or series picked: show its patient (or folder)."""
+        root = self.window.root_of(item)
+        result = self.window.results.get(root) if root is not None else None
+        if result is None:
+            return
+        index = self.window.tree.patient_index(item)
+        if index is None:  # the folder's own row
+            if root != self.shown_root:
+                self._on_scan_finished(result)
+            return
+        patient = result.patients[index]
+        if not self._is_shown(result, patient):
+            self._show_patient(result, patient)
 
     def _is_shown(self, result: ScanResult, patient: Patient | None) -> bool:
         return result.root == self.shown_root and patient == self.shown_patient
@@ -199,6 +215,10 @@ class ViewerController(QtCore.QObject):
         if self._pending_file is not None:
             pending, self._pending_file = self._pending_file, None
             self._show_alone(*pending)
+            return
+        alone = _first_alone(result, patient_id, only=True)
+        if alone is not None:
+            self._show_alone(result, alone)
             return
         self._clear(result, patient)
 
@@ -526,12 +546,16 @@ def _patient_of(result: ScanResult, path: Path) -> Patient | None:
     return None
 
 
-def _first_alone(result: ScanResult, patient_id: str | None = None) -> Instance | None:
+def _first_alone(result: ScanResult, patient_id: str | None = None, *,
+                 only: bool = False) -> Instance | None:
     """The RT Image (else treatment record) a folder without a drawable chain opens on.
 
-    The preferred patient's when it has one, else the first patient's that has one.
+    The preferred patient's when it has one, else (unless ``only``) the first
+    patient's that has one.
     """
     patients = sorted(result.patients, key=lambda p: p.patient_id != patient_id)
+    if only:
+        patients = [p for p in patients if p.patient_id == patient_id]
     for kind in (Kind.RT_IMAGE, Kind.RECORD):
         for patient in patients:
             found = [i for st in patient.studies for se in st.series for i in se.instances
