@@ -33,19 +33,24 @@ DEFAULT_T_RANGE = (0.5, 1.6)
 
 
 def _clip_half_plane(polygon: FloatArray, coeff: FloatArray, offset: float) -> FloatArray:
-    """Sutherland–Hodgman: keep the part of ``polygon`` where ``coeff·p + offset >= 0``."""
+    """Sutherland–Hodgman: keep the part of ``polygon`` where ``coeff·p + offset >= 0``.
+
+    All edges at once (a multi-leaf aperture has hundreds of vertices and a slice view
+    clips every beam twice at each slice step): each vertex ``p`` inside is kept, and
+    each edge ``p -> q`` crossing the line adds ``p + (q - p) vp / (vp - vq)`` after it.
+    """
     if len(polygon) == 0:
         return polygon
     values = polygon @ coeff + offset
-    out = []
-    for i in range(len(polygon)):
-        p, q = polygon[i], polygon[(i + 1) % len(polygon)]
-        vp, vq = values[i], values[(i + 1) % len(polygon)]
-        if vp >= 0:
-            out.append(p)
-        if (vp >= 0) != (vq >= 0):
-            out.append(p + (q - p) * (vp / (vp - vq)))
-    return np.array(out, dtype=np.float64).reshape(-1, 2)
+    following, following_values = np.roll(polygon, -1, axis=0), np.roll(values, -1)
+    inside = values >= 0
+    crossing = inside != (following_values >= 0)
+    points = np.stack([polygon, polygon], axis=1)  # (vertex, crossing point) per edge
+    vp, vq = values[crossing], following_values[crossing]
+    p = polygon[crossing]
+    points[crossing, 1] = p + (following[crossing] - p) * (vp / (vp - vq))[:, None]
+    out: FloatArray = points[np.column_stack([inside, crossing])].reshape(-1, 2)
+    return out
 
 
 def _affine_of_iso_plane(geometry: BeamGeometry, normal: FloatArray,

@@ -28,6 +28,7 @@ Angles are in degrees, as DICOM stores them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -162,12 +163,26 @@ class BeamGeometry:
         return (fixed_from_gantry @ gantry_from_bld).T
 
     def bld_from_patient_matrix(self) -> FloatArray:
-        """The 3x3 rotation taking patient-axis vectors to ``(Xb, Yb, Zb)`` vectors."""
-        return self._bld_from_fixed() @ self._fixed_from_patient()
+        """The 3x3 rotation taking patient-axis vectors to ``(Xb, Yb, Zb)`` vectors (read-only)."""
+        return self._bld_from_patient
 
     def gantry_from_patient_matrix(self) -> FloatArray:
-        """The 3x3 rotation taking patient-axis vectors to gantry ``(Xg, Yg, Zg)`` vectors."""
-        return rotation_y(self.gantry_deg).T @ self._fixed_from_patient()
+        """The 3x3 rotation taking patient-axis vectors to gantry ``(Xg, Yg, Zg)`` vectors.
+
+        Read-only: one array made once, shared by every caller.
+        """
+        return self._gantry_from_patient
+
+    # The geometry is frozen: its rotations are made once. A slice view maps each beam's
+    # aperture, source and axis through them at every slice step (six beams: some 40
+    # chains of five rotations a step when they were made at each call).
+    @functools.cached_property
+    def _bld_from_patient(self) -> FloatArray:
+        return _read_only(self._bld_from_fixed() @ self._fixed_from_patient())
+
+    @functools.cached_property
+    def _gantry_from_patient(self) -> FloatArray:
+        return _read_only(rotation_y(self.gantry_deg).T @ self._fixed_from_patient())
 
     # -- points -----------------------------------------------------------------
     def patient_to_bld(self, points_mm: ArrayLike) -> FloatArray:
@@ -307,3 +322,9 @@ class BeamGeometry:
         z = np.full(xy.shape[:-1] + (1,), self.sad_mm - sid)
         q = np.concatenate([xy, z], axis=-1)
         return self.bld_to_patient(q) if frame == "bld" else self.gantry_to_patient(q)
+
+
+def _read_only(matrix: FloatArray) -> FloatArray:
+    """``matrix``, no longer writeable (a cached rotation is shared by every caller)."""
+    matrix.flags.writeable = False
+    return matrix

@@ -232,3 +232,20 @@ def test_drr_of_an_int16_ct_is_that_of_its_float_values():
     as_float = drr(volume.astype(np.float32), grid, g, xs, xs)
     assert as_int.max() > 50.0
     np.testing.assert_allclose(as_int, as_float, rtol=1e-6)
+
+
+def test_half_plane_clip_keeps_the_inside_and_adds_the_crossings_in_order():
+    from rtviewer.core.beam_outline import _clip_half_plane
+
+    # a 10 mm square cut by x <= 4 (coeff (-1, 0), offset 4): the left part, with the
+    # two crossings on the bottom and top edges, in the square's vertex order
+    square = np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]])
+    kept = _clip_half_plane(square, np.array([-1.0, 0.0]), 4.0)
+    assert kept.tolist() == [[0.0, 0.0], [4.0, 0.0], [4.0, 10.0], [0.0, 10.0]]
+    # a diagonal cut x + y <= 5 leaves a right triangle of area 12.5
+    tri = _clip_half_plane(square, np.array([-1.0, -1.0]), 5.0)
+    area = 0.5 * abs(np.dot(tri[:, 0], np.roll(tri[:, 1], -1))
+                     - np.dot(tri[:, 1], np.roll(tri[:, 0], -1)))
+    assert area == pytest.approx(12.5) and len(tri) == 3
+    assert _clip_half_plane(square, np.array([1.0, 0.0]), -20.0).shape == (0, 2)  # all out
+    assert np.array_equal(_clip_half_plane(square, np.array([1.0, 0.0]), 1.0), square)

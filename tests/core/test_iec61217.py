@@ -112,3 +112,18 @@ def test_gantry_frame_ignores_collimator():
 def test_rejects_unknown_patient_position():
     with pytest.raises(ValueError, match="patient_position"):
         BeamGeometry(gantry_deg=0, patient_position="SITTING")
+
+
+def test_rotations_are_made_once_and_shared_read_only():
+    from rtviewer.core.iec61217 import rotation_y, rotation_z
+
+    g = BeamGeometry(gantry_deg=30.0, collimator_deg=10.0, couch_deg=5.0,
+                     isocenter_mm=ISO, patient_position="FFP")
+    bld = g.bld_from_patient_matrix()
+    assert bld is g.bld_from_patient_matrix()  # the same array at every call
+    with pytest.raises(ValueError):
+        bld[0, 0] = 1.0  # no caller can change the beam's geometry through it
+    fixed = g._fixed_from_patient()
+    assert np.allclose(bld, (rotation_y(30.0) @ rotation_z(10.0)).T @ fixed)
+    assert np.allclose(g.gantry_from_patient_matrix(), rotation_y(30.0).T @ fixed)
+    assert BeamGeometry(gantry_deg=30.0) == BeamGeometry(gantry_deg=30.0)

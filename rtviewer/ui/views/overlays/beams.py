@@ -53,6 +53,7 @@ class BeamOverlay(ViewOverlay):
         self._labels: dict[int, pg.TextItem] = {}
         self._radius: tuple[Any, float] = (None, 120.0)
         self._placed_for: object = None  # the inputs of the last label placement
+        self._spots: list[dict[str, Any]] | None = None  # the isocentre markers shown
 
     def attach(self, view: Any) -> None:  # noqa: D102 - the protocol's
         super().attach(view)
@@ -92,9 +93,6 @@ class BeamOverlay(ViewOverlay):
         self.plan = scene.plan
         self._depth = plane.depth_mm
         self.drawings = {}
-        for number in self._items:
-            for item in self._items[number]:
-                item.setData([], [])
         visible = self.beam_state.visible_beams
         selected, index = self.beam_state.selected
         for beam in getattr(self.plan, "beams", ()) or ():
@@ -112,8 +110,11 @@ class BeamOverlay(ViewOverlay):
                 item.setData(st[:, 0], st[:, 1], connect="finite")
             set_text(self._labels[beam.number], drawing.label)
         for number, label in self._labels.items():
-            if number not in self.drawings:
+            if number not in self.drawings:  # emptied here, not before every redraw
                 set_text(label, "")
+                for item in self._items[number]:
+                    if item.xData is None or len(item.xData):
+                        item.setData([], [])
         # the labels are placed once the view has placed its own (labelsPlaced)
         self._draw_isocentres()
 
@@ -189,7 +190,9 @@ class BeamOverlay(ViewOverlay):
         spots = [{"pos": tuple(d.isocenter_st),
                   "symbol": "o" if abs(d.isocenter_depth_mm - self._depth) < 1.0 else "x"}
                  for d in points.values()]
-        self.iso_item.setData(spots)
+        if spots != self._spots:  # a side view's slice step seldom changes a marker
+            self._spots = spots
+            self.iso_item.setData(spots)
 
 
 def _box(rect: QtCore.QRectF) -> tuple[float, float, float, float]:
