@@ -180,3 +180,24 @@ def test_legend_and_beam_labels_keep_clear_of_the_wash_colour_bar(demo_window, q
                 assert not boxes_intersect(box, bar), (name, number)
     finally:
         state.set_colourwash(False)
+
+
+def test_kept_beam_labels_are_where_a_fresh_placement_puts_them(demo_window, qtbot):  # noqa: F811
+    # a slice step keeps the last placement while its inputs stand: the kept labels
+    # must read and stand as a placement from scratch makes them (crowded side panes
+    # at 1280x800 take the short names)
+    window, controller = demo_window
+    window.resize(1280, 800)
+    _settle(qtbot)
+    for name in ("sagittal", "coronal"):
+        view = controller.viewer.views[name]
+        beams = view.overlays["beams"]
+        for step in (1, 1, 1, -1, -1, -1):
+            view.scroll(step)
+            kept = {n: (label.toPlainText(), label.pos().toTuple())
+                    for n, label in beams._labels.items()}
+            beams._placed_for = None
+            beams._place_labels()
+            assert kept == {n: (label.toPlainText(), label.pos().toTuple())
+                            for n, label in beams._labels.items()}, name
+            assert all(text for text, _pos in kept.values()), name

@@ -54,6 +54,7 @@ class BeamOverlay(ViewOverlay):
         self._radius: tuple[Any, float] = (None, 120.0)
         self._placed_for: object = None  # the inputs of the last label placement
         self._spots: list[dict[str, Any]] | None = None  # the isocentre markers shown
+        self._sizes: dict[tuple[str, str], tuple[float, float]] = {}  # label text -> px
 
     def attach(self, view: Any) -> None:  # noqa: D102 - the protocol's
         super().attach(view)
@@ -107,8 +108,12 @@ class BeamOverlay(ViewOverlay):
             edges, axis, arc = self._beam_items(beam.number)
             for item, st in ((edges, drawing.field_st), (axis, drawing.axis_st),
                              (arc, drawing.arc_st)):
-                item.setData(st[:, 0], st[:, 1], connect="finite")
-            set_text(self._labels[beam.number], drawing.label)
+                _set_curve(item, st)
+            # the text (long or short) is the placement's to choose; set here at every
+            # step, a kept placement would show the long text in a short label's box
+            label = self._labels[beam.number]
+            if not label.toPlainText():  # a beam drawn again: named until it is placed
+                set_text(label, drawing.label)
         for number, label in self._labels.items():
             if number not in self.drawings:  # emptied here, not before every redraw
                 set_text(label, "")
@@ -167,22 +172,34 @@ class BeamOverlay(ViewOverlay):
             start, iso = _pixels(vb, drawing.axis_st[0]), _pixels(vb, drawing.isocenter_st)
             anchor = _first_inside(start, iso, bounds)
             label = self._labels[number]
-            set_text(label, drawing.label)
             box = None
             for text, free in ((drawing.label, True), (drawing.short_label, True),
                                (drawing.short_label, False)):
                 # a pane too crowded for "name gantry" gets the names alone
-                set_text(label, text)
-                size = label.boundingRect()
-                box = place_label(anchor, start - iso, (size.width(), size.height()),
+                box = place_label(anchor, start - iso, self._label_size(label, text),
                                   _box(bounds.adjusted(2, 2, -2, -2)), taken, avoid,
                                   require_free=free)
                 if box is not None:
                     break
             assert box is not None
+            set_text(label, text)
             taken.append(tuple(box))
             # the label's anchor is its bottom centre
             label.setPos(vb.mapToView(QtCore.QPointF(box[0] + box[2] / 2, box[1] + box[3])))
+
+    def _label_size(self, label: pg.TextItem, text: str) -> tuple[float, float]:
+        """``(width, height)`` px of ``label`` showing ``text``, measured once per text and font.
+
+        A crowded pane tries the long and the short label at each placement: setting a
+        label's text to measure it lays it out again (about a millisecond).
+        """
+        key = (text, label.textItem.font().key())
+        size = self._sizes.get(key)
+        if size is None:
+            set_text(label, text)
+            rect = label.boundingRect()
+            size = self._sizes[key] = (rect.width(), rect.height())
+        return size
 
     def _draw_isocentres(self) -> None:
         # one marker per distinct isocentre (beams share it to well under 1 µm)
@@ -193,6 +210,19 @@ class BeamOverlay(ViewOverlay):
         if spots != self._spots:  # a side view's slice step seldom changes a marker
             self._spots = spots
             self.iso_item.setData(spots)
+
+
+def _set_curve(item: pg.PlotCurveItem, st: np.ndarray) -> None:
+    """Give ``item`` the NaN-separated points ``st`` (view mm), unless it has them already.
+
+    A side view's slice step moves a beam's field edges but seldom its axis or arc:
+    an update costs pyqtgraph's data checks and a bounds reset.
+    """
+    s, t = st[:, 0], st[:, 1]
+    if (item.xData is not None and np.array_equal(item.xData, s, equal_nan=True)
+            and np.array_equal(item.yData, t, equal_nan=True)):
+        return
+    item.setData(s, t, connect="finite")
 
 
 def _box(rect: QtCore.QRectF) -> tuple[float, float, float, float]:
