@@ -19,6 +19,8 @@ Geometry comes from :class:`rtviewer.core.iec61217.BeamGeometry`.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -42,7 +44,8 @@ def _clip_half_plane(polygon: FloatArray, coeff: FloatArray, offset: float) -> F
     if len(polygon) == 0:
         return polygon
     values = polygon @ coeff + offset
-    following, following_values = np.roll(polygon, -1, axis=0), np.roll(values, -1)
+    following = np.concatenate([polygon[1:], polygon[:1]])  # the next vertex, closing
+    following_values = np.concatenate([values[1:], values[:1]])
     inside = values >= 0
     crossing = inside != (following_values >= 0)
     points = np.stack([polygon, polygon], axis=1)  # (vertex, crossing point) per edge
@@ -53,13 +56,26 @@ def _clip_half_plane(polygon: FloatArray, coeff: FloatArray, offset: float) -> F
     return out
 
 
-def _affine_of_iso_plane(geometry: BeamGeometry, normal: FloatArray,
-                         point: FloatArray) -> tuple[FloatArray, float]:
-    """``a(P) = n·(P - S) = coeff·(Xb, Yb) + const`` and ``c = n·(p0 - S)``."""
+@functools.lru_cache(maxsize=256)
+def _iso_plane_axes(geometry: BeamGeometry) -> tuple[FloatArray, ...]:
+    """Source, isocentre-plane origin and its ``Xb``, ``Yb`` unit vectors (patient mm).
+
+    Kept per beam geometry (frozen, hashable): a slice view cuts every beam at each
+    slice step, always with the same geometry.
+    """
     source = geometry.source_mm
     origin = geometry.bld_to_patient([0.0, 0.0, 0.0])
     ex = geometry.bld_to_patient([1.0, 0.0, 0.0]) - origin
     ey = geometry.bld_to_patient([0.0, 1.0, 0.0]) - origin
+    for vector in (source, origin, ex, ey):
+        vector.flags.writeable = False  # shared by every later call
+    return source, origin, ex, ey
+
+
+def _affine_of_iso_plane(geometry: BeamGeometry, normal: FloatArray,
+                         point: FloatArray) -> tuple[FloatArray, float]:
+    """``a(P) = n·(P - S) = coeff·(Xb, Yb) + const`` and ``c = n·(p0 - S)``."""
+    source, origin, ex, ey = _iso_plane_axes(geometry)
     coeff = np.array([normal @ ex, normal @ ey])
     const = float(normal @ (origin - source))
     c = float(normal @ (point - source))

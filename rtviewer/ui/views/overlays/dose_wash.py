@@ -39,7 +39,8 @@ class DoseWashOverlay(ViewOverlay):
         changed = bar.isVisible() != shown
         bar.setVisible(shown)
         if cut is None or not on or reference is None:
-            self.item.clear()
+            if self.item.image is not None:  # the wash off: nothing to clear at each step
+                self.item.clear()
             if changed:
                 self.view.place_labels()
             return

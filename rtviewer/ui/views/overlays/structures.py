@@ -27,6 +27,7 @@ class StructureOverlay(ViewOverlay):
         self.curves: dict[int, pg.PlotCurveItem] = {}
         self.fills: dict[int, QtWidgets.QGraphicsPathItem] = {}
         self._spare: list[tuple[pg.PlotCurveItem, QtWidgets.QGraphicsPathItem]] = []
+        self._pens: dict[pg.PlotCurveItem, tuple[tuple[int, int, int], float]] = {}
         self._scene: Any = None
         view.state.visibleRoisChanged.connect(self.redraw_now)
         view.state.fillChanged.connect(self.redraw_now)
@@ -100,8 +101,11 @@ class StructureOverlay(ViewOverlay):
             self.curves[roi_number], self.fills[roi_number] = curve, fill
         curve = self.curves[roi_number]
         width = 2 * self.view.line_scale  # presenter mode widens every line
-        if curve.opts["pen"].widthF() != width or curve.opts["pen"].color().getRgb()[:3] != rgb:
-            curve.setPen(pg.mkPen(rgb, width=width))
+        if self._pens.get(curve) != (rgb, width):  # asking the pen costs more than this
+            self._pens[curve] = (rgb, width)
+            if (curve.opts["pen"].widthF() != width
+                    or curve.opts["pen"].color().getRgb()[:3] != rgb):
+                curve.setPen(pg.mkPen(rgb, width=width))
         return curve
 
     def hit_test(self, xyz_mm: np.ndarray) -> str | None:  # noqa: D102 - the protocol's
