@@ -279,6 +279,65 @@ def slice_step_redraw(steps: int = 40, tilt_deg: float = 0.0, *,
     return results
 
 
+WINDOW_STEP = r"""
+import statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+from PySide6 import QtWidgets
+def main():
+    app = QtWidgets.QApplication([])
+    from rtviewer.app import build_window
+    window, controller, open_path = build_window(opening=True)
+    controller.viewer.dvh_panel.use_processes = False
+    controller.preferred_patient = "RTV-DEMO-THORAX"
+    window.resize(1600, 1000)
+    window.show()
+    open_path(sys.argv[2])
+    start = time.time()
+    while time.time() - start < 300 and not (
+            controller.viewer.scene.plan is not None and controller.viewer.scene.structures
+            is not None and not controller._workers and not window.is_scanning()):
+        app.processEvents()
+        time.sleep(0.02)
+    controller.viewer.dvh_panel.wait_all()
+    app.processEvents()
+    cpu = {}
+    for name, view in controller.viewer.views.items():
+        times = []
+        for k in range(45):  # 5 not counted; then 20 steps one way and 20 back
+            start_cpu = time.thread_time()
+            view.scroll(1 if k < 25 else -1)
+            view.graphics.viewport().repaint()
+            times.append((time.thread_time() - start_cpu) * 1000)
+        cpu[name] = statistics.median(times[5:])
+    print("WINDOW", cpu["axial"], cpu["sagittal"], cpu["coronal"], flush=True)
+    controller.shutdown()
+    window.close()
+if __name__ == "__main__":
+    main()
+"""
+
+
+def window_step_redraw() -> list[float]:
+    """Median GUI-thread CPU ms of a slice step in the window (1600x1000), demo thorax.
+
+    The window as ``rtviewer --demo`` shows it: CT, 6 beams with their labels, the
+    structures, isodoses and the legend; axial, sagittal, coronal. Settings and the
+    demo patients are written into a directory of this run.
+    """
+    with tempfile.TemporaryDirectory(prefix="rtviewer-bench-window-") as tmp:
+        subprocess.run([sys.executable, "-m", "rtviewer", "demo", "--out", f"{tmp}/demo"],
+                       check=True, capture_output=True, cwd=REPO,
+                       env={**os.environ, "PYTHONPATH": str(REPO)})
+        script = Path(tmp) / "rtviewer_bench_window.py"
+        script.write_text(WINDOW_STEP, encoding="utf-8")
+        out = subprocess.run([sys.executable, str(script), str(REPO), f"{tmp}/demo"],
+                             capture_output=True, text=True, cwd=REPO, timeout=900,
+                             env={**os.environ, "RTVIEWER_CONFIG_DIR": f"{tmp}/config",
+                                  "XDG_CONFIG_HOME": f"{tmp}/config"})
+    line = next(ln for ln in out.stdout.splitlines() if ln.startswith("WINDOW"))
+    return [float(v) for v in line.split()[1:]]
+
+
 LARGE = r"""
 import sys, time
 sys.path.insert(0, sys.argv[1])
@@ -383,6 +442,10 @@ def main() -> None:
               f"{wall:.1f} ms wall, {cpu:.1f} ms CPU (target < 16 ms); the CT alone "
               f"{bare[name][0]:.1f} ms wall, {bare[name][1]:.1f} ms CPU: "
               f"{wall / bare[name][0]:.2f}x wall, {cpu / bare[name][1]:.2f}x CPU")
+    axial, sagittal, coronal = window_step_redraw()
+    print(f"next-slice redraw in the window (1600x1000, demo thorax: 6 beams with labels, "
+          f"structures, isodoses, legend): {axial:.1f} / {sagittal:.1f} / {coronal:.1f} ms "
+          "CPU (axial / sagittal / coronal)")
     for name, (wall, cpu) in slice_step_redraw(tilt_deg=30.0).items():
         print(f"next-slice redraw, the same 30 structures on planes tilted 30° about x, {name}: "
               f"{wall:.1f} ms wall, {cpu:.1f} ms CPU")
