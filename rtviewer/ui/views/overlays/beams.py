@@ -106,8 +106,9 @@ class BeamOverlay(ViewOverlay):
                                    solid=self.solids.get(self.plan, beam, cp, scene))
             self.drawings[beam.number] = drawing
             edges, axis, arc = self._beam_items(beam.number)
-            for item, st in ((edges, drawing.field_st), (axis, drawing.axis_st),
-                             (arc, drawing.arc_st)):
+            # the field's cut moves at each step; the axis and arc seldom do
+            edges.setData(drawing.field_st[:, 0], drawing.field_st[:, 1], connect="finite")
+            for item, st in ((axis, drawing.axis_st), (arc, drawing.arc_st)):
                 _set_curve(item, st)
             # the text (long or short) is the placement's to choose; set here at every
             # step, a kept placement would show the long text in a short label's box
