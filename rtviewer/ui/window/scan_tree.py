@@ -235,14 +235,14 @@ class ScanTree(QtWidgets.QTreeWidget):
         label = reference_label(ref.kind)
         # what is missing also in the label, which the narrow dock shows (Details is
         # beyond its edge)
-        if ref.path is None:
-            label += ": missing"
-        if ref.kind == "image_series" and ref.referenced_instance_count:
+        counted = ref.kind == "image_series" and ref.referenced_instance_count
+        if counted:
             target += (f" — {ref.missing_instance_count} of {ref.referenced_instance_count} "
                        "referenced images missing")
-            if ref.missing_instance_count:
-                label += (f": {ref.missing_instance_count} of "
-                          f"{ref.referenced_instance_count} missing")
+        if counted and ref.missing_instance_count:
+            label += f": {ref.missing_instance_count} of {ref.referenced_instance_count} missing"
+        elif ref.path is None:
+            label += ": missing"
         item = QtWidgets.QTreeWidgetItem(parent, printable_row([label, target]))
         item.setToolTip(0, ref.uid)
         item.setToolTip(1, ref.uid)
