@@ -33,7 +33,7 @@ from rtviewer.view.chain import Chain, chain_for, default_chain
 from rtviewer.view.scene import Scene
 from rtviewer.view.tree_labels import instance_label
 
-__all__ = ["ViewerController", "attach_viewer", "loaded_message"]
+__all__ = ["ViewerController", "attach_viewer", "loaded_message", "nothing_to_draw"]
 
 log = logging.getLogger(__name__)
 
@@ -371,6 +371,8 @@ class ViewerController(QtCore.QObject):
         plan = result.chain.plan
         self.viewer.rt_views.set_related(self._result_for(plan) if plan is not None else None)
         self.name_patient(result.chain)
+        if (empty := nothing_to_draw(result.scene)) is not None:
+            self.empty_note.say(empty)
         patient = self.shown_patient
         series = [se for st in patient.studies for se in st.series] if patient else []
         self.viewer.set_related(
@@ -571,6 +573,24 @@ def _window_chain(result: ScanResult, patient_id: str | None = None) -> tuple[Ch
     if not chain.renderable:  # a plan alone still draws its beams or channels
         chain, why = default_chain(result, patient_id, accept=lambda c: c.plan is not None)
     return chain, why
+
+
+def nothing_to_draw(scene: Scene) -> str | None:
+    """Why the slice views of a loaded ``scene`` stay empty; None when they draw.
+
+    A plan without beams or channels (the corpus' 434-byte RT Ion Plan stub) and
+    nothing else loaded leaves them black: the view area says so.
+    """
+    plan = scene.plan
+    if plan is None or scene.image is not None or scene.dose is not None \
+            or scene.structures is not None:
+        return None
+    if getattr(plan, "beams", ()) or getattr(plan, "brachy", None) is not None:
+        return None
+    label = getattr(plan, "label", None) or "(no label)"
+    return (f"Plan '{label}' has no beams or brachy channels, and no image, dose or "
+            "structure set goes with it: nothing to draw in the slice views.\n\n"
+            "What it holds is in the Plan tab.")
 
 
 def nothing_shown(result: ScanResult) -> str:
