@@ -243,6 +243,8 @@ class LegendPlaces:
         # steps of numpy's least (those outside cannot win)
         rough = np.round(covered, 1)
         near = np.flatnonzero(rough <= rough.min() + 0.25)
-        exact = [round(value, 1) if value else 0.0 for value in covered[near].tolist()]
+        # a place clear of the anatomy beats any over it, however little (a compact
+        # layout clear of it beats a larger one over its edge)
+        exact = [(value > 0.0, round(value, 1)) for value in covered[near].tolist()]
         best = int(self._contenders[near[min(range(len(near)), key=exact.__getitem__)]])
         return self.layouts[best], self.boxes[best]

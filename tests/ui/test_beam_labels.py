@@ -87,7 +87,8 @@ def test_axial_labels_sit_off_the_body_and_axes_end_at_it(demo_window, qtbot):  
     view = controller.viewer.views["axial"]
     anatomy = _box(view.content_rect())
     for number, box in _label_boxes(view).items():
-        assert not boxes_intersect(box, anatomy), number
+        # a label may touch the box by a fraction of a pixel (its grid of places)
+        assert not boxes_intersect(box, anatomy, tolerance_px=0.5), number
     # the body outline on this plane (view mm) and each axis' ends
     s, t = view.overlays["structures"].curves[_body_number(controller)].getData()
     finite = np.isfinite(s)

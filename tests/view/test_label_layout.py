@@ -142,14 +142,15 @@ def test_kept_legend_places_follow_the_anatomy_as_it_moves():
 
 
 def test_legend_choice_rounds_the_covered_share_as_documented():
-    # two places cover 0.04 and 0.06 of the legend's area: 0.0 and 0.1 after rounding
-    # to a tenth, so the later place covering less wins only when it rounds lower
+    # a place clear of the anatomy beats any over it, however little; among places
+    # that all cover some, the share rounded to a tenth decides, then the order
     view = (0.0, 0.0, 100.0, 100.0)
     size = [(20.0, 20.0)]  # 400 px²; bottom-left (6, 74), bottom-right (74, 74)
     places = LegendPlaces(size, view, margin_px=6.0)
-    # 16 px² (0.04) over the bottom-left place: rounds to 0.0, the first place stays
+    # 16 px² (0.04) over the bottom-left place: the bottom-right one (clear) wins
     index, box = places.choose((22.0, 90.0, 4.0, 4.0))
-    assert box.tolist() == [6.0, 74.0, 20.0, 20.0]
-    # 24 px² (0.06): rounds to 0.1, the bottom-right place (covering nothing) wins
-    index, box = places.choose((22.0, 88.0, 4.0, 6.0))
     assert box.tolist() == [74.0, 74.0, 20.0, 20.0]
+    # every corner covered: bottom-left 16 px² (0.04), bottom-right and top-left 8 px²
+    # (0.02), top-right 4 px² (0.01): all round to 0.0, and the first place stays
+    index, box = places.choose((22.0, 24.0, 54.0, 54.0))
+    assert box.tolist() == [6.0, 74.0, 20.0, 20.0]

@@ -28,6 +28,7 @@ from rtviewer.ui.views.overlays.compare_maps import DifferenceMapOverlay, GammaM
 from rtviewer.ui.views.readout import ReadoutLabel
 from rtviewer.ui.views.rt_views import RtViews
 from rtviewer.ui.views.slice_view import SliceView
+from rtviewer.ui.views.tab_strip import TabStrip
 from rtviewer.ui.views.view_state import CT_PRESETS, ViewState
 from rtviewer.ui.workers.loader import LoadResult
 from rtviewer.view.compare_sources import has_compare_candidates
@@ -99,6 +100,9 @@ class Viewer(QtWidgets.QWidget):
         self.compare_state.comparisonChanged.connect(self._on_comparison)
         self.tabs = LazyTabs()
         self._add_tabs()
+        # the tab names in rows that wrap (the tab bar's single row squeezed the views)
+        self.tab_strip = TabStrip(self.tabs)
+        self.tabs.pageBuilt.connect(lambda *_: self.tab_strip.sync())
         for view in self.views.values():
             view.userPointRequested.connect(self.points_panel.add_user_point)
         self._build_layout()
@@ -211,21 +215,19 @@ class Viewer(QtWidgets.QWidget):
 
     # -- layout ---------------------------------------------------------------------------
     def _fit_tabs(self) -> None:
-        """Every tab readable: the panel is never narrower than its tab bar.
+        """Every tab readable without widening the panel: the strip wraps its names.
 
         The pages themselves may be squeezed (their own minimum widths would otherwise
         add up to more than a 1280 px screen holds beside the tree and the views).
         """
         if self.tabs.styleSheet() != _TAB_STYLE:  # setting it again re-polishes every page
             self.tabs.setStyleSheet(_TAB_STYLE)
-        bar = self.tabs.tabBar()
-        bar.setElideMode(QtCore.Qt.TextElideMode.ElideNone)
-        bar.setUsesScrollButtons(False)
         for index in range(self.tabs.count()):
             page = self.tabs.widget(index)
             if page is not None:
                 page.setMinimumWidth(PANEL_MIN_PX)
-        self.tabs.setMinimumWidth(max(PANEL_MIN_PX, bar.sizeHint().width() + 4))
+        self.tabs.setMinimumWidth(PANEL_MIN_PX)
+        self.tab_strip.sync()
         self._on_tabs_fitted()
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
@@ -238,7 +240,8 @@ class Viewer(QtWidgets.QWidget):
     def _share_split(self) -> None:
         width = self.splitter.width()
         panel = max(self.tabs.minimumWidth(), int(PANEL_SHARE * width))
-        self.splitter.setSizes([width - panel, panel])
+        # the handle's width is not the panes': sizes summing to less are kept as given
+        self.splitter.setSizes([width - self.splitter.handleWidth() - panel, panel])
 
     def _on_tabs_fitted(self) -> None:
         """Give the views back what a narrower tab bar frees, until the user drags.
@@ -331,7 +334,15 @@ class Viewer(QtWidgets.QWidget):
         self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         self.splitter.splitterMoved.connect(lambda *_: setattr(self, "_split_dragged", True))
         self.splitter.addWidget(left)
-        self.splitter.addWidget(self.tabs)
+        # the side panel: the tab names (wrapping) over the pages
+        self.side_panel = QtWidgets.QWidget()
+        self.side_panel.setObjectName("side_panel")
+        panel = QtWidgets.QVBoxLayout(self.side_panel)
+        panel.setContentsMargins(0, 0, 0, 0)
+        panel.setSpacing(2)
+        panel.addWidget(self.tab_strip)
+        panel.addWidget(self.tabs, 1)
+        self.splitter.addWidget(self.side_panel)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 1)
         outer = QtWidgets.QVBoxLayout(self)
@@ -481,6 +492,7 @@ class Viewer(QtWidgets.QWidget):
         self.tabs.setTabToolTip(index, "\n".join(warnings))
         colour = QtGui.QColor("#b00000") if warnings else self.tabs.palette().windowText().color()
         self.tabs.tabBar().setTabTextColor(index, colour)
+        self.tab_strip.sync()
 
     def _on_structure_model(self, name: str) -> None:
         self.structure_model = name

@@ -121,9 +121,7 @@ class PresenterMode(QtCore.QObject):
             lessons.record_button.hide()  # authoring, not presenting
         window.menuBar().hide()
         viewer._toolbar.hide()
-        viewer.tabs.tabBar().hide()  # the lesson step chooses the page
-        # a hidden tab bar still sizes the panel unless it may scroll
-        viewer.tabs.tabBar().setUsesScrollButtons(True)
+        viewer.tab_strip.hide()  # the lesson step chooses the page
         # the hidden pages' minimum sizes (the DVH tab's tables and tool row) must not
         # push the window past a 1024x768 screen: the shown page gets what is left
         # by index: a page built while presenting replaces its placeholder (LazyTabs)
@@ -207,13 +205,13 @@ class PresenterMode(QtCore.QObject):
         self._style_views(1.0, None, None)
         self._place_readout(stretch=0, min_width=saved.get("readout_min", 0))
         viewer._toolbar.show()
-        viewer.tabs.tabBar().setUsesScrollButtons(False)  # as the viewer sets it
-        viewer.tabs.tabBar().show()
+        viewer.tab_strip.show()
         self._scroll_panel(False)
         viewer.dvh_panel.plot.setMinimumHeight(getattr(self, "_plot_min_height", 0))
         for index, policy in getattr(self, "_page_policies", {}).items():
             viewer.tabs.widget(index).setSizePolicy(policy)
         viewer.tabs.show()
+        viewer.side_panel.show()
         viewer.show_tabs_for(viewer.scene)  # the panel's minimum width at normal size
         viewer.splitter.setSizes(saved.get("split", viewer.splitter.sizes()))
         window.menuBar().setVisible(saved.get("menu", True))
@@ -233,7 +231,7 @@ class PresenterMode(QtCore.QObject):
         At 1024×768 a DVH page (plot, notes, statistics, goals) needs more height than
         the screen has; scrolled, each part keeps a readable size.
         """
-        splitter, tabs = self.viewer.splitter, self.viewer.tabs
+        splitter, tabs = self.viewer.splitter, self.viewer.side_panel
         scroll = self._panel_scroll
         if on and scroll is None:
             scroll = QtWidgets.QScrollArea()
@@ -324,7 +322,7 @@ class PresenterMode(QtCore.QObject):
     def show_side_panel(self, on: bool) -> None:
         """The side panel (DVH, beam's eye, ...) beside the views, or the views alone."""
         viewer = self.viewer
-        viewer.tabs.setVisible(on)
+        viewer.side_panel.setVisible(on)
         if self._panel_scroll is not None:
             self._panel_scroll.setVisible(on)
         if on:  # half the width or more: a DVH or a table is read from the back too
