@@ -170,9 +170,18 @@ class ComparePanel(QtWidgets.QWidget):
         self.sources = QtWidgets.QTableWidget(0, 2)
         self.sources.setHorizontalHeaderLabels(["Dose", "Weight"])
         self.sources.verticalHeader().setVisible(False)
+        # one line per dose: in a narrow panel its middle elided, the plan's name and the
+        # maximum kept (the whole in the tooltip)
+        self.sources.setWordWrap(False)
+        self.sources.setTextElideMode(QtCore.Qt.TextElideMode.ElideMiddle)
+        self.sources.verticalHeader().setSectionResizeMode(
+            QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        self.sources.setMinimumHeight(5 * self.sources.fontMetrics().height() + 30)
         self.sources.horizontalHeader().setStretchLastSection(False)
         self.sources.horizontalHeader().setSectionResizeMode(
             0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        self.sources.horizontalHeader().setSectionResizeMode(
+            1, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         self.add_file = QtWidgets.QPushButton("Add file…")
         self.add_file.clicked.connect(self._ask_file)
         inner = QtWidgets.QVBoxLayout(box)
@@ -185,11 +194,15 @@ class ComparePanel(QtWidgets.QWidget):
         self.gamma_edit = QtWidgets.QLineEdit("3%/3mm")
         self.gamma_edit.setToolTip("Gamma criteria (AAPM TG-218), e.g. 3%/3mm; empty: no gamma")
         self.gamma_edit.setMaximumWidth(80)
+        # "3%/3mm" whole in a narrow panel (the other fields give way first)
+        self.gamma_edit.setMinimumWidth(
+            self.gamma_edit.fontMetrics().horizontalAdvance("3%/3mm") + 14)
         self.cutoff = QtWidgets.QDoubleSpinBox()
         self.cutoff.setRange(0.0, 99.0)
         self.cutoff.setValue(10.0)
         self.cutoff.setSuffix(" % cut-off")
         self.cutoff.setToolTip("Low-dose cut-off, % of A's maximum")
+        self.cutoff.setMinimumWidth(self.cutoff.sizeHint().width())
         self.local = QtWidgets.QCheckBox("local")
         self.exact_gamma = QtWidgets.QCheckBox("γ values")
         self.exact_gamma.setToolTip(
@@ -234,9 +247,10 @@ class ComparePanel(QtWidgets.QWidget):
         wrapper.addLayout(outer)
         return wrapper
 
-    def _build_display(self) -> QtWidgets.QHBoxLayout:
+    def _build_display(self) -> QtWidgets.QVBoxLayout:
         state = self.compare_state
-        self.b_isodoses = QtWidgets.QCheckBox("B isodoses (dashed)")
+        self.b_isodoses = QtWidgets.QCheckBox("B isodoses")
+        self.b_isodoses.setToolTip("B's isodose lines, dashed, at A's levels")
         self.b_isodoses.setChecked(state.b_isodoses)
         self.b_isodoses.toggled.connect(state.set_b_isodoses)
         self.map_choice = QtWidgets.QComboBox()
@@ -257,11 +271,16 @@ class ComparePanel(QtWidgets.QWidget):
                               "auto: the 99th percentile of |B − A| where A is at least "
                               "10 % of its maximum")
         self.limit.valueChanged.connect(state.set_limit)
-        row = QtWidgets.QHBoxLayout()
-        for widget in (self.b_isodoses, self.map_choice, self.unit_choice, self.limit):
-            row.addWidget(widget)
-        row.addStretch(1)
-        return row
+        # two rows: whole in a side panel of 1280x800's width
+        rows = QtWidgets.QVBoxLayout()
+        for widgets in ((self.b_isodoses, QtWidgets.QLabel("Map"), self.map_choice),
+                        (QtWidgets.QLabel("Scale"), self.unit_choice, self.limit)):
+            row = QtWidgets.QHBoxLayout()
+            for widget in widgets:
+                row.addWidget(widget)
+            row.addStretch(1)
+            rows.addLayout(row)
+        return rows
 
     def _build_structures(self) -> QtWidgets.QWidget:
         self.structure_choice = QtWidgets.QComboBox()
@@ -393,6 +412,8 @@ class ComparePanel(QtWidgets.QWidget):
         weight = QtWidgets.QDoubleSpinBox()
         weight.setRange(0.001, 1000.0)
         weight.setDecimals(3)
+        # as wide as its number needs: the dose's name has the rest of the row
+        weight.setMaximumWidth(weight.fontMetrics().horizontalAdvance("100.000") + 30)
         weight.setValue(1.0)
         weight.setToolTip("Multiplier of this dose in the sum (e.g. fractions of a "
                           "FRACTION dose)")
