@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["different_patients"]
+__all__ = ["PLACEHOLDERS", "different_patients", "is_placeholder"]
+
+#: Values that fill a Patient ID or name without identifying anyone (upper case).
+PLACEHOLDERS = frozenset({"", "UNKNOWN", "ANONYMOUS", "ANON", "NONE", "NA", "N/A", "NULL"})
 
 
 def different_patients(a: tuple[str | None, str | None],
@@ -23,3 +26,12 @@ def different_patients(a: tuple[str | None, str | None],
 
 def _name_key(name: str) -> str:
     return re.sub(r"[\s^]+", "", name).upper()
+
+
+def is_placeholder(value: str | None) -> bool:
+    """Whether a Patient ID (or name) is a filler (``UNKNOWN``), which many share.
+
+    >>> is_placeholder(" unknown "), is_placeholder("RTV-DEMO-THORAX")
+    (True, False)
+    """
+    return (value or "").strip().upper() in PLACEHOLDERS

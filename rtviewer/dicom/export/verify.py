@@ -34,6 +34,7 @@ from pydicom.dataset import Dataset
 from pydicom.uid import UID_dictionary
 
 from rtviewer.dicom.export.free_text import KEPT_TEXT_KEYWORDS
+from rtviewer.model.patient_identity import PLACEHOLDERS
 
 __all__ = ["Identifiers", "Leak", "collect_identifiers", "find_leaks", "shift_date"]
 
@@ -43,7 +44,7 @@ IDENTITY_KEYWORDS: frozenset[str] = frozenset({
     "InstitutionName", "InstitutionAddress", "InstitutionalDepartmentName",
     "StationName", "DeviceSerialNumber", "PatientAddress",
 })
-_PLACEHOLDERS = frozenset({"", "UNKNOWN", "ANONYMOUS", "ANON", "NONE", "NA", "N/A", "NULL"})
+_PLACEHOLDERS = PLACEHOLDERS
 # CS is left out: its values are defined terms ("OPERATOR"), not free text.
 _TEXT_VRS = frozenset({"AE", "LO", "LT", "PN", "SH", "ST", "UT", "UC", "UR"})
 #: Text the source itself uses for clinical or equipment meaning, kept on purpose: an

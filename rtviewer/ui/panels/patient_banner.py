@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 
 from rtviewer.dicom.patient_header import PatientHeader, read_patient_header
+from rtviewer.model.patient_identity import is_placeholder
 from rtviewer.view.reference_dose import ReferenceDose
 from rtviewer.view.tree_labels import person_name
 
@@ -141,15 +142,18 @@ class PatientBanner(QtWidgets.QLabel):
         text = " · ".join(who)
         if plan_text:
             text += f"&nbsp;&nbsp;|&nbsp;&nbsp;{escape(plan_text, quote=False)}"
-        self.setWordWrap(bool(others))
-        if others:
-            text += (f"&nbsp;&nbsp;<span style='color:#ffb020'>⚠ also shown: "
-                     f"{escape(others, quote=False)}</span>")
+        warnings = [f"also shown: {others}"] if others else []
+        if facts.patient_id.strip() and is_placeholder(facts.patient_id):
+            # the corpus' three unrelated brachy patients are all 'UNKNOWN'
+            warnings.append(f"'{facts.patient_id.strip()}' is a placeholder ID: files of "
+                            "different patients may share it")
+        self.setWordWrap(bool(warnings))  # a second line rather than a cut warning
+        for warning in warnings:
+            text += (f"&nbsp;&nbsp;<span style='color:#ffb020'>⚠ "
+                     f"{escape(warning, quote=False)}</span>")
         self.setText(text)
         plain = f"{facts.name or '(no name)'} · ID {facts.patient_id or '(none)'}"
-        self.caption = f"{plain} · {plan_text}" if plan_text else plain
-        if others:
-            self.caption += f" · also shown: {others}"
+        self.caption = " · ".join([plain, *([plan_text] if plan_text else []), *warnings])
         self.setToolTip(self.caption)
 
     def show_message(self, message: str) -> None:
