@@ -43,6 +43,19 @@ class ReferencePointOverlay(ViewOverlay):
         self.points_item.setZValue(13)
         view.vb.addItem(self.points_item, ignoreBounds=True)
         self._point_labels: list[pg.TextItem] = []
+        self._points_for: tuple[tuple[Any, ...], tuple[ReferencePoint, ...]] | None = None
+        self._spots: list[dict[str, Any]] | None = None  # the markers last set
+
+    def _points(self, scene: Any) -> tuple[ReferencePoint, ...]:
+        """The scene's reference and ROI points and the user's (kept while they stand)."""
+        if scene.empty:
+            return ()
+        key = (scene.plan, scene.structures, self.user_points)
+        if self._points_for is None or any(a is not b for a, b in
+                                           zip(key, self._points_for[0], strict=True)):
+            self._points_for = (key, reference_points(scene.plan, scene.structures)
+                                + self.user_points)
+        return self._points_for[1]
 
     def set_user_points(self, points: tuple[ReferencePoint, ...]) -> None:
         """The user's own points (Points tab), drawn with the reference points."""
@@ -58,14 +71,17 @@ class ReferencePointOverlay(ViewOverlay):
     def redraw(self, plane: SlicePlane) -> None:
         """Dose reference points and RTSTRUCT points near the plane, labelled."""
         scene = plane.scene
-        points = reference_points(scene.plan, scene.structures) + self.user_points \
-            if not scene.empty else ()
+        points = self._points(scene)
         half = 0.5 * scene.slab_mm(plane.view)
         self.markers = markers_on_view(points, scene.frame, plane.view, plane.depth_mm, half)
-        self.points_item.setData([
-            {"pos": m.st, "symbol": _POINT_SYMBOLS.get(m.source, "t"), "size": 11,
-             "pen": pg.mkPen((0, 255, 140, int(255 * m.alpha)), width=2), "brush": None}
-            for m in self.markers])
+        spots = [{"pos": m.st, "symbol": _POINT_SYMBOLS.get(m.source, "t"), "size": 11,
+                  "alpha": int(255 * m.alpha)} for m in self.markers]
+        if spots != self._spots:  # most slice steps pass no point: nothing to set
+            self._spots = spots
+            self.points_item.setData([
+                {"pos": spot["pos"], "symbol": spot["symbol"], "size": spot["size"],
+                 "pen": pg.mkPen((0, 255, 140, spot["alpha"]), width=2), "brush": None}
+                for spot in spots])
         while len(self._point_labels) < len(self.markers):
             label = pg.TextItem(anchor=(0.0, 1.0), fill=(0, 0, 0, 120))
             label.setZValue(14)
@@ -76,6 +92,8 @@ class ReferencePointOverlay(ViewOverlay):
                 set_text(label, "")
                 continue
             marker = self.markers[index]
-            label.setColor(QtGui.QColor(0, 255, 140, int(255 * marker.alpha)))
+            colour = QtGui.QColor(0, 255, 140, int(255 * marker.alpha))
+            if label.color != colour:  # a colour set again repaints the label
+                label.setColor(colour)
             set_text(label, marker.label)
             label.setPos(*marker.st)
