@@ -253,16 +253,18 @@ class DvhPanel(QtWidgets.QWidget):
         # the header, five structures and the scroll bar stay readable beside the plot
         self.table.setMinimumHeight(8 * self.table.fontMetrics().height() + 16)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        # two rows of tools, each whole in a side panel of a 1280x800 window: the axes
+        # (units, range), then the model, the V levels and the export
         bar = QtWidgets.QHBoxLayout()
-        for widget in (self.relative_volume, self.relative_dose,
-                       QtWidgets.QLabel("Structure model"), self.model_choice, self.v_levels,
-                       self.export):
+        for widget in (self.relative_volume, self.relative_dose, self.whole_range, self.fit):
             bar.addWidget(widget)
         bar.addStretch(1)
         axis_bar = QtWidgets.QHBoxLayout()
-        axis_bar.addWidget(self.whole_range)
-        axis_bar.addWidget(self.fit)
-        axis_bar.addStretch(1)
+        for widget in (QtWidgets.QLabel("Structure model"), self.model_choice, self.v_levels,
+                       self.export):
+            axis_bar.addWidget(widget)
+        self.v_levels.setMinimumWidth(60)
+        axis_bar.setStretch(2, 1)  # the V levels' field takes what is left
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(bar)
