@@ -163,6 +163,33 @@ def _apply_slices(viewer: Any, step: LessonStep) -> None:
         viewer.layout().activate()  # the views' sizes after a layout change
         for view in viewer.views.values():
             _set_zoom(view, step.zoom, state.crosshair_mm)
+            # the window may still be settling (a dock appearing, the 1-view layout):
+            # the step's magnification follows the view's size until the user zooms,
+            # so the picture does not depend on when the resize came
+            _keep_zoom(view, step.zoom, np.array(state.crosshair_mm, dtype=float))
+
+
+def _keep_zoom(view: Any, zoom: float, centre_mm: np.ndarray) -> None:
+    """Apply ``zoom`` again at each resize of ``view`` until a mouse press or wheel."""
+    from PySide6 import QtCore
+
+    class _Keeper(QtCore.QObject):
+        def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802
+            kind = event.type()
+            if kind == QtCore.QEvent.Type.Resize:
+                QtCore.QTimer.singleShot(0, self, lambda: _set_zoom(view, zoom, centre_mm))
+            elif kind in (QtCore.QEvent.Type.MouseButtonPress, QtCore.QEvent.Type.Wheel):
+                view.removeEventFilter(self)
+                self.deleteLater()
+            return False
+
+    old = getattr(view, "_lesson_zoom_keeper", None)
+    if old is not None:  # the previous step's
+        view.removeEventFilter(old)
+        old.deleteLater()
+    keeper = _Keeper(view)
+    view._lesson_zoom_keeper = keeper
+    view.installEventFilter(keeper)
 
 
 def _apply_panels(viewer: Any, step: LessonStep, results: dict[Path, ScanResult],
