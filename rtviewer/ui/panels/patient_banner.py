@@ -12,7 +12,7 @@ from dataclasses import replace
 from html import escape
 from pathlib import Path
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.dicom.patient_header import PatientHeader, read_patient_header
 from rtviewer.model.patient_identity import is_placeholder
@@ -118,12 +118,13 @@ class PatientBanner(QtWidgets.QLabel):
         self.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.setStyleSheet("QLabel#patient_banner { background: #20324a; color: white;"
                            " padding: 4px 8px; font-size: 11pt; }")
-        # one line; a second rather than a cut only when its end says that files of
-        # another patient are shown too (show_patient turns the wrap on)
-        policy = QtWidgets.QSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
-                                       QtWidgets.QSizePolicy.Policy.Minimum)
-        policy.setHeightForWidth(True)
-        self.setSizePolicy(policy)
+        # a second line rather than a cut (a warning ends it); its height is set for
+        # its width (_fit_height): a wrapped label's own size hint assumes a narrow
+        # width and made the banner 116 px tall, which pushed the window past a
+        # 1280x800 screen
+        self.setWordWrap(True)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored,
+                           QtWidgets.QSizePolicy.Policy.Fixed)
         #: Plain text of the patient and plan shown ("" when none): burnt into screenshots.
         self.caption = ""
         self.show_message("No patient open. File → Open Folder, or drop a folder here.")
@@ -147,7 +148,6 @@ class PatientBanner(QtWidgets.QLabel):
             # the corpus' three unrelated brachy patients are all 'UNKNOWN'
             warnings.append(f"'{facts.patient_id.strip()}' is a placeholder ID: files of "
                             "different patients may share it")
-        self.setWordWrap(bool(warnings))  # a second line rather than a cut warning
         for warning in warnings:
             text += (f"&nbsp;&nbsp;<span style='color:#ffb020'>⚠ "
                      f"{escape(warning, quote=False)}</span>")
@@ -156,9 +156,32 @@ class PatientBanner(QtWidgets.QLabel):
         self.caption = " · ".join([plain, *([plan_text] if plan_text else []), *warnings])
         self.setToolTip(self.caption)
 
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt override
+        """Set the text, then the height it needs at the banner's width."""
+        super().setText(text)
+        self._fit_height()
+
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """A new width may need another number of lines."""
+        super().resizeEvent(event)
+        self._fit_height()
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 - Qt override
+        """A new font or style sheet (presenter mode) needs another height."""
+        super().changeEvent(event)
+        if event.type() in (QtCore.QEvent.Type.FontChange, QtCore.QEvent.Type.StyleChange):
+            self._fit_height()
+
+    def _fit_height(self) -> None:
+        fixed = self.minimumHeight()
+        self.setMinimumHeight(0)  # QLabel's height for a width never drops below it
+        height = self.heightForWidth(max(self.width(), 1))
+        self.setMinimumHeight(fixed)
+        if height > 0 and (height != self.height() or height != self.minimumHeight()):
+            self.setFixedHeight(height)
+
     def show_message(self, message: str) -> None:
         """Nothing shown: say why (``"3 files, none DICOM"``)."""
-        self.setWordWrap(False)
         self.setText(escape(message, quote=False))
         self.setToolTip(message)
         self.caption = ""
