@@ -176,7 +176,6 @@ class ComparePanel(QtWidgets.QWidget):
         self.sources.setTextElideMode(QtCore.Qt.TextElideMode.ElideMiddle)
         self.sources.verticalHeader().setSectionResizeMode(
             QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-        self.sources.setMinimumHeight(5 * self.sources.fontMetrics().height() + 30)
         self.sources.horizontalHeader().setStretchLastSection(False)
         self.sources.horizontalHeader().setSectionResizeMode(
             0, QtWidgets.QHeaderView.ResizeMode.Stretch)
