@@ -67,3 +67,20 @@ def test_toolbar_shows_reset_zoom_and_screenshot(demo_window, size):  # noqa: F8
         assert viewer.single_choice.isVisible()
     finally:
         viewer.layout_button.click()
+
+
+@pytest.mark.parametrize("size", [(1600, 1000), (1280, 800)])
+def test_the_tab_strip_asks_for_its_rows_at_its_width_not_one_name_per_row(
+        demo_window, size):  # noqa: F811
+    # Its minimum once asked for every name on a row of its own (8 rows, 208 px), and
+    # the window grew 54 px taller than an 800 px screen on a 28-structure folder.
+    window, controller = demo_window
+    viewer = controller.viewer
+    viewer.show_compare_tab()
+    _settle(window, size)
+    strip = viewer.tab_strip
+    rows_now = strip.heightForWidth(strip.width())
+    assert strip.minimumSizeHint().height() == rows_now == strip.height()
+    one_per_row = strip.heightForWidth(strip.minimumSizeHint().width())
+    assert rows_now < one_per_row
+    assert window.minimumSizeHint().height() <= 800

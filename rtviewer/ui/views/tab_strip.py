@@ -145,11 +145,18 @@ class TabStrip(QtWidgets.QWidget):
         return QtCore.QSize(width, self._row_height())
 
     def minimumSizeHint(self) -> QtCore.QSize:  # noqa: N802 - Qt override
-        """As narrow as the widest name (the rows wrap), as tall as at that width."""
-        width = max((b.sizeHint().width() for b in self.shown_buttons()), default=0)
-        return QtCore.QSize(width, self.heightForWidth(width))
+        """As narrow as the widest name (the rows wrap), as tall as at the present width.
+
+        Not as tall as at the narrowest width: that is one name per row, and the window's
+        layout would then ask for every row at once (eight rows made the window 54 px
+        taller than an 800 px screen on the RayStation SRS folder).
+        """
+        widest = max((b.sizeHint().width() for b in self.shown_buttons()), default=0)
+        return QtCore.QSize(widest, self.heightForWidth(max(self.width(), widest)))
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
         """Wrap the buttons to the new width."""
         super().resizeEvent(event)
         self._arrange(event.size().width())
+        if len(self._rows(event.size().width())) != len(self._rows(event.oldSize().width())):
+            self.updateGeometry()  # the minimum height follows the width: ask again
