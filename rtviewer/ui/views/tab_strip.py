@@ -152,7 +152,10 @@ class TabStrip(QtWidgets.QWidget):
         taller than an 800 px screen on the RayStation SRS folder).
         """
         widest = max((b.sizeHint().width() for b in self.shown_buttons()), default=0)
-        return QtCore.QSize(widest, self.heightForWidth(max(self.width(), widest)))
+        # Before the first layout the width is Qt's placeholder (100 px): assume at least
+        # half a single row's width then, as QLabel's word wrap assumes a text width.
+        width = max(self.width(), self.sizeHint().width() // 2, widest)
+        return QtCore.QSize(widest, self.heightForWidth(width))
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
         """Wrap the buttons to the new width."""
