@@ -260,9 +260,10 @@ class DvhPanel(QtWidgets.QWidget):
             bar.addWidget(widget)
         bar.addStretch(1)
         axis_bar = QtWidgets.QHBoxLayout()
-        for widget in (QtWidgets.QLabel("Structure model"), self.model_choice, self.v_levels,
-                       self.export):
-            axis_bar.addWidget(widget)
+        tools: tuple[QtWidgets.QWidget, ...] = (
+            QtWidgets.QLabel("Structure model"), self.model_choice, self.v_levels, self.export)
+        for tool in tools:
+            axis_bar.addWidget(tool)
         self.v_levels.setMinimumWidth(60)
         axis_bar.setStretch(2, 1)  # the V levels' field takes what is left
         layout = QtWidgets.QVBoxLayout(self)
