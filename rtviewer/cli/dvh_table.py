@@ -35,7 +35,7 @@ from rtviewer.core.dvh_metrics import (
     volume_at_dose_gy,
 )
 from rtviewer.core.grid import Grid
-from rtviewer.core.structure_model import DEFAULT_MODEL
+from rtviewer.core.structure_model import DEFAULT_MODEL, prepare_models
 from rtviewer.printable import printable
 
 #: The leading CSV columns, exactly as issue 4 specifies them.
@@ -159,6 +159,8 @@ def compute_rows(rois: Sequence[tuple[int, str, list[np.ndarray]]], dose_gy: np.
 
     # shared with a forked copy of this process, the most contour vertices first
     costliest = sorted(range(len(ordered)), key=lambda n: -sum(len(p) for p in ordered[n][2]))
+    if ordered:
+        prepare_models([model])
     dvhs = forked_map(dvh_of, costliest)
     return [DvhRow(number, name, dvhs[n]) for n, (number, name, _) in enumerate(ordered)]
 
@@ -308,6 +310,7 @@ def model_dependence(rois: Sequence[tuple[int, str, list[np.ndarray]]], dose_gy:
         return compute_dvh(flagged[f][2], dose_gy, grid, model=m)
 
     # shared with a forked copy of this process, the smooth solids (the costliest) first
+    prepare_models([m for _, m in jobs])
     dvh_by_job = forked_map(dvh_of, sorted(range(len(jobs)), key=lambda n: jobs[n][1] != "smooth"))
     lines = []
     for f, (number, name, _, why) in enumerate(flagged):

@@ -35,10 +35,11 @@ from numpy.typing import NDArray
 from rtviewer.core.content_cache import ContentCache, arrays_digest
 from rtviewer.core.slab_model import SlabModel, build_slab_model, points_in_polygon
 from rtviewer.core.small_linalg import project
-from rtviewer.core.smooth_model import SmoothModel, build_smooth_model
+from rtviewer.core.smooth_model import SmoothModel, build_smooth_model, import_dependencies
 
 __all__ = ["DEFAULT_MODEL", "MODEL_NAMES", "ModelName", "StructureModel",
-           "build_structure_model", "contains", "describe_model", "forget_solids"]
+           "build_structure_model", "contains", "describe_model", "forget_solids",
+           "prepare_models"]
 
 ModelName: TypeAlias = Literal["slab", "none", "smooth"]
 #: The selectable structure models, default first.
@@ -75,6 +76,16 @@ _SOLIDS: ContentCache[StructureModel | None] = ContentCache(max_cost=2_000_000)
 def forget_solids() -> None:
     """Empty the cache of built solids (benchmarks time each run from the files)."""
     _SOLIDS.clear()
+
+
+def prepare_models(names: Sequence[str]) -> None:
+    """Import now what building solids of the models ``names`` will import.
+
+    Called before sharing builds with a forked copy of the process, which would
+    otherwise import the same modules a second time.
+    """
+    if "smooth" in names:
+        import_dependencies()
 
 
 def build_structure_model(

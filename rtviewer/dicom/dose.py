@@ -65,7 +65,7 @@ def _read_dose(path: Path) -> Dose:
     findings: list[Finding] = list(read_findings)
     _check_kind(ds, path, findings)
     check_not_truncated(path)
-    stored = decode_pixels(ds, path)
+    stored = decode_pixels(ds, path, writeable=False)  # only read: scaled into a new array
     frames = stored.reshape((-1, *stored.shape[-2:])) if stored.ndim >= 2 else None
     if frames is None or stored.ndim > 3:
         raise UnsupportedObjectError(f"unexpected dose pixel data of shape {stored.shape}",
@@ -156,7 +156,10 @@ def _scaled(ds: Dataset, frames: NDArray[np.generic]) -> tuple[NDArray[np.float3
                                 "positive.", Severity.ERROR, "DoseGridScaling",
                                 assumption="scaling 1: values as stored"))
         scaling = 1.0
-    dose = (frames.astype(np.float64) * scaling).astype(np.float32)
+    # float64 product rounded to float32, as ``(frames.astype(float64) * scaling)
+    # .astype(float32)`` but in the ufunc's small buffers: no 48 MB float64 copies
+    dose = np.multiply(frames, scaling, out=np.empty(frames.shape, dtype=np.float32),
+                       dtype=np.float64, casting="unsafe")
     if dose.size and float(dose.min()) < 0 and text(ds, "DoseType", findings) != "ERROR":
         findings.append(Finding("NEGATIVE_DOSE", f"The dose grid holds negative values (down "
                                 f"to {float(dose.min()):.4g}).", attribute="PixelData"))
@@ -165,7 +168,8 @@ def _scaled(ds: Dataset, frames: NDArray[np.generic]) -> tuple[NDArray[np.float3
 
 def _stack(dose: NDArray[np.float32], geometry: FrameGeometry) -> NDArray[np.float32]:
     """Frames in grid order, with gaps or resampling as the geometry planned."""
-    ordered = dose[list(geometry.order)]
+    in_order = geometry.order == tuple(range(len(dose)))
+    ordered = dose if in_order else dose[list(geometry.order)]  # no copy when in order
     if geometry.plan is None or geometry.plan.mode == "regular":
         return np.ascontiguousarray(ordered)
     return assemble_stack(list(ordered), geometry.plan)
