@@ -5,8 +5,9 @@ Usage: ``.venv/bin/python benchmarks/dvh.py [--work DIR] [--repeats 5]``
 Times, in the same run and on the same files (written by ``benchmarks/dvh_case.py``):
 
 * rtviewer: read RTSTRUCT + RTDOSE, 30 DVHs, statistics CSV (``rtviewer.cli.dvh``
-  functions; the solids and decoded values cached by the reader and the engine are
-  forgotten before every run), median
+  functions, as ``rtviewer dvh`` runs them: "read" is the structure set up to its ROIs
+  and the dose; each ROI's contours are decoded with its DVH, in "DVHs"; the solids and
+  decoded values cached by the reader and the engine are forgotten before every run), median
   of ``--repeats`` runs in a worker process that has already imported its modules;
   peak memory of one run (tracemalloc peak, and ru_maxrss of the worker process);
 * plastimatch (``convert --xor-contours`` on the CT grid, then ``dvh``), when installed;
@@ -39,16 +40,18 @@ DICOMPYLER_PYTHON = Path("/tmp/dcvenv/bin/python")
 OURS_WORKER = r"""
 import json, os, resource, sys, time, tracemalloc
 from pathlib import Path
-from rtviewer.cli.dvh import load_pair
-from rtviewer.cli.dvh_table import compute_rows, statistics_csv
+from rtviewer.cli.dvh import load_head_pair
+from rtviewer.cli.dvh_per_roi import roi_outcomes, rows_of, source_of
+from rtviewer.cli.dvh_table import statistics_csv
 from rtviewer.core.structure_model import forget_solids
 from rtviewer.dicom.contour_values import forget_values
-from rtviewer.model.dvh_rois import dvh_rois
 rs, rd, out, repeats = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), int(sys.argv[4])
+def rows_of_files(structures, dose):  # each ROI decoded, modelled and computed in one unit
+    return rows_of(roi_outcomes(source_of(structures), dose.dose_gy, dose.grid))
 def once():
     forget_solids(); forget_values()  # every run starts from the files, as one CLI run does
-    structure_set, dose = load_pair(rs, rd)
-    rows = compute_rows(dvh_rois(structure_set).polygons(), dose.dose_gy, dose.grid)
+    structures, dose = load_head_pair(rs, rd)
+    rows = rows_of_files(structures, dose)
     out.write_text(statistics_csv(rows), encoding="utf-8")
     return rows
 def cpu_s():  # this process and its children: compute_rows shares the DVHs with a fork
@@ -58,9 +61,8 @@ times, parts, cpu = [], [], []
 for _ in range(repeats):
     forget_solids(); forget_values()
     c0 = cpu_s()
-    t0 = time.perf_counter(); structure_set, dose = load_pair(rs, rd); t1 = time.perf_counter()
-    rois = dvh_rois(structure_set).polygons()
-    rows = compute_rows(rois, dose.dose_gy, dose.grid); t2 = time.perf_counter()
+    t0 = time.perf_counter(); structures, dose = load_head_pair(rs, rd); t1 = time.perf_counter()
+    rows = rows_of_files(structures, dose); t2 = time.perf_counter()
     out.write_text(statistics_csv(rows), encoding="utf-8"); t3 = time.perf_counter()
     cpu.append(cpu_s() - c0)
     times.append(t3 - t0); parts.append((t1 - t0, t2 - t1, t3 - t2))
@@ -258,7 +260,8 @@ def report(ours, plastimatch, dicompyler, planes, baseline, cli_seconds=None) ->
     parts = [statistics.median(p[i] for p in ours["parts"]) for i in range(3)]
     print(f"baseline (numpy sort of 2M floats): {1000 * baseline:.1f} ms")
     print(f"rtviewer: {ours['rois']} ROIs from files to CSV, median of {len(ours['times'])}: "
-          f"{median:.3f} s  (read {parts[0]:.3f} s, DVHs {parts[1]:.3f} s, CSV {parts[2]:.4f} s)"
+          f"{median:.3f} s  (read {parts[0]:.3f} s, contours + DVHs {parts[1]:.3f} s, "
+          f"CSV {parts[2]:.4f} s)"
           f"  = {median / baseline:.0f} x baseline")
     print(f"rtviewer peak memory: tracemalloc {ours['tracemalloc_peak'] / 2**20:.0f} MiB, "
           f"process ru_maxrss {ours['maxrss'] / 2**20:.0f} MiB")

@@ -138,12 +138,29 @@ def _summed(paths: list[Path], weights: list[float] | None):  # noqa: ANN202 - a
 def load_pair(rs: Path, rd: Path | list[Path], weights: list[float] | None = None):  # noqa: ANN202
     """The structure set and the (summed) dose in Gy on one Frame of Reference, or UsageError."""
     from rtviewer.dicom.structure import read_structure_set
+
+    return _pair(read_structure_set, rs, rd, weights)
+
+
+def load_head_pair(rs: Path, rd: Path | list[Path],  # noqa: ANN201 - (StructureSetHead, Dose)
+                   weights: list[float] | None = None):
+    """As :func:`load_pair`, the structure set read only up to its ROIs.
+
+    Its ROIs are decoded one by one, each with its DVH
+    (:mod:`rtviewer.cli.dvh_per_roi`).
+    """
+    from rtviewer.dicom.structure import read_structure_head
+
+    return _pair(read_structure_head, rs, rd, weights)
+
+
+def _pair(read, rs: Path, rd: Path | list[Path], weights: list[float] | None):  # noqa: ANN001, ANN202
     from rtviewer.errors import RtViewerError
     from rtviewer.model.dose import DoseUnits
 
     paths = rd if isinstance(rd, list) else [rd]
     try:
-        structure_set = read_structure_set(rs)
+        structure_set = read(rs)
         dose = _summed(paths, weights)
     except RtViewerError as exc:
         raise UsageError(str(exc)) from exc
@@ -158,18 +175,18 @@ def load_pair(rs: Path, rd: Path | list[Path], weights: list[float] | None = Non
     return structure_set, dose
 
 
-def _select(structure_set, names: list[str] | None):  # noqa: ANN001, ANN202
-    from rtviewer.model.dvh_rois import dvh_rois
-
-    chosen = dvh_rois(structure_set, names)
-    for roi in chosen.without_closed_contour:
-        print(f"rtviewer dvh: ROI {roi.roi_number} '{printable(roi.name)}' has no CLOSED_PLANAR "
-              "contour (marker or open contours): not in the table", file=sys.stderr)
-    if chosen.unknown_names:
-        known = sorted(roi.name for roi in dvh_rois(structure_set).rois)
-        raise UsageError(f"unknown ROI name(s) {list(chosen.unknown_names)}; ROIs with closed "
-                         f"contours: {known}")
-    return chosen.polygons()
+def _check_selection(outcomes, names: list[str] | None) -> None:  # noqa: ANN001 - RoiOutcomes
+    """Say which ROIs have no closed contour; UsageError for a name no closed ROI has."""
+    for outcome in outcomes:
+        if not outcome.closed:
+            print(f"rtviewer dvh: ROI {outcome.roi_number} '{printable(outcome.name)}' has no "
+                  "CLOSED_PLANAR contour (marker or open contours): not in the table",
+                  file=sys.stderr)
+    known = {o.name for o in outcomes if o.closed}
+    unknown = [n for n in names or () if n not in known]
+    if unknown:
+        raise UsageError(f"unknown ROI name(s) {unknown}; ROIs with closed "
+                         f"contours: {sorted(o.name for o in outcomes if o.closed)}")
 
 
 def _plan_of(dose):  # noqa: ANN001, ANN202 - Dose in, Plan or None out
@@ -247,8 +264,11 @@ def _write(target: str, text: str) -> None:
         Path(target).write_text(text, encoding="utf-8", newline="")
 
 
-def _inputs(args: argparse.Namespace):  # noqa: ANN202 - (StructureSet, Dose)
-    """The structure set and dose the arguments name, or UsageError."""
+def _inputs(args: argparse.Namespace):  # noqa: ANN202 - (StructureSet or head, Dose)
+    """The structure set (read up to its ROIs from a file) and dose the arguments name.
+
+    UsageError when they cannot be used.
+    """
     if args.folder and (args.structures or args.dose or args.tg43_plan):
         raise UsageError("give either FOLDER or --structures and --dose, not both")
     if args.tg43_plan:
@@ -257,9 +277,9 @@ def _inputs(args: argparse.Namespace):  # noqa: ANN202 - (StructureSet, Dose)
         return tg43_pair(Path(args.structures), Path(args.tg43_plan), args.tg43_grid_mm)
     if args.folder:
         rs, rd = find_pair(Path(args.folder))
-        return load_pair(rs, [rd], args.weight)
+        return load_head_pair(rs, [rd], args.weight)
     if args.structures and args.dose:
-        return load_pair(Path(args.structures), [Path(d) for d in args.dose], args.weight)
+        return load_head_pair(Path(args.structures), [Path(d) for d in args.dose], args.weight)
     raise UsageError("give FOLDER, or both --structures RS and --dose RD")
 
 
@@ -287,27 +307,34 @@ def tg43_pair(rs: Path, rp: Path, grid_mm: float):  # noqa: ANN201 - (StructureS
 
 def run(args: argparse.Namespace) -> int:
     """Run ``dvh``; exit 0 on success, 2 on unusable input."""
+    from rtviewer.cli.dvh_per_roi import roi_outcomes, rows_of, source_of
     from rtviewer.cli.dvh_table import (
-        compute_rows,
         curves_csv,
         levels_for,
-        model_dependence,
+        model_spreads,
         readable_table,
         statistics_csv,
     )
 
+    model = args.structure_model
     try:
         if not args.bin_gy > 0:
             raise UsageError(f"--bin-gy must be positive, got {args.bin_gy}")
         if args.reference_gy is not None and not args.reference_gy > 0:
             raise UsageError(f"--reference-gy must be positive, got {args.reference_gy}")
-        structure_set, dose = _inputs(args)
-        rois = _select(structure_set, args.roi)
+        structures, dose = _inputs(args)
+        # each ROI decoded, modelled and computed in one unit of work
+        outcomes = roi_outcomes(source_of(structures), dose.dose_gy, dose.grid,
+                                names=args.roi, model=model, notes=True)
+        _check_selection(outcomes, args.roi)
     except UsageError as exc:
         return fail("dvh", exc, 2)
-    model = args.structure_model
-    rows = compute_rows(rois, dose.dose_gy, dose.grid, model=model)
-    for line in model_dependence(rois, dose.dose_gy, dose.grid, model):
+    rows = rows_of(outcomes)
+    noted = sorted((o for o in outcomes if o.model_note and o.dvh is not None),
+                   key=lambda o: o.roi_number)
+    flagged = [(o.roi_number, o.name, o.polygons, o.model_note or "") for o in noted]
+    for line in model_spreads(flagged, dose.dose_gy, dose.grid, model,
+                              known=[o.dvh for o in noted if o.dvh is not None]):
         print(f"rtviewer dvh: {line}", file=sys.stderr)
     reference_gy, reference_label = _reference(args, dose)
     levels = levels_for(dose.dose_gy, dose.grid, vgy=args.vgy, vpct=args.vpct,

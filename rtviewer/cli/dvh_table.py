@@ -280,6 +280,28 @@ def _spread(name: str, values: Sequence[float], unit: str) -> str:
     return f"{name} {min(finite):.4g}–{max(finite):.4g} {unit}"
 
 
+def dependence_reason(polygons: Sequence[np.ndarray]) -> str | None:
+    """Why a structure's statistics depend on the structure model, or None.
+
+    ``"0.0729 cc (slab model), 2 contour planes"`` for a structure under
+    :data:`SMALL_VOLUME_CC` (by the slab model) or on fewer than :data:`FEW_PLANES`
+    contour planes.
+    """
+    from rtviewer.core.structure_model import build_structure_model
+
+    slab = build_structure_model(polygons, DEFAULT_MODEL)
+    if slab is None:
+        return None
+    n_planes = len(slab.planes)
+    volume_cc = slab.volume_mm3 / 1000.0
+    if volume_cc >= SMALL_VOLUME_CC and n_planes >= FEW_PLANES:
+        return None
+    why = (f"{volume_cc:.3g} cc (slab model)" if volume_cc < SMALL_VOLUME_CC else "")
+    if n_planes < FEW_PLANES:
+        why += (", " if why else "") + f"{n_planes} contour plane{'s' * (n_planes != 1)}"
+    return why
+
+
 def model_dependence(rois: Sequence[tuple[int, str, list[np.ndarray]]], dose_gy: np.ndarray,
                      grid: Grid, model: str = DEFAULT_MODEL) -> list[str]:
     """One line per small or thin structure: how much its statistics vary between models.
@@ -288,22 +310,36 @@ def model_dependence(rois: Sequence[tuple[int, str, list[np.ndarray]]], dose_gy:
     planes is computed under every structure model; the line gives the range of its
     volume, Dmean, D98 and Dmax across them.
     """
-    from rtviewer.core.structure_model import MODEL_NAMES, build_structure_model
-
     flagged = []  # (number, name, polygons, why)
     for number, name, polygons in sorted(rois, key=lambda r: r[0]):
-        slab = build_structure_model(polygons, DEFAULT_MODEL)
-        if slab is None:
-            continue
-        n_planes = len(slab.planes)
-        volume_cc = slab.volume_mm3 / 1000.0
-        if volume_cc >= SMALL_VOLUME_CC and n_planes >= FEW_PLANES:
-            continue
-        why = (f"{volume_cc:.3g} cc (slab model)" if volume_cc < SMALL_VOLUME_CC else "")
-        if n_planes < FEW_PLANES:
-            why += (", " if why else "") + f"{n_planes} contour plane{'s' * (n_planes != 1)}"
-        flagged.append((number, name, polygons, why))
-    jobs = [(f, m) for f in range(len(flagged)) for m in MODEL_NAMES]
+        why = dependence_reason(polygons)
+        if why is not None:
+            flagged.append((number, name, polygons, why))
+    return model_spreads(flagged, dose_gy, grid, model)
+
+
+def model_spreads(flagged: Sequence[tuple[int, str, Sequence[np.ndarray], str]],
+                  dose_gy: np.ndarray, grid: Grid, model: str = DEFAULT_MODEL,
+                  known: Sequence[Dvh] | None = None) -> list[str]:
+    """The lines of :func:`model_dependence` for the structures it flags.
+
+    Parameters
+    ----------
+    flagged : sequence of (int, str, sequence of ndarray, str)
+        ROI Number, name, closed polygons (patient mm) and :func:`dependence_reason`,
+        in ROI Number order.
+    dose_gy, grid
+        The dose in Gy and its grid.
+    model : str
+        The model the statistics use.
+    known : sequence of Dvh, optional
+        The flagged structures' DVHs under ``model``, already computed (not computed
+        again).
+    """
+    from rtviewer.core.structure_model import MODEL_NAMES
+
+    jobs = [(f, m) for f in range(len(flagged)) for m in MODEL_NAMES
+            if not (m == model and known is not None)]
 
     def dvh_of(n: int) -> Dvh:
         f, m = jobs[n]
@@ -315,6 +351,7 @@ def model_dependence(rois: Sequence[tuple[int, str, list[np.ndarray]]], dose_gy:
     lines = []
     for f, (number, name, _, why) in enumerate(flagged):
         dvhs = [dvh_by_job[n] for n in range(len(jobs)) if jobs[n][0] == f]
+        dvhs += [known[f]] if known is not None else []
         spreads = [_spread("volume", [d.volume_cc for d in dvhs], "cc"),
                    _spread("Dmean", [d.dmean_gy for d in dvhs], "Gy"),
                    _spread("D98", [dose_at_volume_percent(d, 98.0) if d.volume_cc > 0

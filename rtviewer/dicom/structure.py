@@ -7,9 +7,10 @@ computes volumes its own way.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 
 from rtviewer.core.structure_volume import structure_volume_cc
@@ -19,7 +20,7 @@ from rtviewer.dicom.header_walk import check_not_truncated
 from rtviewer.dicom.read_once import once
 from rtviewer.dicom.sop_classes import RT_STRUCTURE_SET
 from rtviewer.dicom.structure_contours import read_contours
-from rtviewer.dicom.structure_references import read_referenced_images
+from rtviewer.dicom.structure_references import ReferencedImages, read_referenced_images
 from rtviewer.dicom.values import (
     date_of,
     integer,
@@ -35,7 +36,8 @@ from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.kind import Kind
 from rtviewer.model.structure import Contour, Roi, StructureSet
 
-__all__ = ["read_structure_set", "palette_color"]
+__all__ = ["RoiEntry", "StructureSetHead", "palette_color", "read_roi", "read_structure_head",
+           "read_structure_set"]
 
 
 #: colours for ROIs without ROI Display Color, picked by ROI Number (distinct, readable on CT)
@@ -76,8 +78,86 @@ def read_structure_set(path: str | Path) -> StructureSet:
     return once(Kind.STRUCTURE_SET, path, lambda: with_warnings_as_findings(lambda: _read(path)))
 
 
-def _read(path: Path) -> StructureSet:
-    """:func:`read_structure_set` without the warning capture."""
+@dataclass(frozen=True, eq=False)
+class RoiEntry:
+    """One ROI's items in the structure set, before its contours are decoded.
+
+    Attributes
+    ----------
+    roi_number : int
+    item, contour_item, observation : Dataset or None
+        Its items of Structure Set ROI, ROI Contour and RT ROI Observations Sequence
+        (any may be missing).
+    contour_bytes : int
+        Length of its Contour Sequence when still undecoded (0 otherwise): what
+        decoding and modelling it will cost, to share the ROIs out largest first.
+    """
+
+    roi_number: int
+    item: Dataset | None
+    contour_item: Dataset | None
+    observation: Dataset | None
+    contour_bytes: int
+
+
+@dataclass(frozen=True, eq=False)
+class StructureSetHead:
+    """An RT Structure Set read up to its ROIs, whose contours are decoded one by one.
+
+    :func:`read_roi` turns ``entries[i]`` into the :class:`Roi` that
+    :func:`read_structure_set` gives, so that a command can decode, model and
+    compute each ROI in one unit of work (``rtviewer dvh`` shares them with a forked
+    copy of the process).
+
+    Attributes
+    ----------
+    path : Path
+    dataset : Dataset
+        The file read without pixel data; Contour Sequences still undecoded.
+    frame_of_reference_uid : str or None
+    references : ReferencedImages
+        The referenced frames, studies, series and images.
+    entries : tuple of RoiEntry
+        In the order of :attr:`StructureSet.rois`.
+    findings : tuple of Finding
+        About the file and its ROI sequences (not about any ROI's own values).
+    """
+
+    path: Path
+    dataset: Dataset
+    frame_of_reference_uid: str | None
+    references: ReferencedImages
+    entries: tuple[RoiEntry, ...]
+    findings: tuple[Finding, ...]
+
+
+def read_structure_head(path: str | Path) -> StructureSetHead:
+    """Read an RT Structure Set without decoding any ROI's contours.
+
+    Raises
+    ------
+    RtViewerError
+        Unreadable, or not an RT Structure Set (as :func:`read_structure_set`).
+    """
+    path = Path(path)
+    return with_warnings_as_findings(lambda: _head(path))
+
+
+def read_roi(head: StructureSetHead, index: int) -> Roi:
+    """ROI ``index`` of ``head``, as :func:`read_structure_set` reads it.
+
+    pydicom's warnings while its values are decoded become the ROI's findings.
+    """
+    return with_warnings_as_findings(lambda: _roi(head, head.entries[index]))
+
+
+def _roi(head: StructureSetHead, entry: RoiEntry) -> Roi:
+    return _read_roi(entry.roi_number, entry.item, entry.contour_item, entry.observation,
+                     head.frame_of_reference_uid)
+
+
+def _head(path: Path) -> StructureSetHead:
+    """:func:`read_structure_head` without the warning capture."""
     # Nelms' structure sets carry an empty Pixel Data: never read pixels here
     ds, read_findings = read_dataset(path, stop_before_pixels=True)
     findings = list(read_findings)
@@ -88,8 +168,18 @@ def _read(path: Path) -> StructureSet:
     check_not_truncated(path)  # else the last ROIs would vanish without a word
     references = read_referenced_images(ds)
     findings += references.findings
-    rois, more = _read_rois(ds, references.frame_of_reference_uid)
+    entries, more = _roi_entries(ds)
     findings += more
+    return StructureSetHead(path, ds, references.frame_of_reference_uid, references,
+                            tuple(entries), tuple(findings))
+
+
+def _read(path: Path) -> StructureSet:
+    """:func:`read_structure_set` without the warning capture."""
+    head = _head(path)
+    ds, references = head.dataset, head.references
+    rois = [_roi(head, entry) for entry in head.entries]
+    findings = list(head.findings)
     return StructureSet(
         path=path, sop_instance_uid=text(ds, "SOPInstanceUID", findings) or "",
         label=text(ds, "StructureSetLabel", findings) or "",
@@ -105,7 +195,19 @@ def _read(path: Path) -> StructureSet:
         review_time=time_of(ds, "ReviewTime", findings, "review"), findings=tuple(findings))
 
 
-def _read_rois(ds: Dataset, frame_of_reference_uid: str | None) -> tuple[list[Roi], list[Finding]]:
+def _contour_bytes(contour_item: Dataset | None) -> int:
+    """Length of the item's Contour Sequence while pydicom has left it undecoded, else 0."""
+    if contour_item is None:
+        return 0
+    try:
+        value = contour_item.get_item(0x30060040)
+    except Exception:  # noqa: BLE001 - only an estimate: the ROI's reading says what is wrong
+        return 0
+    raw = getattr(value, "value", None)
+    return len(raw) if isinstance(value, RawDataElement) and isinstance(raw, bytes) else 0
+
+
+def _roi_entries(ds: Dataset) -> tuple[list[RoiEntry], list[Finding]]:
     """Every ROI of Structure Set ROI Sequence, plus contours that name no such ROI."""
     findings: list[Finding] = []
     contour_items = {}
@@ -115,7 +217,7 @@ def _read_rois(ds: Dataset, frame_of_reference_uid: str | None) -> tuple[list[Ro
             contour_items[number] = item
     observations = {integer(o, "ReferencedROINumber", findings): o
                     for o in items(ds, "RTROIObservationsSequence", findings)}
-    rois = []
+    entries = []
     declared = set()
     for item in items(ds, "StructureSetROISequence", findings):
         number = integer(item, "ROINumber", findings)
@@ -125,16 +227,17 @@ def _read_rois(ds: Dataset, frame_of_reference_uid: str | None) -> tuple[list[Ro
                                     "and was skipped.", attribute="ROINumber"))
             continue
         declared.add(number)
-        rois.append(_read_roi(number, item, contour_items.get(number), observations.get(number),
-                              frame_of_reference_uid))
+        contour_item = contour_items.get(number)
+        entries.append(RoiEntry(number, item, contour_item, observations.get(number),
+                                _contour_bytes(contour_item)))
     for number in sorted(set(contour_items) - declared):
         findings.append(Finding("CONTOURS_OF_UNDECLARED_ROI", f"ROI Contour Sequence holds "
                                 f"contours for ROI {number}, which Structure Set ROI Sequence "
                                 "does not declare.", attribute="ReferencedROINumber",
                                 assumption=f"shown as 'ROI {number}'"))
-        rois.append(_read_roi(number, None, contour_items[number], observations.get(number),
-                              frame_of_reference_uid))
-    return rois, findings
+        entries.append(RoiEntry(number, None, contour_items[number], observations.get(number),
+                                _contour_bytes(contour_items[number])))
+    return entries, findings
 
 
 def _read_roi(number: int, item: Dataset | None, contour_item: Dataset | None,

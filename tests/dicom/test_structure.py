@@ -201,3 +201,25 @@ def test_model_arrays_are_read_only(tmp_path):
     roi = read_structure_set(_write(tmp_path, {1: [("CLOSED_PLANAR", _square(0.0))]})).rois[0]
     with pytest.raises(ValueError):
         roi.contours[0].points_mm[0, 0] = 5.0
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("path", STRUCTURE_SETS, ids=ids(STRUCTURE_SETS))
+def test_rois_read_one_by_one_from_the_head_are_the_structure_sets(corpus, path):
+    from rtviewer.dicom.structure import read_roi, read_structure_head
+
+    whole = read_structure_set(path)
+    head = read_structure_head(path)
+    assert head.frame_of_reference_uid == whole.frame_of_reference_uid
+    assert [e.roi_number for e in head.entries] == [r.roi_number for r in whole.rois]
+    for index, roi in enumerate(whole.rois):
+        alone = read_roi(head, index)
+        assert (alone.name, alone.color_rgb, alone.interpreted_type, alone.volume_cc) == \
+            (roi.name, roi.color_rgb, roi.interpreted_type, roi.volume_cc)
+        assert [(c.contour_type, c.referenced_sop_instance_uids) for c in alone.contours] == \
+            [(c.contour_type, c.referenced_sop_instance_uids) for c in roi.contours]
+        assert all(np.array_equal(a.points_mm, b.points_mm)
+                   for a, b in zip(alone.contours, roi.contours, strict=True))
+        # the ROI's own findings; pydicom's warnings land on the ROI, not on the set
+        assert [f.message for f in alone.findings
+                if f.code != "PYDICOM_WARNING"] == [f.message for f in roi.findings]
