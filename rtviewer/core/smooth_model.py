@@ -11,8 +11,9 @@ Plain linear interpolation (``c = 0``) cuts a sphere or a lying cylinder into ch
 (about 1 % too small at 2–3 mm spacing, much more in the gap next to a pole).  The
 correction ``c(τ) = r_lin(τ) − r(z)`` bends the surface like the structure's own
 profile: ``r`` is the *inradius* of each plane's region (its largest inner distance),
-``r(z)`` the monotone cubic (PCHIP) through the planes' ``r²`` -- smooth where ``r``
-itself has the infinite slope of a pole -- and ``r_lin`` its chord.  For a sphere, an
+``r(z)`` the monotone cubic (PCHIP, :mod:`rtviewer.core.monotone_cubic`) through the
+planes' ``r²`` -- smooth where ``r`` itself has the infinite slope of a pole -- and
+``r_lin`` its chord.  For a sphere, an
 ellipsoid, a cylinder lying across the planes or a cone the corrected surface is the
 exact one between planes; a straight stack (``r`` constant) keeps ``c = 0``.  ``c`` is
 one value per height for the whole cross-section (a structure of several islands of
@@ -49,7 +50,7 @@ the DVH engine samples the same intervals and scales its pieces to this volume.
 
 Why write this here: no maintained Python library interpolates planar contour stacks
 into a solid with a volume and an inside test (scikit-image and scipy give the distance
-transforms and the monotone cubic used here).
+transforms used here).
 """
 
 from __future__ import annotations
@@ -61,15 +62,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from rtviewer.core.monotone_cubic import MonotoneCubic
 from rtviewer.core.rasterise import even_odd_raster
 from rtviewer.core.slab_model import SlabModel, SlabPlane, build_slab_model, points_in_polygon
 from rtviewer.core.small_linalg import project
 
-# scipy is imported where a smooth model is built: its interpolate, ndimage and spatial
-# packages take 1-2 s to import, which every command touching a structure model (the
+# scipy is imported where a smooth model is built: its ndimage and spatial packages
+# take 0.5-1 s to import, which every command touching a structure model (the
 # report, slab DVHs) would pay otherwise
 if TYPE_CHECKING:
-    from scipy.interpolate import PchipInterpolator
     from scipy.spatial import cKDTree
 
 __all__ = ["SmoothModel", "build_smooth_model", "import_dependencies"]
@@ -83,9 +84,8 @@ def import_dependencies() -> None:
 
     A process about to share smooth solids with a forked copy of itself
     (:mod:`rtviewer.cli.fork_share`) calls it first: imported after the fork, both
-    processes would pay the import (about 0.8 s of CPU each).
+    processes would pay the import (about 0.7 s of CPU each).
     """
-    import scipy.interpolate
     import scipy.ndimage
     import scipy.spatial  # noqa: F401 - imported for its side effect: loaded once
 
@@ -222,16 +222,14 @@ class _Cap:
         return result
 
 
-def _radius_profile(offsets: FloatArray, radii: FloatArray) -> PchipInterpolator | np.poly1d:
+def _radius_profile(offsets: FloatArray, radii: FloatArray) -> MonotoneCubic | np.poly1d:
     """``r²`` along a run of planes: monotone cubic through the planes' squared inradii.
 
     ``r²`` rather than ``r``: it is smooth (quadratic) where ``r`` has the infinite slope
     of a sphere's pole or a lying cylinder's top.
     """
     if len(offsets) >= 3:
-        from scipy.interpolate import PchipInterpolator
-
-        return PchipInterpolator(offsets, radii**2)
+        return MonotoneCubic(offsets, radii**2)
     if len(offsets) == 2:
         return np.poly1d(np.polyfit(offsets, radii**2, 1))
     return np.poly1d([radii[0] ** 2])
