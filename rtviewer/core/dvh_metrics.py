@@ -9,6 +9,8 @@ structure) is NaN.
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -27,6 +29,18 @@ __all__ = [
     "volume_at_dose_gy",
     "volume_at_dose_percent",
 ]
+
+
+#: Each histogram's cumulative curve, computed once: a statistics row asks for it a dozen
+#: times (tens of thousands of 1 mGy bins each time).
+_CUMULATIVE: WeakKeyDictionary[Dvh, NDArray[np.float64]] = WeakKeyDictionary()
+
+
+def _cumulative_cc(dvh: Dvh) -> NDArray[np.float64]:
+    cumulative = _CUMULATIVE.get(dvh)
+    if cumulative is None:
+        cumulative = _CUMULATIVE[dvh] = dvh.cumulative_cc
+    return cumulative
 
 
 def dmin(dvh: Dvh) -> float:
@@ -63,11 +77,11 @@ def dose_at_volume_cc(dvh: Dvh, volume_cc: float) -> float:
     total = dvh.volume_cc
     if not (0.0 < volume_cc <= total * (1 + 1e-12)):
         return float("nan")
-    cumulative = dvh.cumulative_cc
-    below = np.nonzero(cumulative < volume_cc)[0]
-    if len(below) == 0:
+    cumulative = _cumulative_cc(dvh)
+    below = cumulative < volume_cc
+    b = int(np.argmax(below))  # the first edge below: argmax stops at the first True
+    if not below[b]:
         return dvh.dmax_gy
-    b = int(below[0])
     if b == 0:
         return dvh.dmin_gy
     upper, lower = cumulative[b - 1], cumulative[b]
