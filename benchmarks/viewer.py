@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO))
 CHILD = r"""
 import sys, time
 t0 = float(sys.argv[2])
+NO_IMAGE_S = 120
 sys.path.insert(0, sys.argv[4])  # this checkout's rtviewer
 
 
@@ -37,18 +38,18 @@ def main():
     class FirstPaint(QtCore.QObject):
         # the first paint of a slice view that holds an image: what the user sees
         def eventFilter(self, obj, event):
-            if event.type() == QtCore.QEvent.Type.Paint and "t" not in seen:
+            if event.type() == QtCore.QEvent.Type.Paint and "view" not in seen:
                 from rtviewer.ui.views.slice_view import SliceView
                 view = obj.parent().parent() if isinstance(obj, QtWidgets.QWidget) and \
                     obj.parent() is not None else None
                 if isinstance(view, SliceView) and view.overlays["image"].item.image is not None:
-                    seen["view"] = view
+                    seen["view"] = view  # once: later paints must not report again
                     QtCore.QTimer.singleShot(0, painted)  # after this paint event
             return False
 
     def painted():
-        seen.setdefault("t", time.time() - t0)
-        seen.setdefault("cpu", time.process_time())  # all threads of the window's process
+        seen["t"] = time.time() - t0
+        seen["cpu"] = time.process_time()  # all threads of the window's process
         window = seen["view"].window()
         window.viewer_controller.wait()
         window.viewer_controller.viewer.dvh_panel.wait_all()
@@ -59,8 +60,13 @@ def main():
         window.close()
         app.quit()
 
+    def no_image():
+        print(f"no image painted in {NO_IMAGE_S} s", file=sys.stderr, flush=True)
+        app.exit(3)
+
     watcher = FirstPaint()
     app.installEventFilter(watcher)
+    QtCore.QTimer.singleShot(NO_IMAGE_S * 1000, no_image)  # a folder without an image
     from pathlib import Path
     from rtviewer import app as rtviewer_app
     rtviewer_app._run_window([sys.argv[1]], Path(sys.argv[3]))
@@ -80,6 +86,9 @@ def open_to_first_image(folder: Path, runs: int = 3) -> tuple[float, float, floa
     (``rtviewer.app._run_window``) and stops at the first paint of a slice view
     holding an image; the process start (interpreter, imports) is included.
     """
+    if not folder.is_dir():  # the child would wait for an image that never comes
+        raise SystemExit(f"benchmarks/viewer.py: no folder {folder} (the corpus: "
+                         "RTVIEWER_TEST_DATA or the CORPUS argument)")
     times, rss, cpu = [], [], []
     # Everything the children write lives in a directory of this run: two benchmark runs
     # at once (two checkouts) must not overwrite each other's script, settings or log.
@@ -108,14 +117,23 @@ def open_to_first_image(folder: Path, runs: int = 3) -> tuple[float, float, floa
                                       str(REPO)], capture_output=True, text=True,
                                      env={**env, "RTVIEWER_CACHE_DIR": cache}, cwd=REPO,
                                      timeout=300)
-            line = next(ln for ln in out.stdout.splitlines() if ln.startswith("FIRST_IMAGE"))
-            parts = line.split()
+            parts = _first_image_line(out, folder).split()
             if run == 0:
                 continue
             times.append(float(parts[1]))
             rss.append(int(parts[3]) / 1024)
             cpu.append(float(parts[5]))
     return statistics.median(times), max(rss), statistics.median(cpu)
+
+
+def _first_image_line(out: subprocess.CompletedProcess[str], folder: Path) -> str:
+    """The child's one ``FIRST_IMAGE`` line; a child that showed no image names the folder."""
+    lines = [ln for ln in out.stdout.splitlines() if ln.startswith("FIRST_IMAGE")]
+    if len(lines) != 1:
+        raise SystemExit(f"benchmarks/viewer.py: the window on {folder} reported "
+                         f"{len(lines)} first images (exit status {out.returncode}):\n"
+                         f"{out.stderr[-2000:]}")
+    return lines[0]
 
 
 def _offscreen_screen(run_dir: Path, width: int = 1600, height: int = 1000) -> Path:
@@ -455,7 +473,13 @@ def scroll_during_dvh(mode: str) -> list[float]:
 
 
 def main() -> None:
-    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else (REPO / ".." / "shared" / "data").resolve()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", nargs="?", type=Path,
+                        default=(REPO / ".." / "shared" / "data").resolve(),
+                        help="the test corpus (default: ../shared/data beside this checkout)")
+    corpus = parser.parse_args().corpus
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     bare = slice_step_redraw(image_only=True)  # baseline, same run
     for name, (wall, cpu) in slice_step_redraw().items():
