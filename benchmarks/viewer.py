@@ -29,15 +29,20 @@ NO_IMAGE_S = 120
 sys.path.insert(0, sys.argv[4])  # this checkout's rtviewer
 
 
-def main():
+def watch(app):
     from PySide6 import QtCore, QtWidgets
+    import resource
 
-    app = QtWidgets.QApplication([sys.argv[0]])
     seen = {}
 
     class FirstPaint(QtCore.QObject):
         # the first paint of a slice view that holds an image: what the user sees
         def eventFilter(self, obj, event):
+            if "view" in seen and "t" not in seen:
+                # the first event after that paint: the image is on screen (timed here, not
+                # in the timer below, which runs after the events already queued)
+                seen["t"] = time.time() - t0
+                seen["cpu"] = time.process_time()  # all threads of the window's process
             if event.type() == QtCore.QEvent.Type.Paint and "view" not in seen:
                 from rtviewer.ui.views.slice_view import SliceView
                 view = obj.parent().parent() if isinstance(obj, QtWidgets.QWidget) and \
@@ -48,15 +53,16 @@ def main():
             return False
 
     def painted():
-        seen["t"] = time.time() - t0
-        seen["cpu"] = time.process_time()  # all threads of the window's process
         window = seen["view"].window()
         window.viewer_controller.wait()
         window.viewer_controller.viewer.dvh_panel.wait_all()
         app.processEvents()
         status = open("/proc/self/status").read()
         rss = [l for l in status.splitlines() if l.startswith("VmRSS")][0].split()[1]
-        print(f"FIRST_IMAGE {seen['t']:.3f} RSS_KB {rss} CPU {seen['cpu']:.3f}", flush=True)
+        # the start-up loader (a forked child, reaped once its scene is taken)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        print(f"FIRST_IMAGE {seen['t']:.3f} RSS_KB {rss} CPU {seen['cpu']:.3f} "
+              f"CHILDREN_CPU {children.ru_utime + children.ru_stime:.3f}", flush=True)
         window.close()
         app.quit()
 
@@ -64,12 +70,26 @@ def main():
         print(f"no image painted in {NO_IMAGE_S} s", file=sys.stderr, flush=True)
         app.exit(3)
 
-    watcher = FirstPaint()
-    app.installEventFilter(watcher)
+    app.watcher = FirstPaint()
+    app.installEventFilter(app.watcher)
     QtCore.QTimer.singleShot(NO_IMAGE_S * 1000, no_image)  # a folder without an image
-    from pathlib import Path
+
+
+def main():
+    # ``rtviewer open FOLDER`` itself (its start-up loader forks before Qt); the watcher
+    # is installed on the application when the window is built, before it is shown
     from rtviewer import app as rtviewer_app
-    rtviewer_app._run_window([sys.argv[1]], Path(sys.argv[3]))
+
+    build = rtviewer_app.build_window
+
+    def watched_build(**kwargs):
+        from PySide6 import QtWidgets
+
+        watch(QtWidgets.QApplication.instance())
+        return build(**kwargs)
+
+    rtviewer_app.build_window = watched_build
+    sys.exit(rtviewer_app.main([sys.argv[1]]))
 
 
 if __name__ == "__main__":  # DVH worker processes import this script again

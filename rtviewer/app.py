@@ -6,7 +6,10 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from rtviewer.ui.workers.prefetch import Prefetch
 
 log = logging.getLogger("rtviewer.app")
 
@@ -33,26 +36,47 @@ def main(paths: Sequence[str] | None = None, *, demo: bool = False,
 
     log_path = configure_logging()
     log.info("rtviewer %s starting with %s", __version__, list(paths))
-    from rtviewer.qt_platform import platform_problem
-
-    problem = platform_problem()
-    if problem is not None:
-        log.error("%s", problem)
-        print(f"rtviewer: {problem}", file=sys.stderr)
-        return 1
+    prefetch = _start_prefetch(paths, demo, lesson)  # before Qt: no thread exists yet
     try:
-        return _run_window(list(paths), log_path, demo, lesson)
+        from rtviewer.qt_platform import platform_problem
+
+        problem = platform_problem()
+        if problem is not None:
+            log.error("%s", problem)
+            print(f"rtviewer: {problem}", file=sys.stderr)
+            return 1
+        return _run_window(list(paths), log_path, demo, lesson, prefetch)
     except Exception as exc:
         log.exception("rtviewer could not start")
         from rtviewer.ui.window.startup import report_startup_error
 
         report_startup_error(exc, log_path)
         return 1
+    finally:
+        if prefetch is not None:  # a second launch, a failure, or what was not taken
+            prefetch.cancel()
+
+
+def _start_prefetch(paths: Sequence[str], demo: bool, lesson: str | None) -> Prefetch | None:
+    """The start-up loader of the one folder the window opens on, or None.
+
+    Only for one path and nothing else to open: with several, each scan shows its
+    folder in turn, and the demo and lessons choose what they show later.
+    """
+    if len(paths) != 1 or demo or lesson:
+        return None
+    from rtviewer.ui.workers.prefetch import start
+
+    return start(paths[0])
 
 
 def _run_window(paths: list[str], log_path: Path | None, demo: bool = False,
-                lesson: str | None = None) -> int:
-    """Create the application and the window, wire desktop integration, run the loop."""
+                lesson: str | None = None, prefetch: Prefetch | None = None) -> int:
+    """Create the application and the window, wire desktop integration, run the loop.
+
+    ``prefetch``: the start-up loader reading ``paths[0]``
+    (:mod:`rtviewer.ui.workers.prefetch`), whose results the window's scan and load take.
+    """
     # Import PySide6 before pyqtgraph so pyqtgraph binds to it, not another Qt.
     from PySide6 import QtWidgets  # noqa: I001
     import pyqtgraph as pg
@@ -75,6 +99,7 @@ def _run_window(paths: list[str], log_path: Path | None, demo: bool = False,
         log.info("handed %s to the running rtviewer window", paths)
         return 0
     window, controller, open_path = build_window(opening=bool(paths) or demo or bool(lesson))
+    window.prefetch = prefetch
     startup.install_excepthook(log_path, lambda: window)
     server.paths_received.connect(
         lambda more: single_instance.offer_to_open(window, more, open_path))

@@ -9,9 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import pydicom
-from pydicom.errors import InvalidDicomError
-
 __all__ = ["PatientHeader", "read_patient_header"]
 
 _TAGS = ["PatientName", "PatientID", "PatientBirthDate", "PatientSex"]
@@ -40,6 +37,11 @@ def _iso_date(value: str) -> str:
 
 def read_patient_header(path: Path) -> PatientHeader:
     """Read ``path``'s patient attributes; all empty when the file cannot be read."""
+    # pydicom here, not at the top: the window unpickles headers read by its start-up
+    # loader without importing pydicom (0.2 s) before its first image
+    import pydicom
+    from pydicom.errors import InvalidDicomError
+
     try:
         ds = pydicom.dcmread(path, stop_before_pixels=True, specific_tags=_TAGS, force=True)
     except (OSError, ValueError, InvalidDicomError):

@@ -16,8 +16,7 @@ from pathlib import Path
 from rtviewer.model.index import Instance, Reference, ScanResult, Series, Study
 from rtviewer.model.kind import PLAN_KINDS, Kind
 
-__all__ = ["Chain", "chain_for", "default_chain", "find_instance"]
-
+__all__ = ["Chain", "chain_for", "default_chain", "find_instance", "window_chain"]
 
 
 @dataclass(frozen=True)
@@ -212,3 +211,15 @@ def default_chain(scan: ScanResult, patient_id: str | None = None, *,
                                    f"{inst.kind.upper()} {inst.path.name}")
                             return chain, why
     return Chain(), "nothing renderable found"
+
+
+def window_chain(scan: ScanResult, patient_id: str | None = None) -> tuple[Chain, str]:
+    """What the window shows of a folder (or a patient): a plan alone still draws.
+
+    The window's choice, also made by the start-up loader before the window exists
+    (:mod:`rtviewer.ui.workers.prefetch`): both must pick the same chain.
+    """
+    chain, why = default_chain(scan, patient_id)
+    if not chain.renderable:  # a plan alone still draws its beams or channels
+        chain, why = default_chain(scan, patient_id, accept=lambda c: c.plan is not None)
+    return chain, why

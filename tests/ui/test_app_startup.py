@@ -31,7 +31,7 @@ def test_a_start_up_failure_is_logged_and_shown(qapp, log_dir, monkeypatch):
     monkeypatch.setattr(QtWidgets.QMessageBox, "critical",
                         lambda parent, title, text: shown.append((title, text)))
 
-    def broken_window(paths, log_path, demo=False, lesson=None):
+    def broken_window(paths, log_path, demo=False, lesson=None, prefetch=None):
         raise RuntimeError("no usable OpenGL context")
 
     monkeypatch.setattr(rtviewer.app, "_run_window", broken_window)

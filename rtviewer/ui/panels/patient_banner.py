@@ -28,18 +28,29 @@ __all__ = ["PatientBanner", "PatientFacts", "other_patients", "patient_facts", "
 PatientFacts = PatientHeader
 
 
-def patient_facts(path: Path) -> PatientFacts:
-    """The banner's facts from ``path``'s header, the name as ``"Family, Given"``."""
-    header = read_patient_header(path)
+def patient_facts(path: Path, headers: Mapping[Path, PatientHeader] | None = None
+                  ) -> PatientFacts:
+    """The banner's facts from ``path``'s header, the name as ``"Family, Given"``.
+
+    ``headers``: headers already read (:attr:`LoadResult.headers`); others are read here.
+    """
+    header = _header(path, headers)
     return replace(header, name=person_name(header.name))
 
 
-def other_patients(first: Path, files: Mapping[str, Path | None]) -> str:
+def _header(path: Path, headers: Mapping[Path, PatientHeader] | None) -> PatientHeader:
+    known = headers.get(Path(path)) if headers else None
+    return known if known is not None else read_patient_header(Path(path))
+
+
+def other_patients(first: Path, files: Mapping[str, Path | None],
+                   headers: Mapping[Path, PatientHeader] | None = None) -> str:
     """Which shown files belong to another patient than ``first``; ``""`` when none.
 
     ``files`` maps what a file is (``"dose"``) to its path. References may join files
     of two Patient IDs (the corpus proton plan's ID is not its dose's): the views show
     them together, and the banner must then say so rather than name one patient.
+    ``headers``: headers already read, as for :func:`patient_facts`.
 
     Returns
     -------
@@ -51,11 +62,11 @@ def other_patients(first: Path, files: Mapping[str, Path | None]) -> str:
     def key(header: PatientHeader) -> tuple[str | None, str | None]:
         return header.patient_id or None, header.name or None
 
-    mine = key(read_patient_header(first))
+    mine = key(_header(first, headers))
     others: dict[tuple[str | None, str | None], list[str]] = {}
     for what, path in files.items():
         if path is not None and Path(path) != Path(first):
-            theirs = key(read_patient_header(Path(path)))
+            theirs = key(_header(Path(path), headers))
             if different_patients(mine, theirs):
                 others.setdefault(theirs, []).append(what)
     return "; ".join(f"{', '.join(whats)} of patient ID {pid or '(none)'}"

@@ -16,6 +16,7 @@ from rtviewer.ui.window.check_panel import CheckDock
 from rtviewer.ui.window.export_menu import attach_export_menu
 from rtviewer.ui.window.problems_dock import ProblemsDock
 from rtviewer.ui.window.scan_tree import PATH_ROLE, ScanTree
+from rtviewer.ui.workers.prefetch import Prefetch
 from rtviewer.ui.workers.scan_worker import ScanWorker
 
 __all__ = ["MainWindow"]
@@ -68,6 +69,8 @@ class MainWindow(QtWidgets.QMainWindow):
         attach_export_menu(self.tree, self.results.get)
         self._queue: deque[str] = deque()
         self._worker: ScanWorker | None = None
+        #: The folder the window starts on, read by a forked child (``rtviewer open``).
+        self.prefetch: Prefetch | None = None
         self._build_status_bar()
         self._build_menu()
 
@@ -197,6 +200,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def cancel_scan(self) -> None:
         """Stop the running scan (what was read is shown) and drop queued ones."""
         self._queue.clear()
+        if self.prefetch is not None:  # a scan waiting for the start-up loader ends at once
+            self.prefetch.cancel()
         if self._worker is not None:
             self._worker.cancel()
 
@@ -205,7 +210,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self._set_busy(False)
             return
         path = self._queue.popleft()
-        worker = ScanWorker(path)
+        prefetch = self.prefetch
+        worker = ScanWorker(path, None if prefetch is None else lambda: prefetch.scan_for(path))
         worker.progress.connect(self._on_progress)
         worker.scanned.connect(self._on_scanned)
         worker.failed.connect(self._on_failed)

@@ -9,13 +9,14 @@ whatever the user selects (or, after a scan, what ``rtviewer render`` would show
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from PySide6 import QtCore, QtWidgets
 
+from rtviewer.dicom.patient_header import PatientHeader
 from rtviewer.model.index import Instance, Patient, ScanResult
 from rtviewer.model.kind import Kind
 from rtviewer.model.tg43_mark import TG43_DOSE_NAME, is_tg43_dose
@@ -29,7 +30,7 @@ from rtviewer.ui.panels.patient_banner import (
 from rtviewer.ui.views.empty_note import EmptyNote
 from rtviewer.ui.views.viewer import Viewer
 from rtviewer.ui.workers.loader import LoadResult, LoadWorker
-from rtviewer.view.chain import Chain, chain_for, default_chain
+from rtviewer.view.chain import Chain, chain_for, window_chain
 from rtviewer.view.scene import Scene
 from rtviewer.view.tree_labels import instance_label
 
@@ -207,7 +208,7 @@ class ViewerController(QtCore.QObject):
     def _show_patient(self, result: ScanResult, patient: Patient | None) -> None:
         """Show ``patient``'s default chain; without one, an empty view named for them."""
         patient_id = patient.patient_id if patient is not None else None
-        chain, why = _window_chain(result, patient_id)
+        chain, why = window_chain(result, patient_id)
         if chain.renderable or chain.plan is not None:
             log.info("showing %s", why)
             self.load(chain)
@@ -228,9 +229,9 @@ class ViewerController(QtCore.QObject):
             return
         preferred = self.preferred_patient
         if preferred is not None and any(p.patient_id == preferred for p in result.patients):
-            chain, why = _window_chain(result, preferred)
+            chain, why = window_chain(result, preferred)
         else:
-            chain, why = _window_chain(result)
+            chain, why = window_chain(result)
         if chain.renderable or chain.plan is not None:
             log.info("showing %s", why)
             self.load(chain)
@@ -331,7 +332,9 @@ class ViewerController(QtCore.QObject):
             self.window.statusBar().showMessage("; ".join(chain.notes) or "nothing to show")
             return
         self._generation += 1
-        worker = LoadWorker(chain, self)
+        prefetch = getattr(self.window, "prefetch", None)  # the folder the window starts on
+        worker = LoadWorker(chain, self,
+                            None if prefetch is None else lambda: prefetch.load_for(chain) or ())
         generation = self._generation
         worker.progress.connect(self._on_progress)
         worker.partial.connect(lambda result: self._on_partial(result, generation))
@@ -355,10 +358,24 @@ class ViewerController(QtCore.QObject):
 
     def _on_partial(self, result: LoadResult, generation: int) -> None:
         if generation == self._generation:
+            first = self._partial_shown != generation
             self._partial_shown = generation
             self.viewer.show_result(result)
-            self.name_patient(result.chain)
+            self.name_patient(result.chain, result.headers)
             self.window.statusBar().showMessage("Reading the structure set…")
+            if first:
+                self._paint_views()
+
+    def _paint_views(self) -> None:
+        """Paint the slice views now: the first image shows before what follows it.
+
+        Qt paints after every queued event; a later partial scene or the whole one,
+        already queued (a fast disk, the start-up loader's results), would otherwise
+        be drawn, labelled and legended before the user saw the first image.
+        """
+        for view in self.viewer.views.values():
+            if view.isVisible():
+                view.graphics.viewport().repaint()
 
     def _on_loaded(self, result: LoadResult, generation: int) -> None:
         if generation != self._generation:
@@ -370,7 +387,7 @@ class ViewerController(QtCore.QObject):
         self.offer_doses(result.chain, result.scene)
         plan = result.chain.plan
         self.viewer.rt_views.set_related(self._result_for(plan) if plan is not None else None)
-        self.name_patient(result.chain)
+        self.name_patient(result.chain, result.headers)
         if (empty := nothing_to_draw(result.scene)) is not None:
             self.empty_note.say(empty)
         patient = self.shown_patient
@@ -395,8 +412,12 @@ class ViewerController(QtCore.QObject):
         """Build the DVH tab (its DVHs start computing) if it was not yet."""
         self.viewer.tabs.page("dvh")
 
-    def name_patient(self, chain: Chain) -> None:
-        """Banner and window title: whose data and which plan are on screen."""
+    def name_patient(self, chain: Chain,
+                     headers: Mapping[Path, PatientHeader] | None = None) -> None:
+        """Banner and window title: whose data and which plan are on screen.
+
+        ``headers``: the files' patient attributes read with the load (others are read).
+        """
         first = _first_path(chain)
         scan = self._result_for(first) if first is not None else None
         before = (self.shown_root, self.shown_patient)
@@ -408,13 +429,13 @@ class ViewerController(QtCore.QObject):
         if before != (self.shown_root, self.shown_patient):
             self._leave_file_tabs()
         self._reveal(first)
-        facts = patient_facts(first)
+        facts = patient_facts(first, headers)
         scene = self.viewer.scene
         files = {"plan": chain.plan, "dose": chain.dose, "structure set": chain.structures,
                  "images": chain.image_paths[0] if chain.image_paths else None}
         self.viewer.banner.show_patient(
             facts, plan_words(scene.plan, self.viewer.state.reference_dose),
-            other_patients(first, files))
+            other_patients(first, files, headers))
         self.window.setWindowTitle(window_title(facts, scene.plan))
 
     def offer_doses(self, chain: Chain, scene: Scene | None = None) -> None:
@@ -565,14 +586,6 @@ def _first_alone(result: ScanResult, patient_id: str | None = None, *,
             if found:  # the first the tree lists
                 return found[0]
     return None
-
-
-def _window_chain(result: ScanResult, patient_id: str | None = None) -> tuple[Chain, str]:
-    """What the window shows of a folder (or a patient): a plan alone still draws."""
-    chain, why = default_chain(result, patient_id)
-    if not chain.renderable:  # a plan alone still draws its beams or channels
-        chain, why = default_chain(result, patient_id, accept=lambda c: c.plan is not None)
-    return chain, why
 
 
 def nothing_to_draw(scene: Scene) -> str | None:
