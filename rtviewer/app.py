@@ -79,10 +79,11 @@ def _run_window(paths: list[str], log_path: Path | None, demo: bool = False,
     """
     # Import PySide6 before pyqtgraph so pyqtgraph binds to it, not another Qt.
     from PySide6 import QtWidgets  # noqa: I001
-    import pyqtgraph as pg
+    from rtviewer.ui.window import startup
 
+    pg = startup.import_pyqtgraph()
     pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
-    from rtviewer.ui.window import settings_store, single_instance, startup
+    from rtviewer.ui.window import settings_store, single_instance
     from rtviewer.ui.window.file_open import FileOpenFilter
 
     startup.frozen_guards()

@@ -1,4 +1,4 @@
-"""Start-up plumbing for the window: icon, Ctrl-C, error dialogs, frozen-app guards.
+"""Start-up plumbing for the window: pyqtgraph, icon, Ctrl-C, error dialogs, frozen guards.
 
 Called by the composition root (``rtviewer/app.py``) so that it stays a page of wiring.
 """
@@ -12,9 +12,9 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable
-from importlib import resources
+from importlib import metadata, resources
 from pathlib import Path
-from types import TracebackType
+from types import ModuleType, TracebackType
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -22,6 +22,64 @@ log = logging.getLogger(__name__)
 
 #: How often the event loop yields to Python so Ctrl-C (SIGINT) is noticed.
 SIGINT_POLL_MS = 200
+#: pyqtgraph versions whose ``pyqtgraph/Qt/__init__.py`` was read for
+#: :func:`import_pyqtgraph` (its mirror modules are empty, filled by ``_copy_attrs``).
+MIRRORED_PYQTGRAPH = frozenset({"0.14.0"})
+
+
+def import_pyqtgraph() -> ModuleType:
+    """Import pyqtgraph, bound to PySide6, without making every Qt class at once.
+
+    pyqtgraph keeps mirrors of QtCore, QtGui and QtWidgets and fills them by copying
+    every name (``pyqtgraph.Qt._copy_attrs``); each ``getattr`` makes one of PySide6's
+    lazily created classes with its enums: about 0.1 s of CPU (0.2-0.3 s wall on
+    this shared machine) of the window's start, for classes it mostly never uses.
+    Mirrors put in ``sys.modules`` first answer the copy's ``hasattr`` without making
+    the class and forward a name on its first real use. Only for the pyqtgraph
+    versions read (:data:`MIRRORED_PYQTGRAPH`); otherwise, or if that import fails,
+    the plain import.
+    """
+    if "pyqtgraph" in sys.modules:
+        return sys.modules["pyqtgraph"]
+    mirrored = _pyqtgraph_version() in MIRRORED_PYQTGRAPH
+    if mirrored:
+        for name, source in (("QtCore", QtCore), ("QtGui", QtGui), ("QtWidgets", QtWidgets)):
+            sys.modules[f"pyqtgraph.Qt.{name}"] = _QtMirror(f"pyqtgraph.Qt.{name}", source)
+    try:
+        import pyqtgraph
+    except Exception:
+        if not mirrored:
+            raise
+        log.warning("pyqtgraph with mirrored Qt modules failed; imported plainly",
+                    exc_info=True)
+        for name in [n for n in sys.modules if n.split(".")[0] == "pyqtgraph"]:
+            del sys.modules[name]
+        import pyqtgraph
+    return pyqtgraph
+
+
+def _pyqtgraph_version() -> str | None:
+    try:
+        return metadata.version("pyqtgraph")
+    except metadata.PackageNotFoundError:  # a frozen app without its metadata
+        return None
+
+
+class _QtMirror(ModuleType):
+    """pyqtgraph's mirror of one PySide6 module: a name is taken on its first use."""
+
+    def __init__(self, name: str, source: ModuleType) -> None:
+        super().__init__(name)
+        self._rtviewer_source = source
+
+    def __getattr__(self, name: str) -> object:
+        if name.startswith("__"):  # the import system's questions (__path__ ...)
+            raise AttributeError(name)
+        if sys._getframe(1).f_code.co_name == "_copy_attrs":
+            return None  # the copy asks hasattr only: yes, without making the class
+        value = getattr(self._rtviewer_source, name)
+        setattr(self, name, value)
+        return value
 
 
 def frozen_guards() -> None:

@@ -153,9 +153,10 @@ class Prefetch:
         """The child's load of ``chain``: ``("partial" | "loaded", LoadResult)`` messages.
 
         None unless ``chain`` is the one the child reads (and its scan was taken); the
-        child is then stopped, its work not wanted. A partial scene is skipped when a
-        later one has already arrived: the window draws the latest, once. The
-        iterator ends early when the child fails; the caller then reads the chain.
+        child is then stopped, its work not wanted. The first partial scene (the image
+        alone: the first picture needs no more) always comes; a later one is skipped
+        when a newer one has already arrived. The iterator ends early when the child
+        fails; the caller then reads the chain.
         """
         with self._lock:
             wanted = (self._scan_taken and not self._load_taken and self._chain is not None
@@ -177,6 +178,7 @@ class Prefetch:
 
     # -- reading ------------------------------------------------------------------------
     def _replay(self) -> Iterator[tuple[str, LoadResult]]:
+        first = True
         while True:
             with self._lock:
                 what, value = self._next()
@@ -188,8 +190,9 @@ class Prefetch:
                 return
             if what != "partial":  # the child failed or ended early
                 return
-            if not newer:
+            if first or not newer:
                 yield what, value
+            first = False
 
     def _ready(self) -> bool:
         """Whether another message is waiting in the pipe."""
