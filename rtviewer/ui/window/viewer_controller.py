@@ -371,7 +371,9 @@ class ViewerController(QtCore.QObject):
 
         Qt paints after every queued event; a later partial scene or the whole one,
         already queued (a fast disk, the start-up loader's results), would otherwise
-        be drawn, labelled and legended before the user saw the first image.
+        be drawn, labelled and legended before the user saw the first image, and the
+        menus added after the first image (``loaded``: the Network menu's imports)
+        would run before it too.
         """
         for view in self.viewer.views.values():
             if view.isVisible():
@@ -384,6 +386,8 @@ class ViewerController(QtCore.QObject):
         self.viewer.state.set_selection(result.chain)
         keep = self._partial_shown == generation  # the user may already be looking around
         why = self.viewer.show_result(result, keep_view=keep)
+        if not keep:  # the first picture of this load: on screen before what follows
+            self._paint_views()
         self.offer_doses(result.chain, result.scene)
         plan = result.chain.plan
         self.viewer.rt_views.set_related(self._result_for(plan) if plan is not None else None)
