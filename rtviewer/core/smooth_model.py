@@ -168,13 +168,36 @@ def _inradius(shape: _Shape) -> tuple[float, FloatArray]:
     if len(rows) == 0:
         return 0.0, centre
     uv = np.column_stack([u0 + (cols + 0.5) * pitch, v0 + (rows + 0.5) * pitch])
-    best = uv[int(np.argmax(shape.distance(uv)))]
+    best = uv[_farthest_inside(shape, inside, rows, cols, uv, pitch)]
     # refine around the best lattice point: the inradius is a smooth maximum
     offsets = np.stack(np.meshgrid(*(np.linspace(-pitch, pitch, 9),) * 2), -1).reshape(-1, 2)
     around = np.vstack([best[None], best + offsets])
     around = around[shape.inside(around)] if shape.inside(around).any() else best[None]
     distances = shape.distance(around)
     return float(distances.max()), around[int(np.argmax(distances))]
+
+
+def _farthest_inside(shape: _Shape, inside: BoolArray, rows: NDArray[np.intp],
+                     cols: NDArray[np.intp], uv: FloatArray, pitch: float) -> int:
+    """``argmax(shape.distance(uv))`` of the inside lattice points, computing few distances.
+
+    The first of the points ``uv`` farthest from the boundary.  A point's boundary
+    distance is at most its lattice distance to the nearest outside lattice point (the
+    segment between them crosses the boundary) plus the densified boundary's spacing;
+    once one point's exact distance is known, only points whose bound reaches it can be
+    farther.  Same index as the full search, a few exact distances instead of thousands
+    (the inradius search was a third of a small structure's smooth solid).
+    """
+    if inside.all():  # no outside lattice point: no bound
+        return int(np.argmax(shape.distance(uv)))
+    from scipy.ndimage import distance_transform_edt
+
+    bound = (distance_transform_edt(inside)[rows, cols] * pitch + shape.spacing_mm) \
+        * (1 + 1e-9) + 1e-12  # margins for rounding: never below the exact bound
+    first = int(np.argmax(bound))
+    reached = float(shape.distance(uv[first:first + 1])[0])
+    candidates = np.flatnonzero(bound >= reached)  # ascending: the first maximum stays first
+    return int(candidates[int(np.argmax(shape.distance(uv[candidates])))])
 
 
 @dataclass(frozen=True, eq=False)
