@@ -80,6 +80,7 @@ def start(path: str | os.PathLike[str]) -> Prefetch | None:
         folder = open_target(path).folder
     except (OSError, ValueError):  # the window's own scan says what is wrong
         return None
+    _import_shared_modules()
     read_fd, write_fd = os.pipe()
     shared_fd = os.memfd_create("rtviewer-prefetch", os.MFD_CLOEXEC)
     for stream in (sys.stdout, sys.stderr):  # else the child's exit could repeat them
@@ -92,6 +93,21 @@ def start(path: str | os.PathLike[str]) -> Prefetch | None:
     os.close(write_fd)
     log.info("start-up loader %d reads %s", pid, folder)
     return Prefetch(folder, pid, read_fd, shared_fd)
+
+
+def _import_shared_modules() -> None:
+    """Import, once before the fork, what both processes import anyway.
+
+    numpy, the model and the scene (0.1-0.2 s): the window needs them for its views,
+    the child to read; imported here the child inherits them instead of importing them
+    again on a core another program may need. numpy's BLAS is fork-safe (as in
+    :mod:`rtviewer.cli.fork_share`, which forks after numpy too).
+    """
+    import numpy  # noqa: F401
+
+    from rtviewer.model import index  # noqa: F401
+    from rtviewer.ui.workers import scene_load  # noqa: F401
+    from rtviewer.view import chain  # noqa: F401
 
 
 def _can_fork() -> bool:
