@@ -131,7 +131,7 @@ def field_in_plane(geometry: BeamGeometry, apertures: list[FloatArray], *,
         if len(clipped) < 3:
             continue
         iso_points = geometry.bld_to_patient(np.column_stack([clipped, np.zeros(len(clipped))]))
-        source = geometry.source_mm
+        source = _iso_plane_axes(geometry)[0]  # the same point, made once per geometry
         t = c / ((iso_points - source) @ normal)
         out.append(source + t[:, None] * (iso_points - source))
     return out

@@ -17,7 +17,8 @@ from rtviewer.core.segment_clip import inside_interval
 from rtviewer.core.surface_distance import entry_distance_mm
 from rtviewer.view.beam_model import arc_geometries, beam_at, is_arc
 
-__all__ = ["BeamDrawing", "BeamSolid", "BeamSolidCache", "beam_drawing", "beam_solid",
+__all__ = ["BeamDrawing", "BeamInView", "BeamSolid", "BeamSolidCache", "beam_drawing",
+           "beam_in_view", "beam_solid",
            "DwellDrawing", "brachy_drawing", "clip_to_slab", "fade"]
 
 #: The drawn part of a beam without a body outline, in SAD from the source (0.15 SAD
@@ -177,16 +178,27 @@ class BeamSolidCache:
         self._body: Any = None
         self._axes: dict[tuple[Any, ...], tuple[float, float]] = {}
         self._solids: dict[tuple[int, int], BeamSolid] = {}
+        self._in_view: dict[tuple[int, int, str, float], BeamInView] = {}
 
     def get(self, plan: Any, beam: Any, index: int, scene: Any = None) -> BeamSolid:
         """The cached solid (recomputed when the plan or the scene object changes)."""
         if plan is not self._plan or scene is not self._scene:
             self._plan, self._scene, self._solids, self._axes = plan, scene, {}, {}
+            self._in_view = {}
             self._body = body_solid(scene)
         key = (beam.number, int(index))
         if key not in self._solids:
             self._solids[key] = beam_solid(plan, beam, index, self._body, self._axes)
         return self._solids[key]
+
+    def in_view(self, plan: Any, beam: Any, index: int, scene: Any, view: str,
+                arc_radius_mm: float) -> BeamInView:
+        """:func:`beam_in_view` of the cached solid on the scene's ``view`` (cached too)."""
+        solid = self.get(plan, beam, index, scene)
+        key = (beam.number, int(index), view, float(arc_radius_mm))
+        if key not in self._in_view:
+            self._in_view[key] = beam_in_view(solid, scene.frame, view, arc_radius_mm)
+        return self._in_view[key]
 
 
 def body_solid(scene: Any) -> Any:
@@ -217,30 +229,59 @@ def field_edges(polygon_mm: np.ndarray, geometry: Any, t_range: tuple[float, flo
     at_end = (np.abs(t - t_range[0]) < tol) | (np.abs(t - t_range[1]) < tol)
     same_end = np.abs(t[:-1] - t[1:]) < tol
     cap = at_end[:-1] & at_end[1:] & same_end
-    runs, run = [], [closed[0]]
-    for k in range(len(closed) - 1):
-        if cap[k]:
-            if len(run) > 1:
-                runs.append(np.array(run))
-            run = [closed[k + 1]]
-        else:
-            run.append(closed[k + 1])
-    if len(run) > 1:
-        runs.append(np.array(run))
-    return runs
+    # the runs of sides between the caps, all at once (a multi-leaf cut has hundreds of
+    # sides, and every beam is cut at each slice step): side k joins vertices k and k+1
+    runs = np.split(closed, np.flatnonzero(cap) + 1)
+    return [run for run in runs if len(run) > 1]
+
+
+@dataclass(frozen=True)
+class BeamInView:
+    """What a beam draws on one view whatever the slice: its projections (view mm).
+
+    The axes, arc span, label anchor and isocentre project along the view's normal,
+    so a slice step keeps them (:meth:`BeamSolidCache.in_view`); only the field's cut
+    moves.
+    """
+
+    axis_st: np.ndarray
+    arc_st: np.ndarray
+    label_st: np.ndarray
+    isocenter_st: np.ndarray
+    isocenter_depth_mm: float
+
+
+def beam_in_view(solid: BeamSolid, frame: Any, view: str,
+                 arc_radius_mm: float = ARC_RADIUS_MM) -> BeamInView:
+    """The slice-independent part of :func:`beam_drawing` on ``view``."""
+    _u, _v, n = frame.axes(view)
+    iso = np.asarray(solid.at.geometry.isocenter_mm)
+
+    def st(xyz: np.ndarray) -> np.ndarray:
+        return np.asarray(frame.to_view(view, xyz)[..., :2])
+
+    arc_st = (st(iso + arc_radius_mm * solid.arc_directions)
+              if solid.arc_directions is not None else np.empty((0, 2)))
+    return BeamInView(axis_st=_join([st(a) for a in solid.axes], close=False),
+                      arc_st=arc_st, label_st=st(solid.label_mm), isocenter_st=st(iso),
+                      isocenter_depth_mm=float(iso @ n))
 
 
 def beam_drawing(plan: Any, beam: Any, frame: Any, view: str, depth_mm: float,
                  index: int = 0, *, arc_radius_mm: float = ARC_RADIUS_MM,
-                 arc_field: bool = True, solid: BeamSolid | None = None) -> BeamDrawing:
+                 arc_field: bool = True, solid: BeamSolid | None = None,
+                 fixed: BeamInView | None = None) -> BeamDrawing:
     """The beam at control point ``index`` cut by the view's plane at ``depth_mm``.
 
     An arc is drawn as its span (source directions at ``arc_radius_mm`` from the
     isocentre) with its first and last central axes; its field edges (at
     ``index``) only with ``arc_field``. Pass ``solid`` (from a
-    :class:`BeamSolidCache`) to skip the view-independent work.
+    :class:`BeamSolidCache`) to skip the view-independent work, and ``fixed``
+    (:meth:`BeamSolidCache.in_view`, for the same solid, view and radius) to skip the
+    projections a slice step keeps.
     """
     solid = solid if solid is not None else beam_solid(plan, beam, index)
+    fixed = fixed if fixed is not None else beam_in_view(solid, frame, view, arc_radius_mm)
     g = solid.at.geometry
     _u, _v, n = frame.axes(view)
     iso = np.asarray(g.isocenter_mm)
@@ -248,21 +289,14 @@ def beam_drawing(plan: Any, beam: Any, frame: Any, view: str, depth_mm: float,
     arc = solid.arc_directions is not None
     polygons = field_in_plane(g, solid.at.apertures, plane_point_mm=point, plane_normal=n,
                               t_range=solid.t_range) if arc_field or not arc else []
-
-    def st(xyz: np.ndarray) -> np.ndarray:
-        return np.asarray(frame.to_view(view, xyz)[..., :2])
-
-    arc_st = (st(iso + arc_radius_mm * solid.arc_directions)
-              if solid.arc_directions is not None else np.empty((0, 2)))
+    edges = [e for p in polygons for e in field_edges(p, g, solid.t_range)]
     return BeamDrawing(number=beam.number,
-                       field_st=_join([st(e) for p in polygons
-                                       for e in field_edges(p, g, solid.t_range)],
-                                      close=False),
-                       axis_st=_join([st(a) for a in solid.axes], close=False),
-                       arc_st=arc_st, label=solid.label, label_st=st(solid.label_mm),
-                       short_label=beam.name or str(beam.number),
-                       isocenter_st=st(iso), isocenter_depth_mm=float(iso @ n),
-                       notes=solid.at.notes)
+                       field_st=_join([np.asarray(frame.to_view(view, e)[..., :2])
+                                       for e in edges], close=False),
+                       axis_st=fixed.axis_st, arc_st=fixed.arc_st, label=solid.label,
+                       label_st=fixed.label_st, short_label=beam.name or str(beam.number),
+                       isocenter_st=fixed.isocenter_st,
+                       isocenter_depth_mm=fixed.isocenter_depth_mm, notes=solid.at.notes)
 
 
 #: Dwell positions and reference points up to this many half slabs from the plane are

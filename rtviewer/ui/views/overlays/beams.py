@@ -14,6 +14,7 @@ from PySide6 import QtCore
 
 from rtviewer.ui.views.beam_state import BeamState
 from rtviewer.ui.views.overlays.base import ViewOverlay
+from rtviewer.ui.views.overlays.outline_curve import OutlineCurve
 from rtviewer.view.label_layout import place_label
 from rtviewer.view.plan_geometry import BeamDrawing, BeamSolidCache, beam_drawing
 from rtviewer.view.slice_plane import SlicePlane
@@ -22,6 +23,9 @@ __all__ = ["BEAM_COLOURS", "BeamOverlay", "beam_colour", "set_text"]
 
 BEAM_COLOURS = ((255, 80, 80), (80, 200, 255), (255, 170, 0), (150, 255, 120),
                 (230, 120, 255), (255, 255, 120), (120, 255, 230), (255, 140, 190))
+
+#: What a beam not drawn shows (one array: a curve already empty is left alone).
+_NO_POINTS = np.empty((0, 2))
 
 
 def beam_colour(number: int) -> tuple[int, int, int]:
@@ -49,7 +53,7 @@ class BeamOverlay(ViewOverlay):
         self.plan: Any = None
         self.drawings: dict[int, BeamDrawing] = {}
         self._depth = 0.0
-        self._items: dict[int, tuple[pg.PlotCurveItem, ...]] = {}
+        self._items: dict[int, tuple[OutlineCurve, ...]] = {}
         self._labels: dict[int, pg.TextItem] = {}
         self._radius: tuple[Any, float] = (None, 120.0)
         self._placed_for: object = None  # the inputs of the last label placement
@@ -68,14 +72,14 @@ class BeamOverlay(ViewOverlay):
         # zoom or a new plane)
         view.labelsPlaced.connect(self._place_labels)
 
-    def _beam_items(self, number: int) -> tuple[pg.PlotCurveItem, ...]:
+    def _beam_items(self, number: int) -> tuple[OutlineCurve, ...]:
         if number not in self._items:
             colour = beam_colour(number)
-            edges = pg.PlotCurveItem(pen=pg.mkPen(colour, width=2), connect="finite")
-            axis = pg.PlotCurveItem(pen=pg.mkPen(colour, width=1,
-                                                 style=QtCore.Qt.PenStyle.DashLine),
-                                    connect="finite")
-            arc = pg.PlotCurveItem(pen=pg.mkPen(colour, width=3), connect="finite")
+            # outline curves: their bounds, asked at every repaint after a step has set
+            # the field's edges, cost one reduction per axis (``outline_curve``)
+            edges = OutlineCurve(pen=pg.mkPen(colour, width=2))
+            axis = OutlineCurve(pen=pg.mkPen(colour, width=1, style=QtCore.Qt.PenStyle.DashLine))
+            arc = OutlineCurve(pen=pg.mkPen(colour, width=3))
             for item in (edges, axis, arc):
                 item.setZValue(11)
                 self.view.vb.addItem(item, ignoreBounds=True)
@@ -100,16 +104,19 @@ class BeamOverlay(ViewOverlay):
             if beam.number not in visible or not beam.control_points or scene.empty:
                 continue
             cp = index if beam.number == selected else 0
+            radius = self._arc_radius()
             drawing = beam_drawing(self.plan, beam, scene.frame, plane.view, self._depth, cp,
-                                   arc_radius_mm=self._arc_radius(),
-                                   arc_field=beam.number == selected,
-                                   solid=self.solids.get(self.plan, beam, cp, scene))
+                                   arc_radius_mm=radius, arc_field=beam.number == selected,
+                                   solid=self.solids.get(self.plan, beam, cp, scene),
+                                   fixed=self.solids.in_view(self.plan, beam, cp, scene,
+                                                             plane.view, radius))
             self.drawings[beam.number] = drawing
             edges, axis, arc = self._beam_items(beam.number)
-            # the field's cut moves at each step; the axis and arc seldom do
-            edges.setData(drawing.field_st[:, 0], drawing.field_st[:, 1], connect="finite")
-            for item, st in ((axis, drawing.axis_st), (arc, drawing.arc_st)):
-                _set_curve(item, st)
+            # the field's cut moves at each step (unless the plane misses the beam); the
+            # axis and arc only with the view
+            for item, st in ((edges, drawing.field_st), (axis, drawing.axis_st),
+                             (arc, drawing.arc_st)):
+                item.set_points(st)
             # the text (long or short) is the placement's to choose; set here at every
             # step, a kept placement would show the long text in a short label's box
             label = self._labels[beam.number]
@@ -119,8 +126,7 @@ class BeamOverlay(ViewOverlay):
             if number not in self.drawings:  # emptied here, not before every redraw
                 set_text(label, "")
                 for item in self._items[number]:
-                    if item.xData is None or len(item.xData):
-                        item.setData([], [])
+                    item.set_points(_NO_POINTS)
         # the labels are placed once the view has placed its own (labelsPlaced)
         self._draw_isocentres()
 
@@ -211,19 +217,6 @@ class BeamOverlay(ViewOverlay):
         if spots != self._spots:  # a side view's slice step seldom changes a marker
             self._spots = spots
             self.iso_item.setData(spots)
-
-
-def _set_curve(item: pg.PlotCurveItem, st: np.ndarray) -> None:
-    """Give ``item`` the NaN-separated points ``st`` (view mm), unless it has them already.
-
-    A side view's slice step moves a beam's field edges but seldom its axis or arc:
-    an update costs pyqtgraph's data checks and a bounds reset.
-    """
-    s, t = st[:, 0], st[:, 1]
-    if (item.xData is not None and np.array_equal(item.xData, s, equal_nan=True)
-            and np.array_equal(item.yData, t, equal_nan=True)):
-        return
-    item.setData(s, t, connect="finite")
 
 
 def _box(rect: QtCore.QRectF) -> tuple[float, float, float, float]:

@@ -28,6 +28,24 @@ class OutlineCurve(pg.PlotCurveItem):
         kwargs.setdefault("connect", "finite")
         super().__init__(*args, **kwargs)
         self._pixel_vectors: tuple[Any, Any] | None = None
+        self._points: np.ndarray | None = None  # what set_points gave last
+
+    def set_points(self, st: np.ndarray) -> None:
+        """Show the NaN-separated points ``st`` ``(N, 2)`` (view mm); hidden when empty.
+
+        Left alone when the curve has them already: the same array (a beam's axis and
+        arc on one view, kept from step to step) or the same values (an empty cut). An
+        update costs the library's data checks, a bounds reset and a repaint of the
+        item; a hidden item is neither asked for its bounds nor painted.
+        """
+        if st is not self._points:
+            s, t = st[:, 0], st[:, 1]
+            if not (self.xData is not None and self.xData.shape == s.shape
+                    and np.array_equal(self.xData, s, equal_nan=True)
+                    and np.array_equal(self.yData, t, equal_nan=True)):
+                self.setData(s, t, connect="finite")
+            self._points = st
+        self.setVisible(len(st) > 0)
 
     def dataBounds(self, ax: int, frac: float = 1.0,  # noqa: N802 - pyqtgraph's name
                    orthoRange: Any = None) -> tuple[float | None, float | None]:  # noqa: N803
