@@ -23,7 +23,8 @@ from rtviewer.view.slab_section import SectionTable, odd_positions, tilted_secti
 from rtviewer.view.view_geometry import DisplayFrame
 
 __all__ = ["EMPTY_OUTLINE", "CutTable", "RoiOutline", "across_view", "cut_across",
-           "open_polylines", "roi_outline", "section_outline", "sparse_staircase_parts"]
+           "open_polylines", "roi_outline", "section_kind", "section_outline",
+           "sparse_staircase_parts"]
 
 #: A stack this close to parallel or perpendicular to a view (tilt × size, mm) is cut
 #: as exactly so.
@@ -123,20 +124,35 @@ def section_outline(model: SlabModel | None, u: np.ndarray, v: np.ndarray, n: np
     """
     if model is None or not model.planes:
         return _EMPTY
-    cos = float(model.normal @ n)
-    sin = np.sqrt(max(0.0, 1.0 - cos * cos))
     section = table.section if table is not None else SectionTable.from_model(model)
-    # a stack this close to perpendicular or parallel (tilt × its size under 0.01 mm) is
-    # cut as exactly so; exact alignments, the common case, skip measuring the extent
-    if across_view(model, n) or abs(cos) * section.extent_mm < _FLAT_MM:
+    how = section_kind(model, n, section)
+    if how == "across":
         return cut_across(model, u, v, n, depth_mm, table)
-    if sin * _LARGEST_MM < _FLAT_MM or sin * section.extent_mm < _FLAT_MM:
+    if how == "in-plane":
+        cos = float(model.normal @ n)
         return _in_plane(model, u, v, float(np.sign(cos)) * depth_mm, table)
     segments, fill = tilted_section(model, section, u, v, n, depth_mm)
     if segments.size == 0:
         return _EMPTY
     st = segments.reshape(-1, 2)
     return RoiOutline(st[:, 0], st[:, 1], fill)
+
+
+def section_kind(model: SlabModel, n: np.ndarray, section: SectionTable) -> str:
+    """How :func:`section_outline` cuts ``model`` (flattened in ``section``) on normal ``n``.
+
+    ``"across"`` (the slabs' staircase), ``"in-plane"`` (the plane whose slab holds the
+    slice) or ``"tilted"`` (``slab_section``). A stack this close to perpendicular or
+    parallel (tilt × its size under 0.01 mm) is cut as exactly so; exact alignments,
+    the common case, skip measuring the extent.
+    """
+    cos = float(model.normal @ n)
+    sin = np.sqrt(max(0.0, 1.0 - cos * cos))
+    if across_view(model, n) or abs(cos) * section.extent_mm < _FLAT_MM:
+        return "across"
+    if sin * _LARGEST_MM < _FLAT_MM or sin * section.extent_mm < _FLAT_MM:
+        return "in-plane"
+    return "tilted"
 
 
 def across_view(model: SlabModel, n: np.ndarray) -> bool:

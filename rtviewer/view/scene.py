@@ -22,9 +22,16 @@ from rtviewer.model.dose import Dose
 from rtviewer.model.dose_reference import PercentReference, dose_warnings, percent_reference
 from rtviewer.model.image import ImageVolume
 from rtviewer.model.structure import StructureSet
-from rtviewer.view.contour_geometry import CutTable, RoiOutline, roi_outline
+from rtviewer.view.contour_geometry import (
+    EMPTY_OUTLINE,
+    CutTable,
+    RoiOutline,
+    roi_outline,
+    section_kind,
+)
 from rtviewer.view.cut_batch import CutBatch, batches
 from rtviewer.view.reference_dose import ReferenceDose
+from rtviewer.view.tilted_batch import TiltedBatch
 from rtviewer.view.view_geometry import DisplayFrame
 
 __all__ = ["Readout", "Scene"]
@@ -195,10 +202,46 @@ class Scene:
         outlines: dict[int, RoiOutline] = {}
         for batch in self.cut_batches():  # None: a view along the planes (axial), or tilted
             outlines.update(batch.outlines(u, v, n, depth_mm, numbers) or {})
+        rest = [number for number in numbers if number not in outlines]
+        if rest:  # a view tilted against the contours: those structures cut at once
+            outlines.update(self._tilted_outlines(u, v, n, depth_mm, rest))
         for number in numbers:
             if number not in outlines:
                 outlines[number] = roi_outline(self.slab_model(number), self.frame, view,
                                                depth_mm, self.cut_table(number))
+        return outlines
+
+    def _tilted_outlines(self, u: np.ndarray, v: np.ndarray, n: np.ndarray, depth_mm: float,
+                         numbers: Collection[int]) -> dict[int, RoiOutline]:
+        """Outlines of those of ``numbers`` the plane cuts through their slabs' bands.
+
+        One pass for all of them (``view.tilted_batch``), each equal to its own
+        ``section_outline``; the others (none on a view along or across the contours)
+        are left to the caller.
+        """
+        if "cut-tilted" not in self._cache:
+            items = []
+            for roi in self.structures.rois if self.structures is not None else ():
+                model, table = self.slab_model(roi.roi_number), self.cut_table(roi.roi_number)
+                if model is not None and table is not None and model.planes:
+                    items.append((roi.roi_number, model, table.section))
+            batch = TiltedBatch.of([(m, t) for _n, m, t in items]) if items else None
+            self._cache["cut-tilted"] = (tuple(number for number, _m, _t in items), batch)
+        order, batch = self._cache["cut-tilted"]
+        wanted = np.array([number in numbers
+                           and section_kind(model, n, table) == "tilted"
+                           for number, model, table in zip(order, getattr(batch, "models", ()),
+                                                           getattr(batch, "tables", ()),
+                                                           strict=True)], dtype=bool)
+        if batch is None or not wanted.any():
+            return {}
+        sections = batch.sections(u, v, n, depth_mm, wanted)
+        outlines = {}
+        for index in np.flatnonzero(wanted):
+            segments, fill = sections.get(int(index), (None, tuple))
+            st = None if segments is None else segments.reshape(-1, 2)
+            outlines[order[index]] = (EMPTY_OUTLINE if st is None or st.size == 0
+                                      else RoiOutline(st[:, 0], st[:, 1], fill))
         return outlines
 
     def open_contours_mm(self, roi_number: int) -> list[np.ndarray]:

@@ -206,7 +206,7 @@ def tilted_section(model: SlabModel, table: SectionTable, u: np.ndarray, v: np.n
     ka, kb, wa, wb, start = picked[:, 0], picked[:, 1], picked[:, 2], picked[:, 3], picked[:, 4:6]
     plane = picked[:, 6].astype(np.intp)
     lo, hi = table.lower[plane] - view.h0, table.upper[plane] - view.h0
-    sides = _clipped_edges(start, table.end[edges], ka, kb, lo, hi)
+    sides, _kept = _clipped_edges(start, table.end[edges], ka, kb, lo, hi)
     faces = _face_segments(table, view, ka, kb, wa, wb, plane)
     segments = np.concatenate([sides, faces])
     st = view.to_st(segments.reshape(-1, 2)).reshape(-1, 2, 2)
@@ -232,13 +232,16 @@ def _edges_of(table: SectionTable, polygons: np.ndarray) -> tuple[np.ndarray, np
 
 
 def _clipped_edges(start: np.ndarray, end: np.ndarray, ka: np.ndarray, kb: np.ndarray,
-                   lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """``(K, 2, 2)`` parts of edges inside their own plane's strip ``lo <= k·p <= hi``."""
+                   lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(K, 2, 2)`` parts of edges inside their own plane's strip ``lo <= k·p <= hi``.
+
+    Also returns the indices of the edges they come from.
+    """
     first, last = inside_interval(ka, kb, lo, hi)
     keep = np.flatnonzero(last > first)
     a, b = start[keep], end[keep]
     step = b - a
-    return np.stack([a + first[keep, None] * step, a + last[keep, None] * step], axis=1)
+    return np.stack([a + first[keep, None] * step, a + last[keep, None] * step], axis=1), keep
 
 
 def _face_segments(table: SectionTable, view: _ViewMap, ka: np.ndarray, kb: np.ndarray,

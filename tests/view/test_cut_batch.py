@@ -3,16 +3,21 @@ each structure cut on its own draws; the isodose crop finds the whole plane's li
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from skimage.measure import find_contours
 
 from rtviewer.core.slab_model import build_slab_model
 from rtviewer.dicom.structure import read_structure_set
+from rtviewer.model.structure import Contour, ContourType, Roi, StructureSet
 from rtviewer.view.contour_geometry import CutTable, RoiOutline, roi_outline
 from rtviewer.view.cut_batch import batches
 from rtviewer.view.isodose_lines import isodose_polylines_levels
 from rtviewer.view.scene import Scene
+from rtviewer.view.slab_section import tilted_section
+from rtviewer.view.tilted_batch import TiltedBatch
 from rtviewer.view.view_geometry import DisplayFrame, PlaneImage
 
 
@@ -98,6 +103,90 @@ def test_two_structures_stacked_face_to_face_are_never_joined():
     assert a is not None and set(a) == {1}
     assert np.nanmin(a[1].t) == pytest.approx(-7.5)
     assert batch.outlines(*frame.axes("axial"), 3.0, {1, 2}) is None  # along the planes
+
+
+def _tilted_rings(seed: int, count: int, tilt_deg: float = 30.0) -> list[np.ndarray]:
+    """Wobbly rings on planes 3 mm apart, turned ``tilt_deg`` about x (patient mm)."""
+    rng = np.random.default_rng(seed)
+    c, s = np.cos(np.radians(tilt_deg)), np.sin(np.radians(tilt_deg))
+    tilt = np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
+    angles = np.linspace(0, 2 * np.pi, 40, endpoint=False)
+    cx, cy = rng.uniform(-40, 40, 2)
+    radius = rng.uniform(8, 30)
+    first = rng.uniform(-30, 0)
+    return [np.column_stack([cx + radius * (1 + 0.2 * np.sin(3 * angles + z / 7)) * np.cos(angles),
+                             cy + radius * (1 + 0.2 * np.sin(3 * angles + z / 7)) * np.sin(angles),
+                             np.full(angles.size, z)]) @ tilt.T
+            for z in first + 3.0 * np.arange(count)]
+
+
+def test_tilted_structures_cut_together_equal_each_cut_alone():
+    # a set drawn on a series tilted 30 degrees about x: the axial and coronal views cut
+    # every structure through its slabs' bands (slab_section), all in one pass; two of
+    # them stacked face to face keep their own end caps
+    c, s = np.cos(np.radians(30.0)), np.sin(np.radians(30.0))
+    tilt = np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
+    polygons = [_tilted_rings(seed, count) for seed, count in ((1, 12), (2, 5), (3, 20), (4, 1))]
+    polygons += [[_square(0, 10, z) @ tilt.T for z in (0.0, 3.0, 6.0)],
+                 [_square(0, 6, z) @ tilt.T for z in (9.0, 12.0)]]
+    models = [build_slab_model(rings) for rings in polygons]
+    assert all(model is not None for model in models)
+    tables = [CutTable.from_model(model).section for model in models]
+    batch = TiltedBatch.of(list(zip(models, tables, strict=True)))
+    # the normals agree only to rounding: each structure keeps its own plane frame
+    assert len({model.normal.tobytes() for model in models}) > 1
+    frame = DisplayFrame.from_grid(None)
+    vertices = np.concatenate([np.concatenate(rings) for rings in polygons])
+    drawn = filled = 0
+    for view in ("axial", "coronal"):
+        u, v, n = frame.axes(view)
+        on_vertex = (vertices[::37] @ n).tolist()  # tangent cuts through a vertex
+        for depth in np.linspace(-60, 60, 41).tolist() + on_vertex:
+            for wanted in ([0, 1, 2, 3, 4, 5], [1, 4]):
+                mask = np.isin(np.arange(len(models)), wanted)
+                sections = batch.sections(u, v, n, depth, mask)
+                assert set(sections) <= set(wanted)
+                for index in wanted:
+                    segments, fill = tilted_section(models[index], tables[index], u, v, n,
+                                                    depth)
+                    where = f"{view} {depth} structure {index}"
+                    if segments.size == 0:
+                        assert index not in sections, where
+                        continue
+                    together, fill_together = sections[index]
+                    assert np.array_equal(together, segments, equal_nan=True), where
+                    alone_fill, batch_fill = fill(), fill_together()
+                    assert len(alone_fill) == len(batch_fill), where
+                    for p, q in zip(alone_fill, batch_fill, strict=True):
+                        assert np.array_equal(p, q), where
+                    drawn += 1
+                    filled += len(alone_fill) > 0
+    assert drawn > 200 and filled > 200  # real outlines and fills were compared
+
+
+def test_a_scene_cuts_tilted_structures_as_each_alone():
+    # the scene's batched path against each structure's section_outline, all views
+    c, s = np.cos(np.radians(30.0)), np.sin(np.radians(30.0))
+    tilt = np.array([[1.0, 0.0, 0.0], [0.0, c, -s], [0.0, s, c]])
+    rois = [Roi(k + 1, f"R{k + 1}", (255, 0, 0), "ORGAN",
+                tuple(Contour(p, ContourType.CLOSED_PLANAR) for p in _tilted_rings(k, 9)))
+            for k in range(5)]
+    rois.append(Roi(6, "Square", (0, 255, 0), "ORGAN",
+                    tuple(Contour(_square(0, 10, z) @ tilt.T, ContourType.CLOSED_PLANAR)
+                          for z in (0.0, 3.0))))
+    scene = Scene(structures=StructureSet(path=Path("s"), sop_instance_uid="2", label="S",
+                                          frame_of_reference_uid=None, rois=tuple(rois)))
+    numbers = [roi.roi_number for roi in rois]
+    drawn = 0
+    for view in ("axial", "sagittal", "coronal"):
+        for depth in np.linspace(-50, 50, 21):
+            outlines = scene.structure_outlines(view, float(depth), numbers[1:])
+            assert set(outlines) == set(numbers[1:])
+            for number in numbers[1:]:
+                alone = roi_outline(scene.slab_model(number), scene.frame, view, float(depth))
+                _assert_same(outlines[number], alone, f"{view} {depth} ROI {number}")
+                drawn += not alone.empty
+    assert drawn > 60
 
 
 def test_isodose_lines_from_one_crop_equal_the_whole_plane():
