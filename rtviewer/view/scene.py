@@ -228,12 +228,15 @@ class Scene:
             batch = TiltedBatch.of([(m, t) for _n, m, t in items]) if items else None
             self._cache["cut-tilted"] = (tuple(number for number, _m, _t in items), batch)
         order, batch = self._cache["cut-tilted"]
-        wanted = np.array([number in numbers
-                           and section_kind(model, n, table) == "tilted"
-                           for number, model, table in zip(order, getattr(batch, "models", ()),
-                                                           getattr(batch, "tables", ()),
-                                                           strict=True)], dtype=bool)
-        if batch is None or not wanted.any():
+        if batch is None:
+            return {}
+        key = f"cut-tilted-{n.tobytes().hex()}"  # which structures this view cuts tilted
+        if key not in self._cache:
+            self._cache[key] = np.array([section_kind(model, n, table) == "tilted"
+                                         for model, table in zip(batch.models, batch.tables,
+                                                                 strict=True)], dtype=bool)
+        wanted = self._cache[key] & np.isin(order, list(numbers))
+        if not wanted.any():
             return {}
         sections = batch.sections(u, v, n, depth_mm, wanted)
         outlines = {}
