@@ -6,6 +6,7 @@ returns ``(s, t)`` view mm (NaN-separated polylines) ready for ``connect='finite
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -212,6 +213,19 @@ def body_solid(scene: Any) -> Any:
     return scene.slab_model(roi.roi_number) if roi is not None else None
 
 
+@functools.lru_cache(maxsize=256)
+def _source_axis(geometry: Any) -> tuple[np.ndarray, np.ndarray, float]:
+    """A beam geometry's source, source-to-isocentre vector (patient mm) and SAD (mm).
+
+    Kept per geometry (frozen, hashable): every beam's cut asks for them at each step.
+    """
+    source = np.asarray(geometry.source_mm, dtype=np.float64)
+    axis = np.asarray(geometry.isocenter_mm, dtype=np.float64) - source
+    for vector in (source, axis):
+        vector.flags.writeable = False  # shared by every later call
+    return source, axis, float(np.linalg.norm(axis))
+
+
 def field_edges(polygon_mm: np.ndarray, geometry: Any, t_range: tuple[float, float]
                 ) -> list[np.ndarray]:
     """The sides of a beam's cut (a closed polygon, patient mm) that are field edges.
@@ -220,9 +234,7 @@ def field_edges(polygon_mm: np.ndarray, geometry: Any, t_range: tuple[float, flo
     part of the beam ends (``t_range``); those caps are not edges of the field and are
     left out: each remaining run of sides is an open polyline ``(K, 3)``.
     """
-    source = np.asarray(geometry.source_mm, dtype=np.float64)
-    axis = np.asarray(geometry.isocenter_mm, dtype=np.float64) - source
-    sad = float(np.linalg.norm(axis))
+    source, axis, sad = _source_axis(geometry)
     closed = np.vstack([polygon_mm, polygon_mm[:1]])
     t = (closed - source) @ axis / sad**2  # distance from the source along the axis, SAD
     tol = 1e-6

@@ -30,7 +30,7 @@ import numpy as np
 from rtviewer.core.segment_clip import inside_interval
 from rtviewer.core.slab_model import SlabModel
 
-__all__ = ["SectionTable", "odd_positions", "tilted_section"]
+__all__ = ["SectionTable", "face_crossings", "odd_positions", "tilted_section"]
 
 
 def odd_positions(row: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -247,17 +247,7 @@ def _clipped_edges(start: np.ndarray, end: np.ndarray, ka: np.ndarray, kb: np.nd
 def _face_segments(table: SectionTable, view: _ViewMap, ka: np.ndarray, kb: np.ndarray,
                    wa: np.ndarray, wb: np.ndarray, plane: np.ndarray) -> np.ndarray:
     """``(K, 2, 2)`` parts of the slab face lines where exactly one side is covered."""
-    rows, positions = [], []
-    for faces, heights in ((table.lower_face, table.lower), (table.upper_face, table.upper)):
-        level = heights[plane] - view.h0
-        fa, fb = ka - level, kb - level
-        crossing = np.flatnonzero((fa > 0) != (fb > 0))
-        fc, gc = fa[crossing], fb[crossing]
-        positions.append(wa[crossing] + fc / (fc - gc) * (wb[crossing] - wa[crossing]))
-        rows.append(faces[plane[crossing]])
-    row, w = np.concatenate(rows), np.concatenate(positions)
-    order = np.lexsort((w, row))
-    row, w = odd_positions(row[order], w[order])
+    row, w = face_crossings(table, ka, kb, wa, wb, plane, view.h0)
     if row.size % 2:  # a tangent vertex exactly on a face: drop the unpaired position
         keep = np.ones(row.size, dtype=bool)
         counts = np.bincount(row)
@@ -268,6 +258,29 @@ def _face_segments(table: SectionTable, view: _ViewMap, ka: np.ndarray, kb: np.n
     e = np.array([-view.k[1], view.k[0]]) / np.sqrt(k2)
     base = ((height - view.h0) / k2)[:, None] * view.k
     return np.stack([base + w[0::2, None] * e, base + w[1::2, None] * e], axis=1)
+
+
+def face_crossings(table: SectionTable, ka: np.ndarray, kb: np.ndarray, wa: np.ndarray,
+                   wb: np.ndarray, plane: np.ndarray, h0: float | np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Where edges cross their plane's slab faces: face numbers and positions, sorted.
+
+    ``ka``, ``kb`` (heights along ``k`` less ``h0``) and ``wa``, ``wb`` (positions along
+    the faces) are the edges' ends (``SectionTable.along``), ``plane`` their planes and
+    ``h0`` the plane's offset (one, or one per edge). A position met an even number of
+    times on one face (two slabs' edges through one point) is left out.
+    """
+    rows, positions = [], []
+    for faces, heights in ((table.lower_face, table.lower), (table.upper_face, table.upper)):
+        level = heights[plane] - h0
+        fa, fb = ka - level, kb - level
+        crossing = np.flatnonzero((fa > 0) != (fb > 0))
+        fc, gc = fa[crossing], fb[crossing]
+        positions.append(wa[crossing] + fc / (fc - gc) * (wb[crossing] - wa[crossing]))
+        rows.append(faces[plane[crossing]])
+    row, w = np.concatenate(rows), np.concatenate(positions)
+    order = np.lexsort((w, row))
+    return odd_positions(row[order], w[order])
 
 
 def _face_height_index(table: SectionTable, face: np.ndarray) -> np.ndarray:

@@ -30,7 +30,7 @@ from rtviewer.view.slab_section import (
     _clipped_edges,
     _face_height_index,
     _ViewMap,
-    odd_positions,
+    face_crossings,
     tilted_section,
 )
 
@@ -185,18 +185,7 @@ class TiltedBatch:
                ) -> tuple[np.ndarray, np.ndarray]:
         """``slab_section._face_segments`` of every structure at once, and their owners."""
         table = self.joined
-        h0_plane = h0[self.plane_owner]
-        rows, positions = [], []
-        for faces, heights in ((table.lower_face, table.lower), (table.upper_face, table.upper)):
-            level = heights[plane] - h0_plane[plane]
-            fa, fb = ka - level, kb - level
-            crossing = np.flatnonzero((fa > 0) != (fb > 0))
-            fc, gc = fa[crossing], fb[crossing]
-            positions.append(wa[crossing] + fc / (fc - gc) * (wb[crossing] - wa[crossing]))
-            rows.append(faces[plane[crossing]])
-        row, w = np.concatenate(rows), np.concatenate(positions)
-        order = np.lexsort((w, row))
-        row, w = odd_positions(row[order], w[order])
+        row, w = face_crossings(table, ka, kb, wa, wb, plane, h0[self.plane_owner][plane])
         owner = self.plane_owner[row // 2]  # a face joins two planes of one structure
         # a tangent vertex exactly on a face: a structure with an odd count drops its
         # unpaired positions (as the one-structure cut does)
