@@ -68,7 +68,7 @@ class _Along:
         low = np.minimum(packed[:, 0], packed[:, 1]) - table.upper[plane]
         high = np.maximum(packed[:, 0], packed[:, 1]) - table.lower[plane]
         order = np.argsort(low, kind="stable")
-        return cls(view, np.array([n @ model.u, n @ model.v]), n @ model.normal, k2,
+        return cls(view, np.array([n @ model.u, n @ model.v]), float(n @ model.normal), k2,
                    np.array([-view.k[1], view.k[0]]) / np.sqrt(k2), packed, low[order],
                    order, float(np.max(high - low)) if low.size else 0.0)
 
