@@ -219,25 +219,28 @@ class Scene:
         ``section_outline``; the others (none on a view along or across the contours)
         are left to the caller.
         """
-        if "cut-tilted" not in self._cache:
+        # whether this view cuts each structure tilted, decided once per view and only
+        # for the structures asked for (models and tables the caller would build anyway)
+        tilted: dict[int, bool] = self._cache.setdefault(f"cut-tilted-{n.tobytes().hex()}", {})
+        for number in numbers:
+            if number not in tilted:
+                model, table = self.slab_model(number), self.cut_table(number)
+                tilted[number] = (model is not None and table is not None and bool(model.planes)
+                                  and section_kind(model, n, table.section) == "tilted")
+        if not any(tilted[number] for number in numbers):  # contours along or across
+            return {}
+        # the batch (a copy of every polygon's edges) only once a view is tilted
+        if "cut-tilted-batch" not in self._cache:
             items = []
             for roi in self.structures.rois if self.structures is not None else ():
                 model, table = self.slab_model(roi.roi_number), self.cut_table(roi.roi_number)
                 if model is not None and table is not None and model.planes:
                     items.append((roi.roi_number, model, table.section))
-            batch = TiltedBatch.of([(m, t) for _n, m, t in items]) if items else None
-            self._cache["cut-tilted"] = (tuple(number for number, _m, _t in items), batch)
-        order, batch = self._cache["cut-tilted"]
-        if batch is None:
-            return {}
-        key = f"cut-tilted-{n.tobytes().hex()}"  # which structures this view cuts tilted
-        if key not in self._cache:
-            self._cache[key] = np.array([section_kind(model, n, table) == "tilted"
-                                         for model, table in zip(batch.models, batch.tables,
-                                                                 strict=True)], dtype=bool)
-        wanted = self._cache[key] & np.isin(order, list(numbers))
-        if not wanted.any():
-            return {}
+            self._cache["cut-tilted-batch"] = ([number for number, _m, _t in items],
+                                               TiltedBatch.of([(m, t) for _n, m, t in items]))
+        order, batch = self._cache["cut-tilted-batch"]
+        wanted = np.array([number in numbers and tilted.get(number, False) for number in order],
+                          dtype=bool)
         sections = batch.sections(u, v, n, depth_mm, wanted)
         outlines = {}
         for index in np.flatnonzero(wanted):
