@@ -37,6 +37,13 @@ from rtviewer.core.dvh_metrics import (
 from rtviewer.core.grid import Grid
 from rtviewer.core.structure_model import DEFAULT_MODEL, prepare_models
 from rtviewer.printable import printable
+from rtviewer.view.model_spread import (  # noqa: F401 - the thresholds, re-exported
+    FEW_PLANES,
+    SMALL_VOLUME_CC,
+    flag_reason,
+    flagged_shape,
+    value_range,
+)
 
 #: The leading CSV columns, exactly as issue 4 specifies them.
 CSV_COLUMNS = ("roi_number", "roi_name", "volume_cc", "dmin_gy", "dmean_gy", "dmax_gy",
@@ -267,39 +274,15 @@ def readable_table(rows: Sequence[DvhRow], levels: Levels | None = None) -> str:
     return "\n".join(lines) + "\n"
 
 
-#: Below this volume (cc) or number of contour planes a structure's statistics depend
-#: visibly on the structure model, and the CLI and the DVH panel say so.
-SMALL_VOLUME_CC = 1.0
-FEW_PLANES = 3
-
-
-def _spread(name: str, values: Sequence[float], unit: str) -> str:
-    finite = [v for v in values if math.isfinite(v)]
-    if not finite:
-        return f"{name} undefined"
-    return f"{name} {min(finite):.4g}–{max(finite):.4g} {unit}"
-
-
 def dependence_reason(polygons: Sequence[np.ndarray]) -> str | None:
     """Why a structure's statistics depend on the structure model, or None.
 
     ``"0.0729 cc (slab model), 2 contour planes"`` for a structure under
     :data:`SMALL_VOLUME_CC` (by the slab model) or on fewer than :data:`FEW_PLANES`
-    contour planes.
+    contour planes (``view.model_spread``: the DVH panel's rule too).
     """
-    from rtviewer.core.structure_model import build_structure_model
-
-    slab = build_structure_model(polygons, DEFAULT_MODEL)
-    if slab is None:
-        return None
-    n_planes = len(slab.planes)
-    volume_cc = slab.volume_mm3 / 1000.0
-    if volume_cc >= SMALL_VOLUME_CC and n_planes >= FEW_PLANES:
-        return None
-    why = (f"{volume_cc:.3g} cc (slab model)" if volume_cc < SMALL_VOLUME_CC else "")
-    if n_planes < FEW_PLANES:
-        why += (", " if why else "") + f"{n_planes} contour plane{'s' * (n_planes != 1)}"
-    return why
+    shape = flagged_shape(polygons)
+    return None if shape is None else flag_reason(*shape)
 
 
 def model_dependence(rois: Sequence[tuple[int, str, list[np.ndarray]]], dose_gy: np.ndarray,
@@ -352,11 +335,11 @@ def model_spreads(flagged: Sequence[tuple[int, str, Sequence[np.ndarray], str]],
     for f, (number, name, _, why) in enumerate(flagged):
         dvhs = [dvh_by_job[n] for n in range(len(jobs)) if jobs[n][0] == f]
         dvhs += [known[f]] if known is not None else []
-        spreads = [_spread("volume", [d.volume_cc for d in dvhs], "cc"),
-                   _spread("Dmean", [d.dmean_gy for d in dvhs], "Gy"),
-                   _spread("D98", [dose_at_volume_percent(d, 98.0) if d.volume_cc > 0
+        spreads = [value_range("volume", [d.volume_cc for d in dvhs], "cc"),
+                   value_range("Dmean", [d.dmean_gy for d in dvhs], "Gy"),
+                   value_range("D98", [dose_at_volume_percent(d, 98.0) if d.volume_cc > 0
                                    else math.nan for d in dvhs], "Gy"),
-                   _spread("Dmax", [d.dmax_gy for d in dvhs], "Gy")]
+                   value_range("Dmax", [d.dmax_gy for d in dvhs], "Gy")]
         lines.append(f"ROI {number} '{printable(name)}': {why}: its statistics depend on the "
                      "structure "
                      f"model ({model} used); across {', '.join(MODEL_NAMES)}: "

@@ -5,7 +5,11 @@ holds the GIL often enough to stall slice scrolling (136 ms median per step whil
 DVHs computed, 56 ms after). :class:`DvhJobs` hands each structure to a process
 pool instead: the dose array and grid go to the worker once (pool initializer),
 each job carries only the structure's closed contours (``(N, 3)`` mm arrays), and
-the :class:`~rtviewer.core.dvh.Dvh` (arrays and floats) comes back.
+the :class:`~rtviewer.core.dvh.Dvh` (arrays and floats) comes back. A structure's
+*model spread* (``view.model_spread``: its statistics under every structure model,
+for a small or thin one) is a job of its own, queued after the DVHs: the smooth solid
+it needs costs up to a second (and scipy's import), which in the window's thread
+froze the window right after the curves arrived.
 
 No Qt here: the child process imports only numpy and ``rtviewer.core``. When no
 process can start (a frozen bundle without ``freeze_support``, a sandbox) or a
@@ -22,6 +26,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import cast
 
 import numpy as np
 
@@ -29,6 +34,7 @@ from rtviewer.core.dvh import Dvh, compute_dvh
 from rtviewer.core.grid import Grid
 from rtviewer.core.structure_model import DEFAULT_MODEL, build_structure_model
 from rtviewer.process_pool import PoolBroken, ProcessPool
+from rtviewer.view.model_spread import ModelSpread, spread_of_contours
 
 __all__ = ["DvhJobs", "default_workers", "dvh_of_contours"]
 
@@ -36,6 +42,8 @@ log = logging.getLogger(__name__)
 
 #: Called with (roi number, DVH) as each structure finishes (from a pool thread).
 ResultCallback = Callable[[int, Dvh], None]
+#: Called with (roi number, model spread or None: not model-dependent) per spread job.
+SpreadCallback = Callable[[int, "ModelSpread | None"], None]
 
 _DOSE: tuple[np.ndarray, Grid] | None = None  # set in each worker process
 #: Scheduling niceness added to the worker processes (POSIX).
@@ -75,6 +83,11 @@ def _job(polygons_mm: list[np.ndarray], model: str = DEFAULT_MODEL) -> Dvh | Non
     return dvh_of_contours(polygons_mm, *_DOSE, model)
 
 
+def _spread_job(polygons_mm: list[np.ndarray]) -> ModelSpread | None:
+    assert _DOSE is not None, "pool initializer did not run"
+    return spread_of_contours(polygons_mm, *_DOSE)
+
+
 def default_workers() -> int:
     """Worker processes: leave one core to the window (at least 1, at most 2)."""
     return max(1, min(2, (os.cpu_count() or 1) - 1))
@@ -101,11 +114,16 @@ class DvhJobs:
         False runs the jobs in a thread of this process from the start.
     model : str
         Structure model of every job (``core.structure_model``).
+    on_spread : callable, optional
+        ``on_spread(roi_number, spread)`` for :meth:`submit_spread` (spread None: the
+        structure's statistics do not depend visibly on the model).
     """
 
     def __init__(self, dose_gy: np.ndarray, grid: Grid, on_result: ResultCallback,
-                 *, processes: bool = True, model: str = DEFAULT_MODEL) -> None:
+                 *, processes: bool = True, model: str = DEFAULT_MODEL,
+                 on_spread: SpreadCallback | None = None) -> None:
         self._dose, self._grid, self._on_result = dose_gy, grid, on_result
+        self._on_spread = on_spread
         self.model = model
         self._lock = threading.Lock()
         self._cancelled = False
@@ -126,6 +144,15 @@ class DvhJobs:
 
     def submit(self, roi_number: int, polygons_mm: list[np.ndarray]) -> None:
         """Queue the DVH of one structure (its closed contours, patient mm)."""
+        self._submit(roi_number, polygons_mm, spread=False)
+
+    def submit_spread(self, roi_number: int, polygons_mm: list[np.ndarray]) -> None:
+        """Queue the model spread of one structure (``view.model_spread``) for ``on_spread``."""
+        if self._on_spread is None:
+            raise ValueError("DvhJobs made without on_spread")
+        self._submit(roi_number, polygons_mm, spread=True)
+
+    def _submit(self, roi_number: int, polygons_mm: list[np.ndarray], *, spread: bool) -> None:
         with self._lock:
             if self._cancelled:
                 return
@@ -133,28 +160,32 @@ class DvhJobs:
             pool, thread = self._pool, self._thread
         try:
             if pool is not None:
-                future = pool.submit(_job, polygons_mm, self.model)
+                future = (pool.submit(_spread_job, polygons_mm) if spread
+                          else pool.submit(_job, polygons_mm, self.model))
             else:
                 assert thread is not None
-                future = thread.submit(dvh_of_contours, polygons_mm, self._dose, self._grid,
-                                       self.model)
+                future = (thread.submit(spread_of_contours, polygons_mm, self._dose, self._grid)
+                          if spread else
+                          thread.submit(dvh_of_contours, polygons_mm, self._dose, self._grid,
+                                        self.model))
         except PoolBroken as error:  # broke since (a worker died) or cancelled meanwhile
             if not self._cancelled:
-                self._fall_back(roi_number, polygons_mm, error)
+                self._fall_back(roi_number, polygons_mm, error, spread=spread)
             self._finished()
             return
         except RuntimeError:  # the thread was shut down by cancel() meanwhile
             self._finished()
             return
-        future.add_done_callback(lambda f: self._done(f, roi_number, polygons_mm))
+        future.add_done_callback(
+            lambda f: self._done(f, roi_number, polygons_mm, spread=spread))
 
     def _finished(self) -> None:
         with self._lock:
             if not self._cancelled:  # cancel() already counted everything as dropped
                 self._queued -= 1
 
-    def _done(self, future: Future[Dvh | None], roi_number: int,
-              polygons: list[np.ndarray]) -> None:
+    def _done(self, future: Future[object], roi_number: int,
+              polygons: list[np.ndarray], *, spread: bool) -> None:
         # counted as finished only after the result is handed on: wait() returns when
         # every result has been delivered, not merely computed
         try:
@@ -162,16 +193,20 @@ class DvhJobs:
                 return
             error = future.exception()
             if isinstance(error, PoolBroken):
-                self._fall_back(roi_number, polygons, error)
+                self._fall_back(roi_number, polygons, error, spread=spread)
             elif error is not None:
-                log.error("DVH of ROI %s failed", roi_number, exc_info=error)
-            elif (dvh := future.result()) is not None:
+                log.error("%s of ROI %s failed", "Model spread" if spread else "DVH",
+                          roi_number, exc_info=error)
+            elif spread:
+                assert self._on_spread is not None
+                self._on_spread(roi_number, cast("ModelSpread | None", future.result()))
+            elif (dvh := cast("Dvh | None", future.result())) is not None:
                 self._on_result(roi_number, dvh)
         finally:
             self._finished()
 
     def _fall_back(self, roi_number: int, polygons: list[np.ndarray],
-                   error: BaseException) -> None:
+                   error: BaseException, *, spread: bool) -> None:
         """A worker process could not start or died: redo this job in a thread."""
         with self._lock:
             broken = self._pool
@@ -182,7 +217,7 @@ class DvhJobs:
                 self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dvh")
         if broken is not None:
             broken.close(wait=False)  # may run in one of its own threads: joined by close()
-        self.submit(roi_number, polygons)
+        self._submit(roi_number, polygons, spread=spread)
 
     def pending(self) -> int:
         """Structures queued or being computed."""

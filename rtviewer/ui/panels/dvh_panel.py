@@ -6,7 +6,10 @@ embedded DVH of the RT Dose (when present) is drawn dashed beside the computed o
 Statistics come from the explicit functions of ``core.dvh_metrics``; CSV export
 writes curves and table. The plot has a legend and a dose axis fitted to the shown
 structures (``view.dvh_axis``); the table names each structure, with its colour, in
-its row header, which stays in view when the columns scroll.
+its row header, which stays in view when the columns scroll. Small or thin structures
+get a note with their statistics across the structure models (``view.model_spread``),
+computed by the same workers after the DVHs ("Checking structure models…" meanwhile):
+the smooth solids it needs froze the window for 1.6 s in its own thread.
 """
 
 from __future__ import annotations
@@ -29,12 +32,7 @@ from rtviewer.core.dvh_metrics import (
     paddick_conformity_index,
     volume_at_dose_gy,
 )
-from rtviewer.core.structure_model import (
-    DEFAULT_MODEL,
-    MODEL_NAMES,
-    build_structure_model,
-    describe_model,
-)
+from rtviewer.core.structure_model import DEFAULT_MODEL, MODEL_NAMES, describe_model
 from rtviewer.model.dose import DoseUnits, DvhType
 from rtviewer.model.structure import Roi
 from rtviewer.printable import printable
@@ -45,10 +43,11 @@ from rtviewer.ui.views.view_state import ViewState
 from rtviewer.view.dvh_axis import DoseAxis, dvh_dose_axis
 from rtviewer.view.dvh_jobs import DvhJobs
 from rtviewer.view.light_colours import OUTLINE_RGB, needs_outline
+from rtviewer.view.model_spread import ModelSpread
 from rtviewer.view.scene import Scene
 
-__all__ = ["DOSE_COLUMNS", "STAT_COLUMNS", "DvhPanel", "dvh_statistics", "model_notes",
-           "parse_v_levels"]
+__all__ = ["DOSE_COLUMNS", "STAT_COLUMNS", "DvhPanel", "dvh_statistics", "parse_v_levels",
+           "spread_note"]
 
 log = logging.getLogger(__name__)
 
@@ -58,8 +57,8 @@ STAT_COLUMNS = ("volume_cc", "dmin", "dmean", "dmax", "d98", "d95", "d50", "d2",
 DOSE_COLUMNS = ("dmin", "dmean", "dmax", "d98", "d95", "d50", "d2", "d0.03cc", "d2cc",
                 "d0.1cc", "d90")
 _HEADS = {"d0.03cc": "D0.03cc", "d2cc": "D2cc", "d0.1cc": "D0.1cc"}
-#: Below this volume or number of contour planes the panel notes the model dependence.
-_SMALL_CC, _FEW_PLANES = 1.0, 3
+#: Shown while the worker computes the small or thin structures' model spreads.
+CHECKING_MODELS = "Checking structure models…"
 
 
 def dvh_statistics(dvh: Dvh, reference_gy: float | None, *,
@@ -113,25 +112,10 @@ def parse_v_levels(text: str) -> tuple[tuple[float, str], ...]:
     return tuple(levels)
 
 
-def model_notes(rois: list[tuple[str, list[np.ndarray]]], model: str) -> list[str]:
-    """A note per small (< 1 cc) or thin (< 3 planes) structure: its volume across models.
-
-    Only volumes, and only of such structures (milliseconds, in the calling thread);
-    ``rtviewer dvh`` gives the full spread.
-    """
-    notes = []
-    for name, polygons in rois:
-        slab = build_structure_model(polygons, DEFAULT_MODEL)  # cheap: decides who is noted
-        planes = 0 if slab is None else len(slab.planes)
-        if slab is not None and slab.volume_mm3 >= 1000.0 * _SMALL_CC and planes >= _FEW_PLANES:
-            continue
-        solids = [build_structure_model(polygons, m) for m in MODEL_NAMES]
-        volumes = [0.0 if s is None else s.volume_mm3 / 1000.0 for s in solids]
-        notes.append(f"{printable(name)} ({planes} plane{'s' * (planes != 1)}): its "
-                     "statistics depend on the structure model, "
-                     f"volume {min(volumes):.3g}–{max(volumes):.3g} cc "
-                     f"across {', '.join(MODEL_NAMES)}")
-    return notes
+def spread_note(name: str, spread: ModelSpread) -> str:
+    """The panel's line on one small or thin structure: its statistics across the models."""
+    return (f"{printable(name)}: {spread.why}; its statistics depend on the structure "
+            f"model, across {', '.join(MODEL_NAMES)}: {spread.ranges()}")
 
 
 _MAX_POINTS = 1500
@@ -180,6 +164,8 @@ class DvhPanel(QtWidgets.QWidget):
 
     # (jobs, roi number, Dvh), emitted from a pool thread, delivered in the GUI thread
     _arrived = QtCore.Signal(object, int, object)
+    # (jobs, roi number, ModelSpread or None), likewise
+    _spread_arrived = QtCore.Signal(object, int, object)
     use_processes = True
 
     def __init__(self, state: ViewState, parent: QtWidgets.QWidget | None = None) -> None:
@@ -199,9 +185,14 @@ class DvhPanel(QtWidgets.QWidget):
         self._redraw_timer.timeout.connect(self._redraw)
         self._jobs: DvhJobs | None = None
         self._pending: set[int] = set()
+        #: Model spreads by ROI number (None: not model-dependent), computed in the
+        #: DVH workers after the DVHs, and those still being computed
+        self._spreads: dict[int, ModelSpread | None] = {}
+        self._checking: set[int] = set()
         #: (dose file, model, DVHs by ROI number) computed elsewhere (the review report)
         self._given: tuple[str, str, dict[int, Dvh]] | None = None
         self._arrived.connect(self._on_computed)
+        self._spread_arrived.connect(self._on_spread)
         self.plot = pg.PlotWidget(background="w")
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         # the legend: a line sample and the name of each shown curve, wrapped to the
@@ -296,6 +287,7 @@ class DvhPanel(QtWidgets.QWidget):
         self._retire_workers()
         self.dvhs = self._given_for(self.scene)
         self._pending = set()
+        self._checking = set()  # spreads do not depend on the model: those known stay
         self._request()
         self.goals.set_scene(self.scene, self.model)
 
@@ -330,6 +322,7 @@ class DvhPanel(QtWidgets.QWidget):
         self.scene = scene
         self.dvhs = self._given_for(scene)
         self._pending = set()
+        self._spreads, self._checking = {}, set()
         self._request()
         self.goals.set_scene(scene, self.model)
 
@@ -387,17 +380,26 @@ class DvhPanel(QtWidgets.QWidget):
         if missing:
             if self._jobs is None:
                 made: list[DvhJobs] = []  # results name the jobs that produced them
-                self._jobs = DvhJobs(dose.dose_gy, dose.grid,
-                                     lambda n, dvh: self._arrived.emit(made[0], n, dvh),
-                                     processes=self.use_processes, model=self.model)
+                self._jobs = DvhJobs(
+                    dose.dose_gy, dose.grid,
+                    lambda n, dvh: self._arrived.emit(made[0], n, dvh),
+                    processes=self.use_processes, model=self.model,
+                    on_spread=lambda n, spread: self._spread_arrived.emit(made[0], n, spread))
                 made.append(self._jobs)
             jobs = self._jobs
+            submitted = []
             for roi_number in missing:
                 roi = self.scene.structures.roi_by_number(roi_number)
                 polygons = roi.closed_polygons_mm() if roi is not None else []
                 if polygons:
                     self._pending.add(roi_number)
                     jobs.submit(roi_number, polygons)
+                    submitted.append((roi_number, polygons))
+            # queued after every DVH: the curves come first, the model check after them
+            for roi_number, polygons in submitted:
+                if roi_number not in self._spreads and roi_number not in self._checking:
+                    self._checking.add(roi_number)
+                    jobs.submit_spread(roi_number, polygons)
         self._redraw()
 
     def _on_computed(self, jobs: DvhJobs, roi_number: int, dvh: Dvh) -> None:
@@ -406,6 +408,14 @@ class DvhPanel(QtWidgets.QWidget):
         self._pending.discard(roi_number)
         self.dvhs[roi_number] = dvh
         # DVHs arrive in bursts: redraw once per burst, not once per structure
+        if not self._redraw_timer.isActive():
+            self._redraw_timer.start()
+
+    def _on_spread(self, jobs: DvhJobs, roi_number: int, spread: ModelSpread | None) -> None:
+        if jobs is not self._jobs or roi_number not in self._checking:
+            return
+        self._checking.discard(roi_number)
+        self._spreads[roi_number] = spread
         if not self._redraw_timer.isActive():
             self._redraw_timer.start()
 
@@ -459,12 +469,12 @@ class DvhPanel(QtWidgets.QWidget):
                    if dvh.outside_volume_cc > 1e-3 * max(dvh.volume_cc, 1e-9)]
         if outside:
             lines.append("Outside the dose grid (counted as 0 Gy): " + ", ".join(outside) + ".")
-        key = (id(self.scene), self.model, tuple(roi.roi_number for roi, _ in shown))
-        if getattr(self, "_notes_key", None) != key:  # models are built once per selection
-            self._notes_key = key
-            self._notes = model_notes([(roi.name, roi.closed_polygons_mm())
-                                       for roi, _ in shown], self.model)
-        return "\n".join(lines + self._notes)
+        # the spreads come from the workers (the smooth solid is too slow for this thread)
+        if any(roi.roi_number in self._checking for roi, _ in shown):
+            lines.append(CHECKING_MODELS)
+        lines += [spread_note(roi.name, spread) for roi, _ in shown
+                  if (spread := self._spreads.get(roi.roi_number)) is not None]
+        return "\n".join(lines)
 
     def _axes(self, dvh: Dvh) -> tuple[np.ndarray, np.ndarray]:
         dose, volume = _plotted(dvh)
