@@ -37,6 +37,34 @@ def test_patient_item_seeds_all_its_files(qtbot, corpus):
     win.close()
 
 
+def test_one_right_click_shows_one_menu_with_export_and_close(qtbot, corpus):
+    # the export entry had a context-menu handler of its own: a second menu (Close
+    # folder) popped up after the first was closed
+    from PySide6 import QtWidgets
+
+    win = MainWindow()
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.scan_finished, timeout=120_000):
+        win.open_path(corpus / "dicompyler-core")
+    shown: list[list[str]] = []
+
+    def close_popup() -> None:
+        popup = QtWidgets.QApplication.activePopupWidget()
+        if isinstance(popup, QtWidgets.QMenu):
+            shown.append([a.text() for a in popup.actions()])
+            popup.close()
+
+    timer = QtCore.QTimer()
+    timer.timeout.connect(close_popup)
+    timer.start(50)
+    patient = win.tree.topLevelItem(0).child(0)
+    win.tree.customContextMenuRequested.emit(win.tree.visualItemRect(patient).center())
+    timer.stop()
+    assert shown == [["Close folder dicompyler-core",
+                      "Export… (with its chain, optionally anonymised)"]]
+    win.close()
+
+
 def test_dialog_edits_free_text_and_exports_verified(qtbot, corpus, tmp_path):
     result = scan(corpus / "dicompyler-core", use_cache=False)
     dialog = ExportDialog(result, result.instances())

@@ -84,3 +84,64 @@ def test_the_tab_strip_asks_for_its_rows_at_its_width_not_one_name_per_row(
     one_per_row = strip.heightForWidth(strip.minimumSizeHint().width())
     assert rows_now < one_per_row
     assert window.minimumSizeHint().height() <= 800
+
+
+def _whole(widget: QtWidgets.QWidget) -> bool:
+    """Shown and not cut: every pixel of the widget in view."""
+    return widget.isVisible() and widget.visibleRegion().boundingRect() == widget.rect()
+
+
+def test_with_the_lesson_dock_open_the_tools_wrap_instead_of_hiding(demo_window):  # noqa: F811
+    # at 1280x720 beside the Lesson dock the DVH tab's first row of tools was cut at
+    # about 300 px and Reset zoom went behind the toolbar's » button
+    from rtviewer.view.lesson_file import builtin_lesson_paths
+    from tests.ui.window_fixture import settled
+
+    window, controller = demo_window
+    viewer = controller.viewer
+    lesson = next(p for p in builtin_lesson_paths() if p.name.startswith("2-"))
+    try:
+        window.lessons.open_file(lesson)
+        window.lessons.go(6)  # the DVH and the clinical goals
+        wait_for(lambda: settled(window, controller))
+        _settle(window, (1280, 720))
+        assert window.lessons.isVisible()
+        panel = viewer.dvh_panel
+        assert viewer.tabs.currentWidget() is panel
+        tools = panel.tools.shown_widgets()
+        assert len(tools) == 7 and len(panel.tools.rows(panel.tools.width())) >= 2
+        for tool in tools:
+            assert _whole(tool), tool
+            assert tool.width() >= min(tool.sizeHint().width(), panel.tools.width()), tool
+        for widget in (controller.dose_choice, viewer.preset, viewer.layout_button,
+                       viewer.reset_zoom, viewer.screenshot):
+            assert _whole(widget) and _inside(widget, window), widget
+            assert widget.width() >= widget.sizeHint().width(), widget
+    finally:
+        window.lessons.hide()
+        window.lessons.lesson = None
+        _settle(window, (1280, 800))
+
+
+def test_deep_tree_names_keep_their_ends_and_say_the_rest_on_hover(demo_window):  # noqa: F811
+    window, controller = demo_window
+    tree = window.tree
+    _settle(window, (1280, 800))
+    assert tree.textElideMode() == QtCore.Qt.TextElideMode.ElideMiddle
+    iterator = QtWidgets.QTreeWidgetItemIterator(tree)
+    seen = 0
+    while (item := iterator.value()) is not None:
+        tip = item.toolTip(0)
+        # the whole name first, then what the Details column says
+        assert tip.startswith(item.text(0)) and item.text(1) in tip, item.text(0)
+        assert item.toolTip(1) == tip
+        seen += 1
+        iterator += 1
+    assert seen > 30
+    # the Details column is one sideways scroll away
+    bar = tree.horizontalScrollBar()
+    bar.setValue(bar.maximum())
+    QtWidgets.QApplication.processEvents()
+    details_x = tree.header().sectionViewportPosition(1)
+    assert 0 <= details_x < tree.viewport().width() - 40
+    bar.setValue(0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +26,21 @@ def wait_for(condition, timeout_s: float = 120.0) -> None:
             pytest.fail("the window did not get there in time")
         QtWidgets.QApplication.processEvents()
         time.sleep(0.01)
+
+
+def settled(window, controller) -> bool:
+    """Nothing left that changes the window by itself: no lesson step or file loading,
+    and no DVH on its way (each arriving DVH redraws the DVH tab's legend, table and
+    notes; a text set just before a geometry check is cut until its layout pass).
+
+    The DVH tab's start is posted after a load finishes: posted events go first.
+    """
+    QtCore.QCoreApplication.sendPostedEvents()
+    lessons = getattr(window, "lessons", None)
+    if controller._workers or (lessons is not None and lessons._waiting_for is not None):
+        return False
+    panel = controller.viewer.tabs.built("dvh")
+    return panel is None or panel.settled
 
 
 @pytest.fixture(scope="module")

@@ -39,6 +39,7 @@ from rtviewer.printable import printable
 from rtviewer.ui.panels.goals_panel import GoalsPanel
 from rtviewer.ui.panels.plot_axes import fit_tick_text_width
 from rtviewer.ui.panels.swatch import colour_swatch
+from rtviewer.ui.views.flow_row import FlowRow
 from rtviewer.ui.views.view_state import ViewState
 from rtviewer.view.dvh_axis import DoseAxis, dvh_dose_axis
 from rtviewer.view.dvh_jobs import DvhJobs
@@ -244,23 +245,21 @@ class DvhPanel(QtWidgets.QWidget):
         # the header, five structures and the scroll bar stay readable beside the plot
         self.table.setMinimumHeight(8 * self.table.fontMetrics().height() + 16)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        # two rows of tools, each whole in a side panel of a 1280x800 window: the axes
-        # (units, range), then the model, the V levels and the export
-        bar = QtWidgets.QHBoxLayout()
-        for widget in (self.relative_volume, self.relative_dose, self.whole_range, self.fit):
-            bar.addWidget(widget)
-        bar.addStretch(1)
-        axis_bar = QtWidgets.QHBoxLayout()
-        tools: tuple[QtWidgets.QWidget, ...] = (
-            QtWidgets.QLabel("Structure model"), self.model_choice, self.v_levels, self.export)
-        for tool in tools:
-            axis_bar.addWidget(tool)
+        # the tools in rows that wrap: each whole however narrow the side panel (beside
+        # an open Lesson dock at 1280x720 two fixed rows were cut at about 300 px); the
+        # model's label stays with its choice, the V levels' field takes what is left
+        model_box = QtWidgets.QWidget()
+        model_row = QtWidgets.QHBoxLayout(model_box)
+        model_row.setContentsMargins(0, 0, 0, 0)
+        model_row.addWidget(QtWidgets.QLabel("Structure model"))
+        model_row.addWidget(self.model_choice)
         self.v_levels.setMinimumWidth(60)
-        axis_bar.setStretch(2, 1)  # the V levels' field takes what is left
+        self.tools = FlowRow([self.relative_volume, self.relative_dose, self.whole_range,
+                              self.fit, model_box, self.v_levels, self.export],
+                             stretchy=[self.v_levels])
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(bar)
-        layout.addLayout(axis_bar)
+        layout.addWidget(self.tools)
         layout.addWidget(self.plot_box, 3)
         layout.addWidget(self.info)
         layout.addWidget(self.table, 2)
@@ -423,6 +422,14 @@ class DvhPanel(QtWidgets.QWidget):
     def computing(self) -> int:
         """Structures whose DVH is still being computed."""
         return len(self._pending)
+
+    @property
+    def settled(self) -> bool:
+        """No DVH or model spread on its way and no redraw waiting for one (tests, shots).
+
+        Until then arriving results change the legend, table and notes by themselves.
+        """
+        return not (self._pending or self._checking or self._redraw_timer.isActive())
 
     def wait_all(self, timeout_ms: int = 60000) -> None:
         """Block until all requested DVHs are computed and shown (headless rendering, tests)."""

@@ -22,6 +22,7 @@ from rtviewer.ui.panels.points_panel import PointsPanel
 from rtviewer.ui.panels.structure_panel import StructurePanel
 from rtviewer.ui.render.view_export import build_screenshot_menu
 from rtviewer.ui.views.compare_state import CompareState
+from rtviewer.ui.views.flow_row import FlowRow
 from rtviewer.ui.views.lazy_tabs import LazyTabs
 from rtviewer.ui.views.overlays.compare_isodoses import CompareIsodoseOverlay
 from rtviewer.ui.views.overlays.compare_maps import DifferenceMapOverlay, GammaMapOverlay
@@ -226,7 +227,10 @@ class Viewer(QtWidgets.QWidget):
             page = self.tabs.widget(index)
             if page is not None:
                 page.setMinimumWidth(PANEL_MIN_PX)
-        self.tabs.setMinimumWidth(PANEL_MIN_PX)
+        # the pages' floor plus the tab widget's frame: at PANEL_MIN_PX alone the pages
+        # (300 px in a 296 px frame) lost their right 4 px, a DVH tool's edge among them
+        self.tabs.setMinimumWidth(0)
+        self.tabs.setMinimumWidth(self.tabs.minimumSizeHint().width())
         self.tab_strip.sync()
         self._on_tabs_fitted()
 
@@ -272,7 +276,7 @@ class Viewer(QtWidgets.QWidget):
         self.tabs.set_tab_visible("compare", wanted)
         self._fit_tabs()
 
-    def _build_toolbar(self) -> QtWidgets.QToolBar:
+    def _build_toolbar(self) -> FlowRow:
         self.preset = QtWidgets.QComboBox()
         self.preset.addItem("W/L preset…")
         self.preset.addItems(list(CT_PRESETS))
@@ -289,31 +293,24 @@ class Viewer(QtWidgets.QWidget):
         self.reset_zoom.clicked.connect(self._reset_all_zooms)
         self.screenshot = QtWidgets.QPushButton("Screenshot…")
         self.screenshot.setToolTip("Save all slice views or one chosen view as PNG")
-        # a QToolBar, not a row of widgets: what does not fit a narrow window goes behind
-        # its » button instead of widening the window past a 1280 px screen
-        bar = QtWidgets.QToolBar()
+        # rows that wrap (a FlowRow): in a narrow window (a Lesson dock open at 1280x720)
+        # the tools go onto a second row, every one whole and in view; a QToolBar hid
+        # Reset zoom behind its » button, a row of widgets widened the window
+        bar = FlowRow([self.preset, self.layout_button, self.single_choice,
+                       self.reset_zoom, self.screenshot], gap_px=4)
         bar.setObjectName("view_toolbar")
-        actions = {widget: bar.addWidget(widget) for widget in (
-            self.preset, self.layout_button, self.single_choice, self.reset_zoom,
-            self.screenshot)}
-        # the view chooser only in the 1-view layout, where it means something: in
-        # three views its place keeps Reset zoom and Screenshot… out of the » menu
-        self._single_action = actions[self.single_choice]
-        self._single_action.setVisible(self.state.layout == 1)
+        # the view chooser only in the 1-view layout, where it means something
+        self.single_choice.setVisible(self.state.layout == 1)
         self._toolbar = bar
         return bar
 
     def add_toolbar_widget(self, widget: QtWidgets.QWidget) -> None:
         """Append a widget to the toolbar above the views."""
-        self._toolbar.addWidget(widget)
+        self._toolbar.add_widget(widget)
 
     def insert_toolbar_widget(self, widget: QtWidgets.QWidget) -> None:
-        """Put a widget first in the toolbar (what stays visible in a narrow window)."""
-        first = self._toolbar.actions()[0] if self._toolbar.actions() else None
-        if first is None:
-            self._toolbar.addWidget(widget)
-        else:
-            self._toolbar.insertWidget(first, widget)
+        """Put a widget first in the toolbar (what is read first)."""
+        self._toolbar.insert_widget(0, widget)
 
     def _build_layout(self) -> None:
         self.view_area = QtWidgets.QWidget()
@@ -367,7 +364,7 @@ class Viewer(QtWidgets.QWidget):
             grid.addWidget(self.views["axial"], 0, 0, 2, 1)
             grid.addWidget(self.views["sagittal"], 0, 1)
             grid.addWidget(self.views["coronal"], 1, 1)
-        self._single_action.setVisible(single)
+        self.single_choice.setVisible(single)
         with QtCore.QSignalBlocker(self.layout_button), QtCore.QSignalBlocker(self.single_choice):
             self.layout_button.setChecked(single)
             self.layout_button.setText("3 views" if single else "1 view")

@@ -32,33 +32,35 @@ def seeds_under(item: QtWidgets.QTreeWidgetItem) -> list[Path]:
     return found
 
 
-def attach_export_menu(tree: QtWidgets.QTreeWidget,
+def attach_export_menu(tree_menu: QtCore.SignalInstance, tree: QtWidgets.QTreeWidget,
                        results: Callable[[Path], ScanResult | None]) -> None:
-    """Give ``tree`` a context menu whose *Export…* opens :class:`ExportDialog`.
+    """Add *Export…*, which opens :class:`ExportDialog`, to the tree's context menu.
+
+    One menu per right click: the entry joins the window's own (``tree_menu``, which
+    also offers *Close folder*); a second context-menu handler popped a second menu
+    after the first closed.
 
     Parameters
     ----------
+    tree_menu : Signal(QMenu, QTreeWidgetItem or None)
+        Emitted by the window as its tree's context menu is about to show.
     tree : QTreeWidget
         The scan tree (top-level items hold their scanned root in ``PATH_ROLE``).
     results : callable(root) -> ScanResult or None
         The scan shown under a root.
     """
-    tree.setContextMenuPolicy(QtCore.Qt.ContextMenuPolicy.CustomContextMenu)
 
-    def open_menu(pos: QtCore.QPoint) -> None:
-        item = tree.itemAt(pos)
+    def add_entry(menu: QtWidgets.QMenu, item: QtWidgets.QTreeWidgetItem | None) -> None:
         if item is None:
             return
         scan = results(Path(str(_top(item).data(0, PATH_ROLE))))
         seeds = seeds_under(item)
         if scan is None or not seeds:
             return
-        menu = QtWidgets.QMenu(tree)
         action = menu.addAction("Export… (with its chain, optionally anonymised)")
         action.triggered.connect(lambda: _open_dialog(tree, scan, seeds))
-        menu.exec(tree.viewport().mapToGlobal(pos))
 
-    tree.customContextMenuRequested.connect(open_menu)
+    tree_menu.connect(add_entry)
 
 
 def _open_dialog(tree: QtWidgets.QTreeWidget, scan: ScanResult, seeds: list[Path]) -> None:

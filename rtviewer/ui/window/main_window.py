@@ -66,7 +66,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.check.link_tree(self.tree)
         self.scan_finished.connect(self.check.set_root)
         self.results: dict[Path, ScanResult] = {}
-        attach_export_menu(self.tree, self.results.get)
+        attach_export_menu(self.tree_menu, self.tree, self.results.get)
         self._queue: deque[str] = deque()
         self._worker: ScanWorker | None = None
         #: The folder the window starts on, read by a forked child (``rtviewer open``).

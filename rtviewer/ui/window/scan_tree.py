@@ -37,6 +37,17 @@ def _tooltip(findings: tuple[Finding, ...]) -> str:
     return "\n".join(f"{f.severity.value.upper()} {f.code}: {f.message}" for f in findings)
 
 
+def _set_tips(item: QtWidgets.QTreeWidgetItem, *more: str) -> None:
+    """Both columns' tooltip: the whole name, the Details column's text, then ``more``.
+
+    The dock elides a deep name and keeps Details beyond its edge: hovering gives both.
+    """
+    lines = [item.text(0), item.text(1), *more]
+    tip = "\n".join(line for line in lines if line)
+    item.setToolTip(0, tip)
+    item.setToolTip(1, tip)
+
+
 def instance_item(tree: QtWidgets.QTreeWidget,
                   path: Path) -> QtWidgets.QTreeWidgetItem | None:
     """The tree item of the file ``path`` itself (not a reference to it), or None."""
@@ -57,9 +68,11 @@ class ScanTree(QtWidgets.QTreeWidget):
         self.setHeaderLabels(["Object", "Details"])
         self.setUniformRowHeights(True)
         self.setAlternatingRowColors(True)
-        # labels start with what tells them apart (name, plan label): elided at the end
-        # (full text in the tooltip); the column is user-resizable
-        self.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
+        # a deep label loses its middle, not its end ("… of 233 missing", "30 fractions"
+        # stay); the whole text and the Details column are in its tooltip, the column is
+        # user-resizable and Details one sideways scroll away
+        self.setTextElideMode(QtCore.Qt.TextElideMode.ElideMiddle)
+        self.setHorizontalScrollMode(QtWidgets.QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Interactive)
         self.setColumnWidth(0, OBJECT_COLUMN_PX)
         self._fitting = False
@@ -166,7 +179,7 @@ class ScanTree(QtWidgets.QTreeWidget):
             details += " (scan cancelled: incomplete)"
         top = QtWidgets.QTreeWidgetItem(self, printable_row([result.root, details]))
         top.setData(0, PATH_ROLE, str(result.root))
-        top.setToolTip(0, "\n".join(printable_row([result.root, details])))
+        _set_tips(top)
         self._roots[result.root] = top
         for patient in result.patients:
             self._add_patient(top, patient, result.root)
@@ -181,12 +194,12 @@ class ScanTree(QtWidgets.QTreeWidget):
         item = QtWidgets.QTreeWidgetItem(
             parent, printable_row([patient_label(patient),
                                    f"Patient ID {patient.patient_id or '(none)'}"]))
-        item.setToolTip(0, item.text(0))  # whole where the dock elides it
+        _set_tips(item)  # whole where the dock elides it
         for study in patient.studies:
             # the label a physicist recognises; the UID stays in the details and tooltip
             uid = f"Study Instance UID {study.study_instance_uid or '(none)'}"
             st = QtWidgets.QTreeWidgetItem(item, printable_row([study_label(study), uid]))
-            st.setToolTip(0, f"{st.text(0)}\n{uid}")
+            _set_tips(st)
             st.setExpanded(True)
             for series in study.series:
                 self._add_series(st, series, root)
@@ -201,8 +214,8 @@ class ScanTree(QtWidgets.QTreeWidget):
         n = series.instance_count
         details = f"{n} file{'s' if n != 1 else ''}"
         item = QtWidgets.QTreeWidgetItem(parent, printable_row([label, details]))
-        item.setToolTip(0, f"{item.text(0)}\nSeries Instance UID {series.series_instance_uid}\n"
-                        + _tooltip(series.findings))
+        _set_tips(item, f"Series Instance UID {series.series_instance_uid}",
+                  _tooltip(series.findings))
         if series.findings:
             item.setForeground(1, _WARNING)
         for instance in series.instances:
@@ -216,14 +229,11 @@ class ScanTree(QtWidgets.QTreeWidget):
         item = QtWidgets.QTreeWidgetItem(parent, printable_row([
             instance_label(inst), _rel(inst.path, root)]))
         item.setData(0, PATH_ROLE, str(inst.path))
-        tip = (f"{inst.summary or inst.sop_class_name}\n{inst.path}\n"
-               f"SOP Instance UID {inst.sop_instance_uid}")
-        if inst.findings:
-            tip += "\n" + _tooltip(inst.findings)
-            if any(f.severity is not Severity.INFO for f in inst.findings):
-                item.setForeground(0, _WARNING)
-        item.setToolTip(0, tip)
-        item.setToolTip(1, tip)
+        if any(f.severity is not Severity.INFO for f in inst.findings):
+            item.setForeground(0, _WARNING)
+        summary = inst.summary or inst.sop_class_name
+        _set_tips(item, summary if summary != item.text(0) else "", str(inst.path),
+                  f"SOP Instance UID {inst.sop_instance_uid}", _tooltip(inst.findings))
         for ref in inst.references:
             self._add_reference(item, ref, root)
         if inst.references:
@@ -244,8 +254,7 @@ class ScanTree(QtWidgets.QTreeWidget):
         elif ref.path is None:
             label += ": missing"
         item = QtWidgets.QTreeWidgetItem(parent, printable_row([label, target]))
-        item.setToolTip(0, ref.uid)
-        item.setToolTip(1, ref.uid)
+        _set_tips(item, f"UID {ref.uid}" if ref.uid else "")
         if ref.path is not None:
             item.setData(0, PATH_ROLE, str(ref.path))
         if not ref.resolved or ref.missing_instance_count:
