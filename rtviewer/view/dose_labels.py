@@ -7,10 +7,12 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from rtviewer.model.dose import Dose
 from rtviewer.model.index import Instance, Study
+from rtviewer.model.kind import PLAN_KINDS
 
-__all__ = ["distinct_labels", "dose_kind", "dose_label", "format_maximum", "plan_name",
-           "plan_dose_labels", "short_name", "study_label"]
+__all__ = ["distinct_labels", "dose_kind", "dose_label", "format_maximum", "loaded_dose_label",
+           "plan_dose_labels", "plan_label_of", "plan_name", "short_name", "study_label"]
 
 #: Dose Summation Type (3004,000A) defined terms, as the scan summary lists them.
 _SUMMATION = ("MULTI_PLAN", "PLAN", "PLAN_OVERVIEW", "FRACTION", "BEAM", "BRACHY",
@@ -59,6 +61,30 @@ def dose_label(path: Path, instance: Instance | None, maximum: str | None = None
     # the maximum before an unusual Dose Type: a narrow combo cuts the end, never the number
     words = [f"{summation} dose"] + [w for w in (maximum, dose_type) if w]
     return ", ".join(words)
+
+
+def loaded_dose_label(dose: Dose, plan: str | None = None) -> str:
+    """``"Lung VMAT · PLAN dose, max 63.3 Gy"`` of a dose read from its file.
+
+    The dose kind and maximum as :func:`dose_label` words them (Dose Type only when not
+    PHYSICAL), after the label of its plan (:func:`plan_label_of`) when known.
+    """
+    summation = getattr(dose.summation_type, "value", None)
+    dose_type = getattr(dose.dose_type, "value", None)
+    words = [f"{summation} dose" if summation else "dose",
+             format_maximum(dose.max_gy, dose.units.value)]
+    if dose_type and dose_type != "PHYSICAL":
+        words.append(dose_type)
+    label = ", ".join(words)
+    return f"{plan} · {label}" if plan else label
+
+
+def plan_label_of(dose: Dose, instances: Sequence[Instance]) -> str | None:
+    """The RT Plan Label of the plan ``dose`` references, if that plan is among ``instances``."""
+    uids = {dose.referenced_plan_uid, *dose.referenced_plan_uids} - {None}
+    plan = next((i for i in instances if i.sop_instance_uid in uids and i.kind in PLAN_KINDS),
+                None)
+    return plan_name(plan.summary) if plan is not None else None
 
 
 def distinct_labels(paths: Sequence[Path], labels: Sequence[str]) -> list[str]:

@@ -20,7 +20,10 @@ def test_scaled_copy_differences_in_the_table(qtbot, corpus, tmp_path):
     ds = pydicom.dcmread(corpus / PLAN03 / PLAN_DOSE)
     ds.DoseGridScaling = float(ds.DoseGridScaling) * 1.05
     ds.save_as(tmp_path / "scaled.dcm")
-    dialog = CompareDialog()
+    from rtviewer.dicom.scan import scan
+
+    instances = scan(corpus / PLAN03).instances()
+    dialog = CompareDialog(instances=instances)
     qtbot.addWidget(dialog)
     dialog.a_edit.setText(str(corpus / PLAN03 / PLAN_DOSE))
     dialog.b_edit.setText(str(tmp_path / "scaled.dcm"))
@@ -39,6 +42,17 @@ def test_scaled_copy_differences_in_the_table(qtbot, corpus, tmp_path):
     assert dialog.table.item(row, 3).background().color() == QtGui.QColor(255, 205, 205)
     assert dialog.table.columnCount() == 1 + 3 * len(SHOWN_METRICS)  # no gamma column
     assert "max |B−A|" in dialog.status.text()
+    # A and B in words, as the Compare tab names them (their plan, kind, maximum), not
+    # by file name; the copy's file tail tells the two apart only as they are equal
+    from rtviewer.view.dose_labels import plan_name
+
+    plan = next(i for i in instances if i.kind == "rtionplan")
+    label = plan_name(plan.summary)
+    assert label == "Slope101010E_o_1"
+    text = dialog.status.text()
+    assert f"A (reference): {label} · PLAN dose, max 2.21 Gy, EFFECTIVE;" in text
+    assert f"B: {label} · PLAN dose, max 2.32 Gy, EFFECTIVE;" in text
+    assert "RD1.2.752" not in text and "scaled.dcm" not in text
     dialog.grab().save(str(tmp_path / "compare_dialog.png"))
 
 

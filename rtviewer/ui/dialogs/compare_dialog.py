@@ -5,17 +5,21 @@ With a dose on screen the menu opens the viewer's Compare tab instead
 optionally an RT Structure Set and gamma criteria), runs
 :class:`~rtviewer.ui.workers.compare_worker.DoseCompareWorker` with a progress bar, and
 shows the metric differences per structure with the gamma pass rates.  The window stays
-live.
+live.  A and B are named in words, as the Compare tab names them: the plan's label (when
+the window's scans hold the plan the dose references), the dose type and maximum.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6 import QtWidgets
 
 from rtviewer.core.gamma import GammaCriteria, parse_criteria
+from rtviewer.model.index import Instance
 from rtviewer.model.plan_compare import DoseComparison
+from rtviewer.printable import printable
 from rtviewer.ui.panels.compare_panel import criteria_or_say, fill_table
 from rtviewer.ui.workers.compare_worker import (
     DoseCompareJob,
@@ -23,16 +27,22 @@ from rtviewer.ui.workers.compare_worker import (
     DoseCompareWorker,
 )
 from rtviewer.view.compare_rows import SHOWN_METRICS, gamma_summary, metric_table
+from rtviewer.view.dose_labels import distinct_labels, loaded_dose_label, plan_label_of
 
 __all__ = ["CompareDialog", "SHOWN_METRICS"]
 
 
 class CompareDialog(QtWidgets.QDialog):
-    """Compare dose B against the reference dose A."""
+    """Compare dose B against the reference dose A.
+
+    ``instances``: the files of the window's scans, where A's and B's plans are looked
+    up for their labels.
+    """
 
     def __init__(self, parent: QtWidgets.QWidget | None = None, *,
-                 start_folder: str = "") -> None:
+                 start_folder: str = "", instances: Sequence[Instance] = ()) -> None:
         super().__init__(parent)
+        self._instances = tuple(instances)
         self.setWindowTitle("Compare doses")
         self._folder = start_folder
         self._worker: DoseCompareWorker | None = None
@@ -124,7 +134,7 @@ class CompareDialog(QtWidgets.QDialog):
             self.status.setText(f"Comparison failed: {result}")
             return
         self.comparison = result.comparison
-        self.status.setText(_summary(result.comparison))
+        self.status.setText(_summary(result.comparison, self._instances))
         fill_table(self.table, *metric_table(result.comparison))
 
     def done(self, code: int) -> None:  # noqa: D102 - QDialog.done
@@ -133,10 +143,17 @@ class CompareDialog(QtWidgets.QDialog):
         super().done(code)
 
 
-def _summary(result: DoseComparison) -> str:
-    """One paragraph: the maxima, the largest difference and the gamma pass rate."""
-    text = (f"A {result.reference.path.name}: max {result.reference.max_gy:.3f} Gy;  "
-            f"B {result.evaluated.path.name}: max {result.evaluated.max_gy:.3f} Gy;  "
+def dose_names(result: DoseComparison, instances: Sequence[Instance] = ()) -> list[str]:
+    """A's and B's labels: ``"Lung 3DCRT · PLAN dose, max 63.9 Gy"`` (file tail if equal)."""
+    doses = (result.reference, result.evaluated)
+    labels = [loaded_dose_label(d, plan_label_of(d, instances)) for d in doses]
+    return distinct_labels([d.path for d in doses], labels)
+
+
+def _summary(result: DoseComparison, instances: Sequence[Instance] = ()) -> str:
+    """One paragraph: the doses by name, the largest difference and the gamma pass rate."""
+    a, b = (printable(label) for label in dose_names(result, instances))
+    text = (f"A (reference): {a};  B: {b};  "
             f"max |B−A| {result.max_abs_difference_gy:.4f} Gy.  Highlighted: dose "
             "differences above 2 % of A's maximum, volumes above 2 points.")
     if result.gamma is not None:

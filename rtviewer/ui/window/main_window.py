@@ -160,7 +160,8 @@ class MainWindow(QtWidgets.QMainWindow):
             controller.viewer.show_compare_tab()
             return
         root = self.root_of(self.tree.currentItem())
-        CompareDialog(self, start_folder=str(root or "")).show()
+        instances = [i for result in self.results.values() for i in result.instances()]
+        CompareDialog(self, start_folder=str(root or ""), instances=instances).show()
 
     def _ask_report(self) -> None:
         from rtviewer.ui.dialogs.report_dialog import ReportDialog
