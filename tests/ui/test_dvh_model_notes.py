@@ -57,9 +57,20 @@ def smooth_builds(monkeypatch):
 
 
 def _note_lines(panel) -> dict[str, str]:
-    lines = panel.info.text().splitlines()
-    return {line.split(": ")[0]: line for line in lines
-            if "depend on the structure model" in line}
+    """The notes by structure name: in the info's tooltip, the names in its text."""
+    notes = {line.split(": ")[0]: line for line in panel.info.toolTip().splitlines()
+             if "depend on the structure model" in line}
+    if notes:
+        summary = next(line for line in panel.info.text().splitlines()
+                       if line.startswith("⚠ Statistics depend on the structure model"))
+        assert all(name in summary for name in notes)
+        # and on the structure's table row
+        headers = {panel.table.verticalHeaderItem(r).text():
+                   panel.table.verticalHeaderItem(r).toolTip()
+                   for r in range(panel.table.rowCount())}
+        for name, note in notes.items():
+            assert note in headers[f"{name} ⚠"]
+    return notes
 
 
 def test_the_thread_fallback_builds_smooth_solids_off_the_gui_thread(qtbot, dicompyler,

@@ -7,8 +7,9 @@ import re
 
 import pytest
 from factories.phantom import make_phantom
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
+from rtviewer.ui.panels import dvh_panel
 from rtviewer.ui.panels.dvh_panel import DvhPanel
 from rtviewer.ui.panels.plot_axes import fit_tick_text_width
 from rtviewer.ui.views.view_state import ViewState
@@ -44,7 +45,8 @@ def test_the_legend_names_each_shown_curve_below_the_plot(panel):
     legend, plot = panel.legend, panel.plot
     assert legend.isVisible() and legend.height() >= legend.fontMetrics().height()
     # below the dose axis, as wide as the plot: it never covers a curve
-    assert legend.geometry().top() >= plot.geometry().bottom()
+    top_left = legend.mapTo(panel.plot_box, QtCore.QPoint(0, 0))
+    assert top_left.y() >= plot.geometry().bottom()
     assert legend.width() <= panel.plot_box.width()
     for roi in panel.scene.structures.rois:
         colour = "#{:02x}{:02x}{:02x}".format(*roi.color_rgb)
@@ -129,3 +131,22 @@ def test_the_picture_does_not_depend_on_what_the_plot_showed_before(panel, qtbot
     metrics = QtGui.QFontMetricsF(QtGui.QFont())
     assert fit_tick_text_width(axis, 0.0, 104.0) == metrics.horizontalAdvance("100")
     assert fit_tick_text_width(axis, 0.0, 4800.0) == metrics.horizontalAdvance("4000")
+
+
+def test_a_long_legend_scrolls_in_the_panel_and_is_whole_in_the_picture(panel):
+    # 28 structures (the RayStation SRS folder) wrapped to 8 lines and squeezed the plot
+    from rtviewer.ui.panels.dvh_plot_box import LEGEND_LINES
+
+    entries = [dvh_panel._legend_entry((200, 30, 30), f"PTV_{n}_WALL") for n in range(28)]
+    panel.legend.setText(" &nbsp; ".join(entries))
+    panel.plot_box.fit_legend()
+    QtWidgets.QApplication.processEvents()
+    area = panel.plot_box.legend_area
+    line = panel.legend.fontMetrics().lineSpacing()
+    assert area.height() <= LEGEND_LINES * line + 10  # the label's padding
+    full = panel.legend.heightForWidth(area.viewport().width())
+    assert full > 2 * area.height()  # the text goes on below: it scrolls
+    assert area.verticalScrollBar().maximum() > 0
+    assert panel.plot.height() > 4 * area.height() // 2
+    picture = panel.plot_box.grab()
+    assert picture.height() >= panel.plot.height() + full - 2

@@ -36,6 +36,7 @@ from rtviewer.core.structure_model import DEFAULT_MODEL, MODEL_NAMES, describe_m
 from rtviewer.model.dose import DoseUnits, DvhType
 from rtviewer.model.structure import Roi
 from rtviewer.printable import printable
+from rtviewer.ui.panels.dvh_plot_box import CappedLabel, PlotBox
 from rtviewer.ui.panels.goals_panel import GoalsPanel
 from rtviewer.ui.panels.plot_axes import fit_tick_text_width
 from rtviewer.ui.panels.swatch import colour_swatch
@@ -147,10 +148,17 @@ def _legend_entry(rgb: tuple[int, int, int], name: str, *, dashed: bool = False)
             f"&nbsp;{html.escape(name)}</span>")
 
 
-def _name_item(roi: Roi) -> QtWidgets.QTableWidgetItem:
-    """The row header of a structure: a swatch of its colour and its name."""
-    item = QtWidgets.QTableWidgetItem(colour_swatch(roi.color_rgb, 12), printable(roi.name))
-    item.setToolTip(f"ROI {roi.roi_number}: {printable(roi.name)}")
+def _name_item(roi: Roi, spread: ModelSpread | None = None) -> QtWidgets.QTableWidgetItem:
+    """The row header of a structure: a swatch of its colour and its name.
+
+    ``⚠`` after the name when its statistics depend on the structure model (the
+    spread in its tooltip).
+    """
+    name = printable(roi.name)
+    item = QtWidgets.QTableWidgetItem(colour_swatch(roi.color_rgb, 12),
+                                      name if spread is None else f"{name} ⚠")
+    tip = f"ROI {roi.roi_number}: {name}"
+    item.setToolTip(tip if spread is None else f"{tip}\n{spread_note(roi.name, spread)}")
     return item
 
 
@@ -198,19 +206,15 @@ class DvhPanel(QtWidgets.QWidget):
         self.plot.showGrid(x=True, y=True, alpha=0.3)
         # the legend: a line sample and the name of each shown curve, wrapped to the
         # width below the dose axis (never over the curves); the plot and it make the
-        # DVH screenshot together (``plot_box``)
+        # DVH screenshot together (``plot_box``: the legend scrolls beyond a few lines in
+        # the panel, the screenshot holds it whole)
         self.legend = QtWidgets.QLabel()
         self.legend.setObjectName("dvh-legend")
         self.legend.setWordWrap(True)
         self.legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.legend.setStyleSheet("QLabel#dvh-legend { background: white; color: #141414; "
                                   "padding: 1px 4px; }")
-        self.plot_box = QtWidgets.QWidget()
-        box = QtWidgets.QVBoxLayout(self.plot_box)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.setSpacing(0)
-        box.addWidget(self.plot, 1)
-        box.addWidget(self.legend)
+        self.plot_box = PlotBox(self.plot, self.legend)
         self.dose_axis: DoseAxis | None = None
         self.whole_range = QtWidgets.QCheckBox("Whole dose range")
         self.whole_range.setToolTip(
@@ -244,6 +248,11 @@ class DvhPanel(QtWidgets.QWidget):
             QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         # the header, five structures and the scroll bar stay readable beside the plot
         self.table.setMinimumHeight(8 * self.table.fontMetrics().height() + 16)
+        # the tables' preferred heights (a dozen rows each) are ignored: the plot, the
+        # tables and the goals share the height by their stretch (3 : 2 : 1), above their
+        # floors; they squeezed the plot to a 60 px strip at 1280x800
+        ignored = QtWidgets.QSizePolicy.Policy.Ignored
+        self.table.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, ignored)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         # the tools in rows that wrap: each whole however narrow the side panel (beside
         # an open Lesson dock at 1280x720 two fixed rows were cut at about 300 px); the
@@ -261,9 +270,13 @@ class DvhPanel(QtWidgets.QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.tools)
         layout.addWidget(self.plot_box, 3)
-        layout.addWidget(self.info)
+        # five lines at most (it scrolls beyond): the plot keeps its room at 1280x800
+        self.info_area = CappedLabel(self.info, 5)
+        layout.addWidget(self.info_area)
         layout.addWidget(self.table, 2)
         self.goals = GoalsPanel()  # clinical goals (issue 18), evaluated like `rtviewer goals`
+        self.goals.table.setSizePolicy(QtWidgets.QSizePolicy.Policy.Expanding, ignored)
+        self.goals.table.setMinimumHeight(4 * self.table.fontMetrics().height() + 16)
         layout.addWidget(self.goals, 1)
         self.relative_volume.toggled.connect(self._redraw)
         self.relative_dose.toggled.connect(self._redraw)
@@ -457,7 +470,8 @@ class DvhPanel(QtWidgets.QWidget):
     def _info_text(self) -> str:
         """Model, what 100 % means, outside-grid volumes, model-dependent structures."""
         reference = self.state.reference_dose
-        lines = [f"Structure model: {self.model} ({describe_model(self.model)})."]
+        # what the model assumes is in the tooltip (and the choice's): the line is short
+        lines = [f"Structure model: {self.model}."]
         if reference is None:
             why = self.scene.percent_reference().label if self.scene.dose is not None else ""
             lines.append(f"No % of prescription: {why}; set a reference dose.")
@@ -479,9 +493,22 @@ class DvhPanel(QtWidgets.QWidget):
         # the spreads come from the workers (the smooth solid is too slow for this thread)
         if any(roi.roi_number in self._checking for roi, _ in shown):
             lines.append(CHECKING_MODELS)
-        lines += [spread_note(roi.name, spread) for roi, _ in shown
-                  if (spread := self._spreads.get(roi.roi_number)) is not None]
+        # one line names them (an SRS folder has a dozen: a line each squeezed the plot
+        # flat); the spreads are in this label's tooltip and on each one's table row
+        noted = [printable(roi.name) for roi, _ in shown if self.spread_of(roi) is not None]
+        if noted:
+            lines.append(f"⚠ Statistics depend on the structure model (under 1 cc or on "
+                         f"fewer than 3 planes; spreads on hover): {', '.join(noted)}.")
         return "\n".join(lines)
+
+    def spread_of(self, roi: Roi) -> ModelSpread | None:
+        """The model spread of a shown structure, None when not model-dependent (or not yet)."""
+        return self._spreads.get(roi.roi_number)
+
+    def model_notes(self) -> list[str]:
+        """A :func:`spread_note` per shown model-dependent structure (the info's tooltip)."""
+        return [spread_note(roi.name, spread) for roi, _ in self._shown()
+                if (spread := self.spread_of(roi)) is not None]
 
     def _axes(self, dvh: Dvh) -> tuple[np.ndarray, np.ndarray]:
         dose, volume = _plotted(dvh)
@@ -555,6 +582,7 @@ class DvhPanel(QtWidgets.QWidget):
             entries.append(_legend_entry((90, 90, 90), text, dashed=True))
         self.legend.setText(" &nbsp; ".join(entries))
         self.legend.setVisible(bool(shown))
+        self.plot_box.fit_legend()
 
     def _fit_axes(self, *_args: object) -> None:
         """Dose axis to the shown maxima (a source's tail cut, and said); volume from 0."""
@@ -625,12 +653,17 @@ class DvhPanel(QtWidgets.QWidget):
         self.table.setColumnCount(len(headers))
         self.table.setHorizontalHeaderLabels(headers)
         self.info.setText(self._info_text())
+        self.info.setToolTip("\n".join(
+            [f"Structure model {self.model}: {describe_model(self.model)}.",
+             *self.model_notes()]))
+        self.info_area.fit()
+        self.model_choice.setToolTip(describe_model(self.model))
         shown = self._shown()
         self.table.setRowCount(len(shown))
         piv = self._piv_cc(rx_gy)
         for row, (roi, dvh) in enumerate(shown):
             stats = dvh_statistics(dvh, rx_gy, piv_cc=piv)
-            self.table.setVerticalHeaderItem(row, _name_item(roi))
+            self.table.setVerticalHeaderItem(row, _name_item(roi, self.spread_of(roi)))
             cells = [f"{stats['volume_cc']:.2f}"]
             for key in DOSE_COLUMNS:
                 value = stats[key]
