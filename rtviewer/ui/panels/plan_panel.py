@@ -294,6 +294,9 @@ class PlanPanel(QtWidgets.QWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.summary = QtWidgets.QLabel(plan_summary_text(None))
+        # long values (a prescription's source, a reference point) wrap in their cell:
+        # unwrapped they ran past the side panel's edge
+        self.summary.setWordWrap(True)
         self.summary.setTextInteractionFlags(
             self.summary.textInteractionFlags().TextSelectableByMouse)
         self.beams = QtWidgets.QTableWidget(0, len(BEAM_COLUMNS))
