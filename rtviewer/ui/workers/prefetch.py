@@ -152,6 +152,8 @@ class Prefetch:
 
         Blocks until the child has scanned; None when it could not (the caller scans).
         """
+        if self._scan_taken or Path(path) != self.folder:  # a later folder: no waiting
+            return None  # for the lock a start-up load's worker may hold
         with self._lock:
             if self._scan_taken or Path(path) != self.folder:
                 return None
