@@ -39,6 +39,7 @@ from rtviewer.printable import printable
 from rtviewer.ui.panels.dvh_plot_box import CappedLabel, PlotBox
 from rtviewer.ui.panels.goals_panel import GoalsPanel
 from rtviewer.ui.panels.plot_axes import fit_tick_text_width
+from rtviewer.ui.panels.structure_panel import NO_STRUCTURES
 from rtviewer.ui.panels.swatch import colour_swatch
 from rtviewer.ui.views.flow_row import FlowRow
 from rtviewer.ui.views.view_state import ViewState
@@ -481,6 +482,9 @@ class DvhPanel(QtWidgets.QWidget):
             lines.append(f"No % of prescription (% are of {reference.dose_gy:.4g} Gy, the "
                          f"{reference.source}); set a reference dose.")
         lines += [f"⚠ {printable(w)}" for w in self.scene.dose_warnings()]
+        if self.scene.structures is None or self.scene.dose is None:
+            lines.append(NO_STRUCTURES if self.scene.structures is None
+                         else "No dose loaded: no DVHs.")
         if self.compared:
             lines.append(f"Comparing: solid A (the dose shown), dashed B "
                          f"({printable(self._compared_label)}); the RT Dose's own DVHs are "

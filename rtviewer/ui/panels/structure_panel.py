@@ -9,7 +9,7 @@ from rtviewer.printable import printable_row
 from rtviewer.ui.panels.swatch import colour_swatch
 from rtviewer.ui.views.view_state import ViewState
 
-__all__ = ["StructurePanel"]
+__all__ = ["NO_STRUCTURES", "StructurePanel"]
 
 _ROLE_ROI = QtCore.Qt.ItemDataRole.UserRole
 
@@ -18,6 +18,11 @@ def _volume_text(volume_cc: float | None) -> str:
     if volume_cc is None:
         return "—"
     return f"{volume_cc:.3f}" if volume_cc < 1 else f"{volume_cc:.1f}"
+
+
+#: What the empty Structures tab (and the DVH tab) says without a structure set.
+NO_STRUCTURES = ("No structure set loaded (none in the folder for this plan or image, or "
+                 "not yet read): no structures to list, no DVHs.")
 
 
 class StructurePanel(QtWidgets.QWidget):
@@ -47,6 +52,10 @@ class StructurePanel(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addLayout(buttons)
+        # an empty list says why (a plan whose structure set is not in the folder)
+        self.empty_note = QtWidgets.QLabel(NO_STRUCTURES)
+        self.empty_note.setWordWrap(True)
+        layout.addWidget(self.empty_note)
         layout.addWidget(self.table)
         self.table.itemChanged.connect(self._on_item_changed)
         self.show_all.clicked.connect(lambda: self.state.set_visible_rois(self._drawable()))
@@ -73,6 +82,9 @@ class StructurePanel(QtWidgets.QWidget):
                     item.setFlags(item.flags() & ~QtCore.Qt.ItemFlag.ItemIsEnabled)
                     item.setToolTip(0, "No contours")
                 self.table.addTopLevelItem(item)
+        self.empty_note.setVisible(structures is None or not structures.rois)
+        self.empty_note.setText(NO_STRUCTURES if structures is None
+                                else "The structure set holds no ROI.")
         self._on_visible_changed(self.state.visible_rois)
 
     def _items(self) -> list[QtWidgets.QTreeWidgetItem]:

@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from rtviewer.ui.views.bev_items import polygons_path, receptor_transform
+from rtviewer.ui.views.flow_row import FlowRow
 from rtviewer.ui.views.window_drag import WindowDragViewBox
 from rtviewer.view.rtimage_geometry import (
     ReceptorGeometry,
@@ -73,16 +74,20 @@ class RtImageView(QtWidgets.QWidget):
         self._layout()
 
     def _layout(self) -> None:
-        bar = QtWidgets.QHBoxLayout()
-        bar.addWidget(QtWidgets.QLabel("Overlay beam:"))
-        bar.addWidget(self.beam_combo, 1)
-        bar.addWidget(QtWidgets.QLabel("W"))
-        bar.addWidget(self.width_box)
-        bar.addWidget(QtWidgets.QLabel("L"))
-        bar.addWidget(self.level_box)
+        # the beam choice and the window in rows that wrap: one fixed row cut
+        # "Overlay beam:" in a 340 px side panel
+        beam, window = QtWidgets.QWidget(), QtWidgets.QWidget()
+        beam_row, window_row = QtWidgets.QHBoxLayout(beam), QtWidgets.QHBoxLayout(window)
+        for row in (beam_row, window_row):
+            row.setContentsMargins(0, 0, 0, 0)
+        beam_row.addWidget(QtWidgets.QLabel("Overlay beam:"))
+        beam_row.addWidget(self.beam_combo, 1)
+        for widget in (QtWidgets.QLabel("W"), self.width_box, QtWidgets.QLabel("L"),
+                       self.level_box):
+            window_row.addWidget(widget)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(bar)
+        layout.addWidget(FlowRow([beam, window], stretchy=[beam]))
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.info)
 

@@ -1,0 +1,30 @@
+"""A dose without a structure set: the Structures and DVH tabs say why they are empty."""
+
+from __future__ import annotations
+
+from factories.phantom import make_phantom
+
+from rtviewer.ui.panels.dvh_panel import DvhPanel
+from rtviewer.ui.panels.structure_panel import NO_STRUCTURES, StructurePanel
+from rtviewer.ui.views.view_state import ViewState
+from rtviewer.view.scene import Scene
+
+
+def test_without_a_structure_set_both_tabs_say_so(qtbot):
+    image, structures, dose = make_phantom()
+    state = ViewState()
+    listing = StructurePanel(state)
+    qtbot.addWidget(listing)
+    listing.set_structures(None)
+    assert not listing.empty_note.isHidden() and listing.empty_note.text() == NO_STRUCTURES
+    listing.set_structures(structures)
+    assert listing.empty_note.isHidden()
+    panel = DvhPanel(state)
+    panel.use_processes = False
+    qtbot.addWidget(panel)
+    panel.set_scene(Scene(image=image, dose=dose))  # a plan's dose, its RS not in the folder
+    assert NO_STRUCTURES in panel.info.text()
+    assert panel.table.rowCount() == 0
+    panel.set_scene(Scene(image=image, structures=structures, dose=dose))
+    assert NO_STRUCTURES not in panel.info.text()
+    panel.stop_workers()
