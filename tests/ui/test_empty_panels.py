@@ -25,6 +25,8 @@ def test_without_a_structure_set_both_tabs_say_so(qtbot):
     panel.set_scene(Scene(image=image, dose=dose))  # a plan's dose, its RS not in the folder
     assert NO_STRUCTURES in panel.info.text()
     assert panel.table.rowCount() == 0
+    panel.set_scene(Scene(image=image, structures=structures))  # an image and its RS
+    assert panel.info.text().splitlines()[1:] == ["No dose loaded: no DVHs."]
     panel.set_scene(Scene(image=image, structures=structures, dose=dose))
-    assert NO_STRUCTURES not in panel.info.text()
+    assert NO_STRUCTURES not in panel.info.text() and "No dose" not in panel.info.text()
     panel.stop_workers()

@@ -473,8 +473,10 @@ class DvhPanel(QtWidgets.QWidget):
         reference = self.state.reference_dose
         # what the model assumes is in the tooltip (and the choice's): the line is short
         lines = [f"Structure model: {self.model}."]
+        if self.scene.dose is None:  # nothing to say about percentages: no DVH at all
+            return "\n".join([*lines, "No dose loaded: no DVHs."])
         if reference is None:
-            why = self.scene.percent_reference().label if self.scene.dose is not None else ""
+            why = self.scene.percent_reference().label
             lines.append(f"No % of prescription: {why}; set a reference dose.")
         elif reference.is_prescription:
             lines.append(f"100 % = {reference.dose_gy:.4g} Gy: {reference.source}.")
@@ -482,9 +484,8 @@ class DvhPanel(QtWidgets.QWidget):
             lines.append(f"No % of prescription (% are of {reference.dose_gy:.4g} Gy, the "
                          f"{reference.source}); set a reference dose.")
         lines += [f"⚠ {printable(w)}" for w in self.scene.dose_warnings()]
-        if self.scene.structures is None or self.scene.dose is None:
-            lines.append(NO_STRUCTURES if self.scene.structures is None
-                         else "No dose loaded: no DVHs.")
+        if self.scene.structures is None:
+            lines.append(NO_STRUCTURES)
         if self.compared:
             lines.append(f"Comparing: solid A (the dose shown), dashed B "
                          f"({printable(self._compared_label)}); the RT Dose's own DVHs are "
