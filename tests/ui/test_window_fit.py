@@ -145,3 +145,23 @@ def test_deep_tree_names_keep_their_ends_and_say_the_rest_on_hover(demo_window):
     details_x = tree.header().sectionViewportPosition(1)
     assert 0 <= details_x < tree.viewport().width() - 40
     bar.setValue(0)
+
+
+def test_a_deep_name_keeps_its_name_and_its_end(qapp):
+    from PySide6 import QtGui
+
+    from rtviewer.ui.window.scan_tree import elide_after_name
+
+    metrics = QtGui.QFontMetrics(QtGui.QFont("DejaVu Sans", 9))
+    text = "RT Image 'DRR G280': DRR, 512×512 px, plane NORMAL"
+    width = metrics.horizontalAdvance("RT Image 'DRR G280'… plane NORMAL")
+    shown = elide_after_name(text, metrics, width)
+    # the name that tells six DRRs apart stays whole, and the end with it
+    assert shown.startswith("RT Image 'DRR G280'…") and shown.endswith("NORMAL")
+    assert metrics.horizontalAdvance(shown) <= width
+    missing = "→ images: 233 of 233 missing"
+    shown = elide_after_name(missing, metrics, metrics.horizontalAdvance("→ images:… 233 missing"))
+    assert shown.startswith("→ images:") and shown.endswith("233 missing")
+    assert elide_after_name("short", metrics, 200) == "short"
+    # a name wider than the room is cut at its end
+    assert elide_after_name(text, metrics, 40).endswith("…")

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.printable import printable
+from rtviewer.ui.panels.dvh_plot_box import CappedLabel
 
 __all__ = ["GOAL_TABLE_COLUMNS", "GoalsPanel", "evaluate_scene"]
 
@@ -80,7 +81,10 @@ class GoalsPanel(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
-        layout.addWidget(self.summary)
+        # four lines at most, scrolling beyond: a goal set's long source note cut the
+        # DVH tab's tables at 1280x720
+        self.summary_area = CappedLabel(self.summary, 4)
+        layout.addWidget(self.summary_area)
         layout.addWidget(self.table, 1)
         self.asynchronous = True
         self.goal_set: Any = None
@@ -93,6 +97,11 @@ class GoalsPanel(QtWidgets.QWidget):
         self.choice.activated.connect(self._on_choice)
         self._computed.connect(self._on_computed)
         self._show(())
+
+    def _say(self, text: str) -> None:
+        """The summary line(s), its area fitted to them."""
+        self.summary.setText(text)
+        self.summary_area.fit()
 
     def _on_choice(self, _index: int) -> None:
         text = self.choice.currentText()
@@ -121,7 +130,7 @@ class GoalsPanel(QtWidgets.QWidget):
             self.goal_set = read_goal_set(path) if path is not None else None
         except RtViewerError as exc:
             self.goal_set = None
-            self.summary.setText(printable(f"Goal file not used: {exc}"))
+            self._say(printable(f"Goal file not used: {exc}"))
             return
         self.evaluate()
 
@@ -142,7 +151,7 @@ class GoalsPanel(QtWidgets.QWidget):
         if not self.asynchronous:
             self._on_computed(token, evaluate_scene(goal_set, scene, model, synonyms))
             return
-        self.summary.setText("Evaluating the goals…")
+        self._say("Evaluating the goals…")
 
         def work() -> None:
             results = evaluate_scene(goal_set, scene, model, synonyms)
@@ -162,15 +171,15 @@ class GoalsPanel(QtWidgets.QWidget):
         from rtviewer.model.goal_table import value_text
 
         if self.goal_set is None:
-            self.summary.setText("Pick a goal set to check the plan against it.")
+            self._say("Pick a goal set to check the plan against it.")
         elif self._scene is None or self._scene.dose is None or \
                 self._scene.structures is None:
-            self.summary.setText("Goals need a structure set and a dose.")
+            self._say("Goals need a structure set and a dose.")
         else:
             failing = [r for r in results if r.failed_mandatory]
             verdict = ("every mandatory goal passes" if not failing else
                        f"{len(failing)} mandatory goal(s) fail or cannot be evaluated")
-            self.summary.setText(printable(
+            self._say(printable(
                 f"{self.goal_set.name}: {verdict}; structure model {self._model}. "
                 f"Source: {self.goal_set.citation} {self.synonyms_note}"))
         self.table.setRowCount(len(results))

@@ -13,7 +13,7 @@ from rtviewer.printable import printable_row
 from rtviewer.view.dose_labels import study_label
 from rtviewer.view.tree_labels import instance_label, patient_label, reference_label
 
-__all__ = ["ScanTree", "PATH_ROLE", "instance_item"]
+__all__ = ["ScanTree", "PATH_ROLE", "elide_after_name", "instance_item"]
 
 #: Item data role holding the file path (instances) or the referenced file.
 PATH_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
@@ -48,6 +48,46 @@ def _set_tips(item: QtWidgets.QTreeWidgetItem, *more: str) -> None:
     item.setToolTip(1, tip)
 
 
+def elide_after_name(text: str, metrics: QtGui.QFontMetrics, width: int) -> str:
+    """``text`` in ``width`` px: its name kept whole, the middle of the rest elided.
+
+    The name is what tells the rows apart: the text up to the end of its first quoted
+    part (``RT Image 'DRR G280'``, ``Plan 'Lung 3DCRT'``), else up to its first colon.
+    After it as much of the end as fits (``… of 233 missing``, ``… 30 fractions``);
+    a name too long for the width is cut at its end.
+    """
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    first = text.find("'")
+    second = text.find("'", first + 1) if first >= 0 else -1
+    end = second + 1 if second > 0 else text.find(":") + 1
+    head, rest = (text[:end], text[end:]) if end > 0 else ("", text)
+    room = width - metrics.horizontalAdvance(head)
+    if not head or room < metrics.horizontalAdvance("…") * 4:
+        return metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, width)
+    return head + metrics.elidedText(rest, QtCore.Qt.TextElideMode.ElideLeft, room)
+
+
+class _NameFirstDelegate(QtWidgets.QStyledItemDelegate):
+    """Draws the Object column with :func:`elide_after_name` (Qt elides one side only)."""
+
+    def paint(self, painter: QtGui.QPainter, option: QtWidgets.QStyleOptionViewItem,
+              index: QtCore.QModelIndex | QtCore.QPersistentModelIndex) -> None:
+        """The item as Qt draws it, its text elided after its name."""
+        opt = QtWidgets.QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        widget = opt.widget
+        style = widget.style() if widget is not None else QtWidgets.QApplication.style()
+        text_rect = style.subElementRect(
+            QtWidgets.QStyle.SubElement.SE_ItemViewItemText, opt, widget)
+        margin = style.pixelMetric(QtWidgets.QStyle.PixelMetric.PM_FocusFrameHMargin,
+                                   None, widget) + 1
+        opt.text = elide_after_name(opt.text, opt.fontMetrics,
+                                    text_rect.width() - 2 * margin)
+        style.drawControl(QtWidgets.QStyle.ControlElement.CE_ItemViewItem, opt, painter,
+                          widget)
+
+
 def instance_item(tree: QtWidgets.QTreeWidget,
                   path: Path) -> QtWidgets.QTreeWidgetItem | None:
     """The tree item of the file ``path`` itself (not a reference to it), or None."""
@@ -68,10 +108,12 @@ class ScanTree(QtWidgets.QTreeWidget):
         self.setHeaderLabels(["Object", "Details"])
         self.setUniformRowHeights(True)
         self.setAlternatingRowColors(True)
-        # a deep label loses its middle, not its end ("… of 233 missing", "30 fractions"
-        # stay); the whole text and the Details column are in its tooltip, the column is
-        # user-resizable and Details one sideways scroll away
+        # a deep label keeps its name and its end ("Plan 'Lung 3DCRT'… 30 fractions",
+        # "→ images: …of 233 missing"): its middle goes (``elide_after_name``); the whole
+        # text and the Details column are in its tooltip, the column is user-resizable
+        # and Details one sideways scroll away
         self.setTextElideMode(QtCore.Qt.TextElideMode.ElideMiddle)
+        self.setItemDelegateForColumn(0, _NameFirstDelegate(self))
         self.setHorizontalScrollMode(QtWidgets.QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Interactive)
         self.setColumnWidth(0, OBJECT_COLUMN_PX)
