@@ -76,9 +76,11 @@ def watch(app):
 
 
 def main():
-    # ``rtviewer open FOLDER`` itself (its start-up loader forks before Qt); the watcher
-    # is installed on the application when the window is built, before it is shown
+    # ``rtviewer open FOLDER`` itself: the console entry's function (parser included; its
+    # start-up loader forks before Qt); the watcher is installed on the application when
+    # the window is built, before it is shown
     from rtviewer import app as rtviewer_app
+    from rtviewer.cli import main as rtviewer_command
 
     build = rtviewer_app.build_window
 
@@ -89,7 +91,7 @@ def main():
         return build(**kwargs)
 
     rtviewer_app.build_window = watched_build
-    sys.exit(rtviewer_app.main([sys.argv[1]]))
+    sys.exit(rtviewer_command(["open", sys.argv[1]]))
 
 
 if __name__ == "__main__":  # DVH worker processes import this script again
@@ -103,8 +105,9 @@ def open_to_first_image(folder: Path, runs: int = 3) -> tuple[float, float, floa
     time includes waiting for other processes; the CPU time much less so) and CPU
     seconds of its start-up loader (the forked child that reads the folder; medians).
 
-    The child runs the window exactly as ``rtviewer open FOLDER`` does
-    (``rtviewer.app.main``, whose loader forks before Qt) and stops at the first
+    The child runs the window exactly as ``rtviewer open FOLDER`` does (the console
+    entry ``rtviewer.cli.main`` with ``["open", FOLDER]``: its parser, then
+    ``rtviewer.app.main``, whose loader forks before Qt) and stops at the first
     paint of a slice view holding an image; the process start (interpreter,
     imports) is included.
     """

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from rtviewer.cli.common import fail, print_document
-from rtviewer.core.structure_model import DEFAULT_MODEL, MODEL_NAMES
+from rtviewer.core.model_names import DEFAULT_MODEL, MODEL_NAMES
 from rtviewer.printable import printable
 
 

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from rtviewer.cli.common import fail
-from rtviewer.core.structure_model import DEFAULT_MODEL, MODEL_NAMES
+from rtviewer.core.model_names import DEFAULT_MODEL, MODEL_NAMES
 from rtviewer.printable import printable
 
 _HEADER_TAGS = ["SOPClassUID", "Modality", "FrameOfReferenceUID", "DoseSummationType",

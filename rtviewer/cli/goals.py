@@ -19,7 +19,7 @@ from typing import Any
 
 from rtviewer.cli.common import fail, goal_synonyms, print_document
 from rtviewer.cli.dvh import UsageError
-from rtviewer.core.structure_model import DEFAULT_MODEL, MODEL_NAMES
+from rtviewer.core.model_names import DEFAULT_MODEL, MODEL_NAMES
 from rtviewer.printable import printable
 
 

@@ -13,7 +13,7 @@ import argparse
 from pathlib import Path
 
 from rtviewer.cli.common import fail, print_document
-from rtviewer.core.structure_model import DEFAULT_MODEL, MODEL_NAMES
+from rtviewer.core.model_names import DEFAULT_MODEL, MODEL_NAMES
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:

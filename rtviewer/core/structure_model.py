@@ -27,12 +27,19 @@ plane) uses is :func:`build_structure_model` and :func:`contains`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal, TypeAlias
+from typing import TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
 
 from rtviewer.core.content_cache import ContentCache, arrays_digest
+from rtviewer.core.model_names import (  # apart: the CLI parser builds without numpy
+    DEFAULT_MODEL,
+    MODEL_NAMES,
+    ModelName,
+    check_model_name,
+    describe_model,
+)
 from rtviewer.core.slab_model import SlabModel, build_slab_model, points_in_polygon
 from rtviewer.core.small_linalg import project
 from rtviewer.core.smooth_model import SmoothModel, build_smooth_model, import_dependencies
@@ -41,30 +48,7 @@ __all__ = ["DEFAULT_MODEL", "MODEL_NAMES", "ModelName", "StructureModel",
            "build_structure_model", "contains", "describe_model", "forget_solids",
            "prepare_models"]
 
-ModelName: TypeAlias = Literal["slab", "none", "smooth"]
-#: The selectable structure models, default first.
-MODEL_NAMES: tuple[ModelName, ...] = ("slab", "none", "smooth")
-#: The model used when none is chosen.
-DEFAULT_MODEL: ModelName = "slab"
 StructureModel: TypeAlias = SlabModel | SmoothModel
-
-_DESCRIPTIONS = {
-    "slab": "contour stack, flat end caps half a contour spacing beyond the end contours",
-    "none": "contour stack ending at the end contours (no end caps)",
-    "smooth": "shape-based interpolation between planes, end caps from the contours' taper",
-}
-
-
-def describe_model(name: str) -> str:
-    """One line saying what the model ``name`` assumes (for labels and stderr)."""
-    return _DESCRIPTIONS[check_model_name(name)]
-
-
-def check_model_name(name: str) -> ModelName:
-    """``name`` as a model name; ValueError naming the choices otherwise."""
-    if name not in MODEL_NAMES:
-        raise ValueError(f"unknown structure model {name!r}; choose one of {MODEL_NAMES}")
-    return name
 
 
 #: Solids already built, by model, spacing and contour content: the reader, the DVH
