@@ -164,7 +164,13 @@ def _stop_workers(controller: Any, demo_worker: Any = None) -> None:
 
 
 def _add_late_menus(window: Any) -> None:
-    """Network menu (pynetdicom: 0.15 s of imports) and Help, in their menu-bar order."""
+    """Network menu and Help, in their menu-bar order.
+
+    Added on the GUI thread just after the first image, so nothing heavy is imported
+    here: the network (pynetdicom, pydicom), the About box's SOP Class table and the
+    built-in lessons' titles (PyYAML) load when first used (about 0.5 s of imports that
+    kept the window from answering right after its first image).
+    """
     from rtviewer.net.service import NetworkService
     from rtviewer.ui.window import help_menu  # About lists the SOP classes: pydicom's tables
     from rtviewer.ui.window.lesson_player import add_lessons_menu

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rtviewer.config import (
     Settings,
@@ -18,13 +19,13 @@ from rtviewer.config import (
     parse_node,
     save_settings,
 )
-from rtviewer.model.index import ScanResult
-from rtviewer.net.indexer import StoreIndexer
-from rtviewer.net.query import QueryFilters, find
-from rtviewer.net.receive import Received, StorageServer, describe
-from rtviewer.net.retrieve import c_get, retrieve_identifier
-from rtviewer.net.scu import echo
-from rtviewer.net.send import plan_chain_paths, send_files
+
+# pynetdicom and pydicom (about 0.5 s of imports) load when the network is first used:
+# the window builds its Network menu right after the first image, on the GUI thread
+if TYPE_CHECKING:
+    from rtviewer.model.index import ScanResult
+    from rtviewer.net.indexer import StoreIndexer
+    from rtviewer.net.receive import StorageServer
 
 __all__ = ["NetworkService"]
 
@@ -88,6 +89,9 @@ class NetworkService:
         """
         if self._server is not None:
             return
+        from rtviewer.net.indexer import StoreIndexer
+        from rtviewer.net.receive import Received, StorageServer, describe
+
         indexer = StoreIndexer(self.store, on_index)
 
         def received(item: Received) -> None:
@@ -131,6 +135,8 @@ class NetworkService:
 
     def echo(self, node_text: str) -> str:
         """C-ECHO a node (name or ``AET@host:port``); a sentence for the user."""
+        from rtviewer.net.scu import echo
+
         node = parse_node(node_text, self.settings)
         status = echo(node, self.local_aet)
         return f"{node.name} ({node}) answered C-ECHO with status 0x{status:04X}"
@@ -143,6 +149,8 @@ class NetworkService:
         (``patient_id``, ``patient_name``, ``date_from``, ``date_to``, ``modality``,
         ``study_uid``); empty strings match everything.
         """
+        from rtviewer.net.query import QueryFilters, find
+
         node = parse_node(node_text, self.settings)
         clean = {k: (v or None) for k, v in filters.items()}
         return list(find(node, level, QueryFilters(**clean), self.local_aet, cancel).rows)
@@ -151,6 +159,8 @@ class NetworkService:
                  progress: Progress | None = None,
                  cancel: Callable[[], bool] | None = None) -> str:
         """C-GET into the store; a sentence saying what arrived."""
+        from rtviewer.net.retrieve import c_get, retrieve_identifier
+
         node = parse_node(node_text, self.settings)
         limit = int(self.settings.receiver.max_object_mb * 2**20)
         result = c_get(node, retrieve_identifier(level, uid, study_uid), self.store,
@@ -163,6 +173,8 @@ class NetworkService:
     def send(self, node_text: str, paths: list[Path], progress: Progress | None = None,
              cancel: Callable[[], bool] | None = None) -> str:
         """C-STORE files to a node; a sentence saying how many it stored."""
+        from rtviewer.net.send import send_files
+
         node = parse_node(node_text, self.settings)
         result = send_files(node, paths, self.local_aet, progress=progress, cancel=cancel)
         failed = [i for i in result.items if i.status != 0]
@@ -172,5 +184,7 @@ class NetworkService:
     @staticmethod
     def plan_chain(scan: ScanResult, plan_path: Path) -> list[Path]:
         """The plan's chain of files (see :func:`rtviewer.net.send.plan_chain_paths`)."""
+        from rtviewer.net.send import plan_chain_paths
+
         return plan_chain_paths(scan, plan_path)
 

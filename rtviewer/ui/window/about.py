@@ -9,7 +9,6 @@ from importlib import metadata
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer import __version__
-from rtviewer.dicom.sop_classes import SOP_CLASSES
 from rtviewer.model.kind import KIND_TEXT
 
 # How the About box names each kind of SOP Class, and the kinds indexed and linked but
@@ -42,6 +41,10 @@ def licence_name() -> str:
 
 def conformance_summary() -> str:
     """Return one line saying which DICOM objects rtviewer reads, from its SOP Class table."""
+    # imported when About is shown: the table imports pydicom, and the Help menu is
+    # added on the GUI thread just after the first image
+    from rtviewer.dicom.sop_classes import SOP_CLASSES
+
     known = [c for c in SOP_CLASSES.values() if c.kind in _KIND_NAMES]
     kinds = {c.kind for c in known}
     shown = ", ".join(name for k, name in _KIND_NAMES.items() if k in kinds and k not in _LISTED)

@@ -16,7 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.errors import RtViewerError
 from rtviewer.ui.window.lesson_state import (
@@ -338,21 +338,40 @@ def attach_lessons(window: Any, controller: Any, open_path: Callable[[str], obje
 
 
 def add_lessons_menu(window: Any, help_menu: QtWidgets.QMenu) -> QtWidgets.QMenu:
-    """Help → Lessons: the built-in lessons, Open lesson file…, New lesson."""
+    """Help → Lessons: the built-in lessons, Open lesson file…, New lesson.
+
+    The built-in lessons' titles are read (their YAML files, PyYAML imported) when the
+    menu is first shown: the menu is added on the GUI thread just after the first
+    image, where 0.1 s of reading would delay the window's answer to the user.
+    """
+    menu = help_menu.addMenu("&Lessons")
+    separator = menu.addSeparator()
+    menu.addAction("Open lesson file…", lambda: _ask_lesson(window))
+    menu.addAction("New lesson (record steps)", window.lessons.new_lesson)
+    filled: list[bool] = []
+
+    def fill_once() -> None:
+        if not filled:
+            filled.append(True)
+            _add_builtin_lessons(window, menu, separator)
+
+    menu.aboutToShow.connect(fill_once)
+    return menu
+
+
+def _add_builtin_lessons(window: Any, menu: QtWidgets.QMenu, before: QtGui.QAction) -> None:
+    """One action per built-in lesson, titled from its file, above ``before``."""
     from rtviewer.view.lesson_file import builtin_lesson_paths, read_lesson
 
-    menu = help_menu.addMenu("&Lessons")
     for path in builtin_lesson_paths():
         try:
             title = read_lesson(path).title
         except LessonError as exc:  # a broken package: say so, do not hide it
             log.error("%s", exc)
             continue
-        menu.addAction(title, _opener(window, path))
-    menu.addSeparator()
-    menu.addAction("Open lesson file…", lambda: _ask_lesson(window))
-    menu.addAction("New lesson (record steps)", window.lessons.new_lesson)
-    return menu
+        action = QtGui.QAction(title, menu)
+        action.triggered.connect(_opener(window, path))
+        menu.insertAction(before, action)
 
 
 def _opener(window: Any, path: Path) -> Callable[[], object]:
