@@ -163,5 +163,7 @@ def test_a_deep_name_keeps_its_name_and_its_end(qapp):
     shown = elide_after_name(missing, metrics, metrics.horizontalAdvance("→ images:… 233 missing"))
     assert shown.startswith("→ images:") and shown.endswith("233 missing")
     assert elide_after_name("short", metrics, 200) == "short"
+    record = "Treatment record 2026-01-20, fraction 12"
+    assert elide_after_name(record, metrics, 150).endswith("fraction 12")
     # a name wider than the room is cut at its end
     assert elide_after_name(text, metrics, 40).endswith("…")

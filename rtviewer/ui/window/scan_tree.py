@@ -54,7 +54,8 @@ def elide_after_name(text: str, metrics: QtGui.QFontMetrics, width: int) -> str:
     The name is what tells the rows apart: the text up to the end of its first quoted
     part (``RT Image 'DRR G280'``, ``Plan 'Lung 3DCRT'``), else up to its first colon.
     After it as much of the end as fits (``… of 233 missing``, ``… 30 fractions``);
-    a name too long for the width is cut at its end.
+    a name too long for the width is cut at its end; a text without a name loses its
+    middle (``Treatment record 2…, fraction 2``).
     """
     if metrics.horizontalAdvance(text) <= width:
         return text
@@ -62,8 +63,10 @@ def elide_after_name(text: str, metrics: QtGui.QFontMetrics, width: int) -> str:
     second = text.find("'", first + 1) if first >= 0 else -1
     end = second + 1 if second > 0 else text.find(":") + 1
     head, rest = (text[:end], text[end:]) if end > 0 else ("", text)
+    if not head:  # "Treatment record 2026-01-20, fraction 1": both ends tell rows apart
+        return metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideMiddle, width)
     room = width - metrics.horizontalAdvance(head)
-    if not head or room < metrics.horizontalAdvance("…") * 4:
+    if room < metrics.horizontalAdvance("…") * 4:
         return metrics.elidedText(text, QtCore.Qt.TextElideMode.ElideRight, width)
     return head + metrics.elidedText(rest, QtCore.Qt.TextElideMode.ElideLeft, room)
 
