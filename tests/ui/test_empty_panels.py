@@ -30,3 +30,13 @@ def test_without_a_structure_set_both_tabs_say_so(qtbot):
     panel.set_scene(Scene(image=image, structures=structures, dose=dose))
     assert NO_STRUCTURES not in panel.info.text() and "No dose" not in panel.info.text()
     panel.stop_workers()
+
+
+def test_the_rt_image_tab_hides_its_empty_chooser(qtbot):
+    from rtviewer.ui.panels.rtimage_panel import RtImagePanel
+
+    panel = RtImagePanel()
+    qtbot.addWidget(panel)
+    panel.set_images([], None)
+    assert panel.choice.isHidden() and not panel.message.isHidden()
+    assert "No RT Image references this plan" in panel.message.text()

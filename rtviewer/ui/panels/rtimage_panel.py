@@ -30,6 +30,7 @@ class RtImagePanel(QtWidgets.QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.view, 1)
         self.view.setVisible(False)
+        self.choice.setVisible(False)  # an empty chooser says nothing: the message does
 
     def set_images(self, paths: list[Path], plan: Any,
                    labels: list[str] | None = None) -> None:
@@ -43,6 +44,7 @@ class RtImagePanel(QtWidgets.QWidget):
             self.choice.clear()
             for index, path in enumerate(paths):
                 self._add(path, labels[index] if labels else None)
+        self.choice.setVisible(bool(paths))
         if paths:
             self.show_path(str(paths[0]))
         else:
@@ -63,6 +65,7 @@ class RtImagePanel(QtWidgets.QWidget):
         if index < 0:
             self._add(path, label)
             index = self.choice.count() - 1
+        self.choice.setVisible(True)
         with QtCore.QSignalBlocker(self.choice):
             self.choice.setCurrentIndex(index)
         from rtviewer.dicom.rtimage import read_rt_image  # the reader is loaded on first use
