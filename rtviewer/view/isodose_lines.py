@@ -26,7 +26,8 @@ def isodose_polylines_levels(plane: PlaneImage, levels_gy: Sequence[float]
     marching squares finds no crossing outside it, and the pixels around the high
     dose are the few that a slice step has to search (a 300 mm dose plane is mostly
     low dose). Within the box every line is the one ``find_contours`` finds on the
-    whole plane, shifted by the box's corner.
+    whole plane, shifted by the box's corner; a level above the box's highest pixel
+    has none and is not searched.
 
     Parameters
     ----------
@@ -52,7 +53,11 @@ def isodose_polylines_levels(plane: PlaneImage, levels_gy: Sequence[float]
     r0, c0 = max(int(rows[0]) - 1, 0), max(int(cols[0]) - 1, 0)
     crop = values[r0:int(rows[-1]) + 2, c0:int(cols[-1]) + 2]
     corner = np.array([r0, c0], dtype=np.float64)
-    return [_view_polylines(plane, find_contours(crop, level), corner) for level in levels_gy]
+    # a level above every pixel has no crossing: marching squares would search the whole
+    # crop for nothing (the 105 % line misses most slices of a plan)
+    top = float(crop.max())
+    return [_view_polylines(plane, find_contours(crop, level), corner) if level <= top
+            else empty for level in levels_gy]
 
 
 def _view_polylines(plane: PlaneImage, lines: list[np.ndarray], corner: np.ndarray

@@ -217,6 +217,8 @@ class BeamOverlay(ViewOverlay):
         if spots != self._spots:  # a side view's slice step seldom changes a marker
             self._spots = spots
             self.iso_item.setData(spots)
+            # an empty scatter item still maps, culls and draws at every repaint
+            self.iso_item.setVisible(bool(spots))
 
 
 def _box(rect: QtCore.QRectF) -> tuple[float, float, float, float]:

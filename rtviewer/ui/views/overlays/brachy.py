@@ -41,9 +41,7 @@ class BrachySourceOverlay(ViewOverlay):
     def redraw(self, plane: SlicePlane) -> None:  # noqa: D102 - the protocol's
         scene, plan = plane.scene, plane.scene.plan
         if plan is None or getattr(plan, "brachy", None) is None or scene.empty:
-            for item in (self.paths_item, self.faded_paths_item):
-                item.setData([], [])
-            self.dwell_item.setData([])
+            self._clear()
             return
         half = 0.5 * scene.slab_mm(plane.view)
         drawing = brachy_drawing(plan, scene.frame, plane.view, plane.depth_mm, half)
@@ -52,6 +50,24 @@ class BrachySourceOverlay(ViewOverlay):
             item.setData(st[:, 0], st[:, 1], connect="finite")
         self.dwell_drawing = drawing
         self.dwell_item.setData(self._dwell_spots(drawing))
+        for item in (self.paths_item, self.faded_paths_item, self.dwell_item):
+            item.setVisible(True)
+
+    def _clear(self) -> None:
+        """Empty and hide the items; left alone when already empty (no brachy plan).
+
+        An external-beam plan came here at every slice step: three empty updates (the
+        library's data checks, a bounds reset) and three empty items painted. A hidden
+        item is neither asked for its bounds nor painted.
+        """
+        self.dwell_drawing = None
+        for item in (self.paths_item, self.faded_paths_item):
+            if item.xData is None or len(item.xData):
+                item.setData([], [])
+        if len(self.dwell_item.data):
+            self.dwell_item.setData([])
+        for item in (self.paths_item, self.faded_paths_item, self.dwell_item):
+            item.setVisible(False)
 
     def _dwell_spots(self, drawing: DwellDrawing) -> list[dict[str, Any]]:
         top = float(drawing.dwell_time_s.max()) if drawing.dwell_time_s.size else 1.0

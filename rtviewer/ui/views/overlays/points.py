@@ -82,6 +82,8 @@ class ReferencePointOverlay(ViewOverlay):
                 {"pos": spot["pos"], "symbol": spot["symbol"], "size": spot["size"],
                  "pen": pg.mkPen((0, 255, 140, spot["alpha"]), width=2), "brush": None}
                 for spot in spots])
+            # an empty scatter item still maps, culls and draws at every repaint
+            self.points_item.setVisible(bool(spots))
         while len(self._point_labels) < len(self.markers):
             label = pg.TextItem(anchor=(0.0, 1.0), fill=(0, 0, 0, 120))
             label.setZValue(14)
