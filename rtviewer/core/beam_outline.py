@@ -44,9 +44,11 @@ def _clip_half_plane(polygon: FloatArray, coeff: FloatArray, offset: float) -> F
     if len(polygon) == 0:
         return polygon
     values = polygon @ coeff + offset
+    inside = values >= 0
+    if inside.all():  # nothing to clip (a side view's cut of most beams at every step)
+        return polygon
     following = np.concatenate([polygon[1:], polygon[:1]])  # the next vertex, closing
     following_values = np.concatenate([values[1:], values[:1]])
-    inside = values >= 0
     crossing = inside != (following_values >= 0)
     points = np.stack([polygon, polygon], axis=1)  # (vertex, crossing point) per edge
     vp, vq = values[crossing], following_values[crossing]
@@ -76,10 +78,9 @@ def _affine_of_iso_plane(geometry: BeamGeometry, normal: FloatArray,
                          point: FloatArray) -> tuple[FloatArray, float]:
     """``a(P) = n·(P - S) = coeff·(Xb, Yb) + const`` and ``c = n·(p0 - S)``."""
     source, origin, ex, ey = _iso_plane_axes(geometry)
-    coeff = np.array([normal @ ex, normal @ ey])
     const = float(normal @ (origin - source))
     c = float(normal @ (point - source))
-    return np.append(coeff, const), c
+    return np.array([normal @ ex, normal @ ey, const]), c
 
 
 def field_in_plane(geometry: BeamGeometry, apertures: list[FloatArray], *,
