@@ -30,7 +30,8 @@ import numpy as np
 from rtviewer.core.segment_clip import inside_interval
 from rtviewer.core.slab_model import SlabModel
 
-__all__ = ["SectionTable", "face_crossings", "odd_positions", "tilted_section"]
+__all__ = ["SectionTable", "ViewMap", "clipped_edges", "face_crossings", "face_height_index",
+           "odd_positions", "tilted_section"]
 
 
 def odd_positions(row: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -145,7 +146,7 @@ class SectionTable:
 
 
 @dataclass(frozen=True)
-class _ViewMap:
+class ViewMap:
     """The affine map between view ``(s, t)`` and contour-plane ``(a, b)`` coordinates.
 
     ``(a, b) = ab_of_st @ (s, t) + ab0`` and ``h = k·(a, b) + h0`` on the view plane.
@@ -158,7 +159,11 @@ class _ViewMap:
 
     @classmethod
     def of(cls, model: SlabModel, u: np.ndarray, v: np.ndarray, n: np.ndarray,
-           depth_mm: float) -> _ViewMap:
+           depth_mm: float) -> ViewMap:
+        """The map of ``model``'s planes onto the view plane at ``depth_mm`` along ``n``.
+
+        ``u``, ``v``: the view's in-plane unit vectors, ``n``: its normal (patient mm).
+        """
         ab_of_st = np.array([[u @ model.u, v @ model.u], [u @ model.v, v @ model.v]])
         ab0 = depth_mm * np.array([n @ model.u, n @ model.v])
         st_of_ab = np.linalg.inv(ab_of_st)
@@ -195,7 +200,7 @@ def tilted_section(model: SlabModel, table: SectionTable, u: np.ndarray, v: np.n
     fill : callable
         Returns the polygons (view mm) whose even-odd union is the section.
     """
-    view = _ViewMap.of(model, u, v, n, depth_mm)
+    view = ViewMap.of(model, u, v, n, depth_mm)
     packed, kmin, kmax = table.along(view.k)
     polygon_lo = table.lower[table.polygon_plane] - view.h0
     polygon_hi = table.upper[table.polygon_plane] - view.h0
@@ -206,7 +211,7 @@ def tilted_section(model: SlabModel, table: SectionTable, u: np.ndarray, v: np.n
     ka, kb, wa, wb, start = picked[:, 0], picked[:, 1], picked[:, 2], picked[:, 3], picked[:, 4:6]
     plane = picked[:, 6].astype(np.intp)
     lo, hi = table.lower[plane] - view.h0, table.upper[plane] - view.h0
-    sides, _kept = _clipped_edges(start, table.end[edges], ka, kb, lo, hi)
+    sides, _kept = clipped_edges(start, table.end[edges], ka, kb, lo, hi)
     faces = _face_segments(table, view, ka, kb, wa, wb, plane)
     segments = np.concatenate([sides, faces])
     st = view.to_st(segments.reshape(-1, 2)).reshape(-1, 2, 2)
@@ -231,8 +236,8 @@ def _edges_of(table: SectionTable, polygons: np.ndarray) -> tuple[np.ndarray, np
     return edges, owner
 
 
-def _clipped_edges(start: np.ndarray, end: np.ndarray, ka: np.ndarray, kb: np.ndarray,
-                   lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def clipped_edges(start: np.ndarray, end: np.ndarray, ka: np.ndarray, kb: np.ndarray,
+                  lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(K, 2, 2)`` parts of edges inside their own plane's strip ``lo <= k·p <= hi``.
 
     Also returns the indices of the edges they come from.
@@ -244,7 +249,7 @@ def _clipped_edges(start: np.ndarray, end: np.ndarray, ka: np.ndarray, kb: np.nd
     return np.stack([a + first[keep, None] * step, a + last[keep, None] * step], axis=1), keep
 
 
-def _face_segments(table: SectionTable, view: _ViewMap, ka: np.ndarray, kb: np.ndarray,
+def _face_segments(table: SectionTable, view: ViewMap, ka: np.ndarray, kb: np.ndarray,
                    wa: np.ndarray, wb: np.ndarray, plane: np.ndarray) -> np.ndarray:
     """``(K, 2, 2)`` parts of the slab face lines where exactly one side is covered."""
     row, w = face_crossings(table, ka, kb, wa, wb, plane, view.h0)
@@ -253,7 +258,7 @@ def _face_segments(table: SectionTable, view: _ViewMap, ka: np.ndarray, kb: np.n
         counts = np.bincount(row)
         keep[np.isin(row, np.flatnonzero(counts % 2))] = False
         row, w = row[keep], w[keep]
-    height = np.concatenate([table.lower, table.upper])[_face_height_index(table, row[0::2])]
+    height = np.concatenate([table.lower, table.upper])[face_height_index(table, row[0::2])]
     k2 = float(view.k @ view.k)
     e = np.array([-view.k[1], view.k[0]]) / np.sqrt(k2)
     base = ((height - view.h0) / k2)[:, None] * view.k
@@ -283,7 +288,7 @@ def face_crossings(table: SectionTable, ka: np.ndarray, kb: np.ndarray, wa: np.n
     return odd_positions(row[order], w[order])
 
 
-def _face_height_index(table: SectionTable, face: np.ndarray) -> np.ndarray:
+def face_height_index(table: SectionTable, face: np.ndarray) -> np.ndarray:
     """Index into ``concat(lower, upper)`` of each face number's height."""
     size = table.lower.size
     lookup = np.empty(2 * size, dtype=np.intp)

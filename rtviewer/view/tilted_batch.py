@@ -27,10 +27,10 @@ import numpy as np
 from rtviewer.core.slab_model import SlabModel
 from rtviewer.view.slab_section import (
     SectionTable,
-    _clipped_edges,
-    _face_height_index,
-    _ViewMap,
+    ViewMap,
+    clipped_edges,
     face_crossings,
+    face_height_index,
     tilted_section,
 )
 
@@ -39,7 +39,7 @@ __all__ = ["TiltedBatch"]
 
 @dataclass(frozen=True)
 class _Along:
-    """What a view direction fixes for one structure's slices (``_ViewMap`` at depth 0).
+    """What a view direction fixes for one structure's slices (``ViewMap`` at depth 0).
 
     ``packed`` is ``SectionTable.along(k)``; ``low`` (sorted, with ``order``, the edge
     of each) and ``span`` find the edges that can meet their plane's strip: an edge
@@ -48,7 +48,7 @@ class _Along:
     most ``span``.
     """
 
-    view: _ViewMap
+    view: ViewMap
     n_uv: np.ndarray
     n_normal: float
     k2: float
@@ -61,7 +61,7 @@ class _Along:
     @classmethod
     def of(cls, model: SlabModel, table: SectionTable, u: np.ndarray, v: np.ndarray,
            n: np.ndarray) -> _Along:
-        view = _ViewMap.of(model, u, v, n, 0.0)  # k and st_of_ab do not depend on depth
+        view = ViewMap.of(model, u, v, n, 0.0)  # k and st_of_ab do not depend on depth
         k2 = float(view.k @ view.k)
         packed = table.along(view.k)[0]
         plane = packed[:, 6].astype(np.intp)
@@ -144,7 +144,7 @@ class TiltedBatch:
         for index in np.flatnonzero(wanted).tolist():
             along = alongs[index] = self._along(index, u, v, n)
             table = self.tables[index]
-            # h0 exactly as _ViewMap.of makes it for this depth
+            # h0 exactly as ViewMap.of makes it for this depth
             ab0 = depth_mm * along.n_uv
             h0[index] = float(depth_mm * along.n_normal - along.view.k @ ab0)
             edges = along.edges(float(h0[index]))
@@ -160,7 +160,7 @@ class TiltedBatch:
         picked, end, lo, hi = (np.concatenate(c) for c in columns)
         ka, kb, wa, wb = picked[:, 0], picked[:, 1], picked[:, 2], picked[:, 3]
         plane = picked[:, 6].astype(np.intp)
-        sides, kept = _clipped_edges(picked[:, 4:6], end, ka, kb, lo, hi)
+        sides, kept = clipped_edges(picked[:, 4:6], end, ka, kb, lo, hi)
         faces, face_owner = self._faces(alongs, h0, ka, kb, wa, wb, plane)
         owner = np.concatenate([self.plane_owner[plane[kept]], face_owner])
         segments = np.concatenate([sides, faces])
@@ -172,7 +172,7 @@ class TiltedBatch:
             first, last = np.searchsorted(owner, [index, index + 1])
             mine = segments[order[first:last]]
             view = alongs[index].view
-            # _ViewMap.to_st at this depth, on the rows of the one-structure cut
+            # ViewMap.to_st at this depth, on the rows of the one-structure cut
             ab0 = depth_mm * alongs[index].n_uv
             st = ((mine.reshape(-1, 2) - ab0) @ view.st_of_ab.T).reshape(-1, 2, 2)
             out = np.full((st.shape[0], 3, 2), np.nan)
@@ -195,7 +195,7 @@ class TiltedBatch:
             keep = ~(odd_row[row] & odd_owner[owner])
             row, w, owner = row[keep], w[keep], owner[keep]
         pair = owner[0::2]
-        height = np.concatenate([table.lower, table.upper])[_face_height_index(table, row[0::2])]
+        height = np.concatenate([table.lower, table.upper])[face_height_index(table, row[0::2])]
         k = np.zeros((len(self.models), 2))
         k2, e = np.ones(len(self.models)), np.zeros((len(self.models), 2))
         for index, along in alongs.items():
