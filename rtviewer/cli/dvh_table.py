@@ -40,6 +40,7 @@ from rtviewer.printable import printable
 from rtviewer.view.model_spread import (  # noqa: F401 - the thresholds, re-exported
     FEW_PLANES,
     SMALL_VOLUME_CC,
+    ModelSpread,
     flag_reason,
     flagged_shape,
     value_range,
@@ -332,16 +333,15 @@ def model_spreads(flagged: Sequence[tuple[int, str, Sequence[np.ndarray], str]],
     prepare_models([m for _, m in jobs])
     dvh_by_job = forked_map(dvh_of, sorted(range(len(jobs)), key=lambda n: jobs[n][1] != "smooth"))
     lines = []
-    for f, (number, name, _, why) in enumerate(flagged):
+    for f, (number, name, polygons, why) in enumerate(flagged):
         dvhs = [dvh_by_job[n] for n in range(len(jobs)) if jobs[n][0] == f]
-        dvhs += [known[f]] if known is not None else []
-        spreads = [value_range("volume", [d.volume_cc for d in dvhs], "cc"),
-                   value_range("Dmean", [d.dmean_gy for d in dvhs], "Gy"),
-                   value_range("D98", [dose_at_volume_percent(d, 98.0) if d.volume_cc > 0
-                                   else math.nan for d in dvhs], "Gy"),
-                   value_range("Dmax", [d.dmax_gy for d in dvhs], "Gy")]
+        if known is not None:  # MODEL_NAMES order, the one under ``model`` already known
+            dvhs.insert(MODEL_NAMES.index(model), known[f])
+        shape = flagged_shape(polygons)  # the slab solid is cached: not built again
+        assert shape is not None  # flagged by dependence_reason, from the same shape
+        spread = ModelSpread.from_dvhs(*shape, dvhs)
         lines.append(f"ROI {number} '{printable(name)}': {why}: its statistics depend on the "
                      "structure "
                      f"model ({model} used); across {', '.join(MODEL_NAMES)}: "
-                     + ", ".join(spreads))
+                     + spread.ranges())
     return lines
