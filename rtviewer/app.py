@@ -36,6 +36,11 @@ def main(paths: Sequence[str] | None = None, *, demo: bool = False,
 
     log_path = configure_logging()
     log.info("rtviewer %s starting with %s", __version__, list(paths))
+    from rtviewer.ui.window.instance_link import hand_over
+
+    if hand_over([*paths, *([lesson] if lesson else [])]):  # no Qt, no start-up loader
+        log.info("handed %s to the running rtviewer window", list(paths))
+        return 0
     prefetch = _start_prefetch(paths, demo, lesson)  # before Qt: no thread exists yet
     try:
         from rtviewer.qt_platform import platform_problem

@@ -6,13 +6,14 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 
 import pytest
 from PySide6 import QtCore, QtNetwork, QtWidgets
 
-from rtviewer.ui.window import single_instance
+from rtviewer.ui.window import instance_link, single_instance
 from rtviewer.ui.window.single_instance import InstanceServer, send_to_running_instance
 
 
@@ -156,6 +157,46 @@ def test_a_real_second_launch_exits_after_handing_over(qtbot, tmp_path):
     assert blocker.args == [[str(folder)]]
     log_text = (tmp_path / "log" / "rtviewer.log").read_text()
     assert "handed" in log_text and str(folder) in log_text
+    # found before the fork: no start-up loader read the folder only to be stopped
+    assert "start-up loader" not in log_text
+
+
+def test_the_socket_file_is_where_qt_listens(server, server_name):
+    assert instance_link.socket_path(server_name) == server._server.fullServerName()
+    assert instance_link.socket_path(server_name, {"TMPDIR": "/var/tmp/x/"}) == \
+        f"/var/tmp/x/{server_name}"
+
+
+def test_the_hand_over_without_qt_reaches_the_qt_server(qtbot, server, server_name):
+    """What a second launch sends before it starts Qt, acknowledged by the running window."""
+    answers: list[bool] = []
+    thread = threading.Thread(target=lambda: answers.append(instance_link.hand_over(
+        ["/data/export", "relative"], server_name=server_name)))
+    with qtbot.waitSignal(server.paths_received, timeout=3000) as blocker:
+        thread.start()
+    qtbot.waitUntil(lambda: not thread.is_alive(), timeout=3000)
+    assert answers == [True]
+    assert blocker.args == [["/data/export", os.path.abspath("relative")]]
+
+
+def test_the_hand_over_without_qt_finds_nobody_at_once(server_name, tmp_path, monkeypatch):
+    start = time.monotonic()
+    assert not instance_link.hand_over(["/x"], server_name=server_name)  # no file
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(str(tmp_path / server_name))  # a crashed instance's file: refused
+    stale.close()
+    assert not instance_link.hand_over(["/x"], server_name=server_name)
+    assert time.monotonic() - start < 1.0
+
+
+def test_the_hand_over_module_imports_no_qt():
+    code = ("import sys, rtviewer.ui.window.instance_link; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "('PySide6', 'pyqtgraph', 'numpy')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
 
 
 @pytest.mark.parametrize(("env", "key"), [

@@ -11,98 +11,37 @@ paths. When nobody answers (first launch, or a crashed instance left a stale
 socket), the launch becomes the server itself.
 
 Both sides run Qt's event loop rather than blocking ``waitFor*`` calls, so two
-peers in one thread (the tests) work the same as two processes.
+peers in one thread (the tests) work the same as two processes. The name and the
+messages live in :mod:`rtviewer.ui.window.instance_link` (no Qt), whose
+:func:`~rtviewer.ui.window.instance_link.hand_over` lets a second launch hand over
+before it starts Qt or the start-up loader.
 """
 
 from __future__ import annotations
 
-import getpass
-import hashlib
-import json
 import logging
-import os
-import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6 import QtCore, QtNetwork, QtWidgets
 
 from rtviewer.printable import printable
+from rtviewer.ui.window.instance_link import (
+    TIMEOUT_MS,
+    decode_message,
+    default_server_name,
+    display_key,
+    encode_message,
+)
+
+__all__ = ["TIMEOUT_MS", "InstanceServer", "ask_to_open", "bring_to_front",
+           "claim_or_forward", "decode_message", "default_server_name", "display_key",
+           "encode_message", "hand_off_text", "offer_to_open", "send_to_running_instance"]
 
 log = logging.getLogger(__name__)
 
-#: How long a second launch waits for the running instance to acknowledge.
-TIMEOUT_MS = 3000
 # A message larger than this is not from rtviewer: drop the connection.
 _MAX_MESSAGE_BYTES = 1 << 20
-
-
-def display_key(environ: Mapping[str, str] | None = None) -> str:
-    """Where this launch's window would appear: the display or session, as text.
-
-    Wayland: runtime folder and ``WAYLAND_DISPLAY``; X11: ``DISPLAY`` without its
-    screen number (``:0`` and ``:0.0`` are one display); an offscreen or minimal
-    Qt platform has its own key; Windows: the session id (a remote desktop
-    session is another); otherwise ``console`` (macOS: one GUI session per user).
-    """
-    env = os.environ if environ is None else environ
-    platform = env.get("QT_QPA_PLATFORM", "").split(":")[0]
-    if platform in ("offscreen", "minimal", "vnc", "eglfs", "linuxfb"):
-        return f"qpa:{platform}"
-    if env.get("WAYLAND_DISPLAY"):
-        return f"wayland:{env.get('XDG_RUNTIME_DIR', '')}/{env['WAYLAND_DISPLAY']}"
-    if env.get("DISPLAY"):
-        host, _, number = env["DISPLAY"].rpartition(":")
-        return f"x11:{host}:{number.split('.')[0]}"
-    if sys.platform == "win32":
-        return f"windows-session:{_windows_session_id()}"
-    return "console"
-
-
-def _windows_session_id() -> int:
-    import ctypes
-
-    session = ctypes.c_ulong(0)
-    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
-    if not kernel32.ProcessIdToSessionId(kernel32.GetCurrentProcessId(),
-                                         ctypes.byref(session)):
-        return -1
-    return int(session.value)
-
-
-def default_server_name() -> str:
-    """Return the socket name for the current user, home folder and display.
-
-    Hashed so it is a valid pipe/socket name on every platform; a different
-    ``HOME`` (another user, or a test's temporary home) or another display
-    (:func:`display_key`) gives another name.
-    """
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry (containers)
-        user = str(os.getuid()) if hasattr(os, "getuid") else "user"
-    home = os.path.expanduser("~")
-    key = f"{user}\0{home}\0{display_key()}"
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return f"rtviewer-{digest}"
-
-
-def encode_message(paths: Sequence[str]) -> bytes:
-    """Return the wire form of an open request: one UTF-8 JSON line with absolute paths."""
-    absolute = [os.path.abspath(os.path.expanduser(p)) for p in paths]
-    return json.dumps({"version": 1, "paths": absolute}).encode("utf-8") + b"\n"
-
-
-def decode_message(line: bytes) -> list[str]:
-    """Return the paths of one request line; raise ``ValueError`` when malformed."""
-    try:
-        message = json.loads(line.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ValueError(f"not an rtviewer open request: {err}") from err
-    paths = message.get("paths") if isinstance(message, dict) else None
-    if not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
-        raise ValueError("an rtviewer open request needs a list of path strings")
-    return paths
 
 
 def send_to_running_instance(
