@@ -20,8 +20,7 @@ from rtviewer.view.reference_dose import ReferenceDose
 from rtviewer.view.tree_labels import person_name
 
 __all__ = ["PatientBanner", "PatientFacts", "other_patients", "patient_facts", "plan_words",
-           "reference_words",
-           "window_title"]
+           "reference_words", "sex_words", "window_title"]
 
 
 #: Who the shown files belong to, the name as displayed (``"Family, Given"``).
@@ -110,6 +109,31 @@ def reference_words(reference: ReferenceDose) -> str:
     return f"100 % = {value} ({source.split(' (')[0]})"
 
 
+#: Patient's Sex (0010,0040): the standard's enumerated values (PS3.3 C.7.1.1).
+_SEX_CODES = {"M": "M", "F": "F", "O": "O (other)"}
+
+
+def sex_words(value: str | None) -> str:
+    """The banner's words for Patient's Sex: the code, or the stored value marked invalid.
+
+    The standard allows M, F and O; anything else is shown as stored, quoted, and said
+    not to be one of them (the corpus' PET/CT pair stores ``0000``). ``""`` when empty.
+
+    Examples
+    --------
+    >>> sex_words("F"), sex_words("O"), sex_words("")
+    ('sex F', 'sex O (other)', '')
+    >>> sex_words("0000")
+    "sex '0000' (not a valid code: M, F or O)"
+    """
+    code = (value or "").strip()
+    if not code:
+        return ""
+    if code in _SEX_CODES:
+        return f"sex {_SEX_CODES[code]}"
+    return f"sex '{code}' (not a valid code: M, F or O)"
+
+
 def window_title(facts: PatientFacts | None, plan: object | None) -> str:
     """``"Demo, Thorax (RTV-DEMO-THORAX) — Plan 'Lung 3DCRT' — rtviewer"``."""
     parts = []
@@ -149,8 +173,8 @@ class PatientBanner(QtWidgets.QLabel):
                f"ID <b>{escape(facts.patient_id or '(none)')}</b>"]
         if facts.birth_date:
             who.append(f"born {escape(facts.birth_date)}")
-        if facts.sex:
-            who.append(f"sex {escape(facts.sex)}")
+        if sex_words(facts.sex):
+            who.append(escape(sex_words(facts.sex), quote=False))
         text = " · ".join(who)
         if plan_text:
             text += f"&nbsp;&nbsp;|&nbsp;&nbsp;{escape(plan_text, quote=False)}"
