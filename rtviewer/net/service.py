@@ -8,6 +8,7 @@ threads. Settings come from the shared settings file (:mod:`rtviewer.config`).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,6 +54,9 @@ class NetworkService:
         self.settings = settings
         self.store = Path(self.settings.receiver.store or default_store()).expanduser()
         self._server: StorageServer | None = None
+        # start and stop may come from different threads (the window starts the receiver
+        # in a worker: the first start imports pynetdicom); one at a time
+        self._receiver_lock = threading.RLock()
         self._indexer: StoreIndexer | None = None
         self._listeners: tuple[Callable[[str], None],
                                Callable[[ScanResult], None] | None] | None = None
@@ -87,6 +91,11 @@ class NetworkService:
         OSError
             The port is in use or the address cannot be bound.
         """
+        with self._receiver_lock:
+            self._start_receiving(on_received, on_index)
+
+    def _start_receiving(self, on_received: Callable[[str], None],
+                         on_index: Callable[[ScanResult], None] | None) -> None:
         if self._server is not None:
             return
         from rtviewer.net.indexer import StoreIndexer
@@ -126,12 +135,13 @@ class NetworkService:
 
     def stop_receiving(self) -> None:
         """Stop the Storage SCP (objects already stored stay)."""
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-        if self._indexer is not None:
-            self._indexer.stop()
-            self._indexer = None
+        with self._receiver_lock:
+            if self._server is not None:
+                self._server.stop()
+                self._server = None
+            if self._indexer is not None:
+                self._indexer.stop()
+                self._indexer = None
 
     def echo(self, node_text: str) -> str:
         """C-ECHO a node (name or ``AET@host:port``); a sentence for the user."""

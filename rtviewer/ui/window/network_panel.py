@@ -59,7 +59,9 @@ class NetworkMenu(QtCore.QObject):
         dock.hide()  # empty until something is received, sent or queried (then it opens)
         self.dock = dock
         menu.addAction(dock.toggleViewAction())
-        window.destroyed.connect(lambda *_: service.stop_receiving())
+        #: The worker starting the receiver, while it runs.
+        self.start_job: NetworkJob | None = None
+        window.destroyed.connect(lambda *_: self._window_gone())
         if service.settings_error:
             self._note(f"Settings file ignored: {service.settings_error}")
 
@@ -68,15 +70,41 @@ class NetworkMenu(QtCore.QObject):
             self.service.stop_receiving()
             self.window.statusBar().showMessage("Receiving stopped.")
             return
-        try:
-            self.service.start_receiving(self._bridge.received.emit)
-        except OSError as exc:
+        # the first start imports pynetdicom and binds: in a worker, the action greyed
+        self.receive_action.setEnabled(False)
+        self.window.statusBar().showMessage("Starting the receiver…")
+        service, emit = self.service, self._bridge.received.emit
+
+        def start(_progress: Any, cancelled: Any) -> None:  # stops again if the window closed
+            service.start_receiving(emit)
+            if cancelled():
+                service.stop_receiving()
+
+        job = NetworkJob(start)
+        job.succeeded.connect(self._receiving_started)
+        job.failed.connect(self._receiving_failed)
+        self.start_job = job
+        job.start_detached()
+
+    def _receiving_started(self, _result: object) -> None:
+        self.start_job = None
+        self.receive_action.setEnabled(True)
+        # the store joins the tree when objects arrive: opened now (often empty) it would
+        # take the views from the patient on screen
+        self._note(f"Receiving as {self.service.receiver_address()} into "
+                   f"{self.service.store}; received objects open here")
+
+    def _receiving_failed(self, text: str) -> None:
+        self.start_job = None
+        with QtCore.QSignalBlocker(self.receive_action):
             self.receive_action.setChecked(False)
-            QtWidgets.QMessageBox.warning(self.window, "Cannot receive", str(exc))
-            return
-        self.window.statusBar().showMessage(
-            f"Receiving as {self.service.receiver_address()} into {self.service.store}")
-        self._show_store()
+        self.receive_action.setEnabled(True)
+        self._note(f"Cannot receive: {text}")
+
+    def _window_gone(self) -> None:
+        if self.start_job is not None:  # a receiver still starting stops itself
+            self.start_job.cancel()
+        self.service.stop_receiving()
 
     def _note(self, message: str) -> None:
         """Show a network event in the status bar and keep it in the Network dock."""
