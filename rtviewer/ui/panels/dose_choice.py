@@ -8,6 +8,7 @@ it is known the item says only its kind ("BEAM dose").
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -19,10 +20,12 @@ from rtviewer.model.dose import Dose
 from rtviewer.model.index import Instance
 from rtviewer.view.dose_labels import distinct_labels, dose_label, format_maximum
 
-__all__ = ["DoseMaxima", "dose_words", "fill_dose_combo"]
+__all__ = ["DoseMaxima", "dose_words", "fill_dose_combo", "fit_dose_combo"]
 
-#: The Dose combo grows with its labels up to this many characters (the toolbar at 1280 px).
-MAX_LABEL_CHARS = 24
+#: The Dose combo grows with its labels from MIN_LABEL_CHARS up to MAX_LABEL_CHARS widths
+#: of an 'x' in its font (Qt's unit for a combo's contents), measured on the labels'
+#: own text (the toolbar in one row at 1280 px).
+MIN_LABEL_CHARS, MAX_LABEL_CHARS = 14, 26
 
 
 class DoseMaxima(QtCore.QObject):
@@ -119,5 +122,18 @@ def fill_dose_combo(combo: QtWidgets.QComboBox, paths: Sequence[Path],
         else:
             combo.addItem("No dose")
         combo.setEnabled(combo.count() > 1)
-        # wide enough for "PLAN dose, max 63.3 Gy", never a vendor file name
-        combo.setMinimumContentsLength(min(MAX_LABEL_CHARS, max(map(len, labels), default=14)))
+    fit_dose_combo(combo)
+
+
+def fit_dose_combo(combo: QtWidgets.QComboBox) -> None:
+    """Wide enough for the combo's longest label as drawn, never for a vendor file name.
+
+    Measured in the combo's font, not counted in characters: the HDR demo's
+    "TG-43 (rtviewer) from dwells" (28 characters, 172 px in DejaVu Sans 9) asked for 28
+    widths of an 'x' (196 px), and the toolbar wrapped to a second row at 1280x800.
+    """
+    metrics = combo.fontMetrics()
+    widest = max((metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())),
+                 default=0)
+    needed = math.ceil(widest / max(1, metrics.horizontalAdvance("x")))
+    combo.setMinimumContentsLength(max(MIN_LABEL_CHARS, min(MAX_LABEL_CHARS, needed)))

@@ -20,7 +20,12 @@ from rtviewer.dicom.patient_header import PatientHeader
 from rtviewer.model.index import Instance, Patient, ScanResult
 from rtviewer.model.kind import Kind
 from rtviewer.model.tg43_mark import TG43_DOSE_NAME, is_tg43_dose
-from rtviewer.ui.panels.dose_choice import DoseMaxima, fill_dose_combo
+from rtviewer.ui.panels.dose_choice import (
+    MIN_LABEL_CHARS,
+    DoseMaxima,
+    fill_dose_combo,
+    fit_dose_combo,
+)
 from rtviewer.ui.panels.patient_banner import (
     other_patients,
     patient_facts,
@@ -144,7 +149,7 @@ class ViewerController(QtCore.QObject):
         # long vendor file names must not widen the window
         self.dose_choice.setSizeAdjustPolicy(
             QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.dose_choice.setMinimumContentsLength(14)
+        self.dose_choice.setMinimumContentsLength(MIN_LABEL_CHARS)
         self.dose_choice.setToolTip("Dose shown. Doses of this plan / study: one at a time")
         self.dose_choice.activated.connect(self._on_dose_chosen)
         self._offered: list[Path] = []
@@ -477,7 +482,7 @@ class ViewerController(QtCore.QObject):
                               "RT Dose", QtCore.Qt.ItemDataRole.ToolTipRole)
             combo.setCurrentIndex(0)
             combo.setEnabled(True)
-            combo.setMinimumContentsLength(max(combo.minimumContentsLength(), len(label)))
+        fit_dose_combo(combo)
 
     def show_tg43_dose(self) -> None:
         """Show rtviewer's TG-43 dose of the plan's dwells (computed first, in a worker)."""

@@ -1,0 +1,60 @@
+"""The tools above the views stay on one row at 1280x800 with a brachy plan's dose combo."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6 import QtCore, QtWidgets
+
+from rtviewer.app import build_window
+from rtviewer.model.tg43_mark import TG43_DOSE_NAME
+from rtviewer.ui.panels.dose_choice import fit_dose_combo
+
+
+@pytest.mark.corpus
+def test_a_brachy_plans_toolbar_is_one_row_at_1280x800(qtbot, corpus):
+    # the dose combo offers "TG-43 (rtviewer) from dwells" for every brachy plan; counted
+    # as 28 characters it was 274 px wide, and Screenshot… wrapped to a second row (the
+    # views lost its 26 px)
+    window, controller, open_path = build_window(opening=False)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(controller.loaded, timeout=60000):
+        open_path(str(corpus / "pytg43-brachy" / "HDR"))
+    controller.wait()
+    for _ in range(20):
+        QtWidgets.QApplication.processEvents()
+    viewer, combo = controller.viewer, controller.dose_choice
+    label = f"{TG43_DOSE_NAME} from dwells"
+    assert label in [combo.itemText(i) for i in range(combo.count())]
+    tools = [combo, viewer.preset, viewer.layout_button, viewer.reset_zoom, viewer.screenshot]
+    bar = viewer._toolbar
+    tops = {tool.mapTo(bar, QtCore.QPoint(0, 0)).y() for tool in tools}
+    assert all(tool.isVisible() for tool in tools)
+    assert max(tops) - min(tops) < min(tool.height() for tool in tools) / 2, "one row"
+    assert bar.height() <= max(tool.height() for tool in tools) + 8
+    # and the combo still shows its longest label whole: its text area holds the text
+    option = QtWidgets.QStyleOptionComboBox()
+    combo.initStyleOption(option)
+    text_area = combo.style().subControlRect(
+        QtWidgets.QStyle.ComplexControl.CC_ComboBox, option,
+        QtWidgets.QStyle.SubControl.SC_ComboBoxEditField, combo)
+    assert combo.fontMetrics().horizontalAdvance(label) <= text_area.width()
+    window.close()
+
+
+def test_the_dose_combo_is_as_wide_as_its_labels_within_bounds(qtbot):
+    combo = QtWidgets.QComboBox()
+    qtbot.addWidget(combo)
+    combo.addItem("No dose")
+    fit_dose_combo(combo)
+    assert combo.minimumContentsLength() == 14  # the floor
+    combo.addItem("PLAN dose, max 787.9 Gy")
+    fit_dose_combo(combo)
+    x = combo.fontMetrics().horizontalAdvance("x")
+    needed = combo.fontMetrics().horizontalAdvance("PLAN dose, max 787.9 Gy")
+    assert (combo.minimumContentsLength() - 1) * x < needed <= combo.minimumContentsLength() * x
+    combo.addItem("RTDOSE_2.16.840.1.113669.2.931128.305045163.20180315140850.870100.dcm")
+    fit_dose_combo(combo)
+    assert combo.minimumContentsLength() == 26  # never a vendor file name's width
