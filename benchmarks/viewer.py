@@ -505,7 +505,10 @@ def main() -> None:
     parser.add_argument("corpus", nargs="?", type=Path,
                         default=(REPO / ".." / "shared" / "data").resolve(),
                         help="the test corpus (default: ../shared/data beside this checkout)")
-    corpus = parser.parse_args().corpus
+    parser.add_argument("--slice-steps", action="store_true",
+                        help="only the slice-step figures (800x800, the window, tilted planes)")
+    args = parser.parse_args()
+    corpus = args.corpus
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     bare = slice_step_redraw(image_only=True)  # baseline, same run
     for name, (wall, cpu) in slice_step_redraw().items():
@@ -520,6 +523,8 @@ def main() -> None:
     for name, (wall, cpu) in slice_step_redraw(tilt_deg=30.0).items():
         print(f"next-slice redraw, the same 30 structures on planes tilted 30° about x, {name}: "
               f"{wall:.1f} ms wall, {cpu:.1f} ms CPU")
+    if args.slice_steps:
+        return
     for mode in ("thread", "processes"):
         med, top, n, med_after, top_after, secs, count, cpu, cpu_after = scroll_during_dvh(mode)
         print(f"axial slice step while 5 x {count:.0f} DVHs compute ({mode}, {secs:.0f} s): wall "

@@ -65,6 +65,8 @@ def test_crosshair_change_reslices_the_other_views(setup):
     sagittal = views["sagittal"].overlays["image"].item.image
     i = int(round(scene.image.grid.patient_to_index((40.0, 0, 0))[0]))
     assert np.array_equal(sagittal, scene.image.voxels[:, :, i])
+    # copied into rows (the display reads it twice): the same values, not a strided view
+    assert sagittal.flags.c_contiguous and not np.shares_memory(sagittal, scene.image.voxels)
     assert views["axial"].v_line.value() == pytest.approx(40.0)
 
 

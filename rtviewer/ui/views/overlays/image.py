@@ -54,7 +54,8 @@ class ImageOverlay(ViewOverlay):
         width, level = self.view.state.window_level
         # float32 whatever the volume holds (int16 CT): one slice, one display path;
         # contiguous rows: pyqtgraph drew a float32 volume's one-row sagittal cut (a
-        # single CT slice, pydicom's CT_small.dcm: strides (65536, 512)) as nothing
+        # single CT slice, pydicom's CT_small.dcm: strides (65536, 512)) as nothing;
+        # and a sagittal cut, one value per 2 kB, was read twice by it (NaN check, levels)
         self.item.setImage(np.ascontiguousarray(cut.values, dtype=np.float32),
                            levels=(level - width / 2, level + width / 2), autoLevels=False)
         self.item.setTransform(plane_transform(cut.affine))
