@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 __all__ = ["LegendPlaces", "boxes_intersect", "overlap_area", "place_label",
-           "place_legend"]
+           "place_legend", "stacked_lifts"]
 
 FloatArray = NDArray[np.float64]
 
@@ -46,6 +46,38 @@ def boxes_intersect(a: ArrayLike, b: ArrayLike, *, tolerance_px: float = 0.01) -
     x, y, w, h = (float(v) for v in np.asarray(a, dtype=np.float64))
     inner = (x + tolerance_px, y + tolerance_px, w - 2 * tolerance_px, h - 2 * tolerance_px)
     return bool(overlap_area(inner, b)[0, 0] > 0.0)
+
+
+def stacked_lifts(anchors: ArrayLike, sizes: ArrayLike) -> list[float]:
+    """How far up (in its own heights) each label goes so that none covers another.
+
+    Each label's box has its bottom-left corner at its anchor ``(x, y)`` (pixels, ``y``
+    down) and its ``(width, height)`` from ``sizes``. In the given order, a label keeps
+    its place unless it would cover one already placed; then it goes up just enough to
+    sit on the lowest top edge above which it is free.
+
+    Examples
+    --------
+    >>> stacked_lifts([(10, 50), (10, 50), (200, 50)], [(80, 14), (40, 14), (40, 14)])
+    [0.0, 1.0, 0.0]
+    >>> stacked_lifts([(10, 50), (12, 57)], [(80, 14), (40, 14)])  # 7 px lower: 1.5 up
+    [0.0, 1.5]
+    """
+    points = np.asarray(anchors, dtype=np.float64).reshape(-1, 2)
+    extents = np.asarray(sizes, dtype=np.float64).reshape(-1, 2)
+    placed: list[tuple[float, float, float, float]] = []
+    shifts = []
+    for (x, y), (width, height) in zip(points.tolist(), extents.tolist(), strict=True):
+        # up by 0, or so that its bottom edge meets a placed box's top edge (the highest
+        # of those is always free: every placed box is below it)
+        candidates = sorted({0.0, *(float(y - top) for _x, top, _w, _h in placed
+                                    if top < y)})
+        up = next(c for c in candidates
+                  if not any(boxes_intersect((x, y - height - c, width, height), box)
+                             for box in placed))
+        placed.append((float(x), float(y - height - up), float(width), float(height)))
+        shifts.append(float(up / height) if height > 0 else 0.0)
+    return shifts
 
 
 def place_label(anchor: ArrayLike, outward: ArrayLike, size: tuple[float, float],

@@ -154,3 +154,15 @@ def test_legend_choice_rounds_the_covered_share_as_documented():
     # (0.02), top-right 4 px² (0.01): all round to 0.0, and the first place stays
     index, box = places.choose((22.0, 24.0, 54.0, 54.0))
     assert box.tolist() == [6.0, 74.0, 20.0, 20.0]
+
+
+def test_stacked_lifts_put_labels_at_one_place_one_above_the_other():
+    from rtviewer.view.label_layout import stacked_lifts
+
+    # three labels at one anchor: 0, 1 and 2 heights up; one far away stays
+    assert stacked_lifts([(0, 100), (0, 100), (0, 100), (500, 100)],
+                         [(90, 20), (40, 20), (60, 20), (40, 20)]) == [0.0, 1.0, 2.0, 0.0]
+    # a label 11 px below another goes up just onto its top edge: (11 + 20) / 20
+    assert stacked_lifts([(0, 100), (0, 111)], [(118, 20), (36, 20)]) == [0.0, 1.55]
+    # side by side: no lift
+    assert stacked_lifts([(0, 100), (100, 100)], [(90, 20), (90, 20)]) == [0.0, 0.0]

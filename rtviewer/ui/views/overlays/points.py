@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtGui
 
 from rtviewer.ui.views.overlays.base import ViewOverlay
 from rtviewer.ui.views.overlays.beams import set_text
+from rtviewer.view.label_layout import stacked_lifts
 from rtviewer.view.reference_points import (
     Marker,
     ReferencePoint,
@@ -63,10 +64,37 @@ class ReferencePointOverlay(ViewOverlay):
         self.redraw(self.view.plane())
 
     def label_rects(self) -> list[QtCore.QRectF]:
-        """The shown point labels' rectangles in ViewBox pixels (beam labels keep clear)."""
+        """The shown point labels' rectangles in ViewBox pixels (beam labels keep clear).
+
+        The labels are stacked first (:meth:`stack_labels`): the view asks for these
+        rectangles at each placement pass (slice step, zoom, resize).
+        """
+        self.stack_labels()
         vb = self.view.vb
         return [label.mapRectToItem(vb, label.boundingRect()) for label in self._point_labels
                 if label.toPlainText()]
+
+    def stack_labels(self) -> None:
+        """Labels that would cover one another go one above the other, at this zoom.
+
+        The corpus proton plan's dose reference point 'Beam Dose Point3' and the
+        structure set's 'LoPo' point sit at one place: their labels, each at its
+        marker, were written over one another ("LoPo Dose Point3").
+        """
+        vb = self.view.vb
+        shown = [(label, marker) for label, marker in zip(self._point_labels, self.markers,
+                                                          strict=False)
+                 if label.toPlainText()]
+        if not shown:
+            return
+        anchors = [vb.mapFromView(QtCore.QPointF(*marker.st)) for _label, marker in shown]
+        sizes = [(label.boundingRect().width(), label.boundingRect().height())
+                 for label, _marker in shown]
+        rows = stacked_lifts([(p.x(), p.y()) for p in anchors], sizes)
+        for (label, _marker), row in zip(shown, rows, strict=True):
+            anchor = (0.0, 1.0 + row)  # bottom-left at the marker, ``row`` heights higher
+            if tuple(label.anchor) != anchor:
+                label.setAnchor(anchor)
 
     def redraw(self, plane: SlicePlane) -> None:
         """Dose reference points and RTSTRUCT points near the plane, labelled."""
@@ -99,3 +127,4 @@ class ReferencePointOverlay(ViewOverlay):
                 label.setColor(colour)
             set_text(label, marker.label)
             label.setPos(*marker.st)
+        self.stack_labels()
