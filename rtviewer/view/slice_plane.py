@@ -31,11 +31,18 @@ class LegendEntry:
     short : str or None
         The same in a pane too small for ``text`` beside the anatomy, e.g. ``"95 %"``
         (the full text stays on the other views); None: ``text`` is short enough.
+    reached : bool
+        False for an isodose level above the dose's maximum: no line can show it, and
+        the legend greys it (the Monaco plan's dose peaks at 51 % of its prescription).
+    swatch : bool
+        False for a row that is a note, not a colour (the dose maximum among the levels).
     """
 
     rgb: tuple[int, int, int]
     text: str
     short: str | None = None
+    reached: bool = True
+    swatch: bool = True
 
 
 class SlicePlane:

@@ -164,8 +164,8 @@ class SliceView(QtWidgets.QWidget):
 
     def refresh_legend(self) -> None:
         """Collect every overlay's legend rows (an overlay calls this when its rows change)."""
-        rows = [(entry.rgb, entry.text, entry.short or entry.text)
-                for overlay in self.overlays.values() for entry in overlay.legend_entries()]
+        rows = [entry for overlay in self.overlays.values()
+                for entry in overlay.legend_entries()]
         if self.legend.set_isodoses(rows):
             self.place_labels()
 

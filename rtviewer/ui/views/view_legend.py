@@ -16,6 +16,7 @@ from html import escape
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.view.label_layout import LegendPlaces
+from rtviewer.view.slice_plane import LegendEntry
 
 __all__ = ["ViewLegend", "scale_bar_mm"]
 
@@ -43,10 +44,22 @@ def scale_bar_mm(mm_per_px: float, view_width_px: float) -> float:
     return fitting[-1] if fitting else _LENGTHS_MM[0]
 
 
-def _line(rgb: tuple[int, int, int], text: str) -> str:
-    """One legend line: a swatch in the colour, then the text."""
-    return (f"<span style='color: rgb{rgb}'>&#9644;</span>&nbsp;"
-            f"<span style='color: #e6e6e6'>{escape(text)}</span>")
+#: Text colour of a legend row, and of a level the dose does not reach (greyed).
+_TEXT, _NOT_REACHED = "#e6e6e6", "#8c8c8c"
+
+
+def _line(entry: LegendEntry, text: str) -> str:
+    """One legend line: a swatch in the entry's colour (a note has none), then ``text``.
+
+    A level the dose does not reach keeps its colour, dimmed, and its text is greyed.
+    """
+    if not entry.swatch:
+        return f"<span style='color: {_TEXT}'><i>{escape(text)}</i></span>"
+    colour = (f"rgb{entry.rgb}" if entry.reached
+              else "rgba({}, {}, {}, 90)".format(*entry.rgb))
+    return (f"<span style='color: {colour}'>&#9644;</span>&nbsp;"
+            f"<span style='color: {_TEXT if entry.reached else _NOT_REACHED}'>"
+            f"{escape(text)}</span>")
 
 
 def _columns_html(lines: list[str], columns: int) -> str:
@@ -105,7 +118,7 @@ class ViewLegend:
         for layout in self.compact:
             layout.setFont(small)
         self._mm_per_px = 0.0
-        self._rows: list[tuple[tuple[int, int, int], str, str]] = []
+        self._rows: list[LegendEntry] = []
         # the legend's places for the last sizes, view and taken boxes, and what the
         # items were last set to: a slice step moves only the anatomy (see place)
         self._places: tuple[tuple[object, ...], LegendPlaces] | None = None
@@ -125,11 +138,10 @@ class ViewLegend:
         """The isodose legend item the view shows now (one of :meth:`layouts`)."""
         return next((item for item in self.layouts() if item.isVisible()), self.isodoses)
 
-    def set_isodoses(self, rows: list[tuple[tuple[int, int, int], str, str]]) -> bool:
+    def set_isodoses(self, rows: list[LegendEntry]) -> bool:
         """One line per level: a swatch in the line's colour and ``"95 %  57.0 Gy"``.
 
-        ``rows`` are ``(rgb, text, short text)``; the short text (``"95 %"``) is the
-        last compact layout's.
+        An entry's ``short`` text (``"95 %"``) is the last compact layout's.
 
         Returns whether the legend changed (a slice step usually leaves it as it is:
         the HTML layout is then skipped).
@@ -137,8 +149,8 @@ class ViewLegend:
         if rows == self._rows:
             return False
         self._rows = list(rows)
-        lines = [_line(rgb, text) for rgb, text, _short in rows]
-        short = [_line(rgb, text) for rgb, _text, text in rows]
+        lines = [_line(entry, entry.text) for entry in rows]
+        short = [_line(entry, entry.short or entry.text) for entry in rows]
         self.isodoses.setHtml("<br>".join(lines))
         for item, columns, texts in zip(self.layouts()[1:], (2, 2, 3, 2),
                                         (lines, lines, lines, short), strict=True):

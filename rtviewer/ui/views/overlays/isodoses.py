@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import weakref
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,7 @@ from rtviewer.ui.views.overlays.outline_curve import OutlineCurve
 from rtviewer.view.isodose_lines import isodose_polylines_levels
 from rtviewer.view.slice_plane import LegendEntry, SlicePlane
 
-__all__ = ["IsodoseOverlay"]
+__all__ = ["IsodoseOverlay", "legend_rows"]
 
 
 class IsodoseOverlay(ViewOverlay):
@@ -43,7 +44,8 @@ class IsodoseOverlay(ViewOverlay):
             self.view.vb.addItem(curve, ignoreBounds=True)
             self.curves.append(curve)
         colours = state.isodose_colours() if levels else []
-        self._rows = _legend_rows(levels, colours, state.reference_dose)
+        self._rows = legend_rows(levels, colours, state.reference_dose,
+                                 self._maximum(plane.scene.dose) if levels else None)
         if levels and is_tg43_dose(plane.scene.dose):
             # a screenshot must not pass rtviewer's calculation off as the plan's dose
             self._rows.insert(0, LegendEntry((255, 255, 255),
@@ -67,19 +69,63 @@ class IsodoseOverlay(ViewOverlay):
     def legend_entries(self) -> list[LegendEntry]:  # noqa: D102 - the protocol's
         return list(self._rows)
 
+    @staticmethod
+    def _maximum(dose: Any) -> float | None:
+        """The dose grid's maximum (Gy): found once per dose for all three views.
+
+        One slot, by weak reference: the grid is not kept alive for it.
+        """
+        if dose is None:
+            return None
+        known = _LAST_MAXIMUM[0] if _LAST_MAXIMUM else None
+        if known is None or known[0]() is not dose:
+            known = (weakref.ref(dose), float(dose.max_gy))
+            _LAST_MAXIMUM[:] = [known]
+        return known[1]
+
     def hit_test(self, xyz_mm: np.ndarray) -> str | None:
         """None: the dose under the cursor is the dose wash overlay's part."""
         return None
 
 
-def _legend_rows(levels: tuple[float, ...], colours: list[tuple[int, int, int]],
-                 reference: Any) -> list[LegendEntry]:
-    """The levels drawn, highest first, as % of the reference and Gy."""
+#: The last dose whose maximum the legends asked for, and that maximum (Gy).
+_LAST_MAXIMUM: list[tuple[weakref.ref[Any], float]] = []
+
+
+def legend_rows(levels: tuple[float, ...], colours: list[tuple[int, int, int]],
+                reference: Any, maximum_gy: float | None = None) -> list[LegendEntry]:
+    """The levels drawn, highest first, as % of the reference and Gy.
+
+    With the dose's maximum: the levels above it are greyed (no line can show them) and
+    a note row gives the maximum where it falls among them, so a dose far below its
+    reference (the Monaco plan's 10.26 Gy for 20 Gy) says why its lines are few.
+
+    Examples
+    --------
+    >>> from rtviewer.view.reference_dose import ReferenceDose
+    >>> rows = legend_rows((6.0, 10.0, 16.0), [(0, 0, 255), (0, 255, 255), (0, 255, 0)],
+    ...                    ReferenceDose(20.0, "plan prescription 20 Gy (PLAN)"), 10.26)
+    >>> [(r.text, r.reached, r.swatch) for r in rows]  # doctest: +NORMALIZE_WHITESPACE
+    [('80 %  16.0 Gy', False, True), ('max 51 %  10.3 Gy', True, False),
+     ('50 %  10.0 Gy', True, True), ('30 %  6.0 Gy', True, True)]
+    """
     rows = []
+    note = None
+    if maximum_gy is not None and levels and maximum_gy < max(levels):
+        percent = f"{100 * maximum_gy / reference.dose_gy:.0f} %" if reference else ""
+        text = f"max {percent}  {maximum_gy:.1f} Gy" if percent else f"max {maximum_gy:.1f} Gy"
+        note = LegendEntry((230, 230, 230), text, f"max {percent}" if percent else None,
+                           swatch=False)
     for level, rgb in sorted(zip(levels, colours, strict=True), reverse=True):
+        reached = maximum_gy is None or level <= maximum_gy
+        if note is not None and reached:
+            rows.append(note)
+            note = None
         percent = f"{100 * level / reference.dose_gy:.0f} %" if reference else ""
         text = f"{percent}  {level:.1f} Gy" if percent else f"{level:.1f} Gy"
-        rows.append(LegendEntry(rgb, text, percent or None))
+        rows.append(LegendEntry(rgb, text, percent or None, reached=reached))
+    if note is not None:  # below every level
+        rows.append(note)
     return rows
 
 
