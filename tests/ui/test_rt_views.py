@@ -14,7 +14,12 @@ from rtviewer.dicom.record import read_treatment_record
 from rtviewer.dicom.rtimage import read_rt_image
 from rtviewer.dicom.structure import read_structure_set
 from rtviewer.ui.views.bev_view import BeamsEyeView
-from rtviewer.ui.views.record_view import DEVIATION_BRUSH, RecordView
+from rtviewer.ui.views.record_view import (
+    BEAM_COLUMNS,
+    DEVIATION_BRUSH,
+    SESSION_COLUMNS,
+    RecordView,
+)
 from rtviewer.ui.views.rtimage_view import RtImageView
 from rtviewer.ui.views.viewer import Viewer
 from rtviewer.view.dose_colours import COLLISION_RGB
@@ -94,6 +99,9 @@ def test_rt_image_view_overlay_and_window(qtbot, corpus):
     view.set_image(read_rt_image(_one(folder, "RI*.dcm")), plan)
     assert view.beam_number == 1  # the image references beam 1 of this plan
     assert not view.field_item.path().isEmpty()
+    # numbered from 1, as planning systems do
+    cps = len(plan.beam(1).control_points)
+    assert f"control point 1 of {cps} (jaws yellow" in view.info.text()
     view.beam_combo.activated.emit(0)  # the user picks "none"
     assert view.beam_number is None and view.field_item.path().isEmpty()
     view.width_box.setValue(5000.0)
@@ -125,12 +133,27 @@ def test_record_view_highlights_deviations(qtbot, corpus, tmp_path):
     assert view.sessions.rowCount() == 2
     flagged = [view.sessions.item(r, 0).background() == DEVIATION_BRUSH for r in range(2)]
     assert flagged == [False, True]
-    deviation = view.sessions.item(1, 6).text()
+    deviation = view.sessions.item(1, SESSION_COLUMNS.index("Deviations")).text()
     assert "beam 2" in deviation and "-50.0 %" in deviation and "MACHINE" in deviation
     beam2 = next(r for r in range(view.beams.rowCount())
                  if view.beams.item(r, 0).text().startswith("2:"))
-    assert view.beams.item(beam2, 1).text() == "1"  # one complete fraction of beam 2
-    assert view.beams.item(beam2, 3).text() == "1"  # one interrupted
+    fractions = view.beams.item(beam2, BEAM_COLUMNS.index("Fractions")).text()
+    assert fractions.startswith("1 of ")  # one complete fraction of beam 2
+    assert view.beams.item(beam2, BEAM_COLUMNS.index("Interrupted")).text() == "1"
+    # in a side panel's width the MU and the deviation are in sight, not scrolled away
+    view.resize(420, 500)
+    view.show()
+    qtbot.waitExposed(view)
+    for table, column in ((view.sessions, SESSION_COLUMNS.index("Deviations")),
+                          (view.beams, BEAM_COLUMNS.index("Delivered MU"))):
+        left = table.columnViewportPosition(column)
+        assert 0 <= left < table.viewport().width() - 20, (table, column, left)
+        assert table.horizontalScrollBar().value() == 0
+    # the deviation in full under the sessions, wrapped to the panel
+    notes = view.deviation_notes
+    assert notes.isVisible() and deviation in notes.text()
+    assert notes.width() <= view.width() and notes.heightForWidth(notes.width()) <= \
+        notes.height()
 
 
 def test_beam_toggle_in_plan_panel_updates_overlays(qtbot, corpus):

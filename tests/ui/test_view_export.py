@@ -178,7 +178,68 @@ def test_screenshot_burns_in_patient_plan_reference_and_date(viewer, settings, t
     ratio = image.devicePixelRatio()
     assert image.width() / ratio == view.width()
     strip = image.height() / ratio - view.height()
-    assert 10 < strip < 40, "a caption strip below the view, the view's pixels unmoved"
+    font = QtGui.QFont()
+    font.setPointSize(9)
+    metrics = QtGui.QFontMetrics(font)
+    lines = view_export.caption_lines(view_export.screenshot_caption(viewer), metrics,
+                                      view.width() - 12)
+    # a caption strip below the view (as many lines as the view's width needs)
+    assert strip == metrics.lineSpacing() * len(lines) + 8
     # the strip's background colour at its bottom-left corner
     corner = QtGui.QColor(image.pixel(1, image.height() - 2))
     assert (corner.red(), corner.green(), corner.blue()) == (20, 30, 45)
+
+
+def test_a_narrow_picture_carries_the_whole_caption(qapp):
+    """A single view or the DVH plot is narrower than the caption: it wraps, never cut."""
+    caption = ("Demo, Thorax · ID RTV-DEMO-THORAX · Plan 'Lung 3DCRT' (6F conformal 60Gy/30)"
+               " · Rx 60 Gy · 100 % = 60.00 Gy (plan prescription 60 Gy (PLAN)) · 2026-12-07")
+    picture = QtGui.QPixmap(330, 200)
+    picture.fill(QtGui.QColor("black"))
+    font = QtGui.QFont()
+    font.setPointSize(9)
+    metrics = QtGui.QFontMetrics(font)
+    lines = view_export.caption_lines(caption, metrics, 330 - 12)
+    assert " · ".join(lines) == caption or " ".join(lines).replace(" · ", " ") == \
+        caption.replace(" · ", " ")
+    assert len(lines) >= 3
+    assert all(metrics.horizontalAdvance(line) <= 318 for line in lines)
+    assert lines[0] == "Demo, Thorax · ID RTV-DEMO-THORAX"  # broken between its parts
+    out = view_export.with_caption(picture, caption).toImage()
+    assert out.width() == 330
+    strip = out.height() - 200
+    assert strip >= len(lines) * metrics.lineSpacing()
+    # text is drawn on every line of the strip (light pixels in each line's band)
+    for row in range(len(lines)):
+        top = 200 + 4 + row * metrics.lineSpacing()
+        band = [QtGui.QColor(out.pixel(x, y)).lightness()
+                for y in range(top, top + metrics.height()) for x in range(6, 320)]
+        assert max(band) > 150, row
+    # the view's pixels are unmoved
+    assert QtGui.QColor(out.pixel(100, 100)).lightness() == 0
+
+
+def test_the_rt_image_is_saved_without_its_controls(qtbot, corpus, settings, tmp_path,
+                                                    monkeypatch):
+    widget = Viewer()
+    qtbot.addWidget(widget)
+    widget.resize(1200, 800)
+    widget.show()
+    qtbot.waitExposed(widget)
+    panel = widget.rt_views.rt_image
+    widget.tabs.setCurrentWidget(panel)
+    panel.show_path(str(corpus / "pylinac" / "EPID-PF-LR.dcm"))
+    qtbot.waitUntil(lambda: panel.view.picture.isVisible())
+    _bypass_dialog(monkeypatch, tmp_path / "rti.png", [])
+    monkeypatch.setattr(view_export, "screenshot_caption", lambda _viewer: "")
+    _action(widget, "RT Image").trigger()
+    image = QtGui.QImage(str(tmp_path / "rti.png"))
+    ratio = image.devicePixelRatio()
+    picture = panel.view.picture
+    assert (image.width() / ratio, image.height() / ratio) == (picture.width(),
+                                                              picture.height())
+    # neither the chooser nor the W/L boxes: the picture starts below them (once the
+    # rows' layout pass has run)
+    box = panel.view.width_box
+    qtbot.waitUntil(lambda: picture.mapTo(panel, QtCore.QPoint(0, 0)).y()
+                    >= box.mapTo(panel, QtCore.QPoint(0, 0)).y() + box.height())

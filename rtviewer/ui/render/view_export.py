@@ -18,8 +18,8 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-__all__ = ["BURN_IN_KEY", "EXPORT_DIR_KEY", "build_screenshot_menu", "default_export_dir",
-           "save_view_png", "screenshot_caption", "with_caption"]
+__all__ = ["BURN_IN_KEY", "EXPORT_DIR_KEY", "build_screenshot_menu", "caption_lines",
+           "default_export_dir", "save_view_png", "screenshot_caption", "with_caption"]
 
 #: QSettings key of the folder the last screenshot went to.
 EXPORT_DIR_KEY = "export/screenshot_dir"
@@ -44,19 +44,51 @@ def default_export_dir(settings: QtCore.QSettings | None = None) -> Path:
     return Path.home()
 
 
+def caption_lines(caption: str, metrics: QtGui.QFontMetrics, width: int) -> list[str]:
+    """``caption`` broken into lines no wider than ``width`` px, between its `` · `` parts.
+
+    A part wider than ``width`` alone is broken between its words (a long plan name on
+    a narrow DVH plot): nothing of the caption is ever cut.
+    """
+    lines: list[str] = []
+    for part in caption.split(" · "):
+        joined = f"{lines[-1]} · {part}" if lines else part
+        if lines and metrics.horizontalAdvance(joined) <= width:
+            lines[-1] = joined
+            continue
+        line = ""
+        for word in part.split(" "):
+            longer = f"{line} {word}" if line else word
+            if line and metrics.horizontalAdvance(longer) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = longer
+        lines.append(line)
+    return lines
+
+
 def with_caption(picture: QtGui.QPixmap, caption: str) -> QtGui.QPixmap:
-    """``picture`` with a strip of ``caption`` text added below (the pixels above stay)."""
+    """``picture`` with ``caption`` in a strip below it (the pixels above stay).
+
+    The strip is as tall as the caption needs at the picture's width
+    (:func:`caption_lines`): a single view or the DVH plot is narrower than the
+    patient, plan and dose reference on one line.
+    """
     font = QtGui.QFont()
     font.setPointSize(9)
-    height = QtGui.QFontMetrics(font).height() + 8
+    metrics = QtGui.QFontMetrics(font)
+    lines = caption_lines(caption, metrics, max(picture.width() - 12, 40))
+    height = metrics.lineSpacing() * len(lines) + 8
     out = QtGui.QPixmap(picture.width(), picture.height() + height)
     out.fill(QtGui.QColor(20, 30, 45))
     painter = QtGui.QPainter(out)
     painter.drawPixmap(0, 0, picture)
     painter.setFont(font)
     painter.setPen(QtGui.QColor(235, 235, 235))
-    painter.drawText(QtCore.QRect(6, picture.height(), picture.width() - 12, height),
-                     int(QtCore.Qt.AlignmentFlag.AlignVCenter), caption)
+    for row, line in enumerate(lines):
+        painter.drawText(QtCore.QPointF(6, picture.height() + 4 + metrics.ascent()
+                                        + row * metrics.lineSpacing()), line)
     painter.end()
     return out
 
@@ -129,7 +161,8 @@ def _export_targets(viewer: Any) -> list[tuple[str, Callable[[], tuple[Any, dict
     rt = getattr(viewer, "rt_views", None)
     if rt is not None:
         targets.append(("Beam's-eye view", lambda: (rt.bev, {})))
-        targets.append(("RT Image", lambda: (rt.rt_image, {})))
+        # the image, its graticule, field and description; not the chooser and W/L boxes
+        targets.append(("RT Image", lambda: (rt.rt_image.view.picture, {})))
     return targets
 
 

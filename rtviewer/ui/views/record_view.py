@@ -10,12 +10,20 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from rtviewer.printable import printable
 from rtviewer.view.record_summary import MU_TOLERANCE, beam_rows, session_rows
 
-__all__ = ["RecordView", "SESSION_COLUMNS", "BEAM_COLUMNS"]
+__all__ = ["BEAM_COLUMNS", "BRACHY_CHANNEL_COLUMNS", "BRACHY_SESSION_COLUMNS", "RecordView",
+           "SESSION_COLUMNS"]
 
-SESSION_COLUMNS = ("Date / time", "Fraction", "Delivered", "Delivered MU (or s)",
-                   "Planned MU (or s)", "Termination", "Deviations")
-BEAM_COLUMNS = ("Beam", "Fractions delivered", "Fractions planned", "Interrupted",
-                "Delivered MU (or s)", "Planned MU (or s), all fractions", "Deviations")
+# the numbers first: the side panel is 350-450 px wide, and the list of beams delivered
+# ("1 G000, 2 G320, …") before them pushed the MU and the deviations out of sight
+SESSION_COLUMNS = ("Date / time", "Fraction", "Delivered MU", "Planned MU", "Deviations",
+                   "Termination", "Beams delivered")
+BEAM_COLUMNS = ("Beam", "Fractions", "Interrupted", "Delivered MU",
+                "Planned MU, all fractions", "Deviations")
+#: The same columns for brachytherapy records: channel times instead of MU.
+BRACHY_SESSION_COLUMNS = ("Date / time", "Fraction", "Delivered (s)", "Specified (s)",
+                          "Deviations", "Termination", "Channels delivered")
+BRACHY_CHANNEL_COLUMNS = ("Channel", "Fractions", "Interrupted", "Delivered (s)",
+                          "Planned (s), all fractions", "Deviations")
 DEVIATION_BRUSH = QtGui.QBrush(QtGui.QColor(255, 200, 200))
 #: Widest a column opens (px) before its text wraps.
 MAX_COLUMN_PX = 260
@@ -40,7 +48,15 @@ class RecordView(QtWidgets.QWidget):
         layout.addWidget(self.title)
         layout.addWidget(QtWidgets.QLabel("<b>Sessions</b>"))
         layout.addWidget(self.sessions, 3)
-        layout.addWidget(QtWidgets.QLabel("<b>Per beam</b>"))
+        #: Each flagged session's deviations in full (the table's column is narrow).
+        self.deviation_notes = QtWidgets.QLabel()
+        self.deviation_notes.setWordWrap(True)
+        self.deviation_notes.setTextInteractionFlags(
+            QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.deviation_notes.setVisible(False)
+        layout.addWidget(self.deviation_notes)
+        self.beams_title = QtWidgets.QLabel("<b>Per beam</b>")
+        layout.addWidget(self.beams_title)
         layout.addWidget(self.beams, 2)
 
     @staticmethod
@@ -61,19 +77,33 @@ class RecordView(QtWidgets.QWidget):
         label = getattr(plan, "label", None) or getattr(plan, "name", None) or "(no label)"
         head = (f"Plan '{label}'" if plan is not None
                 else "Their plan is not on screen (planned values unknown)")
+        brachy = getattr(plan, "brachy", None) is not None or any(r.channels for r in records)
+        self.sessions.setHorizontalHeaderLabels(
+            list(BRACHY_SESSION_COLUMNS if brachy else SESSION_COLUMNS))
+        self.beams.setHorizontalHeaderLabels(
+            list(BRACHY_CHANNEL_COLUMNS if brachy else BEAM_COLUMNS))
+        self.beams_title.setText("<b>Per channel</b>" if brachy else "<b>Per beam</b>")
         sessions = session_rows(plan, records)
         flagged = sum(1 for s in sessions if s.deviations)
+        what = ("delivered time more than {tol:g} % from the specified time, or interrupted. "
+                "Specified times are the record's: the plan's times corrected for the "
+                "source's decay since the plan" if brachy else
+                "delivered MU more than {tol:g} % from planned, or interrupted")
         self.title.setText(
             f"{head}: {len(records)} treatment record(s), {flagged} with deviations "
-            f"(delivered MU more than {100 * MU_TOLERANCE:g} % from planned, or interrupted)."
+            f"({what.format(tol=100 * MU_TOLERANCE)})."
             if records else f"Plan {label}: no treatment records found for this plan.")
         self._fill(self.sessions, [
-            (s.date_time, s.fraction, s.delivered, _number(s.delivered_mu),
-             _number(s.planned_mu), s.termination, "; ".join(s.deviations) or "none")
+            (s.date_time[:16], s.fraction, _number(s.delivered_mu), _number(s.planned_mu),
+             "; ".join(s.deviations) or "none", s.termination, s.delivered)
             for s in sessions], [bool(s.deviations) for s in sessions])
+        notes = [f"{s.date_time[:16]}, fraction {s.fraction}: {'; '.join(s.deviations)}"
+                 for s in sessions if s.deviations]
+        self.deviation_notes.setText(printable("\n".join(notes)))
+        self.deviation_notes.setVisible(bool(notes))
         beams = beam_rows(plan, records)
         self._fill(self.beams, [
-            (b.beam, str(b.fractions_delivered), str(b.fractions_planned or "—"),
+            (b.beam, f"{b.fractions_delivered} of {b.fractions_planned or '—'}",
              str(b.interrupted), _number(b.delivered_mu), _number(b.planned_mu),
              "; ".join(b.deviations) or "none") for b in beams],
             [bool(b.deviations or b.interrupted) for b in beams])

@@ -85,11 +85,16 @@ class RtImageView(QtWidgets.QWidget):
         for widget in (QtWidgets.QLabel("W"), self.width_box, QtWidgets.QLabel("L"),
                        self.level_box):
             window_row.addWidget(widget)
+        #: The image and its description without the controls: what Screenshot saves.
+        self.picture = QtWidgets.QWidget()
+        picture = QtWidgets.QVBoxLayout(self.picture)
+        picture.setContentsMargins(0, 0, 0, 0)
+        picture.addWidget(self.graphics, 1)
+        picture.addWidget(self.info)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(FlowRow([beam, window], stretchy=[beam]))
-        layout.addWidget(self.graphics, 1)
-        layout.addWidget(self.info)
+        layout.addWidget(self.picture, 1)
 
     # -- inputs ---------------------------------------------------------------------------
     def set_image(self, image: Any, plan: Any = None) -> None:
@@ -189,8 +194,8 @@ class RtImageView(QtWidgets.QWidget):
             x, y, z = image.isocenter_mm
             lines.append(f"Isocenter Position of the image: ({x:.1f}, {y:.1f}, {z:.1f}) mm.")
         if beam is not None and not self.overlay_problem:
-            lines.append(f"Overlay: beam {beam.number} {beam.name or ''}, control point 0 "
-                         "(jaws yellow, field red).")
+            lines.append(f"Overlay: beam {beam.number} {beam.name or ''}, control point 1 of "
+                         f"{len(beam.control_points)} (jaws yellow, field red).")
         if self.overlay_problem:
             lines.append(self.overlay_problem)
         self.info.setText("\n".join(lines))
