@@ -8,10 +8,10 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.model.findings import Finding, Severity
 from rtviewer.model.index import Instance, Patient, Reference, ScanResult, Series
-from rtviewer.model.kind import Kind
+from rtviewer.model.kind import PLAN_KINDS, Kind
 from rtviewer.printable import printable_row
-from rtviewer.view.dose_labels import study_label
-from rtviewer.view.tree_labels import instance_label, patient_label, reference_label
+from rtviewer.view.dose_labels import plan_name, study_label
+from rtviewer.view.tree_labels import instance_labels, patient_label, reference_label
 
 __all__ = ["ScanTree", "PATH_ROLE", "elide_after_name", "instance_item"]
 
@@ -126,6 +126,8 @@ class ScanTree(QtWidgets.QTreeWidget):
         self.header().sectionResized.connect(self._on_section_resized)
         self.setIndentation(14)
         self._roots: dict[Path, QtWidgets.QTreeWidgetItem] = {}
+        #: RT Plan Label by plan file, of the scan being shown (rows that read alike)
+        self._plan_names: dict[Path, str] = {}
 
     def _on_section_resized(self, index: int, _old: int, _new: int) -> None:
         if index == 0 and not self._fitting:
@@ -226,6 +228,10 @@ class ScanTree(QtWidgets.QTreeWidget):
         top.setData(0, PATH_ROLE, str(result.root))
         _set_tips(top)
         self._roots[result.root] = top
+        # plan labels by file: rows that read alike say which plan they belong to
+        self._plan_names = {inst.path: name for inst in result.instances()
+                            if inst.kind in PLAN_KINDS
+                            and (name := plan_name(inst.summary)) is not None}
         for patient in result.patients:
             self._add_patient(top, patient, result.root)
         top.setExpanded(True)
@@ -263,16 +269,17 @@ class ScanTree(QtWidgets.QTreeWidget):
                   _tooltip(series.findings))
         if series.findings:
             item.setForeground(1, _WARNING)
-        for instance in series.instances:
-            self._add_instance(item, instance, root)
+        # rows that would read alike (five plans of one label) are told apart
+        labels = instance_labels(series.instances, self._plan_names)
+        for instance, text in zip(series.instances, labels, strict=True):
+            self._add_instance(item, instance, root, text)
         # RT objects open with their references showing; long image series stay closed.
         item.setExpanded(any(i.kind != Kind.IMAGE for i in series.instances) or n <= 3)
 
     def _add_instance(self, parent: QtWidgets.QTreeWidgetItem, inst: Instance,
-                      root: Path) -> None:
+                      root: Path, label: str) -> None:
         # what the file holds first (plan label, beams, fractions); its file name beside it
-        item = QtWidgets.QTreeWidgetItem(parent, printable_row([
-            instance_label(inst), _rel(inst.path, root)]))
+        item = QtWidgets.QTreeWidgetItem(parent, printable_row([label, _rel(inst.path, root)]))
         item.setData(0, PATH_ROLE, str(inst.path))
         if any(f.severity is not Severity.INFO for f in inst.findings):
             item.setForeground(0, _WARNING)
