@@ -4,7 +4,12 @@ import pytest
 
 from rtviewer.dicom.plan import read_plan
 from rtviewer.dicom.structure import read_structure_set
+from rtviewer.ui.panels.brachy_check_section import CHECK_COLUMNS
 from rtviewer.ui.panels.brachy_panel import BrachyPanel
+
+TG43, PLAN, DIFF, STATUS, COMPARED, PER_PULSE = (
+    CHECK_COLUMNS.index(c) for c in ("TG-43 (Gy)", "Plan (Gy)", "Diff (%)", "Status",
+                                     "Compared", "Per pulse (Gy)"))
 
 pytestmark = pytest.mark.corpus
 
@@ -18,8 +23,9 @@ def test_eclipse_point_a_rows(qtbot, corpus):
     assert table.rowCount() == 3
     assert [table.item(r, 0).text() for r in range(3)] == ["PtA_left", "PtA_right",
                                                            "setup 1 dose point"]
-    assert table.item(0, 1).text() == "6.0013" and table.item(0, 3).text() == "6.0016"
-    assert all(table.item(r, 6).text() == "PASS" for r in range(3))
+    assert table.item(0, TG43).text() == "6.0013" and table.item(0, PLAN).text() == "6.0016"
+    assert all(table.item(r, STATUS).text() == "PASS" for r in range(3))
+    assert table.isColumnHidden(PER_PULSE)  # an HDR plan: nothing per pulse
     assert "GammaMed Plus HDR" in panel.check.summary.text()
 
 
@@ -30,10 +36,10 @@ def test_tolerance_turns_rows_to_warn(qtbot, corpus):
     table = panel.check.table
     assert table.rowCount() == 14 and "ASSUMED" in panel.check.summary.text()
     panel.check.tolerance.setValue(0.5)
-    statuses = [table.item(r, 6).text() for r in range(table.rowCount())]
+    statuses = [table.item(r, STATUS).text() for r in range(table.rowCount())]
     assert "WARN" in statuses and "PASS" in statuses
     warn = statuses.index("WARN")
-    assert abs(float(table.item(warn, 5).text())) > 0.5
+    assert abs(float(table.item(warn, DIFF).text())) > 0.5
     assert table.item(warn, 0).background().color().red() == 255
 
 
@@ -54,9 +60,12 @@ def test_pdr_rows_are_compared_per_pulse(qtbot, corpus):
     rows = {table.item(r, 0).text(): [table.item(r, c).text() for c in range(7)]
             for r in range(table.rowCount())}
     # Eclipse PDR: Σ CDRC × Application Setup Dose per pulse 0.5241 / 0.5389 Gy
-    assert rows["PT A RIGHT"][2:5] == ["0.5244", "0.5241", "per pulse"]
-    assert rows["PT A LEFT"][2:5] == ["0.5393", "0.5389", "per pulse"]
-    assert all(r[6] == "PASS" for r in rows.values())
+    assert [rows["PT A RIGHT"][c] for c in (PER_PULSE, PLAN, COMPARED)] == \
+        ["0.5244", "0.5241", "per pulse"]
+    assert [rows["PT A LEFT"][c] for c in (PER_PULSE, PLAN, COMPARED)] == \
+        ["0.5393", "0.5389", "per pulse"]
+    assert all(r[STATUS] == "PASS" for r in rows.values())
+    assert not table.isColumnHidden(PER_PULSE)
 
 
 def test_an_anonymised_source_is_named_and_checked_with_the_chosen_data(qtbot, corpus,
@@ -80,5 +89,5 @@ def test_an_anonymised_source_is_named_and_checked_with_the_chosen_data(qtbot, c
     assert "Choose the source data above" in said and panel.check.table.rowCount() == 0
     panel.source_choice.setCurrentIndex(panel.source_choice.findData("GammaMed Plus HDR"))
     assert "GammaMed Plus HDR (chosen by the user)" in panel.check.summary.text()
-    assert panel.check.table.item(0, 1).text() == "6.0013"
+    assert panel.check.table.item(0, TG43).text() == "6.0013"
     assert panel.dose_section.source_key == panel.gec_estro.source_key == "GammaMed Plus HDR"

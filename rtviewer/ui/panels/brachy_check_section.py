@@ -19,19 +19,29 @@ from rtviewer.model.brachy_check import (
 )
 from rtviewer.printable import printable
 
-__all__ = ["CHECK_COLUMNS", "BrachyCheckSection", "check_rows", "check_summary"]
+__all__ = ["CHECK_COLUMNS", "CHECK_TIPS", "BrachyCheckSection", "check_rows", "check_summary"]
 
-CHECK_COLUMNS = ("Point", "TG-43 (Gy/fx)", "Per pulse (Gy)", "Plan (Gy)", "Compared",
-                 "Diff (%)", "Status", "Plan value from")
+# the verdict first (the Brachy tab is 350-450 px wide): point, both doses, difference and
+# status, then how they were compared; the per-pulse column only for a pulsed plan
+CHECK_COLUMNS = ("Point", "TG-43 (Gy)", "Plan (Gy)", "Diff (%)", "Status", "Compared",
+                 "Per pulse (Gy)", "Plan value from")
+#: What each column holds in full (its header's tooltip).
+CHECK_TIPS = ("Dose reference point", "rtviewer's TG-43 dose per fraction (every pulse)",
+              "The plan's value", "TG-43 against the plan, compared as the next columns say",
+              "PASS within the tolerance, else WARN", "per fraction or per pulse",
+              "rtviewer's TG-43 dose of one pulse (PDR)", "Where the plan's value comes from")
+_STATUS = CHECK_COLUMNS.index("Status")
+_PER_PULSE = CHECK_COLUMNS.index("Per pulse (Gy)")
 _WARN = QtGui.QColor(255, 200, 160)
 
 
 def check_rows(check: BrachyCheck) -> list[tuple[str, ...]]:
     """One row per reference point, as the table shows it."""
     return [(p.label, f"{p.dose_per_fraction_gy:.4f}",
-             "" if p.dose_per_pulse_gy is None else f"{p.dose_per_pulse_gy:.4f}",
-             "—" if p.planned_gy is None else f"{p.planned_gy:.4f}", p.compared_as,
+             "—" if p.planned_gy is None else f"{p.planned_gy:.4f}",
              "" if p.difference_pct is None else f"{p.difference_pct:+.2f}", p.status,
+             p.compared_as,
+             "" if p.dose_per_pulse_gy is None else f"{p.dose_per_pulse_gy:.4f}",
              p.planned_source) for p in check.points]
 
 
@@ -68,6 +78,10 @@ class BrachyCheckSection(QtWidgets.QGroupBox):
         self.summary.setWordWrap(True)
         self.table = QtWidgets.QTableWidget(0, len(CHECK_COLUMNS))
         self.table.setHorizontalHeaderLabels(list(CHECK_COLUMNS))
+        for column, tip in enumerate(CHECK_TIPS):
+            header = self.table.horizontalHeaderItem(column)
+            if header is not None:  # set just above
+                header.setToolTip(tip)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         row = QtWidgets.QHBoxLayout()
@@ -106,7 +120,9 @@ class BrachyCheckSection(QtWidgets.QGroupBox):
         for r, values in enumerate(rows):
             for c, text in enumerate(values):
                 item = QtWidgets.QTableWidgetItem(printable(text))
-                if values[6] == "WARN":
+                if values[_STATUS] == "WARN":
                     item.setBackground(_WARN)
                 self.table.setItem(r, c, item)
+        self.table.setColumnHidden(_PER_PULSE, not any(row[_PER_PULSE] for row in rows))
         self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()

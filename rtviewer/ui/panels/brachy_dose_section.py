@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtWidgets
 
 from rtviewer.model.brachy_tg43_dose import APPLICATOR_MARGIN_MM, Tg43Dose, tg43_dose
 from rtviewer.printable import printable
+from rtviewer.ui.views.flow_row import FlowRow
 from rtviewer.ui.workers.progress_worker import ProgressTask
 
 __all__ = ["Tg43DoseSection"]
@@ -62,15 +63,15 @@ class Tg43DoseSection(QtWidgets.QGroupBox):
         self.task = ProgressTask(self.progress)
         self.status = QtWidgets.QLabel("")
         self.status.setWordWrap(True)
-        row = QtWidgets.QHBoxLayout()
-        row.addWidget(QtWidgets.QLabel("Grid"))
-        row.addWidget(self.grid_mm)
-        row.addWidget(self.show_button)
-        row.addWidget(self.compare_button)
-        row.addStretch(1)
+        grid = QtWidgets.QWidget()
+        grid_row = QtWidgets.QHBoxLayout(grid)
+        grid_row.setContentsMargins(0, 0, 0, 0)
+        grid_row.addWidget(QtWidgets.QLabel("Grid"))
+        grid_row.addWidget(self.grid_mm)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(row)
+        # rows that wrap: one fixed row cut "Compare the RT Dose with it" at 370 px
+        layout.addWidget(FlowRow([grid, self.show_button, self.compare_button]))
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addStretch(1)

@@ -23,6 +23,7 @@ from rtviewer.model.gec_estro_plan import (
     prescription_note,
 )
 from rtviewer.printable import printable
+from rtviewer.ui.views.flow_row import FlowRow
 from rtviewer.ui.workers.progress_worker import ProgressTask
 
 __all__ = ["GEC_COLUMNS", "GecEstroSection", "gec_rows"]
@@ -71,7 +72,7 @@ class GecEstroSection(QtWidgets.QGroupBox):
     """Settings, a Compute button with progress, and the per-structure table."""
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__("GEC-ESTRO parameters (rtviewer's TG-43 dose of the dwells)", parent)
+        super().__init__("rtviewer's TG-43 dose of the dwells", parent)
         self._plan: Any = None
         self._structures: Any = None
         #: Consensus dataset chosen by the user (None: the one the plan names).
@@ -97,15 +98,30 @@ class GecEstroSection(QtWidgets.QGroupBox):
         self.table.setHorizontalHeaderLabels(list(GEC_COLUMNS))
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
-        form = QtWidgets.QGridLayout()
-        for k, (label, box) in enumerate((
-                ("α/β targets", self.ab_target), ("α/β organs at risk", self.ab_oar),
-                ("External-beam EQD2, targets", self.ebrt_target),
-                ("External-beam EQD2, organs at risk", self.ebrt_oar),
-                ("Fractions", self.fractions), ("Dose per fraction (V100)", self.prescription),
-                ("Grid", self.grid_mm))):
-            form.addWidget(QtWidgets.QLabel(label), k // 2, 2 * (k % 2))
-            form.addWidget(box, k // 2, 2 * (k % 2) + 1)
+        # each setting whole with its label, in rows that wrap: a two-column grid cut
+        # "α/β organs at ris", "External-beam E" in the 370 px Brachy tab
+        # (short labels: a pair wider than the 340 px tab at 1280x800 is cut; in full in
+        # the tooltips)
+        pairs = []
+        for label, tip, box in (
+                ("α/β targets", "α/β of the targets", self.ab_target),
+                ("α/β OARs", "α/β of the organs at risk", self.ab_oar),
+                ("EBRT EQD2, targets", "External-beam EQD2 added to the targets",
+                 self.ebrt_target),
+                ("EBRT EQD2, OARs", "External-beam EQD2 added to the organs at risk",
+                 self.ebrt_oar),
+                ("Fractions", "Brachytherapy fractions", self.fractions),
+                ("Dose/fx (V100)", "Prescribed dose per fraction: the V100 level",
+                 self.prescription),
+                ("Grid", "Dose grid spacing", self.grid_mm)):
+            pair = QtWidgets.QWidget()
+            pair.setToolTip(tip)
+            pair_row = QtWidgets.QHBoxLayout(pair)
+            pair_row.setContentsMargins(0, 0, 6, 0)
+            pair_row.addWidget(QtWidgets.QLabel(label))
+            pair_row.addWidget(box)
+            pairs.append(pair)
+        form = FlowRow(pairs)
         for box in (self.ab_target, self.ab_oar, self.ebrt_target, self.ebrt_oar,
                     self.prescription):
             box.valueChanged.connect(self._fill)
@@ -115,7 +131,7 @@ class GecEstroSection(QtWidgets.QGroupBox):
         row.addWidget(self.progress, 1)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(form)
+        layout.addWidget(form)
         layout.addLayout(row)
         layout.addWidget(self.status)
         layout.addWidget(self.table, 1)

@@ -8,12 +8,14 @@ chooses (a plan that names no known source model, an anonymised one).
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 import numpy as np
 from PySide6 import QtCore, QtWidgets
 
 from rtviewer.core.tg43 import source_names
+from rtviewer.model.brachy_check import roi_points
 from rtviewer.model.tg43_mark import is_tg43_dose
 from rtviewer.printable import printable
 from rtviewer.ui.panels.brachy_check_section import BrachyCheckSection
@@ -22,12 +24,13 @@ from rtviewer.ui.panels.brachy_gec_estro_section import GecEstroSection
 
 __all__ = ["BrachyPanel", "dwell_rows", "brachy_summary"]
 
-DWELL_COLUMNS = ("Channel", "Index", "x (mm)", "y (mm)", "z (mm)", "Relative (mm)",
-                 "Time (s)")
+# the time beside its position's number: it was the last column, cut off at 420 px
+DWELL_COLUMNS = ("Channel", "Index", "Time (s)", "x (mm)", "y (mm)", "z (mm)",
+                 "Relative (mm)")
 
 
 def dwell_rows(plan: Any) -> list[tuple[str, ...]]:
-    """One row per dwell position of every channel: channel, index, position, time (s).
+    """One row per dwell position of every channel: channel, index, time (s), position.
 
     Times are per pulse for PDR (as Channel Total Time); positions patient mm.
     """
@@ -41,13 +44,18 @@ def dwell_rows(plan: Any) -> list[tuple[str, ...]]:
         for k, time_s in enumerate(times):
             pos = (tuple(f"{v:.2f}" for v in xyz[k]) if xyz is not None
                    else ("—", "—", "—"))
-            rows.append((str(channel.number), str(k), *pos,
-                         f"{rel[k]:.1f}" if rel is not None else "—", f"{time_s:.2f}"))
+            rows.append((str(channel.number), str(k), f"{time_s:.2f}", *pos,
+                         f"{rel[k]:.1f}" if rel is not None else "—"))
     return rows
 
 
-def brachy_summary(plan: Any) -> str:
-    """Treatment type, total time, source strength and reference points, as rich text."""
+def brachy_summary(plan: Any, structures: Any = None) -> str:
+    """Treatment type, total time, source strength and reference points, as rich text.
+
+    With the plan's ``structures``, applicators are named by their ROI and the dose
+    references that point at a POINT ROI (Point A in most exports) get its coordinates,
+    as the TG-43 check below uses them.
+    """
     if plan is None or plan.brachy is None:
         return "<i>No brachytherapy plan loaded.</i>"
     b = plan.brachy
@@ -68,20 +76,33 @@ def brachy_summary(plan: Any) -> str:
         when = s.strength_reference.isoformat(sep=" ") if s.strength_reference else "?"
         lines.append(f"Source {s.number}: {s.isotope_name or '?'} ({s.source_type or '?'}), "
                      f"RAKR {strength} on {when}, half-life {s.half_life_days} d.")
+    names = {r.roi_number: r.name for r in getattr(structures, "rois", ()) or ()}
     for c in channels:
         total_s = f"{c.total_time_s:.1f}" if c.total_time_s is not None else "?"
+        roi = c.referenced_roi_number
+        applicator = ("" if roi is None else f", applicator '{escape(names[roi])}' (ROI {roi})"
+                      if roi in names else f", applicator ROI {roi}")
         lines.append(f"Channel {c.number}: {total_s} s, {c.number_of_control_points} "
-                     "control points"
-                     + (f", applicator ROI {c.referenced_roi_number}"
-                        if c.referenced_roi_number is not None else ""))
-    points = plan.reference_points
-    for d in points:
-        p = np.asarray(d.point_mm)
+                     f"control points{applicator}")
+    on_rois = roi_points(structures)
+    shown = 0
+    for d in plan.dose_references:
         dose = (f", {d.target_prescription_dose_gy:g} Gy" if d.target_prescription_dose_gy
                 else "")
-        lines.append(f"Reference point {d.number} {d.description or ''}: "
-                     f"({p[0]:.1f}, {p[1]:.1f}, {p[2]:.1f}) mm{dose}")
-    if not points:
+        name = escape(d.description or "")
+        if d.point_mm is not None:
+            p = np.asarray(d.point_mm)
+            where = f"({p[0]:.1f}, {p[1]:.1f}, {p[2]:.1f}) mm"
+        elif d.referenced_roi_number in on_rois:
+            roi_name, (x, y, z) = on_rois[d.referenced_roi_number]
+            roi = (f"ROI {d.referenced_roi_number}" if roi_name == d.description else
+                   f"point ROI '{escape(roi_name)}' (ROI {d.referenced_roi_number})")
+            where = f"({x:.1f}, {y:.1f}, {z:.1f}) mm, {roi}"
+        else:
+            continue
+        shown += 1
+        lines.append(f"Reference point {d.number} {name}: {where}{dose}")
+    if not shown:
         lines.append("No reference points with coordinates.")
     return "<br>".join(lines)
 
@@ -123,7 +144,7 @@ class BrachyPanel(QtWidgets.QWidget):
         source_row = QtWidgets.QHBoxLayout()
         source_row.addWidget(QtWidgets.QLabel("Source data"))
         source_row.addWidget(self.source_choice, 1)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(scroll, 2)
         layout.addLayout(source_row)
         layout.addWidget(self.table, 2)
         layout.addWidget(self.sections, 3)
@@ -140,7 +161,7 @@ class BrachyPanel(QtWidgets.QWidget):
                 self.dose_section.compare_button.setEnabled(dose is not None)
             return
         self._plan, self._structures = plan, structures
-        self.summary.setText(brachy_summary(plan))
+        self.summary.setText(brachy_summary(plan, structures))
         self.check.set_plan(plan, structures)
         self.gec_estro.set_plan(plan, structures)
         self.dose_section.set_plan(plan, structures,
@@ -151,6 +172,7 @@ class BrachyPanel(QtWidgets.QWidget):
             for c, text in enumerate(row):
                 self.table.setItem(r, c, QtWidgets.QTableWidgetItem(printable(text)))
         self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
 
     def _on_source(self, _index: int) -> None:
         """Another consensus dataset: check again; the 3-D dose and DVHs are recomputed."""

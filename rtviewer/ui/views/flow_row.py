@@ -39,6 +39,7 @@ class FlowRow(QtWidgets.QWidget):
                  parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.gap_px = gap_px
+        self._laid_out = False  # given a width by its layout (a resize event) yet
         self._widgets: list[QtWidgets.QWidget] = []
         self._stretchy: set[QtWidgets.QWidget] = set(stretchy)
         policy = QtWidgets.QSizePolicy(QtWidgets.QSizePolicy.Policy.Preferred,
@@ -129,8 +130,11 @@ class FlowRow(QtWidgets.QWidget):
         """
         shown = self.shown_widgets()
         widest = max((w.sizeHint().width() for w in shown), default=0)
-        # Qt's placeholder width before the first layout is 100 px: half a row then
-        width = max(self.width(), self.sizeHint().width() // 2, widest)
+        # Qt's placeholder width before the first layout is 100 px: half a row then; once
+        # laid out, the real width (half of seven settings' row was wider than the Brachy
+        # tab: 3 rows asked for, 5 needed)
+        width = (max(self.width(), widest) if self._laid_out
+                 else max(self.width(), self.sizeHint().width() // 2, widest))
         return QtCore.QSize(widest, self.heightForWidth(width))
 
     def _changed(self) -> None:
@@ -146,6 +150,10 @@ class FlowRow(QtWidgets.QWidget):
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
         """Wrap the children to the new width."""
         super().resizeEvent(event)
+        self._laid_out = True
         self._arrange(event.size().width())
-        if len(self.rows(event.size().width())) != len(self.rows(event.oldSize().width())):
-            self.updateGeometry()  # the minimum height follows the width: ask again
+        # the minimum height follows the width: ask again when it is not the rows' height
+        # (comparing the row counts of the old and new width missed a row laid out while
+        # its tab was hidden: the GEC-ESTRO settings showed 3 of their 5 rows)
+        if event.size().height() != self.heightForWidth(event.size().width()):
+            self.updateGeometry()
