@@ -89,3 +89,48 @@ def test_drr_rays_come_from_both_virtual_sources():
     y_mean = float((image.sum(axis=1) * ys).sum() / total)
     assert x_mean == pytest.approx(50.0 * 2000 / 1500, abs=0.3)  # 66.7 mm
     assert y_mean == pytest.approx(50.0 * 2560 / 2060, abs=0.3)  # 62.1 mm, mean SAD: 64.0
+
+
+@pytest.mark.parametrize("width", [300, 340, 600])
+def test_beam_and_layer_choices_are_whole_in_a_narrow_panel(qtbot, corpus, width):
+    # at 1280x800 the side panel is about 340 px: beam and layer side by side cut the
+    # layer to 'Layer 1/22: 149.40 Me'; the layer now wraps below the beam where needed
+    from PySide6 import QtWidgets
+
+    from rtviewer.dicom.plan import read_plan
+    from rtviewer.ui.views.bev_view import BeamsEyeView
+
+    view = BeamsEyeView()
+    qtbot.addWidget(view)
+    view.set_data(plan=read_plan(corpus / PROTON / PLAN))
+    view.resize(width, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    QtWidgets.QApplication.processEvents()
+    # the view takes the panel's width: its minimum does not push it wider (the two
+    # combos side by side asked for 370 px, and the panel cut the view's right edge)
+    assert view.width() == width and view.minimumSizeHint().width() <= 300
+    for combo in (view.beam_combo, view.layer_combo):
+        assert combo.isVisible()
+        # inside the view, and the current item's text whole in the combo's text area
+        where = _rect_in(combo, view)
+        assert view.rect().contains(where), (combo.currentText(), where)
+        option = QtWidgets.QStyleOptionComboBox()
+        combo.initStyleOption(option)
+        field = combo.style().subControlRect(
+            QtWidgets.QStyle.ComplexControl.CC_ComboBox, option,
+            QtWidgets.QStyle.SubControl.SC_ComboBoxEditField, combo)
+        assert combo.fontMetrics().horizontalAdvance(combo.currentText()) <= field.width(), \
+            combo.currentText()
+    assert view.layer_combo.currentText() == "Layer 1/22: 149.40 MeV, 448 spots"
+    beam, layer = (c.mapTo(view, c.rect().topLeft()) for c in (view.beam_combo,
+                                                              view.layer_combo))
+    # side by side when both fit, else the layer on the next row
+    assert (layer.y() == beam.y()) == (width >= 600)
+
+
+def _rect_in(widget, ancestor):
+    """``widget``'s rectangle in ``ancestor``'s coordinates."""
+    from PySide6 import QtCore
+
+    return QtCore.QRect(widget.mapTo(ancestor, QtCore.QPoint(0, 0)), widget.size())

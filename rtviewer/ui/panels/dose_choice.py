@@ -8,7 +8,6 @@ it is known the item says only its kind ("BEAM dose").
 from __future__ import annotations
 
 import contextlib
-import math
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -18,6 +17,7 @@ from PySide6 import QtCore, QtWidgets
 
 from rtviewer.model.dose import Dose
 from rtviewer.model.index import Instance
+from rtviewer.ui.views.combo_fit import fit_combo_width
 from rtviewer.view.dose_labels import distinct_labels, dose_label, format_maximum
 
 __all__ = ["DoseMaxima", "dose_words", "fill_dose_combo", "fit_dose_combo"]
@@ -132,8 +132,4 @@ def fit_dose_combo(combo: QtWidgets.QComboBox) -> None:
     "TG-43 (rtviewer) from dwells" (28 characters, 172 px in DejaVu Sans 9) asked for 28
     widths of an 'x' (196 px), and the toolbar wrapped to a second row at 1280x800.
     """
-    metrics = combo.fontMetrics()
-    widest = max((metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())),
-                 default=0)
-    needed = math.ceil(widest / max(1, metrics.horizontalAdvance("x")))
-    combo.setMinimumContentsLength(max(MIN_LABEL_CHARS, min(MAX_LABEL_CHARS, needed)))
+    fit_combo_width(combo, min_chars=MIN_LABEL_CHARS, max_chars=MAX_LABEL_CHARS)

@@ -18,6 +18,8 @@ from rtviewer.model.ion import IonBeam
 from rtviewer.ui.views.bev_accessory_items import AccessoryItems
 from rtviewer.ui.views.bev_fluence_items import FluenceLayer
 from rtviewer.ui.views.bev_items import BevBackdrop, polygons_path, spot_brushes
+from rtviewer.ui.views.combo_fit import fit_combo_width
+from rtviewer.ui.views.flow_row import FlowRow
 from rtviewer.view.beam_model import cumulative_weights, default_beam_number
 from rtviewer.view.bev_content import (
     BevContent,
@@ -29,6 +31,10 @@ from rtviewer.view.bev_content import (
 from rtviewer.view.dose_colours import clear_colour
 
 __all__ = ["BeamsEyeView"]
+
+#: The beam and layer combos grow with their items up to this many widths of an 'x'
+#: (a 300 px side panel holds one of them whole; the other wraps below it).
+_COMBO_MAX_CHARS = 30
 
 
 def _sad_text(g: Any) -> str:
@@ -114,9 +120,10 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.cp_label.setMinimumWidth(1)
         self.info = QtWidgets.QLabel()
         self.info.setWordWrap(True)
-        top = QtWidgets.QHBoxLayout()
-        top.addWidget(self.beam_combo, 1)
-        top.addWidget(self.layer_combo, 1)
+        # the beam and an ion beam's energy layer side by side where both fit whole, the
+        # layer on a row of its own where not ('Layer 1/22: 149.40 Me' was cut at 1280x800)
+        top = FlowRow([self.beam_combo, self.layer_combo],
+                      stretchy=[self.beam_combo, self.layer_combo])
         bottom = QtWidgets.QHBoxLayout()
         bottom.addWidget(self.play)
         bottom.addWidget(self.slider, 1)
@@ -166,7 +173,7 @@ class BeamsEyeView(QtWidgets.QWidget):
         self.vb.addItem(self.ticks, ignoreBounds=True)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addLayout(self._rows[0])
+        layout.addWidget(self._rows[0])
         layout.addWidget(self.graphics, 1)
         layout.addWidget(self.cp_label)
         layout.addLayout(self._rows[1])
@@ -194,6 +201,7 @@ class BeamsEyeView(QtWidgets.QWidget):
                 kind = beam.delivery_type.value if beam.delivery_type else "?"
                 self.beam_combo.addItem(f"{beam.number}: {beam.name or ''} ({kind})",
                                         beam.number)
+        fit_combo_width(self.beam_combo, min_chars=12, max_chars=_COMBO_MAX_CHARS)
         self.set_beam(default_beam_number(plan))
 
     def _colour_edges(self, structures: Any) -> None:
@@ -411,6 +419,7 @@ class BeamsEyeView(QtWidgets.QWidget):
                           if layer.nominal_energy_mev is not None else "energy ?")
                 self.layer_combo.addItem(f"Layer {layer.layer_index + 1}/{len(layers)}: "
                                          f"{energy}, {layer.number_of_spots} spots")
+        fit_combo_width(self.layer_combo, min_chars=12, max_chars=_COMBO_MAX_CHARS)
         self.layer_combo.setVisible(bool(layers))
         self.layer = 0
 
