@@ -59,3 +59,16 @@ def test_a_dose_above_every_level_greys_none(qtbot):
     rows = legend_rows((57.0, 63.0), [(0, 255, 0), (255, 0, 0)], None, 20.0)
     assert [r.text for r in rows] == ["63.0 Gy", "57.0 Gy", "max 20.0 Gy"]
     assert [r.reached for r in rows] == [False, False, True]
+
+
+def test_no_note_where_the_maximum_reads_as_a_level(qtbot):
+    # without a stated prescription 100 % is the dose's maximum (the RayStation SRS plan,
+    # 52.5 Gy): "max 100 %  52.5 Gy" beside "100 %  52.5 Gy" said nothing new
+    from rtviewer.ui.views.overlays.isodoses import legend_rows
+    from rtviewer.view.reference_dose import ReferenceDose
+
+    reference = ReferenceDose(52.5, "dose maximum 52.5 Gy")
+    rows = legend_rows((56.175, 52.5, 49.875), [(255, 0, 255), (255, 0, 0), (255, 128, 0)],
+                       reference, 52.5)
+    assert [(r.text, r.reached) for r in rows] == [
+        ("107 %  56.2 Gy", False), ("100 %  52.5 Gy", True), ("95 %  49.9 Gy", True)]

@@ -109,20 +109,26 @@ def legend_rows(levels: tuple[float, ...], colours: list[tuple[int, int, int]],
     [('80 %  16.0 Gy', False, True), ('max 51 %  10.3 Gy', True, False),
      ('50 %  10.0 Gy', True, True), ('30 %  6.0 Gy', True, True)]
     """
+    def words(dose_gy: float) -> tuple[str, str]:
+        percent = f"{100 * dose_gy / reference.dose_gy:.0f} %" if reference else ""
+        return (f"{percent}  {dose_gy:.1f} Gy" if percent else f"{dose_gy:.1f} Gy"), percent
+
     rows = []
     note = None
+    texts = {words(level)[0] for level in levels}
     if maximum_gy is not None and levels and maximum_gy < max(levels):
-        percent = f"{100 * maximum_gy / reference.dose_gy:.0f} %" if reference else ""
-        text = f"max {percent}  {maximum_gy:.1f} Gy" if percent else f"max {maximum_gy:.1f} Gy"
-        note = LegendEntry((230, 230, 230), text, f"max {percent}" if percent else None,
-                           swatch=False)
+        text, percent = words(maximum_gy)
+        # no note where a level reads the same (100 % is the maximum when no plan states
+        # a prescription): the greyed rows above it say enough
+        if text not in texts:
+            note = LegendEntry((230, 230, 230), f"max {text}",
+                               f"max {percent}" if percent else None, swatch=False)
     for level, rgb in sorted(zip(levels, colours, strict=True), reverse=True):
         reached = maximum_gy is None or level <= maximum_gy
         if note is not None and reached:
             rows.append(note)
             note = None
-        percent = f"{100 * level / reference.dose_gy:.0f} %" if reference else ""
-        text = f"{percent}  {level:.1f} Gy" if percent else f"{level:.1f} Gy"
+        text, percent = words(level)
         rows.append(LegendEntry(rgb, text, percent or None, reached=reached))
     if note is not None:  # below every level
         rows.append(note)
