@@ -7,9 +7,9 @@ from dataclasses import replace
 import pytest
 from factories.phantom import make_phantom
 
-from rtviewer.app import build_window
 from rtviewer.ui.panels.structure_panel import StructurePanel
 from rtviewer.ui.views.view_state import ViewState
+from tests.ui.window_fixture import window_on
 
 VOLUME = 2
 
@@ -24,14 +24,7 @@ def _visible_width(tree, column: int) -> int:
 @pytest.mark.corpus
 @pytest.mark.parametrize("size", [(1600, 1000), (1280, 800)])
 def test_volume_column_is_not_clipped(qtbot, corpus, size):
-    window, controller, open_path = build_window(opening=False)
-    qtbot.addWidget(window)
-    window.resize(*size)
-    window.show()
-    qtbot.waitExposed(window)
-    with qtbot.waitSignal(controller.loaded, timeout=60000):
-        open_path(str(corpus / "dicompyler-core"))
-    controller.wait()
+    window, controller = window_on(qtbot, corpus / "dicompyler-core", size)
     panel = controller.viewer.structure_panel
     controller.viewer.tabs.setCurrentWidget(
         next(controller.viewer.tabs.widget(i) for i in range(controller.viewer.tabs.count())

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6 import QtCore, QtWidgets
 
-from rtviewer.app import build_window
 from rtviewer.model.tg43_mark import TG43_DOSE_NAME
 from rtviewer.ui.panels.dose_choice import fit_dose_combo
+from tests.ui.window_fixture import window_on
 
 
 @pytest.mark.corpus
@@ -15,16 +15,7 @@ def test_a_brachy_plans_toolbar_is_one_row_at_1280x800(qtbot, corpus):
     # the dose combo offers "TG-43 (rtviewer) from dwells" for every brachy plan; counted
     # as 28 characters it was 274 px wide, and Screenshot… wrapped to a second row (the
     # views lost its 26 px)
-    window, controller, open_path = build_window(opening=False)
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
-    with qtbot.waitSignal(controller.loaded, timeout=60000):
-        open_path(str(corpus / "pytg43-brachy" / "HDR"))
-    controller.wait()
-    for _ in range(20):
-        QtWidgets.QApplication.processEvents()
+    window, controller = window_on(qtbot, corpus / "pytg43-brachy" / "HDR", (1280, 800))
     viewer, combo = controller.viewer, controller.dose_choice
     label = f"{TG43_DOSE_NAME} from dwells"
     assert label in [combo.itemText(i) for i in range(combo.count())]

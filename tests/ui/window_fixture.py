@@ -61,3 +61,20 @@ def demo_window(qapp, demo_folder):
     window.close()
     window.deleteLater()
     QtWidgets.QApplication.processEvents()
+
+
+def window_on(qtbot, folder, size=(1280, 800)):
+    """``(window, controller)``: the real window at ``size`` with ``folder`` loaded."""
+    from rtviewer.app import build_window
+
+    window, controller, open_path = build_window(opening=False)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(controller.loaded, timeout=60000):
+        open_path(str(folder))
+    controller.wait()
+    for _ in range(10):
+        QtWidgets.QApplication.processEvents()
+    return window, controller

@@ -16,6 +16,7 @@ from rtviewer.ui.window.check_panel import CheckDock
 from rtviewer.ui.window.export_menu import attach_export_menu
 from rtviewer.ui.window.problems_dock import ProblemsDock
 from rtviewer.ui.window.scan_tree import PATH_ROLE, ScanTree
+from rtviewer.ui.window.status_bar import ElidingStatusBar
 from rtviewer.ui.workers.prefetch import Prefetch
 from rtviewer.ui.workers.scan_worker import ScanWorker
 
@@ -75,7 +76,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_menu()
 
     def _build_status_bar(self) -> None:
-        bar = self.statusBar()
+        # a long message ends in "…" with the whole text on hover, not clipped mid-word
+        bar = ElidingStatusBar(self)
+        self.setStatusBar(bar)
         self.progress = QtWidgets.QProgressBar(bar)
         self.progress.setMaximumWidth(260)
         self.progress.setFormat("%v / %m files")
