@@ -213,16 +213,9 @@ def test_brachy_dwell_markers_on_the_views(qtbot, corpus):
 
 @pytest.mark.corpus
 def test_window_offers_the_plans_rt_image_and_shows_one_picked_in_the_tree(qtbot, corpus):
-    from rtviewer.ui.window.main_window import MainWindow
     from rtviewer.ui.window.scan_tree import PATH_ROLE
-    from rtviewer.ui.window.viewer_controller import attach_viewer
 
-    window = MainWindow()
-    qtbot.addWidget(window)
-    controller = attach_viewer(window)
-    window.show()
-    with qtbot.waitSignal(controller.loaded, timeout=60000):
-        window.open_path(str(corpus / PROSTATE))
+    window, controller = _window_on(qtbot, corpus / PROSTATE)
     rt = controller.viewer.rt_views
     panel = rt.rt_image
     assert panel.choice.count() == 1 and panel.view.beam_number == 1  # referenced beam
@@ -236,7 +229,45 @@ def test_window_offers_the_plans_rt_image_and_shows_one_picked_in_the_tree(qtbot
     window.tree.setCurrentItem(image_item)
     assert controller.viewer.tabs.currentWidget() is panel
     assert panel.view.image.kind.value == "DRR"
+    tabs = controller.viewer.tabs
+    # the plan has an RT Image and no treatment record: no empty Records tab
+    assert tabs.isTabVisible(tabs.index_of("rt_image"))
+    assert not tabs.isTabVisible(tabs.index_of("records"))
     window.close()
+
+
+def _window_on(qtbot, folder):
+    """A main window with its viewer, shown, once ``folder``'s first chain has loaded."""
+    from rtviewer.ui.window.main_window import MainWindow
+    from rtviewer.ui.window.viewer_controller import attach_viewer
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    controller = attach_viewer(window)
+    window.show()
+    with qtbot.waitSignal(controller.loaded, timeout=60000):
+        window.open_path(str(folder))
+    return window, controller
+
+
+def test_a_plan_without_rt_images_or_records_offers_neither_tab(qtbot, corpus):
+    window, controller = _window_on(qtbot, corpus / "pytg43-brachy" / "HDR")
+    tabs = controller.viewer.tabs
+    assert controller.viewer.scene.plan is not None
+    for key in ("rt_image", "records"):
+        assert not tabs.isTabVisible(tabs.index_of(key)), key
+    assert tabs.isTabVisible(tabs.index_of("brachy"))
+    window.close()
+
+
+def test_records_without_a_record_say_so_without_empty_tables(qtbot, dicompyler_plan):
+    view = RecordView()
+    qtbot.addWidget(view)
+    view.show()
+    view.set_records(dicompyler_plan, [])
+    assert view.title.text() == "Plan 'B1': no treatment record references this plan."
+    assert view.title.isVisible()
+    assert not view.sessions.isVisible() and not view.beams.isVisible()
 
 
 def test_brachy_record_channel_rows(corpus, tmp_path):

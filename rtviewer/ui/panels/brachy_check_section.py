@@ -21,15 +21,18 @@ from rtviewer.printable import printable
 
 __all__ = ["CHECK_COLUMNS", "CHECK_TIPS", "BrachyCheckSection", "check_rows", "check_summary"]
 
-# the verdict first (the Brachy tab is 350-450 px wide): point, both doses, difference and
-# status, then how they were compared; the per-pulse column only for a pulsed plan
-CHECK_COLUMNS = ("Point", "TG-43 (Gy)", "Plan (Gy)", "Diff (%)", "Status", "Compared",
-                 "Per pulse (Gy)", "Plan value from")
+# the verdict first (the Brachy tab is 340-450 px wide): point, the doses compared (the
+# per-pulse column only for a pulsed plan: a PDR plan's value is per pulse), difference
+# and status, then how they were compared
+CHECK_COLUMNS = ("Point", "TG-43 (Gy)", "Per pulse (Gy)", "Plan (Gy)", "Diff (%)", "Status",
+                 "Compared", "Plan value from")
 #: What each column holds in full (its header's tooltip).
 CHECK_TIPS = ("Dose reference point", "rtviewer's TG-43 dose per fraction (every pulse)",
-              "The plan's value", "TG-43 against the plan, compared as the next columns say",
+              "rtviewer's TG-43 dose of one pulse (PDR): what a per-pulse plan value is "
+              "compared with", "The plan's value",
+              "TG-43 against the plan, per fraction or per pulse as 'Compared' says",
               "PASS within the tolerance, else WARN", "per fraction or per pulse",
-              "rtviewer's TG-43 dose of one pulse (PDR)", "Where the plan's value comes from")
+              "Where the plan's value comes from")
 _STATUS = CHECK_COLUMNS.index("Status")
 _PER_PULSE = CHECK_COLUMNS.index("Per pulse (Gy)")
 _WARN = QtGui.QColor(255, 200, 160)
@@ -38,11 +41,10 @@ _WARN = QtGui.QColor(255, 200, 160)
 def check_rows(check: BrachyCheck) -> list[tuple[str, ...]]:
     """One row per reference point, as the table shows it."""
     return [(p.label, f"{p.dose_per_fraction_gy:.4f}",
+             "" if p.dose_per_pulse_gy is None else f"{p.dose_per_pulse_gy:.4f}",
              "—" if p.planned_gy is None else f"{p.planned_gy:.4f}",
              "" if p.difference_pct is None else f"{p.difference_pct:+.2f}", p.status,
-             p.compared_as,
-             "" if p.dose_per_pulse_gy is None else f"{p.dose_per_pulse_gy:.4f}",
-             p.planned_source) for p in check.points]
+             p.compared_as, p.planned_source) for p in check.points]
 
 
 def check_summary(check: BrachyCheck) -> str:

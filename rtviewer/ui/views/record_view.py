@@ -46,7 +46,8 @@ class RecordView(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(self.title)
-        layout.addWidget(QtWidgets.QLabel("<b>Sessions</b>"))
+        sessions_title = QtWidgets.QLabel("<b>Sessions</b>")
+        layout.addWidget(sessions_title)
         layout.addWidget(self.sessions, 3)
         #: Each flagged session's deviations in full (the table's column is narrow).
         self.deviation_notes = QtWidgets.QLabel()
@@ -58,6 +59,8 @@ class RecordView(QtWidgets.QWidget):
         self.beams_title = QtWidgets.QLabel("<b>Per beam</b>")
         layout.addWidget(self.beams_title)
         layout.addWidget(self.beams, 2)
+        layout.addStretch(0)
+        self._tables = (sessions_title, self.sessions, self.beams_title, self.beams)
 
     @staticmethod
     def _table(columns: tuple[str, ...]) -> QtWidgets.QTableWidget:
@@ -92,7 +95,9 @@ class RecordView(QtWidgets.QWidget):
         self.title.setText(
             f"{head}: {len(records)} treatment record(s), {flagged} with deviations "
             f"({what.format(tol=100 * MU_TOLERANCE)})."
-            if records else f"Plan {label}: no treatment records found for this plan.")
+            if records else f"Plan '{label}': no treatment record references this plan.")
+        for part in self._tables:  # empty tables say nothing: the title does
+            part.setVisible(bool(records))
         self._fill(self.sessions, [
             (s.date_time[:16], s.fraction, _number(s.delivered_mu), _number(s.planned_mu),
              "; ".join(s.deviations) or "none", s.termination, s.delivered)

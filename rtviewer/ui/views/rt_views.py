@@ -185,8 +185,18 @@ class RtViews(QtCore.QObject):
             panel.show_sheet(scene.plan, scene.structures)
 
     def set_related(self, scan: Any) -> None:
-        """Offer the RT Images and treatment records of the scene's plan found in ``scan``."""
+        """Offer the RT Images and treatment records of the scene's plan found in ``scan``.
+
+        A tab with none of them is hidden (an empty "No RT Image references this plan"
+        tab took a place in the strip of every brachy and corpus plan); one picked in the
+        tree shows its tab again (:meth:`show_file`).
+        """
         self._related = (scan,)
+        plan = self.viewer.scene.plan
+        uid = getattr(plan, "sop_instance_uid", None)
+        if scan is not None and uid is not None:
+            for key, kind in (("rt_image", Kind.RT_IMAGE), ("records", Kind.RECORD)):
+                self.viewer.offer_tab(key, bool(plan_instances(scan, kind, uid)))
         self.viewer.tabs.sync_built(("rt_image", "records"))
 
     def _show_records(self, plan: Any, paths: list[Path]) -> None:
@@ -205,6 +215,7 @@ class RtViews(QtCore.QObject):
         """Show an RT Image or treatment record picked in the tree; False for other kinds."""
         tabs = self.viewer.tabs
         if inst.kind == Kind.RT_IMAGE:
+            self.viewer.offer_tab("rt_image", True)
             self.rt_image.show_path(str(inst.path), instance_label(inst))
             tabs.setCurrentWidget(self.rt_image)
             return True
@@ -214,6 +225,7 @@ class RtViews(QtCore.QObject):
             same = plan is not None and plan.sop_instance_uid == uid
             # every record of that plan (a folder of records only shows all its sessions)
             paths = plan_files(scan, Kind.RECORD, uid) or [inst.path]
+            self.viewer.offer_tab("records", True)
             self._show_records(plan if same else None, paths)
             tabs.setCurrentWidget(self.records)
             return True

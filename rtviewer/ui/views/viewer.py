@@ -273,7 +273,11 @@ class Viewer(QtWidgets.QWidget):
         an always-shown Compare tab squeezed the slice views at 1280×800. File →
         Compare Doses… shows it whenever asked (B may also come from a file).
         """
-        self.tabs.set_tab_visible("compare", wanted)
+        self.offer_tab("compare", wanted)
+
+    def offer_tab(self, key: str, wanted: bool) -> None:
+        """Show or hide the side-panel tab ``key`` and fit the tab strip again."""
+        self.tabs.set_tab_visible(key, wanted)
         self._fit_tabs()
 
     def _build_toolbar(self) -> FlowRow:
