@@ -49,3 +49,17 @@ def test_the_dose_combo_is_as_wide_as_its_labels_within_bounds(qtbot):
     combo.addItem("RTDOSE_2.16.840.1.113669.2.931128.305045163.20180315140850.870100.dcm")
     fit_dose_combo(combo)
     assert combo.minimumContentsLength() == 26  # never a vendor file name's width
+
+
+@pytest.mark.corpus
+def test_the_only_dose_is_named_in_black_not_greyed(qtbot, corpus):
+    window, controller = window_on(qtbot, corpus / "dicompyler-core", (1280, 800))
+    combo = controller.dose_choice
+    assert combo.count() == 1 and combo.currentText() == "PLAN dose, max 14.7 Gy"
+    assert combo.isEnabled()  # drawn in the window text colour, not the disabled grey
+    window.close()
+    # and "No dose" alone stays greyed: there is nothing to choose
+    window, controller = window_on(qtbot, corpus / "slicerrt-eclipse-prostate", (1280, 800))
+    combo = controller.dose_choice
+    assert combo.currentText() == "No dose" and not combo.isEnabled()
+    window.close()

@@ -121,7 +121,9 @@ def fill_dose_combo(combo: QtWidgets.QComboBox, paths: Sequence[Path],
                              "Doses of this plan / study: one at a time")
         else:
             combo.addItem("No dose")
-        combo.setEnabled(combo.count() > 1)
+        # a dose's label is read first in the toolbar: in black even when it is the only
+        # one (a disabled combo greyed "PLAN dose, max 63.9 Gy" as if it were unavailable)
+        combo.setEnabled(bool(paths))
     fit_dose_combo(combo)
 
 
