@@ -24,6 +24,7 @@ from rtviewer.ui.views.rtimage_view import RtImageView
 from rtviewer.ui.views.viewer import Viewer
 from rtviewer.view.dose_colours import COLLISION_RGB
 from rtviewer.view.scene import Scene
+from tests.ui.window_fixture import window_on
 
 PROSTATE = "slicerrt-eclipse-prostate"
 
@@ -114,8 +115,10 @@ def test_portal_image_without_plan_says_what_is_missing(qtbot, corpus):
     qtbot.addWidget(view)
     view.set_image(read_rt_image(corpus / "pylinac/EPID-PF-LR.dcm"))
     text = view.info.text()
-    assert "RT Image Position is missing" in text and "pick a beam" in text
+    assert "RT Image Position is missing" in text
+    assert "references no plan beam, and no plan is open" in text
     assert view.beam_combo.count() == 1  # only "none" without a plan
+    assert view.beam_row.isHidden()  # so the choice is not offered
 
 
 def test_record_view_highlights_deviations(qtbot, corpus, tmp_path):
@@ -215,7 +218,7 @@ def test_brachy_dwell_markers_on_the_views(qtbot, corpus):
 def test_window_offers_the_plans_rt_image_and_shows_one_picked_in_the_tree(qtbot, corpus):
     from rtviewer.ui.window.scan_tree import PATH_ROLE
 
-    window, controller = _window_on(qtbot, corpus / PROSTATE)
+    window, controller = window_on(qtbot, corpus / PROSTATE)
     rt = controller.viewer.rt_views
     panel = rt.rt_image
     assert panel.choice.count() == 1 and panel.view.beam_number == 1  # referenced beam
@@ -236,22 +239,8 @@ def test_window_offers_the_plans_rt_image_and_shows_one_picked_in_the_tree(qtbot
     window.close()
 
 
-def _window_on(qtbot, folder):
-    """A main window with its viewer, shown, once ``folder``'s first chain has loaded."""
-    from rtviewer.ui.window.main_window import MainWindow
-    from rtviewer.ui.window.viewer_controller import attach_viewer
-
-    window = MainWindow()
-    qtbot.addWidget(window)
-    controller = attach_viewer(window)
-    window.show()
-    with qtbot.waitSignal(controller.loaded, timeout=60000):
-        window.open_path(str(folder))
-    return window, controller
-
-
 def test_a_plan_without_rt_images_or_records_offers_neither_tab(qtbot, corpus):
-    window, controller = _window_on(qtbot, corpus / "pytg43-brachy" / "HDR")
+    window, controller = window_on(qtbot, corpus / "pytg43-brachy" / "HDR")
     tabs = controller.viewer.tabs
     assert controller.viewer.scene.plan is not None
     for key in ("rt_image", "records"):
@@ -349,3 +338,25 @@ def test_picking_a_beam_in_the_plan_panel_selects_it_everywhere(qtbot, corpus):
     number = plan.beams[2].number
     assert viewer.rt_views.bev.beam_number == number
     assert viewer.rt_views.beam_state.selected == (number, 0)
+
+
+def test_an_rt_image_alone_gets_the_room_and_a_plan_gives_it_back(qtbot, corpus):
+    """pylinac's portal images: nothing for the slice views, so the picture is large."""
+    window, controller = window_on(qtbot, corpus / PROSTATE, (1600, 1000))  # a plan first
+    viewer = controller.viewer
+    qtbot.waitUntil(lambda: viewer.tabs.width() < 0.45 * viewer.width())
+    window.open_path(str(corpus / "pylinac"))
+    panel = viewer.rt_views.rt_image
+    qtbot.waitUntil(lambda: panel.view.image is not None and not window.is_scanning(),
+                    timeout=60_000)
+    qtbot.waitUntil(lambda: viewer.tabs.width() > 0.6 * viewer.width())
+    assert viewer.tabs.currentWidget() is panel and panel.view.picture.isVisible()
+    # no plan: no beam choice offering 'none' alone, and the note says why no field
+    assert panel.view.beam_row.isHidden()
+    assert "no plan is open: no field overlay" in panel.view.info.text()
+    assert "pick a beam" not in panel.view.info.text()
+    # a plan to draw gives the slice views their share back
+    with qtbot.waitSignal(controller.loaded, timeout=60_000):
+        window.open_path(str(corpus / "dicompyler-core"))
+    qtbot.waitUntil(lambda: viewer.tabs.width() < 0.45 * viewer.width())
+    window.close()

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.core.dvh import Dvh
 from rtviewer.core.dvh_metrics import (
@@ -194,6 +194,7 @@ class DvhPanel(QtWidgets.QWidget):
         self._redraw_timer.setInterval(150)
         self._redraw_timer.timeout.connect(self._redraw)
         self._jobs: DvhJobs | None = None
+        self._stopped = False  # by stop_workers (the window closed), until shown again
         self._pending: set[int] = set()
         #: Model spreads by ROI number (None: not model-dependent), computed in the
         #: DVH workers after the DVHs, and those still being computed
@@ -378,12 +379,31 @@ class DvhPanel(QtWidgets.QWidget):
             self._jobs = None
 
     def stop_workers(self) -> None:
-        """Cancel and join the DVH workers (before closing)."""
+        """Cancel and join the DVH workers (the window closes); release them for good.
+
+        None start again until the panel is shown again: a load or a DVH start queued
+        before the window closed must not start workers in the closed window (they went
+        on computing into later tests, the test process pools' loss turning them into
+        threads of the test process).
+        """
+        self._stopped = True
         if self._jobs is not None:
             self._jobs.close()
             self._jobs = None
+        self._pending.clear()  # their results will never come: asked for again on a show
+        self._checking.clear()
+        self._redraw_timer.stop()
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt override
+        """Shown again after :meth:`stop_workers`: compute what is missing."""
+        super().showEvent(event)
+        if self._stopped:
+            self._stopped = False
+            self._request()
 
     def _request(self, *_args: object) -> None:
+        if self._stopped:  # a closed window computes nothing
+            return
         dose = self.scene.dose
         if dose is None or self.scene.structures is None:
             self._redraw()
@@ -431,6 +451,11 @@ class DvhPanel(QtWidgets.QWidget):
         self._spreads[roi_number] = spread
         if not self._redraw_timer.isActive():
             self._redraw_timer.start()
+
+    @property
+    def holds_workers(self) -> bool:
+        """Whether DVH workers (processes, or a thread) are held for this panel."""
+        return self._jobs is not None
 
     @property
     def computing(self) -> int:

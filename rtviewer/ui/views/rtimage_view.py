@@ -36,6 +36,13 @@ def initial_window(image: Any) -> tuple[float, float]:
     return max(float(high - low), 1e-3), float((high + low) / 2)
 
 
+def _without_a_plan(note: str) -> str:
+    """A geometry note as it reads with no plan open (there is no beam to pick)."""
+    if note.startswith("The image references no plan beam"):
+        return "The image references no plan beam, and no plan is open: no field overlay."
+    return note
+
+
 class RtImageView(QtWidgets.QWidget):
     """One RT Image with window/level, graticule and a chosen beam's field."""
 
@@ -93,6 +100,8 @@ class RtImageView(QtWidgets.QWidget):
         picture.addWidget(self.info)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
+        #: The beam choice: shown only with a plan to overlay.
+        self.beam_row = beam
         layout.addWidget(FlowRow([beam, window], stretchy=[beam]))
         layout.addWidget(self.picture, 1)
 
@@ -114,6 +123,8 @@ class RtImageView(QtWidgets.QWidget):
         self.fit()
 
     def _fill_beams(self) -> None:
+        # a combo offering 'none' alone says nothing: no plan, no beam choice
+        self.beam_row.setVisible(bool(getattr(self.plan, "beams", ())))
         with QtCore.QSignalBlocker(self.beam_combo):
             self.beam_combo.clear()
             self.beam_combo.addItem("none", None)
@@ -184,7 +195,8 @@ class RtImageView(QtWidgets.QWidget):
                  f"image plane{at_iso}; SID {image.sid_mm} mm, SAD {image.sad_mm} mm, "
                  f"gantry {image.gantry_angle_deg if image.gantry_angle_deg is not None else '?'}°."
                  " Graticule: mm at the isocentre, 10 mm ticks.",
-                 *receptor.missing]
+                 *(_without_a_plan(m) if self.beam_row.isHidden() else m
+                   for m in receptor.missing)]
         if receptor.tilted:
             lines.append("The image plane is tilted against the beam (NON_NORMAL, RT Image "
                          "Orientation): x, y are mm within that plane, the graticule's scale "

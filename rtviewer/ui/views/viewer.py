@@ -241,9 +241,24 @@ class Viewer(QtWidgets.QWidget):
             self._split_done = True
             self._share_split()
 
+    def give_panel_room(self, share: float = PANEL_SHARE) -> None:
+        """Give the side panel ``share`` of the width, unless the user has dragged it.
+
+        An RT Image shown alone (a folder of portal images) takes most of the window:
+        the slice views have nothing to draw, and the image in a third of the width was
+        a 420 px picture beside 1000 px of black. A scene to draw gives the views back
+        their share.
+        """
+        if share == getattr(self, "_panel_share", PANEL_SHARE):
+            return
+        self._panel_share = share
+        if getattr(self, "_split_done", False) and not getattr(self, "_split_dragged", False):
+            self._share_split()
+
     def _share_split(self) -> None:
         width = self.splitter.width()
-        panel = max(self.tabs.minimumWidth(), int(PANEL_SHARE * width))
+        share = getattr(self, "_panel_share", PANEL_SHARE)
+        panel = max(self.tabs.minimumWidth(), int(share * width))
         # the handle's width is not the panes': sizes summing to less are kept as given
         self.splitter.setSizes([width - self.splitter.handleWidth() - panel, panel])
 
@@ -395,6 +410,8 @@ class Viewer(QtWidgets.QWidget):
         zoom and a user's reference dose stay as they are.
         """
         self.scene = scene
+        if not scene.empty:
+            self.give_panel_room()  # the views have something to draw again
         scene.set_structure_model(self.structure_model)
         # isodose colours keep clear of this structure set's colours (lines and legends)
         self.state.structure_colours = tuple(

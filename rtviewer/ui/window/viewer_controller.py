@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 TG43_ITEM = "tg43:rtviewer"
 #: The Dose combo's way back from the TG-43 dose when the plan has no RT Dose.
 NO_DOSE_ITEM = "no-dose"
+#: The side panel's share of the width when an RT Image is shown with nothing to draw in
+#: the slice views (a folder of portal images).
+RT_IMAGE_ALONE_SHARE = 0.7
 _LOADABLE = frozenset({Kind.DOSE, Kind.PLAN, Kind.ION_PLAN, Kind.STRUCTURE_SET, Kind.IMAGE})
 # the Problems and Check docks when opened (px): a tool row, the table header, a row or two
 BOTTOM_DOCK_PX = 160
@@ -78,6 +81,7 @@ class ViewerController(QtCore.QObject):
         self.window = window
         self.viewer = Viewer()
         self._generation = 0
+        self._shut_down = False  # shutdown(): the window closed, nothing more starts
         self._partial_shown = -1
         self._workers: list[LoadWorker] = []
         self.chain = Chain()
@@ -305,6 +309,8 @@ class ViewerController(QtCore.QObject):
         nothing to draw.
         """
         self._clear(result, _patient_of(result, inst.path))
+        if inst.kind == Kind.RT_IMAGE:  # the picture, not the empty views, gets the room
+            self.viewer.give_panel_room(RT_IMAGE_ALONE_SHARE)
         self.viewer.rt_views.show_file(result, inst)
         tab = "RT Image" if inst.kind == Kind.RT_IMAGE else "Records"
         self.empty_note.say(f"{instance_label(inst)}\n\nshown in the {tab} tab →\n\n"
@@ -418,8 +424,13 @@ class ViewerController(QtCore.QObject):
         self.loaded.emit(result)
 
     def _start_dvhs(self) -> None:
-        """Build the DVH tab (its DVHs start computing) if it was not yet."""
-        self.viewer.tabs.page("dvh")
+        """Build the DVH tab (its DVHs start computing) if it was not yet.
+
+        Not once the window has closed (:meth:`shutdown`): a tab built then computed in
+        the closed window.
+        """
+        if not self._shut_down:
+            self.viewer.tabs.page("dvh")
 
     def name_patient(self, chain: Chain,
                      headers: Mapping[Path, PatientHeader] | None = None) -> None:
@@ -511,7 +522,14 @@ class ViewerController(QtCore.QObject):
         return False
 
     def shutdown(self) -> None:
-        """Join worker threads (call before the window is destroyed)."""
+        """Join worker threads (call before the window is destroyed).
+
+        What they have queued for the GUI thread is then dropped (a newer generation):
+        a load finishing as the window closed showed its scene in the closed window and
+        started its DVH workers there.
+        """
+        self._generation += 1
+        self._shut_down = True
         for worker in list(self._workers):
             worker.wait()
         self.viewer.stop_workers()
