@@ -16,12 +16,8 @@ from rtviewer.view.chain import default_chain
 _GREY = re.compile(r"color:#8c8c8c;\">([^<]+)<")
 
 
-@pytest.mark.corpus
-def test_monaco_legend_greys_the_levels_above_its_51_percent_maximum(qtbot, corpus):
-    # the Monaco PLAN dose peaks at 10.26 Gy for a 20 Gy prescription: only its 30 % and
-    # 50 % lines can appear, and the views showed two small rings under a legend of nine
-    # levels; the legend must say why
-    chain = default_chain(scan(corpus / "pps-vendor-plans" / "monaco_plans_VMAT"))[0]
+def _viewer_on(qtbot, chain):
+    """The viewer at 1400x900 showing ``chain``, laid out."""
     viewer = Viewer()
     qtbot.addWidget(viewer)
     viewer.resize(1400, 900)
@@ -30,6 +26,16 @@ def test_monaco_legend_greys_the_levels_above_its_51_percent_maximum(qtbot, corp
     qtbot.waitExposed(viewer)
     for _ in range(10):
         QtWidgets.QApplication.processEvents()
+    return viewer
+
+
+@pytest.mark.corpus
+def test_monaco_legend_greys_the_levels_above_its_51_percent_maximum(qtbot, corpus):
+    # the Monaco PLAN dose peaks at 10.26 Gy for a 20 Gy prescription: only its 30 % and
+    # 50 % lines can appear, and the views showed two small rings under a legend of nine
+    # levels; the legend must say why
+    chain = default_chain(scan(corpus / "pps-vendor-plans" / "monaco_plans_VMAT"))[0]
+    viewer = _viewer_on(qtbot, chain)
     assert viewer.state.reference_dose.dose_gy == pytest.approx(20.0)
     for view in viewer.views.values():
         legend = view.legend
@@ -72,3 +78,26 @@ def test_no_note_where_the_maximum_reads_as_a_level(qtbot):
                        reference, 52.5)
     assert [(r.text, r.reached) for r in rows] == [
         ("107 %  56.2 Gy", False), ("100 %  52.5 Gy", True), ("95 %  49.9 Gy", True)]
+
+
+@pytest.mark.corpus
+def test_a_relative_dose_without_reference_says_why_no_lines_are_drawn(qtbot, corpus):
+    # pydicom's rtdose.dcm has Dose Units RELATIVE: no 100 %, no levels in Gy; the views
+    # were black with no legend and nothing said why
+    from rtviewer.ui.views.overlays.isodoses import NO_REFERENCE_NOTE
+    from rtviewer.view.chain import chain_for
+
+    folder = corpus / "pydicom-testfiles"
+    chain = chain_for(scan(folder), folder / "rtdose.dcm")
+    assert chain.dose is not None and chain.dose.name == "rtdose.dcm"
+    viewer = _viewer_on(qtbot, chain)
+    assert viewer.state.reference_dose is None and viewer.state.isodose_levels_gy() == ()
+    for view in viewer.views.values():
+        shown = view.legend.shown_isodoses()
+        assert shown.isVisible() and view.legend.backing.isVisible()
+        assert view.vb.boundingRect().contains(shown.mapRectToParent(shown.boundingRect()))
+        assert shown.toPlainText().strip() in (
+            NO_REFERENCE_NOTE, "no isodoses: no 100 %")
+    # no levels asked for: no note (nothing is missing)
+    viewer.state.set_isodose_levels([])
+    assert not any(view.legend.backing.isVisible() for view in viewer.views.values())

@@ -16,7 +16,10 @@ from rtviewer.ui.views.overlays.outline_curve import OutlineCurve
 from rtviewer.view.isodose_lines import isodose_polylines_levels
 from rtviewer.view.slice_plane import LegendEntry, SlicePlane
 
-__all__ = ["IsodoseOverlay", "legend_rows"]
+__all__ = ["NO_REFERENCE_NOTE", "IsodoseOverlay", "legend_rows"]
+
+#: The legend's row where a dose is shown but its % levels have no reference dose.
+NO_REFERENCE_NOTE = "No isodose lines: no reference dose (100 %); set one in the Dose tab"
 
 
 class IsodoseOverlay(ViewOverlay):
@@ -46,6 +49,12 @@ class IsodoseOverlay(ViewOverlay):
         colours = state.isodose_colours() if levels else []
         self._rows = legend_rows(levels, colours, state.reference_dose,
                                  self._maximum(plane.scene.dose) if levels else None)
+        if (plane.scene.dose is not None and state.isodose_levels
+                and not state.isodose_levels_gy()):
+            # a RELATIVE dose (pydicom's rtdose.dcm) has no 100 %: the views were black
+            # and nothing said why
+            self._rows = [LegendEntry((230, 230, 230), NO_REFERENCE_NOTE,
+                                      "no isodoses: no 100 %", swatch=False)]
         if levels and is_tg43_dose(plane.scene.dose):
             # a screenshot must not pass rtviewer's calculation off as the plan's dose
             self._rows.insert(0, LegendEntry((255, 255, 255),
