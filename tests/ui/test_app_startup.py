@@ -97,7 +97,11 @@ def test_application_icon_has_every_size(qapp):
 
 
 def test_about_names_version_licence_and_conformance():
+    import PySide6
+
     html = about.about_html()
+    # the running PySide6, whatever its wheel's distribution name (PySide6_Essentials)
+    assert f"PySide6 {PySide6.__version__}" in html and "not installed" not in html
     assert f"rtviewer {__version__}" in html
     assert "MIT License" in html
     summary = about.conformance_summary()

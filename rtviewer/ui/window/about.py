@@ -6,6 +6,7 @@ import platform
 from html import escape
 from importlib import metadata
 
+import PySide6
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer import __version__
@@ -72,8 +73,11 @@ def about_html() -> str:
 
 def versions() -> dict[str, str]:
     """Python, Qt, PySide6, pydicom, numpy and pyqtgraph versions in this process."""
-    found = {"Python": platform.python_version(), "Qt": QtCore.qVersion()}
-    for package in ("PySide6", "pydicom", "numpy", "pyqtgraph"):
+    # PySide6's own version: its wheel's distribution is 'PySide6_Essentials' (or
+    # 'PySide6'), and a lookup by the module name said 'PySide6 not installed' in About
+    found = {"Python": platform.python_version(), "Qt": QtCore.qVersion(),
+             "PySide6": str(getattr(PySide6, "__version__", "?"))}
+    for package in ("pydicom", "numpy", "pyqtgraph"):
         try:
             found[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

@@ -8,6 +8,7 @@ description (the README), shipped in its metadata, shown as rendered Markdown.
 
 from __future__ import annotations
 
+import re
 from html import escape
 from importlib import metadata
 
@@ -55,9 +56,11 @@ def controls_markdown() -> str:
 
 
 def _controls_html() -> str:
-    def cell(text: str) -> str:  # the Markdown emphasis of the README, as HTML
+    def cell(text: str) -> str:  # the Markdown emphasis and code of the README, as HTML
         parts = escape(text).split("*")
-        return "".join(f"<i>{p}</i>" if i % 2 else p for i, p in enumerate(parts))
+        italic = "".join(f"<i>{p}</i>" if i % 2 else p for i, p in enumerate(parts))
+        code = italic.split("`")  # `rtviewer render` showed its backticks
+        return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(code))
 
     rows = "".join(f"<tr><td><b>{cell(a)}</b></td><td>{cell(e)}</td></tr>"
                    for a, e in CONTROLS)
@@ -65,12 +68,22 @@ def _controls_html() -> str:
 
 
 def user_guide_markdown() -> str:
-    """The README shipped in the package metadata; a pointer when it is not there."""
+    """The README shipped in the package metadata; a pointer when it is not there.
+
+    Its screenshots (``docs/screenshots/…``) are not in the package: each is named in
+    italics where the README shows it, instead of a broken-image icon.
+    """
     try:
         text = metadata.metadata("rtviewer").get_payload()  # type: ignore[attr-defined]
     except metadata.PackageNotFoundError:
         text = ""
-    return str(text or "") or "The user guide is the README.md of the rtviewer package."
+    text = str(text or "") or "The user guide is the README.md of the rtviewer package."
+    return _IMAGE.sub(lambda m: f"*(picture: {m.group(1)}, `{m.group(2)}` in the source)*",
+                      text)
+
+
+#: A Markdown image: ``![alt](path)``.
+_IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
 
 
 def _show_text(parent: QtWidgets.QWidget | None, title: str, *, html: str = "",
