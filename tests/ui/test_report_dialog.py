@@ -51,3 +51,31 @@ def test_the_crosshair_is_offered_as_the_planes_point(qtbot, corpus):
     without = ReportDialog(None, folder, None, None)
     qtbot.addWidget(without)
     assert not without.at_crosshair.isEnabled() and without.chosen_point() is None
+
+
+def test_the_window_names_its_plan_and_dose_not_their_files(qtbot, corpus, tmp_path,
+                                                            monkeypatch):
+    """The dialog said 'Plan: RP.1.2.246.352…dcm', and 'the plan's dose' with none shown."""
+    from PySide6 import QtWidgets
+
+    from rtviewer.ui.dialogs import report_dialog
+    from tests.ui.window_fixture import window_on
+
+    window, controller = window_on(qtbot, corpus / "slicerrt-eclipse-prostate")
+    controller.viewer.state.set_crosshair_mm((-0.0001, 0.9, -0.0))
+    window._ask_report()
+    dialog = next(w for w in QtWidgets.QApplication.topLevelWidgets()
+                  if isinstance(w, report_dialog.ReportDialog) and w.isVisible())
+    qtbot.addWidget(dialog)
+    intro = dialog.findChild(QtWidgets.QLabel).text()
+    assert "Plan: Plan 'PROS'" in intro and ".dcm" not in intro
+    assert "Dose: none on screen" in intro
+    assert "(0.0, 0.9, 0.0) mm" in dialog.at_crosshair.text()  # never '-0.0'
+    assert dialog.file_stem == "review-TEST_PHYS_PROSTATE-PROS"
+    seen: list[str] = []
+    monkeypatch.setattr(report_dialog.QtWidgets.QFileDialog, "getSaveFileName",
+                        lambda _p, _t, start, _f: (seen.append(start), ("", ""))[1])
+    dialog._ask_out()
+    assert seen[0].endswith("/review-TEST_PHYS_PROSTATE-PROS.pdf")
+    dialog.close()
+    window.close()

@@ -7,14 +7,17 @@ drawn and the DVHs computed.  The plan and dose are the ones the viewer shows.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
 from rtviewer.model.review_report import SECTIONS
+from rtviewer.printable import printable
 
-__all__ = ["ReportDialog", "report_arguments"]
+__all__ = ["REPORT_DIR_KEY", "ReportDialog", "report_arguments", "report_file_stem",
+           "report_folder"]
 
 
 def report_arguments(folder: Path, out: Path, *, plan: Path | None, dose: Path | None,
@@ -32,21 +35,62 @@ def report_arguments(folder: Path, out: Path, *, plan: Path | None, dose: Path |
     return args
 
 
+def report_file_stem(patient_id: str | None, plan_label: str | None) -> str:
+    """``review-<patient ID>-<plan label>``, safe as a file name on every system.
+
+    >>> report_file_stem("RTV-DEMO-THORAX", "Lung 3DCRT")
+    'review-RTV-DEMO-THORAX-Lung_3DCRT'
+    """
+    parts = ["review", *(re.sub(r"[^\w.-]+", "_", p).strip("._") for p in
+                         (patient_id or "", plan_label or ""))]
+    return "-".join(p for p in parts if p)
+
+
+#: QSettings key of the folder the last report went to.
+REPORT_DIR_KEY = "export/report_dir"
+
+
+def report_folder() -> Path:
+    """Where the save dialog opens: the last report's folder, else Documents, else home."""
+    remembered = QtCore.QSettings().value(REPORT_DIR_KEY)
+    if isinstance(remembered, str) and Path(remembered).is_dir():
+        return Path(remembered)
+    documents = QtCore.QStandardPaths.writableLocation(
+        QtCore.QStandardPaths.StandardLocation.DocumentsLocation)
+    return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+
+
 class ReportDialog(QtWidgets.QDialog):
     """The sections to include (a checklist), reviewer, comment, paper, goal set."""
 
     def __init__(self, parent: QtWidgets.QWidget, folder: Path, plan: Path | None,
-                 dose: Path | None, crosshair_mm: tuple[float, float, float] | None = None
-                 ) -> None:
-        """``crosshair_mm`` (patient mm): offered as the point the planes go through."""
+                 dose: Path | None, crosshair_mm: tuple[float, float, float] | None = None,
+                 *, plan_label: str | None = None, dose_label: str | None = None,
+                 file_stem: str = "review") -> None:
+        """``crosshair_mm`` (patient mm): offered as the point the planes go through.
+
+        ``plan_label`` and ``dose_label`` name the plan and dose on screen as a physicist
+        knows them ("Plan 'PROS'", "PLAN dose, max 63.9 Gy"; the file names are UIDs);
+        ``file_stem`` is the PDF's suggested name.
+        """
         super().__init__(parent)
         self.setWindowTitle("Export review report")
         self.folder, self.plan, self.dose = folder, plan, dose
+        self.file_stem = file_stem
         self.process: QtCore.QProcess | None = None
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(QtWidgets.QLabel(
-            f"Folder: {folder}\nPlan: {plan.name if plan else 'the first plan with a dose'}"
-            f"\nDose: {dose.name if dose else 'the plan’s dose'}"))
+        plan_text = (plan_label or plan.name) if plan else "the first plan with a dose"
+        if dose is not None:
+            dose_text = dose_label or dose.name
+        else:
+            dose_text = ("none on screen: the plan's RT Dose if the folder has one" if plan
+                         else "the plan's RT Dose")
+        intro = QtWidgets.QLabel(printable(f"Folder: {folder}\nPlan: {plan_text}\n"
+                                           f"Dose: {dose_text}"))
+        intro.setWordWrap(True)
+        if plan is not None:
+            intro.setToolTip(str(plan))  # the file, for whoever needs it
+        layout.addWidget(intro)
         self.sections = QtWidgets.QListWidget()
         for key, title in SECTIONS:
             item = QtWidgets.QListWidgetItem(title)
@@ -70,7 +114,7 @@ class ReportDialog(QtWidgets.QDialog):
         self.at_crosshair = QtWidgets.QCheckBox(
             "planes through the isocentre" if self.crosshair is None else
             "planes through the crosshair ({:.1f}, {:.1f}, {:.1f}) mm, not the "
-            "isocentre".format(*self.crosshair))
+            "isocentre".format(*(round(v, 1) + 0.0 for v in self.crosshair)))  # no '-0.0'
         self.at_crosshair.setEnabled(self.crosshair is not None)
         form.addRow("Reviewer", self.reviewer)
         form.addRow("Clinical goals", self.goals)
@@ -102,8 +146,10 @@ class ReportDialog(QtWidgets.QDialog):
 
     def _ask_out(self) -> None:
         out, _ = QtWidgets.QFileDialog.getSaveFileName(
-            self, "Save the review report", str(Path.home() / "review.pdf"), "PDF (*.pdf)")
+            self, "Save the review report", str(report_folder() / f"{self.file_stem}.pdf"),
+            "PDF (*.pdf)")
         if out:
+            QtCore.QSettings().setValue(REPORT_DIR_KEY, str(Path(out).parent))
             self.start(Path(out))
 
     def start(self, out: Path) -> None:

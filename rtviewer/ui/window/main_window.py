@@ -167,7 +167,8 @@ class MainWindow(QtWidgets.QMainWindow):
         CompareDialog(self, start_folder=str(root or ""), instances=instances).show()
 
     def _ask_report(self) -> None:
-        from rtviewer.ui.dialogs.report_dialog import ReportDialog
+        from rtviewer.ui.dialogs.report_dialog import ReportDialog, report_file_stem
+        from rtviewer.view.dose_labels import loaded_dose_label
 
         root = self.root_of(self.tree.currentItem())
         if root is None and self.results:
@@ -183,8 +184,18 @@ class MainWindow(QtWidgets.QMainWindow):
         if chain is not None and viewer is not None:  # the shown scene's crosshair
             x, y, z = (float(v) for v in viewer.state.crosshair_mm)
             crosshair = (x, y, z)
+        scene = getattr(viewer, "scene", None)
+        plan = getattr(scene, "plan", None)
+        dose = getattr(scene, "dose", None)
+        plan_label = (f"Plan '{plan.label or '(no label)'}'" if plan is not None else None)
+        dose_label = (loaded_dose_label(dose) if dose is not None and getattr(chain, "dose", None)
+                      else None)
+        patient = getattr(controller, "shown_patient", None)
+        stem = report_file_stem(getattr(patient, "patient_id", None),
+                                getattr(plan, "label", None))
         ReportDialog(self, Path(root), getattr(chain, "plan", None),
-                     getattr(chain, "dose", None), crosshair).show()
+                     getattr(chain, "dose", None), crosshair, plan_label=plan_label,
+                     dose_label=dose_label, file_stem=stem).show()
 
     def _ask_file(self) -> None:
         path, _filter = QtWidgets.QFileDialog.getOpenFileName(self, "Open a DICOM file")
