@@ -76,3 +76,20 @@ def test_a_running_check_can_be_cancelled(qtbot, corpus):
     qtbot.waitUntil(lambda: not dock.is_checking(), timeout=20_000)
     assert dock.report is None  # nothing shown: the check stopped
     assert dock.run_button.isEnabled()
+
+
+def test_an_open_folder_is_named_and_another_folders_findings_go(qtbot, corpus):
+    """It said 'Open a folder, then check it.' with the demo open (issue 17's tour)."""
+    dock = CheckDock()
+    qtbot.addWidget(dock)
+    dock.show()
+    assert dock.summary.text() == "Open a folder, then check it."
+    dock.set_root(corpus / "rt-utils")
+    assert dock.summary.text().startswith("rt-utils: not checked yet. Check folder")
+    assert dock.run_button.isEnabled() and dock.summary.isVisible()
+    dock.show_report(check_path(corpus / "rt-utils", use_cache=False))
+    dock.set_root(corpus / "rt-utils")  # a rescan of the same folder keeps its findings
+    assert dock.row_count() == 10
+    dock.set_root(corpus / "dicompyler-core")  # another folder: nothing of rt-utils stays
+    assert dock.row_count() == 0 and dock.windowTitle() == "Check"
+    assert dock.summary.text().startswith("dicompyler-core: not checked yet.")

@@ -14,7 +14,7 @@ from rtviewer.errors import RtViewerError
 from rtviewer.model.check import CheckReport, ReportedFinding
 from rtviewer.model.findings import Severity
 from rtviewer.model.index import ScanResult
-from rtviewer.printable import printable_row
+from rtviewer.printable import printable, printable_row
 from rtviewer.ui.window.scan_tree import PATH_ROLE, instance_item
 from rtviewer.ui.workers.detached_thread import DetachedThread
 
@@ -141,6 +141,16 @@ class CheckDock(QtWidgets.QDockWidget):
         self.root = root.root if isinstance(root, ScanResult) else Path(root)
         self.run_button.setEnabled(self._worker is None)
         self.run_button.setToolTip(f"Check {self.root}")
+        if self._worker is not None:
+            return  # the running check says where it is
+        if self.report is not None and self.report.root != self.root:
+            self.report = None  # another folder's findings are not this one's
+            self._refill()
+            self.setWindowTitle("Check")
+        if self.report is None:  # it said "Open a folder, then check it." with one open
+            self.summary.setText(printable(
+                f"{self.root.name}: not checked yet. Check folder checks its files against "
+                "the DICOM standard (seconds)."))
 
     def run_check(self, root: Path | None = None) -> None:
         """Check ``root`` (default: the last scanned folder) in the background."""
