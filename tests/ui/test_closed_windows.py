@@ -18,6 +18,7 @@ from PySide6 import QtWidgets
 from rtviewer.ui.panels.dvh_panel import DvhPanel
 from rtviewer.ui.views.view_state import ViewState
 from rtviewer.view.scene import Scene
+from tests.ui.window_fixture import viewer_window_on
 
 
 def _dvh_threads() -> list[str]:
@@ -26,15 +27,7 @@ def _dvh_threads() -> list[str]:
 
 @pytest.mark.corpus
 def test_a_window_closed_as_its_load_finishes_starts_no_dvh_workers(qtbot, corpus):
-    from rtviewer.ui.window.main_window import MainWindow
-    from rtviewer.ui.window.viewer_controller import attach_viewer
-
-    window = MainWindow()
-    qtbot.addWidget(window)
-    controller = attach_viewer(window)
-    window.show()
-    with qtbot.waitSignal(controller.loaded, timeout=60_000):
-        window.open_path(str(corpus / "dicompyler-core"))
+    window, controller = viewer_window_on(qtbot, corpus / "dicompyler-core")
     window.close()  # the DVH tab's start is still queued
     for _ in range(20):
         QtWidgets.QApplication.processEvents()

@@ -6,9 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rtviewer.ui.window.main_window import MainWindow
 from rtviewer.ui.window.scan_tree import PATH_ROLE
-from rtviewer.ui.window.viewer_controller import attach_viewer
+from tests.ui.window_fixture import viewer_window_on
 
 
 def _items(tree):
@@ -21,12 +20,7 @@ def _items(tree):
 
 @pytest.mark.corpus
 def test_open_folder_shows_the_plan_chain_then_selection_loads_another(qtbot, corpus):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    controller = attach_viewer(window)
-    window.show()
-    with qtbot.waitSignal(controller.loaded, timeout=60000):
-        window.open_path(str(corpus / "dicompyler-core"))
+    window, controller = viewer_window_on(qtbot, corpus / "dicompyler-core")
     scene = controller.viewer.scene
     assert scene.plan is not None and scene.dose is not None and scene.structures is not None
     assert np.allclose(controller.viewer.state.crosshair_mm, scene.isocenter_mm())
@@ -47,13 +41,8 @@ def test_structures_and_plan_without_image_open_with_the_structures_in_view(qtbo
     # slicerrt-eclipse-prostate: plan + structure set, no image or dose grid. The plan is
     # shown first (a partial scene with nothing to fit); the structures must be in view
     # when they arrive, without Reset zoom.
-    window = MainWindow()
-    qtbot.addWidget(window)
-    controller = attach_viewer(window)
-    window.resize(1200, 800)
-    window.show()
-    with qtbot.waitSignal(controller.loaded, timeout=60000):
-        window.open_path(str(corpus / "slicerrt-eclipse-prostate"))
+    window, controller = viewer_window_on(qtbot, corpus / "slicerrt-eclipse-prostate",
+                                          (1200, 800))
     viewer = controller.viewer
     body = viewer.scene.structures.roi_by_name("BODY")
     points = np.concatenate(body.closed_polygons_mm())
@@ -71,12 +60,7 @@ def test_structures_and_plan_without_image_open_with_the_structures_in_view(qtbo
 def test_a_folder_with_a_plan_alone_opens_with_its_beams_around_the_isocentre(
         qtbot, corpus, tmp_path):
     (tmp_path / "plan.dcm").write_bytes((corpus / "pymedphys" / "06MV_plan.dcm").read_bytes())
-    window = MainWindow()
-    qtbot.addWidget(window)
-    controller = attach_viewer(window)
-    window.show()
-    with qtbot.waitSignal(controller.loaded, timeout=60000):
-        window.open_path(str(tmp_path))
+    window, controller = viewer_window_on(qtbot, tmp_path)
     viewer = controller.viewer
     assert viewer.scene.plan_only
     # 06MV_plan.dcm's isocentre is (0, -200, 0) mm: the crosshair starts there, each view
@@ -88,4 +72,30 @@ def test_a_folder_with_a_plan_alone_opens_with_its_beams_around_the_isocentre(
     drawings = viewer.rt_views.beams["axial"].drawings
     assert drawings and all(np.allclose(d.isocenter_st, [0.0, -200.0])
                             for d in drawings.values())
+    window.close()
+
+
+@pytest.mark.corpus
+def test_a_series_row_of_images_shows_that_series(qtbot, corpus):
+    # the PET/CT patient: a click on the series row "PT PET WB" showed the CT (the
+    # patient's default chain) or, with the CT on screen, did nothing
+    window, controller = viewer_window_on(qtbot, corpus / "orthanc-tests" / "Comunix_PETCT")
+    controller.wait()
+    assert controller.viewer.scene.image.modality == "CT"
+    series = {i.text(0): i for i in _items(window.tree)}
+    with qtbot.waitSignal(controller.loaded, timeout=60000):
+        window.tree.setCurrentItem(series["PT PET WB"])
+    controller.wait()
+    image = controller.viewer.scene.image
+    assert image.modality == "PT" and image.voxels.shape[0] == 2
+    assert controller.viewer.views["axial"].overlays["image"].item.isVisible()
+    # the series on screen picked again: nothing is loaded again
+    window.tree.setCurrentItem(next(i for i in _items(window.tree) if i.text(0) == "PT image 2"))
+    controller.wait()
+    loads = []
+    controller.loaded.connect(loads.append)
+    window.tree.setCurrentItem(series["PT PET WB"])
+    qtbot.wait(100)
+    controller.wait()
+    assert loads == [] and controller.viewer.scene.image.modality == "PT"
     window.close()

@@ -78,3 +78,23 @@ def window_on(qtbot, folder, size=(1280, 800)):
     for _ in range(10):
         QtWidgets.QApplication.processEvents()
     return window, controller
+
+
+def viewer_window_on(qtbot, folder, size=None):
+    """``(window, controller)``: a MainWindow with the viewer attached, ``folder`` loaded.
+
+    Without the application's composition (``build_window``): no menus beyond the
+    window's own, no settings read.
+    """
+    from rtviewer.ui.window.main_window import MainWindow
+    from rtviewer.ui.window.viewer_controller import attach_viewer
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    controller = attach_viewer(window)
+    if size is not None:
+        window.resize(*size)
+    window.show()
+    with qtbot.waitSignal(controller.loaded, timeout=60000):
+        window.open_path(str(folder))
+    return window, controller

@@ -202,6 +202,11 @@ class ViewerController(QtCore.QObject):
         result = self.window.results.get(root) if root is not None else None
         if result is None:
             return
+        image = self._series_image(item, result)
+        if image is not None:  # an image series: that series, as a click on its first image
+            if image not in self.chain.image_paths:
+                self.load(chain_for(result, image))
+            return
         index = self.window.tree.patient_index(item)
         if index is None:  # the folder's own row
             if root != self.shown_root:
@@ -210,6 +215,24 @@ class ViewerController(QtCore.QObject):
         patient = result.patients[index]
         if not self._is_shown(result, patient):
             self._show_patient(result, patient)
+
+    @staticmethod
+    def _series_image(item: Any, result: ScanResult) -> Path | None:
+        """The first file of a series row whose files are all images, else None.
+
+        A click on "PT PET WB" showed the patient's CT (its default chain) or, with the
+        CT on screen, nothing; its image rows showed the PET.
+        """
+        from rtviewer.ui.window.scan_tree import PATH_ROLE
+
+        paths = [item.child(i).data(0, PATH_ROLE) for i in range(item.childCount())]
+        if not paths or None in paths:
+            return None
+        kinds = {inst.path: inst.kind for inst in result.instances()}
+        files = [Path(p) for p in paths]
+        if any(kinds.get(f) != Kind.IMAGE for f in files):
+            return None
+        return files[0]
 
     def _is_shown(self, result: ScanResult, patient: Patient | None) -> bool:
         return result.root == self.shown_root and patient == self.shown_patient
