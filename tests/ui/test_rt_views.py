@@ -360,3 +360,22 @@ def test_an_rt_image_alone_gets_the_room_and_a_plan_gives_it_back(qtbot, corpus)
         window.open_path(str(corpus / "dicompyler-core"))
     qtbot.waitUntil(lambda: viewer.tabs.width() < 0.45 * viewer.width())
     window.close()
+
+
+def test_graticule_labels_never_run_into_each_other(qtbot, corpus):
+    """In the 340 px panel at 1280x800 '-100 -50' and '+50 +100' were written over each other."""
+    view = RtImageView()
+    qtbot.addWidget(view)
+    view.set_image(read_rt_image(_one(corpus / PROSTATE, "RI*.dcm")))
+    for size, fifties in (((340, 520), False), ((1000, 1000), True)):
+        view.resize(*size)
+        view.show()
+        qtbot.waitUntil(lambda s=size: view.graphics.width() <= s[0] and
+                        view.vb.width() > 0.8 * view.graphics.width())
+        view.fit()
+        QtCore.QCoreApplication.processEvents()
+        shown = sorted(label.data(0) for label in view.labels if label.isVisible())
+        assert shown == ([-100, -50, 50, 100] if fifties else [-100, 100]), size
+        rects = sorted((label.sceneBoundingRect() for label in view.labels
+                        if label.isVisible()), key=lambda r: r.left())
+        assert all(a.right() <= b.left() for a, b in zip(rects, rects[1:], strict=False))

@@ -69,6 +69,7 @@ class RtImageView(QtWidgets.QWidget):
             item.setZValue(z)
             self.vb.addItem(item, ignoreBounds=True)
         self.labels: list[pg.TextItem] = []
+        self.vb.sigRangeChanged.connect(self._thin_labels)  # zoom, fit, panel resize
         self.beam_combo = QtWidgets.QComboBox()
         self.beam_combo.activated.connect(lambda row: self.set_beam(
             self.beam_combo.itemData(row)))
@@ -180,8 +181,24 @@ class RtImageView(QtWidgets.QWidget):
         for mm in (-100, -50, 50, 100):
             label = pg.TextItem(f"{mm:+d}", color=(0, 255, 255), anchor=(0.5, 0))
             label.setPos(ax + mm * m, ay - 7 * m)
+            label.setData(0, mm)
             self.vb.addItem(label, ignoreBounds=True)
             self.labels.append(label)
+        self._thin_labels()
+
+    def _thin_labels(self, *_args: object) -> None:
+        """Only the ±100 mm labels where ±50 would run into them (a small view, zoomed out).
+
+        The labels keep their size on screen while the image shrinks: in the 340 px
+        panel at 1280x800 '-100 -50' and '+50 +100' were written over each other.
+        """
+        if not self.labels or self.receptor is None:
+            return
+        per_px = self.vb.viewPixelSize()[0] if self.vb.width() > 0 else 0.0
+        apart_px = 50.0 * (self.receptor.magnification or 1.0) / per_px if per_px else 0.0
+        room = max(label.boundingRect().width() for label in self.labels) + 6
+        for label in self.labels:
+            label.setVisible(abs(label.data(0)) == 100 or apart_px >= room)
 
     def _update_info(self, beam: Any) -> None:
         image, receptor = self.image, self.receptor
