@@ -149,7 +149,9 @@ class NetworkService:
 
         node = parse_node(node_text, self.settings)
         status = echo(node, self.local_aet)
-        return f"{node.name} ({node}) answered C-ECHO with status 0x{status:04X}"
+        who = node.name if node.name == str(node) else f"{node.name} ({node})"  # ad hoc once
+        what = "success" if status == 0 else "failure"
+        return f"{who} answered C-ECHO with status 0x{status:04X} ({what})"
 
     def find(self, node_text: str, level: str, cancel: Callable[[], bool] | None = None,
              **filters: str | None) -> list[dict[str, str]]:
