@@ -379,3 +379,23 @@ def test_graticule_labels_never_run_into_each_other(qtbot, corpus):
         rects = sorted((label.sceneBoundingRect() for label in view.labels
                         if label.isVisible()), key=lambda r: r.left())
         assert all(a.right() <= b.left() for a, b in zip(rects, rects[1:], strict=False))
+
+
+def test_a_folder_without_a_plan_keeps_no_records_of_the_patient_before(qtbot, corpus,
+                                                                       tmp_path):
+    """After the demo-like records of one plan, an empty folder shows no Records tab."""
+    plan_path = tmp_path / "patient" / "plan.dcm"
+    plan_path.parent.mkdir()
+    shutil.copy(corpus / "dicompyler-core/rtplan.dcm", plan_path)
+    write(beams_record(plan_path, fraction=1), plan_path.parent / "r1.dcm")
+    window, controller = window_on(qtbot, plan_path.parent)
+    tabs = controller.viewer.tabs
+    assert tabs.isTabVisible(tabs.index_of("records"))
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    window.open_path(str(empty))
+    qtbot.waitUntil(lambda: not window.is_scanning() and controller.shown_root == empty,
+                    timeout=30_000)
+    assert not tabs.isTabVisible(tabs.index_of("records"))
+    assert not tabs.isTabVisible(tabs.index_of("rt_image"))
+    window.close()

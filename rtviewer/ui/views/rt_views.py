@@ -194,9 +194,9 @@ class RtViews(QtCore.QObject):
         self._related = (scan,)
         plan = self.viewer.scene.plan
         uid = getattr(plan, "sop_instance_uid", None)
-        if scan is not None and uid is not None:
-            for key, kind in (("rt_image", Kind.RT_IMAGE), ("records", Kind.RECORD)):
-                self.viewer.offer_tab(key, bool(plan_instances(scan, kind, uid)))
+        for key, kind in (("rt_image", Kind.RT_IMAGE), ("records", Kind.RECORD)):
+            # no plan (a cleared view, an image series): the last plan's files go with it
+            self.viewer.offer_tab(key, bool(plan_instances(scan, kind, uid)))
         self.viewer.tabs.sync_built(("rt_image", "records"))
 
     def _show_records(self, plan: Any, paths: list[Path]) -> None:

@@ -292,6 +292,7 @@ class ViewerController(QtCore.QObject):
         self.chain = Chain()
         self.viewer.state.set_selection(self.chain)
         self.viewer.set_scene(Scene())
+        self.viewer.rt_views.set_related(None)  # no plan: the last one's records go
         self.offer_doses(self.chain)
         self.shown_root = result.root if result is not None else None
         self.shown_patient = patient
