@@ -40,3 +40,27 @@ def test_the_rt_image_tab_hides_its_empty_chooser(qtbot):
     panel.set_images([], None)
     assert panel.choice.isHidden() and not panel.message.isHidden()
     assert "No RT Image references this plan" in panel.message.text()
+
+
+def test_an_empty_dvh_plot_says_why_on_itself(qtbot):
+    # the matRad folder (CT and structures, no dose): an empty plot with 0.2..0.8 axes,
+    # the reason only in the notes under it
+    image, structures, dose = make_phantom()
+    panel = DvhPanel(ViewState())
+    panel.use_processes = False
+    qtbot.addWidget(panel)
+    panel.resize(360, 700)
+    panel.show()
+    qtbot.waitExposed(panel)
+    title = panel.plot.getPlotItem().titleLabel
+    panel.set_scene(Scene(image=image, structures=structures))
+    qtbot.waitUntil(lambda: title.text == "No dose loaded: no DVHs", timeout=5000)
+    assert title.isVisible()
+    qtbot.waitUntil(lambda: title.boundingRect().height() > 0, timeout=5000)  # laid out
+    panel.set_scene(Scene(image=image, dose=dose))
+    qtbot.waitUntil(lambda: title.text == "No structure set loaded: no DVHs", timeout=5000)
+    panel.set_scene(Scene(image=image, structures=structures, dose=dose))
+    panel.wait_all()
+    qtbot.waitUntil(lambda: not title.isVisible() or "no DVHs" not in title.text,
+                    timeout=30000)
+    panel.stop_workers()

@@ -626,7 +626,11 @@ class DvhPanel(QtWidgets.QWidget):
             rx_gy * scale if rx_gy else None, fit_all=self.whole_range.isChecked())
         volume_axis = self.plot.getPlotItem().getAxis("left")
         if self.dose_axis is None:
-            self.plot.setTitle(None)
+            # an empty plot says why on itself (its notes below may be scrolled away)
+            why = ("No dose loaded: no DVHs" if self.scene.dose is None else
+                   "No structure set loaded: no DVHs" if self.scene.structures is None
+                   else None)
+            self.plot.setTitle(why, size="9pt", color="#505050")
             self.plot.enableAutoRange()
             fit_tick_text_width(volume_axis, 0.0, 1.0)  # an empty plot's range
             return
