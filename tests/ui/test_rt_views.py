@@ -142,16 +142,26 @@ def test_record_view_highlights_deviations(qtbot, corpus, tmp_path):
                  if view.beams.item(r, 0).text().startswith("2:"))
     fractions = view.beams.item(beam2, BEAM_COLUMNS.index("Fractions")).text()
     assert fractions.startswith("1 of ")  # one complete fraction of beam 2
-    assert view.beams.item(beam2, BEAM_COLUMNS.index("Interrupted")).text() == "1"
+    assert view.beams.item(beam2, BEAM_COLUMNS.index("Inter-\nrupted")).text() == "1"
     # in a side panel's width the MU and the deviation are in sight, not scrolled away
     view.resize(420, 500)
     view.show()
     qtbot.waitExposed(view)
     for table, column in ((view.sessions, SESSION_COLUMNS.index("Deviations")),
-                          (view.beams, BEAM_COLUMNS.index("Delivered MU"))):
+                          (view.beams, BEAM_COLUMNS.index("Delivered\nMU"))):
         left = table.columnViewportPosition(column)
         assert 0 <= left < table.viewport().width() - 20, (table, column, left)
         assert table.horizontalScrollBar().value() == 0
+    # at 1280x800 (a 340 px panel) both MU columns are whole, and the tables are as tall
+    # as their rows
+    view.resize(340, 600)
+    qtbot.waitUntil(lambda: view.sessions.viewport().width() < 340)
+    for table, column in ((view.sessions, SESSION_COLUMNS.index("Planned\nMU")),
+                          (view.beams, BEAM_COLUMNS.index("Delivered\nMU"))):
+        right = table.columnViewportPosition(column) + table.columnWidth(column)
+        assert right <= table.viewport().width(), (table, column, right)
+    rows = sum(view.sessions.rowHeight(r) for r in range(view.sessions.rowCount()))
+    assert view.sessions.height() < rows + 80
     # the deviation in full under the sessions, wrapped to the panel
     notes = view.deviation_notes
     assert notes.isVisible() and deviation in notes.text()

@@ -15,15 +15,18 @@ __all__ = ["BEAM_COLUMNS", "BRACHY_CHANNEL_COLUMNS", "BRACHY_SESSION_COLUMNS", "
 
 # the numbers first: the side panel is 350-450 px wide, and the list of beams delivered
 # ("1 G000, 2 G320, …") before them pushed the MU and the deviations out of sight
-SESSION_COLUMNS = ("Date / time", "Fraction", "Delivered MU", "Planned MU", "Deviations",
+# the numbers first: the side panel is 340-450 px wide, and the list of beams delivered
+# ("1 G000, 2 G320, …") before them pushed the MU and the deviations out of sight; the
+# numbers' headers on two lines, as narrow as their values
+SESSION_COLUMNS = ("Date / time", "Fraction", "Delivered\nMU", "Planned\nMU", "Deviations",
                    "Termination", "Beams delivered")
-BEAM_COLUMNS = ("Beam", "Fractions", "Interrupted", "Delivered MU",
-                "Planned MU, all fractions", "Deviations")
+BEAM_COLUMNS = ("Beam", "Fractions", "Inter-\nrupted", "Delivered\nMU",
+                "Planned MU,\nall fractions", "Deviations")
 #: The same columns for brachytherapy records: channel times instead of MU.
-BRACHY_SESSION_COLUMNS = ("Date / time", "Fraction", "Delivered (s)", "Specified (s)",
+BRACHY_SESSION_COLUMNS = ("Date / time", "Fraction", "Delivered\n(s)", "Specified\n(s)",
                           "Deviations", "Termination", "Channels delivered")
-BRACHY_CHANNEL_COLUMNS = ("Channel", "Fractions", "Interrupted", "Delivered (s)",
-                          "Planned (s), all fractions", "Deviations")
+BRACHY_CHANNEL_COLUMNS = ("Channel", "Fractions", "Inter-\nrupted", "Delivered\n(s)",
+                          "Planned (s),\nall fractions", "Deviations")
 DEVIATION_BRUSH = QtGui.QBrush(QtGui.QColor(255, 200, 200))
 #: Widest a column opens (px) before its text wraps.
 MAX_COLUMN_PX = 260
@@ -131,3 +134,9 @@ class RecordView(QtWidgets.QWidget):
         for c in range(table.columnCount() - 1):  # long texts wrap instead of hiding the rest
             table.setColumnWidth(c, min(table.columnWidth(c), MAX_COLUMN_PX))
         table.resizeRowsToContents()
+        # as tall as its rows (six sessions left two thirds of the table white): the room
+        # below goes to the next part
+        rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        table.setMaximumHeight(table.horizontalHeader().sizeHint().height() + rows
+                               + table.horizontalScrollBar().sizeHint().height()
+                               + 2 * table.frameWidth() + 2)
