@@ -99,7 +99,8 @@ if __name__ == "__main__":  # DVH worker processes import this script again
 """
 
 
-def open_to_first_image(folder: Path, runs: int = 3) -> tuple[float, float, float, float]:
+def open_to_first_image(folder: Path, runs: int = 3,
+                        repo: Path = REPO) -> tuple[float, float, float, float]:
     """Seconds from process start to the first image painted, resident MB after DVHs,
     CPU seconds of the window's process until that paint (on a shared machine the wall
     time includes waiting for other processes; the CPU time much less so) and CPU
@@ -109,12 +110,20 @@ def open_to_first_image(folder: Path, runs: int = 3) -> tuple[float, float, floa
     entry ``rtviewer.cli.main`` with ``["open", FOLDER]``: its parser, then
     ``rtviewer.app.main``, whose loader forks before Qt) and stops at the first
     paint of a slice view holding an image; the process start (interpreter,
-    imports) is included.
+    imports) is included. ``repo``: the checkout whose rtviewer runs (another one
+    compares two versions in the same run: ``--first-image --baseline DIR``).
     """
+    times, rss, cpu, loader = zip(*first_image_runs(folder, runs, repo), strict=True)
+    return statistics.median(times), max(rss), statistics.median(cpu), statistics.median(loader)
+
+
+def first_image_runs(folder: Path, runs: int = 3,
+                     repo: Path = REPO) -> list[tuple[float, float, float, float]]:
+    """Each run of :func:`open_to_first_image`: (wall s, resident MB, CPU s, loader CPU s)."""
     if not folder.is_dir():  # the child would wait for an image that never comes
         raise SystemExit(f"benchmarks/viewer.py: no folder {folder} (the corpus: "
                          "RTVIEWER_TEST_DATA or the CORPUS argument)")
-    times, rss, cpu, loader = [], [], [], []
+    results = []
     # Everything the children write lives in a directory of this run: two benchmark runs
     # at once (two checkouts) must not overwrite each other's script, settings or log.
     with tempfile.TemporaryDirectory(prefix="rtviewer-bench-open-") as tmp:
@@ -139,17 +148,15 @@ def open_to_first_image(folder: Path, runs: int = 3) -> tuple[float, float, floa
             with tempfile.TemporaryDirectory(prefix="rtviewer-bench-cache") as cache:
                 out = subprocess.run([sys.executable, str(script), str(folder),
                                       repr(time.time()), str(run_dir / "rtviewer.log"),
-                                      str(REPO)], capture_output=True, text=True,
-                                     env={**env, "RTVIEWER_CACHE_DIR": cache}, cwd=REPO,
+                                      str(repo)], capture_output=True, text=True,
+                                     env={**env, "RTVIEWER_CACHE_DIR": cache}, cwd=repo,
                                      timeout=300)
             parts = _first_image_line(out, folder).split()
             if run == 0:
                 continue
-            times.append(float(parts[1]))
-            rss.append(int(parts[3]) / 1024)
-            cpu.append(float(parts[5]))
-            loader.append(float(parts[7]))
-    return statistics.median(times), max(rss), statistics.median(cpu), statistics.median(loader)
+            results.append((float(parts[1]), int(parts[3]) / 1024, float(parts[5]),
+                            float(parts[7])))
+    return results
 
 
 def _first_image_line(out: subprocess.CompletedProcess[str], folder: Path) -> str:
@@ -498,6 +505,51 @@ def scroll_during_dvh(mode: str) -> list[float]:
     return [float(v) for v in line.split()[1:]]
 
 
+def first_image_lines(corpus: Path, runs: int = 3, repo: Path = REPO) -> None:
+    """Print the three open-to-first-image figures of ``repo``'s rtviewer."""
+    folder = corpus / "dicompyler-core"
+    seconds, rss, cpu, loader = open_to_first_image(folder, runs, repo)
+    print(f"open dicompyler-core to first image: {seconds:.2f} s wall, {cpu:.2f} s CPU + "
+          f"{loader:.2f} s CPU of its start-up loader (medians of {runs}, target < 1 s); "
+          f"resident memory with DVHs computed: {rss:.0f} MB (target < 500 MB)")
+    seconds, _rss, cpu, loader = open_to_first_image(corpus / "matrad-dicomexport", runs, repo)
+    print(f"open matrad-dicomexport (100-slice CT + structures) to first image: {seconds:.2f} s "
+          f"wall, {cpu:.2f} s CPU + {loader:.2f} s CPU of its start-up loader (medians of "
+          f"{runs}, target < 1 s)")
+    seconds, _rss, cpu, loader = open_to_first_image(ct150_folder(), runs, repo)
+    print(f"open a 512x512x150 CT to first image: {seconds:.2f} s wall, {cpu:.2f} s CPU + "
+          f"{loader:.2f} s CPU of its start-up loader (medians of {runs}, target < 1.5 s)")
+
+
+def first_image_figures(corpus: Path, runs: int, baseline: Path | None) -> None:
+    """``--first-image``: the three figures; with ``baseline``, both checkouts in turn.
+
+    Each folder is timed for the baseline, then this checkout, then both again (half the
+    runs each time), so that a change of load during the run weighs on both alike.
+    """
+    if baseline is None:
+        first_image_lines(corpus, runs)
+        return
+    folders = {"dicompyler-core": corpus / "dicompyler-core",
+               "matrad-dicomexport": corpus / "matrad-dicomexport",
+               "512x512x150 CT": ct150_folder()}
+    halves = (runs - runs // 2, runs // 2) if runs > 1 else (1,)
+    for name, folder in folders.items():
+        cpu: dict[str, list[float]] = {"baseline": [], "this": []}
+        wall: dict[str, list[float]] = {"baseline": [], "this": []}
+        for half in halves:
+            for label, repo in (("baseline", baseline.resolve()), ("this", REPO)):
+                for seconds, _rss, seconds_cpu, _loader in first_image_runs(folder, half, repo):
+                    wall[label].append(seconds)
+                    cpu[label].append(seconds_cpu)
+        before, after = statistics.median(cpu["baseline"]), statistics.median(cpu["this"])
+        print(f"open {name} to first image, CPU of the window's process (medians of "
+              f"{len(cpu['this'])}): {before:.3f} s at {baseline} -> {after:.3f} s here "
+              f"({after / before:.2f}x, {1000 * (after - before):+.0f} ms); wall "
+              f"{statistics.median(wall['baseline']):.2f} -> "
+              f"{statistics.median(wall['this']):.2f} s; load {os.getloadavg()[0]:.1f}")
+
+
 def main() -> None:
     import argparse
 
@@ -507,9 +559,19 @@ def main() -> None:
                         help="the test corpus (default: ../shared/data beside this checkout)")
     parser.add_argument("--slice-steps", action="store_true",
                         help="only the slice-step figures (800x800, the window, tilted planes)")
+    parser.add_argument("--first-image", action="store_true",
+                        help="only the open-to-first-image figures")
+    parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
+                        help="with --first-image: also time this other checkout of rtviewer, "
+                             "in turn with this one, and print the CPU ratios")
+    parser.add_argument("--runs", type=int, default=3,
+                        help="with --first-image: runs per folder and checkout (medians)")
     args = parser.parse_args()
     corpus = args.corpus
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    if args.first_image:
+        first_image_figures(corpus, args.runs, args.baseline)
+        return
     bare = slice_step_redraw(image_only=True)  # baseline, same run
     for name, (wall, cpu) in slice_step_redraw().items():
         print(f"next-slice redraw, 30 structures + 9 isodose levels, 800x800, {name}: "
@@ -531,18 +593,7 @@ def main() -> None:
               f"median {med:.0f} ms, max {top:.0f} ms over {n:.0f} steps, GUI CPU {cpu:.0f} ms; "
               f"after: wall median {med_after:.0f} ms, max {top_after:.0f} ms, "
               f"GUI CPU {cpu_after:.0f} ms")
-    folder = corpus / "dicompyler-core"
-    seconds, rss, cpu, loader = open_to_first_image(folder)
-    print(f"open dicompyler-core to first image: {seconds:.2f} s wall, {cpu:.2f} s CPU + "
-          f"{loader:.2f} s CPU of its start-up loader (medians of 3, target < 1 s); resident "
-          f"memory with DVHs computed: {rss:.0f} MB (target < 500 MB)")
-    seconds, _rss, cpu, loader = open_to_first_image(corpus / "matrad-dicomexport")
-    print(f"open matrad-dicomexport (100-slice CT + structures) to first image: {seconds:.2f} s "
-          f"wall, {cpu:.2f} s CPU + {loader:.2f} s CPU of its start-up loader (medians of 3, "
-          "target < 1 s)")
-    seconds, _rss, cpu, loader = open_to_first_image(ct150_folder())
-    print(f"open a 512x512x150 CT to first image: {seconds:.2f} s wall, {cpu:.2f} s CPU + "
-          f"{loader:.2f} s CPU of its start-up loader (medians of 3, target < 1.5 s)")
+    first_image_lines(corpus)
     slices = 1000
     pixel_mib = slices * 512 * 512 * 2 / 2**20  # 16 bits stored
     peak, seconds = render_peak_mb(ct_folder(slices, Path(f"/tmp/rtviewer-bench-ct{slices}")))
