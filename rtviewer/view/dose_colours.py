@@ -53,8 +53,22 @@ def _distance(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
     return float(np.sqrt(sum((int(x) - int(y)) ** 2 for x, y in zip(a, b, strict=True))))
 
 
-def _scale_samples() -> list[tuple[int, int, int]]:
-    return [isodose_colour(f) for f in np.linspace(0.0, 1.2, 49)]
+@functools.cache
+def _scale_samples() -> tuple[tuple[int, int, int], ...]:
+    """The scale's colours every 2.5 % from 0 to 120 %: candidates for a colliding level."""
+    return tuple((int(r), int(g), int(b)) for r, g, b in _scale_rgb(np.linspace(0.0, 1.2, 49)))
+
+
+def _scale_rgb(fractions: np.ndarray) -> np.ndarray:
+    """``(n, 3)`` int64: :func:`isodose_colour` of each fraction, for many at once.
+
+    The same arithmetic (``np.interp`` per channel, rounded half to even as ``round``
+    does), so the same integers; one call instead of three per fraction.
+    """
+    f = np.clip(np.asarray(fractions, dtype=np.float64), _ANCHORS[0, 0], _ANCHORS[-1, 0])
+    rgb = np.stack([np.interp(f, _ANCHORS[:, 0], _ANCHORS[:, c]) for c in (1, 2, 3)], axis=-1)
+    rounded: np.ndarray = np.rint(rgb).astype(np.int64)
+    return rounded
 
 
 def isodose_palette(fractions: tuple[float, ...],
@@ -88,7 +102,7 @@ def _isodose_palette(fractions: tuple[float, ...],
     taken: list[tuple[int, int, int]] = []
     for fraction in fractions:
         wanted = isodose_colour(fraction)
-        candidates = [wanted, *_variants(wanted), *_SCALE_SAMPLES, *_SPARE]
+        candidates = [wanted, *_variants(wanted), *_scale_samples(), *_SPARE]
         # structures must never be mistaken for a line; two lines may be a little closer
         free = [c for c in candidates
                 if all(_distance(c, b) >= COLLISION_RGB for b in avoid)
@@ -135,16 +149,24 @@ def _variants(rgb: tuple[int, int, int]) -> list[tuple[int, int, int]]:
     return out  # type: ignore[return-value]
 
 
-_SCALE_SAMPLES = _scale_samples()
-
-
 def wash_lut(size: int = 256) -> np.ndarray:
-    """``(size, 3)`` uint8 colour table from 0 to 110 % of the reference."""
-    fractions = np.linspace(0.0, 1.1, size)
-    return np.array([isodose_colour(f) for f in fractions], dtype=np.uint8)
+    """``(size, 3)`` uint8 colour table from 0 to 110 % of the reference.
+
+    Examples
+    --------
+    >>> wash_lut(3).tolist()
+    [[0, 0, 160], [0, 200, 211], [255, 28, 190]]
+    """
+    return _scale_rgb(np.linspace(0.0, 1.1, size)).astype(np.uint8)
 
 
-_LUT = wash_lut()
+@functools.cache
+def _wash_table() -> np.ndarray:
+    """The colourwash's table, made when a dose is first washed.
+
+    Not at import: the window's first image needs none.
+    """
+    return wash_lut()
 
 
 def colourwash_rgba(dose_gy: np.ndarray, *, reference_gy: float, threshold_gy: float,
@@ -168,9 +190,10 @@ def colourwash_rgba(dose_gy: np.ndarray, *, reference_gy: float, threshold_gy: f
     """
     if reference_gy <= 0:
         raise ValueError(f"reference_gy must be positive, got {reference_gy}")
+    lut = _wash_table()
     values = np.nan_to_num(np.asarray(dose_gy, dtype=np.float32), nan=-1.0)
-    index = np.clip(values / (1.1 * reference_gy) * (len(_LUT) - 1), 0, len(_LUT) - 1)
+    index = np.clip(values / (1.1 * reference_gy) * (len(lut) - 1), 0, len(lut) - 1)
     rgba = np.empty(values.shape + (4,), dtype=np.uint8)
-    rgba[..., :3] = _LUT[index.astype(np.intp)]
+    rgba[..., :3] = lut[index.astype(np.intp)]
     rgba[..., 3] = np.where(values >= max(threshold_gy, 1e-12), alpha, 0)
     return rgba
