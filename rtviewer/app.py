@@ -86,6 +86,7 @@ def _run_window(paths: list[str], log_path: Path | None, demo: bool = False,
     from PySide6 import QtWidgets  # noqa: I001
     from rtviewer.ui.window import startup
 
+    startup.quicken_pyside_imports()  # before the ~350 modules imported from here on
     pg = startup.import_pyqtgraph()
     pg.setConfigOptions(imageAxisOrder="row-major", useOpenGL=False)
     from rtviewer.ui.window import settings_store, single_instance
