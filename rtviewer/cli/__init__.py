@@ -1,9 +1,11 @@
 """The ``rtviewer`` command: the window, or a headless subcommand.
 
 Each headless subcommand lives in its own module of this package, exposing
-``add_parser(subparsers)`` and ``run(args) -> int``; register it in
-``COMMAND_MODULES``. Command modules import their heavy dependencies inside
-``run`` so that ``rtviewer --help`` stays fast, and never import Qt.
+``add_parser(subparsers)`` and ``run(args) -> int``; register it in ``COMMANDS``
+under the name its ``add_parser`` gives it. Command modules import their heavy
+dependencies inside ``run`` so that ``rtviewer --help`` stays fast, and never import
+Qt. ``rtviewer open PATH`` (and ``rtviewer PATH``) imports none of them: the window
+needs only its own subcommand, and it starts sooner.
 """
 
 from __future__ import annotations
@@ -17,29 +19,36 @@ from collections.abc import Sequence
 
 from rtviewer import __version__
 
-#: Modules implementing headless subcommands (module name -> subcommand names).
-COMMAND_MODULES: tuple[str, ...] = (
-    "rtviewer.cli.scan",
-    "rtviewer.cli.render",
-    "rtviewer.cli.report",
-    "rtviewer.cli.check",
-    "rtviewer.cli.dvh",
-    "rtviewer.cli.plan",
-    "rtviewer.cli.points",
-    "rtviewer.cli.brachy_check",
-    "rtviewer.cli.goals",
-    "rtviewer.cli.compare",
-    "rtviewer.cli.receive",
-    "rtviewer.cli.query",
-    "rtviewer.cli.retrieve",
-    "rtviewer.cli.send",
-    "rtviewer.cli.demo",
-    "rtviewer.cli.export",
-)
+#: Headless subcommands, in the order ``--help`` lists them: name -> its module.
+COMMANDS: dict[str, str] = {
+    "scan": "rtviewer.cli.scan",
+    "render": "rtviewer.cli.render",
+    "report": "rtviewer.cli.report",
+    "check": "rtviewer.cli.check",
+    "dvh": "rtviewer.cli.dvh",
+    "plan": "rtviewer.cli.plan",
+    "points": "rtviewer.cli.points",
+    "brachy-check": "rtviewer.cli.brachy_check",
+    "goals": "rtviewer.cli.goals",
+    "compare": "rtviewer.cli.compare",
+    "receive": "rtviewer.cli.receive",
+    "query": "rtviewer.cli.query",
+    "retrieve": "rtviewer.cli.retrieve",
+    "send": "rtviewer.cli.send",
+    "demo": "rtviewer.cli.demo",
+    "export": "rtviewer.cli.export",
+}
+#: Modules implementing headless subcommands.
+COMMAND_MODULES: tuple[str, ...] = tuple(COMMANDS.values())
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the argument parser with one subparser per command."""
+def build_parser(*, window_only: bool = False) -> argparse.ArgumentParser:
+    """Return the argument parser with one subparser per command.
+
+    ``window_only``: only the window's options and ``open``, for a command line that
+    begins with ``open`` (the headless commands' modules are then not imported; what
+    such a line parses to, its help and its errors are the same).
+    """
     parser = argparse.ArgumentParser(
         prog="rtviewer",
         description="A viewer for DICOM-RT data. Without a command, opens the window.",
@@ -59,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_open.add_argument("paths", nargs="+", metavar="PATH")
     p_open.add_argument("--lesson", metavar="FILE", default=argparse.SUPPRESS,
                         help="also open this lesson (*.rtlesson.yaml)")
-    for name in COMMAND_MODULES:
+    for name in () if window_only else COMMAND_MODULES:
         module = importlib.import_module(name)
         command = module.add_parser(sub)
         command.set_defaults(_run=module.run)
@@ -69,11 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``rtviewer`` command line; return the process exit status."""
     args_in = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
     # ``rtviewer FOLDER`` (double-click, file managers) means ``rtviewer open FOLDER``.
-    if args_in and not args_in[0].startswith("-") and args_in[0] not in _command_names(parser):
+    if args_in and not args_in[0].startswith("-") and args_in[0] not in ("open", *COMMANDS):
         args_in = ["open", *args_in]
-    args = parser.parse_args(args_in)
+    args = build_parser(window_only=args_in[:1] == ["open"]).parse_args(args_in)
     if args.install_desktop or args.uninstall_desktop:
         from rtviewer.desktop import main as desktop_main
 
@@ -122,10 +130,3 @@ def _terminate_like_quit() -> signal.Handlers | None:
 
 def _raise_exit(number: int, _frame: object) -> None:
     raise SystemExit(128 + number)
-
-
-def _command_names(parser: argparse.ArgumentParser) -> set[str]:
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return set(action.choices)
-    return set()

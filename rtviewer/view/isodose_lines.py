@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from skimage.measure import find_contours
 
 from rtviewer.view.view_geometry import PlaneImage
 
@@ -41,6 +40,9 @@ def isodose_polylines_levels(plane: PlaneImage, levels_gy: Sequence[float]
     list of (ndarray, ndarray)
         Per level, view coordinates ``(s, t)`` mm of NaN-separated polylines.
     """
+    # scikit-image loads with the first line drawn, not before the window's first image
+    from skimage.measure import find_contours
+
     empty = (np.empty(0), np.empty(0))
     if not len(levels_gy):
         return []
