@@ -136,7 +136,7 @@ class RecordView(QtWidgets.QWidget):
         table.resizeRowsToContents()
         # as tall as its rows (six sessions left two thirds of the table white): the room
         # below goes to the next part
-        rows = sum(table.rowHeight(r) for r in range(table.rowCount()))
-        table.setMaximumHeight(table.horizontalHeader().sizeHint().height() + rows
+        rows_px = sum(table.rowHeight(r) for r in range(table.rowCount()))
+        table.setMaximumHeight(table.horizontalHeader().sizeHint().height() + rows_px
                                + table.horizontalScrollBar().sizeHint().height()
                                + 2 * table.frameWidth() + 2)
