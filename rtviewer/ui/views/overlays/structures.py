@@ -28,6 +28,10 @@ class StructureOverlay(ViewOverlay):
         self.fills: dict[int, QtWidgets.QGraphicsPathItem] = {}
         self._spare: list[tuple[pg.PlotCurveItem, QtWidgets.QGraphicsPathItem]] = []
         self._pens: dict[pg.PlotCurveItem, tuple[tuple[int, int, int], float]] = {}
+        # curves (with their fills) emptied and hidden by _clear and not drawn since: a
+        # slice step leaves them alone (most structures miss most sagittal and coronal
+        # slices, step after step)
+        self._cleared: set[pg.PlotCurveItem] = set()
         self._scene: Any = None
         view.state.visibleRoisChanged.connect(self.redraw_now)
         view.state.fillChanged.connect(self.redraw_now)
@@ -48,7 +52,7 @@ class StructureOverlay(ViewOverlay):
             curve = self._roi_curve(roi.roi_number, roi.color_rgb)
             fill = self.fills[roi.roi_number]
             if roi.roi_number not in visible:
-                _clear(curve, fill)
+                self._clear(curve, fill)
                 continue
             self._draw_roi(plane, roi.roi_number, curve, fill, outlines[roi.roi_number])
 
@@ -62,8 +66,9 @@ class StructureOverlay(ViewOverlay):
             os_, ot = open_polylines(open_pts, scene.frame, view, depth, half)
             s, t = np.concatenate([s, [np.nan], os_]), np.concatenate([t, [np.nan], ot])
         if s.size == 0:  # most structures miss most sagittal and coronal slices
-            _clear(curve, fill)
+            self._clear(curve, fill)
             return
+        self._cleared.discard(curve)
         curve.setData(s, t, connect="finite")
         curve.setVisible(True)
         if self.view.state.fill:
@@ -78,7 +83,13 @@ class StructureOverlay(ViewOverlay):
         self.curves.clear()
         self.fills.clear()
         for curve, fill in self._spare:
+            self._clear(curve, fill)
+
+    def _clear(self, curve: pg.PlotCurveItem, fill: QtWidgets.QGraphicsPathItem) -> None:
+        """:func:`_clear` a ROI's items, unless they are empty and hidden already."""
+        if curve not in self._cleared:
             _clear(curve, fill)
+            self._cleared.add(curve)
 
     def _roi_curve(self, roi_number: int, rgb: tuple[int, int, int]) -> pg.PlotCurveItem:
         """The ROI's curve (and fill), reusing items of earlier scenes.
