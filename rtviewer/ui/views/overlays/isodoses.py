@@ -72,8 +72,12 @@ class IsodoseOverlay(ViewOverlay):
             if self._pens.get(curve) is not pen:  # the same (cached) pen: no bounds reset
                 curve.setPen(pen)  # (the curve keeps a copy)
                 self._pens[curve] = pen
-            curve.setData(*lines[index], connect="finite")
-            curve.setVisible(len(lines[index][0]) > 0)
+            s, t = lines[index]
+            # a level above the plane's dose (105 %, 107 % on most slices): an empty curve
+            # is not emptied again (each update costs the library's checks and a repaint)
+            if len(s) or curve.xData is None or len(curve.xData):
+                curve.setData(s, t, connect="finite")
+            curve.setVisible(len(s) > 0)
 
     def legend_entries(self) -> list[LegendEntry]:  # noqa: D102 - the protocol's
         return list(self._rows)
