@@ -42,6 +42,8 @@ class GreyImageItem(pg.ImageItem):
     pyqtgraph may render (a colour table, RGB) is left as it is.
     """
 
+    qimage: QtGui.QImage | None  # pyqtgraph's rendered picture (unannotated there)
+
     def render(self) -> None:  # noqa: D102 - pyqtgraph's
         super().render()
         qimage = self.qimage
