@@ -57,3 +57,19 @@ def test_a_stopped_panel_computes_nothing_until_shown_again(qtbot):
     assert panel.holds_workers
     qtbot.waitUntil(lambda: set(panel.dvhs) == {1, 2}, timeout=30_000)
     panel.stop_workers()
+
+
+@pytest.mark.corpus
+def test_closing_the_window_stops_a_playing_beams_eye_view(qtbot, corpus):
+    """A beam played through its control points went on redrawing in the closed window."""
+    from tests.ui.window_fixture import window_on
+
+    window, controller = window_on(qtbot, corpus / "dicompyler-core")
+    viewer = controller.viewer
+    bev = viewer.rt_views.bev
+    viewer.tabs.setCurrentWidget(bev)
+    bev.play.setChecked(True)  # the user presses Play
+    assert bev.timer.isActive()
+    window.close()
+    assert not bev.timer.isActive()
+    assert [t.name for t in threading.enumerate() if t.name == "rtviewer-background"] == []

@@ -538,9 +538,13 @@ class BeamsEyeView(QtWidgets.QWidget):
         if self._stale and self.content is not None:
             self._draw()
 
-    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt override
-        """Stop playing and wait for DRR workers before the widget goes away."""
+    def stop_workers(self) -> None:
+        """Stop playing and wait for the DRR and fluence workers (the window closes)."""
         self.timer.stop()
         self.backdrop.stop()
         self.fluence.stop()
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt override
+        """Stop playing and wait for DRR workers before the widget goes away."""
+        self.stop_workers()
         super().closeEvent(event)

@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # built on demand (LazyTabs): their modules load with them
     from rtviewer.ui.panels.compare_panel import ComparePanel
     from rtviewer.ui.panels.dvh_panel import DvhPanel
     from rtviewer.ui.panels.plan_panel import PlanPanel
+    from rtviewer.ui.views.bev_view import BeamsEyeView
 
 __all__ = ["Viewer", "initial_window"]
 
@@ -206,13 +207,16 @@ class Viewer(QtWidgets.QWidget):
         self.offer_compare(has_compare_candidates(self._related[0], self.scene))
 
     def stop_workers(self) -> None:
-        """Stop the DVH and comparison workers of the tabs built so far."""
+        """Stop the DVH, comparison and beam's-eye workers of the tabs built so far."""
         dvh = self.tabs.built("dvh")
         if dvh is not None:
             cast("DvhPanel", dvh).stop_workers()
         compare = self.tabs.built("compare")
         if compare is not None:
             cast("ComparePanel", compare).stop_workers()
+        bev = self.tabs.built("bev")  # its DRRs and fluence, and a playing beam
+        if bev is not None:
+            cast("BeamsEyeView", bev).stop_workers()
 
     # -- layout ---------------------------------------------------------------------------
     def _fit_tabs(self) -> None:
