@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -42,6 +43,7 @@ class RecordView(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
+        self.session_paths: list[str] = []
         self.title = QtWidgets.QLabel()
         self.title.setWordWrap(True)
         self.sessions = self._table(SESSION_COLUMNS)
@@ -71,6 +73,7 @@ class RecordView(QtWidgets.QWidget):
         table.setHorizontalHeaderLabels(list(columns))
         table.verticalHeader().setVisible(False)
         table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         table.setWordWrap(True)
         # left-aligned titles stay in sight over a wide column (centred ones scroll away)
         table.horizontalHeader().setDefaultAlignment(
@@ -105,6 +108,8 @@ class RecordView(QtWidgets.QWidget):
             (s.date_time[:16], s.fraction, _number(s.delivered_mu), _number(s.planned_mu),
              "; ".join(s.deviations) or "none", s.termination, s.delivered)
             for s in sessions], [bool(s.deviations) for s in sessions])
+        #: The record file of each sessions row, in the table's order.
+        self.session_paths = [s.path for s in sessions]
         notes = [f"{s.date_time[:16]}, fraction {s.fraction}: {'; '.join(s.deviations)}"
                  for s in sessions if s.deviations]
         self.deviation_notes.setText(printable("\n".join(notes)))
@@ -115,6 +120,16 @@ class RecordView(QtWidgets.QWidget):
              str(b.interrupted), _number(b.delivered_mu), _number(b.planned_mu),
              "; ".join(b.deviations) or "none") for b in beams],
             [bool(b.deviations or b.interrupted) for b in beams])
+
+    def select_record(self, path: str | Path) -> bool:
+        """Select and show the sessions row of the record file ``path`` (picked in the tree)."""
+        wanted = str(Path(path))
+        row = next((r for r, p in enumerate(self.session_paths) if str(Path(p)) == wanted), -1)
+        if row < 0:
+            return False
+        self.sessions.selectRow(row)
+        self.sessions.scrollTo(self.sessions.model().index(row, 0))
+        return True
 
     @staticmethod
     def _fill(table: QtWidgets.QTableWidget, rows: list[tuple[str, ...]],

@@ -227,6 +227,7 @@ class RtViews(QtCore.QObject):
             paths = plan_files(scan, Kind.RECORD, uid) or [inst.path]
             self.viewer.offer_tab("records", True)
             self._show_records(plan if same else None, paths)
+            self.records.select_record(inst.path)  # the session picked, among its plan's
             tabs.setCurrentWidget(self.records)
             return True
         return False
