@@ -93,3 +93,17 @@ def test_an_open_folder_is_named_and_another_folders_findings_go(qtbot, corpus):
     dock.set_root(corpus / "dicompyler-core")  # another folder: nothing of rt-utils stays
     assert dock.row_count() == 0 and dock.windowTitle() == "Check"
     assert dock.summary.text().startswith("dicompyler-core: not checked yet.")
+
+
+def test_closing_the_checked_folder_leaves_nothing_of_it(qtbot, corpus):
+    dock = CheckDock()
+    qtbot.addWidget(dock)
+    dock.set_root(corpus / "rt-utils")
+    dock.show_report(check_path(corpus / "rt-utils", use_cache=False))
+    dock.forget_root(corpus / "dicompyler-core", None)  # another folder: nothing changes
+    assert dock.row_count() == 10
+    dock.forget_root(corpus / "rt-utils", corpus / "dicompyler-core")
+    assert dock.root == corpus / "dicompyler-core" and dock.row_count() == 0
+    dock.forget_root(corpus / "dicompyler-core", None)  # the last folder closed
+    assert dock.root is None and not dock.run_button.isEnabled()
+    assert dock.summary.text() == "Open a folder, then check it."

@@ -152,6 +152,24 @@ class CheckDock(QtWidgets.QDockWidget):
                 f"{self.root.name}: not checked yet. Check folder checks its files against "
                 "the DICOM standard (seconds)."))
 
+    def forget_root(self, root: Path, instead: Path | None) -> None:
+        """``root`` was closed: check ``instead`` (the last open folder) or nothing.
+
+        Its button went on checking the closed folder, its findings stayed listed.
+        """
+        if self.root != root:
+            return
+        if instead is not None:
+            self.set_root(instead)
+            return
+        self.cancel_check(wait_ms=0)
+        self.root, self.report = None, None
+        self._refill()
+        self.setWindowTitle("Check")
+        self.run_button.setEnabled(False)
+        self.run_button.setToolTip("")
+        self.summary.setText("Open a folder, then check it.")
+
     def run_check(self, root: Path | None = None) -> None:
         """Check ``root`` (default: the last scanned folder) in the background."""
         target = Path(root) if root is not None else self.root

@@ -135,6 +135,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.tree.remove_root(Path(root))
         self.problems.forget_root(str(root))
+        self.check.forget_root(Path(root), next(reversed(self.results), None))
         self.statusBar().showMessage(f"Closed {root}", 10_000)
         self.root_closed.emit(Path(root))
 
