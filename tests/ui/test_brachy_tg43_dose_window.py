@@ -32,6 +32,11 @@ def test_hdr_plan_without_rt_dose_shows_the_tg43_dose(qtbot, corpus):
     assert "NOT the planning system's RT Dose" in viewer.dose_panel.dose_info.text()
     legend = [e.text for e in viewer.views["axial"].overlays["isodoses"].legend_entries()]
     assert legend[0] == f"{TG43_DOSE_NAME} dose, not the RT Dose"
+    # a saved picture says so too (its burnt-in caption)
+    from rtviewer.ui.render.view_export import screenshot_caption
+
+    assert f"{TG43_DOSE_NAME} dose of the dwells, not the planning system's" in \
+        screenshot_caption(viewer)
     # the readout reads it: Eclipse's Point A left 6.0016 Gy per fraction within 0.5 %
     point_a = viewer.scene.plan.reference_points[0]
     assert point_a.description == "PtA_left"

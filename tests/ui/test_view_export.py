@@ -13,6 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from rtviewer.dicom.patient_header import PatientHeader
 from rtviewer.ui.render import view_export
 from rtviewer.ui.views.viewer import Viewer
+from rtviewer.view.dose_labels import loaded_dose_label
 from rtviewer.view.scene import Scene
 
 
@@ -164,7 +165,9 @@ def test_screenshot_burns_in_patient_plan_reference_and_date(viewer, settings, t
         PatientHeader("Doe, Jane", "P-0042", "1960-01-31", "F"), "Plan 'Lung'")
     caption = view_export.screenshot_caption(viewer)
     reference = viewer.state.reference_dose
-    assert caption.startswith("Doe, Jane · ID P-0042 · Plan 'Lung' · 100 % = ")
+    assert caption.startswith("Doe, Jane · ID P-0042 · Plan 'Lung' · ")
+    # which dose the isodoses are of, then what 100 % is
+    assert f" · {loaded_dose_label(viewer.scene.dose)} · 100 % = " in caption
     assert f"{reference.dose_gy:.2f} Gy" in caption
     assert caption.endswith(QtCore.QDate.currentDate().toString(QtCore.Qt.DateFormat.ISODate))
     # make.sh fixes the date (reproducible-builds' SOURCE_DATE_EPOCH): 2026-01-07 10:00 UTC

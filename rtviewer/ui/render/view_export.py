@@ -97,6 +97,13 @@ def screenshot_caption(viewer: Any) -> str:
     """Patient, plan, dose reference and the date, for a picture a report can use."""
     parts = [viewer.banner.caption] if getattr(viewer, "banner", None) and \
         viewer.banner.caption else []
+    dose = getattr(getattr(viewer, "scene", None), "dose", None)
+    if dose is not None:  # which dose the isodoses are of: rtviewer's TG-43 is no TPS dose
+        from rtviewer.model.tg43_mark import TG43_DOSE_NAME, is_tg43_dose
+        from rtviewer.view.dose_labels import loaded_dose_label
+
+        parts.append(f"{TG43_DOSE_NAME} dose of the dwells, not the planning system's"
+                     if is_tg43_dose(dose) else loaded_dose_label(dose))
     reference = viewer.state.reference_dose
     if reference is not None:
         parts.append(f"100 % = {reference.dose_gy:.2f} Gy ({reference.source})")

@@ -34,8 +34,9 @@ CONTROLS: tuple[tuple[str, str], ...] = (
     ("*Screenshot…*", "saves all slice views or one chosen view (axial, sagittal, coronal, "
      "DVH plot, beam's-eye view, RT Image) as PNG; slice views get the same JSON "
      "(pixel → patient mm) as `rtviewer render`; a strip below the picture carries "
-     "patient, ID, plan, dose reference and date, on as many lines as its width needs "
-     "(untick *Burn in…* in the menu for teaching material); the RT Image without its "
+     "patient, ID, plan, the dose shown, dose reference and date, on as many lines as "
+     "its width needs (untick *Burn in…* in the menu for teaching material); the RT "
+     "Image without its "
      "chooser and W/L boxes; starts in Pictures, then the last folder used"),
     ("Ctrl+O, File → Open Folder", "scans a folder and shows its first plan"),
     ("Ctrl+W, File → Close Folder; tree right click", "closes the selected folder "
