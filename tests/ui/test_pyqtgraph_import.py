@@ -71,6 +71,14 @@ def test_the_mirrored_import_gives_pyside6s_own_names_and_draws():
     assert out["colours"] > 10 and out["red"]  # the grey ramp and the red line
 
 
+def test_pyqtgraph_version_read_from_its_source_is_its_metadata_version():
+    from importlib import metadata
+
+    from rtviewer.ui.window import startup
+
+    assert startup._pyqtgraph_version() == metadata.version("pyqtgraph")
+
+
 def test_another_pyqtgraph_version_is_imported_plainly():
     out = _run("other-version")
     assert not out["mirrored"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import platform
 from html import escape
-from importlib import metadata
 
 import PySide6
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -27,6 +26,8 @@ def licence_name() -> str:
 
     From the SPDX License-Expression (PEP 639), else the licence trove classifier.
     """
+    from importlib import metadata  # here: the window's start reads no package metadata
+
     try:
         meta = metadata.metadata("rtviewer")
     except metadata.PackageNotFoundError:
@@ -75,6 +76,8 @@ def versions() -> dict[str, str]:
     """Python, Qt, PySide6, pydicom, numpy and pyqtgraph versions in this process."""
     # PySide6's own version: its wheel's distribution is 'PySide6_Essentials' (or
     # 'PySide6'), and a lookup by the module name said 'PySide6 not installed' in About
+    from importlib import metadata
+
     found = {"Python": platform.python_version(), "Qt": QtCore.qVersion(),
              "PySide6": str(getattr(PySide6, "__version__", "?"))}
     for package in ("pydicom", "numpy", "pyqtgraph"):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from html import escape
-from importlib import metadata
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -74,6 +73,8 @@ def user_guide_markdown() -> str:
     Its screenshots (``docs/screenshots/…``) are not in the package: each is named in
     italics where the README shows it, instead of a broken-image icon.
     """
+    from importlib import metadata  # here: the menu is added without reading metadata
+
     try:
         text = metadata.metadata("rtviewer").get_payload()  # type: ignore[attr-defined]
     except metadata.PackageNotFoundError:
