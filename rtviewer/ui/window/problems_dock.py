@@ -20,6 +20,9 @@ class ProblemsDock(QtWidgets.QDockWidget):
         self.table.setHorizontalHeaderLabels(["", "File", "Reason"])
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
+        # one line per file: rows as tall as a line of text (Qt's default 30 px showed three
+        # files in the dock's 120 px; a folder may skip hundreds)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
         self.setWidget(self.table)
