@@ -8,8 +8,8 @@ from rtviewer.ui.panels.brachy_check_section import CHECK_COLUMNS
 from rtviewer.ui.panels.brachy_panel import BrachyPanel
 
 TG43, PLAN, DIFF, STATUS, COMPARED, PER_PULSE = (
-    CHECK_COLUMNS.index(c) for c in ("TG-43 (Gy)", "Plan (Gy)", "Diff (%)", "Status",
-                                     "Compared", "Per pulse (Gy)"))
+    CHECK_COLUMNS.index(c) for c in ("TG-43\n(Gy)", "Plan\n(Gy)", "Diff\n(%)", "Status",
+                                     "Compared", "Pulse\n(Gy)"))
 
 pytestmark = pytest.mark.corpus
 

@@ -90,7 +90,7 @@ def test_the_verdicts_and_the_dwell_times_are_in_sight(panel, qtbot):
     panel.resize(340, 900)  # the side panel at 1280x800
     table = panel.check.table
     qtbot.waitUntil(lambda: table.viewport().width() < 340)
-    assert table.isColumnHidden(CHECK_COLUMNS.index("Per pulse (Gy)"))  # HDR
+    assert table.isColumnHidden(CHECK_COLUMNS.index("Pulse\n(Gy)"))  # HDR
     status = CHECK_COLUMNS.index("Status")
     assert table.columnViewportPosition(status) + table.columnWidth(status) <= \
         table.viewport().width()
@@ -111,3 +111,19 @@ def test_corpus_reference_points_with_coordinates_are_listed(qtbot, corpus):
     widget.set_plan(read_plan(folder / "RP.HDR.dcm"), read_structure_set(folder / "RS.HDR.dcm"))
     text = widget.summary.text()
     assert "Reference point" in text and "PtA_left: (19.1, -12.5, 22.8) mm" in text
+
+
+def test_a_pdr_check_shows_its_verdict_at_1280x800(qtbot, corpus):
+    """The per-pulse column comes in for PDR: still every number and the status in 340 px."""
+    folder = corpus / "pytg43-brachy" / "PDR"
+    widget = BrachyPanel()
+    qtbot.addWidget(widget)
+    widget.resize(340, 900)
+    widget.set_plan(read_plan(folder / "RP.PDR.dcm"), read_structure_set(folder / "RS.PDR.dcm"))
+    widget.show()
+    qtbot.waitExposed(widget)
+    table = widget.check.table
+    assert not table.isColumnHidden(CHECK_COLUMNS.index("Pulse\n(Gy)"))
+    status = CHECK_COLUMNS.index("Status")
+    qtbot.waitUntil(lambda: table.columnViewportPosition(status) + table.columnWidth(status)
+                    <= table.viewport().width())

@@ -24,8 +24,9 @@ __all__ = ["CHECK_COLUMNS", "CHECK_TIPS", "BrachyCheckSection", "check_rows", "c
 # the verdict first (the Brachy tab is 340-450 px wide): point, the doses compared (the
 # per-pulse column only for a pulsed plan: a PDR plan's value is per pulse), difference
 # and status, then how they were compared
-CHECK_COLUMNS = ("Point", "TG-43 (Gy)", "Per pulse (Gy)", "Plan (Gy)", "Diff (%)", "Status",
-                 "Compared", "Plan value from")
+CHECK_COLUMNS = ("Point", "TG-43\n(Gy)", "Pulse\n(Gy)", "Plan\n(Gy)", "Diff\n(%)",
+                 "Status", "Compared", "Plan value from")  # headers on two lines: as narrow
+#                                                            as the numbers (340 px at 1280)
 #: What each column holds in full (its header's tooltip).
 CHECK_TIPS = ("Dose reference point", "rtviewer's TG-43 dose per fraction (every pulse)",
               "rtviewer's TG-43 dose of one pulse (PDR): what a per-pulse plan value is "
@@ -34,7 +35,7 @@ CHECK_TIPS = ("Dose reference point", "rtviewer's TG-43 dose per fraction (every
               "PASS within the tolerance, else WARN", "per fraction or per pulse",
               "Where the plan's value comes from")
 _STATUS = CHECK_COLUMNS.index("Status")
-_PER_PULSE = CHECK_COLUMNS.index("Per pulse (Gy)")
+_PER_PULSE = CHECK_COLUMNS.index("Pulse\n(Gy)")
 _WARN = QtGui.QColor(255, 200, 160)
 
 
