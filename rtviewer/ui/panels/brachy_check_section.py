@@ -94,7 +94,15 @@ class BrachyCheckSection(QtWidgets.QGroupBox):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(row)
-        layout.addWidget(self.summary)
+        # the summary (source, strength, TRAK per channel, notes: ten lines for a PDR plan)
+        # scrolls rather than taking the height of the dwell table above (two rows were
+        # left of it at 1280x800)
+        scroll = QtWidgets.QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setWidget(self.summary)
+        scroll.setMinimumHeight(4 * self.summary.fontMetrics().lineSpacing())
+        layout.addWidget(scroll, 1)
         layout.addWidget(self.table, 1)
 
     def set_plan(self, plan: Any, structures: Any = None) -> None:
