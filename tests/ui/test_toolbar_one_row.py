@@ -24,6 +24,8 @@ def test_a_brachy_plans_toolbar_is_one_row_at_1280x800(qtbot, corpus):
     tops = {tool.mapTo(bar, QtCore.QPoint(0, 0)).y() for tool in tools}
     assert all(tool.isVisible() for tool in tools)
     assert max(tops) - min(tops) < min(tool.height() for tool in tools) / 2, "one row"
+    # no icon room: the Dose combo is as tall as the W/L combo beside it (it was 2 px taller)
+    assert combo.height() == viewer.preset.height()
     assert bar.height() <= max(tool.height() for tool in tools) + 8
     # and the combo still shows its longest label whole: its text area holds the text
     option = QtWidgets.QStyleOptionComboBox()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6 import QtWidgets
+from PySide6 import QtCore, QtWidgets
 
 __all__ = ["fit_combo_width"]
 
@@ -22,6 +22,10 @@ def fit_combo_width(combo: QtWidgets.QComboBox, *, min_chars: int, max_chars: in
         raise ValueError(f"need 0 <= min_chars <= max_chars, got {min_chars}, {max_chars}")
     combo.setSizeAdjustPolicy(
         QtWidgets.QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    if all(combo.itemIcon(i).isNull() for i in range(combo.count())):
+        # no icons: no room for one (the policy's icon made the combo 24 px tall, 2 px
+        # more than its neighbours, and 16 px wider than its text needs)
+        combo.setIconSize(QtCore.QSize(0, 0))
     metrics = combo.fontMetrics()
     widest = max((metrics.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())),
                  default=0)
