@@ -204,6 +204,10 @@ def _after_first_image(controller: Any, opening: bool, action: Callable[[], None
 
     if opening:
         controller.loaded.connect(run_once)
+        # a folder with nothing to load (RT Images alone, nothing DICOM) shows what it has
+        # when its scan ends: the menus then, not after the 4 s bound
+        controller.window.scan_finished.connect(lambda *_: QtCore.QTimer.singleShot(
+            0, lambda: None if controller.loading else run_once()))
         QtCore.QTimer.singleShot(_LATE_MENUS_MS, run_once)
     else:
         QtCore.QTimer.singleShot(0, run_once)

@@ -64,3 +64,28 @@ def test_late_menus_import_nothing_heavy_and_keep_their_actions(tmp_path):
     assert got["lessons"] == [*titles, *fixed]  # each once, in the package's order
     assert got["opened"] == [str(paths[0])]  # the first built-in lesson's action opens it
     assert got["yaml"]
+
+
+def test_a_folder_with_nothing_to_load_gets_its_menus_with_its_scan(qtbot, corpus):
+    """pylinac's RT Images alone: Network and Help came only after the 4 s bound."""
+    import time
+
+    from PySide6 import QtWidgets
+
+    from rtviewer import app as rtviewer_app
+
+    window, controller, open_path = rtviewer_app.build_window(opening=True)
+    qtbot.addWidget(window)
+    window.show()
+    start = time.monotonic()
+    with qtbot.waitSignal(window.scan_finished, timeout=30_000):
+        open_path(str(corpus / "pylinac"))
+
+    def bar() -> list[str]:
+        return [a.text().replace("&", "") for a in window.menuBar().actions()]
+
+    qtbot.waitUntil(lambda: "Help" in bar(), timeout=3_000)
+    assert time.monotonic() - start < rtviewer_app._LATE_MENUS_MS / 1000
+    assert bar()[-2:] == ["Network", "Help"] and not controller.loading
+    QtWidgets.QApplication.processEvents()
+    window.close()

@@ -526,6 +526,11 @@ class ViewerController(QtCore.QObject):
         panel.sections.setCurrentWidget(panel.dose_section)
         panel.dose_section.request("show")
 
+    @property
+    def loading(self) -> bool:
+        """Whether a chain is being read (its scene is on its way)."""
+        return bool(self._workers)
+
     def wait(self, timeout_ms: int = 60000) -> None:
         """Block until running loads finish and their results are shown (tests, render)."""
         for worker in list(self._workers):
