@@ -84,7 +84,25 @@ def test_the_brachy_tab_computes_the_same_parameters_in_a_worker(demo_headers, f
     section.fractions.setValue(3)
     rectum = next(m for m in section.metrics() if m.name == "Rectum")
     assert rectum.eqd2_gy["D2cc"] == pytest.approx(eqd2_gy(d2, 3, 2.0))
-    shown = {(section.table.item(r, 0).text(), section.table.item(r, 3).text()):
-             section.table.item(r, 6).text() for r in range(section.table.rowCount())}
+    from rtviewer.ui.panels.brachy_gec_estro_section import GEC_COLUMNS
+
+    param, total = GEC_COLUMNS.index("Param-\neter"), GEC_COLUMNS.index("EQD2\ntotal (Gy)")
+    shown = {(section.table.item(r, 0).text(), section.table.item(r, param).text()):
+             section.table.item(r, total).text() for r in range(section.table.rowCount())}
+    # the EQD2 total in sight in the Brachy tab at 1280x800 (340 px)
+    import time
+
+    from PySide6 import QtWidgets
+
+    panel.resize(340, 900)
+    panel.sections.setCurrentWidget(section)
+    panel.show()
+    table = section.table
+    deadline = time.monotonic() + 5
+    while (table.columnViewportPosition(total) + table.columnWidth(total)
+           > table.viewport().width() or not table.isVisible()) and time.monotonic() < deadline:
+        QtWidgets.QApplication.processEvents()
+    assert table.columnViewportPosition(total) + table.columnWidth(total) <= \
+        table.viewport().width()
     assert shown[("Rectum", "D2cc")] == f"{eqd2_gy(d2, 3, 2.0):.3f}"
     panel.close()

@@ -28,9 +28,12 @@ from rtviewer.ui.workers.progress_worker import ProgressTask
 
 __all__ = ["GEC_COLUMNS", "GecEstroSection", "gec_rows"]
 
-GEC_COLUMNS = ("Structure", "Role", "Volume (cc)", "Parameter", "Per fraction (Gy)",
-               "EQD2 per fraction (Gy)", "EQD2 total (Gy)", "V100 (%)", "V150 (%)",
-               "V200 (%)")
+# what a GEC-ESTRO sheet is read for first (the parameter, its dose and the EQD2 total) in
+# the 340-420 px Brachy tab; role and volume last; headers on two lines, as narrow as the
+# numbers ('Per fraction' was cut and the EQD2 columns were out of sight)
+GEC_COLUMNS = ("Structure", "Param-\neter", "Per fx\n(Gy)", "EQD2\ntotal (Gy)",
+               "EQD2 per\nfx (Gy)", "V100\n(%)", "V150\n(%)", "V200\n(%)", "Role",
+               "Volume\n(cc)")
 
 
 def _gy(value: float | None) -> str:
@@ -46,10 +49,10 @@ def gec_rows(metrics: list[RoiMetrics]) -> list[tuple[str, ...]]:
             volumes = tuple(_pct(m.volumes_pct.get(f"V{level}"))
                             if k == 0 and m.role == "target" else ""
                             for level in (100, 150, 200))
-            rows.append((m.name, "target" if m.role == "target" else "organ at risk",
-                         f"{m.volume_cc:.2f}", name, _gy(value),
-                         _gy(m.eqd2_per_fraction_gy.get(name)), _gy(m.eqd2_gy.get(name)),
-                         *volumes))
+            rows.append((m.name, name, _gy(value), _gy(m.eqd2_gy.get(name)),
+                         _gy(m.eqd2_per_fraction_gy.get(name)), *volumes,
+                         "target" if m.role == "target" else "organ at risk",
+                         f"{m.volume_cc:.2f}"))
     return rows
 
 
@@ -223,3 +226,4 @@ class GecEstroSection(QtWidgets.QGroupBox):
             for c, text in enumerate(values):
                 self.table.setItem(r, c, QtWidgets.QTableWidgetItem(printable(text)))
         self.table.resizeColumnsToContents()
+        self.table.resizeRowsToContents()
