@@ -15,7 +15,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from rtviewer.ui.window.about import add_about_action, help_menu
 
-__all__ = ["CONTROLS", "add_help_actions", "controls_markdown", "user_guide_markdown"]
+__all__ = ["CONTROLS", "GUIDE_START", "add_help_actions", "controls_markdown",
+           "user_guide_markdown"]
 
 #: (action, effect): every mouse and keyboard control of the viewer.
 CONTROLS: tuple[tuple[str, str], ...] = (
@@ -88,8 +89,23 @@ def user_guide_markdown() -> str:
 _IMAGE = re.compile(r"!\[([^\]]*)\]\(([^)\s]+)\)")
 
 
+#: The heading the user guide opens at (the installation and screenshots are above it).
+GUIDE_START = "Using the viewer"
+
+
+def _scroll_to_heading(browser: QtWidgets.QTextBrowser, heading: str) -> None:
+    """Put the first block reading ``heading`` at the top of ``browser``'s view."""
+    document = browser.document()
+    block = document.begin()
+    while block.isValid() and block.text().strip() != heading:
+        block = block.next()
+    if block.isValid():
+        top = document.documentLayout().blockBoundingRect(block).top()
+        browser.verticalScrollBar().setValue(int(top))
+
+
 def _show_text(parent: QtWidgets.QWidget | None, title: str, *, html: str = "",
-               markdown: str = "") -> QtWidgets.QDialog:
+               markdown: str = "", start: str = "") -> QtWidgets.QDialog:
     dialog = QtWidgets.QDialog(parent)
     dialog.setWindowTitle(title)
     dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -106,6 +122,8 @@ def _show_text(parent: QtWidgets.QWidget | None, title: str, *, html: str = "",
     layout.addWidget(buttons)
     dialog.resize(760, 560)
     dialog.show()
+    if start:  # once laid out at the dialog's size
+        QtCore.QTimer.singleShot(0, browser, lambda: _scroll_to_heading(browser, start))
     return dialog
 
 
@@ -119,6 +137,7 @@ def add_help_actions(menu_bar: QtWidgets.QMenuBar) -> QtWidgets.QMenu:
                                               html=_controls_html()))
     guide = menu.addAction("&User guide")
     guide.triggered.connect(lambda: _show_text(window(), "rtviewer user guide",
-                                               markdown=user_guide_markdown()))
+                                               markdown=user_guide_markdown(),
+                                               start=GUIDE_START))
     add_about_action(menu_bar)
     return menu
