@@ -64,6 +64,13 @@ def test_doses_of_one_series_say_their_plan(qtbot, tmp_path):
     tree.show_result(scan(tmp_path / "demo" / "RTV-DEMO-THORAX"))
     texts = [text for text, _path in _rows(tree, "RTDOSE Calculated")]
     plan_doses = sorted(t for t in texts if t.startswith("PLAN dose"))
-    assert plan_doses == ["PLAN dose 139×95×100 · plan 'Lung 3DCRT'",
-                          "PLAN dose 139×95×100 · plan 'Lung VMAT'"]
+    assert plan_doses == ["PLAN dose · plan 'Lung 3DCRT'", "PLAN dose · plan 'Lung VMAT'"]
     assert len(set(texts)) == len(texts)
+    # the eight BEAM doses (six of 3DCRT, two of VMAT) stay apart where the dock elides
+    # them (the grid size went)
+    tree.resize(240, 600)
+    tree.show()
+    qtbot.waitExposed(tree)
+    beam = [item for item in _items(tree, "RTDOSE Calculated")
+            if item.text(0).startswith("BEAM dose")]
+    assert len(beam) == 8 and len({_shown(tree, item) for item in beam}) == 8
