@@ -40,6 +40,10 @@ class MainWindow(QtWidgets.QMainWindow):
         other parts add their entries.
     """
 
+    #: The size a layout's minimum pushed the window from (given back when it falls).
+    _pushed_from: QtCore.QSize | None = None
+    _giving_back = False
+
     scan_finished = QtCore.Signal(object)
     instance_activated = QtCore.Signal(object)
     root_closed = QtCore.Signal(object)
@@ -282,6 +286,39 @@ class MainWindow(QtWidgets.QMainWindow):
             if url.isLocalFile():
                 self.open_path(url.toLocalFile())
         event.acceptProposedAction()
+
+    # Qt grows a top-level window whose layout asks for more than its size and never gives
+    # the room back when that minimum falls again: the DVH tab's tools, wrapped for a moment
+    # at a narrow width as a lesson dock opened at 1280x720, left the window 31 px taller
+    # than the screen, its status bar and readout below the edge. The size the window had
+    # before such a push is given back as soon as the minimum allows.
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """Remember the size a growing minimum pushed the window from."""
+        super().resizeEvent(event)
+        old, new = event.oldSize(), event.size()
+        pushed = old.isValid() and (
+            (new.height() > old.height() and new.height() == self.minimumHeight())
+            or (new.width() > old.width() and new.width() == self.minimumWidth()))
+        if pushed:
+            if self._pushed_from is None:
+                self._pushed_from = old
+        elif not self._giving_back:
+            self._pushed_from = None  # the user's or the program's own size
+
+    def event(self, event: QtCore.QEvent) -> bool:
+        """After each layout pass: give back what a passing minimum took."""
+        handled = super().event(event)
+        if event.type() == QtCore.QEvent.Type.LayoutRequest and self._pushed_from is not None:
+            target = self._pushed_from.expandedTo(self.minimumSize())
+            if target == self._pushed_from:
+                self._pushed_from = None
+            if target != self.size():
+                self._giving_back = True
+                try:
+                    self.resize(target)
+                finally:
+                    self._giving_back = False
+        return handled
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt
         """Stop a running scan before closing."""
