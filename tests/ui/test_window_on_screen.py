@@ -8,9 +8,15 @@ wrote ``lesson-lung-goals.png`` at 1280x720 or 1280x751 by timing).
 
 from __future__ import annotations
 
+import pytest
 from PySide6 import QtCore, QtWidgets
 
 from rtviewer.ui.window.main_window import MainWindow
+
+
+def _spin() -> None:
+    for _ in range(10):
+        QtWidgets.QApplication.processEvents()
 
 
 def _dock_asking(window: MainWindow, height_px: int) -> QtWidgets.QWidget:
@@ -42,34 +48,18 @@ def test_window_gets_its_size_back_when_a_passing_minimum_falls(qtbot):
     assert window.size() == QtCore.QSize(area.width() - 100, area.height() - 100)
 
 
-def test_the_programs_own_size_is_kept(qtbot):
-    """A size set on purpose (larger than the screen, as tests do) is not taken back."""
+@pytest.mark.parametrize("extra", [(200, 150), (-100, -100)])
+def test_a_size_set_on_purpose_is_kept(qtbot, extra):
+    """Larger than the screen (as tests set it) or smaller: a minimum that fits takes nothing."""
     window = MainWindow()
     qtbot.addWidget(window)
     area = window.screen().availableGeometry()
-    window.resize(area.width() + 200, area.height() + 150)
+    size = QtCore.QSize(area.width() + extra[0], area.height() + extra[1])
+    window.resize(size)
     window.show()
     qtbot.waitExposed(window)
     content = _dock_asking(window, 50)
-    for _ in range(10):
-        QtWidgets.QApplication.processEvents()
+    _spin()
     content.setMinimumHeight(20)
-    for _ in range(10):
-        QtWidgets.QApplication.processEvents()
-    assert window.size() == QtCore.QSize(area.width() + 200, area.height() + 150)
-
-
-def test_a_window_that_fits_is_not_resized(qtbot):
-    window = MainWindow()
-    qtbot.addWidget(window)
-    area = window.screen().availableGeometry()
-    window.resize(area.width() - 100, area.height() - 100)
-    window.show()
-    qtbot.waitExposed(window)
-    content = _dock_asking(window, 50)
-    for _ in range(10):
-        QtWidgets.QApplication.processEvents()
-    content.setMinimumHeight(20)
-    for _ in range(10):
-        QtWidgets.QApplication.processEvents()
-    assert window.size() == QtCore.QSize(area.width() - 100, area.height() - 100)
+    _spin()
+    assert window.size() == size
