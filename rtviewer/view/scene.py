@@ -79,11 +79,15 @@ class Scene:
     def with_dose(self, dose: Dose | None) -> Scene:
         """The same image, structures and plan with another dose (a computed one).
 
-        The structures' solids are shared (they do not depend on the dose).
+        The structures' solids are shared (they do not depend on the dose), and so is
+        what is built from them alone: the cut tables and batches and the notes of what
+        cannot be drawn (showing a computed dose rebuilt them: 10 ms of the GUI thread
+        for the 17 ROIs of ``pytg43-brachy/HDR``).
         """
         scene = Scene(image=self.image, structures=self.structures, dose=dose,
                       plan=self.plan, structure_model=self.structure_model)
         scene._slabs, scene._open = self._slabs, self._open
+        scene._cache.update((k, v) for k, v in self._cache.items() if _structure_key(k))
         return scene
 
     @property
@@ -166,8 +170,7 @@ class Scene:
         if name != self.structure_model:
             self.structure_model = name
             self._slabs.clear()
-            for key in [k for k in self._cache
-                        if k.startswith(("cut-", "slab-")) or k == "undrawn"]:
+            for key in [k for k in self._cache if k.startswith("slab-") or _structure_key(k)]:
                 del self._cache[key]
 
     def cut_table(self, roi_number: int) -> CutTable | None:
@@ -470,3 +473,11 @@ def _inside(model: SlabModel, xyz: np.ndarray) -> bool:
             hits = sum(bool(points_in_polygon(uv, p)[0]) for p in plane.polygons_uv)
             return hits % 2 == 1
     return False
+
+
+def _structure_key(key: str) -> bool:
+    """Whether the cache entry ``key`` is built from the structures and plan alone.
+
+    Not ``slab-*``: without an image the slab is the dose grid's slice step.
+    """
+    return key.startswith("cut-") or key == "undrawn"

@@ -9,6 +9,9 @@ ViewBox whose y axis points down.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -89,6 +92,8 @@ class SliceView(QtWidgets.QWidget):
         self._depth: float | None = None
         self._plane: SlicePlane | None = None
         self._fitted = False
+        self._held = 0  # hold_redraws() depth
+        self._pending = False  # a redraw was asked for while held
         self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
         self.graphics = pg.GraphicsLayoutWidget(self)
         self.graphics.setBackground("k")
@@ -230,9 +235,36 @@ class SliceView(QtWidgets.QWidget):
         target = self.scene.step_depth(self.view, float(xyz @ n), steps)
         self.state.set_crosshair_mm(xyz + (target - float(xyz @ n)) * n)
 
+    @contextmanager
+    def hold_redraws(self) -> Iterator[None]:
+        """Draw once after a batch of state changes instead of once per signal.
+
+        A new scene or dose sets the crosshair, the reference dose, the levels and the
+        colourwash one after the other; each signal redrew the overlays it concerns (on
+        the scene still shown), then :meth:`set_scene` redrew everything again. While
+        held, what the signals ask for waits (:meth:`deferred`); at the end one full
+        :meth:`redraw` runs, unless one already ran since the last request.
+        """
+        self._held += 1
+        try:
+            yield
+        finally:
+            self._held -= 1
+            if not self._held and self._pending:
+                self._pending = False
+                if self._depth is not None:  # something is shown (else nothing to redraw)
+                    self.redraw()
+
+    def deferred(self) -> bool:
+        """Whether a redraw asked for now waits for the end of :meth:`hold_redraws`."""
+        if self._held:
+            self._pending = True
+        return bool(self._held)
+
     # -- state -> view ------------------------------------------------------------------
     def redraw(self) -> None:
         """Redraw the title, every overlay for the current plane, and the crosshair."""
+        self._pending = False
         self._depth = self.depth_mm()
         # the title first: overlays that place labels (beams) keep clear of it
         self._update_info()
@@ -244,6 +276,8 @@ class SliceView(QtWidgets.QWidget):
         self._place_crosshair()
 
     def _on_crosshair(self, _xyz: np.ndarray) -> None:
+        if self.deferred():
+            return
         if self._depth is None or abs(self.depth_mm() - self._depth) > 1e-9:
             self.redraw()
         else:

@@ -7,6 +7,7 @@ headless render is exactly what the window shows.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -411,8 +412,16 @@ class Viewer(QtWidgets.QWidget):
         """Show ``scene`` in every widget and reset the state to its defaults.
 
         With ``keep_view`` (the same chain, now complete) the crosshair, window,
-        zoom and a user's reference dose stay as they are.
+        zoom and a user's reference dose stay as they are.  Each view draws once: the
+        crosshair, reference dose, levels and colourwash set on the way each redrew the
+        views (on the old scene) before their own redraw, five times in all.
         """
+        with ExitStack() as held:
+            for view in self.views.values():
+                held.enter_context(view.hold_redraws())
+            return self._set_scene(scene, position_mm, keep_view)
+
+    def _set_scene(self, scene: Scene, position_mm: np.ndarray | None, keep_view: bool) -> str:
         self.scene = scene
         if not scene.empty:
             self.give_panel_room()  # the views have something to draw again
@@ -450,9 +459,10 @@ class Viewer(QtWidgets.QWidget):
         self.structure_panel.set_structures(scene.structures)
         self.readout.reset()
         self.rt_views.choose_beams(scene)
+        # the points before the views: the user's points are then in the views' one redraw
+        self.points_panel.set_scene(scene)
         for view in self.views.values():
             view.set_scene(scene, reset_zoom=not keep_view)
-        self.points_panel.set_scene(scene)
         # the tabs built so far see the scene now; the others when they are built
         self.tabs.sync_built()
         self.show_tabs_for(scene)

@@ -35,7 +35,13 @@ class ViewOverlay(QtCore.QObject):
         raise NotImplementedError
 
     def redraw_now(self, *_args: object) -> None:
-        """Redraw for the view's current plane (the slot of the state signals)."""
+        """Redraw for the view's current plane (the slot of the state signals).
+
+        Not while the view holds its redraws (a new scene or dose: it redraws once).
+        """
+        deferred = getattr(self.view, "deferred", None)
+        if deferred is not None and deferred():
+            return
         self.redraw(self.view.plane())
 
     def legend_entries(self) -> list[LegendEntry]:

@@ -61,7 +61,7 @@ class ReferencePointOverlay(ViewOverlay):
     def set_user_points(self, points: tuple[ReferencePoint, ...]) -> None:
         """The user's own points (Points tab), drawn with the reference points."""
         self.user_points = tuple(points)
-        self.redraw(self.view.plane())
+        self.redraw_now()
 
     def label_rects(self) -> list[QtCore.QRectF]:
         """The shown point labels' rectangles in ViewBox pixels (beam labels keep clear).
