@@ -1,13 +1,41 @@
-"""A dockable list of the files a scan skipped or could not use, with the reason."""
+"""A dockable list of the files a scan skipped or could not use, with the reason.
+
+Also the files that share a SOP Instance UID (``rtviewer check``'s and the index's
+DUPLICATE_SOP_INSTANCE_UID): both are kept, but a reference to the UID reaches only one.
+"""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 from PySide6 import QtCore, QtWidgets
 
 from rtviewer.model.index import ScanResult
 from rtviewer.printable import printable
 
-__all__ = ["ProblemsDock"]
+__all__ = ["ProblemsDock", "duplicate_uid_rows"]
+
+
+def duplicate_uid_rows(result: ScanResult) -> list[tuple[str, str, str]]:
+    """One ``("problem", file, reason)`` row per SOP Instance UID that several files share.
+
+    The file is the one the viewer uses where the UID is referenced (the first by path,
+    as :class:`rtviewer.dicom.resolve.Resolver` resolves it); the reason names the others.
+    """
+    by_uid: dict[str, list[Path]] = {}
+    for inst in result.instances():
+        if any(f.code == "DUPLICATE_SOP_INSTANCE_UID" for f in inst.findings):
+            by_uid.setdefault(inst.sop_instance_uid, []).append(inst.path)
+    rows = []
+    for uid, paths in by_uid.items():
+        used, *others = sorted(paths, key=str)
+        names = [os.path.relpath(p, result.root) for p in (used, *others)]
+        rows.append(("problem", str(used),
+                     f"SOP Instance UID {uid} is shared by {' and '.join(names)}: both are "
+                     f"listed, but a reference to this UID uses {names[0]} (the first by "
+                     "path)"))
+    return rows
 
 
 class ProblemsDock(QtWidgets.QDockWidget):
@@ -31,10 +59,12 @@ class ProblemsDock(QtWidgets.QDockWidget):
     def show_result(self, result: ScanResult) -> None:
         """Replace the rows of ``result.root`` with this scan's problems and skipped files."""
         rows = [("problem", str(p.path), p.reason) for p in result.problems]
+        duplicates = duplicate_uid_rows(result)
+        rows += duplicates
         rows += [("skipped", str(s.path), s.reason) for s in result.skipped]
         self._rows[str(result.root)] = rows
         self._fill()
-        if result.problems:  # unusable DICOM is news; skipped non-DICOM files are not
+        if result.problems or duplicates:  # news; skipped non-DICOM files are not
             self.show()
 
     def forget_root(self, root: str) -> None:
