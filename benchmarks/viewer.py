@@ -2,6 +2,9 @@
 
 Run: ``QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/viewer.py [CORPUS]``.
 Prints one line per figure. Not a test: the numbers depend on the machine.
+``--slice-steps``: only the slice-step figures. ``--first-image [--baseline CHECKOUT]
+[--runs N]``: only the open-to-first-image figures, or those of this checkout and
+another (e.g. ``git archive`` of an earlier commit) timed in turn, with the CPU ratio.
 """
 
 from __future__ import annotations
