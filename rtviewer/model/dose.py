@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -198,9 +199,9 @@ class Dose:
             raise ValueError(f"dose shape {dose.shape} differs from grid shape {self.grid.shape}")
         object.__setattr__(self, "path", Path(self.path))
 
-    @property
+    @functools.cached_property
     def max_gy(self) -> float:
-        """Maximum voxel value (Gy when ``units`` is GY)."""
+        """Maximum voxel value (Gy when ``units`` is GY); found once (the grid is read-only)."""
         return float(self.dose_gy.max())
 
     @property

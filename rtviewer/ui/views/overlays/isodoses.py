@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import weakref
 from typing import Any
 
 import numpy as np
@@ -48,7 +47,8 @@ class IsodoseOverlay(ViewOverlay):
             self.curves.append(curve)
         colours = state.isodose_colours() if levels else []
         self._rows = legend_rows(levels, colours, state.reference_dose,
-                                 self._maximum(plane.scene.dose) if levels else None)
+                                 plane.scene.dose.max_gy
+                                 if levels and plane.scene.dose is not None else None)
         if (plane.scene.dose is not None and state.isodose_levels
                 and not state.isodose_levels_gy()):
             # a RELATIVE dose (pydicom's rtdose.dcm) has no 100 %: the views were black
@@ -82,27 +82,9 @@ class IsodoseOverlay(ViewOverlay):
     def legend_entries(self) -> list[LegendEntry]:  # noqa: D102 - the protocol's
         return list(self._rows)
 
-    @staticmethod
-    def _maximum(dose: Any) -> float | None:
-        """The dose grid's maximum (Gy): found once per dose for all three views.
-
-        One slot, by weak reference: the grid is not kept alive for it.
-        """
-        if dose is None:
-            return None
-        known = _LAST_MAXIMUM[0] if _LAST_MAXIMUM else None
-        if known is None or known[0]() is not dose:
-            known = (weakref.ref(dose), float(dose.max_gy))
-            _LAST_MAXIMUM[:] = [known]
-        return known[1]
-
     def hit_test(self, xyz_mm: np.ndarray) -> str | None:
         """None: the dose under the cursor is the dose wash overlay's part."""
         return None
-
-
-#: The last dose whose maximum the legends asked for, and that maximum (Gy).
-_LAST_MAXIMUM: list[tuple[weakref.ref[Any], float]] = []
 
 
 def legend_rows(levels: tuple[float, ...], colours: list[tuple[int, int, int]],
